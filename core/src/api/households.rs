@@ -1,0 +1,540 @@
+//! Households and door-to-door visits: registering households (one by one or a whole list in one
+//! transaction), tags and watch plans, logging visits with health checks and follow-ups, and the
+//! lists a building lead works from.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use rusqlite::params;
+
+use super::Linli;
+use crate::error::{Error, Result};
+use crate::ids::new_id;
+use crate::records::directory::{PlaceKind, Role};
+use crate::records::household::{
+    HealthCheck, HouseholdDoc, Resident, Tag, Visit, VisitOutcome, WatchFrequency, WatchPlan,
+};
+use crate::records::{Coded, validate};
+
+/// A resident to register.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ResidentInput {
+    /// Name.
+    pub name: String,
+    /// Year of birth.
+    pub birth_year: Option<i32>,
+    /// Phone.
+    pub phone: String,
+}
+
+/// A watch plan to set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WatchPlanInput {
+    /// Per day or every N days.
+    pub frequency: WatchFrequency,
+    /// The N (1–12 checks a day, or every 1–90 days).
+    pub n: u32,
+}
+
+/// A household to register.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct HouseholdInput {
+    /// The building.
+    pub building_id: String,
+    /// Unit (may be empty).
+    pub unit: String,
+    /// Room.
+    pub room: String,
+    /// Household phone.
+    pub phone: String,
+    /// Residents.
+    pub residents: Vec<ResidentInput>,
+    /// Tags.
+    pub tags: Vec<Tag>,
+    /// Watch plan.
+    pub watch: Option<WatchPlanInput>,
+}
+
+/// A health check to record.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct HealthInput {
+    /// Temperature, °C (34.0–43.0).
+    pub temperature_c: Option<f64>,
+    /// Systolic pressure, mmHg (60–260).
+    pub systolic: Option<u32>,
+    /// Diastolic pressure, mmHg (30–160).
+    pub diastolic: Option<u32>,
+    /// Notes.
+    pub note: String,
+    /// The lead's own concern; fever and high pressure raise it anyway.
+    pub concern: bool,
+}
+
+/// A visit to log.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct VisitInput {
+    /// When it happened; `None` for now. Not in the future.
+    pub at: Option<DateTime<Utc>>,
+    /// How it went.
+    pub outcome: VisitOutcome,
+    /// Residents' needs.
+    pub needs: String,
+    /// Residents' opinions (民意).
+    pub opinions: String,
+    /// Health check.
+    pub health: Option<HealthInput>,
+    /// Follow-up due date (local).
+    pub follow_up_due: Option<NaiveDate>,
+    /// What to follow up.
+    pub follow_up_note: String,
+}
+
+/// Where a household's watch checks stand.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CheckState {
+    /// Not under watch.
+    NotWatched,
+    /// The next check is not due yet.
+    Upcoming,
+    /// A check is due now.
+    Due,
+    /// A check is overdue.
+    Overdue,
+}
+
+/// A household in a building list.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HouseholdRow {
+    /// Id.
+    pub id: String,
+    /// Building id.
+    pub building_id: String,
+    /// Unit.
+    pub unit: String,
+    /// Room.
+    pub room: String,
+    /// Phone.
+    pub phone: String,
+    /// Resident names, joined with 、.
+    pub residents: String,
+    /// Tags.
+    pub tags: Vec<Tag>,
+    /// Visits logged.
+    pub visit_count: u32,
+    /// The last visit.
+    pub last_visit_at: Option<DateTime<Utc>>,
+    /// Its outcome.
+    pub last_visit_outcome: Option<VisitOutcome>,
+    /// Watch plan.
+    pub watch: Option<WatchPlanInput>,
+    /// Watch check state now.
+    pub check: CheckState,
+    /// When the next check is due.
+    pub next_check_due: Option<DateTime<Utc>>,
+}
+
+/// An open follow-up.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FollowUpRow {
+    /// The visit asking for it.
+    pub visit_id: String,
+    /// The household.
+    pub household_id: String,
+    /// The lead who asked.
+    pub lead: String,
+    /// Due date.
+    pub due: NaiveDate,
+    /// What to do.
+    pub note: String,
+}
+
+fn ms_to_time(ms: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp_millis(ms).unwrap_or_default()
+}
+
+fn check_state(due: Option<i64>, overdue: Option<i64>, now_ms: i64) -> CheckState {
+    match (due, overdue) {
+        (Some(_), Some(o)) if now_ms >= o => CheckState::Overdue,
+        (Some(d), _) if now_ms >= d => CheckState::Due,
+        (Some(_), _) => CheckState::Upcoming,
+        _ => CheckState::NotWatched,
+    }
+}
+
+fn field(prefix: &str, name: &str) -> String {
+    if prefix.is_empty() {
+        name.to_owned()
+    } else {
+        format!("{prefix}.{name}")
+    }
+}
+
+fn watch_plan(input: WatchPlanInput, since_ms: i64, prefix: &str) -> Result<WatchPlan> {
+    let max = match input.frequency {
+        WatchFrequency::TimesPerDay => 12,
+        WatchFrequency::EveryDays => 90,
+    };
+    if input.n == 0 || input.n > max {
+        return Err(Error::invalid(
+            field(prefix, "watch.n"),
+            format!("must lie between 1 and {max}"),
+        ));
+    }
+    Ok(WatchPlan {
+        frequency: input.frequency,
+        n: input.n.into(),
+        since_ms,
+    })
+}
+
+impl HealthInput {
+    fn validate(&self) -> Result<HealthCheck> {
+        use crate::records::gate_log::{FEVER_FROM_C, MAX_TEMPERATURE_C, MIN_TEMPERATURE_C};
+        if let Some(t) = self.temperature_c
+            && !(MIN_TEMPERATURE_C..=MAX_TEMPERATURE_C).contains(&t)
+        {
+            return Err(Error::invalid(
+                "health.temperature_c",
+                format!("{t} °C is outside {MIN_TEMPERATURE_C}–{MAX_TEMPERATURE_C} °C"),
+            ));
+        }
+        if let Some(s) = self.systolic
+            && !(60..=260).contains(&s)
+        {
+            return Err(Error::invalid(
+                "health.systolic",
+                "must lie between 60 and 260 mmHg",
+            ));
+        }
+        if let Some(d) = self.diastolic
+            && !(30..=160).contains(&d)
+        {
+            return Err(Error::invalid(
+                "health.diastolic",
+                "must lie between 30 and 160 mmHg",
+            ));
+        }
+        let concern = self.concern
+            || self.temperature_c.is_some_and(|t| t >= FEVER_FROM_C)
+            || self.systolic.is_some_and(|s| s >= 140)
+            || self.diastolic.is_some_and(|d| d >= 90);
+        Ok(HealthCheck {
+            temperature_c: self.temperature_c,
+            systolic: self.systolic.map(i64::from),
+            diastolic: self.diastolic.map(i64::from),
+            note: validate::text("health.note", &self.note)?,
+            concern,
+        })
+    }
+}
+
+impl Linli {
+    fn household_doc(
+        &self,
+        input: &HouseholdInput,
+        prefix: &str,
+        now_ms: i64,
+    ) -> Result<HouseholdDoc> {
+        let building = validate::id(&field(prefix, "building_id"), &input.building_id)?;
+        match self
+            .places(Some(PlaceKind::Building))?
+            .iter()
+            .any(|p| p.id == building)
+        {
+            true => {}
+            false => {
+                return Err(Error::invalid(
+                    field(prefix, "building_id"),
+                    format!("no building with id {building}"),
+                ));
+            }
+        }
+        let mut residents = BTreeMap::new();
+        for (i, r) in input.residents.iter().enumerate() {
+            let p = field(prefix, &format!("residents[{i}]"));
+            if let Some(y) = r.birth_year
+                && !(1900..=2100).contains(&y)
+            {
+                return Err(Error::invalid(
+                    format!("{p}.birth_year"),
+                    "not a plausible year",
+                ));
+            }
+            residents.insert(
+                format!("r{}", i + 1),
+                Resident {
+                    name: validate::name(&format!("{p}.name"), &r.name)?,
+                    birth_year: r.birth_year.map(i64::from),
+                    phone: validate::phone(&format!("{p}.phone"), &r.phone)?,
+                },
+            );
+        }
+        Ok(HouseholdDoc {
+            building_id: building,
+            unit: validate::text(&field(prefix, "unit"), &input.unit)?,
+            room: validate::name(&field(prefix, "room"), &input.room)?,
+            phone: validate::phone(&field(prefix, "phone"), &input.phone)?,
+            residents,
+            tags: input
+                .tags
+                .iter()
+                .map(|t| (t.code().to_owned(), true))
+                .collect(),
+            watch: input
+                .watch
+                .map(|w| watch_plan(w, now_ms, prefix))
+                .transpose()?,
+            visits: Vec::new(),
+            created_ms: now_ms,
+        })
+    }
+
+    /// Registers a household. Office or the building's lead.
+    pub fn register_household(&self, input: &HouseholdInput) -> Result<String> {
+        Ok(self
+            .import_households(std::slice::from_ref(input))?
+            .remove(0))
+    }
+
+    /// Registers many households (a census list) in one transaction: all or none. Errors name
+    /// the entry, e.g. `households[12].room`.
+    pub fn import_households(&self, inputs: &[HouseholdInput]) -> Result<Vec<String>> {
+        let now = self.now();
+        let now_ms = now.timestamp_millis();
+        let mut docs = Vec::with_capacity(inputs.len());
+        let single = inputs.len() == 1;
+        for (i, input) in inputs.iter().enumerate() {
+            let prefix = if single {
+                String::new()
+            } else {
+                format!("households[{i}]")
+            };
+            let doc = self.household_doc(input, &prefix, now_ms)?;
+            docs.push(doc);
+        }
+        let mut buildings: Vec<&str> = docs.iter().map(|d| d.building_id.as_str()).collect();
+        buildings.sort_unstable();
+        buildings.dedup();
+        for b in buildings {
+            self.require_role("register a household", &[Role::BuildingLead], b)?;
+        }
+        self.write(|w| {
+            let mut ids = Vec::with_capacity(docs.len());
+            for doc in &docs {
+                let id = new_id(now);
+                w.create(
+                    &id,
+                    &format!("building/{}", doc.building_id),
+                    &HouseholdDoc::default(),
+                )?;
+                w.edit(&id, "household.register", |e| e.put_all(doc))?;
+                ids.push(id);
+            }
+            Ok(ids)
+        })
+    }
+
+    fn edit_household(
+        &self,
+        household_id: &str,
+        action: &str,
+        f: impl FnOnce(&HouseholdDoc, &mut crate::doc::DocEditor<'_>) -> Result<()>,
+    ) -> Result<()> {
+        self.write(|w| {
+            let h: HouseholdDoc = w.read(household_id, "household")?;
+            w.edit(household_id, action, |e| f(&h, e))?;
+            Ok(())
+        })
+    }
+
+    /// Changes the household phone.
+    pub fn set_household_phone(&self, household_id: &str, phone: &str) -> Result<()> {
+        let phone = validate::phone("phone", phone)?;
+        self.edit_household(household_id, "household.phone", |_, e| {
+            e.put(&["phone"], phone.as_str())
+        })
+    }
+
+    /// Sets or clears a tag.
+    pub fn set_household_tag(&self, household_id: &str, tag: Tag, on: bool) -> Result<()> {
+        self.edit_household(household_id, "household.tag", |_, e| {
+            e.put(&["tags", tag.code()], on)
+        })
+    }
+
+    /// Sets or ends the watch plan; a new plan's first check is due at once.
+    pub fn set_watch_plan(&self, household_id: &str, plan: Option<WatchPlanInput>) -> Result<()> {
+        let now_ms = self.now().timestamp_millis();
+        let plan = plan.map(|p| watch_plan(p, now_ms, "")).transpose()?;
+        self.edit_household(household_id, "household.watch", |_, e| {
+            e.put(&["watch"], plan)
+        })
+    }
+
+    /// Adds a resident.
+    pub fn add_resident(&self, household_id: &str, resident: &ResidentInput) -> Result<String> {
+        let r = Resident {
+            name: validate::name("name", &resident.name)?,
+            birth_year: resident.birth_year.map(i64::from),
+            phone: validate::phone("phone", &resident.phone)?,
+        };
+        let id = new_id(self.now());
+        self.edit_household(household_id, "household.resident", |_, e| {
+            e.put(&["residents", &id], &r)
+        })?;
+        Ok(id)
+    }
+
+    /// Logs a visit. Visits are append-only: two leads visiting offline both keep theirs.
+    pub fn log_visit(&self, household_id: &str, input: &VisitInput) -> Result<String> {
+        let now = self.now();
+        let at = input.at.unwrap_or(now);
+        if at > now + Duration::minutes(5) {
+            return Err(Error::invalid("at", "a visit cannot be in the future"));
+        }
+        let health = input
+            .health
+            .as_ref()
+            .map(HealthInput::validate)
+            .transpose()?;
+        let community = self.community()?;
+        if let Some(due) = input.follow_up_due
+            && due < community.local_date(at)
+        {
+            return Err(Error::invalid(
+                "follow_up_due",
+                "the follow-up cannot be due before the visit",
+            ));
+        }
+        if input.follow_up_due.is_none() && !input.follow_up_note.trim().is_empty() {
+            return Err(Error::invalid(
+                "follow_up_due",
+                "a follow-up note needs a due date",
+            ));
+        }
+        let visit = Visit {
+            id: new_id(now),
+            at_ms: at.timestamp_millis(),
+            lead: self.identity.member_id.clone(),
+            device: self.identity.device_id.clone(),
+            outcome: input.outcome,
+            needs: validate::text("needs", &input.needs)?,
+            opinions: validate::text("opinions", &input.opinions)?,
+            health,
+            follow_up_due: input.follow_up_due.map(|d| d.to_string()),
+            follow_up_note: validate::text("follow_up_note", &input.follow_up_note)?,
+        };
+        self.edit_household(household_id, "visit.log", |_, e| {
+            e.append(&["visits"], &visit)
+        })?;
+        Ok(visit.id)
+    }
+
+    /// One household's document, for its detail view.
+    pub fn household(&self, household_id: &str) -> Result<HouseholdDoc> {
+        self.read_record(household_id, "household")
+    }
+
+    /// The households of a building with last visit, tags and watch state, by unit and room.
+    pub fn households_in_building(&self, building_id: &str) -> Result<Vec<HouseholdRow>> {
+        self.household_rows(
+            "building_id = ?1 ORDER BY unit, room, doc_id",
+            params![building_id],
+        )
+    }
+
+    /// Households whose watch check is due or overdue now, most overdue first.
+    pub fn watch_checks_due(&self) -> Result<Vec<HouseholdRow>> {
+        let now_ms = self.now().timestamp_millis();
+        self.household_rows(
+            "check_due_ms IS NOT NULL AND check_due_ms <= ?1 ORDER BY check_due_ms, doc_id",
+            params![now_ms],
+        )
+    }
+
+    fn household_rows(
+        &self,
+        filter: &str,
+        args: &[&dyn rusqlite::ToSql],
+    ) -> Result<Vec<HouseholdRow>> {
+        let now_ms = self.now().timestamp_millis();
+        self.store.read(|c| {
+            let sql = format!(
+                "SELECT doc_id, building_id, unit, room, phone, residents, tags, visit_count, \
+                 last_visit_ms, last_visit_outcome, watch_frequency, watch_n, check_due_ms, \
+                 check_overdue_ms FROM p_households WHERE {filter}"
+            );
+            let mut stmt = c.prepare_cached(&sql)?;
+            let mut rows = stmt.query(args)?;
+            let mut out = Vec::new();
+            while let Some(r) = rows.next()? {
+                let tags: String = r.get(6)?;
+                let outcome: Option<String> = r.get(9)?;
+                let freq: Option<String> = r.get(10)?;
+                let n: Option<u32> = r.get(11)?;
+                let due: Option<i64> = r.get(12)?;
+                let overdue: Option<i64> = r.get(13)?;
+                out.push(HouseholdRow {
+                    id: r.get(0)?,
+                    building_id: r.get(1)?,
+                    unit: r.get(2)?,
+                    room: r.get(3)?,
+                    phone: r.get(4)?,
+                    residents: r.get(5)?,
+                    tags: tags
+                        .split(',')
+                        .filter(|t| !t.is_empty())
+                        .filter_map(|t| Tag::parse_code(t, "tags").ok())
+                        .collect(),
+                    visit_count: r.get(7)?,
+                    last_visit_at: r.get::<_, Option<i64>>(8)?.map(ms_to_time),
+                    last_visit_outcome: outcome
+                        .map(|o| VisitOutcome::parse_code(&o, "outcome"))
+                        .transpose()?,
+                    watch: match (freq, n) {
+                        (Some(f), Some(n)) => Some(WatchPlanInput {
+                            frequency: WatchFrequency::parse_code(&f, "watch")?,
+                            n,
+                        }),
+                        _ => None,
+                    },
+                    check: check_state(due, overdue, now_ms),
+                    next_check_due: due.map(ms_to_time),
+                });
+            }
+            Ok(out)
+        })
+    }
+
+    /// Open follow-ups due on or before `on` (local date), earliest first.
+    pub fn follow_ups_due(&self, on: NaiveDate) -> Result<Vec<FollowUpRow>> {
+        self.store.read(|c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT visit_id, doc_id, lead, follow_up_due, follow_up_note FROM p_visits \
+                 WHERE follow_up_open = 1 AND follow_up_due <= ?1 \
+                 ORDER BY follow_up_due, visit_id",
+            )?;
+            let rows = stmt.query_map([on.to_string()], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, String>(4)?,
+                ))
+            })?;
+            let mut out = Vec::new();
+            for row in rows {
+                let (visit_id, household_id, lead, due, note) = row?;
+                out.push(FollowUpRow {
+                    visit_id,
+                    household_id,
+                    lead,
+                    due: validate::date("follow_up_due", &due)?,
+                    note,
+                });
+            }
+            Ok(out)
+        })
+    }
+}

@@ -1,0 +1,328 @@
+//! Any record's history (who changed what, when, from which device) and conflicts (fields
+//! holding concurrent values), and resolving a conflict by choosing one of the values or
+//! entering a new one.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use automerge::{
+    AutoCommit, ObjId, ObjType, Prop, ROOT, ReadDoc, ScalarValue, Value, transaction::Transactable,
+};
+use chrono::{DateTime, Utc};
+
+use super::Linli;
+use crate::doc::{ChangeNote, GENESIS_ACTION, Record};
+use crate::error::{Error, Result};
+
+/// One change in a record's history.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HistoryEntry {
+    /// The change hash, hex.
+    pub hash: String,
+    /// The automerge actor, hex.
+    pub actor: String,
+    /// The member who made it (empty for the document's structural first change).
+    pub member: String,
+    /// The device it was made on.
+    pub device: String,
+    /// Device time (advisory; to the second).
+    pub at: DateTime<Utc>,
+    /// What was done, e.g. `visit.log`.
+    pub action: String,
+    /// Paths of the fields it touched, e.g. `shifts/…/slots/gate_lead-1/member`.
+    pub changed: Vec<String>,
+}
+
+/// One of the concurrent values of a conflicted field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConflictValue {
+    /// The value, readable.
+    pub display: String,
+    /// Who wrote it (member id; empty if unknown).
+    pub member: String,
+    /// From which device.
+    pub device: String,
+    /// The actor, hex.
+    pub actor: String,
+    /// Whether this is the value the record shows now.
+    pub shown: bool,
+}
+
+/// A field holding concurrent values.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Conflict {
+    /// The field's path from the record's root.
+    pub path: Vec<String>,
+    /// The values, the shown one first.
+    pub values: Vec<ConflictValue>,
+}
+
+/// How to resolve a conflict.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Resolution {
+    /// Keep the value at this index of [`Conflict::values`].
+    Pick(usize),
+    /// Enter a new value (for text, number and yes/no fields).
+    Enter(String),
+}
+
+fn prop_string(p: &Prop) -> String {
+    match p {
+        Prop::Map(k) => k.clone(),
+        Prop::Seq(i) => i.to_string(),
+    }
+}
+
+fn display(doc: &AutoCommit, value: &Value<'_>, id: &ObjId) -> String {
+    match value {
+        Value::Scalar(s) => match s.as_ref() {
+            ScalarValue::Str(s) => s.to_string(),
+            ScalarValue::Null => "（空）".to_owned(),
+            other => other.to_string(),
+        },
+        Value::Object(_) => match doc.hydrate(id, None) {
+            Ok(v) => format!("{v:?}"),
+            Err(_) => "（对象）".to_owned(),
+        },
+    }
+}
+
+fn authors(doc: &mut AutoCommit) -> BTreeMap<String, ChangeNote> {
+    doc.get_changes(&[])
+        .into_iter()
+        .map(|c| (c.actor_id().to_hex_string(), ChangeNote::parse(c.message())))
+        .collect()
+}
+
+fn walk(
+    doc: &AutoCommit,
+    obj: &ObjId,
+    path: &mut Vec<String>,
+    authors: &BTreeMap<String, ChangeNote>,
+    out: &mut Vec<Conflict>,
+) {
+    let props: Vec<Prop> = match doc.object_type(obj) {
+        Ok(ObjType::Map) | Ok(ObjType::Table) => doc.keys(obj).map(Prop::Map).collect(),
+        Ok(ObjType::List) => (0..doc.length(obj)).map(Prop::Seq).collect(),
+        _ => return,
+    };
+    for prop in props {
+        path.push(prop_string(&prop));
+        let all = doc.get_all(obj, prop.clone()).unwrap_or_default();
+        if all.len() > 1 {
+            let shown = doc.get(obj, prop.clone()).ok().flatten().map(|(_, id)| id);
+            let mut values: Vec<ConflictValue> = all
+                .iter()
+                .map(|(v, id)| {
+                    let actor = match id {
+                        ObjId::Id(_, actor, _) => actor.to_hex_string(),
+                        ObjId::Root => String::new(),
+                    };
+                    let note = authors.get(&actor).cloned().unwrap_or_default();
+                    ConflictValue {
+                        display: display(doc, v, id),
+                        member: note.member,
+                        device: note.device,
+                        actor,
+                        shown: shown.as_ref() == Some(id),
+                    }
+                })
+                .collect();
+            values.sort_by_key(|v| !v.shown);
+            out.push(Conflict {
+                path: path.clone(),
+                values,
+            });
+        }
+        if let Ok(Some((Value::Object(_), child))) = doc.get(obj, prop) {
+            walk(doc, &child, path, authors, out);
+        }
+        path.pop();
+    }
+}
+
+fn changed_paths(doc: &mut AutoCommit, change: &automerge::Change) -> Vec<String> {
+    let patches = doc.diff(change.deps(), &[change.hash()]);
+    let mut paths = BTreeSet::new();
+    for p in patches {
+        let mut parts: Vec<String> = p.path.iter().map(|(_, prop)| prop_string(prop)).collect();
+        use automerge::PatchAction as A;
+        match &p.action {
+            A::PutMap { key, .. } | A::DeleteMap { key } => parts.push(key.clone()),
+            A::PutSeq { index, .. } | A::Insert { index, .. } | A::DeleteSeq { index, .. } => {
+                parts.push(index.to_string())
+            }
+            A::Increment { prop, .. } | A::Conflict { prop } => parts.push(prop_string(prop)),
+            _ => {}
+        }
+        parts.truncate(5);
+        paths.insert(parts.join("/"));
+    }
+    paths.into_iter().collect()
+}
+
+impl Linli {
+    /// Reads a record's document as `T` (for detail views).
+    pub(crate) fn read_record<T: Record>(&self, doc_id: &str, what: &'static str) -> Result<T> {
+        self.store
+            .with_doc(doc_id, |d| {
+                if d.kind != T::KIND {
+                    return Err(Error::NotFound {
+                        what,
+                        id: doc_id.to_owned(),
+                    });
+                }
+                autosurgeon::hydrate(&d.doc).map_err(|e| Error::document(doc_id, e))
+            })
+            .map_err(|e| match e {
+                Error::NotFound { .. } => Error::NotFound {
+                    what,
+                    id: doc_id.to_owned(),
+                },
+                other => other,
+            })
+    }
+
+    /// The full history of a record, oldest first (causal order).
+    pub fn history(&self, doc_id: &str) -> Result<Vec<HistoryEntry>> {
+        self.store.with_doc(doc_id, |d| {
+            let changes = d.doc.get_changes(&[]);
+            let mut out = Vec::with_capacity(changes.len());
+            for c in changes {
+                let note = ChangeNote::parse(c.message());
+                out.push(HistoryEntry {
+                    hash: c.hash().to_string(),
+                    actor: c.actor_id().to_hex_string(),
+                    member: note.member,
+                    device: note.device,
+                    at: DateTime::from_timestamp(c.timestamp(), 0).unwrap_or_default(),
+                    changed: if note.action == GENESIS_ACTION {
+                        Vec::new()
+                    } else {
+                        changed_paths(&mut d.doc, &c)
+                    },
+                    action: note.action,
+                });
+            }
+            Ok(out)
+        })
+    }
+
+    /// The record's fields that hold concurrent values.
+    pub fn conflicts(&self, doc_id: &str) -> Result<Vec<Conflict>> {
+        self.store.with_doc(doc_id, |d| {
+            let authors = authors(&mut d.doc);
+            let mut out = Vec::new();
+            walk(&d.doc, &ROOT, &mut Vec::new(), &authors, &mut out);
+            Ok(out)
+        })
+    }
+
+    /// Resolves the conflict at `path` of a record: every device that syncs this change shows
+    /// the chosen value and no longer the conflict.
+    pub fn resolve_conflict(
+        &self,
+        doc_id: &str,
+        path: &[String],
+        resolution: &Resolution,
+    ) -> Result<()> {
+        let (key, parents) = path
+            .split_last()
+            .ok_or_else(|| Error::invalid("path", "empty path"))?;
+        self.write(|w| {
+            w.edit(doc_id, "conflict.resolve", |e| {
+                let doc = e.raw();
+                let mut obj = ROOT;
+                for p in parents {
+                    obj = match doc.get(&obj, p.as_str()) {
+                        Ok(Some((Value::Object(_), id))) => id,
+                        _ => {
+                            return Err(Error::invalid(
+                                "path",
+                                format!("no field at {}", path.join("/")),
+                            ));
+                        }
+                    };
+                }
+                let all: Vec<(Value<'static>, ObjId)> = doc
+                    .get_all(&obj, key.as_str())
+                    .map_err(|e| Error::document(doc_id, e))?
+                    .into_iter()
+                    .map(|(v, id)| (v.into_owned(), id))
+                    .collect();
+                if all.len() < 2 {
+                    return Err(Error::InvalidState {
+                        record: "record",
+                        id: doc_id.to_owned(),
+                        message: format!("no conflict at {}", path.join("/")),
+                    });
+                }
+                // Values are offered shown-first, as `conflicts` lists them.
+                let shown = doc.get(&obj, key.as_str()).ok().flatten().map(|(_, id)| id);
+                let mut ordered = all;
+                ordered.sort_by_key(|(_, id)| Some(id) != shown.as_ref());
+                match resolution {
+                    Resolution::Pick(i) => {
+                        let (value, id) = ordered.get(*i).ok_or_else(|| {
+                            Error::invalid(
+                                "resolution",
+                                format!("there are {} values", ordered.len()),
+                            )
+                        })?;
+                        match value {
+                            Value::Scalar(s) => doc
+                                .put(&obj, key.as_str(), s.as_ref().clone())
+                                .map_err(|e| Error::document(doc_id, e)),
+                            Value::Object(_) => {
+                                let hydrated = doc
+                                    .hydrate(id, None)
+                                    .map_err(|e| Error::document(doc_id, e))?;
+                                doc.batch_create_object(&obj, key.as_str(), &hydrated, false)
+                                    .map(|_| ())
+                                    .map_err(|e| Error::document(doc_id, e))
+                            }
+                        }
+                    }
+                    Resolution::Enter(text) => {
+                        let sample = ordered.iter().find_map(|(v, _)| match v {
+                            Value::Scalar(s) if !matches!(s.as_ref(), ScalarValue::Null) => {
+                                Some(s.as_ref().clone())
+                            }
+                            _ => None,
+                        });
+                        let bad = |what: &str| {
+                            Error::invalid("resolution", format!("{text:?} is not {what}"))
+                        };
+                        let value = match sample {
+                            Some(ScalarValue::Int(_)) => ScalarValue::Int(
+                                text.trim().parse().map_err(|_| bad("a whole number"))?,
+                            ),
+                            Some(ScalarValue::Uint(_)) => ScalarValue::Uint(
+                                text.trim().parse().map_err(|_| bad("a whole number"))?,
+                            ),
+                            Some(ScalarValue::F64(_)) => {
+                                ScalarValue::F64(text.trim().parse().map_err(|_| bad("a number"))?)
+                            }
+                            Some(ScalarValue::Boolean(_)) => ScalarValue::Boolean(
+                                text.trim().parse().map_err(|_| bad("true or false"))?,
+                            ),
+                            Some(ScalarValue::Str(_)) | None
+                                if ordered.iter().all(|(v, _)| matches!(v, Value::Scalar(_))) =>
+                            {
+                                ScalarValue::Str(text.as_str().into())
+                            }
+                            _ => {
+                                return Err(Error::invalid(
+                                    "resolution",
+                                    "choose one of the values for this field",
+                                ));
+                            }
+                        };
+                        doc.put(&obj, key.as_str(), value)
+                            .map_err(|e| Error::document(doc_id, e))
+                    }
+                }
+            })?;
+            Ok(())
+        })
+    }
+}

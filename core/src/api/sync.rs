@@ -1,0 +1,183 @@
+//! The entry points sync uses: the outbox of local changes and its acknowledgement, exporting
+//! the changes a peer lacks by heads, applying a batch of remote changes in one transaction, and
+//! rebuilding every projection from the documents.
+
+use automerge::{AutoCommit, ChangeHash};
+use rusqlite::params;
+
+use super::Linli;
+use crate::doc::DocKind;
+use crate::error::{Error, Result};
+use crate::projection;
+use crate::store::{ApplyOutcome, RemoteChange};
+
+/// A local change waiting for the relay's acknowledgement.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboxChange {
+    /// Outbox sequence number (acknowledge up to it).
+    pub seq: i64,
+    /// The change hash.
+    pub hash: ChangeHash,
+    /// The change with its document's id, kind and scope.
+    pub change: RemoteChange,
+}
+
+/// A document this store holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocumentInfo {
+    /// Id.
+    pub doc_id: String,
+    /// Kind.
+    pub kind: DocKind,
+    /// Scope.
+    pub scope: String,
+}
+
+fn hash_of(bytes: &[u8]) -> Result<ChangeHash> {
+    ChangeHash::try_from(bytes).map_err(|e| Error::document("outbox", e))
+}
+
+impl Linli {
+    /// Up to `limit` outbox changes after `after_seq`, oldest first.
+    pub fn outbox(&self, after_seq: i64, limit: usize) -> Result<Vec<OutboxChange>> {
+        self.store.read(|c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT o.seq, o.hash, o.doc_id, d.kind, d.scope, ch.bytes FROM outbox o \
+                 JOIN changes ch ON ch.hash = o.hash JOIN documents d ON d.doc_id = o.doc_id \
+                 WHERE o.seq > ?1 ORDER BY o.seq LIMIT ?2",
+            )?;
+            let rows = stmt.query_map(params![after_seq, limit as i64], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, Vec<u8>>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, String>(4)?,
+                    r.get::<_, Vec<u8>>(5)?,
+                ))
+            })?;
+            let mut out = Vec::new();
+            for row in rows {
+                let (seq, hash, doc_id, kind, scope, bytes) = row?;
+                out.push(OutboxChange {
+                    seq,
+                    hash: hash_of(&hash)?,
+                    change: RemoteChange {
+                        doc_id,
+                        kind: DocKind::parse(&kind)?,
+                        scope,
+                        bytes,
+                    },
+                });
+            }
+            Ok(out)
+        })
+    }
+
+    /// How many changes wait in the outbox.
+    pub fn outbox_len(&self) -> Result<u64> {
+        self.store.read(|c| {
+            Ok(c.query_row("SELECT COUNT(*) FROM outbox", [], |r| r.get::<_, i64>(0))? as u64)
+        })
+    }
+
+    /// Forgets outbox entries up to `seq`: the relay has them durably.
+    pub fn ack_outbox(&self, seq: i64) -> Result<usize> {
+        self.write(|w| {
+            Ok(w.tx()
+                .execute("DELETE FROM outbox WHERE seq <= ?1", [seq])?)
+        })
+    }
+
+    /// Applies a batch of remote changes in one transaction; idempotent; changes with missing
+    /// dependencies are held and reported, never applied half-way.
+    pub fn apply_remote(&self, batch: &[RemoteChange]) -> Result<ApplyOutcome> {
+        self.write(|w| w.apply_remote(batch))
+    }
+
+    /// Changes held for missing dependencies.
+    pub fn held_count(&self) -> Result<u64> {
+        self.store.read(|c| {
+            Ok(c.query_row("SELECT COUNT(*) FROM held_changes", [], |r| {
+                r.get::<_, i64>(0)
+            })? as u64)
+        })
+    }
+
+    /// The heads of a document.
+    pub fn heads(&self, doc_id: &str) -> Result<Vec<ChangeHash>> {
+        self.store.with_doc(doc_id, |d| Ok(d.doc.get_heads()))
+    }
+
+    /// The changes of `doc_id` that a peer at `their_heads` lacks.
+    pub fn changes_since(
+        &self,
+        doc_id: &str,
+        their_heads: &[ChangeHash],
+    ) -> Result<Vec<RemoteChange>> {
+        self.store.with_doc(doc_id, |d| {
+            Ok(d.doc
+                .get_changes(their_heads)
+                .into_iter()
+                .map(|c| RemoteChange {
+                    doc_id: doc_id.to_owned(),
+                    kind: d.kind,
+                    scope: d.scope.clone(),
+                    bytes: c.raw_bytes().to_vec(),
+                })
+                .collect())
+        })
+    }
+
+    /// Every document on this device, by id.
+    pub fn documents(&self) -> Result<Vec<DocumentInfo>> {
+        self.store.read(|c| {
+            let mut stmt =
+                c.prepare_cached("SELECT doc_id, kind, scope FROM documents ORDER BY doc_id")?;
+            let rows = stmt.query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                ))
+            })?;
+            let mut out = Vec::new();
+            for row in rows {
+                let (doc_id, kind, scope) = row?;
+                out.push(DocumentInfo {
+                    doc_id,
+                    kind: DocKind::parse(&kind)?,
+                    scope,
+                });
+            }
+            Ok(out)
+        })
+    }
+
+    /// Rebuilds every projection from the documents, in one transaction. Returns the number of
+    /// documents projected.
+    pub fn rebuild_projections(&self) -> Result<usize> {
+        self.write(|w| {
+            let tx = w.tx();
+            projection::clear(tx)?;
+            let mut stmt =
+                tx.prepare("SELECT doc_id, kind, snapshot FROM documents ORDER BY doc_id")?;
+            let mut rows = stmt.query([])?;
+            let mut n = 0;
+            while let Some(r) = rows.next()? {
+                let doc_id: String = r.get(0)?;
+                let kind = DocKind::parse(&r.get::<_, String>(1)?)?;
+                let snapshot: Vec<u8> = r.get(2)?;
+                let doc = AutoCommit::load(&snapshot).map_err(|e| Error::document(&doc_id, e))?;
+                projection::project(tx, &doc_id, kind, &doc)?;
+                n += 1;
+            }
+            Ok(n)
+        })
+    }
+
+    /// Every projection row, sorted, as text: two stores that converged give equal dumps.
+    pub fn projection_dump(&self) -> Result<Vec<String>> {
+        self.store.read(projection::dump)
+    }
+}

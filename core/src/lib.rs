@@ -1,0 +1,23 @@
+//! Linli's shared core: every record of neighbourhood field work (directory, duty rosters, gate
+//! logs, households and visits, complaint tickets) as an automerge document over SQLite, with
+//! projections for lists, full history, visible conflicts, the day-end report, and the entry
+//! points that sync uses to exchange changes.
+//!
+//! Start with [`Linli::open`].
+
+pub mod api;
+pub mod clock;
+pub mod doc;
+pub mod error;
+pub mod ids;
+pub mod projection;
+pub mod records;
+pub mod report;
+mod store;
+
+pub use api::{DeviceIdentity, Linli};
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use doc::DocKind;
+pub use error::{Error, Result};
+pub use records::Coded;
+pub use store::{ApplyOutcome, DOC_CACHE_CAPACITY, RemoteChange, StoreStats};

@@ -1,0 +1,82 @@
+//! Projections: the indexed rows that lists, the badge view and reports read instead of
+//! documents. One function per document kind turns a document into its rows; the same function
+//! serves every incremental write, every applied remote change and a full rebuild, so the three
+//! cannot disagree.
+
+mod directory;
+mod gate_log;
+mod household;
+mod roster;
+mod ticket;
+
+use automerge::AutoCommit;
+use autosurgeon::Hydrate;
+use rusqlite::Connection;
+
+use crate::doc::DocKind;
+use crate::error::{Error, Result};
+
+/// Every projection table, for clearing and comparing.
+pub const TABLES: &[&str] = &[
+    "p_community",
+    "p_places",
+    "p_members",
+    "p_member_roles",
+    "p_households",
+    "p_visits",
+    "p_tickets",
+    "p_ticket_events",
+    "p_roster_slots",
+    "p_swaps",
+    "p_gate_entries",
+];
+
+fn hydrate<T: Hydrate>(doc_id: &str, doc: &AutoCommit) -> Result<T> {
+    autosurgeon::hydrate(doc).map_err(|e| Error::document(doc_id, e))
+}
+
+/// Replaces the projection rows of `doc_id` with those of `doc`.
+pub(crate) fn project(
+    conn: &Connection,
+    doc_id: &str,
+    kind: DocKind,
+    doc: &AutoCommit,
+) -> Result<()> {
+    match kind {
+        DocKind::Directory => directory::project(conn, doc_id, &hydrate(doc_id, doc)?),
+        DocKind::Household => household::project(conn, doc_id, &hydrate(doc_id, doc)?),
+        DocKind::Ticket => ticket::project(conn, doc_id, &hydrate(doc_id, doc)?),
+        DocKind::Roster => roster::project(conn, doc_id, &hydrate(doc_id, doc)?),
+        DocKind::GateLog => gate_log::project(conn, doc_id, &hydrate(doc_id, doc)?),
+    }
+}
+
+/// Empties every projection table.
+pub(crate) fn clear(conn: &Connection) -> Result<()> {
+    for table in TABLES {
+        conn.execute(&format!("DELETE FROM {table}"), [])?;
+    }
+    Ok(())
+}
+
+/// Every row of every projection table, sorted, as text: for comparing two stores.
+pub fn dump(conn: &Connection) -> Result<Vec<String>> {
+    let mut out = Vec::new();
+    for table in TABLES {
+        let mut stmt = conn.prepare(&format!("SELECT * FROM {table}"))?;
+        let columns = stmt.column_count();
+        let mut rows: Vec<String> = stmt
+            .query_map([], |r| {
+                let mut cells = Vec::with_capacity(columns);
+                for i in 0..columns {
+                    let v: rusqlite::types::Value = r.get(i)?;
+                    cells.push(format!("{v:?}"));
+                }
+                Ok(format!("{table}|{}", cells.join("|")))
+            })?
+            .collect::<Result<_, _>>()?;
+        rows.sort();
+        out.extend(rows);
+    }
+    Ok(out)
+}

@@ -1,0 +1,356 @@
+//! A gate's log for one local day: append-only entries for duty check-in / check-out and
+//! handovers, visitors, vehicles, parcels, temperature checks, patrols and incidents; and the
+//! rules that turn check-ins into presence and attendance.
+//!
+//! # Attendance rules
+//!
+//! A slot is covered by the first check-in (or handover) that names it. It is on time when that
+//! entry lies no later than [`LATE_AFTER`] after the shift start, late when it comes later but
+//! before the end, and a no-show when nothing names it before the end. A handover names the slot
+//! for the person taking over but never starts it, so a mid-shift handover makes no one late.
+
+use autosurgeon::{Hydrate, Reconcile};
+use chrono::Duration;
+
+use super::coded_enum;
+use crate::doc::{DocKind, Record};
+
+/// How long after a shift starts a check-in still counts as on time.
+pub const LATE_AFTER: Duration = Duration::minutes(10);
+/// The lowest body temperature accepted as a reading (°C).
+pub const MIN_TEMPERATURE_C: f64 = 34.0;
+/// The highest body temperature accepted as a reading (°C).
+pub const MAX_TEMPERATURE_C: f64 = 43.0;
+/// A reading at or above this is flagged as fever (°C).
+pub const FEVER_FROM_C: f64 = 37.3;
+
+coded_enum! {
+    /// A visitor's pass.
+    PassType {
+        /// 临时.
+        Temporary = "temporary" / "临时通行",
+        /// 访客码.
+        VisitorCode = "visitor_code" / "访客码",
+        /// 长期.
+        LongTerm = "long_term" / "长期通行证",
+        /// 快递外卖.
+        Delivery = "delivery" / "快递外卖",
+        /// 施工.
+        Contractor = "contractor" / "施工人员",
+    }
+}
+
+coded_enum! {
+    /// How serious an incident is.
+    Severity {
+        /// 一般.
+        Low = "low" / "一般",
+        /// 较重.
+        Medium = "medium" / "较重",
+        /// 严重.
+        High = "high" / "严重",
+    }
+}
+
+/// What was logged at the gate.
+#[derive(Debug, Clone, PartialEq, Hydrate, Reconcile)]
+pub enum GateEntryKind {
+    /// A member began duty.
+    CheckIn {
+        /// Who.
+        member: String,
+        /// The shift, if the member was planned.
+        shift_id: Option<String>,
+        /// The slot, if the member was planned.
+        slot_id: Option<String>,
+    },
+    /// A member ended duty.
+    CheckOut {
+        /// Who.
+        member: String,
+    },
+    /// Duty passed from one member to another mid-shift.
+    Handover {
+        /// Who leaves.
+        from: String,
+        /// Who takes over.
+        to: String,
+        /// The shift.
+        shift_id: Option<String>,
+        /// The slot.
+        slot_id: Option<String>,
+    },
+    /// A visitor came in.
+    Visitor {
+        /// Name.
+        name: String,
+        /// Phone.
+        phone: String,
+        /// Purpose.
+        purpose: String,
+        /// The household visited, if known.
+        household: Option<String>,
+        /// Pass type.
+        pass: PassType,
+    },
+    /// A vehicle came in.
+    Vehicle {
+        /// Licence plate.
+        plate: String,
+        /// Purpose.
+        purpose: String,
+    },
+    /// A parcel was received.
+    Parcel {
+        /// Recipient's name.
+        recipient: String,
+        /// The recipient household, if known.
+        household: Option<String>,
+        /// Carrier.
+        carrier: String,
+    },
+    /// A temperature check.
+    Temperature {
+        /// Whose.
+        person: String,
+        /// Reading, °C.
+        celsius: f64,
+        /// At or above [`FEVER_FROM_C`].
+        fever: bool,
+    },
+    /// A patrol round.
+    Patrol {
+        /// What was seen.
+        note: String,
+    },
+    /// An incident.
+    Incident {
+        /// What happened.
+        note: String,
+        /// How serious.
+        severity: Severity,
+    },
+}
+
+impl Default for GateEntryKind {
+    fn default() -> Self {
+        GateEntryKind::Patrol {
+            note: String::new(),
+        }
+    }
+}
+
+impl GateEntryKind {
+    /// The entry's kind as a short code (projections and reports).
+    pub fn code(&self) -> &'static str {
+        match self {
+            GateEntryKind::CheckIn { .. } => "check_in",
+            GateEntryKind::CheckOut { .. } => "check_out",
+            GateEntryKind::Handover { .. } => "handover",
+            GateEntryKind::Visitor { .. } => "visitor",
+            GateEntryKind::Vehicle { .. } => "vehicle",
+            GateEntryKind::Parcel { .. } => "parcel",
+            GateEntryKind::Temperature { .. } => "temperature",
+            GateEntryKind::Patrol { .. } => "patrol",
+            GateEntryKind::Incident { .. } => "incident",
+        }
+    }
+
+    /// The zh-Hans label of a kind code.
+    pub fn label_zh(code: &str) -> &'static str {
+        match code {
+            "check_in" => "上岗签到",
+            "check_out" => "下岗签退",
+            "handover" => "交接班",
+            "visitor" => "访客登记",
+            "vehicle" => "车辆登记",
+            "parcel" => "快递登记",
+            "temperature" => "体温检测",
+            "patrol" => "巡查记录",
+            "incident" => "突发事件",
+            _ => "其他",
+        }
+    }
+}
+
+/// One entry of the gate log: append-only.
+#[derive(Debug, Clone, Default, PartialEq, Hydrate, Reconcile)]
+pub struct GateEntry {
+    /// Entry id (ULID).
+    pub id: String,
+    /// Device time (ms).
+    pub at_ms: i64,
+    /// The member who logged it.
+    pub recorded_by: String,
+    /// The device it was logged on.
+    pub device: String,
+    /// What.
+    pub kind: GateEntryKind,
+}
+
+/// The gate log document of one gate-day.
+#[derive(Debug, Clone, Default, PartialEq, Hydrate, Reconcile)]
+pub struct GateLogDoc {
+    /// The gate.
+    pub gate_id: String,
+    /// The local day (`YYYY-MM-DD`).
+    pub date: String,
+    /// Entries in merge order.
+    pub entries: Vec<GateEntry>,
+}
+
+impl Record for GateLogDoc {
+    const KIND: DocKind = DocKind::GateLog;
+}
+
+/// A duty-relevant gate entry, as projections store it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DutyEvent {
+    /// Entry id.
+    pub id: String,
+    /// When (ms).
+    pub at_ms: i64,
+    /// `check_in`, `check_out` or `handover`.
+    pub kind: String,
+    /// The member checking in / out, or taking over.
+    pub member: String,
+    /// The member handing over (handovers only).
+    pub from_member: Option<String>,
+    /// The slot named.
+    pub slot_id: Option<String>,
+    /// The shift named.
+    pub shift_id: Option<String>,
+}
+
+/// Who is present at `at_ms` according to `events` (any order): member → (slot, since).
+pub fn presence(events: &[DutyEvent], at_ms: i64) -> Vec<(String, Option<String>, i64)> {
+    let mut sorted: Vec<&DutyEvent> = events.iter().filter(|e| e.at_ms <= at_ms).collect();
+    sorted.sort_by(|a, b| (a.at_ms, &a.id).cmp(&(b.at_ms, &b.id)));
+    let mut present: std::collections::BTreeMap<String, (Option<String>, i64)> =
+        std::collections::BTreeMap::new();
+    for e in sorted {
+        match e.kind.as_str() {
+            "check_in" => {
+                present.insert(e.member.clone(), (e.slot_id.clone(), e.at_ms));
+            }
+            "check_out" => {
+                present.remove(&e.member);
+            }
+            "handover" => {
+                if let Some(from) = &e.from_member {
+                    present.remove(from);
+                }
+                present.insert(e.member.clone(), (e.slot_id.clone(), e.at_ms));
+            }
+            _ => {}
+        }
+    }
+    present
+        .into_iter()
+        .map(|(m, (slot, since))| (m, slot, since))
+        .collect()
+}
+
+coded_enum! {
+    /// How a planned slot was covered.
+    Attendance {
+        /// 准时.
+        OnTime = "on_time" / "准时",
+        /// 迟到.
+        Late = "late" / "迟到",
+        /// 缺岗.
+        NoShow = "no_show" / "缺岗",
+        /// 未到时间.
+        Pending = "pending" / "未开始",
+    }
+}
+
+/// How slot `slot_id` of shift `shift_id` ([`start_ms`, `end_ms`)) was covered, judged at
+/// `now_ms`, by the module's attendance rules.
+pub fn attendance(
+    events: &[DutyEvent],
+    shift_id: &str,
+    slot_id: &str,
+    start_ms: i64,
+    end_ms: i64,
+    now_ms: i64,
+) -> (Attendance, Option<i64>) {
+    let first = events
+        .iter()
+        .filter(|e| {
+            e.kind == "check_in"
+                && e.slot_id.as_deref() == Some(slot_id)
+                && e.shift_id.as_deref() == Some(shift_id)
+                && e.at_ms < end_ms
+        })
+        .map(|e| e.at_ms)
+        .min();
+    let status = match first {
+        Some(t) if t <= start_ms + LATE_AFTER.num_milliseconds() => Attendance::OnTime,
+        Some(_) => Attendance::Late,
+        None if now_ms >= end_ms => Attendance::NoShow,
+        None if now_ms > start_ms + LATE_AFTER.num_milliseconds() => Attendance::Late,
+        None => Attendance::Pending,
+    };
+    (status, first)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const M: i64 = 60_000;
+
+    fn ev(id: &str, at_ms: i64, kind: &str, member: &str, from: Option<&str>) -> DutyEvent {
+        DutyEvent {
+            id: id.into(),
+            at_ms,
+            kind: kind.into(),
+            member: member.into(),
+            from_member: from.map(Into::into),
+            slot_id: Some("safety_officer-1".into()),
+            shift_id: Some("S".into()),
+        }
+    }
+
+    #[test]
+    fn handover_mid_shift_makes_no_one_late() {
+        let events = vec![
+            ev("1", 5 * M, "check_in", "a", None),
+            ev("2", 120 * M, "handover", "b", Some("a")),
+        ];
+        let (status, first) = attendance(&events, "S", "safety_officer-1", 0, 240 * M, 300 * M);
+        assert_eq!(status, Attendance::OnTime);
+        assert_eq!(first, Some(5 * M));
+        let present = presence(&events, 150 * M);
+        assert_eq!(present.len(), 1);
+        assert_eq!(present[0].0, "b");
+    }
+
+    #[test]
+    fn late_no_show_and_pending() {
+        let late = vec![ev("1", 11 * M, "check_in", "a", None)];
+        assert_eq!(
+            attendance(&late, "S", "safety_officer-1", 0, 240 * M, 300 * M).0,
+            Attendance::Late
+        );
+        assert_eq!(
+            attendance(&[], "S", "safety_officer-1", 0, 240 * M, 240 * M).0,
+            Attendance::NoShow
+        );
+        assert_eq!(
+            attendance(&[], "S", "safety_officer-1", 0, 240 * M, 5 * M).0,
+            Attendance::Pending
+        );
+    }
+
+    #[test]
+    fn check_out_ends_presence() {
+        let events = vec![
+            ev("1", 0, "check_in", "a", None),
+            ev("2", 10 * M, "check_out", "a", None),
+        ];
+        assert_eq!(presence(&events, 5 * M).len(), 1);
+        assert!(presence(&events, 11 * M).is_empty());
+    }
+}

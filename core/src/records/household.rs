@@ -1,0 +1,283 @@
+//! A household: its address, residents, tags and watch plan, and its append-only list of visits.
+//! The rules for when a watch check falls due and which follow-ups are open live here.
+
+use std::collections::BTreeMap;
+
+use autosurgeon::{Hydrate, Reconcile};
+use chrono::Duration;
+
+use super::coded_enum;
+use crate::doc::{DocKind, Record};
+
+coded_enum! {
+    /// A household tag.
+    Tag {
+        /// 独居.
+        LivingAlone = "living_alone" / "独居",
+        /// 高龄/老人.
+        Elderly = "elderly" / "老人",
+        /// 居家观察.
+        HomeWatch = "home_watch" / "居家观察",
+        /// 残障.
+        Disability = "disability" / "残障",
+        /// 低保.
+        LowIncome = "low_income" / "低保",
+        /// 慢性病.
+        ChronicIllness = "chronic_illness" / "慢性病",
+        /// 孕产妇.
+        Pregnant = "pregnant" / "孕产妇",
+        /// 租户.
+        Tenant = "tenant" / "租户",
+    }
+}
+
+coded_enum! {
+    /// How a visit went.
+    VisitOutcome {
+        /// 已见面.
+        Met = "met" / "已见面",
+        /// 无人在家.
+        NobodyHome = "nobody_home" / "无人在家",
+        /// 拒绝.
+        Refused = "refused" / "拒绝",
+    }
+}
+
+coded_enum! {
+    /// How often a resident under watch must be checked.
+    WatchFrequency {
+        /// N checks a day.
+        TimesPerDay = "times_per_day" / "每日",
+        /// Once every N days.
+        EveryDays = "every_days" / "每隔",
+    }
+}
+
+/// A resident of the household.
+#[derive(Debug, Clone, Default, PartialEq, Hydrate, Reconcile)]
+pub struct Resident {
+    /// Name.
+    pub name: String,
+    /// Year of birth, if known.
+    pub birth_year: Option<i64>,
+    /// Own phone, if any.
+    pub phone: String,
+}
+
+/// A watch plan: how often someone must check on the household.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Hydrate, Reconcile)]
+pub struct WatchPlan {
+    /// Per day or every N days.
+    pub frequency: WatchFrequency,
+    /// The N.
+    pub n: i64,
+    /// When the plan started (ms since the epoch).
+    pub since_ms: i64,
+}
+
+impl WatchPlan {
+    /// The time allowed between two checks.
+    pub fn interval(&self) -> Duration {
+        match self.frequency {
+            WatchFrequency::TimesPerDay => Duration::minutes(24 * 60 / self.n.max(1)),
+            WatchFrequency::EveryDays => Duration::days(self.n.max(1)),
+        }
+    }
+
+    /// How long after falling due a check counts as overdue: a quarter of the interval.
+    pub fn grace(&self) -> Duration {
+        self.interval() / 4
+    }
+
+    /// When the next check falls due, given the last check (or the plan's start).
+    pub fn next_due_ms(&self, last_check_ms: Option<i64>) -> i64 {
+        match last_check_ms {
+            Some(last) if last >= self.since_ms => last + self.interval().num_milliseconds(),
+            _ => self.since_ms,
+        }
+    }
+
+    /// How many checks this plan expects in a local day.
+    pub fn checks_expected_per_day(&self) -> f64 {
+        match self.frequency {
+            WatchFrequency::TimesPerDay => self.n.max(1) as f64,
+            WatchFrequency::EveryDays => 1.0 / self.n.max(1) as f64,
+        }
+    }
+}
+
+/// A health check made during a visit.
+#[derive(Debug, Clone, Default, PartialEq, Hydrate, Reconcile)]
+pub struct HealthCheck {
+    /// Body temperature in °C, if taken.
+    pub temperature_c: Option<f64>,
+    /// Systolic blood pressure (mmHg), if taken.
+    pub systolic: Option<i64>,
+    /// Diastolic blood pressure (mmHg), if taken.
+    pub diastolic: Option<i64>,
+    /// Notes.
+    pub note: String,
+    /// Whether the lead is concerned (fever, high pressure, or judged so).
+    pub concern: bool,
+}
+
+/// One visit to the household: append-only.
+#[derive(Debug, Clone, Default, PartialEq, Hydrate, Reconcile)]
+pub struct Visit {
+    /// Visit id (ULID).
+    pub id: String,
+    /// When (device time, ms since the epoch).
+    pub at_ms: i64,
+    /// The visiting lead's member id.
+    pub lead: String,
+    /// The device it was logged on.
+    pub device: String,
+    /// How it went.
+    pub outcome: VisitOutcome,
+    /// Residents' needs.
+    pub needs: String,
+    /// Residents' opinions (民意).
+    pub opinions: String,
+    /// Health check, if made.
+    pub health: Option<HealthCheck>,
+    /// Follow-up due date (local `YYYY-MM-DD`), if one is needed.
+    pub follow_up_due: Option<String>,
+    /// What to follow up.
+    pub follow_up_note: String,
+}
+
+impl Visit {
+    /// Whether this visit counts as a watch check: the resident was met.
+    pub fn is_check(&self) -> bool {
+        self.outcome == VisitOutcome::Met
+    }
+}
+
+/// The household document.
+#[derive(Debug, Clone, Default, PartialEq, Hydrate, Reconcile)]
+pub struct HouseholdDoc {
+    /// The building it is in.
+    pub building_id: String,
+    /// Unit (单元).
+    pub unit: String,
+    /// Room (室).
+    pub room: String,
+    /// Household phone.
+    pub phone: String,
+    /// Residents by id.
+    pub residents: BTreeMap<String, Resident>,
+    /// Tags by code (true when set).
+    pub tags: BTreeMap<String, bool>,
+    /// The watch plan, if the household is under watch.
+    pub watch: Option<WatchPlan>,
+    /// Visits, in the order they were merged.
+    pub visits: Vec<Visit>,
+    /// When the household was registered (ms since the epoch).
+    pub created_ms: i64,
+}
+
+impl Record for HouseholdDoc {
+    const KIND: DocKind = DocKind::Household;
+}
+
+impl HouseholdDoc {
+    /// Tags that are set, in code order.
+    pub fn active_tags(&self) -> Vec<String> {
+        self.tags
+            .iter()
+            .filter(|(_, on)| **on)
+            .map(|(t, _)| t.clone())
+            .collect()
+    }
+
+    /// The latest visit by time (ties broken by id).
+    pub fn last_visit(&self) -> Option<&Visit> {
+        self.visits
+            .iter()
+            .max_by(|a, b| (a.at_ms, &a.id).cmp(&(b.at_ms, &b.id)))
+    }
+
+    /// The latest watch check.
+    pub fn last_check_ms(&self) -> Option<i64> {
+        self.visits
+            .iter()
+            .filter(|v| v.is_check())
+            .map(|v| v.at_ms)
+            .max()
+    }
+
+    /// Whether a follow-up asked for by `visit` is still open: no later visit met the residents.
+    pub fn follow_up_open(&self, visit: &Visit) -> bool {
+        visit.follow_up_due.is_some()
+            && !self
+                .visits
+                .iter()
+                .any(|v| v.is_check() && (v.at_ms, &v.id) > (visit.at_ms, &visit.id))
+    }
+
+    /// A readable address: 3号楼 2单元 301室 (building name supplied by the caller).
+    pub fn address(&self, building_name: &str) -> String {
+        let mut parts = vec![building_name.to_owned()];
+        if !self.unit.is_empty() {
+            parts.push(format!("{}单元", self.unit));
+        }
+        parts.push(format!("{}室", self.room));
+        parts.join(" ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn visit(id: &str, at_ms: i64, outcome: VisitOutcome, follow_up: bool) -> Visit {
+        Visit {
+            id: id.into(),
+            at_ms,
+            outcome,
+            follow_up_due: follow_up.then(|| "2026-11-25".to_owned()),
+            ..Visit::default()
+        }
+    }
+
+    #[test]
+    fn three_checks_a_day_fall_due_every_eight_hours() {
+        let plan = WatchPlan {
+            frequency: WatchFrequency::TimesPerDay,
+            n: 3,
+            since_ms: 1_000,
+        };
+        assert_eq!(plan.next_due_ms(None), 1_000);
+        assert_eq!(plan.next_due_ms(Some(10_000)), 10_000 + 8 * 3_600_000);
+        assert_eq!(plan.grace(), Duration::hours(2));
+        // A check before the plan started does not count.
+        assert_eq!(plan.next_due_ms(Some(500)), 1_000);
+    }
+
+    #[test]
+    fn weekly_plan_expects_a_seventh_of_a_check_a_day() {
+        let plan = WatchPlan {
+            frequency: WatchFrequency::EveryDays,
+            n: 7,
+            since_ms: 0,
+        };
+        assert_eq!(plan.interval(), Duration::days(7));
+        assert!((plan.checks_expected_per_day() - 1.0 / 7.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn follow_up_closes_with_a_later_meeting() {
+        let mut h = HouseholdDoc {
+            visits: vec![visit("a", 10, VisitOutcome::Met, true)],
+            ..HouseholdDoc::default()
+        };
+        assert!(h.follow_up_open(&h.visits[0].clone()));
+        h.visits
+            .push(visit("b", 20, VisitOutcome::NobodyHome, false));
+        assert!(h.follow_up_open(&h.visits[0].clone()));
+        h.visits.push(visit("c", 30, VisitOutcome::Met, false));
+        assert!(!h.follow_up_open(&h.visits[0].clone()));
+        assert_eq!(h.last_visit().unwrap().id, "c");
+        assert_eq!(h.last_check_ms(), Some(30));
+    }
+}

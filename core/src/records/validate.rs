@@ -1,0 +1,179 @@
+//! Input checks shared by every record: names, phone numbers, licence plates, dates. Each check
+//! returns [`Error::InvalidInput`] naming the field.
+
+use chrono::NaiveDate;
+
+use crate::error::{Error, Result};
+
+/// The longest free-text field accepted, in characters.
+pub const MAX_TEXT_CHARS: usize = 2000;
+/// The longest name accepted, in characters.
+pub const MAX_NAME_CHARS: usize = 64;
+
+/// A required short name: trimmed, non-empty, at most [`MAX_NAME_CHARS`] characters.
+pub fn name(field: &str, value: &str) -> Result<String> {
+    let v = value.trim();
+    if v.is_empty() {
+        return Err(Error::invalid(field, "must not be empty"));
+    }
+    if v.chars().count() > MAX_NAME_CHARS {
+        return Err(Error::invalid(
+            field,
+            format!("at most {MAX_NAME_CHARS} characters"),
+        ));
+    }
+    if v.chars().any(char::is_control) {
+        return Err(Error::invalid(field, "must not contain control characters"));
+    }
+    Ok(v.to_owned())
+}
+
+/// Optional free text: trimmed, at most [`MAX_TEXT_CHARS`] characters.
+pub fn text(field: &str, value: &str) -> Result<String> {
+    let v = value.trim();
+    if v.chars().count() > MAX_TEXT_CHARS {
+        return Err(Error::invalid(
+            field,
+            format!("at most {MAX_TEXT_CHARS} characters"),
+        ));
+    }
+    Ok(v.to_owned())
+}
+
+/// Required free text.
+pub fn required_text(field: &str, value: &str) -> Result<String> {
+    let v = text(field, value)?;
+    if v.is_empty() {
+        return Err(Error::invalid(field, "must not be empty"));
+    }
+    Ok(v)
+}
+
+/// A phone number, or empty: a mainland mobile number (11 digits starting with 1), or a landline
+/// of 7–12 digits with an optional area-code dash; spaces and a leading +86 are accepted.
+pub fn phone(field: &str, value: &str) -> Result<String> {
+    let compact: String = value.chars().filter(|c| !c.is_whitespace()).collect();
+    if compact.is_empty() {
+        return Ok(compact);
+    }
+    let national = compact.strip_prefix("+86").unwrap_or(&compact);
+    let digits: String = national.chars().filter(|c| *c != '-').collect();
+    let dashes = national.chars().filter(|c| *c == '-').count();
+    let ok = digits.chars().all(|c| c.is_ascii_digit())
+        && dashes <= 1
+        && ((digits.len() == 11 && digits.starts_with('1') && dashes == 0)
+            || (7..=12).contains(&digits.len()) && !digits.starts_with('1'));
+    if !ok {
+        return Err(Error::invalid(
+            field,
+            format!("{value:?} is not a phone number (11-digit mobile or landline)"),
+        ));
+    }
+    Ok(national.to_owned())
+}
+
+const PROVINCES: &str = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼使领";
+
+/// A mainland licence plate such as 沪A12345 or 粤B·D12345 (new-energy plates have 6 characters
+/// after the letter); normalised to upper case without separators.
+pub fn plate(field: &str, value: &str) -> Result<String> {
+    let compact: String = value
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '·' && *c != '-')
+        .flat_map(char::to_uppercase)
+        .collect();
+    let mut chars = compact.chars();
+    let province = chars.next();
+    let letter = chars.next();
+    let rest: Vec<char> = chars.collect();
+    let ok = province.is_some_and(|p| PROVINCES.contains(p))
+        && letter.is_some_and(|l| l.is_ascii_uppercase())
+        && (rest.len() == 5 || rest.len() == 6)
+        && rest
+            .iter()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || "学警港澳挂".contains(*c));
+    if !ok {
+        return Err(Error::invalid(
+            field,
+            format!("{value:?} is not a licence plate (e.g. 沪A12345)"),
+        ));
+    }
+    Ok(compact)
+}
+
+/// A date written `YYYY-MM-DD`.
+pub fn date(field: &str, value: &str) -> Result<NaiveDate> {
+    NaiveDate::parse_from_str(value.trim(), "%Y-%m-%d")
+        .map_err(|_| Error::invalid(field, format!("{value:?} is not a date (YYYY-MM-DD)")))
+}
+
+/// An id that must not be empty.
+pub fn id(field: &str, value: &str) -> Result<String> {
+    let v = value.trim();
+    if v.is_empty() {
+        return Err(Error::invalid(field, "must not be empty"));
+    }
+    Ok(v.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn field_of(e: Error) -> String {
+        match e {
+            Error::InvalidInput { field, .. } => field,
+            other => panic!("expected InvalidInput, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn names_are_trimmed_and_bounded() {
+        assert_eq!(name("name", "  王阿姨 ").unwrap(), "王阿姨");
+        assert_eq!(field_of(name("name", "   ").unwrap_err()), "name");
+        assert_eq!(
+            field_of(name("name", &"长".repeat(65)).unwrap_err()),
+            "name"
+        );
+        assert_eq!(field_of(name("name", "a\u{7}b").unwrap_err()), "name");
+    }
+
+    #[test]
+    fn phones() {
+        assert_eq!(phone("phone", "138 1234 5678").unwrap(), "13812345678");
+        assert_eq!(phone("phone", "+8613812345678").unwrap(), "13812345678");
+        assert_eq!(phone("phone", "021-62345678").unwrap(), "021-62345678");
+        assert_eq!(phone("phone", "").unwrap(), "");
+        assert_eq!(field_of(phone("phone", "1381234567").unwrap_err()), "phone");
+        assert_eq!(field_of(phone("phone", "abc").unwrap_err()), "phone");
+        assert_eq!(
+            field_of(phone("phone", "23812345678").unwrap_err()),
+            "phone"
+        );
+    }
+
+    #[test]
+    fn plates() {
+        assert_eq!(plate("plate", "沪a 12345").unwrap(), "沪A12345");
+        assert_eq!(plate("plate", "粤B·D12345").unwrap(), "粤BD12345");
+        assert_eq!(field_of(plate("plate", "XA12345").unwrap_err()), "plate");
+        assert_eq!(field_of(plate("plate", "沪A123").unwrap_err()), "plate");
+    }
+
+    #[test]
+    fn dates_and_text() {
+        assert_eq!(
+            date("due", "2026-11-23").unwrap(),
+            NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()
+        );
+        assert_eq!(field_of(date("due", "23/11/2026").unwrap_err()), "due");
+        assert_eq!(
+            field_of(required_text("description", " ").unwrap_err()),
+            "description"
+        );
+        assert_eq!(
+            field_of(text("note", &"字".repeat(MAX_TEXT_CHARS + 1)).unwrap_err()),
+            "note"
+        );
+    }
+}

@@ -1,0 +1,362 @@
+//! The day-end report of a community for one local date: visits per lead and households
+//! covered, watch checks done against due, tickets by level, duty slots planned against
+//! checked in, and gate entries by kind. Computed from projections only; rendered as CSV and
+//! Markdown (Chinese headings) by [`render`].
+
+pub mod render;
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use rusqlite::{Connection, params};
+
+use crate::api::Linli;
+use crate::error::Result;
+use crate::records::Coded;
+use crate::records::gate_log::{self, Attendance};
+use crate::records::ticket::Level;
+
+/// Visits logged by one lead.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LeadVisits {
+    /// Member id.
+    pub member_id: String,
+    /// Name.
+    pub name: String,
+    /// Visits.
+    pub visits: u32,
+    /// Distinct households visited.
+    pub households: u32,
+    /// Visits where the residents were met.
+    pub met: u32,
+    /// Visits with a health concern.
+    pub health_concerns: u32,
+    /// Follow-ups asked for.
+    pub follow_ups: u32,
+}
+
+/// Watch checks of the day.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct WatchSummary {
+    /// Households under watch.
+    pub households: u32,
+    /// Checks due that day.
+    pub due: u32,
+    /// Checks done, counted up to what was due per household.
+    pub done: u32,
+    /// Households that got fewer checks than due.
+    pub households_short: u32,
+}
+
+/// Ticket activity at one level.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TicketLevelRow {
+    /// Level.
+    pub level: Level,
+    /// Reported that day (by the ticket's current level).
+    pub opened: u32,
+    /// Accepted that day.
+    pub accepted: u32,
+    /// Escalated to this level that day.
+    pub escalated: u32,
+    /// Resolved that day.
+    pub resolved: u32,
+    /// Overdue at the end of the day.
+    pub overdue: u32,
+    /// Still open.
+    pub open: u32,
+}
+
+/// Duty at one gate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GateDuty {
+    /// Gate id.
+    pub gate_id: String,
+    /// Gate name.
+    pub gate_name: String,
+    /// Slots of shifts starting that day.
+    pub slots: u32,
+    /// Of them, with a member planned.
+    pub planned: u32,
+    /// Covered on time.
+    pub on_time: u32,
+    /// Covered late.
+    pub late: u32,
+    /// Not covered.
+    pub no_show: u32,
+}
+
+/// Entries of one kind at one gate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GateEntryCount {
+    /// Gate id.
+    pub gate_id: String,
+    /// Gate name.
+    pub gate_name: String,
+    /// Kind code.
+    pub kind: String,
+    /// Count.
+    pub count: u32,
+    /// Of them flagged (fever, incident).
+    pub flagged: u32,
+}
+
+/// The day-end report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DayReport {
+    /// Community name.
+    pub community: String,
+    /// The local date.
+    pub date: NaiveDate,
+    /// Visits per lead, by name.
+    pub visits: Vec<LeadVisits>,
+    /// Total visits.
+    pub total_visits: u32,
+    /// Distinct households visited.
+    pub households_covered: u32,
+    /// Watch checks.
+    pub watch: WatchSummary,
+    /// Tickets by level (community, street, county).
+    pub tickets: Vec<TicketLevelRow>,
+    /// Duty by gate.
+    pub duty: Vec<GateDuty>,
+    /// Gate entries by gate and kind.
+    pub gate_entries: Vec<GateEntryCount>,
+}
+
+fn count(c: &Connection, sql: &str, p: impl rusqlite::Params) -> Result<u32> {
+    Ok(c.query_row(sql, p, |r| r.get(0))?)
+}
+
+impl Linli {
+    /// The day-end report for the local date `date`.
+    pub fn day_report(&self, date: NaiveDate) -> Result<DayReport> {
+        let community = self.community()?;
+        let (start, end) = community.day_bounds_ms(date);
+        let now_ms = self.now().timestamp_millis();
+        let mut report = self.store.read(|c| {
+            Ok(DayReport {
+                community: community.name.clone(),
+                date,
+                visits: lead_visits(c, start, end)?,
+                total_visits: count(
+                    c,
+                    "SELECT COUNT(*) FROM p_visits WHERE at_ms >= ?1 AND at_ms < ?2",
+                    params![start, end],
+                )?,
+                households_covered: count(
+                    c,
+                    "SELECT COUNT(DISTINCT doc_id) FROM p_visits WHERE at_ms >= ?1 AND at_ms < ?2",
+                    params![start, end],
+                )?,
+                watch: watch_summary(c, start, end)?,
+                tickets: ticket_levels(c, start, end)?,
+                duty: Vec::new(),
+                gate_entries: gate_entries(c, start, end)?,
+            })
+        })?;
+        report.duty = self.gate_duty(start, end, now_ms)?;
+        Ok(report)
+    }
+
+    fn gate_duty(&self, start: i64, end: i64, now_ms: i64) -> Result<Vec<GateDuty>> {
+        let gates: Vec<(String, String)> = self.store.read(|c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT DISTINCT s.gate_id, COALESCE(p.name, s.gate_id) FROM p_roster_slots s \
+                 LEFT JOIN p_places p ON p.place_id = s.gate_id \
+                 WHERE s.start_ms >= ?1 AND s.start_ms < ?2 ORDER BY 2, 1",
+            )?;
+            let rows = stmt.query_map(params![start, end], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        })?;
+        let mut out = Vec::new();
+        for (gate_id, gate_name) in gates {
+            let slots: Vec<_> = self
+                .running_slots(&gate_id, start, end)?
+                .into_iter()
+                .filter(|s| s.start_ms >= start && s.start_ms < end)
+                .collect();
+            let last_end = slots.iter().map(|s| s.end_ms).max().unwrap_or(end);
+            let events = self.duty_events(&gate_id, start - 3_600_000, last_end)?;
+            let mut duty = GateDuty {
+                gate_id: gate_id.clone(),
+                gate_name,
+                slots: slots.len() as u32,
+                planned: 0,
+                on_time: 0,
+                late: 0,
+                no_show: 0,
+            };
+            for s in &slots {
+                if s.member.is_some() {
+                    duty.planned += 1;
+                }
+                match gate_log::attendance(
+                    &events,
+                    &s.shift_id,
+                    &s.slot_id,
+                    s.start_ms,
+                    s.end_ms,
+                    now_ms,
+                )
+                .0
+                {
+                    Attendance::OnTime => duty.on_time += 1,
+                    Attendance::Late => duty.late += 1,
+                    Attendance::NoShow => duty.no_show += 1,
+                    Attendance::Pending => {}
+                }
+            }
+            out.push(duty);
+        }
+        Ok(out)
+    }
+}
+
+fn lead_visits(c: &Connection, start: i64, end: i64) -> Result<Vec<LeadVisits>> {
+    let mut stmt = c.prepare_cached(
+        "SELECT v.lead, COALESCE(m.name, v.lead), COUNT(*), COUNT(DISTINCT v.doc_id), \
+         SUM(v.outcome = 'met'), SUM(v.health_concern), SUM(v.follow_up_due IS NOT NULL) \
+         FROM p_visits v LEFT JOIN p_members m ON m.member_id = v.lead \
+         WHERE v.at_ms >= ?1 AND v.at_ms < ?2 GROUP BY v.lead ORDER BY 2, 1",
+    )?;
+    let rows = stmt.query_map(params![start, end], |r| {
+        Ok(LeadVisits {
+            member_id: r.get(0)?,
+            name: r.get(1)?,
+            visits: r.get(2)?,
+            households: r.get(3)?,
+            met: r.get(4)?,
+            health_concerns: r.get(5)?,
+            follow_ups: r.get(6)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<Vec<_>, _>>()?)
+}
+
+/// Checks due per household that day: N for N-a-day plans; for every-N-days plans, one when
+/// the last check before the day lies N days or more before the day's end (or there was none).
+fn watch_summary(c: &Connection, start: i64, end: i64) -> Result<WatchSummary> {
+    let mut stmt = c.prepare_cached(
+        "SELECT h.doc_id, h.watch_frequency, h.watch_n, \
+         (SELECT MAX(at_ms) FROM p_visits v WHERE v.doc_id = h.doc_id AND v.is_check = 1 AND v.at_ms < ?1), \
+         (SELECT COUNT(*) FROM p_visits v WHERE v.doc_id = h.doc_id AND v.is_check = 1 AND v.at_ms >= ?1 AND v.at_ms < ?2) \
+         FROM p_households h WHERE h.watch_frequency IS NOT NULL AND h.created_ms < ?2",
+    )?;
+    let rows = stmt.query_map(params![start, end], |r| {
+        Ok((
+            r.get::<_, String>(1)?,
+            r.get::<_, i64>(2)?,
+            r.get::<_, Option<i64>>(3)?,
+            r.get::<_, i64>(4)?,
+        ))
+    })?;
+    let mut s = WatchSummary::default();
+    for row in rows {
+        let (frequency, n, last_before, done_today) = row?;
+        let due = if frequency == "times_per_day" {
+            n
+        } else {
+            match last_before {
+                Some(last) if last + n * 86_400_000 >= end => 0,
+                _ => 1,
+            }
+        };
+        s.households += 1;
+        s.due += due as u32;
+        s.done += done_today.min(due) as u32;
+        if done_today < due {
+            s.households_short += 1;
+        }
+    }
+    Ok(s)
+}
+
+fn ticket_levels(c: &Connection, start: i64, end: i64) -> Result<Vec<TicketLevelRow>> {
+    let mut by_level: BTreeMap<Level, TicketLevelRow> = Level::ALL
+        .iter()
+        .map(|l| {
+            (
+                *l,
+                TicketLevelRow {
+                    level: *l,
+                    opened: 0,
+                    accepted: 0,
+                    escalated: 0,
+                    resolved: 0,
+                    overdue: 0,
+                    open: 0,
+                },
+            )
+        })
+        .collect();
+    let mut stmt = c.prepare_cached(
+        "SELECT t.level, e.action, COUNT(*) FROM p_ticket_events e JOIN p_tickets t USING (doc_id) \
+         WHERE e.at_ms >= ?1 AND e.at_ms < ?2 AND e.action IN ('reported', 'accepted', 'resolved') \
+         GROUP BY t.level, e.action",
+    )?;
+    for row in stmt.query_map(params![start, end], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, u32>(2)?,
+        ))
+    })? {
+        let (level, action, n) = row?;
+        if let Some(entry) = by_level.get_mut(&Level::parse_code(&level, "level")?) {
+            match action.as_str() {
+                "reported" => entry.opened = n,
+                "accepted" => entry.accepted = n,
+                _ => entry.resolved = n,
+            }
+        }
+    }
+    let mut stmt = c.prepare_cached(
+        "SELECT level_to, COUNT(*) FROM p_ticket_events WHERE at_ms >= ?1 AND at_ms < ?2 \
+         AND action = 'escalated' GROUP BY level_to",
+    )?;
+    for row in stmt.query_map(params![start, end], |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, u32>(1)?))
+    })? {
+        let (level, n) = row?;
+        if let Some(entry) = by_level.get_mut(&Level::parse_code(&level, "level")?) {
+            entry.escalated = n;
+        }
+    }
+    let mut stmt = c.prepare_cached(
+        "SELECT level, SUM(reply_due_ms < ?1 OR resolve_due_ms < ?1), SUM(is_open) FROM p_tickets \
+         WHERE reported_ms < ?1 GROUP BY level",
+    )?;
+    for row in stmt.query_map(params![end], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, Option<u32>>(1)?,
+            r.get::<_, u32>(2)?,
+        ))
+    })? {
+        let (level, overdue, open) = row?;
+        if let Some(entry) = by_level.get_mut(&Level::parse_code(&level, "level")?) {
+            entry.overdue = overdue.unwrap_or(0);
+            entry.open = open;
+        }
+    }
+    Ok(by_level.into_values().collect())
+}
+
+fn gate_entries(c: &Connection, start: i64, end: i64) -> Result<Vec<GateEntryCount>> {
+    let mut stmt = c.prepare_cached(
+        "SELECT e.gate_id, COALESCE(p.name, e.gate_id), e.kind, COUNT(*), SUM(e.flagged) \
+         FROM p_gate_entries e LEFT JOIN p_places p ON p.place_id = e.gate_id \
+         WHERE e.at_ms >= ?1 AND e.at_ms < ?2 GROUP BY e.gate_id, e.kind ORDER BY 2, 1, 3",
+    )?;
+    let rows = stmt.query_map(params![start, end], |r| {
+        Ok(GateEntryCount {
+            gate_id: r.get(0)?,
+            gate_name: r.get(1)?,
+            kind: r.get(2)?,
+            count: r.get(3)?,
+            flagged: r.get(4)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<Vec<_>, _>>()?)
+}

@@ -1,0 +1,164 @@
+//! The day-end report as CSV (one row per figure, for spreadsheets) and as Markdown with Chinese
+//! headings (for sharing in a chat group or printing).
+
+use std::fmt::Write;
+
+use super::DayReport;
+use crate::records::Coded;
+use crate::records::gate_log::GateEntryKind;
+
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_owned()
+    }
+}
+
+impl DayReport {
+    /// One row per figure: 分类,项目,对象,数值 (section, figure, subject, value).
+    pub fn to_csv(&self) -> String {
+        let mut rows: Vec<[String; 4]> = Vec::new();
+        let mut row = |a: &str, b: &str, c: &str, v: u32| {
+            rows.push([a.to_owned(), b.to_owned(), c.to_owned(), v.to_string()]);
+        };
+        row("走访", "走访次数", "合计", self.total_visits);
+        row("走访", "覆盖户数", "合计", self.households_covered);
+        for l in &self.visits {
+            row("走访", "走访次数", &l.name, l.visits);
+            row("走访", "覆盖户数", &l.name, l.households);
+            row("走访", "见面次数", &l.name, l.met);
+            row("走访", "健康异常", &l.name, l.health_concerns);
+            row("走访", "待跟进", &l.name, l.follow_ups);
+        }
+        row("重点关注", "关注户数", "合计", self.watch.households);
+        row("重点关注", "应查次数", "合计", self.watch.due);
+        row("重点关注", "已查次数", "合计", self.watch.done);
+        row(
+            "重点关注",
+            "未达标户数",
+            "合计",
+            self.watch.households_short,
+        );
+        for t in &self.tickets {
+            let level = t.level.label_zh();
+            row("工单", "新增", level, t.opened);
+            row("工单", "受理", level, t.accepted);
+            row("工单", "上报", level, t.escalated);
+            row("工单", "办结", level, t.resolved);
+            row("工单", "超期", level, t.overdue);
+            row("工单", "未结", level, t.open);
+        }
+        for d in &self.duty {
+            row("值班", "班次岗位", &d.gate_name, d.slots);
+            row("值班", "已排班", &d.gate_name, d.planned);
+            row("值班", "准时到岗", &d.gate_name, d.on_time);
+            row("值班", "迟到", &d.gate_name, d.late);
+            row("值班", "缺岗", &d.gate_name, d.no_show);
+        }
+        for g in &self.gate_entries {
+            let what = GateEntryKind::label_zh(&g.kind);
+            row("门岗登记", what, &g.gate_name, g.count);
+            if g.flagged > 0 {
+                row(
+                    "门岗登记",
+                    &format!("{what}（异常）"),
+                    &g.gate_name,
+                    g.flagged,
+                );
+            }
+        }
+        let mut out = String::from("分类,项目,对象,数值\n");
+        for r in rows {
+            let line: Vec<String> = r.iter().map(|f| csv_field(f)).collect();
+            out.push_str(&line.join(","));
+            out.push('\n');
+        }
+        out
+    }
+
+    /// Markdown with Chinese headings and tables.
+    pub fn to_markdown(&self) -> String {
+        let mut md = String::new();
+        let _ = writeln!(md, "# {} 日报 {}\n", self.community, self.date);
+        let _ = writeln!(
+            md,
+            "## 入户走访\n\n共走访 {} 次，覆盖 {} 户。\n",
+            self.total_visits, self.households_covered
+        );
+        if !self.visits.is_empty() {
+            md.push_str("| 走访人 | 走访次数 | 覆盖户数 | 见面 | 健康异常 | 待跟进 |\n|---|---:|---:|---:|---:|---:|\n");
+            for l in &self.visits {
+                let _ = writeln!(
+                    md,
+                    "| {} | {} | {} | {} | {} | {} |",
+                    l.name, l.visits, l.households, l.met, l.health_concerns, l.follow_ups
+                );
+            }
+            md.push('\n');
+        }
+        let _ = writeln!(
+            md,
+            "## 重点关注对象\n\n关注 {} 户，应查 {} 次，已查 {} 次，{} 户未达标。\n",
+            self.watch.households, self.watch.due, self.watch.done, self.watch.households_short
+        );
+        md.push_str("## 工单\n\n| 层级 | 新增 | 受理 | 上报 | 办结 | 超期 | 未结 |\n|---|---:|---:|---:|---:|---:|---:|\n");
+        for t in &self.tickets {
+            let _ = writeln!(
+                md,
+                "| {} | {} | {} | {} | {} | {} | {} |",
+                t.level.label_zh(),
+                t.opened,
+                t.accepted,
+                t.escalated,
+                t.resolved,
+                t.overdue,
+                t.open
+            );
+        }
+        md.push_str("\n## 门岗值班\n\n");
+        if self.duty.is_empty() {
+            md.push_str("当日无排班。\n");
+        } else {
+            md.push_str(
+                "| 门岗 | 岗位 | 已排班 | 准时 | 迟到 | 缺岗 |\n|---|---:|---:|---:|---:|---:|\n",
+            );
+            for d in &self.duty {
+                let _ = writeln!(
+                    md,
+                    "| {} | {} | {} | {} | {} | {} |",
+                    d.gate_name, d.slots, d.planned, d.on_time, d.late, d.no_show
+                );
+            }
+        }
+        md.push_str("\n## 门岗登记\n\n");
+        if self.gate_entries.is_empty() {
+            md.push_str("当日无登记。\n");
+        } else {
+            md.push_str("| 门岗 | 类别 | 数量 | 异常 |\n|---|---|---:|---:|\n");
+            for g in &self.gate_entries {
+                let _ = writeln!(
+                    md,
+                    "| {} | {} | {} | {} |",
+                    g.gate_name,
+                    GateEntryKind::label_zh(&g.kind),
+                    g.count,
+                    g.flagged
+                );
+            }
+        }
+        md
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_quotes_commas_and_quotes() {
+        assert_eq!(csv_field("东门"), "东门");
+        assert_eq!(csv_field("a,b"), "\"a,b\"");
+        assert_eq!(csv_field("说\"好\""), "\"说\"\"好\"\"\"");
+    }
+}

@@ -1,0 +1,362 @@
+//! The SQLite store: one writer connection holding a bounded cache of loaded documents, one
+//! reader connection beside it (WAL), and the write transaction through which every change
+//! passes: the document's new changes, its snapshot, its projection rows and the outbox, all
+//! committed together or not at all.
+
+mod migrations;
+mod remote;
+
+use std::num::NonZeroUsize;
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, MutexGuard};
+
+use automerge::{ActorId, AutoCommit, Change, ChangeHash};
+use lru::LruCache;
+use rusqlite::{
+    Connection, OpenFlags, OptionalExtension, Transaction, TransactionBehavior, params,
+};
+
+pub use remote::{ApplyOutcome, RemoteChange};
+
+use crate::doc::{ChangeContext, DocEditor, DocKind, Record};
+use crate::error::{Error, Result};
+use crate::projection;
+
+/// How many documents the cache keeps loaded.
+pub const DOC_CACHE_CAPACITY: usize = 256;
+
+/// A loaded document.
+#[derive(Debug)]
+pub(crate) struct CachedDoc {
+    pub kind: DocKind,
+    pub scope: String,
+    pub doc: AutoCommit,
+}
+
+#[derive(Debug)]
+struct Writer {
+    conn: Connection,
+    cache: LruCache<String, CachedDoc>,
+}
+
+/// Counters that tests and benchmarks read.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct StoreStats {
+    /// Documents loaded from the database since open.
+    pub documents_loaded: u64,
+    /// Documents currently held in the cache.
+    pub documents_cached: u64,
+}
+
+/// The store.
+#[derive(Debug)]
+pub(crate) struct Store {
+    writer: Mutex<Writer>,
+    reader: Mutex<Connection>,
+    documents_loaded: AtomicU64,
+    actor: ActorId,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+fn configure(conn: &Connection) -> Result<()> {
+    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    Ok(())
+}
+
+impl Store {
+    /// Opens (creating and migrating if needed) the store at `path`.
+    pub(crate) fn open(path: &Path) -> Result<Store> {
+        let mut conn = Connection::open(path)?;
+        configure(&conn)?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        migrations::migrate(&mut conn)?;
+        let actor = match conn
+            .query_row("SELECT value FROM meta WHERE key = 'actor'", [], |r| {
+                r.get::<_, String>(0)
+            })
+            .optional()?
+        {
+            Some(hex) => ActorId::try_from(hex.as_str())
+                .map_err(|e| Error::document("meta", format!("stored actor id: {e}")))?,
+            None => {
+                let actor = ActorId::random();
+                conn.execute(
+                    "INSERT INTO meta (key, value) VALUES ('actor', ?1)",
+                    [actor.to_hex_string()],
+                )?;
+                actor
+            }
+        };
+        let reader = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        configure(&reader)?;
+        Ok(Store {
+            writer: Mutex::new(Writer {
+                conn,
+                cache: LruCache::new(
+                    NonZeroUsize::new(DOC_CACHE_CAPACITY).unwrap_or(NonZeroUsize::MIN),
+                ),
+            }),
+            reader: Mutex::new(reader),
+            documents_loaded: AtomicU64::new(0),
+            actor,
+        })
+    }
+
+    /// This install's automerge actor.
+    pub(crate) fn actor(&self) -> &ActorId {
+        &self.actor
+    }
+
+    /// Counters.
+    pub(crate) fn stats(&self) -> StoreStats {
+        StoreStats {
+            documents_loaded: self.documents_loaded.load(Ordering::Relaxed),
+            documents_cached: lock(&self.writer).cache.len() as u64,
+        }
+    }
+
+    /// Runs `f` on the reader connection (sees every committed write).
+    pub(crate) fn read<R>(&self, f: impl FnOnce(&Connection) -> Result<R>) -> Result<R> {
+        f(&lock(&self.reader))
+    }
+
+    /// Runs `f` in one write transaction; commits if `f` succeeds, rolls back and forgets every
+    /// document it touched otherwise.
+    pub(crate) fn write<R>(
+        &self,
+        ctx: &ChangeContext,
+        f: impl FnOnce(&mut WriteTxn<'_>) -> Result<R>,
+    ) -> Result<R> {
+        let mut guard = lock(&self.writer);
+        let Writer { conn, cache } = &mut *guard;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut w = WriteTxn {
+            tx,
+            cache,
+            loaded: &self.documents_loaded,
+            ctx,
+            actor: &self.actor,
+            touched: Vec::new(),
+        };
+        let outcome = f(&mut w);
+        let WriteTxn {
+            tx, cache, touched, ..
+        } = w;
+        let outcome = outcome.and_then(|r| {
+            tx.commit()?;
+            Ok(r)
+        });
+        if outcome.is_err() {
+            for id in touched {
+                cache.pop(&id);
+            }
+        }
+        outcome
+    }
+
+    /// Runs `f` on a loaded document (from the cache, loading it if needed).
+    pub(crate) fn with_doc<R>(
+        &self,
+        doc_id: &str,
+        f: impl FnOnce(&mut CachedDoc) -> Result<R>,
+    ) -> Result<R> {
+        let mut guard = lock(&self.writer);
+        let Writer { conn, cache } = &mut *guard;
+        let doc = load_into(conn, cache, &self.documents_loaded, &self.actor, doc_id)?.ok_or_else(
+            || Error::NotFound {
+                what: "record",
+                id: doc_id.to_owned(),
+            },
+        )?;
+        f(doc)
+    }
+}
+
+/// Loads `doc_id` into `cache` if it exists; returns it.
+fn load_into<'c>(
+    conn: &Connection,
+    cache: &'c mut LruCache<String, CachedDoc>,
+    loaded: &AtomicU64,
+    actor: &ActorId,
+    doc_id: &str,
+) -> Result<Option<&'c mut CachedDoc>> {
+    if !cache.contains(doc_id) {
+        let row = conn
+            .query_row(
+                "SELECT kind, scope, snapshot FROM documents WHERE doc_id = ?1",
+                [doc_id],
+                |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, Vec<u8>>(2)?,
+                    ))
+                },
+            )
+            .optional()?;
+        let Some((kind, scope, snapshot)) = row else {
+            return Ok(None);
+        };
+        let mut doc = AutoCommit::load(&snapshot).map_err(|e| Error::document(doc_id, e))?;
+        doc.set_actor(actor.clone());
+        loaded.fetch_add(1, Ordering::Relaxed);
+        cache.put(
+            doc_id.to_owned(),
+            CachedDoc {
+                kind: DocKind::parse(&kind)?,
+                scope,
+                doc,
+            },
+        );
+    }
+    Ok(cache.get_mut(doc_id))
+}
+
+/// One write transaction.
+#[derive(Debug)]
+pub(crate) struct WriteTxn<'a> {
+    tx: Transaction<'a>,
+    cache: &'a mut LruCache<String, CachedDoc>,
+    loaded: &'a AtomicU64,
+    ctx: &'a ChangeContext,
+    actor: &'a ActorId,
+    touched: Vec<String>,
+}
+
+impl WriteTxn<'_> {
+    /// The SQLite transaction.
+    pub(crate) fn tx(&self) -> &Transaction<'_> {
+        &self.tx
+    }
+
+    fn entry(&mut self, doc_id: &str) -> Result<Option<&mut CachedDoc>> {
+        load_into(&self.tx, self.cache, self.loaded, self.actor, doc_id)
+    }
+
+    /// Whether the document exists.
+    pub(crate) fn exists(&mut self, doc_id: &str) -> Result<bool> {
+        Ok(self.entry(doc_id)?.is_some())
+    }
+
+    /// Reads the document as `T`; [`Error::NotFound`] names `what` if it is missing or of
+    /// another kind.
+    pub(crate) fn read<T: Record>(&mut self, doc_id: &str, what: &'static str) -> Result<T> {
+        let not_found = || Error::NotFound {
+            what,
+            id: doc_id.to_owned(),
+        };
+        let entry = self.entry(doc_id)?.ok_or_else(not_found)?;
+        if entry.kind != T::KIND {
+            return Err(not_found());
+        }
+        autosurgeon::hydrate(&entry.doc).map_err(|e| Error::document(doc_id, e))
+    }
+
+    /// Creates the document from its deterministic first change (see [`crate::doc`]) unless it
+    /// exists already. Returns whether it was created.
+    pub(crate) fn create<T: Record>(
+        &mut self,
+        doc_id: &str,
+        scope: &str,
+        skeleton: &T,
+    ) -> Result<bool> {
+        if self.exists(doc_id)? {
+            return Ok(false);
+        }
+        let mut doc = crate::doc::genesis(doc_id, skeleton)?;
+        let changes = doc.get_changes(&[]);
+        doc.set_actor(self.actor.clone());
+        self.cache.put(
+            doc_id.to_owned(),
+            CachedDoc {
+                kind: T::KIND,
+                scope: scope.to_owned(),
+                doc,
+            },
+        );
+        self.touched.push(doc_id.to_owned());
+        self.persist(doc_id, &changes, true)?;
+        Ok(true)
+    }
+
+    /// Makes one change to the document through `f`, attributed to the acting member and
+    /// device, labelled `action`. Nothing changes if `f` fails or edits nothing.
+    pub(crate) fn edit(
+        &mut self,
+        doc_id: &str,
+        action: &str,
+        f: impl FnOnce(&mut DocEditor<'_>) -> Result<()>,
+    ) -> Result<Option<ChangeHash>> {
+        let options = self.ctx.commit_options(action);
+        let entry = self.entry(doc_id)?.ok_or_else(|| Error::NotFound {
+            what: "record",
+            id: doc_id.to_owned(),
+        })?;
+        let heads = entry.doc.get_heads();
+        let mut editor = DocEditor {
+            doc: &mut entry.doc,
+            doc_id,
+        };
+        if let Err(e) = f(&mut editor) {
+            entry.doc.rollback();
+            return Err(e);
+        }
+        let Some(hash) = entry.doc.commit_with(options) else {
+            return Ok(None);
+        };
+        let changes = entry.doc.get_changes(&heads);
+        self.touched.push(doc_id.to_owned());
+        self.persist(doc_id, &changes, true)?;
+        Ok(Some(hash))
+    }
+
+    /// Stores `changes` of `doc_id` (already in the cached document), its new snapshot and
+    /// projection rows, and, for local changes, the outbox entries.
+    fn persist(&mut self, doc_id: &str, changes: &[Change], outbox: bool) -> Result<()> {
+        {
+            let mut insert_change = self.tx.prepare_cached(
+                "INSERT OR IGNORE INTO changes (hash, doc_id, bytes) VALUES (?1, ?2, ?3)",
+            )?;
+            let mut insert_outbox = self
+                .tx
+                .prepare_cached("INSERT OR IGNORE INTO outbox (hash, doc_id) VALUES (?1, ?2)")?;
+            for change in changes {
+                let hash = change.hash();
+                insert_change.execute(params![hash.0.as_slice(), doc_id, change.raw_bytes()])?;
+                if outbox {
+                    insert_outbox.execute(params![hash.0.as_slice(), doc_id])?;
+                }
+            }
+        }
+        let at_ms = self.ctx.at_ms;
+        let entry = self
+            .cache
+            .get_mut(doc_id)
+            .ok_or_else(|| Error::document(doc_id, "document left the cache mid-write"))?;
+        let snapshot = entry.doc.save();
+        self.tx
+            .prepare_cached(
+                "INSERT INTO documents (doc_id, kind, scope, snapshot, updated_ms) \
+                 VALUES (?1, ?2, ?3, ?4, ?5) \
+                 ON CONFLICT (doc_id) DO UPDATE SET snapshot = excluded.snapshot, \
+                 updated_ms = excluded.updated_ms",
+            )?
+            .execute(params![
+                doc_id,
+                entry.kind.as_str(),
+                entry.scope,
+                snapshot,
+                at_ms
+            ])?;
+        projection::project(&self.tx, doc_id, entry.kind, &entry.doc)
+    }
+}
