@@ -1,11 +1,21 @@
 //! Record ids: ULIDs, so that ids sort by creation time, and the fixed ids of documents that
 //! several devices may create independently (a gate's roster week, a gate's day log).
 
+use std::sync::Mutex;
+
 use chrono::{DateTime, NaiveDate, Utc};
 
-/// A new time-sortable id (ULID) stamped with `at`.
+static GENERATOR: Mutex<Option<ulid::Generator>> = Mutex::new(None);
+
+/// A new time-sortable id (ULID) stamped with `at`. Ids made one after another in this process
+/// sort in the order they were made, even within one millisecond.
 pub fn new_id(at: DateTime<Utc>) -> String {
-    ulid::Ulid::from_datetime(at.into()).to_string()
+    let mut guard = GENERATOR.lock().unwrap_or_else(|e| e.into_inner());
+    let generator = guard.get_or_insert_with(ulid::Generator::new);
+    match generator.generate_from_datetime(at.into()) {
+        Ok(id) => id.to_string(),
+        Err(overflow) => overflow.commit_overflow_random().to_string(),
+    }
 }
 
 /// The id of the roster document of `gate_id` for the week starting on `monday`.

@@ -1,0 +1,353 @@
+//! Gate duty through the public API: roster, conflicts on slots, swaps, the badge view, check-in
+//! and the gate log.
+
+mod common;
+
+use chrono::Duration;
+use common::{Devices, bad_field, community, start_time, sync_all};
+use linli_core::Error;
+use linli_core::api::duty::VisitorInput;
+use linli_core::api::records::Resolution;
+use linli_core::records::gate_log::{Attendance, PassType, Severity};
+use linli_core::records::roster::{DutyRole, SwapStatus};
+
+#[test]
+fn roster_badge_view_check_in_and_handover() {
+    let devices = Devices::new();
+    let office = devices.open("office", "office-pc");
+    let c = community(&office);
+    let gate_lead = devices.open("gate-zhao", "zhao-phone");
+    let guard = devices.open("guard-sun", "sun-phone");
+    let guard2 = devices.open("guard-zhou", "zhou-phone");
+    sync_all(&[&office, &gate_lead, &guard, &guard2]);
+
+    let start = start_time();
+    let shift = gate_lead
+        .add_shift(&c.east_gate, "早班", start, start + Duration::hours(8), 2)
+        .unwrap();
+    gate_lead
+        .assign_slot(&c.east_gate, &shift, "gate_lead-1", Some("gate-zhao"))
+        .unwrap();
+    gate_lead
+        .assign_slot(&c.east_gate, &shift, "safety_officer-1", Some("guard-sun"))
+        .unwrap();
+    // A shift lead slot needs a shift lead or the gate lead.
+    assert_eq!(
+        bad_field(gate_lead.assign_slot(&c.east_gate, &shift, "shift_lead-1", Some("guard-sun"))),
+        "member_id"
+    );
+    let week = gate_lead
+        .roster_week(&c.east_gate, office.community().unwrap().local_date(start))
+        .unwrap();
+    assert_eq!(week.len(), 1);
+    assert_eq!(week[0].slots.len(), 4);
+    assert_eq!(week[0].slots[0].role, DutyRole::GateLead);
+    assert_eq!(week[0].slots[0].member_name.as_deref(), Some("赵门长"));
+
+    sync_all(&[&office, &gate_lead, &guard, &guard2]);
+    devices.clock.advance(Duration::minutes(5));
+    guard.check_in(&c.east_gate).unwrap();
+    assert!(matches!(
+        guard.check_in(&c.east_gate),
+        Err(Error::InvalidState { .. })
+    ));
+    sync_all(&[&office, &gate_lead, &guard, &guard2]);
+
+    let view = office.on_duty(&c.east_gate).unwrap();
+    assert_eq!(view.gate_name, "东门");
+    let so1 = view
+        .slots
+        .iter()
+        .find(|s| s.slot_id == "safety_officer-1")
+        .unwrap();
+    assert_eq!(so1.planned.as_ref().unwrap().1, "孙保安");
+    assert_eq!(so1.on_duty.as_ref().unwrap().0, "guard-sun");
+    assert_eq!(so1.attendance, Attendance::OnTime);
+    let gl = view
+        .slots
+        .iter()
+        .find(|s| s.slot_id == "gate_lead-1")
+        .unwrap();
+    assert!(gl.on_duty.is_none());
+    assert_eq!(gl.attendance, Attendance::Pending);
+
+    // Mid-shift handover: nobody becomes late.
+    devices.clock.advance(Duration::hours(3));
+    guard.hand_over(&c.east_gate, "guard-zhou").unwrap();
+    sync_all(&[&office, &gate_lead, &guard, &guard2]);
+    let view = office.on_duty(&c.east_gate).unwrap();
+    let so1 = view
+        .slots
+        .iter()
+        .find(|s| s.slot_id == "safety_officer-1")
+        .unwrap();
+    assert_eq!(so1.on_duty.as_ref().unwrap().0, "guard-zhou");
+    assert_eq!(so1.attendance, Attendance::OnTime);
+    assert!(matches!(
+        guard.check_out(&c.east_gate),
+        Err(Error::InvalidState { .. })
+    ));
+    guard2.check_out(&c.east_gate).unwrap();
+    let gl = office.on_duty(&c.east_gate).unwrap();
+    assert_eq!(
+        gl.slots
+            .iter()
+            .find(|s| s.slot_id == "gate_lead-1")
+            .unwrap()
+            .attendance,
+        Attendance::Late
+    );
+}
+
+#[test]
+fn a_slot_assigned_twice_offline_is_a_conflict_until_resolved() {
+    let devices = Devices::new();
+    let office = devices.open("office", "office-pc");
+    let c = community(&office);
+    let gate_lead = devices.open("gate-zhao", "zhao-phone");
+    sync_all(&[&office, &gate_lead]);
+    let start = start_time();
+    let shift = office
+        .add_shift(&c.east_gate, "夜班", start, start + Duration::hours(12), 1)
+        .unwrap();
+    sync_all(&[&office, &gate_lead]);
+
+    office
+        .assign_slot(&c.east_gate, &shift, "safety_officer-1", Some("guard-sun"))
+        .unwrap();
+    gate_lead
+        .assign_slot(&c.east_gate, &shift, "safety_officer-1", Some("guard-zhou"))
+        .unwrap();
+    sync_all(&[&office, &gate_lead]);
+
+    let roster_doc = office
+        .roster_week(&c.east_gate, office.community().unwrap().local_date(start))
+        .unwrap()[0]
+        .roster_doc
+        .clone();
+    for device in [&office, &gate_lead] {
+        let conflicts = device.conflicts(&roster_doc).unwrap();
+        assert_eq!(conflicts.len(), 1, "{conflicts:?}");
+        let conflict = &conflicts[0];
+        assert_eq!(conflict.path.last().unwrap(), "member");
+        let mut shown: Vec<_> = conflict.values.iter().map(|v| v.display.clone()).collect();
+        shown.sort();
+        assert_eq!(shown, vec!["guard-sun", "guard-zhou"]);
+        let mut by: Vec<_> = conflict.values.iter().map(|v| v.member.clone()).collect();
+        by.sort();
+        assert_eq!(by, vec!["gate-zhao", "office"]);
+    }
+    assert_eq!(
+        office.heads(&roster_doc).unwrap(),
+        gate_lead.heads(&roster_doc).unwrap()
+    );
+
+    let conflict = gate_lead.conflicts(&roster_doc).unwrap().remove(0);
+    let zhou = conflict
+        .values
+        .iter()
+        .position(|v| v.display == "guard-zhou")
+        .unwrap();
+    gate_lead
+        .resolve_conflict(&roster_doc, &conflict.path, &Resolution::Pick(zhou))
+        .unwrap();
+    sync_all(&[&office, &gate_lead]);
+    for device in [&office, &gate_lead] {
+        assert!(device.conflicts(&roster_doc).unwrap().is_empty());
+        let week = device
+            .roster_week(&c.east_gate, device.community().unwrap().local_date(start))
+            .unwrap();
+        let slot = week[0]
+            .slots
+            .iter()
+            .find(|s| s.slot_id == "safety_officer-1")
+            .unwrap();
+        assert_eq!(slot.member_id.as_deref(), Some("guard-zhou"));
+    }
+    assert!(matches!(
+        gate_lead.resolve_conflict(&roster_doc, &conflict.path, &Resolution::Pick(0)),
+        Err(Error::InvalidState { .. })
+    ));
+}
+
+#[test]
+fn swap_request_accept_approve() {
+    let devices = Devices::new();
+    let office = devices.open("office", "office-pc");
+    let c = community(&office);
+    let gate_lead = devices.open("gate-zhao", "zhao-phone");
+    let sun = devices.open("guard-sun", "sun-phone");
+    let zhou = devices.open("guard-zhou", "zhou-phone");
+    let all = [&office, &gate_lead, &sun, &zhou];
+    sync_all(&all);
+    let start = start_time() + Duration::days(1);
+    let shift = gate_lead
+        .add_shift(&c.east_gate, "早班", start, start + Duration::hours(8), 1)
+        .unwrap();
+    gate_lead
+        .assign_slot(&c.east_gate, &shift, "safety_officer-1", Some("guard-sun"))
+        .unwrap();
+    sync_all(&all);
+
+    assert_eq!(
+        bad_field(sun.request_swap(&c.east_gate, &shift, "safety_officer-1", "guard-sun")),
+        "to_member"
+    );
+    let swap = sun
+        .request_swap(&c.east_gate, &shift, "safety_officer-1", "guard-zhou")
+        .unwrap();
+    sync_all(&all);
+    assert!(matches!(
+        gate_lead.approve_swap(&c.east_gate, &swap),
+        Err(Error::InvalidState { .. })
+    ));
+    assert!(matches!(
+        sun.accept_swap(&c.east_gate, &swap),
+        Err(Error::Forbidden { .. })
+    ));
+    zhou.accept_swap(&c.east_gate, &swap).unwrap();
+    sync_all(&all);
+    assert!(matches!(
+        zhou.approve_swap(&c.east_gate, &swap),
+        Err(Error::Forbidden { .. })
+    ));
+    gate_lead.approve_swap(&c.east_gate, &swap).unwrap();
+    sync_all(&all);
+    for d in all {
+        let swaps = d.swaps(&c.east_gate).unwrap();
+        assert_eq!(swaps[0].status, SwapStatus::Approved);
+        let week = d
+            .roster_week(&c.east_gate, d.community().unwrap().local_date(start))
+            .unwrap();
+        assert_eq!(
+            week[0]
+                .slots
+                .iter()
+                .find(|s| s.slot_id == "safety_officer-1")
+                .unwrap()
+                .member_id
+                .as_deref(),
+            Some("guard-zhou")
+        );
+    }
+}
+
+#[test]
+fn gate_log_entries_and_their_validation() {
+    let devices = Devices::new();
+    let office = devices.open("office", "office-pc");
+    let c = community(&office);
+    let guard = devices.open("guard-sun", "sun-phone");
+    let lead = devices.open("lead-wang", "wang-phone");
+    sync_all(&[&office, &guard, &lead]);
+    let gate = &c.east_gate;
+
+    guard
+        .register_visitor(
+            gate,
+            &VisitorInput {
+                name: "刘先生".into(),
+                phone: "13912345678".into(),
+                purpose: "探望父母".into(),
+                household: None,
+                pass: PassType::Temporary,
+            },
+        )
+        .unwrap();
+    guard.register_vehicle(gate, "沪A·12345", "送货").unwrap();
+    guard.register_parcel(gate, "张阿姨", None, "顺丰").unwrap();
+    let (_, fever) = guard.record_temperature(gate, "刘先生", 37.3).unwrap();
+    assert!(fever);
+    let (_, fever) = guard.record_temperature(gate, "张阿姨", 36.5).unwrap();
+    assert!(!fever);
+    guard.record_patrol(gate, "地下车库巡查正常").unwrap();
+    guard
+        .record_incident(gate, "有人翻越围栏", Severity::Medium)
+        .unwrap();
+
+    assert_eq!(
+        bad_field(guard.record_temperature(gate, "x", 33.9)),
+        "celsius"
+    );
+    assert_eq!(
+        bad_field(guard.record_temperature(gate, "x", 43.1)),
+        "celsius"
+    );
+    assert_eq!(
+        bad_field(guard.record_temperature(gate, "x", f64::NAN)),
+        "celsius"
+    );
+    assert_eq!(bad_field(guard.register_vehicle(gate, "ABC", "")), "plate");
+    assert_eq!(
+        bad_field(guard.register_visitor(
+            gate,
+            &VisitorInput {
+                name: "刘".into(),
+                phone: "1".into(),
+                purpose: "x".into(),
+                ..Default::default()
+            }
+        )),
+        "phone"
+    );
+    assert_eq!(
+        bad_field(guard.register_visitor(
+            gate,
+            &VisitorInput {
+                name: "刘".into(),
+                purpose: " ".into(),
+                ..Default::default()
+            }
+        )),
+        "purpose"
+    );
+    assert_eq!(bad_field(guard.record_patrol(gate, "")), "note");
+    assert!(matches!(
+        lead.record_patrol(gate, "路过"),
+        Err(Error::Forbidden { .. })
+    ));
+    assert!(matches!(
+        guard.record_patrol("no-gate", "x"),
+        Err(Error::NotFound { what: "gate", .. })
+    ));
+
+    let date = office.community().unwrap().local_date(start_time());
+    let entries = guard.gate_entries(gate, date).unwrap();
+    assert_eq!(entries.len(), 7);
+    let kinds: Vec<&str> = entries.iter().map(|e| e.kind.as_str()).collect();
+    assert_eq!(
+        kinds,
+        [
+            "visitor",
+            "vehicle",
+            "parcel",
+            "temperature",
+            "temperature",
+            "patrol",
+            "incident"
+        ]
+    );
+    assert!(entries[3].flagged && !entries[4].flagged);
+    assert_eq!(entries[1].summary, "沪A12345：送货");
+    assert_eq!(entries[3].summary, "刘先生 37.3℃");
+}
+
+#[test]
+fn two_devices_creating_the_same_gate_day_share_one_log() {
+    let devices = Devices::new();
+    let office = devices.open("office", "office-pc");
+    let c = community(&office);
+    let a = devices.open("guard-sun", "sun-phone");
+    let b = devices.open("guard-zhou", "zhou-phone");
+    sync_all(&[&office, &a, &b]);
+    // Both phones create today's log offline.
+    a.record_patrol(&c.east_gate, "北侧正常").unwrap();
+    b.record_patrol(&c.east_gate, "南侧正常").unwrap();
+    sync_all(&[&office, &a, &b]);
+    let date = office.community().unwrap().local_date(start_time());
+    for d in [&office, &a, &b] {
+        assert_eq!(d.gate_entries(&c.east_gate, date).unwrap().len(), 2);
+    }
+    let doc = linli_core::ids::gate_log_doc_id(&c.east_gate, date);
+    assert!(office.conflicts(&doc).unwrap().is_empty());
+}
