@@ -32,3 +32,8 @@ pub fn gate_log_doc_id(gate_id: &str, date: NaiveDate) -> String {
 pub fn directory_doc_id(community_id: &str) -> String {
     format!("directory:{community_id}")
 }
+
+/// Milliseconds since the epoch as a UTC time (the epoch for out-of-range values).
+pub fn ms_to_utc(ms: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp_millis(ms).unwrap_or_default()
+}

@@ -7,7 +7,7 @@ use rusqlite::params;
 
 use super::Linli;
 use crate::error::{Error, Result};
-use crate::ids::{gate_log_doc_id, new_id, roster_doc_id};
+use crate::ids::{gate_log_doc_id, ms_to_utc, new_id, roster_doc_id};
 use crate::records::directory::{PlaceKind, Role};
 use crate::records::gate_log::{
     self, Attendance, DutyEvent, FEVER_FROM_C, GateEntry, GateEntryKind, GateLogDoc,
@@ -147,10 +147,6 @@ pub struct GateEntryRow {
 
 fn ms(t: DateTime<Utc>) -> i64 {
     t.timestamp_millis()
-}
-
-fn time(ms: i64) -> DateTime<Utc> {
-    DateTime::from_timestamp_millis(ms).unwrap_or_default()
 }
 
 impl Linli {
@@ -340,8 +336,8 @@ impl Linli {
                     roster_doc: doc_id.clone(),
                     shift_id: shift_id.clone(),
                     label,
-                    start: time(start),
-                    end: time(end),
+                    start: ms_to_utc(start),
+                    end: ms_to_utc(end),
                     slots: Vec::new(),
                 });
             }
@@ -592,7 +588,7 @@ impl Linli {
             view.slots.push(SlotDuty {
                 planned: s.member.as_ref().map(|m| (m.clone(), name(m))),
                 on_duty: here.map(|(m, _, _)| (m.clone(), name(m))),
-                since: here.map(|(_, _, since)| time(*since)),
+                since: here.map(|(_, _, since)| ms_to_utc(*since)),
                 shift_id: s.shift_id,
                 slot_id: s.slot_id,
                 role: s.role,
@@ -602,7 +598,7 @@ impl Linli {
         }
         for (m, _, since) in &present {
             if !placed.contains(m) {
-                view.others.push((m.clone(), name(m), time(*since)));
+                view.others.push((m.clone(), name(m), ms_to_utc(*since)));
             }
         }
         Ok(view)
@@ -874,7 +870,7 @@ impl Linli {
                 Ok(GateEntryRow {
                     id: r.get(0)?,
                     kind: r.get(1)?,
-                    at: time(r.get(2)?),
+                    at: ms_to_utc(r.get(2)?),
                     recorded_by: r.get(3)?,
                     member_id: r.get(4)?,
                     flagged: r.get(5)?,

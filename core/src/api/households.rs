@@ -9,7 +9,7 @@ use rusqlite::params;
 
 use super::Linli;
 use crate::error::{Error, Result};
-use crate::ids::new_id;
+use crate::ids::{ms_to_utc, new_id};
 use crate::records::directory::{PlaceKind, Role};
 use crate::records::household::{
     HealthCheck, HouseholdDoc, Resident, Tag, Visit, VisitOutcome, WatchFrequency, WatchPlan,
@@ -148,10 +148,6 @@ pub struct FollowUpRow {
     pub note: String,
 }
 
-fn ms_to_time(ms: i64) -> DateTime<Utc> {
-    DateTime::from_timestamp_millis(ms).unwrap_or_default()
-}
-
 fn check_state(due: Option<i64>, overdue: Option<i64>, now_ms: i64) -> CheckState {
     match (due, overdue) {
         (Some(_), Some(o)) if now_ms >= o => CheckState::Overdue,
@@ -261,7 +257,7 @@ impl Linli {
                 ));
             }
             residents.insert(
-                format!("r{}", i + 1),
+                new_id(crate::ids::ms_to_utc(now_ms)),
                 Resident {
                     name: validate::name(&format!("{p}.name"), &r.name)?,
                     birth_year: r.birth_year.map(i64::from),
@@ -487,7 +483,7 @@ impl Linli {
                         .filter_map(|t| Tag::parse_code(t, "tags").ok())
                         .collect(),
                     visit_count: r.get(7)?,
-                    last_visit_at: r.get::<_, Option<i64>>(8)?.map(ms_to_time),
+                    last_visit_at: r.get::<_, Option<i64>>(8)?.map(ms_to_utc),
                     last_visit_outcome: outcome
                         .map(|o| VisitOutcome::parse_code(&o, "outcome"))
                         .transpose()?,
@@ -499,7 +495,7 @@ impl Linli {
                         _ => None,
                     },
                     check: check_state(due, overdue, now_ms),
-                    next_check_due: due.map(ms_to_time),
+                    next_check_due: due.map(ms_to_utc),
                 });
             }
             Ok(out)

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 
 use super::Linli;
 use crate::error::{Error, Result};
-use crate::ids::new_id;
+use crate::ids::{ms_to_utc, new_id};
 use crate::records::ticket::{
     Category, Channel, Department, Level, PlaceRefKind, Status, TicketAction, TicketDoc,
     TicketEvent, TicketPlace, TicketState,
@@ -101,10 +101,6 @@ pub struct TicketDetail {
     pub doc: TicketDoc,
     /// The derived state.
     pub state: TicketState,
-}
-
-fn time(ms: i64) -> DateTime<Utc> {
-    DateTime::from_timestamp_millis(ms).unwrap_or_default()
 }
 
 fn sha256_hex(field: &str, s: &str) -> Result<String> {
@@ -398,15 +394,15 @@ impl Linli {
                     place_text: r.get(5)?,
                     channel: Channel::parse_code(&r.get::<_, String>(6)?, "channel")?,
                     reporter: r.get(7)?,
-                    reported_at: time(r.get(8)?),
+                    reported_at: ms_to_utc(r.get(8)?),
                     status: Status::parse_code(&r.get::<_, String>(9)?, "status")?,
                     level: Level::parse_code(&r.get::<_, String>(10)?, "level")?,
                     responsible: r.get(11)?,
                     department: department
                         .map(|d| Department::parse_code(&d, "department"))
                         .transpose()?,
-                    reply_due: reply_due.map(time),
-                    resolve_due: resolve_due.map(time),
+                    reply_due: reply_due.map(ms_to_utc),
+                    resolve_due: resolve_due.map(ms_to_utc),
                     overdue: reply_due.is_some_and(|d| d < now_ms)
                         || resolve_due.is_some_and(|d| d < now_ms),
                     event_count: r.get(15)?,
