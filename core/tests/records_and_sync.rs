@@ -1,0 +1,159 @@
+//! History, conflicts on plain fields, and the entry points sync uses: outbox, idempotent apply,
+//! held changes, corrupt input, and rebuilding projections.
+
+mod common;
+
+use common::{Devices, community, sync_all};
+use linli_core::api::households::HouseholdInput;
+use linli_core::api::records::Resolution;
+use linli_core::{DocKind, Error, RemoteChange};
+
+#[test]
+fn history_says_who_changed_what_from_which_device() {
+    let devices = Devices::new();
+    let office = devices.open("office", "office-pc");
+    let c = community(&office);
+    let wang = devices.open("lead-wang", "wang-phone");
+    sync_all(&[&office, &wang]);
+    let h = office
+        .register_household(&HouseholdInput {
+            building_id: c.building3.clone(),
+            room: "101".into(),
+            ..HouseholdInput::default()
+        })
+        .unwrap();
+    sync_all(&[&office, &wang]);
+    wang.set_household_phone(&h, "13900000000").unwrap();
+    sync_all(&[&office, &wang]);
+    let history = office.history(&h).unwrap();
+    let actions: Vec<_> = history.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(actions, ["genesis", "household.register", "household.phone"]);
+    assert_eq!(history[1].member, "office");
+    assert_eq!(history[1].device, "office-pc");
+    assert_eq!(history[2].member, "lead-wang");
+    assert_eq!(history[2].device, "wang-phone");
+    assert_eq!(history[2].changed, vec!["phone"]);
+    assert_eq!(history[2].actor, wang.actor_id());
+    assert!(history[1].changed.contains(&"building_id".to_owned()));
+}
+
+#[test]
+fn a_plain_field_edited_on_two_phones_is_a_conflict_resolved_by_entering_a_value() {
+    let devices = Devices::new();
+    let office = devices.open("office", "office-pc");
+    let c = community(&office);
+    let wang = devices.open("lead-wang", "wang-phone");
+    sync_all(&[&office, &wang]);
+    let h = office
+        .register_household(&HouseholdInput {
+            building_id: c.building3.clone(),
+            room: "101".into(),
+            ..HouseholdInput::default()
+        })
+        .unwrap();
+    sync_all(&[&office, &wang]);
+    office.set_household_phone(&h, "13911111111").unwrap();
+    wang.set_household_phone(&h, "13922222222").unwrap();
+    // Another field edited meanwhile is no conflict.
+    wang.set_household_tag(&h, linli_core::records::household::Tag::Elderly, true).unwrap();
+    sync_all(&[&office, &wang]);
+    let conflicts = office.conflicts(&h).unwrap();
+    assert_eq!(conflicts.len(), 1);
+    assert_eq!(conflicts[0].path, vec!["phone"]);
+    assert!(conflicts[0].values[0].shown);
+    assert_eq!(wang.conflicts(&h).unwrap(), conflicts);
+    assert!(matches!(
+        office.resolve_conflict(&h, &["phone".into()], &Resolution::Pick(5)),
+        Err(Error::InvalidInput { .. })
+    ));
+    office
+        .resolve_conflict(&h, &["phone".into()], &Resolution::Enter("13933333333".into()))
+        .unwrap();
+    sync_all(&[&office, &wang]);
+    assert!(wang.conflicts(&h).unwrap().is_empty());
+    assert_eq!(wang.household(&h).unwrap().phone, "13933333333");
+}
+
+#[test]
+fn outbox_apply_is_idempotent_and_holds_changes_with_missing_dependencies() {
+    let devices = Devices::new();
+    let office = devices.open("office", "office-pc");
+    let c = community(&office);
+    let h = office
+        .register_household(&HouseholdInput {
+            building_id: c.building3.clone(),
+            room: "101".into(),
+            ..HouseholdInput::default()
+        })
+        .unwrap();
+    office.set_household_phone(&h, "13911111111").unwrap();
+
+    let outbox = office.outbox(0, 10_000).unwrap();
+    assert_eq!(outbox.len() as u64, office.outbox_len().unwrap());
+    let batch: Vec<RemoteChange> = outbox.iter().map(|o| o.change.clone()).collect();
+
+    let phone = devices.open("office", "office-tablet");
+    // Deliver in reverse order: everything but the first change of each document is held at
+    // first, then all apply once the rest arrives.
+    let reversed: Vec<_> = batch.iter().rev().cloned().collect();
+    let (last, rest) = reversed.split_first().unwrap();
+    let first = phone.apply_remote(std::slice::from_ref(last)).unwrap();
+    assert_eq!(first.applied, 0);
+    assert_eq!(first.held, 1);
+    assert_eq!(first.missing.len(), 1);
+    assert_eq!(phone.held_count().unwrap(), 1);
+    let second = phone.apply_remote(rest).unwrap();
+    assert_eq!(second.held, 0);
+    assert_eq!(second.applied, batch.len());
+    assert_eq!(phone.held_count().unwrap(), 0);
+    let again = phone.apply_remote(&batch).unwrap();
+    assert_eq!(again.applied, 0);
+    assert_eq!(again.duplicates, batch.len());
+    assert_eq!(phone.projection_dump().unwrap(), office.projection_dump().unwrap());
+    // Received changes are not sent again.
+    assert_eq!(phone.outbox_len().unwrap(), 0);
+
+    let acked = office.ack_outbox(outbox[2].seq).unwrap();
+    assert_eq!(acked, 3);
+    assert_eq!(office.outbox(0, 10).unwrap()[0].seq, outbox[3].seq);
+}
+
+#[test]
+fn a_corrupt_change_applies_nothing_of_its_batch() {
+    let devices = Devices::new();
+    let office = devices.open("office", "office-pc");
+    community(&office);
+    let mut batch: Vec<RemoteChange> =
+        office.outbox(0, 10_000).unwrap().into_iter().map(|o| o.change).collect();
+    let mut truncated = batch[1].clone();
+    truncated.bytes.truncate(truncated.bytes.len() / 2);
+    batch.push(truncated);
+    let phone = devices.open("office", "office-tablet");
+    assert!(matches!(phone.apply_remote(&batch), Err(Error::CorruptChange { .. })));
+    assert!(phone.documents().unwrap().is_empty());
+    assert!(phone.projection_dump().unwrap().is_empty());
+    let garbage = RemoteChange {
+        doc_id: "x".into(),
+        kind: DocKind::Ticket,
+        scope: "tickets".into(),
+        bytes: b"not an automerge change".to_vec(),
+    };
+    assert!(matches!(phone.apply_remote(&[garbage]), Err(Error::CorruptChange { .. })));
+    batch.pop();
+    phone.apply_remote(&batch).unwrap();
+    assert_eq!(phone.projection_dump().unwrap(), office.projection_dump().unwrap());
+}
+
+#[test]
+fn a_change_sent_as_another_kind_is_refused() {
+    let devices = Devices::new();
+    let office = devices.open("office", "office-pc");
+    community(&office);
+    let batch: Vec<RemoteChange> =
+        office.outbox(0, 10_000).unwrap().into_iter().map(|o| o.change).collect();
+    let phone = devices.open("office", "office-tablet");
+    phone.apply_remote(&batch[..1]).unwrap();
+    let mut wrong = batch[1].clone();
+    wrong.kind = DocKind::Ticket;
+    assert_eq!(common::bad_field(phone.apply_remote(&[wrong])), "kind");
+}
