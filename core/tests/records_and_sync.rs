@@ -27,7 +27,10 @@ fn history_says_who_changed_what_from_which_device() {
     sync_all(&[&office, &wang]);
     let history = office.history(&h).unwrap();
     let actions: Vec<_> = history.iter().map(|e| e.action.as_str()).collect();
-    assert_eq!(actions, ["genesis", "household.register", "household.phone"]);
+    assert_eq!(
+        actions,
+        ["genesis", "household.register", "household.phone"]
+    );
     assert_eq!(history[1].member, "office");
     assert_eq!(history[1].device, "office-pc");
     assert_eq!(history[2].member, "lead-wang");
@@ -55,7 +58,8 @@ fn a_plain_field_edited_on_two_phones_is_a_conflict_resolved_by_entering_a_value
     office.set_household_phone(&h, "13911111111").unwrap();
     wang.set_household_phone(&h, "13922222222").unwrap();
     // Another field edited meanwhile is no conflict.
-    wang.set_household_tag(&h, linli_core::records::household::Tag::Elderly, true).unwrap();
+    wang.set_household_tag(&h, linli_core::records::household::Tag::Elderly, true)
+        .unwrap();
     sync_all(&[&office, &wang]);
     let conflicts = office.conflicts(&h).unwrap();
     assert_eq!(conflicts.len(), 1);
@@ -67,7 +71,11 @@ fn a_plain_field_edited_on_two_phones_is_a_conflict_resolved_by_entering_a_value
         Err(Error::InvalidInput { .. })
     ));
     office
-        .resolve_conflict(&h, &["phone".into()], &Resolution::Enter("13933333333".into()))
+        .resolve_conflict(
+            &h,
+            &["phone".into()],
+            &Resolution::Enter("13933333333".into()),
+        )
         .unwrap();
     sync_all(&[&office, &wang]);
     assert!(wang.conflicts(&h).unwrap().is_empty());
@@ -109,7 +117,10 @@ fn outbox_apply_is_idempotent_and_holds_changes_with_missing_dependencies() {
     let again = phone.apply_remote(&batch).unwrap();
     assert_eq!(again.applied, 0);
     assert_eq!(again.duplicates, batch.len());
-    assert_eq!(phone.projection_dump().unwrap(), office.projection_dump().unwrap());
+    assert_eq!(
+        phone.projection_dump().unwrap(),
+        office.projection_dump().unwrap()
+    );
     // Received changes are not sent again.
     assert_eq!(phone.outbox_len().unwrap(), 0);
 
@@ -123,13 +134,20 @@ fn a_corrupt_change_applies_nothing_of_its_batch() {
     let devices = Devices::new();
     let office = devices.open("office", "office-pc");
     community(&office);
-    let mut batch: Vec<RemoteChange> =
-        office.outbox(0, 10_000).unwrap().into_iter().map(|o| o.change).collect();
+    let mut batch: Vec<RemoteChange> = office
+        .outbox(0, 10_000)
+        .unwrap()
+        .into_iter()
+        .map(|o| o.change)
+        .collect();
     let mut truncated = batch[1].clone();
     truncated.bytes.truncate(truncated.bytes.len() / 2);
     batch.push(truncated);
     let phone = devices.open("office", "office-tablet");
-    assert!(matches!(phone.apply_remote(&batch), Err(Error::CorruptChange { .. })));
+    assert!(matches!(
+        phone.apply_remote(&batch),
+        Err(Error::CorruptChange { .. })
+    ));
     assert!(phone.documents().unwrap().is_empty());
     assert!(phone.projection_dump().unwrap().is_empty());
     let garbage = RemoteChange {
@@ -138,10 +156,16 @@ fn a_corrupt_change_applies_nothing_of_its_batch() {
         scope: "tickets".into(),
         bytes: b"not an automerge change".to_vec(),
     };
-    assert!(matches!(phone.apply_remote(&[garbage]), Err(Error::CorruptChange { .. })));
+    assert!(matches!(
+        phone.apply_remote(&[garbage]),
+        Err(Error::CorruptChange { .. })
+    ));
     batch.pop();
     phone.apply_remote(&batch).unwrap();
-    assert_eq!(phone.projection_dump().unwrap(), office.projection_dump().unwrap());
+    assert_eq!(
+        phone.projection_dump().unwrap(),
+        office.projection_dump().unwrap()
+    );
 }
 
 #[test]
@@ -149,8 +173,12 @@ fn a_change_sent_as_another_kind_is_refused() {
     let devices = Devices::new();
     let office = devices.open("office", "office-pc");
     community(&office);
-    let batch: Vec<RemoteChange> =
-        office.outbox(0, 10_000).unwrap().into_iter().map(|o| o.change).collect();
+    let batch: Vec<RemoteChange> = office
+        .outbox(0, 10_000)
+        .unwrap()
+        .into_iter()
+        .map(|o| o.change)
+        .collect();
     let phone = devices.open("office", "office-tablet");
     phone.apply_remote(&batch[..1]).unwrap();
     let mut wrong = batch[1].clone();

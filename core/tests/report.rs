@@ -27,7 +27,10 @@ fn day_end_report_counts_the_day() {
         .register_household(&HouseholdInput {
             building_id: c.building3.clone(),
             room: "101".into(),
-            watch: Some(WatchPlanInput { frequency: WatchFrequency::TimesPerDay, n: 2 }),
+            watch: Some(WatchPlanInput {
+                frequency: WatchFrequency::TimesPerDay,
+                n: 2,
+            }),
             ..HouseholdInput::default()
         })
         .unwrap();
@@ -41,18 +44,49 @@ fn day_end_report_counts_the_day() {
     let shift = gate_lead
         .add_shift(&c.east_gate, "早班", start, start + Duration::hours(8), 2)
         .unwrap();
-    gate_lead.assign_slot(&c.east_gate, &shift, "gate_lead-1", Some("gate-zhao")).unwrap();
-    gate_lead.assign_slot(&c.east_gate, &shift, "safety_officer-1", Some("guard-sun")).unwrap();
+    gate_lead
+        .assign_slot(&c.east_gate, &shift, "gate_lead-1", Some("gate-zhao"))
+        .unwrap();
+    gate_lead
+        .assign_slot(&c.east_gate, &shift, "safety_officer-1", Some("guard-sun"))
+        .unwrap();
     sync_all(&all);
 
     devices.clock.advance(Duration::minutes(20));
     guard.check_in(&c.east_gate).unwrap(); // late: 20 minutes after the start
-    guard.record_temperature(&c.east_gate, "访客甲", 38.1).unwrap();
-    guard.record_temperature(&c.east_gate, "访客乙", 36.4).unwrap();
-    guard.register_vehicle(&c.east_gate, "沪B54321", "搬家").unwrap();
-    wang.log_visit(&watched, &VisitInput { outcome: VisitOutcome::Met, ..VisitInput::default() }).unwrap();
-    wang.log_visit(&plain, &VisitInput { outcome: VisitOutcome::NobodyHome, ..VisitInput::default() }).unwrap();
-    li.log_visit(&plain, &VisitInput { outcome: VisitOutcome::Met, ..VisitInput::default() }).unwrap();
+    guard
+        .record_temperature(&c.east_gate, "访客甲", 38.1)
+        .unwrap();
+    guard
+        .record_temperature(&c.east_gate, "访客乙", 36.4)
+        .unwrap();
+    guard
+        .register_vehicle(&c.east_gate, "沪B54321", "搬家")
+        .unwrap();
+    wang.log_visit(
+        &watched,
+        &VisitInput {
+            outcome: VisitOutcome::Met,
+            ..VisitInput::default()
+        },
+    )
+    .unwrap();
+    wang.log_visit(
+        &plain,
+        &VisitInput {
+            outcome: VisitOutcome::NobodyHome,
+            ..VisitInput::default()
+        },
+    )
+    .unwrap();
+    li.log_visit(
+        &plain,
+        &VisitInput {
+            outcome: VisitOutcome::Met,
+            ..VisitInput::default()
+        },
+    )
+    .unwrap();
     let t1 = wang
         .report_ticket(&TicketInput {
             category: Category::Elevator,
@@ -64,7 +98,9 @@ fn day_end_report_counts_the_day() {
         .unwrap();
     sync_all(&all);
     office.accept_ticket(&t1).unwrap();
-    office.escalate_ticket(&t1, Level::Street, "需维保单位").unwrap();
+    office
+        .escalate_ticket(&t1, Level::Street, "需维保单位")
+        .unwrap();
     devices.clock.advance(Duration::hours(10)); // 19:20, after the shift
     sync_all(&all);
 
@@ -73,25 +109,69 @@ fn day_end_report_counts_the_day() {
     assert_eq!(report.total_visits, 3);
     assert_eq!(report.households_covered, 2);
     assert_eq!(report.visits.len(), 2);
-    let wang_row = report.visits.iter().find(|v| v.member_id == "lead-wang").unwrap();
-    assert_eq!((wang_row.name.as_str(), wang_row.visits, wang_row.households, wang_row.met), ("王建国", 2, 2, 1));
+    let wang_row = report
+        .visits
+        .iter()
+        .find(|v| v.member_id == "lead-wang")
+        .unwrap();
+    assert_eq!(
+        (
+            wang_row.name.as_str(),
+            wang_row.visits,
+            wang_row.households,
+            wang_row.met
+        ),
+        ("王建国", 2, 2, 1)
+    );
     assert_eq!(report.watch.households, 1);
     assert_eq!(report.watch.due, 2);
     assert_eq!(report.watch.done, 1);
     assert_eq!(report.watch.households_short, 1);
-    let street = report.tickets.iter().find(|t| t.level == Level::Street).unwrap();
-    assert_eq!((street.opened, street.accepted, street.escalated, street.open), (1, 1, 1, 1));
+    let street = report
+        .tickets
+        .iter()
+        .find(|t| t.level == Level::Street)
+        .unwrap();
+    assert_eq!(
+        (
+            street.opened,
+            street.accepted,
+            street.escalated,
+            street.open
+        ),
+        (1, 1, 1, 1)
+    );
     assert_eq!(street.overdue, 0);
     let duty = &report.duty[0];
     assert_eq!(duty.gate_name, "东门");
-    assert_eq!((duty.slots, duty.planned, duty.on_time, duty.late, duty.no_show), (4, 2, 0, 1, 3));
-    let temps = report.gate_entries.iter().find(|g| g.kind == "temperature").unwrap();
+    assert_eq!(
+        (
+            duty.slots,
+            duty.planned,
+            duty.on_time,
+            duty.late,
+            duty.no_show
+        ),
+        (4, 2, 0, 1, 3)
+    );
+    let temps = report
+        .gate_entries
+        .iter()
+        .find(|g| g.kind == "temperature")
+        .unwrap();
     assert_eq!((temps.count, temps.flagged), (2, 1));
 
     // The next day the street office's reply is overdue.
     let next = office.day_report(date + Duration::days(1)).unwrap();
     assert_eq!(next.total_visits, 0);
-    assert_eq!(next.tickets.iter().find(|t| t.level == Level::Street).unwrap().overdue, 1);
+    assert_eq!(
+        next.tickets
+            .iter()
+            .find(|t| t.level == Level::Street)
+            .unwrap()
+            .overdue,
+        1
+    );
 
     let csv = report.to_csv();
     assert!(csv.starts_with("分类,项目,对象,数值\n"));

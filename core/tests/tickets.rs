@@ -33,11 +33,24 @@ fn a_ticket_goes_up_and_comes_back() {
     let t = wang.report_ticket(&noise(&c.building3)).unwrap();
     sync_all(&[&office, &wang]);
     office.accept_ticket(&t).unwrap();
-    assert!(matches!(office.accept_ticket(&t), Err(Error::InvalidState { .. })));
-    office.assign_ticket(&t, Department::CityManagement).unwrap();
-    office.escalate_ticket(&t, Level::Street, "需街道城管协调").unwrap();
-    assert_eq!(bad_field(office.escalate_ticket(&t, Level::Community, "x")), "to");
-    assert_eq!(bad_field(office.escalate_ticket(&t, Level::County, " ")), "reason");
+    assert!(matches!(
+        office.accept_ticket(&t),
+        Err(Error::InvalidState { .. })
+    ));
+    office
+        .assign_ticket(&t, Department::CityManagement)
+        .unwrap();
+    office
+        .escalate_ticket(&t, Level::Street, "需街道城管协调")
+        .unwrap();
+    assert_eq!(
+        bad_field(office.escalate_ticket(&t, Level::Community, "x")),
+        "to"
+    );
+    assert_eq!(
+        bad_field(office.escalate_ticket(&t, Level::County, " ")),
+        "reason"
+    );
 
     let row = &office.tickets(&TicketFilter::default()).unwrap()[0];
     assert_eq!(row.status, Status::Escalated);
@@ -49,15 +62,31 @@ fn a_ticket_goes_up_and_comes_back() {
 
     devices.clock.advance(Duration::hours(25));
     let overdue = office
-        .tickets(&TicketFilter { overdue: true, ..TicketFilter::default() })
+        .tickets(&TicketFilter {
+            overdue: true,
+            ..TicketFilter::default()
+        })
         .unwrap();
     assert_eq!(overdue.len(), 1);
     assert!(overdue[0].overdue);
     office.reply_ticket(&t, "已约谈广场舞团队负责人").unwrap();
-    assert!(office.tickets(&TicketFilter { overdue: true, ..TicketFilter::default() }).unwrap().is_empty());
+    assert!(
+        office
+            .tickets(&TicketFilter {
+                overdue: true,
+                ..TicketFilter::default()
+            })
+            .unwrap()
+            .is_empty()
+    );
 
-    assert!(matches!(wang.evaluate_ticket(&t, true, ""), Err(Error::InvalidState { .. })));
-    office.resolve_ticket(&t, "已调整活动时间至晚八点前").unwrap();
+    assert!(matches!(
+        wang.evaluate_ticket(&t, true, ""),
+        Err(Error::InvalidState { .. })
+    ));
+    office
+        .resolve_ticket(&t, "已调整活动时间至晚八点前")
+        .unwrap();
     sync_all(&[&office, &wang]);
     wang.evaluate_ticket(&t, false, "仍有噪声").unwrap();
     let detail = wang.ticket(&t).unwrap();
@@ -71,7 +100,10 @@ fn a_ticket_goes_up_and_comes_back() {
     assert_eq!(detail.state.status, Status::Closed);
     assert_eq!(detail.state.photos.len(), 2);
     assert_eq!(detail.doc.events.len(), 10);
-    assert!(matches!(office.reply_ticket(&t, "x"), Err(Error::InvalidState { .. })));
+    assert!(matches!(
+        office.reply_ticket(&t, "x"),
+        Err(Error::InvalidState { .. })
+    ));
 }
 
 #[test]
@@ -88,7 +120,10 @@ fn concurrent_events_from_two_phones_both_stay() {
     wang.accept_ticket(&t).unwrap();
     li.accept_ticket(&t).unwrap();
     sync_all(&[&office, &wang, &li]);
-    let states: Vec<_> = [&office, &wang, &li].iter().map(|d| d.ticket(&t).unwrap()).collect();
+    let states: Vec<_> = [&office, &wang, &li]
+        .iter()
+        .map(|d| d.ticket(&t).unwrap())
+        .collect();
     assert_eq!(states[0].doc.events.len(), 3);
     let accepts = states[0]
         .doc
@@ -97,7 +132,11 @@ fn concurrent_events_from_two_phones_both_stay() {
         .filter(|e| e.action == TicketAction::Accepted)
         .count();
     assert_eq!(accepts, 2);
-    assert!(states.iter().all(|s| s.state == states[0].state && s.doc == states[0].doc));
+    assert!(
+        states
+            .iter()
+            .all(|s| s.state == states[0].state && s.doc == states[0].doc)
+    );
     assert!(states[0].state.responsible.is_some());
 }
 
@@ -108,15 +147,26 @@ fn duplicates_merge_keeping_every_source() {
     let c = community(&office);
     let a = office.report_ticket(&noise(&c.building3)).unwrap();
     let b = office
-        .report_ticket(&TicketInput { channel: Channel::Hotline12345, ..noise(&c.building3) })
+        .report_ticket(&TicketInput {
+            channel: Channel::Hotline12345,
+            ..noise(&c.building3)
+        })
         .unwrap();
     assert_eq!(bad_field(office.merge_ticket(&a, &a)), "into");
     assert_eq!(bad_field(office.merge_ticket(&b, "missing")), "into");
     office.merge_ticket(&b, &a).unwrap();
     assert_eq!(office.ticket(&b).unwrap().state.status, Status::Merged);
     assert_eq!(office.ticket(&a).unwrap().state.absorbed, vec![b.clone()]);
-    assert!(matches!(office.merge_ticket(&b, &a), Err(Error::InvalidState { .. })));
-    let open = office.tickets(&TicketFilter { open_only: true, ..TicketFilter::default() }).unwrap();
+    assert!(matches!(
+        office.merge_ticket(&b, &a),
+        Err(Error::InvalidState { .. })
+    ));
+    let open = office
+        .tickets(&TicketFilter {
+            open_only: true,
+            ..TicketFilter::default()
+        })
+        .unwrap();
     assert_eq!(open.len(), 1);
     assert_eq!(open[0].id, a);
 }
@@ -149,19 +199,57 @@ fn ticket_lists_filter() {
             channel: Channel::ChatGroup,
         })
         .unwrap();
-    office.escalate_ticket(&elevator, Level::County, "特种设备").unwrap();
+    office
+        .escalate_ticket(&elevator, Level::County, "特种设备")
+        .unwrap();
     sync_all(&[&office, &wang]);
 
     let f = |f: TicketFilter| -> Vec<String> {
-        let mut ids: Vec<_> = wang.tickets(&f).unwrap().into_iter().map(|t| t.id).collect();
+        let mut ids: Vec<_> = wang
+            .tickets(&f)
+            .unwrap()
+            .into_iter()
+            .map(|t| t.id)
+            .collect();
         ids.sort();
         ids
     };
-    assert_eq!(f(TicketFilter { mine: true, ..Default::default() }), vec![mine.clone()]);
-    assert_eq!(f(TicketFilter { level: Some(Level::County), ..Default::default() }), vec![elevator.clone()]);
-    assert_eq!(f(TicketFilter { category: Some(Category::StrayAnimals), ..Default::default() }), vec![free.clone()]);
-    assert_eq!(f(TicketFilter { place_ref: Some(c.building3.clone()), ..Default::default() }), vec![mine.clone()]);
-    assert_eq!(f(TicketFilter { status: Some(Status::Reported), ..Default::default() }).len(), 2);
+    assert_eq!(
+        f(TicketFilter {
+            mine: true,
+            ..Default::default()
+        }),
+        vec![mine.clone()]
+    );
+    assert_eq!(
+        f(TicketFilter {
+            level: Some(Level::County),
+            ..Default::default()
+        }),
+        vec![elevator.clone()]
+    );
+    assert_eq!(
+        f(TicketFilter {
+            category: Some(Category::StrayAnimals),
+            ..Default::default()
+        }),
+        vec![free.clone()]
+    );
+    assert_eq!(
+        f(TicketFilter {
+            place_ref: Some(c.building3.clone()),
+            ..Default::default()
+        }),
+        vec![mine.clone()]
+    );
+    assert_eq!(
+        f(TicketFilter {
+            status: Some(Status::Reported),
+            ..Default::default()
+        })
+        .len(),
+        2
+    );
     assert_eq!(f(TicketFilter::default()).len(), 3);
 }
 
@@ -175,8 +263,14 @@ fn report_validation() {
         f(&mut t);
         office.report_ticket(&t)
     };
-    assert_eq!(bad_field(bad(&|t| t.description = "  ".into())), "description");
-    assert_eq!(bad_field(bad(&|t| t.place_ref = String::new())), "place_ref");
+    assert_eq!(
+        bad_field(bad(&|t| t.description = "  ".into())),
+        "description"
+    );
+    assert_eq!(
+        bad_field(bad(&|t| t.place_ref = String::new())),
+        "place_ref"
+    );
     assert_eq!(
         bad_field(bad(&|t| {
             t.place_kind = PlaceRefKind::FreeText;
@@ -184,7 +278,10 @@ fn report_validation() {
         })),
         "place_text"
     );
-    assert_eq!(bad_field(bad(&|t| t.photos = vec!["xyz".into()])), "photos[0]");
+    assert_eq!(
+        bad_field(bad(&|t| t.photos = vec!["xyz".into()])),
+        "photos[0]"
+    );
     assert_eq!(bad_field(office.attach_photo("x", "nope")), "sha256");
     assert!(office.tickets(&TicketFilter::default()).unwrap().is_empty());
 }
