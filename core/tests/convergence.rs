@@ -307,10 +307,10 @@ proptest! {
             }
         }
         // Connectivity returns: every queue drains.
-        for to in 0..3 {
+        for (to, replica) in replicas.iter().enumerate() {
             while !net.queues[to].is_empty() {
                 let n = net.queues[to].len();
-                net.deliver(to, replicas[to], n, false, false);
+                net.deliver(to, replica, n, false, false);
             }
         }
 

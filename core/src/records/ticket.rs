@@ -167,9 +167,10 @@ pub struct TicketPlace {
 }
 
 /// What happened to a ticket.
-#[derive(Debug, Clone, PartialEq, Hydrate, Reconcile)]
+#[derive(Debug, Clone, PartialEq, Default, Hydrate, Reconcile)]
 pub enum TicketAction {
     /// The problem was reported.
+    #[default]
     Reported,
     /// Someone took responsibility.
     Accepted,
@@ -221,12 +222,6 @@ pub enum TicketAction {
         /// The photo's sha-256, hex.
         sha256: String,
     },
-}
-
-impl Default for TicketAction {
-    fn default() -> Self {
-        TicketAction::Reported
-    }
 }
 
 impl TicketAction {
