@@ -168,6 +168,32 @@ fn a_slot_assigned_twice_offline_is_a_conflict_until_resolved() {
         gate_lead.resolve_conflict(&roster_doc, &conflict.path, &Resolution::Pick(0)),
         Err(Error::InvalidState { .. })
     ));
+    gate_lead
+        .assign_slot(&c.east_gate, &shift, "safety_officer-1", None)
+        .unwrap();
+    let week = gate_lead
+        .roster_week(
+            &c.east_gate,
+            gate_lead.community().unwrap().local_date(start),
+        )
+        .unwrap();
+    assert!(week[0].slots.iter().all(|s| s.member_id.is_none()));
+    assert!(matches!(
+        gate_lead.assign_slot(&c.east_gate, &shift, "safety_officer-9", Some("guard-sun")),
+        Err(Error::NotFound { what: "slot", .. })
+    ));
+    assert!(matches!(
+        office.add_shift(&c.east_gate, "x", start, start, 1),
+        Err(Error::InvalidInput { .. })
+    ));
+    assert_eq!(
+        bad_field(office.add_shift(&c.east_gate, "x", start, start + Duration::hours(25), 1)),
+        "end"
+    );
+    assert_eq!(
+        bad_field(office.add_shift(&c.east_gate, "x", start, start + Duration::hours(2), 13)),
+        "safety_officers"
+    );
 }
 
 #[test]

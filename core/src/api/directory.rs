@@ -121,7 +121,7 @@ impl Linli {
         Ok(self.community()?.directory_doc)
     }
 
-    fn place_kind(&self, id: &str) -> Result<Option<PlaceKind>> {
+    pub(crate) fn place_kind(&self, id: &str) -> Result<Option<PlaceKind>> {
         self.store.read(|c| {
             let mut stmt = c.prepare_cached("SELECT kind FROM p_places WHERE place_id = ?1")?;
             let mut rows = stmt.query([id])?;

@@ -151,11 +151,7 @@ fn ms(t: DateTime<Utc>) -> i64 {
 
 impl Linli {
     fn require_gate(&self, gate_id: &str) -> Result<()> {
-        if self
-            .places(Some(PlaceKind::Gate))?
-            .iter()
-            .any(|p| p.id == gate_id)
-        {
+        if self.place_kind(gate_id)? == Some(PlaceKind::Gate) {
             Ok(())
         } else {
             Err(Error::NotFound {

@@ -232,18 +232,11 @@ impl Linli {
         now_ms: i64,
     ) -> Result<HouseholdDoc> {
         let building = validate::id(&field(prefix, "building_id"), &input.building_id)?;
-        match self
-            .places(Some(PlaceKind::Building))?
-            .iter()
-            .any(|p| p.id == building)
-        {
-            true => {}
-            false => {
-                return Err(Error::invalid(
-                    field(prefix, "building_id"),
-                    format!("no building with id {building}"),
-                ));
-            }
+        if self.place_kind(&building)? != Some(PlaceKind::Building) {
+            return Err(Error::invalid(
+                field(prefix, "building_id"),
+                format!("no building with id {building}"),
+            ));
         }
         let mut residents = BTreeMap::new();
         for (i, r) in input.residents.iter().enumerate() {

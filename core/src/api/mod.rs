@@ -76,6 +76,15 @@ impl CommunityInfo {
     }
 }
 
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_handle_can_be_shared_between_threads() {
+        fn assert_send_sync<T: Send + Sync>() {}
+        assert_send_sync::<super::Linli>();
+    }
+}
+
 impl Linli {
     /// Opens the store at `path` for `identity`, creating it if needed. A store keeps the
     /// identity it was created with; opening it as someone else fails.

@@ -49,8 +49,9 @@ pub fn required_text(field: &str, value: &str) -> Result<String> {
     Ok(v)
 }
 
-/// A phone number, or empty: a mainland mobile number (11 digits starting with 1), or a landline
-/// of 7–12 digits with an optional area-code dash; spaces and a leading +86 are accepted.
+/// A phone number, or empty: a mainland mobile number (11 digits starting with 1), a landline with
+/// its area code (10–12 digits starting with 0, an optional dash after the code), or a local
+/// landline of 7–8 digits; spaces and a leading +86 are accepted.
 pub fn phone(field: &str, value: &str) -> Result<String> {
     let compact: String = value.chars().filter(|c| !c.is_whitespace()).collect();
     if compact.is_empty() {
@@ -62,7 +63,8 @@ pub fn phone(field: &str, value: &str) -> Result<String> {
     let ok = digits.chars().all(|c| c.is_ascii_digit())
         && dashes <= 1
         && ((digits.len() == 11 && digits.starts_with('1') && dashes == 0)
-            || (7..=12).contains(&digits.len()) && !digits.starts_with('1'));
+            || digits.starts_with('0') && (10..=12).contains(&digits.len())
+            || (7..=8).contains(&digits.len()) && !digits.starts_with(['0', '1']) && dashes == 0);
     if !ok {
         return Err(Error::invalid(
             field,
