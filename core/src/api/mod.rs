@@ -76,15 +76,6 @@ impl CommunityInfo {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn the_handle_can_be_shared_between_threads() {
-        fn assert_send_sync<T: Send + Sync>() {}
-        assert_send_sync::<super::Linli>();
-    }
-}
-
 impl Linli {
     /// Opens the store at `path` for `identity`, creating it if needed. A store keeps the
     /// identity it was created with; opening it as someone else fails.
@@ -212,5 +203,14 @@ impl Linli {
             action: action.to_owned(),
             reason: format!("需要社区办公室或{}角色（{place_id}）", names.join("/")),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_handle_can_be_shared_between_threads() {
+        fn assert_send_sync<T: Send + Sync>() {}
+        assert_send_sync::<super::Linli>();
     }
 }
