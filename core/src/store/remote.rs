@@ -125,6 +125,7 @@ impl WriteTxn<'_> {
 
         let mut pending: BTreeMap<ChangeHash, Change> = BTreeMap::new();
         let mut duplicates = 0;
+        let mut applied: Vec<Change> = Vec::new();
         {
             let target = match doc.as_mut() {
                 Some(d) => d,
@@ -151,43 +152,30 @@ impl WriteTxn<'_> {
                     pending.insert(change.hash(), change);
                 }
             }
-        }
 
-        let mut applied: Vec<Change> = Vec::new();
-        loop {
-            let target = match doc.as_mut() {
-                Some(d) => d,
-                None => {
-                    &mut self
-                        .cache
-                        .get_mut(doc_id)
-                        .ok_or_else(|| {
-                            Error::document(doc_id, "document left the cache mid-write")
-                        })?
-                        .doc
+            loop {
+                let ready: Vec<ChangeHash> = pending
+                    .iter()
+                    .filter(|(_, c)| {
+                        c.deps()
+                            .iter()
+                            .all(|d| target.get_change_by_hash(d).is_some())
+                    })
+                    .map(|(h, _)| *h)
+                    .collect();
+                if ready.is_empty() {
+                    break;
                 }
-            };
-            let ready: Vec<ChangeHash> = pending
-                .iter()
-                .filter(|(_, c)| {
-                    c.deps()
-                        .iter()
-                        .all(|d| target.get_change_by_hash(d).is_some())
-                })
-                .map(|(h, _)| *h)
-                .collect();
-            if ready.is_empty() {
-                break;
-            }
-            for hash in ready {
-                if let Some(change) = pending.remove(&hash) {
-                    target
-                        .apply_changes([change.clone()])
-                        .map_err(|e| Error::CorruptChange {
-                            doc_id: doc_id.to_owned(),
-                            message: e.to_string(),
+                for hash in ready {
+                    if let Some(change) = pending.remove(&hash) {
+                        target.apply_changes([change.clone()]).map_err(|e| {
+                            Error::CorruptChange {
+                                doc_id: doc_id.to_owned(),
+                                message: e.to_string(),
+                            }
                         })?;
-                    applied.push(change);
+                        applied.push(change);
+                    }
                 }
             }
         }
