@@ -8,6 +8,17 @@ use linli_core::api::households::HouseholdInput;
 use linli_core::api::records::Resolution;
 use linli_core::{DocKind, Error, RemoteChange};
 
+/// Registers room 101 of building 3 from `office`.
+fn room_101(office: &linli_core::Linli, c: &common::Community) -> String {
+    office
+        .register_household(&HouseholdInput {
+            building_id: c.building3.clone(),
+            room: "101".into(),
+            ..HouseholdInput::default()
+        })
+        .unwrap()
+}
+
 #[test]
 fn history_says_who_changed_what_from_which_device() {
     let devices = Devices::new();
@@ -15,13 +26,7 @@ fn history_says_who_changed_what_from_which_device() {
     let c = community(&office);
     let wang = devices.open("lead-wang", "wang-phone");
     sync_all(&[&office, &wang]);
-    let h = office
-        .register_household(&HouseholdInput {
-            building_id: c.building3.clone(),
-            room: "101".into(),
-            ..HouseholdInput::default()
-        })
-        .unwrap();
+    let h = room_101(&office, &c);
     sync_all(&[&office, &wang]);
     wang.set_household_phone(&h, "13900000000").unwrap();
     sync_all(&[&office, &wang]);
@@ -47,13 +52,7 @@ fn a_plain_field_edited_on_two_phones_is_a_conflict_resolved_by_entering_a_value
     let c = community(&office);
     let wang = devices.open("lead-wang", "wang-phone");
     sync_all(&[&office, &wang]);
-    let h = office
-        .register_household(&HouseholdInput {
-            building_id: c.building3.clone(),
-            room: "101".into(),
-            ..HouseholdInput::default()
-        })
-        .unwrap();
+    let h = room_101(&office, &c);
     sync_all(&[&office, &wang]);
     office.set_household_phone(&h, "13911111111").unwrap();
     wang.set_household_phone(&h, "13922222222").unwrap();
@@ -87,13 +86,7 @@ fn outbox_apply_is_idempotent_and_holds_changes_with_missing_dependencies() {
     let devices = Devices::new();
     let office = devices.open("office", "office-pc");
     let c = community(&office);
-    let h = office
-        .register_household(&HouseholdInput {
-            building_id: c.building3.clone(),
-            room: "101".into(),
-            ..HouseholdInput::default()
-        })
-        .unwrap();
+    let h = room_101(&office, &c);
     office.set_household_phone(&h, "13911111111").unwrap();
 
     let outbox = office.outbox(0, 10_000).unwrap();

@@ -89,10 +89,10 @@ impl Linli {
             roles: BTreeMap::from([(Role::Office.code().to_owned(), RoleGrant::default())]),
             active: true,
         };
-        if self.community().is_ok() {
+        if let Ok(existing) = self.community() {
             return Err(Error::InvalidState {
                 record: "community",
-                id: self.community()?.id,
+                id: existing.id,
                 message: "this device already belongs to a community".into(),
             });
         }
@@ -308,12 +308,12 @@ impl Linli {
 
     /// Every member, by name.
     pub fn members(&self) -> Result<Vec<MemberRow>> {
-        self.members_where("1 = 1", "")
+        self.members_where("?1 IS NULL", None)
     }
 
     /// One member.
     pub fn member(&self, id: &str) -> Result<MemberRow> {
-        self.members_where("member_id = ?1", id)?
+        self.members_where("member_id = ?1", Some(id))?
             .pop()
             .ok_or_else(|| Error::NotFound {
                 what: "member",
@@ -321,9 +321,8 @@ impl Linli {
             })
     }
 
-    fn members_where(&self, filter: &str, arg: &str) -> Result<Vec<MemberRow>> {
+    fn members_where(&self, filter: &str, arg: Option<&str>) -> Result<Vec<MemberRow>> {
         self.store.read(|c| {
-            let uses_arg = filter.contains("?1");
             let sql = format!(
                 "SELECT member_id, name, phone, active FROM p_members WHERE {filter} \
                  ORDER BY name, member_id"
@@ -338,11 +337,8 @@ impl Linli {
                     roles: Vec::new(),
                 })
             };
-            let mut members: Vec<MemberRow> = if uses_arg {
-                stmt.query_map([arg], map)?.collect::<Result<_, _>>()?
-            } else {
-                stmt.query_map([], map)?.collect::<Result<_, _>>()?
-            };
+            let mut members: Vec<MemberRow> =
+                stmt.query_map([arg], map)?.collect::<Result<_, _>>()?;
             let mut roles = c.prepare_cached(
                 "SELECT role, place_id FROM p_member_roles WHERE member_id = ?1 ORDER BY role, place_id",
             )?;
