@@ -5,6 +5,11 @@ use std::sync::Mutex;
 
 use chrono::{DateTime, NaiveDate, Utc};
 
+/// The prefix of roster document ids.
+pub const ROSTER_PREFIX: &str = "roster";
+/// The prefix of gate log document ids.
+pub const GATE_LOG_PREFIX: &str = "gatelog";
+
 static GENERATOR: Mutex<Option<ulid::Generator>> = Mutex::new(None);
 
 /// A new time-sortable id (ULID) stamped with `at`. Ids made one after another in this process
@@ -20,12 +25,21 @@ pub fn new_id(at: DateTime<Utc>) -> String {
 
 /// The id of the roster document of `gate_id` for the week starting on `monday`.
 pub fn roster_doc_id(gate_id: &str, monday: NaiveDate) -> String {
-    format!("roster:{gate_id}:{monday}")
+    format!("{ROSTER_PREFIX}:{gate_id}:{monday}")
 }
 
 /// The id of the gate log document of `gate_id` for the local day `date`.
 pub fn gate_log_doc_id(gate_id: &str, date: NaiveDate) -> String {
-    format!("gatelog:{gate_id}:{date}")
+    format!("{GATE_LOG_PREFIX}:{gate_id}:{date}")
+}
+
+/// The gate and local date of a roster or gate log document id made by [`roster_doc_id`] or
+/// [`gate_log_doc_id`]; `prefix` is `roster` or `gatelog`.
+pub fn parse_gate_doc_id<'a>(prefix: &str, doc_id: &'a str) -> Option<(&'a str, NaiveDate)> {
+    let rest = doc_id.strip_prefix(prefix)?.strip_prefix(':')?;
+    let (gate, date) = rest.rsplit_once(':')?;
+    let date = NaiveDate::parse_from_str(date, "%Y-%m-%d").ok()?;
+    (!gate.is_empty()).then_some((gate, date))
 }
 
 /// The id of the directory document of a community.

@@ -13,6 +13,7 @@ pub mod ids;
 pub mod projection;
 pub mod records;
 pub mod report;
+pub mod scope;
 mod store;
 
 pub use api::{DeviceIdentity, Linli};
@@ -20,4 +21,5 @@ pub use clock::{Clock, ManualClock, SystemClock};
 pub use doc::DocKind;
 pub use error::{Error, Result};
 pub use records::Coded;
+pub use scope::Scope;
 pub use store::{ApplyOutcome, DOC_CACHE_CAPACITY, RemoteChange, StoreStats};

@@ -8,9 +8,10 @@ use super::{CommunityInfo, Linli};
 use crate::error::{Error, Result};
 use crate::ids::{directory_doc_id, new_id};
 use crate::records::directory::{
-    CommunityInfo as CommunityRecord, DirectoryDoc, Member, Place, PlaceKind, Role, RoleGrant,
+    CommunityInfo as CommunityRecord, Member, Place, PlaceKind, Role, RoleGrant,
 };
 use crate::records::{Coded, validate};
+use crate::scope::Scope;
 
 /// The default offset of local time: China Standard Time, +08:00.
 pub const DEFAULT_UTC_OFFSET_MINUTES: i32 = 8 * 60;
@@ -100,7 +101,7 @@ impl Linli {
         let doc_id = directory_doc_id(&id);
         let me = self.identity.member_id.clone();
         self.write(|w| {
-            w.create(&doc_id, "community", &DirectoryDoc::default())?;
+            w.create(&doc_id, &Scope::Community)?;
             w.edit(&doc_id, "community.create", |e| {
                 e.put(
                     &["community"],

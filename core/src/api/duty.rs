@@ -10,13 +10,14 @@ use crate::error::{Error, Result};
 use crate::ids::{gate_log_doc_id, ms_to_utc, new_id, roster_doc_id};
 use crate::records::directory::{PlaceKind, Role};
 use crate::records::gate_log::{
-    self, Attendance, DutyEvent, FEVER_FROM_C, GateEntry, GateEntryKind, GateLogDoc,
-    MAX_TEMPERATURE_C, MIN_TEMPERATURE_C, PassType, Severity,
+    self, Attendance, DutyEvent, FEVER_FROM_C, GateEntry, GateEntryKind, MAX_TEMPERATURE_C,
+    MIN_TEMPERATURE_C, PassType, Severity,
 };
 use crate::records::roster::{
     DutyRole, MAX_SAFETY_OFFICERS, RosterDoc, Shift, Swap, SwapStatus, slots_for,
 };
 use crate::records::{Coded, validate};
+use crate::scope::Scope;
 
 /// The roles that may work a gate.
 const GATE_ROLES: &[Role] = &[
@@ -201,15 +202,7 @@ impl Linli {
             slots: slots_for(safety_officers.into()),
         };
         self.write(|w| {
-            w.create(
-                &doc_id,
-                &format!("gate/{gate_id}/roster"),
-                &RosterDoc {
-                    gate_id: gate_id.to_owned(),
-                    week_start: monday.to_string(),
-                    ..RosterDoc::default()
-                },
-            )?;
+            w.create(&doc_id, &Scope::GateRoster(gate_id.to_owned()))?;
             w.edit(&doc_id, "roster.shift.add", |e| {
                 e.put(&["shifts", &shift_id], &shift)
             })
@@ -661,15 +654,7 @@ impl Linli {
             kind,
         };
         self.write(|w| {
-            w.create(
-                &doc_id,
-                &format!("gate/{gate_id}/log"),
-                &GateLogDoc {
-                    gate_id: gate_id.to_owned(),
-                    date: date.to_string(),
-                    entries: Vec::new(),
-                },
-            )?;
+            w.create(&doc_id, &Scope::GateLog(gate_id.to_owned()))?;
             w.edit(&doc_id, action, |e| e.append(&["entries"], &entry))
         })?;
         Ok(entry.id)

@@ -15,6 +15,7 @@ use crate::records::household::{
     HealthCheck, HouseholdDoc, Resident, Tag, Visit, VisitOutcome, WatchFrequency, WatchPlan,
 };
 use crate::records::{Coded, validate};
+use crate::scope::Scope;
 
 /// A resident to register.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -311,11 +312,7 @@ impl Linli {
             let mut ids = Vec::with_capacity(docs.len());
             for doc in &docs {
                 let id = new_id(now);
-                w.create(
-                    &id,
-                    &format!("building/{}", doc.building_id),
-                    &HouseholdDoc::default(),
-                )?;
+                w.create(&id, &Scope::Building(doc.building_id.clone()))?;
                 w.edit(&id, "household.register", |e| e.put_all(doc))?;
                 ids.push(id);
             }

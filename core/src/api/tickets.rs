@@ -12,6 +12,7 @@ use crate::records::ticket::{
     TicketEvent, TicketPlace, TicketState,
 };
 use crate::records::{Coded, validate};
+use crate::scope::Scope;
 
 /// A problem to report.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -174,7 +175,7 @@ impl Linli {
             }],
         };
         self.write(|w| {
-            w.create(&id, "tickets", &TicketDoc::default())?;
+            w.create(&id, &Scope::Tickets)?;
             w.edit(&id, "ticket.report", |e| e.put_all(&doc))
         })?;
         Ok(id)

@@ -4,7 +4,7 @@
 
 mod edit;
 
-use automerge::{ActorId, AutoCommit, transaction::CommitOptions};
+use automerge::{ActorId, AutoCommit, ChangeHash, transaction::CommitOptions};
 use autosurgeon::{Hydrate, Reconcile};
 use serde::{Deserialize, Serialize};
 
@@ -125,14 +125,52 @@ impl ChangeContext {
     }
 }
 
-/// The document's first change, identical on every device that makes it: the typed skeleton
-/// `value` written by an actor derived from the document id, at time zero. Two devices creating
-/// the same roster week or gate day offline produce the same change (same hash), so their later
-/// changes land in the same lists and maps instead of competing copies.
-pub(crate) fn genesis<T: Record>(doc_id: &str, value: &T) -> Result<AutoCommit> {
+/// The document's first change, identical on every device that makes it: the typed skeleton of
+/// its kind (a roster or gate log names its gate and date, read from the id) written by an actor
+/// derived from the document id, at time zero. Two devices creating the same roster week or gate
+/// day offline produce the same change (same hash), so their later changes land in the same
+/// lists and maps instead of competing copies; and the relay can recompute it to accept a first
+/// change that no device authored.
+pub(crate) fn genesis(kind: DocKind, doc_id: &str) -> Result<AutoCommit> {
+    use crate::ids::{GATE_LOG_PREFIX, ROSTER_PREFIX, parse_gate_doc_id};
+    use crate::records::{
+        directory::DirectoryDoc, gate_log::GateLogDoc, household::HouseholdDoc, roster::RosterDoc,
+        ticket::TicketDoc,
+    };
+    let gate_day = |prefix| {
+        parse_gate_doc_id(prefix, doc_id).ok_or_else(|| {
+            Error::invalid(
+                "doc_id",
+                format!("{doc_id:?} is not a {prefix} document id"),
+            )
+        })
+    };
     let mut doc = AutoCommit::new();
-    doc.set_actor(ActorId::from(format!("genesis:{doc_id}").into_bytes()));
-    autosurgeon::reconcile(&mut doc, value).map_err(|e| Error::document(doc_id, e))?;
+    doc.set_actor(genesis_actor(doc_id));
+    let reconciled = match kind {
+        DocKind::Directory => autosurgeon::reconcile(&mut doc, DirectoryDoc::default()),
+        DocKind::Household => autosurgeon::reconcile(&mut doc, HouseholdDoc::default()),
+        DocKind::Ticket => autosurgeon::reconcile(&mut doc, TicketDoc::default()),
+        DocKind::Roster => {
+            let (gate, monday) = gate_day(ROSTER_PREFIX)?;
+            let skeleton = RosterDoc {
+                gate_id: gate.to_owned(),
+                week_start: monday.to_string(),
+                ..RosterDoc::default()
+            };
+            autosurgeon::reconcile(&mut doc, skeleton)
+        }
+        DocKind::GateLog => {
+            let (gate, date) = gate_day(GATE_LOG_PREFIX)?;
+            let skeleton = GateLogDoc {
+                gate_id: gate.to_owned(),
+                date: date.to_string(),
+                entries: Vec::new(),
+            };
+            autosurgeon::reconcile(&mut doc, skeleton)
+        }
+    };
+    reconciled.map_err(|e| Error::document(doc_id, e))?;
     let note = ChangeNote {
         action: GENESIS_ACTION.to_owned(),
         ..ChangeNote::default()
@@ -143,4 +181,18 @@ pub(crate) fn genesis<T: Record>(doc_id: &str, value: &T) -> Result<AutoCommit> 
             .with_time(0),
     );
     Ok(doc)
+}
+
+/// The actor of a document's first change.
+pub fn genesis_actor(doc_id: &str) -> ActorId {
+    ActorId::from(format!("genesis:{doc_id}").into_bytes())
+}
+
+/// The hash of the first change of document `doc_id` of `kind` (see [`genesis`]).
+pub fn genesis_hash(kind: DocKind, doc_id: &str) -> Result<ChangeHash> {
+    let mut doc = genesis(kind, doc_id)?;
+    doc.get_heads()
+        .first()
+        .copied()
+        .ok_or_else(|| Error::document(doc_id, "the first change is empty"))
 }

@@ -115,6 +115,16 @@ pub fn id(field: &str, value: &str) -> Result<String> {
     if v.is_empty() {
         return Err(Error::invalid(field, "must not be empty"));
     }
+    if v.len() > 64
+        || !v
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+    {
+        return Err(Error::invalid(
+            field,
+            "an id is 1–64 ASCII letters, digits, '-', '_' or '.'",
+        ));
+    }
     Ok(v.to_owned())
 }
 

@@ -22,6 +22,7 @@ pub use remote::{ApplyOutcome, RemoteChange};
 use crate::doc::{ChangeContext, DocEditor, DocKind, Record};
 use crate::error::{Error, Result};
 use crate::projection;
+use crate::scope::Scope;
 
 /// How many documents the cache keeps loaded.
 pub const DOC_CACHE_CAPACITY: usize = 256;
@@ -261,25 +262,22 @@ impl WriteTxn<'_> {
         autosurgeon::hydrate(&entry.doc).map_err(|e| Error::document(doc_id, e))
     }
 
-    /// Creates the document from its deterministic first change (see [`crate::doc`]) unless it
-    /// exists already. Returns whether it was created.
-    pub(crate) fn create<T: Record>(
-        &mut self,
-        doc_id: &str,
-        scope: &str,
-        skeleton: &T,
-    ) -> Result<bool> {
+    /// Creates the document in `scope` from its deterministic first change (see
+    /// [`crate::doc::genesis`]) unless it exists already. Returns whether it was created.
+    pub(crate) fn create(&mut self, doc_id: &str, scope: &Scope) -> Result<bool> {
         if self.exists(doc_id)? {
             return Ok(false);
         }
-        let mut doc = crate::doc::genesis(doc_id, skeleton)?;
+        let kind = scope.kind();
+        scope.check_document(doc_id, kind)?;
+        let mut doc = crate::doc::genesis(kind, doc_id)?;
         let changes = doc.get_changes(&[]);
         doc.set_actor(self.actor.clone());
         self.cache.put(
             doc_id.to_owned(),
             CachedDoc {
-                kind: T::KIND,
-                scope: scope.to_owned(),
+                kind,
+                scope: scope.to_string(),
                 doc,
             },
         );

@@ -1,0 +1,169 @@
+//! Scopes: the unit of sync and of access control. Every document lives in exactly one scope,
+//! fixed when it is created: the community directory in `community`, tickets in `tickets`, a
+//! household in `building/<id>`, a gate's roster weeks in `gate/<id>/roster` and its day logs in
+//! `gate/<id>/log`. The relay keeps one change log per scope and checks each member's right to
+//! read and write it (see [`crate::api::access`]).
+
+use std::fmt;
+
+use crate::doc::DocKind;
+use crate::error::{Error, Result};
+use crate::ids::{GATE_LOG_PREFIX, ROSTER_PREFIX, parse_gate_doc_id};
+use crate::records::validate;
+
+/// A scope.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Scope {
+    /// The community directory.
+    Community,
+    /// Every complaint ticket.
+    Tickets,
+    /// The households of one building.
+    Building(String),
+    /// The roster weeks of one gate.
+    GateRoster(String),
+    /// The day logs of one gate.
+    GateLog(String),
+}
+
+impl Scope {
+    /// Parses a scope's text form.
+    pub fn parse(text: &str) -> Result<Scope> {
+        let bad = || Error::invalid("scope", format!("unknown scope {text:?}"));
+        match text {
+            "community" => return Ok(Scope::Community),
+            "tickets" => return Ok(Scope::Tickets),
+            _ => {}
+        }
+        if let Some(b) = text.strip_prefix("building/") {
+            return Ok(Scope::Building(
+                validate::id("scope", b).map_err(|_| bad())?,
+            ));
+        }
+        let gate = text.strip_prefix("gate/").ok_or_else(bad)?;
+        let (gate, part) = gate.rsplit_once('/').ok_or_else(bad)?;
+        let gate = validate::id("scope", gate).map_err(|_| bad())?;
+        match part {
+            "roster" => Ok(Scope::GateRoster(gate)),
+            "log" => Ok(Scope::GateLog(gate)),
+            _ => Err(bad()),
+        }
+    }
+
+    /// The place whose roles grant access to this scope, if any.
+    pub fn place(&self) -> Option<&str> {
+        match self {
+            Scope::Community | Scope::Tickets => None,
+            Scope::Building(p) | Scope::GateRoster(p) | Scope::GateLog(p) => Some(p),
+        }
+    }
+
+    /// The kind of the documents this scope holds.
+    pub fn kind(&self) -> DocKind {
+        match self {
+            Scope::Community => DocKind::Directory,
+            Scope::Tickets => DocKind::Ticket,
+            Scope::Building(_) => DocKind::Household,
+            Scope::GateRoster(_) => DocKind::Roster,
+            Scope::GateLog(_) => DocKind::GateLog,
+        }
+    }
+
+    /// Checks that document `doc_id` of `kind` may live in this scope: the kind must match, and
+    /// a roster or gate log must belong to this scope's gate.
+    pub fn check_document(&self, doc_id: &str, kind: DocKind) -> Result<()> {
+        if kind != self.kind() {
+            return Err(Error::invalid(
+                "scope",
+                format!("a {} cannot live in scope {self}", kind.as_str()),
+            ));
+        }
+        let gate_of = |prefix| parse_gate_doc_id(prefix, doc_id).map(|(g, _)| g.to_owned());
+        let expected_gate = match self {
+            Scope::GateRoster(g) => Some((g, gate_of(ROSTER_PREFIX))),
+            Scope::GateLog(g) => Some((g, gate_of(GATE_LOG_PREFIX))),
+            _ => None,
+        };
+        if let Some((gate, found)) = expected_gate
+            && found.as_ref() != Some(gate)
+        {
+            return Err(Error::invalid(
+                "scope",
+                format!("document {doc_id} does not belong to scope {self}"),
+            ));
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Display for Scope {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Scope::Community => f.write_str("community"),
+            Scope::Tickets => f.write_str("tickets"),
+            Scope::Building(b) => write!(f, "building/{b}"),
+            Scope::GateRoster(g) => write!(f, "gate/{g}/roster"),
+            Scope::GateLog(g) => write!(f, "gate/{g}/log"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scopes_round_trip_through_text() {
+        for s in [
+            Scope::Community,
+            Scope::Tickets,
+            Scope::Building("b-1".into()),
+            Scope::GateRoster("g.east".into()),
+            Scope::GateLog("G_2".into()),
+        ] {
+            assert_eq!(Scope::parse(&s.to_string()).unwrap(), s);
+        }
+    }
+
+    #[test]
+    fn malformed_scopes_are_refused() {
+        for bad in [
+            "",
+            "communities",
+            "building/",
+            "building/a/b",
+            "gate/g",
+            "gate/g/roster/x",
+            "gate//log",
+            "gate/g/visits",
+        ] {
+            assert!(Scope::parse(bad).is_err(), "{bad:?} parsed");
+        }
+    }
+
+    #[test]
+    fn documents_must_match_their_scope() {
+        let roster = Scope::GateRoster("g1".into());
+        assert!(
+            roster
+                .check_document("roster:g1:2026-11-23", DocKind::Roster)
+                .is_ok()
+        );
+        assert!(
+            roster
+                .check_document("roster:g2:2026-11-23", DocKind::Roster)
+                .is_err()
+        );
+        assert!(roster.check_document("x", DocKind::Ticket).is_err());
+        assert!(
+            Scope::GateLog("g1".into())
+                .check_document("gatelog:g1:2026-11-23", DocKind::GateLog)
+                .is_ok()
+        );
+        assert!(
+            Scope::Tickets
+                .check_document("01J", DocKind::Household)
+                .is_err()
+        );
+    }
+}
