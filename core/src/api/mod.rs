@@ -2,6 +2,7 @@
 //! of each domain area (in the submodules) that validate input, write documents and read
 //! projections.
 
+pub mod access;
 pub mod directory;
 pub mod duty;
 pub mod households;

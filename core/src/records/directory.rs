@@ -73,7 +73,8 @@ impl PlaceKind {
         match self {
             PlaceKind::Area => &[],
             PlaceKind::Compound | PlaceKind::Lane => &[PlaceKind::Area],
-            PlaceKind::Gate | PlaceKind::Building => &[PlaceKind::Compound],
+            PlaceKind::Gate => &[PlaceKind::Compound],
+            PlaceKind::Building => &[PlaceKind::Compound, PlaceKind::Lane],
         }
     }
 

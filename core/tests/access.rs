@@ -1,0 +1,86 @@
+//! The permission table: each role against each kind of scope.
+
+mod common;
+
+use common::{Devices, community};
+use linli_core::Scope;
+use linli_core::api::access::Access;
+use linli_core::api::directory::{MemberInput, RoleInput};
+use linli_core::records::directory::{PlaceKind, Role};
+
+fn rw(read: bool, write: bool) -> Access {
+    Access { read, write }
+}
+
+#[test]
+fn each_role_reads_and_writes_the_scopes_of_its_places() {
+    let devices = Devices::new();
+    let office = devices.open("office", "office-pc");
+    let c = community(&office);
+    let other_area = office.add_place(PlaceKind::Area, "第二片区", None).unwrap();
+    let lane = office
+        .add_place(PlaceKind::Lane, "梧桐弄", Some(&other_area))
+        .unwrap();
+    let lane_house = office
+        .add_place(PlaceKind::Building, "梧桐弄7号", Some(&lane))
+        .unwrap();
+    for (id, role, place) in [
+        ("area-zheng", Role::AreaLead, &c.area),
+        ("lane-he", Role::LaneLead, &lane),
+    ] {
+        office
+            .add_member(&MemberInput {
+                id: Some(id.into()),
+                name: "测试".into(),
+                phone: String::new(),
+                roles: vec![RoleInput {
+                    role,
+                    places: vec![place.clone()],
+                }],
+            })
+            .unwrap();
+    }
+    let gate = c.east_gate.clone();
+    let scopes = [
+        Scope::Community,
+        Scope::Tickets,
+        Scope::Building(c.building3.clone()),
+        Scope::Building(c.building5.clone()),
+        Scope::Building(lane_house.clone()),
+        Scope::GateRoster(gate.clone()),
+        Scope::GateLog(gate.clone()),
+    ];
+    let (n, r, w) = (rw(false, false), rw(true, false), rw(true, true));
+    let table = [
+        ("office", [w, w, w, w, w, w, w]),
+        ("area-zheng", [r, w, w, w, n, r, r]),
+        ("lead-wang", [r, w, w, n, n, n, n]),
+        ("lead-li", [r, w, w, w, n, n, n]),
+        ("lane-he", [r, w, n, n, w, n, n]),
+        ("gate-zhao", [r, w, n, n, n, w, w]),
+        ("shift-qian", [r, w, n, n, n, w, w]),
+        ("guard-sun", [r, w, n, n, n, w, w]),
+        ("vol-wu", [r, w, n, n, n, n, n]),
+        ("stranger", [n, n, n, n, n, n, n]),
+    ];
+    for (member, expected) in table {
+        for (scope, want) in scopes.iter().zip(expected) {
+            assert_eq!(
+                office.scope_access(member, scope).unwrap(),
+                want,
+                "{member} on {scope}"
+            );
+        }
+    }
+    office.deactivate_member("lead-wang").unwrap();
+    assert_eq!(
+        office
+            .scope_access("lead-wang", &Scope::Building(c.building3.clone()))
+            .unwrap(),
+        n
+    );
+    assert_eq!(
+        office.scope_access("lead-wang", &Scope::Community).unwrap(),
+        n
+    );
+}
