@@ -65,6 +65,9 @@ fn a_plain_field_edited_on_two_phones_is_a_conflict_resolved_by_entering_a_value
     assert_eq!(conflicts[0].path, vec!["phone"]);
     assert!(conflicts[0].values[0].shown);
     assert_eq!(wang.conflicts(&h).unwrap(), conflicts);
+    let open = vec![(h.clone(), vec!["phone".to_owned()])];
+    assert_eq!(office.open_conflicts().unwrap(), open);
+    assert_eq!(wang.open_conflicts().unwrap(), open);
     assert!(matches!(
         office.resolve_conflict(&h, &["phone".into()], &Resolution::Pick(5)),
         Err(Error::InvalidInput { .. })
@@ -78,6 +81,7 @@ fn a_plain_field_edited_on_two_phones_is_a_conflict_resolved_by_entering_a_value
         .unwrap();
     sync_all(&[&office, &wang]);
     assert!(wang.conflicts(&h).unwrap().is_empty());
+    assert!(wang.open_conflicts().unwrap().is_empty());
     assert_eq!(wang.household(&h).unwrap().phone, "13933333333");
 }
 

@@ -6,6 +6,7 @@ pub mod access;
 pub mod directory;
 pub mod duty;
 pub mod households;
+pub mod photos;
 pub mod records;
 pub mod sync;
 pub mod tickets;

@@ -5,11 +5,12 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use automerge::{
-    AutoCommit, ObjId, ObjType, Prop, ROOT, ReadDoc, ScalarValue, Value, transaction::Transactable,
+    AutoCommit, ObjId, Prop, ROOT, ReadDoc, ScalarValue, Value, transaction::Transactable,
 };
 use chrono::{DateTime, Utc};
 
 use super::Linli;
+use crate::doc::conflicts::conflict_sites;
 use crate::doc::{ChangeNote, GENESIS_ACTION, Record};
 use crate::error::{Error, Result};
 
@@ -93,53 +94,6 @@ fn authors(doc: &mut AutoCommit) -> BTreeMap<String, ChangeNote> {
         .collect()
 }
 
-fn walk(
-    doc: &AutoCommit,
-    obj: &ObjId,
-    path: &mut Vec<String>,
-    authors: &BTreeMap<String, ChangeNote>,
-    out: &mut Vec<Conflict>,
-) {
-    let props: Vec<Prop> = match doc.object_type(obj) {
-        Ok(ObjType::Map) | Ok(ObjType::Table) => doc.keys(obj).map(Prop::Map).collect(),
-        Ok(ObjType::List) => (0..doc.length(obj)).map(Prop::Seq).collect(),
-        _ => return,
-    };
-    for prop in props {
-        path.push(prop_string(&prop));
-        let all = doc.get_all(obj, prop.clone()).unwrap_or_default();
-        if all.len() > 1 {
-            let shown = doc.get(obj, prop.clone()).ok().flatten().map(|(_, id)| id);
-            let mut values: Vec<ConflictValue> = all
-                .iter()
-                .map(|(v, id)| {
-                    let actor = match id {
-                        ObjId::Id(_, actor, _) => actor.to_hex_string(),
-                        ObjId::Root => String::new(),
-                    };
-                    let note = authors.get(&actor).cloned().unwrap_or_default();
-                    ConflictValue {
-                        display: display(doc, v, id),
-                        member: note.member,
-                        device: note.device,
-                        actor,
-                        shown: shown.as_ref() == Some(id),
-                    }
-                })
-                .collect();
-            values.sort_by_key(|v| !v.shown);
-            out.push(Conflict {
-                path: path.clone(),
-                values,
-            });
-        }
-        if let Ok(Some((Value::Object(_), child))) = doc.get(obj, prop) {
-            walk(doc, &child, path, authors, out);
-        }
-        path.pop();
-    }
-}
-
 fn changed_paths(doc: &mut AutoCommit, change: &automerge::Change) -> Vec<String> {
     let patches = doc.diff(change.deps(), &[change.hash()]);
     let mut paths = BTreeSet::new();
@@ -207,13 +161,54 @@ impl Linli {
         })
     }
 
+    /// Every open conflict on this device as `(record id, field path)`, from the projection.
+    pub fn open_conflicts(&self) -> Result<Vec<(String, Vec<String>)>> {
+        self.store.read(|c| {
+            let mut stmt =
+                c.prepare_cached("SELECT doc_id, path FROM p_conflicts ORDER BY doc_id, path")?;
+            let rows =
+                stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+            let mut out = Vec::new();
+            for row in rows {
+                let (doc, path) = row?;
+                out.push((doc, path.split('/').map(str::to_owned).collect()));
+            }
+            Ok(out)
+        })
+    }
+
     /// The record's fields that hold concurrent values.
     pub fn conflicts(&self, doc_id: &str) -> Result<Vec<Conflict>> {
         self.store.with_doc(doc_id, |d| {
             let authors = authors(&mut d.doc);
-            let mut out = Vec::new();
-            walk(&d.doc, &ROOT, &mut Vec::new(), &authors, &mut out);
-            Ok(out)
+            Ok(conflict_sites(&d.doc)
+                .into_iter()
+                .map(|site| {
+                    let mut values: Vec<ConflictValue> = site
+                        .values
+                        .iter()
+                        .map(|(v, id)| {
+                            let actor = match id {
+                                ObjId::Id(_, actor, _) => actor.to_hex_string(),
+                                ObjId::Root => String::new(),
+                            };
+                            let note = authors.get(&actor).cloned().unwrap_or_default();
+                            ConflictValue {
+                                display: display(&d.doc, v, id),
+                                member: note.member,
+                                device: note.device,
+                                actor,
+                                shown: site.shown.as_ref() == Some(id),
+                            }
+                        })
+                        .collect();
+                    values.sort_by_key(|v| !v.shown);
+                    Conflict {
+                        path: site.path,
+                        values,
+                    }
+                })
+                .collect())
         })
     }
 

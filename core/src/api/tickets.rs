@@ -104,17 +104,6 @@ pub struct TicketDetail {
     pub state: TicketState,
 }
 
-fn sha256_hex(field: &str, s: &str) -> Result<String> {
-    let s = s.trim().to_ascii_lowercase();
-    if s.len() != 64 || !s.chars().all(|c| c.is_ascii_hexdigit()) {
-        return Err(Error::invalid(
-            field,
-            "a photo is named by its sha-256 (64 hex digits)",
-        ));
-    }
-    Ok(s)
-}
-
 fn state_error(id: &str, message: impl Into<String>) -> Error {
     Error::InvalidState {
         record: "ticket",
@@ -149,7 +138,7 @@ impl Linli {
             .photos
             .iter()
             .enumerate()
-            .map(|(i, p)| sha256_hex(&format!("photos[{i}]"), p))
+            .map(|(i, p)| validate::sha256_hex(&format!("photos[{i}]"), p))
             .collect::<Result<Vec<_>>>()?;
         let now = self.now();
         let id = new_id(now);
@@ -272,7 +261,7 @@ impl Linli {
 
     /// Attaches a photo (by sha-256) to the ticket.
     pub fn attach_photo(&self, id: &str, sha256: &str) -> Result<String> {
-        let sha256 = sha256_hex("sha256", sha256)?;
+        let sha256 = validate::sha256_hex("sha256", sha256)?;
         self.ticket_event(id, |_| Ok(TicketAction::PhotoAdded { sha256 }))
     }
 

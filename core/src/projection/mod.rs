@@ -26,9 +26,11 @@ pub const TABLES: &[&str] = &[
     "p_visits",
     "p_tickets",
     "p_ticket_events",
+    "p_ticket_photos",
     "p_roster_slots",
     "p_swaps",
     "p_gate_entries",
+    "p_conflicts",
 ];
 
 fn hydrate<T: Hydrate>(doc_id: &str, doc: &AutoCommit) -> Result<T> {
@@ -48,7 +50,24 @@ pub(crate) fn project(
         DocKind::Ticket => ticket::project(conn, doc_id, &hydrate(doc_id, doc)?),
         DocKind::Roster => roster::project(conn, doc_id, &hydrate(doc_id, doc)?),
         DocKind::GateLog => gate_log::project(conn, doc_id, &hydrate(doc_id, doc)?),
+    }?;
+    project_conflicts(conn, doc_id, doc)
+}
+
+fn project_conflicts(conn: &Connection, doc_id: &str, doc: &AutoCommit) -> Result<()> {
+    conn.prepare_cached("DELETE FROM p_conflicts WHERE doc_id = ?1")?
+        .execute([doc_id])?;
+    let mut insert = conn.prepare_cached(
+        "INSERT OR REPLACE INTO p_conflicts (doc_id, path, values_count) VALUES (?1, ?2, ?3)",
+    )?;
+    for site in crate::doc::conflicts::conflict_sites(doc) {
+        insert.execute(rusqlite::params![
+            doc_id,
+            site.path.join("/"),
+            site.values.len() as i64
+        ])?;
     }
+    Ok(())
 }
 
 /// Empties every projection table.

@@ -11,10 +11,17 @@ pub(super) fn project(conn: &Connection, doc_id: &str, t: &TicketDoc) -> Result<
         .execute([doc_id])?;
     conn.prepare_cached("DELETE FROM p_ticket_events WHERE doc_id = ?1")?
         .execute([doc_id])?;
+    conn.prepare_cached("DELETE FROM p_ticket_photos WHERE doc_id = ?1")?
+        .execute([doc_id])?;
     if t.reporter.is_empty() {
         return Ok(());
     }
     let s = TicketState::derive(t);
+    let mut photo = conn
+        .prepare_cached("INSERT OR IGNORE INTO p_ticket_photos (doc_id, hash) VALUES (?1, ?2)")?;
+    for hash in &s.photos {
+        photo.execute(params![doc_id, hash])?;
+    }
     let last_event_ms = t
         .events
         .iter()

@@ -128,6 +128,18 @@ pub fn id(field: &str, value: &str) -> Result<String> {
     Ok(v.to_owned())
 }
 
+/// A sha-256 as 64 hex digits, lowercased: how photos are named.
+pub fn sha256_hex(field: &str, s: &str) -> Result<String> {
+    let s = s.trim().to_ascii_lowercase();
+    if s.len() != 64 || !s.chars().all(|c| c.is_ascii_hexdigit()) {
+        return Err(Error::invalid(
+            field,
+            "a photo is named by its sha-256 (64 hex digits)",
+        ));
+    }
+    Ok(s)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

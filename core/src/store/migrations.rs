@@ -8,6 +8,7 @@ use crate::error::Result;
 const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../../migrations/001_documents.sql")),
     M::up(include_str!("../../migrations/002_projections.sql")),
+    M::up(include_str!("../../migrations/003_sync.sql")),
 ];
 
 /// Every migration, in order.
