@@ -15,8 +15,9 @@ pub mod records;
 pub mod report;
 pub mod scope;
 mod store;
+pub mod sync;
 
-pub use api::{DeviceIdentity, Linli};
+pub use api::{DeviceIdentity, Linli, wipe_store};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use doc::DocKind;
 pub use error::{Error, Result};

@@ -78,17 +78,55 @@ impl CommunityInfo {
     }
 }
 
+/// Deletes the store at `path` with its journal files: for a revoked device whose user chose to
+/// wipe it. Close every [`Linli`] on it first.
+pub fn wipe_store(path: &Path) -> Result<()> {
+    for suffix in ["", "-wal", "-shm"] {
+        let mut file = path.as_os_str().to_owned();
+        file.push(suffix);
+        match std::fs::remove_file(&file) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(Error::document("store", e)),
+        }
+    }
+    Ok(())
+}
+
 impl Linli {
     /// Opens the store at `path` for `identity`, creating it if needed. A store keeps the
     /// identity it was created with; opening it as someone else fails.
     pub fn open(path: &Path, identity: DeviceIdentity, clock: Arc<dyn Clock>) -> Result<Linli> {
+        Linli::open_with_actor(path, identity, clock, None)
+    }
+
+    /// A new automerge actor id (hex) for an install: made before enrolment, which binds it to
+    /// the device, and then given to [`Linli::open_with_actor`].
+    pub fn new_actor_id() -> String {
+        automerge::ActorId::random().to_hex_string()
+    }
+
+    /// Opens the store like [`Linli::open`], writing as `actor_hex` (the actor enrolment bound
+    /// to this device). An existing store written by another actor is refused.
+    pub fn open_with_actor(
+        path: &Path,
+        identity: DeviceIdentity,
+        clock: Arc<dyn Clock>,
+        actor_hex: Option<&str>,
+    ) -> Result<Linli> {
+        let actor = actor_hex
+            .map(|hex| {
+                automerge::ActorId::try_from(hex)
+                    .map_err(|e| Error::invalid("actor_id", format!("not a hex actor id: {e}")))
+            })
+            .transpose()?;
         let member_id = validate::id("member_id", &identity.member_id)?;
         let device_id = validate::id("device_id", &identity.device_id)?;
         let identity = DeviceIdentity {
             member_id,
             device_id,
         };
-        let store = Store::open(path)?;
+        let store = Store::open(path, actor.as_ref())?;
         let given = format!("{}@{}", identity.member_id, identity.device_id);
         let linli = Linli {
             store,

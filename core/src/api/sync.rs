@@ -3,13 +3,14 @@
 //! rebuilding every projection from the documents.
 
 use automerge::{AutoCommit, ChangeHash};
-use rusqlite::params;
+use rusqlite::{OptionalExtension, params};
 
 use super::Linli;
 use crate::doc::DocKind;
 use crate::error::{Error, Result};
 use crate::projection;
 use crate::store::{ApplyOutcome, RemoteChange};
+use crate::sync::protocol::Cursor;
 
 /// A local change waiting for the relay's acknowledgement.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -93,6 +94,89 @@ impl Linli {
     /// dependencies are held and reported, never applied half-way.
     pub fn apply_remote(&self, batch: &[RemoteChange]) -> Result<ApplyOutcome> {
         self.write(|w| w.apply_remote(batch))
+    }
+
+    /// Applies a page pulled from the relay and moves the scope cursors to where the page ends,
+    /// in one transaction: a cursor never passes a change that was not applied.
+    pub fn apply_pulled(&self, batch: &[RemoteChange], cursors: &[Cursor]) -> Result<ApplyOutcome> {
+        self.write(|w| {
+            let outcome = w.apply_remote(batch)?;
+            let mut stmt = w.tx().prepare_cached(
+                "INSERT INTO sync_cursors (scope, seq) VALUES (?1, ?2) \
+                 ON CONFLICT (scope) DO UPDATE SET seq = max(seq, excluded.seq)",
+            )?;
+            for c in cursors {
+                stmt.execute(params![c.scope, c.seq])?;
+            }
+            Ok(outcome)
+        })
+    }
+
+    /// Where this device stands in each scope it has pulled.
+    pub fn cursors(&self) -> Result<Vec<Cursor>> {
+        self.store.read(|c| {
+            let mut stmt =
+                c.prepare_cached("SELECT scope, seq FROM sync_cursors ORDER BY scope")?;
+            let rows = stmt.query_map([], |r| {
+                Ok(Cursor {
+                    scope: r.get(0)?,
+                    seq: r.get(1)?,
+                })
+            })?;
+            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        })
+    }
+
+    /// The document's snapshot with its full history (`Automerge::save`).
+    pub fn snapshot(&self, doc_id: &str) -> Result<Vec<u8>> {
+        self.store.with_doc(doc_id, |d| Ok(d.doc.save()))
+    }
+
+    /// The changes a snapshot holds, ready for [`Linli::apply_pulled`].
+    pub fn snapshot_changes(
+        doc_id: &str,
+        kind: DocKind,
+        scope: &str,
+        snapshot: &[u8],
+    ) -> Result<Vec<RemoteChange>> {
+        let mut doc = AutoCommit::load(snapshot).map_err(|e| Error::CorruptChange {
+            doc_id: doc_id.to_owned(),
+            message: e.to_string(),
+        })?;
+        Ok(doc
+            .get_changes(&[])
+            .into_iter()
+            .map(|c| RemoteChange {
+                doc_id: doc_id.to_owned(),
+                kind,
+                scope: scope.to_owned(),
+                bytes: c.raw_bytes().to_vec(),
+            })
+            .collect())
+    }
+
+    /// A value this device keeps about its sync (server, token, last contact).
+    pub fn sync_setting(&self, key: &str) -> Result<Option<String>> {
+        let key = format!("sync.{key}");
+        self.store.read(|c| {
+            Ok(
+                c.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+                    .optional()?,
+            )
+        })
+    }
+
+    /// Keeps a sync value.
+    pub fn set_sync_setting(&self, key: &str, value: &str) -> Result<()> {
+        let key = format!("sync.{key}");
+        self.write(|w| {
+            w.tx().execute(
+                "INSERT INTO meta (key, value) VALUES (?1, ?2) \
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                params![key, value],
+            )?;
+            Ok(())
+        })
     }
 
     /// Changes held for missing dependencies.

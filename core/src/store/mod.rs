@@ -71,7 +71,9 @@ fn configure(conn: &Connection) -> Result<()> {
 
 impl Store {
     /// Opens (creating and migrating if needed) the store at `path`.
-    pub(crate) fn open(path: &Path) -> Result<Store> {
+    /// A new store takes `actor` when given, a random actor otherwise; an existing store keeps
+    /// its own and refuses a different one.
+    pub(crate) fn open(path: &Path, actor: Option<&ActorId>) -> Result<Store> {
         let mut conn = Connection::open(path)?;
         configure(&conn)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
@@ -83,10 +85,21 @@ impl Store {
             })
             .optional()?
         {
-            Some(hex) => ActorId::try_from(hex.as_str())
-                .map_err(|e| Error::document("meta", format!("stored actor id: {e}")))?,
+            Some(hex) => {
+                let stored = ActorId::try_from(hex.as_str())
+                    .map_err(|e| Error::document("meta", format!("stored actor id: {e}")))?;
+                if let Some(given) = actor
+                    && *given != stored
+                {
+                    return Err(Error::IdentityMismatch {
+                        stored: format!("actor {hex}"),
+                        given: format!("actor {}", given.to_hex_string()),
+                    });
+                }
+                stored
+            }
             None => {
-                let actor = ActorId::random();
+                let actor = actor.cloned().unwrap_or_else(ActorId::random);
                 conn.execute(
                     "INSERT INTO meta (key, value) VALUES ('actor', ?1)",
                     [actor.to_hex_string()],

@@ -1,0 +1,633 @@
+//! The phone's sync client. One [`SyncClient::sync`] call:
+//!
+//! 1. bootstraps from per-document snapshots when the device has never pulled anything;
+//! 2. pushes the outbox in chunks and, in the same requests, pulls every readable scope after
+//!    the device's cursors, page by page; each page is applied in one transaction that also
+//!    moves the cursors, and the outbox is acknowledged only once the relay answered;
+//! 3. asks again for changes whose dependencies were missing;
+//! 4. uploads photos taken here (resumable, in chunks) and downloads photos that records
+//!    reference but that have not arrived.
+//!
+//! Every step is idempotent, so a sync cut at any point leaves a consistent store and the next
+//! sync completes it. Requests time out, are retried with exponential backoff when the network
+//! or the relay failed (never when the relay refused them), and the whole sync can be cancelled.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+use std::time::Duration;
+
+use reqwest::StatusCode;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use tokio_util::sync::CancellationToken;
+
+use super::protocol::{
+    self, BootstrapRequest, BootstrapResponse, Cursor, DEVICE_REVOKED, EnrolRequest, EnrolResponse,
+    ErrorBody, MEDIA_TYPE, PROTOCOL_VERSION, SyncRequest, SyncResponse, VERSION_HEADER, Wanted,
+    WireChange,
+};
+use crate::api::Linli;
+use crate::error::Error;
+use crate::store::RemoteChange;
+
+/// How a sync talks to the relay.
+#[derive(Debug, Clone)]
+pub struct SyncOptions {
+    /// The relay's base URL, e.g. `http://127.0.0.1:8787`.
+    pub server: String,
+    /// The device token from enrolment.
+    pub token: String,
+    /// The most change bytes per pulled page.
+    pub page_bytes: u32,
+    /// The most change bytes pushed per request.
+    pub push_bytes: usize,
+    /// The bytes of a photo sent per upload request.
+    pub photo_chunk_bytes: usize,
+    /// Timeout of one request.
+    pub request_timeout: Duration,
+    /// Retries of a request that failed for network or server reasons.
+    pub retries: u32,
+    /// The first retry's delay; each next one doubles it.
+    pub backoff: Duration,
+}
+
+impl SyncOptions {
+    /// Options with the defaults for `server` and `token`.
+    pub fn new(server: impl Into<String>, token: impl Into<String>) -> SyncOptions {
+        SyncOptions {
+            server: server.into().trim_end_matches('/').to_owned(),
+            token: token.into(),
+            page_bytes: 512 * 1024,
+            push_bytes: 512 * 1024,
+            photo_chunk_bytes: 256 * 1024,
+            request_timeout: Duration::from_secs(30),
+            retries: 4,
+            backoff: Duration::from_millis(200),
+        }
+    }
+}
+
+/// What a sync is doing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SyncPhase {
+    /// Loading snapshots on a new device (documents).
+    Bootstrap,
+    /// Pushing local changes (changes).
+    Push,
+    /// Pulling others' changes (changes).
+    Pull,
+    /// Uploading photos (photos).
+    PhotosUp,
+    /// Downloading photos (photos).
+    PhotosDown,
+}
+
+impl SyncPhase {
+    /// The phase's label for the user.
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            SyncPhase::Bootstrap => "正在下载初始数据",
+            SyncPhase::Push => "正在上传",
+            SyncPhase::Pull => "正在下载",
+            SyncPhase::PhotosUp => "正在上传照片",
+            SyncPhase::PhotosDown => "正在下载照片",
+        }
+    }
+}
+
+/// Progress: items done in the phase, and the total when known (0 when not).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SyncProgress {
+    /// The phase.
+    pub phase: SyncPhase,
+    /// Items done.
+    pub done: u64,
+    /// Items in all, or 0 when unknown.
+    pub total: u64,
+}
+
+/// What a sync achieved: the "is my work safely at the office" answer.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SyncSummary {
+    /// Local changes the relay now has (stored or already had).
+    pub pushed: u64,
+    /// Changes received and applied.
+    pub pulled: u64,
+    /// Documents loaded from snapshots.
+    pub bootstrapped_docs: u64,
+    /// Changes still waiting in the outbox (0 after a complete sync).
+    pub outbox_left: u64,
+    /// Changes held for missing dependencies.
+    pub held: u64,
+    /// Open conflicts on this device.
+    pub conflicts_open: u64,
+    /// Photos not yet uploaded, or referenced but not yet downloaded.
+    pub photos_pending: u64,
+    /// When the relay last answered a complete sync (ms since the epoch).
+    pub last_contact_ms: Option<i64>,
+}
+
+impl SyncSummary {
+    /// One line for the user, in Chinese.
+    pub fn line_zh(&self) -> String {
+        let safe = if self.outbox_left == 0 {
+            "本机记录已全部送达"
+        } else {
+            "仍有记录未送达"
+        };
+        format!(
+            "{safe}：上传 {} 条，下载 {} 条，待上传 {} 条，冲突 {} 处，照片待同步 {} 张",
+            self.pushed, self.pulled, self.outbox_left, self.conflicts_open, self.photos_pending
+        )
+    }
+}
+
+/// Why a sync stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    /// The office revoked this device: offer to wipe its local data ([`crate::wipe_store`]).
+    #[error("此设备已被注销 (this device was revoked): {0}")]
+    DeviceRevoked(String),
+    /// The token is missing or unknown.
+    #[error("not signed in: {0}")]
+    Unauthorized(String),
+    /// The relay refused the request; retrying will not help.
+    #[error("the relay refused the request ({status} {code}): {message}")]
+    Rejected {
+        /// HTTP status.
+        status: u16,
+        /// Error code.
+        code: String,
+        /// What was wrong.
+        message: String,
+    },
+    /// The relay could not be reached or kept failing.
+    #[error("cannot reach the relay: {0}")]
+    Network(String),
+    /// The sync was cancelled; what was applied stays applied.
+    #[error("sync cancelled")]
+    Cancelled,
+    /// The local store failed.
+    #[error(transparent)]
+    Local(#[from] Error),
+}
+
+/// The result of a sync step.
+pub type SyncResult<T> = std::result::Result<T, SyncError>;
+
+/// The settings key of the last successful contact.
+const LAST_CONTACT: &str = "last_contact_ms";
+
+/// A client for one relay and one device token.
+#[derive(Debug, Clone)]
+pub struct SyncClient {
+    http: reqwest::Client,
+    options: SyncOptions,
+}
+
+fn http_client(timeout: Duration) -> SyncResult<reqwest::Client> {
+    // One TLS provider for the process; a second install attempt is harmless.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::builder()
+        .timeout(timeout)
+        .connect_timeout(timeout.min(Duration::from_secs(10)))
+        .build()
+        .map_err(|e| SyncError::Network(e.to_string()))
+}
+
+/// Exchanges a one-time enrolment code for a device token.
+pub async fn enrol(
+    server: &str,
+    code: &str,
+    device_name: &str,
+    actor_id: &str,
+) -> SyncResult<EnrolResponse> {
+    let options = SyncOptions::new(server, "");
+    let client = SyncClient {
+        http: http_client(options.request_timeout)?,
+        options,
+    };
+    let request = EnrolRequest {
+        code: code.trim().to_owned(),
+        device_name: device_name.to_owned(),
+        actor_id: actor_id.to_owned(),
+    };
+    client
+        .call("/v1/enrol", &request, &CancellationToken::new())
+        .await
+}
+
+impl SyncClient {
+    /// A client with `options`.
+    pub fn new(options: SyncOptions) -> SyncResult<SyncClient> {
+        Ok(SyncClient {
+            http: http_client(options.request_timeout)?,
+            options,
+        })
+    }
+
+    /// The options.
+    pub fn options(&self) -> &SyncOptions {
+        &self.options
+    }
+
+    /// Runs one complete sync of `linli` (see the module documentation).
+    pub async fn sync(
+        &self,
+        linli: &Arc<Linli>,
+        progress: &(dyn Fn(SyncProgress) + Send + Sync),
+        cancel: &CancellationToken,
+    ) -> SyncResult<SyncSummary> {
+        let mut summary = SyncSummary::default();
+        if linli.cursors()?.is_empty() {
+            summary.bootstrapped_docs = self.bootstrap(linli, progress, cancel).await?;
+        }
+        self.push_and_pull(linli, &mut summary, progress, cancel)
+            .await?;
+        self.upload_photos(linli, progress, cancel).await?;
+        self.download_photos(linli, progress, cancel).await?;
+        let now = linli.now().timestamp_millis();
+        linli.set_sync_setting(LAST_CONTACT, &now.to_string())?;
+        Ok(self.fill_summary(linli, summary)?)
+    }
+
+    /// The summary of the device's state without syncing.
+    pub fn fill_summary(
+        &self,
+        linli: &Linli,
+        mut summary: SyncSummary,
+    ) -> crate::Result<SyncSummary> {
+        summary.outbox_left = linli.outbox_len()?;
+        summary.held = linli.held_count()?;
+        summary.conflicts_open = linli.open_conflicts()?.len() as u64;
+        summary.photos_pending =
+            (linli.photos_to_upload()?.len() + linli.missing_photos()?.len()) as u64;
+        summary.last_contact_ms = linli
+            .sync_setting(LAST_CONTACT)?
+            .and_then(|v| v.parse().ok());
+        Ok(summary)
+    }
+
+    async fn bootstrap(
+        &self,
+        linli: &Arc<Linli>,
+        progress: &(dyn Fn(SyncProgress) + Send + Sync),
+        cancel: &CancellationToken,
+    ) -> SyncResult<u64> {
+        let mut after_doc = None;
+        let mut lowest: std::collections::BTreeMap<String, i64> = Default::default();
+        let mut docs = 0u64;
+        loop {
+            let request = BootstrapRequest {
+                after_doc: after_doc.clone(),
+                page_bytes: self.options.page_bytes,
+            };
+            let page: BootstrapResponse = self.call("/v1/bootstrap", &request, cancel).await?;
+            for c in &page.cursors {
+                let seq = lowest.entry(c.scope.clone()).or_insert(c.seq);
+                *seq = (*seq).min(c.seq);
+            }
+            let mut batch = Vec::new();
+            for d in &page.docs {
+                batch.extend(Linli::snapshot_changes(
+                    &d.doc_id,
+                    d.kind,
+                    &d.scope,
+                    &d.snapshot,
+                )?);
+            }
+            docs += page.docs.len() as u64;
+            let last = page.next_after.is_none();
+            // The cursors are kept with the last page only: a bootstrap cut short starts over.
+            let cursors: Vec<Cursor> = if last {
+                lowest
+                    .iter()
+                    .map(|(scope, seq)| Cursor {
+                        scope: scope.clone(),
+                        seq: *seq,
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            apply(linli, batch, cursors).await?;
+            progress(SyncProgress {
+                phase: SyncPhase::Bootstrap,
+                done: docs,
+                total: 0,
+            });
+            if last {
+                return Ok(docs);
+            }
+            after_doc = page.next_after;
+        }
+    }
+
+    async fn push_and_pull(
+        &self,
+        linli: &Arc<Linli>,
+        summary: &mut SyncSummary,
+        progress: &(dyn Fn(SyncProgress) + Send + Sync),
+        cancel: &CancellationToken,
+    ) -> SyncResult<()> {
+        let to_push = linli.outbox_len()?;
+        let mut asked: BTreeSet<[u8; 32]> = BTreeSet::new();
+        let mut want: Vec<Wanted> = Vec::new();
+        loop {
+            let chunk = self.outbox_chunk(linli)?;
+            let last_seq = chunk.last().map(|(seq, _)| *seq);
+            let request = SyncRequest {
+                push: chunk.into_iter().map(|(_, c)| c).collect(),
+                cursors: linli.cursors()?,
+                want: std::mem::take(&mut want),
+                page_bytes: self.options.page_bytes,
+            };
+            let pushed = request.push.len() as u64;
+            let response: SyncResponse = self.call("/v1/sync", &request, cancel).await?;
+            if let Some(seq) = last_seq {
+                linli.ack_outbox(seq)?;
+                summary.pushed += pushed;
+                progress(SyncProgress {
+                    phase: SyncPhase::Push,
+                    done: summary.pushed,
+                    total: to_push,
+                });
+            }
+            let more = response.more;
+            let received = response.changes.len() + response.wanted.len();
+            let batch: Vec<RemoteChange> = response
+                .changes
+                .into_iter()
+                .chain(response.wanted)
+                .map(RemoteChange::from)
+                .collect();
+            let outcome = apply(linli, batch, response.cursors).await?;
+            summary.pulled += outcome.applied as u64;
+            if received > 0 {
+                progress(SyncProgress {
+                    phase: SyncPhase::Pull,
+                    done: summary.pulled,
+                    total: 0,
+                });
+            }
+            for (doc_id, hashes) in outcome.missing {
+                let fresh: Vec<[u8; 32]> = hashes
+                    .iter()
+                    .map(|h| h.0)
+                    .filter(|h| asked.insert(*h))
+                    .collect();
+                if !fresh.is_empty() {
+                    want.push(Wanted {
+                        doc_id,
+                        hashes: fresh,
+                    });
+                }
+            }
+            if last_seq.is_none() && !more && want.is_empty() {
+                return Ok(());
+            }
+        }
+    }
+
+    /// The next outbox changes to push, bounded by `push_bytes` (at least one).
+    fn outbox_chunk(&self, linli: &Linli) -> crate::Result<Vec<(i64, WireChange)>> {
+        let mut out = Vec::new();
+        let mut bytes = 0usize;
+        for c in linli.outbox(0, 1000)? {
+            let len = c.change.bytes.len();
+            if !out.is_empty() && bytes + len > self.options.push_bytes {
+                break;
+            }
+            bytes += len;
+            out.push((c.seq, WireChange::from(c.change)));
+        }
+        Ok(out)
+    }
+
+    async fn upload_photos(
+        &self,
+        linli: &Arc<Linli>,
+        progress: &(dyn Fn(SyncProgress) + Send + Sync),
+        cancel: &CancellationToken,
+    ) -> SyncResult<()> {
+        let pending = linli.photos_to_upload()?;
+        for (i, hash) in pending.iter().enumerate() {
+            let crate::api::photos::Photo::Available(bytes) = linli.photo(hash)? else {
+                continue;
+            };
+            let url = format!("{}/v1/blobs/{hash}", self.options.server);
+            let mut offset = self
+                .send(
+                    cancel,
+                    || self.http.head(&url),
+                    |r| async move {
+                        Ok(r.headers()
+                            .get("upload-offset")
+                            .and_then(|v| v.to_str().ok())
+                            .and_then(|v| v.parse::<usize>().ok())
+                            .unwrap_or(0))
+                    },
+                )
+                .await?;
+            while offset < bytes.len() {
+                let end = (offset + self.options.photo_chunk_bytes).min(bytes.len());
+                let chunk = bytes[offset..end].to_vec();
+                let total = bytes.len();
+                let at = offset;
+                self.send(
+                    cancel,
+                    || {
+                        self.http
+                            .put(format!("{url}?offset={at}&total={total}"))
+                            .body(chunk.clone())
+                    },
+                    |_| async { Ok(()) },
+                )
+                .await?;
+                offset = end;
+            }
+            linli.mark_photo_uploaded(hash)?;
+            progress(SyncProgress {
+                phase: SyncPhase::PhotosUp,
+                done: i as u64 + 1,
+                total: pending.len() as u64,
+            });
+        }
+        Ok(())
+    }
+
+    async fn download_photos(
+        &self,
+        linli: &Arc<Linli>,
+        progress: &(dyn Fn(SyncProgress) + Send + Sync),
+        cancel: &CancellationToken,
+    ) -> SyncResult<()> {
+        let missing = linli.missing_photos()?;
+        for (i, hash) in missing.iter().enumerate() {
+            let url = format!("{}/v1/blobs/{hash}", self.options.server);
+            let got = self
+                .send_allowing(
+                    cancel,
+                    || self.http.get(&url),
+                    StatusCode::NOT_FOUND,
+                    |r| async move {
+                        r.bytes()
+                            .await
+                            .map(|b| b.to_vec())
+                            .map_err(|e| SyncError::Network(e.to_string()))
+                    },
+                )
+                .await?;
+            // Not at the relay yet: the photo stays pending.
+            if let Some(bytes) = got {
+                linli.store_received_photo(hash, &bytes)?;
+            }
+            progress(SyncProgress {
+                phase: SyncPhase::PhotosDown,
+                done: i as u64 + 1,
+                total: missing.len() as u64,
+            });
+        }
+        Ok(())
+    }
+
+    /// Posts an encoded message and decodes the answer.
+    async fn call<Req: Serialize, Resp: DeserializeOwned>(
+        &self,
+        path: &str,
+        request: &Req,
+        cancel: &CancellationToken,
+    ) -> SyncResult<Resp> {
+        let body = protocol::encode(request);
+        let url = format!("{}{path}", self.options.server);
+        self.send(
+            cancel,
+            || {
+                self.http
+                    .post(&url)
+                    .header(reqwest::header::CONTENT_TYPE, MEDIA_TYPE)
+                    .body(body.clone())
+            },
+            |r| async move {
+                let bytes = r
+                    .bytes()
+                    .await
+                    .map_err(|e| SyncError::Network(e.to_string()))?;
+                protocol::decode(&bytes).map_err(|e| SyncError::Rejected {
+                    status: 200,
+                    code: "bad_response".into(),
+                    message: e.to_string(),
+                })
+            },
+        )
+        .await
+    }
+
+    async fn send<T, F, Fut>(
+        &self,
+        cancel: &CancellationToken,
+        build: impl Fn() -> reqwest::RequestBuilder,
+        read: F,
+    ) -> SyncResult<T>
+    where
+        F: Fn(reqwest::Response) -> Fut,
+        Fut: Future<Output = SyncResult<T>>,
+    {
+        match self
+            .send_allowing(cancel, build, StatusCode::OK, read)
+            .await?
+        {
+            Some(v) => Ok(v),
+            None => Err(SyncError::Network("empty answer".into())),
+        }
+    }
+
+    /// Sends with retries; a response with status `absent` (other than success) reads as `None`.
+    async fn send_allowing<T, F, Fut>(
+        &self,
+        cancel: &CancellationToken,
+        build: impl Fn() -> reqwest::RequestBuilder,
+        absent: StatusCode,
+        read: F,
+    ) -> SyncResult<Option<T>>
+    where
+        F: Fn(reqwest::Response) -> Fut,
+        Fut: Future<Output = SyncResult<T>>,
+    {
+        let mut delay = self.options.backoff;
+        let mut attempt = 0;
+        loop {
+            let request = build()
+                .bearer_auth(&self.options.token)
+                .header(VERSION_HEADER, PROTOCOL_VERSION.to_string());
+            let outcome = tokio::select! {
+                _ = cancel.cancelled() => return Err(SyncError::Cancelled),
+                r = request.send() => r,
+            };
+            let failure = match outcome {
+                Ok(r) if r.status().is_success() => {
+                    let read = tokio::select! {
+                        _ = cancel.cancelled() => return Err(SyncError::Cancelled),
+                        v = read(r) => v,
+                    };
+                    match read {
+                        Err(SyncError::Network(e)) => e,
+                        other => return other.map(Some),
+                    }
+                }
+                Ok(r) if r.status() == absent => return Ok(None),
+                Ok(r) if r.status().is_server_error() || r.status() == 429 => {
+                    format!("the relay answered {}", r.status())
+                }
+                Ok(r) => return Err(refusal(r).await),
+                Err(e) => e.to_string(),
+            };
+            attempt += 1;
+            if attempt > self.options.retries {
+                return Err(SyncError::Network(failure));
+            }
+            tracing::debug!(attempt, %failure, "retrying");
+            tokio::select! {
+                _ = cancel.cancelled() => return Err(SyncError::Cancelled),
+                _ = tokio::time::sleep(delay) => {}
+            }
+            delay = delay.saturating_mul(2);
+        }
+    }
+}
+
+async fn refusal(r: reqwest::Response) -> SyncError {
+    let status = r.status().as_u16();
+    let text = r.text().await.unwrap_or_default();
+    let body: ErrorBody = serde_json::from_str(&text).unwrap_or(ErrorBody {
+        error: "http".into(),
+        message: text,
+    });
+    if status == 401 && body.error == DEVICE_REVOKED {
+        SyncError::DeviceRevoked(body.message)
+    } else if status == 401 {
+        SyncError::Unauthorized(body.message)
+    } else {
+        SyncError::Rejected {
+            status,
+            code: body.error,
+            message: body.message,
+        }
+    }
+}
+
+/// Applies a pulled batch and its cursors off the async threads.
+async fn apply(
+    linli: &Arc<Linli>,
+    batch: Vec<RemoteChange>,
+    cursors: Vec<Cursor>,
+) -> SyncResult<crate::ApplyOutcome> {
+    if batch.is_empty() && cursors.is_empty() {
+        return Ok(crate::ApplyOutcome::default());
+    }
+    let linli = Arc::clone(linli);
+    tokio::task::spawn_blocking(move || linli.apply_pulled(&batch, &cursors))
+        .await
+        .map_err(|e| SyncError::Local(Error::document("sync", e)))?
+        .map_err(SyncError::Local)
+}
