@@ -127,9 +127,21 @@ impl Linli {
         })
     }
 
-    /// The document's snapshot with its full history (`Automerge::save`).
+    /// The document's snapshot with its full history (`Automerge::save`), as stored with its
+    /// last change: read without loading the document.
     pub fn snapshot(&self, doc_id: &str) -> Result<Vec<u8>> {
-        self.store.with_doc(doc_id, |d| Ok(d.doc.save()))
+        self.store.read(|c| {
+            c.query_row(
+                "SELECT snapshot FROM documents WHERE doc_id = ?1",
+                [doc_id],
+                |r| r.get(0),
+            )
+            .optional()?
+            .ok_or_else(|| Error::NotFound {
+                what: "record",
+                id: doc_id.to_owned(),
+            })
+        })
     }
 
     /// The changes a snapshot holds, ready for [`Linli::apply_pulled`].

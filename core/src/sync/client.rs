@@ -175,6 +175,8 @@ pub enum SyncError {
 /// The result of a sync step.
 pub type SyncResult<T> = std::result::Result<T, SyncError>;
 
+/// The settings key saying the device has loaded its first snapshots.
+const BOOTSTRAPPED: &str = "bootstrapped";
 /// The settings key of the last successful contact.
 const LAST_CONTACT: &str = "last_contact_ms";
 
@@ -239,8 +241,9 @@ impl SyncClient {
         cancel: &CancellationToken,
     ) -> SyncResult<SyncSummary> {
         let mut summary = SyncSummary::default();
-        if linli.cursors()?.is_empty() {
+        if linli.sync_setting(BOOTSTRAPPED)?.is_none() {
             summary.bootstrapped_docs = self.bootstrap(linli, progress, cancel).await?;
+            linli.set_sync_setting(BOOTSTRAPPED, "1")?;
         }
         self.push_and_pull(linli, &mut summary, progress, cancel)
             .await?;
@@ -416,10 +419,12 @@ impl SyncClient {
                 continue;
             };
             let url = format!("{}/v1/blobs/{hash}", self.options.server);
+            // Resume where the relay's copy ends (404: nothing arrived yet).
             let mut offset = self
-                .send(
+                .send_allowing(
                     cancel,
                     || self.http.head(&url),
+                    StatusCode::NOT_FOUND,
                     |r| async move {
                         Ok(r.headers()
                             .get("upload-offset")
@@ -428,7 +433,8 @@ impl SyncClient {
                             .unwrap_or(0))
                     },
                 )
-                .await?;
+                .await?
+                .unwrap_or(0);
             while offset < bytes.len() {
                 let end = (offset + self.options.photo_chunk_bytes).min(bytes.len());
                 let chunk = bytes[offset..end].to_vec();

@@ -1,0 +1,154 @@
+//! The office's tools on the relay machine: an office store beside the relay database that
+//! syncs straight with the change log (no HTTP), used to create the community, add places,
+//! members and roles, issue enrolment codes, manage devices and print the day-end report.
+//! Its changes enter the log like a device's, so the relay and every phone receive them.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use linli_core::{DeviceIdentity, Linli, RemoteChange, SystemClock};
+
+use crate::error::RelayError;
+use crate::relay::{Limits, issue_code};
+use crate::replica::sibling;
+use crate::storage::sqlite::SqliteStorage;
+use crate::storage::{LogChange, RelayStorage};
+
+/// The device id the admin tools write as.
+pub const ADMIN_DEVICE: &str = "relay-admin";
+/// The settings key of the log position the admin store has pulled to.
+const ADMIN_SEQ: &str = "admin_seq";
+
+/// The admin tools over a relay database.
+#[derive(Debug)]
+pub struct Admin {
+    storage: Arc<dyn RelayStorage>,
+    linli: Linli,
+}
+
+impl Admin {
+    /// Opens the admin store next to the relay database `db`, acting as office member
+    /// `admin_member`.
+    pub fn open(db: &Path, admin_member: &str) -> Result<Admin, RelayError> {
+        if let Some(dir) = db.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| RelayError::internal(format!("creating {}: {e}", dir.display())))?;
+        }
+        let storage: Arc<dyn RelayStorage> = Arc::new(SqliteStorage::open(db)?);
+        Admin::with_storage(storage, &sibling(db, "admin"), admin_member)
+    }
+
+    /// The admin tools over `storage`, with the admin store at `path`.
+    pub fn with_storage(
+        storage: Arc<dyn RelayStorage>,
+        path: &Path,
+        admin_member: &str,
+    ) -> Result<Admin, RelayError> {
+        let linli = Linli::open(
+            path,
+            DeviceIdentity {
+                member_id: admin_member.to_owned(),
+                device_id: ADMIN_DEVICE.to_owned(),
+            },
+            Arc::new(SystemClock),
+        )?;
+        storage.register_internal_device(
+            ADMIN_DEVICE,
+            admin_member,
+            &linli.actor_id(),
+            chrono::Utc::now().timestamp_millis(),
+        )?;
+        let admin = Admin { storage, linli };
+        admin.pull()?;
+        Ok(admin)
+    }
+
+    /// Runs `f` on the admin store brought up to date with the log, then appends what it wrote
+    /// to the log.
+    pub fn run<T>(&self, f: impl FnOnce(&Linli) -> linli_core::Result<T>) -> Result<T, RelayError> {
+        self.pull()?;
+        let out = f(&self.linli)?;
+        self.push()?;
+        Ok(out)
+    }
+
+    /// The admin store (read it after [`Admin::run`] or [`Admin::pull`]).
+    pub fn linli(&self) -> &Linli {
+        &self.linli
+    }
+
+    /// The relay storage.
+    pub fn storage(&self) -> &Arc<dyn RelayStorage> {
+        &self.storage
+    }
+
+    /// Applies the log after the admin store's position.
+    pub fn pull(&self) -> Result<(), RelayError> {
+        let mut seq: i64 = self
+            .linli
+            .sync_setting(ADMIN_SEQ)?
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0);
+        loop {
+            let rows = self.storage.log_after(seq, 2000)?;
+            let Some(last) = rows.last().map(|r| r.seq) else {
+                return Ok(());
+            };
+            let batch: Vec<RemoteChange> = rows
+                .into_iter()
+                .map(|r| RemoteChange {
+                    doc_id: r.change.doc_id,
+                    kind: r.change.kind,
+                    scope: r.change.scope,
+                    bytes: r.change.bytes,
+                })
+                .collect();
+            self.linli.apply_remote(&batch)?;
+            self.linli.set_sync_setting(ADMIN_SEQ, &last.to_string())?;
+            seq = last;
+        }
+    }
+
+    /// Appends the admin store's outbox to the log.
+    fn push(&self) -> Result<(), RelayError> {
+        loop {
+            let outbox = self.linli.outbox(0, 1000)?;
+            let Some(last) = outbox.last().map(|c| c.seq) else {
+                return Ok(());
+            };
+            let changes: Vec<LogChange> = outbox
+                .into_iter()
+                .map(|c| LogChange {
+                    hash: c.hash.0,
+                    doc_id: c.change.doc_id,
+                    kind: c.change.kind,
+                    scope: c.change.scope,
+                    bytes: c.change.bytes,
+                })
+                .collect();
+            self.storage.append(
+                ADMIN_DEVICE,
+                &changes,
+                chrono::Utc::now().timestamp_millis(),
+            )?;
+            self.linli.ack_outbox(last)?;
+        }
+    }
+
+    /// A one-time enrolment code for `member_id`, valid for 24 hours.
+    pub fn create_code(&self, member_id: &str) -> Result<(String, i64), RelayError> {
+        self.pull()?;
+        let active = self
+            .linli
+            .member(member_id)
+            .map(|m| m.active)
+            .unwrap_or(false);
+        issue_code(
+            self.storage.as_ref(),
+            member_id,
+            active,
+            chrono::Utc::now().timestamp_millis(),
+            Limits::default().code_ttl_ms,
+        )
+    }
+}

@@ -1,0 +1,93 @@
+//! The relay's errors: each maps to an HTTP status and a stable code, and travels as a small
+//! JSON body that says what was wrong.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use linli_core::sync::protocol::ErrorBody;
+
+/// An error with the status it answers with.
+#[derive(Debug, thiserror::Error)]
+#[error("{code}: {message}")]
+pub struct RelayError {
+    /// HTTP status.
+    pub status: StatusCode,
+    /// Stable code.
+    pub code: &'static str,
+    /// What was wrong.
+    pub message: String,
+}
+
+impl RelayError {
+    /// An error with `status`, `code` and `message`.
+    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> RelayError {
+        RelayError {
+            status,
+            code,
+            message: message.into(),
+        }
+    }
+
+    /// 400: the request is malformed.
+    pub fn bad_request(code: &'static str, message: impl Into<String>) -> RelayError {
+        RelayError::new(StatusCode::BAD_REQUEST, code, message)
+    }
+
+    /// 403: the device may not do this.
+    pub fn forbidden(code: &'static str, message: impl Into<String>) -> RelayError {
+        RelayError::new(StatusCode::FORBIDDEN, code, message)
+    }
+
+    /// 500: the relay failed.
+    pub fn internal(message: impl std::fmt::Display) -> RelayError {
+        RelayError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            message.to_string(),
+        )
+    }
+}
+
+impl From<rusqlite::Error> for RelayError {
+    fn from(e: rusqlite::Error) -> Self {
+        RelayError::internal(format!("storage: {e}"))
+    }
+}
+
+impl From<linli_core::Error> for RelayError {
+    fn from(e: linli_core::Error) -> Self {
+        use linli_core::Error as E;
+        match e {
+            E::InvalidInput { .. } | E::CorruptChange { .. } => {
+                RelayError::bad_request("invalid", e.to_string())
+            }
+            E::NotFound { .. } => {
+                RelayError::new(StatusCode::NOT_FOUND, "not_found", e.to_string())
+            }
+            E::Forbidden { .. } => RelayError::forbidden("forbidden", e.to_string()),
+            E::InvalidState { .. } | E::IdentityMismatch { .. } => {
+                RelayError::new(StatusCode::CONFLICT, "conflict", e.to_string())
+            }
+            other => RelayError::internal(other),
+        }
+    }
+}
+
+impl IntoResponse for RelayError {
+    fn into_response(self) -> Response {
+        if self.status.is_server_error() {
+            tracing::error!(code = self.code, message = %self.message, "request failed");
+        } else {
+            tracing::info!(status = %self.status, code = self.code, message = %self.message, "request refused");
+        }
+        let body = ErrorBody {
+            error: self.code.to_owned(),
+            message: self.message,
+        };
+        (
+            self.status,
+            [(axum::http::header::CONTENT_TYPE, "application/json")],
+            serde_json::to_string(&body).unwrap_or_default(),
+        )
+            .into_response()
+    }
+}

@@ -1,0 +1,18 @@
+//! Linli's relay: the server phones sync through. It enrols devices with one-time codes, checks
+//! each device's token and its member's right to read and write each scope, keeps a change log
+//! per scope with sequence numbers, serves pages of changes and snapshots, stores photos by
+//! sha-256, and keeps an office replica for the day-end report. The admin tools and a
+//! simulated day (`demo`) live on the same binary.
+
+pub mod admin;
+pub mod demo;
+pub mod error;
+pub mod http;
+pub mod metrics;
+pub mod relay;
+pub mod replica;
+pub mod server;
+pub mod storage;
+
+pub use error::RelayError;
+pub use relay::Relay;

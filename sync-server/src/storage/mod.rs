@@ -1,0 +1,170 @@
+//! The relay's storage behind one trait, so that the embedded SQLite default and a server
+//! database can be swapped: the change log per scope, document → scope bindings, devices and
+//! enrolment codes, and photo blobs. Calls block; the HTTP layer runs them off the async threads.
+
+pub mod sqlite;
+
+use linli_core::DocKind;
+
+use crate::error::RelayError;
+
+/// A change as the log holds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogChange {
+    /// The change hash.
+    pub hash: [u8; 32],
+    /// Document id.
+    pub doc_id: String,
+    /// Document kind.
+    pub kind: DocKind,
+    /// Scope.
+    pub scope: String,
+    /// The encoded change.
+    pub bytes: Vec<u8>,
+}
+
+/// A logged change with its sequence number and the device that pushed it first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoggedChange {
+    /// Sequence number, increasing in commit order.
+    pub seq: i64,
+    /// The device that pushed it.
+    pub device_id: String,
+    /// The change.
+    pub change: LogChange,
+}
+
+/// What appending did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct AppendOutcome {
+    /// Changes stored now.
+    pub stored: u32,
+    /// Changes the log already had.
+    pub duplicates: u32,
+}
+
+/// An enrolled device.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Device {
+    /// Device id.
+    pub device_id: String,
+    /// Its member.
+    pub member_id: String,
+    /// Its name.
+    pub name: String,
+    /// The automerge actor (hex) it writes with.
+    pub actor_id: String,
+    /// Enrolled at (ms).
+    pub created_ms: i64,
+    /// Revoked at (ms).
+    pub revoked_ms: Option<i64>,
+}
+
+/// A device to enrol.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewDevice {
+    /// Device id.
+    pub device_id: String,
+    /// Name.
+    pub name: String,
+    /// Actor (hex).
+    pub actor_id: String,
+    /// sha-256 of its token.
+    pub token_hash: [u8; 32],
+}
+
+/// How much of a blob the relay has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BlobState {
+    /// Nothing.
+    Absent,
+    /// `received` of `total` bytes.
+    Partial {
+        /// Bytes received.
+        received: u64,
+        /// Bytes expected.
+        total: u64,
+    },
+    /// All of it, verified.
+    Complete {
+        /// Size.
+        size: u64,
+    },
+}
+
+/// The relay's storage.
+pub trait RelayStorage: Send + Sync + std::fmt::Debug + 'static {
+    /// Appends changes pushed by `device_id` in one transaction: a change whose hash is logged
+    /// already is a duplicate; a document's first logged change binds it to its kind and scope.
+    fn append(
+        &self,
+        device_id: &str,
+        changes: &[LogChange],
+        now_ms: i64,
+    ) -> Result<AppendOutcome, RelayError>;
+    /// Whether the log has this change.
+    fn has_change(&self, hash: &[u8; 32]) -> Result<bool, RelayError>;
+    /// The kind and scope a document is bound to.
+    fn doc_binding(&self, doc_id: &str) -> Result<Option<(DocKind, String)>, RelayError>;
+    /// Changes of `scope` after `after_seq`, oldest first, up to about `max_bytes` (at least
+    /// one) and `max_rows`.
+    fn read_scope(
+        &self,
+        scope: &str,
+        after_seq: i64,
+        max_bytes: usize,
+        max_rows: usize,
+    ) -> Result<Vec<LoggedChange>, RelayError>;
+    /// Every scope with its highest sequence number.
+    fn scopes(&self) -> Result<Vec<(String, i64)>, RelayError>;
+    /// Logged changes by hash (those the log has).
+    fn changes_by_hash(&self, hashes: &[[u8; 32]]) -> Result<Vec<LogChange>, RelayError>;
+    /// Up to `limit` logged changes after `after_seq`, in order.
+    fn log_after(&self, after_seq: i64, limit: usize) -> Result<Vec<LoggedChange>, RelayError>;
+    /// How many changes the log holds.
+    fn log_len(&self) -> Result<u64, RelayError>;
+
+    /// Stores an enrolment code for `member_id`.
+    fn create_code(
+        &self,
+        code: &str,
+        member_id: &str,
+        now_ms: i64,
+        expires_ms: i64,
+    ) -> Result<(), RelayError>;
+    /// Redeems an unused, unexpired code for a new device, atomically. Returns the device.
+    fn redeem_code(
+        &self,
+        code: &str,
+        device: &NewDevice,
+        now_ms: i64,
+    ) -> Result<Device, RelayError>;
+    /// The device holding a token with this hash.
+    fn device_by_token(&self, token_hash: &[u8; 32]) -> Result<Option<Device>, RelayError>;
+    /// Registers a device the relay itself writes with (the admin tools); no token.
+    fn register_internal_device(
+        &self,
+        device_id: &str,
+        member_id: &str,
+        actor_id: &str,
+        now_ms: i64,
+    ) -> Result<(), RelayError>;
+    /// Every device.
+    fn devices(&self) -> Result<Vec<Device>, RelayError>;
+    /// Revokes a device; false when unknown.
+    fn revoke(&self, device_id: &str, now_ms: i64) -> Result<bool, RelayError>;
+
+    /// How much of blob `hash` is here.
+    fn blob_state(&self, hash: &str) -> Result<BlobState, RelayError>;
+    /// Appends `bytes` at `offset` of blob `hash` of `total` bytes; when it is complete, its
+    /// sha-256 is checked and a mismatch discards it.
+    fn blob_write(
+        &self,
+        hash: &str,
+        offset: u64,
+        total: u64,
+        bytes: &[u8],
+    ) -> Result<BlobState, RelayError>;
+    /// A complete blob's bytes.
+    fn blob(&self, hash: &str) -> Result<Option<Vec<u8>>, RelayError>;
+}

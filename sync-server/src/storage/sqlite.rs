@@ -1,0 +1,469 @@
+//! The embedded default: one SQLite file in WAL mode with `synchronous=FULL`, so that a change
+//! the relay acknowledged survives a crash or a power cut. One writer connection (each append
+//! is one IMMEDIATE transaction, which is the lock under which sequence numbers are assigned)
+//! and one reader beside it.
+
+use std::path::Path;
+use std::sync::{Mutex, MutexGuard};
+
+use axum::http::StatusCode;
+use linli_core::DocKind;
+use linli_core::api::photos::{MAX_PHOTO_BYTES, sha256_of};
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+use rusqlite_migration::{M, Migrations};
+
+use super::{AppendOutcome, BlobState, Device, LogChange, LoggedChange, NewDevice, RelayStorage};
+use crate::error::RelayError;
+
+const MIGRATIONS: &[M<'static>] = &[M::up(include_str!("../../migrations/001_relay.sql"))];
+
+/// The SQLite storage.
+#[derive(Debug)]
+pub struct SqliteStorage {
+    writer: Mutex<Connection>,
+    reader: Mutex<Connection>,
+}
+
+fn lock(m: &Mutex<Connection>) -> MutexGuard<'_, Connection> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+fn kind_of(text: &str) -> Result<DocKind, RelayError> {
+    DocKind::parse(text).map_err(RelayError::from)
+}
+
+fn hash_of(bytes: Vec<u8>) -> Result<[u8; 32], RelayError> {
+    bytes
+        .try_into()
+        .map_err(|_| RelayError::internal("a stored change hash is not 32 bytes"))
+}
+
+/// A log row as read: seq, device, hash, doc, kind, scope, bytes.
+type LogRow = (i64, String, Vec<u8>, String, String, String, Vec<u8>);
+
+fn logged(r: &rusqlite::Row<'_>) -> rusqlite::Result<LogRow> {
+    Ok((
+        r.get(0)?,
+        r.get(1)?,
+        r.get(2)?,
+        r.get(3)?,
+        r.get(4)?,
+        r.get(5)?,
+        r.get(6)?,
+    ))
+}
+
+fn to_logged(row: LogRow) -> Result<LoggedChange, RelayError> {
+    let (seq, device_id, hash, doc_id, kind, scope, bytes) = row;
+    Ok(LoggedChange {
+        seq,
+        device_id,
+        change: LogChange {
+            hash: hash_of(hash)?,
+            doc_id,
+            kind: kind_of(&kind)?,
+            scope,
+            bytes,
+        },
+    })
+}
+
+const LOGGED_COLUMNS: &str = "seq, device_id, hash, doc_id, kind, scope, bytes";
+
+fn device(r: &rusqlite::Row<'_>) -> rusqlite::Result<Device> {
+    Ok(Device {
+        device_id: r.get(0)?,
+        member_id: r.get(1)?,
+        name: r.get(2)?,
+        actor_id: r.get(3)?,
+        created_ms: r.get(4)?,
+        revoked_ms: r.get(5)?,
+    })
+}
+
+const DEVICE_COLUMNS: &str = "device_id, member_id, name, actor_id, created_ms, revoked_ms";
+
+impl SqliteStorage {
+    /// Opens (creating and migrating) the database at `path`.
+    pub fn open(path: &Path) -> Result<SqliteStorage, RelayError> {
+        let mut writer = Connection::open(path)?;
+        writer.busy_timeout(std::time::Duration::from_secs(30))?;
+        writer.pragma_update(None, "journal_mode", "WAL")?;
+        writer.pragma_update(None, "synchronous", "FULL")?;
+        Migrations::from_slice(MIGRATIONS)
+            .to_latest(&mut writer)
+            .map_err(|e| RelayError::internal(format!("migrating the relay database: {e}")))?;
+        let reader = Connection::open(path)?;
+        reader.busy_timeout(std::time::Duration::from_secs(30))?;
+        Ok(SqliteStorage {
+            writer: Mutex::new(writer),
+            reader: Mutex::new(reader),
+        })
+    }
+}
+
+impl RelayStorage for SqliteStorage {
+    fn append(
+        &self,
+        device_id: &str,
+        changes: &[LogChange],
+        now_ms: i64,
+    ) -> Result<AppendOutcome, RelayError> {
+        let mut conn = lock(&self.writer);
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut outcome = AppendOutcome::default();
+        {
+            let mut bind = tx.prepare_cached(
+                "INSERT INTO docs (doc_id, kind, scope) VALUES (?1, ?2, ?3) \
+                 ON CONFLICT (doc_id) DO NOTHING RETURNING doc_id",
+            )?;
+            let mut binding =
+                tx.prepare_cached("SELECT kind, scope FROM docs WHERE doc_id = ?1")?;
+            let mut insert = tx.prepare_cached(
+                "INSERT INTO log (hash, doc_id, kind, scope, device_id, bytes, received_ms) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (hash) DO NOTHING",
+            )?;
+            for c in changes {
+                let created = bind
+                    .query_row(params![c.doc_id, c.kind.as_str(), c.scope], |_| Ok(()))
+                    .optional()?
+                    .is_some();
+                if !created {
+                    let (kind, scope): (String, String) =
+                        binding.query_row([&c.doc_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+                    if kind != c.kind.as_str() || scope != c.scope {
+                        return Err(RelayError::new(
+                            StatusCode::CONFLICT,
+                            "scope_mismatch",
+                            format!(
+                                "document {} is a {kind} in scope {scope}, not a {} in {}",
+                                c.doc_id,
+                                c.kind.as_str(),
+                                c.scope
+                            ),
+                        ));
+                    }
+                }
+                let n = insert.execute(params![
+                    c.hash.as_slice(),
+                    c.doc_id,
+                    c.kind.as_str(),
+                    c.scope,
+                    device_id,
+                    c.bytes,
+                    now_ms
+                ])?;
+                if n == 1 {
+                    outcome.stored += 1;
+                } else {
+                    outcome.duplicates += 1;
+                }
+            }
+        }
+        tx.commit()?;
+        Ok(outcome)
+    }
+
+    fn has_change(&self, hash: &[u8; 32]) -> Result<bool, RelayError> {
+        let conn = lock(&self.reader);
+        Ok(conn
+            .prepare_cached("SELECT 1 FROM log WHERE hash = ?1")?
+            .exists([hash.as_slice()])?)
+    }
+
+    fn doc_binding(&self, doc_id: &str) -> Result<Option<(DocKind, String)>, RelayError> {
+        let conn = lock(&self.reader);
+        let row: Option<(String, String)> = conn
+            .prepare_cached("SELECT kind, scope FROM docs WHERE doc_id = ?1")?
+            .query_row([doc_id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        row.map(|(k, s)| Ok((kind_of(&k)?, s))).transpose()
+    }
+
+    fn read_scope(
+        &self,
+        scope: &str,
+        after_seq: i64,
+        max_bytes: usize,
+        max_rows: usize,
+    ) -> Result<Vec<LoggedChange>, RelayError> {
+        let conn = lock(&self.reader);
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT {LOGGED_COLUMNS} FROM log WHERE scope = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3"
+        ))?;
+        let mut rows = stmt.query(params![scope, after_seq, max_rows as i64])?;
+        let mut out = Vec::new();
+        let mut bytes = 0;
+        while let Some(r) = rows.next()? {
+            let change = to_logged(logged(r)?)?;
+            bytes += change.change.bytes.len();
+            out.push(change);
+            if bytes >= max_bytes {
+                break;
+            }
+        }
+        Ok(out)
+    }
+
+    fn scopes(&self) -> Result<Vec<(String, i64)>, RelayError> {
+        let conn = lock(&self.reader);
+        let mut stmt =
+            conn.prepare_cached("SELECT scope, MAX(seq) FROM log GROUP BY scope ORDER BY scope")?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn changes_by_hash(&self, hashes: &[[u8; 32]]) -> Result<Vec<LogChange>, RelayError> {
+        let conn = lock(&self.reader);
+        let mut stmt =
+            conn.prepare_cached(&format!("SELECT {LOGGED_COLUMNS} FROM log WHERE hash = ?1"))?;
+        let mut out = Vec::new();
+        for h in hashes {
+            if let Some(row) = stmt.query_row([h.as_slice()], logged).optional()? {
+                out.push(to_logged(row)?.change);
+            }
+        }
+        Ok(out)
+    }
+
+    fn log_after(&self, after_seq: i64, limit: usize) -> Result<Vec<LoggedChange>, RelayError> {
+        let conn = lock(&self.reader);
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT {LOGGED_COLUMNS} FROM log WHERE seq > ?1 ORDER BY seq LIMIT ?2"
+        ))?;
+        let rows = stmt.query_map(params![after_seq, limit as i64], logged)?;
+        rows.map(|r| to_logged(r?)).collect()
+    }
+
+    fn log_len(&self) -> Result<u64, RelayError> {
+        let conn = lock(&self.reader);
+        Ok(conn.query_row("SELECT COUNT(*) FROM log", [], |r| r.get::<_, i64>(0))? as u64)
+    }
+
+    fn create_code(
+        &self,
+        code: &str,
+        member_id: &str,
+        now_ms: i64,
+        expires_ms: i64,
+    ) -> Result<(), RelayError> {
+        lock(&self.writer).execute(
+            "INSERT INTO enrol_codes (code, member_id, created_ms, expires_ms) VALUES (?1, ?2, ?3, ?4)",
+            params![code, member_id, now_ms, expires_ms],
+        )?;
+        Ok(())
+    }
+
+    fn redeem_code(
+        &self,
+        code: &str,
+        device: &NewDevice,
+        now_ms: i64,
+    ) -> Result<Device, RelayError> {
+        let mut conn = lock(&self.writer);
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let row: Option<(String, i64, Option<String>)> = tx
+            .query_row(
+                "SELECT member_id, expires_ms, used_by FROM enrol_codes WHERE code = ?1",
+                [code],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()?;
+        let unusable = |message: &str| {
+            RelayError::new(StatusCode::UNAUTHORIZED, "bad_code", message.to_owned())
+        };
+        let member_id = match row {
+            None => return Err(unusable("unknown enrolment code")),
+            Some((_, _, Some(_))) => return Err(unusable("this enrolment code was used already")),
+            Some((_, expires, None)) if expires <= now_ms => {
+                return Err(unusable("this enrolment code has expired"));
+            }
+            Some((member, _, None)) => member,
+        };
+        let taken: bool = tx
+            .prepare_cached("SELECT 1 FROM devices WHERE actor_id = ?1")?
+            .exists([&device.actor_id])?;
+        if taken {
+            return Err(RelayError::new(
+                StatusCode::CONFLICT,
+                "actor_taken",
+                "this actor id belongs to another device",
+            ));
+        }
+        tx.execute(
+            "INSERT INTO devices (device_id, member_id, name, actor_id, token_hash, created_ms) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![
+                device.device_id,
+                member_id,
+                device.name,
+                device.actor_id,
+                device.token_hash.as_slice(),
+                now_ms
+            ],
+        )?;
+        tx.execute(
+            "UPDATE enrol_codes SET used_by = ?1 WHERE code = ?2",
+            params![device.device_id, code],
+        )?;
+        tx.commit()?;
+        Ok(Device {
+            device_id: device.device_id.clone(),
+            member_id,
+            name: device.name.clone(),
+            actor_id: device.actor_id.clone(),
+            created_ms: now_ms,
+            revoked_ms: None,
+        })
+    }
+
+    fn device_by_token(&self, token_hash: &[u8; 32]) -> Result<Option<Device>, RelayError> {
+        let conn = lock(&self.reader);
+        Ok(conn
+            .prepare_cached(&format!(
+                "SELECT {DEVICE_COLUMNS} FROM devices WHERE token_hash = ?1"
+            ))?
+            .query_row([token_hash.as_slice()], device)
+            .optional()?)
+    }
+
+    fn register_internal_device(
+        &self,
+        device_id: &str,
+        member_id: &str,
+        actor_id: &str,
+        now_ms: i64,
+    ) -> Result<(), RelayError> {
+        // An internal device has no token: a random hash nobody holds the preimage of.
+        let token_hash: [u8; 32] = rand::random();
+        lock(&self.writer).execute(
+            "INSERT INTO devices (device_id, member_id, name, actor_id, token_hash, created_ms) \
+             VALUES (?1, ?2, ?1, ?3, ?4, ?5) ON CONFLICT (device_id) DO NOTHING",
+            params![
+                device_id,
+                member_id,
+                actor_id,
+                token_hash.as_slice(),
+                now_ms
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn devices(&self) -> Result<Vec<Device>, RelayError> {
+        let conn = lock(&self.reader);
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT {DEVICE_COLUMNS} FROM devices ORDER BY created_ms, device_id"
+        ))?;
+        let rows = stmt.query_map([], device)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn revoke(&self, device_id: &str, now_ms: i64) -> Result<bool, RelayError> {
+        let n = lock(&self.writer).execute(
+            "UPDATE devices SET revoked_ms = ?2 WHERE device_id = ?1 AND revoked_ms IS NULL",
+            params![device_id, now_ms],
+        )?;
+        Ok(n == 1)
+    }
+
+    fn blob_state(&self, hash: &str) -> Result<BlobState, RelayError> {
+        let conn = lock(&self.reader);
+        let row: Option<(i64, i64, bool)> = conn
+            .prepare_cached("SELECT total, length(bytes), complete FROM blobs WHERE hash = ?1")?
+            .query_row([hash], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .optional()?;
+        Ok(match row {
+            None => BlobState::Absent,
+            Some((_, len, true)) => BlobState::Complete { size: len as u64 },
+            Some((total, len, false)) => BlobState::Partial {
+                received: len as u64,
+                total: total as u64,
+            },
+        })
+    }
+
+    fn blob_write(
+        &self,
+        hash: &str,
+        offset: u64,
+        total: u64,
+        bytes: &[u8],
+    ) -> Result<BlobState, RelayError> {
+        if total == 0 || total > MAX_PHOTO_BYTES as u64 {
+            return Err(RelayError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "photo_too_large",
+                format!("a photo must be 1 to {MAX_PHOTO_BYTES} bytes, not {total}"),
+            ));
+        }
+        let mut conn = lock(&self.writer);
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let row: Option<(i64, Vec<u8>, bool)> = tx
+            .query_row(
+                "SELECT total, bytes, complete FROM blobs WHERE hash = ?1",
+                [hash],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()?;
+        let mut have = match row {
+            Some((_, b, true)) => {
+                return Ok(BlobState::Complete {
+                    size: b.len() as u64,
+                });
+            }
+            Some((t, b, false)) if t as u64 == total => b,
+            _ => Vec::new(),
+        };
+        if offset != have.len() as u64 {
+            return Err(RelayError::new(
+                StatusCode::CONFLICT,
+                "wrong_offset",
+                format!(
+                    "the relay has {} bytes of this photo; continue from there, not {offset}",
+                    have.len()
+                ),
+            ));
+        }
+        if have.len() as u64 + bytes.len() as u64 > total {
+            return Err(RelayError::bad_request(
+                "photo_too_long",
+                "more bytes than the photo's announced size",
+            ));
+        }
+        have.extend_from_slice(bytes);
+        let complete = have.len() as u64 == total;
+        if complete && sha256_of(&have) != hash {
+            tx.execute("DELETE FROM blobs WHERE hash = ?1", [hash])?;
+            tx.commit()?;
+            return Err(RelayError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "photo_hash_mismatch",
+                format!("the photo's bytes do not match its sha-256 {hash}; upload it again"),
+            ));
+        }
+        tx.execute(
+            "INSERT INTO blobs (hash, total, bytes, complete) VALUES (?1, ?2, ?3, ?4) \
+             ON CONFLICT (hash) DO UPDATE SET total = excluded.total, bytes = excluded.bytes, \
+             complete = excluded.complete",
+            params![hash, total as i64, have, complete],
+        )?;
+        tx.commit()?;
+        Ok(if complete {
+            BlobState::Complete { size: total }
+        } else {
+            BlobState::Partial {
+                received: have.len() as u64,
+                total,
+            }
+        })
+    }
+
+    fn blob(&self, hash: &str) -> Result<Option<Vec<u8>>, RelayError> {
+        let conn = lock(&self.reader);
+        Ok(conn
+            .prepare_cached("SELECT bytes FROM blobs WHERE hash = ?1 AND complete = 1")?
+            .query_row([hash], |r| r.get(0))
+            .optional()?)
+    }
+}
