@@ -277,6 +277,7 @@ impl Relay {
         push: &[WireChange],
     ) -> Result<Vec<LogChange>, RelayError> {
         let mut access: BTreeMap<String, Access> = BTreeMap::new();
+        let mut created = std::collections::BTreeSet::new();
         let mut out = Vec::with_capacity(push.len());
         for (i, wc) in push.iter().enumerate() {
             let change = Change::from_bytes(wc.bytes.clone()).map_err(|e| {
@@ -328,6 +329,20 @@ impl Relay {
             let own = author.to_hex_string() == device.actor_id;
             let first = *author == genesis_actor(&wc.doc_id)
                 && genesis_hash(wc.kind, &wc.doc_id).is_ok_and(|h| h == change.hash());
+            if first {
+                created.insert(wc.doc_id.clone());
+            } else if !created.contains(&wc.doc_id)
+                && self.storage.doc_binding(&wc.doc_id)?.is_none()
+            {
+                // Only a document's first change proves its kind.
+                return Err(RelayError::bad_request(
+                    "unknown_document",
+                    format!(
+                        "document {} is new to the relay: push its first change before change {i}",
+                        wc.doc_id
+                    ),
+                ));
+            }
             if !own && !first {
                 return Err(RelayError::forbidden(
                     "foreign_author",

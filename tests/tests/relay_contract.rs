@@ -1,0 +1,362 @@
+//! The relay's contract at the HTTP boundary: bad input gets the right 4xx, stores nothing, and
+//! the relay keeps serving; pulls page across many pages and resume after a cut; a device
+//! bootstrapped from snapshots equals one that pulled the whole history; 50 devices sync at once.
+
+use linli_core::Linli;
+use linli_core::api::households::HouseholdInput;
+use linli_core::sync::client::{SyncClient, SyncOptions};
+use linli_core::sync::protocol::{
+    self, MEDIA_TYPE, PROTOCOL_VERSION, SyncRequest, VERSION_HEADER, WireChange,
+};
+use linli_core::{DeviceIdentity, DocKind};
+use linli_e2e::TestRelay;
+
+struct Call {
+    status: u16,
+    code: String,
+}
+
+async fn post(url: &str, token: Option<&str>, version: &str, body: Vec<u8>) -> Call {
+    let mut req = reqwest::Client::new()
+        .post(format!("{url}/v1/sync"))
+        .header(reqwest::header::CONTENT_TYPE, MEDIA_TYPE)
+        .header(VERSION_HEADER, version)
+        .body(body);
+    if let Some(t) = token {
+        req = req.bearer_auth(t);
+    }
+    let r = req.send().await.unwrap();
+    let status = r.status().as_u16();
+    let text = r.text().await.unwrap();
+    let code = text
+        .split("\"error\":\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .unwrap_or_default()
+        .to_owned();
+    Call { status, code }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_input_gets_a_clear_4xx_and_stores_nothing() {
+    let r = TestRelay::start().await;
+    let wang = r.phone("lead-wang", "wang-phone").await;
+    wang.sync().await.unwrap();
+    let token = wang.client.options().token.clone();
+    let v = PROTOCOL_VERSION.to_string();
+
+    // A real change of Wang's, and one written by another actor.
+    let h = wang
+        .linli
+        .register_household(&HouseholdInput {
+            building_id: r.places.building3.clone(),
+            room: "101".into(),
+            ..HouseholdInput::default()
+        })
+        .unwrap();
+    let own: Vec<WireChange> = wang
+        .linli
+        .outbox(0, 100)
+        .unwrap()
+        .into_iter()
+        .map(|c| c.change.into())
+        .collect();
+    let stranger = Linli::open(
+        &r.phone_path("stranger"),
+        DeviceIdentity {
+            member_id: "lead-wang".into(),
+            device_id: "stolen".into(),
+        },
+        r.clock.clone(),
+    )
+    .unwrap();
+    stranger
+        .apply_remote(&wang.linli.changes_since(&h, &[]).unwrap())
+        .unwrap();
+    stranger.set_household_phone(&h, "13900000000").unwrap();
+    let foreign: WireChange = stranger
+        .outbox(0, 100)
+        .unwrap()
+        .pop()
+        .unwrap()
+        .change
+        .into();
+    let push = |changes: Vec<WireChange>| {
+        protocol::encode(&SyncRequest {
+            push: changes,
+            page_bytes: 1 << 20,
+            ..SyncRequest::default()
+        })
+    };
+    let mut corrupt = own[1].clone();
+    corrupt.bytes.truncate(corrupt.bytes.len() / 2);
+    let mut wrong_scope = own[1].clone();
+    wrong_scope.scope = format!("building/{}", r.places.building5);
+    let mut tickets_scope = own[1].clone();
+    tickets_scope.scope = "tickets".into();
+    let mut claimed_ticket = tickets_scope.clone();
+    claimed_ticket.kind = DocKind::Ticket;
+    let good = push(own.clone());
+    let before = r.relay.storage.log_len().unwrap();
+
+    let cases: Vec<(&str, Option<&str>, &str, Vec<u8>, u16, &str)> = vec![
+        (
+            "garbage body",
+            Some(&token),
+            &v,
+            b"hello".to_vec(),
+            400,
+            "bad_message",
+        ),
+        (
+            "truncated body",
+            Some(&token),
+            &v,
+            good[..good.len() / 2].to_vec(),
+            400,
+            "bad_message",
+        ),
+        (
+            "unknown version",
+            Some(&token),
+            "99",
+            good.clone(),
+            400,
+            "unsupported_version",
+        ),
+        ("no token", None, &v, good.clone(), 401, "no_token"),
+        (
+            "wrong token",
+            Some("0123"),
+            &v,
+            good.clone(),
+            401,
+            "bad_token",
+        ),
+        (
+            "corrupt change",
+            Some(&token),
+            &v,
+            push(vec![own[0].clone(), corrupt]),
+            400,
+            "corrupt_change",
+        ),
+        (
+            "scope not permitted",
+            Some(&token),
+            &v,
+            push(vec![own[0].clone(), wrong_scope]),
+            403,
+            "scope_forbidden",
+        ),
+        (
+            "kind does not fit scope",
+            Some(&token),
+            &v,
+            push(vec![tickets_scope]),
+            400,
+            "bad_scope",
+        ),
+        (
+            "another device's change",
+            Some(&token),
+            &v,
+            push(vec![own[0].clone(), own[1].clone(), foreign]),
+            403,
+            "foreign_author",
+        ),
+        (
+            "oversized body",
+            Some(&token),
+            &v,
+            vec![0u8; 17 * 1024 * 1024],
+            413,
+            "body_too_large",
+        ),
+    ];
+    for (what, token, version, body, status, code) in cases {
+        let call = post(&r.url, token, version, body).await;
+        assert_eq!((call.status, call.code.as_str()), (status, code), "{what}");
+        assert_eq!(
+            r.relay.storage.log_len().unwrap(),
+            before,
+            "{what} stored something"
+        );
+    }
+    // A blob whose bytes do not match its name.
+    let http = reqwest::Client::new();
+    let name = "ab".repeat(32);
+    let resp = http
+        .put(format!("{}/v1/blobs/{name}?offset=0&total=5", r.url))
+        .bearer_auth(&token)
+        .body("hello")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 422);
+    let resp = http
+        .get(format!("{}/v1/blobs/{name}", r.url))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 404, "a mismatched photo was kept");
+
+    // The relay still serves, and the good push lands once however often it is retried.
+    let health = http.get(format!("{}/healthz", r.url)).send().await.unwrap();
+    assert_eq!(health.text().await.unwrap(), "ok");
+    for _ in 0..3 {
+        assert_eq!(
+            post(&r.url, Some(&token), &v, good.clone()).await.status,
+            200
+        );
+    }
+    assert_eq!(
+        r.relay.storage.log_len().unwrap(),
+        before + own.len() as u64
+    );
+    let metrics = http
+        .get(format!("{}/metrics", r.url))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(metrics.contains("linli_requests_total{route=\"sync\",status=\"4xx\"}"));
+    assert!(metrics.contains(&format!("linli_changes_duplicate_total {}", 2 * own.len())));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pulls_page_and_resume_and_a_bootstrap_equals_the_whole_history() {
+    let r = TestRelay::start().await;
+    let wang = r.phone("lead-wang", "wang-phone").await;
+    wang.sync().await.unwrap();
+    let li = r.phone("lead-li", "li-phone").await;
+    li.sync().await.unwrap();
+    let inputs: Vec<HouseholdInput> = (0..120)
+        .map(|i| HouseholdInput {
+            building_id: r.places.building3.clone(),
+            unit: format!("{}单元", i % 4 + 1),
+            room: format!("{}", 100 + i),
+            ..HouseholdInput::default()
+        })
+        .collect();
+    wang.linli.import_households(&inputs).unwrap();
+    wang.sync().await.unwrap();
+
+    // Li pulls in small pages; the first sync is cut after a few pages.
+    let small = SyncClient::new(SyncOptions {
+        page_bytes: 2048,
+        ..li.client.options().clone()
+    })
+    .unwrap();
+    let pages = std::sync::atomic::AtomicU32::new(0);
+    let cut = tokio_util::sync::CancellationToken::new();
+    let result = small
+        .sync(
+            &li.linli,
+            &|p| {
+                if p.phase == linli_core::sync::client::SyncPhase::Pull
+                    && pages.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == 3
+                {
+                    cut.cancel();
+                }
+            },
+            &cut,
+        )
+        .await;
+    assert!(result.is_err(), "the sync should have been cut");
+    let partial = li
+        .linli
+        .households_in_building(&r.places.building3)
+        .unwrap()
+        .len();
+    assert!(partial < 120, "{partial} households after the cut");
+    let fresh_cancel = tokio_util::sync::CancellationToken::new();
+    let pages_before = pages.load(std::sync::atomic::Ordering::SeqCst);
+    small
+        .sync(
+            &li.linli,
+            &|p| {
+                if p.phase == linli_core::sync::client::SyncPhase::Pull {
+                    pages.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                }
+            },
+            &fresh_cancel,
+        )
+        .await
+        .unwrap();
+    assert!(pages.load(std::sync::atomic::Ordering::SeqCst) - pages_before > 5);
+    assert_eq!(
+        li.linli
+            .households_in_building(&r.places.building3)
+            .unwrap()
+            .len(),
+        120
+    );
+
+    // A device that bootstraps from snapshots equals one that pulled every change.
+    let li2 = r.phone("lead-li", "li-tablet").await;
+    let summary = li2.sync().await.unwrap();
+    assert!(summary.bootstrapped_docs >= 121, "{summary:?}");
+    assert_eq!(
+        li2.linli.projection_dump().unwrap(),
+        li.linli.projection_dump().unwrap()
+    );
+    for d in li.linli.documents().unwrap() {
+        assert_eq!(
+            li2.linli.heads(&d.doc_id).unwrap(),
+            li.linli.heads(&d.doc_id).unwrap()
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fifty_devices_sync_at_once() {
+    let r = TestRelay::start().await;
+    let mut phones = Vec::new();
+    for i in 0..50 {
+        let member = if i % 2 == 0 { "guard-sun" } else { "vol-wu" };
+        phones.push(r.phone(member, &format!("gate-phone-{i}")).await);
+    }
+    for p in &phones {
+        p.sync().await.unwrap();
+        p.linli
+            .register_vehicle(&r.places.east_gate, "沪C88888", "送货")
+            .unwrap();
+    }
+    let mut tasks = Vec::new();
+    for p in phones {
+        tasks.push(tokio::spawn(async move {
+            let s = p.sync().await.map(|_| ());
+            (p, s)
+        }));
+    }
+    let mut phones = Vec::new();
+    for t in tasks {
+        let (p, s) = t.await.unwrap();
+        s.unwrap();
+        phones.push(p);
+    }
+    // A second round brings everyone everything.
+    for p in &phones {
+        p.sync().await.unwrap();
+    }
+    let date = phones[0]
+        .linli
+        .community()
+        .unwrap()
+        .local_date(phones[0].linli.now());
+    for p in &phones {
+        assert_eq!(
+            p.linli
+                .gate_entries(&r.places.east_gate, date)
+                .unwrap()
+                .len(),
+            50,
+            "{}",
+            p.name
+        );
+    }
+}
