@@ -99,7 +99,9 @@ async fn bad_input_gets_a_clear_4xx_and_stores_nothing() {
     let good = push(own.clone());
     let before = r.relay.storage.log_len().unwrap();
 
-    let cases: Vec<(&str, Option<&str>, &str, Vec<u8>, u16, &str)> = vec![
+    // What, token, protocol version, body, expected status and error code.
+    type Case<'a> = (&'a str, Option<&'a str>, &'a str, Vec<u8>, u16, &'a str);
+    let cases: Vec<Case<'_>> = vec![
         (
             "garbage body",
             Some(&token),
