@@ -6,11 +6,11 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use linli_core::{DeviceIdentity, Linli, RemoteChange, SystemClock};
+use linli_core::{DeviceIdentity, Linli, SystemClock};
 
 use crate::error::RelayError;
 use crate::relay::{Limits, issue_code};
-use crate::replica::sibling;
+use crate::replica::{follow_log, sibling};
 use crate::storage::sqlite::SqliteStorage;
 use crate::storage::{LogChange, RelayStorage};
 
@@ -84,29 +84,13 @@ impl Admin {
 
     /// Applies the log after the admin store's position.
     pub fn pull(&self) -> Result<(), RelayError> {
-        let mut seq: i64 = self
+        let seq: i64 = self
             .linli
             .sync_setting(ADMIN_SEQ)?
             .and_then(|v| v.parse().ok())
             .unwrap_or(0);
-        loop {
-            let rows = self.storage.log_after(seq, 2000)?;
-            let Some(last) = rows.last().map(|r| r.seq) else {
-                return Ok(());
-            };
-            let batch: Vec<RemoteChange> = rows
-                .into_iter()
-                .map(|r| RemoteChange {
-                    doc_id: r.change.doc_id,
-                    kind: r.change.kind,
-                    scope: r.change.scope,
-                    bytes: r.change.bytes,
-                })
-                .collect();
-            self.linli.apply_remote(&batch)?;
-            self.linli.set_sync_setting(ADMIN_SEQ, &last.to_string())?;
-            seq = last;
-        }
+        follow_log(self.storage.as_ref(), &self.linli, seq, ADMIN_SEQ)?;
+        Ok(())
     }
 
     /// Appends the admin store's outbox to the log.

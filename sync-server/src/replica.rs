@@ -41,6 +41,34 @@ pub fn sibling(db: &Path, tag: &str) -> PathBuf {
     db.with_file_name(format!("{stem}.{tag}.db"))
 }
 
+/// Applies every log change after `after` to `linli`, a batch per transaction, keeping the
+/// position reached under the settings key `key`. Returns that position.
+pub fn follow_log(
+    storage: &dyn RelayStorage,
+    linli: &Linli,
+    mut after: i64,
+    key: &str,
+) -> Result<i64, RelayError> {
+    loop {
+        let rows = storage.log_after(after, FEED_BATCH)?;
+        let Some(last) = rows.last().map(|r| r.seq) else {
+            return Ok(after);
+        };
+        let batch: Vec<RemoteChange> = rows
+            .into_iter()
+            .map(|r| RemoteChange {
+                doc_id: r.change.doc_id,
+                kind: r.change.kind,
+                scope: r.change.scope,
+                bytes: r.change.bytes,
+            })
+            .collect();
+        linli.apply_remote(&batch)?;
+        linli.set_sync_setting(key, &last.to_string())?;
+        after = last;
+    }
+}
+
 impl Replica {
     /// Opens the replica at `path`.
     pub fn open(path: &Path) -> Result<Replica, RelayError> {
@@ -65,24 +93,8 @@ impl Replica {
     /// Applies every log change after the last one fed; returns the sequence number fed to.
     pub fn feed(&self, storage: &dyn RelayStorage) -> Result<i64, RelayError> {
         let mut fed = self.lock();
-        loop {
-            let rows = storage.log_after(*fed, FEED_BATCH)?;
-            let Some(last) = rows.last().map(|r| r.seq) else {
-                return Ok(*fed);
-            };
-            let batch: Vec<RemoteChange> = rows
-                .into_iter()
-                .map(|r| RemoteChange {
-                    doc_id: r.change.doc_id,
-                    kind: r.change.kind,
-                    scope: r.change.scope,
-                    bytes: r.change.bytes,
-                })
-                .collect();
-            self.linli.apply_remote(&batch)?;
-            self.linli.set_sync_setting(FED_SEQ, &last.to_string())?;
-            *fed = last;
-        }
+        *fed = follow_log(storage, &self.linli, *fed, FED_SEQ)?;
+        Ok(*fed)
     }
 
     /// Runs `f` on the replica fed up to date, holding the feed lock so that the sequence
