@@ -12,9 +12,9 @@ use linli_core::api::access::Access;
 use linli_core::doc::{genesis_actor, genesis_hash};
 use linli_core::sync::protocol::{
     BootstrapRequest, BootstrapResponse, Cursor, DEVICE_REVOKED, EnrolRequest, EnrolResponse,
-    SnapshotDoc, SyncRequest, SyncResponse, WireChange,
+    SnapshotDoc, SyncRequest, SyncResponse,
 };
-use linli_core::{Linli, Scope};
+use linli_core::{Linli, RemoteChange, Scope};
 use rand::RngExt;
 use sha2::{Digest, Sha256};
 
@@ -213,7 +213,7 @@ impl Relay {
         )?;
         let (roles, scopes) = self.replica.read(self.storage.as_ref(), |l, _| {
             let roles = l.member_role_codes(&device.member_id)?;
-            let scopes = self.readable(l, &device.member_id)?;
+            let scopes = self.readable(l, &device.member_id, &self.storage.scopes()?)?;
             Ok((roles, scopes))
         })?;
         tracing::info!(device = %device.device_id, member = %device.member_id, "device enrolled");
@@ -227,13 +227,18 @@ impl Relay {
     }
 
     /// The scopes in the log that `member_id` may read.
-    fn readable(&self, replica: &Linli, member_id: &str) -> Result<Vec<String>, RelayError> {
+    fn readable(
+        &self,
+        replica: &Linli,
+        member_id: &str,
+        scopes: &[(String, i64)],
+    ) -> Result<Vec<String>, RelayError> {
         let mut out = Vec::new();
-        for (scope, _) in self.storage.scopes()? {
-            if let Ok(s) = Scope::parse(&scope)
+        for (scope, _) in scopes {
+            if let Ok(s) = Scope::parse(scope)
                 && replica.scope_access(member_id, &s)?.read
             {
-                out.push(scope);
+                out.push(scope.clone());
             }
         }
         Ok(out)
@@ -274,7 +279,7 @@ impl Relay {
     fn check_push(
         &self,
         device: &Device,
-        push: &[WireChange],
+        push: &[RemoteChange],
     ) -> Result<Vec<LogChange>, RelayError> {
         let mut access: BTreeMap<String, Access> = BTreeMap::new();
         let mut created = std::collections::BTreeSet::new();
@@ -367,10 +372,11 @@ impl Relay {
             .iter()
             .map(|c| (c.scope.as_str(), c.seq))
             .collect();
+        let scopes = self.storage.scopes()?;
         let readable = self.replica.read(self.storage.as_ref(), |l, _| {
-            self.readable(l, &device.member_id)
+            self.readable(l, &device.member_id, &scopes)
         })?;
-        let heads: BTreeMap<String, i64> = self.storage.scopes()?.into_iter().collect();
+        let heads: BTreeMap<String, i64> = scopes.into_iter().collect();
         let budget = request.page_bytes.clamp(1024, self.limits.max_page_bytes) as usize;
         let mut used = 0usize;
         let mut response = SyncResponse::default();
@@ -393,7 +399,7 @@ impl Relay {
             for r in rows {
                 used += r.change.bytes.len();
                 if r.device_id != device.device_id {
-                    response.changes.push(wire(r.change));
+                    response.changes.push(r.change.into());
                 }
             }
             response.cursors.push(Cursor {
@@ -414,7 +420,7 @@ impl Relay {
                     self.storage
                         .changes_by_hash(&w.hashes)?
                         .into_iter()
-                        .map(wire),
+                        .map(RemoteChange::from),
                 );
             }
         }
@@ -429,7 +435,7 @@ impl Relay {
     ) -> Result<BootstrapResponse, RelayError> {
         let budget = request.page_bytes.clamp(1024, self.limits.max_page_bytes) as usize;
         self.replica.read(self.storage.as_ref(), |l, fed| {
-            let readable = self.readable(l, &device.member_id)?;
+            let readable = self.readable(l, &device.member_id, &self.storage.scopes()?)?;
             let mut response = BootstrapResponse {
                 cursors: readable
                     .iter()
@@ -462,14 +468,5 @@ impl Relay {
             }
             Ok(response)
         })
-    }
-}
-
-fn wire(c: LogChange) -> WireChange {
-    WireChange {
-        doc_id: c.doc_id,
-        kind: c.kind,
-        scope: c.scope,
-        bytes: c.bytes,
     }
 }

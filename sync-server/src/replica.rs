@@ -54,15 +54,7 @@ pub fn follow_log(
         let Some(last) = rows.last().map(|r| r.seq) else {
             return Ok(after);
         };
-        let batch: Vec<RemoteChange> = rows
-            .into_iter()
-            .map(|r| RemoteChange {
-                doc_id: r.change.doc_id,
-                kind: r.change.kind,
-                scope: r.change.scope,
-                bytes: r.change.bytes,
-            })
-            .collect();
+        let batch: Vec<RemoteChange> = rows.into_iter().map(|r| r.change.into()).collect();
         linli.apply_remote(&batch)?;
         linli.set_sync_setting(key, &last.to_string())?;
         after = last;

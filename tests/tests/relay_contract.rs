@@ -6,7 +6,7 @@ use linli_core::Linli;
 use linli_core::api::households::HouseholdInput;
 use linli_core::sync::client::{SyncClient, SyncOptions};
 use linli_core::sync::protocol::{
-    self, MEDIA_TYPE, PROTOCOL_VERSION, SyncRequest, VERSION_HEADER, WireChange,
+    self, MEDIA_TYPE, PROTOCOL_VERSION, RemoteChange, SyncRequest, VERSION_HEADER,
 };
 use linli_core::{DeviceIdentity, DocKind};
 use linli_e2e::TestRelay;
@@ -54,12 +54,12 @@ async fn bad_input_gets_a_clear_4xx_and_stores_nothing() {
             ..HouseholdInput::default()
         })
         .unwrap();
-    let own: Vec<WireChange> = wang
+    let own: Vec<RemoteChange> = wang
         .linli
         .outbox(0, 100)
         .unwrap()
         .into_iter()
-        .map(|c| c.change.into())
+        .map(|c| c.change)
         .collect();
     let stranger = Linli::open(
         &r.phone_path("stranger"),
@@ -74,14 +74,8 @@ async fn bad_input_gets_a_clear_4xx_and_stores_nothing() {
         .apply_remote(&wang.linli.changes_since(&h, &[]).unwrap())
         .unwrap();
     stranger.set_household_phone(&h, "13900000000").unwrap();
-    let foreign: WireChange = stranger
-        .outbox(0, 100)
-        .unwrap()
-        .pop()
-        .unwrap()
-        .change
-        .into();
-    let push = |changes: Vec<WireChange>| {
+    let foreign: RemoteChange = stranger.outbox(0, 100).unwrap().pop().unwrap().change;
+    let push = |changes: Vec<RemoteChange>| {
         protocol::encode(&SyncRequest {
             push: changes,
             page_bytes: 1 << 20,

@@ -11,8 +11,8 @@ use super::{CachedDoc, WriteTxn};
 use crate::doc::DocKind;
 use crate::error::{Error, Result};
 
-/// A change of one document, as it travels between devices.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A change of one document, as it travels between devices (and on the wire).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct RemoteChange {
     /// The document.
     pub doc_id: String,

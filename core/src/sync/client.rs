@@ -24,7 +24,6 @@ use tokio_util::sync::CancellationToken;
 use super::protocol::{
     self, BootstrapRequest, BootstrapResponse, Cursor, DEVICE_REVOKED, EnrolRequest, EnrolResponse,
     ErrorBody, MEDIA_TYPE, PROTOCOL_VERSION, SyncRequest, SyncResponse, VERSION_HEADER, Wanted,
-    WireChange,
 };
 use crate::api::Linli;
 use crate::error::Error;
@@ -362,7 +361,6 @@ impl SyncClient {
                 .changes
                 .into_iter()
                 .chain(response.wanted)
-                .map(RemoteChange::from)
                 .collect();
             let outcome = apply(linli, batch, response.cursors).await?;
             summary.pulled += outcome.applied as u64;
@@ -393,7 +391,7 @@ impl SyncClient {
     }
 
     /// The next outbox changes to push, bounded by `push_bytes` (at least one).
-    fn outbox_chunk(&self, linli: &Linli) -> crate::Result<Vec<(i64, WireChange)>> {
+    fn outbox_chunk(&self, linli: &Linli) -> crate::Result<Vec<(i64, RemoteChange)>> {
         let mut out = Vec::new();
         let mut bytes = 0usize;
         for c in linli.outbox(0, 1000)? {
@@ -402,7 +400,7 @@ impl SyncClient {
                 break;
             }
             bytes += len;
-            out.push((c.seq, WireChange::from(c.change)));
+            out.push((c.seq, c.change));
         }
         Ok(out)
     }

@@ -13,7 +13,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use crate::doc::DocKind;
-use crate::store::RemoteChange;
+pub use crate::store::RemoteChange;
 
 /// The protocol version this build speaks.
 pub const PROTOCOL_VERSION: u16 = 1;
@@ -91,41 +91,6 @@ pub struct ErrorBody {
 /// The error code of a revoked device.
 pub const DEVICE_REVOKED: &str = "device_revoked";
 
-/// One change on the wire.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct WireChange {
-    /// Document id.
-    pub doc_id: String,
-    /// Document kind.
-    pub kind: DocKind,
-    /// Scope.
-    pub scope: String,
-    /// The encoded automerge change.
-    pub bytes: Vec<u8>,
-}
-
-impl From<RemoteChange> for WireChange {
-    fn from(c: RemoteChange) -> Self {
-        WireChange {
-            doc_id: c.doc_id,
-            kind: c.kind,
-            scope: c.scope,
-            bytes: c.bytes,
-        }
-    }
-}
-
-impl From<WireChange> for RemoteChange {
-    fn from(c: WireChange) -> Self {
-        RemoteChange {
-            doc_id: c.doc_id,
-            kind: c.kind,
-            scope: c.scope,
-            bytes: c.bytes,
-        }
-    }
-}
-
 /// How far a device has pulled one scope: the relay's sequence number of the last change seen.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Cursor {
@@ -174,7 +139,7 @@ pub struct EnrolResponse {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SyncRequest {
     /// Local changes for the relay.
-    pub push: Vec<WireChange>,
+    pub push: Vec<RemoteChange>,
     /// Where the device stands in each scope; scopes not named start from zero.
     pub cursors: Vec<Cursor>,
     /// Changes asked for by hash.
@@ -191,13 +156,13 @@ pub struct SyncResponse {
     /// Pushed changes it already had.
     pub duplicates: u32,
     /// Changes after the cursors, oldest first within each scope.
-    pub changes: Vec<WireChange>,
+    pub changes: Vec<RemoteChange>,
     /// The cursors to keep once `changes` are applied.
     pub cursors: Vec<Cursor>,
     /// Whether more changes wait after this page.
     pub more: bool,
     /// Changes asked for by hash that the relay has and the device may read.
-    pub wanted: Vec<WireChange>,
+    pub wanted: Vec<RemoteChange>,
 }
 
 /// `POST /v1/bootstrap`: a page of document snapshots for a device with no history.
@@ -239,7 +204,7 @@ mod tests {
 
     fn sample() -> SyncRequest {
         SyncRequest {
-            push: vec![WireChange {
+            push: vec![RemoteChange {
                 doc_id: "01JABC".into(),
                 kind: DocKind::Ticket,
                 scope: "tickets".into(),

@@ -4,7 +4,7 @@
 
 pub mod sqlite;
 
-use linli_core::DocKind;
+use linli_core::{DocKind, RemoteChange};
 
 use crate::error::RelayError;
 
@@ -21,6 +21,17 @@ pub struct LogChange {
     pub scope: String,
     /// The encoded change.
     pub bytes: Vec<u8>,
+}
+
+impl From<LogChange> for RemoteChange {
+    fn from(c: LogChange) -> Self {
+        RemoteChange {
+            doc_id: c.doc_id,
+            kind: c.kind,
+            scope: c.scope,
+            bytes: c.bytes,
+        }
+    }
 }
 
 /// A logged change with its sequence number and the device that pushed it first.
