@@ -5,6 +5,7 @@
 //! simulated day (`demo`) live on the same binary.
 
 pub mod admin;
+pub mod cli;
 pub mod demo;
 pub mod error;
 pub mod http;

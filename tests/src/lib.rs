@@ -1,15 +1,24 @@
 //! Fixtures for the end-to-end tests: a relay serving on an ephemeral port of 127.0.0.1 over
-//! SQLite files in a temporary folder, its admin tools, the demo community, and enrolled phones.
+//! SQLite files in a temporary folder, its admin tools, the demo community, and enrolled phones;
+//! raw sync requests; and the relay as a separate process that a test can kill.
 
-use std::path::PathBuf;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
 use std::sync::Arc;
 
-use linli_core::ManualClock;
+use std::collections::BTreeSet;
+
+use linli_core::api::households::{HouseholdInput, VisitInput};
+use linli_core::sync::protocol::{MEDIA_TYPE, VERSION_HEADER};
+use linli_core::{Linli, ManualClock};
 use linli_relay::Relay;
 use linli_relay::admin::Admin;
 use linli_relay::demo::{Phone, Places, build_community, enrol_phone};
 use linli_relay::server::Server;
 use tempfile::TempDir;
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, Command};
 use tokio_util::sync::CancellationToken;
 
 /// A relay running in this process.
@@ -81,5 +90,150 @@ impl TestRelay {
 impl Drop for TestRelay {
     fn drop(&mut self) {
         self.stop.cancel();
+    }
+}
+
+/// The relay's answer to a raw request.
+#[derive(Debug)]
+pub struct Answer {
+    /// HTTP status.
+    pub status: u16,
+    /// The error code of a refusal (empty on success).
+    pub code: String,
+    /// The body.
+    pub body: Vec<u8>,
+}
+
+/// Posts an already encoded body to `path` (e.g. `/v1/sync`) with the protocol `version`.
+pub async fn post_raw(
+    url: &str,
+    path: &str,
+    token: Option<&str>,
+    version: &str,
+    body: Vec<u8>,
+) -> Answer {
+    let mut req = reqwest::Client::new()
+        .post(format!("{url}{path}"))
+        .header(reqwest::header::CONTENT_TYPE, MEDIA_TYPE)
+        .header(VERSION_HEADER, version)
+        .body(body);
+    if let Some(t) = token {
+        req = req.bearer_auth(t);
+    }
+    let r = req.send().await.expect("relay reachable");
+    let status = r.status().as_u16();
+    let body = r.bytes().await.expect("body").to_vec();
+    let code = if status == 200 {
+        String::new()
+    } else {
+        let text = String::from_utf8_lossy(&body);
+        text.split("\"error\":\"")
+            .nth(1)
+            .and_then(|s| s.split('"').next())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    Answer { status, code, body }
+}
+
+/// `linli-relay serve` running as a child process, so that a test can kill it.
+#[derive(Debug)]
+pub struct RelayProcess {
+    child: Child,
+    /// Where it listens.
+    pub addr: SocketAddr,
+}
+
+impl RelayProcess {
+    /// Starts `exe serve --db db --listen listen` (port 0 picks a free port) and waits until
+    /// it listens.
+    pub async fn start(exe: &str, db: &Path, listen: SocketAddr) -> RelayProcess {
+        let mut child = Command::new(exe)
+            .arg("--db")
+            .arg(db)
+            .args(["serve", "--listen", &listen.to_string()])
+            .env("NO_COLOR", "1")
+            .env("RUST_LOG", "info")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("start the relay process");
+        let mut lines = BufReader::new(child.stderr.take().expect("stderr")).lines();
+        let addr = loop {
+            let line = lines
+                .next_line()
+                .await
+                .expect("relay log")
+                .expect("the relay exited before it listened");
+            if line.contains("listening")
+                && let Some(addr) = line
+                    .split_whitespace()
+                    .find_map(|w| w.strip_prefix("addr="))
+            {
+                break addr.parse().expect("listen address");
+            }
+        };
+        // Keep draining the log so that the relay never blocks on a full pipe.
+        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+        RelayProcess { child, addr }
+    }
+
+    /// Its base URL.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Kills it with SIGKILL, as a power cut or the kernel's OOM killer would.
+    pub async fn kill(mut self) {
+        self.child.kill().await.expect("kill the relay");
+    }
+}
+
+/// A round of door-to-door work: `n` households registered in `building`, each visited once.
+/// Returns the households' ids.
+pub fn door_to_door(linli: &Linli, building: &str, n: usize) -> Vec<String> {
+    (0..n)
+        .map(|i| {
+            let h = linli
+                .register_household(&HouseholdInput {
+                    building_id: building.to_owned(),
+                    unit: format!("{}单元", i % 4 + 1),
+                    room: format!("{}{:02}", i / 20 + 1, i % 20 + 1),
+                    ..HouseholdInput::default()
+                })
+                .expect("register a household");
+            linli
+                .log_visit(
+                    &h,
+                    &VisitInput {
+                        needs: format!("{i}号: 需要上门测血压, 楼道灯坏了"),
+                        ..VisitInput::default()
+                    },
+                )
+                .expect("log a visit");
+            h
+        })
+        .collect()
+}
+
+/// The hashes of every change of the documents a store holds.
+pub fn change_hashes(linli: &Linli) -> BTreeSet<[u8; 32]> {
+    let mut out = BTreeSet::new();
+    for d in linli.documents().expect("documents") {
+        for c in linli.changes_since(&d.doc_id, &[]).expect("changes") {
+            let change = automerge::Change::from_bytes(c.bytes).expect("a stored change decodes");
+            out.insert(change.hash().0);
+        }
+    }
+    out
+}
+
+/// Gives `to` every change `from` holds, as if it had synced with it.
+pub fn copy_history(from: &Linli, to: &Linli) {
+    for d in from.documents().expect("documents") {
+        to.apply_remote(&from.changes_since(&d.doc_id, &[]).expect("changes"))
+            .expect("apply");
     }
 }

@@ -5,37 +5,9 @@
 use linli_core::Linli;
 use linli_core::api::households::HouseholdInput;
 use linli_core::sync::client::{SyncClient, SyncOptions};
-use linli_core::sync::protocol::{
-    self, MEDIA_TYPE, PROTOCOL_VERSION, RemoteChange, SyncRequest, VERSION_HEADER,
-};
+use linli_core::sync::protocol::{self, PROTOCOL_VERSION, RemoteChange, SyncRequest};
 use linli_core::{DeviceIdentity, DocKind};
-use linli_e2e::TestRelay;
-
-struct Call {
-    status: u16,
-    code: String,
-}
-
-async fn post(url: &str, token: Option<&str>, version: &str, body: Vec<u8>) -> Call {
-    let mut req = reqwest::Client::new()
-        .post(format!("{url}/v1/sync"))
-        .header(reqwest::header::CONTENT_TYPE, MEDIA_TYPE)
-        .header(VERSION_HEADER, version)
-        .body(body);
-    if let Some(t) = token {
-        req = req.bearer_auth(t);
-    }
-    let r = req.send().await.unwrap();
-    let status = r.status().as_u16();
-    let text = r.text().await.unwrap();
-    let code = text
-        .split("\"error\":\"")
-        .nth(1)
-        .and_then(|s| s.split('"').next())
-        .unwrap_or_default()
-        .to_owned();
-    Call { status, code }
-}
+use linli_e2e::{TestRelay, post_raw};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_input_gets_a_clear_4xx_and_stores_nothing() {
@@ -171,7 +143,7 @@ async fn bad_input_gets_a_clear_4xx_and_stores_nothing() {
         ),
     ];
     for (what, token, version, body, status, code) in cases {
-        let call = post(&r.url, token, version, body).await;
+        let call = post_raw(&r.url, "/v1/sync", token, version, body).await;
         assert_eq!((call.status, call.code.as_str()), (status, code), "{what}");
         assert_eq!(
             r.relay.storage.log_len().unwrap(),
@@ -203,7 +175,9 @@ async fn bad_input_gets_a_clear_4xx_and_stores_nothing() {
     assert_eq!(health.text().await.unwrap(), "ok");
     for _ in 0..3 {
         assert_eq!(
-            post(&r.url, Some(&token), &v, good.clone()).await.status,
+            post_raw(&r.url, "/v1/sync", Some(&token), &v, good.clone())
+                .await
+                .status,
             200
         );
     }

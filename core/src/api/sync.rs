@@ -272,6 +272,34 @@ impl Linli {
         })
     }
 
+    /// What SQLite's integrity and foreign-key checks find wrong with the store file; empty
+    /// when it is sound. Run after a crash or before trusting a store copied from elsewhere.
+    pub fn check_integrity(&self) -> Result<Vec<String>> {
+        self.store.read(|c| {
+            let mut problems = Vec::new();
+            let mut stmt = c.prepare("PRAGMA integrity_check")?;
+            for row in stmt.query_map([], |r| r.get::<_, String>(0))? {
+                let row = row?;
+                if row != "ok" {
+                    problems.push(row);
+                }
+            }
+            let mut stmt = c.prepare("PRAGMA foreign_key_check")?;
+            let rows = stmt.query_map([], |r| {
+                Ok(format!(
+                    "{} row {} refers to a missing {} row",
+                    r.get::<_, String>(0)?,
+                    r.get::<_, Option<i64>>(1)?.unwrap_or_default(),
+                    r.get::<_, String>(2)?
+                ))
+            })?;
+            for row in rows {
+                problems.push(row?);
+            }
+            Ok(problems)
+        })
+    }
+
     /// Every projection row, sorted, as text: two stores that converged give equal dumps.
     pub fn projection_dump(&self) -> Result<Vec<String>> {
         self.store.read(projection::dump)

@@ -48,6 +48,8 @@ pub struct SyncOptions {
     pub retries: u32,
     /// The first retry's delay; each next one doubles it.
     pub backoff: Duration,
+    /// The longest delay between two retries.
+    pub max_backoff: Duration,
 }
 
 impl SyncOptions {
@@ -62,6 +64,7 @@ impl SyncOptions {
             request_timeout: Duration::from_secs(30),
             retries: 4,
             backoff: Duration::from_millis(200),
+            max_backoff: Duration::from_secs(10),
         }
     }
 }
@@ -558,7 +561,7 @@ impl SyncClient {
         F: Fn(reqwest::Response) -> Fut,
         Fut: Future<Output = SyncResult<T>>,
     {
-        let mut delay = self.options.backoff;
+        let mut delay = self.options.backoff.min(self.options.max_backoff);
         let mut attempt = 0;
         loop {
             let request = build()
@@ -595,7 +598,7 @@ impl SyncClient {
                 _ = cancel.cancelled() => return Err(SyncError::Cancelled),
                 _ = tokio::time::sleep(delay) => {}
             }
-            delay = delay.saturating_mul(2);
+            delay = delay.saturating_mul(2).min(self.options.max_backoff);
         }
     }
 }

@@ -1,0 +1,313 @@
+//! The `linli-relay` command line: serve the relay, run the simulated day, or use the office's
+//! admin tools. Every flag can also come from the environment (`LINLI_DB`, `LINLI_LISTEN`,
+//! `LINLI_ADMIN`). It lives in the library so that test harnesses can run the very same command
+//! as a process of their own.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use crate::admin::Admin;
+use crate::relay::display_code;
+use crate::server::{Server, shutdown_signal};
+use crate::{Relay, RelayError, demo};
+use chrono::NaiveDate;
+use clap::{Parser, Subcommand, ValueEnum};
+use linli_core::Coded;
+use linli_core::api::directory::{MemberInput, RoleInput};
+use linli_core::records::directory::{PlaceKind, Role};
+use qrcode::QrCode;
+use qrcode::render::unicode::Dense1x2;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "linli-relay",
+    version,
+    about = "Linli's relay and the office's admin tools"
+)]
+struct Cli {
+    /// The relay database (its office replica and admin store live beside it).
+    #[arg(
+        long,
+        env = "LINLI_DB",
+        default_value = "linli-data/relay.db",
+        global = true
+    )]
+    db: PathBuf,
+    /// The office member the admin tools act as.
+    #[arg(
+        long,
+        env = "LINLI_ADMIN",
+        default_value = "office-admin",
+        global = true
+    )]
+    admin: String,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve phones until SIGTERM or Ctrl-C.
+    Serve {
+        /// Address to listen on.
+        #[arg(long, env = "LINLI_LISTEN", default_value = "127.0.0.1:8787")]
+        listen: SocketAddr,
+    },
+    /// Run a simulated day: a relay on 127.0.0.1, a community, phones working offline and syncing.
+    Demo {
+        /// Folder for the demo's databases (emptied first).
+        #[arg(long, default_value = "linli-demo")]
+        dir: PathBuf,
+    },
+    /// Create the community with the admin as its office.
+    CreateCommunity {
+        /// Community name, e.g. 梅园社区.
+        #[arg(long)]
+        name: String,
+        /// The admin's name.
+        #[arg(long)]
+        admin_name: String,
+        /// The admin's phone.
+        #[arg(long, default_value = "")]
+        admin_phone: String,
+    },
+    /// Add a place: area, compound, gate, building or lane.
+    AddPlace {
+        /// Kind.
+        #[arg(long, value_enum)]
+        kind: PlaceArg,
+        /// Name, e.g. 3号楼.
+        #[arg(long)]
+        name: String,
+        /// The place it lies in.
+        #[arg(long)]
+        parent: Option<String>,
+    },
+    /// Add a member with roles (`--role building_lead:<place id>`, `--role office`).
+    AddMember {
+        /// Use this id.
+        #[arg(long)]
+        id: Option<String>,
+        /// Name.
+        #[arg(long)]
+        name: String,
+        /// Phone.
+        #[arg(long, default_value = "")]
+        phone: String,
+        /// Roles as `role[:place]`.
+        #[arg(long = "role")]
+        roles: Vec<String>,
+    },
+    /// Grant a member a role (`role[:place]`).
+    GrantRole {
+        /// Member id.
+        #[arg(long)]
+        member: String,
+        /// Role as `role[:place]`.
+        #[arg(long)]
+        role: String,
+    },
+    /// Create a one-time enrolment code (valid 24 h) and print it with a QR code.
+    EnrolCode {
+        /// Member id.
+        #[arg(long)]
+        member: String,
+    },
+    /// List enrolled devices.
+    Devices,
+    /// Revoke a device: its next request gets 401.
+    Revoke {
+        /// Device id.
+        #[arg(long)]
+        device: String,
+    },
+    /// Print the day-end report for a local date.
+    Report {
+        /// Date, YYYY-MM-DD (today when omitted).
+        #[arg(long)]
+        date: Option<NaiveDate>,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "markdown")]
+        format: ReportFormat,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum PlaceArg {
+    Area,
+    Compound,
+    Gate,
+    Building,
+    Lane,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum ReportFormat {
+    Markdown,
+    Csv,
+}
+
+fn role_arg(text: &str) -> Result<RoleInput, RelayError> {
+    let (role, place) = text.split_once(':').unwrap_or((text, ""));
+    let role = Role::parse_code(role, "role")?;
+    Ok(RoleInput {
+        role,
+        places: if place.is_empty() {
+            Vec::new()
+        } else {
+            vec![place.to_owned()]
+        },
+    })
+}
+
+/// Parses the command line and runs it.
+pub fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    // The relay logs its work; the tools only their warnings, so that their output reads clean.
+    let default_filter = match cli.command {
+        Command::Serve { .. } => "info",
+        _ => "warn",
+    };
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| default_filter.into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("cannot start the runtime: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("错误 error: {}", e.message);
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<(), RelayError> {
+    let admin = || Admin::open(&cli.db, &cli.admin);
+    match cli.command {
+        Command::Serve { listen } => {
+            let relay = Arc::new(Relay::open(&cli.db)?);
+            let server = Server::bind(relay, listen).await?;
+            tracing::info!(addr = %server.local_addr()?, db = %cli.db.display(), "linli-relay listening");
+            server.run(shutdown_signal()).await
+        }
+        Command::Demo { dir } => demo::run(&dir).await,
+        Command::CreateCommunity {
+            name,
+            admin_name,
+            admin_phone,
+        } => {
+            let info =
+                admin()?.run(|l| l.create_community(&name, None, &admin_name, &admin_phone))?;
+            println!("社区已创建 community created: {} ({})", info.name, info.id);
+            Ok(())
+        }
+        Command::AddPlace { kind, name, parent } => {
+            let kind = match kind {
+                PlaceArg::Area => PlaceKind::Area,
+                PlaceArg::Compound => PlaceKind::Compound,
+                PlaceArg::Gate => PlaceKind::Gate,
+                PlaceArg::Building => PlaceKind::Building,
+                PlaceArg::Lane => PlaceKind::Lane,
+            };
+            let id = admin()?.run(|l| l.add_place(kind, &name, parent.as_deref()))?;
+            println!("{id}");
+            Ok(())
+        }
+        Command::AddMember {
+            id,
+            name,
+            phone,
+            roles,
+        } => {
+            let roles = roles
+                .iter()
+                .map(|r| role_arg(r))
+                .collect::<Result<Vec<_>, _>>()?;
+            let input = MemberInput {
+                id,
+                name,
+                phone,
+                roles,
+            };
+            let id = admin()?.run(|l| l.add_member(&input))?;
+            println!("{id}");
+            Ok(())
+        }
+        Command::GrantRole { member, role } => {
+            let role = role_arg(&role)?;
+            admin()?.run(|l| l.grant_role(&member, &role))?;
+            println!("已授予 granted: {} {}", member, role.role.label_zh());
+            Ok(())
+        }
+        Command::EnrolCode { member } => {
+            let (code, expires) = admin()?.create_code(&member)?;
+            let shown = display_code(&code);
+            println!("登记码 enrolment code for {member}: {shown}");
+            println!(
+                "有效期至 valid until: {}",
+                chrono::DateTime::from_timestamp_millis(expires)
+                    .map(|t| t.to_rfc3339())
+                    .unwrap_or_default()
+            );
+            if let Ok(qr) = QrCode::new(shown.as_bytes()) {
+                println!("{}", qr.render::<Dense1x2>().quiet_zone(true).build());
+            }
+            Ok(())
+        }
+        Command::Devices => {
+            let admin = admin()?;
+            println!("设备 device\t成员 member\t名称 name\t状态 state");
+            for d in admin.storage().devices()? {
+                let state = if d.revoked_ms.is_some() {
+                    "已注销 revoked"
+                } else {
+                    "有效 active"
+                };
+                println!("{}\t{}\t{}\t{state}", d.device_id, d.member_id, d.name);
+            }
+            Ok(())
+        }
+        Command::Revoke { device } => {
+            let admin = admin()?;
+            if admin
+                .storage()
+                .revoke(&device, chrono::Utc::now().timestamp_millis())?
+            {
+                println!("已注销 revoked: {device}");
+                Ok(())
+            } else {
+                Err(RelayError::bad_request(
+                    "unknown_device",
+                    format!("no active device {device}"),
+                ))
+            }
+        }
+        Command::Report { date, format } => {
+            let admin = admin()?;
+            admin.pull()?;
+            let l = admin.linli();
+            let date = match date {
+                Some(d) => d,
+                None => l.community()?.local_date(l.now()),
+            };
+            let report = l.day_report(date)?;
+            match format {
+                ReportFormat::Markdown => println!("{}", report.to_markdown()),
+                ReportFormat::Csv => print!("{}", report.to_csv()),
+            }
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,287 @@
+//! The permission table through the relay's HTTP interface: for each role and each scope, a
+//! pull from zero returns the scope's changes exactly when the member may read it, and a push of
+//! a real change in the scope is stored exactly when the member may write it (otherwise 403
+//! `scope_forbidden`, and nothing is stored).
+
+use std::collections::BTreeSet;
+
+use chrono::Duration;
+use linli_core::api::directory::{MemberInput, RoleInput};
+use linli_core::api::households::HouseholdInput;
+use linli_core::api::tickets::TicketInput;
+use linli_core::records::directory::{PlaceKind, Role};
+use linli_core::records::ticket::{Category, Channel, PlaceRefKind};
+use linli_core::sync::protocol::{
+    self, Cursor, PROTOCOL_VERSION, SyncRequest, SyncResponse, Wanted,
+};
+use linli_core::{DeviceIdentity, Linli};
+use linli_e2e::{TestRelay, copy_history, post_raw};
+
+/// One kind of write per scope, done on a store that holds the community's history.
+#[derive(Debug, Clone, Copy)]
+enum Write {
+    Directory,
+    Ticket,
+    Household3,
+    Household5,
+    Roster(usize),
+    GateLog(usize),
+}
+
+struct Gates {
+    ids: [String; 2],
+}
+
+fn write(l: &Linli, what: Write, p: &linli_relay::demo::Places, gates: &Gates) {
+    let now = l.now();
+    match what {
+        Write::Directory => {
+            l.add_place(PlaceKind::Building, "探针楼", Some(&p.compound))
+                .unwrap();
+        }
+        Write::Ticket => {
+            l.report_ticket(&TicketInput {
+                category: Category::Elevator,
+                place_kind: PlaceRefKind::FreeText,
+                place_text: "3号楼电梯".into(),
+                description: "电梯按钮失灵".into(),
+                channel: Channel::Visit,
+                ..TicketInput::default()
+            })
+            .unwrap();
+        }
+        Write::Household3 | Write::Household5 => {
+            let building = match what {
+                Write::Household3 => &p.building3,
+                _ => &p.building5,
+            };
+            l.register_household(&HouseholdInput {
+                building_id: building.clone(),
+                room: "901".into(),
+                ..HouseholdInput::default()
+            })
+            .unwrap();
+        }
+        Write::Roster(g) => {
+            l.add_shift(&gates.ids[g], "夜班", now, now + Duration::hours(8), 1)
+                .unwrap();
+        }
+        Write::GateLog(g) => {
+            l.register_vehicle(&gates.ids[g], "沪A12345", "访客")
+                .unwrap();
+        }
+    }
+}
+
+const NONE: (bool, bool) = (false, false);
+const READ: (bool, bool) = (true, false);
+const BOTH: (bool, bool) = (true, true);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_role_reads_and_writes_exactly_its_scopes_through_the_relay() {
+    let r = TestRelay::start().await;
+    let p = r.places.clone();
+    let west = r
+        .admin
+        .run(|l| {
+            let west = l.add_place(PlaceKind::Gate, "西门", Some(&p.compound))?;
+            for (id, role, place) in [
+                ("area-zheng", Role::AreaLead, &p.area),
+                ("lead-old", Role::BuildingLead, &p.building3),
+            ] {
+                l.add_member(&MemberInput {
+                    id: Some(id.into()),
+                    name: "测试成员".into(),
+                    phone: String::new(),
+                    roles: vec![RoleInput {
+                        role,
+                        places: vec![place.clone()],
+                    }],
+                })?;
+            }
+            Ok(west)
+        })
+        .unwrap();
+    let gates = Gates {
+        ids: [p.east_gate.clone(), west.clone()],
+    };
+    let scopes = [
+        ("community".to_owned(), Write::Directory),
+        ("tickets".to_owned(), Write::Ticket),
+        (format!("building/{}", p.building3), Write::Household3),
+        (format!("building/{}", p.building5), Write::Household5),
+        (format!("gate/{}/roster", p.east_gate), Write::Roster(0)),
+        (format!("gate/{}/log", p.east_gate), Write::GateLog(0)),
+        (format!("gate/{west}/roster"), Write::Roster(1)),
+        (format!("gate/{west}/log"), Write::GateLog(1)),
+    ];
+
+    // The office puts something into every scope.
+    let office = r.phone("office-admin", "office-pc").await;
+    office.sync().await.unwrap();
+    for (_, what) in &scopes[1..] {
+        write(&office.linli, *what, &p, &gates);
+    }
+    office.sync().await.unwrap();
+
+    let table = [
+        ("office-admin", [BOTH; 8]),
+        (
+            "area-zheng",
+            [READ, BOTH, BOTH, BOTH, READ, READ, READ, READ],
+        ),
+        (
+            "lead-wang",
+            [READ, BOTH, BOTH, NONE, NONE, NONE, NONE, NONE],
+        ),
+        ("lead-li", [READ, BOTH, BOTH, BOTH, NONE, NONE, NONE, NONE]),
+        (
+            "gate-zhao",
+            [READ, BOTH, NONE, NONE, BOTH, BOTH, NONE, NONE],
+        ),
+        (
+            "shift-qian",
+            [READ, BOTH, NONE, NONE, BOTH, BOTH, NONE, NONE],
+        ),
+        (
+            "guard-sun",
+            [READ, BOTH, NONE, NONE, BOTH, BOTH, NONE, NONE],
+        ),
+        ("vol-wu", [READ, BOTH, NONE, NONE, BOTH, BOTH, NONE, NONE]),
+        ("lead-old", [NONE; 8]),
+    ];
+    let mut phones = Vec::new();
+    for (member, _) in &table {
+        phones.push(r.phone(member, &format!("{member}-phone")).await);
+    }
+    // A member deactivated after enrolment keeps a valid token but loses every scope.
+    office.linli.deactivate_member("lead-old").unwrap();
+    office.sync().await.unwrap();
+
+    let v = PROTOCOL_VERSION.to_string();
+    let b5_household = office
+        .linli
+        .households_in_building(&p.building5)
+        .unwrap()
+        .remove(0)
+        .id;
+    for ((member, expected), phone) in table.iter().zip(&phones) {
+        let token = phone.client.options().token.clone();
+
+        // Read: pull everything from zero.
+        let mut cursors: Vec<Cursor> = Vec::new();
+        let mut read = BTreeSet::new();
+        loop {
+            let answer = post_raw(
+                &r.url,
+                "/v1/sync",
+                Some(&token),
+                &v,
+                protocol::encode(&SyncRequest {
+                    cursors: cursors.clone(),
+                    page_bytes: 1 << 20,
+                    ..SyncRequest::default()
+                }),
+            )
+            .await;
+            assert_eq!(answer.status, 200, "{member} pulls");
+            let page: SyncResponse = protocol::decode(&answer.body).unwrap();
+            read.extend(page.changes.iter().map(|c| c.scope.clone()));
+            for c in page.cursors {
+                cursors.retain(|k| k.scope != c.scope);
+                cursors.push(c);
+            }
+            if !page.more {
+                break;
+            }
+        }
+        for ((scope, _), (may_read, _)) in scopes.iter().zip(expected) {
+            assert_eq!(read.contains(scope), *may_read, "{member} reads {scope}");
+        }
+        // Asking by hash does not get around it.
+        let wanted: SyncResponse = protocol::decode(
+            &post_raw(
+                &r.url,
+                "/v1/sync",
+                Some(&token),
+                &v,
+                protocol::encode(&SyncRequest {
+                    want: vec![Wanted {
+                        doc_id: b5_household.clone(),
+                        hashes: office
+                            .linli
+                            .heads(&b5_household)
+                            .unwrap()
+                            .iter()
+                            .map(|h| h.0)
+                            .collect(),
+                    }],
+                    cursors: cursors.clone(),
+                    page_bytes: 1 << 20,
+                    ..SyncRequest::default()
+                }),
+            )
+            .await
+            .body,
+        )
+        .unwrap();
+        assert_eq!(
+            !wanted.wanted.is_empty(),
+            expected[3].0,
+            "{member} asks by hash"
+        );
+
+        // Write: real changes by this device's actor, made on a store that holds the
+        // community's history and acts with the office's rights, so that only the relay
+        // decides.
+        let forger = Linli::open_with_actor(
+            &r.phone_path(&format!("{member}-writer")),
+            DeviceIdentity {
+                member_id: "office-admin".into(),
+                device_id: format!("{member}-writer"),
+            },
+            r.clock.clone(),
+            Some(&phone.linli.actor_id()),
+        )
+        .unwrap();
+        copy_history(&office.linli, &forger);
+        forger.ack_outbox(i64::MAX).unwrap();
+        for ((scope, what), (_, may_write)) in scopes.iter().zip(expected) {
+            write(&forger, *what, &p, &gates);
+            let push: Vec<_> = forger
+                .outbox(0, 1000)
+                .unwrap()
+                .into_iter()
+                .map(|c| c.change)
+                .collect();
+            assert!(push.iter().any(|c| &c.scope == scope), "{scope} written");
+            let before = r.relay.storage.log_len().unwrap();
+            let answer = post_raw(
+                &r.url,
+                "/v1/sync",
+                Some(&token),
+                &v,
+                protocol::encode(&SyncRequest {
+                    push,
+                    cursors: cursors.clone(),
+                    page_bytes: 1024,
+                    ..SyncRequest::default()
+                }),
+            )
+            .await;
+            let after = r.relay.storage.log_len().unwrap();
+            if *may_write {
+                assert_eq!(answer.status, 200, "{member} writes {scope}");
+                assert!(after > before, "{member}'s write to {scope} stored");
+            } else {
+                assert_eq!(
+                    (answer.status, answer.code.as_str()),
+                    (403, "scope_forbidden"),
+                    "{member} writes {scope}"
+                );
+                assert_eq!(after, before, "a refused push stores nothing");
+            }
+            forger.ack_outbox(i64::MAX).unwrap();
+        }
+    }
+}
