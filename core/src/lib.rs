@@ -16,6 +16,7 @@ pub mod report;
 pub mod scope;
 mod store;
 pub mod sync;
+pub mod watch;
 
 pub use api::{DeviceIdentity, Linli, wipe_store};
 pub use clock::{Clock, ManualClock, SystemClock};

@@ -191,6 +191,18 @@ impl Linli {
         self.store.write(&ctx, f)
     }
 
+    /// Calls `observer` with the ids of the records each committed write touched (local
+    /// edits and pulled changes alike) until the returned handle is dropped. It runs on the
+    /// writing thread after the commit and may read the store.
+    pub fn watch(&self, observer: crate::watch::Observer) -> crate::watch::Watch {
+        self.store.watchers.add(observer)
+    }
+
+    /// How many observers are watching this store.
+    pub fn watcher_count(&self) -> usize {
+        self.store.watchers.len()
+    }
+
     /// The community of this store.
     pub fn community(&self) -> Result<CommunityInfo> {
         self.store.read(|c| {

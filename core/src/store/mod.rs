@@ -57,6 +57,7 @@ pub(crate) struct Store {
     reader: Mutex<Connection>,
     documents_loaded: AtomicU64,
     actor: ActorId,
+    pub(crate) watchers: crate::watch::Watchers,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -122,6 +123,7 @@ impl Store {
             reader: Mutex::new(reader),
             documents_loaded: AtomicU64::new(0),
             actor,
+            watchers: crate::watch::Watchers::default(),
         })
     }
 
@@ -150,6 +152,19 @@ impl Store {
         ctx: &ChangeContext,
         f: impl FnOnce(&mut WriteTxn<'_>) -> Result<R>,
     ) -> Result<R> {
+        let (result, mut touched) = self.write_locked(ctx, f)?;
+        // Observers run after the writer's lock is released: they may read the store.
+        touched.sort();
+        touched.dedup();
+        self.watchers.notify(&touched);
+        Ok(result)
+    }
+
+    fn write_locked<R>(
+        &self,
+        ctx: &ChangeContext,
+        f: impl FnOnce(&mut WriteTxn<'_>) -> Result<R>,
+    ) -> Result<(R, Vec<String>)> {
         let mut guard = lock(&self.writer);
         let Writer { conn, cache } = &mut *guard;
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -165,16 +180,18 @@ impl Store {
         let WriteTxn {
             tx, cache, touched, ..
         } = w;
-        let outcome = outcome.and_then(|r| {
+        match outcome.and_then(|r| {
             tx.commit()?;
             Ok(r)
-        });
-        if outcome.is_err() {
-            for id in touched {
-                cache.pop(&id);
+        }) {
+            Ok(r) => Ok((r, touched)),
+            Err(e) => {
+                for id in touched {
+                    cache.pop(&id);
+                }
+                Err(e)
             }
         }
-        outcome
     }
 
     /// Runs `f` on a loaded document (from the cache, loading it if needed).
