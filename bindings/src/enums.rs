@@ -1,0 +1,73 @@
+//! The core's enums as the apps see them. Coded enums also give their stored code and their
+//! Chinese label (`Category.NOISE.labelZh()` is "噪声").
+
+use linli_core::records::{directory, gate_log, household, roster, ticket};
+
+use crate::mirror::mirror_enum;
+
+mirror_enum!(coded
+    /// A kind of place.
+    PlaceKind = directory::PlaceKind { Area, Compound, Gate, Building, Lane });
+mirror_enum!(coded
+/// A member's role.
+Role = directory::Role {
+    Office, AreaLead, BuildingLead, LaneLead, GateLead, ShiftLead, SafetyOfficer, Volunteer
+});
+mirror_enum!(coded
+    /// A visitor's pass.
+    PassType = gate_log::PassType { Temporary, VisitorCode, LongTerm, Delivery, Contractor });
+mirror_enum!(coded
+    /// How serious a gate incident is.
+    Severity = gate_log::Severity { Low, Medium, High });
+mirror_enum!(coded
+    /// How a duty slot was kept.
+    Attendance = gate_log::Attendance { OnTime, Late, NoShow, Pending });
+mirror_enum!(coded
+/// A household tag.
+Tag = household::Tag {
+    LivingAlone, Elderly, HomeWatch, Disability, LowIncome, ChronicIllness, Pregnant, Tenant
+});
+mirror_enum!(coded
+    /// How a visit went.
+    VisitOutcome = household::VisitOutcome { Met, NobodyHome, Refused });
+mirror_enum!(coded
+    /// How often a watched household is checked.
+    WatchFrequency = household::WatchFrequency { TimesPerDay, EveryDays });
+mirror_enum!(coded
+    /// A duty role on a roster slot.
+    DutyRole = roster::DutyRole { GateLead, ShiftLead, SafetyOfficer });
+mirror_enum!(coded
+    /// Where a swap request stands.
+    SwapStatus = roster::SwapStatus { Requested, Accepted, Approved });
+mirror_enum!(coded
+/// A ticket's category.
+Category = ticket::Category {
+    PublicSecurity, CityAppearance, Noise, Property, Elevator, IllegalConstruction,
+    StrayAnimals, Sanitation, FireSafety, Other
+});
+mirror_enum!(coded
+    /// How a ticket came in.
+    Channel = ticket::Channel { Visit, Gate, PhotoReport, Hotline12345, ChatGroup, WalkIn });
+mirror_enum!(coded
+    /// The office level handling a ticket.
+    Level = ticket::Level { Community, Street, County });
+mirror_enum!(coded
+/// The department a ticket is assigned to.
+Department = ticket::Department {
+    Police, CityManagement, HousingOffice, MarketRegulation, PropertyCompany, Sanitation,
+    FireBrigade, CommunityOffice, Other
+});
+mirror_enum!(coded
+    /// What a ticket's place refers to.
+    PlaceRefKind = ticket::PlaceRefKind { FreeText, Building, Household, Gate });
+mirror_enum!(coded
+/// A ticket's status.
+TicketStatus = ticket::Status {
+    Reported, Accepted, Assigned, Escalated, Replied, Resolved, Closed, Reopened, Merged
+});
+mirror_enum!(
+    /// Where a household's watch checks stand.
+    CheckState = linli_core::api::households::CheckState { NotWatched, Upcoming, Due, Overdue });
+mirror_enum!(
+    /// What a sync is doing.
+    SyncPhase = linli_core::sync::client::SyncPhase { Bootstrap, Push, Pull, PhotosUp, PhotosDown });

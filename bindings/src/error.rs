@@ -1,0 +1,184 @@
+//! The one error the apps see, shaped by what the app can do about it: fix a field, refresh,
+//! ask for a right, retry later, sign in again, wipe a revoked device, or report a bug.
+//! Every core and sync error maps to it, and a panic inside the core becomes `Internal`.
+
+use linli_core::Error as CoreError;
+
+use crate::mirror::Convert;
+use linli_core::sync::client::SyncError;
+
+/// What went wrong, for the app.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, uniffi::Error)]
+pub enum LinliError {
+    /// A field of the input is wrong: show `message` beside `field`.
+    #[error("invalid {field}: {message}")]
+    InvalidInput {
+        /// The field, as named in the input record or argument.
+        field: String,
+        /// What is wrong with it.
+        message: String,
+    },
+    /// The record does not exist on this device (yet).
+    #[error("{what} not found: {id}")]
+    NotFound {
+        /// What kind of record.
+        what: String,
+        /// Its id.
+        id: String,
+    },
+    /// The member's roles do not allow it.
+    #[error("not allowed to {action}: {reason}")]
+    Forbidden {
+        /// What was attempted.
+        action: String,
+        /// Why not.
+        reason: String,
+    },
+    /// The record's state does not allow it now (e.g. resolving a closed ticket).
+    #[error("{message}")]
+    Conflict {
+        /// What is in the way.
+        message: String,
+    },
+    /// The relay cannot be reached: try again later; nothing is lost.
+    #[error("cannot reach the relay: {message}")]
+    Network {
+        /// The cause.
+        message: String,
+    },
+    /// The relay refused the request (a bad request or a scope not permitted).
+    #[error("the relay refused the request ({status} {code}): {message}")]
+    Rejected {
+        /// HTTP status.
+        status: u16,
+        /// Stable error code.
+        code: String,
+        /// What was wrong.
+        message: String,
+    },
+    /// The device token is missing or unknown: enrol again.
+    #[error("not signed in: {message}")]
+    Unauthorized {
+        /// The relay's message.
+        message: String,
+    },
+    /// The office revoked this device: offer to wipe its local data.
+    #[error("此设备已被注销 (this device was revoked): {message}")]
+    DeviceRevoked {
+        /// The relay's message.
+        message: String,
+    },
+    /// The sync was cancelled.
+    #[error("sync cancelled")]
+    Cancelled,
+    /// The local database failed or is damaged.
+    #[error("storage: {message}")]
+    Storage {
+        /// The cause.
+        message: String,
+    },
+    /// A bug in Linli (a panic was caught): report it.
+    #[error("internal error: {message}")]
+    Internal {
+        /// The panic's message.
+        message: String,
+    },
+}
+
+impl From<CoreError> for LinliError {
+    fn from(e: CoreError) -> Self {
+        match e {
+            CoreError::InvalidInput { field, message } => {
+                LinliError::InvalidInput { field, message }
+            }
+            CoreError::NotFound { what, id } => LinliError::NotFound {
+                what: what.to_owned(),
+                id,
+            },
+            CoreError::Forbidden { action, reason } => LinliError::Forbidden { action, reason },
+            e @ (CoreError::InvalidState { .. } | CoreError::IdentityMismatch { .. }) => {
+                LinliError::Conflict {
+                    message: e.to_string(),
+                }
+            }
+            e => LinliError::Storage {
+                message: e.to_string(),
+            },
+        }
+    }
+}
+
+impl From<SyncError> for LinliError {
+    fn from(e: SyncError) -> Self {
+        match e {
+            SyncError::DeviceRevoked(message) => LinliError::DeviceRevoked { message },
+            SyncError::Unauthorized(message) => LinliError::Unauthorized { message },
+            SyncError::Rejected {
+                status,
+                code,
+                message,
+            } => LinliError::Rejected {
+                status,
+                code,
+                message,
+            },
+            SyncError::Network(message) => LinliError::Network { message },
+            SyncError::Cancelled => LinliError::Cancelled,
+            SyncError::Local(e) => e.into(),
+        }
+    }
+}
+
+/// Runs `f`, turning a panic into [`LinliError::Internal`] and converting the result.
+pub(crate) fn guard<T, U, E>(f: impl FnOnce() -> Result<T, E>) -> Result<U, LinliError>
+where
+    T: Convert<U>,
+    LinliError: From<E>,
+{
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
+        Ok(Ok(v)) => Ok(v.convert()),
+        Ok(Err(e)) => Err(e.into()),
+        Err(panic) => Err(LinliError::Internal {
+            message: panic_message(panic.as_ref()),
+        }),
+    }
+}
+
+/// The text of a caught panic.
+pub(crate) fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "panic".to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panic_becomes_an_internal_error() {
+        let r: Result<u32, LinliError> =
+            guard(|| -> Result<u32, CoreError> { panic!("boom in the core") });
+        assert_eq!(
+            r,
+            Err(LinliError::Internal {
+                message: "boom in the core".into()
+            })
+        );
+    }
+
+    #[test]
+    fn core_errors_keep_the_field() {
+        let r: Result<u32, LinliError> =
+            guard(|| -> Result<u32, CoreError> { Err(CoreError::invalid("room", "empty")) });
+        assert_eq!(
+            r,
+            Err(LinliError::InvalidInput {
+                field: "room".into(),
+                message: "empty".into()
+            })
+        );
+    }
+}

@@ -1,0 +1,661 @@
+//! The core's records and rows as the apps see them. Most mirror a core type field by field
+//! (see [`crate::mirror::mirror_record`]); the few that differ (tuples become named records,
+//! maps become lists, dates become `YYYY-MM-DD` text) convert by hand below.
+
+use linli_core::api::{directory, duty, households, records, tickets};
+use linli_core::records::household as core_household;
+use linli_core::records::ticket as core_ticket;
+use linli_core::report;
+use linli_core::sync::client as core_sync;
+
+use crate::enums::*;
+use crate::error::LinliError;
+use crate::mirror::{Convert, Timestamp, mirror_record, parse_date};
+
+// ---- directory ----
+
+mirror_record!(both
+    /// A role and the places it covers.
+    RoleInput = directory::RoleInput { role: Role, places: Vec<String> });
+mirror_record!(both
+/// A new member.
+MemberInput = directory::MemberInput {
+    id: Option<String>, name: String, phone: String, roles: Vec<RoleInput>
+});
+mirror_record!(out
+    /// A place of the community.
+    PlaceRow = directory::PlaceRow { id: String, kind: PlaceKind, name: String, parent: Option<String> });
+mirror_record!(out
+/// A member of the community.
+MemberRow = directory::MemberRow {
+    id: String, name: String, phone: String, active: bool, roles: Vec<RoleInput>
+});
+mirror_record!(out
+/// The community a store belongs to.
+CommunityInfo = linli_core::api::CommunityInfo {
+    id: String, directory_doc: String, name: String, utc_offset_minutes: i32
+});
+
+// ---- gate duty ----
+
+mirror_record!(out
+/// A slot of a shift.
+SlotRow = duty::SlotRow {
+    slot_id: String, role: DutyRole, position: u32, member_id: Option<String>,
+    member_name: Option<String>
+});
+mirror_record!(out
+/// A shift of a roster week.
+ShiftRow = duty::ShiftRow {
+    roster_doc: String, shift_id: String, label: String, start: Timestamp, end: Timestamp,
+    slots: Vec<SlotRow>
+});
+mirror_record!(out
+/// A swap request.
+SwapRow = duty::SwapRow {
+    swap_id: String, shift_id: String, slot_id: String, from_member: String,
+    to_member: String, status: SwapStatus
+});
+
+/// A member by id and name.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct MemberRef {
+    /// Member id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+}
+
+impl Convert<MemberRef> for (String, String) {
+    fn convert(self) -> MemberRef {
+        MemberRef {
+            id: self.0,
+            name: self.1,
+        }
+    }
+}
+
+/// Someone on duty at the gate outside the planned slots.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct OnDutyOther {
+    /// Member id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Checked in at.
+    pub since: Timestamp,
+}
+
+impl Convert<OnDutyOther> for (String, String, Timestamp) {
+    fn convert(self) -> OnDutyOther {
+        OnDutyOther {
+            id: self.0,
+            name: self.1,
+            since: self.2,
+        }
+    }
+}
+
+mirror_record!(out
+/// One slot of the current shift on the badge view.
+SlotDuty = duty::SlotDuty {
+    shift_id: String, slot_id: String, role: DutyRole, position: u32,
+    planned: Option<MemberRef>, on_duty: Option<MemberRef>, since: Option<Timestamp>,
+    attendance: Attendance
+});
+mirror_record!(out
+/// Who is on duty at a gate now (门长 / 值班长 / 安全员).
+OnDutyView = duty::OnDutyView {
+    gate_id: String, gate_name: String, slots: Vec<SlotDuty>, others: Vec<OnDutyOther>
+});
+mirror_record!(both
+/// A visitor registered at the gate.
+VisitorInput = duty::VisitorInput {
+    name: String, phone: String, purpose: String, household: Option<String>, pass: PassType
+});
+mirror_record!(out
+/// A gate-log entry.
+GateEntryRow = duty::GateEntryRow {
+    id: String, kind: String, at: Timestamp, recorded_by: String, member_id: Option<String>,
+    flagged: bool, summary: String
+});
+
+/// A temperature recorded at the gate.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct TemperatureEntry {
+    /// Entry id.
+    pub id: String,
+    /// Whether it is a fever reading (it stands out).
+    pub fever: bool,
+}
+
+impl Convert<TemperatureEntry> for (String, bool) {
+    fn convert(self) -> TemperatureEntry {
+        TemperatureEntry {
+            id: self.0,
+            fever: self.1,
+        }
+    }
+}
+
+// ---- households ----
+
+mirror_record!(both
+/// A resident of a new household.
+ResidentInput = households::ResidentInput {
+    name: String, birth_year: Option<i32>, phone: String
+});
+mirror_record!(both
+    /// How often a watched household is checked: `n` times a day, or every `n` days.
+    WatchPlanInput = households::WatchPlanInput { frequency: WatchFrequency, n: u32 });
+mirror_record!(both
+/// A new household.
+HouseholdInput = households::HouseholdInput {
+    building_id: String, unit: String, room: String, phone: String,
+    residents: Vec<ResidentInput>, tags: Vec<Tag>, watch: Option<WatchPlanInput>
+});
+mirror_record!(both
+/// A health check during a visit.
+HealthInput = households::HealthInput {
+    temperature_c: Option<f64>, systolic: Option<u32>, diastolic: Option<u32>, note: String,
+    concern: bool
+});
+
+/// A visit to log.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct VisitInput {
+    /// When it happened; none for now.
+    pub at: Option<Timestamp>,
+    /// How it went.
+    pub outcome: VisitOutcome,
+    /// Residents' needs.
+    pub needs: String,
+    /// Residents' opinions (民意).
+    pub opinions: String,
+    /// Health check.
+    pub health: Option<HealthInput>,
+    /// Follow-up due date, `YYYY-MM-DD` (local).
+    pub follow_up_due: Option<String>,
+    /// What to follow up.
+    pub follow_up_note: String,
+}
+
+impl VisitInput {
+    /// The core's input, with the date checked.
+    pub fn to_core(self) -> Result<households::VisitInput, LinliError> {
+        Ok(households::VisitInput {
+            at: self.at,
+            outcome: self.outcome.convert(),
+            needs: self.needs,
+            opinions: self.opinions,
+            health: self.health.convert(),
+            follow_up_due: self
+                .follow_up_due
+                .map(|d| parse_date("follow_up_due", &d))
+                .transpose()?,
+            follow_up_note: self.follow_up_note,
+        })
+    }
+}
+
+mirror_record!(out
+/// A household in a building list.
+HouseholdRow = households::HouseholdRow {
+    id: String, building_id: String, unit: String, room: String, phone: String,
+    residents: String, tags: Vec<Tag>, visit_count: u32, last_visit_at: Option<Timestamp>,
+    last_visit_outcome: Option<VisitOutcome>, watch: Option<WatchPlanInput>,
+    check: CheckState, next_check_due: Option<Timestamp>
+});
+mirror_record!(out
+/// A follow-up due.
+FollowUpRow = households::FollowUpRow {
+    visit_id: String, household_id: String, lead: String, due: String, note: String
+});
+mirror_record!(out
+/// A health check as recorded.
+HealthCheck = core_household::HealthCheck {
+    temperature_c: Option<f64>, systolic: Option<i64>, diastolic: Option<i64>,
+    note: String, concern: bool
+});
+mirror_record!(out
+/// A visit as recorded (times in ms since the epoch).
+Visit = core_household::Visit {
+    id: String, at_ms: i64, lead: String, device: String, outcome: VisitOutcome,
+    needs: String, opinions: String, health: Option<HealthCheck>,
+    follow_up_due: Option<String>, follow_up_note: String
+});
+mirror_record!(out
+    /// A watch plan as recorded.
+    WatchPlan = core_household::WatchPlan { frequency: WatchFrequency, n: i64, since_ms: i64 });
+
+/// A resident as recorded.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct Resident {
+    /// Resident id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Year of birth.
+    pub birth_year: Option<i64>,
+    /// Phone.
+    pub phone: String,
+}
+
+/// One household with its residents and visits.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct HouseholdDetail {
+    /// Building.
+    pub building_id: String,
+    /// Unit.
+    pub unit: String,
+    /// Room.
+    pub room: String,
+    /// Phone.
+    pub phone: String,
+    /// Residents, by id.
+    pub residents: Vec<Resident>,
+    /// Tags set on.
+    pub tags: Vec<Tag>,
+    /// Watch plan.
+    pub watch: Option<WatchPlan>,
+    /// Visits, oldest first.
+    pub visits: Vec<Visit>,
+    /// Registered at (ms since the epoch).
+    pub created_ms: i64,
+}
+
+impl Convert<HouseholdDetail> for core_household::HouseholdDoc {
+    fn convert(self) -> HouseholdDetail {
+        let tags = self
+            .tags
+            .iter()
+            .filter(|(_, on)| **on)
+            .filter_map(|(code, _)| {
+                <core_household::Tag as linli_core::Coded>::parse_code(code, "tag").ok()
+            })
+            .map(Convert::convert)
+            .collect();
+        HouseholdDetail {
+            building_id: self.building_id,
+            unit: self.unit,
+            room: self.room,
+            phone: self.phone,
+            residents: self
+                .residents
+                .into_iter()
+                .map(|(id, r)| Resident {
+                    id,
+                    name: r.name,
+                    birth_year: r.birth_year,
+                    phone: r.phone,
+                })
+                .collect(),
+            tags,
+            watch: self.watch.convert(),
+            visits: self.visits.convert(),
+            created_ms: self.created_ms,
+        }
+    }
+}
+
+// ---- tickets ----
+
+mirror_record!(both
+/// A problem to report.
+TicketInput = tickets::TicketInput {
+    category: Category, place_kind: PlaceRefKind, place_ref: String, place_text: String,
+    description: String, photos: Vec<String>, channel: Channel
+});
+mirror_record!(both
+/// Which tickets to list.
+TicketFilter = tickets::TicketFilter {
+    status: Option<TicketStatus>, level: Option<Level>, category: Option<Category>,
+    place_ref: Option<String>, open_only: bool, mine: bool, overdue: bool
+});
+mirror_record!(out
+/// A ticket in a list.
+TicketRow = tickets::TicketRow {
+    id: String, category: Category, description: String, place_kind: PlaceRefKind,
+    place_ref: String, place_text: String, channel: Channel, reporter: String,
+    reported_at: Timestamp, status: TicketStatus, level: Level, responsible: Option<String>,
+    department: Option<Department>, reply_due: Option<Timestamp>,
+    resolve_due: Option<Timestamp>, overdue: bool, event_count: u32, photo_count: u32
+});
+mirror_record!(out
+    /// Where a ticket's problem is.
+    TicketPlace = core_ticket::TicketPlace { kind: PlaceRefKind, reference: String, text: String });
+mirror_record!(out
+/// A ticket's derived state (times in ms since the epoch).
+TicketState = core_ticket::TicketState {
+    status: TicketStatus, level: Level, responsible: Option<String>,
+    department: Option<Department>, reply_due_ms: Option<i64>, resolve_due_ms: Option<i64>,
+    replied_ms: Option<i64>, resolved_ms: Option<i64>, merged_into: Option<String>,
+    absorbed: Vec<String>, photos: Vec<String>, reopened: u32
+});
+
+/// What happened to a ticket.
+#[derive(Debug, Clone, PartialEq, uniffi::Enum)]
+pub enum TicketAction {
+    /// Reported.
+    Reported,
+    /// Accepted by the community office.
+    Accepted,
+    /// Assigned to a department.
+    Assigned {
+        /// The department.
+        department: Department,
+    },
+    /// Escalated to a higher level.
+    Escalated {
+        /// The level.
+        to: Level,
+        /// Why.
+        reason: String,
+    },
+    /// Replied to the resident.
+    Replied {
+        /// The reply.
+        message: String,
+    },
+    /// Resolved.
+    Resolved {
+        /// How.
+        summary: String,
+    },
+    /// The resident's evaluation.
+    Evaluated {
+        /// Satisfied or not.
+        satisfied: bool,
+        /// Comment.
+        comment: String,
+    },
+    /// Merged into another ticket.
+    Merged {
+        /// That ticket.
+        into: String,
+    },
+    /// Absorbed a duplicate.
+    Absorbed {
+        /// The duplicate.
+        from: String,
+        /// Its channel.
+        channel: Channel,
+        /// Its reporter.
+        reporter: String,
+    },
+    /// A photo was added.
+    PhotoAdded {
+        /// The photo's sha-256.
+        sha256: String,
+    },
+}
+
+impl Convert<TicketAction> for core_ticket::TicketAction {
+    fn convert(self) -> TicketAction {
+        use core_ticket::TicketAction as A;
+        match self {
+            A::Reported => TicketAction::Reported,
+            A::Accepted => TicketAction::Accepted,
+            A::Assigned { department } => TicketAction::Assigned {
+                department: department.convert(),
+            },
+            A::Escalated { to, reason } => TicketAction::Escalated {
+                to: to.convert(),
+                reason,
+            },
+            A::Replied { message } => TicketAction::Replied { message },
+            A::Resolved { summary } => TicketAction::Resolved { summary },
+            A::Evaluated { satisfied, comment } => TicketAction::Evaluated { satisfied, comment },
+            A::Merged { into } => TicketAction::Merged { into },
+            A::Absorbed {
+                from,
+                channel,
+                reporter,
+            } => TicketAction::Absorbed {
+                from,
+                channel: channel.convert(),
+                reporter,
+            },
+            A::PhotoAdded { sha256 } => TicketAction::PhotoAdded { sha256 },
+        }
+    }
+}
+
+mirror_record!(out
+/// An event of a ticket's timeline (time in ms since the epoch).
+TicketEvent = core_ticket::TicketEvent {
+    id: String, at_ms: i64, author: String, device: String, action: TicketAction
+});
+
+/// A ticket with its timeline and state.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct TicketDetail {
+    /// Id.
+    pub id: String,
+    /// Category.
+    pub category: Category,
+    /// Place.
+    pub place: TicketPlace,
+    /// Description.
+    pub description: String,
+    /// Photos (sha-256).
+    pub photos: Vec<String>,
+    /// Channel.
+    pub channel: Channel,
+    /// Reporter (member id).
+    pub reporter: String,
+    /// Reported at (ms since the epoch).
+    pub reported_ms: i64,
+    /// The event timeline.
+    pub events: Vec<TicketEvent>,
+    /// The derived state.
+    pub state: TicketState,
+}
+
+impl Convert<TicketDetail> for tickets::TicketDetail {
+    fn convert(self) -> TicketDetail {
+        let d = self.doc;
+        TicketDetail {
+            id: self.id,
+            category: d.category.convert(),
+            place: d.place.convert(),
+            description: d.description,
+            photos: d.photos,
+            channel: d.channel.convert(),
+            reporter: d.reporter,
+            reported_ms: d.reported_ms,
+            events: d.events.convert(),
+            state: self.state.convert(),
+        }
+    }
+}
+
+// ---- history and conflicts ----
+
+mirror_record!(out
+/// One change of a record: who, on which device, when, what.
+HistoryEntry = records::HistoryEntry {
+    hash: String, actor: String, member: String, device: String, at: Timestamp,
+    action: String, changed: Vec<String>
+});
+mirror_record!(out
+/// One of a field's concurrent values and who made it.
+ConflictValue = records::ConflictValue {
+    display: String, member: String, device: String, actor: String, shown: bool
+});
+mirror_record!(out
+    /// A field of a record that holds concurrent values.
+    Conflict = records::Conflict { path: Vec<String>, values: Vec<ConflictValue> });
+
+/// A record with a field in conflict.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct OpenConflict {
+    /// The record's id.
+    pub doc_id: String,
+    /// The field's path.
+    pub path: Vec<String>,
+}
+
+impl Convert<OpenConflict> for (String, Vec<String>) {
+    fn convert(self) -> OpenConflict {
+        OpenConflict {
+            doc_id: self.0,
+            path: self.1,
+        }
+    }
+}
+
+/// How to resolve a conflict.
+#[derive(Debug, Clone, PartialEq, uniffi::Enum)]
+pub enum Resolution {
+    /// Keep the value at this index of the conflict's values.
+    Pick {
+        /// The index.
+        index: u32,
+    },
+    /// Enter a new value.
+    Enter {
+        /// The value.
+        value: String,
+    },
+}
+
+impl Convert<records::Resolution> for Resolution {
+    fn convert(self) -> records::Resolution {
+        match self {
+            Resolution::Pick { index } => records::Resolution::Pick(index as usize),
+            Resolution::Enter { value } => records::Resolution::Enter(value),
+        }
+    }
+}
+
+/// A photo as the device has it.
+#[derive(Debug, Clone, PartialEq, uniffi::Enum)]
+pub enum Photo {
+    /// The bytes are here.
+    Available {
+        /// The bytes.
+        bytes: Vec<u8>,
+    },
+    /// Referenced, but the bytes have not arrived: show "照片待同步".
+    Pending,
+}
+
+impl Convert<Photo> for linli_core::api::photos::Photo {
+    fn convert(self) -> Photo {
+        match self {
+            linli_core::api::photos::Photo::Available(bytes) => Photo::Available { bytes },
+            linli_core::api::photos::Photo::Pending => Photo::Pending,
+        }
+    }
+}
+
+// ---- the day-end report ----
+
+mirror_record!(out
+/// Visits by one lead.
+LeadVisits = report::LeadVisits {
+    member_id: String, name: String, visits: u32, households: u32, met: u32,
+    health_concerns: u32, follow_ups: u32
+});
+mirror_record!(out
+/// Watch checks of the day.
+WatchSummary = report::WatchSummary {
+    households: u32, due: u32, done: u32, households_short: u32
+});
+mirror_record!(out
+/// Tickets at one level.
+TicketLevelRow = report::TicketLevelRow {
+    level: Level, opened: u32, accepted: u32, escalated: u32, resolved: u32, overdue: u32,
+    open: u32
+});
+mirror_record!(out
+/// Duty attendance at one gate.
+GateDuty = report::GateDuty {
+    gate_id: String, gate_name: String, slots: u32, planned: u32, on_time: u32, late: u32,
+    no_show: u32
+});
+mirror_record!(out
+/// Gate entries of one kind at one gate.
+GateEntryCount = report::GateEntryCount {
+    gate_id: String, gate_name: String, kind: String, count: u32, flagged: u32
+});
+mirror_record!(out
+/// The office's day-end report.
+DayReport = report::DayReport {
+    community: String, date: String, visits: Vec<LeadVisits>, total_visits: u32,
+    households_covered: u32, watch: WatchSummary, tickets: Vec<TicketLevelRow>,
+    duty: Vec<GateDuty>, gate_entries: Vec<GateEntryCount>
+});
+
+// ---- sync ----
+
+mirror_record!(out
+    /// Where a sync stands.
+    SyncProgress = core_sync::SyncProgress { phase: SyncPhase, done: u64, total: u64 });
+mirror_record!(out
+/// What a sync did and where the device stands: is my work safely at the office?
+SyncSummary = core_sync::SyncSummary {
+    pushed: u64, pulled: u64, bootstrapped_docs: u64, outbox_left: u64, held: u64,
+    conflicts_open: u64, photos_pending: u64, last_contact_ms: Option<i64>
+});
+
+impl Convert<core_sync::SyncSummary> for SyncSummary {
+    fn convert(self) -> core_sync::SyncSummary {
+        core_sync::SyncSummary {
+            pushed: self.pushed,
+            pulled: self.pulled,
+            bootstrapped_docs: self.bootstrapped_docs,
+            outbox_left: self.outbox_left,
+            held: self.held,
+            conflicts_open: self.conflicts_open,
+            photos_pending: self.photos_pending,
+            last_contact_ms: self.last_contact_ms,
+        }
+    }
+}
+
+#[uniffi::export]
+impl SyncSummary {
+    /// The summary in one Chinese line.
+    pub fn line_zh(&self) -> String {
+        self.clone().convert().line_zh()
+    }
+}
+
+#[uniffi::export]
+impl SyncPhase {
+    /// What the phase is called on screen, in Chinese.
+    pub fn label_zh(&self) -> String {
+        let core: core_sync::SyncPhase = (*self).convert();
+        core.label_zh().to_owned()
+    }
+}
+
+/// A role as `(role code, place id)`.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct RoleCode {
+    /// Role code.
+    pub role: String,
+    /// Place id (empty for the office).
+    pub place: String,
+}
+
+impl Convert<RoleCode> for (String, String) {
+    fn convert(self) -> RoleCode {
+        RoleCode {
+            role: self.0,
+            place: self.1,
+        }
+    }
+}
+
+mirror_record!(out
+/// What enrolment gives a device: keep the token in the platform's secure storage.
+Enrolment = linli_core::sync::protocol::EnrolResponse {
+    token: String, member_id: String, device_id: String, roles: Vec<RoleCode>,
+    scopes: Vec<String>
+});
+mirror_record!(out
+    /// Counters of the store's document cache.
+    StoreStats = linli_core::StoreStats { documents_loaded: u64, documents_cached: u64 });

@@ -1,0 +1,490 @@
+//! The store object: one phone's Linli data, with every user-facing operation of the core.
+//! Each method is a line into `linli-core`, guarded so that a panic becomes an error. The
+//! object is `Send + Sync`; the apps may call it from any thread.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use linli_core::{DeviceIdentity, Linli, SystemClock};
+
+use crate::enums::*;
+use crate::error::{LinliError, guard};
+use crate::mirror::{Convert, Timestamp, parse_date};
+use crate::records::*;
+use crate::watch::{DataObserver, Subscription};
+
+type R<T> = Result<T, LinliError>;
+
+/// A phone's store.
+#[derive(Debug, uniffi::Object)]
+pub struct LinliStore {
+    pub(crate) inner: Arc<Linli>,
+}
+
+/// A new automerge actor id for an install: make it before enrolment, which binds it to the
+/// device, and open the store with it.
+#[uniffi::export]
+pub fn new_actor_id() -> String {
+    Linli::new_actor_id()
+}
+
+/// Deletes a store's files (after the office revoked the device).
+#[uniffi::export]
+pub fn wipe_store(path: String) -> R<()> {
+    guard(|| linli_core::wipe_store(Path::new(&path)))
+}
+
+#[uniffi::export]
+impl LinliStore {
+    /// Opens (or creates) the store at `path` for a member's device, writing as `actor_id`
+    /// (the one enrolment bound; none keeps the store's own).
+    #[uniffi::constructor]
+    pub fn open(
+        path: String,
+        member_id: String,
+        device_id: String,
+        actor_id: Option<String>,
+    ) -> R<Arc<LinliStore>> {
+        guard(|| {
+            Linli::open_with_actor(
+                Path::new(&path),
+                DeviceIdentity {
+                    member_id,
+                    device_id,
+                },
+                Arc::new(SystemClock),
+                actor_id.as_deref(),
+            )
+            .map(|inner| LinliStore {
+                inner: Arc::new(inner),
+            })
+        })
+        .map(Arc::new)
+    }
+
+    /// The member this store belongs to.
+    pub fn member_id(&self) -> String {
+        self.inner.identity().member_id.clone()
+    }
+
+    /// The device id.
+    pub fn device_id(&self) -> String {
+        self.inner.identity().device_id.clone()
+    }
+
+    /// The automerge actor this device writes as.
+    pub fn actor_id(&self) -> String {
+        self.inner.actor_id()
+    }
+
+    /// Cache counters.
+    pub fn stats(&self) -> StoreStats {
+        self.inner.stats().convert()
+    }
+
+    /// Calls `observer` with the ids of the records each committed write touched, until the
+    /// returned subscription is dropped (or `cancel()`ed).
+    pub fn subscribe(&self, observer: Arc<dyn DataObserver>) -> Arc<Subscription> {
+        Subscription::start(&self.inner, observer)
+    }
+
+    // ---- directory ----
+
+    /// Creates the community with this device's member as its office.
+    pub fn create_community(
+        &self,
+        name: String,
+        utc_offset_minutes: Option<i32>,
+        admin_name: String,
+        admin_phone: String,
+    ) -> R<CommunityInfo> {
+        guard(|| {
+            self.inner
+                .create_community(&name, utc_offset_minutes, &admin_name, &admin_phone)
+        })
+    }
+
+    /// The community.
+    pub fn community(&self) -> R<CommunityInfo> {
+        guard(|| self.inner.community())
+    }
+
+    /// Adds a place.
+    pub fn add_place(&self, kind: PlaceKind, name: String, parent: Option<String>) -> R<String> {
+        guard(|| {
+            self.inner
+                .add_place(kind.convert(), &name, parent.as_deref())
+        })
+    }
+
+    /// Adds a member.
+    pub fn add_member(&self, input: MemberInput) -> R<String> {
+        guard(|| self.inner.add_member(&input.convert()))
+    }
+
+    /// Grants a role.
+    pub fn grant_role(&self, member_id: String, role: RoleInput) -> R<()> {
+        guard(|| self.inner.grant_role(&member_id, &role.convert()))
+    }
+
+    /// Deactivates a member.
+    pub fn deactivate_member(&self, member_id: String) -> R<()> {
+        guard(|| self.inner.deactivate_member(&member_id))
+    }
+
+    /// Places, of one kind or all.
+    pub fn places(&self, kind: Option<PlaceKind>) -> R<Vec<PlaceRow>> {
+        guard(|| self.inner.places(kind.convert()))
+    }
+
+    /// A place's name.
+    pub fn place_name(&self, id: String) -> R<String> {
+        guard(|| self.inner.place_name(&id))
+    }
+
+    /// Every member.
+    pub fn members(&self) -> R<Vec<MemberRow>> {
+        guard(|| self.inner.members())
+    }
+
+    /// One member.
+    pub fn member(&self, id: String) -> R<MemberRow> {
+        guard(|| self.inner.member(&id))
+    }
+
+    // ---- gate duty ----
+
+    /// Adds a shift to a gate's roster week.
+    pub fn add_shift(
+        &self,
+        gate_id: String,
+        label: String,
+        start: Timestamp,
+        end: Timestamp,
+        safety_officers: u32,
+    ) -> R<String> {
+        guard(|| {
+            self.inner
+                .add_shift(&gate_id, &label, start, end, safety_officers)
+        })
+    }
+
+    /// Assigns (or clears) a slot.
+    pub fn assign_slot(
+        &self,
+        gate_id: String,
+        shift_id: String,
+        slot_id: String,
+        member_id: Option<String>,
+    ) -> R<()> {
+        guard(|| {
+            self.inner
+                .assign_slot(&gate_id, &shift_id, &slot_id, member_id.as_deref())
+        })
+    }
+
+    /// The roster week holding `day` (`YYYY-MM-DD`).
+    pub fn roster_week(&self, gate_id: String, day: String) -> R<Vec<ShiftRow>> {
+        let day = parse_date("day", &day)?;
+        guard(|| self.inner.roster_week(&gate_id, day))
+    }
+
+    /// Asks another member to take a slot.
+    pub fn request_swap(
+        &self,
+        gate_id: String,
+        shift_id: String,
+        slot_id: String,
+        to_member: String,
+    ) -> R<String> {
+        guard(|| {
+            self.inner
+                .request_swap(&gate_id, &shift_id, &slot_id, &to_member)
+        })
+    }
+
+    /// Accepts a swap asked of this member.
+    pub fn accept_swap(&self, gate_id: String, swap_id: String) -> R<()> {
+        guard(|| self.inner.accept_swap(&gate_id, &swap_id))
+    }
+
+    /// Approves a swap (gate lead).
+    pub fn approve_swap(&self, gate_id: String, swap_id: String) -> R<()> {
+        guard(|| self.inner.approve_swap(&gate_id, &swap_id))
+    }
+
+    /// The gate's swap requests.
+    pub fn swaps(&self, gate_id: String) -> R<Vec<SwapRow>> {
+        guard(|| self.inner.swaps(&gate_id))
+    }
+
+    /// The badge view: who is on duty at the gate now.
+    pub fn on_duty(&self, gate_id: String) -> R<OnDutyView> {
+        guard(|| self.inner.on_duty(&gate_id))
+    }
+
+    /// Checks in at the gate.
+    pub fn check_in(&self, gate_id: String) -> R<String> {
+        guard(|| self.inner.check_in(&gate_id))
+    }
+
+    /// Checks out.
+    pub fn check_out(&self, gate_id: String) -> R<String> {
+        guard(|| self.inner.check_out(&gate_id))
+    }
+
+    /// Hands the duty over to another member.
+    pub fn hand_over(&self, gate_id: String, to_member: String) -> R<String> {
+        guard(|| self.inner.hand_over(&gate_id, &to_member))
+    }
+
+    /// Registers a visitor.
+    pub fn register_visitor(&self, gate_id: String, visitor: VisitorInput) -> R<String> {
+        guard(|| self.inner.register_visitor(&gate_id, &visitor.convert()))
+    }
+
+    /// Registers a vehicle.
+    pub fn register_vehicle(&self, gate_id: String, plate: String, purpose: String) -> R<String> {
+        guard(|| self.inner.register_vehicle(&gate_id, &plate, &purpose))
+    }
+
+    /// Registers a parcel.
+    pub fn register_parcel(
+        &self,
+        gate_id: String,
+        recipient: String,
+        household: Option<String>,
+        carrier: String,
+    ) -> R<String> {
+        guard(|| {
+            self.inner
+                .register_parcel(&gate_id, &recipient, household.as_deref(), &carrier)
+        })
+    }
+
+    /// Records a temperature check; a fever reading is flagged.
+    pub fn record_temperature(
+        &self,
+        gate_id: String,
+        person: String,
+        celsius: f64,
+    ) -> R<TemperatureEntry> {
+        guard(|| self.inner.record_temperature(&gate_id, &person, celsius))
+    }
+
+    /// Records a patrol note.
+    pub fn record_patrol(&self, gate_id: String, note: String) -> R<String> {
+        guard(|| self.inner.record_patrol(&gate_id, &note))
+    }
+
+    /// Records an incident.
+    pub fn record_incident(&self, gate_id: String, note: String, severity: Severity) -> R<String> {
+        guard(|| {
+            self.inner
+                .record_incident(&gate_id, &note, severity.convert())
+        })
+    }
+
+    /// The gate's entries of a local date (`YYYY-MM-DD`).
+    pub fn gate_entries(&self, gate_id: String, date: String) -> R<Vec<GateEntryRow>> {
+        let date = parse_date("date", &date)?;
+        guard(|| self.inner.gate_entries(&gate_id, date))
+    }
+
+    // ---- households and visits ----
+
+    /// Registers a household.
+    pub fn register_household(&self, input: HouseholdInput) -> R<String> {
+        guard(|| self.inner.register_household(&input.convert()))
+    }
+
+    /// Registers many households in one transaction.
+    pub fn import_households(&self, inputs: Vec<HouseholdInput>) -> R<Vec<String>> {
+        let inputs: Vec<linli_core::api::households::HouseholdInput> = inputs.convert();
+        guard(|| self.inner.import_households(&inputs))
+    }
+
+    /// Sets a household's phone.
+    pub fn set_household_phone(&self, household_id: String, phone: String) -> R<()> {
+        guard(|| self.inner.set_household_phone(&household_id, &phone))
+    }
+
+    /// Sets or clears a tag.
+    pub fn set_household_tag(&self, household_id: String, tag: Tag, on: bool) -> R<()> {
+        guard(|| {
+            self.inner
+                .set_household_tag(&household_id, tag.convert(), on)
+        })
+    }
+
+    /// Sets or clears the watch plan.
+    pub fn set_watch_plan(&self, household_id: String, plan: Option<WatchPlanInput>) -> R<()> {
+        guard(|| self.inner.set_watch_plan(&household_id, plan.convert()))
+    }
+
+    /// Adds a resident.
+    pub fn add_resident(&self, household_id: String, resident: ResidentInput) -> R<String> {
+        guard(|| self.inner.add_resident(&household_id, &resident.convert()))
+    }
+
+    /// Logs a visit.
+    pub fn log_visit(&self, household_id: String, input: VisitInput) -> R<String> {
+        let input = input.to_core()?;
+        guard(|| self.inner.log_visit(&household_id, &input))
+    }
+
+    /// A household with its residents and visits.
+    pub fn household(&self, household_id: String) -> R<HouseholdDetail> {
+        guard(|| self.inner.household(&household_id))
+    }
+
+    /// The households of a building with their last visit and checks due.
+    pub fn households_in_building(&self, building_id: String) -> R<Vec<HouseholdRow>> {
+        guard(|| self.inner.households_in_building(&building_id))
+    }
+
+    /// Watched households whose check is due or overdue.
+    pub fn watch_checks_due(&self) -> R<Vec<HouseholdRow>> {
+        guard(|| self.inner.watch_checks_due())
+    }
+
+    /// Follow-ups due on or before a local date (`YYYY-MM-DD`).
+    pub fn follow_ups_due(&self, on: String) -> R<Vec<FollowUpRow>> {
+        let on = parse_date("on", &on)?;
+        guard(|| self.inner.follow_ups_due(on))
+    }
+
+    // ---- tickets ----
+
+    /// Reports a problem.
+    pub fn report_ticket(&self, input: TicketInput) -> R<String> {
+        guard(|| self.inner.report_ticket(&input.convert()))
+    }
+
+    /// Accepts a ticket.
+    pub fn accept_ticket(&self, id: String) -> R<String> {
+        guard(|| self.inner.accept_ticket(&id))
+    }
+
+    /// Assigns a ticket to a department.
+    pub fn assign_ticket(&self, id: String, department: Department) -> R<String> {
+        guard(|| self.inner.assign_ticket(&id, department.convert()))
+    }
+
+    /// Escalates a ticket.
+    pub fn escalate_ticket(&self, id: String, to: Level, reason: String) -> R<String> {
+        guard(|| self.inner.escalate_ticket(&id, to.convert(), &reason))
+    }
+
+    /// Replies to the resident.
+    pub fn reply_ticket(&self, id: String, message: String) -> R<String> {
+        guard(|| self.inner.reply_ticket(&id, &message))
+    }
+
+    /// Resolves a ticket.
+    pub fn resolve_ticket(&self, id: String, summary: String) -> R<String> {
+        guard(|| self.inner.resolve_ticket(&id, &summary))
+    }
+
+    /// Records the resident's evaluation.
+    pub fn evaluate_ticket(&self, id: String, satisfied: bool, comment: String) -> R<String> {
+        guard(|| self.inner.evaluate_ticket(&id, satisfied, &comment))
+    }
+
+    /// Attaches a stored photo.
+    pub fn attach_photo(&self, id: String, sha256: String) -> R<String> {
+        guard(|| self.inner.attach_photo(&id, &sha256))
+    }
+
+    /// Merges a duplicate into another ticket.
+    pub fn merge_ticket(&self, duplicate: String, into: String) -> R<()> {
+        guard(|| self.inner.merge_ticket(&duplicate, &into))
+    }
+
+    /// A ticket with its timeline.
+    pub fn ticket(&self, id: String) -> R<TicketDetail> {
+        guard(|| self.inner.ticket(&id))
+    }
+
+    /// Tickets matching a filter.
+    pub fn tickets(&self, filter: TicketFilter) -> R<Vec<TicketRow>> {
+        guard(|| self.inner.tickets(&filter.convert()))
+    }
+
+    // ---- photos ----
+
+    /// Stores a photo taken on this device; returns its sha-256.
+    pub fn add_photo(&self, bytes: Vec<u8>) -> R<String> {
+        guard(|| self.inner.add_photo(&bytes))
+    }
+
+    /// A photo, or "pending" while its bytes have not arrived.
+    pub fn photo(&self, sha256: String) -> R<Photo> {
+        guard(|| self.inner.photo(&sha256))
+    }
+
+    // ---- history and conflicts ----
+
+    /// Who changed a record, when, on which device.
+    pub fn history(&self, doc_id: String) -> R<Vec<HistoryEntry>> {
+        guard(|| self.inner.history(&doc_id))
+    }
+
+    /// Every field in conflict on this device.
+    pub fn open_conflicts(&self) -> R<Vec<OpenConflict>> {
+        guard(|| self.inner.open_conflicts())
+    }
+
+    /// A record's fields in conflict, with each value and who made it.
+    pub fn conflicts(&self, doc_id: String) -> R<Vec<Conflict>> {
+        guard(|| self.inner.conflicts(&doc_id))
+    }
+
+    /// Resolves a conflict.
+    pub fn resolve_conflict(
+        &self,
+        doc_id: String,
+        path: Vec<String>,
+        resolution: Resolution,
+    ) -> R<()> {
+        guard(|| {
+            self.inner
+                .resolve_conflict(&doc_id, &path, &resolution.convert())
+        })
+    }
+
+    // ---- the day-end report ----
+
+    /// The day-end report of a local date (`YYYY-MM-DD`).
+    pub fn day_report(&self, date: String) -> R<DayReport> {
+        let date = parse_date("date", &date)?;
+        guard(|| self.inner.day_report(date))
+    }
+
+    /// The day-end report as CSV.
+    pub fn day_report_csv(&self, date: String) -> R<String> {
+        let date = parse_date("date", &date)?;
+        guard(|| self.inner.day_report(date).map(|r| r.to_csv()))
+    }
+
+    /// The day-end report as Markdown.
+    pub fn day_report_markdown(&self, date: String) -> R<String> {
+        let date = parse_date("date", &date)?;
+        guard(|| self.inner.day_report(date).map(|r| r.to_markdown()))
+    }
+
+    /// Today's local date in the community (`YYYY-MM-DD`).
+    pub fn today(&self) -> R<String> {
+        guard(|| {
+            let c = self.inner.community()?;
+            Ok::<_, linli_core::Error>(c.local_date(self.inner.now()))
+        })
+    }
+
+    // ---- sync state ----
+
+    /// Changes waiting to go to the relay.
+    pub fn outbox_len(&self) -> R<u64> {
+        guard(|| self.inner.outbox_len())
+    }
+}

@@ -1,0 +1,130 @@
+//! Enrolment and sync for the apps: async functions run on tokio, progress through a foreign
+//! listener, and cancellation through a token the app holds (cancelling the calling coroutine
+//! or task cancels the sync too). A panic inside the sync becomes `LinliError::Internal`.
+
+use std::sync::Arc;
+
+use linli_core::sync::client as core_sync;
+use tokio_util::sync::CancellationToken;
+
+use crate::error::{LinliError, panic_message};
+use crate::mirror::Convert;
+use crate::records::{Enrolment, SyncProgress, SyncSummary};
+use crate::store::LinliStore;
+
+/// Implemented by the app: told how a sync progresses, in order.
+#[uniffi::export(with_foreign)]
+pub trait SyncListener: Send + Sync {
+    /// A step of the sync.
+    fn on_progress(&self, progress: SyncProgress);
+}
+
+/// Cancels a sync in flight.
+#[derive(Debug, Default, uniffi::Object)]
+pub struct CancelToken {
+    inner: CancellationToken,
+}
+
+#[uniffi::export]
+impl CancelToken {
+    /// A token not cancelled yet.
+    #[uniffi::constructor]
+    pub fn new() -> Arc<CancelToken> {
+        Arc::new(CancelToken::default())
+    }
+
+    /// Cancels: the sync stops at its next step with `LinliError.Cancelled`; what it applied
+    /// so far stays, and the next sync resumes.
+    pub fn cancel(&self) {
+        self.inner.cancel();
+    }
+
+    /// Whether it was cancelled.
+    pub fn is_cancelled(&self) -> bool {
+        self.inner.is_cancelled()
+    }
+}
+
+/// Runs `work` as its own task so that a panic in it becomes an error; dropping the returned
+/// future (the app cancelled its coroutine) cancels `cancel`.
+async fn run_guarded<T: Send + 'static>(
+    cancel: CancellationToken,
+    work: impl Future<Output = Result<T, core_sync::SyncError>> + Send + 'static,
+) -> Result<T, LinliError> {
+    let _cancel_on_drop = cancel.drop_guard();
+    match tokio::spawn(work).await {
+        Ok(r) => r.map_err(LinliError::from),
+        Err(e) if e.is_panic() => Err(LinliError::Internal {
+            message: panic_message(e.into_panic().as_ref()),
+        }),
+        Err(e) => Err(LinliError::Internal {
+            message: e.to_string(),
+        }),
+    }
+}
+
+/// Exchanges a one-time enrolment code for a device token.
+#[uniffi::export(async_runtime = "tokio")]
+pub async fn enrol(
+    server: String,
+    code: String,
+    device_name: String,
+    actor_id: String,
+) -> Result<Enrolment, LinliError> {
+    let response = run_guarded(CancellationToken::new(), async move {
+        core_sync::enrol(&server, &code, &device_name, &actor_id).await
+    })
+    .await?;
+    Ok(response.convert())
+}
+
+/// Talks to the relay for one device.
+#[derive(Debug, uniffi::Object)]
+pub struct SyncClient {
+    inner: Arc<core_sync::SyncClient>,
+}
+
+#[uniffi::export(async_runtime = "tokio")]
+impl SyncClient {
+    /// A client for the relay at `server` with the device's token.
+    #[uniffi::constructor]
+    pub fn new(server: String, token: String) -> Result<Arc<SyncClient>, LinliError> {
+        let inner = core_sync::SyncClient::new(core_sync::SyncOptions::new(server, token))?;
+        Ok(Arc::new(SyncClient {
+            inner: Arc::new(inner),
+        }))
+    }
+
+    /// One complete sync: push, pull every page, photos up and down. Progress goes to
+    /// `listener`; `cancel` stops it.
+    pub async fn sync(
+        &self,
+        store: Arc<LinliStore>,
+        listener: Option<Arc<dyn SyncListener>>,
+        cancel: Option<Arc<CancelToken>>,
+    ) -> Result<SyncSummary, LinliError> {
+        let token = cancel.map(|c| c.inner.clone()).unwrap_or_default();
+        let client = self.inner.clone();
+        let linli = store.inner.clone();
+        let inner_token = token.clone();
+        let summary = run_guarded(token, async move {
+            let progress = move |p: core_sync::SyncProgress| {
+                if let Some(l) = &listener {
+                    l.on_progress(p.convert());
+                }
+            };
+            client.sync(&linli, &progress, &inner_token).await
+        })
+        .await?;
+        Ok(summary.convert())
+    }
+
+    /// Where the device stands without syncing: waiting changes, conflicts, photos pending,
+    /// last contact.
+    pub fn status(&self, store: Arc<LinliStore>) -> Result<SyncSummary, LinliError> {
+        crate::error::guard(|| {
+            self.inner
+                .fill_summary(&store.inner, core_sync::SyncSummary::default())
+        })
+    }
+}
