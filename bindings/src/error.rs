@@ -1,6 +1,7 @@
 //! The one error the apps see, shaped by what the app can do about it: fix a field, refresh,
 //! ask for a right, retry later, sign in again, wipe a revoked device, or report a bug.
 //! Every core and sync error maps to it, and a panic inside the core becomes `Internal`.
+//! The text of each variant is in `detail`: Kotlin's exceptions own the name `message`.
 
 use linli_core::Error as CoreError;
 
@@ -11,12 +12,12 @@ use linli_core::sync::client::SyncError;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, uniffi::Error)]
 pub enum LinliError {
     /// A field of the input is wrong: show `message` beside `field`.
-    #[error("invalid {field}: {message}")]
+    #[error("invalid {field}: {detail}")]
     InvalidInput {
         /// The field, as named in the input record or argument.
         field: String,
         /// What is wrong with it.
-        message: String,
+        detail: String,
     },
     /// The record does not exist on this device (yet).
     #[error("{what} not found: {id}")]
@@ -35,62 +36,63 @@ pub enum LinliError {
         reason: String,
     },
     /// The record's state does not allow it now (e.g. resolving a closed ticket).
-    #[error("{message}")]
+    #[error("{detail}")]
     Conflict {
         /// What is in the way.
-        message: String,
+        detail: String,
     },
     /// The relay cannot be reached: try again later; nothing is lost.
-    #[error("cannot reach the relay: {message}")]
+    #[error("cannot reach the relay: {detail}")]
     Network {
         /// The cause.
-        message: String,
+        detail: String,
     },
     /// The relay refused the request (a bad request or a scope not permitted).
-    #[error("the relay refused the request ({status} {code}): {message}")]
+    #[error("the relay refused the request ({status} {code}): {detail}")]
     Rejected {
         /// HTTP status.
         status: u16,
         /// Stable error code.
         code: String,
         /// What was wrong.
-        message: String,
+        detail: String,
     },
     /// The device token is missing or unknown: enrol again.
-    #[error("not signed in: {message}")]
+    #[error("not signed in: {detail}")]
     Unauthorized {
         /// The relay's message.
-        message: String,
+        detail: String,
     },
     /// The office revoked this device: offer to wipe its local data.
-    #[error("此设备已被注销 (this device was revoked): {message}")]
+    #[error("此设备已被注销 (this device was revoked): {detail}")]
     DeviceRevoked {
         /// The relay's message.
-        message: String,
+        detail: String,
     },
     /// The sync was cancelled.
     #[error("sync cancelled")]
     Cancelled,
     /// The local database failed or is damaged.
-    #[error("storage: {message}")]
+    #[error("storage: {detail}")]
     Storage {
         /// The cause.
-        message: String,
+        detail: String,
     },
     /// A bug in Linli (a panic was caught): report it.
-    #[error("internal error: {message}")]
+    #[error("internal error: {detail}")]
     Internal {
         /// The panic's message.
-        message: String,
+        detail: String,
     },
 }
 
 impl From<CoreError> for LinliError {
     fn from(e: CoreError) -> Self {
         match e {
-            CoreError::InvalidInput { field, message } => {
-                LinliError::InvalidInput { field, message }
-            }
+            CoreError::InvalidInput { field, message } => LinliError::InvalidInput {
+                field,
+                detail: message,
+            },
             CoreError::NotFound { what, id } => LinliError::NotFound {
                 what: what.to_owned(),
                 id,
@@ -98,11 +100,11 @@ impl From<CoreError> for LinliError {
             CoreError::Forbidden { action, reason } => LinliError::Forbidden { action, reason },
             e @ (CoreError::InvalidState { .. } | CoreError::IdentityMismatch { .. }) => {
                 LinliError::Conflict {
-                    message: e.to_string(),
+                    detail: e.to_string(),
                 }
             }
             e => LinliError::Storage {
-                message: e.to_string(),
+                detail: e.to_string(),
             },
         }
     }
@@ -111,8 +113,8 @@ impl From<CoreError> for LinliError {
 impl From<SyncError> for LinliError {
     fn from(e: SyncError) -> Self {
         match e {
-            SyncError::DeviceRevoked(message) => LinliError::DeviceRevoked { message },
-            SyncError::Unauthorized(message) => LinliError::Unauthorized { message },
+            SyncError::DeviceRevoked(detail) => LinliError::DeviceRevoked { detail },
+            SyncError::Unauthorized(detail) => LinliError::Unauthorized { detail },
             SyncError::Rejected {
                 status,
                 code,
@@ -120,9 +122,9 @@ impl From<SyncError> for LinliError {
             } => LinliError::Rejected {
                 status,
                 code,
-                message,
+                detail: message,
             },
-            SyncError::Network(message) => LinliError::Network { message },
+            SyncError::Network(detail) => LinliError::Network { detail },
             SyncError::Cancelled => LinliError::Cancelled,
             SyncError::Local(e) => e.into(),
         }
@@ -139,7 +141,7 @@ where
         Ok(Ok(v)) => Ok(v.convert()),
         Ok(Err(e)) => Err(e.into()),
         Err(panic) => Err(LinliError::Internal {
-            message: panic_message(panic.as_ref()),
+            detail: panic_message(panic.as_ref()),
         }),
     }
 }
@@ -164,7 +166,7 @@ mod tests {
         assert_eq!(
             r,
             Err(LinliError::Internal {
-                message: "boom in the core".into()
+                detail: "boom in the core".into()
             })
         );
     }
@@ -177,7 +179,7 @@ mod tests {
             r,
             Err(LinliError::InvalidInput {
                 field: "room".into(),
-                message: "empty".into()
+                detail: "empty".into()
             })
         );
     }

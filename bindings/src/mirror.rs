@@ -50,7 +50,7 @@ impl Convert<String> for NaiveDate {
 pub fn parse_date(field: &str, text: &str) -> Result<NaiveDate, LinliError> {
     NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").map_err(|_| LinliError::InvalidInput {
         field: field.to_owned(),
-        message: format!("'{text}' is not a date like 2026-11-23"),
+        detail: format!("'{text}' is not a date like 2026-11-23"),
     })
 }
 

@@ -88,6 +88,11 @@ impl LinliStore {
         Subscription::start(&self.inner, observer)
     }
 
+    /// How many subscriptions are active on this store.
+    pub fn subscriber_count(&self) -> u64 {
+        self.inner.watcher_count() as u64
+    }
+
     // ---- directory ----
 
     /// Creates the community with this device's member as its office.

@@ -55,10 +55,10 @@ async fn run_guarded<T: Send + 'static>(
     match tokio::spawn(work).await {
         Ok(r) => r.map_err(LinliError::from),
         Err(e) if e.is_panic() => Err(LinliError::Internal {
-            message: panic_message(e.into_panic().as_ref()),
+            detail: panic_message(e.into_panic().as_ref()),
         }),
         Err(e) => Err(LinliError::Internal {
-            message: e.to_string(),
+            detail: e.to_string(),
         }),
     }
 }
