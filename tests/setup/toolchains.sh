@@ -58,7 +58,13 @@ swift() {
         mountpoint -q "$root/proc" || as_root mount -t proc proc "$root/proc"
         as_root chroot "$root" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
             DEBIAN_FRONTEND=noninteractive sh -c \
-            'apt-get update -qq && apt-get install -y -qq --no-install-recommends swiftlang libc6-dev && apt-get clean' >&2
+            'apt-get update -qq && apt-get install -y -qq --no-install-recommends swiftlang libc6-dev ca-certificates && apt-get clean' >&2
+    fi
+    # The sync client's TLS verifier reads the system's certificates.
+    if ! as_root chroot "$root" dpkg-query -W -f='${Status}' ca-certificates 2>/dev/null | grep -q 'ok installed'; then
+        as_root chroot "$root" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
+            DEBIAN_FRONTEND=noninteractive sh -c \
+            'apt-get update -qq && apt-get install -y -qq --no-install-recommends ca-certificates && apt-get clean' >&2
     fi
     echo "LINLI_SWIFT_ROOT=$root"
 }
