@@ -3,6 +3,7 @@
 # tests, run JUnit 5 with JNA against the library and a relay process on 127.0.0.1.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+T="${CARGO_TARGET_DIR:-target}"
 
 eval "$(tests/setup/toolchains.sh kotlin)"
 K="$LINLI_KOTLIN_HOME"
@@ -10,13 +11,13 @@ cargo build --locked -p linli-ffi -p linli-relay --bin linli-relay
 out=target/kotlin
 rm -rf "$out" && mkdir -p "$out"
 cargo run --locked -q -p linli-ffi --bin uniffi-bindgen -- generate --no-format \
-    --library target/debug/liblinli_ffi.so --language kotlin --out-dir "$out/generated"
+    --library "$T/debug/liblinli_ffi.so" --language kotlin --out-dir "$out/generated"
 
 J=/usr/share/java
 CP="$J/jna.jar:$K/lib/kotlinx-coroutines-core-jvm.jar:$K/lib/kotlin-test.jar:$K/lib/kotlin-test-junit5.jar:$J/junit-jupiter-api.jar:$J/apiguardian-api.jar:$J/opentest4j.jar"
 "$K/bin/kotlinc" -nowarn -cp "$CP" $(find "$out/generated" -name '*.kt') \
     bindings/tests/kotlin/*.kt -d "$out/tests.jar"
-java -Djna.library.path=target/debug -Dlinli.relay=target/debug/linli-relay \
+java -Djna.library.path="$T/debug" -Dlinli.relay="$T/debug/linli-relay" \
     -jar "$J/junit-platform-console-standalone.jar" --disable-banner --disable-ansi-colors \
     --details=tree -cp "$out/tests.jar:$CP:$K/lib/kotlin-stdlib.jar" \
     --scan-classpath "$out/tests.jar" --fail-if-no-tests

@@ -4,6 +4,7 @@
 # library and a relay process on 127.0.0.1.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+T="${CARGO_TARGET_DIR:-target}"
 
 eval "$(tests/setup/toolchains.sh swift)"
 ROOT="$LINLI_SWIFT_ROOT"
@@ -13,7 +14,7 @@ cargo build --locked -p linli-ffi -p linli-relay --bin linli-relay
 out=target/swift
 rm -rf "$out" && mkdir -p "$out"
 cargo run --locked -q -p linli-ffi --bin uniffi-bindgen -- generate --no-format \
-    --library target/debug/liblinli_ffi.so --language swift --out-dir "$out"
+    --library "$T/debug/liblinli_ffi.so" --language swift --out-dir "$out"
 
 build="$ROOT/build"
 as_root rm -rf "$build"
@@ -23,7 +24,7 @@ as_root mkdir -p "$build/pkg/Sources/LinliCore" "$build/pkg/Sources/LinliCoreFFI
 as_root cp "$out/LinliCore.swift" "$build/pkg/Sources/LinliCore/"
 as_root cp "$out/LinliCoreFFI.h" "$build/pkg/Sources/LinliCoreFFI/"
 as_root cp "$out/LinliCoreFFI.modulemap" "$build/pkg/Sources/LinliCoreFFI/module.modulemap"
-as_root cp target/debug/liblinli_ffi.so target/debug/linli-relay "$build/lib/"
+as_root cp "$T/debug/liblinli_ffi.so" "$T/debug/linli-relay" "$build/lib/"
 
 mountpoint -q "$ROOT/proc" || as_root mount -t proc proc "$ROOT/proc"
 trap 'as_root umount "$ROOT/proc" 2>/dev/null || true' EXIT

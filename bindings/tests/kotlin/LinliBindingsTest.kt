@@ -125,6 +125,9 @@ class LinliBindingsTest {
             assertEquals("孙志刚", s.member(sun).name)
             assertEquals(2, s.member(sun).roles.size)
             assertTrue(s.members().size >= 3)
+            val leaving = s.addMember(MemberInput(null, "临时志愿者", "", listOf(RoleInput(Role.VOLUNTEER, listOf(gate)))))
+            s.deactivateMember(leaving)
+            assertFalse(s.member(leaving).active)
             assertTrue(events.isNotEmpty(), "the subscription heard the writes")
 
             // Households and visits.
@@ -419,6 +422,28 @@ class LinliBindingsTest {
             assertTrue(File("/proc/self/fd").list()!!.size <= fds + 4, "no file handles leaked")
             assertTrue(grown < 64 * 1024, "resident memory grew by $grown KiB")
             println("handles: 20,000 subscriptions, 20,000 tokens, 1,000 stores; RSS grew by $grown KiB")
+        }
+    }
+
+    @Test
+    fun `one store is safe to use from many threads at once`() {
+        officeStore("threads").use { s ->
+            val area = s.addPlace(PlaceKind.AREA, "第一片区", null)
+            val compound = s.addPlace(PlaceKind.COMPOUND, "梅园新村", area)
+            val b = s.addPlace(PlaceKind.BUILDING, "7号楼", compound)
+            val threads = (0 until 8).map { t ->
+                Thread {
+                    repeat(25) { i ->
+                        val h = s.registerHousehold(HouseholdInput(b, "${t + 1}单元", "${i + 101}", "", emptyList(), emptyList(), null))
+                        s.logVisit(h, VisitInput(null, VisitOutcome.MET, "第${t}组第${i}户", "", null, null, ""))
+                        s.householdsInBuilding(b)
+                    }
+                }.apply { start() }
+            }
+            threads.forEach { it.join() }
+            val rows = s.householdsInBuilding(b)
+            assertEquals(200, rows.size)
+            assertTrue(rows.all { it.visitCount == 1U })
         }
     }
 
