@@ -183,7 +183,13 @@ async fn bootstrap(
     counted(&relay, "bootstrap", result)
 }
 
-fn blob_hash(hash: &str) -> Result<String, RelayError> {
+/// Authenticates a photo request and checks the photo's name.
+async fn blob_request(
+    relay: &Arc<Relay>,
+    headers: &HeaderMap,
+    hash: &str,
+) -> Result<String, RelayError> {
+    authenticate(relay, headers).await?;
     validate::sha256_hex("sha256", hash).map_err(|_| {
         RelayError::bad_request(
             "bad_hash",
@@ -198,8 +204,7 @@ async fn blob_head(
     Path(hash): Path<String>,
 ) -> Response {
     let result = async {
-        authenticate(&relay, &headers).await?;
-        let hash = blob_hash(&hash)?;
+        let hash = blob_request(&relay, &headers, &hash).await?;
         let r = Arc::clone(&relay);
         let state = blocking(move || r.storage.blob_state(&hash)).await?;
         let (status, offset, complete) = match state {
@@ -235,8 +240,7 @@ async fn blob_put(
     raw: Result<Bytes, BytesRejection>,
 ) -> Response {
     let result = async {
-        authenticate(&relay, &headers).await?;
-        let hash = blob_hash(&hash)?;
+        let hash = blob_request(&relay, &headers, &hash).await?;
         let Query(at) = at.map_err(|e| {
             RelayError::bad_request(
                 "bad_upload",
@@ -272,8 +276,7 @@ async fn blob_get(
     Path(hash): Path<String>,
 ) -> Response {
     let result = async {
-        authenticate(&relay, &headers).await?;
-        let hash = blob_hash(&hash)?;
+        let hash = blob_request(&relay, &headers, &hash).await?;
         let r = Arc::clone(&relay);
         let bytes = blocking(move || r.storage.blob(&hash))
             .await?

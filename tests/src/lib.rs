@@ -21,6 +21,13 @@ use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 use tokio_util::sync::CancellationToken;
 
+/// A clock standing at 2026-11-23 08:00 in Shanghai, for phones whose day the tests script.
+pub fn morning_clock() -> Arc<ManualClock> {
+    Arc::new(ManualClock::new(linli_core::ids::ms_to_utc(
+        1_795_392_000_000,
+    )))
+}
+
 /// A relay running in this process.
 #[derive(Debug)]
 pub struct TestRelay {
@@ -60,9 +67,7 @@ impl TestRelay {
             admin,
             places,
             url,
-            clock: Arc::new(ManualClock::new(linli_core::ids::ms_to_utc(
-                1_795_392_000_000, // 2026-11-23 08:00 in Shanghai
-            ))),
+            clock: morning_clock(),
             stop,
         }
     }

@@ -9,8 +9,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use linli_core::sync::client::{SyncClient, SyncOptions, SyncPhase};
-use linli_core::{DeviceIdentity, Linli, ManualClock};
-use linli_e2e::{RelayProcess, TestRelay, change_hashes, door_to_door};
+use linli_core::{DeviceIdentity, Linli};
+use linli_e2e::{RelayProcess, TestRelay, change_hashes, door_to_door, morning_clock};
 use linli_relay::admin::Admin;
 use linli_relay::demo::{build_community, enrol_phone};
 use linli_relay::storage::RelayStorage;
@@ -34,9 +34,7 @@ async fn a_relay_killed_mid_push_keeps_every_acknowledged_change_once() {
     let mut relay = RelayProcess::start(RELAY_EXE, &db, "127.0.0.1:0".parse().unwrap()).await;
     let addr = relay.addr;
     let url = relay.url();
-    let clock = Arc::new(ManualClock::new(linli_core::ids::ms_to_utc(
-        1_795_392_000_000,
-    )));
+    let clock = morning_clock();
     let wang = enrol_phone(
         &admin,
         &url,
