@@ -7,7 +7,8 @@ T="${CARGO_TARGET_DIR:-target}"
 
 eval "$(tests/setup/toolchains.sh kotlin)"
 K="$LINLI_KOTLIN_HOME"
-cargo build --locked -p linli-ffi -p linli-relay --bin linli-relay
+cargo build --locked -p linli-ffi --lib
+cargo build --locked -p linli-relay --bin linli-relay
 out=target/kotlin
 rm -rf "$out" && mkdir -p "$out"
 cargo run --locked -q -p linli-ffi --bin uniffi-bindgen -- generate --no-format \

@@ -10,7 +10,8 @@ eval "$(tests/setup/toolchains.sh swift)"
 ROOT="$LINLI_SWIFT_ROOT"
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
-cargo build --locked -p linli-ffi -p linli-relay --bin linli-relay
+cargo build --locked -p linli-ffi --lib
+cargo build --locked -p linli-relay --bin linli-relay
 out=target/swift
 rm -rf "$out" && mkdir -p "$out"
 cargo run --locked -q -p linli-ffi --bin uniffi-bindgen -- generate --no-format \
