@@ -3,7 +3,7 @@
 # repository (LINLI_CACHE, default /var/cache/linli) so that later runs on the machine reuse them.
 #   tests/setup/toolchains.sh kotlin   JNA, JUnit 5 and the Kotlin compiler
 #   tests/setup/toolchains.sh swift    a Debian trixie chroot with the Swift toolchain
-#   tests/setup/toolchains.sh targets  the Android Rust target and a C cross compiler
+#   tests/setup/toolchains.sh targets  the Android and iOS Rust targets and a C cross compiler
 # Prints the variables the test stages use (LINLI_KOTLIN_HOME, LINLI_SWIFT_ROOT).
 set -euo pipefail
 
@@ -72,7 +72,7 @@ swift() {
 targets() {
     apt_install clang lld llvm libc6-dev-arm64-cross
     if command -v rustup >/dev/null 2>&1; then
-        for t in aarch64-linux-android; do
+        for t in aarch64-linux-android aarch64-apple-ios; do
             rustup target list --installed | grep -qx "$t" || rustup target add "$t" >&2
         done
     fi
