@@ -13,6 +13,8 @@ out=target/kotlin
 rm -rf "$out" && mkdir -p "$out"
 cargo run --locked -q -p linli-ffi --bin uniffi-bindgen -- generate --no-format \
     --library "$T/debug/liblinli_ffi.so" --language kotlin --out-dir "$out/generated"
+bindings/tests/api-coverage.sh kotlin "$out/generated/cn/linli/core/linli_ffi.kt" \
+    bindings/tests/kotlin/LinliBindingsTest.kt
 
 J=/usr/share/java
 CP="$J/jna.jar:$K/lib/kotlinx-coroutines-core-jvm.jar:$K/lib/kotlin-test.jar:$K/lib/kotlin-test-junit5.jar:$J/junit-jupiter-api.jar:$J/apiguardian-api.jar:$J/opentest4j.jar"

@@ -16,6 +16,8 @@ out=target/swift
 rm -rf "$out" && mkdir -p "$out"
 cargo run --locked -q -p linli-ffi --bin uniffi-bindgen -- generate --no-format \
     --library "$T/debug/liblinli_ffi.so" --language swift --out-dir "$out"
+bindings/tests/api-coverage.sh swift "$out/LinliCore.swift" \
+    bindings/tests/swift/Tests/LinliCoreTests/LinliCoreTests.swift
 
 build="$ROOT/build"
 as_root rm -rf "$build"

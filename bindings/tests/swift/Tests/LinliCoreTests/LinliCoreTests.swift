@@ -1,5 +1,6 @@
-// The Swift bindings on Linux: the API from Swift with Chinese text unchanged, sync through a
-// relay process on 127.0.0.1 with progress in order, cancellation, the error variants, and
+// The Swift bindings on Linux: every exported function and method called from Swift with
+// Chinese text unchanged, sync and a conflict through a relay process on 127.0.0.1 with
+// progress in order, cancellation, the error variants, one store from many threads, and
 // 10,000 handles created and dropped without a leak.
 import Foundation
 import XCTest
@@ -94,61 +95,152 @@ final class LinliCoreTests: XCTestCase {
 
     func testTheApiFromSwiftWithChineseTextUnchanged() throws {
         let s = try officeStore("api")
+        XCTAssertEqual(s.memberId(), "office-api")
+        XCTAssertEqual(s.deviceId(), "api-pc")
+        XCTAssertEqual(s.actorId().count, 32)
+        XCTAssertEqual(try s.community().name, "梅园社区")
         let sink = Sink()
         let sub = s.subscribe(observer: sink)
         XCTAssertEqual(s.subscriberCount(), 1)
+        XCTAssertTrue(sub.isActive())
         let today = try s.today()
+
+        // Directory.
         let area = try s.addPlace(kind: .area, name: "第一片区", parent: nil)
         let compound = try s.addPlace(kind: .compound, name: "梅园新村", parent: area)
         let gate = try s.addPlace(kind: .gate, name: "东门", parent: compound)
         let b3 = try s.addPlace(kind: .building, name: "3号楼", parent: compound)
         XCTAssertEqual(try s.placeName(id: b3), "3号楼")
-        XCTAssertFalse(sink.changes.isEmpty)
+        XCTAssertEqual(try s.places(kind: .building).map { $0.name }, ["3号楼"])
+        XCTAssertEqual(try s.places(kind: nil).count, 4)
+        let sun = try s.addMember(input: MemberInput(
+            id: "guard-sun", name: "孙志刚", phone: "13900000002", roles: [RoleInput(role: .safetyOfficer, places: [gate])]))
+        _ = try s.addMember(input: MemberInput(id: "gate-zhao", name: "赵卫东", phone: "", roles: [RoleInput(role: .gateLead, places: [gate])]))
+        _ = try s.addMember(input: MemberInput(id: "guard-zhou", name: "周建军", phone: "", roles: [RoleInput(role: .safetyOfficer, places: [gate])]))
+        try s.grantRole(memberId: sun, role: RoleInput(role: .volunteer, places: [gate]))
+        XCTAssertEqual(try s.member(id: sun).name, "孙志刚")
+        XCTAssertEqual(try s.member(id: sun).roles.count, 2)
+        XCTAssertGreaterThanOrEqual(try s.members().count, 3)
+        let leaving = try s.addMember(input: MemberInput(id: nil, name: "临时志愿者", phone: "", roles: [RoleInput(role: .volunteer, places: [gate])]))
+        try s.deactivateMember(memberId: leaving)
+        XCTAssertFalse(try s.member(id: leaving).active)
+        XCTAssertFalse(sink.changes.isEmpty, "the subscription heard the writes")
 
+        // Households and visits.
         let h = try s.registerHousehold(input: HouseholdInput(
-            buildingId: b3, unit: "1单元", room: "101", phone: "", residents: [ResidentInput(name: "张桂英", birthYear: 1942, phone: "")],
-            tags: [.livingAlone], watch: nil))
+            buildingId: b3, unit: "1单元", room: "101", phone: "13700000000",
+            residents: [ResidentInput(name: "张桂英", birthYear: 1942, phone: "")],
+            tags: [.livingAlone, .elderly], watch: WatchPlanInput(frequency: .everyDays, n: 2)))
+        let imported = try s.importHouseholds(inputs: [
+            HouseholdInput(buildingId: b3, unit: "1单元", room: "102", phone: "", residents: [], tags: [], watch: nil),
+            HouseholdInput(buildingId: b3, unit: "2单元", room: "201", phone: "", residents: [], tags: [], watch: nil),
+        ])
+        XCTAssertEqual(imported.count, 2)
+        try s.setHouseholdPhone(householdId: h, phone: "13700000001")
+        try s.setHouseholdTag(householdId: imported[0], tag: .tenant, on: true)
+        try s.setWatchPlan(householdId: imported[1], plan: WatchPlanInput(frequency: .timesPerDay, n: 1))
+        XCTAssertFalse(try s.addResident(householdId: h, resident: ResidentInput(name: "李建华", birthYear: 1968, phone: "13600000000")).isEmpty)
         _ = try s.logVisit(householdId: h, input: VisitInput(
-            at: Date(), outcome: .met, needs: "需要代购药品", opinions: "希望加装扶手",
-            health: HealthInput(temperatureC: 36.6, systolic: 130, diastolic: 80, note: "", concern: false),
+            at: nil, outcome: .met, needs: "需要代购药品", opinions: "希望加装扶手",
+            health: HealthInput(temperatureC: 36.6, systolic: 135, diastolic: 85, note: "精神好", concern: false),
             followUpDue: today, followUpNote: "周三再来"))
         let detail = try s.household(householdId: h)
-        XCTAssertEqual(detail.visits.first?.needs, "需要代购药品")
-        XCTAssertEqual(detail.residents.first?.name, "张桂英")
-        XCTAssertEqual(try s.householdsInBuilding(buildingId: b3).first?.visitCount, 1)
-        XCTAssertEqual(try s.followUpsDue(on: today).first?.note, "周三再来")
+        XCTAssertEqual(detail.visits.map { $0.needs }, ["需要代购药品"])
+        XCTAssertEqual(detail.visits.first?.opinions, "希望加装扶手")
+        XCTAssertEqual(detail.phone, "13700000001")
+        XCTAssertEqual(Set(detail.tags), [.livingAlone, .elderly])
+        XCTAssertEqual(Set(detail.residents.map { $0.name }), ["张桂英", "李建华"])
+        let rows = try s.householdsInBuilding(buildingId: b3)
+        XCTAssertEqual(rows.count, 3)
+        XCTAssertEqual(rows.first { $0.id == h }?.visitCount, 1)
+        XCTAssertTrue(try s.householdsInBuilding(buildingId: b3).first { $0.id == imported[0] }!.tags.contains(.tenant))
+        _ = try s.watchChecksDue()
+        XCTAssertEqual(try s.followUpsDue(on: today).map { $0.note }, ["周三再来"])
 
+        // Gate duty.
+        let now = Date()
+        let shift = try s.addShift(gateId: gate, label: "早班", start: now.addingTimeInterval(-3600), end: now.addingTimeInterval(7 * 3600), safetyOfficers: 1)
+        let slots = try s.rosterWeek(gateId: gate, day: today).first { $0.shiftId == shift }!.slots
+        try s.assignSlot(gateId: gate, shiftId: shift, slotId: slots.first { $0.role == .gateLead }!.slotId, memberId: "gate-zhao")
+        let guardSlot = slots.first { $0.role == .safetyOfficer }!.slotId
+        try s.assignSlot(gateId: gate, shiftId: shift, slotId: guardSlot, memberId: sun)
+        let swap = try s.requestSwap(gateId: gate, shiftId: shift, slotId: guardSlot, toMember: "guard-zhou")
+        XCTAssertEqual(try s.swaps(gateId: gate).first { $0.swapId == swap }?.status, .requested)
+        do { try s.acceptSwap(gateId: gate, swapId: swap); XCTFail("only 周建军 accepts") } catch LinliError.Forbidden {}
+        do {
+            try s.approveSwap(gateId: gate, swapId: swap)
+            XCTFail("not accepted yet")
+        } catch let LinliError.Conflict(detail) {
+            XCTAssertTrue(detail.contains("待接受"), detail)
+        }
         _ = try s.checkIn(gateId: gate)
-        XCTAssertEqual(try s.onDuty(gateId: gate).gateName, "东门")
-        XCTAssertTrue(try s.recordTemperature(gateId: gate, person: "周先生", celsius: 38.4).fever)
-        _ = try s.registerVehicle(gateId: gate, plate: "沪B54321", purpose: "送货")
-        XCTAssertTrue(try s.gateEntries(gateId: gate, date: today).contains { $0.flagged })
+        let badge = try s.onDuty(gateId: gate)
+        XCTAssertEqual(badge.gateName, "东门")
+        XCTAssertTrue(badge.others.contains { $0.id == "office-api" } || badge.slots.contains { $0.onDuty?.id == "office-api" })
+        _ = try s.handOver(gateId: gate, toMember: sun)
+        _ = try s.checkIn(gateId: gate)
+        _ = try s.checkOut(gateId: gate)
+        _ = try s.registerVisitor(gateId: gate, visitor: VisitorInput(name: "周先生", phone: "13500000000", purpose: "探望父母", household: h, pass: .temporary))
+        _ = try s.registerVehicle(gateId: gate, plate: "沪A·12345", purpose: "送货")
+        _ = try s.registerParcel(gateId: gate, recipient: "张桂英", household: h, carrier: "顺丰")
+        XCTAssertTrue(try s.recordTemperature(gateId: gate, person: "周先生", celsius: 38.2).fever)
+        XCTAssertFalse(try s.recordTemperature(gateId: gate, person: "王阿姨", celsius: 36.5).fever)
+        _ = try s.recordPatrol(gateId: gate, note: "巡逻一圈，一切正常")
+        _ = try s.recordIncident(gateId: gate, note: "有人翻越围墙", severity: .high)
+        let entries = try s.gateEntries(gateId: gate, date: today)
+        XCTAssertTrue(entries.contains { $0.summary.contains("周先生") })
+        XCTAssertTrue(entries.contains { $0.summary.contains("沪A12345") }, "the plate is stored normalised")
+        XCTAssertTrue(entries.contains { $0.flagged })
 
+        // Tickets.
+        let photo = try s.addPhoto(bytes: Data("照片".utf8))
         let t = try s.reportTicket(input: TicketInput(
             category: .noise, placeKind: .building, placeRef: b3, placeText: "", description: "夜间广场舞音响太吵",
-            photos: [], channel: .visit))
+            photos: [photo], channel: .visit))
+        let dup = try s.reportTicket(input: TicketInput(
+            category: .noise, placeKind: .freeText, placeRef: "", placeText: "3号楼楼下", description: "广场舞太吵",
+            photos: [], channel: .hotline12345))
         _ = try s.acceptTicket(id: t)
+        _ = try s.assignTicket(id: t, department: .cityManagement)
         _ = try s.escalateTicket(id: t, to: .street, reason: "社区协调无果")
-        _ = try s.replyTicket(id: t, message: "已联系街道")
-        _ = try s.resolveTicket(id: t, summary: "已限定音量")
+        _ = try s.replyTicket(id: t, message: "已联系街道城管中队")
+        _ = try s.attachPhoto(id: t, sha256: photo)
+        try s.mergeTicket(duplicate: dup, into: t)
+        _ = try s.resolveTicket(id: t, summary: "已限定音量和时间")
         _ = try s.evaluateTicket(id: t, satisfied: true, comment: "满意")
         let ticket = try s.ticket(id: t)
         XCTAssertEqual(ticket.description, "夜间广场舞音响太吵")
         XCTAssertEqual(ticket.state.level, .street)
-        XCTAssertTrue(ticket.events.contains { if case .escalated = $0.action { return true } else { return false } })
+        XCTAssertTrue(ticket.events.contains { if case .escalated(.street, "社区协调无果") = $0.action { return true } else { return false } })
+        XCTAssertTrue(ticket.events.contains { if case .replied("已联系街道城管中队") = $0.action { return true } else { return false } })
+        let noise = try s.tickets(filter: TicketFilter(status: nil, level: nil, category: .noise, placeRef: nil, openOnly: false, mine: false, overdue: false))
+        XCTAssertTrue(noise.contains { $0.id == t })
+        guard case let .available(bytes) = try s.photo(sha256: photo) else { return XCTFail("the photo was taken here") }
+        XCTAssertEqual(String(decoding: bytes, as: UTF8.self), "照片")
 
+        // History, conflicts, report.
+        let history = try s.history(docId: h)
+        XCTAssertGreaterThanOrEqual(history.count, 3)
+        XCTAssertTrue(history.contains { $0.member == "office-api" && $0.device == "api-pc" })
+        XCTAssertTrue(try s.openConflicts().isEmpty)
+        XCTAssertTrue(try s.conflicts(docId: h).isEmpty)
         let report = try s.dayReport(date: today)
         XCTAssertEqual(report.community, "梅园社区")
         XCTAssertEqual(report.totalVisits, 1)
         XCTAssertTrue(try s.dayReportMarkdown(date: today).contains("梅园社区"))
         XCTAssertTrue(try s.dayReportCsv(date: today).contains("走访次数"))
-        XCTAssertFalse(try s.history(docId: h).isEmpty)
-        XCTAssertTrue(try s.openConflicts().isEmpty)
+        XCTAssertGreaterThan(try s.outboxLen(), 0)
+        XCTAssertGreaterThan(s.stats().documentsCached, 0)
 
+        // Enum codes and labels.
         XCTAssertEqual(Category.noise.labelZh(), "噪声")
+        XCTAssertEqual(Category.noise.code(), "noise")
         XCTAssertEqual(Role.buildingLead.code(), "building_lead")
         XCTAssertEqual(Tag.livingAlone.labelZh(), "独居")
+        XCTAssertEqual(DutyRole.gateLead.labelZh(), "门长")
+
         sub.cancel()
+        XCTAssertFalse(sub.isActive())
         XCTAssertEqual(s.subscriberCount(), 0)
     }
 
@@ -183,12 +275,39 @@ final class LinliCoreTests: XCTestCase {
         XCTAssertFalse(pushes.isEmpty)
         XCTAssertEqual(pushes, pushes.sorted())
 
-        _ = try await officeSync.sync(store: office, listener: nil, cancel: nil)
+        let pulled = try await officeSync.sync(store: office, listener: nil, cancel: nil)
+        XCTAssertGreaterThan(pulled.bootstrappedDocs + pulled.pulled, 0)
         XCTAssertEqual(try office.household(householdId: h).visits.first?.needs, "行动不便，需要送菜上门")
+        let status = try officeSync.status(store: office)
+        XCTAssertEqual(status.outboxLeft, 0)
+        XCTAssertNotNil(status.lastContactMs)
+
+        // The same field changed on both phones offline: a conflict on both, resolved on one.
+        try office.setHouseholdPhone(householdId: h, phone: "13911112222")
+        try wang.setHouseholdPhone(householdId: h, phone: "13933334444")
+        _ = try await wangSync.sync(store: wang, listener: nil, cancel: nil)
+        _ = try await officeSync.sync(store: office, listener: nil, cancel: nil)
+        _ = try await wangSync.sync(store: wang, listener: nil, cancel: nil)
+        for store in [wang, office] {
+            let conflicts = try store.conflicts(docId: h)
+            XCTAssertEqual(conflicts.count, 1)
+            XCTAssertEqual(Set(conflicts[0].values.map { $0.display }), ["13911112222", "13933334444"])
+            XCTAssertEqual(Set(conflicts[0].values.map { $0.member }), ["lead-wang", "office-admin"])
+            XCTAssertEqual(try store.openConflicts().map { $0.docId }, [h])
+        }
+        let conflict = try office.conflicts(docId: h)[0]
+        let pick = conflict.values.firstIndex { $0.display == "13933334444" }!
+        try office.resolveConflict(docId: h, path: conflict.path, resolution: .pick(index: UInt32(pick)))
+        _ = try await officeSync.sync(store: office, listener: nil, cancel: nil)
+        _ = try await wangSync.sync(store: wang, listener: nil, cancel: nil)
+        XCTAssertTrue(try wang.openConflicts().isEmpty)
+        XCTAssertEqual(try wang.household(householdId: h).phone, "13933334444")
+        XCTAssertTrue(try wang.history(docId: h).contains { $0.member == "office-admin" })
 
         // Cancelled before it starts: the error says so, and the next sync completes.
         let token = CancelToken()
         token.cancel()
+        XCTAssertTrue(token.isCancelled())
         do {
             _ = try await officeSync.sync(store: office, listener: nil, cancel: token)
             XCTFail("a cancelled sync must fail")
@@ -226,24 +345,63 @@ final class LinliCoreTests: XCTestCase {
         do { _ = try volunteer.addPlace(kind: .area, name: "第二片区", parent: nil); XCTFail() } catch LinliError.Forbidden {}
         let offline = try SyncClient(server: "http://127.0.0.1:1", token: "t")
         do { _ = try await offline.sync(store: s, listener: nil, cancel: nil); XCTFail() } catch LinliError.Network {}
+        try wipeStore(path: path("volunteer"))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path("volunteer")))
+    }
+
+    func testOneStoreFromManyThreadsAtOnce() throws {
+        let s = try officeStore("threads")
+        let area = try s.addPlace(kind: .area, name: "第一片区", parent: nil)
+        let compound = try s.addPlace(kind: .compound, name: "梅园新村", parent: area)
+        let b = try s.addPlace(kind: .building, name: "7号楼", parent: compound)
+        let failures = Sink()
+        DispatchQueue.concurrentPerform(iterations: 8) { t in
+            for i in 0..<25 {
+                do {
+                    let h = try s.registerHousehold(input: HouseholdInput(
+                        buildingId: b, unit: "\(t + 1)单元", room: "\(i + 101)", phone: "", residents: [], tags: [], watch: nil))
+                    _ = try s.logVisit(householdId: h, input: VisitInput(
+                        at: nil, outcome: .met, needs: "第\(t)组第\(i)户", opinions: "", health: nil, followUpDue: nil, followUpNote: ""))
+                    _ = try s.householdsInBuilding(buildingId: b)
+                } catch {
+                    failures.onChange(docIds: ["\(error)"])
+                }
+            }
+        }
+        XCTAssertEqual(failures.changes, [])
+        let rows = try s.householdsInBuilding(buildingId: b)
+        XCTAssertEqual(rows.count, 200)
+        XCTAssertTrue(rows.allSatisfy { $0.visitCount == 1 })
     }
 
     func testTenThousandHandlesWithoutALeak() throws {
         let s = try officeStore("handles")
         let sink = Sink()
-        for _ in 0..<10_000 {
-            let sub = s.subscribe(observer: sink)
-            _ = CancelToken()
-            _ = sub
+        func churn(_ n: Int) throws {
+            for i in 0..<n {
+                let sub = s.subscribe(observer: sink)
+                sub.cancel()
+                _ = CancelToken()
+                if i % 20 == 0 {
+                    _ = try LinliStore.open(path: path("handles"), memberId: "office-handles", deviceId: "handles-pc", actorId: nil)
+                }
+            }
         }
+        try churn(10_000)
         XCTAssertEqual(s.subscriberCount(), 0, "every dropped subscription unregistered")
-        for _ in 0..<200 {
-            _ = try LinliStore.open(path: path("handles"), memberId: "office-handles", deviceId: "handles-pc", actorId: nil)
-        }
         let fds = try FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").count
-        for _ in 0..<300 {
-            _ = try LinliStore.open(path: path("handles"), memberId: "office-handles", deviceId: "handles-pc", actorId: nil)
-        }
-        XCTAssertLessThanOrEqual(try FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").count, fds + 4)
+        let rss0 = try rssKb()
+        try churn(10_000)
+        let grown = try rssKb() - rss0
+        XCTAssertEqual(s.subscriberCount(), 0)
+        XCTAssertLessThanOrEqual(try FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").count, fds + 4, "no file handles leaked")
+        XCTAssertLessThan(grown, 64 * 1024, "resident memory grew by \(grown) KiB")
+        print("handles: 20,000 subscriptions, 20,000 tokens, 1,000 stores; RSS grew by \(grown) KiB")
+    }
+
+    func rssKb() throws -> Int {
+        let status = try String(contentsOfFile: "/proc/self/status", encoding: .utf8)
+        let line = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") }!
+        return Int(line.split(separator: " ", omittingEmptySubsequences: true)[1])!
     }
 }
