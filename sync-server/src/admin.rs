@@ -8,10 +8,10 @@ use std::sync::Arc;
 
 use linli_core::{DeviceIdentity, Linli, SystemClock};
 
+use crate::database::Database;
 use crate::error::RelayError;
 use crate::relay::{Limits, issue_code};
-use crate::replica::{follow_log, sibling};
-use crate::storage::sqlite::SqliteStorage;
+use crate::replica::follow_log;
 use crate::storage::{LogChange, RelayStorage};
 
 /// The device id the admin tools write as.
@@ -27,15 +27,10 @@ pub struct Admin {
 }
 
 impl Admin {
-    /// Opens the admin store next to the relay database `db`, acting as office member
+    /// Opens the admin store (the local store `admin` of `db`), acting as office member
     /// `admin_member`.
-    pub fn open(db: &Path, admin_member: &str) -> Result<Admin, RelayError> {
-        if let Some(dir) = db.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir)
-                .map_err(|e| RelayError::internal(format!("creating {}: {e}", dir.display())))?;
-        }
-        let storage: Arc<dyn RelayStorage> = Arc::new(SqliteStorage::open(db)?);
-        Admin::with_storage(storage, &sibling(db, "admin"), admin_member)
+    pub fn open(db: &Database, admin_member: &str) -> Result<Admin, RelayError> {
+        Admin::with_storage(db.open()?, &db.local_store("admin")?, admin_member)
     }
 
     /// The admin tools over `storage`, with the admin store at `path`.
@@ -84,12 +79,7 @@ impl Admin {
 
     /// Applies the log after the admin store's position.
     pub fn pull(&self) -> Result<(), RelayError> {
-        let seq: i64 = self
-            .linli
-            .sync_setting(ADMIN_SEQ)?
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(0);
-        follow_log(self.storage.as_ref(), &self.linli, seq, ADMIN_SEQ)?;
+        follow_log(self.storage.as_ref(), &self.linli, ADMIN_SEQ)?;
         Ok(())
     }
 

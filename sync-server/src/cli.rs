@@ -1,17 +1,17 @@
-//! The `linli-relay` command line: serve the relay, run the simulated day, or use the office's
-//! admin tools. Every flag can also come from the environment (`LINLI_DB`, `LINLI_LISTEN`,
-//! `LINLI_ADMIN`). It lives in the library so that test harnesses can run the very same command
+//! The `linli-relay` command line: serve the relay, run the simulated day, use the office's
+//! admin tools, or move a relay's data to PostgreSQL. Every flag can also come from the
+//! environment (`LINLI_DB`, `LINLI_STATE_DIR`, `LINLI_LISTEN`, `LINLI_ADMIN`). It lives in the library so that test harnesses can run the very same command
 //! as a process of their own.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::admin::Admin;
 use crate::relay::display_code;
 use crate::server::{Server, shutdown_signal};
-use crate::{Relay, RelayError, demo};
+use crate::{Database, Relay, RelayError, demo, migrate};
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand, ValueEnum};
 use linli_core::Coded;
@@ -27,14 +27,18 @@ use qrcode::render::unicode::Dense1x2;
     about = "Linli's relay and the office's admin tools"
 )]
 struct Cli {
-    /// The relay database (its office replica and admin store live beside it).
+    /// The relay database: a SQLite file (its office replica and admin store live beside it)
+    /// or a `postgres://user@host/db` URL shared by several relay instances.
     #[arg(
         long,
         env = "LINLI_DB",
         default_value = "linli-data/relay.db",
         global = true
     )]
-    db: PathBuf,
+    db: String,
+    /// With PostgreSQL: this instance's folder for its office replica and admin store.
+    #[arg(long, env = "LINLI_STATE_DIR", global = true)]
+    state_dir: Option<PathBuf>,
     /// The office member the admin tools act as.
     #[arg(
         long,
@@ -123,6 +127,16 @@ enum Command {
         #[arg(long)]
         device: String,
     },
+    /// Move a SQLite relay's data into PostgreSQL, keeping every change and its sequence
+    /// number (the phones' cursors stay valid), then check that both serve the same pulls.
+    Migrate {
+        /// The SQLite relay database, `sqlite:PATH` or a path.
+        #[arg(long)]
+        from: String,
+        /// The PostgreSQL database, `postgres://…`.
+        #[arg(long)]
+        to: String,
+    },
     /// Print the day-end report for a local date.
     Report {
         /// Date, YYYY-MM-DD (today when omitted).
@@ -184,7 +198,7 @@ pub fn main() -> std::process::ExitCode {
             return std::process::ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(run(cli)) {
+    match run(cli, &runtime) {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("错误 error: {}", e.message);
@@ -193,16 +207,29 @@ pub fn main() -> std::process::ExitCode {
     }
 }
 
-async fn run(cli: Cli) -> Result<(), RelayError> {
-    let admin = || Admin::open(&cli.db, &cli.admin);
+/// Runs a command. Storage calls block, so they run outside the async runtime; only serving
+/// and the demo enter it.
+fn run(cli: Cli, runtime: &tokio::runtime::Runtime) -> Result<(), RelayError> {
+    let db = Database::parse(&cli.db, cli.state_dir.as_deref());
+    let admin = || Admin::open(&db, &cli.admin);
     match cli.command {
         Command::Serve { listen } => {
-            let relay = Arc::new(Relay::open(&cli.db)?);
-            let server = Server::bind(relay, listen).await?;
-            tracing::info!(addr = %server.local_addr()?, db = %cli.db.display(), "linli-relay listening");
-            server.run(shutdown_signal()).await
+            let relay = Arc::new(Relay::open(&db)?);
+            runtime.block_on(async {
+                let server = Server::bind(relay, listen).await?;
+                tracing::info!(addr = %server.local_addr()?, db = %db, "linli-relay listening");
+                server.run(shutdown_signal()).await
+            })
         }
-        Command::Demo { dir } => demo::run(&dir).await,
+        Command::Demo { dir } => runtime.block_on(demo::run(&dir)),
+        Command::Migrate { from, to } => {
+            let from = from.strip_prefix("sqlite:").unwrap_or(&from);
+            let summary = migrate::run(Path::new(from), &to, |p| {
+                eprintln!("{}", p.line());
+            })?;
+            println!("{}", summary.line());
+            Ok(())
+        }
         Command::CreateCommunity {
             name,
             admin_name,

@@ -25,6 +25,7 @@ use linli_core::{Clock, DeviceIdentity, Linli, ManualClock};
 use tokio_util::sync::CancellationToken;
 
 use crate::admin::Admin;
+use crate::database::Database;
 use crate::error::RelayError;
 use crate::relay::Relay;
 use crate::server::Server;
@@ -188,7 +189,7 @@ pub async fn run(dir: &Path) -> Result<(), RelayError> {
     }
     std::fs::create_dir_all(dir)
         .map_err(|e| RelayError::internal(format!("creating {}: {e}", dir.display())))?;
-    let db = dir.join("relay.db");
+    let db = Database::Sqlite(dir.join("relay.db"));
     println!("== 邻里 Linli demo: {} ==", dir.display());
 
     let admin = Admin::open(&db, "office-admin")?;

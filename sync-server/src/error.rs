@@ -53,6 +53,34 @@ impl From<rusqlite::Error> for RelayError {
     }
 }
 
+impl From<postgres::Error> for RelayError {
+    fn from(e: postgres::Error) -> Self {
+        use postgres::error::SqlState;
+        let retry = e.code().is_some_and(|c| {
+            *c == SqlState::T_R_DEADLOCK_DETECTED || *c == SqlState::T_R_SERIALIZATION_FAILURE
+        });
+        if retry {
+            RelayError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "storage_busy",
+                format!("storage busy, try again: {e}"),
+            )
+        } else {
+            RelayError::internal(format!("storage: {e}"))
+        }
+    }
+}
+
+impl From<r2d2::Error> for RelayError {
+    fn from(e: r2d2::Error) -> Self {
+        RelayError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "storage_unavailable",
+            format!("no database connection: {e}"),
+        )
+    }
+}
+
 impl From<linli_core::Error> for RelayError {
     fn from(e: linli_core::Error) -> Self {
         use linli_core::Error as E;

@@ -6,14 +6,17 @@
 
 pub mod admin;
 pub mod cli;
+pub mod database;
 pub mod demo;
 pub mod error;
 pub mod http;
 pub mod metrics;
+pub mod migrate;
 pub mod relay;
 pub mod replica;
 pub mod server;
 pub mod storage;
 
+pub use database::Database;
 pub use error::RelayError;
 pub use relay::Relay;

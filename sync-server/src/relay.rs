@@ -18,10 +18,10 @@ use linli_core::{Linli, RemoteChange, Scope};
 use rand::RngExt;
 use sha2::{Digest, Sha256};
 
+use crate::database::Database;
 use crate::error::RelayError;
 use crate::metrics::Metrics;
-use crate::replica::{Replica, replica_path};
-use crate::storage::sqlite::SqliteStorage;
+use crate::replica::Replica;
 use crate::storage::{Device, LogChange, NewDevice, RelayStorage};
 
 /// Limits on what one request may ask for.
@@ -113,14 +113,9 @@ pub struct Relay {
 }
 
 impl Relay {
-    /// Opens the relay on the SQLite database `db` (its replica beside it).
-    pub fn open(db: &Path) -> Result<Relay, RelayError> {
-        if let Some(dir) = db.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir)
-                .map_err(|e| RelayError::internal(format!("creating {}: {e}", dir.display())))?;
-        }
-        let storage = Arc::new(SqliteStorage::open(db)?);
-        Relay::with_storage(storage, &replica_path(db))
+    /// Opens the relay on `db`, with its office replica in the local store `office`.
+    pub fn open(db: &Database) -> Result<Relay, RelayError> {
+        Relay::with_storage(db.open()?, &db.local_store("office")?)
     }
 
     /// A relay over `storage`, with its replica at `replica`.
@@ -441,7 +436,7 @@ impl Relay {
                     .iter()
                     .map(|scope| Cursor {
                         scope: scope.clone(),
-                        seq: fed,
+                        seq: fed.of(scope),
                     })
                     .collect(),
                 ..BootstrapResponse::default()

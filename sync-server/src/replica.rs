@@ -1,9 +1,11 @@
-//! The office replica: a `linli-core` store fed from the change log, in order. It answers who
-//! may read and write which scope (from its directory), holds the per-document snapshots new
-//! devices bootstrap from, and computes the day-end report. It is fed before each request that
-//! reads it, so that changes written by the admin tools in another process are seen too.
+//! The office replica: a `linli-core` store fed from the change log, scope by scope in order.
+//! It answers who may read and write which scope (from its directory), holds the per-document
+//! snapshots new devices bootstrap from, and computes the day-end report. It is fed before each
+//! request that reads it, so that changes written by the admin tools or by another relay
+//! instance on the same database are seen too.
 
-use std::path::{Path, PathBuf};
+use std::collections::BTreeMap;
+use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use linli_core::{DeviceIdentity, Linli, RemoteChange, SystemClock};
@@ -15,50 +17,86 @@ use crate::storage::RelayStorage;
 pub const REPLICA_MEMBER: &str = "relay";
 /// The replica's device id.
 pub const REPLICA_DEVICE: &str = "relay-replica";
-/// The settings key of the last log sequence number applied.
+/// The settings key of the log position applied.
 const FED_SEQ: &str = "relay_fed_seq";
 /// How many log rows are applied per transaction.
 const FEED_BATCH: usize = 2000;
+/// About how many bytes of changes are applied per transaction.
+const FEED_BYTES: usize = 8 << 20;
+
+/// How far a store has applied the log: a sequence number per scope. A position saved by
+/// an older relay as one number (its log had a single sequence) stands for every scope.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LogPosition {
+    floor: i64,
+    scopes: BTreeMap<String, i64>,
+}
+
+impl LogPosition {
+    /// Reads a saved position (absent: the start of the log).
+    fn parse(saved: Option<&str>) -> LogPosition {
+        match saved {
+            None => LogPosition::default(),
+            Some(text) => match text.parse::<i64>() {
+                Ok(floor) => LogPosition {
+                    floor,
+                    scopes: BTreeMap::new(),
+                },
+                Err(_) => LogPosition {
+                    floor: 0,
+                    scopes: serde_json::from_str(text).unwrap_or_default(),
+                },
+            },
+        }
+    }
+
+    fn save(&self) -> String {
+        let mut all = self.scopes.clone();
+        if self.floor > 0 {
+            all.insert(String::new(), self.floor);
+        }
+        serde_json::to_string(&all).unwrap_or_default()
+    }
+
+    /// The last sequence number applied in `scope`.
+    pub fn of(&self, scope: &str) -> i64 {
+        let saved = self.scopes.get(scope).copied().unwrap_or(0);
+        let floor = self.scopes.get("").copied().unwrap_or(self.floor);
+        saved.max(floor)
+    }
+}
 
 /// The replica and how far it has been fed.
 #[derive(Debug)]
 pub struct Replica {
     linli: Arc<Linli>,
-    fed: Mutex<i64>,
+    fed: Mutex<LogPosition>,
 }
 
-/// The replica's file next to the relay database `db`.
-pub fn replica_path(db: &Path) -> PathBuf {
-    sibling(db, "office")
-}
-
-/// A file next to `db` named after it with `tag`: `relay.db` → `relay.office.db`.
-pub fn sibling(db: &Path, tag: &str) -> PathBuf {
-    let stem = db
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "linli-relay".into());
-    db.with_file_name(format!("{stem}.{tag}.db"))
-}
-
-/// Applies every log change after `after` to `linli`, a batch per transaction, keeping the
-/// position reached under the settings key `key`. Returns that position.
+/// Applies every log change after the position saved under the settings key `key` to
+/// `linli`, scope by scope, a batch per transaction, saving the position after each batch.
+/// Returns the position reached.
 pub fn follow_log(
     storage: &dyn RelayStorage,
     linli: &Linli,
-    mut after: i64,
     key: &str,
-) -> Result<i64, RelayError> {
-    loop {
-        let rows = storage.log_after(after, FEED_BATCH)?;
-        let Some(last) = rows.last().map(|r| r.seq) else {
-            return Ok(after);
-        };
-        let batch: Vec<RemoteChange> = rows.into_iter().map(|r| r.change.into()).collect();
-        linli.apply_remote(&batch)?;
-        linli.set_sync_setting(key, &last.to_string())?;
-        after = last;
+) -> Result<LogPosition, RelayError> {
+    let mut position = LogPosition::parse(linli.sync_setting(key)?.as_deref());
+    for (scope, head) in storage.scopes()? {
+        let mut after = position.of(&scope);
+        while after < head {
+            let rows = storage.read_scope(&scope, after, FEED_BYTES, FEED_BATCH)?;
+            let Some(last) = rows.last().map(|r| r.seq) else {
+                break;
+            };
+            let batch: Vec<RemoteChange> = rows.into_iter().map(|r| r.change.into()).collect();
+            linli.apply_remote(&batch)?;
+            position.scopes.insert(scope.clone(), last);
+            linli.set_sync_setting(key, &position.save())?;
+            after = last;
+        }
     }
+    Ok(position)
 }
 
 impl Replica {
@@ -72,33 +110,30 @@ impl Replica {
             },
             Arc::new(SystemClock),
         )?;
-        let fed = linli
-            .sync_setting(FED_SEQ)?
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(0);
+        let fed = LogPosition::parse(linli.sync_setting(FED_SEQ)?.as_deref());
         Ok(Replica {
             linli: Arc::new(linli),
             fed: Mutex::new(fed),
         })
     }
 
-    /// Applies every log change after the last one fed; returns the sequence number fed to.
-    pub fn feed(&self, storage: &dyn RelayStorage) -> Result<i64, RelayError> {
+    /// Applies every log change not applied yet.
+    pub fn feed(&self, storage: &dyn RelayStorage) -> Result<(), RelayError> {
         let mut fed = self.lock();
-        *fed = follow_log(storage, &self.linli, *fed, FED_SEQ)?;
-        Ok(*fed)
+        *fed = follow_log(storage, &self.linli, FED_SEQ)?;
+        Ok(())
     }
 
-    /// Runs `f` on the replica fed up to date, holding the feed lock so that the sequence
-    /// number passed to `f` is exactly what the replica includes.
+    /// Runs `f` on the replica fed up to date, holding the feed lock so that the position
+    /// passed to `f` is exactly what the replica includes.
     pub fn read<T>(
         &self,
         storage: &dyn RelayStorage,
-        f: impl FnOnce(&Linli, i64) -> Result<T, RelayError>,
+        f: impl FnOnce(&Linli, &LogPosition) -> Result<T, RelayError>,
     ) -> Result<T, RelayError> {
-        self.feed(storage)?;
-        let fed = self.lock();
-        f(&self.linli, *fed)
+        let mut fed = self.lock();
+        *fed = follow_log(storage, &self.linli, FED_SEQ)?;
+        f(&self.linli, &fed)
     }
 
     /// The replica's store.
@@ -106,7 +141,7 @@ impl Replica {
         &self.linli
     }
 
-    fn lock(&self) -> MutexGuard<'_, i64> {
+    fn lock(&self) -> MutexGuard<'_, LogPosition> {
         self.fed.lock().unwrap_or_else(|e| e.into_inner())
     }
 }

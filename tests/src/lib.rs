@@ -3,7 +3,7 @@
 //! raw sync requests; and the relay as a separate process that a test can kill.
 
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Stdio;
 use std::sync::Arc;
 
@@ -12,10 +12,11 @@ use std::collections::BTreeSet;
 use linli_core::api::households::{HouseholdInput, VisitInput};
 use linli_core::sync::protocol::{MEDIA_TYPE, VERSION_HEADER};
 use linli_core::{Linli, ManualClock};
-use linli_relay::Relay;
 use linli_relay::admin::Admin;
 use linli_relay::demo::{Phone, Places, build_community, enrol_phone};
 use linli_relay::server::Server;
+use linli_relay::storage::{LoggedChange, RelayStorage};
+use linli_relay::{Database, Relay};
 use tempfile::TempDir;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
@@ -50,7 +51,7 @@ impl TestRelay {
     /// Starts a relay with the demo community.
     pub async fn start() -> TestRelay {
         let dir = tempfile::tempdir().expect("temp dir");
-        let db = dir.path().join("relay.db");
+        let db = Database::Sqlite(dir.path().join("relay.db"));
         let admin = Admin::open(&db, "office-admin").expect("admin");
         let places = build_community(&admin).expect("community");
         let relay = Arc::new(Relay::open(&db).expect("relay"));
@@ -152,10 +153,16 @@ pub struct RelayProcess {
 impl RelayProcess {
     /// Starts `exe serve --db db --listen listen` (port 0 picks a free port) and waits until
     /// it listens.
-    pub async fn start(exe: &str, db: &Path, listen: SocketAddr) -> RelayProcess {
-        let mut child = Command::new(exe)
-            .arg("--db")
-            .arg(db)
+    pub async fn start(exe: &str, db: &Database, listen: SocketAddr) -> RelayProcess {
+        let mut command = Command::new(exe);
+        match db {
+            Database::Sqlite(path) => command.arg("--db").arg(path),
+            Database::Postgres { url, state_dir } => command
+                .args(["--db", url])
+                .arg("--state-dir")
+                .arg(state_dir),
+        };
+        let mut child = command
             .args(["serve", "--listen", &listen.to_string()])
             .env("NO_COLOR", "1")
             .env("RUST_LOG", "info")
@@ -194,6 +201,25 @@ impl RelayProcess {
     pub async fn kill(mut self) {
         self.child.kill().await.expect("kill the relay");
     }
+}
+
+/// Every change a relay's log holds, scope by scope in sequence order.
+pub fn whole_log(storage: &dyn RelayStorage) -> Vec<LoggedChange> {
+    let mut log = Vec::new();
+    for (scope, head) in storage.scopes().expect("scopes") {
+        let mut after = 0;
+        while after < head {
+            let rows = storage
+                .read_scope(&scope, after, usize::MAX, 10_000)
+                .expect("read a scope");
+            let Some(last) = rows.last().map(|r| r.seq) else {
+                break;
+            };
+            log.extend(rows);
+            after = last;
+        }
+    }
+    log
 }
 
 /// A round of door-to-door work: `n` households registered in `building`, each visited once.

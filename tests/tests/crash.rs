@@ -10,7 +10,8 @@ use std::time::Duration;
 
 use linli_core::sync::client::{SyncClient, SyncOptions, SyncPhase};
 use linli_core::{DeviceIdentity, Linli};
-use linli_e2e::{RelayProcess, TestRelay, change_hashes, door_to_door, morning_clock};
+use linli_e2e::{RelayProcess, TestRelay, change_hashes, door_to_door, morning_clock, whole_log};
+use linli_relay::Database;
 use linli_relay::admin::Admin;
 use linli_relay::demo::{build_community, enrol_phone};
 use linli_relay::storage::RelayStorage;
@@ -29,9 +30,10 @@ const KILL_AFTER_PUSHES: [usize; 3] = [2, 6, 12];
 async fn a_relay_killed_mid_push_keeps_every_acknowledged_change_once() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("relay.db");
-    let admin = Admin::open(&db, "office-admin").unwrap();
+    let database = Database::Sqlite(db.clone());
+    let admin = Admin::open(&database, "office-admin").unwrap();
     let places = build_community(&admin).unwrap();
-    let mut relay = RelayProcess::start(RELAY_EXE, &db, "127.0.0.1:0".parse().unwrap()).await;
+    let mut relay = RelayProcess::start(RELAY_EXE, &database, "127.0.0.1:0".parse().unwrap()).await;
     let addr = relay.addr;
     let url = relay.url();
     let clock = morning_clock();
@@ -106,7 +108,7 @@ async fn a_relay_killed_mid_push_keeps_every_acknowledged_change_once() {
             );
         }
         drop(on_disk);
-        relay = RelayProcess::start(RELAY_EXE, &db, addr).await;
+        relay = RelayProcess::start(RELAY_EXE, &database, addr).await;
     }
 
     // The interrupted sync finishes by its retries (or, had they run out, the next one does).
@@ -119,7 +121,7 @@ async fn a_relay_killed_mid_push_keeps_every_acknowledged_change_once() {
     assert_eq!(wang.linli.outbox_len().unwrap(), 0);
 
     let storage = SqliteStorage::open(&db).unwrap();
-    let log = storage.log_after(0, 1_000_000).unwrap();
+    let log = whole_log(&storage);
     let mut copies: BTreeMap<[u8; 32], usize> = BTreeMap::new();
     for row in &log {
         *copies.entry(row.change.hash).or_default() += 1;

@@ -1,12 +1,25 @@
-//! The relay's storage behind one trait, so that the embedded SQLite default and a server
-//! database can be swapped: the change log per scope, document → scope bindings, devices and
-//! enrolment codes, and photo blobs. Calls block; the HTTP layer runs them off the async threads.
+//! The relay's storage behind one trait, so that the embedded SQLite default and PostgreSQL
+//! can be swapped: the change log per scope, document → scope bindings, devices and enrolment
+//! codes, and photo blobs. Calls block; the HTTP layer runs them off the async threads.
+//!
+//! The one ordering promise every backend keeps: within a scope, sequence numbers increase in
+//! commit order, so a reader that has seen a scope up to `seq` never finds a row at or below
+//! `seq` later. Numbers are only comparable within a scope.
 
+pub mod postgres;
+pub mod rules;
 pub mod sqlite;
 
 use linli_core::{DocKind, RemoteChange};
 
 use crate::error::RelayError;
+
+/// A stored 32-byte hash.
+pub(crate) fn hash_of(bytes: Vec<u8>) -> Result<[u8; 32], RelayError> {
+    bytes
+        .try_into()
+        .map_err(|_| RelayError::internal("a stored hash is not 32 bytes"))
+}
 
 /// A change as the log holds it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,10 +50,12 @@ impl From<LogChange> for RemoteChange {
 /// A logged change with its sequence number and the device that pushed it first.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LoggedChange {
-    /// Sequence number, increasing in commit order.
+    /// Sequence number, increasing in commit order within its scope.
     pub seq: i64,
     /// The device that pushed it.
     pub device_id: String,
+    /// When the relay received it (ms).
+    pub received_ms: i64,
     /// The change.
     pub change: LogChange,
 }
@@ -69,6 +84,23 @@ pub struct Device {
     pub created_ms: i64,
     /// Revoked at (ms).
     pub revoked_ms: Option<i64>,
+    /// sha-256 of its token (the token itself is never stored).
+    pub token_hash: [u8; 32],
+}
+
+/// A one-time enrolment code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnrolCode {
+    /// The code.
+    pub code: String,
+    /// For this member.
+    pub member_id: String,
+    /// Created at (ms).
+    pub created_ms: i64,
+    /// Expires at (ms).
+    pub expires_ms: i64,
+    /// The device that redeemed it.
+    pub used_by: Option<String>,
 }
 
 /// A device to enrol.
@@ -130,8 +162,6 @@ pub trait RelayStorage: Send + Sync + std::fmt::Debug + 'static {
     fn scopes(&self) -> Result<Vec<(String, i64)>, RelayError>;
     /// Logged changes by hash (those the log has).
     fn changes_by_hash(&self, hashes: &[[u8; 32]]) -> Result<Vec<LogChange>, RelayError>;
-    /// Up to `limit` logged changes after `after_seq`, in order.
-    fn log_after(&self, after_seq: i64, limit: usize) -> Result<Vec<LoggedChange>, RelayError>;
     /// How many changes the log holds.
     fn log_len(&self) -> Result<u64, RelayError>;
 
@@ -162,6 +192,8 @@ pub trait RelayStorage: Send + Sync + std::fmt::Debug + 'static {
     ) -> Result<(), RelayError>;
     /// Every device.
     fn devices(&self) -> Result<Vec<Device>, RelayError>;
+    /// Every enrolment code, used or not.
+    fn enrol_codes(&self) -> Result<Vec<EnrolCode>, RelayError>;
     /// Revokes a device; false when unknown.
     fn revoke(&self, device_id: &str, now_ms: i64) -> Result<bool, RelayError>;
 
@@ -178,4 +210,6 @@ pub trait RelayStorage: Send + Sync + std::fmt::Debug + 'static {
     ) -> Result<BlobState, RelayError>;
     /// A complete blob's bytes.
     fn blob(&self, hash: &str) -> Result<Option<Vec<u8>>, RelayError>;
+    /// The hashes of every complete blob.
+    fn blob_hashes(&self) -> Result<Vec<String>, RelayError>;
 }

@@ -6,13 +6,14 @@
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
 
-use axum::http::StatusCode;
 use linli_core::DocKind;
-use linli_core::api::photos::{MAX_PHOTO_BYTES, sha256_of};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use rusqlite_migration::{M, Migrations};
 
-use super::{AppendOutcome, BlobState, Device, LogChange, LoggedChange, NewDevice, RelayStorage};
+use super::rules::{self, BlobWrite};
+use super::{
+    AppendOutcome, BlobState, Device, EnrolCode, LogChange, LoggedChange, NewDevice, RelayStorage,
+};
 use crate::error::RelayError;
 
 const MIGRATIONS: &[M<'static>] = &[M::up(include_str!("../../migrations/001_relay.sql"))];
@@ -32,14 +33,8 @@ fn kind_of(text: &str) -> Result<DocKind, RelayError> {
     DocKind::parse(text).map_err(RelayError::from)
 }
 
-fn hash_of(bytes: Vec<u8>) -> Result<[u8; 32], RelayError> {
-    bytes
-        .try_into()
-        .map_err(|_| RelayError::internal("a stored change hash is not 32 bytes"))
-}
-
-/// A log row as read: seq, device, hash, doc, kind, scope, bytes.
-type LogRow = (i64, String, Vec<u8>, String, String, String, Vec<u8>);
+/// A log row as read: seq, device, received, hash, doc, kind, scope, bytes.
+type LogRow = (i64, String, i64, Vec<u8>, String, String, String, Vec<u8>);
 
 fn logged(r: &rusqlite::Row<'_>) -> rusqlite::Result<LogRow> {
     Ok((
@@ -50,16 +45,18 @@ fn logged(r: &rusqlite::Row<'_>) -> rusqlite::Result<LogRow> {
         r.get(4)?,
         r.get(5)?,
         r.get(6)?,
+        r.get(7)?,
     ))
 }
 
 fn to_logged(row: LogRow) -> Result<LoggedChange, RelayError> {
-    let (seq, device_id, hash, doc_id, kind, scope, bytes) = row;
+    let (seq, device_id, received_ms, hash, doc_id, kind, scope, bytes) = row;
     Ok(LoggedChange {
         seq,
         device_id,
+        received_ms,
         change: LogChange {
-            hash: hash_of(hash)?,
+            hash: super::hash_of(hash)?,
             doc_id,
             kind: kind_of(&kind)?,
             scope,
@@ -68,20 +65,30 @@ fn to_logged(row: LogRow) -> Result<LoggedChange, RelayError> {
     })
 }
 
-const LOGGED_COLUMNS: &str = "seq, device_id, hash, doc_id, kind, scope, bytes";
+const LOGGED_COLUMNS: &str = "seq, device_id, received_ms, hash, doc_id, kind, scope, bytes";
 
-fn device(r: &rusqlite::Row<'_>) -> rusqlite::Result<Device> {
-    Ok(Device {
-        device_id: r.get(0)?,
-        member_id: r.get(1)?,
-        name: r.get(2)?,
-        actor_id: r.get(3)?,
-        created_ms: r.get(4)?,
-        revoked_ms: r.get(5)?,
-    })
+fn device(r: &rusqlite::Row<'_>) -> rusqlite::Result<(Device, Vec<u8>)> {
+    Ok((
+        Device {
+            device_id: r.get(0)?,
+            member_id: r.get(1)?,
+            name: r.get(2)?,
+            actor_id: r.get(3)?,
+            created_ms: r.get(4)?,
+            revoked_ms: r.get(5)?,
+            token_hash: [0; 32],
+        },
+        r.get(6)?,
+    ))
 }
 
-const DEVICE_COLUMNS: &str = "device_id, member_id, name, actor_id, created_ms, revoked_ms";
+fn with_token((mut device, hash): (Device, Vec<u8>)) -> Result<Device, RelayError> {
+    device.token_hash = super::hash_of(hash)?;
+    Ok(device)
+}
+
+const DEVICE_COLUMNS: &str =
+    "device_id, member_id, name, actor_id, created_ms, revoked_ms, token_hash";
 
 impl SqliteStorage {
     /// Opens (creating and migrating) the database at `path`.
@@ -131,18 +138,7 @@ impl RelayStorage for SqliteStorage {
                 if !created {
                     let (kind, scope): (String, String) =
                         binding.query_row([&c.doc_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
-                    if kind != c.kind.as_str() || scope != c.scope {
-                        return Err(RelayError::new(
-                            StatusCode::CONFLICT,
-                            "scope_mismatch",
-                            format!(
-                                "document {} is a {kind} in scope {scope}, not a {} in {}",
-                                c.doc_id,
-                                c.kind.as_str(),
-                                c.scope
-                            ),
-                        ));
-                    }
+                    rules::same_binding(c, &kind, &scope)?;
                 }
                 let n = insert.execute(params![
                     c.hash.as_slice(),
@@ -226,15 +222,6 @@ impl RelayStorage for SqliteStorage {
         Ok(out)
     }
 
-    fn log_after(&self, after_seq: i64, limit: usize) -> Result<Vec<LoggedChange>, RelayError> {
-        let conn = lock(&self.reader);
-        let mut stmt = conn.prepare_cached(&format!(
-            "SELECT {LOGGED_COLUMNS} FROM log WHERE seq > ?1 ORDER BY seq LIMIT ?2"
-        ))?;
-        let rows = stmt.query_map(params![after_seq, limit as i64], logged)?;
-        rows.map(|r| to_logged(r?)).collect()
-    }
-
     fn log_len(&self) -> Result<u64, RelayError> {
         let conn = lock(&self.reader);
         Ok(conn.query_row("SELECT COUNT(*) FROM log", [], |r| r.get::<_, i64>(0))? as u64)
@@ -269,26 +256,12 @@ impl RelayStorage for SqliteStorage {
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
             )
             .optional()?;
-        let unusable = |message: &str| {
-            RelayError::new(StatusCode::UNAUTHORIZED, "bad_code", message.to_owned())
-        };
-        let member_id = match row {
-            None => return Err(unusable("unknown enrolment code")),
-            Some((_, _, Some(_))) => return Err(unusable("this enrolment code was used already")),
-            Some((_, expires, None)) if expires <= now_ms => {
-                return Err(unusable("this enrolment code has expired"));
-            }
-            Some((member, _, None)) => member,
-        };
+        let member_id = rules::redeemable(row, now_ms)?;
         let taken: bool = tx
             .prepare_cached("SELECT 1 FROM devices WHERE actor_id = ?1")?
             .exists([&device.actor_id])?;
         if taken {
-            return Err(RelayError::new(
-                StatusCode::CONFLICT,
-                "actor_taken",
-                "this actor id belongs to another device",
-            ));
+            return Err(rules::actor_taken());
         }
         tx.execute(
             "INSERT INTO devices (device_id, member_id, name, actor_id, token_hash, created_ms) \
@@ -314,17 +287,19 @@ impl RelayStorage for SqliteStorage {
             actor_id: device.actor_id.clone(),
             created_ms: now_ms,
             revoked_ms: None,
+            token_hash: device.token_hash,
         })
     }
 
     fn device_by_token(&self, token_hash: &[u8; 32]) -> Result<Option<Device>, RelayError> {
         let conn = lock(&self.reader);
-        Ok(conn
-            .prepare_cached(&format!(
-                "SELECT {DEVICE_COLUMNS} FROM devices WHERE token_hash = ?1"
-            ))?
-            .query_row([token_hash.as_slice()], device)
-            .optional()?)
+        conn.prepare_cached(&format!(
+            "SELECT {DEVICE_COLUMNS} FROM devices WHERE token_hash = ?1"
+        ))?
+        .query_row([token_hash.as_slice()], device)
+        .optional()?
+        .map(with_token)
+        .transpose()
     }
 
     fn register_internal_device(
@@ -356,6 +331,23 @@ impl RelayStorage for SqliteStorage {
             "SELECT {DEVICE_COLUMNS} FROM devices ORDER BY created_ms, device_id"
         ))?;
         let rows = stmt.query_map([], device)?;
+        rows.map(|r| with_token(r?)).collect()
+    }
+
+    fn enrol_codes(&self) -> Result<Vec<EnrolCode>, RelayError> {
+        let conn = lock(&self.reader);
+        let mut stmt = conn.prepare_cached(
+            "SELECT code, member_id, created_ms, expires_ms, used_by FROM enrol_codes ORDER BY created_ms, code",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(EnrolCode {
+                code: r.get(0)?,
+                member_id: r.get(1)?,
+                created_ms: r.get(2)?,
+                expires_ms: r.get(3)?,
+                used_by: r.get(4)?,
+            })
+        })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
@@ -373,14 +365,9 @@ impl RelayStorage for SqliteStorage {
             .prepare_cached("SELECT total, length(bytes), complete FROM blobs WHERE hash = ?1")?
             .query_row([hash], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
             .optional()?;
-        Ok(match row {
-            None => BlobState::Absent,
-            Some((_, len, true)) => BlobState::Complete { size: len as u64 },
-            Some((total, len, false)) => BlobState::Partial {
-                received: len as u64,
-                total: total as u64,
-            },
-        })
+        Ok(rules::blob_state(
+            row.map(|(t, l, c)| (t as u64, l as u64, c)),
+        ))
     }
 
     fn blob_write(
@@ -390,73 +377,39 @@ impl RelayStorage for SqliteStorage {
         total: u64,
         bytes: &[u8],
     ) -> Result<BlobState, RelayError> {
-        if total == 0 || total > MAX_PHOTO_BYTES as u64 {
-            return Err(RelayError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "photo_too_large",
-                format!("a photo must be 1 to {MAX_PHOTO_BYTES} bytes, not {total}"),
-            ));
-        }
+        rules::check_blob_size(total)?;
         let mut conn = lock(&self.writer);
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let row: Option<(i64, Vec<u8>, bool)> = tx
+        let stored: Option<(i64, Vec<u8>, bool)> = tx
             .query_row(
                 "SELECT total, bytes, complete FROM blobs WHERE hash = ?1",
                 [hash],
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
             )
             .optional()?;
-        let mut have = match row {
-            Some((_, b, true)) => {
-                return Ok(BlobState::Complete {
-                    size: b.len() as u64,
-                });
+        let stored = stored.map(|(t, b, c)| (t as u64, b, c));
+        match rules::blob_write(stored, hash, offset, total, bytes)? {
+            BlobWrite::AlreadyComplete(state) => Ok(state),
+            BlobWrite::Discard(error) => {
+                tx.execute("DELETE FROM blobs WHERE hash = ?1", [hash])?;
+                tx.commit()?;
+                Err(error)
             }
-            Some((t, b, false)) if t as u64 == total => b,
-            _ => Vec::new(),
-        };
-        if offset != have.len() as u64 {
-            return Err(RelayError::new(
-                StatusCode::CONFLICT,
-                "wrong_offset",
-                format!(
-                    "the relay has {} bytes of this photo; continue from there, not {offset}",
-                    have.len()
-                ),
-            ));
-        }
-        if have.len() as u64 + bytes.len() as u64 > total {
-            return Err(RelayError::bad_request(
-                "photo_too_long",
-                "more bytes than the photo's announced size",
-            ));
-        }
-        have.extend_from_slice(bytes);
-        let complete = have.len() as u64 == total;
-        if complete && sha256_of(&have) != hash {
-            tx.execute("DELETE FROM blobs WHERE hash = ?1", [hash])?;
-            tx.commit()?;
-            return Err(RelayError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "photo_hash_mismatch",
-                format!("the photo's bytes do not match its sha-256 {hash}; upload it again"),
-            ));
-        }
-        tx.execute(
-            "INSERT INTO blobs (hash, total, bytes, complete) VALUES (?1, ?2, ?3, ?4) \
-             ON CONFLICT (hash) DO UPDATE SET total = excluded.total, bytes = excluded.bytes, \
-             complete = excluded.complete",
-            params![hash, total as i64, have, complete],
-        )?;
-        tx.commit()?;
-        Ok(if complete {
-            BlobState::Complete { size: total }
-        } else {
-            BlobState::Partial {
-                received: have.len() as u64,
-                total,
+            BlobWrite::Store {
+                bytes,
+                complete,
+                state,
+            } => {
+                tx.execute(
+                    "INSERT INTO blobs (hash, total, bytes, complete) VALUES (?1, ?2, ?3, ?4) \
+                     ON CONFLICT (hash) DO UPDATE SET total = excluded.total, bytes = excluded.bytes, \
+                     complete = excluded.complete",
+                    params![hash, total as i64, bytes, complete],
+                )?;
+                tx.commit()?;
+                Ok(state)
             }
-        })
+        }
     }
 
     fn blob(&self, hash: &str) -> Result<Option<Vec<u8>>, RelayError> {
@@ -465,5 +418,13 @@ impl RelayStorage for SqliteStorage {
             .prepare_cached("SELECT bytes FROM blobs WHERE hash = ?1 AND complete = 1")?
             .query_row([hash], |r| r.get(0))
             .optional()?)
+    }
+
+    fn blob_hashes(&self) -> Result<Vec<String>, RelayError> {
+        let conn = lock(&self.reader);
+        let mut stmt =
+            conn.prepare_cached("SELECT hash FROM blobs WHERE complete = 1 ORDER BY hash")?;
+        let rows = stmt.query_map([], |r| r.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 }

@@ -1,0 +1,181 @@
+//! Moving a relay's data from its SQLite file into PostgreSQL: devices (with their token
+//! hashes, so that phones keep their tokens), enrolment codes, every change with its sequence
+//! number (so that the phones' cursors stay valid), and photos. Copying is idempotent, so an
+//! interrupted move is finished by running it again. Afterwards every scope is read back from
+//! both sides and compared change by change.
+
+use std::path::Path;
+
+use crate::error::RelayError;
+use crate::storage::RelayStorage;
+use crate::storage::postgres::PostgresStorage;
+use crate::storage::sqlite::SqliteStorage;
+
+/// Rows copied per transaction.
+const PAGE_ROWS: usize = 2000;
+/// About how many bytes of changes are copied per transaction.
+const PAGE_BYTES: usize = 8 << 20;
+
+/// Where a move is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Progress {
+    /// Devices and enrolment codes copied.
+    Devices {
+        /// Devices.
+        devices: usize,
+        /// Codes.
+        codes: usize,
+    },
+    /// Changes of a scope copied so far.
+    Scope {
+        /// The scope.
+        scope: String,
+        /// Changes copied.
+        copied: u64,
+        /// Changes the log holds in all.
+        of_total: u64,
+    },
+    /// Photos copied.
+    Photos {
+        /// Photos.
+        photos: usize,
+    },
+}
+
+impl Progress {
+    /// One line for the console, in Chinese and English.
+    pub fn line(&self) -> String {
+        match self {
+            Progress::Devices { devices, codes } => {
+                format!("设备 devices: {devices}, 登记码 enrolment codes: {codes}")
+            }
+            Progress::Scope {
+                scope,
+                copied,
+                of_total,
+            } => format!("变更 changes: {copied}/{of_total} (scope {scope})"),
+            Progress::Photos { photos } => format!("照片 photos: {photos}"),
+        }
+    }
+}
+
+/// What a move did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Summary {
+    /// Devices copied.
+    pub devices: usize,
+    /// Changes in the source log.
+    pub changes: u64,
+    /// Of those, stored now (the others were there from an earlier run).
+    pub stored: u64,
+    /// Scopes compared after the move.
+    pub scopes_checked: usize,
+    /// Photos copied.
+    pub photos: usize,
+}
+
+impl Summary {
+    /// One line for the console.
+    pub fn line(&self) -> String {
+        format!(
+            "迁移完成 moved: {} changes ({} new) in {} scopes checked equal, {} devices, {} photos",
+            self.changes, self.stored, self.scopes_checked, self.devices, self.photos
+        )
+    }
+}
+
+/// Moves the SQLite relay database `from` into the PostgreSQL database `to`.
+pub fn run(from: &Path, to: &str, progress: impl FnMut(Progress)) -> Result<Summary, RelayError> {
+    if !from.exists() {
+        return Err(RelayError::bad_request(
+            "no_source",
+            format!("no relay database at {}", from.display()),
+        ));
+    }
+    let source = SqliteStorage::open(from)?;
+    let target = PostgresStorage::connect(to)?;
+    copy(&source, &target, progress)
+}
+
+/// Copies everything from `source` into `target`, then compares every scope.
+pub fn copy(
+    source: &dyn RelayStorage,
+    target: &PostgresStorage,
+    mut progress: impl FnMut(Progress),
+) -> Result<Summary, RelayError> {
+    let mut summary = Summary::default();
+    let devices = source.devices()?;
+    for d in &devices {
+        target.import_device(d)?;
+    }
+    let codes = source.enrol_codes()?;
+    for c in &codes {
+        target.import_code(c)?;
+    }
+    summary.devices = devices.len();
+    progress(Progress::Devices {
+        devices: devices.len(),
+        codes: codes.len(),
+    });
+
+    let total = source.log_len()?;
+    let scopes = source.scopes()?;
+    for (scope, head) in &scopes {
+        let mut after = 0;
+        while after < *head {
+            let rows = source.read_scope(scope, after, PAGE_BYTES, PAGE_ROWS)?;
+            let Some(last) = rows.last().map(|r| r.seq) else {
+                break;
+            };
+            summary.stored += u64::from(target.import_log(&rows)?);
+            summary.changes += rows.len() as u64;
+            after = last;
+            progress(Progress::Scope {
+                scope: scope.clone(),
+                copied: summary.changes,
+                of_total: total,
+            });
+        }
+    }
+
+    let photos = source.blob_hashes()?;
+    for hash in &photos {
+        if let Some(bytes) = source.blob(hash)? {
+            target.blob_write(hash, 0, bytes.len() as u64, &bytes)?;
+        }
+    }
+    summary.photos = photos.len();
+    progress(Progress::Photos {
+        photos: photos.len(),
+    });
+
+    for (scope, _) in &scopes {
+        same_scope(source, target, scope)?;
+    }
+    summary.scopes_checked = scopes.len();
+    Ok(summary)
+}
+
+/// Reads `scope` from both sides and fails unless they hold the same changes under the same
+/// sequence numbers.
+fn same_scope(
+    source: &dyn RelayStorage,
+    target: &dyn RelayStorage,
+    scope: &str,
+) -> Result<(), RelayError> {
+    let mut after = 0;
+    loop {
+        let a = source.read_scope(scope, after, PAGE_BYTES, PAGE_ROWS)?;
+        let b = target.read_scope(scope, after, PAGE_BYTES, a.len().max(1))?;
+        let key = |r: &crate::storage::LoggedChange| (r.seq, r.change.hash);
+        if a.iter().map(key).ne(b.iter().take(a.len()).map(key)) {
+            return Err(RelayError::internal(format!(
+                "after the move, scope {scope} differs after seq {after}"
+            )));
+        }
+        match a.last() {
+            Some(last) => after = last.seq,
+            None => return Ok(()),
+        }
+    }
+}

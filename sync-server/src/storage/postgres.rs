@@ -1,0 +1,593 @@
+//! PostgreSQL storage, for a district that runs several relay instances over one database.
+//! Connections come from an r2d2 pool; the schema is migrated at connect under an advisory
+//! lock, so instances starting together migrate once. Each push is one transaction that locks
+//! the heads of its scopes and takes the next numbers of each (see the migration for why no
+//! reader skips a row that commits late). Durability is PostgreSQL's: a commit is acknowledged
+//! after its WAL is flushed (`synchronous_commit` on, the default).
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use linli_core::DocKind;
+use postgres::{GenericClient, NoTls, Row, Transaction};
+use r2d2::{Pool, PooledConnection};
+use r2d2_postgres::PostgresConnectionManager;
+
+use super::rules::{self, BlobWrite};
+use super::{
+    AppendOutcome, BlobState, Device, EnrolCode, LogChange, LoggedChange, NewDevice, RelayStorage,
+};
+use crate::error::RelayError;
+
+/// The versioned migrations, applied in order.
+const MIGRATIONS: &[(i32, &str)] = &[(1, include_str!("../../migrations/postgres/001_relay.sql"))];
+/// The advisory lock key held while migrating.
+const MIGRATION_LOCK: i64 = 0x6c69_6e6c_6930;
+
+type Manager = PostgresConnectionManager<NoTls>;
+
+/// The PostgreSQL storage.
+pub struct PostgresStorage {
+    pool: Pool<Manager>,
+    target: String,
+}
+
+impl std::fmt::Debug for PostgresStorage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PostgresStorage")
+            .field("target", &self.target)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Whether `db` names a PostgreSQL database rather than a SQLite file.
+pub fn is_postgres_url(db: &str) -> bool {
+    db.starts_with("postgres://") || db.starts_with("postgresql://")
+}
+
+const LOGGED_COLUMNS: &str = "seq, device_id, received_ms, hash, doc_id, kind, scope, bytes";
+const DEVICE_COLUMNS: &str =
+    "device_id, member_id, name, actor_id, created_ms, revoked_ms, token_hash";
+
+fn to_logged(r: &Row) -> Result<LoggedChange, RelayError> {
+    Ok(LoggedChange {
+        seq: r.try_get(0)?,
+        device_id: r.try_get(1)?,
+        received_ms: r.try_get(2)?,
+        change: LogChange {
+            hash: super::hash_of(r.try_get(3)?)?,
+            doc_id: r.try_get(4)?,
+            kind: DocKind::parse(r.try_get::<_, &str>(5)?)?,
+            scope: r.try_get(6)?,
+            bytes: r.try_get(7)?,
+        },
+    })
+}
+
+fn to_device(r: &Row) -> Result<Device, RelayError> {
+    Ok(Device {
+        device_id: r.try_get(0)?,
+        member_id: r.try_get(1)?,
+        name: r.try_get(2)?,
+        actor_id: r.try_get(3)?,
+        created_ms: r.try_get(4)?,
+        revoked_ms: r.try_get(5)?,
+        token_hash: super::hash_of(r.try_get(6)?)?,
+    })
+}
+
+impl PostgresStorage {
+    /// Connects to `url` (`postgres://user@host:port/db`), creating and migrating the schema.
+    pub fn connect(url: &str) -> Result<PostgresStorage, RelayError> {
+        let config: postgres::Config = url
+            .parse()
+            .map_err(|e| RelayError::bad_request("bad_database_url", format!("{url}: {e}")))?;
+        let target = format!(
+            "postgres {:?} db {:?}",
+            config.get_hosts().first(),
+            config.get_dbname().unwrap_or("")
+        );
+        let pool = Pool::builder()
+            .max_size(16)
+            .connection_timeout(Duration::from_secs(15))
+            .build(PostgresConnectionManager::new(config, NoTls))?;
+        let storage = PostgresStorage { pool, target };
+        storage.migrate()?;
+        Ok(storage)
+    }
+
+    fn conn(&self) -> Result<PooledConnection<Manager>, RelayError> {
+        Ok(self.pool.get()?)
+    }
+
+    fn migrate(&self) -> Result<(), RelayError> {
+        let mut conn = self.conn()?;
+        let mut tx = conn.transaction()?;
+        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])?;
+        tx.batch_execute(
+            "CREATE TABLE IF NOT EXISTS relay_migrations \
+             (version INT PRIMARY KEY, applied_ms BIGINT NOT NULL)",
+        )?;
+        let applied: Vec<i32> = tx
+            .query("SELECT version FROM relay_migrations", &[])?
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
+        for (version, sql) in MIGRATIONS {
+            if applied.contains(version) {
+                continue;
+            }
+            tx.batch_execute(sql)?;
+            tx.execute(
+                "INSERT INTO relay_migrations (version, applied_ms) VALUES ($1, $2)",
+                &[version, &chrono::Utc::now().timestamp_millis()],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Locks the heads of `scopes` (creating them), in scope order; returns each head.
+    fn lock_heads(
+        tx: &mut Transaction<'_>,
+        scopes: impl Iterator<Item = String>,
+    ) -> Result<BTreeMap<String, i64>, RelayError> {
+        let mut heads = BTreeMap::new();
+        let ordered: std::collections::BTreeSet<String> = scopes.collect();
+        for scope in ordered {
+            tx.execute(
+                "INSERT INTO scope_heads (scope, seq) VALUES ($1, 0) ON CONFLICT (scope) DO NOTHING",
+                &[&scope],
+            )?;
+            let seq: i64 = tx
+                .query_one(
+                    "SELECT seq FROM scope_heads WHERE scope = $1 FOR UPDATE",
+                    &[&scope],
+                )?
+                .get(0);
+            heads.insert(scope, seq);
+        }
+        Ok(heads)
+    }
+
+    fn save_heads(
+        tx: &mut Transaction<'_>,
+        heads: &BTreeMap<String, i64>,
+    ) -> Result<(), RelayError> {
+        for (scope, seq) in heads {
+            tx.execute(
+                "UPDATE scope_heads SET seq = $2 WHERE scope = $1",
+                &[scope, seq],
+            )?;
+        }
+        Ok(())
+    }
+
+    /// Binds a change's document to its kind and scope, or checks the binding it has.
+    fn bind(tx: &mut Transaction<'_>, c: &LogChange) -> Result<(), RelayError> {
+        let created = tx.query_opt(
+            "INSERT INTO docs (doc_id, kind, scope) VALUES ($1, $2, $3) \
+             ON CONFLICT (doc_id) DO NOTHING RETURNING doc_id",
+            &[&c.doc_id, &c.kind.as_str(), &c.scope],
+        )?;
+        if created.is_none() {
+            let row = tx.query_one(
+                "SELECT kind, scope FROM docs WHERE doc_id = $1",
+                &[&c.doc_id],
+            )?;
+            rules::same_binding(c, row.get(0), row.get(1))?;
+        }
+        Ok(())
+    }
+
+    /// Copies logged changes with their own sequence numbers (moving a relay's data here): the
+    /// scopes' heads become at least the highest number copied, so that the phones' cursors
+    /// stay valid. Changes the log has already are skipped.
+    pub fn import_log(&self, rows: &[LoggedChange]) -> Result<u32, RelayError> {
+        let mut conn = self.conn()?;
+        let mut tx = conn.transaction()?;
+        let mut heads = Self::lock_heads(&mut tx, rows.iter().map(|r| r.change.scope.clone()))?;
+        let mut stored = 0;
+        for r in rows {
+            let c = &r.change;
+            Self::bind(&mut tx, c)?;
+            stored += tx.execute(
+                "INSERT INTO log (scope, seq, hash, doc_id, kind, device_id, bytes, received_ms) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING",
+                &[
+                    &c.scope,
+                    &r.seq,
+                    &c.hash.as_slice(),
+                    &c.doc_id,
+                    &c.kind.as_str(),
+                    &r.device_id,
+                    &c.bytes,
+                    &r.received_ms,
+                ],
+            )? as u32;
+            let head = heads.entry(c.scope.clone()).or_default();
+            *head = (*head).max(r.seq);
+        }
+        Self::save_heads(&mut tx, &heads)?;
+        tx.commit()?;
+        Ok(stored)
+    }
+
+    /// Copies a device as it is (token hash and revocation included); a known device is kept.
+    pub fn import_device(&self, d: &Device) -> Result<(), RelayError> {
+        self.conn()?.execute(
+            "INSERT INTO devices (device_id, member_id, name, actor_id, token_hash, created_ms, revoked_ms) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING",
+            &[
+                &d.device_id,
+                &d.member_id,
+                &d.name,
+                &d.actor_id,
+                &d.token_hash.as_slice(),
+                &d.created_ms,
+                &d.revoked_ms,
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// Copies an enrolment code as it is; a known code is kept.
+    pub fn import_code(&self, c: &EnrolCode) -> Result<(), RelayError> {
+        self.conn()?.execute(
+            "INSERT INTO enrol_codes (code, member_id, created_ms, expires_ms, used_by) \
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+            &[
+                &c.code,
+                &c.member_id,
+                &c.created_ms,
+                &c.expires_ms,
+                &c.used_by,
+            ],
+        )?;
+        Ok(())
+    }
+}
+
+fn query_devices(
+    client: &mut impl GenericClient,
+    filter: &str,
+    params: &[&(dyn postgres::types::ToSql + Sync)],
+) -> Result<Vec<Device>, RelayError> {
+    client
+        .query(
+            &format!("SELECT {DEVICE_COLUMNS} FROM devices {filter}"),
+            params,
+        )?
+        .iter()
+        .map(to_device)
+        .collect()
+}
+
+impl RelayStorage for PostgresStorage {
+    fn append(
+        &self,
+        device_id: &str,
+        changes: &[LogChange],
+        now_ms: i64,
+    ) -> Result<AppendOutcome, RelayError> {
+        let mut conn = self.conn()?;
+        let mut tx = conn.transaction()?;
+        let mut heads = Self::lock_heads(&mut tx, changes.iter().map(|c| c.scope.clone()))?;
+        let mut outcome = AppendOutcome::default();
+        let insert = tx.prepare(
+            "INSERT INTO log (scope, seq, hash, doc_id, kind, device_id, bytes, received_ms) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (hash) DO NOTHING",
+        )?;
+        for c in changes {
+            Self::bind(&mut tx, c)?;
+            let head = heads.entry(c.scope.clone()).or_default();
+            let n = tx.execute(
+                &insert,
+                &[
+                    &c.scope,
+                    &(*head + 1),
+                    &c.hash.as_slice(),
+                    &c.doc_id,
+                    &c.kind.as_str(),
+                    &device_id,
+                    &c.bytes,
+                    &now_ms,
+                ],
+            )?;
+            if n == 1 {
+                *head += 1;
+                outcome.stored += 1;
+            } else {
+                outcome.duplicates += 1;
+            }
+        }
+        Self::save_heads(&mut tx, &heads)?;
+        tx.commit()?;
+        Ok(outcome)
+    }
+
+    fn has_change(&self, hash: &[u8; 32]) -> Result<bool, RelayError> {
+        Ok(self
+            .conn()?
+            .query_opt("SELECT 1 FROM log WHERE hash = $1", &[&hash.as_slice()])?
+            .is_some())
+    }
+
+    fn doc_binding(&self, doc_id: &str) -> Result<Option<(DocKind, String)>, RelayError> {
+        let row = self
+            .conn()?
+            .query_opt("SELECT kind, scope FROM docs WHERE doc_id = $1", &[&doc_id])?;
+        row.map(|r| Ok((DocKind::parse(r.get::<_, &str>(0))?, r.get(1))))
+            .transpose()
+    }
+
+    fn read_scope(
+        &self,
+        scope: &str,
+        after_seq: i64,
+        max_bytes: usize,
+        max_rows: usize,
+    ) -> Result<Vec<LoggedChange>, RelayError> {
+        let mut conn = self.conn()?;
+        let mut tx = conn.build_transaction().read_only(true).start()?;
+        let portal = tx.bind(
+            &format!(
+                "SELECT {LOGGED_COLUMNS} FROM log WHERE scope = $1 AND seq > $2 ORDER BY seq LIMIT $3"
+            ),
+            &[&scope, &after_seq, &(max_rows as i64)],
+        )?;
+        let mut out = Vec::new();
+        let mut bytes = 0;
+        'pages: loop {
+            let page = tx.query_portal(&portal, 64)?;
+            if page.is_empty() {
+                break;
+            }
+            for r in &page {
+                let change = to_logged(r)?;
+                bytes += change.change.bytes.len();
+                out.push(change);
+                if bytes >= max_bytes {
+                    break 'pages;
+                }
+            }
+        }
+        drop(portal);
+        tx.commit()?;
+        Ok(out)
+    }
+
+    fn scopes(&self) -> Result<Vec<(String, i64)>, RelayError> {
+        Ok(self
+            .conn()?
+            .query(
+                "SELECT scope, seq FROM scope_heads WHERE seq > 0 ORDER BY scope",
+                &[],
+            )?
+            .iter()
+            .map(|r| (r.get(0), r.get(1)))
+            .collect())
+    }
+
+    fn changes_by_hash(&self, hashes: &[[u8; 32]]) -> Result<Vec<LogChange>, RelayError> {
+        let wanted: Vec<&[u8]> = hashes.iter().map(|h| h.as_slice()).collect();
+        self.conn()?
+            .query(
+                &format!("SELECT {LOGGED_COLUMNS} FROM log WHERE hash = ANY($1)"),
+                &[&wanted],
+            )?
+            .iter()
+            .map(|r| to_logged(r).map(|l| l.change))
+            .collect()
+    }
+
+    fn log_len(&self) -> Result<u64, RelayError> {
+        let n: i64 = self
+            .conn()?
+            .query_one("SELECT COUNT(*) FROM log", &[])?
+            .get(0);
+        Ok(n as u64)
+    }
+
+    fn create_code(
+        &self,
+        code: &str,
+        member_id: &str,
+        now_ms: i64,
+        expires_ms: i64,
+    ) -> Result<(), RelayError> {
+        self.conn()?.execute(
+            "INSERT INTO enrol_codes (code, member_id, created_ms, expires_ms) VALUES ($1, $2, $3, $4)",
+            &[&code, &member_id, &now_ms, &expires_ms],
+        )?;
+        Ok(())
+    }
+
+    fn redeem_code(
+        &self,
+        code: &str,
+        device: &NewDevice,
+        now_ms: i64,
+    ) -> Result<Device, RelayError> {
+        let mut conn = self.conn()?;
+        let mut tx = conn.transaction()?;
+        let row = tx
+            .query_opt(
+                "SELECT member_id, expires_ms, used_by FROM enrol_codes WHERE code = $1 FOR UPDATE",
+                &[&code],
+            )?
+            .map(|r| (r.get(0), r.get(1), r.get(2)));
+        let member_id = rules::redeemable(row, now_ms)?;
+        if tx
+            .query_opt(
+                "SELECT 1 FROM devices WHERE actor_id = $1",
+                &[&device.actor_id],
+            )?
+            .is_some()
+        {
+            return Err(rules::actor_taken());
+        }
+        tx.execute(
+            "INSERT INTO devices (device_id, member_id, name, actor_id, token_hash, created_ms) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+            &[
+                &device.device_id,
+                &member_id,
+                &device.name,
+                &device.actor_id,
+                &device.token_hash.as_slice(),
+                &now_ms,
+            ],
+        )?;
+        tx.execute(
+            "UPDATE enrol_codes SET used_by = $1 WHERE code = $2",
+            &[&device.device_id, &code],
+        )?;
+        tx.commit()?;
+        Ok(Device {
+            device_id: device.device_id.clone(),
+            member_id,
+            name: device.name.clone(),
+            actor_id: device.actor_id.clone(),
+            created_ms: now_ms,
+            revoked_ms: None,
+            token_hash: device.token_hash,
+        })
+    }
+
+    fn device_by_token(&self, token_hash: &[u8; 32]) -> Result<Option<Device>, RelayError> {
+        Ok(query_devices(
+            &mut *self.conn()?,
+            "WHERE token_hash = $1",
+            &[&token_hash.as_slice()],
+        )?
+        .pop())
+    }
+
+    fn register_internal_device(
+        &self,
+        device_id: &str,
+        member_id: &str,
+        actor_id: &str,
+        now_ms: i64,
+    ) -> Result<(), RelayError> {
+        // An internal device has no token: a random hash nobody holds the preimage of.
+        let token_hash: [u8; 32] = rand::random();
+        self.conn()?.execute(
+            "INSERT INTO devices (device_id, member_id, name, actor_id, token_hash, created_ms) \
+             VALUES ($1, $2, $1, $3, $4, $5) ON CONFLICT (device_id) DO NOTHING",
+            &[
+                &device_id,
+                &member_id,
+                &actor_id,
+                &token_hash.as_slice(),
+                &now_ms,
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn devices(&self) -> Result<Vec<Device>, RelayError> {
+        query_devices(&mut *self.conn()?, "ORDER BY created_ms, device_id", &[])
+    }
+
+    fn enrol_codes(&self) -> Result<Vec<EnrolCode>, RelayError> {
+        Ok(self
+            .conn()?
+            .query(
+                "SELECT code, member_id, created_ms, expires_ms, used_by FROM enrol_codes \
+                 ORDER BY created_ms, code",
+                &[],
+            )?
+            .iter()
+            .map(|r| EnrolCode {
+                code: r.get(0),
+                member_id: r.get(1),
+                created_ms: r.get(2),
+                expires_ms: r.get(3),
+                used_by: r.get(4),
+            })
+            .collect())
+    }
+
+    fn revoke(&self, device_id: &str, now_ms: i64) -> Result<bool, RelayError> {
+        let n = self.conn()?.execute(
+            "UPDATE devices SET revoked_ms = $2 WHERE device_id = $1 AND revoked_ms IS NULL",
+            &[&device_id, &now_ms],
+        )?;
+        Ok(n == 1)
+    }
+
+    fn blob_state(&self, hash: &str) -> Result<BlobState, RelayError> {
+        let row = self.conn()?.query_opt(
+            "SELECT total, length(bytes)::BIGINT, complete FROM blobs WHERE hash = $1",
+            &[&hash],
+        )?;
+        Ok(rules::blob_state(row.map(|r| {
+            (
+                r.get::<_, i64>(0) as u64,
+                r.get::<_, i64>(1) as u64,
+                r.get(2),
+            )
+        })))
+    }
+
+    fn blob_write(
+        &self,
+        hash: &str,
+        offset: u64,
+        total: u64,
+        bytes: &[u8],
+    ) -> Result<BlobState, RelayError> {
+        rules::check_blob_size(total)?;
+        let mut conn = self.conn()?;
+        let mut tx = conn.transaction()?;
+        let stored = tx
+            .query_opt(
+                "SELECT total, bytes, complete FROM blobs WHERE hash = $1 FOR UPDATE",
+                &[&hash],
+            )?
+            .map(|r| (r.get::<_, i64>(0) as u64, r.get(1), r.get(2)));
+        match rules::blob_write(stored, hash, offset, total, bytes)? {
+            BlobWrite::AlreadyComplete(state) => Ok(state),
+            BlobWrite::Discard(error) => {
+                tx.execute("DELETE FROM blobs WHERE hash = $1", &[&hash])?;
+                tx.commit()?;
+                Err(error)
+            }
+            BlobWrite::Store {
+                bytes,
+                complete,
+                state,
+            } => {
+                tx.execute(
+                    "INSERT INTO blobs (hash, total, bytes, complete) VALUES ($1, $2, $3, $4) \
+                     ON CONFLICT (hash) DO UPDATE SET total = excluded.total, \
+                     bytes = excluded.bytes, complete = excluded.complete",
+                    &[&hash, &(total as i64), &bytes, &complete],
+                )?;
+                tx.commit()?;
+                Ok(state)
+            }
+        }
+    }
+
+    fn blob(&self, hash: &str) -> Result<Option<Vec<u8>>, RelayError> {
+        Ok(self
+            .conn()?
+            .query_opt(
+                "SELECT bytes FROM blobs WHERE hash = $1 AND complete",
+                &[&hash],
+            )?
+            .map(|r| r.get(0)))
+    }
+
+    fn blob_hashes(&self) -> Result<Vec<String>, RelayError> {
+        Ok(self
+            .conn()?
+            .query("SELECT hash FROM blobs WHERE complete ORDER BY hash", &[])?
+            .iter()
+            .map(|r| r.get(0))
+            .collect())
+    }
+}
