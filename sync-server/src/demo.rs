@@ -146,8 +146,20 @@ pub async fn enrol_phone(
     clock: Arc<dyn Clock>,
 ) -> Result<Phone, RelayError> {
     let (code, _) = admin.create_code(member)?;
+    enrol_with_code(server, &code, path, member, device_name, clock).await
+}
+
+/// Enrols a phone with the one-time `code` for `member` and opens its store at `path`.
+pub async fn enrol_with_code(
+    server: &str,
+    code: &str,
+    path: &Path,
+    member: &str,
+    device_name: &str,
+    clock: Arc<dyn Clock>,
+) -> Result<Phone, RelayError> {
     let actor = Linli::new_actor_id();
-    let enrolment = enrol(server, &code, device_name, &actor)
+    let enrolment = enrol(server, code, device_name, &actor)
         .await
         .map_err(|e| RelayError::internal(format!("enrolling {member}: {e}")))?;
     let linli = Linli::open_with_actor(

@@ -2,6 +2,8 @@
 //! SQLite files in a temporary folder, its admin tools, the demo community, and enrolled phones;
 //! raw sync requests; and the relay as a separate process that a test can kill.
 
+pub mod postgres;
+
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::Stdio;

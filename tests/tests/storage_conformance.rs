@@ -1,0 +1,329 @@
+//! One conformance suite for the relay's storage, run against both backends: the embedded
+//! SQLite file and PostgreSQL (a throw-away server started by the test). Each case gets a
+//! fresh database and can reopen it, as a restarted relay would.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+use linli_core::DocKind;
+use linli_core::api::photos::sha256_of;
+use linli_e2e::postgres::TestPostgres;
+use linli_e2e::whole_log;
+use linli_relay::storage::postgres::PostgresStorage;
+use linli_relay::storage::sqlite::SqliteStorage;
+use linli_relay::storage::{BlobState, LogChange, NewDevice, RelayStorage};
+
+/// Opens the database of one case; called again to reopen it.
+type Open<'a> = &'a dyn Fn() -> Arc<dyn RelayStorage>;
+
+/// A change with made-up bytes: storage never parses them.
+fn change(doc: &str, scope: &str, n: u32) -> LogChange {
+    let bytes = format!("{doc}/{scope}/{n}: 需要上门测血压").into_bytes();
+    let hash: [u8; 32] = hex::decode(sha256_of(&bytes)).unwrap().try_into().unwrap();
+    LogChange {
+        hash,
+        doc_id: doc.to_owned(),
+        kind: DocKind::Household,
+        scope: scope.to_owned(),
+        bytes,
+    }
+}
+
+fn device(id: &str, actor: &str) -> NewDevice {
+    NewDevice {
+        device_id: id.to_owned(),
+        name: format!("{id}的手机"),
+        actor_id: actor.to_owned(),
+        token_hash: hex::decode(sha256_of(id.as_bytes()))
+            .unwrap()
+            .try_into()
+            .unwrap(),
+    }
+}
+
+fn appends_are_idempotent_by_hash(open: Open<'_>) {
+    let s = open();
+    let first: Vec<_> = (0..3).map(|i| change("h1", "building:b3", i)).collect();
+    let out = s.append("phone-a", &first, 1_000).unwrap();
+    assert_eq!((out.stored, out.duplicates), (3, 0));
+    let mut again = first.clone();
+    again.push(change("h1", "building:b3", 3));
+    let out = s.append("phone-b", &again, 2_000).unwrap();
+    assert_eq!((out.stored, out.duplicates), (1, 3));
+    assert_eq!(s.log_len().unwrap(), 4);
+    let log = whole_log(s.as_ref());
+    assert_eq!(log[0].device_id, "phone-a", "the first pusher is kept");
+    assert_eq!(log[0].received_ms, 1_000);
+    assert!(s.has_change(&first[0].hash).unwrap());
+    assert!(!s.has_change(&[7; 32]).unwrap());
+    let wanted = s.changes_by_hash(&[first[1].hash, [9; 32]]).unwrap();
+    assert_eq!(wanted, vec![first[1].clone()]);
+}
+
+fn scopes_page_in_order(open: Open<'_>) {
+    let s = open();
+    for i in 0..10 {
+        s.append("p", &[change(&format!("d{i}"), "building:b3", i)], 1)
+            .unwrap();
+        s.append("p", &[change(&format!("e{i}"), "tickets", i)], 1)
+            .unwrap();
+    }
+    let heads: BTreeMap<String, i64> = s.scopes().unwrap().into_iter().collect();
+    assert_eq!(
+        heads.keys().collect::<Vec<_>>(),
+        vec!["building:b3", "tickets"]
+    );
+    let page = s.read_scope("building:b3", 0, usize::MAX, 4).unwrap();
+    assert_eq!(page.len(), 4, "max_rows");
+    assert!(page.windows(2).all(|w| w[0].seq < w[1].seq));
+    assert!(page.iter().all(|r| r.change.scope == "building:b3"));
+    let rest = s
+        .read_scope("building:b3", page[3].seq, usize::MAX, 100)
+        .unwrap();
+    assert_eq!(rest.len(), 6);
+    assert_eq!(rest.last().unwrap().seq, heads["building:b3"]);
+    let one = s.read_scope("building:b3", 0, 1, 100).unwrap();
+    assert_eq!(one.len(), 1, "at least one row, then the byte budget stops");
+    assert!(s.read_scope("nowhere", 0, 1, 100).unwrap().is_empty());
+    assert_eq!(s.doc_binding("d3").unwrap().unwrap().1, "building:b3");
+    assert_eq!(s.doc_binding("nope").unwrap(), None);
+}
+
+fn a_push_against_a_binding_stores_nothing(open: Open<'_>) {
+    let s = open();
+    s.append("p", &[change("h1", "building:b3", 0)], 1).unwrap();
+    let push = [
+        change("h2", "building:b3", 0),
+        change("h1", "building:b5", 1),
+    ];
+    let err = s.append("p", &push, 2).unwrap_err();
+    assert_eq!(err.code, "scope_mismatch");
+    assert_eq!(s.log_len().unwrap(), 1, "the whole push was rolled back");
+    assert_eq!(s.doc_binding("h2").unwrap(), None);
+}
+
+fn codes_devices_and_revocation(open: Open<'_>) {
+    let s = open();
+    s.create_code("ABCD2345", "lead-wang", 1_000, 100_000)
+        .unwrap();
+    s.create_code("OLD23456", "lead-li", 1_000, 2_000).unwrap();
+    let d = s
+        .redeem_code("ABCD2345", &device("dev-1", "aa11"), 5_000)
+        .unwrap();
+    assert_eq!(d.member_id, "lead-wang");
+    assert_eq!(
+        s.redeem_code("ABCD2345", &device("dev-2", "bb22"), 6_000)
+            .unwrap_err()
+            .code,
+        "bad_code"
+    );
+    assert_eq!(
+        s.redeem_code("OLD23456", &device("dev-3", "cc33"), 6_000)
+            .unwrap_err()
+            .code,
+        "bad_code"
+    );
+    s.create_code("NEW23456", "lead-li", 1_000, 100_000)
+        .unwrap();
+    assert_eq!(
+        s.redeem_code("NEW23456", &device("dev-4", "aa11"), 6_000)
+            .unwrap_err()
+            .code,
+        "actor_taken"
+    );
+    let token = device("dev-1", "aa11").token_hash;
+    assert_eq!(s.device_by_token(&token).unwrap().unwrap(), d);
+    assert_eq!(s.device_by_token(&[0; 32]).unwrap(), None);
+    s.register_internal_device("relay-admin", "office-admin", "ff00", 1)
+        .unwrap();
+    s.register_internal_device("relay-admin", "office-admin", "ff00", 2)
+        .unwrap();
+    assert_eq!(s.devices().unwrap().len(), 2);
+    assert!(s.revoke("dev-1", 9_000).unwrap());
+    assert!(!s.revoke("dev-1", 9_500).unwrap(), "revoked once");
+    assert_eq!(
+        s.device_by_token(&token).unwrap().unwrap().revoked_ms,
+        Some(9_000)
+    );
+    let codes = s.enrol_codes().unwrap();
+    assert_eq!(codes.len(), 3);
+    assert_eq!(
+        codes.iter().find(|c| c.code == "ABCD2345").unwrap().used_by,
+        Some("dev-1".into())
+    );
+}
+
+fn blobs_arrive_in_chunks_and_are_verified(open: Open<'_>) {
+    let s = open();
+    let photo: Vec<u8> = (0..10_000u32).map(|i| (i % 251) as u8).collect();
+    let hash = sha256_of(&photo);
+    assert_eq!(s.blob_state(&hash).unwrap(), BlobState::Absent);
+    let state = s.blob_write(&hash, 0, 10_000, &photo[..4_000]).unwrap();
+    assert_eq!(
+        state,
+        BlobState::Partial {
+            received: 4_000,
+            total: 10_000
+        }
+    );
+    assert_eq!(
+        s.blob_write(&hash, 5_000, 10_000, &photo[5_000..])
+            .unwrap_err()
+            .code,
+        "wrong_offset"
+    );
+    assert_eq!(
+        s.blob(&hash).unwrap(),
+        None,
+        "incomplete blobs are not served"
+    );
+    let state = s.blob_write(&hash, 4_000, 10_000, &photo[4_000..]).unwrap();
+    assert_eq!(state, BlobState::Complete { size: 10_000 });
+    assert_eq!(s.blob(&hash).unwrap().unwrap(), photo);
+    assert_eq!(s.blob_hashes().unwrap(), vec![hash.clone()]);
+    let liar = sha256_of(b"another photo");
+    assert_eq!(
+        s.blob_write(&liar, 0, 3, b"abc").unwrap_err().code,
+        "photo_hash_mismatch"
+    );
+    assert_eq!(s.blob_state(&liar).unwrap(), BlobState::Absent);
+    assert_eq!(
+        s.blob_write(&liar, 0, 0, b"").unwrap_err().code,
+        "photo_too_large"
+    );
+}
+
+fn acknowledged_changes_survive_a_reopen(open: Open<'_>) {
+    let s = open();
+    let pushed: Vec<_> = (0..50).map(|i| change("h9", "building:b3", i)).collect();
+    s.append("p", &pushed, 1).unwrap();
+    drop(s);
+    let again = open();
+    let log = whole_log(again.as_ref());
+    assert_eq!(
+        log.iter().map(|r| r.change.clone()).collect::<Vec<_>>(),
+        pushed
+    );
+}
+
+/// Four writers push into the same two scopes at once while two readers follow both scopes
+/// with cursors, as phones do. A reader whose cursor passed a row that committed later would
+/// never see it: every reader must end with every change, each once.
+fn concurrent_writers_never_make_a_reader_skip(open: Open<'_>) {
+    const WRITERS: usize = 4;
+    const BATCHES: u32 = 40;
+    let s = open();
+    let scopes = ["building:b3", "building:b5"];
+    let done = AtomicBool::new(false);
+    let writers_left = AtomicUsize::new(WRITERS);
+    let results: Vec<BTreeSet<[u8; 32]>> = std::thread::scope(|t| {
+        for w in 0..WRITERS {
+            let s = s.clone();
+            let (done, left) = (&done, &writers_left);
+            t.spawn(move || {
+                for b in 0..BATCHES {
+                    let batch: Vec<_> = (0..3)
+                        .map(|i| {
+                            let scope = scopes[(b as usize + i) % 2];
+                            change(&format!("w{w}-{scope}"), scope, b * 3 + i as u32)
+                        })
+                        .collect();
+                    s.append(&format!("writer-{w}"), &batch, 1).unwrap();
+                }
+                if left.fetch_sub(1, Ordering::SeqCst) == 1 {
+                    done.store(true, Ordering::SeqCst);
+                }
+            });
+        }
+        let readers: Vec<_> = (0..2)
+            .map(|_| {
+                let s = s.clone();
+                let done = &done;
+                t.spawn(move || {
+                    let mut cursors: BTreeMap<&str, i64> = BTreeMap::new();
+                    let mut seen = BTreeSet::new();
+                    loop {
+                        // Read once more after the writers finished, to catch the tail.
+                        let last_round = done.load(Ordering::SeqCst);
+                        for scope in scopes {
+                            let cursor = cursors.entry(scope).or_default();
+                            let rows = s.read_scope(scope, *cursor, 4096, 7).unwrap();
+                            for r in rows {
+                                assert!(r.seq > *cursor, "seq went backwards in {scope}");
+                                *cursor = r.seq;
+                                assert!(seen.insert(r.change.hash), "a change read twice");
+                            }
+                        }
+                        if last_round {
+                            let heads: BTreeMap<String, i64> =
+                                s.scopes().unwrap().into_iter().collect();
+                            if scopes.iter().all(|sc| cursors[sc] >= heads[*sc]) {
+                                return seen;
+                            }
+                        }
+                    }
+                })
+            })
+            .collect();
+        readers.into_iter().map(|r| r.join().unwrap()).collect()
+    });
+    let all: BTreeSet<[u8; 32]> = whole_log(s.as_ref())
+        .into_iter()
+        .map(|r| r.change.hash)
+        .collect();
+    assert_eq!(all.len(), WRITERS * BATCHES as usize * 3);
+    for seen in results {
+        assert_eq!(seen, all, "a reader skipped a change that committed late");
+    }
+}
+
+type Case = (&'static str, fn(Open<'_>));
+
+const CASES: &[Case] = &[
+    (
+        "appends are idempotent by hash",
+        appends_are_idempotent_by_hash,
+    ),
+    ("scopes page in order", scopes_page_in_order),
+    (
+        "a push against a binding stores nothing",
+        a_push_against_a_binding_stores_nothing,
+    ),
+    (
+        "codes, devices and revocation",
+        codes_devices_and_revocation,
+    ),
+    (
+        "blobs arrive in chunks and are verified",
+        blobs_arrive_in_chunks_and_are_verified,
+    ),
+    (
+        "acknowledged changes survive a reopen",
+        acknowledged_changes_survive_a_reopen,
+    ),
+    (
+        "concurrent writers never make a reader skip",
+        concurrent_writers_never_make_a_reader_skip,
+    ),
+];
+
+#[test]
+fn sqlite_backend() {
+    let dir = tempfile::tempdir().unwrap();
+    for (i, (name, case)) in CASES.iter().enumerate() {
+        eprintln!("sqlite: {name}");
+        let path = dir.path().join(format!("case{i}.db"));
+        case(&|| Arc::new(SqliteStorage::open(&path).unwrap()));
+    }
+}
+
+#[test]
+fn postgres_backend() {
+    let server = TestPostgres::start();
+    for (i, (name, case)) in CASES.iter().enumerate() {
+        eprintln!("postgres: {name}");
+        let url = server.create_database(&format!("case{i}"));
+        case(&|| Arc::new(PostgresStorage::connect(&url).unwrap()));
+    }
+}
