@@ -4,6 +4,8 @@
 #   tests/setup/toolchains.sh kotlin   JNA, JUnit 5 and the Kotlin compiler
 #   tests/setup/toolchains.sh swift    a Debian trixie chroot with the Swift toolchain
 #   tests/setup/toolchains.sh targets  the Android and iOS Rust targets and a C cross compiler
+#   tests/setup/toolchains.sh postgres the PostgreSQL server binaries (the tests start their own
+#                                      throw-away server on 127.0.0.1; none is left running)
 # Prints the variables the test stages use (LINLI_KOTLIN_HOME, LINLI_SWIFT_ROOT).
 set -euo pipefail
 
@@ -76,6 +78,10 @@ targets() {
             rustup target list --installed | grep -qx "$t" || rustup target add "$t" >&2
         done
     fi
+}
+
+postgres() {
+    apt_install postgresql
 }
 
 for what in "$@"; do
