@@ -25,44 +25,31 @@ const FEED_BATCH: usize = 2000;
 const FEED_BYTES: usize = 8 << 20;
 
 /// How far a store has applied the log: a sequence number per scope. A position saved by
-/// an older relay as one number (its log had a single sequence) stands for every scope.
+/// an older relay as one number (its log had a single sequence) is kept under the empty key
+/// and stands for every scope.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct LogPosition {
-    floor: i64,
-    scopes: BTreeMap<String, i64>,
-}
+pub struct LogPosition(BTreeMap<String, i64>);
 
 impl LogPosition {
     /// Reads a saved position (absent: the start of the log).
     fn parse(saved: Option<&str>) -> LogPosition {
-        match saved {
-            None => LogPosition::default(),
-            Some(text) => match text.parse::<i64>() {
-                Ok(floor) => LogPosition {
-                    floor,
-                    scopes: BTreeMap::new(),
-                },
-                Err(_) => LogPosition {
-                    floor: 0,
-                    scopes: serde_json::from_str(text).unwrap_or_default(),
-                },
-            },
-        }
+        let Some(text) = saved else {
+            return LogPosition::default();
+        };
+        LogPosition(match text.parse::<i64>() {
+            Ok(every_scope) => BTreeMap::from([(String::new(), every_scope)]),
+            Err(_) => serde_json::from_str(text).unwrap_or_default(),
+        })
     }
 
     fn save(&self) -> String {
-        let mut all = self.scopes.clone();
-        if self.floor > 0 {
-            all.insert(String::new(), self.floor);
-        }
-        serde_json::to_string(&all).unwrap_or_default()
+        serde_json::to_string(&self.0).unwrap_or_default()
     }
 
     /// The last sequence number applied in `scope`.
     pub fn of(&self, scope: &str) -> i64 {
-        let saved = self.scopes.get(scope).copied().unwrap_or(0);
-        let floor = self.scopes.get("").copied().unwrap_or(self.floor);
-        saved.max(floor)
+        let own = self.0.get(scope).copied().unwrap_or(0);
+        own.max(self.0.get("").copied().unwrap_or(0))
     }
 }
 
@@ -91,7 +78,7 @@ pub fn follow_log(
             };
             let batch: Vec<RemoteChange> = rows.into_iter().map(|r| r.change.into()).collect();
             linli.apply_remote(&batch)?;
-            position.scopes.insert(scope.clone(), last);
+            position.0.insert(scope.clone(), last);
             linli.set_sync_setting(key, &position.save())?;
             after = last;
         }
