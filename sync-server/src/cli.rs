@@ -178,7 +178,17 @@ fn role_arg(text: &str) -> Result<RoleInput, RelayError> {
 
 /// Parses the command line and runs it.
 pub fn main() -> std::process::ExitCode {
-    let cli = Cli::parse();
+    main_from(std::env::args_os())
+}
+
+/// Runs the command line given as `args` (the program name first), as `main` does with the
+/// process's own arguments.
+pub fn main_from<I, T>(args: I) -> std::process::ExitCode
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    let cli = Cli::parse_from(args);
     // The relay logs its work; the tools only their warnings, so that their output reads clean.
     let default_filter = match cli.command {
         Command::Serve { .. } => "info",

@@ -4,6 +4,7 @@
 
 pub mod postgres;
 
+use std::ffi::OsString;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::Stdio;
@@ -157,15 +158,27 @@ impl RelayProcess {
     /// it listens.
     pub async fn start(exe: &str, db: &Database, listen: SocketAddr) -> RelayProcess {
         let mut command = Command::new(exe);
+        command.args(RelayProcess::serve_args(db, listen));
+        RelayProcess::spawn(command).await
+    }
+
+    /// The arguments of `linli-relay` that serve `db` on `listen`.
+    pub fn serve_args(db: &Database, listen: SocketAddr) -> Vec<OsString> {
+        let mut args: Vec<OsString> = vec!["--db".into()];
         match db {
-            Database::Sqlite(path) => command.arg("--db").arg(path),
-            Database::Postgres { url, state_dir } => command
-                .args(["--db", url])
-                .arg("--state-dir")
-                .arg(state_dir),
-        };
+            Database::Sqlite(path) => args.push(path.into()),
+            Database::Postgres { url, state_dir } => {
+                args.extend([url.into(), "--state-dir".into(), state_dir.into()]);
+            }
+        }
+        args.extend(["serve".into(), "--listen".into(), listen.to_string().into()]);
+        args
+    }
+
+    /// Starts `command`, a server that logs a line with `listening` and `addr=HOST:PORT` on
+    /// its standard error when it is ready, and waits for that line.
+    pub async fn spawn(mut command: Command) -> RelayProcess {
         let mut child = command
-            .args(["serve", "--listen", &listen.to_string()])
             .env("NO_COLOR", "1")
             .env("RUST_LOG", "info")
             .stdin(Stdio::null())
@@ -173,14 +186,14 @@ impl RelayProcess {
             .stderr(Stdio::piped())
             .kill_on_drop(true)
             .spawn()
-            .expect("start the relay process");
+            .expect("start the server process");
         let mut lines = BufReader::new(child.stderr.take().expect("stderr")).lines();
         let addr = loop {
             let line = lines
                 .next_line()
                 .await
-                .expect("relay log")
-                .expect("the relay exited before it listened");
+                .expect("server log")
+                .expect("the server exited before it listened");
             if line.contains("listening")
                 && let Some(addr) = line
                     .split_whitespace()
@@ -189,9 +202,14 @@ impl RelayProcess {
                 break addr.parse().expect("listen address");
             }
         };
-        // Keep draining the log so that the relay never blocks on a full pipe.
+        // Keep draining the log so that the server never blocks on a full pipe.
         tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
         RelayProcess { child, addr }
+    }
+
+    /// Its process id, while it runs.
+    pub fn pid(&self) -> Option<u32> {
+        self.child.id()
     }
 
     /// Its base URL.

@@ -1,0 +1,280 @@
+//! The command line: one subcommand per benchmark, `all` for every one, and the hidden client
+//! and server roles this binary plays as separate processes.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+use serde::Serialize;
+
+use crate::linli_side::{self, PhoneIdentity};
+use crate::report::Report;
+use crate::{BenchError, ingest, load, local, samod_side, sync_compare};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "linli-bench",
+    about = "Linli's benchmarks: sync against automerge-repo (samod), relay ingest against the disk, the phone store"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Clone, Args)]
+struct Sizes {
+    /// Small sizes that finish in a few minutes on 2 cores.
+    #[arg(long)]
+    quick: bool,
+    /// Repetitions of each measurement (figures are medians).
+    #[arg(long, default_value_t = 3)]
+    runs: usize,
+    /// Folder for the prepared stores and the runs' data (reused by later runs).
+    #[arg(long, env = "LINLI_BENCH_DIR")]
+    work_dir: Option<PathBuf>,
+}
+
+impl Sizes {
+    fn work_dir(&self) -> Result<PathBuf, BenchError> {
+        let dir = self
+            .work_dir
+            .clone()
+            .unwrap_or_else(|| std::env::temp_dir().join("linli-bench"));
+        std::fs::create_dir_all(&dir).map_err(|e| BenchError(format!("{}: {e}", dir.display())))?;
+        Ok(dir)
+    }
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Every benchmark below, in order.
+    All(Sizes),
+    /// Cold push, fresh device and reconnect against samod (scenarios 1–3).
+    Sync(Sizes),
+    /// Relay ingest with 4 pushing phones against raw inserts of the same bytes; SQLite and
+    /// PostgreSQL side by side (scenario 4).
+    Ingest(Sizes),
+    /// Local writes on the phone: a visit, a gate entry, a ticket event (scenario 5).
+    Writes(Sizes),
+    /// A store with 100,000 records: open, memory, the two busiest lists (scenario 6).
+    Store(Sizes),
+    /// 200 phones syncing a day's work each against one relay at once (scenario 7).
+    Load(Sizes),
+    /// A Linli phone as a process of its own.
+    #[command(hide = true, subcommand)]
+    LinliPhone(PhoneOp),
+    /// The peer's server as a process of its own.
+    #[command(hide = true)]
+    SamodServer {
+        #[arg(long)]
+        dir: PathBuf,
+    },
+    /// The peer's client as a process of its own.
+    #[command(hide = true, subcommand)]
+    SamodPeer(PeerOp),
+}
+
+#[derive(Debug, Subcommand)]
+enum PhoneOp {
+    Push {
+        #[arg(long)]
+        store: PathBuf,
+        #[arg(long)]
+        identity: PathBuf,
+        #[arg(long)]
+        server: String,
+    },
+    Fresh {
+        #[arg(long)]
+        store: PathBuf,
+        #[arg(long)]
+        code: String,
+        #[arg(long)]
+        server: String,
+        #[arg(long)]
+        expect: u64,
+    },
+    Reconnect {
+        #[arg(long)]
+        store: PathBuf,
+        #[arg(long)]
+        identity: PathBuf,
+        #[arg(long)]
+        server: String,
+        #[arg(long)]
+        k: usize,
+        #[arg(long)]
+        round: usize,
+    },
+    Open {
+        #[arg(long)]
+        store: PathBuf,
+        #[arg(long)]
+        identity: PathBuf,
+        #[arg(long)]
+        building: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum PeerOp {
+    Push {
+        #[arg(long)]
+        dir: PathBuf,
+        #[arg(long)]
+        ids: PathBuf,
+        #[arg(long)]
+        server: String,
+        #[arg(long)]
+        k: usize,
+    },
+    Fetch {
+        #[arg(long)]
+        dir: PathBuf,
+        #[arg(long)]
+        ids: PathBuf,
+        #[arg(long)]
+        server: String,
+    },
+    Reconnect {
+        #[arg(long)]
+        dir: PathBuf,
+        #[arg(long)]
+        ids: PathBuf,
+        #[arg(long)]
+        server: String,
+        #[arg(long)]
+        k: usize,
+    },
+}
+
+/// Parses `args` and runs the command.
+pub fn main(args: Vec<OsString>) -> ExitCode {
+    let cli = Cli::parse_from(args);
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli.command)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("错误 error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn print_result(value: &impl Serialize) -> Result<(), BenchError> {
+    println!(
+        "{}",
+        serde_json::to_string(value).map_err(|e| BenchError(e.to_string()))?
+    );
+    Ok(())
+}
+
+async fn run(command: Command) -> Result<(), BenchError> {
+    match command {
+        Command::LinliPhone(op) => phone(op).await,
+        Command::SamodServer { dir } => samod_side::serve(&dir).await,
+        Command::SamodPeer(op) => peer(op).await,
+        Command::All(sizes) => {
+            benchmarks(&sizes, &["sync", "ingest", "writes", "store", "load"]).await
+        }
+        Command::Sync(sizes) => benchmarks(&sizes, &["sync"]).await,
+        Command::Ingest(sizes) => benchmarks(&sizes, &["ingest"]).await,
+        Command::Writes(sizes) => benchmarks(&sizes, &["writes"]).await,
+        Command::Store(sizes) => benchmarks(&sizes, &["store"]).await,
+        Command::Load(sizes) => benchmarks(&sizes, &["load"]).await,
+    }
+}
+
+async fn benchmarks(sizes: &Sizes, which: &[&str]) -> Result<(), BenchError> {
+    let work = sizes.work_dir()?;
+    let runs = sizes.runs.max(1);
+    let mut report = Report::default();
+    for name in which {
+        run_one(name, sizes.quick, runs, &work, &mut report).await?;
+    }
+    println!();
+    report.print_json();
+    Ok(())
+}
+
+async fn run_one(
+    name: &str,
+    quick: bool,
+    runs: usize,
+    work: &Path,
+    report: &mut Report,
+) -> Result<(), BenchError> {
+    match name {
+        "sync" => sync_compare::run(&sync_compare::Plan::new(quick, runs), work, report).await,
+        "ingest" => ingest::run(quick, runs, work, report).await,
+        "writes" => local::writes(quick, work, report).await,
+        "store" => local::store(quick, work, report).await,
+        "load" => load::run(quick, work, report).await,
+        other => Err(BenchError(format!("no benchmark {other}"))),
+    }
+}
+
+async fn phone(op: PhoneOp) -> Result<(), BenchError> {
+    match op {
+        PhoneOp::Push {
+            store,
+            identity,
+            server,
+        } => {
+            let identity = PhoneIdentity::load(&identity)?;
+            print_result(&linli_side::push(&store, &identity, &server).await?)
+        }
+        PhoneOp::Fresh {
+            store,
+            code,
+            server,
+            expect,
+        } => print_result(&linli_side::fresh(&store, &code, &server, expect).await?),
+        PhoneOp::Reconnect {
+            store,
+            identity,
+            server,
+            k,
+            round,
+        } => {
+            let identity = PhoneIdentity::load(&identity)?;
+            print_result(&linli_side::reconnect(&store, &identity, &server, k, round).await?)
+        }
+        PhoneOp::Open {
+            store,
+            identity,
+            building,
+        } => {
+            let identity = PhoneIdentity::load(&identity)?;
+            print_result(&linli_side::open_costs(&store, &identity, &building)?)
+        }
+    }
+}
+
+async fn peer(op: PeerOp) -> Result<(), BenchError> {
+    match op {
+        PeerOp::Push {
+            dir,
+            ids,
+            server,
+            k,
+        } => print_result(&samod_side::push(&dir, &ids, &server, k).await?),
+        PeerOp::Fetch { dir, ids, server } => {
+            print_result(&samod_side::fetch(&dir, &ids, &server).await?)
+        }
+        PeerOp::Reconnect {
+            dir,
+            ids,
+            server,
+            k,
+        } => print_result(&samod_side::reconnect(&dir, &ids, &server, k).await?),
+    }
+}

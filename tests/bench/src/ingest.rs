@@ -1,0 +1,12 @@
+//! Relay ingest (scenario 4).
+use crate::BenchError;
+use crate::report::Report;
+use std::path::Path;
+pub async fn run(
+    _quick: bool,
+    _runs: usize,
+    _work: &Path,
+    _report: &mut Report,
+) -> Result<(), BenchError> {
+    Ok(())
+}

@@ -1,0 +1,118 @@
+//! Prepared starting points, made once per size and copied for every run: a relay with the
+//! bench community and a phone holding N records not yet pushed (Linli), and a client repo
+//! holding the same N records (the peer). Kept in the work folder and reused by later runs of
+//! the same day (enrolment codes live 24 h).
+#![allow(clippy::print_stderr)]
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::BenchError;
+use crate::linli_side::{OFFICE, PhoneIdentity, Places, PrepRelay, write_records};
+use crate::samod_side;
+
+/// A relay folder and a phone store for N records.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct LinliTemplate {
+    /// Its folder.
+    pub dir: PathBuf,
+    /// Records on the phone.
+    pub records: u64,
+    /// Changes waiting in the phone's outbox.
+    pub changes: u64,
+    /// A one-time code for a second device of the same member.
+    pub fresh_code: String,
+    /// The places.
+    pub places: Places,
+}
+
+impl LinliTemplate {
+    /// The relay folder.
+    pub fn relay_dir(&self) -> PathBuf {
+        self.dir.join("relay")
+    }
+
+    /// The phone's folder (its store is `phone.db`).
+    pub fn phone_dir(&self) -> PathBuf {
+        self.dir.join("phone")
+    }
+
+    /// The phone's identity file.
+    pub fn identity(&self) -> PathBuf {
+        self.dir.join("identity.json")
+    }
+
+    /// Prepares (or reuses) the template for `n` records under `work`.
+    pub async fn prepare(work: &Path, n: usize) -> Result<LinliTemplate, BenchError> {
+        let dir = work.join(format!("linli-{n}"));
+        let manifest = dir.join("template.json");
+        if let Ok(json) = std::fs::read_to_string(&manifest)
+            && let Ok(t) = serde_json::from_str::<LinliTemplate>(&json)
+        {
+            return Ok(t);
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+        eprintln!("准备 preparing Linli: a phone with {n} records …");
+        let relay = PrepRelay::start(&dir.join("relay"), n, 0).await?;
+        std::fs::create_dir_all(dir.join("phone")).map_err(|e| BenchError(e.to_string()))?;
+        let phone = relay.phone(OFFICE, &dir.join("phone/phone.db")).await?;
+        PhoneIdentity::of(&phone).save(&dir.join("identity.json"))?;
+        write_records(&phone.linli, &relay.places, 0..n, &|done| {
+            if done % 5000 == 0 || done == n {
+                eprintln!("  {done}/{n} records written");
+            }
+        })?;
+        let template = LinliTemplate {
+            records: n as u64,
+            changes: phone.linli.outbox_len()?,
+            fresh_code: relay.code(OFFICE)?,
+            places: relay.places.clone(),
+            dir: dir.clone(),
+        };
+        drop(phone);
+        relay.stop().await?;
+        let json = serde_json::to_string(&template).map_err(|e| BenchError(e.to_string()))?;
+        std::fs::write(&manifest, json).map_err(|e| BenchError(e.to_string()))?;
+        Ok(template)
+    }
+}
+
+/// A client repo holding N records and the ids of their documents.
+#[derive(Debug, Clone)]
+pub struct SamodTemplate {
+    /// Its folder.
+    pub dir: PathBuf,
+}
+
+impl SamodTemplate {
+    /// The repo's storage folder.
+    pub fn repo(&self) -> PathBuf {
+        self.dir.join("repo")
+    }
+
+    /// The document ids, one per line in record order.
+    pub fn ids(&self) -> PathBuf {
+        self.dir.join("ids.txt")
+    }
+
+    /// Prepares (or reuses) the template for `n` records under `work`.
+    pub async fn prepare(work: &Path, n: usize) -> Result<SamodTemplate, BenchError> {
+        let t = SamodTemplate {
+            dir: work.join(format!("samod-{n}")),
+        };
+        if t.ids().exists() {
+            return Ok(t);
+        }
+        let _ = std::fs::remove_dir_all(&t.dir);
+        eprintln!("准备 preparing samod: a client repo with {n} records …");
+        std::fs::create_dir_all(t.repo()).map_err(|e| BenchError(e.to_string()))?;
+        samod_side::create(&t.repo(), n, &t.ids(), &|done| {
+            if done % 5000 == 0 || done == n {
+                eprintln!("  {done}/{n} documents created");
+            }
+        })
+        .await?;
+        Ok(t)
+    }
+}
