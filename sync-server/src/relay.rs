@@ -105,7 +105,7 @@ pub struct Relay {
     /// The storage.
     pub storage: Arc<dyn RelayStorage>,
     /// The office replica.
-    pub replica: Replica,
+    pub replica: Arc<Replica>,
     /// Counters.
     pub metrics: Metrics,
     /// Limits.
@@ -123,7 +123,7 @@ impl Relay {
         storage: Arc<dyn RelayStorage>,
         replica: &Path,
     ) -> Result<Relay, RelayError> {
-        let replica = Replica::open(replica)?;
+        let replica = Arc::new(Replica::open(replica)?);
         replica.feed(storage.as_ref())?;
         Ok(Relay {
             storage,
@@ -167,7 +167,7 @@ impl Relay {
 
     /// Creates a one-time enrolment code for an active member of the replica's directory.
     pub fn create_code(&self, member_id: &str, now_ms: i64) -> Result<(String, i64), RelayError> {
-        let active = self.replica.read(self.storage.as_ref(), |l, _| {
+        let active = self.replica.read_directory(self.storage.as_ref(), |l| {
             Ok(l.member(member_id).map(|m| m.active).unwrap_or(false))
         })?;
         issue_code(
@@ -206,7 +206,7 @@ impl Relay {
             },
             now_ms,
         )?;
-        let (roles, scopes) = self.replica.read(self.storage.as_ref(), |l, _| {
+        let (roles, scopes) = self.replica.read_directory(self.storage.as_ref(), |l| {
             let roles = l.member_role_codes(&device.member_id)?;
             let scopes = self.readable(l, &device.member_id, &self.storage.scopes()?)?;
             Ok((roles, scopes))
@@ -255,7 +255,7 @@ impl Relay {
         let checked = self.check_push(device, &request.push)?;
         let outcome = self.storage.append(&device.device_id, &checked, now_ms)?;
         if outcome.stored > 0 {
-            self.replica.feed(self.storage.as_ref())?;
+            self.replica.feed_later(&self.storage);
         }
         let mut response = self.pull(device, &request)?;
         response.stored = outcome.stored;
@@ -309,7 +309,7 @@ impl Relay {
             let allowed = match access.get(&wc.scope) {
                 Some(a) => *a,
                 None => {
-                    let a = self.replica.read(self.storage.as_ref(), |l, _| {
+                    let a = self.replica.read_directory(self.storage.as_ref(), |l| {
                         Ok(l.scope_access(&device.member_id, &scope)?)
                     })?;
                     access.insert(wc.scope.clone(), a);
@@ -368,7 +368,7 @@ impl Relay {
             .map(|c| (c.scope.as_str(), c.seq))
             .collect();
         let scopes = self.storage.scopes()?;
-        let readable = self.replica.read(self.storage.as_ref(), |l, _| {
+        let readable = self.replica.read_directory(self.storage.as_ref(), |l| {
             self.readable(l, &device.member_id, &scopes)
         })?;
         let heads: BTreeMap<String, i64> = scopes.into_iter().collect();

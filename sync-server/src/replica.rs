@@ -1,14 +1,17 @@
 //! The office replica: a `linli-core` store fed from the change log, scope by scope in order.
 //! It answers who may read and write which scope (from its directory), holds the per-document
-//! snapshots new devices bootstrap from, and computes the day-end report. It is fed before each
-//! request that reads it, so that changes written by the admin tools or by another relay
-//! instance on the same database are seen too.
+//! snapshots new devices bootstrap from, and computes the day-end report. Access decisions
+//! follow only the directory's scope before they read it; bootstrap and the report follow the
+//! whole log first, so that changes written by the admin tools or by another relay instance on
+//! the same database are seen too. Pushes do not wait for the replica: the relay feeds it in
+//! the background after each push (see [`Replica::feed_later`]).
 
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use linli_core::{DeviceIdentity, Linli, RemoteChange, SystemClock};
+use linli_core::{DeviceIdentity, Linli, RemoteChange, Scope, SystemClock};
 
 use crate::error::RelayError;
 use crate::storage::RelayStorage;
@@ -21,6 +24,8 @@ pub const REPLICA_DEVICE: &str = "relay-replica";
 const FED_SEQ: &str = "relay_fed_seq";
 /// How many log rows are applied per transaction.
 const FEED_BATCH: usize = 2000;
+/// How many log rows the background feed applies per hold of the feed lock.
+const FEED_STEP: usize = 200;
 /// About how many bytes of changes are applied per transaction.
 const FEED_BYTES: usize = 8 << 20;
 
@@ -58,6 +63,8 @@ impl LogPosition {
 pub struct Replica {
     linli: Arc<Linli>,
     fed: Mutex<LogPosition>,
+    /// A background feed is queued or running.
+    feeding: Arc<AtomicBool>,
 }
 
 /// Applies every log change after the position saved under the settings key `key` to
@@ -70,20 +77,35 @@ pub fn follow_log(
 ) -> Result<LogPosition, RelayError> {
     let mut position = LogPosition::parse(linli.sync_setting(key)?.as_deref());
     for (scope, head) in storage.scopes()? {
-        let mut after = position.of(&scope);
-        while after < head {
-            let rows = storage.read_scope(&scope, after, FEED_BYTES, FEED_BATCH)?;
-            let Some(last) = rows.last().map(|r| r.seq) else {
-                break;
-            };
-            let batch: Vec<RemoteChange> = rows.into_iter().map(|r| r.change.into()).collect();
-            linli.apply_remote(&batch)?;
-            position.0.insert(scope.clone(), last);
-            linli.set_sync_setting(key, &position.save())?;
-            after = last;
-        }
+        while follow_batch(storage, linli, key, &mut position, &scope, head, FEED_BATCH)? {}
     }
     Ok(position)
+}
+
+/// Applies the next batch of at most `rows` changes of `scope` (whose head is `head`) after
+/// `position` and saves the position. Returns whether the scope has more after it.
+fn follow_batch(
+    storage: &dyn RelayStorage,
+    linli: &Linli,
+    key: &str,
+    position: &mut LogPosition,
+    scope: &str,
+    head: i64,
+    rows: usize,
+) -> Result<bool, RelayError> {
+    let after = position.of(scope);
+    if after >= head {
+        return Ok(false);
+    }
+    let page = storage.read_scope(scope, after, FEED_BYTES, rows)?;
+    let Some(last) = page.last().map(|r| r.seq) else {
+        return Ok(false);
+    };
+    let batch: Vec<RemoteChange> = page.into_iter().map(|r| r.change.into()).collect();
+    linli.apply_remote(&batch)?;
+    position.0.insert(scope.to_owned(), last);
+    linli.set_sync_setting(key, &position.save())?;
+    Ok(last < head)
 }
 
 impl Replica {
@@ -101,14 +123,78 @@ impl Replica {
         Ok(Replica {
             linli: Arc::new(linli),
             fed: Mutex::new(fed),
+            feeding: Arc::new(AtomicBool::new(false)),
         })
     }
 
-    /// Applies every log change not applied yet.
+    /// Applies every log change not applied yet, taking the feed lock for one small batch at
+    /// a time so that access decisions and bootstraps are never held up for long.
     pub fn feed(&self, storage: &dyn RelayStorage) -> Result<(), RelayError> {
-        let mut fed = self.lock();
-        *fed = follow_log(storage, &self.linli, FED_SEQ)?;
+        for (scope, head) in storage.scopes()? {
+            loop {
+                let mut fed = self.lock();
+                let more = follow_batch(
+                    storage,
+                    &self.linli,
+                    FED_SEQ,
+                    &mut fed,
+                    &scope,
+                    head,
+                    FEED_STEP,
+                )?;
+                if !more {
+                    break;
+                }
+            }
+        }
         Ok(())
+    }
+
+    /// Feeds the replica on a thread of its own, unless a feed is already queued; a push
+    /// calls it after storing, so that phones never wait for the replica.
+    pub fn feed_later(self: &Arc<Self>, storage: &Arc<dyn RelayStorage>) {
+        if self.feeding.swap(true, Ordering::SeqCst) {
+            return;
+        }
+        let (replica, storage) = (Arc::clone(self), Arc::clone(storage));
+        let spawned = std::thread::Builder::new()
+            .name("replica-feed".into())
+            .spawn(move || {
+                // Cleared first: a push that lands during this feed queues the next one.
+                replica.feeding.store(false, Ordering::SeqCst);
+                if let Err(e) = replica.feed(storage.as_ref()) {
+                    tracing::warn!("feeding the office replica: {}", e.message);
+                }
+            });
+        if let Err(e) = spawned {
+            self.feeding.store(false, Ordering::SeqCst);
+            tracing::warn!("cannot start the replica feed: {e}");
+        }
+    }
+
+    /// Runs `f` on the replica with the community directory up to date (other scopes may lag
+    /// behind the log): enough for access decisions, which read the directory only.
+    pub fn read_directory<T>(
+        &self,
+        storage: &dyn RelayStorage,
+        f: impl FnOnce(&Linli) -> Result<T, RelayError>,
+    ) -> Result<T, RelayError> {
+        let directory = Scope::Community.to_string();
+        let mut fed = self.lock();
+        for (scope, head) in storage.scopes()? {
+            if scope == directory {
+                while follow_batch(
+                    storage,
+                    &self.linli,
+                    FED_SEQ,
+                    &mut fed,
+                    &scope,
+                    head,
+                    FEED_BATCH,
+                )? {}
+            }
+        }
+        f(&self.linli)
     }
 
     /// Runs `f` on the replica fed up to date, holding the feed lock so that the position

@@ -349,8 +349,10 @@ impl SyncClient {
             };
             let pushed = request.push.len() as u64;
             let response: SyncResponse = self.call("/v1/sync", &request, cancel).await?;
+            let mut outbox_empty = last_seq.is_none();
             if let Some(seq) = last_seq {
                 linli.ack_outbox(seq)?;
+                outbox_empty = linli.outbox_len()? == 0;
                 summary.pushed += pushed;
                 progress(SyncProgress {
                     phase: SyncPhase::Push,
@@ -387,7 +389,9 @@ impl SyncClient {
                     });
                 }
             }
-            if last_seq.is_none() && !more && want.is_empty() {
+            // Done when nothing is left to push or pull: a sync that pushed its last chunk and
+            // got the last page in the same answer ends in one round trip.
+            if outbox_empty && !more && want.is_empty() {
                 return Ok(());
             }
         }

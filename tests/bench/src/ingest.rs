@@ -1,12 +1,257 @@
-//! Relay ingest (scenario 4).
+//! Relay ingest (scenario 4): four phones push at once into a fresh relay, against the raw
+//! insert rate of the same change bytes into a plain SQLite table on the same disk with the
+//! relay's durability (WAL, `synchronous=FULL`, one commit per push request), alternately in
+//! the same run. The same push into a relay on PostgreSQL is printed beside it when a
+//! PostgreSQL server can be started here.
+#![allow(clippy::print_stderr)]
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Instant;
+
+use futures::future::join_all;
+use linli_core::Linli;
+use linli_core::sync::client::{SyncClient, SyncOptions};
+use linli_e2e::RelayProcess;
+use linli_e2e::postgres::TestPostgres;
+use linli_relay::Database;
+use tokio_util::sync::CancellationToken;
+
 use crate::BenchError;
-use crate::report::Report;
-use std::path::Path;
+use crate::linli_side::{PhoneIdentity, PrepRelay, write_records};
+use crate::process::{copy_dir, this_binary};
+use crate::report::{Figure, Report, median};
+
+/// Pushing phones.
+const PHONES: usize = 4;
+
+/// Four lead phones with `per_phone` records each, not yet pushed, and their relay.
+struct IngestTemplate {
+    dir: PathBuf,
+}
+
+impl IngestTemplate {
+    async fn prepare(work: &Path, per_phone: usize) -> Result<IngestTemplate, BenchError> {
+        let dir = work.join(format!("ingest-{per_phone}"));
+        let t = IngestTemplate { dir: dir.clone() };
+        if dir.join("ready").exists() {
+            return Ok(t);
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+        eprintln!("准备 preparing ingest: {PHONES} phones with {per_phone} records each …");
+        let relay = PrepRelay::start(&dir.join("relay"), PHONES * per_phone, PHONES).await?;
+        for p in 0..PHONES {
+            let phone_dir = dir.join(format!("phone-{p}"));
+            std::fs::create_dir_all(&phone_dir).map_err(|e| BenchError(e.to_string()))?;
+            let phone = relay
+                .phone(&format!("lead-{p}"), &phone_dir.join("phone.db"))
+                .await?;
+            PhoneIdentity::of(&phone).save(&phone_dir.join("identity.json"))?;
+            write_records(
+                &phone.linli,
+                &relay.places,
+                p * per_phone..(p + 1) * per_phone,
+                &|_| {},
+            )?;
+        }
+        relay.stop().await?;
+        std::fs::write(dir.join("ready"), "").map_err(|e| BenchError(e.to_string()))?;
+        Ok(t)
+    }
+}
+
+/// Copies the phones of `t` into `run` and opens them.
+fn open_phones(t: &IngestTemplate, run: &Path) -> Result<Vec<(Arc<Linli>, String)>, BenchError> {
+    (0..PHONES)
+        .map(|p| {
+            let from = t.dir.join(format!("phone-{p}"));
+            let to = run.join(format!("phone-{p}"));
+            copy_dir(&from, &to)?;
+            let identity = PhoneIdentity::load(&to.join("identity.json"))?;
+            Ok((
+                Arc::new(identity.open(&to.join("phone.db"))?),
+                identity.token,
+            ))
+        })
+        .collect()
+}
+
+/// Every change waiting in the phones' outboxes: (hash, document, bytes).
+fn waiting_changes(phones: &[(Arc<Linli>, String)]) -> Result<Vec<Vec<u8>>, BenchError> {
+    let mut out = Vec::new();
+    for (linli, _) in phones {
+        out.extend(
+            linli
+                .outbox(0, usize::MAX)?
+                .into_iter()
+                .map(|c| c.change.bytes),
+        );
+    }
+    Ok(out)
+}
+
+/// The raw rate: `changes` inserted into a fresh SQLite table with the relay's durability, one
+/// commit per push-sized chunk. Changes per second.
+fn raw_insert_rate(path: &Path, changes: &[Vec<u8>]) -> Result<f64, BenchError> {
+    let _ = std::fs::remove_file(path);
+    let db = |e: rusqlite::Error| BenchError(format!("raw insert: {e}"));
+    let mut conn = rusqlite::Connection::open(path).map_err(db)?;
+    conn.pragma_update(None, "journal_mode", "WAL")
+        .map_err(db)?;
+    conn.pragma_update(None, "synchronous", "FULL")
+        .map_err(db)?;
+    conn.execute_batch(
+        "CREATE TABLE log (seq INTEGER PRIMARY KEY, hash BLOB NOT NULL UNIQUE, bytes BLOB NOT NULL)",
+    )
+    .map_err(db)?;
+    let chunk_bytes = SyncOptions::new("", "").push_bytes;
+    let started = Instant::now();
+    let mut i = 0;
+    while i < changes.len() {
+        let tx = conn.transaction().map_err(db)?;
+        let mut bytes = 0;
+        {
+            let mut insert = tx
+                .prepare_cached("INSERT INTO log (hash, bytes) VALUES (?1, ?2)")
+                .map_err(db)?;
+            while i < changes.len() && (bytes == 0 || bytes + changes[i].len() <= chunk_bytes) {
+                let hash = automerge::Change::from_bytes(changes[i].clone())
+                    .map_err(|e| BenchError(e.to_string()))?
+                    .hash();
+                insert
+                    .execute((hash.0.as_slice(), &changes[i]))
+                    .map_err(db)?;
+                bytes += changes[i].len();
+                i += 1;
+            }
+        }
+        tx.commit().map_err(db)?;
+    }
+    Ok(changes.len() as f64 / started.elapsed().as_secs_f64())
+}
+
+/// Four phones push into the relay at `url` at once. Changes per second.
+async fn relay_rate(
+    phones: &[(Arc<Linli>, String)],
+    url: &str,
+    expect: usize,
+) -> Result<f64, BenchError> {
+    let clients = phones
+        .iter()
+        .map(|(_, token)| {
+            SyncClient::new(SyncOptions::new(url, token)).map_err(|e| BenchError(e.to_string()))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let started = Instant::now();
+    let results = join_all(
+        phones
+            .iter()
+            .zip(&clients)
+            .map(|((linli, _), client)| async move {
+                client
+                    .sync(linli, &|_| {}, &CancellationToken::new())
+                    .await
+                    .map_err(|e| BenchError(e.to_string()))
+            }),
+    )
+    .await;
+    let seconds = started.elapsed().as_secs_f64();
+    let mut pushed = 0;
+    for r in results {
+        let summary = r?;
+        if summary.outbox_left != 0 {
+            return Err(BenchError(format!(
+                "{} changes left unpushed",
+                summary.outbox_left
+            )));
+        }
+        pushed += summary.pushed as usize;
+    }
+    if pushed != expect {
+        return Err(BenchError(format!("pushed {pushed} of {expect} changes")));
+    }
+    Ok(expect as f64 / seconds)
+}
+
+async fn serve(db: &Database) -> Result<RelayProcess, BenchError> {
+    let mut args = vec![OsString::from("relay")];
+    args.extend(RelayProcess::serve_args(
+        db,
+        "127.0.0.1:0".parse().expect("address"),
+    ));
+    Ok(RelayProcess::spawn(this_binary(&args)?).await)
+}
+
+/// Runs scenario 4.
 pub async fn run(
-    _quick: bool,
-    _runs: usize,
-    _work: &Path,
-    _report: &mut Report,
+    quick: bool,
+    runs: usize,
+    work: &Path,
+    report: &mut Report,
 ) -> Result<(), BenchError> {
+    let per_phone = if quick { 500 } else { 2500 };
+    let t = IngestTemplate::prepare(work, per_phone).await?;
+    let run_dir = work.join("ingest-run");
+    let postgres = match std::panic::catch_unwind(TestPostgres::start) {
+        Ok(pg) => Some(pg),
+        Err(_) => {
+            eprintln!("PostgreSQL could not be started here: its column is left out");
+            None
+        }
+    };
+    let (mut raw, mut sqlite, mut pg) = (Vec::new(), Vec::new(), Vec::new());
+    let mut total = 0;
+    for r in 0..runs {
+        eprintln!("ingest run {}/{runs} …", r + 1);
+        let _ = std::fs::remove_dir_all(&run_dir);
+        let phones = open_phones(&t, &run_dir)?;
+        let changes = waiting_changes(&phones)?;
+        total = changes.len();
+        raw.push(raw_insert_rate(&run_dir.join("raw.db"), &changes)?);
+
+        copy_dir(&t.dir.join("relay"), &run_dir.join("relay"))?;
+        let relay = serve(&Database::Sqlite(run_dir.join("relay/relay.db"))).await?;
+        sqlite.push(relay_rate(&phones, &relay.url(), total).await?);
+        relay.kill().await;
+        drop(phones);
+
+        if let Some(server) = &postgres {
+            let url = server.create_database(&format!("ingest_{r}"));
+            let from = t.dir.join("relay/relay.db");
+            let to = url.clone();
+            tokio::task::spawn_blocking(move || linli_relay::migrate::run(&from, &to, |_| {}))
+                .await
+                .map_err(|e| BenchError(e.to_string()))??;
+            let phones = open_phones(&t, &run_dir.join("pg"))?;
+            let relay = serve(&Database::Postgres {
+                url,
+                state_dir: run_dir.join("pg/state"),
+            })
+            .await?;
+            pg.push(relay_rate(&phones, &relay.url(), total).await?);
+            relay.kill().await;
+        }
+    }
+    let (raw_rate, sqlite_rate) = (median(&raw), median(&sqlite));
+    let share = sqlite_rate / raw_rate;
+    let mut figures = vec![
+        Figure::new("ingest.sqlite.relay", sqlite_rate, "changes/s"),
+        Figure::new("ingest.sqlite.raw_insert", raw_rate, "changes/s"),
+        Figure::new("ingest.sqlite.relay_share_of_raw", share * 100.0, "%")
+            .ratio(share)
+            .bar("≥ 30 %", share >= 0.30),
+        Figure::new("ingest.changes_per_run", total as f64, "changes"),
+    ];
+    if !pg.is_empty() {
+        let pg_rate = median(&pg);
+        figures.push(
+            Figure::new("ingest.postgres.relay", pg_rate, "changes/s").ratio(pg_rate / sqlite_rate),
+        );
+    }
+    report.section(
+        &format!("relay ingest, {PHONES} phones pushing at once ({runs} runs, medians)"),
+        figures,
+    );
     Ok(())
 }

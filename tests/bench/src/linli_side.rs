@@ -3,7 +3,7 @@
 //! reconnect, open a big store) with what it cost.
 
 use std::ops::Range;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -95,8 +95,6 @@ impl PhoneIdentity {
 /// A relay running in this process while phones are prepared.
 #[derive(Debug)]
 pub struct PrepRelay {
-    /// Its folder (the relay database and its local stores).
-    pub dir: PathBuf,
     /// Its admin tools.
     pub admin: Admin,
     /// Its URL.
@@ -109,7 +107,8 @@ pub struct PrepRelay {
 
 impl PrepRelay {
     /// Creates the bench community (one building per 100 records of `records`, one gate,
-    /// and `leads` building leads, lead `i` on building `i`) in `dir` and serves it.
+    /// and `leads` building leads sharing the buildings in equal runs, lead 0 on the first)
+    /// in `dir` and serves it.
     pub async fn start(dir: &Path, records: usize, leads: usize) -> Result<PrepRelay, BenchError> {
         std::fs::create_dir_all(dir).map_err(|e| BenchError(format!("{e}")))?;
         let db = Database::Sqlite(dir.join("relay.db"));
@@ -129,7 +128,8 @@ impl PrepRelay {
                     )
                 })
                 .collect::<linli_core::Result<Vec<_>>>()?;
-            for (i, building) in buildings.iter().take(leads).enumerate() {
+            let per_lead = buildings.len() / leads.max(1);
+            for (i, run) in buildings.chunks(per_lead.max(1)).take(leads).enumerate() {
                 l.add_member(&MemberInput {
                     id: Some(format!("lead-{i}")),
                     name: format!("楼栋长{i}"),
@@ -137,7 +137,7 @@ impl PrepRelay {
                     roles: vec![
                         RoleInput {
                             role: Role::BuildingLead,
-                            places: vec![building.clone()],
+                            places: run.to_vec(),
                         },
                         RoleInput {
                             role: Role::SafetyOfficer,
@@ -155,7 +155,6 @@ impl PrepRelay {
         let stopped = stop.clone();
         let serving = tokio::spawn(server.run(async move { stopped.cancelled().await }));
         Ok(PrepRelay {
-            dir: dir.to_owned(),
             admin,
             url,
             places,

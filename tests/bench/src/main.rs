@@ -8,7 +8,6 @@ mod cli;
 mod data;
 mod ingest;
 mod linli_side;
-mod load;
 mod local;
 mod process;
 mod report;

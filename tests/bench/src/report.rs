@@ -81,11 +81,6 @@ impl Report {
             println!("{}", serde_json::to_string(f).unwrap_or_default());
         }
     }
-
-    /// The figures so far.
-    pub fn figures(&self) -> &[Figure] {
-        &self.figures
-    }
 }
 
 /// A table of figures, aligned for a terminal.

@@ -430,7 +430,7 @@ mod tests {
         let h = document(0).expect("household");
         assert_eq!(h.get_changes(&[]).len(), 4);
         let (phone, _) = h.get(ROOT, "phone").expect("read").expect("phone");
-        assert_eq!(phone.to_str(), Some("13800000000"));
+        assert_eq!(phone.as_str(), Some("13800000000"));
         let t = document(9).expect("ticket");
         assert_eq!(t.get_changes(&[]).len(), 5);
         assert_eq!(households(3, 8), vec![8, 10, 11]);

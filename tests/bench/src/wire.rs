@@ -43,17 +43,6 @@ impl WireCounts {
     }
 }
 
-impl Wire {
-    /// The counts since `earlier`.
-    pub fn since(self, earlier: Wire) -> Wire {
-        Wire {
-            bytes_up: self.bytes_up - earlier.bytes_up,
-            bytes_down: self.bytes_down - earlier.bytes_down,
-            round_trips: self.round_trips - earlier.round_trips,
-        }
-    }
-}
-
 /// Starts a proxy to `target`; returns its address and its counts.
 pub async fn proxy(target: SocketAddr) -> Result<(SocketAddr, Arc<WireCounts>), BenchError> {
     let listener = TcpListener::bind("127.0.0.1:0")
