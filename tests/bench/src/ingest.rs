@@ -193,13 +193,15 @@ pub async fn run(
     let per_phone = if quick { 500 } else { 2500 };
     let t = IngestTemplate::prepare(work, per_phone).await?;
     let run_dir = work.join("ingest-run");
-    let postgres = match std::panic::catch_unwind(TestPostgres::start) {
-        Ok(pg) => Some(pg),
-        Err(_) => {
-            eprintln!("PostgreSQL could not be started here: its column is left out");
-            None
-        }
-    };
+    // The PostgreSQL client blocks: it runs off the async threads.
+    let postgres =
+        match tokio::task::spawn_blocking(|| std::panic::catch_unwind(TestPostgres::start)).await {
+            Ok(Ok(pg)) => Some(Arc::new(pg)),
+            _ => {
+                eprintln!("PostgreSQL could not be started here: its column is left out");
+                None
+            }
+        };
     let (mut raw, mut sqlite, mut pg) = (Vec::new(), Vec::new(), Vec::new());
     let mut total = 0;
     for r in 0..runs {
@@ -217,7 +219,11 @@ pub async fn run(
         drop(phones);
 
         if let Some(server) = &postgres {
-            let url = server.create_database(&format!("ingest_{r}"));
+            let server = Arc::clone(server);
+            let url =
+                tokio::task::spawn_blocking(move || server.create_database(&format!("ingest_{r}")))
+                    .await
+                    .map_err(|e| BenchError(e.to_string()))?;
             let from = t.dir.join("relay/relay.db");
             let to = url.clone();
             tokio::task::spawn_blocking(move || linli_relay::migrate::run(&from, &to, |_| {}))
