@@ -71,3 +71,8 @@ mirror_enum!(
 mirror_enum!(
     /// What a sync is doing.
     SyncPhase = linli_core::sync::client::SyncPhase { Bootstrap, Push, Pull, PhotosUp, PhotosDown });
+mirror_enum!(
+/// A ticket action the member may take (see `LinliStore.ticketActions`).
+TicketActionKind = linli_core::api::ticket_actions::TicketActionKind {
+    Accept, Assign, Escalate, Reply, Resolve, Evaluate, Merge, AttachPhoto
+});

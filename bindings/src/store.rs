@@ -411,6 +411,12 @@ impl LinliStore {
         guard(|| self.inner.ticket(&id))
     }
 
+    /// The actions this member may take on the ticket now, in display order: the buttons to
+    /// show (anything else would be refused).
+    pub fn ticket_actions(&self, id: String) -> R<Vec<TicketActionKind>> {
+        guard(|| self.inner.ticket_actions(&id))
+    }
+
     /// Tickets matching a filter.
     pub fn tickets(&self, filter: TicketFilter) -> R<Vec<TicketRow>> {
         guard(|| self.inner.tickets(&filter.convert()))

@@ -285,3 +285,63 @@ fn report_validation() {
     assert_eq!(bad_field(office.attach_photo("x", "nope")), "sha256");
     assert!(office.tickets(&TicketFilter::default()).unwrap().is_empty());
 }
+
+#[test]
+fn the_actions_offered_follow_role_and_state_and_are_the_ones_allowed() {
+    use linli_core::api::ticket_actions::TicketActionKind as K;
+    let devices = Devices::new();
+    let office = devices.open("office", "office-pc");
+    let c = community(&office);
+    let wang = devices.open("lead-wang", "wang-phone");
+    let sun = devices.open("guard-sun", "sun-phone");
+    sync_all(&[&office, &wang, &sun]);
+    let t = sun.report_ticket(&noise(&c.building3)).unwrap();
+    sync_all(&[&office, &wang, &sun]);
+
+    assert_eq!(
+        office.ticket_actions(&t).unwrap(),
+        vec![
+            K::Accept,
+            K::Assign,
+            K::Escalate,
+            K::Reply,
+            K::Resolve,
+            K::Merge,
+            K::AttachPhoto
+        ]
+    );
+    assert_eq!(
+        wang.ticket_actions(&t).unwrap(),
+        vec![K::Accept, K::Reply, K::Resolve, K::AttachPhoto]
+    );
+    assert_eq!(sun.ticket_actions(&t).unwrap(), vec![K::AttachPhoto]);
+    // What is not offered is refused, with the roles it needs.
+    assert!(matches!(
+        sun.accept_ticket(&t),
+        Err(Error::Forbidden { .. })
+    ));
+    assert!(matches!(
+        wang.escalate_ticket(&t, Level::Street, "需街道协调"),
+        Err(Error::Forbidden { .. })
+    ));
+
+    wang.accept_ticket(&t).unwrap();
+    assert_eq!(
+        wang.ticket_actions(&t).unwrap(),
+        vec![K::Reply, K::Resolve, K::AttachPhoto]
+    );
+    sync_all(&[&office, &wang, &sun]);
+    office
+        .escalate_ticket(&t, Level::County, "需区县协调")
+        .unwrap();
+    assert!(!office.ticket_actions(&t).unwrap().contains(&K::Escalate));
+    sync_all(&[&office, &wang, &sun]);
+    wang.resolve_ticket(&t, "已处理").unwrap();
+    sync_all(&[&office, &wang, &sun]);
+    assert_eq!(
+        sun.ticket_actions(&t).unwrap(),
+        vec![K::Evaluate, K::AttachPhoto]
+    );
+    sun.evaluate_ticket(&t, true, "满意").unwrap();
+    assert_eq!(sun.ticket_actions(&t).unwrap(), vec![K::AttachPhoto]);
+}

@@ -194,7 +194,9 @@ class LinliBindingsTest {
                 "夜间广场舞音响太吵", listOf(photo), Channel.VISIT))
             val dup = s.reportTicket(TicketInput(Category.NOISE, PlaceRefKind.FREE_TEXT, "", "3号楼楼下",
                 "广场舞太吵", emptyList(), Channel.HOTLINE12345))
+            assertEquals(TicketActionKind.ACCEPT, s.ticketActions(t).first())
             s.acceptTicket(t)
+            assertFalse(TicketActionKind.ACCEPT in s.ticketActions(t))
             s.assignTicket(t, Department.CITY_MANAGEMENT)
             s.escalateTicket(t, Level.STREET, "社区协调无果")
             s.replyTicket(t, "已联系街道城管中队")

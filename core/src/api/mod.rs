@@ -9,6 +9,7 @@ pub mod households;
 pub mod photos;
 pub mod records;
 pub mod sync;
+pub mod ticket_actions;
 pub mod tickets;
 
 use std::path::Path;

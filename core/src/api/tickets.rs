@@ -5,6 +5,7 @@
 use chrono::{DateTime, Utc};
 
 use super::Linli;
+use super::ticket_actions::TicketActionKind;
 use crate::error::{Error, Result};
 use crate::ids::{ms_to_utc, new_id};
 use crate::records::ticket::{
@@ -112,14 +113,6 @@ fn state_error(id: &str, message: impl Into<String>) -> Error {
     }
 }
 
-fn require_open(id: &str, s: &TicketState) -> Result<()> {
-    if s.status.is_open() {
-        Ok(())
-    } else {
-        Err(state_error(id, format!("is {}", s.status.label_zh())))
-    }
-}
-
 impl Linli {
     /// Reports a problem. Anyone may report.
     pub fn report_ticket(&self, input: &TicketInput) -> Result<String> {
@@ -170,17 +163,31 @@ impl Linli {
         Ok(id)
     }
 
-    /// Appends the event that `decide` returns after checking the ticket's derived state.
+    /// Appends the event that `action` returns, once the acting member's roles and the
+    /// ticket's derived state allow `kind` (see [`super::ticket_actions`]).
     fn ticket_event(
         &self,
         id: &str,
-        decide: impl FnOnce(&TicketState) -> Result<TicketAction>,
+        kind: TicketActionKind,
+        action: TicketAction,
     ) -> Result<String> {
+        self.require_ticket_role(kind)?;
         let now = self.now();
         let event_id = new_id(now);
         self.write(|w| {
             let doc: TicketDoc = w.read(id, "ticket")?;
-            let action = decide(&TicketState::derive(&doc))?;
+            let state = TicketState::derive(&doc);
+            if let Some(why) = kind.refused_by_state(&state) {
+                return Err(state_error(id, why));
+            }
+            if let TicketAction::Escalated { to, .. } = &action
+                && *to <= state.level
+            {
+                return Err(Error::invalid(
+                    "to",
+                    format!("the ticket is already at {} level", state.level.label_zh()),
+                ));
+            }
             let event = TicketEvent {
                 id: event_id.clone(),
                 at_ms: now.timestamp_millis(),
@@ -198,71 +205,66 @@ impl Linli {
 
     /// Takes responsibility for the ticket (首问负责).
     pub fn accept_ticket(&self, id: &str) -> Result<String> {
-        self.ticket_event(id, |s| {
-            require_open(id, s)?;
-            match &s.responsible {
-                Some(r) => Err(state_error(id, format!("already accepted by {r}"))),
-                None => Ok(TicketAction::Accepted),
-            }
-        })
+        self.ticket_event(id, TicketActionKind::Accept, TicketAction::Accepted)
     }
 
     /// Assigns the ticket to a department.
     pub fn assign_ticket(&self, id: &str, department: Department) -> Result<String> {
-        self.ticket_event(id, |s| {
-            require_open(id, s)?;
-            Ok(TicketAction::Assigned { department })
-        })
+        self.ticket_event(
+            id,
+            TicketActionKind::Assign,
+            TicketAction::Assigned { department },
+        )
     }
 
     /// Escalates the ticket to a higher level (street: reply in 24 h; county: resolve in 3 days).
     pub fn escalate_ticket(&self, id: &str, to: Level, reason: &str) -> Result<String> {
         let reason = validate::required_text("reason", reason)?;
-        self.ticket_event(id, |s| {
-            require_open(id, s)?;
-            if to <= s.level {
-                return Err(Error::invalid(
-                    "to",
-                    format!("the ticket is already at {} level", s.level.label_zh()),
-                ));
-            }
-            Ok(TicketAction::Escalated { to, reason })
-        })
+        self.ticket_event(
+            id,
+            TicketActionKind::Escalate,
+            TicketAction::Escalated { to, reason },
+        )
     }
 
     /// Records a reply to the resident.
     pub fn reply_ticket(&self, id: &str, message: &str) -> Result<String> {
         let message = validate::required_text("message", message)?;
-        self.ticket_event(id, |s| {
-            require_open(id, s)?;
-            Ok(TicketAction::Replied { message })
-        })
+        self.ticket_event(
+            id,
+            TicketActionKind::Reply,
+            TicketAction::Replied { message },
+        )
     }
 
     /// Marks the ticket resolved; the resident evaluates next.
     pub fn resolve_ticket(&self, id: &str, summary: &str) -> Result<String> {
         let summary = validate::required_text("summary", summary)?;
-        self.ticket_event(id, |s| {
-            require_open(id, s)?;
-            Ok(TicketAction::Resolved { summary })
-        })
+        self.ticket_event(
+            id,
+            TicketActionKind::Resolve,
+            TicketAction::Resolved { summary },
+        )
     }
 
     /// Records the resident's evaluation of a resolved ticket; not satisfied reopens it.
     pub fn evaluate_ticket(&self, id: &str, satisfied: bool, comment: &str) -> Result<String> {
         let comment = validate::text("comment", comment)?;
-        self.ticket_event(id, |s| {
-            if s.status != Status::Resolved {
-                return Err(state_error(id, "only a resolved ticket can be evaluated"));
-            }
-            Ok(TicketAction::Evaluated { satisfied, comment })
-        })
+        self.ticket_event(
+            id,
+            TicketActionKind::Evaluate,
+            TicketAction::Evaluated { satisfied, comment },
+        )
     }
 
     /// Attaches a photo (by sha-256) to the ticket.
     pub fn attach_photo(&self, id: &str, sha256: &str) -> Result<String> {
         let sha256 = validate::sha256_hex("sha256", sha256)?;
-        self.ticket_event(id, |_| Ok(TicketAction::PhotoAdded { sha256 }))
+        self.ticket_event(
+            id,
+            TicketActionKind::AttachPhoto,
+            TicketAction::PhotoAdded { sha256 },
+        )
     }
 
     /// Merges a duplicate ticket into another: the duplicate closes as merged and the other
@@ -274,6 +276,7 @@ impl Linli {
                 "a ticket cannot be merged into itself",
             ));
         }
+        self.require_ticket_role(TicketActionKind::Merge)?;
         let now = self.now();
         let ms = now.timestamp_millis();
         let me = self.identity.member_id.clone();
@@ -284,7 +287,10 @@ impl Linli {
                 Error::NotFound { id, .. } => Error::invalid("into", format!("no ticket {id}")),
                 other => other,
             })?;
-            require_open(duplicate, &TicketState::derive(&dup))?;
+            if let Some(why) = TicketActionKind::Merge.refused_by_state(&TicketState::derive(&dup))
+            {
+                return Err(state_error(duplicate, why));
+            }
             let target_state = TicketState::derive(&target);
             if target_state.status == Status::Merged {
                 return Err(Error::invalid("into", "that ticket was itself merged"));

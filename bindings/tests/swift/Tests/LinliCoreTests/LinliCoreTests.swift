@@ -200,7 +200,9 @@ final class LinliCoreTests: XCTestCase {
         let dup = try s.reportTicket(input: TicketInput(
             category: .noise, placeKind: .freeText, placeRef: "", placeText: "3号楼楼下", description: "广场舞太吵",
             photos: [], channel: .hotline12345))
+        XCTAssertEqual(try s.ticketActions(id: t).first, .accept)
         _ = try s.acceptTicket(id: t)
+        XCTAssertFalse(try s.ticketActions(id: t).contains(.accept))
         _ = try s.assignTicket(id: t, department: .cityManagement)
         _ = try s.escalateTicket(id: t, to: .street, reason: "社区协调无果")
         _ = try s.replyTicket(id: t, message: "已联系街道城管中队")
