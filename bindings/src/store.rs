@@ -142,6 +142,11 @@ impl LinliStore {
         guard(|| self.inner.places(kind.convert()))
     }
 
+    /// The buildings or gates this member works at (those it may write).
+    pub fn my_places(&self, kind: PlaceKind) -> R<Vec<PlaceRow>> {
+        guard(|| self.inner.my_places(kind.convert()))
+    }
+
     /// A place's name.
     pub fn place_name(&self, id: String) -> R<String> {
         guard(|| self.inner.place_name(&id))

@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{Devices, community};
+use common::{Devices, community, sync_all};
 use linli_core::Scope;
 use linli_core::api::access::Access;
 use linli_core::api::directory::{MemberInput, RoleInput};
@@ -83,4 +83,37 @@ fn each_role_reads_and_writes_the_scopes_of_its_places() {
         office.scope_access("lead-wang", &Scope::Community).unwrap(),
         n
     );
+}
+
+#[test]
+fn each_member_works_at_the_buildings_and_gates_it_may_write() {
+    let devices = Devices::new();
+    let office = devices.open("office", "office-pc");
+    let c = community(&office);
+    let li = devices.open("lead-li", "li-phone");
+    let sun = devices.open("guard-sun", "sun-phone");
+    let wu = devices.open("vol-wu", "wu-phone");
+    sync_all(&[&office, &li, &sun, &wu]);
+    let ids = |l: &linli_core::Linli, kind| -> Vec<String> {
+        let mut v: Vec<String> = l
+            .my_places(kind)
+            .unwrap()
+            .into_iter()
+            .map(|p| p.id)
+            .collect();
+        v.sort();
+        v
+    };
+    let mut both = vec![c.building3.clone(), c.building5.clone()];
+    both.sort();
+    assert_eq!(ids(&li, PlaceKind::Building), both);
+    assert!(ids(&li, PlaceKind::Gate).is_empty());
+    assert_eq!(ids(&sun, PlaceKind::Gate), vec![c.east_gate.clone()]);
+    assert!(ids(&sun, PlaceKind::Building).is_empty());
+    assert!(
+        ids(&wu, PlaceKind::Gate).is_empty(),
+        "a volunteer without a gate has none"
+    );
+    assert_eq!(ids(&office, PlaceKind::Building), both);
+    assert!(ids(&office, PlaceKind::Area).is_empty());
 }

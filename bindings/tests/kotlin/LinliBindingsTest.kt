@@ -117,6 +117,7 @@ class LinliBindingsTest {
             assertEquals("东门", s.placeName(gate))
             assertEquals(listOf("3号楼"), s.places(PlaceKind.BUILDING).map { it.name })
             assertEquals(4, s.places(null).size)
+            assertEquals(listOf(b3), s.myPlaces(PlaceKind.BUILDING).map { it.id })
             val sun = s.addMember(MemberInput("guard-sun", "孙志刚", "13900000002",
                 listOf(RoleInput(Role.SAFETY_OFFICER, listOf(gate)))))
             s.addMember(MemberInput("gate-zhao", "赵卫东", "", listOf(RoleInput(Role.GATE_LEAD, listOf(gate)))))

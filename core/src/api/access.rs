@@ -16,9 +16,10 @@ use std::collections::BTreeSet;
 use rusqlite::OptionalExtension;
 
 use super::Linli;
+use super::directory::PlaceRow;
 use crate::error::Result;
 use crate::records::Coded;
-use crate::records::directory::Role;
+use crate::records::directory::{PlaceKind, Role};
 use crate::scope::Scope;
 
 /// What a member may do with a scope.
@@ -135,6 +136,24 @@ impl Linli {
             }
             Ok(out)
         })
+    }
+
+    /// The buildings or gates the acting member works at: those whose households (buildings)
+    /// or day log (gates) the member may write, by the table above. Other kinds: none.
+    pub fn my_places(&self, kind: PlaceKind) -> Result<Vec<PlaceRow>> {
+        let me = self.identity().member_id.clone();
+        let mut out = Vec::new();
+        for place in self.places(Some(kind))? {
+            let scope = match kind {
+                PlaceKind::Building => Scope::Building(place.id.clone()),
+                PlaceKind::Gate => Scope::GateLog(place.id.clone()),
+                _ => continue,
+            };
+            if self.scope_access(&me, &scope)?.write {
+                out.push(place);
+            }
+        }
+        Ok(out)
     }
 
     /// Whether `member_id` is an active member holding the office role.

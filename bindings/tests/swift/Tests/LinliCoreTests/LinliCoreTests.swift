@@ -113,6 +113,7 @@ final class LinliCoreTests: XCTestCase {
         XCTAssertEqual(try s.placeName(id: b3), "3号楼")
         XCTAssertEqual(try s.places(kind: .building).map { $0.name }, ["3号楼"])
         XCTAssertEqual(try s.places(kind: nil).count, 4)
+        XCTAssertEqual(try s.myPlaces(kind: .building).map(\.id), [b3])
         let sun = try s.addMember(input: MemberInput(
             id: "guard-sun", name: "孙志刚", phone: "13900000002", roles: [RoleInput(role: .safetyOfficer, places: [gate])]))
         _ = try s.addMember(input: MemberInput(id: "gate-zhao", name: "赵卫东", phone: "", roles: [RoleInput(role: .gateLead, places: [gate])]))

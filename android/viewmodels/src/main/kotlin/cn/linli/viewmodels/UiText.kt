@@ -1,0 +1,84 @@
+// Text the screens show, as string-table keys with arguments: the view models never hold a
+// sentence, so every word on screen comes from res/values (zh-Hans) or res/values-en.
+package cn.linli.viewmodels
+
+import cn.linli.core.*
+
+/** A string-table key and the values for its placeholders (%1$s, %2$s …). */
+data class UiText(val key: String, val args: List<String> = emptyList()) {
+    constructor(key: String, vararg args: Any) : this(key, args.map { it.toString() })
+}
+
+/** The key of every label the view models hand out; enum labels are `<type>_<code>`. */
+object Keys {
+    const val ENROL_MISSING_RELAY = "enrol_missing_relay"
+    const val ENROL_MISSING_CODE = "enrol_missing_code"
+    const val ERROR_INVALID = "error_invalid"
+    const val ERROR_NOT_FOUND = "error_not_found"
+    const val ERROR_FORBIDDEN = "error_forbidden"
+    const val ERROR_CONFLICT = "error_conflict"
+    const val ERROR_NETWORK = "error_network"
+    const val ERROR_REJECTED = "error_rejected"
+    const val ERROR_UNAUTHORIZED = "error_unauthorized"
+    const val ERROR_REVOKED = "error_revoked"
+    const val ERROR_CANCELLED = "error_cancelled"
+    const val ERROR_STORAGE = "error_storage"
+    const val ERROR_INTERNAL = "error_internal"
+    const val DONE_CHECKED_IN = "done_checked_in"
+    const val DONE_CHECKED_OUT = "done_checked_out"
+    const val DONE_REGISTERED = "done_registered"
+    const val DONE_FEVER = "done_fever"
+    const val DONE_VISIT_LOGGED = "done_visit_logged"
+    const val DONE_TICKET_REPORTED = "done_ticket_reported"
+    const val DONE_TICKET_ACTION = "done_ticket_action"
+    const val DONE_SYNCED = "done_synced"
+    const val DONE_CONFLICT_RESOLVED = "done_conflict_resolved"
+    const val DEADLINE_LEFT = "deadline_left"
+    const val DEADLINE_OVERDUE = "deadline_overdue"
+
+    /** Every fixed key above, for the string-table check. */
+    val fixed: List<String> = listOf(
+        ENROL_MISSING_RELAY, ENROL_MISSING_CODE, ERROR_INVALID, ERROR_NOT_FOUND, ERROR_FORBIDDEN,
+        ERROR_CONFLICT, ERROR_NETWORK, ERROR_REJECTED, ERROR_UNAUTHORIZED, ERROR_REVOKED,
+        ERROR_CANCELLED, ERROR_STORAGE, ERROR_INTERNAL, DONE_CHECKED_IN, DONE_CHECKED_OUT,
+        DONE_REGISTERED, DONE_FEVER, DONE_VISIT_LOGGED, DONE_TICKET_REPORTED, DONE_TICKET_ACTION,
+        DONE_SYNCED, DONE_CONFLICT_RESOLVED, DEADLINE_LEFT, DEADLINE_OVERDUE,
+    ) + HomeTile.entries.map { it.key }
+
+    fun of(v: Role) = "role_${v.code()}"
+    fun of(v: DutyRole) = "duty_role_${v.code()}"
+    fun of(v: Attendance) = "attendance_${v.code()}"
+    fun of(v: Tag) = "tag_${v.code()}"
+    fun of(v: VisitOutcome) = "visit_outcome_${v.code()}"
+    fun of(v: CheckState) = "check_state_${v.name.lowercase()}"
+    fun of(v: Category) = "category_${v.code()}"
+    fun of(v: Level) = "level_${v.code()}"
+    fun of(v: TicketStatus) = "ticket_status_${v.code()}"
+    fun of(v: Department) = "department_${v.code()}"
+    fun of(v: PassType) = "pass_${v.code()}"
+    fun of(v: SwapStatus) = "swap_status_${v.code()}"
+    fun of(v: SyncPhase) = "sync_phase_${v.name.lowercase()}"
+    fun of(v: TicketActionKind) = "ticket_action_${v.name.lowercase()}"
+
+    /** Every enum label key, for the string-table check. */
+    val enumLabels: List<String> = Role.entries.map(::of) + DutyRole.entries.map(::of) +
+        Attendance.entries.map(::of) + Tag.entries.map(::of) + VisitOutcome.entries.map(::of) +
+        CheckState.entries.map(::of) + Category.entries.map(::of) + Level.entries.map(::of) +
+        TicketStatus.entries.map(::of) + Department.entries.map(::of) + PassType.entries.map(::of) +
+        SwapStatus.entries.map(::of) + SyncPhase.entries.map(::of) + TicketActionKind.entries.map(::of)
+}
+
+/** What an error means for the person holding the phone. */
+fun LinliException.toUiText(): UiText = when (this) {
+    is LinliException.InvalidInput -> UiText(Keys.ERROR_INVALID, field, detail)
+    is LinliException.NotFound -> UiText(Keys.ERROR_NOT_FOUND, id)
+    is LinliException.Forbidden -> UiText(Keys.ERROR_FORBIDDEN, reason)
+    is LinliException.Conflict -> UiText(Keys.ERROR_CONFLICT, detail)
+    is LinliException.Network -> UiText(Keys.ERROR_NETWORK)
+    is LinliException.Rejected -> UiText(Keys.ERROR_REJECTED, status.toString(), detail)
+    is LinliException.Unauthorized -> UiText(Keys.ERROR_UNAUTHORIZED)
+    is LinliException.DeviceRevoked -> UiText(Keys.ERROR_REVOKED)
+    is LinliException.Cancelled -> UiText(Keys.ERROR_CANCELLED)
+    is LinliException.Storage -> UiText(Keys.ERROR_STORAGE, detail)
+    is LinliException.Internal -> UiText(Keys.ERROR_INTERNAL, detail)
+}
