@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The Kotlin bindings on the JVM: generate them from the built library, compile them with the
-# tests, run JUnit 5 with JNA against the library and a relay process on 127.0.0.1.
+# The Kotlin bindings and the Android app's view models on the JVM: generate the bindings from
+# the built library, compile them with the view models (plain Kotlin, no android.*) and both
+# test suites, run JUnit 5 with JNA against the library and a relay process on 127.0.0.1.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 T="${CARGO_TARGET_DIR:-target}"
@@ -19,8 +20,8 @@ bindings/tests/api-coverage.sh kotlin "$out/generated/cn/linli/core/linli_ffi.kt
 J=/usr/share/java
 CP="$J/jna.jar:$K/lib/kotlinx-coroutines-core-jvm.jar:$K/lib/kotlin-test.jar:$K/lib/kotlin-test-junit5.jar:$J/junit-jupiter-api.jar:$J/apiguardian-api.jar:$J/opentest4j.jar"
 "$K/bin/kotlinc" -nowarn -cp "$CP" $(find "$out/generated" -name '*.kt') \
-    bindings/tests/kotlin/*.kt -d "$out/tests.jar"
-java -Djna.library.path="$T/debug" -Dlinli.relay="$T/debug/linli-relay" \
+    bindings/tests/kotlin/*.kt $(find android/viewmodels/src -name '*.kt') -d "$out/tests.jar"
+java -Djna.library.path="$T/debug" -Dlinli.relay="$T/debug/linli-relay" -Dlinli.repo="$PWD" \
     -jar "$J/junit-platform-console-standalone.jar" --disable-banner --disable-ansi-colors \
     --details=tree -cp "$out/tests.jar:$CP:$K/lib/kotlin-stdlib.jar" \
     --scan-classpath "$out/tests.jar" --fail-if-no-tests

@@ -52,23 +52,11 @@ class HomeViewModel(
     private fun load(): HomeState {
         val store = session.store
         val me = store.member(session.credentials.memberId)
-        val roles = me.roles.map { it.role }.toSet()
-        val office = Role.OFFICE in roles
-        val gateRoles = setOf(Role.GATE_LEAD, Role.SHIFT_LEAD, Role.SAFETY_OFFICER, Role.VOLUNTEER)
-        val leadRoles = setOf(Role.BUILDING_LEAD, Role.LANE_LEAD, Role.AREA_LEAD)
-        val places = store.places(null).associateBy { it.id }
-        fun named(kind: PlaceKind, ids: List<String>) = ids.distinct()
-            .mapNotNull { places[it] }.filter { it.kind == kind }.map { PlaceItem(it.id, it.name) }
-        val gates = named(PlaceKind.GATE, me.roles.filter { it.role in gateRoles }.flatMap { it.places })
-        // A lane lead's or area lead's buildings are those inside the places they cover.
-        val covered = me.roles.filter { it.role in leadRoles }.flatMap { it.places }.toSet()
-        fun inside(id: String?): Boolean = id != null && (id in covered || inside(places[id]?.parent))
-        val buildings = when {
-            office -> named(PlaceKind.BUILDING, places.keys.toList())
-            else -> named(PlaceKind.BUILDING, places.keys.filter { inside(it) })
-        }
+        val office = me.roles.any { it.role == Role.OFFICE }
+        val gates = store.myPlaces(PlaceKind.GATE).map { PlaceItem(it.id, it.name) }
+        val buildings = store.myPlaces(PlaceKind.BUILDING).map { PlaceItem(it.id, it.name) }
         val tiles = buildList {
-            if (gates.isNotEmpty() || office) add(HomeTile.GATE_DUTY)
+            if (gates.isNotEmpty()) add(HomeTile.GATE_DUTY)
             if (buildings.isNotEmpty()) add(HomeTile.DOOR_TO_DOOR)
             add(HomeTile.TICKETS)
             add(HomeTile.SYNC)
@@ -78,8 +66,8 @@ class HomeViewModel(
             memberName = me.name,
             roles = me.roles.map { UiText(Keys.of(it.role)) },
             tiles = tiles,
-            gates = if (office) named(PlaceKind.GATE, places.keys.toList()) else gates,
-            buildings = buildings.sortedBy { it.name },
+            gates = gates,
+            buildings = buildings,
         )
     }
 }

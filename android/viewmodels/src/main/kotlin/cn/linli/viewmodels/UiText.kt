@@ -35,6 +35,21 @@ object Keys {
     const val DONE_CONFLICT_RESOLVED = "done_conflict_resolved"
     const val DEADLINE_LEFT = "deadline_left"
     const val DEADLINE_OVERDUE = "deadline_overdue"
+    const val CHART_VISITS_PER_LEAD = "chart_visits_per_lead"
+    const val CHART_OPEN_BY_LEVEL = "chart_open_by_level"
+    const val CHART_RESOLVED_BY_LEVEL = "chart_resolved_by_level"
+    const val CHART_OVERDUE_BY_LEVEL = "chart_overdue_by_level"
+    const val CHART_DUTY_ON_TIME = "chart_duty_on_time"
+    const val CHART_DUTY_LATE = "chart_duty_late"
+    const val CHART_DUTY_NO_SHOW = "chart_duty_no_show"
+    const val LABEL_PLAIN = "label_plain"
+
+    /** The events of a ticket's timeline. */
+    val timeline: List<String> = listOf(
+        "timeline_reported", "timeline_accepted", "timeline_assigned", "timeline_escalated",
+        "timeline_replied", "timeline_resolved", "timeline_satisfied", "timeline_unsatisfied",
+        "timeline_merged", "timeline_absorbed", "timeline_photo",
+    )
 
     /** Every fixed key above, for the string-table check. */
     val fixed: List<String> = listOf(
@@ -43,7 +58,8 @@ object Keys {
         ERROR_CANCELLED, ERROR_STORAGE, ERROR_INTERNAL, DONE_CHECKED_IN, DONE_CHECKED_OUT,
         DONE_REGISTERED, DONE_FEVER, DONE_VISIT_LOGGED, DONE_TICKET_REPORTED, DONE_TICKET_ACTION,
         DONE_SYNCED, DONE_CONFLICT_RESOLVED, DEADLINE_LEFT, DEADLINE_OVERDUE,
-    ) + HomeTile.entries.map { it.key }
+        CHART_VISITS_PER_LEAD, CHART_OPEN_BY_LEVEL, CHART_RESOLVED_BY_LEVEL, CHART_OVERDUE_BY_LEVEL, CHART_DUTY_ON_TIME, CHART_DUTY_LATE, CHART_DUTY_NO_SHOW, LABEL_PLAIN,
+    ) + timeline + HomeTile.entries.map { it.key }
 
     fun of(v: Role) = "role_${v.code()}"
     fun of(v: DutyRole) = "duty_role_${v.code()}"
@@ -55,6 +71,7 @@ object Keys {
     fun of(v: Level) = "level_${v.code()}"
     fun of(v: TicketStatus) = "ticket_status_${v.code()}"
     fun of(v: Department) = "department_${v.code()}"
+    fun of(v: Channel) = "channel_${v.code()}"
     fun of(v: PassType) = "pass_${v.code()}"
     fun of(v: SwapStatus) = "swap_status_${v.code()}"
     fun of(v: SyncPhase) = "sync_phase_${v.name.lowercase()}"
@@ -64,7 +81,7 @@ object Keys {
     val enumLabels: List<String> = Role.entries.map(::of) + DutyRole.entries.map(::of) +
         Attendance.entries.map(::of) + Tag.entries.map(::of) + VisitOutcome.entries.map(::of) +
         CheckState.entries.map(::of) + Category.entries.map(::of) + Level.entries.map(::of) +
-        TicketStatus.entries.map(::of) + Department.entries.map(::of) + PassType.entries.map(::of) +
+        TicketStatus.entries.map(::of) + Department.entries.map(::of) + Channel.entries.map(::of) + PassType.entries.map(::of) +
         SwapStatus.entries.map(::of) + SyncPhase.entries.map(::of) + TicketActionKind.entries.map(::of)
 }
 

@@ -1,0 +1,159 @@
+// Door to door: my buildings, their households (checks due first) and the visit form.
+package cn.linli.app
+
+import androidx.compose.foundation.clickable
+import androidx.compose.foundation.layout.Column
+import androidx.compose.foundation.layout.Row
+import androidx.compose.foundation.layout.fillMaxWidth
+import androidx.compose.foundation.layout.padding
+import androidx.compose.foundation.lazy.LazyColumn
+import androidx.compose.foundation.lazy.items
+import androidx.compose.material3.AlertDialog
+import androidx.compose.material3.AssistChip
+import androidx.compose.material3.Button
+import androidx.compose.material3.Card
+import androidx.compose.material3.Checkbox
+import androidx.compose.material3.FilterChip
+import androidx.compose.material3.MaterialTheme
+import androidx.compose.material3.Text
+import androidx.compose.material3.TextButton
+import androidx.compose.runtime.Composable
+import androidx.compose.runtime.LaunchedEffect
+import androidx.compose.runtime.collectAsState
+import androidx.compose.runtime.getValue
+import androidx.compose.runtime.mutableStateOf
+import androidx.compose.runtime.remember
+import androidx.compose.runtime.rememberCoroutineScope
+import androidx.compose.runtime.setValue
+import androidx.compose.ui.Modifier
+import androidx.compose.ui.res.stringResource
+import androidx.compose.ui.unit.dp
+import cn.linli.core.Category
+import cn.linli.core.CheckState
+import cn.linli.core.VisitOutcome
+import cn.linli.viewmodels.DoorToDoorViewModel
+import cn.linli.viewmodels.HouseholdItem
+import cn.linli.viewmodels.Keys
+import cn.linli.viewmodels.Session
+import cn.linli.viewmodels.UiText
+import cn.linli.viewmodels.VisitForm
+import kotlinx.coroutines.launch
+
+@Composable
+fun DoorToDoorScreen(session: Session) {
+    val vm = remember(session) { DoorToDoorViewModel(session) }
+    val state by vm.state.collectAsState()
+    val scope = rememberCoroutineScope()
+    var visiting by remember { mutableStateOf<HouseholdItem?>(null) }
+    var reporting by remember { mutableStateOf<HouseholdItem?>(null) }
+    LaunchedEffect(vm) { vm.refresh() }
+    LinliScaffold(stringResource(R.string.home_door_to_door), vm.notice) { padding ->
+        LazyColumn(Modifier.padding(padding)) {
+            item {
+                Row {
+                    for (b in state.buildings) {
+                        FilterChip(
+                            selected = b.id == state.buildingId,
+                            onClick = { scope.launch { vm.selectBuilding(b.id) } },
+                            label = { Text(b.name) },
+                            modifier = Modifier.padding(end = 8.dp),
+                        )
+                    }
+                }
+                if (state.checksDue > 0) {
+                    Text(stringResource(R.string.door_checks_due, state.checksDue.toString()), color = MaterialTheme.colorScheme.error)
+                }
+            }
+            items(state.households) { h ->
+                Card(Modifier.fillMaxWidth().padding(vertical = 4.dp).clickable { visiting = h }) {
+                    Column(Modifier.padding(12.dp)) {
+                        Text("${h.address}  ${h.residents}", style = MaterialTheme.typography.titleLarge)
+                        Row { for (t in h.tags) AssistChip(onClick = {}, label = { Text(text(t)) }) }
+                        Text(
+                            h.lastVisit?.let { stringResource(R.string.door_last_visit, it.shown()) }
+                                ?: stringResource(R.string.door_never_visited),
+                        )
+                        if (h.check == CheckState.DUE || h.check == CheckState.OVERDUE) {
+                            Text(text(h.checkText), color = MaterialTheme.colorScheme.error)
+                        }
+                        Row {
+                            TextButton(onClick = { visiting = h }) { Text(stringResource(R.string.door_log_visit)) }
+                            TextButton(onClick = { reporting = h }) { Text(stringResource(R.string.door_report_problem)) }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    visiting?.let { h ->
+        VisitDialog(onDismiss = { visiting = null }) { form ->
+            scope.launch { if (vm.logVisit(h.id, form) != null) visiting = null }
+        }
+    }
+    reporting?.let { h ->
+        ReportDialog(onDismiss = { reporting = null }) { category, description ->
+            scope.launch { if (vm.reportFromVisit(h.id, category, description, emptyList()) != null) reporting = null }
+        }
+    }
+}
+
+@Composable
+private fun VisitDialog(onDismiss: () -> Unit, onSave: (VisitForm) -> Unit) {
+    var form by remember { mutableStateOf(VisitForm()) }
+    var temperature by remember { mutableStateOf("") }
+    AlertDialog(
+        onDismissRequest = onDismiss,
+        title = { Text(stringResource(R.string.door_log_visit)) },
+        confirmButton = {
+            Button(onClick = { onSave(form.copy(temperatureC = temperature.toDoubleOrNull())) }) {
+                Text(stringResource(R.string.action_save))
+            }
+        },
+        dismissButton = { TextButton(onClick = onDismiss) { Text(stringResource(R.string.action_cancel)) } },
+        text = {
+            Column {
+                Text(stringResource(R.string.visit_outcome))
+                Row {
+                    for (o in VisitOutcome.entries) {
+                        FilterChip(selected = form.outcome == o, onClick = { form = form.copy(outcome = o) },
+                            label = { Text(text(UiText(Keys.of(o)))) })
+                    }
+                }
+                Field(stringResource(R.string.visit_needs), form.needs) { form = form.copy(needs = it) }
+                Field(stringResource(R.string.visit_opinions), form.opinions) { form = form.copy(opinions = it) }
+                Text(stringResource(R.string.visit_health))
+                Field(stringResource(R.string.visit_temperature), temperature) { temperature = it }
+                Field(stringResource(R.string.visit_health_note), form.healthNote) { form = form.copy(healthNote = it) }
+                Row {
+                    Checkbox(form.healthConcern, { form = form.copy(healthConcern = it) })
+                    Text(stringResource(R.string.visit_health_concern))
+                }
+                Field(stringResource(R.string.visit_follow_up_due), form.followUpDue.orEmpty()) {
+                    form = form.copy(followUpDue = it.ifBlank { null })
+                }
+                Field(stringResource(R.string.visit_follow_up_note), form.followUpNote) { form = form.copy(followUpNote = it) }
+            }
+        },
+    )
+}
+
+@Composable
+fun ReportDialog(onDismiss: () -> Unit, onSave: (Category, String) -> Unit) {
+    var category by remember { mutableStateOf(Category.OTHER) }
+    var description by remember { mutableStateOf("") }
+    AlertDialog(
+        onDismissRequest = onDismiss,
+        title = { Text(stringResource(R.string.ticket_report)) },
+        confirmButton = { Button(onClick = { onSave(category, description) }) { Text(stringResource(R.string.action_save)) } },
+        dismissButton = { TextButton(onClick = onDismiss) { Text(stringResource(R.string.action_cancel)) } },
+        text = {
+            Column {
+                Text(stringResource(R.string.ticket_category))
+                for (c in Category.entries) {
+                    FilterChip(selected = c == category, onClick = { category = c }, label = { Text(text(UiText(Keys.of(c)))) })
+                }
+                Field(stringResource(R.string.ticket_description), description) { description = it }
+            }
+        },
+    )
+}

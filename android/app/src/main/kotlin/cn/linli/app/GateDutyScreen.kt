@@ -1,0 +1,184 @@
+// Gate duty: the badge view, check in and out, the gate register with fever readings in red,
+// the week's roster and swaps, and roster building for the gate lead.
+package cn.linli.app
+
+import androidx.compose.foundation.layout.Arrangement
+import androidx.compose.foundation.layout.Column
+import androidx.compose.foundation.layout.Row
+import androidx.compose.foundation.layout.fillMaxWidth
+import androidx.compose.foundation.layout.padding
+import androidx.compose.foundation.lazy.LazyColumn
+import androidx.compose.foundation.lazy.items
+import androidx.compose.material3.AlertDialog
+import androidx.compose.material3.Button
+import androidx.compose.material3.Card
+import androidx.compose.material3.CardDefaults
+import androidx.compose.material3.HorizontalDivider
+import androidx.compose.material3.MaterialTheme
+import androidx.compose.material3.OutlinedButton
+import androidx.compose.material3.Text
+import androidx.compose.material3.TextButton
+import androidx.compose.runtime.Composable
+import androidx.compose.runtime.LaunchedEffect
+import androidx.compose.runtime.collectAsState
+import androidx.compose.runtime.getValue
+import androidx.compose.runtime.mutableStateOf
+import androidx.compose.runtime.remember
+import androidx.compose.runtime.rememberCoroutineScope
+import androidx.compose.runtime.setValue
+import androidx.compose.ui.Modifier
+import androidx.compose.ui.res.stringResource
+import androidx.compose.ui.unit.dp
+import cn.linli.core.PassType
+import cn.linli.viewmodels.GateDutyViewModel
+import cn.linli.viewmodels.Keys
+import cn.linli.viewmodels.Session
+import cn.linli.viewmodels.UiText
+import kotlinx.coroutines.launch
+import java.time.LocalDate
+import java.time.LocalTime
+import java.time.ZoneId
+
+private enum class GateForm { VISITOR, VEHICLE, PARCEL, TEMPERATURE, PATROL, SHIFT }
+
+@Composable
+fun GateDutyScreen(session: Session, gateId: String) {
+    val vm = remember(gateId) { GateDutyViewModel(session, gateId) }
+    val state by vm.state.collectAsState()
+    val scope = rememberCoroutineScope()
+    var form by remember { mutableStateOf<GateForm?>(null) }
+    LaunchedEffect(vm) { vm.refresh() }
+    LinliScaffold(state.gateName, vm.notice) { padding ->
+        LazyColumn(Modifier.padding(padding)) {
+            item { Text(stringResource(R.string.gate_on_duty_now), style = MaterialTheme.typography.titleLarge) }
+            items(state.badge) { slot ->
+                Card(Modifier.fillMaxWidth().padding(vertical = 4.dp)) {
+                    Column(Modifier.padding(12.dp)) {
+                        Text(text(slot.role), style = MaterialTheme.typography.titleLarge)
+                        Text(stringResource(R.string.gate_planned, slot.planned ?: stringResource(R.string.gate_nobody)))
+                        Text(stringResource(R.string.gate_checked_in, slot.onDuty ?: stringResource(R.string.gate_nobody)))
+                        Text(text(slot.attendance))
+                    }
+                }
+            }
+            if (state.others.isNotEmpty()) {
+                item { Text(stringResource(R.string.gate_others) + "：" + state.others.joinToString("、")) }
+            }
+            item {
+                Button(
+                    onClick = { scope.launch { if (state.meOnDuty) vm.checkOut() else vm.checkIn() } },
+                    modifier = Modifier.fillMaxWidth().padding(vertical = 8.dp),
+                ) {
+                    Text(stringResource(if (state.meOnDuty) R.string.gate_check_out else R.string.gate_check_in))
+                }
+                Row(horizontalArrangement = Arrangement.spacedBy(8.dp)) {
+                    OutlinedButton(onClick = { form = GateForm.VISITOR }) { Text(stringResource(R.string.gate_register_visitor)) }
+                    OutlinedButton(onClick = { form = GateForm.VEHICLE }) { Text(stringResource(R.string.gate_register_vehicle)) }
+                    OutlinedButton(onClick = { form = GateForm.PARCEL }) { Text(stringResource(R.string.gate_register_parcel)) }
+                }
+                Row(horizontalArrangement = Arrangement.spacedBy(8.dp)) {
+                    OutlinedButton(onClick = { form = GateForm.TEMPERATURE }) { Text(stringResource(R.string.gate_register_temperature)) }
+                    OutlinedButton(onClick = { form = GateForm.PATROL }) { Text(stringResource(R.string.gate_patrol_note)) }
+                }
+            }
+            item { Text(stringResource(R.string.gate_entries_today), style = MaterialTheme.typography.titleLarge) }
+            items(state.entries) { e ->
+                val colors = if (e.flagged) {
+                    CardDefaults.cardColors(containerColor = MaterialTheme.colorScheme.errorContainer)
+                } else CardDefaults.cardColors()
+                Card(Modifier.fillMaxWidth().padding(vertical = 2.dp), colors = colors) {
+                    Row(Modifier.padding(8.dp)) {
+                        if (e.flagged) Text(stringResource(R.string.gate_fever) + " ", color = MaterialTheme.colorScheme.error)
+                        Text("${e.at.shown()}  ${e.summary}")
+                    }
+                }
+            }
+            item { Text(stringResource(R.string.gate_week_roster), style = MaterialTheme.typography.titleLarge) }
+            items(state.week) { shift ->
+                Column(Modifier.padding(vertical = 4.dp)) {
+                    Text("${shift.label}  ${shift.start.shown()} – ${shift.end.shown()}")
+                    for (slot in shift.slots) {
+                        Row {
+                            Text(text(UiText(Keys.of(slot.role))) + "：" + (slot.memberName ?: stringResource(R.string.gate_nobody)))
+                            if (slot.memberId == session.credentials.memberId) {
+                                TextButton(onClick = { /* the swap picker lists gate members */ }) {
+                                    Text(stringResource(R.string.gate_request_swap))
+                                }
+                            }
+                        }
+                    }
+                    HorizontalDivider()
+                }
+            }
+            if (state.canBuildRoster) {
+                item {
+                    OutlinedButton(onClick = { form = GateForm.SHIFT }) { Text(stringResource(R.string.gate_add_shift)) }
+                }
+            }
+            item { Text(stringResource(R.string.gate_swaps), style = MaterialTheme.typography.titleLarge) }
+            items(state.swaps) { swap ->
+                Row {
+                    Text("${swap.fromMember} → ${swap.toMember}  " + text(UiText(Keys.of(swap.status))))
+                    if (swap.toMember == session.credentials.memberId) {
+                        TextButton(onClick = { scope.launch { vm.acceptSwap(swap.swapId) } }) {
+                            Text(stringResource(R.string.gate_accept_swap))
+                        }
+                    }
+                    if (state.canBuildRoster) {
+                        TextButton(onClick = { scope.launch { vm.approveSwap(swap.swapId) } }) {
+                            Text(stringResource(R.string.gate_approve_swap))
+                        }
+                    }
+                }
+            }
+        }
+    }
+    form?.let { f -> GateFormDialog(f, onDismiss = { form = null }) { a, b, c ->
+        scope.launch {
+            when (f) {
+                GateForm.VISITOR -> vm.registerVisitor(a, b, c, null, PassType.TEMPORARY)
+                GateForm.VEHICLE -> vm.registerVehicle(a, b)
+                GateForm.PARCEL -> vm.registerParcel(a, null, b)
+                GateForm.TEMPERATURE -> b.toDoubleOrNull()?.let { vm.recordTemperature(a, it) }
+                GateForm.PATROL -> vm.recordPatrol(a)
+                GateForm.SHIFT -> {
+                    // Times typed as HH:mm today; an end before the start is the next morning.
+                    val day = LocalDate.now()
+                    val zone = ZoneId.systemDefault()
+                    val start = day.atTime(LocalTime.parse(b)).atZone(zone).toInstant()
+                    var end = day.atTime(LocalTime.parse(c)).atZone(zone).toInstant()
+                    if (!end.isAfter(start)) end = end.plusSeconds(86_400)
+                    vm.addShift(a, start, end, 1)
+                }
+            }
+            form = null
+        }
+    } }
+}
+
+@Composable
+private fun GateFormDialog(form: GateForm, onDismiss: () -> Unit, onSave: (String, String, String) -> Unit) {
+    var a by remember { mutableStateOf("") }
+    var b by remember { mutableStateOf("") }
+    var c by remember { mutableStateOf("") }
+    val labels = when (form) {
+        GateForm.VISITOR -> listOf(R.string.field_name, R.string.field_phone, R.string.field_purpose)
+        GateForm.VEHICLE -> listOf(R.string.field_plate, R.string.field_purpose)
+        GateForm.PARCEL -> listOf(R.string.field_recipient, R.string.field_carrier)
+        GateForm.TEMPERATURE -> listOf(R.string.field_person, R.string.field_temperature)
+        GateForm.PATROL -> listOf(R.string.field_note)
+        GateForm.SHIFT -> listOf(R.string.field_label, R.string.field_start, R.string.field_end)
+    }
+    AlertDialog(
+        onDismissRequest = onDismiss,
+        confirmButton = { Button(onClick = { onSave(a, b, c) }) { Text(stringResource(R.string.action_save)) } },
+        dismissButton = { TextButton(onClick = onDismiss) { Text(stringResource(R.string.action_cancel)) } },
+        text = {
+            Column {
+                Field(stringResource(labels[0]), a) { a = it }
+                if (labels.size > 1) Field(stringResource(labels[1]), b) { b = it }
+                if (labels.size > 2) Field(stringResource(labels[2]), c) { c = it }
+            }
+        },
+    )
+}

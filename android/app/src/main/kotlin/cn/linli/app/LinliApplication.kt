@@ -1,0 +1,55 @@
+// The app process: the enrolled session (if any), sync whenever the app comes to the
+// foreground with a network, and the periodic background sync.
+package cn.linli.app
+
+import android.app.Application
+import android.net.ConnectivityManager
+import android.net.NetworkCapabilities
+import androidx.lifecycle.DefaultLifecycleObserver
+import androidx.lifecycle.LifecycleOwner
+import androidx.lifecycle.ProcessLifecycleOwner
+import cn.linli.viewmodels.Session
+import cn.linli.viewmodels.SyncViewModel
+import kotlinx.coroutines.CoroutineScope
+import kotlinx.coroutines.SupervisorJob
+import kotlinx.coroutines.flow.MutableStateFlow
+import kotlinx.coroutines.launch
+
+class LinliApplication : Application() {
+    val scope = CoroutineScope(SupervisorJob())
+    val credentials by lazy { CredentialPrefs(this) }
+    /** The enrolled session; null until enrolment (or after a wipe). */
+    val session = MutableStateFlow<Session?>(null)
+    /** One sync view model for the process, so that the screen, the foreground hook and the
+     * worker never run two syncs at once. */
+    var sync: SyncViewModel? = null
+        private set
+
+    override fun onCreate() {
+        super.onCreate()
+        credentials.load()?.let { open(Session(filesDir, it)) }
+        ProcessLifecycleOwner.get().lifecycle.addObserver(object : DefaultLifecycleObserver {
+            override fun onStart(owner: LifecycleOwner) {
+                if (online()) scope.launch { sync?.syncNow() }
+            }
+        })
+    }
+
+    fun open(s: Session) {
+        sync = SyncViewModel(s)
+        session.value = s
+        SyncWorker.schedule(this)
+    }
+
+    fun forget() {
+        sync = null
+        session.value = null
+        SyncWorker.cancel(this)
+    }
+
+    private fun online(): Boolean {
+        val cm = getSystemService(ConnectivityManager::class.java)
+        val caps = cm.getNetworkCapabilities(cm.activeNetwork) ?: return false
+        return caps.hasCapability(NetworkCapabilities.NET_CAPABILITY_INTERNET)
+    }
+}

@@ -1,0 +1,85 @@
+// Sync: last contact, what waits to go, photos pending, conflicts with both values and who made
+// them, "sync now" with progress, and the revoked-device notice with the wipe.
+package cn.linli.app
+
+import androidx.compose.foundation.layout.Column
+import androidx.compose.foundation.layout.Row
+import androidx.compose.foundation.layout.fillMaxWidth
+import androidx.compose.foundation.layout.padding
+import androidx.compose.foundation.lazy.LazyColumn
+import androidx.compose.foundation.lazy.items
+import androidx.compose.material3.Button
+import androidx.compose.material3.Card
+import androidx.compose.material3.LinearProgressIndicator
+import androidx.compose.material3.MaterialTheme
+import androidx.compose.material3.OutlinedButton
+import androidx.compose.material3.Text
+import androidx.compose.runtime.Composable
+import androidx.compose.runtime.LaunchedEffect
+import androidx.compose.runtime.collectAsState
+import androidx.compose.runtime.getValue
+import androidx.compose.runtime.rememberCoroutineScope
+import androidx.compose.ui.Modifier
+import androidx.compose.ui.res.stringResource
+import androidx.compose.ui.unit.dp
+import cn.linli.viewmodels.SyncViewModel
+import kotlinx.coroutines.launch
+
+@Composable
+fun SyncScreen(app: LinliApplication, vm: SyncViewModel) {
+    val state by vm.state.collectAsState()
+    val scope = rememberCoroutineScope()
+    LaunchedEffect(vm) { vm.refresh() }
+    LinliScaffold(stringResource(R.string.home_sync), vm.notice) { padding ->
+        LazyColumn(Modifier.padding(padding)) {
+            item {
+                if (state.revoked) {
+                    Text(stringResource(R.string.sync_revoked_body), color = MaterialTheme.colorScheme.error,
+                        style = MaterialTheme.typography.titleLarge)
+                    Button(onClick = { scope.launch { vm.wipe(app.credentials); app.forget() } }) {
+                        Text(stringResource(R.string.sync_wipe))
+                    }
+                    return@item
+                }
+                Text(state.lastContact?.let { stringResource(R.string.sync_last_contact, it.shown()) }
+                    ?: stringResource(R.string.sync_never))
+                Text(stringResource(R.string.sync_waiting, state.waiting.toString()))
+                if (state.held > 0) Text(stringResource(R.string.sync_held, state.held.toString()))
+                if (state.photosPending > 0) Text(stringResource(R.string.sync_photos_pending, state.photosPending.toString()))
+                val p = state.progress
+                if (state.running && p != null) {
+                    Text(text(p.label))
+                    if (p.total > 0) {
+                        LinearProgressIndicator(progress = { p.done.toFloat() / p.total }, modifier = Modifier.fillMaxWidth())
+                    } else {
+                        LinearProgressIndicator(modifier = Modifier.fillMaxWidth())
+                    }
+                    OutlinedButton(onClick = vm::cancelSync) { Text(stringResource(R.string.sync_cancel)) }
+                } else {
+                    Button(onClick = { scope.launch { vm.syncNow() } }, modifier = Modifier.fillMaxWidth().padding(vertical = 8.dp)) {
+                        Text(stringResource(R.string.sync_now))
+                    }
+                }
+                if (state.conflicts.isNotEmpty()) {
+                    Text(stringResource(R.string.sync_conflicts), style = MaterialTheme.typography.titleLarge)
+                }
+            }
+            items(state.conflicts) { c ->
+                Card(Modifier.fillMaxWidth().padding(vertical = 4.dp)) {
+                    Column(Modifier.padding(12.dp)) {
+                        Text(c.field, style = MaterialTheme.typography.titleLarge)
+                        c.choices.forEachIndexed { i, choice ->
+                            Row {
+                                Text(choice.display + "  " + stringResource(R.string.sync_conflict_by, choice.memberName, choice.device),
+                                    modifier = Modifier.weight(1f))
+                                OutlinedButton(onClick = { scope.launch { vm.resolve(c, i) } }) {
+                                    Text(stringResource(R.string.sync_conflict_keep))
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,31 @@
+// UiText from the view models into words from the string tables (res/values is zh-Hans, the
+// default; res/values-en is English), and the few formats the screens share.
+package cn.linli.app
+
+import android.annotation.SuppressLint
+import androidx.compose.runtime.Composable
+import androidx.compose.ui.platform.LocalContext
+import cn.linli.viewmodels.UiText
+import java.time.Instant
+import java.time.ZoneId
+import java.time.format.DateTimeFormatter
+import java.time.format.FormatStyle
+
+/** The text of a key the view models chose; the keys are checked against the tables in tests. */
+@SuppressLint("DiscouragedApi")
+@Composable
+fun text(t: UiText): String {
+    val context = LocalContext.current
+    val id = context.resources.getIdentifier(t.key, "string", context.packageName)
+    if (id == 0) return t.key
+    // A label key passed as an argument (a department, an action) is looked up too.
+    val args = t.args.map { a ->
+        val argId = context.resources.getIdentifier(a, "string", context.packageName)
+        if (argId != 0) context.getString(argId) else a
+    }
+    return context.getString(id, *args.toTypedArray())
+}
+
+private val timeFormat = DateTimeFormatter.ofLocalizedDateTime(FormatStyle.SHORT)
+
+fun Instant.shown(): String = timeFormat.format(atZone(ZoneId.systemDefault()))

@@ -1,0 +1,208 @@
+// Tickets: the four lists, a ticket's detail with its timeline and deadlines counting down, and
+// a button for each action the member may take now.
+package cn.linli.app
+
+import android.graphics.Bitmap
+import androidx.activity.compose.rememberLauncherForActivityResult
+import androidx.activity.result.contract.ActivityResultContracts
+import androidx.compose.foundation.clickable
+import androidx.compose.foundation.layout.Column
+import androidx.compose.foundation.layout.Row
+import androidx.compose.foundation.layout.fillMaxWidth
+import androidx.compose.foundation.layout.padding
+import androidx.compose.foundation.lazy.LazyColumn
+import androidx.compose.foundation.lazy.items
+import androidx.compose.material3.AlertDialog
+import androidx.compose.material3.Button
+import androidx.compose.material3.Card
+import androidx.compose.material3.FilterChip
+import androidx.compose.material3.MaterialTheme
+import androidx.compose.material3.OutlinedButton
+import androidx.compose.material3.Tab
+import androidx.compose.material3.TabRow
+import androidx.compose.material3.Text
+import androidx.compose.material3.TextButton
+import androidx.compose.runtime.Composable
+import androidx.compose.runtime.LaunchedEffect
+import androidx.compose.runtime.collectAsState
+import androidx.compose.runtime.getValue
+import androidx.compose.runtime.mutableStateOf
+import androidx.compose.runtime.remember
+import androidx.compose.runtime.rememberCoroutineScope
+import androidx.compose.runtime.setValue
+import androidx.compose.ui.Modifier
+import androidx.compose.ui.res.stringResource
+import androidx.compose.ui.unit.dp
+import cn.linli.core.Department
+import cn.linli.core.Level
+import cn.linli.core.TicketActionKind
+import cn.linli.viewmodels.Keys
+import cn.linli.viewmodels.Session
+import cn.linli.viewmodels.TicketCommand
+import cn.linli.viewmodels.TicketDetailState
+import cn.linli.viewmodels.TicketList
+import cn.linli.viewmodels.TicketsViewModel
+import cn.linli.viewmodels.UiText
+import java.io.ByteArrayOutputStream
+import kotlinx.coroutines.launch
+
+@Composable
+fun TicketsScreen(session: Session) {
+    val vm = remember(session) { TicketsViewModel(session) }
+    val state by vm.state.collectAsState()
+    val scope = rememberCoroutineScope()
+    LaunchedEffect(vm) { vm.refresh() }
+    val detail = state.detail
+    if (detail != null) {
+        TicketDetail(vm, detail)
+        return
+    }
+    val lists = listOf(
+        TicketList.Mine to R.string.tickets_mine,
+        TicketList.Open to R.string.tickets_open,
+        TicketList.Overdue to R.string.tickets_overdue,
+        TicketList.AtLevel(Level.STREET) to R.string.tickets_by_level,
+    )
+    LinliScaffold(stringResource(R.string.home_tickets), vm.notice) { padding ->
+        Column(Modifier.padding(padding)) {
+            TabRow(selectedTabIndex = lists.indexOfFirst { it.first::class == state.list::class }.coerceAtLeast(0)) {
+                for ((list, label) in lists) {
+                    Tab(selected = list == state.list, onClick = { scope.launch { vm.show(list) } }, text = { Text(stringResource(label)) })
+                }
+            }
+            if (state.list is TicketList.AtLevel) {
+                Row {
+                    for (level in Level.entries) {
+                        FilterChip(selected = state.list == TicketList.AtLevel(level),
+                            onClick = { scope.launch { vm.show(TicketList.AtLevel(level)) } },
+                            label = { Text(text(UiText(Keys.of(level)))) })
+                    }
+                }
+            }
+            LazyColumn {
+                items(state.items) { t ->
+                    Card(Modifier.fillMaxWidth().padding(vertical = 4.dp).clickable { scope.launch { vm.open(t.id) } }) {
+                        Column(Modifier.padding(12.dp)) {
+                            Text(text(t.category) + " · " + text(t.status) + " · " + text(t.level))
+                            Text(t.description, style = MaterialTheme.typography.titleLarge)
+                            Text(t.place)
+                            t.deadline?.let {
+                                Text(text(it), color = if (t.overdue) MaterialTheme.colorScheme.error else MaterialTheme.colorScheme.primary)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+@Composable
+private fun TicketDetail(vm: TicketsViewModel, t: TicketDetailState) {
+    val scope = rememberCoroutineScope()
+    var asking by remember { mutableStateOf<TicketActionKind?>(null) }
+    val camera = rememberLauncherForActivityResult(ActivityResultContracts.TakePicturePreview()) { bitmap: Bitmap? ->
+        bitmap?.let {
+            val bytes = ByteArrayOutputStream().also { out -> it.compress(Bitmap.CompressFormat.JPEG, 85, out) }.toByteArray()
+            scope.launch { vm.perform(TicketCommand.AttachPhoto(bytes)) }
+        }
+    }
+    LinliScaffold(text(t.category), vm.notice) { padding ->
+        LazyColumn(Modifier.padding(padding)) {
+            item {
+                TextButton(onClick = vm::close) { Text("←") }
+                Text(t.description, style = MaterialTheme.typography.titleLarge)
+                Text(t.place)
+                Text(text(t.status) + " · " + text(t.level))
+                t.replyDeadline?.let { Text(stringResource(R.string.ticket_reply_deadline, text(it))) }
+                t.resolveDeadline?.let { Text(stringResource(R.string.ticket_resolve_deadline, text(it))) }
+                Text(stringResource(R.string.ticket_photos) + "：${t.photos.size}")
+                Row {
+                    for (a in t.actions) {
+                        OutlinedButton(
+                            onClick = {
+                                when (a) {
+                                    TicketActionKind.ACCEPT -> scope.launch { vm.perform(TicketCommand.Accept) }
+                                    TicketActionKind.ATTACH_PHOTO -> camera.launch(null)
+                                    else -> asking = a
+                                }
+                            },
+                            modifier = Modifier.padding(end = 4.dp),
+                        ) { Text(text(UiText(Keys.of(a)))) }
+                    }
+                }
+                Text(stringResource(R.string.ticket_timeline), style = MaterialTheme.typography.titleLarge)
+            }
+            items(t.timeline) { e ->
+                Column(Modifier.padding(vertical = 4.dp)) {
+                    Text("${e.at.shown()}  ${e.author}  " + text(e.action) + (e.subject?.let { " · " + text(it) } ?: ""))
+                    if (e.text.isNotEmpty()) Text(e.text)
+                }
+            }
+        }
+    }
+    asking?.let { kind -> ActionDialog(kind, onDismiss = { asking = null }) { command ->
+        scope.launch { if (vm.perform(command)) asking = null }
+    } }
+}
+
+@Composable
+private fun ActionDialog(kind: TicketActionKind, onDismiss: () -> Unit, onDone: (TicketCommand) -> Unit) {
+    var words by remember { mutableStateOf("") }
+    var level by remember { mutableStateOf(Level.STREET) }
+    var department by remember { mutableStateOf(Department.PROPERTY_COMPANY) }
+    var satisfied by remember { mutableStateOf(true) }
+    AlertDialog(
+        onDismissRequest = onDismiss,
+        title = { Text(text(UiText(Keys.of(kind)))) },
+        confirmButton = {
+            Button(onClick = {
+                onDone(
+                    when (kind) {
+                        TicketActionKind.ASSIGN -> TicketCommand.Assign(department)
+                        TicketActionKind.ESCALATE -> TicketCommand.Escalate(level, words)
+                        TicketActionKind.REPLY -> TicketCommand.Reply(words)
+                        TicketActionKind.RESOLVE -> TicketCommand.Resolve(words)
+                        TicketActionKind.EVALUATE -> TicketCommand.Evaluate(satisfied, words)
+                        TicketActionKind.MERGE -> TicketCommand.Merge(words.trim())
+                        TicketActionKind.ACCEPT -> TicketCommand.Accept
+                        TicketActionKind.ATTACH_PHOTO -> return@Button
+                    },
+                )
+            }) { Text(stringResource(R.string.action_save)) }
+        },
+        dismissButton = { TextButton(onClick = onDismiss) { Text(stringResource(R.string.action_cancel)) } },
+        text = {
+            Column {
+                when (kind) {
+                    TicketActionKind.ASSIGN -> {
+                        Text(stringResource(R.string.ticket_department))
+                        for (d in Department.entries) {
+                            FilterChip(selected = d == department, onClick = { department = d }, label = { Text(text(UiText(Keys.of(d)))) })
+                        }
+                    }
+                    TicketActionKind.ESCALATE -> {
+                        Text(stringResource(R.string.ticket_level))
+                        Row {
+                            for (l in listOf(Level.STREET, Level.COUNTY)) {
+                                FilterChip(selected = l == level, onClick = { level = l }, label = { Text(text(UiText(Keys.of(l)))) })
+                            }
+                        }
+                        Field(stringResource(R.string.ticket_reason), words) { words = it }
+                    }
+                    TicketActionKind.REPLY -> Field(stringResource(R.string.ticket_message), words) { words = it }
+                    TicketActionKind.RESOLVE -> Field(stringResource(R.string.ticket_summary), words) { words = it }
+                    TicketActionKind.EVALUATE -> {
+                        Row {
+                            FilterChip(selected = satisfied, onClick = { satisfied = true }, label = { Text(stringResource(R.string.ticket_satisfied)) })
+                            FilterChip(selected = !satisfied, onClick = { satisfied = false }, label = { Text(stringResource(R.string.ticket_unsatisfied)) })
+                        }
+                        Field(stringResource(R.string.ticket_comment), words) { words = it }
+                    }
+                    TicketActionKind.MERGE -> Field(stringResource(R.string.ticket_merge_into), words) { words = it }
+                    else -> {}
+                }
+            }
+        },
+    )
+}

@@ -1,0 +1,115 @@
+// Door to door: my buildings, the households of one with their tags, last visit and checks
+// due or overdue (those come first), a visit logged in a few taps, and a problem reported
+// from the visit as a ticket that names the household.
+package cn.linli.viewmodels
+
+import cn.linli.core.*
+import kotlinx.coroutines.CoroutineDispatcher
+import kotlinx.coroutines.Dispatchers
+
+data class HouseholdItem(
+    val id: String,
+    /** "1单元 101" */
+    val address: String,
+    val residents: String,
+    val tags: List<UiText>,
+    val lastVisit: java.time.Instant?,
+    val lastOutcome: UiText?,
+    val check: CheckState,
+    val checkText: UiText,
+)
+
+data class DoorToDoorState(
+    val buildings: List<PlaceItem> = emptyList(),
+    val buildingId: String? = null,
+    val households: List<HouseholdItem> = emptyList(),
+    /** Watched households due or overdue across my buildings. */
+    val checksDue: Int = 0,
+)
+
+/** The visit form: outcome first, everything else optional. */
+data class VisitForm(
+    val outcome: VisitOutcome = VisitOutcome.MET,
+    val needs: String = "",
+    val opinions: String = "",
+    val temperatureC: Double? = null,
+    val systolic: Int? = null,
+    val diastolic: Int? = null,
+    val healthNote: String = "",
+    val healthConcern: Boolean = false,
+    /** `YYYY-MM-DD`. */
+    val followUpDue: String? = null,
+    val followUpNote: String = "",
+) {
+    fun toInput(): VisitInput {
+        val anyHealth = temperatureC != null || systolic != null || diastolic != null ||
+            healthNote.isNotBlank() || healthConcern
+        val health = if (anyHealth) {
+            HealthInput(temperatureC, systolic?.toUInt(), diastolic?.toUInt(), healthNote, healthConcern)
+        } else null
+        return VisitInput(null, outcome, needs, opinions, health, followUpDue, followUpNote)
+    }
+}
+
+class DoorToDoorViewModel(
+    private val session: Session,
+    io: CoroutineDispatcher = Dispatchers.IO,
+) : ScreenModel<DoorToDoorState>(DoorToDoorState(), io) {
+    private val store get() = session.store
+
+    override fun load(): DoorToDoorState {
+        val buildings = store.myPlaces(PlaceKind.BUILDING).map { PlaceItem(it.id, it.name) }
+        val chosen = state.value.buildingId?.takeIf { id -> buildings.any { it.id == id } }
+            ?: buildings.firstOrNull()?.id
+        val mine = buildings.map { it.id }.toSet()
+        return DoorToDoorState(
+            buildings = buildings,
+            buildingId = chosen,
+            households = chosen?.let { b -> store.householdsInBuilding(b).map(::item).sortedWith(urgentFirst) }.orEmpty(),
+            checksDue = store.watchChecksDue().count { it.buildingId in mine },
+        )
+    }
+
+    suspend fun selectBuilding(buildingId: String) {
+        mutableState.value = state.value.copy(buildingId = buildingId)
+        refresh()
+    }
+
+    suspend fun household(id: String): HouseholdDetail? = act({ null }) { store.household(id) }
+
+    suspend fun logVisit(householdId: String, form: VisitForm): String? =
+        act({ UiText(Keys.DONE_VISIT_LOGGED) }) { store.logVisit(householdId, form.toInput()) }
+
+    /** Reports a problem seen during a visit: the ticket points at the household. */
+    suspend fun reportFromVisit(householdId: String, category: Category, description: String, photos: List<ByteArray>): String? =
+        act({ UiText(Keys.DONE_TICKET_REPORTED) }) {
+            val detail = store.household(householdId)
+            val place = "${store.placeName(detail.buildingId)} ${detail.unit} ${detail.room}".trim()
+            val hashes = photos.map { store.addPhoto(it) }
+            store.reportTicket(
+                TicketInput(category, PlaceRefKind.HOUSEHOLD, householdId, place, description, hashes, Channel.VISIT),
+            )
+        }
+
+    private fun item(r: HouseholdRow) = HouseholdItem(
+        id = r.id,
+        address = "${r.unit} ${r.room}".trim(),
+        residents = r.residents,
+        tags = r.tags.map { UiText(Keys.of(it)) },
+        lastVisit = r.lastVisitAt,
+        lastOutcome = r.lastVisitOutcome?.let { UiText(Keys.of(it)) },
+        check = r.check,
+        checkText = UiText(Keys.of(r.check)),
+    )
+
+    private companion object {
+        /** Overdue, then due, then the rest in building order. */
+        val urgentFirst = compareBy<HouseholdItem> {
+            when (it.check) {
+                CheckState.OVERDUE -> 0
+                CheckState.DUE -> 1
+                else -> 2
+            }
+        }
+    }
+}

@@ -1,0 +1,123 @@
+// Gate duty at one gate: the badge view (who is on duty now as 门长 / 值班长 / 安全员, planned and
+// checked in), check in and out, the gate register (visitor, vehicle, parcel, temperature with
+// fever readings standing out, patrol note), this week's roster and swaps, and for the gate
+// lead building the roster and approving swaps.
+package cn.linli.viewmodels
+
+import cn.linli.core.*
+import kotlinx.coroutines.CoroutineDispatcher
+import kotlinx.coroutines.Dispatchers
+import java.time.Instant
+import java.time.LocalDate
+
+/** One slot of the shift now on the badge view. */
+data class BadgeSlot(
+    val role: UiText,
+    val planned: String?,
+    val onDuty: String?,
+    val since: Instant?,
+    val attendance: UiText,
+    val isMe: Boolean,
+)
+
+/** One line of today's gate register. */
+data class GateEntryItem(val kind: String, val at: Instant, val summary: String, val flagged: Boolean)
+
+data class GateDutyState(
+    val gateName: String = "",
+    val badge: List<BadgeSlot> = emptyList(),
+    /** Checked in outside the planned slots. */
+    val others: List<String> = emptyList(),
+    val meOnDuty: Boolean = false,
+    val entries: List<GateEntryItem> = emptyList(),
+    val week: List<ShiftRow> = emptyList(),
+    val swaps: List<SwapRow> = emptyList(),
+    /** The gate lead (or the office) builds the roster and approves swaps. */
+    val canBuildRoster: Boolean = false,
+)
+
+class GateDutyViewModel(
+    private val session: Session,
+    val gateId: String,
+    io: CoroutineDispatcher = Dispatchers.IO,
+) : ScreenModel<GateDutyState>(GateDutyState(), io) {
+    private val store get() = session.store
+    private val me get() = session.credentials.memberId
+
+    override fun load(): GateDutyState {
+        val view = store.onDuty(gateId)
+        val today = store.today()
+        val roles = store.member(me).roles
+        return GateDutyState(
+            gateName = view.gateName,
+            badge = view.slots.map { s ->
+                BadgeSlot(
+                    role = UiText(Keys.of(s.role)),
+                    planned = s.planned?.name,
+                    onDuty = s.onDuty?.name,
+                    since = s.since,
+                    attendance = UiText(Keys.of(s.attendance)),
+                    isMe = s.onDuty?.id == me,
+                )
+            },
+            others = view.others.map { it.name },
+            meOnDuty = view.slots.any { it.onDuty?.id == me } || view.others.any { it.id == me },
+            entries = store.gateEntries(gateId, today)
+                .map { GateEntryItem(it.kind, it.at, it.summary, it.flagged) }
+                .sortedByDescending { it.at },
+            week = store.rosterWeek(gateId, today),
+            swaps = store.swaps(gateId),
+            canBuildRoster = roles.any {
+                it.role == Role.OFFICE || (it.role == Role.GATE_LEAD && gateId in it.places)
+            },
+        )
+    }
+
+    suspend fun checkIn() = act({ UiText(Keys.DONE_CHECKED_IN) }) { store.checkIn(gateId) }
+
+    suspend fun checkOut() = act({ UiText(Keys.DONE_CHECKED_OUT) }) { store.checkOut(gateId) }
+
+    suspend fun registerVisitor(name: String, phone: String, purpose: String, household: String?, pass: PassType) =
+        act(::registered) { store.registerVisitor(gateId, VisitorInput(name, phone, purpose, household, pass)) }
+
+    suspend fun registerVehicle(plate: String, purpose: String) =
+        act(::registered) { store.registerVehicle(gateId, plate, purpose) }
+
+    suspend fun registerParcel(recipient: String, household: String?, carrier: String) =
+        act(::registered) { store.registerParcel(gateId, recipient, household, carrier) }
+
+    /** A fever reading is confirmed in the warning style and stands out in the register. */
+    suspend fun recordTemperature(person: String, celsius: Double) =
+        act({ t: TemperatureEntry ->
+            if (t.fever) UiText(Keys.DONE_FEVER, person, celsius) else UiText(Keys.DONE_REGISTERED)
+        }) {
+            store.recordTemperature(gateId, person, celsius)
+        }
+
+    suspend fun recordPatrol(note: String) = act(::registered) { store.recordPatrol(gateId, note) }
+
+    suspend fun requestSwap(shiftId: String, slotId: String, toMember: String) =
+        act(::registered) { store.requestSwap(gateId, shiftId, slotId, toMember) }
+
+    suspend fun acceptSwap(swapId: String) = act(::registered) { store.acceptSwap(gateId, swapId) }
+
+    suspend fun approveSwap(swapId: String) = act(::registered) { store.approveSwap(gateId, swapId) }
+
+    suspend fun addShift(label: String, start: Instant, end: Instant, safetyOfficers: Int) =
+        act(::registered) { store.addShift(gateId, label, start, end, safetyOfficers.toUInt()) }
+
+    suspend fun assignSlot(shiftId: String, slotId: String, memberId: String?) =
+        act(::registered) { store.assignSlot(gateId, shiftId, slotId, memberId) }
+
+    /** The members who may take a slot at this gate, for the roster and swap pickers. */
+    suspend fun gateMembers(): List<MemberRow> = act({ null }) {
+        store.members().filter { m -> m.active && m.roles.any { gateId in it.places } }
+    }.orEmpty()
+
+    /** The week holding `day`, for paging through the roster. */
+    suspend fun weekOf(day: LocalDate): List<ShiftRow> =
+        act({ null }) { store.rosterWeek(gateId, day.toString()) }.orEmpty()
+
+    @Suppress("UNUSED_PARAMETER")
+    private fun registered(result: Any?) = UiText(Keys.DONE_REGISTERED)
+}

@@ -1,0 +1,115 @@
+// Sync: last contact, what is waiting to go, photos pending, conflicts to resolve (both values
+// and who made them; the member picks one), "sync now" with progress by phase, and a revoked
+// device told so and offered to wipe its data. The app's background worker and its
+// foreground hook call `syncNow` too.
+package cn.linli.viewmodels
+
+import cn.linli.core.*
+import kotlinx.coroutines.CoroutineDispatcher
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.withContext
+import java.time.Instant
+
+/** One of a conflict's values and who made it. */
+data class ConflictChoice(val display: String, val memberName: String, val device: String, val shown: Boolean)
+
+/** A field two people changed at once. */
+data class ConflictItem(val docId: String, val path: List<String>, val choices: List<ConflictChoice>) {
+    /** The field's name, e.g. "phone" or "visits › 3 › needs". */
+    val field: String get() = path.joinToString(" › ")
+}
+
+/** Where a running sync is. */
+data class SyncProgressItem(val phase: SyncPhase, val label: UiText, val done: Long, val total: Long)
+
+data class SyncState(
+    val lastContact: Instant? = null,
+    val waiting: Long = 0,
+    val held: Long = 0,
+    val photosPending: Long = 0,
+    val conflicts: List<ConflictItem> = emptyList(),
+    val running: Boolean = false,
+    val progress: SyncProgressItem? = null,
+    /** The phases this run has been through, in order. */
+    val phases: List<SyncPhase> = emptyList(),
+    val revoked: Boolean = false,
+)
+
+class SyncViewModel(
+    private val session: Session,
+    io: CoroutineDispatcher = Dispatchers.IO,
+) : ScreenModel<SyncState>(SyncState(), io) {
+    private val store get() = session.store
+    private var cancel: CancelToken? = null
+
+    override fun load(): SyncState {
+        val summary = session.client.status(store)
+        val conflicts = store.openConflicts().groupBy { it.docId }.flatMap { (doc, open) ->
+            val paths = open.map { it.path }.toSet()
+            store.conflicts(doc).filter { it.path in paths }.map { c ->
+                ConflictItem(doc, c.path, c.values.map { v ->
+                    ConflictChoice(v.display, memberName(v.member), v.device, v.shown)
+                })
+            }
+        }
+        return state.value.copy(
+            lastContact = summary.lastContactMs?.let(Instant::ofEpochMilli),
+            waiting = summary.outboxLeft.toLong(),
+            held = summary.held.toLong(),
+            photosPending = summary.photosPending.toLong(),
+            conflicts = conflicts,
+        )
+    }
+
+    /** One complete sync with progress; a second call while one runs does nothing. */
+    suspend fun syncNow(): SyncSummary? {
+        if (state.value.running || state.value.revoked) return null
+        val token = CancelToken()
+        cancel = token
+        mutableState.value = state.value.copy(running = true, progress = null, phases = emptyList())
+        val listener = object : SyncListener {
+            override fun onProgress(progress: SyncProgress) {
+                val s = state.value
+                mutableState.value = s.copy(
+                    progress = SyncProgressItem(progress.phase, UiText(Keys.of(progress.phase)),
+                        progress.done.toLong(), progress.total.toLong()),
+                    phases = if (s.phases.lastOrNull() == progress.phase) s.phases else s.phases + progress.phase,
+                )
+            }
+        }
+        val summary = try {
+            session.client.sync(store, listener, token).also { done(UiText(Keys.DONE_SYNCED, it.pushed, it.pulled)) }
+        } catch (e: LinliException) {
+            if (e is LinliException.DeviceRevoked) mutableState.value = state.value.copy(revoked = true)
+            fail(e.toUiText())
+            null
+        } finally {
+            cancel = null
+            token.close()
+            mutableState.value = state.value.copy(running = false)
+        }
+        refresh()
+        return summary
+    }
+
+    /** Stops a running sync; what arrived so far stays and the next sync resumes. */
+    fun cancelSync() {
+        cancel?.cancel()
+    }
+
+    /** Keeps the value at `index` of the conflict's choices. */
+    suspend fun resolve(conflict: ConflictItem, index: Int) =
+        act({ UiText(Keys.DONE_CONFLICT_RESOLVED) }) {
+            store.resolveConflict(conflict.docId, conflict.path, Resolution.Pick(index.toUInt()))
+        }
+
+    /** After a revocation: closes the session, deletes the store and forgets the credentials. */
+    suspend fun wipe(credentials: CredentialStore) = withContext(io) {
+        session.close()
+        wipeStore(session.storePath)
+        credentials.clear()
+    }
+
+    private fun memberName(id: String) =
+        try { store.member(id).name } catch (e: LinliException.NotFound) { id }
+}

@@ -1,0 +1,203 @@
+// Tickets: the lists (mine, open, overdue, by level), a ticket's detail with its event timeline
+// and deadlines counting down, the actions the member's role allows now (from the core's one
+// rule), and photos attached.
+package cn.linli.viewmodels
+
+import cn.linli.core.*
+import kotlinx.coroutines.CoroutineDispatcher
+import kotlinx.coroutines.Dispatchers
+import java.time.Duration
+import java.time.Instant
+
+/** Which list is shown. */
+sealed interface TicketList {
+    data object Mine : TicketList
+    data object Open : TicketList
+    data object Overdue : TicketList
+    data class AtLevel(val level: Level) : TicketList
+
+    fun filter() = TicketFilter(
+        status = null,
+        level = (this as? AtLevel)?.level,
+        category = null,
+        placeRef = null,
+        openOnly = this is Open || this is AtLevel,
+        mine = this is Mine,
+        overdue = this is Overdue,
+    )
+}
+
+data class TicketItem(
+    val id: String,
+    val category: UiText,
+    val description: String,
+    val place: String,
+    val status: UiText,
+    val level: UiText,
+    val overdue: Boolean,
+    /** The nearest open deadline, counting down. */
+    val deadline: UiText?,
+)
+
+/** One event of the timeline, in words. */
+data class TimelineItem(
+    val at: Instant,
+    val author: String,
+    val action: UiText,
+    /** The department, level or channel the event names. */
+    val subject: UiText?,
+    val text: String,
+)
+
+data class TicketDetailState(
+    val id: String,
+    val category: UiText,
+    val description: String,
+    val place: String,
+    val status: UiText,
+    val level: UiText,
+    val replyDeadline: UiText?,
+    val resolveDeadline: UiText?,
+    val timeline: List<TimelineItem>,
+    val photos: List<String>,
+    val actions: List<TicketActionKind>,
+)
+
+data class TicketsState(
+    val list: TicketList = TicketList.Open,
+    val items: List<TicketItem> = emptyList(),
+    val detail: TicketDetailState? = null,
+)
+
+/** What an action needs besides the ticket. */
+sealed interface TicketCommand {
+    data object Accept : TicketCommand
+    data class Assign(val department: Department) : TicketCommand
+    data class Escalate(val to: Level, val reason: String) : TicketCommand
+    data class Reply(val message: String) : TicketCommand
+    data class Resolve(val summary: String) : TicketCommand
+    data class Evaluate(val satisfied: Boolean, val comment: String) : TicketCommand
+    data class Merge(val into: String) : TicketCommand
+    data class AttachPhoto(val bytes: ByteArray) : TicketCommand
+}
+
+class TicketsViewModel(
+    private val session: Session,
+    io: CoroutineDispatcher = Dispatchers.IO,
+    private val now: () -> Instant = Instant::now,
+) : ScreenModel<TicketsState>(TicketsState(), io) {
+    private val store get() = session.store
+
+    override fun load(): TicketsState {
+        val s = state.value
+        return s.copy(
+            items = store.tickets(s.list.filter()).map(::item),
+            detail = s.detail?.let { detail(it.id) },
+        )
+    }
+
+    suspend fun show(list: TicketList) {
+        mutableState.value = state.value.copy(list = list)
+        refresh()
+    }
+
+    suspend fun open(id: String) {
+        act({ null }) { mutableState.value = state.value.copy(detail = detail(id)) }
+    }
+
+    fun close() {
+        mutableState.value = state.value.copy(detail = null)
+    }
+
+    /** Reports a problem (from anywhere: the gate, the street, a call). */
+    suspend fun report(input: TicketInput): String? = act({ UiText(Keys.DONE_TICKET_REPORTED) }) { store.reportTicket(input) }
+
+    /** Runs an action on the open ticket. */
+    suspend fun perform(command: TicketCommand): Boolean {
+        val id = state.value.detail?.id ?: return false
+        val kind = kindOf(command)
+        return act({ UiText(Keys.DONE_TICKET_ACTION, Keys.of(kind)) }) {
+            when (command) {
+                TicketCommand.Accept -> store.acceptTicket(id)
+                is TicketCommand.Assign -> store.assignTicket(id, command.department)
+                is TicketCommand.Escalate -> store.escalateTicket(id, command.to, command.reason)
+                is TicketCommand.Reply -> store.replyTicket(id, command.message)
+                is TicketCommand.Resolve -> store.resolveTicket(id, command.summary)
+                is TicketCommand.Evaluate -> store.evaluateTicket(id, command.satisfied, command.comment)
+                is TicketCommand.Merge -> store.mergeTicket(id, command.into)
+                is TicketCommand.AttachPhoto -> store.attachPhoto(id, store.addPhoto(command.bytes))
+            }
+        } != null
+    }
+
+    private fun kindOf(c: TicketCommand) = when (c) {
+        TicketCommand.Accept -> TicketActionKind.ACCEPT
+        is TicketCommand.Assign -> TicketActionKind.ASSIGN
+        is TicketCommand.Escalate -> TicketActionKind.ESCALATE
+        is TicketCommand.Reply -> TicketActionKind.REPLY
+        is TicketCommand.Resolve -> TicketActionKind.RESOLVE
+        is TicketCommand.Evaluate -> TicketActionKind.EVALUATE
+        is TicketCommand.Merge -> TicketActionKind.MERGE
+        is TicketCommand.AttachPhoto -> TicketActionKind.ATTACH_PHOTO
+    }
+
+    private fun item(r: TicketRow) = TicketItem(
+        id = r.id,
+        category = UiText(Keys.of(r.category)),
+        description = r.description,
+        place = r.placeText,
+        status = UiText(Keys.of(r.status)),
+        level = UiText(Keys.of(r.level)),
+        overdue = r.overdue,
+        deadline = listOfNotNull(r.replyDue, r.resolveDue).minOrNull()?.let(::countdown),
+    )
+
+    private fun detail(id: String): TicketDetailState {
+        val t = store.ticket(id)
+        val names = HashMap<String, String>()
+        fun name(member: String) = names.getOrPut(member) {
+            try { store.member(member).name } catch (e: LinliException.NotFound) { member }
+        }
+        return TicketDetailState(
+            id = t.id,
+            category = UiText(Keys.of(t.category)),
+            description = t.description,
+            place = t.place.text,
+            status = UiText(Keys.of(t.state.status)),
+            level = UiText(Keys.of(t.state.level)),
+            replyDeadline = t.state.replyDueMs?.let { countdown(Instant.ofEpochMilli(it)) },
+            resolveDeadline = t.state.resolveDueMs?.let { countdown(Instant.ofEpochMilli(it)) },
+            timeline = t.events.map { e ->
+                val (key, subject, text) = describe(e.action)
+                TimelineItem(Instant.ofEpochMilli(e.atMs), name(e.author), UiText(key), subject, text)
+            },
+            photos = t.state.photos,
+            actions = store.ticketActions(id),
+        )
+    }
+
+    /** Hours and minutes left, or how long overdue. */
+    private fun countdown(due: Instant): UiText {
+        val left = Duration.between(now(), due)
+        val abs = left.abs()
+        val parts = listOf(abs.toHours().toString(), abs.toMinutesPart().toString())
+        return UiText(if (left.isNegative) Keys.DEADLINE_OVERDUE else Keys.DEADLINE_LEFT, parts)
+    }
+
+    private companion object {
+        /** The event's key, the label it names (a department or level) and its free text. */
+        fun describe(a: TicketAction): Triple<String, UiText?, String> = when (a) {
+            TicketAction.Reported -> Triple("timeline_reported", null, "")
+            TicketAction.Accepted -> Triple("timeline_accepted", null, "")
+            is TicketAction.Assigned -> Triple("timeline_assigned", UiText(Keys.of(a.department)), "")
+            is TicketAction.Escalated -> Triple("timeline_escalated", UiText(Keys.of(a.to)), a.reason)
+            is TicketAction.Replied -> Triple("timeline_replied", null, a.message)
+            is TicketAction.Resolved -> Triple("timeline_resolved", null, a.summary)
+            is TicketAction.Evaluated ->
+                Triple(if (a.satisfied) "timeline_satisfied" else "timeline_unsatisfied", null, a.comment)
+            is TicketAction.Merged -> Triple("timeline_merged", null, a.into)
+            is TicketAction.Absorbed -> Triple("timeline_absorbed", UiText(Keys.of(a.channel)), a.from)
+            is TicketAction.PhotoAdded -> Triple("timeline_photo", null, "")
+        }
+    }
+}

@@ -1,0 +1,291 @@
+// Each screen's view model driven through its main flows against real stores and a real relay
+// process on 127.0.0.1: enrol, home tiles by role, gate duty, a visit, a ticket reported and
+// escalated, a conflict resolved, a sync with progress, and a revoked phone wiped.
+package cn.linli.viewmodels
+
+import cn.linli.core.*
+import cn.linli.core.test.RelayProcess
+import kotlinx.coroutines.runBlocking
+import java.io.File
+import java.nio.file.Files
+import java.time.Duration
+import java.time.Instant
+import org.junit.jupiter.api.AfterAll
+import org.junit.jupiter.api.Assertions.assertEquals
+import org.junit.jupiter.api.Assertions.assertFalse
+import org.junit.jupiter.api.Assertions.assertNotNull
+import org.junit.jupiter.api.Assertions.assertNull
+import org.junit.jupiter.api.Assertions.assertTrue
+import org.junit.jupiter.api.Test
+import org.junit.jupiter.api.TestInstance
+
+/** Credentials kept in memory, as the app keeps them in encrypted preferences. */
+class MemoryCredentials : CredentialStore {
+    var saved: Credentials? = null
+    override fun load() = saved
+    override fun save(credentials: Credentials) { saved = credentials }
+    override fun clear() { saved = null }
+}
+
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ViewModelFlowsTest {
+    private val tmp: File = Files.createTempDirectory("linli-viewmodels").toFile()
+    private val relay = RelayProcess(System.getProperty("linli.relay") ?: error("set -Dlinli.relay"))
+    private val gate: String
+    private val building: String
+    private val sessions = mutableListOf<Session>()
+
+    init {
+        relay.admin("create-community", "--name", "梅园社区", "--admin-name", "陈主任")
+        val area = relay.admin("add-place", "--kind", "area", "--name", "第一片区").trim()
+        val compound = relay.admin("add-place", "--kind", "compound", "--name", "梅园新村", "--parent", area).trim()
+        building = relay.admin("add-place", "--kind", "building", "--name", "3号楼", "--parent", compound).trim()
+        gate = relay.admin("add-place", "--kind", "gate", "--name", "东门", "--parent", compound).trim()
+        relay.admin("add-member", "--id", "lead-wang", "--name", "王建国", "--role", "building_lead:$building")
+        relay.admin("add-member", "--id", "lead-li", "--name", "李秀英", "--role", "building_lead:$building")
+        relay.admin("add-member", "--id", "gate-zhao", "--name", "赵卫东", "--role", "gate_lead:$gate")
+        relay.admin("add-member", "--id", "guard-sun", "--name", "孙志刚", "--role", "safety_officer:$gate")
+        relay.start()
+    }
+
+    @AfterAll
+    fun cleanUp() {
+        sessions.forEach { runCatching { it.close() } }
+        relay.close()
+        tmp.deleteRecursively()
+    }
+
+    /** Enrols `member` through the enrolment screen on a phone of its own. */
+    private fun enrolled(member: String, phone: String = member, creds: CredentialStore = MemoryCredentials()): Session =
+        runBlocking {
+            val vm = EnrolmentViewModel(File(tmp, phone).apply { mkdirs() }, "$phone 的手机", creds)
+            vm.setRelayUrl(relay.url)
+            vm.onScanned(" ${relay.code(member).lowercase()} ")
+            val session = vm.enrol()
+            assertNotNull(session, "enrolled: ${vm.state.value.error}")
+            assertNull(vm.state.value.error)
+            session!!.also { sessions += it }
+        }
+
+    @Test
+    fun `enrolment checks its fields, shows the relay's refusal, and resumes after a restart`() = runBlocking {
+        val creds = MemoryCredentials()
+        val dir = File(tmp, "enrol").apply { mkdirs() }
+        val vm = EnrolmentViewModel(dir, "备用手机", creds)
+        assertNull(vm.enrol())
+        assertEquals(UiText(Keys.ENROL_MISSING_RELAY), vm.state.value.error)
+        vm.setRelayUrl(relay.url)
+        assertNull(vm.enrol())
+        assertEquals(UiText(Keys.ENROL_MISSING_CODE), vm.state.value.error)
+        vm.setCode("ABCD-EFGH")
+        assertNull(vm.enrol())
+        assertEquals(Keys.ERROR_UNAUTHORIZED, vm.state.value.error?.key)
+        assertNull(creds.saved, "nothing kept after a refusal")
+
+        vm.onScanned(relay.code("lead-li"))
+        val session = vm.enrol()!!
+        assertEquals("lead-li", creds.saved?.memberId)
+        assertEquals("李秀英", session.store.member("lead-li").name, "the first sync brought the directory")
+        session.close()
+        val resumed = EnrolmentViewModel(dir, "备用手机", creds).resume()!!
+        assertEquals(session.credentials, resumed.credentials)
+        resumed.close()
+    }
+
+    @Test
+    fun `the home screen offers the work of each role`() = runBlocking {
+        val wang = HomeViewModel(enrolled("lead-wang", "home-wang")).apply { refresh() }.state.value
+        assertEquals("王建国", wang.memberName)
+        assertEquals(listOf(HomeTile.DOOR_TO_DOOR, HomeTile.TICKETS, HomeTile.SYNC), wang.tiles)
+        assertEquals(listOf("3号楼"), wang.buildings.map { it.name })
+        assertEquals(listOf(UiText("role_building_lead")), wang.roles)
+        val sun = HomeViewModel(enrolled("guard-sun", "home-sun")).apply { refresh() }.state.value
+        assertEquals(listOf(HomeTile.GATE_DUTY, HomeTile.TICKETS, HomeTile.SYNC), sun.tiles)
+        assertEquals(listOf(gate), sun.gates.map { it.id })
+        val office = HomeViewModel(enrolled("office-admin", "home-office")).apply { refresh() }.state.value
+        assertTrue(HomeTile.OFFICE in office.tiles && HomeTile.GATE_DUTY in office.tiles)
+    }
+
+    @Test
+    fun `gate duty, the lead plans a shift, the officer checks in, registers and checks out`() = runBlocking {
+        val zhao = enrolled("gate-zhao", "gate-zhao")
+        val lead = GateDutyViewModel(zhao, gate).apply { refresh() }
+        assertTrue(lead.state.value.canBuildRoster)
+        val now = Instant.now()
+        val shift = lead.addShift("白班", now.minus(Duration.ofHours(1)), now.plus(Duration.ofHours(3)), 1)
+        assertNotNull(shift, "${lead.notice.value}")
+        val slot = lead.state.value.week.single { it.shiftId == shift }.slots.single { it.role == DutyRole.SAFETY_OFFICER }
+        assertTrue(lead.gateMembers().any { it.id == "guard-sun" })
+        lead.assignSlot(shift!!, slot.slotId, "guard-sun")
+        SyncViewModel(zhao).syncNow()
+
+        val sun = enrolled("guard-sun", "gate-sun")
+        val duty = GateDutyViewModel(sun, gate).apply { refresh() }
+        assertFalse(duty.state.value.canBuildRoster)
+        val planned = duty.state.value.badge.single { it.role == UiText("duty_role_safety_officer") }
+        assertEquals("孙志刚", planned.planned)
+        assertNull(planned.onDuty)
+        assertFalse(duty.state.value.meOnDuty)
+
+        duty.checkIn()
+        assertEquals(Notice(UiText(Keys.DONE_CHECKED_IN), false), duty.notice.value)
+        val badge = duty.state.value.badge.single { it.isMe }
+        assertEquals("孙志刚", badge.onDuty)
+        assertNotNull(badge.since)
+        assertTrue(duty.state.value.meOnDuty)
+
+        duty.registerVisitor("周先生", "13800001111", "探亲", null, PassType.TEMPORARY)
+        duty.registerVehicle("沪A12345", "送货")
+        duty.registerParcel("张桂英", null, "顺丰")
+        duty.recordTemperature("周先生", 36.6)
+        assertEquals(UiText(Keys.DONE_REGISTERED), duty.notice.value?.text)
+        duty.recordTemperature("李女士", 38.4)
+        assertEquals(UiText(Keys.DONE_FEVER, "李女士", "38.4"), duty.notice.value?.text)
+        duty.recordPatrol("巡逻一圈，一切正常")
+        val entries = duty.state.value.entries
+        assertEquals(1, entries.count { it.flagged }, "only the fever stands out")
+        assertTrue(entries.first { it.flagged }.summary.contains("李女士"))
+        assertTrue(entries.size >= 7, entries.toString())
+
+        duty.approveSwap("no-such-swap")
+        assertEquals(true, duty.notice.value?.isError, "a safety officer cannot approve swaps")
+        duty.checkOut()
+        assertFalse(duty.state.value.meOnDuty)
+    }
+
+    @Test
+    fun `door to door, a visit logged and a problem reported from it`() = runBlocking {
+        val wang = enrolled("lead-wang", "door-wang")
+        val h = wang.store.registerHousehold(HouseholdInput(building, "1单元", "101", "", listOf(ResidentInput("张桂英", 1942, "")),
+            listOf(Tag.LIVING_ALONE, Tag.ELDERLY), WatchPlanInput(WatchFrequency.TIMES_PER_DAY, 1U)))
+        val door = DoorToDoorViewModel(wang).apply { refresh() }
+        assertEquals(building, door.state.value.buildingId)
+        val before = door.state.value.households.single { it.id == h }
+        assertEquals(setOf(UiText("tag_living_alone"), UiText("tag_elderly")), before.tags.toSet())
+        assertNull(before.lastVisit)
+        assertTrue(door.state.value.checksDue >= 1, "a watched household never checked is due")
+
+        val visit = door.logVisit(h, VisitForm(needs = "行动不便，需要送菜上门", temperatureC = 37.9,
+            healthConcern = true, followUpDue = wang.store.today(), followUpNote = "再量体温"))
+        assertNotNull(visit, "${door.notice.value}")
+        val after = door.state.value.households.single { it.id == h }
+        assertNotNull(after.lastVisit)
+        assertEquals(UiText("visit_outcome_met"), after.lastOutcome)
+        assertEquals(37.9, door.household(h)!!.visits.single().health!!.temperatureC)
+
+        assertNull(door.logVisit(h, VisitForm(followUpDue = "明天")))
+        assertEquals(Keys.ERROR_INVALID, door.notice.value?.text?.key)
+        assertEquals("follow_up_due", door.notice.value?.text?.args?.first())
+
+        val t = door.reportFromVisit(h, Category.PROPERTY, "楼道灯坏了", listOf("照片".toByteArray()))!!
+        val ticket = wang.store.ticket(t)
+        assertEquals(PlaceRefKind.HOUSEHOLD, ticket.place.kind)
+        assertEquals("3号楼 1单元 101", ticket.place.text)
+        assertEquals(Channel.VISIT, ticket.channel)
+        assertEquals(1, ticket.photos.size)
+    }
+
+    @Test
+    fun `tickets reported by a lead, escalated by the office, deadlines counting down`() = runBlocking {
+        val wang = enrolled("lead-wang", "tickets-wang")
+        val office = enrolled("office-admin", "tickets-office")
+        val mine = TicketsViewModel(wang)
+        val t = mine.report(TicketInput(Category.ELEVATOR, PlaceRefKind.BUILDING, building, "3号楼",
+            "电梯停运两天", emptyList(), Channel.VISIT))!!
+        mine.show(TicketList.Mine)
+        assertEquals(listOf(t), mine.state.value.items.map { it.id })
+        SyncViewModel(wang).syncNow()
+        SyncViewModel(office).syncNow()
+
+        val later = Instant.now().plus(Duration.ofHours(25))
+        var clock = Instant.now()
+        val desk = TicketsViewModel(office, now = { clock })
+        desk.show(TicketList.Open)
+        assertTrue(desk.state.value.items.any { it.id == t })
+        desk.open(t)
+        val actions = desk.state.value.detail!!.actions
+        assertEquals(TicketActionKind.entries.filter { it != TicketActionKind.EVALUATE }, actions)
+        assertTrue(desk.perform(TicketCommand.Accept))
+        assertTrue(desk.perform(TicketCommand.Escalate(Level.STREET, "需维保单位到场")))
+        val detail = desk.state.value.detail!!
+        assertEquals(UiText("level_street"), detail.level)
+        assertEquals(UiText("ticket_status_escalated"), detail.status)
+        assertEquals(Keys.DEADLINE_LEFT, detail.replyDeadline?.key)
+        assertTrue(detail.replyDeadline!!.args[0].toInt() in 23..24, detail.replyDeadline.toString())
+        assertEquals(listOf("timeline_reported", "timeline_accepted", "timeline_escalated"), detail.timeline.map { it.action.key })
+        assertEquals("王建国", detail.timeline.first().author)
+        assertEquals(UiText("level_street"), detail.timeline.last().subject)
+        assertFalse(TicketActionKind.ACCEPT in detail.actions)
+
+        desk.show(TicketList.Overdue)
+        assertEquals(emptyList<String>(), desk.state.value.items.map { it.id }, "not overdue yet")
+        clock = later
+        desk.refresh()
+        assertEquals(Keys.DEADLINE_OVERDUE, desk.state.value.detail!!.replyDeadline?.key)
+        assertTrue(desk.state.value.detail!!.replyDeadline!!.args[0].toInt() <= 1, "about an hour overdue")
+        desk.show(TicketList.AtLevel(Level.STREET))
+        assertEquals(listOf(t), desk.state.value.items.map { it.id })
+
+        // The lead sees only what a building lead may do, and what is not offered is refused.
+        SyncViewModel(office).syncNow()
+        SyncViewModel(wang).syncNow()
+        mine.open(t)
+        assertEquals(listOf(TicketActionKind.REPLY, TicketActionKind.RESOLVE, TicketActionKind.ATTACH_PHOTO),
+            mine.state.value.detail!!.actions)
+        assertFalse(mine.perform(TicketCommand.Escalate(Level.COUNTY, "x")))
+        assertEquals(Keys.ERROR_FORBIDDEN, mine.notice.value?.text?.key)
+        assertTrue(mine.perform(TicketCommand.AttachPhoto("现场照片".toByteArray())))
+        assertEquals(1, mine.state.value.detail!!.photos.size)
+        assertEquals(UiText(Keys.DONE_TICKET_ACTION, "ticket_action_attach_photo"), mine.notice.value?.text)
+    }
+
+    @Test
+    fun `sync shows progress and a conflict is resolved by picking who was right`() = runBlocking {
+        val wang = enrolled("lead-wang", "conflict-wang")
+        val li = enrolled("lead-li", "conflict-li")
+        val h = wang.store.registerHousehold(HouseholdInput(building, "2单元", "202", "", emptyList(), emptyList(), null))
+        val wangSync = SyncViewModel(wang).apply { refresh() }
+        assertTrue(wangSync.state.value.waiting > 0)
+        val summary = wangSync.syncNow()!!
+        assertTrue(summary.pushed > 0UL)
+        assertTrue(SyncPhase.PUSH in wangSync.state.value.phases, wangSync.state.value.phases.toString())
+        assertEquals(0L, wangSync.state.value.waiting)
+        assertNotNull(wangSync.state.value.lastContact)
+        assertFalse(wangSync.state.value.running)
+        assertEquals(Keys.DONE_SYNCED, wangSync.notice.value?.text?.key)
+
+        val liSync = SyncViewModel(li)
+        liSync.syncNow()
+        wang.store.setHouseholdPhone(h, "13911112222")
+        li.store.setHouseholdPhone(h, "13933334444")
+        wangSync.syncNow()
+        liSync.syncNow()
+        val conflict = liSync.state.value.conflicts.single()
+        assertEquals(h, conflict.docId)
+        assertEquals(setOf("13911112222" to "王建国", "13933334444" to "李秀英"),
+            conflict.choices.map { it.display to it.memberName }.toSet())
+        liSync.resolve(conflict, conflict.choices.indexOfFirst { it.memberName == "王建国" })
+        assertTrue(liSync.state.value.conflicts.isEmpty())
+        assertEquals(Keys.DONE_CONFLICT_RESOLVED, liSync.notice.value?.text?.key)
+        liSync.syncNow()
+        wangSync.syncNow()
+        assertTrue(wangSync.state.value.conflicts.isEmpty())
+        assertEquals("13911112222", wang.store.household(h).phone)
+    }
+
+    @Test
+    fun `a revoked phone is told so and wipes its data`() = runBlocking {
+        val creds = MemoryCredentials()
+        val session = enrolled("lead-li", "revoked", creds)
+        relay.admin("revoke", "--device", session.credentials.deviceId)
+        val sync = SyncViewModel(session)
+        assertNull(sync.syncNow())
+        assertTrue(sync.state.value.revoked)
+        assertEquals(Notice(UiText(Keys.ERROR_REVOKED), true), sync.notice.value)
+        assertNull(sync.syncNow(), "no more syncing once revoked")
+        sessions.remove(session)
+        sync.wipe(creds)
+        assertFalse(File(session.storePath).exists())
+        assertNull(creds.load())
+    }
+}
