@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The Swift bindings on Linux: generate them from the built library, build a SwiftPM package
-# with the XCTest suite inside a Debian trixie chroot (Swift 6), and run it there against the
-# library and a relay process on 127.0.0.1.
+# The Swift bindings and the iOS app's view models on Linux: generate the bindings from the
+# built library, build two SwiftPM packages inside a Debian trixie chroot (Swift 6) — the
+# bindings' XCTest suite, and ios/LinliKit with its view-model and string-table suites — and
+# run them there against the library and a relay process on 127.0.0.1.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 T="${CARGO_TARGET_DIR:-target}"
@@ -29,7 +30,15 @@ as_root cp "$out/LinliCoreFFI.h" "$build/pkg/Sources/LinliCoreFFI/"
 as_root cp "$out/LinliCoreFFI.modulemap" "$build/pkg/Sources/LinliCoreFFI/module.modulemap"
 as_root cp "$T/debug/liblinli_ffi.so" "$T/debug/linli-relay" "$build/lib/"
 
+# LinliKit as on a Mac, with the FFI as a system library instead of the XCFramework.
+as_root cp -r ios/LinliKit "$build/kit"
+as_root cp -r ios/LinliApp "$build/app"
+as_root rm -rf "$build/kit/.build"
+as_root cp -r "$build/pkg/Sources/LinliCore" "$build/pkg/Sources/LinliCoreFFI" "$build/kit/Sources/"
+as_root cp bindings/tests/swift/Tests/LinliCoreTests/Relay.swift "$build/kit/Tests/LinliViewModelsTests/"
+
 mountpoint -q "$ROOT/proc" || as_root mount -t proc proc "$ROOT/proc"
 trap 'as_root umount "$ROOT/proc" 2>/dev/null || true' EXIT
 as_root chroot "$ROOT" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root \
-    sh -c 'cd /build/pkg && swift build --build-tests -q && swift test --skip-build'
+    sh -c 'cd /build/pkg && swift build --build-tests -q && swift test --skip-build &&
+        cd /build/kit && swift build --build-tests -q && LINLI_APP_DIR=/build/app swift test --skip-build'

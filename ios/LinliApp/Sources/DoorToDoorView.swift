@@ -1,0 +1,120 @@
+// Door to door: my buildings, their households (checks due first) and the visit form.
+import LinliCore
+import LinliViewModels
+import SwiftUI
+
+struct DoorToDoorView: View {
+    @StateObject private var observed: Observed<DoorToDoorViewModel>
+    @State private var visiting: HouseholdItem?
+    @State private var reporting: HouseholdItem?
+
+    init(session: Session) {
+        _observed = StateObject(wrappedValue: Observed(DoorToDoorViewModel(session: session)))
+    }
+
+    var body: some View {
+        let vm = observed.vm
+        let state = vm.state
+        List {
+            if let n = vm.notice { Text(text(n.text)).foregroundStyle(n.isError ? .red : .accentColor) }
+            Picker("", selection: Binding(get: { state.buildingId ?? "" }, set: { id in Task { await vm.selectBuilding(id) } })) {
+                ForEach(state.buildings, id: \.id) { Text($0.name).tag($0.id) }
+            }
+            .pickerStyle(.segmented)
+            if state.checksDue > 0 { Text(tr("door_checks_due", String(state.checksDue))).foregroundStyle(.red) }
+            ForEach(state.households, id: \.id) { h in
+                VStack(alignment: .leading, spacing: 4) {
+                    Text("\(h.address)  \(h.residents)").font(.title3)
+                    Text(h.tags.map(text).joined(separator: " · ")).foregroundStyle(.secondary)
+                    Text(h.lastVisit.map { tr("door_last_visit", $0.shown) } ?? tr("door_never_visited"))
+                    if h.check == .due || h.check == .overdue { Text(text(h.checkText)).foregroundStyle(.red) }
+                    HStack {
+                        Button(tr("door_log_visit")) { visiting = h }
+                        Button(tr("door_report_problem")) { reporting = h }
+                    }
+                    .buttonStyle(.bordered)
+                }
+            }
+        }
+        .navigationTitle(tr("home_door_to_door"))
+        .task { await vm.refresh() }
+        .sheet(item: Binding(get: { visiting.map(Identified.init) }, set: { visiting = $0?.value })) { h in
+            VisitSheet { form in Task { if await vm.logVisit(householdId: h.value.id, form: form) != nil { visiting = nil } } }
+        }
+        .sheet(item: Binding(get: { reporting.map(Identified.init) }, set: { reporting = $0?.value })) { h in
+            ReportSheet { category, description in
+                Task {
+                    if await vm.reportFromVisit(householdId: h.value.id, category: category, description: description, photos: []) != nil {
+                        reporting = nil
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A household as a sheet's item.
+struct Identified: Identifiable {
+    let value: HouseholdItem
+    var id: String { value.id }
+}
+
+struct VisitSheet: View {
+    let onSave: (VisitForm) -> Void
+    @State private var form = VisitForm()
+    @State private var temperature = ""
+    @State private var followUp = ""
+
+    var body: some View {
+        NavigationStack {
+            Form {
+                Picker(tr("visit_outcome"), selection: $form.outcome) {
+                    ForEach([VisitOutcome.met, .nobodyHome, .refused], id: \.self) { Text(text(UiText(Keys.of($0)))).tag($0) }
+                }
+                TextField(tr("visit_needs"), text: $form.needs, axis: .vertical)
+                TextField(tr("visit_opinions"), text: $form.opinions, axis: .vertical)
+                Section(tr("visit_health")) {
+                    TextField(tr("visit_temperature"), text: $temperature).keyboardType(.decimalPad)
+                    TextField(tr("visit_health_note"), text: $form.healthNote)
+                    Toggle(tr("visit_health_concern"), isOn: $form.healthConcern)
+                }
+                TextField(tr("visit_follow_up_due"), text: $followUp)
+                TextField(tr("visit_follow_up_note"), text: $form.followUpNote)
+            }
+            .toolbar {
+                ToolbarItem(placement: .confirmationAction) {
+                    Button(tr("action_save")) {
+                        var f = form
+                        f.temperatureC = Double(temperature)
+                        f.followUpDue = followUp.isEmpty ? nil : followUp
+                        onSave(f)
+                    }
+                }
+            }
+            .navigationTitle(tr("door_log_visit"))
+        }
+    }
+}
+
+struct ReportSheet: View {
+    let onSave: (LinliCore.Category, String) -> Void
+    @State private var category: LinliCore.Category = .other
+    @State private var description = ""
+    static let categories: [LinliCore.Category] = [.publicSecurity, .cityAppearance, .noise, .property, .elevator,
+                                                   .illegalConstruction, .strayAnimals, .sanitation, .fireSafety, .other]
+
+    var body: some View {
+        NavigationStack {
+            Form {
+                Picker(tr("ticket_category"), selection: $category) {
+                    ForEach(Self.categories, id: \.self) { Text(text(UiText(Keys.of($0)))).tag($0) }
+                }
+                TextField(tr("ticket_description"), text: $description, axis: .vertical)
+            }
+            .toolbar {
+                ToolbarItem(placement: .confirmationAction) { Button(tr("action_save")) { onSave(category, description) } }
+            }
+            .navigationTitle(tr("ticket_report"))
+        }
+    }
+}

@@ -1,0 +1,153 @@
+// Gate duty: the badge view, check in and out, the gate register with fever readings in red,
+// the week's roster and swaps, and roster building for the gate lead.
+import LinliCore
+import LinliViewModels
+import SwiftUI
+
+struct GateDutyView: View {
+    let session: Session
+    @StateObject private var observed: Observed<GateDutyViewModel>
+    @State private var form: GateForm?
+
+    enum GateForm: String, Identifiable {
+        case visitor, vehicle, parcel, temperature, patrol, shift
+        var id: String { rawValue }
+        var fields: [String] {
+            switch self {
+            case .visitor: return [tr("field_name"), tr("field_phone"), tr("field_purpose")]
+            case .vehicle: return [tr("field_plate"), tr("field_purpose")]
+            case .parcel: return [tr("field_recipient"), tr("field_carrier")]
+            case .temperature: return [tr("field_person"), tr("field_temperature")]
+            case .patrol: return [tr("field_note")]
+            case .shift: return [tr("field_label"), tr("field_start"), tr("field_end")]
+            }
+        }
+    }
+
+    init(session: Session, gateId: String) {
+        self.session = session
+        _observed = StateObject(wrappedValue: Observed(GateDutyViewModel(session: session, gateId: gateId)))
+    }
+
+    var body: some View {
+        let vm = observed.vm
+        let state = vm.state
+        List {
+            if let n = vm.notice { Text(text(n.text)).foregroundStyle(n.isError ? .red : .accentColor) }
+            Section(tr("gate_on_duty_now")) {
+                ForEach(Array(state.badge.enumerated()), id: \.offset) { _, slot in
+                    VStack(alignment: .leading) {
+                        Text(text(slot.role)).font(.title2)
+                        Text(tr("gate_planned", slot.planned ?? tr("gate_nobody")))
+                        Text(tr("gate_checked_in", slot.onDuty ?? tr("gate_nobody")))
+                        Text(text(slot.attendance)).foregroundStyle(.secondary)
+                    }
+                }
+                if !state.others.isEmpty { Text(tr("gate_others") + "：" + state.others.joined(separator: "、")) }
+                Button(state.meOnDuty ? tr("gate_check_out") : tr("gate_check_in")) {
+                    Task { state.meOnDuty ? await vm.checkOut() : await vm.checkIn() }
+                }
+                .font(.title2)
+            }
+            Section {
+                Button(tr("gate_register_visitor")) { form = .visitor }
+                Button(tr("gate_register_vehicle")) { form = .vehicle }
+                Button(tr("gate_register_parcel")) { form = .parcel }
+                Button(tr("gate_register_temperature")) { form = .temperature }
+                Button(tr("gate_patrol_note")) { form = .patrol }
+            }
+            Section(tr("gate_entries_today")) {
+                ForEach(Array(state.entries.enumerated()), id: \.offset) { _, e in
+                    HStack {
+                        if e.flagged { Text(tr("gate_fever")).bold().foregroundStyle(.red) }
+                        Text("\(e.at.shown)  \(e.summary)")
+                    }
+                    .listRowBackground(e.flagged ? Color.red.opacity(0.15) : nil)
+                }
+            }
+            Section(tr("gate_week_roster")) {
+                ForEach(state.week, id: \.shiftId) { shift in
+                    VStack(alignment: .leading) {
+                        Text("\(shift.label)  \(shift.start.shown) – \(shift.end.shown)")
+                        ForEach(shift.slots, id: \.slotId) { slot in
+                            Text(text(UiText(Keys.of(slot.role))) + "：" + (slot.memberName ?? tr("gate_nobody")))
+                        }
+                    }
+                }
+                if state.canBuildRoster { Button(tr("gate_add_shift")) { form = .shift } }
+            }
+            Section(tr("gate_swaps")) {
+                ForEach(state.swaps, id: \.swapId) { swap in
+                    HStack {
+                        Text("\(swap.fromMember) → \(swap.toMember)  " + text(UiText(Keys.of(swap.status))))
+                        if swap.toMember == session.credentials.memberId {
+                            Button(tr("gate_accept_swap")) { Task { await vm.acceptSwap(swap.swapId) } }
+                        }
+                        if state.canBuildRoster {
+                            Button(tr("gate_approve_swap")) { Task { await vm.approveSwap(swap.swapId) } }
+                        }
+                    }
+                }
+            }
+        }
+        .navigationTitle(state.gateName)
+        .task { await vm.refresh() }
+        .sheet(item: $form) { f in
+            FormSheet(title: f.fields[0], fields: f.fields) { v in
+                Task {
+                    switch f {
+                    case .visitor: await vm.registerVisitor(name: v[0], phone: v[1], purpose: v[2], household: nil, pass: .temporary)
+                    case .vehicle: await vm.registerVehicle(plate: v[0], purpose: v[1])
+                    case .parcel: await vm.registerParcel(recipient: v[0], household: nil, carrier: v[1])
+                    case .temperature: if let c = Double(v[1]) { await vm.recordTemperature(person: v[0], celsius: c) }
+                    case .patrol: await vm.recordPatrol(note: v[0])
+                    case .shift:
+                        // Times typed as HH:mm today; an end before the start is the next morning.
+                        let f = DateFormatter()
+                        f.dateFormat = "HH:mm"
+                        let day = Calendar.current.startOfDay(for: Date())
+                        func at(_ s: String) -> Date? {
+                            f.date(from: s).map { t in
+                                let c = Calendar.current.dateComponents([.hour, .minute], from: t)
+                                return Calendar.current.date(byAdding: c, to: day)!
+                            }
+                        }
+                        if let start = at(v[1]), var end = at(v[2]) {
+                            if end <= start { end += 86_400 }
+                            await vm.addShift(label: v[0], start: start, end: end, safetyOfficers: 1)
+                        }
+                    }
+                    form = nil
+                }
+            }
+        }
+    }
+}
+
+/// A sheet of text fields with save and cancel.
+struct FormSheet: View {
+    let title: String
+    let fields: [String]
+    let onSave: ([String]) -> Void
+    @State private var values: [String]
+    @Environment(\.dismiss) private var dismiss
+
+    init(title: String, fields: [String], onSave: @escaping ([String]) -> Void) {
+        self.title = title
+        self.fields = fields
+        self.onSave = onSave
+        _values = State(initialValue: fields.map { _ in "" })
+    }
+
+    var body: some View {
+        NavigationStack {
+            Form {
+                ForEach(fields.indices, id: \.self) { i in TextField(fields[i], text: $values[i]) }
+            }
+            .toolbar {
+                ToolbarItem(placement: .confirmationAction) { Button(tr("action_save")) { onSave(values) } }
+                ToolbarItem(placement: .cancellationAction) { Button(tr("action_cancel")) { dismiss() } }
+            }
+        }
+    }
+}

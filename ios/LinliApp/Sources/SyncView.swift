@@ -1,0 +1,64 @@
+// Sync: last contact, what waits to go, photos pending, conflicts with both values and who made
+// them, "sync now" with progress, and the revoked-device notice with the wipe.
+import LinliViewModels
+import SwiftUI
+
+struct SyncView: View {
+    @EnvironmentObject var model: AppModel
+    @StateObject private var observed: Observed<SyncViewModel>
+
+    init(vm: SyncViewModel) {
+        _observed = StateObject(wrappedValue: Observed(vm))
+    }
+
+    var body: some View {
+        let vm = observed.vm
+        let state = vm.state
+        List {
+            if let n = vm.notice { Text(text(n.text)).foregroundStyle(n.isError ? .red : .accentColor) }
+            if state.revoked {
+                Text(tr("sync_revoked_body")).font(.title3).foregroundStyle(.red)
+                Button(tr("sync_wipe"), role: .destructive) {
+                    try? vm.wipe(credentials: model.credentials)
+                    model.forget()
+                }
+            } else {
+                Section {
+                    Text(state.lastContact.map { tr("sync_last_contact", $0.shown) } ?? tr("sync_never"))
+                    Text(tr("sync_waiting", String(state.waiting)))
+                    if state.held > 0 { Text(tr("sync_held", String(state.held))) }
+                    if state.photosPending > 0 { Text(tr("sync_photos_pending", String(state.photosPending))) }
+                    if state.running, let p = state.progress {
+                        if p.total > 0 {
+                            ProgressView(text(p.label), value: Double(p.done), total: Double(p.total))
+                        } else {
+                            ProgressView(text(p.label))
+                        }
+                        Button(tr("sync_cancel")) { vm.cancelSync() }
+                    } else {
+                        Button(tr("sync_now")) { Task { await vm.syncNow() } }.font(.title2)
+                    }
+                }
+                if !state.conflicts.isEmpty {
+                    Section(tr("sync_conflicts")) {
+                        ForEach(state.conflicts, id: \.field) { c in
+                            VStack(alignment: .leading) {
+                                Text(c.field).font(.title3)
+                                ForEach(Array(c.choices.enumerated()), id: \.offset) { i, choice in
+                                    HStack {
+                                        Text(choice.display + "  " + tr("sync_conflict_by", choice.memberName, choice.device))
+                                        Spacer()
+                                        Button(tr("sync_conflict_keep")) { Task { await vm.resolve(c, index: i) } }
+                                            .buttonStyle(.bordered)
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        .navigationTitle(tr("home_sync"))
+        .task { await vm.refresh() }
+    }
+}

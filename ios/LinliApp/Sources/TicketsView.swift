@@ -1,0 +1,138 @@
+// Tickets: the four lists, a ticket's detail with its timeline and deadlines counting down, and
+// a button for each action the member may take now.
+import LinliCore
+import LinliViewModels
+import PhotosUI
+import SwiftUI
+
+struct TicketsView: View {
+    @StateObject private var observed: Observed<TicketsViewModel>
+
+    init(session: Session) {
+        _observed = StateObject(wrappedValue: Observed(TicketsViewModel(session: session)))
+    }
+
+    var body: some View {
+        let vm = observed.vm
+        let state = vm.state
+        List {
+            if let n = vm.notice { Text(text(n.text)).foregroundStyle(n.isError ? .red : .accentColor) }
+            Picker("", selection: Binding(get: { state.list }, set: { l in Task { await vm.show(l) } })) {
+                Text(tr("tickets_mine")).tag(TicketList.mine)
+                Text(tr("tickets_open")).tag(TicketList.open)
+                Text(tr("tickets_overdue")).tag(TicketList.overdue)
+                Text(tr("tickets_by_level") + "·" + text(UiText(Keys.of(Level.street)))).tag(TicketList.atLevel(.street))
+                Text(tr("tickets_by_level") + "·" + text(UiText(Keys.of(Level.county)))).tag(TicketList.atLevel(.county))
+            }
+            ForEach(state.items, id: \.id) { t in
+                Button {
+                    Task { await vm.open(t.id) }
+                } label: {
+                    VStack(alignment: .leading) {
+                        Text([t.category, t.status, t.level].map(text).joined(separator: " · ")).foregroundStyle(.secondary)
+                        Text(t.description).font(.title3)
+                        Text(t.place)
+                        if let d = t.deadline { Text(text(d)).foregroundStyle(t.overdue ? .red : .accentColor) }
+                    }
+                }
+            }
+        }
+        .navigationTitle(tr("home_tickets"))
+        .task { await vm.refresh() }
+        .sheet(isPresented: Binding(get: { state.detail != nil }, set: { if !$0 { vm.close() } })) {
+            if let detail = state.detail { TicketDetailView(vm: vm, t: detail) }
+        }
+    }
+}
+
+struct TicketDetailView: View {
+    let vm: TicketsViewModel
+    let t: TicketDetailState
+    @State private var asking: TicketActionKind?
+    @State private var words = ""
+    @State private var photo: PhotosPickerItem?
+
+    var body: some View {
+        NavigationStack {
+            List {
+                Section {
+                    Text(t.description).font(.title3)
+                    Text(t.place)
+                    Text(text(t.status) + " · " + text(t.level))
+                    if let d = t.replyDeadline { Text(tr("ticket_reply_deadline", text(d))) }
+                    if let d = t.resolveDeadline { Text(tr("ticket_resolve_deadline", text(d))) }
+                    Text(tr("ticket_photos") + "：\(t.photos.count)")
+                }
+                Section {
+                    ForEach(t.actions, id: \.self) { a in
+                        switch a {
+                        case .accept: Button(text(UiText(Keys.of(a)))) { Task { await vm.perform(.accept) } }
+                        case .attachPhoto: PhotosPicker(tr("ticket_add_photo"), selection: $photo, matching: .images)
+                        default: Button(text(UiText(Keys.of(a)))) { asking = a }
+                        }
+                    }
+                }
+                Section(tr("ticket_timeline")) {
+                    ForEach(Array(t.timeline.enumerated()), id: \.offset) { _, e in
+                        VStack(alignment: .leading) {
+                            Text("\(e.at.shown)  \(e.author)  " + text(e.action) + (e.subject.map { " · " + text($0) } ?? ""))
+                            if !e.text.isEmpty { Text(e.text) }
+                        }
+                    }
+                }
+            }
+            .navigationTitle(text(t.category))
+            .onChange(of: photo) { item in
+                Task {
+                    if let data = try? await item?.loadTransferable(type: Data.self) { await vm.perform(.attachPhoto(data)) }
+                }
+            }
+            .alert(asking.map { text(UiText(Keys.of($0))) } ?? "",
+                   isPresented: Binding(get: { asking != nil && asking != .assign }, set: { if !$0 { asking = nil } })) {
+                TextField(prompt, text: $words)
+                if asking == .evaluate {
+                    Button(tr("ticket_satisfied")) { Task { await run(satisfied: true) } }
+                    Button(tr("ticket_unsatisfied")) { Task { await run(satisfied: false) } }
+                } else {
+                    Button(tr("action_save")) { Task { await run(satisfied: true) } }
+                }
+                Button(tr("action_cancel"), role: .cancel) { asking = nil }
+            }
+            .confirmationDialog(tr("ticket_department"),
+                                isPresented: Binding(get: { asking == .assign }, set: { if !$0 { asking = nil } })) {
+                ForEach(Self.departments, id: \.self) { d in
+                    Button(text(UiText(Keys.of(d)))) { Task { await vm.perform(.assign(d)); asking = nil } }
+                }
+            }
+        }
+    }
+
+    static let departments: [Department] = [.police, .cityManagement, .housingOffice, .marketRegulation,
+                                            .propertyCompany, .sanitation, .fireBrigade, .communityOffice, .other]
+
+    private var prompt: String {
+        switch asking {
+        case .escalate: return tr("ticket_reason")
+        case .reply: return tr("ticket_message")
+        case .resolve: return tr("ticket_summary")
+        case .evaluate: return tr("ticket_comment")
+        case .merge: return tr("ticket_merge_into")
+        default: return tr("ticket_department")
+        }
+    }
+
+    /// Runs the asked action with the words typed; escalation goes one level up.
+    private func run(satisfied: Bool) async {
+        guard let a = asking else { return }
+        switch a {
+        case .escalate: await vm.perform(.escalate(to: t.level == UiText(Keys.of(Level.street)) ? .county : .street, reason: words))
+        case .reply: await vm.perform(.reply(words))
+        case .resolve: await vm.perform(.resolve(words))
+        case .evaluate: await vm.perform(.evaluate(satisfied: satisfied, comment: words))
+        case .merge: await vm.perform(.merge(into: words))
+        case .accept, .assign, .attachPhoto: break
+        }
+        words = ""
+        asking = nil
+    }
+}

@@ -1,0 +1,110 @@
+// Door to door: my buildings, the households of one with their tags, last visit and checks due
+// or overdue (those come first), a visit logged in a few taps, and a problem reported from the
+// visit as a ticket that names the household.
+import Foundation
+import LinliCore
+
+public struct HouseholdItem: Equatable, Sendable {
+    public let id: String
+    /// "1单元 101"
+    public let address: String
+    public let residents: String
+    public let tags: [UiText]
+    public let lastVisit: Date?
+    public let lastOutcome: UiText?
+    public let check: CheckState
+    public let checkText: UiText
+}
+
+public struct DoorToDoorState: Sendable {
+    public var buildings: [PlaceItem] = []
+    public var buildingId: String?
+    public var households: [HouseholdItem] = []
+    /// Watched households due or overdue across my buildings.
+    public var checksDue = 0
+}
+
+/// The visit form: outcome first, everything else optional.
+public struct VisitForm: Sendable {
+    public var outcome: VisitOutcome = .met
+    public var needs = ""
+    public var opinions = ""
+    public var temperatureC: Double?
+    public var systolic: UInt32?
+    public var diastolic: UInt32?
+    public var healthNote = ""
+    public var healthConcern = false
+    /// `YYYY-MM-DD`.
+    public var followUpDue: String?
+    public var followUpNote = ""
+
+    public init() {}
+
+    public var input: VisitInput {
+        let anyHealth = temperatureC != nil || systolic != nil || diastolic != nil || !healthNote.isEmpty || healthConcern
+        let health = anyHealth ? HealthInput(temperatureC: temperatureC, systolic: systolic, diastolic: diastolic,
+                                             note: healthNote, concern: healthConcern) : nil
+        return VisitInput(at: nil, outcome: outcome, needs: needs, opinions: opinions, health: health,
+                          followUpDue: followUpDue, followUpNote: followUpNote)
+    }
+}
+
+public final class DoorToDoorViewModel: ScreenModel<DoorToDoorState>, @unchecked Sendable {
+    private let session: Session
+    private var store: LinliStore { session.store }
+
+    public init(session: Session) {
+        self.session = session
+        super.init(DoorToDoorState())
+    }
+
+    override func load() throws -> DoorToDoorState {
+        let buildings = try store.myPlaces(kind: .building).map { PlaceItem(id: $0.id, name: $0.name) }
+        let chosen = state.buildingId.flatMap { id in buildings.contains { $0.id == id } ? id : nil } ?? buildings.first?.id
+        let mine = Set(buildings.map(\.id))
+        let rank: (CheckState) -> Int = { $0 == .overdue ? 0 : $0 == .due ? 1 : 2 }
+        let households = try chosen.map { try store.householdsInBuilding(buildingId: $0).map(Self.item) } ?? []
+        return DoorToDoorState(
+            buildings: buildings,
+            buildingId: chosen,
+            // Overdue, then due, then the rest in building order.
+            households: households.enumerated().sorted { (rank($0.element.check), $0.offset) < (rank($1.element.check), $1.offset) }.map(\.element),
+            checksDue: try store.watchChecksDue().filter { mine.contains($0.buildingId) }.count
+        )
+    }
+
+    public func selectBuilding(_ id: String) async {
+        state.buildingId = id
+        await refresh()
+    }
+
+    public func household(_ id: String) async -> HouseholdDetail? {
+        await act({ _ in nil }) { [self] in try store.household(householdId: id) }
+    }
+
+    @discardableResult
+    public func logVisit(householdId: String, form: VisitForm) async -> String? {
+        await act({ _ in UiText(Keys.doneVisitLogged) }) { [self] in try store.logVisit(householdId: householdId, input: form.input) }
+    }
+
+    /// Reports a problem seen during a visit: the ticket points at the household.
+    @discardableResult
+    public func reportFromVisit(householdId: String, category: LinliCore.Category, description: String, photos: [Data]) async -> String? {
+        await act({ _ in UiText(Keys.doneTicketReported) }) { [self] in
+            let detail = try store.household(householdId: householdId)
+            let place = "\(try store.placeName(id: detail.buildingId)) \(detail.unit) \(detail.room)"
+                .trimmingCharacters(in: .whitespaces)
+            let hashes = try photos.map { try store.addPhoto(bytes: $0) }
+            return try store.reportTicket(input: TicketInput(
+                category: category, placeKind: .household, placeRef: householdId, placeText: place,
+                description: description, photos: hashes, channel: .visit))
+        }
+    }
+
+    private static func item(_ r: HouseholdRow) -> HouseholdItem {
+        HouseholdItem(id: r.id, address: "\(r.unit) \(r.room)".trimmingCharacters(in: .whitespaces),
+                      residents: r.residents, tags: r.tags.map { UiText(Keys.of($0)) }, lastVisit: r.lastVisitAt,
+                      lastOutcome: r.lastVisitOutcome.map { UiText(Keys.of($0)) }, check: r.check,
+                      checkText: UiText(Keys.of(r.check)))
+    }
+}

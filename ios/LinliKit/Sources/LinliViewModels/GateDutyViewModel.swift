@@ -1,0 +1,137 @@
+// Gate duty at one gate: the badge view (who is on duty now as 门长 / 值班长 / 安全员, planned and
+// checked in), check in and out, the gate register (visitor, vehicle, parcel, temperature with
+// fever readings standing out, patrol note), this week's roster and swaps, and for the gate lead
+// building the roster and approving swaps.
+import Foundation
+import LinliCore
+
+/// One slot of the shift now on the badge view.
+public struct BadgeSlot: Equatable, Sendable {
+    public let role: UiText
+    public let planned: String?
+    public let onDuty: String?
+    public let since: Date?
+    public let attendance: UiText
+    public let isMe: Bool
+}
+
+/// One line of today's gate register.
+public struct GateEntryItem: Equatable, Sendable {
+    public let kind: String
+    public let at: Date
+    public let summary: String
+    public let flagged: Bool
+}
+
+public struct GateDutyState {
+    public var gateName = ""
+    public var badge: [BadgeSlot] = []
+    /// Checked in outside the planned slots.
+    public var others: [String] = []
+    public var meOnDuty = false
+    public var entries: [GateEntryItem] = []
+    public var week: [ShiftRow] = []
+    public var swaps: [SwapRow] = []
+    /// The gate lead (or the office) builds the roster and approves swaps.
+    public var canBuildRoster = false
+}
+
+public final class GateDutyViewModel: ScreenModel<GateDutyState>, @unchecked Sendable {
+    private let session: Session
+    public let gateId: String
+    private var store: LinliStore { session.store }
+    private var me: String { session.credentials.memberId }
+
+    public init(session: Session, gateId: String) {
+        self.session = session
+        self.gateId = gateId
+        super.init(GateDutyState())
+    }
+
+    override func load() throws -> GateDutyState {
+        let view = try store.onDuty(gateId: gateId)
+        let today = try store.today()
+        let roles = try store.member(id: me).roles
+        return GateDutyState(
+            gateName: view.gateName,
+            badge: view.slots.map { s in
+                BadgeSlot(role: UiText(Keys.of(s.role)), planned: s.planned?.name, onDuty: s.onDuty?.name,
+                          since: s.since, attendance: UiText(Keys.of(s.attendance)), isMe: s.onDuty?.id == me)
+            },
+            others: view.others.map(\.name),
+            meOnDuty: view.slots.contains { $0.onDuty?.id == me } || view.others.contains { $0.id == me },
+            entries: try store.gateEntries(gateId: gateId, date: today)
+                .map { GateEntryItem(kind: $0.kind, at: $0.at, summary: $0.summary, flagged: $0.flagged) }
+                .sorted { $0.at > $1.at },
+            week: try store.rosterWeek(gateId: gateId, day: today),
+            swaps: try store.swaps(gateId: gateId),
+            canBuildRoster: roles.contains { $0.role == .office || ($0.role == .gateLead && $0.places.contains(gateId)) }
+        )
+    }
+
+    private func registered(_: Any) -> UiText? { UiText(Keys.doneRegistered) }
+
+    public func checkIn() async { await act({ _ in UiText(Keys.doneCheckedIn) }) { [self] in try store.checkIn(gateId: gateId) } }
+
+    public func checkOut() async { await act({ _ in UiText(Keys.doneCheckedOut) }) { [self] in try store.checkOut(gateId: gateId) } }
+
+    public func registerVisitor(name: String, phone: String, purpose: String, household: String?, pass: PassType) async {
+        let visitor = VisitorInput(name: name, phone: phone, purpose: purpose, household: household, pass: pass)
+        await act(registered) { [self] in try store.registerVisitor(gateId: gateId, visitor: visitor) }
+    }
+
+    public func registerVehicle(plate: String, purpose: String) async {
+        await act(registered) { [self] in try store.registerVehicle(gateId: gateId, plate: plate, purpose: purpose) }
+    }
+
+    public func registerParcel(recipient: String, household: String?, carrier: String) async {
+        await act(registered) { [self] in
+            try store.registerParcel(gateId: gateId, recipient: recipient, household: household, carrier: carrier)
+        }
+    }
+
+    /// A fever reading is confirmed in the warning style and stands out in the register.
+    public func recordTemperature(person: String, celsius: Double) async {
+        await act({ (t: TemperatureEntry) in
+            t.fever ? UiText(Keys.doneFever, [person, String(celsius)]) : UiText(Keys.doneRegistered)
+        }) { [self] in try store.recordTemperature(gateId: gateId, person: person, celsius: celsius) }
+    }
+
+    public func recordPatrol(note: String) async {
+        await act(registered) { [self] in try store.recordPatrol(gateId: gateId, note: note) }
+    }
+
+    public func requestSwap(shiftId: String, slotId: String, toMember: String) async {
+        await act(registered) { [self] in
+            try store.requestSwap(gateId: gateId, shiftId: shiftId, slotId: slotId, toMember: toMember)
+        }
+    }
+
+    public func acceptSwap(_ swapId: String) async {
+        await act(registered) { [self] in try store.acceptSwap(gateId: gateId, swapId: swapId) }
+    }
+
+    public func approveSwap(_ swapId: String) async {
+        await act(registered) { [self] in try store.approveSwap(gateId: gateId, swapId: swapId) }
+    }
+
+    @discardableResult
+    public func addShift(label: String, start: Date, end: Date, safetyOfficers: UInt32) async -> String? {
+        await act(registered) { [self] in
+            try store.addShift(gateId: gateId, label: label, start: start, end: end, safetyOfficers: safetyOfficers)
+        }
+    }
+
+    public func assignSlot(shiftId: String, slotId: String, memberId: String?) async {
+        await act(registered) { [self] in
+            try store.assignSlot(gateId: gateId, shiftId: shiftId, slotId: slotId, memberId: memberId)
+        }
+    }
+
+    /// The members who may take a slot at this gate, for the roster and swap pickers.
+    public func gateMembers() async -> [MemberRow] {
+        await act({ _ in nil }) { [self] in
+            try store.members().filter { m in m.active && m.roles.contains { $0.places.contains(gateId) } }
+        } ?? []
+    }
+}

@@ -1,0 +1,63 @@
+// What every screen's view model shares: its state, a notice line (what just happened, or what
+// went wrong), a change callback for the UI, and one way to run an action off the calling
+// thread that turns a core error into words and reloads the screen.
+import Foundation
+import LinliCore
+
+/// The line under a screen's title: a confirmation, or an error to act on.
+public struct Notice: Equatable, Sendable {
+    public let text: UiText
+    public let isError: Bool
+}
+
+open class ScreenModel<S>: @unchecked Sendable {
+    public internal(set) var state: S { didSet { onChange?() } }
+    public internal(set) var notice: Notice? { didSet { onChange?() } }
+    /// Called after every change of `state` or `notice` (the app hops to the main actor).
+    public var onChange: (() -> Void)?
+
+    init(_ initial: S) {
+        state = initial
+    }
+
+    /// Reads the screen's state from the store (called off the main thread).
+    func load() throws -> S { state }
+
+    /// Reloads the screen; an error goes to the notice and the old state stays.
+    public func refresh() async {
+        do {
+            state = try await offMain { try self.load() }
+        } catch {
+            notice = Notice(text: uiText(error), isError: true)
+        }
+    }
+
+    /// Runs `block` off the calling thread; on success shows `done(result)`, on a core error
+    /// its words, and reloads either way. Returns the result, or nil when it failed.
+    @discardableResult
+    func act<T>(_ done: (T) -> UiText?, _ block: @escaping () throws -> T) async -> T? {
+        var result: T?
+        do {
+            let r = try await offMain(block)
+            notice = done(r).map { Notice(text: $0, isError: false) }
+            result = r
+        } catch {
+            notice = Notice(text: uiText(error), isError: true)
+        }
+        await refresh()
+        return result
+    }
+
+    public func dismissNotice() {
+        notice = nil
+    }
+}
+
+/// Runs blocking store work on a background thread.
+func offMain<T>(_ block: @escaping () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        DispatchQueue.global(qos: .userInitiated).async {
+            continuation.resume(with: Result { try block() })
+        }
+    }
+}

@@ -1,0 +1,49 @@
+// One enrolled phone: its credentials, its store and its sync client, opened once and shared by
+// every screen. Credentials live in the Keychain in the app (a dictionary in tests) behind
+// CredentialStore.
+import Foundation
+import LinliCore
+
+/// What enrolment gave this install.
+public struct Credentials: Equatable, Codable, Sendable {
+    public let relayUrl: String
+    public let token: String
+    public let memberId: String
+    public let deviceId: String
+    public let actorId: String
+
+    public init(relayUrl: String, token: String, memberId: String, deviceId: String, actorId: String) {
+        self.relayUrl = relayUrl
+        self.token = token
+        self.memberId = memberId
+        self.deviceId = deviceId
+        self.actorId = actorId
+    }
+}
+
+/// Where the app keeps the credentials between launches.
+public protocol CredentialStore: AnyObject {
+    func load() -> Credentials?
+    func save(_ credentials: Credentials)
+    func clear()
+}
+
+/// The open store and sync client of an enrolled phone.
+public final class Session: @unchecked Sendable {
+    public let credentials: Credentials
+    public let storePath: String
+    public let store: LinliStore
+    public let client: SyncClient
+
+    public init(dataDir: URL, credentials: Credentials) throws {
+        self.credentials = credentials
+        storePath = Session.storePath(dataDir: dataDir, memberId: credentials.memberId)
+        store = try LinliStore.open(path: storePath, memberId: credentials.memberId,
+                                    deviceId: credentials.deviceId, actorId: credentials.actorId)
+        client = try SyncClient(server: credentials.relayUrl, token: credentials.token)
+    }
+
+    public static func storePath(dataDir: URL, memberId: String) -> String {
+        dataDir.appendingPathComponent("linli-\(memberId).db").path
+    }
+}

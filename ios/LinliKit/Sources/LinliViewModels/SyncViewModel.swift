@@ -1,0 +1,126 @@
+// Sync: last contact, what is waiting to go, photos pending, conflicts to resolve (both values
+// and who made them; the member picks one), "sync now" with progress by phase, and a revoked
+// device told so and offered to wipe its data. The app's background task and its foreground
+// hook call `syncNow` too.
+import Foundation
+import LinliCore
+
+/// One of a conflict's values and who made it.
+public struct ConflictChoice: Equatable, Sendable {
+    public let display: String
+    public let memberName: String
+    public let device: String
+    public let shown: Bool
+}
+
+/// A field two people changed at once.
+public struct ConflictItem: Equatable, Sendable {
+    public let docId: String
+    public let path: [String]
+    public let choices: [ConflictChoice]
+    /// The field's name, e.g. "phone" or "visits › 3 › needs".
+    public var field: String { path.joined(separator: " › ") }
+}
+
+/// Where a running sync is.
+public struct SyncProgressItem: Equatable, Sendable {
+    public let phase: SyncPhase
+    public let label: UiText
+    public let done: UInt64
+    public let total: UInt64
+}
+
+public struct SyncState: Sendable {
+    public var lastContact: Date?
+    public var waiting: UInt64 = 0
+    public var held: UInt64 = 0
+    public var photosPending: UInt64 = 0
+    public var conflicts: [ConflictItem] = []
+    public var running = false
+    public var progress: SyncProgressItem?
+    /// The phases this run has been through, in order.
+    public var phases: [SyncPhase] = []
+    public var revoked = false
+}
+
+public final class SyncViewModel: ScreenModel<SyncState>, SyncListener, @unchecked Sendable {
+    private let session: Session
+    private var store: LinliStore { session.store }
+    private let lock = NSLock()
+    private var cancel: CancelToken?
+
+    public init(session: Session) {
+        self.session = session
+        super.init(SyncState())
+    }
+
+    override func load() throws -> SyncState {
+        let summary = try session.client.status(store: store)
+        var s = state
+        s.lastContact = summary.lastContactMs.map { Date(timeIntervalSince1970: Double($0) / 1000) }
+        s.waiting = summary.outboxLeft
+        s.held = summary.held
+        s.photosPending = summary.photosPending
+        let open = try store.openConflicts()
+        s.conflicts = try Dictionary(grouping: open, by: \.docId).keys.sorted().flatMap { doc -> [ConflictItem] in
+            let paths = Set(open.filter { $0.docId == doc }.map(\.path))
+            return try store.conflicts(docId: doc).filter { paths.contains($0.path) }.map { c in
+                ConflictItem(docId: doc, path: c.path, choices: c.values.map { v in
+                    ConflictChoice(display: v.display, memberName: (try? store.member(id: v.member).name) ?? v.member,
+                                   device: v.device, shown: v.shown)
+                })
+            }
+        }
+        return s
+    }
+
+    public func onProgress(progress p: SyncProgress) {
+        lock.lock()
+        defer { lock.unlock() }
+        state.progress = SyncProgressItem(phase: p.phase, label: UiText(Keys.of(p.phase)), done: p.done, total: p.total)
+        if state.phases.last != p.phase { state.phases.append(p.phase) }
+    }
+
+    /// One complete sync with progress; a second call while one runs does nothing.
+    @discardableResult
+    public func syncNow() async -> SyncSummary? {
+        if state.running || state.revoked { return nil }
+        let token = CancelToken()
+        cancel = token
+        state.running = true
+        state.progress = nil
+        state.phases = []
+        var summary: SyncSummary?
+        do {
+            let s = try await session.client.sync(store: store, listener: self, cancel: token)
+            notice = Notice(text: UiText(Keys.doneSynced, [String(s.pushed), String(s.pulled)]), isError: false)
+            summary = s
+        } catch {
+            if case LinliError.DeviceRevoked = error { state.revoked = true }
+            notice = Notice(text: uiText(error), isError: true)
+        }
+        cancel = nil
+        state.running = false
+        await refresh()
+        return summary
+    }
+
+    /// Stops a running sync; what arrived so far stays and the next sync resumes.
+    public func cancelSync() {
+        cancel?.cancel()
+    }
+
+    /// Keeps the value at `index` of the conflict's choices.
+    public func resolve(_ conflict: ConflictItem, index: Int) async {
+        await act({ _ in UiText(Keys.doneConflictResolved) }) { [self] in
+            try store.resolveConflict(docId: conflict.docId, path: conflict.path, resolution: .pick(index: UInt32(index)))
+        }
+    }
+
+    /// After a revocation: deletes the store and forgets the credentials. The session must not
+    /// be used afterwards.
+    public func wipe(credentials: CredentialStore) throws {
+        try wipeStore(path: session.storePath)
+        credentials.clear()
+    }
+}

@@ -1,0 +1,196 @@
+// Tickets: the lists (mine, open, overdue, by level), a ticket's detail with its event timeline
+// and deadlines counting down, the actions the member's role allows now (from the core's one
+// rule), and photos attached.
+import Foundation
+import LinliCore
+
+/// Which list is shown.
+public enum TicketList: Equatable, Sendable {
+    case mine, open, overdue
+    case atLevel(Level)
+
+    var filter: TicketFilter {
+        var level: Level?
+        if case let .atLevel(l) = self { level = l }
+        return TicketFilter(status: nil, level: level, category: nil, placeRef: nil,
+                            openOnly: self == .open || level != nil, mine: self == .mine, overdue: self == .overdue)
+    }
+}
+
+public struct TicketItem: Equatable, Sendable {
+    public let id: String
+    public let category: UiText
+    public let description: String
+    public let place: String
+    public let status: UiText
+    public let level: UiText
+    public let overdue: Bool
+    /// The nearest open deadline, counting down.
+    public let deadline: UiText?
+}
+
+/// One event of the timeline, in words.
+public struct TimelineItem: Equatable, Sendable {
+    public let at: Date
+    public let author: String
+    public let action: UiText
+    /// The department, level or channel the event names.
+    public let subject: UiText?
+    public let text: String
+}
+
+public struct TicketDetailState: Equatable, Sendable {
+    public let id: String
+    public let category: UiText
+    public let description: String
+    public let place: String
+    public let status: UiText
+    public let level: UiText
+    public let replyDeadline: UiText?
+    public let resolveDeadline: UiText?
+    public let timeline: [TimelineItem]
+    public let photos: [String]
+    public let actions: [TicketActionKind]
+}
+
+public struct TicketsState: Sendable {
+    public var list: TicketList = .open
+    public var items: [TicketItem] = []
+    public var detail: TicketDetailState?
+}
+
+/// What an action needs besides the ticket.
+public enum TicketCommand: Sendable {
+    case accept
+    case assign(Department)
+    case escalate(to: Level, reason: String)
+    case reply(String)
+    case resolve(String)
+    case evaluate(satisfied: Bool, comment: String)
+    case merge(into: String)
+    case attachPhoto(Data)
+
+    var kind: TicketActionKind {
+        switch self {
+        case .accept: return .accept
+        case .assign: return .assign
+        case .escalate: return .escalate
+        case .reply: return .reply
+        case .resolve: return .resolve
+        case .evaluate: return .evaluate
+        case .merge: return .merge
+        case .attachPhoto: return .attachPhoto
+        }
+    }
+}
+
+public final class TicketsViewModel: ScreenModel<TicketsState>, @unchecked Sendable {
+    private let session: Session
+    private let now: () -> Date
+    private var store: LinliStore { session.store }
+
+    public init(session: Session, now: @escaping () -> Date = Date.init) {
+        self.session = session
+        self.now = now
+        super.init(TicketsState())
+    }
+
+    override func load() throws -> TicketsState {
+        var s = state
+        s.items = try store.tickets(filter: s.list.filter).map(item)
+        s.detail = try s.detail.map { try detail($0.id) }
+        return s
+    }
+
+    public func show(_ list: TicketList) async {
+        state.list = list
+        await refresh()
+    }
+
+    public func open(_ id: String) async {
+        if let d = await act({ _ in nil }, { [self] in try detail(id) }) {
+            state.detail = d
+        }
+    }
+
+    public func close() {
+        state.detail = nil
+    }
+
+    /// Reports a problem (from anywhere: the gate, the street, a call).
+    @discardableResult
+    public func report(_ input: TicketInput) async -> String? {
+        await act({ _ in UiText(Keys.doneTicketReported) }) { [self] in try store.reportTicket(input: input) }
+    }
+
+    /// Runs an action on the open ticket.
+    @discardableResult
+    public func perform(_ command: TicketCommand) async -> Bool {
+        guard let id = state.detail?.id else { return false }
+        return await act({ _ in UiText(Keys.doneTicketAction, [Keys.of(command.kind)]) }) { [self] () -> Bool in
+            switch command {
+            case .accept: _ = try store.acceptTicket(id: id)
+            case let .assign(d): _ = try store.assignTicket(id: id, department: d)
+            case let .escalate(to, reason): _ = try store.escalateTicket(id: id, to: to, reason: reason)
+            case let .reply(m): _ = try store.replyTicket(id: id, message: m)
+            case let .resolve(s): _ = try store.resolveTicket(id: id, summary: s)
+            case let .evaluate(satisfied, comment): _ = try store.evaluateTicket(id: id, satisfied: satisfied, comment: comment)
+            case let .merge(into): try store.mergeTicket(duplicate: id, into: into)
+            case let .attachPhoto(bytes): _ = try store.attachPhoto(id: id, sha256: try store.addPhoto(bytes: bytes))
+            }
+            return true
+        } ?? false
+    }
+
+    private func item(_ r: TicketRow) -> TicketItem {
+        TicketItem(id: r.id, category: UiText(Keys.of(r.category)), description: r.description, place: r.placeText,
+                   status: UiText(Keys.of(r.status)), level: UiText(Keys.of(r.level)), overdue: r.overdue,
+                   deadline: [r.replyDue, r.resolveDue].compactMap { $0 }.min().map(countdown))
+    }
+
+    private func detail(_ id: String) throws -> TicketDetailState {
+        let t = try store.ticket(id: id)
+        var names: [String: String] = [:]
+        func name(_ member: String) -> String {
+            if let n = names[member] { return n }
+            let n = (try? store.member(id: member).name) ?? member
+            names[member] = n
+            return n
+        }
+        let ms = { (v: Int64) in Date(timeIntervalSince1970: Double(v) / 1000) }
+        return TicketDetailState(
+            id: t.id, category: UiText(Keys.of(t.category)), description: t.description, place: t.place.text,
+            status: UiText(Keys.of(t.state.status)), level: UiText(Keys.of(t.state.level)),
+            replyDeadline: t.state.replyDueMs.map { countdown(ms($0)) },
+            resolveDeadline: t.state.resolveDueMs.map { countdown(ms($0)) },
+            timeline: t.events.map { e in
+                let (key, subject, text) = TicketsViewModel.describe(e.action)
+                return TimelineItem(at: ms(e.atMs), author: name(e.author), action: UiText(key), subject: subject, text: text)
+            },
+            photos: t.state.photos,
+            actions: try store.ticketActions(id: id))
+    }
+
+    /// Hours and minutes left, or how long overdue.
+    private func countdown(_ due: Date) -> UiText {
+        let left = due.timeIntervalSince(now())
+        let minutes = Int(abs(left) / 60)
+        return UiText(left < 0 ? Keys.deadlineOverdue : Keys.deadlineLeft, [String(minutes / 60), String(minutes % 60)])
+    }
+
+    /// The event's key, the label it names (a department, level or channel) and its free text.
+    static func describe(_ a: TicketAction) -> (String, UiText?, String) {
+        switch a {
+        case .reported: return ("timeline_reported", nil, "")
+        case .accepted: return ("timeline_accepted", nil, "")
+        case let .assigned(d): return ("timeline_assigned", UiText(Keys.of(d)), "")
+        case let .escalated(to, reason): return ("timeline_escalated", UiText(Keys.of(to)), reason)
+        case let .replied(m): return ("timeline_replied", nil, m)
+        case let .resolved(s): return ("timeline_resolved", nil, s)
+        case let .evaluated(satisfied, comment): return (satisfied ? "timeline_satisfied" : "timeline_unsatisfied", nil, comment)
+        case let .merged(into): return ("timeline_merged", nil, into)
+        case let .absorbed(from, channel, _): return ("timeline_absorbed", UiText(Keys.of(channel)), from)
+        case .photoAdded: return ("timeline_photo", nil, "")
+        }
+    }
+}

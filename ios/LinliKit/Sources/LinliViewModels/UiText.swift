@@ -1,0 +1,141 @@
+// Text the screens show, as string-table keys with arguments: the view models never hold a
+// sentence, so every word on screen comes from zh-Hans.lproj (the default) or en.lproj. The
+// keys are the Android app's, and the tables are checked against each other.
+import Foundation
+import LinliCore
+
+/// A string-table key and the values for its placeholders (%1$@, %2$@ …).
+public struct UiText: Equatable, Sendable {
+    public let key: String
+    public let args: [String]
+
+    public init(_ key: String, _ args: [String] = []) {
+        self.key = key
+        self.args = args
+    }
+}
+
+/// The keys the view models hand out; enum labels are `<type>_<code>`.
+public enum Keys {
+    public static let enrolMissingRelay = "enrol_missing_relay"
+    public static let enrolMissingCode = "enrol_missing_code"
+    public static let errorInvalid = "error_invalid"
+    public static let errorNotFound = "error_not_found"
+    public static let errorForbidden = "error_forbidden"
+    public static let errorConflict = "error_conflict"
+    public static let errorNetwork = "error_network"
+    public static let errorRejected = "error_rejected"
+    public static let errorUnauthorized = "error_unauthorized"
+    public static let errorRevoked = "error_revoked"
+    public static let errorCancelled = "error_cancelled"
+    public static let errorStorage = "error_storage"
+    public static let errorInternal = "error_internal"
+    public static let doneCheckedIn = "done_checked_in"
+    public static let doneCheckedOut = "done_checked_out"
+    public static let doneRegistered = "done_registered"
+    public static let doneFever = "done_fever"
+    public static let doneVisitLogged = "done_visit_logged"
+    public static let doneTicketReported = "done_ticket_reported"
+    public static let doneTicketAction = "done_ticket_action"
+    public static let doneSynced = "done_synced"
+    public static let doneConflictResolved = "done_conflict_resolved"
+    public static let deadlineLeft = "deadline_left"
+    public static let deadlineOverdue = "deadline_overdue"
+    public static let chartVisitsPerLead = "chart_visits_per_lead"
+    public static let chartOpenByLevel = "chart_open_by_level"
+    public static let chartResolvedByLevel = "chart_resolved_by_level"
+    public static let chartOverdueByLevel = "chart_overdue_by_level"
+    public static let chartDutyOnTime = "chart_duty_on_time"
+    public static let chartDutyLate = "chart_duty_late"
+    public static let chartDutyNoShow = "chart_duty_no_show"
+    public static let labelPlain = "label_plain"
+
+    /// The events of a ticket's timeline.
+    public static let timeline = [
+        "timeline_reported", "timeline_accepted", "timeline_assigned", "timeline_escalated",
+        "timeline_replied", "timeline_resolved", "timeline_satisfied", "timeline_unsatisfied",
+        "timeline_merged", "timeline_absorbed", "timeline_photo",
+    ]
+
+    /// Every fixed key, for the string-table check.
+    public static let fixed: [String] = [
+        enrolMissingRelay, enrolMissingCode, errorInvalid, errorNotFound, errorForbidden, errorConflict,
+        errorNetwork, errorRejected, errorUnauthorized, errorRevoked, errorCancelled, errorStorage,
+        errorInternal, doneCheckedIn, doneCheckedOut, doneRegistered, doneFever, doneVisitLogged,
+        doneTicketReported, doneTicketAction, doneSynced, doneConflictResolved, deadlineLeft,
+        deadlineOverdue, chartVisitsPerLead, chartOpenByLevel, chartResolvedByLevel, chartOverdueByLevel,
+        chartDutyOnTime, chartDutyLate, chartDutyNoShow, labelPlain,
+    ] + timeline + HomeTile.allCases.map(\.rawValue)
+
+    public static func of(_ v: Role) -> String { "role_" + v.code() }
+    public static func of(_ v: DutyRole) -> String { "duty_role_" + v.code() }
+    public static func of(_ v: Attendance) -> String { "attendance_" + v.code() }
+    public static func of(_ v: Tag) -> String { "tag_" + v.code() }
+    public static func of(_ v: VisitOutcome) -> String { "visit_outcome_" + v.code() }
+    public static func of(_ v: Category) -> String { "category_" + v.code() }
+    public static func of(_ v: Level) -> String { "level_" + v.code() }
+    public static func of(_ v: TicketStatus) -> String { "ticket_status_" + v.code() }
+    public static func of(_ v: Department) -> String { "department_" + v.code() }
+    public static func of(_ v: Channel) -> String { "channel_" + v.code() }
+    public static func of(_ v: PassType) -> String { "pass_" + v.code() }
+    public static func of(_ v: SwapStatus) -> String { "swap_status_" + v.code() }
+
+    public static func of(_ v: CheckState) -> String {
+        switch v {
+        case .notWatched: return "check_state_not_watched"
+        case .upcoming: return "check_state_upcoming"
+        case .due: return "check_state_due"
+        case .overdue: return "check_state_overdue"
+        }
+    }
+
+    public static func of(_ v: SyncPhase) -> String {
+        switch v {
+        case .bootstrap: return "sync_phase_bootstrap"
+        case .push: return "sync_phase_push"
+        case .pull: return "sync_phase_pull"
+        case .photosUp: return "sync_phase_photos_up"
+        case .photosDown: return "sync_phase_photos_down"
+        }
+    }
+
+    public static func of(_ v: TicketActionKind) -> String {
+        switch v {
+        case .accept: return "ticket_action_accept"
+        case .assign: return "ticket_action_assign"
+        case .escalate: return "ticket_action_escalate"
+        case .reply: return "ticket_action_reply"
+        case .resolve: return "ticket_action_resolve"
+        case .evaluate: return "ticket_action_evaluate"
+        case .merge: return "ticket_action_merge"
+        case .attachPhoto: return "ticket_action_attach_photo"
+        }
+    }
+
+    /// Every ticket action, in the order the core offers them.
+    public static let ticketActions: [TicketActionKind] =
+        [.accept, .assign, .escalate, .reply, .resolve, .evaluate, .merge, .attachPhoto]
+
+    /// The keys of the enums that have no stored code, for the string-table check.
+    public static let uncoded: [String] =
+        [CheckState.notWatched, .upcoming, .due, .overdue].map(of) +
+        [SyncPhase.bootstrap, .push, .pull, .photosUp, .photosDown].map(of) + ticketActions.map(of)
+}
+
+/// What an error means for the person holding the phone.
+public func uiText(_ error: Error) -> UiText {
+    guard let e = error as? LinliError else { return UiText(Keys.errorInternal, [String(describing: error)]) }
+    switch e {
+    case let .InvalidInput(field, detail): return UiText(Keys.errorInvalid, [field, detail])
+    case let .NotFound(_, id): return UiText(Keys.errorNotFound, [id])
+    case let .Forbidden(_, reason): return UiText(Keys.errorForbidden, [reason])
+    case let .Conflict(detail): return UiText(Keys.errorConflict, [detail])
+    case .Network: return UiText(Keys.errorNetwork)
+    case let .Rejected(status, _, detail): return UiText(Keys.errorRejected, [String(status), detail])
+    case .Unauthorized: return UiText(Keys.errorUnauthorized)
+    case .DeviceRevoked: return UiText(Keys.errorRevoked)
+    case .Cancelled: return UiText(Keys.errorCancelled)
+    case let .Storage(detail): return UiText(Keys.errorStorage, [detail])
+    case let .Internal(detail): return UiText(Keys.errorInternal, [detail])
+    }
+}

@@ -1,0 +1,64 @@
+// The iOS string tables: zh-Hans (the development region) and English hold the same keys with
+// the same placeholders, and every key the view models and the SwiftUI screens use is in them.
+// (The Android tables are checked against these by the Kotlin suite.)
+import Foundation
+import XCTest
+import LinliCore
+@testable import LinliViewModels
+
+final class StringTablesTests: XCTestCase {
+    /// The app folder (ios/LinliApp), put in place by the test stage.
+    let app = URL(fileURLWithPath: ProcessInfo.processInfo.environment["LINLI_APP_DIR"] ?? "/build/app")
+
+    func table(_ lang: String) throws -> [String: String] {
+        let text = try String(contentsOf: app.appendingPathComponent("Resources/\(lang).lproj/Localizable.strings"), encoding: .utf8)
+        let line = try NSRegularExpression(pattern: #"^"([a-z0-9_]+)" = "(.*)";$"#, options: .anchorsMatchLines)
+        var out: [String: String] = [:]
+        for m in line.matches(in: text, range: NSRange(text.startIndex..., in: text)) {
+            out[String(text[Range(m.range(at: 1), in: text)!])] = String(text[Range(m.range(at: 2), in: text)!])
+        }
+        return out
+    }
+
+    func placeholders(_ s: String) -> Set<String> {
+        let re = try! NSRegularExpression(pattern: #"%(\d)\$@"#)
+        return Set(re.matches(in: s, range: NSRange(s.startIndex..., in: s)).map { String(s[Range($0.range(at: 1), in: s)!]) })
+    }
+
+    func testBothLanguagesHoldTheSameKeysAndPlaceholders() throws {
+        let zh = try table("zh-Hans")
+        let en = try table("en")
+        XCTAssertGreaterThan(zh.count, 200)
+        XCTAssertEqual(Set(zh.keys).symmetricDifference(en.keys), [])
+        for (key, value) in zh {
+            XCTAssertFalse(en[key]!.isEmpty, key)
+            XCTAssertEqual(placeholders(value), placeholders(en[key]!), "placeholders of \(key)")
+        }
+        XCTAssertEqual(zh["app_name"], "邻里")
+        XCTAssertEqual(en["app_name"], "Linli")
+    }
+
+    func testChineseIsTheDevelopmentRegion() throws {
+        let plist = try String(contentsOf: app.appendingPathComponent("Info.plist"), encoding: .utf8)
+        XCTAssertTrue(plist.contains("<key>CFBundleDevelopmentRegion</key>\n\t<string>zh-Hans</string>"), plist)
+    }
+
+    func testEveryKeyTheViewModelsAndScreensUseIsInTheTables() throws {
+        let zh = try table("zh-Hans")
+        let coded = [Keys.of(Role.office), Keys.of(DutyRole.gateLead), Keys.of(Attendance.noShow), Keys.of(Tag.livingAlone),
+                     Keys.of(VisitOutcome.nobodyHome), Keys.of(LinliCore.Category.fireSafety), Keys.of(Level.county),
+                     Keys.of(TicketStatus.reopened), Keys.of(Department.fireBrigade), Keys.of(Channel.hotline12345),
+                     Keys.of(PassType.visitorCode), Keys.of(SwapStatus.approved)]
+        XCTAssertEqual((Keys.fixed + Keys.uncoded + coded).filter { zh[$0] == nil }, [], "view-model keys missing")
+        let screens = try FileManager.default.subpathsOfDirectory(atPath: app.path).filter { $0.hasSuffix(".swift") }
+        XCTAssertFalse(screens.isEmpty, "the app's screens were found")
+        let re = try NSRegularExpression(pattern: #"tr\("([a-z0-9_]+)""#)
+        var used: [String] = []
+        for file in screens {
+            let s = try String(contentsOf: app.appendingPathComponent(file), encoding: .utf8)
+            used += re.matches(in: s, range: NSRange(s.startIndex..., in: s)).map { String(s[Range($0.range(at: 1), in: s)!]) }
+        }
+        XCTAssertGreaterThan(used.count, 40)
+        XCTAssertEqual(Set(used.filter { zh[$0] == nil }), [], "screen keys missing")
+    }
+}

@@ -1,0 +1,287 @@
+// Each screen's view model driven through its main flows against real stores and a real relay
+// process on 127.0.0.1: enrol, home tiles by role, gate duty, a visit, a ticket reported and
+// escalated, a conflict resolved, a sync with progress, and a revoked phone wiped.
+import Foundation
+import XCTest
+import LinliCore
+@testable import LinliViewModels
+
+/// Credentials kept in memory, as the app keeps them in the Keychain.
+final class MemoryCredentials: CredentialStore {
+    var saved: Credentials?
+    func load() -> Credentials? { saved }
+    func save(_ credentials: Credentials) { saved = credentials }
+    func clear() { saved = nil }
+}
+
+final class ViewModelFlowsTests: XCTestCase {
+    static var relay: Relay!
+    static var gate = ""
+    static var building = ""
+    let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("linli-vm-\(UUID())")
+
+    override class func setUp() {
+        super.setUp()
+        let r = try! Relay()
+        try! r.admin("create-community", "--name", "梅园社区", "--admin-name", "陈主任")
+        let area = try! r.admin("add-place", "--kind", "area", "--name", "第一片区")
+        let compound = try! r.admin("add-place", "--kind", "compound", "--name", "梅园新村", "--parent", area)
+        building = try! r.admin("add-place", "--kind", "building", "--name", "3号楼", "--parent", compound)
+        gate = try! r.admin("add-place", "--kind", "gate", "--name", "东门", "--parent", compound)
+        try! r.admin("add-member", "--id", "lead-wang", "--name", "王建国", "--role", "building_lead:\(building)")
+        try! r.admin("add-member", "--id", "lead-li", "--name", "李秀英", "--role", "building_lead:\(building)")
+        try! r.admin("add-member", "--id", "gate-zhao", "--name", "赵卫东", "--role", "gate_lead:\(gate)")
+        try! r.admin("add-member", "--id", "guard-sun", "--name", "孙志刚", "--role", "safety_officer:\(gate)")
+        try! r.start()
+        relay = r
+    }
+
+    override class func tearDown() {
+        relay = nil
+        super.tearDown()
+    }
+
+    override func tearDown() {
+        try? FileManager.default.removeItem(at: tmp)
+    }
+
+    var relay: Relay { Self.relay }
+
+    /// Enrols `member` through the enrolment screen on a phone of its own.
+    func enrolled(_ member: String, _ phone: String, _ creds: CredentialStore = MemoryCredentials()) async throws -> Session {
+        let dir = tmp.appendingPathComponent(phone)
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let vm = EnrolmentViewModel(dataDir: dir, deviceName: "\(phone) 的手机", credentials: creds)
+        vm.setRelayUrl(relay.url)
+        vm.onScanned(" \(try relay.code(member).lowercased()) ")
+        let session = await vm.enrol()
+        XCTAssertNil(vm.state.error)
+        return try XCTUnwrap(session)
+    }
+
+    func testEnrolmentChecksItsFieldsShowsTheRefusalAndResumes() async throws {
+        let creds = MemoryCredentials()
+        let dir = tmp.appendingPathComponent("enrol")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let vm = EnrolmentViewModel(dataDir: dir, deviceName: "备用手机", credentials: creds)
+        let none = await vm.enrol()
+        XCTAssertNil(none)
+        XCTAssertEqual(vm.state.error, UiText(Keys.enrolMissingRelay))
+        vm.setRelayUrl(relay.url)
+        _ = await vm.enrol()
+        XCTAssertEqual(vm.state.error, UiText(Keys.enrolMissingCode))
+        vm.setCode("ABCD-EFGH")
+        _ = await vm.enrol()
+        XCTAssertEqual(vm.state.error?.key, Keys.errorUnauthorized)
+        XCTAssertNil(creds.saved, "nothing kept after a refusal")
+        vm.onScanned(try relay.code("lead-li"))
+        let session = await vm.enrol()
+        XCTAssertEqual(creds.saved?.memberId, "lead-li")
+        XCTAssertEqual(try session?.store.member(id: "lead-li").name, "李秀英", "the first sync brought the directory")
+        let resumed = try vm.resume()
+        XCTAssertEqual(resumed?.credentials, session?.credentials)
+    }
+
+    func testTheHomeScreenOffersTheWorkOfEachRole() async throws {
+        let wang = HomeViewModel(session: try await enrolled("lead-wang", "home-wang"))
+        await wang.refresh()
+        XCTAssertEqual(wang.state.memberName, "王建国")
+        XCTAssertEqual(wang.state.tiles, [.doorToDoor, .tickets, .sync])
+        XCTAssertEqual(wang.state.buildings.map(\.name), ["3号楼"])
+        XCTAssertEqual(wang.state.roles, [UiText("role_building_lead")])
+        let sun = HomeViewModel(session: try await enrolled("guard-sun", "home-sun"))
+        await sun.refresh()
+        XCTAssertEqual(sun.state.tiles, [.gateDuty, .tickets, .sync])
+        XCTAssertEqual(sun.state.gates.map(\.id), [Self.gate])
+        let office = HomeViewModel(session: try await enrolled("office-admin", "home-office"))
+        await office.refresh()
+        XCTAssertTrue(office.state.tiles.contains(.office) && office.state.tiles.contains(.gateDuty))
+    }
+
+    func testGateDutyPlannedCheckedInRegisteredAndCheckedOut() async throws {
+        let zhao = try await enrolled("gate-zhao", "gate-zhao")
+        let lead = GateDutyViewModel(session: zhao, gateId: Self.gate)
+        await lead.refresh()
+        XCTAssertTrue(lead.state.canBuildRoster)
+        let now = Date()
+        let added = await lead.addShift(label: "白班", start: now - 3600, end: now + 3 * 3600, safetyOfficers: 1)
+        let shift = try XCTUnwrap(added)
+        let slot = try XCTUnwrap(lead.state.week.first { $0.shiftId == shift }?.slots.first { $0.role == .safetyOfficer })
+        let members = await lead.gateMembers()
+        XCTAssertTrue(members.contains { $0.id == "guard-sun" })
+        await lead.assignSlot(shiftId: shift, slotId: slot.slotId, memberId: "guard-sun")
+        await SyncViewModel(session: zhao).syncNow()
+
+        let duty = GateDutyViewModel(session: try await enrolled("guard-sun", "gate-sun"), gateId: Self.gate)
+        await duty.refresh()
+        XCTAssertFalse(duty.state.canBuildRoster)
+        let planned = try XCTUnwrap(duty.state.badge.first { $0.role == UiText("duty_role_safety_officer") })
+        XCTAssertEqual(planned.planned, "孙志刚")
+        XCTAssertNil(planned.onDuty)
+        await duty.checkIn()
+        XCTAssertEqual(duty.notice, Notice(text: UiText(Keys.doneCheckedIn), isError: false))
+        XCTAssertEqual(duty.state.badge.first { $0.isMe }?.onDuty, "孙志刚")
+        XCTAssertTrue(duty.state.meOnDuty)
+
+        await duty.registerVisitor(name: "周先生", phone: "13800001111", purpose: "探亲", household: nil, pass: .temporary)
+        await duty.registerVehicle(plate: "沪A12345", purpose: "送货")
+        await duty.registerParcel(recipient: "张桂英", household: nil, carrier: "顺丰")
+        await duty.recordTemperature(person: "周先生", celsius: 36.6)
+        XCTAssertEqual(duty.notice?.text, UiText(Keys.doneRegistered))
+        await duty.recordTemperature(person: "李女士", celsius: 38.4)
+        XCTAssertEqual(duty.notice?.text, UiText(Keys.doneFever, ["李女士", "38.4"]))
+        await duty.recordPatrol(note: "巡逻一圈，一切正常")
+        XCTAssertEqual(duty.state.entries.filter(\.flagged).count, 1, "only the fever stands out")
+        XCTAssertTrue(duty.state.entries.first { $0.flagged }!.summary.contains("李女士"))
+        await duty.approveSwap("no-such-swap")
+        XCTAssertEqual(duty.notice?.isError, true, "a safety officer cannot approve swaps")
+        await duty.checkOut()
+        XCTAssertFalse(duty.state.meOnDuty)
+    }
+
+    func testDoorToDoorVisitLoggedAndProblemReported() async throws {
+        let wang = try await enrolled("lead-wang", "door-wang")
+        let h = try wang.store.registerHousehold(input: HouseholdInput(
+            buildingId: Self.building, unit: "1单元", room: "101", phone: "",
+            residents: [ResidentInput(name: "张桂英", birthYear: 1942, phone: "")], tags: [.livingAlone, .elderly],
+            watch: WatchPlanInput(frequency: .timesPerDay, n: 1)))
+        let door = DoorToDoorViewModel(session: wang)
+        await door.refresh()
+        XCTAssertEqual(door.state.buildingId, Self.building)
+        let before = try XCTUnwrap(door.state.households.first { $0.id == h })
+        XCTAssertEqual(Set(before.tags.map(\.key)), ["tag_living_alone", "tag_elderly"])
+        XCTAssertNil(before.lastVisit)
+        XCTAssertGreaterThanOrEqual(door.state.checksDue, 1)
+
+        var form = VisitForm()
+        form.needs = "行动不便，需要送菜上门"
+        form.temperatureC = 37.9
+        form.healthConcern = true
+        form.followUpDue = try wang.store.today()
+        let visit = await door.logVisit(householdId: h, form: form)
+        XCTAssertNotNil(visit)
+        let after = try XCTUnwrap(door.state.households.first { $0.id == h })
+        XCTAssertNotNil(after.lastVisit)
+        XCTAssertEqual(after.lastOutcome, UiText("visit_outcome_met"))
+        let detail = await door.household(h)
+        XCTAssertEqual(detail?.visits.first?.health?.temperatureC, 37.9)
+
+        var bad = VisitForm()
+        bad.followUpDue = "明天"
+        let refused = await door.logVisit(householdId: h, form: bad)
+        XCTAssertNil(refused)
+        XCTAssertEqual(door.notice?.text.key, Keys.errorInvalid)
+        XCTAssertEqual(door.notice?.text.args.first, "follow_up_due")
+
+        let reported = await door.reportFromVisit(householdId: h, category: .property, description: "楼道灯坏了",
+                                                      photos: [Data("照片".utf8)])
+        let t = try XCTUnwrap(reported)
+        let ticket = try wang.store.ticket(id: t)
+        XCTAssertEqual(ticket.place.kind, .household)
+        XCTAssertEqual(ticket.place.text, "3号楼 1单元 101")
+        XCTAssertEqual(ticket.photos.count, 1)
+    }
+
+    func testTicketsReportedEscalatedAndCountingDown() async throws {
+        let wang = try await enrolled("lead-wang", "tickets-wang")
+        let office = try await enrolled("office-admin", "tickets-office")
+        let mine = TicketsViewModel(session: wang)
+        let reported = await mine.report(TicketInput(
+            category: .elevator, placeKind: .building, placeRef: Self.building, placeText: "3号楼",
+            description: "电梯停运两天", photos: [], channel: .visit))
+        let t = try XCTUnwrap(reported)
+        await mine.show(.mine)
+        XCTAssertEqual(mine.state.items.map(\.id), [t])
+        await SyncViewModel(session: wang).syncNow()
+        await SyncViewModel(session: office).syncNow()
+
+        var clock = Date()
+        let desk = TicketsViewModel(session: office, now: { clock })
+        await desk.show(.open)
+        XCTAssertTrue(desk.state.items.contains { $0.id == t })
+        await desk.open(t)
+        XCTAssertEqual(desk.state.detail?.actions, Keys.ticketActions.filter { $0 != .evaluate })
+        let accepted = await desk.perform(.accept)
+        XCTAssertTrue(accepted)
+        let escalated = await desk.perform(.escalate(to: .street, reason: "需维保单位到场"))
+        XCTAssertTrue(escalated)
+        let detail = try XCTUnwrap(desk.state.detail)
+        XCTAssertEqual(detail.level, UiText("level_street"))
+        XCTAssertEqual(detail.replyDeadline?.key, Keys.deadlineLeft)
+        XCTAssertTrue((23...24).contains(Int(detail.replyDeadline!.args[0])!))
+        XCTAssertEqual(detail.timeline.map(\.action.key), ["timeline_reported", "timeline_accepted", "timeline_escalated"])
+        XCTAssertEqual(detail.timeline.first?.author, "王建国")
+        XCTAssertEqual(detail.timeline.last?.subject, UiText("level_street"))
+        await desk.show(.overdue)
+        XCTAssertEqual(desk.state.items.map(\.id), [], "not overdue yet")
+        clock = Date() + 25 * 3600
+        await desk.refresh()
+        XCTAssertEqual(desk.state.detail?.replyDeadline?.key, Keys.deadlineOverdue)
+        await desk.show(.atLevel(.street))
+        XCTAssertEqual(desk.state.items.map(\.id), [t])
+
+        await SyncViewModel(session: office).syncNow()
+        await SyncViewModel(session: wang).syncNow()
+        await mine.open(t)
+        XCTAssertEqual(mine.state.detail?.actions, [.reply, .resolve, .attachPhoto])
+        let forbidden = await mine.perform(.escalate(to: .county, reason: "x"))
+        XCTAssertFalse(forbidden)
+        XCTAssertEqual(mine.notice?.text.key, Keys.errorForbidden)
+        let attached = await mine.perform(.attachPhoto(Data("现场照片".utf8)))
+        XCTAssertTrue(attached)
+        XCTAssertEqual(mine.state.detail?.photos.count, 1)
+        XCTAssertEqual(mine.notice?.text, UiText(Keys.doneTicketAction, ["ticket_action_attach_photo"]))
+    }
+
+    func testSyncShowsProgressAndAConflictIsResolved() async throws {
+        let wang = try await enrolled("lead-wang", "conflict-wang")
+        let li = try await enrolled("lead-li", "conflict-li")
+        let h = try wang.store.registerHousehold(input: HouseholdInput(
+            buildingId: Self.building, unit: "2单元", room: "202", phone: "", residents: [], tags: [], watch: nil))
+        let wangSync = SyncViewModel(session: wang)
+        await wangSync.refresh()
+        XCTAssertGreaterThan(wangSync.state.waiting, 0)
+        let synced = await wangSync.syncNow()
+        let summary = try XCTUnwrap(synced)
+        XCTAssertGreaterThan(summary.pushed, 0)
+        XCTAssertTrue(wangSync.state.phases.contains(.push), "\(wangSync.state.phases)")
+        XCTAssertEqual(wangSync.state.waiting, 0)
+        XCTAssertNotNil(wangSync.state.lastContact)
+        XCTAssertFalse(wangSync.state.running)
+        XCTAssertEqual(wangSync.notice?.text.key, Keys.doneSynced)
+
+        let liSync = SyncViewModel(session: li)
+        await liSync.syncNow()
+        try wang.store.setHouseholdPhone(householdId: h, phone: "13911112222")
+        try li.store.setHouseholdPhone(householdId: h, phone: "13933334444")
+        await wangSync.syncNow()
+        await liSync.syncNow()
+        XCTAssertEqual(liSync.state.conflicts.count, 1)
+        let conflict = try XCTUnwrap(liSync.state.conflicts.first)
+        XCTAssertEqual(Set(conflict.choices.map { "\($0.display) \($0.memberName)" }),
+                       ["13911112222 王建国", "13933334444 李秀英"])
+        await liSync.resolve(conflict, index: conflict.choices.firstIndex { $0.memberName == "王建国" }!)
+        XCTAssertTrue(liSync.state.conflicts.isEmpty)
+        XCTAssertEqual(liSync.notice?.text.key, Keys.doneConflictResolved)
+        await liSync.syncNow()
+        await wangSync.syncNow()
+        XCTAssertTrue(wangSync.state.conflicts.isEmpty)
+        XCTAssertEqual(try wang.store.household(householdId: h).phone, "13911112222")
+    }
+
+    func testARevokedPhoneIsToldSoAndWipesItsData() async throws {
+        let creds = MemoryCredentials()
+        let session = try await enrolled("lead-li", "revoked", creds)
+        try relay.admin("revoke", "--device", session.credentials.deviceId)
+        let sync = SyncViewModel(session: session)
+        let none = await sync.syncNow()
+        XCTAssertNil(none)
+        XCTAssertTrue(sync.state.revoked)
+        XCTAssertEqual(sync.notice, Notice(text: UiText(Keys.errorRevoked), isError: true))
+        let again = await sync.syncNow()
+        XCTAssertNil(again, "no more syncing once revoked")
+        try sync.wipe(credentials: creds)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: session.storePath))
+        XCTAssertNil(creds.load())
+    }
+}
