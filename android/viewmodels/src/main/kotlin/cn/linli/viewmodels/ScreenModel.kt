@@ -27,7 +27,7 @@ abstract class ScreenModel<S>(initial: S, protected val io: CoroutineDispatcher)
         try {
             mutableState.value = withContext(io) { load() }
         } catch (e: LinliException) {
-            mutableNotice.value = Notice(e.toUiText(), isError = true)
+            fail(e.toUiText())
         }
     }
 
@@ -37,7 +37,7 @@ abstract class ScreenModel<S>(initial: S, protected val io: CoroutineDispatcher)
         val result = try {
             withContext(io) { block() }.also { r -> mutableNotice.value = done(r)?.let { Notice(it, false) } }
         } catch (e: LinliException) {
-            mutableNotice.value = Notice(e.toUiText(), isError = true)
+            fail(e.toUiText())
             null
         }
         refresh()
