@@ -8,6 +8,16 @@ struct GateDutyView: View {
     let session: Session
     @StateObject private var observed: Observed<GateDutyViewModel>
     @State private var form: GateForm?
+    @State private var picking: SlotPick?
+    @State private var members: [MemberRow] = []
+
+    /// A roster slot being given to someone: by swap request, or by the gate lead directly.
+    struct SlotPick: Identifiable {
+        let shiftId: String
+        let slotId: String
+        let swap: Bool
+        var id: String { slotId + (swap ? "/swap" : "/assign") }
+    }
 
     enum GateForm: String, Identifiable {
         case visitor, vehicle, parcel, temperature, patrol, shift
@@ -70,7 +80,16 @@ struct GateDutyView: View {
                     VStack(alignment: .leading) {
                         Text("\(shift.label)  \(shift.start.shown) – \(shift.end.shown)")
                         ForEach(shift.slots, id: \.slotId) { slot in
-                            Text(text(UiText(Keys.of(slot.role))) + "：" + (slot.memberName ?? tr("gate_nobody")))
+                            HStack {
+                                Text(text(UiText(Keys.of(slot.role))) + "：" + (slot.memberName ?? tr("gate_nobody")))
+                                if slot.memberId == session.credentials.memberId {
+                                    Button(tr("gate_request_swap")) { picking = SlotPick(shiftId: shift.shiftId, slotId: slot.slotId, swap: true) }
+                                }
+                                if state.canBuildRoster {
+                                    Button(tr("gate_assign_slot")) { picking = SlotPick(shiftId: shift.shiftId, slotId: slot.slotId, swap: false) }
+                                }
+                            }
+                            .buttonStyle(.borderless)
                         }
                     }
                 }
@@ -79,8 +98,8 @@ struct GateDutyView: View {
             Section(tr("gate_swaps")) {
                 ForEach(state.swaps, id: \.swapId) { swap in
                     HStack {
-                        Text("\(swap.fromMember) → \(swap.toMember)  " + text(UiText(Keys.of(swap.status))))
-                        if swap.toMember == session.credentials.memberId {
+                        Text("\(swap.from) → \(swap.to)  " + text(swap.status))
+                        if swap.toMe {
                             Button(tr("gate_accept_swap")) { Task { await vm.acceptSwap(swap.swapId) } }
                         }
                         if state.canBuildRoster {
@@ -92,6 +111,24 @@ struct GateDutyView: View {
         }
         .navigationTitle(state.gateName)
         .task { await vm.refresh() }
+        .sheet(item: $picking) { pick in
+            NavigationStack {
+                List(members, id: \.id) { m in
+                    Button(m.name + "  " + m.roles.map { text(UiText(Keys.of($0.role))) }.joined(separator: " ")) {
+                        Task {
+                            if pick.swap {
+                                await vm.requestSwap(shiftId: pick.shiftId, slotId: pick.slotId, toMember: m.id)
+                            } else {
+                                await vm.assignSlot(shiftId: pick.shiftId, slotId: pick.slotId, memberId: m.id)
+                            }
+                            picking = nil
+                        }
+                    }
+                }
+                .navigationTitle(tr("field_member"))
+                .task { members = await vm.gateMembers() }
+            }
+        }
         .sheet(item: $form) { f in
             FormSheet(title: f.fields[0], fields: f.fields) { v in
                 Task {

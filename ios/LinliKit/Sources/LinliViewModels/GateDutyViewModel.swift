@@ -15,6 +15,15 @@ public struct BadgeSlot: Equatable, Sendable {
     public let isMe: Bool
 }
 
+/// A swap request, with names.
+public struct SwapItem: Equatable, Sendable {
+    public let swapId: String
+    public let from: String
+    public let to: String
+    public let toMe: Bool
+    public let status: UiText
+}
+
 /// One line of today's gate register.
 public struct GateEntryItem: Equatable, Sendable {
     public let kind: String
@@ -31,7 +40,7 @@ public struct GateDutyState {
     public var meOnDuty = false
     public var entries: [GateEntryItem] = []
     public var week: [ShiftRow] = []
-    public var swaps: [SwapRow] = []
+    public var swaps: [SwapItem] = []
     /// The gate lead (or the office) builds the roster and approves swaps.
     public var canBuildRoster = false
 }
@@ -52,6 +61,8 @@ public final class GateDutyViewModel: ScreenModel<GateDutyState>, @unchecked Sen
         let view = try store.onDuty(gateId: gateId)
         let today = try store.today()
         let roles = try store.member(id: me).roles
+        let swapRows = try store.swaps(gateId: gateId)
+        let names = swapRows.isEmpty ? [:] : Dictionary(try store.members().map { ($0.id, $0.name) }) { a, _ in a }
         return GateDutyState(
             gateName: view.gateName,
             badge: view.slots.map { s in
@@ -64,7 +75,10 @@ public final class GateDutyViewModel: ScreenModel<GateDutyState>, @unchecked Sen
                 .map { GateEntryItem(kind: $0.kind, at: $0.at, summary: $0.summary, flagged: $0.flagged) }
                 .sorted { $0.at > $1.at },
             week: try store.rosterWeek(gateId: gateId, day: today),
-            swaps: try store.swaps(gateId: gateId),
+            swaps: swapRows.map {
+                SwapItem(swapId: $0.swapId, from: names[$0.fromMember] ?? $0.fromMember, to: names[$0.toMember] ?? $0.toMember,
+                         toMe: $0.toMember == me, status: UiText(Keys.of($0.status)))
+            },
             canBuildRoster: roles.contains { $0.role == .office || ($0.role == .gateLead && $0.places.contains(gateId)) }
         )
     }

@@ -112,7 +112,8 @@ final class ViewModelFlowsTests: XCTestCase {
         await lead.assignSlot(shiftId: shift, slotId: slot.slotId, memberId: "guard-sun")
         await SyncViewModel(session: zhao).syncNow()
 
-        let duty = GateDutyViewModel(session: try await enrolled("guard-sun", "gate-sun"), gateId: Self.gate)
+        let sun = try await enrolled("guard-sun", "gate-sun")
+        let duty = GateDutyViewModel(session: sun, gateId: Self.gate)
         await duty.refresh()
         XCTAssertFalse(duty.state.canBuildRoster)
         let planned = try XCTUnwrap(duty.state.badge.first { $0.role == UiText("duty_role_safety_officer") })
@@ -137,6 +138,20 @@ final class ViewModelFlowsTests: XCTestCase {
         XCTAssertEqual(duty.notice?.isError, true, "a safety officer cannot approve swaps")
         await duty.checkOut()
         XCTAssertFalse(duty.state.meOnDuty)
+
+        // A swap: asked by the officer, accepted and approved by the gate lead, names shown.
+        await duty.requestSwap(shiftId: shift, slotId: slot.slotId, toMember: "gate-zhao")
+        XCTAssertEqual(duty.notice?.isError, false, "\(String(describing: duty.notice))")
+        await SyncViewModel(session: sun).syncNow()
+        await SyncViewModel(session: zhao).syncNow()
+        await lead.refresh()
+        let swap = try XCTUnwrap(lead.state.swaps.first)
+        XCTAssertEqual([swap.from, swap.to], ["孙志刚", "赵卫东"])
+        XCTAssertTrue(swap.toMe)
+        await lead.acceptSwap(swap.swapId)
+        await lead.approveSwap(swap.swapId)
+        XCTAssertEqual(lead.state.swaps.first?.status, UiText("swap_status_approved"))
+        XCTAssertEqual(lead.state.week.first { $0.shiftId == shift }?.slots.first { $0.slotId == slot.slotId }?.memberName, "赵卫东")
     }
 
     func testDoorToDoorVisitLoggedAndProblemReported() async throws {

@@ -29,6 +29,7 @@ import androidx.compose.runtime.setValue
 import androidx.compose.ui.Modifier
 import androidx.compose.ui.res.stringResource
 import androidx.compose.ui.unit.dp
+import cn.linli.core.MemberRow
 import cn.linli.core.PassType
 import cn.linli.viewmodels.GateDutyViewModel
 import cn.linli.viewmodels.Keys
@@ -47,6 +48,7 @@ fun GateDutyScreen(session: Session, gateId: String) {
     val state by vm.state.collectAsState()
     val scope = rememberCoroutineScope()
     var form by remember { mutableStateOf<GateForm?>(null) }
+    var picking by remember { mutableStateOf<SlotPick?>(null) }
     LaunchedEffect(vm) { vm.refresh() }
     LinliScaffold(state.gateName, vm.notice) { padding ->
         LazyColumn(Modifier.padding(padding)) {
@@ -101,8 +103,13 @@ fun GateDutyScreen(session: Session, gateId: String) {
                         Row {
                             Text(text(UiText(Keys.of(slot.role))) + "：" + (slot.memberName ?: stringResource(R.string.gate_nobody)))
                             if (slot.memberId == session.credentials.memberId) {
-                                TextButton(onClick = { /* the swap picker lists gate members */ }) {
+                                TextButton(onClick = { picking = SlotPick(shift.shiftId, slot.slotId, swap = true) }) {
                                     Text(stringResource(R.string.gate_request_swap))
+                                }
+                            }
+                            if (state.canBuildRoster) {
+                                TextButton(onClick = { picking = SlotPick(shift.shiftId, slot.slotId, swap = false) }) {
+                                    Text(stringResource(R.string.gate_assign_slot))
                                 }
                             }
                         }
@@ -118,8 +125,8 @@ fun GateDutyScreen(session: Session, gateId: String) {
             item { Text(stringResource(R.string.gate_swaps), style = MaterialTheme.typography.titleLarge) }
             items(state.swaps) { swap ->
                 Row {
-                    Text("${swap.fromMember} → ${swap.toMember}  " + text(UiText(Keys.of(swap.status))))
-                    if (swap.toMember == session.credentials.memberId) {
+                    Text("${swap.from} → ${swap.to}  " + text(swap.status))
+                    if (swap.toMe) {
                         TextButton(onClick = { scope.launch { vm.acceptSwap(swap.swapId) } }) {
                             Text(stringResource(R.string.gate_accept_swap))
                         }
@@ -130,6 +137,15 @@ fun GateDutyScreen(session: Session, gateId: String) {
                         }
                     }
                 }
+            }
+        }
+    }
+    picking?.let { pick ->
+        MemberPicker(vm, onDismiss = { picking = null }) { member ->
+            scope.launch {
+                if (pick.swap) vm.requestSwap(pick.shiftId, pick.slotId, member)
+                else vm.assignSlot(pick.shiftId, pick.slotId, member)
+                picking = null
             }
         }
     }
@@ -154,6 +170,31 @@ fun GateDutyScreen(session: Session, gateId: String) {
             form = null
         }
     } }
+}
+
+/** A roster slot being given to someone: by swap request, or by the gate lead directly. */
+private data class SlotPick(val shiftId: String, val slotId: String, val swap: Boolean)
+
+/** The gate's members to choose from. */
+@Composable
+private fun MemberPicker(vm: GateDutyViewModel, onDismiss: () -> Unit, onPick: (String) -> Unit) {
+    var members by remember { mutableStateOf<List<MemberRow>>(emptyList()) }
+    LaunchedEffect(vm) { members = vm.gateMembers() }
+    AlertDialog(
+        onDismissRequest = onDismiss,
+        title = { Text(stringResource(R.string.field_member)) },
+        confirmButton = {},
+        dismissButton = { TextButton(onClick = onDismiss) { Text(stringResource(R.string.action_cancel)) } },
+        text = {
+            Column {
+                for (m in members) {
+                    TextButton(onClick = { onPick(m.id) }) {
+                        Text(m.name + "  " + m.roles.joinToString(" ") { text(UiText(Keys.of(it.role))) })
+                    }
+                }
+            }
+        },
+    )
 }
 
 @Composable

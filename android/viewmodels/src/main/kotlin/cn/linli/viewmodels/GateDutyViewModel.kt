@@ -20,6 +20,9 @@ data class BadgeSlot(
     val isMe: Boolean,
 )
 
+/** A swap request, with names. */
+data class SwapItem(val swapId: String, val from: String, val to: String, val toMe: Boolean, val status: UiText)
+
 /** One line of today's gate register. */
 data class GateEntryItem(val kind: String, val at: Instant, val summary: String, val flagged: Boolean)
 
@@ -31,7 +34,7 @@ data class GateDutyState(
     val meOnDuty: Boolean = false,
     val entries: List<GateEntryItem> = emptyList(),
     val week: List<ShiftRow> = emptyList(),
-    val swaps: List<SwapRow> = emptyList(),
+    val swaps: List<SwapItem> = emptyList(),
     /** The gate lead (or the office) builds the roster and approves swaps. */
     val canBuildRoster: Boolean = false,
 )
@@ -66,7 +69,13 @@ class GateDutyViewModel(
                 .map { GateEntryItem(it.kind, it.at, it.summary, it.flagged) }
                 .sortedByDescending { it.at },
             week = store.rosterWeek(gateId, today),
-            swaps = store.swaps(gateId),
+            swaps = store.swaps(gateId).let { rows ->
+                val names = if (rows.isEmpty()) emptyMap() else store.members().associate { it.id to it.name }
+                rows.map {
+                    SwapItem(it.swapId, names[it.fromMember] ?: it.fromMember, names[it.toMember] ?: it.toMember,
+                        it.toMember == me, UiText(Keys.of(it.status)))
+                }
+            },
             canBuildRoster = roles.any {
                 it.role == Role.OFFICE || (it.role == Role.GATE_LEAD && gateId in it.places)
             },

@@ -151,6 +151,19 @@ class ViewModelFlowsTest {
         assertEquals(true, duty.notice.value?.isError, "a safety officer cannot approve swaps")
         duty.checkOut()
         assertFalse(duty.state.value.meOnDuty)
+
+        // A swap: asked by the officer, accepted and approved by the gate lead, names shown.
+        duty.requestSwap(shift, slot.slotId, "gate-zhao")
+        assertEquals(false, duty.notice.value?.isError, "${duty.notice.value}")
+        SyncViewModel(sun).syncNow()
+        SyncViewModel(zhao).syncNow()
+        lead.refresh()
+        val swap = lead.state.value.swaps.single()
+        assertEquals(listOf("孙志刚", "赵卫东", "true"), listOf(swap.from, swap.to, swap.toMe.toString()))
+        lead.acceptSwap(swap.swapId)
+        lead.approveSwap(swap.swapId)
+        assertEquals(UiText("swap_status_approved"), lead.state.value.swaps.single().status)
+        assertEquals("赵卫东", lead.state.value.week.single { it.shiftId == shift }.slots.single { it.slotId == slot.slotId }.memberName)
     }
 
     @Test
