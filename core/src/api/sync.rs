@@ -265,7 +265,7 @@ impl Linli {
                 let kind = DocKind::parse(&r.get::<_, String>(1)?)?;
                 let snapshot: Vec<u8> = r.get(2)?;
                 let doc = AutoCommit::load(&snapshot).map_err(|e| Error::document(&doc_id, e))?;
-                projection::project(tx, &doc_id, kind, &doc)?;
+                projection::project(tx, &doc_id, kind, &doc, projection::Source::Merge)?;
                 n += 1;
             }
             Ok(n)

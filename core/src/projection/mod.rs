@@ -37,12 +37,23 @@ fn hydrate<T: Hydrate>(doc_id: &str, doc: &AutoCommit) -> Result<T> {
     autosurgeon::hydrate(doc).map_err(|e| Error::document(doc_id, e))
 }
 
+/// What brought the document to the state being projected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Source {
+    /// Changes made on this device: they supersede every value they touch, so they can only
+    /// resolve conflicts, never make one.
+    LocalEdit,
+    /// Changes merged from elsewhere, or a rebuild: anything may be in conflict.
+    Merge,
+}
+
 /// Replaces the projection rows of `doc_id` with those of `doc`.
 pub(crate) fn project(
     conn: &Connection,
     doc_id: &str,
     kind: DocKind,
     doc: &AutoCommit,
+    source: Source,
 ) -> Result<()> {
     match kind {
         DocKind::Directory => directory::project(conn, doc_id, &hydrate(doc_id, doc)?),
@@ -51,10 +62,25 @@ pub(crate) fn project(
         DocKind::Roster => roster::project(conn, doc_id, &hydrate(doc_id, doc)?),
         DocKind::GateLog => gate_log::project(conn, doc_id, &hydrate(doc_id, doc)?),
     }?;
-    project_conflicts(conn, doc_id, doc)
+    project_conflicts(conn, doc_id, doc, source)
 }
 
-fn project_conflicts(conn: &Connection, doc_id: &str, doc: &AutoCommit) -> Result<()> {
+/// The conflict rows of `doc_id`. Finding them walks the whole document, so a local edit of a
+/// document that had no conflict skips it: there is none after it either.
+fn project_conflicts(
+    conn: &Connection,
+    doc_id: &str,
+    doc: &AutoCommit,
+    source: Source,
+) -> Result<()> {
+    if source == Source::LocalEdit {
+        let had: bool = conn
+            .prepare_cached("SELECT EXISTS (SELECT 1 FROM p_conflicts WHERE doc_id = ?1)")?
+            .query_row([doc_id], |r| r.get(0))?;
+        if !had {
+            return Ok(());
+        }
+    }
     conn.prepare_cached("DELETE FROM p_conflicts WHERE doc_id = ?1")?
         .execute([doc_id])?;
     let mut insert = conn.prepare_cached(

@@ -385,6 +385,11 @@ impl WriteTxn<'_> {
                 snapshot,
                 at_ms
             ])?;
-        projection::project(&self.tx, doc_id, entry.kind, &entry.doc)
+        let source = if outbox {
+            projection::Source::LocalEdit
+        } else {
+            projection::Source::Merge
+        };
+        projection::project(&self.tx, doc_id, entry.kind, &entry.doc, source)
     }
 }
