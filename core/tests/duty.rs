@@ -377,3 +377,39 @@ fn two_devices_creating_the_same_gate_day_share_one_log() {
     let doc = linli_core::ids::gate_log_doc_id(&c.east_gate, date);
     assert!(office.conflicts(&doc).unwrap().is_empty());
 }
+
+#[test]
+fn a_gate_log_written_entry_by_entry_between_merges_projects_as_its_rebuild() {
+    let devices = Devices::new();
+    let office = devices.open("office", "office-pc");
+    let c = community(&office);
+    let a = devices.open("guard-sun", "sun-phone");
+    let b = devices.open("guard-zhou", "zhou-phone");
+    sync_all(&[&office, &a, &b]);
+    // Local entries go in one at a time; merges put the other phone's in between.
+    for i in 0..6 {
+        a.record_patrol(&c.east_gate, &format!("北侧第{i}次巡查"))
+            .unwrap();
+        b.register_vehicle(&c.east_gate, &format!("沪A1234{i}"), "送货")
+            .unwrap();
+        if i % 2 == 1 {
+            sync_all(&[&office, &a, &b]);
+        }
+        a.record_temperature(&c.east_gate, "访客", 36.0 + f64::from(i))
+            .unwrap();
+    }
+    sync_all(&[&office, &a, &b]);
+    let date = office.community().unwrap().local_date(start_time());
+    for d in [&office, &a, &b] {
+        assert_eq!(d.gate_entries(&c.east_gate, date).unwrap().len(), 18);
+        let incremental = d.projection_dump().unwrap();
+        d.rebuild_projections().unwrap();
+        assert_eq!(d.projection_dump().unwrap(), incremental);
+    }
+    let fevers = a.gate_entries(&c.east_gate, date).unwrap();
+    assert_eq!(
+        fevers.iter().filter(|e| e.flagged).count(),
+        4,
+        "37.3 °C and up"
+    );
+}

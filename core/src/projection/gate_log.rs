@@ -1,93 +1,136 @@
 //! Gate log rows: one per entry, with the member it concerns and a fever flag.
+//!
+//! A gate's day log grows all day, so a local entry projects only the entries the rows do not
+//! hold yet (see [`project_appended`]); merges and rebuilds project the whole log.
 
-use rusqlite::{Connection, params};
+use automerge::{AutoCommit, ObjType, ReadDoc};
+use rusqlite::{Connection, Statement, params};
 
-use crate::error::Result;
-use crate::records::gate_log::{GateEntryKind, GateLogDoc};
+use crate::error::{Error, Result};
+use crate::records::gate_log::{GateEntry, GateEntryKind, GateLogDoc};
+
+const INSERT: &str = "INSERT OR REPLACE INTO p_gate_entries (entry_id, doc_id, gate_id, kind, \
+     at_ms, recorded_by, member_id, from_member, shift_id, slot_id, flagged, summary) \
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)";
 
 pub(super) fn project(conn: &Connection, doc_id: &str, g: &GateLogDoc) -> Result<()> {
     conn.prepare_cached("DELETE FROM p_gate_entries WHERE doc_id = ?1")?
         .execute([doc_id])?;
-    let mut insert = conn.prepare_cached(
-        "INSERT OR REPLACE INTO p_gate_entries (entry_id, doc_id, gate_id, kind, at_ms, \
-         recorded_by, member_id, from_member, shift_id, slot_id, flagged, summary) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-    )?;
+    let mut insert = conn.prepare_cached(INSERT)?;
     for e in &g.entries {
-        let (member, from, shift, slot, flagged, summary) = match &e.kind {
-            GateEntryKind::CheckIn {
-                member,
-                shift_id,
-                slot_id,
-            } => (
-                Some(member),
-                None,
-                shift_id.as_ref(),
-                slot_id.as_ref(),
-                false,
-                String::new(),
-            ),
-            GateEntryKind::CheckOut { member } => {
-                (Some(member), None, None, None, false, String::new())
-            }
-            GateEntryKind::Handover {
-                from,
-                to,
-                shift_id,
-                slot_id,
-            } => (
-                Some(to),
-                Some(from),
-                shift_id.as_ref(),
-                slot_id.as_ref(),
-                false,
-                String::new(),
-            ),
-            GateEntryKind::Visitor { name, purpose, .. } => {
-                (None, None, None, None, false, format!("{name}：{purpose}"))
-            }
-            GateEntryKind::Vehicle { plate, purpose } => {
-                (None, None, None, None, false, format!("{plate}：{purpose}"))
-            }
-            GateEntryKind::Parcel {
-                recipient, carrier, ..
-            } => (
-                None,
-                None,
-                None,
-                None,
-                false,
-                format!("{recipient}（{carrier}）"),
-            ),
-            GateEntryKind::Temperature {
-                person,
-                celsius,
-                fever,
-            } => (
-                None,
-                None,
-                None,
-                None,
-                *fever,
-                format!("{person} {celsius:.1}℃"),
-            ),
-            GateEntryKind::Patrol { note } => (None, None, None, None, false, note.clone()),
-            GateEntryKind::Incident { note, .. } => (None, None, None, None, true, note.clone()),
-        };
-        insert.execute(params![
-            e.id,
-            doc_id,
-            g.gate_id,
-            e.kind.code(),
-            e.at_ms,
-            e.recorded_by,
-            member,
-            from,
-            shift,
-            slot,
-            flagged,
-            summary
-        ])?;
+        insert_entry(&mut insert, doc_id, &g.gate_id, e)?;
     }
+    Ok(())
+}
+
+/// After a local edit: when the log holds more entries than there are rows, the edit appended
+/// them at the end (entries are never removed or reordered here), so only those are read and
+/// inserted. Returns false, having done nothing, when that does not hold (a new log, or an
+/// edit of an existing entry such as a conflict resolved): the caller projects the whole log.
+pub(super) fn project_appended(conn: &Connection, doc_id: &str, doc: &AutoCommit) -> Result<bool> {
+    let bad = |e: &dyn std::fmt::Display| Error::document(doc_id, e.to_string());
+    let Some((automerge::Value::Object(ObjType::List), entries)) =
+        doc.get(automerge::ROOT, "entries").map_err(|e| bad(&e))?
+    else {
+        return Ok(false);
+    };
+    let len = doc.length(&entries);
+    let rows: i64 = conn
+        .prepare_cached("SELECT COUNT(*) FROM p_gate_entries WHERE doc_id = ?1")?
+        .query_row([doc_id], |r| r.get(0))?;
+    let rows = rows as usize;
+    if rows == 0 || rows >= len {
+        return Ok(false);
+    }
+    let gate_id: String =
+        autosurgeon::hydrate_prop(doc, automerge::ROOT, "gate_id").map_err(|e| bad(&e))?;
+    let mut insert = conn.prepare_cached(INSERT)?;
+    for index in rows..len {
+        let e: GateEntry = autosurgeon::hydrate_prop(doc, &entries, index).map_err(|e| bad(&e))?;
+        insert_entry(&mut insert, doc_id, &gate_id, &e)?;
+    }
+    Ok(true)
+}
+
+fn insert_entry(
+    insert: &mut Statement<'_>,
+    doc_id: &str,
+    gate_id: &str,
+    e: &GateEntry,
+) -> Result<()> {
+    let (member, from, shift, slot, flagged, summary) = match &e.kind {
+        GateEntryKind::CheckIn {
+            member,
+            shift_id,
+            slot_id,
+        } => (
+            Some(member),
+            None,
+            shift_id.as_ref(),
+            slot_id.as_ref(),
+            false,
+            String::new(),
+        ),
+        GateEntryKind::CheckOut { member } => {
+            (Some(member), None, None, None, false, String::new())
+        }
+        GateEntryKind::Handover {
+            from,
+            to,
+            shift_id,
+            slot_id,
+        } => (
+            Some(to),
+            Some(from),
+            shift_id.as_ref(),
+            slot_id.as_ref(),
+            false,
+            String::new(),
+        ),
+        GateEntryKind::Visitor { name, purpose, .. } => {
+            (None, None, None, None, false, format!("{name}：{purpose}"))
+        }
+        GateEntryKind::Vehicle { plate, purpose } => {
+            (None, None, None, None, false, format!("{plate}：{purpose}"))
+        }
+        GateEntryKind::Parcel {
+            recipient, carrier, ..
+        } => (
+            None,
+            None,
+            None,
+            None,
+            false,
+            format!("{recipient}（{carrier}）"),
+        ),
+        GateEntryKind::Temperature {
+            person,
+            celsius,
+            fever,
+        } => (
+            None,
+            None,
+            None,
+            None,
+            *fever,
+            format!("{person} {celsius:.1}℃"),
+        ),
+        GateEntryKind::Patrol { note } => (None, None, None, None, false, note.clone()),
+        GateEntryKind::Incident { note, .. } => (None, None, None, None, true, note.clone()),
+    };
+    insert.execute(params![
+        e.id,
+        doc_id,
+        gate_id,
+        e.kind.code(),
+        e.at_ms,
+        e.recorded_by,
+        member,
+        from,
+        shift,
+        slot,
+        flagged,
+        summary
+    ])?;
     Ok(())
 }

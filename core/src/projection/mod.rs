@@ -60,7 +60,13 @@ pub(crate) fn project(
         DocKind::Household => household::project(conn, doc_id, &hydrate(doc_id, doc)?),
         DocKind::Ticket => ticket::project(conn, doc_id, &hydrate(doc_id, doc)?),
         DocKind::Roster => roster::project(conn, doc_id, &hydrate(doc_id, doc)?),
-        DocKind::GateLog => gate_log::project(conn, doc_id, &hydrate(doc_id, doc)?),
+        DocKind::GateLog => {
+            if source == Source::LocalEdit && gate_log::project_appended(conn, doc_id, doc)? {
+                Ok(())
+            } else {
+                gate_log::project(conn, doc_id, &hydrate(doc_id, doc)?)
+            }
+        }
     }?;
     project_conflicts(conn, doc_id, doc, source)
 }
