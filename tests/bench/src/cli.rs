@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use crate::linli_side::{self, PhoneIdentity};
 use crate::report::Report;
-use crate::{BenchError, ingest, local, samod_side, sync_compare};
+use crate::{BenchError, ingest, load, local, samod_side, sync_compare};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -60,6 +60,8 @@ enum Command {
     Writes(Sizes),
     /// A store with 100,000 records: open, memory, the two busiest lists (scenario 6).
     Store(Sizes),
+    /// 200 phones syncing a day's work each against one relay at once (scenario 7).
+    Load(Sizes),
     /// A Linli phone as a process of its own.
     #[command(hide = true, subcommand)]
     LinliPhone(PhoneOp),
@@ -180,11 +182,14 @@ async fn run(command: Command) -> Result<(), BenchError> {
         Command::LinliPhone(op) => phone(op).await,
         Command::SamodServer { dir } => samod_side::serve(&dir).await,
         Command::SamodPeer(op) => peer(op).await,
-        Command::All(sizes) => benchmarks(&sizes, &["sync", "ingest", "writes", "store"]).await,
+        Command::All(sizes) => {
+            benchmarks(&sizes, &["sync", "ingest", "writes", "store", "load"]).await
+        }
         Command::Sync(sizes) => benchmarks(&sizes, &["sync"]).await,
         Command::Ingest(sizes) => benchmarks(&sizes, &["ingest"]).await,
         Command::Writes(sizes) => benchmarks(&sizes, &["writes"]).await,
         Command::Store(sizes) => benchmarks(&sizes, &["store"]).await,
+        Command::Load(sizes) => benchmarks(&sizes, &["load"]).await,
     }
 }
 
@@ -212,6 +217,7 @@ async fn run_one(
         "ingest" => ingest::run(quick, runs, work, report).await,
         "writes" => local::writes(quick, work, report).await,
         "store" => local::store(quick, work, report).await,
+        "load" => load::run(runs, work, report).await,
         other => Err(BenchError(format!("no benchmark {other}"))),
     }
 }

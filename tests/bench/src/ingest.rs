@@ -6,7 +6,7 @@
 #![allow(clippy::print_stderr)]
 
 use std::ffi::OsString;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -19,63 +19,12 @@ use linli_relay::Database;
 use tokio_util::sync::CancellationToken;
 
 use crate::BenchError;
-use crate::linli_side::{PhoneIdentity, PrepRelay, write_records};
 use crate::process::{copy_dir, this_binary};
 use crate::report::{Figure, Report, median};
+use crate::templates::FleetTemplate;
 
 /// Pushing phones.
 const PHONES: usize = 4;
-
-/// Four lead phones with `per_phone` records each, not yet pushed, and their relay.
-struct IngestTemplate {
-    dir: PathBuf,
-}
-
-impl IngestTemplate {
-    async fn prepare(work: &Path, per_phone: usize) -> Result<IngestTemplate, BenchError> {
-        let dir = work.join(format!("ingest-{per_phone}"));
-        let t = IngestTemplate { dir: dir.clone() };
-        if dir.join("ready").exists() {
-            return Ok(t);
-        }
-        let _ = std::fs::remove_dir_all(&dir);
-        eprintln!("准备 preparing ingest: {PHONES} phones with {per_phone} records each …");
-        let relay = PrepRelay::start(&dir.join("relay"), PHONES * per_phone, PHONES).await?;
-        for p in 0..PHONES {
-            let phone_dir = dir.join(format!("phone-{p}"));
-            std::fs::create_dir_all(&phone_dir).map_err(|e| BenchError(e.to_string()))?;
-            let phone = relay
-                .phone(&format!("lead-{p}"), &phone_dir.join("phone.db"))
-                .await?;
-            PhoneIdentity::of(&phone).save(&phone_dir.join("identity.json"))?;
-            write_records(
-                &phone.linli,
-                &relay.places,
-                p * per_phone..(p + 1) * per_phone,
-                &|_| {},
-            )?;
-        }
-        relay.stop().await?;
-        std::fs::write(dir.join("ready"), "").map_err(|e| BenchError(e.to_string()))?;
-        Ok(t)
-    }
-}
-
-/// Copies the phones of `t` into `run` and opens them.
-fn open_phones(t: &IngestTemplate, run: &Path) -> Result<Vec<(Arc<Linli>, String)>, BenchError> {
-    (0..PHONES)
-        .map(|p| {
-            let from = t.dir.join(format!("phone-{p}"));
-            let to = run.join(format!("phone-{p}"));
-            copy_dir(&from, &to)?;
-            let identity = PhoneIdentity::load(&to.join("identity.json"))?;
-            Ok((
-                Arc::new(identity.open(&to.join("phone.db"))?),
-                identity.token,
-            ))
-        })
-        .collect()
-}
 
 /// Every change waiting in the phones' outboxes: (hash, document, bytes).
 fn waiting_changes(phones: &[(Arc<Linli>, String)]) -> Result<Vec<Vec<u8>>, BenchError> {
@@ -174,7 +123,8 @@ async fn relay_rate(
     Ok(expect as f64 / seconds)
 }
 
-async fn serve(db: &Database) -> Result<RelayProcess, BenchError> {
+/// A relay process serving `db` on an ephemeral port of 127.0.0.1.
+pub(crate) async fn serve(db: &Database) -> Result<RelayProcess, BenchError> {
     let mut args = vec![OsString::from("relay")];
     args.extend(RelayProcess::serve_args(
         db,
@@ -191,7 +141,10 @@ pub async fn run(
     report: &mut Report,
 ) -> Result<(), BenchError> {
     let per_phone = if quick { 500 } else { 2500 };
-    let t = IngestTemplate::prepare(work, per_phone).await?;
+    let t = FleetTemplate::prepare(work, "ingest", PHONES, PHONES * per_phone, |p| {
+        p * per_phone..(p + 1) * per_phone
+    })
+    .await?;
     let run_dir = work.join("ingest-run");
     // The PostgreSQL client blocks: it runs off the async threads.
     let postgres =
@@ -207,12 +160,12 @@ pub async fn run(
     for r in 0..runs {
         eprintln!("ingest run {}/{runs} …", r + 1);
         let _ = std::fs::remove_dir_all(&run_dir);
-        let phones = open_phones(&t, &run_dir)?;
+        let phones = t.open(&run_dir)?;
         let changes = waiting_changes(&phones)?;
         total = changes.len();
         raw.push(raw_insert_rate(&run_dir.join("raw.db"), &changes)?);
 
-        copy_dir(&t.dir.join("relay"), &run_dir.join("relay"))?;
+        copy_dir(&t.relay_dir(), &run_dir.join("relay"))?;
         let relay = serve(&Database::Sqlite(run_dir.join("relay/relay.db"))).await?;
         sqlite.push(relay_rate(&phones, &relay.url(), total).await?);
         relay.kill().await;
@@ -224,12 +177,12 @@ pub async fn run(
                 tokio::task::spawn_blocking(move || server.create_database(&format!("ingest_{r}")))
                     .await
                     .map_err(|e| BenchError(e.to_string()))?;
-            let from = t.dir.join("relay/relay.db");
+            let from = t.relay_dir().join("relay.db");
             let to = url.clone();
             tokio::task::spawn_blocking(move || linli_relay::migrate::run(&from, &to, |_| {}))
                 .await
                 .map_err(|e| BenchError(e.to_string()))??;
-            let phones = open_phones(&t, &run_dir.join("pg"))?;
+            let phones = t.open(&run_dir.join("pg"))?;
             let relay = serve(&Database::Postgres {
                 url,
                 state_dir: run_dir.join("pg/state"),

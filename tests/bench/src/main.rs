@@ -8,6 +8,7 @@ mod cli;
 mod data;
 mod ingest;
 mod linli_side;
+mod load;
 mod local;
 mod process;
 mod report;

@@ -4,12 +4,17 @@
 //! the same day (enrolment codes live 24 h).
 #![allow(clippy::print_stderr)]
 
+use std::ops::Range;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use linli_core::Linli;
 
 use serde::{Deserialize, Serialize};
 
 use crate::BenchError;
 use crate::linli_side::{OFFICE, PhoneIdentity, Places, PrepRelay, write_records};
+use crate::process::copy_dir;
 use crate::samod_side;
 
 /// A relay folder and a phone store for N records.
@@ -114,5 +119,71 @@ impl SamodTemplate {
         })
         .await?;
         Ok(t)
+    }
+}
+
+/// `phones` lead phones, lead `p` holding records `records_of(p)` not yet pushed, and their
+/// relay (a community sized for `community_records`).
+pub struct FleetTemplate {
+    dir: PathBuf,
+    phones: usize,
+}
+
+impl FleetTemplate {
+    /// Prepares the fleet `name` in `work`, or reuses it.
+    pub async fn prepare(
+        work: &Path,
+        name: &str,
+        phones: usize,
+        community_records: usize,
+        records_of: impl Fn(usize) -> Range<usize>,
+    ) -> Result<FleetTemplate, BenchError> {
+        let dir = work.join(format!("{name}-{phones}x{}", records_of(0).len()));
+        let t = FleetTemplate {
+            dir: dir.clone(),
+            phones,
+        };
+        if dir.join("ready").exists() {
+            return Ok(t);
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+        eprintln!(
+            "准备 preparing {name}: {phones} phones with {} records each …",
+            records_of(0).len()
+        );
+        let relay = PrepRelay::start(&dir.join("relay"), community_records, phones).await?;
+        for p in 0..phones {
+            let phone_dir = dir.join(format!("phone-{p}"));
+            std::fs::create_dir_all(&phone_dir).map_err(|e| BenchError(e.to_string()))?;
+            let phone = relay
+                .phone(&format!("lead-{p}"), &phone_dir.join("phone.db"))
+                .await?;
+            PhoneIdentity::of(&phone).save(&phone_dir.join("identity.json"))?;
+            write_records(&phone.linli, &relay.places, records_of(p), &|_| {})?;
+        }
+        relay.stop().await?;
+        std::fs::write(dir.join("ready"), "").map_err(|e| BenchError(e.to_string()))?;
+        Ok(t)
+    }
+
+    /// The relay folder.
+    pub fn relay_dir(&self) -> PathBuf {
+        self.dir.join("relay")
+    }
+
+    /// Copies the phones into `run` and opens them, each with its device token.
+    pub fn open(&self, run: &Path) -> Result<Vec<(Arc<Linli>, String)>, BenchError> {
+        (0..self.phones)
+            .map(|p| {
+                let from = self.dir.join(format!("phone-{p}"));
+                let to = run.join(format!("phone-{p}"));
+                copy_dir(&from, &to)?;
+                let identity = PhoneIdentity::load(&to.join("identity.json"))?;
+                Ok((
+                    Arc::new(identity.open(&to.join("phone.db"))?),
+                    identity.token,
+                ))
+            })
+            .collect()
     }
 }
