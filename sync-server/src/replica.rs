@@ -150,8 +150,10 @@ impl Replica {
         Ok(())
     }
 
-    /// Feeds the replica on a thread of its own, unless a feed is already queued; a push
-    /// calls it after storing, so that phones never wait for the replica.
+    /// Feeds the replica on a thread of its own, at the lowest CPU priority, unless a feed is
+    /// already queued; a push calls it after storing, so that phones never wait for the
+    /// replica and, when the relay is busy, requests get the CPU first (bootstrap and the
+    /// report bring the replica up to date themselves).
     pub fn feed_later(self: &Arc<Self>, storage: &Arc<dyn RelayStorage>) {
         if self.feeding.swap(true, Ordering::SeqCst) {
             return;
@@ -160,6 +162,7 @@ impl Replica {
         let spawned = std::thread::Builder::new()
             .name("replica-feed".into())
             .spawn(move || {
+                lowest_priority();
                 // Cleared first: a push that lands during this feed queues the next one.
                 replica.feeding.store(false, Ordering::SeqCst);
                 if let Err(e) = replica.feed(storage.as_ref()) {
@@ -216,5 +219,15 @@ impl Replica {
 
     fn lock(&self) -> MutexGuard<'_, LogPosition> {
         self.fed.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// Lowers the calling thread to the lowest scheduling priority (nice 19). Linux keeps a nice
+/// value per thread, so `setpriority` on the thread's id touches this thread only; elsewhere
+/// the feed keeps the normal priority.
+fn lowest_priority() {
+    #[cfg(target_os = "linux")]
+    if let Err(e) = rustix::process::setpriority_process(Some(rustix::thread::gettid()), 19) {
+        tracing::debug!("cannot lower the replica feed's priority: {e}");
     }
 }
