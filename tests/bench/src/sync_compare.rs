@@ -305,11 +305,13 @@ fn ratio_figure(
 ) -> Option<Figure> {
     let (l, p) = (linli?, peer?);
     let ratio = p.wall_s / l.wall_s.max(1e-9);
-    Some(
-        Figure::new(format!("sync.{name}.speedup.n{n}"), ratio, "×")
-            .ratio(ratio)
-            .bar(format!("≥ {bar}× at N = 3000"), n != 3000 || ratio >= bar),
-    )
+    let figure = Figure::new(format!("sync.{name}.speedup.n{n}"), ratio, "×").ratio(ratio);
+    // The bar holds at N = 3,000; at other sizes the ratio is printed without a verdict.
+    Some(if n == 3000 {
+        figure.bar(format!("≥ {bar}×"), ratio >= bar)
+    } else {
+        figure
+    })
 }
 
 fn wire_figures(
