@@ -228,15 +228,18 @@ impl Relay {
         member_id: &str,
         scopes: &[(String, i64)],
     ) -> Result<Vec<String>, RelayError> {
-        let mut out = Vec::new();
-        for (scope, _) in scopes {
-            if let Ok(s) = Scope::parse(scope)
-                && replica.scope_access(member_id, &s)?.read
-            {
-                out.push(scope.clone());
-            }
-        }
-        Ok(out)
+        let parsed: Vec<(&String, Scope)> = scopes
+            .iter()
+            .filter_map(|(name, _)| Scope::parse(name).ok().map(|s| (name, s)))
+            .collect();
+        let wanted: Vec<Scope> = parsed.iter().map(|(_, s)| s.clone()).collect();
+        let access = replica.scope_accesses(member_id, &wanted)?;
+        Ok(parsed
+            .into_iter()
+            .zip(access)
+            .filter(|(_, a)| a.read)
+            .map(|((name, _), _)| name.clone())
+            .collect())
     }
 
     /// Checks and stores a push, then pulls a page (see the module documentation).

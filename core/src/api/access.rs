@@ -11,9 +11,7 @@
 //!
 //! A deactivated or unknown member has no access at all.
 
-use std::collections::BTreeSet;
-
-use rusqlite::OptionalExtension;
+use std::collections::{BTreeSet, HashMap};
 
 use super::Linli;
 use super::directory::PlaceRow;
@@ -52,50 +50,28 @@ const MAX_PLACE_DEPTH: usize = 8;
 impl Linli {
     /// What `member_id` may do with `scope` (see the module documentation).
     pub fn scope_access(&self, member_id: &str, scope: &Scope) -> Result<Access> {
+        Ok(self.scope_accesses(member_id, std::slice::from_ref(scope))?[0])
+    }
+
+    /// What `member_id` may do with each of `scopes`, in order: the member's roles and the
+    /// place tree are read once, however many scopes are asked about.
+    pub fn scope_accesses(&self, member_id: &str, scopes: &[Scope]) -> Result<Vec<Access>> {
         let roles = self.active_roles(member_id)?;
         if roles.is_empty() {
-            return Ok(Access::NONE);
+            return Ok(vec![Access::NONE; scopes.len()]);
         }
         if roles.iter().any(|(r, _)| *r == Role::Office) {
-            return Ok(Access::READ_WRITE);
+            return Ok(vec![Access::READ_WRITE; scopes.len()]);
         }
-        let Some(place) = scope.place() else {
-            return Ok(match scope {
-                Scope::Tickets => Access::READ_WRITE,
-                _ => Access::READ,
-            });
+        let tree = if scopes.iter().any(|s| s.place().is_some()) {
+            self.place_tree()?
+        } else {
+            HashMap::new()
         };
-        let covering = self.place_and_ancestors(place)?;
-        let holds = |wanted: &[Role]| {
-            roles
-                .iter()
-                .any(|(r, p)| wanted.contains(r) && covering.contains(p))
-        };
-        let access = match scope {
-            Scope::Building(_) if holds(&[Role::AreaLead, Role::BuildingLead, Role::LaneLead]) => {
-                Access::READ_WRITE
-            }
-            Scope::GateRoster(_) | Scope::GateLog(_) => {
-                let gate_roles = [
-                    Role::GateLead,
-                    Role::ShiftLead,
-                    Role::SafetyOfficer,
-                    Role::Volunteer,
-                ];
-                if roles
-                    .iter()
-                    .any(|(r, p)| gate_roles.contains(r) && p == place)
-                {
-                    Access::READ_WRITE
-                } else if holds(&[Role::AreaLead]) {
-                    Access::READ
-                } else {
-                    Access::NONE
-                }
-            }
-            _ => Access::NONE,
-        };
-        Ok(access)
+        Ok(scopes
+            .iter()
+            .map(|scope| access_by_roles(&roles, &tree, scope))
+            .collect())
     }
 
     /// The roles an active member holds, with the place each covers ('' for none).
@@ -119,41 +95,47 @@ impl Linli {
         })
     }
 
-    /// `place` and the places that contain it, innermost first.
-    fn place_and_ancestors(&self, place: &str) -> Result<BTreeSet<String>> {
+    /// Every place's parent.
+    fn place_tree(&self) -> Result<HashMap<String, String>> {
         self.store.read(|c| {
-            let mut stmt =
-                c.prepare_cached("SELECT parent_id FROM p_places WHERE place_id = ?1")?;
-            let mut out = BTreeSet::from([place.to_owned()]);
-            let mut current = place.to_owned();
-            for _ in 0..MAX_PLACE_DEPTH {
-                let parent: Option<Option<String>> =
-                    stmt.query_row([&current], |r| r.get(0)).optional()?;
-                match parent.flatten() {
-                    Some(p) if !p.is_empty() && out.insert(p.clone()) => current = p,
-                    _ => break,
+            let mut stmt = c.prepare_cached("SELECT place_id, parent_id FROM p_places")?;
+            let rows = stmt.query_map([], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?))
+            })?;
+            let mut tree = HashMap::new();
+            for row in rows {
+                if let (place, Some(parent)) = row?
+                    && !parent.is_empty()
+                {
+                    tree.insert(place, parent);
                 }
             }
-            Ok(out)
+            Ok(tree)
         })
     }
 
     /// The buildings or gates the acting member works at: those whose households (buildings)
     /// or day log (gates) the member may write, by the table above. Other kinds: none.
     pub fn my_places(&self, kind: PlaceKind) -> Result<Vec<PlaceRow>> {
-        let me = self.identity().member_id.clone();
-        let mut out = Vec::new();
-        for place in self.places(Some(kind))? {
-            let scope = match kind {
-                PlaceKind::Building => Scope::Building(place.id.clone()),
-                PlaceKind::Gate => Scope::GateLog(place.id.clone()),
-                _ => continue,
-            };
-            if self.scope_access(&me, &scope)?.write {
-                out.push(place);
-            }
+        let places = self.places(Some(kind))?;
+        let scopes: Vec<Scope> = places
+            .iter()
+            .filter_map(|p| match kind {
+                PlaceKind::Building => Some(Scope::Building(p.id.clone())),
+                PlaceKind::Gate => Some(Scope::GateLog(p.id.clone())),
+                _ => None,
+            })
+            .collect();
+        if scopes.len() != places.len() {
+            return Ok(Vec::new());
         }
-        Ok(out)
+        let access = self.scope_accesses(&self.identity().member_id, &scopes)?;
+        Ok(places
+            .into_iter()
+            .zip(access)
+            .filter(|(_, a)| a.write)
+            .map(|(p, _)| p)
+            .collect())
     }
 
     /// Whether `member_id` is an active member holding the office role.
@@ -171,5 +153,62 @@ impl Linli {
             .into_iter()
             .map(|(r, p)| (r.code().to_owned(), p))
             .collect())
+    }
+}
+
+/// `place` and the places that contain it.
+fn place_and_ancestors(tree: &HashMap<String, String>, place: &str) -> BTreeSet<String> {
+    let mut out = BTreeSet::from([place.to_owned()]);
+    let mut current = place;
+    for _ in 0..MAX_PLACE_DEPTH {
+        match tree.get(current) {
+            Some(parent) if out.insert(parent.clone()) => current = parent,
+            _ => break,
+        }
+    }
+    out
+}
+
+/// The table of the module documentation, for an active member who is not office staff.
+fn access_by_roles(
+    roles: &[(Role, String)],
+    tree: &HashMap<String, String>,
+    scope: &Scope,
+) -> Access {
+    let Some(place) = scope.place() else {
+        return match scope {
+            Scope::Tickets => Access::READ_WRITE,
+            _ => Access::READ,
+        };
+    };
+    let covering = place_and_ancestors(tree, place);
+    let holds = |wanted: &[Role]| {
+        roles
+            .iter()
+            .any(|(r, p)| wanted.contains(r) && covering.contains(p))
+    };
+    match scope {
+        Scope::Building(_) if holds(&[Role::AreaLead, Role::BuildingLead, Role::LaneLead]) => {
+            Access::READ_WRITE
+        }
+        Scope::GateRoster(_) | Scope::GateLog(_) => {
+            let gate_roles = [
+                Role::GateLead,
+                Role::ShiftLead,
+                Role::SafetyOfficer,
+                Role::Volunteer,
+            ];
+            if roles
+                .iter()
+                .any(|(r, p)| gate_roles.contains(r) && p == place)
+            {
+                Access::READ_WRITE
+            } else if holds(&[Role::AreaLead]) {
+                Access::READ
+            } else {
+                Access::NONE
+            }
+        }
+        _ => Access::NONE,
     }
 }

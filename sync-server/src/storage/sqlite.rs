@@ -203,8 +203,16 @@ impl RelayStorage for SqliteStorage {
 
     fn scopes(&self) -> Result<Vec<(String, i64)>, RelayError> {
         let conn = lock(&self.reader);
-        let mut stmt =
-            conn.prepare_cached("SELECT scope, MAX(seq) FROM log GROUP BY scope ORDER BY scope")?;
+        // A skip scan over the (scope, seq) index: one step per scope, not a pass over the log
+        // (every sync asks, so this must not grow with the log).
+        let mut stmt = conn.prepare_cached(
+            "WITH RECURSIVE s(scope) AS ( \
+               SELECT MIN(scope) FROM log \
+               UNION ALL SELECT (SELECT MIN(scope) FROM log WHERE scope > s.scope) \
+               FROM s WHERE s.scope IS NOT NULL) \
+             SELECT scope, (SELECT MAX(seq) FROM log WHERE log.scope = s.scope) \
+             FROM s WHERE scope IS NOT NULL ORDER BY scope",
+        )?;
         let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
