@@ -8,7 +8,7 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use linli_core::{DeviceIdentity, Linli, RemoteChange, Scope, SystemClock};
@@ -63,6 +63,9 @@ impl LogPosition {
 pub struct Replica {
     linli: Arc<Linli>,
     fed: Mutex<LogPosition>,
+    /// The directory's position within `fed`, readable without the feed lock: an access
+    /// check whose directory is current does not wait for a feed batch of other scopes.
+    directory_fed: AtomicI64,
     /// A background feed is queued or running.
     feeding: Arc<AtomicBool>,
 }
@@ -120,9 +123,11 @@ impl Replica {
             Arc::new(SystemClock),
         )?;
         let fed = LogPosition::parse(linli.sync_setting(FED_SEQ)?.as_deref());
+        let directory_fed = AtomicI64::new(fed.of(&Scope::Community.to_string()));
         Ok(Replica {
             linli: Arc::new(linli),
             fed: Mutex::new(fed),
+            directory_fed,
             feeding: Arc::new(AtomicBool::new(false)),
         })
     }
@@ -142,6 +147,7 @@ impl Replica {
                     head,
                     FEED_STEP,
                 )?;
+                self.remember(&fed);
                 if !more {
                     break;
                 }
@@ -183,19 +189,23 @@ impl Replica {
         f: impl FnOnce(&Linli) -> Result<T, RelayError>,
     ) -> Result<T, RelayError> {
         let directory = Scope::Community.to_string();
-        let mut fed = self.lock();
-        for (scope, head) in storage.scopes()? {
-            if scope == directory {
-                while follow_batch(
-                    storage,
-                    &self.linli,
-                    FED_SEQ,
-                    &mut fed,
-                    &scope,
-                    head,
-                    FEED_BATCH,
-                )? {}
-            }
+        let head = storage
+            .scopes()?
+            .into_iter()
+            .find_map(|(scope, head)| (scope == directory).then_some(head))
+            .unwrap_or(0);
+        if self.directory_fed.load(Ordering::Acquire) < head {
+            let mut fed = self.lock();
+            while follow_batch(
+                storage,
+                &self.linli,
+                FED_SEQ,
+                &mut fed,
+                &directory,
+                head,
+                FEED_BATCH,
+            )? {}
+            self.remember(&fed);
         }
         f(&self.linli)
     }
@@ -209,12 +219,19 @@ impl Replica {
     ) -> Result<T, RelayError> {
         let mut fed = self.lock();
         *fed = follow_log(storage, &self.linli, FED_SEQ)?;
+        self.remember(&fed);
         f(&self.linli, &fed)
     }
 
     /// The replica's store.
     pub fn linli(&self) -> &Arc<Linli> {
         &self.linli
+    }
+
+    /// Publishes the directory's position after the feed lock's holder moved it.
+    fn remember(&self, fed: &LogPosition) {
+        self.directory_fed
+            .store(fed.of(&Scope::Community.to_string()), Ordering::Release);
     }
 
     fn lock(&self) -> MutexGuard<'_, LogPosition> {
