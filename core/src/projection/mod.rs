@@ -40,10 +40,13 @@ fn hydrate<T: Hydrate>(doc_id: &str, doc: &AutoCommit) -> Result<T> {
 /// What brought the document to the state being projected.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Source {
-    /// Changes made on this device: they supersede every value they touch, so they can only
-    /// resolve conflicts, never make one.
+    /// Changes made on this device through the API: linear (below), and only ever appending
+    /// to a gate log.
     LocalEdit,
-    /// Changes merged from elsewhere, or a rebuild: anything may be in conflict.
+    /// Remote changes each made on top of every head the document had: they supersede every
+    /// value they touch, so they can only resolve conflicts, never make one.
+    Linear,
+    /// Concurrent changes merged, or a rebuild: anything may be in conflict.
     Merge,
 }
 
@@ -71,7 +74,7 @@ pub(crate) fn project(
     project_conflicts(conn, doc_id, doc, source)
 }
 
-/// The conflict rows of `doc_id`. Finding them walks the whole document, so a local edit of a
+/// The conflict rows of `doc_id`. Finding them walks the whole document, so a linear change of a
 /// document that had no conflict skips it: there is none after it either.
 fn project_conflicts(
     conn: &Connection,
@@ -79,7 +82,7 @@ fn project_conflicts(
     doc: &AutoCommit,
     source: Source,
 ) -> Result<()> {
-    if source == Source::LocalEdit {
+    if source != Source::Merge {
         let had: bool = conn
             .prepare_cached("SELECT EXISTS (SELECT 1 FROM p_conflicts WHERE doc_id = ?1)")?
             .query_row([doc_id], |r| r.get(0))?;

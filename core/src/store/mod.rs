@@ -312,7 +312,7 @@ impl WriteTxn<'_> {
             },
         );
         self.touched.push(doc_id.to_owned());
-        self.persist(doc_id, &changes, true)?;
+        self.persist(doc_id, &changes, true, projection::Source::LocalEdit)?;
         Ok(true)
     }
 
@@ -343,13 +343,19 @@ impl WriteTxn<'_> {
         };
         let changes = entry.doc.get_changes(&heads);
         self.touched.push(doc_id.to_owned());
-        self.persist(doc_id, &changes, true)?;
+        self.persist(doc_id, &changes, true, projection::Source::LocalEdit)?;
         Ok(Some(hash))
     }
 
     /// Stores `changes` of `doc_id` (already in the cached document), its new snapshot and
     /// projection rows, and, for local changes, the outbox entries.
-    fn persist(&mut self, doc_id: &str, changes: &[Change], outbox: bool) -> Result<()> {
+    fn persist(
+        &mut self,
+        doc_id: &str,
+        changes: &[Change],
+        outbox: bool,
+        source: projection::Source,
+    ) -> Result<()> {
         {
             let mut insert_change = self.tx.prepare_cached(
                 "INSERT OR IGNORE INTO changes (hash, doc_id, bytes) VALUES (?1, ?2, ?3)",
@@ -385,11 +391,6 @@ impl WriteTxn<'_> {
                 snapshot,
                 at_ms
             ])?;
-        let source = if outbox {
-            projection::Source::LocalEdit
-        } else {
-            projection::Source::Merge
-        };
         projection::project(&self.tx, doc_id, entry.kind, &entry.doc, source)
     }
 }

@@ -10,6 +10,7 @@ use rusqlite::params;
 use super::{CachedDoc, WriteTxn};
 use crate::doc::DocKind;
 use crate::error::{Error, Result};
+use crate::projection::Source;
 
 /// A change of one document, as it travels between devices (and on the wire).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -125,6 +126,9 @@ impl WriteTxn<'_> {
 
         let mut pending: BTreeMap<ChangeHash, Change> = BTreeMap::new();
         let mut duplicates = 0;
+        // Whether every change applied extends the heads it found: such changes supersede
+        // whatever they touch, so they cannot make a conflict.
+        let mut linear = true;
         let mut applied: Vec<Change> = Vec::new();
         {
             let target = match doc.as_mut() {
@@ -168,6 +172,12 @@ impl WriteTxn<'_> {
                 }
                 for hash in ready {
                     if let Some(change) = pending.remove(&hash) {
+                        // A change made on top of every head is a line, not a branch.
+                        let mut deps = change.deps().to_vec();
+                        deps.sort();
+                        let mut heads = target.get_heads();
+                        heads.sort();
+                        linear &= deps == heads;
                         target.apply_changes([change.clone()]).map_err(|e| {
                             Error::CorruptChange {
                                 doc_id: doc_id.to_owned(),
@@ -235,6 +245,11 @@ impl WriteTxn<'_> {
             self.touched.push(doc_id.to_owned());
         }
         out.changed_docs.push(doc_id.to_owned());
-        self.persist(doc_id, &applied, false)
+        let source = if linear {
+            Source::Linear
+        } else {
+            Source::Merge
+        };
+        self.persist(doc_id, &applied, false, source)
     }
 }
