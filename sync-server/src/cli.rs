@@ -195,10 +195,10 @@ where
         _ => "warn",
     };
     tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| default_filter.into()),
-        )
+        .with_env_filter(log_filter(
+            std::env::var("RUST_LOG").ok().as_deref(),
+            default_filter,
+        ))
         .with_writer(std::io::stderr)
         .init();
     let runtime = match tokio::runtime::Runtime::new() {
@@ -346,5 +346,45 @@ fn run(cli: Cli, runtime: &tokio::runtime::Runtime) -> Result<(), RelayError> {
             }
             Ok(())
         }
+    }
+}
+
+/// The log filter: `RUST_LOG` when set and valid, else `default`. automerge instruments its
+/// change parsing with spans at INFO level (one per column of every change read), which at
+/// the relay's usual `info` would cost a tenth of a push's CPU in formatting; its spans are
+/// kept only when the filter names automerge itself.
+fn log_filter(env: Option<&str>, default: &str) -> tracing_subscriber::EnvFilter {
+    let chosen = env
+        .filter(|e| tracing_subscriber::EnvFilter::try_new(e).is_ok())
+        .unwrap_or(default);
+    let directives = if chosen.contains("automerge") {
+        chosen.to_owned()
+    } else {
+        format!("{chosen},automerge=warn")
+    };
+    tracing_subscriber::EnvFilter::try_new(&directives)
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::log_filter;
+
+    #[test]
+    fn automerge_spans_are_left_out_unless_asked_for() {
+        let usual = log_filter(Some("info"), "warn").to_string();
+        assert!(usual.contains("automerge=warn"), "{usual}");
+        assert!(usual.contains("info"), "{usual}");
+        let asked = log_filter(Some("info,automerge=trace"), "warn").to_string();
+        assert!(!asked.contains("automerge=warn"), "{asked}");
+        let unset = log_filter(None, "warn").to_string();
+        assert!(unset.contains("automerge=warn"), "{unset}");
+    }
+
+    #[test]
+    fn a_bad_log_filter_falls_back_to_the_default() {
+        let fallback = log_filter(Some("linli=[[bad"), "info").to_string();
+        assert!(fallback.contains("automerge=warn"), "{fallback}");
+        assert!(!fallback.contains("bad"), "{fallback}");
     }
 }
