@@ -129,7 +129,7 @@ async fn bad_input_gets_a_clear_4xx_and_stores_nothing() {
             "another device's change",
             Some(&token),
             &v,
-            push(vec![own[0].clone(), own[1].clone(), foreign]),
+            push(vec![own[0].clone(), own[1].clone(), foreign.clone()]),
             403,
             "foreign_author",
         ),
@@ -185,6 +185,28 @@ async fn bad_input_gets_a_clear_4xx_and_stores_nothing() {
         r.relay.storage.log_len().unwrap(),
         before + own.len() as u64
     );
+    // A change the log holds already passes from any device, though this member could not
+    // write it: Sun keeps the east gate and may not write Wang's building 3.
+    let sun = r.phone("guard-sun", "sun-phone").await;
+    let sun_token = sun.client.options().token.clone();
+    let repeated = post_raw(&r.url, "/v1/sync", Some(&sun_token), &v, push(own.clone())).await;
+    assert_eq!(repeated.status, 200, "{}", repeated.code);
+    let fresh_elsewhere = post_raw(
+        &r.url,
+        "/v1/sync",
+        Some(&sun_token),
+        &v,
+        push(vec![own[0].clone(), foreign.clone()]),
+    )
+    .await;
+    assert_eq!(
+        (fresh_elsewhere.status, fresh_elsewhere.code.as_str()),
+        (403, "scope_forbidden")
+    );
+    assert_eq!(
+        r.relay.storage.log_len().unwrap(),
+        before + own.len() as u64
+    );
     let metrics = http
         .get(format!("{}/metrics", r.url))
         .send()
@@ -194,7 +216,7 @@ async fn bad_input_gets_a_clear_4xx_and_stores_nothing() {
         .await
         .unwrap();
     assert!(metrics.contains("linli_requests_total{route=\"sync\",status=\"4xx\"}"));
-    assert!(metrics.contains(&format!("linli_changes_duplicate_total {}", 2 * own.len())));
+    assert!(metrics.contains(&format!("linli_changes_duplicate_total {}", 3 * own.len())));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
