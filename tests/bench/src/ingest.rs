@@ -2,7 +2,10 @@
 //! insert rate of the same change bytes into a plain SQLite table on the same disk with the
 //! relay's durability (WAL, `synchronous=FULL`, one commit per push request), alternately in
 //! the same run. The same push into a relay on PostgreSQL is printed beside it when a
-//! PostgreSQL server can be started here.
+//! PostgreSQL server can be started here. Each phone holds households and visits of its own
+//! buildings (the fleet holds no tickets): with tickets, which every lead reads, each phone
+//! would also pull and apply the other three's inside the timed window, on the same two
+//! cores, and the figure would measure the phones as much as the relay.
 #![allow(clippy::print_stderr)]
 
 use std::ffi::OsString;

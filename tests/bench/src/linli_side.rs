@@ -194,6 +194,16 @@ impl PrepRelay {
     }
 }
 
+/// Whether [`write_records`] writes the ticket records of its range.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tickets {
+    /// Every record, as the comparison with the peer needs.
+    Write,
+    /// Households and their visits only: a lead's own building's work. Tickets live in the
+    /// community-wide scope, so every other phone of a fleet would pull and apply them.
+    Skip,
+}
+
 /// Writes records `range` on `linli` through the app's own calls: households imported in
 /// batches then visited three times, tickets reported, accepted and replied to three times.
 /// `progress` hears the records written so far.
@@ -201,6 +211,7 @@ pub fn write_records(
     linli: &Linli,
     places: &Places,
     range: Range<usize>,
+    tickets: Tickets,
     progress: &dyn Fn(usize),
 ) -> Result<(), BenchError> {
     const BATCH: usize = 500;
@@ -232,6 +243,7 @@ pub fn write_records(
                     });
                     households.push(h);
                 }
+                Record::Ticket(_) if tickets == Tickets::Skip => {}
                 Record::Ticket(t) => {
                     let id = linli.report_ticket(&TicketInput {
                         category: Category::FireSafety,

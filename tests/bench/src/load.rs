@@ -25,8 +25,7 @@ use crate::templates::FleetTemplate;
 /// Phones syncing at once.
 const PHONES: usize = 200;
 
-/// Households a lead visits in a day (three visits each): records 0..9 of their building,
-/// none of which is a ticket.
+/// Households a lead visits in a day (three visits each): records 0..9 of their building.
 const DAY: usize = 9;
 
 /// One run: every phone's sync time in ms, the errors, and the relay's peak memory in MiB.

@@ -13,7 +13,7 @@ use linli_core::Linli;
 use serde::{Deserialize, Serialize};
 
 use crate::BenchError;
-use crate::linli_side::{OFFICE, PhoneIdentity, Places, PrepRelay, write_records};
+use crate::linli_side::{OFFICE, PhoneIdentity, Places, PrepRelay, Tickets, write_records};
 use crate::process::copy_dir;
 use crate::samod_side;
 
@@ -63,7 +63,7 @@ impl LinliTemplate {
         std::fs::create_dir_all(dir.join("phone")).map_err(|e| BenchError(e.to_string()))?;
         let phone = relay.phone(OFFICE, &dir.join("phone/phone.db")).await?;
         PhoneIdentity::of(&phone).save(&dir.join("identity.json"))?;
-        write_records(&phone.linli, &relay.places, 0..n, &|done| {
+        write_records(&phone.linli, &relay.places, 0..n, Tickets::Write, &|done| {
             if done % 5000 == 0 || done == n {
                 eprintln!("  {done}/{n} records written");
             }
@@ -122,8 +122,10 @@ impl SamodTemplate {
     }
 }
 
-/// `phones` lead phones, lead `p` holding records `records_of(p)` not yet pushed, and their
-/// relay (a community sized for `community_records`).
+/// `phones` lead phones, lead `p` holding the households of records `records_of(p)` with
+/// their visits, not yet pushed, and their relay (a community sized for `community_records`).
+/// The fleet's records hold no tickets: each phone's work stays in its own buildings, so a
+/// phone's sync measures the relay rather than the phone applying the others' tickets.
 pub struct FleetTemplate {
     dir: PathBuf,
     phones: usize,
@@ -138,7 +140,10 @@ impl FleetTemplate {
         community_records: usize,
         records_of: impl Fn(usize) -> Range<usize>,
     ) -> Result<FleetTemplate, BenchError> {
-        let dir = work.join(format!("{name}-{phones}x{}", records_of(0).len()));
+        let dir = work.join(format!(
+            "{name}-{phones}x{}-households",
+            records_of(0).len()
+        ));
         let t = FleetTemplate {
             dir: dir.clone(),
             phones,
@@ -159,7 +164,13 @@ impl FleetTemplate {
                 .phone(&format!("lead-{p}"), &phone_dir.join("phone.db"))
                 .await?;
             PhoneIdentity::of(&phone).save(&phone_dir.join("identity.json"))?;
-            write_records(&phone.linli, &relay.places, records_of(p), &|_| {})?;
+            write_records(
+                &phone.linli,
+                &relay.places,
+                records_of(p),
+                Tickets::Skip,
+                &|_| {},
+            )?;
         }
         relay.stop().await?;
         std::fs::write(dir.join("ready"), "").map_err(|e| BenchError(e.to_string()))?;
