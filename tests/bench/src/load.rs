@@ -41,27 +41,34 @@ async fn run_once(t: &FleetTemplate, run_dir: &Path) -> Result<LoadRun, BenchErr
     copy_dir(&t.relay_dir(), &run_dir.join("relay"))?;
     let relay = serve(&Database::Sqlite(run_dir.join("relay/relay.db"))).await?;
     let url = relay.url();
-    let results = join_all(phones.iter().map(|(linli, token)| {
-        let url = url.clone();
-        async move {
-            let waiting = linli.outbox_len()?;
-            let client = SyncClient::new(SyncOptions::new(&url, token))
-                .map_err(|e| BenchError(e.to_string()))?;
-            let started = Instant::now();
-            let summary = client
-                .sync(linli, &|_| {}, &CancellationToken::new())
-                .await
-                .map_err(|e| BenchError(e.to_string()))?;
-            let ms = started.elapsed().as_secs_f64() * 1000.0;
-            if summary.pushed != waiting || summary.outbox_left != 0 {
-                return Err(BenchError(format!(
-                    "pushed {} of {waiting}, {} left",
-                    summary.pushed, summary.outbox_left
-                )));
-            }
-            Ok::<f64, BenchError>(ms)
-        }
-    }))
+    // Each phone's HTTP client is made before any sync starts, as an app holds one.
+    let clients = phones
+        .iter()
+        .map(|(_, token)| {
+            SyncClient::new(SyncOptions::new(&url, token)).map_err(|e| BenchError(e.to_string()))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let results = join_all(
+        phones
+            .iter()
+            .zip(&clients)
+            .map(|((linli, _), client)| async move {
+                let waiting = linli.outbox_len()?;
+                let started = Instant::now();
+                let summary = client
+                    .sync(linli, &|_| {}, &CancellationToken::new())
+                    .await
+                    .map_err(|e| BenchError(e.to_string()))?;
+                let ms = started.elapsed().as_secs_f64() * 1000.0;
+                if summary.pushed != waiting || summary.outbox_left != 0 {
+                    return Err(BenchError(format!(
+                        "pushed {} of {waiting}, {} left",
+                        summary.pushed, summary.outbox_left
+                    )));
+                }
+                Ok::<f64, BenchError>(ms)
+            }),
+    )
     .await;
     let relay_peak_mib = relay
         .pid()
