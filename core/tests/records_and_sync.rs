@@ -6,6 +6,7 @@ mod common;
 use common::{Devices, community, sync_all};
 use linli_core::api::households::HouseholdInput;
 use linli_core::api::records::Resolution;
+use linli_core::sync::protocol::{Cursor, SnapshotDoc};
 use linli_core::{DocKind, Error, RemoteChange};
 
 /// Registers room 101 of building 3 from `office`.
@@ -181,4 +182,96 @@ fn a_change_sent_as_another_kind_is_refused() {
     let mut wrong = batch[1].clone();
     wrong.kind = DocKind::Ticket;
     assert_eq!(common::bad_field(phone.apply_remote(&[wrong])), "kind");
+}
+
+/// The snapshots of every document `from` holds, as the relay serves a new device.
+fn snapshots_of(from: &linli_core::Linli) -> Vec<SnapshotDoc> {
+    from.documents()
+        .unwrap()
+        .into_iter()
+        .map(|d| SnapshotDoc {
+            snapshot: from.snapshot(&d.doc_id).unwrap(),
+            doc_id: d.doc_id,
+            kind: d.kind,
+            scope: d.scope,
+        })
+        .collect()
+}
+
+#[test]
+fn a_device_bootstrapped_from_snapshots_equals_the_source_conflicts_included() {
+    let devices = Devices::new();
+    let office = devices.open("office", "office-pc");
+    let c = community(&office);
+    let wang = devices.open("lead-wang", "wang-phone");
+    sync_all(&[&office, &wang]);
+    let h = room_101(&office, &c);
+    sync_all(&[&office, &wang]);
+    office.set_household_phone(&h, "13911111111").unwrap();
+    wang.set_household_phone(&h, "13922222222").unwrap();
+    sync_all(&[&office, &wang]);
+    assert_eq!(office.open_conflicts().unwrap().len(), 1);
+
+    let docs = snapshots_of(&office);
+    let cursors = vec![Cursor {
+        scope: "tickets".into(),
+        seq: 7,
+    }];
+    let tablet = devices.open("office", "office-tablet");
+    let first = tablet.apply_bootstrap(&docs, &cursors).unwrap();
+    assert_eq!(first.changed_docs.len(), docs.len());
+    let total: usize = docs
+        .iter()
+        .map(|d| office.changes_since(&d.doc_id, &[]).unwrap().len())
+        .sum();
+    assert_eq!(first.applied, total);
+    assert_eq!(
+        tablet.projection_dump().unwrap(),
+        office.projection_dump().unwrap()
+    );
+    assert_eq!(
+        tablet.open_conflicts().unwrap(),
+        office.open_conflicts().unwrap()
+    );
+    assert_eq!(tablet.cursors().unwrap(), cursors);
+    assert_eq!(tablet.outbox_len().unwrap(), 0);
+
+    // Documents it has already are merged change by change: nothing new, nothing lost.
+    wang.set_household_phone(&h, "13944444444").unwrap();
+    sync_all(&[&office, &wang]);
+    let again = tablet.apply_bootstrap(&snapshots_of(&office), &[]).unwrap();
+    assert_eq!(again.applied, 1);
+    assert_eq!(again.duplicates, total);
+    assert_eq!(
+        tablet.projection_dump().unwrap(),
+        office.projection_dump().unwrap()
+    );
+    // Edits made after a bootstrap go to the outbox as usual.
+    tablet.set_household_phone(&h, "13955555555").unwrap();
+    assert_eq!(tablet.outbox_len().unwrap(), 1);
+}
+
+#[test]
+fn a_corrupt_snapshot_applies_nothing_of_its_page() {
+    let devices = Devices::new();
+    let office = devices.open("office", "office-pc");
+    let c = community(&office);
+    room_101(&office, &c);
+    let mut docs = snapshots_of(&office);
+    let last = docs.last_mut().unwrap();
+    let half = last.snapshot.len() / 2;
+    last.snapshot.truncate(half);
+    let tablet = devices.open("office", "office-tablet");
+    let err = tablet
+        .apply_bootstrap(
+            &docs,
+            &[Cursor {
+                scope: "tickets".into(),
+                seq: 3,
+            }],
+        )
+        .unwrap_err();
+    assert!(matches!(err, Error::CorruptChange { .. }), "{err:?}");
+    assert!(tablet.documents().unwrap().is_empty());
+    assert!(tablet.cursors().unwrap().is_empty());
 }

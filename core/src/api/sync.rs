@@ -9,8 +9,8 @@ use super::Linli;
 use crate::doc::DocKind;
 use crate::error::{Error, Result};
 use crate::projection;
-use crate::store::{ApplyOutcome, RemoteChange};
-use crate::sync::protocol::Cursor;
+use crate::store::{ApplyOutcome, RemoteChange, WriteTxn};
+use crate::sync::protocol::{Cursor, SnapshotDoc};
 
 /// A local change waiting for the relay's acknowledgement.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,8 +43,8 @@ impl Linli {
     pub fn outbox(&self, after_seq: i64, limit: usize) -> Result<Vec<OutboxChange>> {
         self.store.read(|c| {
             let mut stmt = c.prepare_cached(
-                "SELECT o.seq, o.hash, o.doc_id, d.kind, d.scope, ch.bytes FROM outbox o \
-                 JOIN changes ch ON ch.hash = o.hash JOIN documents d ON d.doc_id = o.doc_id \
+                "SELECT o.seq, o.hash, o.doc_id, d.kind, d.scope, o.bytes FROM outbox o \
+                 JOIN documents d ON d.doc_id = o.doc_id \
                  WHERE o.seq > ?1 ORDER BY o.seq LIMIT ?2",
             )?;
             let rows = stmt.query_map(params![after_seq, limit as i64], |r| {
@@ -101,13 +101,21 @@ impl Linli {
     pub fn apply_pulled(&self, batch: &[RemoteChange], cursors: &[Cursor]) -> Result<ApplyOutcome> {
         self.write(|w| {
             let outcome = w.apply_remote(batch)?;
-            let mut stmt = w.tx().prepare_cached(
-                "INSERT INTO sync_cursors (scope, seq) VALUES (?1, ?2) \
-                 ON CONFLICT (scope) DO UPDATE SET seq = max(seq, excluded.seq)",
-            )?;
-            for c in cursors {
-                stmt.execute(params![c.scope, c.seq])?;
-            }
+            save_cursors(w, cursors)?;
+            Ok(outcome)
+        })
+    }
+
+    /// Applies a page of a new device's bootstrap, documents as snapshots, and moves the
+    /// scope cursors, in one transaction (see [`Linli::apply_pulled`]).
+    pub fn apply_bootstrap(
+        &self,
+        docs: &[SnapshotDoc],
+        cursors: &[Cursor],
+    ) -> Result<ApplyOutcome> {
+        self.write(|w| {
+            let outcome = w.apply_snapshots(docs)?;
+            save_cursors(w, cursors)?;
             Ok(outcome)
         })
     }
@@ -142,29 +150,6 @@ impl Linli {
                 id: doc_id.to_owned(),
             })
         })
-    }
-
-    /// The changes a snapshot holds, ready for [`Linli::apply_pulled`].
-    pub fn snapshot_changes(
-        doc_id: &str,
-        kind: DocKind,
-        scope: &str,
-        snapshot: &[u8],
-    ) -> Result<Vec<RemoteChange>> {
-        let mut doc = AutoCommit::load(snapshot).map_err(|e| Error::CorruptChange {
-            doc_id: doc_id.to_owned(),
-            message: e.to_string(),
-        })?;
-        Ok(doc
-            .get_changes(&[])
-            .into_iter()
-            .map(|c| RemoteChange {
-                doc_id: doc_id.to_owned(),
-                kind,
-                scope: scope.to_owned(),
-                bytes: c.raw_bytes().to_vec(),
-            })
-            .collect())
     }
 
     /// A value this device keeps about its sync (server, token, last contact).
@@ -304,4 +289,16 @@ impl Linli {
     pub fn projection_dump(&self) -> Result<Vec<String>> {
         self.store.read(projection::dump)
     }
+}
+
+/// Moves the scope cursors forward to `cursors` (never back).
+fn save_cursors(w: &WriteTxn<'_>, cursors: &[Cursor]) -> Result<()> {
+    let mut stmt = w.tx().prepare_cached(
+        "INSERT INTO sync_cursors (scope, seq) VALUES (?1, ?2) \
+         ON CONFLICT (scope) DO UPDATE SET seq = max(seq, excluded.seq)",
+    )?;
+    for c in cursors {
+        stmt.execute(params![c.scope, c.seq])?;
+    }
+    Ok(())
 }

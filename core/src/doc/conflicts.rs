@@ -56,3 +56,62 @@ fn walk<'a>(
         path.pop();
     }
 }
+
+/// Whether the document's history is one line of changes, each made on top of the one before:
+/// then no value was ever written concurrently, so the document holds no conflict and a walk
+/// would find none. Read from the change graph, without touching the operations.
+pub(crate) fn history_is_a_line(doc: &mut AutoCommit) -> bool {
+    if doc.get_heads().len() > 1 {
+        return false;
+    }
+    let mut roots = 0;
+    let mut followed = std::collections::HashSet::new();
+    for change in doc.get_changes_meta(&[]) {
+        match change.deps.as_slice() {
+            [] => roots += 1,
+            [dep] => {
+                // Two changes on top of the same one are a branch.
+                if !followed.insert(*dep) {
+                    return false;
+                }
+            }
+            _ => return false,
+        }
+    }
+    roots <= 1
+}
+
+#[cfg(test)]
+mod tests {
+    use automerge::transaction::Transactable;
+
+    use super::*;
+
+    fn put(doc: &mut AutoCommit, value: &str) {
+        doc.put(ROOT, "phone", value).unwrap();
+        doc.commit();
+    }
+
+    #[test]
+    fn only_a_history_without_branches_is_a_line() {
+        let mut doc = AutoCommit::new();
+        assert!(history_is_a_line(&mut doc), "an empty document");
+        put(&mut doc, "1");
+        put(&mut doc, "2");
+        assert!(history_is_a_line(&mut doc));
+
+        let mut other = doc.fork();
+        put(&mut doc, "3");
+        put(&mut other, "4");
+        doc.merge(&mut other).unwrap();
+        assert!(!history_is_a_line(&mut doc), "two heads");
+        assert_eq!(conflict_sites(&doc).len(), 1);
+
+        // One head again, but the branch stays in the history, and so may a conflict.
+        doc.put(ROOT, "name", "王").unwrap();
+        doc.commit();
+        assert_eq!(doc.get_heads().len(), 1);
+        assert!(!history_is_a_line(&mut doc));
+        assert_eq!(conflict_sites(&doc).len(), 1);
+    }
+}

@@ -9,6 +9,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../../migrations/001_documents.sql")),
     M::up(include_str!("../../migrations/002_projections.sql")),
     M::up(include_str!("../../migrations/003_sync.sql")),
+    M::up(include_str!("../../migrations/004_outbox_bytes.sql")),
 ];
 
 /// Every migration, in order.
@@ -58,6 +59,16 @@ mod tests {
                     .execute("INSERT INTO meta (key, value) VALUES ('actor', 'abcd')", [])
                     .unwrap();
             }
+            if version == 3 {
+                // A change waiting in the outbox, and a received one.
+                stepped
+                    .execute_batch(
+                        "INSERT INTO changes (hash, doc_id, bytes) VALUES \
+                         (x'01', 'd', x'aa'), (x'02', 'd', x'bb'); \
+                         INSERT INTO outbox (seq, hash, doc_id) VALUES (5, x'01', 'd');",
+                    )
+                    .unwrap();
+            }
         }
         assert_eq!(schema(&stepped), schema(&fresh));
         let version: i64 = stepped
@@ -70,5 +81,11 @@ mod tests {
             })
             .unwrap();
         assert_eq!(kept, "abcd");
+        let waiting: (i64, Vec<u8>, Vec<u8>) = stepped
+            .query_row("SELECT seq, hash, bytes FROM outbox", [], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })
+            .unwrap();
+        assert_eq!(waiting, (5, vec![1], vec![0xaa]));
     }
 }

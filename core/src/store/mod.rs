@@ -312,7 +312,7 @@ impl WriteTxn<'_> {
             },
         );
         self.touched.push(doc_id.to_owned());
-        self.persist(doc_id, &changes, true, projection::Source::LocalEdit)?;
+        self.persist(doc_id, &changes, None, projection::Source::LocalEdit)?;
         Ok(true)
     }
 
@@ -343,32 +343,30 @@ impl WriteTxn<'_> {
         };
         let changes = entry.doc.get_changes(&heads);
         self.touched.push(doc_id.to_owned());
-        self.persist(doc_id, &changes, true, projection::Source::LocalEdit)?;
+        self.persist(doc_id, &changes, None, projection::Source::LocalEdit)?;
         Ok(Some(hash))
     }
 
-    /// Stores `changes` of `doc_id` (already in the cached document), its new snapshot and
-    /// projection rows, and, for local changes, the outbox entries.
+    /// Stores the document `doc_id` (already in the cache) after a change: the local changes
+    /// `outbox` in the outbox with their bytes, its snapshot (`snapshot` when the caller has
+    /// it already, else saved now) and its projection rows.
     fn persist(
         &mut self,
         doc_id: &str,
-        changes: &[Change],
-        outbox: bool,
+        outbox: &[Change],
+        snapshot: Option<Vec<u8>>,
         source: projection::Source,
     ) -> Result<()> {
         {
-            let mut insert_change = self.tx.prepare_cached(
-                "INSERT OR IGNORE INTO changes (hash, doc_id, bytes) VALUES (?1, ?2, ?3)",
+            let mut insert_outbox = self.tx.prepare_cached(
+                "INSERT OR IGNORE INTO outbox (hash, doc_id, bytes) VALUES (?1, ?2, ?3)",
             )?;
-            let mut insert_outbox = self
-                .tx
-                .prepare_cached("INSERT OR IGNORE INTO outbox (hash, doc_id) VALUES (?1, ?2)")?;
-            for change in changes {
-                let hash = change.hash();
-                insert_change.execute(params![hash.0.as_slice(), doc_id, change.raw_bytes()])?;
-                if outbox {
-                    insert_outbox.execute(params![hash.0.as_slice(), doc_id])?;
-                }
+            for change in outbox {
+                insert_outbox.execute(params![
+                    change.hash().0.as_slice(),
+                    doc_id,
+                    change.raw_bytes()
+                ])?;
             }
         }
         let at_ms = self.ctx.at_ms;
@@ -376,7 +374,7 @@ impl WriteTxn<'_> {
             .cache
             .get_mut(doc_id)
             .ok_or_else(|| Error::document(doc_id, "document left the cache mid-write"))?;
-        let snapshot = entry.doc.save();
+        let snapshot = snapshot.unwrap_or_else(|| entry.doc.save());
         self.tx
             .prepare_cached(
                 "INSERT INTO documents (doc_id, kind, scope, snapshot, updated_ms) \

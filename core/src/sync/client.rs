@@ -292,15 +292,6 @@ impl SyncClient {
                 let seq = lowest.entry(c.scope.clone()).or_insert(c.seq);
                 *seq = (*seq).min(c.seq);
             }
-            let mut batch = Vec::new();
-            for d in &page.docs {
-                batch.extend(Linli::snapshot_changes(
-                    &d.doc_id,
-                    d.kind,
-                    &d.scope,
-                    &d.snapshot,
-                )?);
-            }
             docs += page.docs.len() as u64;
             let last = page.next_after.is_none();
             // The cursors are kept with the last page only: a bootstrap cut short starts over.
@@ -315,7 +306,8 @@ impl SyncClient {
             } else {
                 Vec::new()
             };
-            apply(linli, batch, cursors).await?;
+            let docs_page = page.docs;
+            off_thread(linli, move |l| l.apply_bootstrap(&docs_page, &cursors)).await?;
             progress(SyncProgress {
                 phase: SyncPhase::Bootstrap,
                 done: docs,
@@ -636,8 +628,17 @@ async fn apply(
     if batch.is_empty() && cursors.is_empty() {
         return Ok(crate::ApplyOutcome::default());
     }
+    off_thread(linli, move |l| l.apply_pulled(&batch, &cursors)).await
+}
+
+/// Runs `f` on the store on a blocking thread: SQLite and automerge work stays off the async
+/// threads.
+async fn off_thread<T: Send + 'static>(
+    linli: &Arc<Linli>,
+    f: impl FnOnce(&Linli) -> crate::Result<T> + Send + 'static,
+) -> SyncResult<T> {
     let linli = Arc::clone(linli);
-    tokio::task::spawn_blocking(move || linli.apply_pulled(&batch, &cursors))
+    tokio::task::spawn_blocking(move || f(&linli))
         .await
         .map_err(|e| SyncError::Local(Error::document("sync", e)))?
         .map_err(SyncError::Local)
