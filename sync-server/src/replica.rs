@@ -25,7 +25,7 @@ const FED_SEQ: &str = "relay_fed_seq";
 /// How many log rows are applied per transaction.
 const FEED_BATCH: usize = 2000;
 /// How many log rows the background feed applies per hold of the feed lock.
-const FEED_STEP: usize = 200;
+const FEED_STEP: usize = 2000;
 /// About how many bytes of changes are applied per transaction.
 const FEED_BYTES: usize = 8 << 20;
 

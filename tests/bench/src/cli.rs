@@ -34,6 +34,13 @@ struct Sizes {
     /// Folder for the prepared stores and the runs' data (reused by later runs).
     #[arg(long, env = "LINLI_BENCH_DIR")]
     work_dir: Option<PathBuf>,
+    /// `sync` only: measure these sizes against the peer (and no others unless `--alone`),
+    /// instead of the preset sizes.
+    #[arg(long, value_delimiter = ',')]
+    compare: Vec<usize>,
+    /// `sync` only: measure these sizes for Linli alone, instead of the preset sizes.
+    #[arg(long, value_delimiter = ',')]
+    alone: Vec<usize>,
 }
 
 impl Sizes {
@@ -198,7 +205,7 @@ async fn benchmarks(sizes: &Sizes, which: &[&str]) -> Result<(), BenchError> {
     let runs = sizes.runs.max(1);
     let mut report = Report::default();
     for name in which {
-        run_one(name, sizes.quick, runs, &work, &mut report).await?;
+        run_one(name, sizes, runs, &work, &mut report).await?;
     }
     println!();
     report.print_json();
@@ -207,13 +214,22 @@ async fn benchmarks(sizes: &Sizes, which: &[&str]) -> Result<(), BenchError> {
 
 async fn run_one(
     name: &str,
-    quick: bool,
+    sizes: &Sizes,
     runs: usize,
     work: &Path,
     report: &mut Report,
 ) -> Result<(), BenchError> {
+    let quick = sizes.quick;
     match name {
-        "sync" => sync_compare::run(&sync_compare::Plan::new(quick, runs), work, report).await,
+        "sync" => {
+            let mut plan = sync_compare::Plan::new(quick, runs);
+            if !sizes.compare.is_empty() || !sizes.alone.is_empty() {
+                plan.compared = sizes.compare.clone();
+                plan.linli_only = sizes.alone.clone();
+                plan.peer_capped = None;
+            }
+            sync_compare::run(&plan, work, report).await
+        }
         "ingest" => ingest::run(quick, runs, work, report).await,
         "writes" => local::writes(quick, work, report).await,
         "store" => local::store(quick, work, report).await,
