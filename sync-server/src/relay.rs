@@ -434,7 +434,9 @@ impl Relay {
         request: &BootstrapRequest,
     ) -> Result<BootstrapResponse, RelayError> {
         let budget = request.page_bytes.clamp(1024, self.limits.max_page_bytes) as usize;
-        self.replica.read(self.storage.as_ref(), |l, fed| {
+        // The replica catches up meanwhile; what it lacks now, the device pulls.
+        self.replica.feed_later(&self.storage);
+        self.replica.read_fed(self.storage.as_ref(), |l, fed| {
             let readable = self.readable(l, &device.member_id, &self.storage.scopes()?)?;
             let mut response = BootstrapResponse {
                 cursors: readable

@@ -1,14 +1,15 @@
 //! The office replica: a `linli-core` store fed from the change log, scope by scope in order.
 //! It answers who may read and write which scope (from its directory), holds the per-document
 //! snapshots new devices bootstrap from, and computes the day-end report. Access decisions
-//! follow only the directory's scope before they read it; bootstrap and the report follow the
-//! whole log first, so that changes written by the admin tools or by another relay instance on
-//! the same database are seen too. Pushes do not wait for the replica: the relay feeds it in
-//! the background after each push (see [`Replica::feed_later`]).
+//! follow only the directory's scope before they read it; the report follows the whole log
+//! first, so that changes written by the admin tools or by another relay instance on the same
+//! database are seen too; a bootstrap takes what the replica holds, and the device pulls the
+//! rest of the log after it. Pushes and bootstraps do not wait for the replica: the relay
+//! feeds it in the background after each (see [`Replica::feed_later`]).
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use linli_core::{DeviceIdentity, Linli, RemoteChange, Scope, SystemClock};
@@ -25,7 +26,7 @@ const FED_SEQ: &str = "relay_fed_seq";
 /// How many log rows are applied per transaction.
 const FEED_BATCH: usize = 2000;
 /// How many log rows the background feed applies per hold of the feed lock.
-const FEED_STEP: usize = 2000;
+const FEED_STEP: usize = 500;
 /// About how many bytes of changes are applied per transaction.
 const FEED_BYTES: usize = 8 << 20;
 
@@ -68,6 +69,8 @@ pub struct Replica {
     directory_fed: AtomicI64,
     /// A background feed is queued or running.
     feeding: Arc<AtomicBool>,
+    /// Requests waiting for the feed lock: the background feed lets them go first.
+    waiting: AtomicUsize,
 }
 
 /// Applies every log change after the position saved under the settings key `key` to
@@ -111,6 +114,16 @@ fn follow_batch(
     Ok(last < head)
 }
 
+/// The head of the directory's scope in the log (0 before the community exists).
+fn directory_head(storage: &dyn RelayStorage) -> Result<i64, RelayError> {
+    let directory = Scope::Community.to_string();
+    Ok(storage
+        .scopes()?
+        .into_iter()
+        .find_map(|(scope, head)| (scope == directory).then_some(head))
+        .unwrap_or(0))
+}
+
 impl Replica {
     /// Opens the replica at `path`.
     pub fn open(path: &Path) -> Result<Replica, RelayError> {
@@ -129,6 +142,7 @@ impl Replica {
             fed: Mutex::new(fed),
             directory_fed,
             feeding: Arc::new(AtomicBool::new(false)),
+            waiting: AtomicUsize::new(0),
         })
     }
 
@@ -137,6 +151,11 @@ impl Replica {
     pub fn feed(&self, storage: &dyn RelayStorage) -> Result<(), RelayError> {
         for (scope, head) in storage.scopes()? {
             loop {
+                // A mutex is not fair: without this, a feed that takes the lock again at once
+                // would keep a bootstrap waiting until the whole log is applied.
+                while self.waiting.load(Ordering::Acquire) > 0 {
+                    std::thread::sleep(std::time::Duration::from_millis(1));
+                }
                 let mut fed = self.lock();
                 let more = follow_batch(
                     storage,
@@ -188,26 +207,49 @@ impl Replica {
         storage: &dyn RelayStorage,
         f: impl FnOnce(&Linli) -> Result<T, RelayError>,
     ) -> Result<T, RelayError> {
-        let directory = Scope::Community.to_string();
-        let head = storage
-            .scopes()?
-            .into_iter()
-            .find_map(|(scope, head)| (scope == directory).then_some(head))
-            .unwrap_or(0);
+        let head = directory_head(storage)?;
         if self.directory_fed.load(Ordering::Acquire) < head {
-            let mut fed = self.lock();
-            while follow_batch(
-                storage,
-                &self.linli,
-                FED_SEQ,
-                &mut fed,
-                &directory,
-                head,
-                FEED_BATCH,
-            )? {}
-            self.remember(&fed);
+            let mut fed = self.lock_for_request();
+            self.feed_directory(storage, &mut fed, head)?;
         }
         f(&self.linli)
+    }
+
+    /// Runs `f` on the replica as far as it has been fed, with the directory up to date,
+    /// holding the feed lock so that the position passed to `f` is exactly what the replica
+    /// includes. A new device bootstraps this way: it takes the documents the replica holds
+    /// as snapshots and pulls the changes after that position, instead of waiting while the
+    /// replica catches up with a large push.
+    pub fn read_fed<T>(
+        &self,
+        storage: &dyn RelayStorage,
+        f: impl FnOnce(&Linli, &LogPosition) -> Result<T, RelayError>,
+    ) -> Result<T, RelayError> {
+        let head = directory_head(storage)?;
+        let mut fed = self.lock_for_request();
+        self.feed_directory(storage, &mut fed, head)?;
+        f(&self.linli, &fed)
+    }
+
+    /// Feeds the directory's scope up to `head` under the feed lock `fed`.
+    fn feed_directory(
+        &self,
+        storage: &dyn RelayStorage,
+        fed: &mut LogPosition,
+        head: i64,
+    ) -> Result<(), RelayError> {
+        let directory = Scope::Community.to_string();
+        while follow_batch(
+            storage,
+            &self.linli,
+            FED_SEQ,
+            fed,
+            &directory,
+            head,
+            FEED_BATCH,
+        )? {}
+        self.remember(fed);
+        Ok(())
     }
 
     /// Runs `f` on the replica fed up to date, holding the feed lock so that the position
@@ -217,7 +259,7 @@ impl Replica {
         storage: &dyn RelayStorage,
         f: impl FnOnce(&Linli, &LogPosition) -> Result<T, RelayError>,
     ) -> Result<T, RelayError> {
-        let mut fed = self.lock();
+        let mut fed = self.lock_for_request();
         *fed = follow_log(storage, &self.linli, FED_SEQ)?;
         self.remember(&fed);
         f(&self.linli, &fed)
@@ -236,6 +278,14 @@ impl Replica {
 
     fn lock(&self) -> MutexGuard<'_, LogPosition> {
         self.fed.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The feed lock for a request, which the background feed lets go first.
+    fn lock_for_request(&self) -> MutexGuard<'_, LogPosition> {
+        self.waiting.fetch_add(1, Ordering::AcqRel);
+        let guard = self.lock();
+        self.waiting.fetch_sub(1, Ordering::AcqRel);
+        guard
     }
 }
 

@@ -8,6 +8,7 @@ use linli_core::sync::client::{SyncClient, SyncOptions};
 use linli_core::sync::protocol::{self, PROTOCOL_VERSION, RemoteChange, SyncRequest};
 use linli_core::{DeviceIdentity, DocKind};
 use linli_e2e::{TestRelay, post_raw};
+use linli_relay::storage::LogChange;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_input_gets_a_clear_4xx_and_stores_nothing() {
@@ -302,6 +303,45 @@ async fn pulls_page_and_resume_and_a_bootstrap_equals_the_whole_history() {
             li.linli.heads(&d.doc_id).unwrap()
         );
     }
+
+    // Changes the office replica has not applied (written to the log directly, as another
+    // relay instance would) reach a device that bootstraps now by pull after its snapshots.
+    let later: Vec<HouseholdInput> = (0..30)
+        .map(|i| HouseholdInput {
+            building_id: r.places.building3.clone(),
+            room: format!("{}", 300 + i),
+            ..HouseholdInput::default()
+        })
+        .collect();
+    wang.linli.import_households(&later).unwrap();
+    let waiting = wang.linli.outbox(0, 10_000).unwrap();
+    let logged: Vec<LogChange> = waiting
+        .iter()
+        .map(|o| LogChange {
+            hash: o.hash.0,
+            doc_id: o.change.doc_id.clone(),
+            kind: o.change.kind,
+            scope: o.change.scope.clone(),
+            bytes: o.change.bytes.clone(),
+        })
+        .collect();
+    let wang_device = wang.linli.identity().device_id.clone();
+    r.relay.storage.append(&wang_device, &logged, 0).unwrap();
+    wang.linli.ack_outbox(waiting.last().unwrap().seq).unwrap();
+    let li3 = r.phone("lead-li", "li-phone-3").await;
+    li3.sync().await.unwrap();
+    li.sync().await.unwrap();
+    assert_eq!(
+        li3.linli
+            .households_in_building(&r.places.building3)
+            .unwrap()
+            .len(),
+        150
+    );
+    assert_eq!(
+        li3.linli.projection_dump().unwrap(),
+        li.linli.projection_dump().unwrap()
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
