@@ -20,15 +20,23 @@ fn room_101(office: &linli_core::Linli, c: &common::Community) -> String {
         .unwrap()
 }
 
-#[test]
-fn history_says_who_changed_what_from_which_device() {
-    let devices = Devices::new();
+/// The office and Wang's phone, in sync, both holding room 101 of building 3.
+fn office_and_wang_with_room_101(
+    devices: &Devices,
+) -> (linli_core::Linli, linli_core::Linli, String) {
     let office = devices.open("office", "office-pc");
     let c = community(&office);
     let wang = devices.open("lead-wang", "wang-phone");
     sync_all(&[&office, &wang]);
     let h = room_101(&office, &c);
     sync_all(&[&office, &wang]);
+    (office, wang, h)
+}
+
+#[test]
+fn history_says_who_changed_what_from_which_device() {
+    let devices = Devices::new();
+    let (office, wang, h) = office_and_wang_with_room_101(&devices);
     wang.set_household_phone(&h, "13900000000").unwrap();
     sync_all(&[&office, &wang]);
     let history = office.history(&h).unwrap();
@@ -49,12 +57,7 @@ fn history_says_who_changed_what_from_which_device() {
 #[test]
 fn a_plain_field_edited_on_two_phones_is_a_conflict_resolved_by_entering_a_value() {
     let devices = Devices::new();
-    let office = devices.open("office", "office-pc");
-    let c = community(&office);
-    let wang = devices.open("lead-wang", "wang-phone");
-    sync_all(&[&office, &wang]);
-    let h = room_101(&office, &c);
-    sync_all(&[&office, &wang]);
+    let (office, wang, h) = office_and_wang_with_room_101(&devices);
     office.set_household_phone(&h, "13911111111").unwrap();
     wang.set_household_phone(&h, "13922222222").unwrap();
     // Another field edited meanwhile is no conflict.
@@ -201,12 +204,7 @@ fn snapshots_of(from: &linli_core::Linli) -> Vec<SnapshotDoc> {
 #[test]
 fn a_device_bootstrapped_from_snapshots_equals_the_source_conflicts_included() {
     let devices = Devices::new();
-    let office = devices.open("office", "office-pc");
-    let c = community(&office);
-    let wang = devices.open("lead-wang", "wang-phone");
-    sync_all(&[&office, &wang]);
-    let h = room_101(&office, &c);
-    sync_all(&[&office, &wang]);
+    let (office, wang, h) = office_and_wang_with_room_101(&devices);
     office.set_household_phone(&h, "13911111111").unwrap();
     wang.set_household_phone(&h, "13922222222").unwrap();
     sync_all(&[&office, &wang]);
