@@ -167,7 +167,7 @@ impl Relay {
 
     /// Creates a one-time enrolment code for an active member of the replica's directory.
     pub fn create_code(&self, member_id: &str, now_ms: i64) -> Result<(String, i64), RelayError> {
-        let active = self.replica.read_directory(self.storage.as_ref(), |l| {
+        let active = self.replica.read_directory(self.storage.as_ref(), |l, _| {
             Ok(l.member(member_id).map(|m| m.active).unwrap_or(false))
         })?;
         issue_code(
@@ -206,11 +206,13 @@ impl Relay {
             },
             now_ms,
         )?;
-        let (roles, scopes) = self.replica.read_directory(self.storage.as_ref(), |l| {
-            let roles = l.member_role_codes(&device.member_id)?;
-            let scopes = self.readable(l, &device.member_id, &self.storage.scopes()?)?;
-            Ok((roles, scopes))
-        })?;
+        let (roles, scopes) = self
+            .replica
+            .read_directory(self.storage.as_ref(), |l, heads| {
+                let roles = l.member_role_codes(&device.member_id)?;
+                let scopes = self.readable(l, &device.member_id, heads)?;
+                Ok((roles, scopes))
+            })?;
         tracing::info!(device = %device.device_id, member = %device.member_id, "device enrolled");
         Ok(EnrolResponse {
             token,
@@ -281,9 +283,11 @@ impl Relay {
         device: &Device,
         push: &[RemoteChange],
     ) -> Result<Vec<LogChange>, RelayError> {
-        let mut access: BTreeMap<String, Access> = BTreeMap::new();
-        let mut known = std::collections::BTreeSet::new();
-        let mut out = Vec::with_capacity(push.len());
+        if push.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut decoded = Vec::with_capacity(push.len());
+        let mut scopes: BTreeMap<&str, Scope> = BTreeMap::new();
         for (i, wc) in push.iter().enumerate() {
             let change = Change::from_bytes(wc.bytes.clone()).map_err(|e| {
                 RelayError::bad_request(
@@ -299,17 +303,22 @@ impl Relay {
             scope
                 .check_document(&wc.doc_id, wc.kind)
                 .map_err(|e| RelayError::bad_request("bad_scope", e.to_string()))?;
+            scopes.insert(&wc.scope, scope);
+            decoded.push(change);
+        }
+        // Every scope of the push is decided with one read of the directory.
+        let access: BTreeMap<&str, Access> =
+            self.replica.read_directory(self.storage.as_ref(), |l, _| {
+                let wanted: Vec<Scope> = scopes.values().cloned().collect();
+                let decided = l.scope_accesses(&device.member_id, &wanted)?;
+                Ok(scopes.keys().copied().zip(decided).collect())
+            })?;
+        let mut known = std::collections::BTreeSet::new();
+        let mut out = Vec::with_capacity(push.len());
+        for (i, (wc, change)) in push.iter().zip(decoded).enumerate() {
             let hash = change.hash().0;
-            let allowed = match access.get(&wc.scope) {
-                Some(a) => *a,
-                None => {
-                    let a = self.replica.read_directory(self.storage.as_ref(), |l| {
-                        Ok(l.scope_access(&device.member_id, &scope)?)
-                    })?;
-                    access.insert(wc.scope.clone(), a);
-                    a
-                }
-            };
+            // Every scope of the push was decided above.
+            let allowed = access[wc.scope.as_str()];
             let author = change.actor_id();
             let own = author.to_hex_string() == device.actor_id;
             let first = *author == genesis_actor(&wc.doc_id)
@@ -372,11 +381,12 @@ impl Relay {
             .iter()
             .map(|c| (c.scope.as_str(), c.seq))
             .collect();
-        let scopes = self.storage.scopes()?;
-        let readable = self.replica.read_directory(self.storage.as_ref(), |l| {
-            self.readable(l, &device.member_id, &scopes)
-        })?;
-        let heads: BTreeMap<String, i64> = scopes.into_iter().collect();
+        let (readable, heads) =
+            self.replica
+                .read_directory(self.storage.as_ref(), |l, heads| {
+                    let readable = self.readable(l, &device.member_id, heads)?;
+                    Ok((readable, heads.iter().cloned().collect::<BTreeMap<_, _>>()))
+                })?;
         let budget = request.page_bytes.clamp(1024, self.limits.max_page_bytes) as usize;
         let mut used = 0usize;
         let mut response = SyncResponse::default();
@@ -436,39 +446,40 @@ impl Relay {
         let budget = request.page_bytes.clamp(1024, self.limits.max_page_bytes) as usize;
         // The replica catches up meanwhile; what it lacks now, the device pulls.
         self.replica.feed_later(&self.storage);
-        self.replica.read_fed(self.storage.as_ref(), |l, fed| {
-            let readable = self.readable(l, &device.member_id, &self.storage.scopes()?)?;
-            let mut response = BootstrapResponse {
-                cursors: readable
-                    .iter()
-                    .map(|scope| Cursor {
-                        scope: scope.clone(),
-                        seq: fed.of(scope),
-                    })
-                    .collect(),
-                ..BootstrapResponse::default()
-            };
-            let mut used = 0;
-            for d in l.documents()? {
-                if request.after_doc.as_ref().is_some_and(|a| d.doc_id <= *a)
-                    || !readable.contains(&d.scope)
-                {
-                    continue;
+        self.replica
+            .read_fed(self.storage.as_ref(), |l, fed, heads| {
+                let readable = self.readable(l, &device.member_id, heads)?;
+                let mut response = BootstrapResponse {
+                    cursors: readable
+                        .iter()
+                        .map(|scope| Cursor {
+                            scope: scope.clone(),
+                            seq: fed.of(scope),
+                        })
+                        .collect(),
+                    ..BootstrapResponse::default()
+                };
+                let mut used = 0;
+                for d in l.documents()? {
+                    if request.after_doc.as_ref().is_some_and(|a| d.doc_id <= *a)
+                        || !readable.contains(&d.scope)
+                    {
+                        continue;
+                    }
+                    if used >= budget {
+                        response.next_after = response.docs.last().map(|d| d.doc_id.clone());
+                        break;
+                    }
+                    let snapshot = l.snapshot(&d.doc_id)?;
+                    used += snapshot.len();
+                    response.docs.push(SnapshotDoc {
+                        doc_id: d.doc_id,
+                        kind: d.kind,
+                        scope: d.scope,
+                        snapshot,
+                    });
                 }
-                if used >= budget {
-                    response.next_after = response.docs.last().map(|d| d.doc_id.clone());
-                    break;
-                }
-                let snapshot = l.snapshot(&d.doc_id)?;
-                used += snapshot.len();
-                response.docs.push(SnapshotDoc {
-                    doc_id: d.doc_id,
-                    kind: d.kind,
-                    scope: d.scope,
-                    snapshot,
-                });
-            }
-            Ok(response)
-        })
+                Ok(response)
+            })
     }
 }

@@ -114,14 +114,16 @@ fn follow_batch(
     Ok(last < head)
 }
 
-/// The head of the directory's scope in the log (0 before the community exists).
-fn directory_head(storage: &dyn RelayStorage) -> Result<i64, RelayError> {
+/// The scopes of the log with their heads, as [`RelayStorage::scopes`] gives them.
+pub type ScopeHeads = [(String, i64)];
+
+/// The head of the directory's scope among `scopes` (0 before the community exists).
+fn directory_head(scopes: &ScopeHeads) -> i64 {
     let directory = Scope::Community.to_string();
-    Ok(storage
-        .scopes()?
-        .into_iter()
-        .find_map(|(scope, head)| (scope == directory).then_some(head))
-        .unwrap_or(0))
+    scopes
+        .iter()
+        .find_map(|(scope, head)| (*scope == directory).then_some(*head))
+        .unwrap_or(0)
 }
 
 impl Replica {
@@ -201,18 +203,20 @@ impl Replica {
     }
 
     /// Runs `f` on the replica with the community directory up to date (other scopes may lag
-    /// behind the log): enough for access decisions, which read the directory only.
+    /// behind the log): enough for access decisions, which read the directory only. `f` also
+    /// gets the log's scope heads, read once for both.
     pub fn read_directory<T>(
         &self,
         storage: &dyn RelayStorage,
-        f: impl FnOnce(&Linli) -> Result<T, RelayError>,
+        f: impl FnOnce(&Linli, &ScopeHeads) -> Result<T, RelayError>,
     ) -> Result<T, RelayError> {
-        let head = directory_head(storage)?;
+        let scopes = storage.scopes()?;
+        let head = directory_head(&scopes);
         if self.directory_fed.load(Ordering::Acquire) < head {
             let mut fed = self.lock_for_request();
             self.feed_directory(storage, &mut fed, head)?;
         }
-        f(&self.linli)
+        f(&self.linli, &scopes)
     }
 
     /// Runs `f` on the replica as far as it has been fed, with the directory up to date,
@@ -223,12 +227,12 @@ impl Replica {
     pub fn read_fed<T>(
         &self,
         storage: &dyn RelayStorage,
-        f: impl FnOnce(&Linli, &LogPosition) -> Result<T, RelayError>,
+        f: impl FnOnce(&Linli, &LogPosition, &ScopeHeads) -> Result<T, RelayError>,
     ) -> Result<T, RelayError> {
-        let head = directory_head(storage)?;
+        let scopes = storage.scopes()?;
         let mut fed = self.lock_for_request();
-        self.feed_directory(storage, &mut fed, head)?;
-        f(&self.linli, &fed)
+        self.feed_directory(storage, &mut fed, directory_head(&scopes))?;
+        f(&self.linli, &fed, &scopes)
     }
 
     /// Feeds the directory's scope up to `head` under the feed lock `fed`.
