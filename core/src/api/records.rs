@@ -125,7 +125,7 @@ impl Linli {
                         id: doc_id.to_owned(),
                     });
                 }
-                autosurgeon::hydrate(&d.doc).map_err(|e| Error::document(doc_id, e))
+                crate::doc::one_pass::hydrate(&d.doc).map_err(|e| Error::document(doc_id, e))
             })
             .map_err(|e| match e {
                 Error::NotFound { .. } => Error::NotFound {

@@ -58,7 +58,7 @@ impl DocEditor<'_> {
 
     /// Reads the whole document as `T`.
     pub fn read<T: Hydrate>(&self) -> Result<T> {
-        autosurgeon::hydrate(&*self.doc).map_err(|e| self.err(e))
+        super::one_pass::hydrate(&*self.doc).map_err(|e| self.err(e))
     }
 
     /// The underlying document, for edits the helpers above do not cover (conflict resolution).

@@ -4,6 +4,7 @@
 
 pub(crate) mod conflicts;
 mod edit;
+pub(crate) mod one_pass;
 
 use automerge::{ActorId, AutoCommit, ChangeHash, transaction::CommitOptions};
 use autosurgeon::{Hydrate, Reconcile};

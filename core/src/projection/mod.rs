@@ -34,7 +34,7 @@ pub const TABLES: &[&str] = &[
 ];
 
 fn hydrate<T: Hydrate>(doc_id: &str, doc: &AutoCommit) -> Result<T> {
-    autosurgeon::hydrate(doc).map_err(|e| Error::document(doc_id, e))
+    crate::doc::one_pass::hydrate(doc).map_err(|e| Error::document(doc_id, e))
 }
 
 /// What brought the document to the state being projected.

@@ -289,7 +289,7 @@ impl WriteTxn<'_> {
         if entry.kind != T::KIND {
             return Err(not_found());
         }
-        autosurgeon::hydrate(&entry.doc).map_err(|e| Error::document(doc_id, e))
+        crate::doc::one_pass::hydrate(&entry.doc).map_err(|e| Error::document(doc_id, e))
     }
 
     /// Creates the document in `scope` from its deterministic first change (see
