@@ -289,10 +289,29 @@ async fn pulls_page_and_resume_and_a_bootstrap_equals_the_whole_history() {
         120
     );
 
-    // A device that bootstraps from snapshots equals one that pulled every change.
+    // A device that bootstraps from snapshots, page after page (each fetched while the one
+    // before is applied), equals one that pulled every change.
     let li2 = r.phone("lead-li", "li-tablet").await;
-    let summary = li2.sync().await.unwrap();
+    let small2 = SyncClient::new(SyncOptions {
+        page_bytes: 2048,
+        ..li2.client.options().clone()
+    })
+    .unwrap();
+    let bootstrap_pages = std::sync::atomic::AtomicU32::new(0);
+    let summary = small2
+        .sync(
+            &li2.linli,
+            &|p| {
+                if p.phase == linli_core::sync::client::SyncPhase::Bootstrap {
+                    bootstrap_pages.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                }
+            },
+            &tokio_util::sync::CancellationToken::new(),
+        )
+        .await
+        .unwrap();
     assert!(summary.bootstrapped_docs >= 121, "{summary:?}");
+    assert!(bootstrap_pages.into_inner() > 5, "several bootstrap pages");
     assert_eq!(
         li2.linli.projection_dump().unwrap(),
         li.linli.projection_dump().unwrap()

@@ -279,23 +279,23 @@ impl SyncClient {
         progress: &(dyn Fn(SyncProgress) + Send + Sync),
         cancel: &CancellationToken,
     ) -> SyncResult<u64> {
-        let mut after_doc = None;
         let mut lowest: std::collections::BTreeMap<String, i64> = Default::default();
         let mut docs = 0u64;
+        let request = |after_doc: Option<String>| BootstrapRequest {
+            after_doc,
+            page_bytes: self.options.page_bytes,
+        };
+        let mut page: BootstrapResponse =
+            self.call("/v1/bootstrap", &request(None), cancel).await?;
         loop {
-            let request = BootstrapRequest {
-                after_doc: after_doc.clone(),
-                page_bytes: self.options.page_bytes,
-            };
-            let page: BootstrapResponse = self.call("/v1/bootstrap", &request, cancel).await?;
             for c in &page.cursors {
                 let seq = lowest.entry(c.scope.clone()).or_insert(c.seq);
                 *seq = (*seq).min(c.seq);
             }
             docs += page.docs.len() as u64;
-            let last = page.next_after.is_none();
+            let next_after = page.next_after.take();
             // The cursors are kept with the last page only: a bootstrap cut short starts over.
-            let cursors: Vec<Cursor> = if last {
+            let cursors: Vec<Cursor> = if next_after.is_none() {
                 lowest
                     .iter()
                     .map(|(scope, seq)| Cursor {
@@ -306,17 +306,32 @@ impl SyncClient {
             } else {
                 Vec::new()
             };
-            let docs_page = page.docs;
-            off_thread(linli, move |l| l.apply_bootstrap(&docs_page, &cursors)).await?;
+            let docs_page = std::mem::take(&mut page.docs);
+            let apply = off_thread(linli, move |l| l.apply_bootstrap(&docs_page, &cursors));
+            // The next page is on its way while this one is applied; pages still apply in order.
+            let next = match next_after {
+                None => {
+                    apply.await?;
+                    None
+                }
+                Some(after) => {
+                    let next_request = request(Some(after));
+                    let fetch =
+                        self.call::<_, BootstrapResponse>("/v1/bootstrap", &next_request, cancel);
+                    let (applied, fetched) = tokio::join!(apply, fetch);
+                    applied?;
+                    Some(fetched?)
+                }
+            };
             progress(SyncProgress {
                 phase: SyncPhase::Bootstrap,
                 done: docs,
                 total: 0,
             });
-            if last {
-                return Ok(docs);
+            match next {
+                Some(p) => page = p,
+                None => return Ok(docs),
             }
-            after_doc = page.next_after;
         }
     }
 
