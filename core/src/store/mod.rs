@@ -374,7 +374,9 @@ impl WriteTxn<'_> {
             .cache
             .get_mut(doc_id)
             .ok_or_else(|| Error::document(doc_id, "document left the cache mid-write"))?;
-        let snapshot = snapshot.unwrap_or_else(|| entry.doc.save());
+        // Uncompressed: a record's columns are small, and setting up DEFLATE for each of them
+        // cost more than the rest of the save; what goes on the wire is compressed whole.
+        let snapshot = snapshot.unwrap_or_else(|| entry.doc.save_nocompress());
         self.tx
             .prepare_cached(
                 "INSERT INTO documents (doc_id, kind, scope, snapshot, updated_ms) \
