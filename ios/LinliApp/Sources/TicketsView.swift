@@ -88,7 +88,7 @@ struct TicketDetailView: View {
                 }
             }
             .alert(asking.map { text(UiText(Keys.of($0))) } ?? "",
-                   isPresented: Binding(get: { asking != nil && asking != .assign }, set: { if !$0 { asking = nil } })) {
+                   isPresented: Binding(get: { asking != nil && asking != .assign && asking != .merge }, set: { if !$0 { asking = nil } })) {
                 TextField(prompt, text: $words)
                 if asking == .evaluate {
                     Button(tr("ticket_satisfied")) { Task { await run(satisfied: true) } }
@@ -104,6 +104,16 @@ struct TicketDetailView: View {
                     Button(text(UiText(Keys.of(d)))) { Task { await vm.perform(.assign(d)); asking = nil } }
                 }
             }
+            .confirmationDialog(tr("ticket_merge_into"),
+                                isPresented: Binding(get: { asking == .merge }, set: { if !$0 { asking = nil } })) {
+                ForEach(t.mergeTargets, id: \.id) { m in
+                    Button(m.description + " · " + m.place + " · " + text(m.status)) {
+                        Task { await vm.perform(.merge(into: m.id)); asking = nil }
+                    }
+                }
+            } message: {
+                if t.mergeTargets.isEmpty { Text(tr("ticket_merge_none")) }
+            }
         }
     }
 
@@ -116,7 +126,6 @@ struct TicketDetailView: View {
         case .reply: return tr("ticket_message")
         case .resolve: return tr("ticket_summary")
         case .evaluate: return tr("ticket_comment")
-        case .merge: return tr("ticket_merge_into")
         default: return tr("ticket_department")
         }
     }
@@ -129,8 +138,7 @@ struct TicketDetailView: View {
         case .reply: await vm.perform(.reply(words))
         case .resolve: await vm.perform(.resolve(words))
         case .evaluate: await vm.perform(.evaluate(satisfied: satisfied, comment: words))
-        case .merge: await vm.perform(.merge(into: words))
-        case .accept, .assign, .attachPhoto: break
+        case .accept, .assign, .merge, .attachPhoto: break
         }
         words = ""
         asking = nil

@@ -51,6 +51,8 @@ public struct TicketDetailState: Equatable, Sendable {
     public let timeline: [TimelineItem]
     public let photos: [String]
     public let actions: [TicketActionKind]
+    /// Where a duplicate can be merged: the other open tickets, those at the same place first.
+    public let mergeTargets: [TicketItem]
 }
 
 public struct TicketsState: Sendable {
@@ -150,6 +152,7 @@ public final class TicketsViewModel: ScreenModel<TicketsState>, @unchecked Senda
 
     private func detail(_ id: String) throws -> TicketDetailState {
         let t = try store.ticket(id: id)
+        let actions = try store.ticketActions(id: id)
         var names: [String: String] = [:]
         func name(_ member: String) -> String {
             if let n = names[member] { return n }
@@ -168,7 +171,14 @@ public final class TicketsViewModel: ScreenModel<TicketsState>, @unchecked Senda
                 return TimelineItem(at: ms(e.atMs), author: name(e.author), action: UiText(key), subject: subject, text: text)
             },
             photos: t.state.photos,
-            actions: try store.ticketActions(id: id))
+            actions: actions,
+            mergeTargets: actions.contains(.merge) ? try mergeTargets(t) : [])
+    }
+
+    private func mergeTargets(_ t: TicketDetail) throws -> [TicketItem] {
+        let others = try store.tickets(filter: TicketList.open.filter).filter { $0.id != t.id }
+        // Stable: the same place first, otherwise in the list's order.
+        return (others.filter { $0.placeText == t.place.text } + others.filter { $0.placeText != t.place.text }).map(item)
     }
 
     /// Hours and minutes left, or how long overdue.

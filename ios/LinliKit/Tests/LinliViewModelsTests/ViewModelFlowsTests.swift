@@ -235,6 +235,27 @@ final class ViewModelFlowsTests: XCTestCase {
         await desk.show(.atLevel(.street))
         XCTAssertEqual(desk.state.items.map(\.id), [t])
 
+        // A second call about the same lift is merged into the first, picked from the list.
+        let reportedOther = await desk.report(TicketInput(
+            category: .sanitation, placeKind: .freeText, placeRef: "", placeText: "小区南门",
+            description: "垃圾未清运", photos: [], channel: .walkIn))
+        let other = try XCTUnwrap(reportedOther)
+        let reportedDup = await desk.report(TicketInput(
+            category: .elevator, placeKind: .building, placeRef: Self.building, placeText: "3号楼",
+            description: "3号楼电梯坏了", photos: [], channel: .chatGroup))
+        let dup = try XCTUnwrap(reportedDup)
+        await desk.open(dup)
+        let targets = desk.state.detail?.mergeTargets.map(\.id) ?? []
+        XCTAssertEqual(targets.first, t, "the same place first")
+        XCTAssertTrue(targets.contains(other) && !targets.contains(dup), "\(targets)")
+        let merged = await desk.perform(.merge(into: t))
+        XCTAssertTrue(merged)
+        XCTAssertEqual(desk.state.detail?.status, UiText("ticket_status_merged"))
+        XCTAssertEqual(desk.state.detail?.mergeTargets, [], "a merged ticket offers no merge")
+        await desk.open(other)
+        let left = desk.state.detail?.mergeTargets.map(\.id) ?? []
+        XCTAssertTrue(left.contains(t) && !left.contains(dup) && !left.contains(other), "the merged one is gone: \(left)")
+
         await SyncViewModel(session: office).syncNow()
         await SyncViewModel(session: wang).syncNow()
         await mine.open(t)

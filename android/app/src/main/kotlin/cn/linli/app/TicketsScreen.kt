@@ -40,6 +40,7 @@ import cn.linli.viewmodels.Keys
 import cn.linli.viewmodels.Session
 import cn.linli.viewmodels.TicketCommand
 import cn.linli.viewmodels.TicketDetailState
+import cn.linli.viewmodels.TicketItem
 import cn.linli.viewmodels.TicketList
 import cn.linli.viewmodels.TicketsViewModel
 import cn.linli.viewmodels.UiText
@@ -141,14 +142,20 @@ private fun TicketDetail(vm: TicketsViewModel, t: TicketDetailState) {
             }
         }
     }
-    asking?.let { kind -> ActionDialog(kind, onDismiss = { asking = null }) { command ->
+    asking?.let { kind -> ActionDialog(kind, t.mergeTargets, onDismiss = { asking = null }) { command ->
         scope.launch { if (vm.perform(command)) asking = null }
     } }
 }
 
 @Composable
-private fun ActionDialog(kind: TicketActionKind, onDismiss: () -> Unit, onDone: (TicketCommand) -> Unit) {
+private fun ActionDialog(
+    kind: TicketActionKind,
+    mergeTargets: List<TicketItem>,
+    onDismiss: () -> Unit,
+    onDone: (TicketCommand) -> Unit,
+) {
     var words by remember { mutableStateOf("") }
+    var into by remember { mutableStateOf(mergeTargets.firstOrNull()?.id) }
     var level by remember { mutableStateOf(Level.STREET) }
     var department by remember { mutableStateOf(Department.PROPERTY_COMPANY) }
     var satisfied by remember { mutableStateOf(true) }
@@ -164,7 +171,7 @@ private fun ActionDialog(kind: TicketActionKind, onDismiss: () -> Unit, onDone: 
                         TicketActionKind.REPLY -> TicketCommand.Reply(words)
                         TicketActionKind.RESOLVE -> TicketCommand.Resolve(words)
                         TicketActionKind.EVALUATE -> TicketCommand.Evaluate(satisfied, words)
-                        TicketActionKind.MERGE -> TicketCommand.Merge(words.trim())
+                        TicketActionKind.MERGE -> TicketCommand.Merge(into ?: return@Button)
                         TicketActionKind.ACCEPT -> TicketCommand.Accept
                         TicketActionKind.ATTACH_PHOTO -> return@Button
                     },
@@ -199,7 +206,14 @@ private fun ActionDialog(kind: TicketActionKind, onDismiss: () -> Unit, onDone: 
                         }
                         Field(stringResource(R.string.ticket_comment), words) { words = it }
                     }
-                    TicketActionKind.MERGE -> Field(stringResource(R.string.ticket_merge_into), words) { words = it }
+                    TicketActionKind.MERGE -> {
+                        Text(stringResource(R.string.ticket_merge_into))
+                        if (mergeTargets.isEmpty()) Text(stringResource(R.string.ticket_merge_none))
+                        for (m in mergeTargets) {
+                            FilterChip(selected = m.id == into, onClick = { into = m.id },
+                                label = { Text(m.description + " · " + m.place + " · " + text(m.status)) })
+                        }
+                    }
                     else -> {}
                 }
             }

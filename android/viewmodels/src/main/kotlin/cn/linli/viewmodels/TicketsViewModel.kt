@@ -61,6 +61,8 @@ data class TicketDetailState(
     val timeline: List<TimelineItem>,
     val photos: List<String>,
     val actions: List<TicketActionKind>,
+    /** Where a duplicate can be merged: the other open tickets, those at the same place first. */
+    val mergeTargets: List<TicketItem>,
 )
 
 data class TicketsState(
@@ -154,6 +156,7 @@ class TicketsViewModel(
 
     private fun detail(id: String): TicketDetailState {
         val t = store.ticket(id)
+        val actions = store.ticketActions(id)
         val names = HashMap<String, String>()
         fun name(member: String) = names.getOrPut(member) {
             try { store.member(member).name } catch (e: LinliException.NotFound) { member }
@@ -172,9 +175,16 @@ class TicketsViewModel(
                 TimelineItem(Instant.ofEpochMilli(e.atMs), name(e.author), UiText(key), subject, text)
             },
             photos = t.state.photos,
-            actions = store.ticketActions(id),
+            actions = actions,
+            mergeTargets = if (TicketActionKind.MERGE in actions) mergeTargets(t) else emptyList(),
         )
     }
+
+    private fun mergeTargets(t: TicketDetail): List<TicketItem> =
+        store.tickets(TicketList.Open.filter())
+            .filter { it.id != t.id }
+            .sortedBy { it.placeText != t.place.text }
+            .map(::item)
 
     /** Hours and minutes left, or how long overdue. */
     private fun countdown(due: Instant): UiText {

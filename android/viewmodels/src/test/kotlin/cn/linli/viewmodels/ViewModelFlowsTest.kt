@@ -239,6 +239,22 @@ class ViewModelFlowsTest {
         desk.show(TicketList.AtLevel(Level.STREET))
         assertEquals(listOf(t), desk.state.value.items.map { it.id })
 
+        // A second call about the same lift is merged into the first, picked from the list.
+        val other = desk.report(TicketInput(Category.SANITATION, PlaceRefKind.FREE_TEXT, "", "小区南门",
+            "垃圾未清运", emptyList(), Channel.WALK_IN))!!
+        val dup = desk.report(TicketInput(Category.ELEVATOR, PlaceRefKind.BUILDING, building, "3号楼",
+            "3号楼电梯坏了", emptyList(), Channel.CHAT_GROUP))!!
+        desk.open(dup)
+        val targets = desk.state.value.detail!!.mergeTargets.map { it.id }
+        assertEquals(t, targets.first(), "the same place first")
+        assertTrue(other in targets && dup !in targets, targets.toString())
+        assertTrue(desk.perform(TicketCommand.Merge(desk.state.value.detail!!.mergeTargets.first().id)))
+        assertEquals(UiText("ticket_status_merged"), desk.state.value.detail!!.status)
+        assertEquals(emptyList<TicketItem>(), desk.state.value.detail!!.mergeTargets, "a merged ticket offers no merge")
+        desk.open(other)
+        val left = desk.state.value.detail!!.mergeTargets.map { it.id }
+        assertTrue(t in left && dup !in left && other !in left, "the merged one is gone: $left")
+
         // The lead sees only what a building lead may do, and what is not offered is refused.
         SyncViewModel(office).syncNow()
         SyncViewModel(wang).syncNow()
