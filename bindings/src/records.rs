@@ -310,7 +310,8 @@ mirror_record!(both
 /// Which tickets to list.
 TicketFilter = tickets::TicketFilter {
     status: Option<TicketStatus>, level: Option<Level>, category: Option<Category>,
-    place_ref: Option<String>, open_only: bool, mine: bool, overdue: bool
+    place_ref: Option<String>, open_only: bool, mine: bool, overdue: bool, limit: Option<u32>,
+    offset: u32
 });
 mirror_record!(out
 /// A ticket in a list.

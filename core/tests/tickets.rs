@@ -251,6 +251,26 @@ fn ticket_lists_filter() {
         2
     );
     assert_eq!(f(TicketFilter::default()).len(), 3);
+
+    // Pages of the list, newest event first, follow each other without a gap or a repeat.
+    let listed = |limit, offset| -> Vec<String> {
+        wang.tickets(&TicketFilter {
+            limit,
+            offset,
+            ..Default::default()
+        })
+        .unwrap()
+        .into_iter()
+        .map(|t| t.id)
+        .collect()
+    };
+    let whole = listed(None, 0);
+    assert_eq!(whole.len(), 3);
+    let paged: Vec<String> = [listed(Some(2), 0), listed(Some(2), 2), listed(Some(2), 4)].concat();
+    assert_eq!(paged, whole);
+    assert_eq!(listed(Some(2), 0).len(), 2);
+    assert_eq!(listed(Some(0), 0), Vec::<String>::new());
+    assert_eq!(listed(None, 1), whole[1..].to_vec());
 }
 
 #[test]

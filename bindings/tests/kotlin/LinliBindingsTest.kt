@@ -167,8 +167,12 @@ class LinliBindingsTest {
             assertTrue(ticket.events.any { it.action is TicketAction.Escalated })
             assertTrue(ticket.events.any { (it.action as? TicketAction.Replied)?.message == "已联系街道城管中队" })
             assertEquals(Level.STREET, ticket.state.level)
-            val all = s.tickets(TicketFilter(null, null, Category.NOISE, null, false, false, false))
+            val all = s.tickets(TicketFilter(null, null, Category.NOISE, null, false, false, false, null, 0u))
             assertTrue(all.any { it.id == t })
+            val page = s.tickets(TicketFilter(null, null, null, null, false, false, false, 1u, 0u))
+            val next = s.tickets(TicketFilter(null, null, null, null, false, false, false, 1u, 1u))
+            assertEquals(1, page.size)
+            assertTrue(next.none { it.id == page[0].id }, "pages do not repeat")
             when (val p = s.photo(photo)) {
                 is Photo.Available -> assertEquals("照片", String(p.bytes))
                 Photo.Pending -> error("the photo was taken here")

@@ -51,6 +51,10 @@ pub struct TicketFilter {
     pub mine: bool,
     /// Only overdue tickets.
     pub overdue: bool,
+    /// At most this many tickets (a page of the list); `None` lists all.
+    pub limit: Option<u32>,
+    /// Skips this many tickets of the list first (the pages before).
+    pub offset: u32,
 }
 
 /// A ticket as lists show it.
@@ -370,8 +374,10 @@ impl Linli {
             "SELECT doc_id, category, description, place_kind, place_ref, place_text, channel, \
              reporter, reported_ms, status, level, responsible, department, reply_due_ms, \
              resolve_due_ms, event_count, photo_count FROM p_tickets WHERE {} \
-             ORDER BY last_event_ms DESC, doc_id",
-            clauses.join(" AND ")
+             ORDER BY last_event_ms DESC, doc_id LIMIT {} OFFSET {}",
+            clauses.join(" AND "),
+            filter.limit.map_or(-1, i64::from),
+            filter.offset
         );
         self.store.read(|c| {
             let mut stmt = c.prepare_cached(&sql)?;

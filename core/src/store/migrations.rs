@@ -10,6 +10,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../../migrations/002_projections.sql")),
     M::up(include_str!("../../migrations/003_sync.sql")),
     M::up(include_str!("../../migrations/004_outbox_bytes.sql")),
+    M::up(include_str!("../../migrations/005_ticket_list_order.sql")),
 ];
 
 /// Every migration, in order.

@@ -36,6 +36,9 @@ struct TicketsView: View {
                     }
                 }
             }
+            if state.hasMore {
+                Button(tr("tickets_more")) { Task { await vm.showMore() } }
+            }
         }
         .navigationTitle(tr("home_tickets"))
         .task { await vm.refresh() }

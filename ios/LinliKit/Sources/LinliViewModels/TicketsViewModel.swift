@@ -9,13 +9,18 @@ public enum TicketList: Equatable, Sendable {
     case mine, open, overdue
     case atLevel(Level)
 
-    var filter: TicketFilter {
+    /// The list's first `limit` tickets, newest event first.
+    func filter(limit: Int, placeRef: String? = nil) -> TicketFilter {
         var level: Level?
         if case let .atLevel(l) = self { level = l }
-        return TicketFilter(status: nil, level: level, category: nil, placeRef: nil,
-                            openOnly: self == .open || level != nil, mine: self == .mine, overdue: self == .overdue)
+        return TicketFilter(status: nil, level: level, category: nil, placeRef: placeRef,
+                            openOnly: self == .open || level != nil, mine: self == .mine, overdue: self == .overdue,
+                            limit: UInt32(limit), offset: 0)
     }
 }
+
+/// Tickets a list shows at first, and how many more each "more" adds.
+public let ticketPage = 50
 
 public struct TicketItem: Equatable, Sendable {
     public let id: String
@@ -58,6 +63,10 @@ public struct TicketDetailState: Equatable, Sendable {
 public struct TicketsState: Sendable {
     public var list: TicketList = .open
     public var items: [TicketItem] = []
+    /// How many tickets the list shows; it grows by a page with `showMore()`.
+    public var shown = ticketPage
+    /// The list holds more tickets than it shows.
+    public var hasMore = false
     public var detail: TicketDetailState?
 }
 
@@ -99,13 +108,23 @@ public final class TicketsViewModel: ScreenModel<TicketsState>, @unchecked Senda
 
     override func load() throws -> TicketsState {
         var s = state
-        s.items = try store.tickets(filter: s.list.filter).map(item)
+        // One ticket past the page tells whether there are more.
+        let rows = try store.tickets(filter: s.list.filter(limit: s.shown + 1))
+        s.items = rows.prefix(s.shown).map(item)
+        s.hasMore = rows.count > s.shown
         s.detail = try s.detail.map { try detail($0.id) }
         return s
     }
 
     public func show(_ list: TicketList) async {
         state.list = list
+        state.shown = ticketPage
+        await refresh()
+    }
+
+    /// Shows the next page of the list.
+    public func showMore() async {
+        state.shown += ticketPage
         await refresh()
     }
 
@@ -175,10 +194,14 @@ public final class TicketsViewModel: ScreenModel<TicketsState>, @unchecked Senda
             mergeTargets: actions.contains(.merge) ? try mergeTargets(t) : [])
     }
 
+    /// Open tickets at the same place, then the newest other open ones, a page of each.
     private func mergeTargets(_ t: TicketDetail) throws -> [TicketItem] {
-        let others = try store.tickets(filter: TicketList.open.filter).filter { $0.id != t.id }
-        // Stable: the same place first, otherwise in the list's order.
-        return (others.filter { $0.placeText == t.place.text } + others.filter { $0.placeText != t.place.text }).map(item)
+        let samePlace = t.place.reference.isEmpty
+            ? [] : try store.tickets(filter: TicketList.open.filter(limit: ticketPage, placeRef: t.place.reference))
+        var seen: Set<String> = [t.id]
+        return (samePlace + (try store.tickets(filter: TicketList.open.filter(limit: ticketPage))))
+            .filter { seen.insert($0.id).inserted }
+            .map(item)
     }
 
     /// Hours and minutes left, or how long overdue.

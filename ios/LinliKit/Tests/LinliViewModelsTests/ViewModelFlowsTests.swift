@@ -256,6 +256,21 @@ final class ViewModelFlowsTests: XCTestCase {
         let left = desk.state.detail?.mergeTargets.map(\.id) ?? []
         XCTAssertTrue(left.contains(t) && !left.contains(dup) && !left.contains(other), "the merged one is gone: \(left)")
 
+        // A long list shows a page at a time.
+        for i in 0..<ticketPage {
+            _ = try office.store.reportTicket(input: TicketInput(
+                category: .noise, placeKind: .freeText, placeRef: "", placeText: "广场",
+                description: "夜间噪声 \(i)", photos: [], channel: .walkIn))
+        }
+        await desk.show(.open)
+        XCTAssertEqual(desk.state.items.count, ticketPage)
+        XCTAssertTrue(desk.state.hasMore)
+        await desk.showMore()
+        let all = desk.state.items.map(\.id)
+        XCTAssertTrue(all.count > ticketPage && all.count == Set(all).count, "the next page, no repeats")
+        XCTAssertTrue(all.contains(t) && all.contains(other))
+        XCTAssertFalse(desk.state.hasMore)
+
         await SyncViewModel(session: office).syncNow()
         await SyncViewModel(session: wang).syncNow()
         await mine.open(t)

@@ -156,8 +156,12 @@ final class LinliCoreTests: XCTestCase {
         XCTAssertEqual(ticket.state.level, .street)
         XCTAssertTrue(ticket.events.contains { if case .escalated(.street, "社区协调无果") = $0.action { return true } else { return false } })
         XCTAssertTrue(ticket.events.contains { if case .replied("已联系街道城管中队") = $0.action { return true } else { return false } })
-        let noise = try s.tickets(filter: TicketFilter(status: nil, level: nil, category: .noise, placeRef: nil, openOnly: false, mine: false, overdue: false))
+        let noise = try s.tickets(filter: TicketFilter(status: nil, level: nil, category: .noise, placeRef: nil, openOnly: false, mine: false, overdue: false, limit: nil, offset: 0))
         XCTAssertTrue(noise.contains { $0.id == t })
+        let page = try s.tickets(filter: TicketFilter(status: nil, level: nil, category: nil, placeRef: nil, openOnly: false, mine: false, overdue: false, limit: 1, offset: 0))
+        let next = try s.tickets(filter: TicketFilter(status: nil, level: nil, category: nil, placeRef: nil, openOnly: false, mine: false, overdue: false, limit: 1, offset: 1))
+        XCTAssertEqual(page.count, 1)
+        XCTAssertFalse(next.contains { $0.id == page[0].id }, "pages do not repeat")
         guard case let .available(bytes) = try s.photo(sha256: photo) else { return XCTFail("the photo was taken here") }
         XCTAssertEqual(String(decoding: bytes, as: UTF8.self), "照片")
 

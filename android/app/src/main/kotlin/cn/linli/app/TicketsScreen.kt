@@ -93,6 +93,11 @@ fun TicketsScreen(session: Session) {
                         }
                     }
                 }
+                if (state.hasMore) {
+                    item {
+                        TextButton(onClick = { scope.launch { vm.showMore() } }) { Text(stringResource(R.string.tickets_more)) }
+                    }
+                }
             }
         }
     }

@@ -16,16 +16,22 @@ sealed interface TicketList {
     data object Overdue : TicketList
     data class AtLevel(val level: Level) : TicketList
 
-    fun filter() = TicketFilter(
+    /** The list's first `limit` tickets, newest event first. */
+    fun filter(limit: Int, placeRef: String? = null) = TicketFilter(
         status = null,
         level = (this as? AtLevel)?.level,
         category = null,
-        placeRef = null,
+        placeRef = placeRef,
         openOnly = this is Open || this is AtLevel,
         mine = this is Mine,
         overdue = this is Overdue,
+        limit = limit.toUInt(),
+        offset = 0u,
     )
 }
+
+/** Tickets a list shows at first, and how many more each "more" adds. */
+const val TICKET_PAGE = 50
 
 data class TicketItem(
     val id: String,
@@ -68,6 +74,10 @@ data class TicketDetailState(
 data class TicketsState(
     val list: TicketList = TicketList.Open,
     val items: List<TicketItem> = emptyList(),
+    /** How many tickets the list shows; it grows by a page with [TicketsViewModel.showMore]. */
+    val shown: Int = TICKET_PAGE,
+    /** The list holds more tickets than it shows. */
+    val hasMore: Boolean = false,
     val detail: TicketDetailState? = null,
 )
 
@@ -92,14 +102,23 @@ class TicketsViewModel(
 
     override fun load(): TicketsState {
         val s = state.value
+        // One ticket past the page tells whether there are more.
+        val rows = store.tickets(s.list.filter(s.shown + 1))
         return s.copy(
-            items = store.tickets(s.list.filter()).map(::item),
+            items = rows.take(s.shown).map(::item),
+            hasMore = rows.size > s.shown,
             detail = s.detail?.let { detail(it.id) },
         )
     }
 
     suspend fun show(list: TicketList) {
-        mutableState.value = state.value.copy(list = list)
+        mutableState.value = state.value.copy(list = list, shown = TICKET_PAGE)
+        refresh()
+    }
+
+    /** Shows the next page of the list. */
+    suspend fun showMore() {
+        mutableState.value = state.value.copy(shown = state.value.shown + TICKET_PAGE)
         refresh()
     }
 
@@ -180,11 +199,15 @@ class TicketsViewModel(
         )
     }
 
-    private fun mergeTargets(t: TicketDetail): List<TicketItem> =
-        store.tickets(TicketList.Open.filter())
+    /** Open tickets at the same place, then the newest other open ones, a page of each. */
+    private fun mergeTargets(t: TicketDetail): List<TicketItem> {
+        val samePlace = if (t.place.reference.isEmpty()) emptyList()
+        else store.tickets(TicketList.Open.filter(TICKET_PAGE, placeRef = t.place.reference))
+        return (samePlace + store.tickets(TicketList.Open.filter(TICKET_PAGE)))
+            .distinctBy { it.id }
             .filter { it.id != t.id }
-            .sortedBy { it.placeText != t.place.text }
             .map(::item)
+    }
 
     /** Hours and minutes left, or how long overdue. */
     private fun countdown(due: Instant): UiText {

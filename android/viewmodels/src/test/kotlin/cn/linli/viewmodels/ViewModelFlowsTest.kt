@@ -255,6 +255,20 @@ class ViewModelFlowsTest {
         val left = desk.state.value.detail!!.mergeTargets.map { it.id }
         assertTrue(t in left && dup !in left && other !in left, "the merged one is gone: $left")
 
+        // A long list shows a page at a time.
+        repeat(TICKET_PAGE) { i ->
+            office.store.reportTicket(TicketInput(Category.NOISE, PlaceRefKind.FREE_TEXT, "", "广场",
+                "夜间噪声 $i", emptyList(), Channel.WALK_IN))
+        }
+        desk.show(TicketList.Open)
+        assertEquals(TICKET_PAGE, desk.state.value.items.size)
+        assertTrue(desk.state.value.hasMore)
+        desk.showMore()
+        val all = desk.state.value.items.map { it.id }
+        assertTrue(all.size > TICKET_PAGE && all.size == all.toSet().size, "the next page, no repeats")
+        assertTrue(t in all && other in all)
+        assertFalse(desk.state.value.hasMore)
+
         // The lead sees only what a building lead may do, and what is not offered is refused.
         SyncViewModel(office).syncNow()
         SyncViewModel(wang).syncNow()
