@@ -12,7 +12,7 @@ use linli_core::api::access::Access;
 use linli_core::doc::{genesis_actor, genesis_hash};
 use linli_core::sync::protocol::{
     BootstrapRequest, BootstrapResponse, Cursor, DEVICE_REVOKED, EnrolRequest, EnrolResponse,
-    SnapshotDoc, SyncRequest, SyncResponse,
+    LogMark, SnapshotDoc, SyncRequest, SyncResponse,
 };
 use linli_core::{Linli, RemoteChange, Scope};
 use rand::RngExt;
@@ -387,11 +387,30 @@ impl Relay {
                     let readable = self.readable(l, &device.member_id, heads)?;
                     Ok((readable, heads.iter().cloned().collect::<BTreeMap<_, _>>()))
                 })?;
+        // With one order over the log, the heads just read name a point every readable scope
+        // has reached: a device that drains this answer stands there in all of them.
+        let directory = heads.get("community").copied().unwrap_or(0);
+        let mark_now = self.storage.one_order().then(|| LogMark {
+            seq: heads.values().copied().max().unwrap_or(0),
+            directory,
+        });
+        // A scope the request does not name stands at its `since` mark, which holds while the
+        // directory (and so what the device may read) has not changed.
+        let unnamed_from = match request.since {
+            None => 0,
+            Some(since) if mark_now.is_some() && since.directory == directory => since.seq,
+            Some(_) => {
+                return Ok(SyncResponse {
+                    resend_cursors: true,
+                    ..SyncResponse::default()
+                });
+            }
+        };
         let budget = request.page_bytes.clamp(1024, self.limits.max_page_bytes) as usize;
         let mut used = 0usize;
         let mut response = SyncResponse::default();
         for scope in &readable {
-            let after = cursors.get(scope.as_str()).copied().unwrap_or(0);
+            let after = cursors.get(scope.as_str()).copied().unwrap_or(unnamed_from);
             let head = heads.get(scope).copied().unwrap_or(0);
             if after >= head {
                 continue;
@@ -420,6 +439,9 @@ impl Relay {
                 response.more = true;
                 break;
             }
+        }
+        if !response.more {
+            response.mark = mark_now;
         }
         for w in &request.want {
             let Some((_, scope)) = self.storage.doc_binding(&w.doc_id)? else {

@@ -4,10 +4,13 @@
 
 use linli_core::Linli;
 use linli_core::api::households::HouseholdInput;
+use linli_core::records::directory::PlaceKind;
 use linli_core::sync::client::{SyncClient, SyncOptions};
-use linli_core::sync::protocol::{self, PROTOCOL_VERSION, RemoteChange, SyncRequest};
+use linli_core::sync::protocol::{
+    self, Cursor, LogMark, PROTOCOL_VERSION, RemoteChange, SyncRequest, SyncResponse,
+};
 use linli_core::{DeviceIdentity, DocKind};
-use linli_e2e::{TestRelay, post_raw};
+use linli_e2e::{TestRelay, door_to_door, post_raw};
 use linli_relay::storage::LogChange;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -410,4 +413,121 @@ async fn fifty_devices_sync_at_once() {
             p.name
         );
     }
+}
+
+/// One `/v1/sync` request of Li's phone, decoded.
+async fn pull_as(
+    r: &TestRelay,
+    token: &str,
+    cursors: Vec<Cursor>,
+    since: Option<LogMark>,
+    page_bytes: u32,
+) -> SyncResponse {
+    let answer = post_raw(
+        &r.url,
+        "/v1/sync",
+        Some(token),
+        &PROTOCOL_VERSION.to_string(),
+        protocol::encode(&SyncRequest {
+            cursors,
+            since,
+            page_bytes,
+            ..SyncRequest::default()
+        }),
+    )
+    .await;
+    assert_eq!(answer.status, 200, "{}", answer.code);
+    protocol::decode(&answer.body).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_mark_stands_for_every_cursor_until_the_directory_changes() {
+    let r = TestRelay::start().await;
+    let wang = r.phone("lead-wang", "wang-phone").await;
+    wang.sync().await.unwrap();
+    let li = r.phone("lead-li", "li-phone").await;
+    li.sync().await.unwrap();
+    let token = li.client.options().token.clone();
+
+    // A drained answer names the point of the log the device stands at.
+    let caught_up = pull_as(&r, &token, li.linli.cursors().unwrap(), None, 1 << 20).await;
+    assert!(!caught_up.more && caught_up.changes.is_empty());
+    let mark = caught_up.mark.expect("a SQLite relay names a mark");
+
+    // Wang's new work comes down to a request that names no cursor at all, and only that;
+    // without the mark, the same empty request starts every scope from zero.
+    door_to_door(&wang.linli, &r.places.building3, 3);
+    let new: usize = wang.linli.outbox_len().unwrap() as usize;
+    wang.sync().await.unwrap();
+    let moved = pull_as(&r, &token, vec![], Some(mark), 1 << 20).await;
+    assert_eq!(
+        moved.changes.len(),
+        new,
+        "exactly what changed after the mark"
+    );
+    assert!(
+        moved
+            .changes
+            .iter()
+            .all(|c| c.scope.starts_with("building/"))
+    );
+    let from_zero = pull_as(&r, &token, vec![], None, 1 << 20).await;
+    assert!(from_zero.changes.len() > new, "no mark: the whole history");
+    let next = moved.mark.expect("drained");
+    assert!(next.seq > mark.seq);
+    let quiet = pull_as(&r, &token, vec![], Some(next), 1 << 20).await;
+    assert!(quiet.changes.is_empty() && !quiet.resend_cursors);
+    assert_eq!(quiet.mark, Some(next));
+
+    // Pages after a mark: the device names the cursors the pages moved, and the pages meet
+    // without a gap or a repeat; no mark while more waits.
+    door_to_door(&wang.linli, &r.places.building3, 40);
+    let new: usize = wang.linli.outbox_len().unwrap() as usize;
+    wang.sync().await.unwrap();
+    let mut named: std::collections::BTreeMap<String, i64> = Default::default();
+    let mut hashes = std::collections::BTreeSet::new();
+    let mut pages = 0;
+    let last = loop {
+        let cursors = named
+            .iter()
+            .map(|(scope, seq)| Cursor {
+                scope: scope.clone(),
+                seq: *seq,
+            })
+            .collect();
+        let page = pull_as(&r, &token, cursors, Some(next), 2048).await;
+        pages += 1;
+        for c in &page.changes {
+            assert!(hashes.insert(c.bytes.clone()), "a change came twice");
+        }
+        named.extend(page.cursors.iter().map(|c| (c.scope.clone(), c.seq)));
+        if !page.more {
+            break page.mark.expect("drained");
+        }
+        assert_eq!(page.mark, None, "no mark while more waits");
+    };
+    assert!(pages > 3, "{pages} pages");
+    assert_eq!(hashes.len(), new);
+
+    // When the directory changes, what the device may read can change: the mark no longer
+    // holds, nothing is pulled, and the device is asked for every cursor.
+    r.admin
+        .run(|l| l.add_place(PlaceKind::Building, "9号楼", Some(&r.places.compound)))
+        .unwrap();
+    let stale = pull_as(&r, &token, vec![], Some(last), 1 << 20).await;
+    assert!(stale.resend_cursors && stale.changes.is_empty() && stale.mark.is_none());
+
+    // The client does all of this itself: it keeps the mark, sends only moved cursors, and
+    // answers a resend with every cursor, ending equal to the relay's log.
+    li.sync().await.unwrap();
+    door_to_door(&wang.linli, &r.places.building3, 2);
+    wang.sync().await.unwrap();
+    li.sync().await.unwrap();
+    assert_eq!(
+        li.linli
+            .households_in_building(&r.places.building3)
+            .unwrap()
+            .len(),
+        45
+    );
 }

@@ -23,7 +23,8 @@ use tokio_util::sync::CancellationToken;
 
 use super::protocol::{
     self, BootstrapRequest, BootstrapResponse, Cursor, DEVICE_REVOKED, EnrolRequest, EnrolResponse,
-    ErrorBody, MEDIA_TYPE, PROTOCOL_VERSION, SyncRequest, SyncResponse, VERSION_HEADER, Wanted,
+    ErrorBody, LogMark, MEDIA_TYPE, PROTOCOL_VERSION, SyncRequest, SyncResponse, VERSION_HEADER,
+    Wanted,
 };
 use crate::api::Linli;
 use crate::error::Error;
@@ -181,6 +182,24 @@ pub type SyncResult<T> = std::result::Result<T, SyncError>;
 const BOOTSTRAPPED: &str = "bootstrapped";
 /// The settings key of the last successful contact.
 const LAST_CONTACT: &str = "last_contact_ms";
+/// The settings key of the last point of the log the relay said this device stands at
+/// (`seq directory`; empty when there is none).
+const LOG_MARK: &str = "log_mark";
+
+fn stored_mark(linli: &Linli) -> crate::Result<Option<LogMark>> {
+    Ok(linli.sync_setting(LOG_MARK)?.and_then(|v| {
+        let (seq, directory) = v.split_once(' ')?;
+        Some(LogMark {
+            seq: seq.parse().ok()?,
+            directory: directory.parse().ok()?,
+        })
+    }))
+}
+
+fn keep_mark(linli: &Linli, mark: Option<LogMark>) -> crate::Result<()> {
+    let value = mark.map_or(String::new(), |m| format!("{} {}", m.seq, m.directory));
+    linli.set_sync_setting(LOG_MARK, &value)
+}
 
 /// A client for one relay and one device token.
 #[derive(Debug, Clone)]
@@ -348,9 +367,18 @@ impl SyncClient {
         loop {
             let chunk = self.outbox_chunk(linli)?;
             let last_seq = chunk.last().map(|(seq, _)| *seq);
+            // With a mark, only the cursors that moved past it travel: a reconnect costs what
+            // changed, not one cursor per scope.
+            let since = stored_mark(linli)?;
+            let cursors = linli
+                .cursors()?
+                .into_iter()
+                .filter(|c| since.is_none_or(|m| c.seq > m.seq))
+                .collect();
             let request = SyncRequest {
                 push: chunk.into_iter().map(|(_, c)| c).collect(),
-                cursors: linli.cursors()?,
+                cursors,
+                since,
                 want: std::mem::take(&mut want),
                 page_bytes: self.options.page_bytes,
             };
@@ -368,6 +396,8 @@ impl SyncClient {
                 });
             }
             let more = response.more;
+            let resend = response.resend_cursors;
+            let mark = response.mark;
             let received = response.changes.len() + response.wanted.len();
             let batch: Vec<RemoteChange> = response
                 .changes
@@ -375,6 +405,11 @@ impl SyncClient {
                 .chain(response.wanted)
                 .collect();
             let outcome = apply(linli, batch, response.cursors).await?;
+            // Kept after the cursors: a stop in between leaves the older mark, which only
+            // makes the relay send again what this device has.
+            if resend || mark.is_some() {
+                keep_mark(linli, mark)?;
+            }
             summary.pulled += outcome.applied as u64;
             if received > 0 {
                 progress(SyncProgress {
@@ -398,7 +433,7 @@ impl SyncClient {
             }
             // Done when nothing is left to push or pull: a sync that pushed its last chunk and
             // got the last page in the same answer ends in one round trip.
-            if outbox_empty && !more && want.is_empty() {
+            if outbox_empty && !more && !resend && want.is_empty() {
                 return Ok(());
             }
         }

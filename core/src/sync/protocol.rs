@@ -16,7 +16,7 @@ use crate::doc::DocKind;
 pub use crate::store::RemoteChange;
 
 /// The protocol version this build speaks.
-pub const PROTOCOL_VERSION: u16 = 1;
+pub const PROTOCOL_VERSION: u16 = 2;
 /// The media type of encoded messages.
 pub const MEDIA_TYPE: &str = "application/vnd.linli.sync";
 /// The header that carries the protocol version on every request.
@@ -135,13 +135,29 @@ pub struct EnrolResponse {
     pub scopes: Vec<String>,
 }
 
+/// A point of the relay's log up to which a device has pulled every scope it may read, as the
+/// relay named it in a drained answer. Only a relay whose sequence numbers are one order over
+/// every scope (SQLite's single writer) names marks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LogMark {
+    /// Every change with a sequence number up to this one, in a scope the device could read
+    /// then, has reached the device.
+    pub seq: i64,
+    /// The directory's (`community` scope's) head then: while it stands, the device may read
+    /// the same scopes.
+    pub directory: i64,
+}
+
 /// `POST /v1/sync`: push a part of the outbox and pull a page.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SyncRequest {
     /// Local changes for the relay.
     pub push: Vec<RemoteChange>,
-    /// Where the device stands in each scope; scopes not named start from zero.
+    /// Where the device stands in each scope. Without `since`, scopes not named start from
+    /// zero; with it, they stand at the mark, and a device names only the cursors past it.
     pub cursors: Vec<Cursor>,
+    /// The last mark the relay gave this device, if it still holds.
+    pub since: Option<LogMark>,
     /// Changes asked for by hash.
     pub want: Vec<Wanted>,
     /// The most change bytes wanted in the answer.
@@ -163,6 +179,12 @@ pub struct SyncResponse {
     pub more: bool,
     /// Changes asked for by hash that the relay has and the device may read.
     pub wanted: Vec<RemoteChange>,
+    /// When nothing more waits: the point of the log the device now stands at, to send as
+    /// `since` next time (none from a relay that cannot name one).
+    pub mark: Option<LogMark>,
+    /// The request's `since` no longer holds (the directory changed, or this relay cannot use
+    /// marks): nothing was pulled; ask again with every cursor and no `since`.
+    pub resend_cursors: bool,
 }
 
 /// `POST /v1/bootstrap`: a page of document snapshots for a device with no history.
@@ -214,6 +236,10 @@ mod tests {
                 scope: "community".into(),
                 seq: 42,
             }],
+            since: Some(LogMark {
+                seq: 41,
+                directory: 3,
+            }),
             want: vec![],
             page_bytes: 1 << 20,
         }

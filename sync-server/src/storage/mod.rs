@@ -160,6 +160,10 @@ pub trait RelayStorage: Send + Sync + std::fmt::Debug + 'static {
     ) -> Result<Vec<LoggedChange>, RelayError>;
     /// Every scope with its highest sequence number.
     fn scopes(&self) -> Result<Vec<(String, i64)>, RelayError>;
+    /// Whether sequence numbers are one order over every scope, given in commit order, so
+    /// that every change up to a number is visible once that number is (then a device can be
+    /// told a point of the whole log; see `LogMark`).
+    fn one_order(&self) -> bool;
     /// Logged changes by hash (those the log has).
     fn changes_by_hash(&self, hashes: &[[u8; 32]]) -> Result<Vec<LogChange>, RelayError>;
     /// How many changes the log holds.

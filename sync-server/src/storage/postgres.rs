@@ -357,6 +357,11 @@ impl RelayStorage for PostgresStorage {
         Ok(out)
     }
 
+    fn one_order(&self) -> bool {
+        // Numbers are taken per scope, and writers of different scopes commit in any order.
+        false
+    }
+
     fn scopes(&self) -> Result<Vec<(String, i64)>, RelayError> {
         Ok(self
             .conn()?

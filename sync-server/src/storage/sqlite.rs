@@ -201,6 +201,11 @@ impl RelayStorage for SqliteStorage {
         Ok(out)
     }
 
+    fn one_order(&self) -> bool {
+        // One AUTOINCREMENT over the whole log, and one writer at a time.
+        true
+    }
+
     fn scopes(&self) -> Result<Vec<(String, i64)>, RelayError> {
         let conn = lock(&self.reader);
         // A skip scan over the (scope, seq) index: one step per scope, not a pass over the log
