@@ -83,6 +83,26 @@ fn scopes_page_in_order(open: Open<'_>) {
         .unwrap();
     assert_eq!(rest.len(), 6);
     assert_eq!(rest.last().unwrap().seq, heads["building:b3"]);
+
+    // One push into several scopes, a duplicate among them: each head is its scope's highest
+    // number in the log.
+    s.append(
+        "q",
+        &[
+            change("f1", "tickets", 20),
+            change("g1", "building:b5", 21),
+            change("d0", "building:b3", 0),
+        ],
+        2,
+    )
+    .unwrap();
+    let mut highest: BTreeMap<String, i64> = BTreeMap::new();
+    for row in whole_log(s.as_ref()) {
+        let head = highest.entry(row.change.scope.clone()).or_insert(row.seq);
+        *head = (*head).max(row.seq);
+    }
+    let heads: BTreeMap<String, i64> = s.scopes().unwrap().into_iter().collect();
+    assert_eq!(heads, highest);
     let one = s.read_scope("building:b3", 0, 1, 100).unwrap();
     assert_eq!(one.len(), 1, "at least one row, then the byte budget stops");
     assert!(s.read_scope("nowhere", 0, 1, 100).unwrap().is_empty());
