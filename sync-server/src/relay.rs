@@ -381,15 +381,18 @@ impl Relay {
             .iter()
             .map(|c| (c.scope.as_str(), c.seq))
             .collect();
-        let (readable, heads) =
+        let (readable, heads, directory) =
             self.replica
                 .read_directory(self.storage.as_ref(), |l, heads| {
                     let readable = self.readable(l, &device.member_id, heads)?;
-                    Ok((readable, heads.iter().cloned().collect::<BTreeMap<_, _>>()))
+                    Ok((
+                        readable,
+                        heads.iter().cloned().collect::<BTreeMap<_, _>>(),
+                        crate::replica::directory_head(heads),
+                    ))
                 })?;
         // With one order over the log, the heads just read name a point every readable scope
         // has reached: a device that drains this answer stands there in all of them.
-        let directory = heads.get("community").copied().unwrap_or(0);
         let mark_now = self.storage.one_order().then(|| LogMark {
             seq: heads.values().copied().max().unwrap_or(0),
             directory,

@@ -118,7 +118,7 @@ fn follow_batch(
 pub type ScopeHeads = [(String, i64)];
 
 /// The head of the directory's scope among `scopes` (0 before the community exists).
-fn directory_head(scopes: &ScopeHeads) -> i64 {
+pub(crate) fn directory_head(scopes: &ScopeHeads) -> i64 {
     let directory = Scope::Community.to_string();
     scopes
         .iter()

@@ -11,6 +11,7 @@ use linli_core::sync::protocol::{
 };
 use linli_core::{DeviceIdentity, DocKind};
 use linli_e2e::{TestRelay, door_to_door, post_raw};
+use linli_relay::demo::Phone;
 use linli_relay::storage::LogChange;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -225,11 +226,7 @@ async fn bad_input_gets_a_clear_4xx_and_stores_nothing() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pulls_page_and_resume_and_a_bootstrap_equals_the_whole_history() {
-    let r = TestRelay::start().await;
-    let wang = r.phone("lead-wang", "wang-phone").await;
-    wang.sync().await.unwrap();
-    let li = r.phone("lead-li", "li-phone").await;
-    li.sync().await.unwrap();
+    let (r, wang, li) = relay_with_wang_and_li().await;
     let inputs: Vec<HouseholdInput> = (0..120)
         .map(|i| HouseholdInput {
             building_id: r.places.building3.clone(),
@@ -415,6 +412,16 @@ async fn fifty_devices_sync_at_once() {
     }
 }
 
+/// A relay with the phones of two building leads of 3号楼, Wang and Li, each synced once.
+async fn relay_with_wang_and_li() -> (TestRelay, Phone, Phone) {
+    let r = TestRelay::start().await;
+    let wang = r.phone("lead-wang", "wang-phone").await;
+    wang.sync().await.unwrap();
+    let li = r.phone("lead-li", "li-phone").await;
+    li.sync().await.unwrap();
+    (r, wang, li)
+}
+
 /// One `/v1/sync` request of Li's phone, decoded.
 async fn pull_as(
     r: &TestRelay,
@@ -442,11 +449,7 @@ async fn pull_as(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_mark_stands_for_every_cursor_until_the_directory_changes() {
-    let r = TestRelay::start().await;
-    let wang = r.phone("lead-wang", "wang-phone").await;
-    wang.sync().await.unwrap();
-    let li = r.phone("lead-li", "li-phone").await;
-    li.sync().await.unwrap();
+    let (r, wang, li) = relay_with_wang_and_li().await;
     let token = li.client.options().token.clone();
 
     // A drained answer names the point of the log the device stands at.
