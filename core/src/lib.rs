@@ -13,6 +13,7 @@ pub mod ids;
 pub mod projection;
 pub mod records;
 pub mod report;
+pub mod rules;
 pub mod scope;
 mod store;
 pub mod sync;
@@ -24,4 +25,6 @@ pub use doc::DocKind;
 pub use error::{Error, Result};
 pub use records::Coded;
 pub use scope::Scope;
-pub use store::{ApplyOutcome, DOC_CACHE_CAPACITY, RemoteChange, StoreStats};
+pub use store::{
+    ApplyOutcome, CANNOT_APPLY, DEPENDS_ON_SET_ASIDE, DOC_CACHE_CAPACITY, RemoteChange, StoreStats,
+};

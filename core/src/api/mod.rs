@@ -8,6 +8,7 @@ pub mod duty;
 pub mod households;
 pub mod photos;
 pub mod records;
+pub mod set_aside;
 pub mod sync;
 pub mod ticket_actions;
 pub mod tickets;

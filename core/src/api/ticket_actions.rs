@@ -87,6 +87,11 @@ impl TicketActionKind {
         }
     }
 
+    /// Whether an active member holding `roles` may take the action.
+    pub(crate) fn allowed_for(self, roles: &[Role]) -> bool {
+        role_allows(self, roles)
+    }
+
     /// Why the ticket's state does not allow the action now, if it does not.
     pub(crate) fn refused_by_state(self, state: &TicketState) -> Option<String> {
         let open = state.status.is_open();

@@ -21,40 +21,73 @@ fn prop_string(p: &Prop) -> String {
     }
 }
 
-/// Every field of `doc` holding more than one value, in document order.
+/// Every field of `doc` holding more than one value, in document order. The walk keeps its own
+/// stack instead of recursing, and goes no deeper than [`MAX_DEPTH`] objects: a document
+/// nested deeper than any record is never walked past that (the relay refuses such changes).
 pub(crate) fn conflict_sites(doc: &AutoCommit) -> Vec<ConflictSite<'_>> {
     let mut out = Vec::new();
-    walk(doc, &ROOT, &mut Vec::new(), &mut out);
-    out
-}
-
-fn walk<'a>(
-    doc: &'a AutoCommit,
-    obj: &ObjId,
-    path: &mut Vec<String>,
-    out: &mut Vec<ConflictSite<'a>>,
-) {
-    let props: Vec<Prop> = match doc.object_type(obj) {
-        Ok(ObjType::Map) | Ok(ObjType::Table) => doc.keys(obj).map(Prop::Map).collect(),
-        Ok(ObjType::List) => (0..doc.length(obj)).map(Prop::Seq).collect(),
-        _ => return,
-    };
-    for prop in props {
-        path.push(prop_string(&prop));
-        let all = doc.get_all(obj, prop.clone()).unwrap_or_default();
+    // Each frame: an object, the props still to visit (reversed), and its key in its parent.
+    let mut stack: Vec<(Vec<Prop>, ObjId)> = vec![(props_of(doc, &ROOT), ROOT)];
+    let mut path: Vec<String> = Vec::new();
+    while let Some((props, obj)) = stack.last_mut() {
+        let Some(prop) = props.pop() else {
+            stack.pop();
+            path.pop();
+            continue;
+        };
+        let obj = obj.clone();
+        let all = doc.get_all(&obj, prop.clone()).unwrap_or_default();
+        let key = prop_string(&prop);
         if all.len() > 1 {
-            let shown = doc.get(obj, prop.clone()).ok().flatten().map(|(_, id)| id);
+            let mut site_path = path.clone();
+            site_path.push(key.clone());
+            let shown = doc.get(&obj, prop.clone()).ok().flatten().map(|(_, id)| id);
             out.push(ConflictSite {
-                path: path.clone(),
+                path: site_path,
                 values: all,
                 shown,
             });
         }
-        if let Ok(Some((Value::Object(_), child))) = doc.get(obj, prop) {
-            walk(doc, &child, path, out);
+        if stack.len() < MAX_DEPTH
+            && let Ok(Some((Value::Object(_), child))) = doc.get(&obj, prop)
+        {
+            stack.push((props_of(doc, &child), child));
+            path.push(key);
         }
-        path.pop();
     }
+    out
+}
+
+/// The props of `obj` in reverse document order (popped from the end, they come in order).
+fn props_of(doc: &AutoCommit, obj: &ObjId) -> Vec<Prop> {
+    let mut props: Vec<Prop> = match doc.object_type(obj) {
+        Ok(ObjType::Map) | Ok(ObjType::Table) => doc.keys(obj).map(Prop::Map).collect(),
+        Ok(ObjType::List) => (0..doc.length(obj)).map(Prop::Seq).collect(),
+        _ => Vec::new(),
+    };
+    props.reverse();
+    props
+}
+
+/// How deep any record nests objects, with room to spare: the root, a list of events, an
+/// event, its action, a value inside it … Nothing Linli writes comes near it.
+pub const MAX_DEPTH: usize = 32;
+
+/// Whether `doc` nests objects deeper than [`MAX_DEPTH`]. Walks with its own stack and stops
+/// as soon as it knows.
+pub fn nests_too_deep(doc: &AutoCommit) -> bool {
+    let mut stack: Vec<(ObjId, usize)> = vec![(ROOT, 1)];
+    while let Some((obj, depth)) = stack.pop() {
+        for prop in props_of(doc, &obj) {
+            if let Ok(Some((Value::Object(_), child))) = doc.get(&obj, prop) {
+                if depth + 1 > MAX_DEPTH {
+                    return true;
+                }
+                stack.push((child, depth + 1));
+            }
+        }
+    }
+    false
 }
 
 /// Whether the document's history is one line of changes, each made on top of the one before:
@@ -113,5 +146,59 @@ mod tests {
         assert_eq!(doc.get_heads().len(), 1);
         assert!(!history_is_a_line(&mut doc));
         assert_eq!(conflict_sites(&doc).len(), 1);
+    }
+
+    /// Nests `levels` maps under the root key `deep`, in one change.
+    fn nest(doc: &mut AutoCommit, levels: usize) {
+        let mut obj = doc.put_object(ROOT, "deep", ObjType::Map).unwrap();
+        for _ in 1..levels {
+            obj = doc.put_object(&obj, "x", ObjType::Map).unwrap();
+        }
+        doc.put(&obj, "leaf", "1").unwrap();
+        doc.commit();
+    }
+
+    #[test]
+    fn a_document_nested_a_hundred_thousand_deep_is_walked_without_recursion() {
+        let mut doc = AutoCommit::new();
+        nest(&mut doc, 100_000);
+        let mut other = doc.fork();
+        doc.put(ROOT, "phone", "1").unwrap();
+        doc.commit();
+        other.put(ROOT, "phone", "2").unwrap();
+        other.commit();
+        doc.merge(&mut other).unwrap();
+        assert!(nests_too_deep(&doc));
+        let sites = conflict_sites(&doc);
+        assert_eq!(sites.len(), 1);
+        assert_eq!(sites[0].path, vec!["phone".to_owned()]);
+    }
+
+    #[test]
+    fn depth_is_counted_from_the_root() {
+        let mut doc = AutoCommit::new();
+        nest(&mut doc, MAX_DEPTH - 1);
+        assert!(!nests_too_deep(&doc), "the root and {} maps", MAX_DEPTH - 1);
+        let mut deeper = AutoCommit::new();
+        nest(&mut deeper, MAX_DEPTH);
+        assert!(nests_too_deep(&deeper));
+    }
+
+    #[test]
+    fn conflicts_inside_nested_objects_keep_their_path() {
+        let mut doc = AutoCommit::new();
+        let residents = doc.put_object(ROOT, "residents", ObjType::Map).unwrap();
+        let r = doc.put_object(&residents, "r1", ObjType::Map).unwrap();
+        doc.put(&r, "name", "王").unwrap();
+        doc.commit();
+        let mut other = doc.fork();
+        doc.put(&r, "name", "李").unwrap();
+        doc.commit();
+        other.put(&r, "name", "张").unwrap();
+        other.commit();
+        doc.merge(&mut other).unwrap();
+        let sites = conflict_sites(&doc);
+        assert_eq!(sites.len(), 1);
+        assert_eq!(sites[0].path, ["residents", "r1", "name"]);
     }
 }

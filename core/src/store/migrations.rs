@@ -11,6 +11,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../../migrations/003_sync.sql")),
     M::up(include_str!("../../migrations/004_outbox_bytes.sql")),
     M::up(include_str!("../../migrations/005_ticket_list_order.sql")),
+    M::up(include_str!("../../migrations/006_set_aside.sql")),
 ];
 
 /// Every migration, in order.

@@ -17,7 +17,7 @@ use rusqlite::{
     Connection, OpenFlags, OptionalExtension, Transaction, TransactionBehavior, params,
 };
 
-pub use remote::{ApplyOutcome, RemoteChange};
+pub use remote::{ApplyOutcome, CANNOT_APPLY, DEPENDS_ON_SET_ASIDE, RemoteChange};
 
 use crate::doc::{ChangeContext, DocEditor, DocKind, Record};
 use crate::error::{Error, Result};

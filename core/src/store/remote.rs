@@ -1,11 +1,15 @@
-//! Applying changes received from elsewhere: a batch is decoded whole before anything is applied,
-//! changes whose dependencies are missing are held (and retried with every later batch), and
-//! what was applied, held or already known is reported.
+//! Applying changes received from elsewhere, a document at a time: changes whose dependencies
+//! are missing are held (and retried with every later batch); a document whose changes cannot
+//! be decoded, applied or read as its record (a corrupt or hostile change, or a newer app's
+//! shape) is rolled back to where it was and its changes are set aside with the reason, while
+//! the other documents of the batch apply. What was applied, held, set aside or already known
+//! is reported. Only a failure of the database itself fails the batch.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use automerge::{AutoCommit, Change, ChangeHash};
 use rusqlite::params;
+use sha2::Digest;
 
 use super::{CachedDoc, WriteTxn};
 use crate::doc::DocKind;
@@ -39,6 +43,23 @@ pub struct ApplyOutcome {
     pub missing: BTreeMap<String, Vec<ChangeHash>>,
     /// Documents that changed.
     pub changed_docs: Vec<String>,
+    /// Changes set aside because they could not be applied (see [`SET_ASIDE_RECEIVED`]).
+    pub set_aside: usize,
+    /// The documents whose changes were set aside, with the reason.
+    pub set_aside_docs: Vec<(String, String)>,
+}
+
+/// The code of received changes set aside because this core could not apply them.
+pub const CANNOT_APPLY: &str = "cannot_apply";
+/// The code of received changes set aside because they build on a change set aside.
+pub const DEPENDS_ON_SET_ASIDE: &str = "depends_on_set_aside";
+/// The origin of a change set aside on receipt.
+pub const SET_ASIDE_RECEIVED: &str = "received";
+
+/// Whether `e` comes from a document's content (set that document aside) rather than from
+/// the database (fail the whole batch).
+fn is_content_error(e: &Error) -> bool {
+    !matches!(e, Error::Storage(_) | Error::Migration(_))
 }
 
 struct DocBatch {
@@ -54,30 +75,151 @@ fn decode(change: &RemoteChange) -> Result<Change> {
     })
 }
 
+/// Decodes the received changes of one document, which must agree on its kind and scope.
+fn decode_doc(doc_id: &str, changes: &[&RemoteChange]) -> Result<DocBatch> {
+    let first = changes
+        .first()
+        .ok_or_else(|| Error::document(doc_id, "no changes"))?;
+    let mut batch = DocBatch {
+        kind: first.kind,
+        scope: first.scope.clone(),
+        changes: Vec::with_capacity(changes.len()),
+    };
+    for rc in changes {
+        if rc.kind != batch.kind || rc.scope != batch.scope {
+            return Err(Error::invalid(
+                "kind",
+                format!("document {doc_id} sent with two kinds or scopes"),
+            ));
+        }
+        batch.changes.push(decode(rc)?);
+    }
+    Ok(batch)
+}
+
+impl ApplyOutcome {
+    /// Adds `other` to this outcome.
+    fn merge(&mut self, other: ApplyOutcome) {
+        self.applied += other.applied;
+        self.duplicates += other.duplicates;
+        self.held += other.held;
+        self.missing.extend(other.missing);
+        self.changed_docs.extend(other.changed_docs);
+        self.set_aside += other.set_aside;
+        self.set_aside_docs.extend(other.set_aside_docs);
+    }
+}
+
 impl WriteTxn<'_> {
     /// Applies `batch` in this transaction (see the module documentation).
     pub(crate) fn apply_remote(&mut self, batch: &[RemoteChange]) -> Result<ApplyOutcome> {
-        let mut by_doc: BTreeMap<String, DocBatch> = BTreeMap::new();
+        let mut by_doc: BTreeMap<&str, Vec<&RemoteChange>> = BTreeMap::new();
         for rc in batch {
-            let change = decode(rc)?;
-            let entry = by_doc.entry(rc.doc_id.clone()).or_insert_with(|| DocBatch {
-                kind: rc.kind,
-                scope: rc.scope.clone(),
-                changes: Vec::new(),
-            });
-            if entry.kind != rc.kind || entry.scope != rc.scope {
-                return Err(Error::invalid(
-                    "kind",
-                    format!("document {} sent with two kinds or scopes", rc.doc_id),
-                ));
-            }
-            entry.changes.push(change);
+            by_doc.entry(rc.doc_id.as_str()).or_default().push(rc);
         }
         let mut outcome = ApplyOutcome::default();
-        for (doc_id, docs) in by_doc {
-            self.apply_doc(&doc_id, docs, &mut outcome)?;
+        for (doc_id, changes) in by_doc {
+            self.tx.execute_batch("SAVEPOINT apply_doc")?;
+            let mut doc_outcome = ApplyOutcome::default();
+            let applied = decode_doc(doc_id, &changes)
+                .and_then(|docs| self.apply_doc(doc_id, docs, &mut doc_outcome));
+            match applied {
+                Ok(()) => {
+                    self.tx.execute_batch("RELEASE apply_doc")?;
+                    outcome.merge(doc_outcome);
+                }
+                Err(e) if is_content_error(&e) => {
+                    self.tx
+                        .execute_batch("ROLLBACK TO apply_doc; RELEASE apply_doc")?;
+                    // The cached copy may hold what was rolled back: read it again.
+                    self.cache.pop(doc_id);
+                    let reason = e.to_string();
+                    tracing::warn!(
+                        doc = doc_id,
+                        changes = changes.len(),
+                        "received changes set aside: {reason}"
+                    );
+                    outcome.set_aside += self.set_aside(doc_id, &changes, CANNOT_APPLY, &reason)?;
+                    outcome.set_aside_docs.push((doc_id.to_owned(), reason));
+                }
+                Err(e) => return Err(e),
+            }
         }
         Ok(outcome)
+    }
+
+    /// Keeps `changes` of `doc_id` that the document does not hold in the set-aside table.
+    /// Returns how many were kept.
+    fn set_aside(
+        &mut self,
+        doc_id: &str,
+        changes: &[&RemoteChange],
+        code: &str,
+        reason: &str,
+    ) -> Result<usize> {
+        let mut known = BTreeSet::new();
+        if let Some(entry) = self.entry(doc_id).ok().flatten() {
+            for rc in changes {
+                if let Ok(c) = Change::from_bytes(rc.bytes.clone())
+                    && entry.doc.get_change_meta_by_hash(&c.hash()).is_some()
+                {
+                    known.insert(c.hash());
+                }
+            }
+        }
+        let mut kept = 0;
+        for rc in changes {
+            // A change that does not decode is kept under the digest of its bytes.
+            let hash = Change::from_bytes(rc.bytes.clone())
+                .map(|c| c.hash().0)
+                .unwrap_or_else(|_| sha2::Sha256::digest(&rc.bytes).into());
+            if known.contains(&ChangeHash(hash)) {
+                continue;
+            }
+            self.keep_aside(&hash, doc_id, rc.kind, &rc.scope, &rc.bytes, code, reason)?;
+            kept += 1;
+        }
+        Ok(kept)
+    }
+
+    /// Keeps one received change in the set-aside table.
+    #[allow(clippy::too_many_arguments)]
+    fn keep_aside(
+        &self,
+        hash: &[u8; 32],
+        doc_id: &str,
+        kind: DocKind,
+        scope: &str,
+        bytes: &[u8],
+        code: &str,
+        reason: &str,
+    ) -> Result<()> {
+        self.tx
+            .prepare_cached(
+                "INSERT OR REPLACE INTO set_aside \
+                 (hash, doc_id, kind, scope, bytes, origin, code, reason, at_ms) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            )?
+            .execute(params![
+                hash.as_slice(),
+                doc_id,
+                kind.as_str(),
+                scope,
+                bytes,
+                SET_ASIDE_RECEIVED,
+                code,
+                reason,
+                self.ctx.at_ms
+            ])?;
+        Ok(())
+    }
+
+    /// Whether a change with `hash` is set aside.
+    fn is_set_aside(&self, hash: &ChangeHash) -> Result<bool> {
+        Ok(self
+            .tx
+            .prepare_cached("SELECT 1 FROM set_aside WHERE hash = ?1")?
+            .exists([hash.0.as_slice()])?)
     }
 
     /// Applies documents received whole (a new device's bootstrap). A document this store
@@ -86,41 +228,65 @@ impl WriteTxn<'_> {
     pub(crate) fn apply_snapshots(&mut self, docs: &[SnapshotDoc]) -> Result<ApplyOutcome> {
         let mut outcome = ApplyOutcome::default();
         for d in docs {
-            let mut doc = AutoCommit::load(&d.snapshot).map_err(|e| Error::CorruptChange {
-                doc_id: d.doc_id.clone(),
-                message: e.to_string(),
-            })?;
-            let known = self.entry(&d.doc_id)?.is_some() || !self.held_for(&d.doc_id)?.is_empty();
-            if known {
-                let batch = DocBatch {
-                    kind: d.kind,
-                    scope: d.scope.clone(),
-                    changes: doc.get_changes(&[]),
-                };
-                self.apply_doc(&d.doc_id, batch, &mut outcome)?;
-                continue;
+            self.tx.execute_batch("SAVEPOINT apply_doc")?;
+            match self.apply_snapshot(d, &mut outcome) {
+                Ok(()) => self.tx.execute_batch("RELEASE apply_doc")?,
+                Err(e) if is_content_error(&e) => {
+                    self.tx
+                        .execute_batch("ROLLBACK TO apply_doc; RELEASE apply_doc")?;
+                    self.cache.pop(&d.doc_id);
+                    let reason = e.to_string();
+                    tracing::warn!(doc = %d.doc_id, "received snapshot set aside: {reason}");
+                    let whole = RemoteChange {
+                        doc_id: d.doc_id.clone(),
+                        kind: d.kind,
+                        scope: d.scope.clone(),
+                        bytes: d.snapshot.clone(),
+                    };
+                    outcome.set_aside +=
+                        self.set_aside(&d.doc_id, &[&whole], CANNOT_APPLY, &reason)?;
+                    outcome.set_aside_docs.push((d.doc_id.clone(), reason));
+                }
+                Err(e) => return Err(e),
             }
-            outcome.applied += doc.get_changes_meta(&[]).len();
-            // A history without branches cannot hold a conflict: the walk is skipped.
-            let source = if crate::doc::conflicts::history_is_a_line(&mut doc) {
-                Source::Linear
-            } else {
-                Source::Merge
-            };
-            doc.set_actor(self.actor.clone());
-            self.cache.put(
-                d.doc_id.clone(),
-                CachedDoc {
-                    kind: d.kind,
-                    scope: d.scope.clone(),
-                    doc,
-                },
-            );
-            self.touched.push(d.doc_id.clone());
-            outcome.changed_docs.push(d.doc_id.clone());
-            self.persist(&d.doc_id, &[], Some(d.snapshot.clone()), source)?;
         }
         Ok(outcome)
+    }
+
+    /// Applies one document received whole (see [`WriteTxn::apply_snapshots`]).
+    fn apply_snapshot(&mut self, d: &SnapshotDoc, outcome: &mut ApplyOutcome) -> Result<()> {
+        let mut doc = AutoCommit::load(&d.snapshot).map_err(|e| Error::CorruptChange {
+            doc_id: d.doc_id.clone(),
+            message: e.to_string(),
+        })?;
+        let known = self.entry(&d.doc_id)?.is_some() || !self.held_for(&d.doc_id)?.is_empty();
+        if known {
+            let batch = DocBatch {
+                kind: d.kind,
+                scope: d.scope.clone(),
+                changes: doc.get_changes(&[]),
+            };
+            return self.apply_doc(&d.doc_id, batch, outcome);
+        }
+        outcome.applied += doc.get_changes_meta(&[]).len();
+        // A history without branches cannot hold a conflict: the walk is skipped.
+        let source = if crate::doc::conflicts::history_is_a_line(&mut doc) {
+            Source::Linear
+        } else {
+            Source::Merge
+        };
+        doc.set_actor(self.actor.clone());
+        self.cache.put(
+            d.doc_id.clone(),
+            CachedDoc {
+                kind: d.kind,
+                scope: d.scope.clone(),
+                doc,
+            },
+        );
+        self.touched.push(d.doc_id.clone());
+        outcome.changed_docs.push(d.doc_id.clone());
+        self.persist(&d.doc_id, &[], Some(d.snapshot.clone()), source)
     }
 
     fn held_for(&self, doc_id: &str) -> Result<Vec<Change>> {
@@ -237,6 +403,53 @@ impl WriteTxn<'_> {
                     doc_id: doc_id.to_owned(),
                     message: e.to_string(),
                 })?;
+        }
+
+        // A change that builds on a change set aside can never apply here: it joins it.
+        let mut aside: BTreeSet<ChangeHash> = BTreeSet::new();
+        loop {
+            let mut moved = false;
+            for (hash, change) in &pending {
+                if aside.contains(hash) {
+                    continue;
+                }
+                let mut blocked = false;
+                for dep in change.deps() {
+                    if aside.contains(dep)
+                        || (!pending.contains_key(dep) && self.is_set_aside(dep)?)
+                    {
+                        blocked = true;
+                        break;
+                    }
+                }
+                if blocked {
+                    aside.insert(*hash);
+                    moved = true;
+                }
+            }
+            if !moved {
+                break;
+            }
+        }
+        for hash in &aside {
+            if let Some(change) = pending.remove(hash) {
+                self.keep_aside(
+                    &hash.0,
+                    doc_id,
+                    batch.kind,
+                    &batch.scope,
+                    change.raw_bytes(),
+                    DEPENDS_ON_SET_ASIDE,
+                    "builds on a change that was set aside",
+                )?;
+                out.set_aside += 1;
+            }
+        }
+        if !aside.is_empty() {
+            out.set_aside_docs.push((
+                doc_id.to_owned(),
+                "builds on a change that was set aside".to_owned(),
+            ));
         }
 
         out.duplicates += duplicates;

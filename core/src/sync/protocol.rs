@@ -3,14 +3,21 @@
 //! can refuse a phone it does not understand with a clear message instead of misreading it.
 //! Errors travel as small JSON bodies (`{"error": code, "message": text}`) that a person can
 //! read with curl.
+//!
+//! Requests are bounded while they decode: each list holds at most so many elements and each
+//! id or scope at most so many bytes, so that a small body cannot unfold into millions of
+//! elements before anyone looks at it.
 
+use std::cell::Cell;
+use std::fmt;
 use std::io::{Read, Write};
+use std::marker::PhantomData;
 
 use flate2::Compression;
 use flate2::read::DeflateDecoder;
 use flate2::write::DeflateEncoder;
-use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
+use serde::de::{self, DeserializeOwned, SeqAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::doc::DocKind;
 pub use crate::store::RemoteChange;
@@ -25,6 +32,20 @@ pub const VERSION_HEADER: &str = "linli-protocol";
 pub const MAGIC: &[u8; 4] = b"LNLI";
 /// The most bytes a message may decompress to.
 pub const MAX_DECODED_BYTES: u64 = 64 * 1024 * 1024;
+/// The most changes one sync request may push (a phone pushes at most 1,000 at a time).
+pub const MAX_PUSH_CHANGES: usize = 10_000;
+/// The most cursors one sync request may name: one per scope the device reads.
+pub const MAX_CURSORS: usize = 20_000;
+/// The most documents one sync request may ask changes of by hash.
+pub const MAX_WANTS: usize = 10_000;
+/// The most change hashes asked for one document.
+pub const MAX_HASHES_PER_WANT: usize = 10_000;
+/// The longest document id in a request, in bytes.
+pub const MAX_DOC_ID_BYTES: usize = 128;
+/// The longest scope in a request, in bytes.
+pub const MAX_SCOPE_BYTES: usize = 128;
+/// The longest enrolment code, device name or actor id, in bytes.
+pub const MAX_ENROL_FIELD_BYTES: usize = 256;
 
 /// Why a message could not be decoded.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -44,6 +65,22 @@ pub enum DecodeError {
     /// The body decompresses to more than [`MAX_DECODED_BYTES`].
     #[error("the message decompresses to more than {MAX_DECODED_BYTES} bytes")]
     TooLarge,
+    /// A list of the message holds more elements than a request may.
+    #[error("the message holds more than {limit} {field}")]
+    TooManyElements {
+        /// What the list holds.
+        field: &'static str,
+        /// The most it may hold.
+        limit: usize,
+    },
+    /// A text of the message is longer than a request's may be.
+    #[error("a {field} of the message is longer than {limit} bytes")]
+    TooLong {
+        /// Which text.
+        field: &'static str,
+        /// The most bytes it may have.
+        limit: usize,
+    },
 }
 
 /// Encodes `message`.
@@ -76,7 +113,193 @@ pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, DecodeError> {
     if plain.len() as u64 > MAX_DECODED_BYTES {
         return Err(DecodeError::TooLarge);
     }
-    postcard::from_bytes(&plain).map_err(|e| DecodeError::Corrupt(e.to_string()))
+    REFUSED.with(|r| r.set(None));
+    postcard::from_bytes(&plain).map_err(|e| {
+        REFUSED
+            .with(Cell::take)
+            .unwrap_or_else(|| DecodeError::Corrupt(e.to_string()))
+    })
+}
+
+thread_local! {
+    /// Why the bounded decoding on this thread stopped last: postcard keeps no message of a
+    /// custom error, so the reason travels beside it.
+    static REFUSED: Cell<Option<DecodeError>> = const { Cell::new(None) };
+}
+
+/// Stops decoding with `reason`.
+fn refuse<E: de::Error>(reason: DecodeError) -> E {
+    let error = E::custom(&reason);
+    REFUSED.with(|r| r.set(Some(reason)));
+    error
+}
+
+fn too_long<E: de::Error>(field: &'static str, limit: usize, text: &str) -> Result<(), E> {
+    if text.len() > limit {
+        return Err(refuse(DecodeError::TooLong { field, limit }));
+    }
+    Ok(())
+}
+
+/// An element of a bounded list, checked as soon as it is decoded.
+trait Bounded: DeserializeOwned {
+    /// Refuses an element whose texts are too long.
+    fn check<E: de::Error>(&self) -> Result<(), E> {
+        Ok(())
+    }
+}
+
+impl Bounded for [u8; 32] {}
+
+impl Bounded for Wanted {}
+
+impl Bounded for Cursor {
+    fn check<E: de::Error>(&self) -> Result<(), E> {
+        too_long("scope", MAX_SCOPE_BYTES, &self.scope)
+    }
+}
+
+impl Bounded for RemoteChange {
+    fn check<E: de::Error>(&self) -> Result<(), E> {
+        too_long("document id", MAX_DOC_ID_BYTES, &self.doc_id)?;
+        too_long("scope", MAX_SCOPE_BYTES, &self.scope)
+    }
+}
+
+/// Decodes a list as `Vec` does (the same wire format), refusing it once it holds more than
+/// `limit` elements: before allocating when the length prefix says so, else at the element
+/// past the limit.
+struct BoundedSeq<T> {
+    field: &'static str,
+    limit: usize,
+    element: PhantomData<T>,
+}
+
+impl<'de, T: Bounded> Visitor<'de> for BoundedSeq<T> {
+    type Value = Vec<T>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "a list of at most {} {}", self.limit, self.field)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<T>, A::Error> {
+        let too_many = || {
+            refuse(DecodeError::TooManyElements {
+                field: self.field,
+                limit: self.limit,
+            })
+        };
+        let announced = seq.size_hint().unwrap_or(0);
+        if announced > self.limit {
+            return Err(too_many());
+        }
+        let mut out = Vec::with_capacity(announced.min(1024));
+        while let Some(element) = seq.next_element::<T>()? {
+            if out.len() == self.limit {
+                return Err(too_many());
+            }
+            element.check()?;
+            out.push(element);
+        }
+        Ok(out)
+    }
+}
+
+fn bounded_seq<'de, D: Deserializer<'de>, T: Bounded>(
+    d: D,
+    field: &'static str,
+    limit: usize,
+) -> Result<Vec<T>, D::Error> {
+    d.deserialize_seq(BoundedSeq {
+        field,
+        limit,
+        element: PhantomData,
+    })
+}
+
+fn bounded_push<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<RemoteChange>, D::Error> {
+    bounded_seq(d, "pushed changes", MAX_PUSH_CHANGES)
+}
+
+fn bounded_cursors<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Cursor>, D::Error> {
+    bounded_seq(d, "cursors", MAX_CURSORS)
+}
+
+fn bounded_wants<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Wanted>, D::Error> {
+    bounded_seq(d, "wanted documents", MAX_WANTS)
+}
+
+fn bounded_hashes<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<[u8; 32]>, D::Error> {
+    bounded_seq(d, "hashes for one document", MAX_HASHES_PER_WANT)
+}
+
+/// Decodes a text as `String` does, refusing it past `limit` bytes before copying it.
+struct BoundedStr {
+    field: &'static str,
+    limit: usize,
+}
+
+impl Visitor<'_> for BoundedStr {
+    type Value = String;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "a {} of at most {} bytes", self.field, self.limit)
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<String, E> {
+        too_long(self.field, self.limit, v)?;
+        Ok(v.to_owned())
+    }
+}
+
+fn bounded_str<'de, D: Deserializer<'de>>(
+    d: D,
+    field: &'static str,
+    limit: usize,
+) -> Result<String, D::Error> {
+    d.deserialize_string(BoundedStr { field, limit })
+}
+
+fn bounded_doc_id<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    bounded_str(d, "document id", MAX_DOC_ID_BYTES)
+}
+
+/// An optional document id, bounded like [`bounded_doc_id`].
+struct BoundedDocId;
+
+impl<'de> Visitor<'de> for BoundedDocId {
+    type Value = Option<String>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "an optional document id of at most {MAX_DOC_ID_BYTES} bytes"
+        )
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<Option<String>, E> {
+        Ok(None)
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Option<String>, D::Error> {
+        bounded_doc_id(d).map(Some)
+    }
+}
+
+fn bounded_opt_doc_id<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    d.deserialize_option(BoundedDocId)
+}
+
+fn bounded_code<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    bounded_str(d, "enrolment code", MAX_ENROL_FIELD_BYTES)
+}
+
+fn bounded_device_name<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    bounded_str(d, "device name", MAX_ENROL_FIELD_BYTES)
+}
+
+fn bounded_actor_id<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    bounded_str(d, "actor id", MAX_ENROL_FIELD_BYTES)
 }
 
 /// An error body.
@@ -104,8 +327,10 @@ pub struct Cursor {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Wanted {
     /// Document id.
+    #[serde(deserialize_with = "bounded_doc_id")]
     pub doc_id: String,
     /// Change hashes.
+    #[serde(deserialize_with = "bounded_hashes")]
     pub hashes: Vec<[u8; 32]>,
 }
 
@@ -113,10 +338,13 @@ pub struct Wanted {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EnrolRequest {
     /// The code the office printed.
+    #[serde(deserialize_with = "bounded_code")]
     pub code: String,
     /// The device's name, e.g. "王建国的手机".
+    #[serde(deserialize_with = "bounded_device_name")]
     pub device_name: String,
     /// The automerge actor id (hex) this device writes with.
+    #[serde(deserialize_with = "bounded_actor_id")]
     pub actor_id: String,
 }
 
@@ -152,13 +380,16 @@ pub struct LogMark {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SyncRequest {
     /// Local changes for the relay.
+    #[serde(deserialize_with = "bounded_push")]
     pub push: Vec<RemoteChange>,
     /// Where the device stands in each scope. Without `since`, scopes not named start from
     /// zero; with it, they stand at the mark, and a device names only the cursors past it.
+    #[serde(deserialize_with = "bounded_cursors")]
     pub cursors: Vec<Cursor>,
     /// The last mark the relay gave this device, if it still holds.
     pub since: Option<LogMark>,
     /// Changes asked for by hash.
+    #[serde(deserialize_with = "bounded_wants")]
     pub want: Vec<Wanted>,
     /// The most change bytes wanted in the answer.
     pub page_bytes: u32,
@@ -191,6 +422,7 @@ pub struct SyncResponse {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BootstrapRequest {
     /// Continue after this document id.
+    #[serde(deserialize_with = "bounded_opt_doc_id")]
     pub after_doc: Option<String>,
     /// The most snapshot bytes wanted in the answer.
     pub page_bytes: u32,
@@ -274,6 +506,139 @@ mod tests {
                 "cut at {cut}"
             );
         }
+    }
+
+    #[test]
+    fn oversized_lists_are_refused_before_they_are_built() {
+        let cursors = |n: usize| SyncRequest {
+            cursors: vec![
+                Cursor {
+                    scope: String::new(),
+                    seq: 0,
+                };
+                n
+            ],
+            ..SyncRequest::default()
+        };
+        let started = std::time::Instant::now();
+        assert_eq!(
+            decode::<SyncRequest>(&encode(&cursors(100_000))),
+            Err(DecodeError::TooManyElements {
+                field: "cursors",
+                limit: MAX_CURSORS
+            })
+        );
+        assert!(started.elapsed() < std::time::Duration::from_secs(1));
+        assert_eq!(
+            decode::<SyncRequest>(&encode(&cursors(MAX_CURSORS))),
+            Ok(cursors(MAX_CURSORS))
+        );
+        let wants = |n: usize, hashes: usize| SyncRequest {
+            want: vec![
+                Wanted {
+                    doc_id: String::new(),
+                    hashes: vec![[0; 32]; hashes],
+                };
+                n
+            ],
+            ..SyncRequest::default()
+        };
+        assert_eq!(
+            decode::<SyncRequest>(&encode(&wants(MAX_WANTS + 1, 0))),
+            Err(DecodeError::TooManyElements {
+                field: "wanted documents",
+                limit: MAX_WANTS
+            })
+        );
+        assert_eq!(
+            decode::<SyncRequest>(&encode(&wants(1, MAX_HASHES_PER_WANT + 1))),
+            Err(DecodeError::TooManyElements {
+                field: "hashes for one document",
+                limit: MAX_HASHES_PER_WANT
+            })
+        );
+        let mut push = sample();
+        push.push = vec![push.push[0].clone(); MAX_PUSH_CHANGES + 1];
+        assert_eq!(
+            decode::<SyncRequest>(&encode(&push)),
+            Err(DecodeError::TooManyElements {
+                field: "pushed changes",
+                limit: MAX_PUSH_CHANGES
+            })
+        );
+        // A refusal is not remembered by the next message.
+        assert_eq!(decode::<SyncRequest>(&encode(&sample())), Ok(sample()));
+    }
+
+    #[test]
+    fn a_length_prefix_that_lies_costs_nothing() {
+        // The cursors' length says 2^60 elements; three bytes follow.
+        let mut plain = postcard::to_stdvec(&Vec::<RemoteChange>::new()).unwrap();
+        plain.extend(postcard::to_stdvec(&(1u64 << 60)).unwrap());
+        plain.extend([0, 0, 0]);
+        let mut out = MAGIC.to_vec();
+        out.extend_from_slice(&PROTOCOL_VERSION.to_be_bytes());
+        let mut e = DeflateEncoder::new(out, Compression::fast());
+        e.write_all(&plain).unwrap();
+        let lying = e.finish().unwrap();
+        assert!(decode::<SyncRequest>(&lying).is_err());
+    }
+
+    #[test]
+    fn long_ids_and_scopes_are_refused() {
+        let long = "x".repeat(MAX_DOC_ID_BYTES + 1);
+        let mut change = sample();
+        change.push[0].doc_id = long.clone();
+        assert_eq!(
+            decode::<SyncRequest>(&encode(&change)),
+            Err(DecodeError::TooLong {
+                field: "document id",
+                limit: MAX_DOC_ID_BYTES
+            })
+        );
+        let mut scope = sample();
+        scope.cursors[0].scope = "y".repeat(MAX_SCOPE_BYTES + 1);
+        assert_eq!(
+            decode::<SyncRequest>(&encode(&scope)),
+            Err(DecodeError::TooLong {
+                field: "scope",
+                limit: MAX_SCOPE_BYTES
+            })
+        );
+        let mut want = sample();
+        want.want = vec![Wanted {
+            doc_id: long.clone(),
+            hashes: vec![],
+        }];
+        assert!(matches!(
+            decode::<SyncRequest>(&encode(&want)),
+            Err(DecodeError::TooLong { .. })
+        ));
+        let page = BootstrapRequest {
+            after_doc: Some(long),
+            page_bytes: 1,
+        };
+        assert!(matches!(
+            decode::<BootstrapRequest>(&encode(&page)),
+            Err(DecodeError::TooLong { .. })
+        ));
+        let fine = BootstrapRequest {
+            after_doc: Some("01JABC".into()),
+            page_bytes: 1,
+        };
+        assert_eq!(decode::<BootstrapRequest>(&encode(&fine)), Ok(fine));
+        let enrol = EnrolRequest {
+            code: "ABCD-EFGH-JKMN".into(),
+            device_name: "王".repeat(100),
+            actor_id: "ab".into(),
+        };
+        assert_eq!(
+            decode::<EnrolRequest>(&encode(&enrol)),
+            Err(DecodeError::TooLong {
+                field: "device name",
+                limit: MAX_ENROL_FIELD_BYTES
+            })
+        );
     }
 
     #[test]

@@ -1,0 +1,271 @@
+//! The per-kind comparison of a record before and after a change (see the table of the
+//! module above).
+
+use std::collections::BTreeMap;
+
+use automerge::AutoCommit;
+
+use super::{Pusher, Refusal, RefusalCode};
+use crate::api::ticket_actions::TicketActionKind;
+use crate::doc::DocKind;
+use crate::doc::one_pass::hydrate;
+use crate::records::directory::{DirectoryDoc, Role};
+use crate::records::gate_log::GateLogDoc;
+use crate::records::household::HouseholdDoc;
+use crate::records::roster::RosterDoc;
+use crate::records::ticket::{TicketAction, TicketDoc, TicketState};
+
+/// A document read as its record.
+#[derive(Debug)]
+pub(super) enum Record {
+    Directory(DirectoryDoc),
+    Household(HouseholdDoc),
+    Ticket(TicketDoc),
+    Roster(RosterDoc),
+    GateLog(GateLogDoc),
+}
+
+impl Record {
+    /// Reads `doc` as a record of `kind`.
+    pub(super) fn read(kind: DocKind, doc: &AutoCommit) -> Result<Record, String> {
+        let e = |e: autosurgeon::HydrateError| e.to_string();
+        Ok(match kind {
+            DocKind::Directory => Record::Directory(hydrate(doc).map_err(e)?),
+            DocKind::Household => Record::Household(hydrate(doc).map_err(e)?),
+            DocKind::Ticket => Record::Ticket(hydrate(doc).map_err(e)?),
+            DocKind::Roster => Record::Roster(hydrate(doc).map_err(e)?),
+            DocKind::GateLog => Record::GateLog(hydrate(doc).map_err(e)?),
+        })
+    }
+
+    /// An empty record of `kind`.
+    pub(super) fn empty(kind: DocKind) -> Record {
+        match kind {
+            DocKind::Directory => Record::Directory(DirectoryDoc::default()),
+            DocKind::Household => Record::Household(HouseholdDoc::default()),
+            DocKind::Ticket => Record::Ticket(TicketDoc::default()),
+            DocKind::Roster => Record::Roster(RosterDoc::default()),
+            DocKind::GateLog => Record::GateLog(GateLogDoc::default()),
+        }
+    }
+}
+
+/// Judges the record's change from `before` to `after` by `pusher`.
+pub(super) fn compare(
+    doc_id: &str,
+    before: &Record,
+    after: &Record,
+    pusher: &Pusher,
+) -> Result<(), Refusal> {
+    match (before, after) {
+        (Record::Directory(b), Record::Directory(a)) => {
+            if b != a && !pusher.roles.iter().any(|(r, _)| *r == Role::Office) {
+                return Err(Refusal::new(
+                    RefusalCode::RoleForbidden,
+                    "only the office changes the directory",
+                ));
+            }
+            Ok(())
+        }
+        (Record::Household(b), Record::Household(a)) => {
+            let added = appended(&b.visits, &a.visits, |v| &v.id, "visit")?;
+            for v in added {
+                attributed(&v.lead, &v.device, pusher, "visit")?;
+            }
+            Ok(())
+        }
+        (Record::GateLog(b), Record::GateLog(a)) => {
+            let added = appended(&b.entries, &a.entries, |e| &e.id, "gate entry")?;
+            for e in added {
+                attributed(&e.recorded_by, &e.device, pusher, "gate entry")?;
+            }
+            Ok(())
+        }
+        (Record::Ticket(b), Record::Ticket(a)) => ticket(doc_id, b, a, pusher),
+        (Record::Roster(b), Record::Roster(a)) => roster(b, a, pusher),
+        _ => Err(Refusal::new(
+            RefusalCode::BadShape,
+            "the record changed kind",
+        )),
+    }
+}
+
+/// The items of `after` that `before` lacks, provided every item of `before` is still in
+/// `after`, unchanged (merge order may interleave concurrent items).
+fn appended<'a, T: PartialEq>(
+    before: &[T],
+    after: &'a [T],
+    id: impl Fn(&T) -> &String,
+    what: &str,
+) -> Result<Vec<&'a T>, Refusal> {
+    let now: BTreeMap<&String, &T> = after.iter().map(|t| (id(t), t)).collect();
+    for old in before {
+        match now.get(id(old)) {
+            Some(new) if *new == old => {}
+            Some(_) => {
+                return Err(Refusal::new(
+                    RefusalCode::AppendOnly,
+                    format!("changes {what} {} (append-only)", id(old)),
+                ));
+            }
+            None => {
+                return Err(Refusal::new(
+                    RefusalCode::AppendOnly,
+                    format!("removes {what} {} (append-only)", id(old)),
+                ));
+            }
+        }
+    }
+    if now.len() != after.len() {
+        return Err(Refusal::new(
+            RefusalCode::AppendOnly,
+            format!("two items of the {what} list share an id"),
+        ));
+    }
+    let old: std::collections::BTreeSet<&String> = before.iter().map(&id).collect();
+    Ok(after.iter().filter(|t| !old.contains(id(t))).collect())
+}
+
+/// An appended item must name the pushing member and device.
+fn attributed(member: &str, device: &str, pusher: &Pusher, what: &str) -> Result<(), Refusal> {
+    if member == pusher.member_id && device == pusher.device_id {
+        Ok(())
+    } else {
+        Err(Refusal::new(
+            RefusalCode::ForgedAttribution,
+            format!(
+                "a new {what} names member {member:?} on device {device:?}, but was pushed by {} on {}",
+                pusher.member_id, pusher.device_id
+            ),
+        ))
+    }
+}
+
+/// The action table applies to each new event, in the state the ticket was in before it.
+fn ticket(
+    doc_id: &str,
+    before: &TicketDoc,
+    after: &TicketDoc,
+    pusher: &Pusher,
+) -> Result<(), Refusal> {
+    let added = appended(&before.events, &after.events, |e| &e.id, "ticket event")?;
+    let roles = pusher.role_list();
+    let mut seen = TicketDoc {
+        events: before.events.clone(),
+        ..after.clone()
+    };
+    for event in added {
+        attributed(&event.author, &event.device, pusher, "ticket event")?;
+        let kind = match &event.action {
+            TicketAction::Reported => {
+                if seen
+                    .events
+                    .iter()
+                    .any(|e| e.action == TicketAction::Reported)
+                {
+                    return Err(Refusal::new(
+                        RefusalCode::StateForbidden,
+                        format!("ticket {doc_id} was reported already"),
+                    ));
+                }
+                None
+            }
+            TicketAction::Accepted => Some(TicketActionKind::Accept),
+            TicketAction::Assigned { .. } => Some(TicketActionKind::Assign),
+            TicketAction::Escalated { .. } => Some(TicketActionKind::Escalate),
+            TicketAction::Replied { .. } => Some(TicketActionKind::Reply),
+            TicketAction::Resolved { .. } => Some(TicketActionKind::Resolve),
+            TicketAction::Evaluated { .. } => Some(TicketActionKind::Evaluate),
+            TicketAction::Merged { .. } | TicketAction::Absorbed { .. } => {
+                Some(TicketActionKind::Merge)
+            }
+            TicketAction::PhotoAdded { .. } => Some(TicketActionKind::AttachPhoto),
+        };
+        if let Some(kind) = kind {
+            if !kind.allowed_for(&roles) {
+                return Err(Refusal::new(
+                    RefusalCode::RoleForbidden,
+                    format!(
+                        "{} ticket: the member's roles do not allow it",
+                        kind.label_zh()
+                    ),
+                ));
+            }
+            // Absorbing another ticket is recorded on the target, whatever its state.
+            if !matches!(event.action, TicketAction::Absorbed { .. }) {
+                let state = TicketState::derive(&seen);
+                if let Some(why) = kind.refused_by_state(&state) {
+                    return Err(Refusal::new(
+                        RefusalCode::StateForbidden,
+                        format!("{} ticket {doc_id}: {why}", kind.label_zh()),
+                    ));
+                }
+            }
+        }
+        seen.events.push(event.clone());
+    }
+    Ok(())
+}
+
+/// Shifts and slots by the gate's lead or the office; swaps by the member whose step it is.
+fn roster(before: &RosterDoc, after: &RosterDoc, pusher: &Pusher) -> Result<(), Refusal> {
+    let gate = if after.gate_id.is_empty() {
+        &before.gate_id
+    } else {
+        &after.gate_id
+    };
+    let lead = pusher.holds_or_office(Role::GateLead, gate);
+    let me = &pusher.member_id;
+    let forbidden = |what: &str| Err(Refusal::new(RefusalCode::RoleForbidden, what.to_owned()));
+    if before.gate_id != after.gate_id || before.week_start != after.week_start {
+        return forbidden("a roster's gate and week never change");
+    }
+    for (id, swap) in &after.swaps {
+        match before.swaps.get(id) {
+            None => {
+                if swap.requested_by != *me {
+                    return forbidden("a swap names the member who asked for it");
+                }
+                if swap.from_member != *me && !lead {
+                    return forbidden("only the slot's holder or the gate lead asks for a swap");
+                }
+                if swap.accepted_ms.is_some() || swap.approved_by.is_some() {
+                    return forbidden("a new swap is neither accepted nor approved");
+                }
+            }
+            Some(old) if old == swap => {}
+            Some(old) => {
+                let same_request = old.shift_id == swap.shift_id
+                    && old.slot_id == swap.slot_id
+                    && old.from_member == swap.from_member
+                    && old.to_member == swap.to_member
+                    && old.requested_by == swap.requested_by
+                    && old.requested_ms == swap.requested_ms;
+                let accepting = old.accepted_ms.is_none()
+                    && swap.accepted_ms.is_some()
+                    && old.approved_by == swap.approved_by
+                    && old.approved_ms == swap.approved_ms;
+                let approving = old.approved_by.is_none()
+                    && swap.approved_by.as_deref() == Some(me.as_str())
+                    && old.accepted_ms == swap.accepted_ms;
+                if !same_request {
+                    return forbidden("a swap's request never changes");
+                } else if accepting && swap.to_member != *me {
+                    return forbidden("only the member taking the slot accepts a swap");
+                } else if approving && !lead {
+                    return forbidden("only the gate lead or the office approves a swap");
+                } else if !accepting && !approving && !lead {
+                    return forbidden("only the gate lead or the office changes a swap");
+                }
+            }
+        }
+    }
+    if before.swaps.keys().any(|id| !after.swaps.contains_key(id)) && !lead {
+        return forbidden("only the gate lead or the office removes a swap");
+    }
+    if before.shifts != after.shifts && !lead {
+        // An approval by the gate lead moves the slot; nobody else edits shifts.
+        return forbidden("only the gate lead or the office builds the roster");
+    }
+    Ok(())
+}

@@ -1,0 +1,512 @@
+//! The rules judged on documents made in memory, with no store and no relay.
+
+use automerge::transaction::Transactable;
+use automerge::{ActorId, AutoCommit, Change, ObjType, ROOT, ScalarValue};
+
+use super::*;
+use crate::doc::{ChangeNote, genesis};
+use crate::records::household::{HouseholdDoc, Visit};
+use crate::records::roster::{RosterDoc, Swap};
+use crate::records::ticket::{TicketAction, TicketDoc, TicketEvent};
+
+const HOUSEHOLD: &str = "01JHOUSEHOLD000000000000000";
+const TICKET: &str = "01JTICKET00000000000000000";
+const ROSTER: &str = "roster:gate-east:2026-11-23";
+
+fn pusher(member: &str, roles: &[(Role, &str)]) -> Pusher {
+    Pusher {
+        member_id: member.to_owned(),
+        device_id: format!("dev-{member}"),
+        roles: roles.iter().map(|(r, p)| (*r, (*p).to_owned())).collect(),
+    }
+}
+
+fn wang() -> Pusher {
+    pusher("lead-wang", &[(Role::BuildingLead, "b3")])
+}
+
+/// A phone's copy of the document: its first change, then the phone's actor.
+fn phone_copy(kind: DocKind, doc_id: &str, actor: u8) -> AutoCommit {
+    let mut doc = genesis(kind, doc_id).unwrap();
+    doc.set_actor(ActorId::from(vec![actor; 16]));
+    doc
+}
+
+/// Commits what `f` does to `doc` as `member` on `device` and returns the change.
+fn commit_as(
+    doc: &mut AutoCommit,
+    member: &str,
+    device: &str,
+    f: impl FnOnce(&mut AutoCommit),
+) -> Change {
+    let heads = doc.get_heads();
+    f(doc);
+    let note = ChangeNote {
+        member: member.to_owned(),
+        device: device.to_owned(),
+        action: "test".to_owned(),
+    };
+    doc.commit_with(
+        automerge::transaction::CommitOptions::default().with_message(note.to_message()),
+    );
+    let changes = doc.get_changes(&heads);
+    assert_eq!(changes.len(), 1);
+    changes[0].clone()
+}
+
+/// Commits the record `f` makes of the current one.
+fn edit<T: crate::doc::Record + Clone>(
+    doc: &mut AutoCommit,
+    who: &Pusher,
+    f: impl FnOnce(&mut T),
+) -> Change {
+    let mut record: T = crate::doc::one_pass::hydrate(doc).unwrap();
+    f(&mut record);
+    let (member, device) = (who.member_id.clone(), who.device_id.clone());
+    commit_as(doc, &member, &device, |d| {
+        autosurgeon::reconcile(d, &record).unwrap()
+    })
+}
+
+/// The relay's copy: the first change only.
+fn relay_copy(kind: DocKind, doc_id: &str) -> AutoCommit {
+    genesis(kind, doc_id).unwrap()
+}
+
+fn code(result: Result<(), Refusal>) -> Option<&'static str> {
+    result.err().map(|r| r.code.as_str())
+}
+
+fn visit(id: &str, who: &Pusher) -> Visit {
+    Visit {
+        id: id.to_owned(),
+        at_ms: 1,
+        lead: who.member_id.clone(),
+        device: who.device_id.clone(),
+        ..Visit::default()
+    }
+}
+
+#[test]
+fn an_honest_visit_passes_and_lands_in_the_judge_copy() {
+    let who = wang();
+    let mut phone = phone_copy(DocKind::Household, HOUSEHOLD, 1);
+    let c = edit(&mut phone, &who, |h: &mut HouseholdDoc| {
+        h.building_id = "b3".into();
+        h.visits.push(visit("v1", &who));
+    });
+    let mut relay = relay_copy(DocKind::Household, HOUSEHOLD);
+    judge(&mut relay, DocKind::Household, HOUSEHOLD, &c, &who).unwrap();
+    assert_eq!(relay.get_heads(), phone.get_heads());
+    // Judged again (a retried push), it is a no-op.
+    judge(&mut relay, DocKind::Household, HOUSEHOLD, &c, &who).unwrap();
+}
+
+#[test]
+fn attribution_is_the_pushing_device_s() {
+    let who = wang();
+    let mut relay = relay_copy(DocKind::Household, HOUSEHOLD);
+
+    let mut phone = phone_copy(DocKind::Household, HOUSEHOLD, 1);
+    let forged_note = commit_as(&mut phone, "office-admin", "dev-lead-wang", |d| {
+        d.put(ROOT, "phone", "1").unwrap();
+    });
+    assert_eq!(
+        code(judge(
+            &mut relay,
+            DocKind::Household,
+            HOUSEHOLD,
+            &forged_note,
+            &who
+        )),
+        Some("forged_attribution")
+    );
+
+    let mut phone = phone_copy(DocKind::Household, HOUSEHOLD, 1);
+    let forged_visit = edit(&mut phone, &who, |h: &mut HouseholdDoc| {
+        h.visits.push(visit("v1", &pusher("lead-li", &[])));
+    });
+    assert_eq!(
+        code(judge(
+            &mut relay,
+            DocKind::Household,
+            HOUSEHOLD,
+            &forged_visit,
+            &who
+        )),
+        Some("forged_attribution")
+    );
+
+    let mut phone = phone_copy(DocKind::Household, HOUSEHOLD, 1);
+    let fake_genesis = commit_as(&mut phone, "", "", |d| d.put(ROOT, "unit", "9").unwrap());
+    let mut fake = fake_genesis.decode();
+    fake.actor_id = crate::doc::genesis_actor(HOUSEHOLD);
+    let fake = Change::from(fake);
+    assert_eq!(
+        code(judge(
+            &mut relay,
+            DocKind::Household,
+            HOUSEHOLD,
+            &fake,
+            &who
+        )),
+        Some("forged_attribution")
+    );
+}
+
+#[test]
+fn visits_are_append_only() {
+    let who = wang();
+    let mut phone = phone_copy(DocKind::Household, HOUSEHOLD, 1);
+    let mut relay = relay_copy(DocKind::Household, HOUSEHOLD);
+    for id in ["v1", "v2"] {
+        let c = edit(&mut phone, &who, |h: &mut HouseholdDoc| {
+            h.visits.push(visit(id, &who))
+        });
+        judge(&mut relay, DocKind::Household, HOUSEHOLD, &c, &who).unwrap();
+    }
+    let mut removing = phone.fork();
+    let removed = edit(&mut removing, &who, |h: &mut HouseholdDoc| {
+        h.visits.remove(0);
+    });
+    assert_eq!(
+        code(judge(
+            &mut relay.clone(),
+            DocKind::Household,
+            HOUSEHOLD,
+            &removed,
+            &who
+        )),
+        Some("append_only")
+    );
+    let mut changing = phone.fork();
+    let changed = edit(&mut changing, &who, |h: &mut HouseholdDoc| {
+        h.visits[1].opinions = "改过".into();
+    });
+    assert_eq!(
+        code(judge(
+            &mut relay,
+            DocKind::Household,
+            HOUSEHOLD,
+            &changed,
+            &who
+        )),
+        Some("append_only")
+    );
+}
+
+#[test]
+fn deleting_a_root_field_or_writing_the_wrong_type_is_refused() {
+    let who = wang();
+    let mut relay = relay_copy(DocKind::Household, HOUSEHOLD);
+    let mut phone = phone_copy(DocKind::Household, HOUSEHOLD, 1);
+    let deleted = commit_as(&mut phone.fork(), "lead-wang", "dev-lead-wang", |d| {
+        d.delete(ROOT, "visits").unwrap();
+    });
+    assert_eq!(
+        code(judge(
+            &mut relay,
+            DocKind::Household,
+            HOUSEHOLD,
+            &deleted,
+            &who
+        )),
+        Some("root_deleted")
+    );
+    let int = commit_as(&mut phone, "lead-wang", "dev-lead-wang", |d| {
+        d.put(ROOT, "building_id", ScalarValue::Int(3)).unwrap();
+    });
+    assert_eq!(
+        code(judge(&mut relay, DocKind::Household, HOUSEHOLD, &int, &who)),
+        Some("bad_shape")
+    );
+    // A field this core does not know is carried.
+    let mut phone = phone_copy(DocKind::Household, HOUSEHOLD, 2);
+    let unknown = commit_as(&mut phone, "lead-wang", "dev-lead-wang", |d| {
+        d.put(ROOT, "field_of_a_newer_app", "x").unwrap();
+    });
+    judge(&mut relay, DocKind::Household, HOUSEHOLD, &unknown, &who).unwrap();
+}
+
+#[test]
+fn deep_or_huge_changes_are_refused() {
+    let who = wang();
+    let mut relay = relay_copy(DocKind::Household, HOUSEHOLD);
+    let nest = |levels: usize| {
+        let mut phone = phone_copy(DocKind::Household, HOUSEHOLD, 1);
+        commit_as(&mut phone, "lead-wang", "dev-lead-wang", |d| {
+            let mut obj = d.put_object(ROOT, "deep", ObjType::Map).unwrap();
+            for _ in 1..levels {
+                obj = d.put_object(&obj, "x", ObjType::Map).unwrap();
+            }
+        })
+    };
+    assert_eq!(
+        code(judge(
+            &mut relay,
+            DocKind::Household,
+            HOUSEHOLD,
+            &nest(100_000),
+            &who
+        )),
+        Some("too_large")
+    );
+    assert_eq!(
+        code(judge(
+            &mut relay,
+            DocKind::Household,
+            HOUSEHOLD,
+            &nest(MAX_DEPTH + 1),
+            &who
+        )),
+        Some("too_deep")
+    );
+    judge(&mut relay, DocKind::Household, HOUSEHOLD, &nest(4), &who).unwrap();
+}
+
+#[test]
+fn a_repeated_actor_and_sequence_number_or_a_missing_dependency_is_refused() {
+    let who = wang();
+    let mut relay = relay_copy(DocKind::Household, HOUSEHOLD);
+    let mut phone = phone_copy(DocKind::Household, HOUSEHOLD, 1);
+    let mut restored = phone.fork();
+    restored.set_actor(ActorId::from(vec![1; 16]));
+    let first = edit(&mut phone, &who, |h: &mut HouseholdDoc| {
+        h.phone = "1".into()
+    });
+    let second = edit(&mut phone, &who, |h: &mut HouseholdDoc| {
+        h.phone = "2".into()
+    });
+    assert_eq!(
+        code(judge(
+            &mut relay,
+            DocKind::Household,
+            HOUSEHOLD,
+            &second,
+            &who
+        )),
+        Some("missing_dependency")
+    );
+    judge(&mut relay, DocKind::Household, HOUSEHOLD, &first, &who).unwrap();
+    // A store restored from a backup writes seq 1 again, with other content.
+    let again = edit(&mut restored, &who, |h: &mut HouseholdDoc| {
+        h.phone = "3".into()
+    });
+    assert_eq!(again.seq(), first.seq());
+    assert_eq!(
+        code(judge(
+            &mut relay,
+            DocKind::Household,
+            HOUSEHOLD,
+            &again,
+            &who
+        )),
+        Some("cannot_apply")
+    );
+}
+
+fn event(id: &str, who: &Pusher, action: TicketAction) -> TicketEvent {
+    TicketEvent {
+        id: id.to_owned(),
+        at_ms: 1,
+        author: who.member_id.clone(),
+        device: who.device_id.clone(),
+        action,
+    }
+}
+
+#[test]
+fn ticket_actions_follow_the_table_in_the_state_the_author_saw() {
+    let volunteer = pusher("vol-zhao", &[(Role::Volunteer, "gate-east")]);
+    let li = pusher("lead-li", &[(Role::BuildingLead, "b5")]);
+    let who = wang();
+    let mut relay = relay_copy(DocKind::Ticket, TICKET);
+    let mut phone = phone_copy(DocKind::Ticket, TICKET, 1);
+    let reported = edit(&mut phone, &volunteer, |t: &mut TicketDoc| {
+        t.reporter = "vol-zhao".into();
+        t.events
+            .push(event("e1", &volunteer, TicketAction::Reported));
+    });
+    judge(&mut relay, DocKind::Ticket, TICKET, &reported, &volunteer).unwrap();
+
+    let resolve = edit(&mut phone.fork(), &volunteer, |t: &mut TicketDoc| {
+        t.events.push(event(
+            "e2",
+            &volunteer,
+            TicketAction::Resolved {
+                summary: "好".into(),
+            },
+        ));
+    });
+    assert_eq!(
+        code(judge(
+            &mut relay,
+            DocKind::Ticket,
+            TICKET,
+            &resolve,
+            &volunteer
+        )),
+        Some("role_forbidden")
+    );
+    let evaluate = edit(&mut phone.fork(), &volunteer, |t: &mut TicketDoc| {
+        t.events.push(event(
+            "e2",
+            &volunteer,
+            TicketAction::Evaluated {
+                satisfied: true,
+                comment: String::new(),
+            },
+        ));
+    });
+    assert_eq!(
+        code(judge(
+            &mut relay,
+            DocKind::Ticket,
+            TICKET,
+            &evaluate,
+            &volunteer
+        )),
+        Some("state_forbidden")
+    );
+
+    // Wang and Li accept the same open ticket offline: both saw it open, both are kept.
+    let mut wang_phone = phone.fork();
+    wang_phone.set_actor(ActorId::from(vec![2; 16]));
+    let mut li_phone = phone.fork();
+    li_phone.set_actor(ActorId::from(vec![3; 16]));
+    let wang_accepts = edit(&mut wang_phone, &who, |t: &mut TicketDoc| {
+        t.events.push(event("e3", &who, TicketAction::Accepted));
+    });
+    let li_accepts = edit(&mut li_phone, &li, |t: &mut TicketDoc| {
+        t.events.push(event("e4", &li, TicketAction::Accepted));
+    });
+    judge(&mut relay, DocKind::Ticket, TICKET, &wang_accepts, &who).unwrap();
+    judge(&mut relay, DocKind::Ticket, TICKET, &li_accepts, &li).unwrap();
+    // After both, a third acceptance made on top of them is refused.
+    let mut merged = relay.fork();
+    merged.set_actor(ActorId::from(vec![4; 16]));
+    let late = edit(&mut merged, &who, |t: &mut TicketDoc| {
+        t.events.push(event("e5", &who, TicketAction::Accepted));
+    });
+    assert_eq!(
+        code(judge(&mut relay, DocKind::Ticket, TICKET, &late, &who)),
+        Some("state_forbidden")
+    );
+}
+
+#[test]
+fn swaps_follow_holder_taker_and_gate_lead() {
+    let gate_lead = pusher("gl-sun", &[(Role::GateLead, "gate-east")]);
+    let holder = pusher("so-zhou", &[(Role::SafetyOfficer, "gate-east")]);
+    let taker = pusher("so-wu", &[(Role::SafetyOfficer, "gate-east")]);
+    let mut relay = relay_copy(DocKind::Roster, ROSTER);
+    let mut phone = phone_copy(DocKind::Roster, ROSTER, 1);
+    let built = edit(&mut phone, &gate_lead, |r: &mut RosterDoc| {
+        let mut slots = crate::records::roster::slots_for(1);
+        for slot in slots.values_mut() {
+            slot.member = Some("so-zhou".into());
+        }
+        r.shifts.insert(
+            "s1".into(),
+            crate::records::roster::Shift {
+                start_ms: 0,
+                end_ms: 1,
+                label: "早班".into(),
+                slots,
+            },
+        );
+    });
+    judge(&mut relay, DocKind::Roster, ROSTER, &built, &gate_lead).unwrap();
+
+    let assign = edit(&mut phone.fork(), &holder, |r: &mut RosterDoc| {
+        r.shifts.get_mut("s1").unwrap().label = "夜班".into();
+    });
+    assert_eq!(
+        code(judge(&mut relay, DocKind::Roster, ROSTER, &assign, &holder)),
+        Some("role_forbidden")
+    );
+
+    let swap = Swap {
+        shift_id: "s1".into(),
+        slot_id: "safety_officer-1".into(),
+        from_member: "so-zhou".into(),
+        to_member: "so-wu".into(),
+        requested_by: "so-zhou".into(),
+        requested_ms: 5,
+        ..Swap::default()
+    };
+    let requested = edit(&mut phone, &holder, |r: &mut RosterDoc| {
+        r.swaps.insert("w1".into(), swap.clone());
+    });
+    judge(&mut relay, DocKind::Roster, ROSTER, &requested, &holder).unwrap();
+
+    let accept = |by: &Pusher, phone: &mut AutoCommit| {
+        edit(phone, by, |r: &mut RosterDoc| {
+            r.swaps.get_mut("w1").unwrap().accepted_ms = Some(6);
+        })
+    };
+    let wrong_taker = accept(&holder, &mut phone.fork());
+    assert_eq!(
+        code(judge(
+            &mut relay,
+            DocKind::Roster,
+            ROSTER,
+            &wrong_taker,
+            &holder
+        )),
+        Some("role_forbidden")
+    );
+    let accepted = accept(&taker, &mut phone);
+    judge(&mut relay, DocKind::Roster, ROSTER, &accepted, &taker).unwrap();
+
+    let approve = |by: &Pusher, phone: &mut AutoCommit| {
+        let me = by.member_id.clone();
+        edit(phone, by, |r: &mut RosterDoc| {
+            let s = r.swaps.get_mut("w1").unwrap();
+            s.approved_by = Some(me);
+            s.approved_ms = Some(7);
+            r.shifts
+                .get_mut("s1")
+                .unwrap()
+                .slots
+                .get_mut("safety_officer-1")
+                .unwrap()
+                .member = Some("so-wu".into());
+        })
+    };
+    let by_volunteer = approve(&taker, &mut phone.fork());
+    assert_eq!(
+        code(judge(
+            &mut relay,
+            DocKind::Roster,
+            ROSTER,
+            &by_volunteer,
+            &taker
+        )),
+        Some("role_forbidden")
+    );
+    let by_lead = approve(&gate_lead, &mut phone);
+    judge(&mut relay, DocKind::Roster, ROSTER, &by_lead, &gate_lead).unwrap();
+}
+
+#[test]
+fn only_the_office_changes_the_directory() {
+    let id = "directory:c1";
+    let office = pusher("office-chen", &[(Role::Office, "")]);
+    let mut relay = relay_copy(DocKind::Directory, id);
+    let mut phone = phone_copy(DocKind::Directory, id, 1);
+    let by_lead = commit_as(&mut phone.fork(), "lead-wang", "dev-lead-wang", |d| {
+        let members = d.get(ROOT, "members").unwrap().unwrap().1;
+        let m = d.put_object(&members, "lead-wang", ObjType::Map).unwrap();
+        d.put(&m, "name", "王").unwrap();
+    });
+    let forged = code(judge(&mut relay, DocKind::Directory, id, &by_lead, &wang()));
+    assert!(
+        matches!(forged, Some("role_forbidden") | Some("bad_shape")),
+        "{forged:?}"
+    );
+    let by_office = commit_as(&mut phone, "office-chen", "dev-office-chen", |d| {
+        d.put(ROOT, "note_of_a_newer_app", "x").unwrap();
+    });
+    judge(&mut relay, DocKind::Directory, id, &by_office, &office).unwrap();
+}
