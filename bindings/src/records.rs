@@ -506,6 +506,52 @@ impl Convert<OpenConflict> for (String, Vec<String>) {
     }
 }
 
+/// A change set aside on this device ("未被接受的修改"): one it received and could not apply,
+/// or one of its own that the relay refused. Kept with its reason; nothing is lost.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct SetAsideChange {
+    /// The change hash (hex).
+    pub hash: String,
+    /// The record it belongs to.
+    pub doc_id: String,
+    /// The record's kind (`household`, `ticket`, …).
+    pub kind: String,
+    /// The record's scope.
+    pub scope: String,
+    /// `received` or `refused`.
+    pub origin: String,
+    /// A stable code, e.g. `cannot_apply`, `role_forbidden`.
+    pub code: String,
+    /// Why, for a person.
+    pub reason: String,
+    /// The member the change names.
+    pub member: String,
+    /// The action it names.
+    pub action: String,
+    /// When it was set aside.
+    pub at_ms: i64,
+    /// Whether updating the app may let it apply.
+    pub update_may_help: bool,
+}
+
+impl Convert<SetAsideChange> for linli_core::api::set_aside::SetAsideChange {
+    fn convert(self) -> SetAsideChange {
+        SetAsideChange {
+            hash: self.hash,
+            doc_id: self.doc_id,
+            kind: self.kind.as_str().to_owned(),
+            scope: self.scope,
+            origin: self.origin,
+            code: self.code,
+            reason: self.reason,
+            member: self.member,
+            action: self.action,
+            at_ms: self.at_ms,
+            update_may_help: self.update_may_help,
+        }
+    }
+}
+
 /// How to resolve a conflict.
 #[derive(Debug, Clone, PartialEq, uniffi::Enum)]
 pub enum Resolution {
@@ -598,7 +644,7 @@ mirror_record!(out
 /// What a sync did and where the device stands: is my work safely at the office?
 SyncSummary = core_sync::SyncSummary {
     pushed: u64, pulled: u64, bootstrapped_docs: u64, outbox_left: u64, held: u64,
-    conflicts_open: u64, photos_pending: u64, last_contact_ms: Option<i64>
+    conflicts_open: u64, photos_pending: u64, set_aside: u64, last_contact_ms: Option<i64>
 });
 
 impl Convert<core_sync::SyncSummary> for SyncSummary {
@@ -611,6 +657,7 @@ impl Convert<core_sync::SyncSummary> for SyncSummary {
             held: self.held,
             conflicts_open: self.conflicts_open,
             photos_pending: self.photos_pending,
+            set_aside: self.set_aside,
             last_contact_ms: self.last_contact_ms,
         }
     }

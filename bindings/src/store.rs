@@ -451,6 +451,11 @@ impl LinliStore {
         guard(|| self.inner.open_conflicts())
     }
 
+    /// Changes set aside on this device ("未被接受的修改"), newest first.
+    pub fn set_aside_changes(&self) -> R<Vec<SetAsideChange>> {
+        guard(|| self.inner.set_aside_changes())
+    }
+
     /// A record's fields in conflict, with each value and who made it.
     pub fn conflicts(&self, doc_id: String) -> R<Vec<Conflict>> {
         guard(|| self.inner.conflicts(&doc_id))

@@ -26,5 +26,6 @@ pub use error::{Error, Result};
 pub use records::Coded;
 pub use scope::Scope;
 pub use store::{
-    ApplyOutcome, CANNOT_APPLY, DEPENDS_ON_SET_ASIDE, DOC_CACHE_CAPACITY, RemoteChange, StoreStats,
+    ApplyOutcome, CANNOT_APPLY, DEPENDS_ON_REFUSED, DEPENDS_ON_SET_ASIDE, DOC_CACHE_CAPACITY,
+    RemoteChange, SET_ASIDE_RECEIVED, SET_ASIDE_REFUSED, StoreStats,
 };

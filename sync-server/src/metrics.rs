@@ -18,6 +18,7 @@ pub struct Metrics {
     requests: [[AtomicU64; 3]; ROUTES.len()],
     changes_stored: AtomicU64,
     changes_duplicate: AtomicU64,
+    changes_refused: AtomicU64,
     changes_sent: AtomicU64,
     bytes_in: AtomicU64,
     bytes_out: AtomicU64,
@@ -60,6 +61,12 @@ impl Metrics {
         self.changes_sent.fetch_add(sent as u64, Ordering::Relaxed);
     }
 
+    /// Counts pushed changes refused and set aside.
+    pub fn refused(&self, refused: usize) {
+        self.changes_refused
+            .fetch_add(refused as u64, Ordering::Relaxed);
+    }
+
     /// Records how long one sync request took.
     pub fn sync_latency(&self, took: Duration) {
         let s = took.as_secs_f64();
@@ -98,6 +105,11 @@ impl Metrics {
                 "linli_changes_duplicate_total",
                 "Pushed changes the log already had.",
                 &self.changes_duplicate,
+            ),
+            (
+                "linli_changes_refused_total",
+                "Pushed changes refused and set aside.",
+                &self.changes_refused,
             ),
             (
                 "linli_changes_sent_total",

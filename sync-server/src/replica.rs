@@ -235,6 +235,33 @@ impl Replica {
         f(&self.linli, &fed, &scopes)
     }
 
+    /// Runs `f` on the replica with the directory and every scope in `scopes` fed up to the
+    /// log's head, holding the feed lock throughout: a push is judged on copies of documents
+    /// that hold every logged change, and appended before any other push is judged.
+    pub fn with_scopes_fed<T>(
+        &self,
+        storage: &dyn RelayStorage,
+        scopes: &[String],
+        f: impl FnOnce(&Linli) -> Result<T, RelayError>,
+    ) -> Result<T, RelayError> {
+        let heads = storage.scopes()?;
+        let mut fed = self.lock_for_request();
+        self.feed_directory(storage, &mut fed, directory_head(&heads))?;
+        for (scope, head) in heads.iter().filter(|(s, _)| scopes.contains(s)) {
+            while follow_batch(
+                storage,
+                &self.linli,
+                FED_SEQ,
+                &mut fed,
+                scope,
+                *head,
+                FEED_BATCH,
+            )? {}
+        }
+        self.remember(&fed);
+        f(&self.linli)
+    }
+
     /// Feeds the directory's scope up to `head` under the feed lock `fed`.
     fn feed_directory(
         &self,

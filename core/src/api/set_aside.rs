@@ -83,6 +83,16 @@ impl Linli {
         })
     }
 
+    /// Keeps this device's changes that the relay refused aside and rebuilds their records
+    /// without them (see the sync client); returns how many were set aside.
+    pub fn set_aside_refused(
+        &self,
+        pushed: &[crate::RemoteChange],
+        refused: &[crate::sync::protocol::Refused],
+    ) -> Result<usize> {
+        self.write(|w| w.set_aside_refused(pushed, refused))
+    }
+
     /// How many changes are set aside on this device.
     pub fn set_aside_count(&self) -> Result<u64> {
         self.store.read(|c| {

@@ -152,6 +152,19 @@ impl Linli {
         })
     }
 
+    /// A copy of the document with every change this store holds, its kind and scope; none
+    /// when the store lacks it. The relay judges pushed changes on such a copy.
+    pub fn document_copy(&self, doc_id: &str) -> Result<Option<(DocKind, String, AutoCommit)>> {
+        match self
+            .store
+            .with_doc(doc_id, |d| Ok((d.kind, d.scope.clone(), d.doc.clone())))
+        {
+            Ok(copy) => Ok(Some(copy)),
+            Err(Error::NotFound { .. }) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
     /// A value this device keeps about its sync (server, token, last contact).
     pub fn sync_setting(&self, key: &str) -> Result<Option<String>> {
         let key = format!("sync.{key}");

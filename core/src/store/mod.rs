@@ -17,7 +17,10 @@ use rusqlite::{
     Connection, OpenFlags, OptionalExtension, Transaction, TransactionBehavior, params,
 };
 
-pub use remote::{ApplyOutcome, CANNOT_APPLY, DEPENDS_ON_SET_ASIDE, RemoteChange};
+pub use remote::{
+    ApplyOutcome, CANNOT_APPLY, DEPENDS_ON_REFUSED, DEPENDS_ON_SET_ASIDE, RemoteChange,
+    SET_ASIDE_RECEIVED, SET_ASIDE_REFUSED,
+};
 
 use crate::doc::{ChangeContext, DocEditor, DocKind, Record};
 use crate::error::{Error, Result};

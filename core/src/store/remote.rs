@@ -15,7 +15,7 @@ use super::{CachedDoc, WriteTxn};
 use crate::doc::DocKind;
 use crate::error::{Error, Result};
 use crate::projection::Source;
-use crate::sync::protocol::SnapshotDoc;
+use crate::sync::protocol::{Refused, SnapshotDoc};
 
 /// A change of one document, as it travels between devices (and on the wire).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -55,6 +55,10 @@ pub const CANNOT_APPLY: &str = "cannot_apply";
 pub const DEPENDS_ON_SET_ASIDE: &str = "depends_on_set_aside";
 /// The origin of a change set aside on receipt.
 pub const SET_ASIDE_RECEIVED: &str = "received";
+/// The origin of this device's own change that the relay refused.
+pub const SET_ASIDE_REFUSED: &str = "refused";
+/// The code of this device's own change set aside because it builds on a refused one.
+pub const DEPENDS_ON_REFUSED: &str = "depends_on_refused";
 
 /// Whether `e` comes from a document's content (set that document aside) rather than from
 /// the database (fail the whole batch).
@@ -182,10 +186,35 @@ impl WriteTxn<'_> {
         Ok(kept)
     }
 
-    /// Keeps one received change in the set-aside table.
+    /// Keeps one change in the set-aside table, as received unless `refused`.
     #[allow(clippy::too_many_arguments)]
     fn keep_aside(
         &self,
+        hash: &[u8; 32],
+        doc_id: &str,
+        kind: DocKind,
+        scope: &str,
+        bytes: &[u8],
+        code: &str,
+        reason: &str,
+    ) -> Result<()> {
+        self.keep_aside_from(
+            SET_ASIDE_RECEIVED,
+            hash,
+            doc_id,
+            kind,
+            scope,
+            bytes,
+            code,
+            reason,
+        )
+    }
+
+    /// Keeps one change in the set-aside table with its origin.
+    #[allow(clippy::too_many_arguments)]
+    fn keep_aside_from(
+        &self,
+        origin: &str,
         hash: &[u8; 32],
         doc_id: &str,
         kind: DocKind,
@@ -206,7 +235,7 @@ impl WriteTxn<'_> {
                 kind.as_str(),
                 scope,
                 bytes,
-                SET_ASIDE_RECEIVED,
+                origin,
                 code,
                 reason,
                 self.ctx.at_ms
@@ -220,6 +249,98 @@ impl WriteTxn<'_> {
             .tx
             .prepare_cached("SELECT 1 FROM set_aside WHERE hash = ?1")?
             .exists([hash.0.as_slice()])?)
+    }
+
+    /// Sets aside this device's changes that the relay refused (`refused`, out of the pushed
+    /// `pushed`), with the relay's code and reason, and rebuilds each record without them and
+    /// without the device's later changes that build on them (set aside too, and taken out of
+    /// the outbox). Returns how many changes were set aside.
+    pub(crate) fn set_aside_refused(
+        &mut self,
+        pushed: &[RemoteChange],
+        refused: &[Refused],
+    ) -> Result<usize> {
+        let mut bytes_of: BTreeMap<[u8; 32], &RemoteChange> = BTreeMap::new();
+        for rc in pushed {
+            let hash = Change::from_bytes(rc.bytes.clone())
+                .map(|c| c.hash().0)
+                .unwrap_or_else(|_| sha2::Sha256::digest(&rc.bytes).into());
+            bytes_of.insert(hash, rc);
+        }
+        let mut by_doc: BTreeMap<&str, Vec<&Refused>> = BTreeMap::new();
+        for r in refused {
+            by_doc.entry(r.doc_id.as_str()).or_default().push(r);
+        }
+        let mut kept = 0;
+        for (doc_id, refusals) in by_doc {
+            let removed: BTreeSet<ChangeHash> =
+                refusals.iter().map(|r| ChangeHash(r.hash)).collect();
+            for r in &refusals {
+                if let Some(rc) = bytes_of.get(&r.hash) {
+                    self.keep_aside_from(
+                        SET_ASIDE_REFUSED,
+                        &r.hash,
+                        doc_id,
+                        rc.kind,
+                        &rc.scope,
+                        &rc.bytes,
+                        &r.code,
+                        &r.reason,
+                    )?;
+                    kept += 1;
+                }
+            }
+            let Some(entry) = self.entry(doc_id)? else {
+                continue;
+            };
+            let (kind, scope) = (entry.kind, entry.scope.clone());
+            let mut gone = removed.clone();
+            let mut keep = Vec::new();
+            let mut dependents = Vec::new();
+            // In causal order: a change that builds on a removed one goes too.
+            for change in entry.doc.get_changes(&[]) {
+                if gone.contains(&change.hash()) || change.deps().iter().any(|d| gone.contains(d)) {
+                    gone.insert(change.hash());
+                    if !removed.contains(&change.hash()) {
+                        dependents.push(change);
+                    }
+                } else {
+                    keep.push(change);
+                }
+            }
+            if gone.len() == removed.len()
+                && removed
+                    .iter()
+                    .all(|h| entry.doc.get_change_meta_by_hash(h).is_none())
+            {
+                continue;
+            }
+            let mut doc = AutoCommit::new();
+            doc.apply_changes(keep)
+                .map_err(|e| Error::document(doc_id, e))?;
+            doc.set_actor(self.actor.clone());
+            for change in &dependents {
+                self.keep_aside_from(
+                    SET_ASIDE_REFUSED,
+                    &change.hash().0,
+                    doc_id,
+                    kind,
+                    &scope,
+                    change.raw_bytes(),
+                    DEPENDS_ON_REFUSED,
+                    "builds on a change the relay refused",
+                )?;
+                self.tx
+                    .prepare_cached("DELETE FROM outbox WHERE hash = ?1")?
+                    .execute([change.hash().0.as_slice()])?;
+                kept += 1;
+            }
+            self.cache
+                .put(doc_id.to_owned(), CachedDoc { kind, scope, doc });
+            self.touched.push(doc_id.to_owned());
+            self.persist(doc_id, &[], None, Source::Merge)?;
+        }
+        Ok(kept)
     }
 
     /// Applies documents received whole (a new device's bootstrap). A document this store

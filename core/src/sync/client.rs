@@ -126,6 +126,9 @@ pub struct SyncSummary {
     pub conflicts_open: u64,
     /// Photos not yet uploaded, or referenced but not yet downloaded.
     pub photos_pending: u64,
+    /// Changes set aside on this device: received ones it could not apply and its own the
+    /// relay refused ("未被接受的修改"; see [`Linli::set_aside_changes`]).
+    pub set_aside: u64,
     /// When the relay last answered a complete sync (ms since the epoch).
     pub last_contact_ms: Option<i64>,
 }
@@ -138,10 +141,15 @@ impl SyncSummary {
         } else {
             "仍有记录未送达"
         };
-        format!(
+        let line = format!(
             "{safe}：上传 {} 条，下载 {} 条，待上传 {} 条，冲突 {} 处，照片待同步 {} 张",
             self.pushed, self.pulled, self.outbox_left, self.conflicts_open, self.photos_pending
-        )
+        );
+        if self.set_aside == 0 {
+            line
+        } else {
+            format!("{line}，未被接受的修改 {} 条", self.set_aside)
+        }
     }
 }
 
@@ -284,6 +292,7 @@ impl SyncClient {
         summary.outbox_left = linli.outbox_len()?;
         summary.held = linli.held_count()?;
         summary.conflicts_open = linli.open_conflicts()?.len() as u64;
+        summary.set_aside = linli.set_aside_count()?;
         summary.photos_pending =
             (linli.photos_to_upload()?.len() + linli.missing_photos()?.len()) as u64;
         summary.last_contact_ms = linli
@@ -385,6 +394,11 @@ impl SyncClient {
             let pushed = request.push.len() as u64;
             let response: SyncResponse = self.call("/v1/sync", &request, cancel).await?;
             let mut outbox_empty = last_seq.is_none();
+            if !response.refused.is_empty() {
+                // Kept aside with the relay's reason, and the records rebuilt without them,
+                // before the rest of the chunk is acknowledged.
+                linli.set_aside_refused(&request.push, &response.refused)?;
+            }
             if let Some(seq) = last_seq {
                 linli.ack_outbox(seq)?;
                 outbox_empty = linli.outbox_len()? == 0;

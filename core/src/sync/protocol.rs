@@ -23,7 +23,7 @@ use crate::doc::DocKind;
 pub use crate::store::RemoteChange;
 
 /// The protocol version this build speaks.
-pub const PROTOCOL_VERSION: u16 = 2;
+pub const PROTOCOL_VERSION: u16 = 3;
 /// The media type of encoded messages.
 pub const MEDIA_TYPE: &str = "application/vnd.linli.sync";
 /// The header that carries the protocol version on every request.
@@ -416,6 +416,22 @@ pub struct SyncResponse {
     /// The request's `since` no longer holds (the directory changed, or this relay cannot use
     /// marks): nothing was pulled; ask again with every cursor and no `since`.
     pub resend_cursors: bool,
+    /// Pushed changes the relay refused and set aside: each with its code and reason. The
+    /// other changes of the push were judged on their own.
+    pub refused: Vec<Refused>,
+}
+
+/// A pushed change the relay refused (see `linli_core::rules` for the codes).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Refused {
+    /// The change hash (for a change that does not decode: the sha-256 of its bytes).
+    pub hash: [u8; 32],
+    /// Its document.
+    pub doc_id: String,
+    /// A stable code, e.g. `forged_attribution`, `role_forbidden`, `scope_forbidden`.
+    pub code: String,
+    /// Why, for a person.
+    pub reason: String,
 }
 
 /// `POST /v1/bootstrap`: a page of document snapshots for a device with no history.

@@ -116,6 +116,29 @@ pub struct NewDevice {
     pub token_hash: [u8; 32],
 }
 
+/// A change the relay refused, kept out of the log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SetAside {
+    /// The change (its hash is the key).
+    pub change: LogChange,
+    /// The device that pushed it.
+    pub device_id: String,
+    /// That device's member.
+    pub member_id: String,
+    /// The refusal code.
+    pub code: String,
+    /// Why, for a person.
+    pub reason: String,
+    /// When it was refused (ms).
+    pub received_ms: i64,
+    /// `admitted` or `discarded`, once the office decided.
+    pub decision: Option<String>,
+    /// Who decided.
+    pub decided_by: Option<String>,
+    /// When (ms).
+    pub decided_ms: Option<i64>,
+}
+
 /// How much of a blob the relay has.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BlobState {
@@ -200,6 +223,20 @@ pub trait RelayStorage: Send + Sync + std::fmt::Debug + 'static {
     fn enrol_codes(&self) -> Result<Vec<EnrolCode>, RelayError>;
     /// Revokes a device; false when unknown.
     fn revoke(&self, device_id: &str, now_ms: i64) -> Result<bool, RelayError>;
+
+    /// Keeps refused changes out of the log; a change kept already is left as it is.
+    fn set_aside(&self, rows: &[SetAside]) -> Result<(), RelayError>;
+    /// The changes set aside (only those waiting for a decision when `waiting_only`), oldest
+    /// first.
+    fn set_aside_list(&self, waiting_only: bool) -> Result<Vec<SetAside>, RelayError>;
+    /// Records the office's decision on a waiting change; false when there is none.
+    fn set_aside_decide(
+        &self,
+        hash: &[u8; 32],
+        decision: &str,
+        by: &str,
+        now_ms: i64,
+    ) -> Result<bool, RelayError>;
 
     /// How much of blob `hash` is here.
     fn blob_state(&self, hash: &str) -> Result<BlobState, RelayError>;

@@ -16,11 +16,18 @@ use r2d2_postgres::PostgresConnectionManager;
 use super::rules::{self, BlobWrite};
 use super::{
     AppendOutcome, BlobState, Device, EnrolCode, LogChange, LoggedChange, NewDevice, RelayStorage,
+    SetAside,
 };
 use crate::error::RelayError;
 
 /// The versioned migrations, applied in order.
-const MIGRATIONS: &[(i32, &str)] = &[(1, include_str!("../../migrations/postgres/001_relay.sql"))];
+const MIGRATIONS: &[(i32, &str)] = &[
+    (1, include_str!("../../migrations/postgres/001_relay.sql")),
+    (
+        2,
+        include_str!("../../migrations/postgres/002_set_aside.sql"),
+    ),
+];
 /// The advisory lock key held while migrating.
 const MIGRATION_LOCK: i64 = 0x6c69_6e6c_6930;
 
@@ -519,6 +526,80 @@ impl RelayStorage for PostgresStorage {
         let n = self.conn()?.execute(
             "UPDATE devices SET revoked_ms = $2 WHERE device_id = $1 AND revoked_ms IS NULL",
             &[&device_id, &now_ms],
+        )?;
+        Ok(n == 1)
+    }
+
+    fn set_aside(&self, rows: &[SetAside]) -> Result<(), RelayError> {
+        let mut conn = self.conn()?;
+        let mut tx = conn.transaction()?;
+        let insert = tx.prepare(
+            "INSERT INTO set_aside (hash, doc_id, kind, scope, bytes, device_id, member_id, \
+             code, reason, received_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
+             ON CONFLICT (hash) DO NOTHING",
+        )?;
+        for r in rows {
+            tx.execute(
+                &insert,
+                &[
+                    &r.change.hash.as_slice(),
+                    &r.change.doc_id,
+                    &r.change.kind.as_str(),
+                    &r.change.scope,
+                    &r.change.bytes,
+                    &r.device_id,
+                    &r.member_id,
+                    &r.code,
+                    &r.reason,
+                    &r.received_ms,
+                ],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn set_aside_list(&self, waiting_only: bool) -> Result<Vec<SetAside>, RelayError> {
+        let rows = self.conn()?.query(
+            "SELECT hash, doc_id, kind, scope, bytes, device_id, member_id, code, reason, \
+             received_ms, decision, decided_by, decided_ms FROM set_aside \
+             WHERE decision IS NULL OR NOT $1 ORDER BY received_ms, hash",
+            &[&waiting_only],
+        )?;
+        rows.iter()
+            .map(|r| {
+                Ok(SetAside {
+                    change: LogChange {
+                        hash: super::hash_of(r.get(0))?,
+                        doc_id: r.get(1),
+                        kind: DocKind::parse(r.get::<_, &str>(2))?,
+                        scope: r.get(3),
+                        bytes: r.get(4),
+                    },
+                    device_id: r.get(5),
+                    member_id: r.get(6),
+                    code: r.get(7),
+                    reason: r.get(8),
+                    received_ms: r.get(9),
+                    decision: r.get(10),
+                    decided_by: r.get(11),
+                    decided_ms: r.get(12),
+                })
+            })
+            .collect()
+    }
+
+    fn set_aside_decide(
+        &self,
+        hash: &[u8; 32],
+        decision: &str,
+        by: &str,
+        now_ms: i64,
+    ) -> Result<bool, RelayError> {
+        let n = self.conn()?.execute(
+            "UPDATE set_aside SET decision = $2, decided_by = $3, decided_ms = $4 \
+             WHERE hash = $1 AND decision IS NULL",
+            &[&hash.as_slice(), &decision, &by, &now_ms],
         )?;
         Ok(n == 1)
     }

@@ -14,12 +14,14 @@ use rusqlite_migration::{M, Migrations};
 use super::rules::{self, BlobWrite};
 use super::{
     AppendOutcome, BlobState, Device, EnrolCode, LogChange, LoggedChange, NewDevice, RelayStorage,
+    SetAside,
 };
 use crate::error::RelayError;
 
 const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../../migrations/001_relay.sql")),
     M::up(include_str!("../../migrations/002_scope_heads.sql")),
+    M::up(include_str!("../../migrations/003_set_aside.sql")),
 ];
 
 /// The SQLite storage.
@@ -374,6 +376,99 @@ impl RelayStorage for SqliteStorage {
         let n = lock(&self.writer).execute(
             "UPDATE devices SET revoked_ms = ?2 WHERE device_id = ?1 AND revoked_ms IS NULL",
             params![device_id, now_ms],
+        )?;
+        Ok(n == 1)
+    }
+
+    fn set_aside(&self, rows: &[SetAside]) -> Result<(), RelayError> {
+        let mut conn = lock(&self.writer);
+        let tx = conn.transaction()?;
+        {
+            let mut insert = tx.prepare_cached(
+                "INSERT OR IGNORE INTO set_aside (hash, doc_id, kind, scope, bytes, device_id, \
+                 member_id, code, reason, received_ms) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            )?;
+            for r in rows {
+                insert.execute(params![
+                    r.change.hash.as_slice(),
+                    r.change.doc_id,
+                    r.change.kind.as_str(),
+                    r.change.scope,
+                    r.change.bytes,
+                    r.device_id,
+                    r.member_id,
+                    r.code,
+                    r.reason,
+                    r.received_ms
+                ])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn set_aside_list(&self, waiting_only: bool) -> Result<Vec<SetAside>, RelayError> {
+        let conn = lock(&self.reader);
+        let mut stmt = conn.prepare_cached(
+            "SELECT hash, doc_id, kind, scope, bytes, device_id, member_id, code, reason, \
+             received_ms, decision, decided_by, decided_ms FROM set_aside \
+             WHERE decision IS NULL OR ?1 = 0 ORDER BY received_ms, hash",
+        )?;
+        let rows = stmt.query_map([waiting_only], |r| {
+            Ok((
+                (
+                    r.get::<_, Vec<u8>>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, Vec<u8>>(4)?,
+                ),
+                SetAside {
+                    change: LogChange {
+                        hash: [0; 32],
+                        doc_id: String::new(),
+                        kind: DocKind::Household,
+                        scope: String::new(),
+                        bytes: Vec::new(),
+                    },
+                    device_id: r.get(5)?,
+                    member_id: r.get(6)?,
+                    code: r.get(7)?,
+                    reason: r.get(8)?,
+                    received_ms: r.get(9)?,
+                    decision: r.get(10)?,
+                    decided_by: r.get(11)?,
+                    decided_ms: r.get(12)?,
+                },
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let ((hash, doc_id, kind, scope, bytes), mut aside) = row?;
+            aside.change = LogChange {
+                hash: super::hash_of(hash)?,
+                doc_id,
+                kind: kind_of(&kind)?,
+                scope,
+                bytes,
+            };
+            out.push(aside);
+        }
+        Ok(out)
+    }
+
+    fn set_aside_decide(
+        &self,
+        hash: &[u8; 32],
+        decision: &str,
+        by: &str,
+        now_ms: i64,
+    ) -> Result<bool, RelayError> {
+        let n = lock(&self.writer).execute(
+            "UPDATE set_aside SET decision = ?2, decided_by = ?3, decided_ms = ?4 \
+             WHERE hash = ?1 AND decision IS NULL",
+            params![hash.as_slice(), decision, by, now_ms],
         )?;
         Ok(n == 1)
     }

@@ -1,0 +1,183 @@
+//! The office's decisions on changes the relay refused and set aside: list them, show one,
+//! admit one (judged again under the office's authority on the admin store's copy of its
+//! document, then appended to the log with its original author and device, so that it
+//! reaches every phone), or discard one. Either decision is recorded with the deciding
+//! member and time; the change itself is kept.
+
+use automerge::Change;
+use linli_core::doc::ChangeNote;
+use linli_core::records::directory::Role;
+use linli_core::rules::{self, Pusher};
+
+use crate::admin::Admin;
+use crate::error::RelayError;
+use crate::storage::SetAside;
+
+/// The decision recorded for an admitted change.
+pub const ADMITTED: &str = "admitted";
+/// The decision recorded for a discarded change.
+pub const DISCARDED: &str = "discarded";
+
+impl Admin {
+    /// The set-aside changes, waiting ones only unless `all`.
+    pub fn set_aside(&self, all: bool) -> Result<Vec<SetAside>, RelayError> {
+        self.storage().set_aside_list(!all)
+    }
+
+    /// The set-aside change whose hash starts with `prefix` (hex, at least 8 digits).
+    pub fn set_aside_one(&self, prefix: &str) -> Result<SetAside, RelayError> {
+        let prefix = prefix.trim().to_ascii_lowercase();
+        if prefix.len() < 8 {
+            return Err(RelayError::bad_request(
+                "bad_hash",
+                "name a set-aside change by at least 8 hex digits of its hash",
+            ));
+        }
+        let mut found: Vec<SetAside> = self
+            .storage()
+            .set_aside_list(false)?
+            .into_iter()
+            .filter(|s| hex::encode(s.change.hash).starts_with(&prefix))
+            .collect();
+        match found.len() {
+            1 => Ok(found.remove(0)),
+            0 => Err(RelayError::bad_request(
+                "unknown_change",
+                format!("no set-aside change {prefix}"),
+            )),
+            n => Err(RelayError::bad_request(
+                "ambiguous_hash",
+                format!("{n} set-aside changes start with {prefix}: give more digits"),
+            )),
+        }
+    }
+
+    /// Admits a waiting set-aside change: judged again with the office's roles on the current
+    /// document, then appended to the log as pushed by its own device.
+    pub fn admit(&self, prefix: &str, now_ms: i64) -> Result<SetAside, RelayError> {
+        let aside = self.waiting(prefix)?;
+        self.pull()?;
+        let change = Change::from_bytes(aside.change.bytes.clone()).map_err(|e| {
+            RelayError::bad_request("corrupt_change", format!("cannot be admitted: {e}"))
+        })?;
+        let mut doc = match self.linli().document_copy(&aside.change.doc_id)? {
+            Some((_, _, doc)) => doc,
+            None => automerge::AutoCommit::new(),
+        };
+        let authority = Pusher {
+            member_id: aside.member_id.clone(),
+            device_id: aside.device_id.clone(),
+            roles: vec![(Role::Office, String::new())],
+        };
+        rules::judge(
+            &mut doc,
+            aside.change.kind,
+            &aside.change.doc_id,
+            &change,
+            &authority,
+        )
+        .map_err(|r| {
+            RelayError::bad_request(
+                "cannot_admit",
+                format!("even the office cannot admit it: {r}"),
+            )
+        })?;
+        self.storage().append(
+            &aside.device_id,
+            std::slice::from_ref(&aside.change),
+            now_ms,
+        )?;
+        self.decide(&aside, ADMITTED, now_ms)?;
+        self.pull()?;
+        Ok(aside)
+    }
+
+    /// Discards a waiting set-aside change: it stays out of the log, kept with the decision.
+    pub fn discard(&self, prefix: &str, now_ms: i64) -> Result<SetAside, RelayError> {
+        let aside = self.waiting(prefix)?;
+        self.decide(&aside, DISCARDED, now_ms)?;
+        Ok(aside)
+    }
+
+    fn waiting(&self, prefix: &str) -> Result<SetAside, RelayError> {
+        let aside = self.set_aside_one(prefix)?;
+        if let Some(decision) = &aside.decision {
+            return Err(RelayError::bad_request(
+                "already_decided",
+                format!("the change was {decision} already"),
+            ));
+        }
+        Ok(aside)
+    }
+
+    fn decide(&self, aside: &SetAside, decision: &str, now_ms: i64) -> Result<(), RelayError> {
+        let by = self.linli().identity().member_id.clone();
+        if !self
+            .storage()
+            .set_aside_decide(&aside.change.hash, decision, &by, now_ms)?
+        {
+            return Err(RelayError::bad_request(
+                "already_decided",
+                "the change was decided meanwhile",
+            ));
+        }
+        tracing::info!(doc = %aside.change.doc_id, decision, by = %by, "set-aside change decided");
+        Ok(())
+    }
+}
+
+/// One line about a set-aside change: hash, document, device, member, code, and its state.
+pub fn line(s: &SetAside) -> String {
+    let state = match (&s.decision, &s.decided_by) {
+        (Some(d), Some(by)) if d == ADMITTED => format!("已接受 admitted by {by}"),
+        (Some(_), Some(by)) => format!("已放弃 discarded by {by}"),
+        _ => "待处理 waiting".to_owned(),
+    };
+    format!(
+        "{}\t{}\t{}\t{}\t{}\t{state}",
+        &hex::encode(s.change.hash)[..16],
+        s.change.doc_id,
+        s.device_id,
+        s.member_id,
+        s.code
+    )
+}
+
+/// Everything about a set-aside change, for a person: who, why, when, and what it does.
+pub fn details(s: &SetAside) -> String {
+    let mut out = vec![
+        format!("change  {}", hex::encode(s.change.hash)),
+        format!(
+            "record  {} ({}, {})",
+            s.change.doc_id,
+            s.change.kind.as_str(),
+            s.change.scope
+        ),
+        format!("device  {}  member {}", s.device_id, s.member_id),
+        format!("refused {}  {}", s.code, s.reason),
+        format!(
+            "at      {}",
+            chrono::DateTime::from_timestamp_millis(s.received_ms)
+                .map(|t| t.to_rfc3339())
+                .unwrap_or_default()
+        ),
+        line(s),
+    ];
+    match Change::from_bytes(s.change.bytes.clone()) {
+        Ok(change) => {
+            let note = ChangeNote::parse(change.message());
+            out.push(format!(
+                "names   member {:?} device {:?} action {:?}; {} operations",
+                note.member,
+                note.device,
+                note.action,
+                change.len()
+            ));
+            for op in change.decode().operations.iter().take(40) {
+                out.push(format!("  {} {:?} {:?}", op.obj, op.key, op.action));
+            }
+        }
+        Err(e) => out.push(format!("does not decode: {e}")),
+    }
+    out.join("\n")
+}
