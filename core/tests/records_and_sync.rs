@@ -131,7 +131,7 @@ fn outbox_apply_is_idempotent_and_holds_changes_with_missing_dependencies() {
 }
 
 #[test]
-fn a_corrupt_change_applies_nothing_of_its_batch() {
+fn a_corrupt_change_sets_its_document_aside_and_the_rest_of_the_batch_applies() {
     let devices = Devices::new();
     let office = devices.open("office", "office-pc");
     community(&office);
@@ -141,32 +141,35 @@ fn a_corrupt_change_applies_nothing_of_its_batch() {
         .into_iter()
         .map(|o| o.change)
         .collect();
-    let mut truncated = batch[1].clone();
-    truncated.bytes.truncate(truncated.bytes.len() / 2);
-    batch.push(truncated);
-    let phone = devices.open("office", "office-tablet");
-    assert!(matches!(
-        phone.apply_remote(&batch),
-        Err(Error::CorruptChange { .. })
-    ));
-    assert!(phone.documents().unwrap().is_empty());
-    assert!(phone.projection_dump().unwrap().is_empty());
     let garbage = RemoteChange {
-        doc_id: "x".into(),
+        doc_id: "01JGARBAGE0000000000000000".into(),
         kind: DocKind::Ticket,
         scope: "tickets".into(),
         bytes: b"not an automerge change".to_vec(),
     };
-    assert!(matches!(
-        phone.apply_remote(&[garbage]),
-        Err(Error::CorruptChange { .. })
-    ));
-    batch.pop();
-    phone.apply_remote(&batch).unwrap();
+    batch.push(garbage.clone());
+    let phone = devices.open("office", "office-tablet");
+    let outcome = phone.apply_remote(&batch).unwrap();
+    assert_eq!(outcome.set_aside, 1);
+    assert_eq!(outcome.set_aside_docs[0].0, garbage.doc_id);
     assert_eq!(
         phone.projection_dump().unwrap(),
         office.projection_dump().unwrap()
     );
+    let aside = phone.set_aside_changes().unwrap();
+    assert_eq!(aside.len(), 1);
+    assert_eq!(
+        (aside[0].origin.as_str(), aside[0].code.as_str()),
+        ("received", "cannot_apply")
+    );
+
+    // A truncated change of a document the phone holds: that document stays as it was.
+    let before = phone.projection_dump().unwrap();
+    let mut truncated = batch[1].clone();
+    truncated.bytes.truncate(truncated.bytes.len() / 2);
+    let outcome = phone.apply_remote(&[truncated]).unwrap();
+    assert_eq!((outcome.applied, outcome.set_aside), (0, 1));
+    assert_eq!(phone.projection_dump().unwrap(), before);
 }
 
 #[test]
@@ -184,7 +187,13 @@ fn a_change_sent_as_another_kind_is_refused() {
     phone.apply_remote(&batch[..1]).unwrap();
     let mut wrong = batch[1].clone();
     wrong.kind = DocKind::Ticket;
-    assert_eq!(common::bad_field(phone.apply_remote(&[wrong])), "kind");
+    let outcome = phone.apply_remote(&[wrong]).unwrap();
+    assert_eq!((outcome.applied, outcome.set_aside), (0, 1));
+    assert!(
+        outcome.set_aside_docs[0].1.contains("kind"),
+        "{:?}",
+        outcome.set_aside_docs
+    );
 }
 
 /// The snapshots of every document `from` holds, as the relay serves a new device.
@@ -250,17 +259,18 @@ fn a_device_bootstrapped_from_snapshots_equals_the_source_conflicts_included() {
 }
 
 #[test]
-fn a_corrupt_snapshot_applies_nothing_of_its_page() {
+fn a_corrupt_snapshot_is_set_aside_and_the_rest_of_its_page_applies() {
     let devices = Devices::new();
     let office = devices.open("office", "office-pc");
     let c = community(&office);
     room_101(&office, &c);
     let mut docs = snapshots_of(&office);
     let last = docs.last_mut().unwrap();
+    let broken = last.doc_id.clone();
     let half = last.snapshot.len() / 2;
     last.snapshot.truncate(half);
     let tablet = devices.open("office", "office-tablet");
-    let err = tablet
+    let outcome = tablet
         .apply_bootstrap(
             &docs,
             &[Cursor {
@@ -268,8 +278,16 @@ fn a_corrupt_snapshot_applies_nothing_of_its_page() {
                 seq: 3,
             }],
         )
-        .unwrap_err();
-    assert!(matches!(err, Error::CorruptChange { .. }), "{err:?}");
-    assert!(tablet.documents().unwrap().is_empty());
-    assert!(tablet.cursors().unwrap().is_empty());
+        .unwrap();
+    assert_eq!(outcome.set_aside_docs.len(), 1);
+    assert_eq!(outcome.set_aside_docs[0].0, broken);
+    let held: Vec<String> = tablet
+        .documents()
+        .unwrap()
+        .into_iter()
+        .map(|d| d.doc_id)
+        .collect();
+    assert_eq!(held.len(), docs.len() - 1);
+    assert!(!held.contains(&broken));
+    assert_eq!(tablet.set_aside_count().unwrap(), 1);
 }

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use crate::admin::Admin;
 use crate::relay::display_code;
 use crate::server::{Server, shutdown_signal};
-use crate::{Database, Relay, RelayError, demo, migrate};
+use crate::{Database, Relay, RelayError, demo, migrate, set_aside};
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand, ValueEnum};
 use linli_core::Coded;
@@ -127,6 +127,11 @@ enum Command {
         #[arg(long)]
         device: String,
     },
+    /// Changes the relay refused and set aside: list, show, admit or discard them.
+    SetAside {
+        #[command(subcommand)]
+        action: SetAsideAction,
+    },
     /// Move a SQLite relay's data into PostgreSQL, keeping every change and its sequence
     /// number (the phones' cursors stay valid), then check that both serve the same pulls.
     Migrate {
@@ -145,6 +150,33 @@ enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value = "markdown")]
         format: ReportFormat,
+    },
+}
+
+/// What to do with set-aside changes.
+#[derive(Debug, Subcommand)]
+enum SetAsideAction {
+    /// List the changes waiting for a decision (`--all`: decided ones too).
+    List {
+        /// Include admitted and discarded changes.
+        #[arg(long)]
+        all: bool,
+    },
+    /// Show one change: who pushed it, why it was refused, what it does.
+    Show {
+        /// The change's hash, or its first 8 or more hex digits.
+        change: String,
+    },
+    /// Judge the change again with the office's authority and, if it passes, append it to the
+    /// log with its original author, so that every phone receives it.
+    Admit {
+        /// The change's hash, or its first 8 or more hex digits.
+        change: String,
+    },
+    /// Keep the change out of the log for good (it stays recorded as discarded).
+    Discard {
+        /// The change's hash, or its first 8 or more hex digits.
+        change: String,
     },
 }
 
@@ -313,6 +345,32 @@ fn run(cli: Cli, runtime: &tokio::runtime::Runtime) -> Result<(), RelayError> {
                     "有效 active"
                 };
                 println!("{}\t{}\t{}\t{state}", d.device_id, d.member_id, d.name);
+            }
+            Ok(())
+        }
+        Command::SetAside { action } => {
+            let admin = admin()?;
+            let now_ms = chrono::Utc::now().timestamp_millis();
+            match action {
+                SetAsideAction::List { all } => {
+                    println!(
+                        "修改 change\t记录 record\t设备 device\t成员 member\t原因 code\t状态 state"
+                    );
+                    for s in admin.set_aside(all)? {
+                        println!("{}", set_aside::line(&s));
+                    }
+                }
+                SetAsideAction::Show { change } => {
+                    println!("{}", set_aside::details(&admin.set_aside_one(&change)?));
+                }
+                SetAsideAction::Admit { change } => {
+                    let s = admin.admit(&change, now_ms)?;
+                    println!("已接受 admitted: {}", set_aside::line(&s));
+                }
+                SetAsideAction::Discard { change } => {
+                    let s = admin.discard(&change, now_ms)?;
+                    println!("已放弃 discarded: {}", set_aside::line(&s));
+                }
             }
             Ok(())
         }

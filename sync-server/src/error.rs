@@ -15,6 +15,8 @@ pub struct RelayError {
     pub code: &'static str,
     /// What was wrong.
     pub message: String,
+    /// For a 429: how many seconds to wait, sent as `Retry-After`.
+    pub retry_after_secs: Option<u64>,
 }
 
 impl RelayError {
@@ -24,6 +26,19 @@ impl RelayError {
             status,
             code,
             message: message.into(),
+            retry_after_secs: None,
+        }
+    }
+
+    /// 429: too many requests; try again after `retry_after_secs` seconds.
+    pub fn too_many(
+        code: &'static str,
+        message: impl Into<String>,
+        retry_after_secs: u64,
+    ) -> RelayError {
+        RelayError {
+            retry_after_secs: Some(retry_after_secs),
+            ..RelayError::new(StatusCode::TOO_MANY_REQUESTS, code, message)
         }
     }
 
@@ -105,17 +120,26 @@ impl IntoResponse for RelayError {
         if self.status.is_server_error() {
             tracing::error!(code = self.code, message = %self.message, "request failed");
         } else {
-            tracing::info!(status = %self.status, code = self.code, message = %self.message, "request refused");
+            // A refusal's message may quote what a phone sent or a device's name: it is logged
+            // only at debug level; info carries the status and the code.
+            tracing::info!(status = %self.status, code = self.code, "request refused");
+            tracing::debug!(code = self.code, message = %self.message, "refusal message");
         }
         let body = ErrorBody {
             error: self.code.to_owned(),
             message: self.message,
         };
-        (
+        let mut response = (
             self.status,
             [(axum::http::header::CONTENT_TYPE, "application/json")],
             serde_json::to_string(&body).unwrap_or_default(),
         )
-            .into_response()
+            .into_response();
+        if let Some(secs) = self.retry_after_secs {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, secs.into());
+        }
+        response
     }
 }

@@ -1,32 +1,41 @@
 //! The HTTP surface (axum): `/healthz`, `/metrics`, `/v1/enrol`, `/v1/sync`, `/v1/bootstrap`
-//! and `/v1/blobs/{sha256}`. Handlers decode and check the request, run the relay's blocking
-//! work off the async threads, and count what they did.
+//! and `/v1/blobs/{sha256}`. Handlers check the headers first (version, token, the device's
+//! request rate, the address's failed enrolments), and only then read the body, within a size
+//! and a time limit; decoding and the relay's blocking work run off the async threads, and each
+//! handler counts what it did.
 
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Instant;
 
+use axum::Extension;
 use axum::Router;
-use axum::body::Bytes;
-use axum::extract::rejection::{BytesRejection, QueryRejection};
-use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::body::{Body, Bytes};
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use http_body_util::BodyExt;
 use linli_core::api::photos::MAX_PHOTO_BYTES;
 use linli_core::records::validate;
-use linli_core::sync::protocol::{self, MEDIA_TYPE, PROTOCOL_VERSION, VERSION_HEADER};
+use linli_core::sync::protocol::{
+    self, DecodeError, EnrolRequest, MEDIA_TYPE, PROTOCOL_VERSION, VERSION_HEADER,
+};
 use serde::Deserialize;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use tower_http::trace::TraceLayer;
 
 use crate::error::RelayError;
+use crate::limiter::{address_key, retry_after_secs};
 use crate::relay::Relay;
 use crate::storage::{BlobState, Device};
 
-/// The router over a shared relay.
+/// The router over a shared relay. The enrolment limit per address reads the client's address
+/// from [`ConnectInfo<SocketAddr>`], as [`crate::server::Server`] gives it; without it, every
+/// client counts as one.
 pub fn router(relay: Arc<Relay>) -> Router {
-    let limit = relay.limits.max_body_bytes;
     Router::new()
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
@@ -37,7 +46,6 @@ pub fn router(relay: Arc<Relay>) -> Router {
             "/v1/blobs/{hash}",
             get(blob_get).head(blob_head).put(blob_put),
         )
-        .layer(DefaultBodyLimit::max(limit))
         .layer(TraceLayer::new_for_http())
         .with_state(relay)
 }
@@ -68,18 +76,68 @@ async fn metrics(State(relay): State<Arc<Relay>>) -> Response {
         .into_response()
 }
 
-fn body(body: Result<Bytes, BytesRejection>) -> Result<Bytes, RelayError> {
-    body.map_err(|e| {
+/// The largest enrolment body: a code, a device name and an actor id.
+const MAX_ENROL_BODY_BYTES: usize = 16 * 1024;
+
+/// Reads a request's body of at most `limit` bytes within the body timeout. A body past the
+/// limit is read on and dropped, up to twice the limit, so that the client reads the 413
+/// instead of a reset connection; it is only ever read after the headers were accepted.
+async fn read_body(
+    relay: &Relay,
+    headers: &HeaderMap,
+    mut body: Body,
+    limit: usize,
+) -> Result<Bytes, RelayError> {
+    let too_large = || {
         RelayError::new(
-            e.status(),
-            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                "body_too_large"
-            } else {
-                "bad_body"
-            },
-            e.body_text(),
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "body_too_large",
+            format!("a request body may be at most {limit} bytes"),
         )
-    })
+    };
+    let announced = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    let mut oversized = announced.is_some_and(|n| n > limit as u64);
+    let mut kept = Vec::with_capacity(announced.map_or(0, |n| n.min(64 * 1024) as usize));
+    let mut seen = 0usize;
+    let read = async {
+        while let Some(frame) = body.frame().await {
+            let frame = frame.map_err(|e| {
+                RelayError::bad_request("bad_body", format!("reading the body: {e}"))
+            })?;
+            let Ok(data) = frame.into_data() else {
+                continue;
+            };
+            seen = seen.saturating_add(data.len());
+            oversized |= seen > limit;
+            if seen > limit.saturating_mul(2) {
+                break;
+            }
+            if !oversized {
+                kept.extend_from_slice(&data);
+            }
+        }
+        Ok::<_, RelayError>(())
+    };
+    let timeout = relay.limits.body_timeout;
+    let outcome = tokio::time::timeout(timeout, read).await;
+    if oversized {
+        return Err(too_large());
+    }
+    let Ok(outcome) = outcome else {
+        return Err(RelayError::new(
+            StatusCode::REQUEST_TIMEOUT,
+            "body_timeout",
+            format!(
+                "the request body did not arrive within {} s",
+                timeout.as_secs_f64()
+            ),
+        ));
+    };
+    outcome?;
+    Ok(Bytes::from(kept))
 }
 
 fn check_version(headers: &HeaderMap) -> Result<(), RelayError> {
@@ -96,8 +154,19 @@ fn check_version(headers: &HeaderMap) -> Result<(), RelayError> {
     }
 }
 
-fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, RelayError> {
-    protocol::decode(bytes).map_err(|e| RelayError::bad_request("bad_message", e.to_string()))
+/// Inflates and decodes a request off the async threads.
+async fn decode<T: DeserializeOwned + Send + 'static>(bytes: Bytes) -> Result<T, RelayError> {
+    blocking(move || {
+        protocol::decode(&bytes).map_err(|e| {
+            let code = match e {
+                DecodeError::TooManyElements { .. } => "too_many_elements",
+                DecodeError::TooLong { .. } => "field_too_long",
+                _ => "bad_message",
+            };
+            RelayError::bad_request(code, e.to_string())
+        })
+    })
+    .await
 }
 
 fn encoded<T: Serialize>(relay: &Relay, received: usize, message: &T) -> Response {
@@ -115,10 +184,31 @@ fn bearer(headers: &HeaderMap) -> Option<String> {
         .map(|t| t.trim().to_owned())
 }
 
+/// The device of the request's token, if it has not used up its request rate.
 async fn authenticate(relay: &Arc<Relay>, headers: &HeaderMap) -> Result<Device, RelayError> {
-    let relay = Arc::clone(relay);
+    let r = Arc::clone(relay);
     let token = bearer(headers);
-    blocking(move || relay.authenticate(token.as_deref())).await
+    let device = blocking(move || r.authenticate(token.as_deref())).await?;
+    let limits = &relay.limits;
+    relay
+        .device_requests
+        .take(
+            &device.device_id,
+            limits.device_rate,
+            limits.device_burst,
+            Instant::now(),
+        )
+        .map_err(|wait| {
+            RelayError::too_many(
+                "rate_limited",
+                format!(
+                    "at most {} requests a second from one device",
+                    limits.device_rate
+                ),
+                retry_after_secs(wait),
+            )
+        })?;
+    Ok(device)
 }
 
 /// Counts the request under `route` with the status it ends with.
@@ -130,32 +220,57 @@ fn counted(relay: &Relay, route: &str, result: Result<Response, RelayError>) -> 
 
 async fn enrol(
     State(relay): State<Arc<Relay>>,
+    client: Option<Extension<ConnectInfo<SocketAddr>>>,
     headers: HeaderMap,
-    raw: Result<Bytes, BytesRejection>,
+    raw: Body,
 ) -> Response {
     let result = async {
         check_version(&headers)?;
-        let raw = body(raw)?;
-        let request = decode(&raw)?;
-        let r = Arc::clone(&relay);
-        let answer = blocking(move || r.enrol(&request, now_ms())).await?;
-        Ok(encoded(&relay, raw.len(), &answer))
+        // Every attempt counts against its address until it proves not to be a wrong code.
+        let key = address_key(client.map_or([0u8; 4].into(), |Extension(ConnectInfo(a))| a.ip()));
+        let limits = &relay.limits;
+        relay
+            .enrol_attempts
+            .attempt(
+                &key,
+                limits.enrol_failures,
+                limits.enrol_window,
+                Instant::now(),
+            )
+            .map_err(|wait| {
+                RelayError::too_many(
+                    "too_many_attempts",
+                    format!(
+                        "too many wrong enrolment codes from this address: try again in {} s",
+                        retry_after_secs(wait)
+                    ),
+                    retry_after_secs(wait),
+                )
+            })?;
+        let answer: Result<Response, RelayError> = async {
+            let raw = read_body(&relay, &headers, raw, MAX_ENROL_BODY_BYTES).await?;
+            let request: EnrolRequest = decode(raw.clone()).await?;
+            let r = Arc::clone(&relay);
+            let answer = blocking(move || r.enrol(&request, now_ms())).await?;
+            Ok(encoded(&relay, raw.len(), &answer))
+        }
+        .await;
+        if !matches!(&answer, Err(e) if e.code == "bad_code") {
+            relay.enrol_attempts.forgive(&key);
+        }
+        answer
     }
     .await;
     counted(&relay, "enrol", result)
 }
 
-async fn sync(
-    State(relay): State<Arc<Relay>>,
-    headers: HeaderMap,
-    raw: Result<Bytes, BytesRejection>,
-) -> Response {
+async fn sync(State(relay): State<Arc<Relay>>, headers: HeaderMap, raw: Body) -> Response {
     let started = Instant::now();
     let result = async {
         check_version(&headers)?;
         let device = authenticate(&relay, &headers).await?;
-        let raw = body(raw)?;
-        let request = decode(&raw)?;
+        let raw = read_body(&relay, &headers, raw, relay.limits.max_body_bytes).await?;
+        let request = decode(raw.clone()).await?;
         let r = Arc::clone(&relay);
         let answer = blocking(move || r.sync(&device, request, now_ms())).await?;
         Ok(encoded(&relay, raw.len(), &answer))
@@ -165,16 +280,12 @@ async fn sync(
     counted(&relay, "sync", result)
 }
 
-async fn bootstrap(
-    State(relay): State<Arc<Relay>>,
-    headers: HeaderMap,
-    raw: Result<Bytes, BytesRejection>,
-) -> Response {
+async fn bootstrap(State(relay): State<Arc<Relay>>, headers: HeaderMap, raw: Body) -> Response {
     let result = async {
         check_version(&headers)?;
         let device = authenticate(&relay, &headers).await?;
-        let raw = body(raw)?;
-        let request = decode(&raw)?;
+        let raw = read_body(&relay, &headers, raw, relay.limits.max_body_bytes).await?;
+        let request = decode(raw.clone()).await?;
         let r = Arc::clone(&relay);
         let answer = blocking(move || r.bootstrap(&device, &request)).await?;
         Ok(encoded(&relay, raw.len(), &answer))
@@ -237,7 +348,7 @@ async fn blob_put(
     headers: HeaderMap,
     Path(hash): Path<String>,
     at: Result<Query<UploadAt>, QueryRejection>,
-    raw: Result<Bytes, BytesRejection>,
+    raw: Body,
 ) -> Response {
     let result = async {
         let hash = blob_request(&relay, &headers, &hash).await?;
@@ -254,7 +365,7 @@ async fn blob_put(
                 format!("a photo may be at most {MAX_PHOTO_BYTES} bytes"),
             ));
         }
-        let raw = body(raw)?;
+        let raw = read_body(&relay, &headers, raw, relay.limits.max_body_bytes).await?;
         relay.metrics.bytes(raw.len(), 0);
         let r = Arc::clone(&relay);
         let state =

@@ -10,11 +10,14 @@ pub mod database;
 pub mod demo;
 pub mod error;
 pub mod http;
+pub mod judge;
+pub mod limiter;
 pub mod metrics;
 pub mod migrate;
 pub mod relay;
 pub mod replica;
 pub mod server;
+pub mod set_aside;
 pub mod storage;
 
 pub use database::Database;

@@ -2,14 +2,13 @@
 //! pushed changes, paging pulls by bytes across the scopes a member may read, answering
 //! requests for changes by hash, and bootstrapping a new device from snapshots.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
+use std::net::IpAddr;
 use std::path::Path;
 use std::sync::Arc;
+use std::time::Duration;
 
-use automerge::Change;
 use axum::http::StatusCode;
-use linli_core::api::access::Access;
-use linli_core::doc::{genesis_actor, genesis_hash};
 use linli_core::sync::protocol::{
     BootstrapRequest, BootstrapResponse, Cursor, DEVICE_REVOKED, EnrolRequest, EnrolResponse,
     LogMark, SnapshotDoc, SyncRequest, SyncResponse,
@@ -20,9 +19,10 @@ use sha2::{Digest, Sha256};
 
 use crate::database::Database;
 use crate::error::RelayError;
+use crate::limiter::{FailureLimiter, RateLimiter};
 use crate::metrics::Metrics;
 use crate::replica::Replica;
-use crate::storage::{Device, LogChange, NewDevice, RelayStorage};
+use crate::storage::{Device, NewDevice, RelayStorage};
 
 /// Limits on what one request may ask for.
 #[derive(Debug, Clone, Copy)]
@@ -37,6 +37,22 @@ pub struct Limits {
     pub max_wanted: usize,
     /// How long an enrolment code is valid, in ms.
     pub code_ttl_ms: i64,
+    /// The most connections served at once; more are closed as they arrive.
+    pub max_connections: usize,
+    /// How long a client may take to send a request's headers (and how long an idle
+    /// connection stays open).
+    pub header_timeout: Duration,
+    /// How long a client may take to send a request's body.
+    pub body_timeout: Duration,
+    /// The most failed enrolments from one address (an IPv6 /64) in `enrol_window`.
+    pub enrol_failures: u32,
+    /// The window failed enrolments are counted in.
+    pub enrol_window: Duration,
+    /// Requests a second one device may make to `/v1/sync`, `/v1/bootstrap` and the photos,
+    /// on average.
+    pub device_rate: u32,
+    /// Requests one device may make at once before `device_rate` holds it back.
+    pub device_burst: u32,
 }
 
 impl Default for Limits {
@@ -47,6 +63,13 @@ impl Default for Limits {
             max_page_rows: 20_000,
             max_wanted: 10_000,
             code_ttl_ms: 24 * 3600 * 1000,
+            max_connections: 1024,
+            header_timeout: Duration::from_secs(15),
+            body_timeout: Duration::from_secs(60),
+            enrol_failures: 5,
+            enrol_window: Duration::from_secs(60),
+            device_rate: 20,
+            device_burst: 40,
         }
     }
 }
@@ -54,8 +77,11 @@ impl Default for Limits {
 /// Characters of enrolment codes: no 0/O, 1/I/L, so that a code read aloud or off paper is
 /// typed right.
 pub const CODE_ALPHABET: &[u8] = b"23456789ABCDEFGHJKMNPQRSTUVWXYZ";
-/// Characters in a code (shown as two groups of four).
-pub const CODE_LEN: usize = 8;
+/// Characters in a code, shown as three groups of four. Drawn uniformly from the 31
+/// characters of [`CODE_ALPHABET`], a code holds 12 × log2(31) ≈ 59.4 bits: with failed
+/// enrolments limited to a few a minute per address, guessing one of a community's live codes
+/// stays out of reach.
+pub const CODE_LEN: usize = 12;
 
 /// Normalises a typed code: upper case, without spaces and dashes.
 pub fn normalise_code(code: &str) -> String {
@@ -65,13 +91,18 @@ pub fn normalise_code(code: &str) -> String {
         .collect()
 }
 
-/// A code as printed: `ABCD-EFGH`.
+/// A code as printed, in groups of four: `ABCD-EFGH-JKMN`.
 pub fn display_code(code: &str) -> String {
-    let (a, b) = code.split_at(code.len().min(4));
-    format!("{a}-{b}")
+    let chars: Vec<char> = code.chars().collect();
+    chars
+        .chunks(4)
+        .map(|group| group.iter().collect::<String>())
+        .collect::<Vec<_>>()
+        .join("-")
 }
 
-/// The sha-256 of a token.
+/// The sha-256 of a token. Tokens are never compared in the relay's code: a device is found
+/// by the hash of its token in storage, so a comparison's timing says nothing about a token.
 pub fn token_hash(token: &str) -> [u8; 32] {
     Sha256::digest(token.as_bytes()).into()
 }
@@ -110,6 +141,10 @@ pub struct Relay {
     pub metrics: Metrics,
     /// Limits.
     pub limits: Limits,
+    /// Enrolment attempts per client address (see [`crate::limiter::address_key`]).
+    pub enrol_attempts: FailureLimiter<IpAddr>,
+    /// Requests per device.
+    pub device_requests: RateLimiter<String>,
 }
 
 impl Relay {
@@ -130,6 +165,8 @@ impl Relay {
             replica,
             metrics: Metrics::default(),
             limits: Limits::default(),
+            enrol_attempts: FailureLimiter::new(),
+            device_requests: RateLimiter::new(),
         })
     }
 
@@ -182,10 +219,13 @@ impl Relay {
     /// Exchanges an enrolment code for a device token.
     pub fn enrol(&self, request: &EnrolRequest, now_ms: i64) -> Result<EnrolResponse, RelayError> {
         let name = request.device_name.trim();
-        if name.is_empty() || name.chars().count() > 64 {
+        if name.is_empty()
+            || name.chars().count() > 64
+            || request.device_name.chars().any(char::is_control)
+        {
             return Err(RelayError::bad_request(
                 "bad_device_name",
-                "a device name is 1 to 64 characters",
+                "a device name is 1 to 64 characters, without line breaks or control characters",
             ));
         }
         automerge::ActorId::try_from(request.actor_id.as_str()).map_err(|e| {
@@ -257,119 +297,21 @@ impl Relay {
                 format!("ask for at most {} changes at once", self.limits.max_wanted),
             ));
         }
-        let checked = self.check_push(device, &request.push)?;
-        let outcome = self.storage.append(&device.device_id, &checked, now_ms)?;
+        let judged = self.judge_push(device, &request.push, now_ms)?;
+        let outcome = judged.outcome;
         if outcome.stored > 0 {
             self.replica.feed_later(&self.storage);
         }
         let mut response = self.pull(device, &request)?;
         response.stored = outcome.stored;
         response.duplicates = outcome.duplicates;
+        response.refused = judged.refused;
         self.metrics.changes(
             outcome.stored,
             outcome.duplicates,
             response.changes.len() + response.wanted.len(),
         );
         Ok(response)
-    }
-
-    /// Each pushed change must decode, live in a scope that fits its document, and, unless the
-    /// log has it already, be written to a scope the member may write by this device's actor
-    /// (or be a document's deterministic first change). One bad change refuses the whole push.
-    /// The log is asked whether it holds a change only when the change would be refused
-    /// otherwise: a push of new work costs no lookup per change.
-    fn check_push(
-        &self,
-        device: &Device,
-        push: &[RemoteChange],
-    ) -> Result<Vec<LogChange>, RelayError> {
-        if push.is_empty() {
-            return Ok(Vec::new());
-        }
-        let mut decoded = Vec::with_capacity(push.len());
-        let mut scopes: BTreeMap<&str, Scope> = BTreeMap::new();
-        for (i, wc) in push.iter().enumerate() {
-            let change = Change::from_bytes(wc.bytes.clone()).map_err(|e| {
-                RelayError::bad_request(
-                    "corrupt_change",
-                    format!(
-                        "change {i} of document {} is corrupt or truncated: {e}",
-                        wc.doc_id
-                    ),
-                )
-            })?;
-            let scope = Scope::parse(&wc.scope)
-                .map_err(|e| RelayError::bad_request("bad_scope", e.to_string()))?;
-            scope
-                .check_document(&wc.doc_id, wc.kind)
-                .map_err(|e| RelayError::bad_request("bad_scope", e.to_string()))?;
-            scopes.insert(&wc.scope, scope);
-            decoded.push(change);
-        }
-        // Every scope of the push is decided with one read of the directory.
-        let access: BTreeMap<&str, Access> =
-            self.replica.read_directory(self.storage.as_ref(), |l, _| {
-                let wanted: Vec<Scope> = scopes.values().cloned().collect();
-                let decided = l.scope_accesses(&device.member_id, &wanted)?;
-                Ok(scopes.keys().copied().zip(decided).collect())
-            })?;
-        let mut known = std::collections::BTreeSet::new();
-        let mut out = Vec::with_capacity(push.len());
-        for (i, (wc, change)) in push.iter().zip(decoded).enumerate() {
-            let hash = change.hash().0;
-            // Every scope of the push was decided above.
-            let allowed = access[wc.scope.as_str()];
-            let author = change.actor_id();
-            let own = author.to_hex_string() == device.actor_id;
-            let first = *author == genesis_actor(&wc.doc_id)
-                && genesis_hash(wc.kind, &wc.doc_id).is_ok_and(|h| h == change.hash());
-            let refusal = if !allowed.write {
-                Some(RelayError::forbidden(
-                    "scope_forbidden",
-                    format!(
-                        "member {} may not write scope {}",
-                        device.member_id, wc.scope
-                    ),
-                ))
-            } else if !first
-                && !known.contains(&wc.doc_id)
-                && self.storage.doc_binding(&wc.doc_id)?.is_none()
-            {
-                // Only a document's first change proves its kind.
-                Some(RelayError::bad_request(
-                    "unknown_document",
-                    format!(
-                        "document {} is new to the relay: push its first change before change {i}",
-                        wc.doc_id
-                    ),
-                ))
-            } else if !own && !first {
-                Some(RelayError::forbidden(
-                    "foreign_author",
-                    format!(
-                        "change {i} of document {} was written by actor {}, not by this device",
-                        wc.doc_id,
-                        author.to_hex_string()
-                    ),
-                ))
-            } else {
-                None
-            };
-            if let Some(refusal) = refusal
-                && !self.storage.has_change(&hash)?
-            {
-                return Err(refusal);
-            }
-            known.insert(wc.doc_id.clone());
-            out.push(LogChange {
-                hash,
-                doc_id: wc.doc_id.clone(),
-                kind: wc.kind,
-                scope: wc.scope.clone(),
-                bytes: wc.bytes.clone(),
-            });
-        }
-        Ok(out)
     }
 
     /// A page of changes after the request's cursors in every readable scope, and the changes
@@ -446,18 +388,24 @@ impl Relay {
         if !response.more {
             response.mark = mark_now;
         }
-        for w in &request.want {
-            let Some((_, scope)) = self.storage.doc_binding(&w.doc_id)? else {
-                continue;
-            };
-            if readable.contains(&scope) {
-                response.wanted.extend(
-                    self.storage
-                        .changes_by_hash(&w.hashes)?
-                        .into_iter()
-                        .map(RemoteChange::from),
-                );
-            }
+        // Every hash asked for is looked up at once; each change found is sent if the device
+        // may read its own scope, whatever document the request named it under.
+        let hashes: Vec<[u8; 32]> = request
+            .want
+            .iter()
+            .flat_map(|w| w.hashes.iter().copied())
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        if !hashes.is_empty() {
+            let readable: BTreeSet<&str> = readable.iter().map(String::as_str).collect();
+            response.wanted.extend(
+                self.storage
+                    .changes_by_hash(&hashes)?
+                    .into_iter()
+                    .filter(|c| readable.contains(c.scope.as_str()))
+                    .map(RemoteChange::from),
+            );
         }
         Ok(response)
     }

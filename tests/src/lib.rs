@@ -14,9 +14,10 @@ use std::collections::BTreeSet;
 
 use linli_core::api::households::{HouseholdInput, VisitInput};
 use linli_core::sync::protocol::{MEDIA_TYPE, VERSION_HEADER};
-use linli_core::{Linli, ManualClock};
+use linli_core::{Linli, ManualClock, RemoteChange};
 use linli_relay::admin::Admin;
 use linli_relay::demo::{Phone, Places, build_community, enrol_phone};
+use linli_relay::relay::Limits;
 use linli_relay::server::Server;
 use linli_relay::storage::{LoggedChange, RelayStorage};
 use linli_relay::{Database, Relay};
@@ -53,11 +54,18 @@ pub struct TestRelay {
 impl TestRelay {
     /// Starts a relay with the demo community.
     pub async fn start() -> TestRelay {
+        TestRelay::start_with(Limits::default()).await
+    }
+
+    /// Starts a relay with the demo community and `limits`.
+    pub async fn start_with(limits: Limits) -> TestRelay {
         let dir = tempfile::tempdir().expect("temp dir");
         let db = Database::Sqlite(dir.path().join("relay.db"));
         let admin = Admin::open(&db, "office-admin").expect("admin");
         let places = build_community(&admin).expect("community");
-        let relay = Arc::new(Relay::open(&db).expect("relay"));
+        let mut relay = Relay::open(&db).expect("relay");
+        relay.limits = limits;
+        let relay = Arc::new(relay);
         let server = Server::bind(relay.clone(), "127.0.0.1:0".parse().expect("addr"))
             .await
             .expect("bind");
@@ -287,4 +295,34 @@ pub fn copy_history(from: &Linli, to: &Linli) {
         to.apply_remote(&from.changes_since(&d.doc_id, &[]).expect("changes"))
             .expect("apply");
     }
+}
+
+/// `push` as if made on a store acting as `member` on `device`: each change's note names
+/// them, and the later changes of the push build on the renamed ones. With it a test makes,
+/// on a store that acts with the office's rights, changes that only the relay's rules refuse
+/// (a core built to skip its own checks). A document's first change is left as it is.
+pub fn reattributed(push: Vec<RemoteChange>, member: &str, device: &str) -> Vec<RemoteChange> {
+    let mut renamed: std::collections::HashMap<automerge::ChangeHash, automerge::ChangeHash> =
+        Default::default();
+    push.into_iter()
+        .map(|mut rc| {
+            let change = automerge::Change::from_bytes(rc.bytes.clone()).expect("a change");
+            let mut expanded = change.decode();
+            let mut note = linli_core::doc::ChangeNote::parse(change.message());
+            if note.action != linli_core::doc::GENESIS_ACTION {
+                note.member = member.to_owned();
+                note.device = device.to_owned();
+                expanded.message = Some(note.to_message());
+            }
+            for dep in &mut expanded.deps {
+                if let Some(new) = renamed.get(dep) {
+                    *dep = *new;
+                }
+            }
+            let mut rewritten = automerge::Change::from(expanded);
+            renamed.insert(change.hash(), rewritten.hash());
+            rc.bytes = rewritten.bytes().to_vec();
+            rc
+        })
+        .collect()
 }

@@ -1,0 +1,514 @@
+//! Hostile and buggy phones against the relay over HTTP, table-driven: each row is a change
+//! crafted with raw automerge or with a core that acts with rights the member does not have,
+//! pushed by an enrolled device beside one honest change of its own. For every row the relay
+//! answers 200, refuses the crafted change with the expected code and sets it aside, stores
+//! the honest change, leaves the log otherwise as it was, and every phone keeps syncing.
+//! The office then sees the set-aside changes and admits or discards them.
+
+use automerge::transaction::Transactable;
+use automerge::{AutoCommit, ObjType, ROOT, ReadDoc, ScalarValue};
+use linli_core::api::directory::RoleInput;
+use linli_core::api::households::{HouseholdInput, VisitInput};
+use linli_core::api::tickets::TicketInput;
+use linli_core::doc::ChangeNote;
+use linli_core::records::directory::Role;
+use linli_core::records::ticket::{Category, Channel, PlaceRefKind};
+use linli_core::sync::client::{SyncClient, SyncOptions};
+use linli_core::sync::protocol::{self, PROTOCOL_VERSION, SyncRequest, SyncResponse};
+use linli_core::{DeviceIdentity, Linli, RemoteChange};
+use linli_e2e::{TestRelay, copy_history, post_raw, reattributed};
+use linli_relay::demo::Phone;
+
+fn ticket_input(text: &str) -> TicketInput {
+    TicketInput {
+        category: Category::Elevator,
+        place_kind: PlaceRefKind::FreeText,
+        place_text: "3号楼电梯".into(),
+        description: text.into(),
+        channel: Channel::Visit,
+        ..TicketInput::default()
+    }
+}
+
+/// A store acting as `member` on `device` with `actor`, holding the office's history, where
+/// `member` holds the office role: its own checks let it write anything.
+fn forger(r: &TestRelay, office: &Linli, phone: &Phone, name: &str) -> Linli {
+    let me = phone.linli.identity().clone();
+    let god = Linli::open(
+        &r.phone_path(&format!("{name}-god")),
+        DeviceIdentity {
+            member_id: "office-admin".into(),
+            device_id: format!("{name}-god"),
+        },
+        r.clock.clone(),
+    )
+    .unwrap();
+    copy_history(office, &god);
+    god.grant_role(
+        &me.member_id,
+        &RoleInput {
+            role: Role::Office,
+            places: vec![],
+        },
+    )
+    .unwrap();
+    let f = Linli::open_with_actor(
+        &r.phone_path(&format!("{name}-forger")),
+        me,
+        r.clock.clone(),
+        Some(&phone.linli.actor_id()),
+    )
+    .unwrap();
+    copy_history(&god, &f);
+    f.ack_outbox(i64::MAX).unwrap();
+    f
+}
+
+/// What `linli` has in its outbox now, taken out of it.
+fn take_outbox(linli: &Linli) -> Vec<RemoteChange> {
+    let out: Vec<RemoteChange> = linli
+        .outbox(0, 1000)
+        .unwrap()
+        .into_iter()
+        .map(|c| c.change)
+        .collect();
+    linli.ack_outbox(i64::MAX).unwrap();
+    out
+}
+
+/// A change made with raw automerge on the office's copy of `doc_id`, by `phone`'s actor
+/// and named for its member and device.
+fn raw(
+    office: &Linli,
+    phone: &Phone,
+    doc_id: &str,
+    f: impl FnOnce(&mut AutoCommit),
+) -> RemoteChange {
+    let (kind, scope, mut doc) = office.document_copy(doc_id).unwrap().unwrap();
+    doc.set_actor(automerge::ActorId::try_from(phone.linli.actor_id().as_str()).unwrap());
+    let heads = doc.get_heads();
+    f(&mut doc);
+    let me = phone.linli.identity();
+    let note = ChangeNote {
+        member: me.member_id.clone(),
+        device: me.device_id.clone(),
+        action: "crafted".into(),
+    };
+    doc.commit_with(
+        automerge::transaction::CommitOptions::default().with_message(note.to_message()),
+    );
+    let change = doc.get_changes(&heads).pop().expect("a change");
+    RemoteChange {
+        doc_id: doc_id.to_owned(),
+        kind,
+        scope,
+        bytes: change.raw_bytes().to_vec(),
+    }
+}
+
+async fn push(r: &TestRelay, phone: &Phone, changes: Vec<RemoteChange>) -> SyncResponse {
+    let token = phone.client.options().token.clone();
+    let answer = post_raw(
+        &r.url,
+        "/v1/sync",
+        Some(&token),
+        &PROTOCOL_VERSION.to_string(),
+        protocol::encode(&SyncRequest {
+            push: changes,
+            page_bytes: 1024,
+            ..SyncRequest::default()
+        }),
+    )
+    .await;
+    assert_eq!(
+        answer.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&answer.body)
+    );
+    protocol::decode(&answer.body).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn crafted_changes_are_refused_one_by_one_and_set_aside() {
+    let r = TestRelay::start().await;
+    let p = r.places.clone();
+    let office = r.phone("office-admin", "office-pc").await;
+    office.sync().await.unwrap();
+    let household = office
+        .linli
+        .register_household(&HouseholdInput {
+            building_id: p.building3.clone(),
+            room: "101".into(),
+            phone: "13900000000".into(),
+            ..HouseholdInput::default()
+        })
+        .unwrap();
+    office
+        .linli
+        .log_visit(&household, &VisitInput::default())
+        .unwrap();
+    let ticket = office
+        .linli
+        .report_ticket(&ticket_input("电梯坏了"))
+        .unwrap();
+    office
+        .linli
+        .register_vehicle(&p.east_gate, "沪A00001", "送货")
+        .unwrap();
+    let gate_log = office
+        .linli
+        .documents()
+        .unwrap()
+        .into_iter()
+        .find(|d| d.doc_id.starts_with("gatelog:"))
+        .unwrap()
+        .doc_id;
+    office.sync().await.unwrap();
+
+    let wang = r.phone("lead-wang", "wang-phone").await;
+    let vol = r.phone("vol-wu", "vol-phone").await;
+    let guard = r.phone("guard-sun", "guard-phone").await;
+    for phone in [&wang, &vol, &guard] {
+        phone.sync().await.unwrap();
+    }
+    let wang_forger = forger(&r, &office.linli, &wang, "wang");
+    let vol_forger = forger(&r, &office.linli, &vol, "vol");
+    let li_on_wang = Linli::open_with_actor(
+        &r.phone_path("li-on-wang"),
+        DeviceIdentity {
+            member_id: "lead-li".into(),
+            device_id: wang.linli.identity().device_id.clone(),
+        },
+        r.clock.clone(),
+        Some(&wang.linli.actor_id()),
+    )
+    .unwrap();
+    copy_history(&office.linli, &li_on_wang);
+    let wang_device = wang.linli.identity().device_id.clone();
+
+    type Craft<'a> = Box<dyn Fn() -> Vec<RemoteChange> + 'a>;
+    let rows: Vec<(&str, &Phone, Craft<'_>, &str)> = vec![
+        (
+            "a change naming another member",
+            &wang,
+            Box::new(|| {
+                wang_forger
+                    .log_visit(&household, &VisitInput::default())
+                    .unwrap();
+                reattributed(take_outbox(&wang_forger), "office-admin", &wang_device)
+            }),
+            "forged_attribution",
+        ),
+        (
+            "a visit naming another lead",
+            &wang,
+            Box::new(|| {
+                li_on_wang
+                    .log_visit(&household, &VisitInput::default())
+                    .unwrap();
+                reattributed(take_outbox(&li_on_wang), "lead-wang", &wang_device)
+            }),
+            "forged_attribution",
+        ),
+        (
+            "a volunteer building the roster",
+            &vol,
+            Box::new(|| {
+                let now = vol_forger.now();
+                vol_forger
+                    .add_shift(
+                        &p.east_gate,
+                        "夜班",
+                        now,
+                        now + chrono::Duration::hours(8),
+                        1,
+                    )
+                    .unwrap();
+                take_outbox(&vol_forger)
+                    .into_iter()
+                    .filter(|c| !c.bytes.is_empty())
+                    .collect()
+            }),
+            "role_forbidden",
+        ),
+        (
+            "a lead writing another building",
+            &wang,
+            Box::new(|| {
+                wang_forger
+                    .register_household(&HouseholdInput {
+                        building_id: p.building5.clone(),
+                        room: "502".into(),
+                        ..HouseholdInput::default()
+                    })
+                    .unwrap();
+                take_outbox(&wang_forger)
+            }),
+            "scope_forbidden",
+        ),
+        (
+            "a volunteer resolving a ticket",
+            &vol,
+            Box::new(|| {
+                vol_forger.resolve_ticket(&ticket, "已修好").unwrap();
+                take_outbox(&vol_forger)
+            }),
+            "role_forbidden",
+        ),
+        (
+            "a visit removed",
+            &wang,
+            Box::new(|| {
+                vec![raw(&office.linli, &wang, &household, |d| {
+                    let visits = d.get(ROOT, "visits").unwrap().unwrap().1;
+                    d.delete(&visits, 0).unwrap();
+                })]
+            }),
+            "append_only",
+        ),
+        (
+            "a gate entry rewritten",
+            &guard,
+            Box::new(|| {
+                vec![raw(&office.linli, &guard, &gate_log, |d| {
+                    let entries = d.get(ROOT, "entries").unwrap().unwrap().1;
+                    let entry = d.get(&entries, 0).unwrap().unwrap().1;
+                    d.put(&entry, "at_ms", 1).unwrap();
+                })]
+            }),
+            "append_only",
+        ),
+        (
+            "a record's fields deleted",
+            &wang,
+            Box::new(|| {
+                vec![raw(&office.linli, &wang, &household, |d| {
+                    d.delete(ROOT, "residents").unwrap();
+                })]
+            }),
+            "root_deleted",
+        ),
+        (
+            "an integer where the record has text",
+            &wang,
+            Box::new(|| {
+                vec![raw(&office.linli, &wang, &household, |d| {
+                    d.put(ROOT, "building_id", ScalarValue::Int(3)).unwrap();
+                })]
+            }),
+            "bad_shape",
+        ),
+        (
+            "maps nested 100,000 deep",
+            &wang,
+            Box::new(|| {
+                vec![raw(&office.linli, &wang, &household, |d| {
+                    let mut obj = d.put_object(ROOT, "deep", ObjType::Map).unwrap();
+                    for _ in 0..100_000 {
+                        obj = d.put_object(&obj, "x", ObjType::Map).unwrap();
+                    }
+                })]
+            }),
+            "too_large",
+        ),
+        (
+            "maps nested 40 deep",
+            &wang,
+            Box::new(|| {
+                vec![raw(&office.linli, &wang, &household, |d| {
+                    let mut obj = d.put_object(ROOT, "deep", ObjType::Map).unwrap();
+                    for _ in 0..40 {
+                        obj = d.put_object(&obj, "x", ObjType::Map).unwrap();
+                    }
+                })]
+            }),
+            "too_deep",
+        ),
+        (
+            "a change for a document the relay does not know",
+            &wang,
+            Box::new(|| {
+                let mut c = raw(&office.linli, &wang, &household, |d| {
+                    d.put(ROOT, "unit", "9").unwrap();
+                });
+                c.doc_id = "01JUNKNOWN0000000000000000".into();
+                vec![c]
+            }),
+            "unknown_document",
+        ),
+    ];
+
+    for (what, attacker, craft, expected) in &rows {
+        let crafted = craft();
+        assert!(!crafted.is_empty(), "{what}: nothing crafted");
+        attacker.linli.report_ticket(&ticket_input(what)).unwrap();
+        let honest = take_outbox(&attacker.linli);
+        let before = r.relay.storage.log_len().unwrap();
+        let mut changes = crafted.clone();
+        changes.extend(honest.clone());
+        let answer = push(&r, attacker, changes).await;
+        let codes: Vec<&str> = answer.refused.iter().map(|x| x.code.as_str()).collect();
+        assert!(
+            !codes.is_empty()
+                && codes.iter().all(|c| {
+                    *c == *expected || *c == "depends_on_refused" || *c == "unknown_document"
+                })
+                && codes.contains(expected),
+            "{what}: refused {codes:?}, expected {expected}"
+        );
+        let honest_hashes: Vec<[u8; 32]> = honest
+            .iter()
+            .map(|c| {
+                automerge::Change::from_bytes(c.bytes.clone())
+                    .unwrap()
+                    .hash()
+                    .0
+            })
+            .collect();
+        assert!(
+            answer
+                .refused
+                .iter()
+                .all(|x| !honest_hashes.contains(&x.hash)),
+            "{what}: the honest change was refused"
+        );
+        // What entered the log: the honest changes, and a crafted document's deterministic
+        // first change (which any member who may write the scope may push), nothing else.
+        let refused_hashes: Vec<[u8; 32]> = answer.refused.iter().map(|x| x.hash).collect();
+        for c in &crafted {
+            let change = automerge::Change::from_bytes(c.bytes.clone()).unwrap();
+            if !refused_hashes.contains(&change.hash().0) {
+                assert_eq!(
+                    *change.actor_id(),
+                    linli_core::doc::genesis_actor(&c.doc_id),
+                    "{what}: only a first change of the crafted ones passes"
+                );
+            }
+        }
+        let after = r.relay.storage.log_len().unwrap();
+        assert_eq!(
+            after - before,
+            (crafted.len() + honest.len() - answer.refused.len()) as u64,
+            "{what}: only the honest changes entered the log"
+        );
+        for phone in [&office, &wang, &vol, &guard] {
+            phone
+                .sync()
+                .await
+                .unwrap_or_else(|e| panic!("{what}: {} cannot sync: {e}", phone.name));
+        }
+        let h = office.linli.household(&household).unwrap();
+        assert_eq!(h.visits.len(), 1, "{what}: the household is untouched");
+        assert_eq!(h.building_id, p.building3);
+    }
+
+    // The office sees every refused change, and decides.
+    let waiting = r.admin.set_aside(false).unwrap();
+    assert!(waiting.len() >= rows.len(), "{} set aside", waiting.len());
+    let resolve = waiting
+        .iter()
+        .find(|s| {
+            s.member_id == "vol-wu" && s.code == "role_forbidden" && s.change.doc_id == ticket
+        })
+        .expect("the volunteer's resolution is set aside");
+    let removal = waiting
+        .iter()
+        .find(|s| s.code == "append_only" && s.change.doc_id == household)
+        .expect("the removed visit is set aside");
+    let now_ms = chrono::Utc::now().timestamp_millis();
+    let before = r.relay.storage.log_len().unwrap();
+    r.admin
+        .admit(&hex::encode(resolve.change.hash), now_ms)
+        .unwrap();
+    assert_eq!(r.relay.storage.log_len().unwrap(), before + 1);
+    let err = r
+        .admin
+        .admit(&hex::encode(removal.change.hash), now_ms)
+        .unwrap_err();
+    assert_eq!(
+        err.code, "cannot_admit",
+        "a removal stays refused under any authority"
+    );
+    r.admin
+        .discard(&hex::encode(removal.change.hash), now_ms)
+        .unwrap();
+    let decided = r.admin.set_aside(true).unwrap();
+    let decision = |hash: [u8; 32]| {
+        decided
+            .iter()
+            .find(|s| s.change.hash == hash)
+            .and_then(|s| s.decision.clone())
+    };
+    assert_eq!(decision(resolve.change.hash).as_deref(), Some("admitted"));
+    assert_eq!(decision(removal.change.hash).as_deref(), Some("discarded"));
+    office.sync().await.unwrap();
+    let detail = office.linli.ticket(&ticket).unwrap();
+    assert_eq!(
+        detail.state.status,
+        linli_core::records::ticket::Status::Resolved,
+        "the admitted resolution reached the office"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_phone_keeps_its_refused_change_aside_and_goes_on_syncing() {
+    let r = TestRelay::start().await;
+    let office = r.phone("office-admin", "office-pc").await;
+    office.sync().await.unwrap();
+    let ticket = office
+        .linli
+        .report_ticket(&ticket_input("路灯不亮"))
+        .unwrap();
+    office.sync().await.unwrap();
+    let vol = r.phone("vol-wu", "vol-phone").await;
+    vol.sync().await.unwrap();
+
+    // A core that skipped its own check: the volunteer resolves, then reports a new ticket.
+    let store = forger(&r, &office.linli, &vol, "vol");
+    store.resolve_ticket(&ticket, "自己修好了").unwrap();
+    let kept = store.report_ticket(&ticket_input("楼道灯坏了")).unwrap();
+    let phone = Phone {
+        name: "vol".into(),
+        linli: std::sync::Arc::new(store),
+        client: SyncClient::new(SyncOptions::new(&r.url, vol.client.options().token.clone()))
+            .unwrap(),
+    };
+    let summary = phone.sync().await.unwrap();
+    assert_eq!(summary.outbox_left, 0);
+    assert_eq!(summary.set_aside, 1);
+    let aside = phone.linli.set_aside_changes().unwrap();
+    assert_eq!(aside.len(), 1);
+    assert_eq!(
+        (
+            aside[0].origin.as_str(),
+            aside[0].code.as_str(),
+            aside[0].doc_id.as_str()
+        ),
+        ("refused", "role_forbidden", ticket.as_str())
+    );
+    assert!(
+        summary.line_zh().contains("未被接受的修改 1 条"),
+        "{}",
+        summary.line_zh()
+    );
+    // The record is rebuilt without the refused resolution; the other ticket reached the office.
+    assert!(phone.linli.ticket(&ticket).unwrap().state.status.is_open());
+    office.sync().await.unwrap();
+    assert!(office.linli.ticket(&ticket).unwrap().state.status.is_open());
+    office.linli.ticket(&kept).unwrap();
+    // And it keeps syncing: the office's next change arrives.
+    office.linli.accept_ticket(&ticket).unwrap();
+    office.sync().await.unwrap();
+    phone.sync().await.unwrap();
+    assert_eq!(
+        phone
+            .linli
+            .ticket(&ticket)
+            .unwrap()
+            .state
+            .responsible
+            .as_deref(),
+        Some("office-admin")
+    );
+}
