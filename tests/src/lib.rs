@@ -12,7 +12,11 @@ use std::sync::Arc;
 
 use std::collections::BTreeSet;
 
+use linli_core::api::directory::RoleInput;
 use linli_core::api::households::{HouseholdInput, VisitInput};
+use linli_core::api::tickets::TicketInput;
+use linli_core::records::directory::Role;
+use linli_core::records::ticket::{Category, Channel, PlaceRefKind};
 use linli_core::sync::protocol::{MEDIA_TYPE, VERSION_HEADER};
 use linli_core::{Linli, ManualClock, RemoteChange};
 use linli_relay::admin::Admin;
@@ -325,4 +329,63 @@ pub fn reattributed(push: Vec<RemoteChange>, member: &str, device: &str) -> Vec<
             rc
         })
         .collect()
+}
+
+/// A ticket reported on a visit, described by `text`.
+pub fn ticket_input(text: &str) -> TicketInput {
+    TicketInput {
+        category: Category::Elevator,
+        place_kind: PlaceRefKind::FreeText,
+        place_text: "3号楼电梯".into(),
+        description: text.into(),
+        channel: Channel::Visit,
+        ..TicketInput::default()
+    }
+}
+
+/// A store acting as `phone`'s member on its device with its actor, holding `office`'s
+/// history, where that member holds the office role: its own checks let it write anything,
+/// so that only the relay's rules stand in the way (a core built to skip its checks).
+pub fn forger(r: &TestRelay, office: &Linli, phone: &Phone, name: &str) -> Linli {
+    let me = phone.linli.identity().clone();
+    let god = Linli::open(
+        &r.phone_path(&format!("{name}-god")),
+        linli_core::DeviceIdentity {
+            member_id: "office-admin".into(),
+            device_id: format!("{name}-god"),
+        },
+        r.clock.clone(),
+    )
+    .expect("office store");
+    copy_history(office, &god);
+    god.grant_role(
+        &me.member_id,
+        &RoleInput {
+            role: Role::Office,
+            places: vec![],
+        },
+    )
+    .expect("grant");
+    let f = Linli::open_with_actor(
+        &r.phone_path(&format!("{name}-forger")),
+        me,
+        r.clock.clone(),
+        Some(&phone.linli.actor_id()),
+    )
+    .expect("forger store");
+    copy_history(&god, &f);
+    f.ack_outbox(i64::MAX).expect("ack");
+    f
+}
+
+/// What `linli` has in its outbox now, taken out of it.
+pub fn take_outbox(linli: &Linli) -> Vec<RemoteChange> {
+    let out: Vec<RemoteChange> = linli
+        .outbox(0, 1000)
+        .expect("outbox")
+        .into_iter()
+        .map(|c| c.change)
+        .collect();
+    linli.ack_outbox(i64::MAX).expect("ack");
+    out
 }

@@ -7,74 +7,15 @@
 
 use automerge::transaction::Transactable;
 use automerge::{AutoCommit, ObjType, ROOT, ReadDoc, ScalarValue};
-use linli_core::api::directory::RoleInput;
 use linli_core::api::households::{HouseholdInput, VisitInput};
-use linli_core::api::tickets::TicketInput;
 use linli_core::doc::ChangeNote;
-use linli_core::records::directory::Role;
-use linli_core::records::ticket::{Category, Channel, PlaceRefKind};
 use linli_core::sync::client::{SyncClient, SyncOptions};
 use linli_core::sync::protocol::{self, PROTOCOL_VERSION, SyncRequest, SyncResponse};
 use linli_core::{DeviceIdentity, Linli, RemoteChange};
-use linli_e2e::{TestRelay, copy_history, post_raw, reattributed};
+use linli_e2e::{
+    TestRelay, copy_history, forger, post_raw, reattributed, take_outbox, ticket_input,
+};
 use linli_relay::demo::Phone;
-
-fn ticket_input(text: &str) -> TicketInput {
-    TicketInput {
-        category: Category::Elevator,
-        place_kind: PlaceRefKind::FreeText,
-        place_text: "3号楼电梯".into(),
-        description: text.into(),
-        channel: Channel::Visit,
-        ..TicketInput::default()
-    }
-}
-
-/// A store acting as `member` on `device` with `actor`, holding the office's history, where
-/// `member` holds the office role: its own checks let it write anything.
-fn forger(r: &TestRelay, office: &Linli, phone: &Phone, name: &str) -> Linli {
-    let me = phone.linli.identity().clone();
-    let god = Linli::open(
-        &r.phone_path(&format!("{name}-god")),
-        DeviceIdentity {
-            member_id: "office-admin".into(),
-            device_id: format!("{name}-god"),
-        },
-        r.clock.clone(),
-    )
-    .unwrap();
-    copy_history(office, &god);
-    god.grant_role(
-        &me.member_id,
-        &RoleInput {
-            role: Role::Office,
-            places: vec![],
-        },
-    )
-    .unwrap();
-    let f = Linli::open_with_actor(
-        &r.phone_path(&format!("{name}-forger")),
-        me,
-        r.clock.clone(),
-        Some(&phone.linli.actor_id()),
-    )
-    .unwrap();
-    copy_history(&god, &f);
-    f.ack_outbox(i64::MAX).unwrap();
-    f
-}
-
-/// What `linli` has in its outbox now, taken out of it.
-fn take_outbox(linli: &Linli) -> Vec<RemoteChange> {
-    let out: Vec<RemoteChange> = linli
-        .outbox(0, 1000)
-        .unwrap()
-        .into_iter()
-        .map(|c| c.change)
-        .collect();
-    linli.ack_outbox(i64::MAX).unwrap();
-    out
-}
 
 /// A change made with raw automerge on the office's copy of `doc_id`, by `phone`'s actor
 /// and named for its member and device.

@@ -14,8 +14,10 @@ use linli_core::sync::protocol::{
 };
 use linli_e2e::{TestRelay, post_raw};
 use linli_relay::relay::{CODE_LEN, Limits, display_code};
+use linli_relay::server::Server;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
+use tokio_util::sync::CancellationToken;
 
 fn version() -> String {
     PROTOCOL_VERSION.to_string()
@@ -342,6 +344,34 @@ async fn connections_past_the_limit_are_closed_at_once() {
         assert!(Instant::now() < deadline, "the relay did not serve again");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_relay_stops_promptly_with_idle_connections_open() {
+    let r = TestRelay::start().await;
+    let server = Server::bind(r.relay.clone(), "127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
+    let addr = server.local_addr().unwrap();
+    let stop = CancellationToken::new();
+    let stopped = stop.clone();
+    let serving = tokio::spawn(server.run(async move { stopped.cancelled().await }));
+    // A kept-alive connection after a request, and one that never sent anything.
+    let client = reqwest::Client::new();
+    let health = client
+        .get(format!("http://{addr}/healthz"))
+        .send()
+        .await
+        .unwrap();
+    assert!(health.status().is_success());
+    let _silent = TcpStream::connect(addr).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    stop.cancel();
+    tokio::time::timeout(Duration::from_secs(2), serving)
+        .await
+        .expect("the relay stopped within 2 s")
+        .unwrap()
+        .unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
