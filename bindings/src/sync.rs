@@ -119,6 +119,22 @@ impl SyncClient {
         Ok(summary.convert())
     }
 
+    /// Asks the relay for a new device token. The token this client holds stops working at
+    /// once: keep the new one in the platform's keystore and make a new client with it.
+    pub async fn rotate_token(
+        &self,
+        cancel: Option<Arc<CancelToken>>,
+    ) -> Result<String, LinliError> {
+        let token = cancel.map(|c| c.inner.clone()).unwrap_or_default();
+        let client = self.inner.clone();
+        let inner_token = token.clone();
+        run_guarded(
+            token,
+            async move { client.rotate_token(&inner_token).await },
+        )
+        .await
+    }
+
     /// Where the device stands without syncing: waiting changes, conflicts, photos pending,
     /// last contact.
     pub fn status(&self, store: Arc<LinliStore>) -> Result<SyncSummary, LinliError> {

@@ -42,6 +42,7 @@ pub fn router(relay: Arc<Relay>) -> Router {
         .route("/v1/enrol", post(enrol))
         .route("/v1/sync", post(sync))
         .route("/v1/bootstrap", post(bootstrap))
+        .route("/v1/token", post(rotate_token))
         .route(
             "/v1/blobs/{hash}",
             get(blob_get).head(blob_head).put(blob_put),
@@ -292,6 +293,19 @@ async fn bootstrap(State(relay): State<Arc<Relay>>, headers: HeaderMap, raw: Bod
     }
     .await;
     counted(&relay, "bootstrap", result)
+}
+
+/// Gives the device a new token; the one it authenticated with stops working.
+async fn rotate_token(State(relay): State<Arc<Relay>>, headers: HeaderMap) -> Response {
+    let result = async {
+        check_version(&headers)?;
+        let device = authenticate(&relay, &headers).await?;
+        let r = Arc::clone(&relay);
+        let answer = blocking(move || r.rotate_token(&device)).await?;
+        Ok(encoded(&relay, 0, &answer))
+    }
+    .await;
+    counted(&relay, "token", result)
 }
 
 /// Authenticates a photo request and checks the photo's name.

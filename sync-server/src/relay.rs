@@ -11,7 +11,7 @@ use std::time::Duration;
 use axum::http::StatusCode;
 use linli_core::sync::protocol::{
     BootstrapRequest, BootstrapResponse, Cursor, DEVICE_REVOKED, EnrolRequest, EnrolResponse,
-    LogMark, SnapshotDoc, SyncRequest, SyncResponse,
+    LogMark, SnapshotDoc, SyncRequest, SyncResponse, TokenResponse,
 };
 use linli_core::{Linli, RemoteChange, Scope};
 use rand::RngExt;
@@ -91,6 +91,12 @@ pub fn normalise_code(code: &str) -> String {
         .collect()
 }
 
+/// What the relay stores of a code: its sha-256, hex. A copy of the database (a backup, a
+/// migration) gives no one a code that still works.
+pub fn code_digest(normalised: &str) -> String {
+    hex::encode(Sha256::digest(normalised.as_bytes()))
+}
+
 /// A code as printed, in groups of four: `ABCD-EFGH-JKMN`.
 pub fn display_code(code: &str) -> String {
     let chars: Vec<char> = code.chars().collect();
@@ -126,7 +132,7 @@ pub fn issue_code(
         .map(|_| CODE_ALPHABET[rng.random_range(0..CODE_ALPHABET.len())] as char)
         .collect();
     let expires = now_ms + ttl_ms;
-    storage.create_code(&code, member_id, now_ms, expires)?;
+    storage.create_code(&code_digest(&code), member_id, now_ms, expires)?;
     Ok((code, expires))
 }
 
@@ -216,6 +222,23 @@ impl Relay {
         )
     }
 
+    /// A new token for `device`, which replaces the one it holds.
+    pub fn rotate_token(&self, device: &Device) -> Result<TokenResponse, RelayError> {
+        let token = hex::encode(rand::random::<[u8; 32]>());
+        if !self
+            .storage
+            .rotate_token(&device.device_id, &token_hash(&token))?
+        {
+            return Err(RelayError::new(
+                StatusCode::UNAUTHORIZED,
+                DEVICE_REVOKED,
+                format!("device {} was revoked by the office", device.device_id),
+            ));
+        }
+        tracing::info!(device = %device.device_id, "device token rotated");
+        Ok(TokenResponse { token })
+    }
+
     /// Exchanges an enrolment code for a device token.
     pub fn enrol(&self, request: &EnrolRequest, now_ms: i64) -> Result<EnrolResponse, RelayError> {
         let name = request.device_name.trim();
@@ -237,7 +260,7 @@ impl Relay {
             linli_core::ids::new_id(chrono::Utc::now()).to_lowercase()
         );
         let device = self.storage.redeem_code(
-            &normalise_code(&request.code),
+            &code_digest(&normalise_code(&request.code)),
             &NewDevice {
                 device_id,
                 name: name.to_owned(),

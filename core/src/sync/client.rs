@@ -23,8 +23,8 @@ use tokio_util::sync::CancellationToken;
 
 use super::protocol::{
     self, BootstrapRequest, BootstrapResponse, Cursor, DEVICE_REVOKED, EnrolRequest, EnrolResponse,
-    ErrorBody, LogMark, MEDIA_TYPE, PROTOCOL_VERSION, SyncRequest, SyncResponse, VERSION_HEADER,
-    Wanted,
+    ErrorBody, LogMark, MEDIA_TYPE, PROTOCOL_VERSION, SyncRequest, SyncResponse, TokenResponse,
+    VERSION_HEADER, Wanted,
 };
 use crate::api::Linli;
 use crate::error::Error;
@@ -260,6 +260,13 @@ impl SyncClient {
     /// The options.
     pub fn options(&self) -> &SyncOptions {
         &self.options
+    }
+
+    /// Asks the relay for a new device token. The token this client holds stops working at
+    /// once: keep the new one (in the platform's keystore) and make a new client with it.
+    pub async fn rotate_token(&self, cancel: &CancellationToken) -> SyncResult<String> {
+        let answer: TokenResponse = self.call("/v1/token", &(), cancel).await?;
+        Ok(answer.token)
     }
 
     /// Runs one complete sync of `linli` (see the module documentation).

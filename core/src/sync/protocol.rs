@@ -363,6 +363,13 @@ pub struct EnrolResponse {
     pub scopes: Vec<String>,
 }
 
+/// `POST /v1/token`: the device's new token (send it from now on; the old one no longer works).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenResponse {
+    /// The new device token.
+    pub token: String,
+}
+
 /// A point of the relay's log up to which a device has pulled every scope it may read, as the
 /// relay named it in a drained answer. Only a relay whose sequence numbers are one order over
 /// every scope (SQLite's single writer) names marks.

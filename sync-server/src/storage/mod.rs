@@ -91,7 +91,7 @@ pub struct Device {
 /// A one-time enrolment code.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EnrolCode {
-    /// The code.
+    /// The code's digest ([`crate::relay::code_digest`]); the code itself is never stored.
     pub code: String,
     /// For this member.
     pub member_id: String,
@@ -192,7 +192,7 @@ pub trait RelayStorage: Send + Sync + std::fmt::Debug + 'static {
     /// How many changes the log holds.
     fn log_len(&self) -> Result<u64, RelayError>;
 
-    /// Stores an enrolment code for `member_id`.
+    /// Stores an enrolment code (its digest) for `member_id`.
     fn create_code(
         &self,
         code: &str,
@@ -221,6 +221,9 @@ pub trait RelayStorage: Send + Sync + std::fmt::Debug + 'static {
     fn devices(&self) -> Result<Vec<Device>, RelayError>;
     /// Every enrolment code, used or not.
     fn enrol_codes(&self) -> Result<Vec<EnrolCode>, RelayError>;
+    /// Gives an active device a new token (by its hash); the old one stops working at once.
+    /// False when the device is unknown or revoked.
+    fn rotate_token(&self, device_id: &str, token_hash: &[u8; 32]) -> Result<bool, RelayError>;
     /// Revokes a device; false when unknown.
     fn revoke(&self, device_id: &str, now_ms: i64) -> Result<bool, RelayError>;
 

@@ -372,6 +372,14 @@ impl RelayStorage for SqliteStorage {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    fn rotate_token(&self, device_id: &str, token_hash: &[u8; 32]) -> Result<bool, RelayError> {
+        let n = lock(&self.writer).execute(
+            "UPDATE devices SET token_hash = ?2 WHERE device_id = ?1 AND revoked_ms IS NULL",
+            params![device_id, token_hash.as_slice()],
+        )?;
+        Ok(n == 1)
+    }
+
     fn revoke(&self, device_id: &str, now_ms: i64) -> Result<bool, RelayError> {
         let n = lock(&self.writer).execute(
             "UPDATE devices SET revoked_ms = ?2 WHERE device_id = ?1 AND revoked_ms IS NULL",
