@@ -453,3 +453,136 @@ async fn a_phone_keeps_its_refused_change_aside_and_goes_on_syncing() {
         Some("office-admin")
     );
 }
+
+/// A change made with raw automerge on `from`'s copy of `doc_id` by `actor`, named for
+/// `member` on `device`.
+fn raw_as(
+    from: &Linli,
+    doc_id: &str,
+    actor: &str,
+    who: (&str, &str),
+    f: impl FnOnce(&mut AutoCommit),
+) -> linli_relay::storage::LogChange {
+    let (kind, scope, mut doc) = from.document_copy(doc_id).unwrap().unwrap();
+    doc.set_actor(automerge::ActorId::try_from(actor).unwrap());
+    let heads = doc.get_heads();
+    f(&mut doc);
+    let note = ChangeNote {
+        member: who.0.into(),
+        device: who.1.into(),
+        action: "old_relay".into(),
+    };
+    doc.commit_with(
+        automerge::transaction::CommitOptions::default().with_message(note.to_message()),
+    );
+    let change = doc.get_changes(&heads).pop().expect("a change");
+    linli_relay::storage::LogChange {
+        hash: change.hash().0,
+        doc_id: doc_id.to_owned(),
+        kind,
+        scope,
+        bytes: change.raw_bytes().to_vec(),
+    }
+}
+
+/// A log written by a relay that did not judge: one household nested 100,000 deep, one with
+/// an integer where it has text, one with two changes sharing an actor and sequence number.
+/// The relay reopens (feeding its replica), the admin tools work (the office can still revoke),
+/// and every phone syncs everything else, setting the records it cannot apply aside.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn poison_already_in_the_log_stops_nothing() {
+    let r = TestRelay::start().await;
+    let p = r.places.clone();
+    let office = r.phone("office-admin", "office-pc").await;
+    office.sync().await.unwrap();
+    let households: Vec<String> = (0..4)
+        .map(|i| {
+            office
+                .linli
+                .register_household(&HouseholdInput {
+                    building_id: p.building3.clone(),
+                    room: format!("10{i}"),
+                    ..HouseholdInput::default()
+                })
+                .unwrap()
+        })
+        .collect();
+    office.sync().await.unwrap();
+    let wang = r.phone("lead-wang", "wang-phone").await;
+    wang.sync().await.unwrap();
+
+    let actor = Linli::new_actor_id();
+    let who = ("lead-wang", "old-phone");
+    let deep = raw_as(&office.linli, &households[0], &actor, who, |d| {
+        let mut obj = d.put_object(ROOT, "deep", ObjType::Map).unwrap();
+        for _ in 0..100_000 {
+            obj = d.put_object(&obj, "x", ObjType::Map).unwrap();
+        }
+    });
+    let int = raw_as(&office.linli, &households[1], &actor, who, |d| {
+        d.put(ROOT, "building_id", ScalarValue::Int(3)).unwrap();
+    });
+    let twin_a = raw_as(&office.linli, &households[2], &actor, who, |d| {
+        d.put(ROOT, "phone", "1").unwrap();
+    });
+    let twin_b = raw_as(&office.linli, &households[2], &actor, who, |d| {
+        d.put(ROOT, "phone", "2").unwrap();
+    });
+    r.relay
+        .storage
+        .append("old-phone", &[deep, int, twin_a, twin_b], 1)
+        .unwrap();
+
+    // The relay reopens on the same database, feeding its replica from the log.
+    let db = linli_relay::Database::Sqlite(r.dir.path().join("relay.db"));
+    let reopened = linli_relay::Relay::open(&db).expect("the relay opens");
+    reopened
+        .replica
+        .read(reopened.storage.as_ref(), |_, _| Ok(()))
+        .expect("the replica follows the whole log");
+    // The admin tools pull the log first: they work, and the office can revoke.
+    let admin = linli_relay::admin::Admin::open(&db, "office-admin").expect("admin opens");
+    admin.pull().unwrap();
+    admin
+        .linli()
+        .day_report(
+            admin
+                .linli()
+                .community()
+                .unwrap()
+                .local_date(admin.linli().now()),
+        )
+        .unwrap();
+    let li = r.phone("lead-li", "li-phone").await;
+    assert!(
+        admin
+            .storage()
+            .revoke(&li.linli.identity().device_id, 2)
+            .unwrap()
+    );
+    // Phones sync on; the fourth household and the office's new work arrive.
+    office
+        .linli
+        .log_visit(&households[3], &VisitInput::default())
+        .unwrap();
+    office.sync().await.unwrap();
+    wang.sync().await.unwrap();
+    assert_eq!(
+        wang.linli.household(&households[3]).unwrap().visits.len(),
+        1
+    );
+    let aside: Vec<String> = wang
+        .linli
+        .set_aside_changes()
+        .unwrap()
+        .into_iter()
+        .map(|s| s.doc_id)
+        .collect();
+    assert!(aside.contains(&households[1]), "{aside:?}");
+    assert!(aside.contains(&households[2]), "{aside:?}");
+    assert_eq!(
+        wang.linli.household(&households[1]).unwrap().building_id,
+        p.building3,
+        "the record stays as it was"
+    );
+}
