@@ -65,7 +65,8 @@ impl Relay {
         let storage = self.storage.as_ref();
         let judged = self
             .replica
-            .with_scopes_fed(storage, &scope_names, |replica| {
+            .with_scopes_fed(storage, &scope_names, |replica, feeding| {
+                let checking = std::time::Instant::now();
                 let wanted: Vec<Scope> = scopes.values().cloned().collect();
                 let decided = replica.scope_accesses(&device.member_id, &wanted)?;
                 let access: BTreeMap<&str, Access> =
@@ -95,6 +96,7 @@ impl Relay {
                         }
                     }
                 }
+                self.metrics.judged(feeding, checking.elapsed());
                 let outcome = storage.append(&device.device_id, &accepted, now_ms)?;
                 let rows: Vec<SetAside> = refused
                     .iter()
@@ -294,9 +296,9 @@ fn judge_chain(
             };
             // The changes of this push accepted before a copy had to be dropped.
             if let Some(earlier) = accepted.get(doc_id) {
-                copy.apply_changes(earlier.iter().cloned()).map_err(|e| {
-                    RelayError::internal(format!("re-applying accepted changes: {e}"))
-                })?;
+                linli_core::doc::apply_guarded(&mut copy, earlier.iter().cloned()).map_err(
+                    |e| RelayError::internal(format!("re-applying accepted changes: {e}")),
+                )?;
             }
             docs.insert(doc_id, copy);
         }

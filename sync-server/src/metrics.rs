@@ -19,6 +19,8 @@ pub struct Metrics {
     changes_stored: AtomicU64,
     changes_duplicate: AtomicU64,
     changes_refused: AtomicU64,
+    judge_nanos: AtomicU64,
+    judge_feed_nanos: AtomicU64,
     changes_sent: AtomicU64,
     bytes_in: AtomicU64,
     bytes_out: AtomicU64,
@@ -65,6 +67,15 @@ impl Metrics {
     pub fn refused(&self, refused: usize) {
         self.changes_refused
             .fetch_add(refused as u64, Ordering::Relaxed);
+    }
+
+    /// Adds the time spent judging a push: bringing the replica up to the log for its scopes
+    /// (`feed`), and the checks and rules themselves (`rules`).
+    pub fn judged(&self, feed: Duration, rules: Duration) {
+        self.judge_feed_nanos
+            .fetch_add(feed.as_nanos() as u64, Ordering::Relaxed);
+        self.judge_nanos
+            .fetch_add(rules.as_nanos() as u64, Ordering::Relaxed);
     }
 
     /// Records how long one sync request took.
@@ -129,6 +140,21 @@ impl Metrics {
         ] {
             let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} counter");
             let _ = writeln!(out, "{name} {}", load(value));
+        }
+        for (name, help, value) in [
+            (
+                "linli_judge_seconds_total",
+                "Time spent on the checks and rules of pushed changes.",
+                &self.judge_nanos,
+            ),
+            (
+                "linli_judge_feed_seconds_total",
+                "Time spent bringing the replica up to the log before judging a push.",
+                &self.judge_feed_nanos,
+            ),
+        ] {
+            let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} counter");
+            let _ = writeln!(out, "{name} {:.6}", load(value) as f64 / 1e9);
         }
         let h = self.sync_latency.lock().unwrap_or_else(|e| e.into_inner());
         out.push_str("# HELP linli_sync_seconds Time to answer one sync request.\n");

@@ -1,7 +1,8 @@
 //! The office replica: a `linli-core` store fed from the change log, scope by scope in order.
 //! It answers who may read and write which scope (from its directory), holds the per-document
 //! snapshots new devices bootstrap from, and computes the day-end report. Access decisions
-//! follow only the directory's scope before they read it; the report follows the whole log
+//! follow only the directory's scope before they read it (a photo's also the scopes whose
+//! documents may name it); the report follows the whole log
 //! first, so that changes written by the admin tools or by another relay instance on the same
 //! database are seen too; a bootstrap takes what the replica holds, and the device pulls the
 //! rest of the log after it. Pushes and bootstraps do not wait for the replica: the relay
@@ -236,14 +237,15 @@ impl Replica {
     }
 
     /// Runs `f` on the replica with the directory and every scope in `scopes` fed up to the
-    /// log's head, holding the feed lock throughout: a push is judged on copies of documents
+    /// log's head (`f` is told how long that took), holding the feed lock throughout: a push is judged on copies of documents
     /// that hold every logged change, and appended before any other push is judged.
     pub fn with_scopes_fed<T>(
         &self,
         storage: &dyn RelayStorage,
         scopes: &[String],
-        f: impl FnOnce(&Linli) -> Result<T, RelayError>,
+        f: impl FnOnce(&Linli, std::time::Duration) -> Result<T, RelayError>,
     ) -> Result<T, RelayError> {
+        let started = std::time::Instant::now();
         let heads = storage.scopes()?;
         let mut fed = self.lock_for_request();
         self.feed_directory(storage, &mut fed, directory_head(&heads))?;
@@ -259,6 +261,37 @@ impl Replica {
             )? {}
         }
         self.remember(&fed);
+        f(&self.linli, started.elapsed())
+    }
+
+    /// Runs `f` on the replica with the directory and every log scope that `wanted` picks fed
+    /// up to the log's head. Unlike [`Replica::with_scopes_fed`], the feed lock is let go
+    /// before `f` runs: `f` only reads, and what it reads was current when the request
+    /// arrived. Who may fetch or upload a photo is decided this way, on the documents that
+    /// name it.
+    pub fn read_scopes_fed<T>(
+        &self,
+        storage: &dyn RelayStorage,
+        wanted: impl Fn(&str) -> bool,
+        f: impl FnOnce(&Linli) -> Result<T, RelayError>,
+    ) -> Result<T, RelayError> {
+        let heads = storage.scopes()?;
+        {
+            let mut fed = self.lock_for_request();
+            self.feed_directory(storage, &mut fed, directory_head(&heads))?;
+            for (scope, head) in heads.iter().filter(|(s, _)| wanted(s)) {
+                while follow_batch(
+                    storage,
+                    &self.linli,
+                    FED_SEQ,
+                    &mut fed,
+                    scope,
+                    *head,
+                    FEED_BATCH,
+                )? {}
+            }
+            self.remember(&fed);
+        }
         f(&self.linli)
     }
 

@@ -297,6 +297,16 @@ class LinliBindingsTest {
             assertTrue(wang.openConflicts().isEmpty())
             assertEquals("13933334444", wang.household(h).phone)
             assertTrue(wang.history(h).any { it.member == "office-admin" })
+            // Nothing was refused or set aside on either phone.
+            assertTrue(wang.setAsideChanges().isEmpty())
+            assertEquals(0UL, officeSync.status(office).setAside)
+
+            // A new token replaces the old one at once.
+            val fresh = wangSync.rotateToken(null)
+            assertFailsWith<LinliException.Unauthorized> { runBlocking { wangSync.sync(wang, null, null) } }
+            SyncClient(relay.url, fresh).use { renewed ->
+                assertEquals(0UL, renewed.sync(wang, null, null).outboxLeft)
+            }
         } } } }
     }
 

@@ -17,6 +17,7 @@ use crate::records::roster::{
     DutyRole, MAX_SAFETY_OFFICERS, RosterDoc, Shift, Swap, SwapStatus, slots_for,
 };
 use crate::records::{Coded, validate};
+use crate::rules::ROSTER_ROLE;
 use crate::scope::Scope;
 
 /// The roles that may work a gate.
@@ -178,7 +179,7 @@ impl Linli {
         safety_officers: u32,
     ) -> Result<String> {
         self.require_gate(gate_id)?;
-        self.require_role("build the roster", &[Role::GateLead], gate_id)?;
+        self.require_role("build the roster", &[ROSTER_ROLE], gate_id)?;
         let label = validate::name("label", label)?;
         if end <= start {
             return Err(Error::invalid("end", "a shift must end after it starts"));
@@ -265,7 +266,7 @@ impl Linli {
         slot_id: &str,
         member_id: Option<&str>,
     ) -> Result<()> {
-        self.require_role("assign duty", &[Role::GateLead], gate_id)?;
+        self.require_role("assign duty", &[ROSTER_ROLE], gate_id)?;
         let doc_id = self.roster_doc_of_shift(gate_id, shift_id)?;
         self.write(|w| {
             let roster: RosterDoc = w.read(&doc_id, "roster")?;
@@ -371,11 +372,7 @@ impl Linli {
                 message: "nobody is assigned to this slot".into(),
             })?;
             if from != me {
-                self.require_role(
-                    "request a swap for someone else",
-                    &[Role::GateLead],
-                    gate_id,
-                )?;
+                self.require_role("request a swap for someone else", &[ROSTER_ROLE], gate_id)?;
             }
             if from == to_member {
                 return Err(Error::invalid(
@@ -447,7 +444,7 @@ impl Linli {
 
     /// Approves an accepted swap: the slot passes to the new member. Gate lead or office.
     pub fn approve_swap(&self, gate_id: &str, swap_id: &str) -> Result<()> {
-        self.require_role("approve a swap", &[Role::GateLead], gate_id)?;
+        self.require_role("approve a swap", &[ROSTER_ROLE], gate_id)?;
         let doc_id = self.swap_doc(gate_id, swap_id)?;
         let me = self.identity.member_id.clone();
         let now_ms = ms(self.now());

@@ -185,6 +185,30 @@ pub(crate) fn genesis(kind: DocKind, doc_id: &str) -> Result<AutoCommit> {
     Ok(doc)
 }
 
+/// Applies `changes` to `doc`, turning a panic inside automerge into an error: automerge 0.12
+/// unwraps some checks of a change's operations (an actor index outside the change's actor
+/// table) that its decoder lets through, so a malformed change from a phone would otherwise
+/// unwind through the relay's or a phone's apply. After an error `doc` may be half-applied:
+/// the caller drops it and starts from its stored copy.
+pub fn apply_guarded(
+    doc: &mut AutoCommit,
+    changes: impl IntoIterator<Item = automerge::Change>,
+) -> std::result::Result<(), String> {
+    let changes: Vec<automerge::Change> = changes.into_iter().collect();
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| doc.apply_changes(changes))) {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(e)) => Err(e.to_string()),
+        Err(panic) => Err(format!(
+            "automerge could not apply the change: {}",
+            panic
+                .downcast_ref::<String>()
+                .map(String::as_str)
+                .or_else(|| panic.downcast_ref::<&str>().copied())
+                .unwrap_or("malformed operations")
+        )),
+    }
+}
+
 /// The actor of a document's first change.
 pub fn genesis_actor(doc_id: &str) -> ActorId {
     ActorId::from(format!("genesis:{doc_id}").into_bytes())

@@ -214,7 +214,7 @@ fn roster(before: &RosterDoc, after: &RosterDoc, pusher: &Pusher) -> Result<(), 
     } else {
         &after.gate_id
     };
-    let lead = pusher.holds_or_office(Role::GateLead, gate);
+    let lead = pusher.holds_or_office(super::ROSTER_ROLE, gate);
     let me = &pusher.member_id;
     let forbidden = |what: &str| Err(Refusal::new(RefusalCode::RoleForbidden, what.to_owned()));
     if before.gate_id != after.gate_id || before.week_start != after.week_start {

@@ -29,6 +29,11 @@ use crate::records::directory::Role;
 /// with its shifts, a household registered with its residents) holds a few hundred.
 pub const MAX_OPS_PER_CHANGE: usize = 20_000;
 
+/// The role that, besides the office, builds a gate's roster, assigns its slots, asks for a
+/// swap of someone else's slot and approves swaps: the gate's lead. The phone's duty API asks
+/// for it before it writes; the relay's judgment of a roster change asks for it again.
+pub const ROSTER_ROLE: Role = Role::GateLead;
+
 /// Why a change was refused: a stable code for programs, documented in the README.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum RefusalCode {
@@ -238,8 +243,8 @@ pub fn judge(
 }
 
 fn apply(doc: &mut AutoCommit, change: &Change) -> Result<(), Refusal> {
-    doc.apply_changes([change.clone()])
-        .map_err(|e| Refusal::new(RefusalCode::CannotApply, e.to_string()))
+    crate::doc::apply_guarded(doc, [change.clone()])
+        .map_err(|e| Refusal::new(RefusalCode::CannotApply, e))
 }
 
 #[cfg(test)]

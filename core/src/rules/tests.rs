@@ -510,3 +510,43 @@ fn only_the_office_changes_the_directory() {
     });
     judge(&mut relay, DocKind::Directory, id, &by_office, &office).unwrap();
 }
+
+#[test]
+fn malformed_operations_are_refused_not_panicked() {
+    // A lead's change that overwrites a value another actor wrote: its operations name two
+    // actors. Every single-byte change of it that still decodes is judged without unwinding.
+    let who = wang();
+    let mut phone = phone_copy(DocKind::Household, HOUSEHOLD, 1);
+    let mut relay = relay_copy(DocKind::Household, HOUSEHOLD);
+    let first = edit(&mut phone, &who, |h: &mut HouseholdDoc| {
+        h.phone = "1".into()
+    });
+    judge(&mut relay, DocKind::Household, HOUSEHOLD, &first, &who).unwrap();
+    phone.set_actor(ActorId::from(vec![9; 16]));
+    let second = edit(&mut phone, &who, |h: &mut HouseholdDoc| {
+        h.phone = "2".into();
+        h.unit = "3".into();
+    });
+    let bytes = second.raw_bytes().to_vec();
+    let mut guarded = 0;
+    for i in 0..bytes.len() {
+        for value in [0u8, 1, 2, 3, 0x7f, 0x80, 0xff] {
+            let mut mutated = bytes.clone();
+            mutated[i] = value;
+            let Ok(change) = Change::from_bytes(mutated) else {
+                continue;
+            };
+            if let Err(r) = judge(
+                &mut relay.clone(),
+                DocKind::Household,
+                HOUSEHOLD,
+                &change,
+                &who,
+            ) && r.reason.starts_with("automerge could not apply")
+            {
+                guarded += 1;
+            }
+        }
+    }
+    assert!(guarded > 0, "no mutation reached automerge's unwrap");
+}

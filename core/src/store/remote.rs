@@ -518,12 +518,12 @@ impl WriteTxn<'_> {
                 }
             }
             // One call: automerge applies a batch of changes in one pass over the document.
-            target
-                .apply_changes(applied.iter().cloned())
-                .map_err(|e| Error::CorruptChange {
+            crate::doc::apply_guarded(target, applied.iter().cloned()).map_err(|message| {
+                Error::CorruptChange {
                     doc_id: doc_id.to_owned(),
-                    message: e.to_string(),
-                })?;
+                    message,
+                }
+            })?;
         }
 
         // A change that builds on a change set aside can never apply here: it joins it.

@@ -69,6 +69,15 @@ enum Command {
     Store(Sizes),
     /// 200 phones syncing a day's work each against one relay at once (scenario 7).
     Load(Sizes),
+    /// Random and mutated inputs against the relay's decoders, the rules and the core's apply.
+    Fuzz {
+        /// Seconds per target.
+        #[arg(long, default_value_t = 60)]
+        secs: u64,
+        /// The generator's seed (a finding replays with the same seed).
+        #[arg(long, default_value_t = 20_261_201)]
+        seed: u64,
+    },
     /// A Linli phone as a process of its own.
     #[command(hide = true, subcommand)]
     LinliPhone(PhoneOp),
@@ -197,6 +206,21 @@ async fn run(command: Command) -> Result<(), BenchError> {
         Command::Writes(sizes) => benchmarks(&sizes, &["writes"]).await,
         Command::Store(sizes) => benchmarks(&sizes, &["store"]).await,
         Command::Load(sizes) => benchmarks(&sizes, &["load"]).await,
+        Command::Fuzz { secs, seed } => {
+            println!("fuzz: {secs} s per target, seed {seed}");
+            println!(
+                "{:<28} {:>10} {:>10} {:>12}",
+                "target", "inputs", "accepted", "slowest ms"
+            );
+            for r in crate::fuzz::run(secs, seed)? {
+                println!(
+                    "{:<28} {:>10} {:>10} {:>12.2}",
+                    r.target, r.inputs, r.accepted, r.slowest_ms
+                );
+                print_result(&r)?;
+            }
+            Ok(())
+        }
     }
 }
 

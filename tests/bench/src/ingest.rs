@@ -126,6 +126,40 @@ async fn relay_rate(
     Ok(expect as f64 / seconds)
 }
 
+/// The CPU time (user + system) a process has used, from `/proc/<pid>/stat` (Linux; clock
+/// ticks of 1/100 s, the kernel's `USER_HZ` on every Linux architecture Linli runs on).
+fn process_cpu_seconds(pid: u32) -> Option<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let utime: f64 = fields.get(11)?.parse().ok()?;
+    let stime: f64 = fields.get(12)?.parse().ok()?;
+    Some((utime + stime) / 100.0)
+}
+
+/// A counter of the relay's `/metrics`.
+async fn metric(url: &str, name: &str) -> Option<f64> {
+    let text = reqwest::get(format!("{url}/metrics"))
+        .await
+        .ok()?
+        .text()
+        .await
+        .ok()?;
+    text.lines()
+        .find_map(|l| l.strip_prefix(&format!("{name} ")))
+        .and_then(|v| v.trim().parse().ok())
+}
+
+/// How much of the relay's CPU the judging of pushes took: (rules and checks, replica
+/// catch-up), as shares of the relay process's CPU time since it started.
+async fn judge_shares(relay: &RelayProcess) -> Option<(f64, f64)> {
+    let cpu = process_cpu_seconds(relay.pid()?)?;
+    let rules = metric(&relay.url(), "linli_judge_seconds_total").await?;
+    let feed = metric(&relay.url(), "linli_judge_feed_seconds_total").await?;
+    (cpu > 0.0).then(|| (rules / cpu, feed / cpu))
+}
+
 /// A relay process serving `db` on an ephemeral port of 127.0.0.1.
 pub(crate) async fn serve(db: &Database) -> Result<RelayProcess, BenchError> {
     let mut args = vec![OsString::from("relay")];
@@ -159,6 +193,7 @@ pub async fn run(
             }
         };
     let (mut raw, mut sqlite, mut pg) = (Vec::new(), Vec::new(), Vec::new());
+    let mut judge: Vec<(f64, f64)> = Vec::new();
     let mut total = 0;
     for r in 0..runs {
         eprintln!("ingest run {}/{runs} …", r + 1);
@@ -171,6 +206,9 @@ pub async fn run(
         copy_dir(&t.relay_dir(), &run_dir.join("relay"))?;
         let relay = serve(&Database::Sqlite(run_dir.join("relay/relay.db"))).await?;
         sqlite.push(relay_rate(&phones, &relay.url(), total).await?);
+        if let Some(shares) = judge_shares(&relay).await {
+            judge.push(shares);
+        }
         relay.kill().await;
         drop(phones);
 
@@ -205,6 +243,20 @@ pub async fn run(
             .bar("≥ 30 %", share >= 0.30),
         Figure::new("ingest.changes_per_run", total as f64, "changes"),
     ];
+    if !judge.is_empty() {
+        let rules: Vec<f64> = judge.iter().map(|j| j.0 * 100.0).collect();
+        let feed: Vec<f64> = judge.iter().map(|j| j.1 * 100.0).collect();
+        figures.push(Figure::new(
+            "ingest.sqlite.judge_rules_share_of_relay_cpu",
+            median(&rules),
+            "%",
+        ));
+        figures.push(Figure::new(
+            "ingest.sqlite.judge_replica_catch_up_share_of_relay_cpu",
+            median(&feed),
+            "%",
+        ));
+    }
     if !pg.is_empty() {
         let pg_rate = median(&pg);
         figures.push(

@@ -6,6 +6,7 @@
 
 mod cli;
 mod data;
+mod fuzz;
 mod ingest;
 mod linli_side;
 mod load;

@@ -250,6 +250,9 @@ final class LinliCoreTests: XCTestCase {
         XCTAssertTrue(try wang.openConflicts().isEmpty)
         XCTAssertEqual(try wang.household(householdId: h).phone, "13933334444")
         XCTAssertTrue(try wang.history(docId: h).contains { $0.member == "office-admin" })
+        // Nothing was refused or set aside on either phone.
+        XCTAssertTrue(try wang.setAsideChanges().isEmpty)
+        XCTAssertEqual(try officeSync.status(store: office).setAside, 0)
 
         // Cancelled before it starts: the error says so, and the next sync completes.
         let token = CancelToken()
@@ -261,6 +264,15 @@ final class LinliCoreTests: XCTestCase {
         } catch LinliError.Cancelled {}
         let after = try await officeSync.sync(store: office, listener: nil, cancel: nil)
         XCTAssertEqual(after.outboxLeft, 0)
+
+        // A new token replaces the old one at once.
+        let fresh = try await officeSync.rotateToken(cancel: nil)
+        do {
+            _ = try await officeSync.sync(store: office, listener: nil, cancel: nil)
+            XCTFail("the old token must stop working")
+        } catch LinliError.Unauthorized {}
+        let renewed = try SyncClient(server: relay.url, token: fresh)
+        XCTAssertEqual(try await renewed.sync(store: office, listener: nil, cancel: nil).outboxLeft, 0)
 
         // A revoked device is told so.
         try relay.admin("revoke", "--device", wangEnrol.deviceId)
