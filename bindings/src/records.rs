@@ -640,11 +640,16 @@ DayReport = report::DayReport {
 mirror_record!(out
     /// Where a sync stands.
     SyncProgress = core_sync::SyncProgress { phase: SyncPhase, done: u64, total: u64 });
+mirror_record!(both
+/// A photo the relay would not take or give, with its code (`photo_quota`, `photo_forbidden`,
+/// …) and message: it stays waiting, and the rest of the sync went on.
+PhotoProblem = core_sync::PhotoProblem { hash: String, upload: bool, code: String, message: String });
 mirror_record!(out
 /// What a sync did and where the device stands: is my work safely at the office?
 SyncSummary = core_sync::SyncSummary {
     pushed: u64, pulled: u64, bootstrapped_docs: u64, outbox_left: u64, held: u64,
-    conflicts_open: u64, photos_pending: u64, set_aside: u64, last_contact_ms: Option<i64>
+    conflicts_open: u64, photos_pending: u64, set_aside: u64, last_contact_ms: Option<i64>,
+    photo_problems: Vec<PhotoProblem>
 });
 
 impl Convert<core_sync::SyncSummary> for SyncSummary {
@@ -659,6 +664,7 @@ impl Convert<core_sync::SyncSummary> for SyncSummary {
             photos_pending: self.photos_pending,
             set_aside: self.set_aside,
             last_contact_ms: self.last_contact_ms,
+            photo_problems: Convert::convert(self.photo_problems),
         }
     }
 }

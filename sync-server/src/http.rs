@@ -1,8 +1,8 @@
 //! The HTTP surface (axum): `/healthz`, `/metrics`, `/v1/enrol`, `/v1/sync`, `/v1/bootstrap`
 //! and `/v1/blobs/{sha256}`. Handlers check the headers first (version, token, the device's
-//! request rate, the address's failed enrolments), and only then read the body, within a size
-//! and a time limit; decoding and the relay's blocking work run off the async threads, and each
-//! handler counts what it did.
+//! request rate, the address's failed enrolments, whether the member may see or upload a
+//! photo), and only then read the body, within a size and a time limit; decoding and the
+//! relay's blocking work run off the async threads, and each handler counts what it did.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -29,8 +29,9 @@ use tower_http::trace::TraceLayer;
 
 use crate::error::RelayError;
 use crate::limiter::{address_key, retry_after_secs};
+use crate::photos::PhotoUse;
 use crate::relay::Relay;
-use crate::storage::{BlobState, Device};
+use crate::storage::{BlobChunk, BlobQuota, BlobState, Device};
 
 /// The router over a shared relay. The enrolment limit per address reads the client's address
 /// from [`ConnectInfo<SocketAddr>`], as [`crate::server::Server`] gives it; without it, every
@@ -313,14 +314,26 @@ async fn blob_request(
     relay: &Arc<Relay>,
     headers: &HeaderMap,
     hash: &str,
-) -> Result<String, RelayError> {
-    authenticate(relay, headers).await?;
-    validate::sha256_hex("sha256", hash).map_err(|_| {
+) -> Result<(Device, String), RelayError> {
+    let device = authenticate(relay, headers).await?;
+    let hash = validate::sha256_hex("sha256", hash).map_err(|_| {
         RelayError::bad_request(
             "bad_hash",
             "a photo is named by its sha-256 (64 hex digits)",
         )
-    })
+    })?;
+    Ok((device, hash))
+}
+
+/// Checks that `device` may `to` the photo `hash` ([`crate::photos`]).
+async fn photo_allowed(
+    relay: &Arc<Relay>,
+    device: &Device,
+    hash: &str,
+    to: PhotoUse,
+) -> Result<(), RelayError> {
+    let (r, device, hash) = (Arc::clone(relay), device.clone(), hash.to_owned());
+    blocking(move || r.check_photo(&device, &hash, to)).await
 }
 
 async fn blob_head(
@@ -329,9 +342,12 @@ async fn blob_head(
     Path(hash): Path<String>,
 ) -> Response {
     let result = async {
-        let hash = blob_request(&relay, &headers, &hash).await?;
+        let (device, hash) = blob_request(&relay, &headers, &hash).await?;
+        photo_allowed(&relay, &device, &hash, PhotoUse::Read).await?;
         let r = Arc::clone(&relay);
-        let state = blocking(move || r.storage.blob_state(&hash)).await?;
+        // The upload offset is this device's own: another device's unfinished upload of the
+        // same photo is not one it can continue.
+        let state = blocking(move || r.storage.blob_state(&hash, &device.device_id)).await?;
         let (status, offset, complete) = match state {
             BlobState::Absent => (StatusCode::NOT_FOUND, 0, false),
             BlobState::Partial { received, .. } => (StatusCode::OK, received, false),
@@ -365,7 +381,7 @@ async fn blob_put(
     raw: Body,
 ) -> Response {
     let result = async {
-        let hash = blob_request(&relay, &headers, &hash).await?;
+        let (device, hash) = blob_request(&relay, &headers, &hash).await?;
         let Query(at) = at.map_err(|e| {
             RelayError::bad_request(
                 "bad_upload",
@@ -379,11 +395,30 @@ async fn blob_put(
                 format!("a photo may be at most {MAX_PHOTO_BYTES} bytes"),
             ));
         }
+        if let Err(refused) = photo_allowed(&relay, &device, &hash, PhotoUse::Write).await {
+            // Read and dropped, so that the phone reads the refusal instead of a reset
+            // connection.
+            let _ = read_body(&relay, &headers, raw, relay.limits.max_body_bytes).await;
+            return Err(refused);
+        }
         let raw = read_body(&relay, &headers, raw, relay.limits.max_body_bytes).await?;
         relay.metrics.bytes(raw.len(), 0);
         let r = Arc::clone(&relay);
-        let state =
-            blocking(move || r.storage.blob_write(&hash, at.offset, at.total, &raw)).await?;
+        let quota = BlobQuota {
+            per_device: relay.limits.photo_bytes_per_device,
+            total: relay.limits.photo_bytes_total,
+        };
+        let state = blocking(move || {
+            let chunk = BlobChunk {
+                hash: &hash,
+                device_id: &device.device_id,
+                offset: at.offset,
+                total: at.total,
+                bytes: &raw,
+            };
+            r.storage.blob_write(&chunk, quota)
+        })
+        .await?;
         let (status, offset) = match state {
             BlobState::Complete { size } => (StatusCode::CREATED, size),
             BlobState::Partial { received, .. } => (StatusCode::ACCEPTED, received),
@@ -401,7 +436,8 @@ async fn blob_get(
     Path(hash): Path<String>,
 ) -> Response {
     let result = async {
-        let hash = blob_request(&relay, &headers, &hash).await?;
+        let (device, hash) = blob_request(&relay, &headers, &hash).await?;
+        photo_allowed(&relay, &device, &hash, PhotoUse::Read).await?;
         let r = Arc::clone(&relay);
         let bytes = blocking(move || r.storage.blob(&hash))
             .await?

@@ -1,8 +1,9 @@
 //! Linli's relay: the server phones sync through. It enrols devices with one-time codes, checks
 //! each device's token and its member's right to read and write each scope, keeps a change log
 //! per scope with sequence numbers, serves pages of changes and snapshots, stores photos by
-//! sha-256, and keeps an office replica for the day-end report. The admin tools and a
-//! simulated day (`demo`) live on the same binary.
+//! sha-256 for the devices that may see the records naming them, and keeps an office replica
+//! for the day-end report. The admin tools and a simulated day (`demo`) live on the same
+//! binary.
 
 pub mod admin;
 pub mod cli;
@@ -14,6 +15,7 @@ pub mod judge;
 pub mod limiter;
 pub mod metrics;
 pub mod migrate;
+pub mod photos;
 pub mod relay;
 pub mod replica;
 pub mod server;

@@ -1,15 +1,15 @@
 //! Moving a relay's data from its SQLite file into PostgreSQL: devices (with their token
 //! hashes, so that phones keep their tokens), enrolment codes, every change with its sequence
-//! number (so that the phones' cursors stay valid), and photos. Copying is idempotent, so an
-//! interrupted move is finished by running it again. Afterwards every scope is read back from
-//! both sides and compared change by change.
+//! number (so that the phones' cursors stay valid), and complete photos with the device that
+//! uploaded each. Copying is idempotent, so an interrupted move is finished by running it
+//! again. Afterwards every scope is read back from both sides and compared change by change.
 
 use std::path::Path;
 
 use crate::error::RelayError;
-use crate::storage::RelayStorage;
 use crate::storage::postgres::PostgresStorage;
 use crate::storage::sqlite::SqliteStorage;
+use crate::storage::{BlobChunk, BlobQuota, RelayStorage};
 
 /// Rows copied per transaction.
 const PAGE_ROWS: usize = 2000;
@@ -138,10 +138,19 @@ pub fn copy(
         }
     }
 
-    let photos = source.blob_hashes()?;
-    for hash in &photos {
-        if let Some(bytes) = source.blob(hash)? {
-            target.blob_write(hash, 0, bytes.len() as u64, &bytes)?;
+    // Complete photos only, each under the device that completed it (its quota counts them);
+    // an unfinished upload is started again by its phone, whose HEAD finds nothing.
+    let photos = source.complete_blobs()?;
+    for photo in &photos {
+        if let Some(bytes) = source.blob(&photo.hash)? {
+            let chunk = BlobChunk {
+                hash: &photo.hash,
+                device_id: &photo.device_id,
+                offset: 0,
+                total: bytes.len() as u64,
+                bytes: &bytes,
+            };
+            target.blob_write(&chunk, BlobQuota::UNLIMITED)?;
         }
     }
     summary.photos = photos.len();

@@ -53,6 +53,11 @@ pub struct Limits {
     pub device_rate: u32,
     /// Requests one device may make at once before `device_rate` holds it back.
     pub device_burst: u32,
+    /// The bytes of photos one device may keep at the relay: the photos it completed and its
+    /// unfinished uploads. An upload past it is refused with 507 `photo_quota`.
+    pub photo_bytes_per_device: u64,
+    /// The bytes of photos the relay keeps in all, complete and unfinished, from every device.
+    pub photo_bytes_total: u64,
 }
 
 impl Default for Limits {
@@ -70,6 +75,8 @@ impl Default for Limits {
             enrol_window: Duration::from_secs(60),
             device_rate: 20,
             device_burst: 40,
+            photo_bytes_per_device: 200 << 20,
+            photo_bytes_total: 20 << 30,
         }
     }
 }

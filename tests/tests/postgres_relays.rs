@@ -9,7 +9,9 @@ use std::sync::Arc;
 use linli_core::sync::client::{SyncClient, SyncOptions};
 use linli_core::{DeviceIdentity, Linli};
 use linli_e2e::postgres::TestPostgres;
-use linli_e2e::{RelayProcess, TestRelay, change_hashes, door_to_door, morning_clock, whole_log};
+use linli_e2e::{
+    RelayProcess, TestRelay, change_hashes, door_to_door, morning_clock, ticket_input, whole_log,
+};
 use linli_relay::Database;
 use linli_relay::admin::Admin;
 use linli_relay::demo::{Phone, build_community, enrol_with_code};
@@ -185,6 +187,9 @@ async fn a_migrated_relay_serves_the_same_pulls() {
     door_to_door(&wang.linli, &relay.places.building3, 40);
     let photo_bytes = "\u{89}PNG 3号楼楼道照片".as_bytes().to_vec();
     let photo = wang.linli.add_photo(&photo_bytes).unwrap();
+    let mut ticket = ticket_input("3号楼楼道堆放杂物");
+    ticket.photos = vec![photo.clone()];
+    wang.linli.report_ticket(&ticket).unwrap();
     wang.sync().await.unwrap();
     li.sync().await.unwrap();
     door_to_door(&li.linli, &relay.places.building5, 25);

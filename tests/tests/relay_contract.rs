@@ -10,7 +10,7 @@ use linli_core::sync::protocol::{
     self, Cursor, LogMark, PROTOCOL_VERSION, RemoteChange, SyncRequest, SyncResponse,
 };
 use linli_core::{DeviceIdentity, DocKind};
-use linli_e2e::{TestRelay, door_to_door, post_raw};
+use linli_e2e::{TestRelay, door_to_door, post_raw, ticket_input};
 use linli_relay::demo::Phone;
 use linli_relay::storage::LogChange;
 
@@ -18,6 +18,11 @@ use linli_relay::storage::LogChange;
 async fn bad_input_gets_a_clear_4xx_and_stores_nothing() {
     let r = TestRelay::start().await;
     let wang = r.phone("lead-wang", "wang-phone").await;
+    // A ticket names the photo sent with the wrong bytes below (the relay takes only photos
+    // that records name).
+    let mut ticket = ticket_input("3号楼电梯停运");
+    ticket.photos = vec!["ab".repeat(32)];
+    wang.linli.report_ticket(&ticket).unwrap();
     wang.sync().await.unwrap();
     let token = wang.client.options().token.clone();
     let v = PROTOCOL_VERSION.to_string();

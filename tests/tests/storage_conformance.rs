@@ -10,9 +10,12 @@ use linli_core::DocKind;
 use linli_core::api::photos::sha256_of;
 use linli_e2e::postgres::TestPostgres;
 use linli_e2e::whole_log;
+use linli_relay::RelayError;
 use linli_relay::storage::postgres::PostgresStorage;
 use linli_relay::storage::sqlite::SqliteStorage;
-use linli_relay::storage::{BlobState, LogChange, NewDevice, RelayStorage};
+use linli_relay::storage::{
+    BlobChunk, BlobQuota, BlobState, CompleteBlob, LogChange, NewDevice, RelayStorage,
+};
 
 /// Opens the database of one case; called again to reopen it.
 type Open<'a> = &'a dyn Fn() -> Arc<dyn RelayStorage>;
@@ -174,12 +177,47 @@ fn codes_devices_and_revocation(open: Open<'_>) {
     );
 }
 
+/// Writes a chunk to `device`'s upload of `hash`, within `quota`.
+fn put_within(
+    s: &dyn RelayStorage,
+    device: &str,
+    hash: &str,
+    (offset, total): (u64, u64),
+    bytes: &[u8],
+    quota: BlobQuota,
+) -> Result<BlobState, RelayError> {
+    let chunk = BlobChunk {
+        hash,
+        device_id: device,
+        offset,
+        total,
+        bytes,
+    };
+    s.blob_write(&chunk, quota)
+}
+
+/// Writes a chunk to `device`'s upload of `hash`, with no quota.
+fn put(
+    s: &dyn RelayStorage,
+    device: &str,
+    hash: &str,
+    at: (u64, u64),
+    bytes: &[u8],
+) -> Result<BlobState, RelayError> {
+    put_within(s, device, hash, at, bytes, BlobQuota::UNLIMITED)
+}
+
+fn photo_of(len: u32, seed: u32) -> Vec<u8> {
+    (0..len).map(|i| ((i + seed) % 251) as u8).collect()
+}
+
 fn blobs_arrive_in_chunks_and_are_verified(open: Open<'_>) {
     let s = open();
-    let photo: Vec<u8> = (0..10_000u32).map(|i| (i % 251) as u8).collect();
+    let s = s.as_ref();
+    let photo = photo_of(10_000, 0);
     let hash = sha256_of(&photo);
-    assert_eq!(s.blob_state(&hash).unwrap(), BlobState::Absent);
-    let state = s.blob_write(&hash, 0, 10_000, &photo[..4_000]).unwrap();
+    assert_eq!(s.blob_state(&hash, "phone-a").unwrap(), BlobState::Absent);
+    let state = put(s, "phone-a", &hash, (0, 10_000), &photo[..4_000]).unwrap();
     assert_eq!(
         state,
         BlobState::Partial {
@@ -188,7 +226,7 @@ fn blobs_arrive_in_chunks_and_are_verified(open: Open<'_>) {
         }
     );
     assert_eq!(
-        s.blob_write(&hash, 5_000, 10_000, &photo[5_000..])
+        put(s, "phone-a", &hash, (5_000, 10_000), &photo[5_000..])
             .unwrap_err()
             .code,
         "wrong_offset"
@@ -198,19 +236,165 @@ fn blobs_arrive_in_chunks_and_are_verified(open: Open<'_>) {
         None,
         "incomplete blobs are not served"
     );
-    let state = s.blob_write(&hash, 4_000, 10_000, &photo[4_000..]).unwrap();
+    let state = put(s, "phone-a", &hash, (4_000, 10_000), &photo[4_000..]).unwrap();
     assert_eq!(state, BlobState::Complete { size: 10_000 });
     assert_eq!(s.blob(&hash).unwrap().unwrap(), photo);
-    assert_eq!(s.blob_hashes().unwrap(), vec![hash.clone()]);
+    assert_eq!(
+        s.complete_blobs().unwrap(),
+        vec![CompleteBlob {
+            hash: hash.clone(),
+            device_id: "phone-a".into(),
+            size: 10_000
+        }]
+    );
     let liar = sha256_of(b"another photo");
     assert_eq!(
-        s.blob_write(&liar, 0, 3, b"abc").unwrap_err().code,
+        put(s, "phone-a", &liar, (0, 3), b"abc").unwrap_err().code,
         "photo_hash_mismatch"
     );
-    assert_eq!(s.blob_state(&liar).unwrap(), BlobState::Absent);
+    assert_eq!(s.blob_state(&liar, "phone-a").unwrap(), BlobState::Absent);
     assert_eq!(
-        s.blob_write(&liar, 0, 0, b"").unwrap_err().code,
+        put(s, "phone-a", &liar, (0, 0), b"").unwrap_err().code,
         "photo_too_large"
+    );
+}
+
+/// An unfinished upload is its device's own: another device's chunks of the same photo, with
+/// another size or from another offset, start an upload of their own and leave it alone, and
+/// the first upload to complete is the photo.
+fn an_upload_belongs_to_the_device_that_started_it(open: Open<'_>) {
+    let s = open();
+    let s = s.as_ref();
+    let photo = photo_of(10_000, 7);
+    let hash = sha256_of(&photo);
+    put(s, "owner", &hash, (0, 10_000), &photo[..4_000]).unwrap();
+    // A squatter announces another size, from the start and from the owner's offset.
+    assert_eq!(
+        put(s, "squatter", &hash, (0, 10_001), &photo[..1_000]).unwrap(),
+        BlobState::Partial {
+            received: 1_000,
+            total: 10_001
+        }
+    );
+    assert_eq!(
+        put(s, "squatter", &hash, (4_000, 10_001), &photo[4_000..5_000])
+            .unwrap_err()
+            .code,
+        "wrong_offset"
+    );
+    assert_eq!(
+        s.blob_state(&hash, "owner").unwrap(),
+        BlobState::Partial {
+            received: 4_000,
+            total: 10_000
+        },
+        "the owner's upload is untouched"
+    );
+    assert_eq!(
+        s.blob_state(&hash, "squatter").unwrap(),
+        BlobState::Partial {
+            received: 1_000,
+            total: 10_001
+        }
+    );
+    assert_eq!(s.blob_state(&hash, "third").unwrap(), BlobState::Absent);
+    // A wrong size at the owner's own offset is refused and changes nothing.
+    assert_eq!(
+        put(s, "owner", &hash, (4_000, 9_999), &photo[4_000..5_000])
+            .unwrap_err()
+            .code,
+        "wrong_offset"
+    );
+    // The squatter finishing its wrong size gets its own upload discarded, nobody else's.
+    assert_eq!(
+        put(s, "squatter", &hash, (1_000, 10_001), &[0; 9_001])
+            .unwrap_err()
+            .code,
+        "photo_hash_mismatch"
+    );
+    assert_eq!(s.blob_state(&hash, "squatter").unwrap(), BlobState::Absent);
+    // Offset 0 starts the owner's upload over, once or as often as it likes.
+    assert_eq!(
+        put(s, "owner", &hash, (0, 10_000), &photo[..6_000]).unwrap(),
+        BlobState::Partial {
+            received: 6_000,
+            total: 10_000
+        }
+    );
+    put(s, "squatter", &hash, (0, 10_000), &photo[..2_000]).unwrap();
+    assert_eq!(
+        put(s, "owner", &hash, (6_000, 10_000), &photo[6_000..]).unwrap(),
+        BlobState::Complete { size: 10_000 }
+    );
+    assert_eq!(s.blob(&hash).unwrap().unwrap(), photo);
+    // Complete for everyone now; the other upload of it is gone and a late chunk changes
+    // nothing.
+    assert_eq!(
+        s.blob_state(&hash, "squatter").unwrap(),
+        BlobState::Complete { size: 10_000 }
+    );
+    assert_eq!(
+        put(s, "squatter", &hash, (2_000, 10_000), &photo[2_000..3_000]).unwrap(),
+        BlobState::Complete { size: 10_000 }
+    );
+    let kept = s.complete_blobs().unwrap();
+    assert_eq!(kept.len(), 1);
+    assert_eq!(kept[0].device_id, "owner");
+    // What is kept survives a reopen, uploads unfinished included.
+    let other = photo_of(3_000, 9);
+    let other_hash = sha256_of(&other);
+    put(s, "owner", &other_hash, (0, 3_000), &other[..1_000]).unwrap();
+    let again = open();
+    assert_eq!(again.blob(&hash).unwrap().unwrap(), photo);
+    assert_eq!(
+        again.blob_state(&other_hash, "owner").unwrap(),
+        BlobState::Partial {
+            received: 1_000,
+            total: 3_000
+        }
+    );
+}
+
+/// Quotas count what each device keeps (its complete photos and unfinished uploads) and what
+/// the relay keeps in all; an upload's announced size counts from its first chunk, and a
+/// device starting its own upload over is not charged twice.
+fn photo_quotas_count_complete_and_partial_bytes(open: Open<'_>) {
+    let s = open();
+    let s = s.as_ref();
+    let quota = BlobQuota {
+        per_device: 10_000,
+        total: 16_000,
+    };
+    let first = photo_of(6_000, 1);
+    let second = photo_of(3_000, 2);
+    let third = photo_of(5_000, 3);
+    let (h1, h2, h3) = (sha256_of(&first), sha256_of(&second), sha256_of(&third));
+    put_within(s, "a", &h1, (0, 6_000), &first, quota).unwrap();
+    put_within(s, "a", &h2, (0, 3_000), &second[..1_000], quota).unwrap();
+    // 6,000 complete + 1,000 unfinished + 5,000 announced > 10,000.
+    let refused = put_within(s, "a", &h3, (0, 5_000), &third[..100], quota).unwrap_err();
+    assert_eq!(
+        (refused.status.as_u16(), refused.code),
+        (507, "photo_quota")
+    );
+    assert_eq!(
+        s.blob_state(&h3, "a").unwrap(),
+        BlobState::Absent,
+        "a refused chunk is not kept"
+    );
+    // Starting its own upload over replaces what it had, so it still fits.
+    put_within(s, "a", &h2, (0, 3_000), &second, quota).unwrap();
+    // Another device has a quota of its own, but the relay's total counts everyone's bytes:
+    // 9,000 kept + 5,000 fits, then 14,000 + 3,000 does not.
+    put_within(s, "b", &h3, (0, 5_000), &third, quota).unwrap();
+    let fourth = photo_of(3_000, 4);
+    let refused = put_within(s, "b", &sha256_of(&fourth), (0, 3_000), &fourth, quota).unwrap_err();
+    assert_eq!(refused.code, "photo_quota");
+    assert!(refused.message.contains("full"), "{}", refused.message);
+    // A photo complete already costs nothing more to send again.
+    assert_eq!(
+        put_within(s, "b", &h1, (0, 6_000), &first, quota).unwrap(),
+        BlobState::Complete { size: 6_000 }
     );
 }
 
@@ -317,6 +501,14 @@ const CASES: &[Case] = &[
     (
         "blobs arrive in chunks and are verified",
         blobs_arrive_in_chunks_and_are_verified,
+    ),
+    (
+        "an upload belongs to the device that started it",
+        an_upload_belongs_to_the_device_that_started_it,
+    ),
+    (
+        "photo quotas count complete and partial bytes",
+        photo_quotas_count_complete_and_partial_bytes,
     ),
     (
         "acknowledged changes survive a reopen",

@@ -1,6 +1,8 @@
 //! Photos: bytes kept on the device by sha-256, outside the documents that reference them.
 //! A photo taken here waits to be uploaded; a photo a ticket references but that has not
-//! arrived yet is shown as pending, never as an error.
+//! arrived yet is shown as pending, never as an error. Which documents name a photo (and so
+//! who may fetch or upload it: see [`Linli::documents_naming_photo`]) is read from the
+//! projections.
 
 use rusqlite::{OptionalExtension, params};
 use sha2::{Digest, Sha256};
@@ -8,6 +10,7 @@ use sha2::{Digest, Sha256};
 use super::Linli;
 use crate::error::{Error, Result};
 use crate::records::validate;
+use crate::scope::Scope;
 
 /// The largest photo accepted, in bytes (the relay enforces the same limit).
 pub const MAX_PHOTO_BYTES: usize = 8 * 1024 * 1024;
@@ -24,6 +27,12 @@ pub enum Photo {
 /// The sha-256 of `bytes`, lowercase hex.
 pub fn sha256_of(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
+}
+
+/// Whether documents of `scope` may name photos: today only tickets do. A kind that starts
+/// naming photos adds its scopes here and its projection to [`Linli::documents_naming_photo`].
+pub fn scope_may_name_photos(scope: &Scope) -> bool {
+    matches!(scope, Scope::Tickets)
 }
 
 /// Checks a photo's size.
@@ -101,6 +110,20 @@ impl Linli {
             w.tx()
                 .execute("UPDATE photos SET uploaded = 1 WHERE hash = ?1", [sha256])?;
             Ok(())
+        })
+    }
+
+    /// The documents that name photo `sha256`, with their scopes, in document order (tickets,
+    /// by their photos and their photo-added events). Whoever may read one of those scopes may
+    /// fetch the photo, and whoever may write one may upload it.
+    pub fn documents_naming_photo(&self, sha256: &str) -> Result<Vec<(String, String)>> {
+        self.store.read(|c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT t.doc_id, d.scope FROM p_ticket_photos t \
+                 JOIN documents d ON d.doc_id = t.doc_id WHERE t.hash = ?1 ORDER BY t.doc_id",
+            )?;
+            let rows = stmt.query_map([sha256], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
         })
     }
 

@@ -5,12 +5,15 @@
 //!    the device's cursors, page by page; each page is applied in one transaction that also
 //!    moves the cursors, and the outbox is acknowledged only once the relay answered;
 //! 3. asks again for changes whose dependencies were missing;
-//! 4. uploads photos taken here (resumable, in chunks) and downloads photos that records
-//!    reference but that have not arrived.
+//! 4. uploads photos taken here that records name (resumable, in chunks, started over once
+//!    when the relay rejects the resumed upload) and downloads photos that records reference
+//!    but that have not arrived; a photo the relay refuses (not allowed, over the quota) is
+//!    reported in the summary, and the others go on.
 //!
 //! Every step is idempotent, so a sync cut at any point leaves a consistent store and the next
 //! sync completes it. Requests time out, are retried with exponential backoff when the network
-//! or the relay failed (never when the relay refused them), and the whole sync can be cancelled.
+//! or the relay failed (never when the relay refused them, nor on 507: it keeps no more
+//! photos), and the whole sync can be cancelled.
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -131,6 +134,23 @@ pub struct SyncSummary {
     pub set_aside: u64,
     /// When the relay last answered a complete sync (ms since the epoch).
     pub last_contact_ms: Option<i64>,
+    /// Photos this sync could not move because the relay refused them (not allowed, over the
+    /// quota, refused again after starting over); they stay pending and the next sync tries
+    /// again, while everything else syncs.
+    pub photo_problems: Vec<PhotoProblem>,
+}
+
+/// A photo the relay refused to take or to give, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PhotoProblem {
+    /// The photo's sha-256.
+    pub hash: String,
+    /// Whether it was being uploaded (else downloaded).
+    pub upload: bool,
+    /// The relay's code: `photo_quota`, `photo_forbidden`, `wrong_offset`, …
+    pub code: String,
+    /// The relay's explanation.
+    pub message: String,
 }
 
 impl SyncSummary {
@@ -145,11 +165,24 @@ impl SyncSummary {
             "{safe}：上传 {} 条，下载 {} 条，待上传 {} 条，冲突 {} 处，照片待同步 {} 张",
             self.pushed, self.pulled, self.outbox_left, self.conflicts_open, self.photos_pending
         );
-        if self.set_aside == 0 {
+        let mut line = if self.set_aside == 0 {
             line
         } else {
             format!("{line}，未被接受的修改 {} 条", self.set_aside)
+        };
+        if !self.photo_problems.is_empty() {
+            let quota = self.photo_problems.iter().any(|p| p.code == "photo_quota");
+            line.push_str(&format!(
+                "，照片未能同步 {} 张{}",
+                self.photo_problems.len(),
+                if quota {
+                    "（照片空间已满）"
+                } else {
+                    ""
+                }
+            ));
         }
+        line
     }
 }
 
@@ -283,8 +316,10 @@ impl SyncClient {
         }
         self.push_and_pull(linli, &mut summary, progress, cancel)
             .await?;
-        self.upload_photos(linli, progress, cancel).await?;
-        self.download_photos(linli, progress, cancel).await?;
+        self.upload_photos(linli, &mut summary, progress, cancel)
+            .await?;
+        self.download_photos(linli, &mut summary, progress, cancel)
+            .await?;
         let now = linli.now().timestamp_millis();
         linli.set_sync_setting(LAST_CONTACT, &now.to_string())?;
         Ok(self.fill_summary(linli, summary)?)
@@ -475,9 +510,13 @@ impl SyncClient {
         Ok(out)
     }
 
+    /// Uploads the photos taken here that a record names (one no record names yet waits: the
+    /// relay takes only photos that records name). A photo the relay refuses is reported in
+    /// `summary` and stays pending; the other photos go on.
     async fn upload_photos(
         &self,
         linli: &Arc<Linli>,
+        summary: &mut SyncSummary,
         progress: &(dyn Fn(SyncProgress) + Send + Sync),
         cancel: &CancellationToken,
     ) -> SyncResult<()> {
@@ -486,9 +525,66 @@ impl SyncClient {
             let crate::api::photos::Photo::Available(bytes) = linli.photo(hash)? else {
                 continue;
             };
-            let url = format!("{}/v1/blobs/{hash}", self.options.server);
-            // Resume where the relay's copy ends (404: nothing arrived yet).
-            let mut offset = self
+            if linli.documents_naming_photo(hash)?.is_empty() {
+                continue;
+            }
+            match self.upload_photo(hash, &bytes, cancel).await {
+                Ok(()) => linli.mark_photo_uploaded(hash)?,
+                Err(SyncError::Rejected { code, message, .. }) => {
+                    tracing::warn!(photo = %hash, %code, "the relay refused a photo upload");
+                    summary.photo_problems.push(PhotoProblem {
+                        hash: hash.clone(),
+                        upload: true,
+                        code,
+                        message,
+                    });
+                }
+                Err(e) => return Err(e),
+            }
+            progress(SyncProgress {
+                phase: SyncPhase::PhotosUp,
+                done: i as u64 + 1,
+                total: pending.len() as u64,
+            });
+        }
+        Ok(())
+    }
+
+    /// Uploads one photo, resuming where this device's upload at the relay ends. When the relay
+    /// rejects the resumed upload (409: it holds another offset or size; 422: the bytes did not
+    /// match the name), the upload starts again from offset 0, once.
+    async fn upload_photo(
+        &self,
+        hash: &str,
+        bytes: &[u8],
+        cancel: &CancellationToken,
+    ) -> SyncResult<()> {
+        match self.upload_from(hash, bytes, None, cancel).await {
+            Err(SyncError::Rejected {
+                status: 409 | 422,
+                code,
+                ..
+            }) => {
+                tracing::debug!(photo = %hash, %code, "starting the photo's upload again");
+                self.upload_from(hash, bytes, Some(0), cancel).await
+            }
+            other => other,
+        }
+    }
+
+    /// Sends `bytes` in chunks from `start`, or from where the relay's copy ends (`HEAD`).
+    async fn upload_from(
+        &self,
+        hash: &str,
+        bytes: &[u8],
+        start: Option<usize>,
+        cancel: &CancellationToken,
+    ) -> SyncResult<()> {
+        let url = format!("{}/v1/blobs/{hash}", self.options.server);
+        let mut offset = match start {
+            Some(offset) => offset,
+            // 404: nothing of it arrived yet.
+            None => self
                 .send_allowing(
                     cancel,
                     || self.http.head(&url),
@@ -502,37 +598,38 @@ impl SyncClient {
                     },
                 )
                 .await?
-                .unwrap_or(0);
-            while offset < bytes.len() {
-                let end = (offset + self.options.photo_chunk_bytes).min(bytes.len());
-                let chunk = bytes[offset..end].to_vec();
-                let total = bytes.len();
-                let at = offset;
-                self.send(
-                    cancel,
-                    || {
-                        self.http
-                            .put(format!("{url}?offset={at}&total={total}"))
-                            .body(chunk.clone())
-                    },
-                    |_| async { Ok(()) },
-                )
-                .await?;
-                offset = end;
-            }
-            linli.mark_photo_uploaded(hash)?;
-            progress(SyncProgress {
-                phase: SyncPhase::PhotosUp,
-                done: i as u64 + 1,
-                total: pending.len() as u64,
-            });
+                .unwrap_or(0),
+        };
+        let total = bytes.len();
+        if offset > total {
+            offset = 0;
+        }
+        while offset < total {
+            let end = (offset + self.options.photo_chunk_bytes).min(total);
+            let chunk = bytes[offset..end].to_vec();
+            let at = offset;
+            self.send(
+                cancel,
+                || {
+                    self.http
+                        .put(format!("{url}?offset={at}&total={total}"))
+                        .body(chunk.clone())
+                },
+                |_| async { Ok(()) },
+            )
+            .await?;
+            offset = end;
         }
         Ok(())
     }
 
+    /// Downloads the photos that records here name but whose bytes have not arrived. One the
+    /// relay has not received yet (404) stays pending; one it refuses is reported in `summary`
+    /// and stays pending too; the other photos go on.
     async fn download_photos(
         &self,
         linli: &Arc<Linli>,
+        summary: &mut SyncSummary,
         progress: &(dyn Fn(SyncProgress) + Send + Sync),
         cancel: &CancellationToken,
     ) -> SyncResult<()> {
@@ -551,10 +648,20 @@ impl SyncClient {
                             .map_err(|e| SyncError::Network(e.to_string()))
                     },
                 )
-                .await?;
-            // Not at the relay yet: the photo stays pending.
-            if let Some(bytes) = got {
-                linli.store_received_photo(hash, &bytes)?;
+                .await;
+            match got {
+                Ok(Some(bytes)) => linli.store_received_photo(hash, &bytes)?,
+                Ok(None) => {}
+                Err(SyncError::Rejected { code, message, .. }) => {
+                    tracing::warn!(photo = %hash, %code, "the relay refused a photo download");
+                    summary.photo_problems.push(PhotoProblem {
+                        hash: hash.clone(),
+                        upload: false,
+                        code,
+                        message,
+                    });
+                }
+                Err(e) => return Err(e),
             }
             progress(SyncProgress {
                 phase: SyncPhase::PhotosDown,
@@ -650,7 +757,12 @@ impl SyncClient {
                     }
                 }
                 Ok(r) if r.status() == absent => return Ok(None),
-                Ok(r) if r.status().is_server_error() || r.status() == 429 => {
+                // 507: the relay keeps no more photos; trying again now would not help.
+                Ok(r)
+                    if (r.status().is_server_error()
+                        && r.status() != StatusCode::INSUFFICIENT_STORAGE)
+                        || r.status() == 429 =>
+                {
                     format!("the relay answered {}", r.status())
                 }
                 Ok(r) => return Err(refusal(r).await),

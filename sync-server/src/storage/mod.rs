@@ -1,6 +1,7 @@
 //! The relay's storage behind one trait, so that the embedded SQLite default and PostgreSQL
 //! can be swapped: the change log per scope, document → scope bindings, devices and enrolment
-//! codes, and photo blobs. Calls block; the HTTP layer runs them off the async threads.
+//! codes, and photo blobs (each unfinished upload kept per device, within quotas). Calls
+//! block; the HTTP layer runs them off the async threads.
 //!
 //! The one ordering promise every backend keeps: within a scope, sequence numbers increase in
 //! commit order, so a reader that has seen a scope up to `seq` never finds a row at or below
@@ -158,6 +159,63 @@ pub enum BlobState {
     },
 }
 
+/// A chunk of a photo upload: `bytes` go at `offset` of the photo `hash` of `total` bytes, in
+/// the upload of `device_id`. Each device uploads a photo on its own: its unfinished bytes are
+/// its own, so another device sending the same photo (with another size, from another offset)
+/// neither continues nor disturbs them; the first upload to complete is the photo.
+#[derive(Debug, Clone, Copy)]
+pub struct BlobChunk<'a> {
+    /// The photo's sha-256, lowercase hex.
+    pub hash: &'a str,
+    /// The uploading device.
+    pub device_id: &'a str,
+    /// Where the bytes go; 0 starts the device's upload of this photo over.
+    pub offset: u64,
+    /// The photo's size, as the device announces it.
+    pub total: u64,
+    /// The bytes.
+    pub bytes: &'a [u8],
+}
+
+/// How many bytes of photos may be kept, complete and unfinished (see
+/// [`crate::relay::Limits`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BlobQuota {
+    /// By one device: the photos it completed and its unfinished uploads.
+    pub per_device: u64,
+    /// By every device together.
+    pub total: u64,
+}
+
+impl BlobQuota {
+    /// No limit (copying a relay's photos elsewhere).
+    pub const UNLIMITED: BlobQuota = BlobQuota {
+        per_device: u64::MAX,
+        total: u64::MAX,
+    };
+}
+
+/// The bytes of photos kept now, complete and unfinished.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct BlobUsage {
+    /// By the uploading device.
+    pub device: u64,
+    /// By every device.
+    pub all: u64,
+}
+
+/// A complete photo.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CompleteBlob {
+    /// Its sha-256, lowercase hex.
+    pub hash: String,
+    /// The device whose upload completed it (empty for a photo stored before the relay kept
+    /// uploaders).
+    pub device_id: String,
+    /// Its size.
+    pub size: u64,
+}
+
 /// The relay's storage.
 pub trait RelayStorage: Send + Sync + std::fmt::Debug + 'static {
     /// Appends changes pushed by `device_id` in one transaction: a change whose hash is logged
@@ -241,19 +299,16 @@ pub trait RelayStorage: Send + Sync + std::fmt::Debug + 'static {
         now_ms: i64,
     ) -> Result<bool, RelayError>;
 
-    /// How much of blob `hash` is here.
-    fn blob_state(&self, hash: &str) -> Result<BlobState, RelayError>;
-    /// Appends `bytes` at `offset` of blob `hash` of `total` bytes; when it is complete, its
-    /// sha-256 is checked and a mismatch discards it.
-    fn blob_write(
-        &self,
-        hash: &str,
-        offset: u64,
-        total: u64,
-        bytes: &[u8],
-    ) -> Result<BlobState, RelayError>;
+    /// How much of blob `hash` is here for `device_id`: the complete blob, whoever uploaded
+    /// it, or else that device's own unfinished upload (another device's is not counted).
+    fn blob_state(&self, hash: &str, device_id: &str) -> Result<BlobState, RelayError>;
+    /// Appends a chunk to its device's upload of a blob, within `quota`, in one transaction
+    /// ([`rules::blob_write`] decides): when the upload is complete its sha-256 is checked (a
+    /// mismatch discards that upload) and it becomes the blob, and every other device's
+    /// unfinished upload of it is dropped.
+    fn blob_write(&self, chunk: &BlobChunk<'_>, quota: BlobQuota) -> Result<BlobState, RelayError>;
     /// A complete blob's bytes.
     fn blob(&self, hash: &str) -> Result<Option<Vec<u8>>, RelayError>;
-    /// The hashes of every complete blob.
-    fn blob_hashes(&self) -> Result<Vec<String>, RelayError>;
+    /// Every complete blob, by hash.
+    fn complete_blobs(&self) -> Result<Vec<CompleteBlob>, RelayError>;
 }

@@ -15,8 +15,8 @@ use r2d2_postgres::PostgresConnectionManager;
 
 use super::rules::{self, BlobWrite};
 use super::{
-    AppendOutcome, BlobState, Device, EnrolCode, LogChange, LoggedChange, NewDevice, RelayStorage,
-    SetAside,
+    AppendOutcome, BlobChunk, BlobQuota, BlobState, BlobUsage, CompleteBlob, Device, EnrolCode,
+    LogChange, LoggedChange, NewDevice, RelayStorage, SetAside,
 };
 use crate::error::RelayError;
 
@@ -27,9 +27,16 @@ const MIGRATIONS: &[(i32, &str)] = &[
         2,
         include_str!("../../migrations/postgres/002_set_aside.sql"),
     ),
+    (
+        3,
+        include_str!("../../migrations/postgres/003_blob_uploads.sql"),
+    ),
 ];
 /// The advisory lock key held while migrating.
 const MIGRATION_LOCK: i64 = 0x6c69_6e6c_6930;
+/// The advisory lock key held while writing a photo chunk: photo writes take turns across
+/// instances, so that quotas are counted exactly and a photo completes once.
+const BLOB_LOCK: i64 = 0x6c69_6e6c_6931;
 
 type Manager = PostgresConnectionManager<NoTls>;
 
@@ -53,6 +60,10 @@ pub fn is_postgres_url(db: &str) -> bool {
 }
 
 const LOGGED_COLUMNS: &str = "seq, device_id, received_ms, hash, doc_id, kind, scope, bytes";
+/// The blob row a device sees (`$1` the hash, `$2` the device): the complete photo, whoever
+/// uploaded it, or else its own unfinished upload.
+const OWN_OR_COMPLETE: &str =
+    "hash = $1 AND (complete OR device_id = $2) ORDER BY complete DESC LIMIT 1";
 const DEVICE_COLUMNS: &str =
     "device_id, member_id, name, actor_id, created_ms, revoked_ms, token_hash";
 
@@ -612,10 +623,12 @@ impl RelayStorage for PostgresStorage {
         Ok(n == 1)
     }
 
-    fn blob_state(&self, hash: &str) -> Result<BlobState, RelayError> {
+    fn blob_state(&self, hash: &str, device_id: &str) -> Result<BlobState, RelayError> {
         let row = self.conn()?.query_opt(
-            "SELECT total, length(bytes)::BIGINT, complete FROM blobs WHERE hash = $1",
-            &[&hash],
+            &format!(
+                "SELECT total, length(bytes)::BIGINT, complete FROM blobs WHERE {OWN_OR_COMPLETE}"
+            ),
+            &[&hash, &device_id],
         )?;
         Ok(rules::blob_state(row.map(|r| {
             (
@@ -626,26 +639,35 @@ impl RelayStorage for PostgresStorage {
         })))
     }
 
-    fn blob_write(
-        &self,
-        hash: &str,
-        offset: u64,
-        total: u64,
-        bytes: &[u8],
-    ) -> Result<BlobState, RelayError> {
-        rules::check_blob_size(total)?;
+    fn blob_write(&self, chunk: &BlobChunk<'_>, quota: BlobQuota) -> Result<BlobState, RelayError> {
+        rules::check_blob_size(chunk.total)?;
+        let (hash, device) = (chunk.hash, chunk.device_id);
         let mut conn = self.conn()?;
         let mut tx = conn.transaction()?;
+        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&BLOB_LOCK])?;
         let stored = tx
             .query_opt(
-                "SELECT total, bytes, complete FROM blobs WHERE hash = $1 FOR UPDATE",
-                &[&hash],
+                &format!("SELECT total, bytes, complete FROM blobs WHERE {OWN_OR_COMPLETE}"),
+                &[&hash, &device],
             )?
             .map(|r| (r.get::<_, i64>(0) as u64, r.get(1), r.get(2)));
-        match rules::blob_write(stored, hash, offset, total, bytes)? {
+        // octet_length reads a stored value's size without reading the value.
+        let usage = tx.query_one(
+            "SELECT COALESCE(SUM(octet_length(bytes)) FILTER (WHERE device_id = $1), 0)::BIGINT, \
+             COALESCE(SUM(octet_length(bytes)), 0)::BIGINT FROM blobs",
+            &[&device],
+        )?;
+        let usage = BlobUsage {
+            device: usage.get::<_, i64>(0) as u64,
+            all: usage.get::<_, i64>(1) as u64,
+        };
+        match rules::blob_write(stored, chunk, usage, quota)? {
             BlobWrite::AlreadyComplete(state) => Ok(state),
             BlobWrite::Discard(error) => {
-                tx.execute("DELETE FROM blobs WHERE hash = $1", &[&hash])?;
+                tx.execute(
+                    "DELETE FROM blobs WHERE hash = $1 AND device_id = $2 AND NOT complete",
+                    &[&hash, &device],
+                )?;
                 tx.commit()?;
                 Err(error)
             }
@@ -654,11 +676,17 @@ impl RelayStorage for PostgresStorage {
                 complete,
                 state,
             } => {
+                if complete {
+                    tx.execute(
+                        "DELETE FROM blobs WHERE hash = $1 AND device_id <> $2",
+                        &[&hash, &device],
+                    )?;
+                }
                 tx.execute(
-                    "INSERT INTO blobs (hash, total, bytes, complete) VALUES ($1, $2, $3, $4) \
-                     ON CONFLICT (hash) DO UPDATE SET total = excluded.total, \
-                     bytes = excluded.bytes, complete = excluded.complete",
-                    &[&hash, &(total as i64), &bytes, &complete],
+                    "INSERT INTO blobs (hash, device_id, total, bytes, complete) \
+                     VALUES ($1, $2, $3, $4, $5) ON CONFLICT (hash, device_id) DO UPDATE SET \
+                     total = excluded.total, bytes = excluded.bytes, complete = excluded.complete",
+                    &[&hash, &device, &(chunk.total as i64), &bytes, &complete],
                 )?;
                 tx.commit()?;
                 Ok(state)
@@ -676,12 +704,20 @@ impl RelayStorage for PostgresStorage {
             .map(|r| r.get(0)))
     }
 
-    fn blob_hashes(&self) -> Result<Vec<String>, RelayError> {
+    fn complete_blobs(&self) -> Result<Vec<CompleteBlob>, RelayError> {
         Ok(self
             .conn()?
-            .query("SELECT hash FROM blobs WHERE complete ORDER BY hash", &[])?
+            .query(
+                "SELECT hash, device_id, length(bytes)::BIGINT FROM blobs WHERE complete \
+                 ORDER BY hash",
+                &[],
+            )?
             .iter()
-            .map(|r| r.get(0))
+            .map(|r| CompleteBlob {
+                hash: r.get(0),
+                device_id: r.get(1),
+                size: r.get::<_, i64>(2) as u64,
+            })
             .collect())
     }
 }

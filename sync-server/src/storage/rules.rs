@@ -1,11 +1,11 @@
 //! The decisions every storage backend makes the same way, kept apart from SQL: whether an
 //! enrolment code can be redeemed, whether a document's binding matches a pushed change, and
-//! what a blob chunk does to the bytes already received.
+//! what a blob chunk does to the bytes its device already sent, within the photo quotas.
 
 use axum::http::StatusCode;
 use linli_core::api::photos::{MAX_PHOTO_BYTES, sha256_of};
 
-use super::{BlobState, LogChange};
+use super::{BlobChunk, BlobQuota, BlobState, BlobUsage, LogChange};
 use crate::error::RelayError;
 
 /// The member a code enrols, if the code is known, unused and unexpired. `row` is the code's
@@ -60,16 +60,18 @@ pub type StoredBlob = (u64, Vec<u8>, bool);
 pub enum BlobWrite {
     /// It was complete already: nothing to write.
     AlreadyComplete(BlobState),
-    /// Store these bytes (complete or not) and answer with the state.
+    /// Store these bytes as the device's upload (complete or not) and answer with the state;
+    /// a complete upload is the blob, and the other devices' unfinished uploads of it go.
     Store {
-        /// All bytes received so far.
+        /// All bytes of this device's upload so far.
         bytes: Vec<u8>,
         /// Whether they are all of it, verified.
         complete: bool,
         /// The state to answer with.
         state: BlobState,
     },
-    /// The complete bytes do not match the hash: delete what is stored, then fail with this.
+    /// The complete bytes do not match the hash: delete the device's upload, then fail with
+    /// this.
     Discard(RelayError),
 }
 
@@ -85,41 +87,92 @@ pub fn check_blob_size(total: u64) -> Result<(), RelayError> {
     Ok(())
 }
 
-/// Appends the chunk `bytes` at `offset` to the blob `hash` of `total` bytes, given what is
-/// stored. A stored partial blob of another announced size is started over.
+/// Bytes as a person reads them.
+fn mib(bytes: u64) -> String {
+    format!("{:.1} MiB", bytes as f64 / (1024.0 * 1024.0))
+}
+
+/// Whether an upload of `total` bytes fits the quota, given what is kept now (`usage`), of
+/// which `replaced` bytes are the device's own unfinished upload of this photo, which the
+/// upload replaces. The announced size counts from the first chunk, so that a photo that
+/// cannot fit is refused before its bytes travel.
+pub fn check_quota(
+    quota: BlobQuota,
+    usage: BlobUsage,
+    replaced: u64,
+    total: u64,
+) -> Result<(), RelayError> {
+    let full =
+        |message: String| RelayError::new(StatusCode::INSUFFICIENT_STORAGE, "photo_quota", message);
+    let device = usage.device.saturating_sub(replaced);
+    if device.saturating_add(total) > quota.per_device {
+        return Err(full(format!(
+            "this device keeps {} of photos at the relay and may keep at most {}: this photo \
+             ({}) does not fit",
+            mib(device),
+            mib(quota.per_device),
+            mib(total)
+        )));
+    }
+    let all = usage.all.saturating_sub(replaced);
+    if all.saturating_add(total) > quota.total {
+        return Err(full(format!(
+            "the relay's photo storage is full ({} of {}): this photo ({}) does not fit; ask \
+             the office to make room",
+            mib(all),
+            mib(quota.total),
+            mib(total)
+        )));
+    }
+    Ok(())
+}
+
+/// Appends `chunk` to its device's upload, given what is stored for that device (`stored`:
+/// the complete blob, whoever uploaded it, or else the device's own unfinished upload) and
+/// what every device keeps (`usage`). Offset 0 starts the device's upload over, whatever it
+/// had; any other offset continues it, with the same announced size, exactly where it ends
+/// (409 `wrong_offset` otherwise, and nothing changes). Another device's upload is never
+/// read here, so it can neither be continued nor disturbed.
 pub fn blob_write(
     stored: Option<StoredBlob>,
-    hash: &str,
-    offset: u64,
-    total: u64,
-    bytes: &[u8],
+    chunk: &BlobChunk<'_>,
+    usage: BlobUsage,
+    quota: BlobQuota,
 ) -> Result<BlobWrite, RelayError> {
+    let (hash, offset, total, bytes) = (chunk.hash, chunk.offset, chunk.total, chunk.bytes);
     check_blob_size(total)?;
-    let mut have = match stored {
+    let (mut have, replaced) = match stored {
         Some((_, b, true)) => {
             return Ok(BlobWrite::AlreadyComplete(BlobState::Complete {
                 size: b.len() as u64,
             }));
         }
-        Some((t, b, false)) if t == total => b,
-        _ => Vec::new(),
+        Some((_, b, false)) if offset == 0 => (Vec::new(), b.len() as u64),
+        Some((t, b, false)) if t == total && offset == b.len() as u64 => {
+            let len = b.len() as u64;
+            (b, len)
+        }
+        None if offset == 0 => (Vec::new(), 0),
+        mismatch => {
+            let (have, of) = mismatch.map_or((0, total), |(t, b, _)| (b.len(), t));
+            return Err(RelayError::new(
+                StatusCode::CONFLICT,
+                "wrong_offset",
+                format!(
+                    "this device's upload of the photo has {have} of {of} bytes; continue from \
+                     there with that size, or start again from offset 0 (not {offset} of \
+                     {total})"
+                ),
+            ));
+        }
     };
-    if offset != have.len() as u64 {
-        return Err(RelayError::new(
-            StatusCode::CONFLICT,
-            "wrong_offset",
-            format!(
-                "the relay has {} bytes of this photo; continue from there, not {offset}",
-                have.len()
-            ),
-        ));
-    }
     if have.len() as u64 + bytes.len() as u64 > total {
         return Err(RelayError::bad_request(
             "photo_too_long",
             "more bytes than the photo's announced size",
         ));
     }
+    check_quota(quota, usage, replaced, total)?;
     have.extend_from_slice(bytes);
     let complete = have.len() as u64 == total;
     if complete && sha256_of(&have) != hash {
@@ -153,5 +206,84 @@ pub fn blob_state(stored: Option<(u64, u64, bool)>) -> BlobState {
             received: len,
             total,
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chunk<'a>(hash: &'a str, offset: u64, total: u64, bytes: &'a [u8]) -> BlobChunk<'a> {
+        BlobChunk {
+            hash,
+            device_id: "phone",
+            offset,
+            total,
+            bytes,
+        }
+    }
+
+    #[test]
+    fn offset_zero_starts_over_and_any_other_must_continue() {
+        let photo = b"0123456789";
+        let hash = sha256_of(photo);
+        let none = BlobUsage::default();
+        let mine = Some((10, photo[..4].to_vec(), false));
+        let again = blob_write(
+            mine.clone(),
+            &chunk(&hash, 0, 10, &photo[..2]),
+            none,
+            BlobQuota::UNLIMITED,
+        )
+        .unwrap();
+        assert!(matches!(again, BlobWrite::Store { ref bytes, .. } if bytes == b"01"));
+        for (offset, total) in [(3, 10), (4, 11), (5, 10)] {
+            let refused = blob_write(
+                mine.clone(),
+                &chunk(&hash, offset, total, &photo[4..5]),
+                none,
+                BlobQuota::UNLIMITED,
+            )
+            .unwrap_err();
+            assert_eq!(refused.code, "wrong_offset", "{offset} of {total}");
+        }
+        let done = blob_write(
+            mine,
+            &chunk(&hash, 4, 10, &photo[4..]),
+            none,
+            BlobQuota::UNLIMITED,
+        )
+        .unwrap();
+        assert!(matches!(done, BlobWrite::Store { complete: true, .. }));
+    }
+
+    #[test]
+    fn quotas_count_the_announced_size_less_what_it_replaces() {
+        let quota = BlobQuota {
+            per_device: 100,
+            total: 150,
+        };
+        let usage = BlobUsage {
+            device: 80,
+            all: 120,
+        };
+        assert!(check_quota(quota, usage, 0, 20).is_ok());
+        let device = check_quota(quota, usage, 0, 21).unwrap_err();
+        assert_eq!(
+            (device.status, device.code),
+            (StatusCode::INSUFFICIENT_STORAGE, "photo_quota")
+        );
+        assert!(check_quota(quota, usage, 30, 50).is_ok(), "its own upload");
+        let all = check_quota(
+            quota,
+            BlobUsage {
+                device: 0,
+                all: 120,
+            },
+            0,
+            31,
+        )
+        .unwrap_err();
+        assert!(all.message.contains("full"), "{}", all.message);
     }
 }

@@ -13,8 +13,8 @@ use rusqlite_migration::{M, Migrations};
 
 use super::rules::{self, BlobWrite};
 use super::{
-    AppendOutcome, BlobState, Device, EnrolCode, LogChange, LoggedChange, NewDevice, RelayStorage,
-    SetAside,
+    AppendOutcome, BlobChunk, BlobQuota, BlobState, BlobUsage, CompleteBlob, Device, EnrolCode,
+    LogChange, LoggedChange, NewDevice, RelayStorage, SetAside,
 };
 use crate::error::RelayError;
 
@@ -22,6 +22,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../../migrations/001_relay.sql")),
     M::up(include_str!("../../migrations/002_scope_heads.sql")),
     M::up(include_str!("../../migrations/003_set_aside.sql")),
+    M::up(include_str!("../../migrations/004_blob_uploads.sql")),
 ];
 
 /// The SQLite storage.
@@ -92,6 +93,11 @@ fn with_token((mut device, hash): (Device, Vec<u8>)) -> Result<Device, RelayErro
     device.token_hash = super::hash_of(hash)?;
     Ok(device)
 }
+
+/// The blob row a device sees (`?1` the hash, `?2` the device): the complete photo, whoever
+/// uploaded it, or else its own unfinished upload.
+const OWN_OR_COMPLETE: &str =
+    "hash = ?1 AND (complete = 1 OR device_id = ?2) ORDER BY complete DESC LIMIT 1";
 
 const DEVICE_COLUMNS: &str =
     "device_id, member_id, name, actor_id, created_ms, revoked_ms, token_hash";
@@ -481,39 +487,53 @@ impl RelayStorage for SqliteStorage {
         Ok(n == 1)
     }
 
-    fn blob_state(&self, hash: &str) -> Result<BlobState, RelayError> {
+    fn blob_state(&self, hash: &str, device_id: &str) -> Result<BlobState, RelayError> {
         let conn = lock(&self.reader);
         let row: Option<(i64, i64, bool)> = conn
-            .prepare_cached("SELECT total, length(bytes), complete FROM blobs WHERE hash = ?1")?
-            .query_row([hash], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .prepare_cached(&format!(
+                "SELECT total, length(bytes), complete FROM blobs WHERE {OWN_OR_COMPLETE}"
+            ))?
+            .query_row(params![hash, device_id], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })
             .optional()?;
         Ok(rules::blob_state(
             row.map(|(t, l, c)| (t as u64, l as u64, c)),
         ))
     }
 
-    fn blob_write(
-        &self,
-        hash: &str,
-        offset: u64,
-        total: u64,
-        bytes: &[u8],
-    ) -> Result<BlobState, RelayError> {
-        rules::check_blob_size(total)?;
+    fn blob_write(&self, chunk: &BlobChunk<'_>, quota: BlobQuota) -> Result<BlobState, RelayError> {
+        rules::check_blob_size(chunk.total)?;
+        let (hash, device) = (chunk.hash, chunk.device_id);
         let mut conn = lock(&self.writer);
+        // The one writer: quotas are counted and the photo completed by one upload at a time.
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let stored: Option<(i64, Vec<u8>, bool)> = tx
             .query_row(
-                "SELECT total, bytes, complete FROM blobs WHERE hash = ?1",
-                [hash],
+                &format!("SELECT total, bytes, complete FROM blobs WHERE {OWN_OR_COMPLETE}"),
+                params![hash, device],
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
             )
             .optional()?;
         let stored = stored.map(|(t, b, c)| (t as u64, b, c));
-        match rules::blob_write(stored, hash, offset, total, bytes)? {
+        let usage = tx.query_row(
+            "SELECT COALESCE(SUM(CASE WHEN device_id = ?1 THEN length(bytes) END), 0), \
+             COALESCE(SUM(length(bytes)), 0) FROM blobs",
+            [device],
+            |r| {
+                Ok(BlobUsage {
+                    device: r.get::<_, i64>(0)? as u64,
+                    all: r.get::<_, i64>(1)? as u64,
+                })
+            },
+        )?;
+        match rules::blob_write(stored, chunk, usage, quota)? {
             BlobWrite::AlreadyComplete(state) => Ok(state),
             BlobWrite::Discard(error) => {
-                tx.execute("DELETE FROM blobs WHERE hash = ?1", [hash])?;
+                tx.execute(
+                    "DELETE FROM blobs WHERE hash = ?1 AND device_id = ?2 AND complete = 0",
+                    params![hash, device],
+                )?;
                 tx.commit()?;
                 Err(error)
             }
@@ -522,11 +542,17 @@ impl RelayStorage for SqliteStorage {
                 complete,
                 state,
             } => {
+                if complete {
+                    tx.execute(
+                        "DELETE FROM blobs WHERE hash = ?1 AND device_id <> ?2",
+                        params![hash, device],
+                    )?;
+                }
                 tx.execute(
-                    "INSERT INTO blobs (hash, total, bytes, complete) VALUES (?1, ?2, ?3, ?4) \
-                     ON CONFLICT (hash) DO UPDATE SET total = excluded.total, bytes = excluded.bytes, \
-                     complete = excluded.complete",
-                    params![hash, total as i64, bytes, complete],
+                    "INSERT INTO blobs (hash, device_id, total, bytes, complete) \
+                     VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (hash, device_id) DO UPDATE SET \
+                     total = excluded.total, bytes = excluded.bytes, complete = excluded.complete",
+                    params![hash, device, chunk.total as i64, bytes, complete],
                 )?;
                 tx.commit()?;
                 Ok(state)
@@ -542,11 +568,18 @@ impl RelayStorage for SqliteStorage {
             .optional()?)
     }
 
-    fn blob_hashes(&self) -> Result<Vec<String>, RelayError> {
+    fn complete_blobs(&self) -> Result<Vec<CompleteBlob>, RelayError> {
         let conn = lock(&self.reader);
-        let mut stmt =
-            conn.prepare_cached("SELECT hash FROM blobs WHERE complete = 1 ORDER BY hash")?;
-        let rows = stmt.query_map([], |r| r.get(0))?;
+        let mut stmt = conn.prepare_cached(
+            "SELECT hash, device_id, length(bytes) FROM blobs WHERE complete = 1 ORDER BY hash",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(CompleteBlob {
+                hash: r.get(0)?,
+                device_id: r.get(1)?,
+                size: r.get::<_, i64>(2)? as u64,
+            })
+        })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 }
