@@ -129,6 +129,8 @@ async fn crafted_changes_are_refused_one_by_one_and_set_aside() {
     let wang_device = wang.linli.identity().device_id.clone();
 
     type Craft<'a> = Box<dyn Fn() -> Vec<RemoteChange> + 'a>;
+    // What, who pushes, the crafted changes, the expected code. A row's crafted changes may
+    // begin with honest ones (`HONEST_FIRST` below) that must pass.
     let rows: Vec<(&str, &Phone, Craft<'_>, &str)> = vec![
         (
             "a change naming another member",
@@ -267,6 +269,39 @@ async fn crafted_changes_are_refused_one_by_one_and_set_aside() {
             "too_deep",
         ),
         (
+            "a repeated actor and sequence number",
+            &wang,
+            Box::new(|| {
+                // Two changes made from the same state by the same actor, as a store restored
+                // from a backup makes them: the first is honest.
+                let first = raw(&office.linli, &wang, &household, |d| {
+                    d.put(ROOT, "unit", "1").unwrap();
+                });
+                let again = raw(&office.linli, &wang, &household, |d| {
+                    d.put(ROOT, "unit", "2").unwrap();
+                });
+                vec![first, again]
+            }),
+            "cannot_apply",
+        ),
+        (
+            "a logged change pushed again under a new document in another building",
+            &wang,
+            Box::new(|| {
+                let logged = linli_e2e::whole_log(r.relay.storage.as_ref())
+                    .into_iter()
+                    .find(|c| c.change.doc_id == household)
+                    .unwrap();
+                vec![RemoteChange {
+                    doc_id: "01JSTOLEN00000000000000000".into(),
+                    kind: logged.change.kind,
+                    scope: format!("building/{}", p.building5),
+                    bytes: logged.change.bytes,
+                }]
+            }),
+            "scope_forbidden",
+        ),
+        (
             "a change for a document the relay does not know",
             &wang,
             Box::new(|| {
@@ -282,6 +317,7 @@ async fn crafted_changes_are_refused_one_by_one_and_set_aside() {
 
     for (what, attacker, craft, expected) in &rows {
         let crafted = craft();
+        let honest_first = usize::from(what.starts_with("a repeated actor"));
         assert!(!crafted.is_empty(), "{what}: nothing crafted");
         attacker.linli.report_ticket(&ticket_input(what)).unwrap();
         let honest = take_outbox(&attacker.linli);
@@ -317,9 +353,14 @@ async fn crafted_changes_are_refused_one_by_one_and_set_aside() {
         // What entered the log: the honest changes, and a crafted document's deterministic
         // first change (which any member who may write the scope may push), nothing else.
         let refused_hashes: Vec<[u8; 32]> = answer.refused.iter().map(|x| x.hash).collect();
-        for c in &crafted {
+        for (i, c) in crafted.iter().enumerate() {
             let change = automerge::Change::from_bytes(c.bytes.clone()).unwrap();
-            if !refused_hashes.contains(&change.hash().0) {
+            if i < honest_first {
+                assert!(
+                    !refused_hashes.contains(&change.hash().0),
+                    "{what}: honest change refused"
+                );
+            } else if !refused_hashes.contains(&change.hash().0) {
                 assert_eq!(
                     *change.actor_id(),
                     linli_core::doc::genesis_actor(&c.doc_id),
@@ -339,6 +380,14 @@ async fn crafted_changes_are_refused_one_by_one_and_set_aside() {
                 .await
                 .unwrap_or_else(|e| panic!("{what}: {} cannot sync: {e}", phone.name));
         }
+        assert!(
+            r.relay
+                .storage
+                .doc_binding("01JSTOLEN00000000000000000")
+                .unwrap()
+                .is_none(),
+            "{what}: a refused change bound a document"
+        );
         let h = office.linli.household(&household).unwrap();
         assert_eq!(h.visits.len(), 1, "{what}: the household is untouched");
         assert_eq!(h.building_id, p.building3);
@@ -357,23 +406,46 @@ async fn crafted_changes_are_refused_one_by_one_and_set_aside() {
         .iter()
         .find(|s| s.code == "append_only" && s.change.doc_id == household)
         .expect("the removed visit is set aside");
-    let now_ms = chrono::Utc::now().timestamp_millis();
-    let before = r.relay.storage.log_len().unwrap();
-    r.admin
-        .admit(&hex::encode(resolve.change.hash), now_ms)
-        .unwrap();
-    assert_eq!(r.relay.storage.log_len().unwrap(), before + 1);
-    let err = r
-        .admin
-        .admit(&hex::encode(removal.change.hash), now_ms)
-        .unwrap_err();
-    assert_eq!(
-        err.code, "cannot_admit",
-        "a removal stays refused under any authority"
+    // The office decides with the admin tools' command line.
+    let relay_db = r.dir.path().join("relay.db");
+    let cli = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_relay-process"))
+            .arg("--db")
+            .arg(&relay_db)
+            .args(args)
+            .env("RUST_LOG", "warn")
+            .output()
+            .expect("the admin tools run");
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (ok, listed, _) = cli(&["set-aside", "list"]);
+    assert!(ok);
+    let resolve_hex = hex::encode(resolve.change.hash);
+    let removal_hex = hex::encode(removal.change.hash);
+    assert!(listed.contains(&resolve_hex[..16]), "{listed}");
+    assert!(listed.contains("role_forbidden") && listed.contains("append_only"));
+    let (ok, shown, _) = cli(&["set-aside", "show", &removal_hex[..12]]);
+    assert!(
+        ok && shown.contains("append_only") && shown.contains("lead-wang"),
+        "{shown}"
     );
-    r.admin
-        .discard(&hex::encode(removal.change.hash), now_ms)
-        .unwrap();
+    let before = r.relay.storage.log_len().unwrap();
+    let (ok, _, err) = cli(&["set-aside", "admit", &resolve_hex[..12]]);
+    assert!(ok, "{err}");
+    assert_eq!(r.relay.storage.log_len().unwrap(), before + 1);
+    let (ok, _, err) = cli(&["set-aside", "admit", &removal_hex[..12]]);
+    assert!(
+        !ok && err.contains("cannot admit") && err.contains("append_only"),
+        "a removal stays refused: {err}"
+    );
+    let (ok, _, err) = cli(&["set-aside", "discard", &removal_hex[..12]]);
+    assert!(ok, "{err}");
+    let (ok, _, err) = cli(&["set-aside", "discard", &removal_hex[..12]]);
+    assert!(!ok && err.contains("discarded already"), "{err}");
     let decided = r.admin.set_aside(true).unwrap();
     let decision = |hash: [u8; 32]| {
         decided

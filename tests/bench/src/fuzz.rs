@@ -93,7 +93,7 @@ pub struct TargetRun {
     pub inputs: u64,
     /// Inputs accepted whole (decoded, passed, applied).
     pub accepted: u64,
-    /// The slowest single input, in ms.
+    /// The slowest call (one input, or one batch of received changes), in ms.
     pub slowest_ms: f64,
     /// Panics (each a finding).
     pub panics: u64,
@@ -104,7 +104,7 @@ pub struct TargetRun {
 fn run_target(
     target: &'static str,
     budget: Duration,
-    mut one: impl FnMut(&mut Rng) -> bool,
+    mut one: impl FnMut(&mut Rng) -> (u64, u64),
     seed: u64,
 ) -> TargetRun {
     let mut rng = Rng::new(seed);
@@ -120,9 +120,12 @@ fn run_target(
     while start.elapsed() < budget {
         let t = Instant::now();
         match catch_unwind(AssertUnwindSafe(|| one(&mut rng))) {
-            Ok(true) => run.accepted += 1,
-            Ok(false) => {}
+            Ok((inputs, accepted)) => {
+                run.inputs += inputs;
+                run.accepted += accepted;
+            }
             Err(payload) => {
+                run.inputs += 1;
                 run.panics += 1;
                 if run.first_panic.is_none() {
                     run.first_panic = Some(
@@ -135,7 +138,6 @@ fn run_target(
                 }
             }
         }
-        run.inputs += 1;
         run.slowest_ms = run.slowest_ms.max(t.elapsed().as_secs_f64() * 1000.0);
     }
     run
@@ -188,8 +190,14 @@ struct Sample {
     _dir: tempfile::TempDir,
     doc: AutoCommit,
     change: RemoteChange,
+    /// A visit to each of [`HOUSEHOLDS`] households the phone holds without it.
+    visits: Vec<RemoteChange>,
     pusher: Pusher,
 }
+
+/// Households in the sample: a batch of received changes carries one mutated visit for each,
+/// so that each is applied (or set aside) on its own.
+const HOUSEHOLDS: usize = 16;
 
 fn sample() -> Result<Sample, BenchError> {
     let dir = tempfile::tempdir().map_err(|e| BenchError(e.to_string()))?;
@@ -207,21 +215,32 @@ fn sample() -> Result<Sample, BenchError> {
     let area = office.add_place(PlaceKind::Area, "第一片区", None)?;
     let compound = office.add_place(PlaceKind::Compound, "梅园新村", Some(&area))?;
     let building = office.add_place(PlaceKind::Building, "3号楼", Some(&compound))?;
-    let household = office.register_household(&HouseholdInput {
-        building_id: building,
-        room: "101".into(),
-        ..HouseholdInput::default()
-    })?;
+    let households = (0..HOUSEHOLDS)
+        .map(|i| {
+            office.register_household(&HouseholdInput {
+                building_id: building.clone(),
+                room: format!("{}", 101 + i),
+                ..HouseholdInput::default()
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
     let (_, _, doc) = office
-        .document_copy(&household)?
+        .document_copy(&households[0])?
         .ok_or_else(|| BenchError("no household".into()))?;
     office.ack_outbox(i64::MAX)?;
-    office.log_visit(&household, &VisitInput::default())?;
-    let change = office
-        .outbox(0, 10)?
-        .pop()
-        .ok_or_else(|| BenchError("no visit".into()))?
-        .change;
+    for h in &households {
+        office.log_visit(h, &VisitInput::default())?;
+    }
+    let visits: Vec<RemoteChange> = office
+        .outbox(0, 1000)?
+        .into_iter()
+        .map(|o| o.change)
+        .collect();
+    let change = visits
+        .iter()
+        .find(|c| c.doc_id == households[0])
+        .cloned()
+        .ok_or_else(|| BenchError("no visit".into()))?;
     let store = Linli::open(
         &dir.path().join("phone.db"),
         DeviceIdentity {
@@ -234,7 +253,7 @@ fn sample() -> Result<Sample, BenchError> {
         .documents()?
         .into_iter()
         .flat_map(|d| office.changes_since(&d.doc_id, &[]).unwrap_or_default())
-        .filter(|c| c.bytes != change.bytes)
+        .filter(|c| !visits.iter().any(|v| v.bytes == c.bytes))
         .collect();
     store.apply_remote(&history)?;
     Ok(Sample {
@@ -242,6 +261,7 @@ fn sample() -> Result<Sample, BenchError> {
         _dir: dir,
         doc,
         change,
+        visits,
         pusher: Pusher {
             member_id: "office".into(),
             device_id: "office-pc".into(),
@@ -273,11 +293,12 @@ pub fn run(secs: u64, seed: u64) -> Result<Vec<TargetRun>, BenchError> {
             } else {
                 mutate(rng, &framed_requests[which])
             };
-            match rng.below(3) {
+            let ok = match rng.below(3) {
                 0 => protocol::decode::<SyncRequest>(&body).is_ok(),
                 1 => protocol::decode::<EnrolRequest>(&body).is_ok(),
                 _ => protocol::decode::<BootstrapRequest>(&body).is_ok(),
-            }
+            };
+            (1, u64::from(ok))
         },
         seed,
     ));
@@ -287,17 +308,18 @@ pub fn run(secs: u64, seed: u64) -> Result<Vec<TargetRun>, BenchError> {
         |rng| {
             let bytes = mutate(rng, &s.change.bytes);
             let Ok(change) = Change::from_bytes(bytes) else {
-                return false;
+                return (1, 0);
             };
             let mut doc = s.doc.clone();
-            rules::judge(
+            let ok = rules::judge(
                 &mut doc,
                 DocKind::Household,
                 &s.change.doc_id,
                 &change,
                 &s.pusher,
             )
-            .is_ok()
+            .is_ok();
+            (1, u64::from(ok))
         },
         seed ^ 0x5a5a,
     ));
@@ -305,15 +327,21 @@ pub fn run(secs: u64, seed: u64) -> Result<Vec<TargetRun>, BenchError> {
         "apply of received changes",
         budget,
         |rng| {
-            // One mutated change, sometimes with the real one after it: one transaction each.
-            let mut batch = vec![RemoteChange {
-                bytes: mutate(rng, &s.change.bytes),
-                ..s.change.clone()
-            }];
-            if rng.below(2) == 0 {
-                batch.push(s.change.clone());
+            // One mutated visit for each household, in one transaction: each is applied or
+            // set aside on its own. The store keeps none of them for long: what applied is
+            // one more visit, and a set-aside change is kept once.
+            let batch: Vec<RemoteChange> = s
+                .visits
+                .iter()
+                .map(|v| RemoteChange {
+                    bytes: mutate(rng, &v.bytes),
+                    ..v.clone()
+                })
+                .collect();
+            match s.store.apply_remote(&batch) {
+                Ok(outcome) => (batch.len() as u64, outcome.applied as u64),
+                Err(_) => (batch.len() as u64, 0),
             }
-            s.store.apply_remote(&batch).is_ok()
         },
         seed ^ 0xa5a5,
     ));

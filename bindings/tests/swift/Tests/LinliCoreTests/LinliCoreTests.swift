@@ -272,7 +272,8 @@ final class LinliCoreTests: XCTestCase {
             XCTFail("the old token must stop working")
         } catch LinliError.Unauthorized {}
         let renewed = try SyncClient(server: relay.url, token: fresh)
-        XCTAssertEqual(try await renewed.sync(store: office, listener: nil, cancel: nil).outboxLeft, 0)
+        let renewedSummary = try await renewed.sync(store: office, listener: nil, cancel: nil)
+        XCTAssertEqual(renewedSummary.outboxLeft, 0)
 
         // A revoked device is told so.
         try relay.admin("revoke", "--device", wangEnrol.deviceId)
