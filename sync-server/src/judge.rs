@@ -1,27 +1,59 @@
 //! Judging a push before anything enters the log. Each pushed change must decode, live in a
 //! scope that fits its document and that the member may write, be written by this device's
 //! actor (or be a document's deterministic first change), and pass the core's rules
-//! ([`linli_core::rules`]) when applied to the office replica's copy of its document, brought
-//! up to the log's head for the push's scopes. Changes are judged one by one: the acceptable
-//! ones are appended, the refused ones (and the later changes of the same document that
-//! build on them) are set aside with device, member, code, reason and time, and answered
-//! individually. A change the log already holds passes whoever pushes it again.
+//! ([`linli_core::rules`]) when applied to the judge's copy of its document. Each document's
+//! changes are judged together, in push order: the acceptable ones are appended, the refused
+//! ones (and the later changes of the same document that build on them) are set aside with
+//! device, member, code, reason and time, and answered individually. A change the log already
+//! holds passes whoever pushes it again.
+//!
+//! The judge keeps the documents it judged last ([`JudgeCache`]), each holding every change it
+//! accepted for them, and judges and appends one push at a time, so that a copy never lacks a
+//! change of the log that went through it. A document it does not hold is taken from the office
+//! replica, brought up to the log's head for its scope; a change that builds on changes the
+//! copy lacks (written by the admin tools, or by another relay instance on PostgreSQL) gets
+//! them from the log by hash first.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
+use std::num::NonZeroUsize;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use automerge::{AutoCommit, Change, ChangeHash};
 use linli_core::api::access::Access;
-use linli_core::doc::{genesis_actor, genesis_hash};
+use linli_core::doc::{apply_guarded, genesis_actor, genesis_hash};
 use linli_core::records::Coded;
 use linli_core::records::directory::Role;
-use linli_core::rules::{self, Pusher, Refusal, RefusalCode};
+use linli_core::rules::{self, Pusher, RefusalCode};
 use linli_core::sync::protocol::Refused;
 use linli_core::{Linli, RemoteChange, Scope};
+use lru::LruCache;
 use sha2::{Digest, Sha256};
 
 use crate::error::RelayError;
 use crate::relay::Relay;
 use crate::storage::{AppendOutcome, Device, LogChange, RelayStorage, SetAside};
+
+/// How many documents the judge keeps.
+const JUDGE_CACHE_DOCS: usize = 1024;
+/// How many rounds of asking the log for missing dependencies a document gets.
+const DEPENDENCY_ROUNDS: usize = 64;
+
+/// The judge's copies of the documents it judged last.
+#[derive(Debug)]
+pub struct JudgeCache {
+    docs: Mutex<LruCache<String, AutoCommit>>,
+}
+
+impl Default for JudgeCache {
+    fn default() -> Self {
+        JudgeCache {
+            docs: Mutex::new(LruCache::new(
+                NonZeroUsize::new(JUDGE_CACHE_DOCS).unwrap_or(NonZeroUsize::MIN),
+            )),
+        }
+    }
+}
 
 /// A pushed change and what is known of it before the rules run.
 struct Candidate {
@@ -51,6 +83,7 @@ impl Relay {
         if push.is_empty() {
             return Ok(Judged::default());
         }
+        let storage = self.storage.as_ref();
         let mut candidates: Vec<Candidate> = push.iter().map(decode).collect();
         let scopes: BTreeMap<String, Scope> = candidates
             .iter()
@@ -61,71 +94,131 @@ impl Relay {
                     .map(|s| (c.change.scope.clone(), s))
             })
             .collect();
-        let scope_names: Vec<String> = scopes.keys().cloned().collect();
-        let storage = self.storage.as_ref();
-        let judged = self
-            .replica
-            .with_scopes_fed(storage, &scope_names, |replica, feeding| {
-                let checking = std::time::Instant::now();
-                let wanted: Vec<Scope> = scopes.values().cloned().collect();
-                let decided = replica.scope_accesses(&device.member_id, &wanted)?;
-                let access: BTreeMap<&str, Access> =
-                    scopes.keys().map(String::as_str).zip(decided).collect();
-                let pusher = pusher_of(replica, device)?;
-                let mut known_docs = BTreeSet::new();
-                for c in &mut candidates {
-                    if c.refusal.is_none() {
-                        c.refusal = pre_check(storage, device, c, &access, &known_docs)?;
-                    }
-                    known_docs.insert(c.change.doc_id.clone());
+        let checking = Instant::now();
+        let pusher = self.replica.read_directory(storage, |replica, _| {
+            let wanted: Vec<Scope> = scopes.values().cloned().collect();
+            let decided = replica.scope_accesses(&device.member_id, &wanted)?;
+            let access: BTreeMap<&str, Access> =
+                scopes.keys().map(String::as_str).zip(decided).collect();
+            let mut known_docs = BTreeSet::new();
+            for c in &mut candidates {
+                if c.refusal.is_none() {
+                    c.refusal = pre_check(storage, device, c, &access, &known_docs)?;
                 }
-                let verdicts = judge_chain(replica, &pusher, &candidates)?;
-                let mut accepted = Vec::new();
-                let mut refused = Vec::new();
-                for (c, verdict) in candidates.into_iter().zip(verdicts) {
-                    match verdict {
-                        None => accepted.push(c.change),
-                        Some((code, reason)) => {
-                            // A change the log holds (under this document) passes, whoever
-                            // pushes it again.
-                            if c.decoded.is_some() && logged_as(storage, &c.change)? {
-                                accepted.push(c.change);
-                            } else {
-                                refused.push((c.change, code, reason));
-                            }
-                        }
+                known_docs.insert(c.change.doc_id.clone());
+            }
+            pusher_of(replica, device)
+        })?;
+
+        // One push at a time from here to the append: the copies stay equal to the log.
+        let mut cache = self.judge.docs.lock().unwrap_or_else(|e| e.into_inner());
+        let mut loading = Duration::ZERO;
+        let mut verdicts: Vec<Option<(&'static str, String)>> =
+            candidates.iter().map(|c| c.refusal.clone()).collect();
+        let mut docs: Vec<(String, AutoCommit, bool)> = Vec::new();
+        let mut by_doc: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+        for (i, c) in candidates.iter().enumerate() {
+            by_doc.entry(c.change.doc_id.as_str()).or_default().push(i);
+        }
+        for (doc_id, indexes) in by_doc {
+            let mut refused: BTreeSet<ChangeHash> = BTreeSet::new();
+            let mut changes: Vec<Change> = Vec::new();
+            let mut judged: Vec<usize> = Vec::new();
+            for &i in &indexes {
+                match (&candidates[i].decoded, &candidates[i].refusal) {
+                    (Some(change), None) => {
+                        changes.push(change.clone());
+                        judged.push(i);
                     }
+                    (Some(change), Some(_)) => {
+                        refused.insert(change.hash());
+                    }
+                    (None, _) => {}
                 }
-                self.metrics.judged(feeding, checking.elapsed());
-                let outcome = storage.append(&device.device_id, &accepted, now_ms)?;
-                let rows: Vec<SetAside> = refused
+            }
+            if changes.is_empty() {
+                continue;
+            }
+            let first = &candidates[judged[0]].change;
+            let started = Instant::now();
+            let mut doc = match cache.pop(doc_id) {
+                Some(doc) => doc,
+                None => self.load_for_judging(storage, doc_id, &first.scope)?,
+            };
+            let intact = fill_dependencies(storage, &mut doc, &changes)?;
+            loading += started.elapsed();
+            let results = rules::judge_all(
+                &mut doc,
+                first.kind,
+                doc_id,
+                &changes,
+                &pusher,
+                &mut refused,
+            );
+            // A change automerge could not apply may leave the copy half-applied: it is not
+            // kept, and the next push of the document loads it again.
+            let whole = intact
+                && !results
                     .iter()
-                    .map(|(change, code, reason)| SetAside {
-                        change: change.clone(),
-                        device_id: device.device_id.clone(),
-                        member_id: device.member_id.clone(),
-                        code: (*code).to_owned(),
-                        reason: reason.clone(),
-                        received_ms: now_ms,
-                        decision: None,
-                        decided_by: None,
-                        decided_ms: None,
-                    })
-                    .collect();
-                storage.set_aside(&rows)?;
-                Ok(Judged {
-                    outcome,
-                    refused: refused
-                        .into_iter()
-                        .map(|(change, code, reason)| Refused {
-                            hash: change.hash,
-                            doc_id: change.doc_id,
-                            code: code.to_owned(),
-                            reason,
-                        })
-                        .collect(),
+                    .any(|r| matches!(r, Err(e) if e.code == RefusalCode::CannotApply));
+            for (&i, result) in judged.iter().zip(results) {
+                if let Err(refusal) = result {
+                    verdicts[i] = Some((refusal.code.as_str(), refusal.reason));
+                }
+            }
+            docs.push((doc_id.to_owned(), doc, whole));
+        }
+
+        let mut accepted = Vec::new();
+        let mut refused = Vec::new();
+        for (c, verdict) in candidates.into_iter().zip(verdicts) {
+            match verdict {
+                None => accepted.push(c.change),
+                // A change the log holds (under this document) passes, whoever pushes it
+                // again.
+                Some(_) if c.decoded.is_some() && logged_as(storage, &c.change)? => {
+                    accepted.push(c.change)
+                }
+                Some((code, reason)) => refused.push((c.change, code, reason)),
+            }
+        }
+        self.metrics
+            .judged(loading, checking.elapsed().saturating_sub(loading));
+        let outcome = storage.append(&device.device_id, &accepted, now_ms)?;
+        // Only now do the copies hold nothing the log lacks.
+        for (doc_id, doc, whole) in docs {
+            if whole {
+                cache.put(doc_id, doc);
+            }
+        }
+        drop(cache);
+        let rows: Vec<SetAside> = refused
+            .iter()
+            .map(|(change, code, reason)| SetAside {
+                change: change.clone(),
+                device_id: device.device_id.clone(),
+                member_id: device.member_id.clone(),
+                code: (*code).to_owned(),
+                reason: reason.clone(),
+                received_ms: now_ms,
+                decision: None,
+                decided_by: None,
+                decided_ms: None,
+            })
+            .collect();
+        storage.set_aside(&rows)?;
+        let judged = Judged {
+            outcome,
+            refused: refused
+                .into_iter()
+                .map(|(change, code, reason)| Refused {
+                    hash: change.hash,
+                    doc_id: change.doc_id,
+                    code: code.to_owned(),
+                    reason,
                 })
-            })?;
+                .collect(),
+        };
         for r in &judged.refused {
             tracing::warn!(
                 device = %device.device_id,
@@ -137,6 +230,71 @@ impl Relay {
         self.metrics.refused(judged.refused.len());
         Ok(judged)
     }
+
+    /// A document the judge does not hold: new (not bound in the log), or the replica's copy
+    /// brought up to the log's head for its scope.
+    fn load_for_judging(
+        &self,
+        storage: &dyn RelayStorage,
+        doc_id: &str,
+        scope: &str,
+    ) -> Result<AutoCommit, RelayError> {
+        if storage.doc_binding(doc_id)?.is_none() {
+            return Ok(AutoCommit::new());
+        }
+        self.replica
+            .with_scopes_fed(storage, &[scope.to_owned()], |replica, _| {
+                Ok(replica
+                    .document_copy(doc_id)?
+                    .map(|(_, _, doc)| doc)
+                    .unwrap_or_default())
+            })
+    }
+}
+
+/// Brings into `doc` the logged changes that `changes` build on and `doc` lacks (a bounded
+/// number of rounds); what the log does not have either stays missing, for the rules to refuse.
+fn fill_dependencies(
+    storage: &dyn RelayStorage,
+    doc: &mut AutoCommit,
+    changes: &[Change],
+) -> Result<bool, RelayError> {
+    let pushed: BTreeSet<ChangeHash> = changes.iter().map(Change::hash).collect();
+    let mut wanted: Vec<[u8; 32]> = changes
+        .iter()
+        .flat_map(|c| c.deps().to_vec())
+        .filter(|d| !pushed.contains(d) && doc.get_change_meta_by_hash(d).is_none())
+        .map(|d| d.0)
+        .collect();
+    for _ in 0..DEPENDENCY_ROUNDS {
+        if wanted.is_empty() {
+            break;
+        }
+        wanted.sort_unstable();
+        wanted.dedup();
+        let found: Vec<Change> = storage
+            .changes_by_hash(&wanted)?
+            .into_iter()
+            .filter_map(|c| Change::from_bytes(c.bytes).ok())
+            .collect();
+        if found.is_empty() {
+            break;
+        }
+        let found_hashes: BTreeSet<ChangeHash> = found.iter().map(Change::hash).collect();
+        wanted = found
+            .iter()
+            .flat_map(|c| c.deps().to_vec())
+            .filter(|d| !found_hashes.contains(d) && doc.get_change_meta_by_hash(d).is_none())
+            .map(|d| d.0)
+            .collect();
+        // Applied together: automerge holds back what waits for another of them. A logged
+        // change that does not apply (written before changes were judged) leaves the copy
+        // unfit to keep; the rules then refuse what builds on it.
+        if apply_guarded(doc, found).is_err() {
+            return Ok(false);
+        }
+    }
+    Ok(true)
 }
 
 /// Decodes a pushed change; one that does not decode is refused.
@@ -255,70 +413,4 @@ fn logged_as(storage: &dyn RelayStorage, change: &LogChange) -> Result<bool, Rel
         .changes_by_hash(&[change.hash])?
         .iter()
         .any(|c| c.doc_id == change.doc_id))
-}
-
-/// Runs the rules over the candidates in push order, document by document on a copy of the
-/// replica's document that takes each accepted change. Returns each candidate's refusal.
-fn judge_chain(
-    replica: &Linli,
-    pusher: &Pusher,
-    candidates: &[Candidate],
-) -> Result<Vec<Option<(&'static str, String)>>, RelayError> {
-    let mut docs: HashMap<&str, AutoCommit> = HashMap::new();
-    let mut accepted: HashMap<&str, Vec<Change>> = HashMap::new();
-    let mut refused: HashMap<&str, BTreeSet<ChangeHash>> = HashMap::new();
-    let mut out = Vec::with_capacity(candidates.len());
-    for c in candidates {
-        let doc_id = c.change.doc_id.as_str();
-        let (Some(change), None) = (&c.decoded, &c.refusal) else {
-            if let Some(change) = &c.decoded {
-                refused.entry(doc_id).or_default().insert(change.hash());
-            }
-            out.push(c.refusal.clone());
-            continue;
-        };
-        if change
-            .deps()
-            .iter()
-            .any(|d| refused.get(doc_id).is_some_and(|r| r.contains(d)))
-        {
-            refused.entry(doc_id).or_default().insert(change.hash());
-            out.push(Some((
-                RefusalCode::DependsOnRefused.as_str(),
-                "builds on a change that was refused".to_owned(),
-            )));
-            continue;
-        }
-        if !docs.contains_key(doc_id) {
-            let mut copy = match replica.document_copy(doc_id)? {
-                Some((_, _, doc)) => doc,
-                None => AutoCommit::new(),
-            };
-            // The changes of this push accepted before a copy had to be dropped.
-            if let Some(earlier) = accepted.get(doc_id) {
-                linli_core::doc::apply_guarded(&mut copy, earlier.iter().cloned()).map_err(
-                    |e| RelayError::internal(format!("re-applying accepted changes: {e}")),
-                )?;
-            }
-            docs.insert(doc_id, copy);
-        }
-        let Some(doc) = docs.get_mut(doc_id) else {
-            continue;
-        };
-        match rules::judge(doc, c.change.kind, doc_id, change, pusher) {
-            Ok(()) => {
-                accepted.entry(doc_id).or_default().push(change.clone());
-                out.push(None);
-            }
-            Err(Refusal { code, reason }) => {
-                if code == RefusalCode::CannotApply {
-                    // The copy may be half-applied: start the document again.
-                    docs.remove(doc_id);
-                }
-                refused.entry(doc_id).or_default().insert(change.hash());
-                out.push(Some((code.as_str(), reason)));
-            }
-        }
-    }
-    Ok(out)
 }

@@ -150,6 +150,8 @@ pub struct Relay {
     pub storage: Arc<dyn RelayStorage>,
     /// The office replica.
     pub replica: Arc<Replica>,
+    /// The judge's copies of the documents it judged last.
+    pub judge: crate::judge::JudgeCache,
     /// Counters.
     pub metrics: Metrics,
     /// Limits.
@@ -176,6 +178,7 @@ impl Relay {
         Ok(Relay {
             storage,
             replica,
+            judge: crate::judge::JudgeCache::default(),
             metrics: Metrics::default(),
             limits: Limits::default(),
             enrol_attempts: FailureLimiter::new(),

@@ -134,18 +134,24 @@ impl Pusher {
     }
 }
 
-/// Judges `change` of the document `doc_id` of `kind`, pushed by `pusher`. `doc` holds every
-/// change of the document the judge knows; on success the change has been applied to it, so
-/// that the next change of the same push is judged on top. On refusal `doc` may hold a
-/// partly applied state only if the refusal is [`RefusalCode::CannotApply`]; the caller then
-/// starts again from its own copy.
-pub fn judge(
+/// What the checks that need no record found a change to be.
+enum Step {
+    /// The document has it already.
+    Known,
+    /// The document's deterministic first change.
+    Genesis,
+    /// An edit by the pusher, to be judged on the record.
+    Edit,
+}
+
+/// The checks that need no record: size, attribution, the genesis actor, dependencies.
+fn first_checks(
     doc: &mut AutoCommit,
     kind: DocKind,
     doc_id: &str,
     change: &Change,
     pusher: &Pusher,
-) -> Result<(), Refusal> {
+) -> Result<Step, Refusal> {
     if change.len() > MAX_OPS_PER_CHANGE {
         return Err(Refusal::new(
             RefusalCode::TooLarge,
@@ -156,13 +162,12 @@ pub fn judge(
         ));
     }
     if doc.get_change_meta_by_hash(&change.hash()).is_some() {
-        return Ok(());
+        return Ok(Step::Known);
     }
-    let genesis = *change.actor_id() == genesis_actor(doc_id);
-    if genesis {
+    if *change.actor_id() == genesis_actor(doc_id) {
         // Only the document's deterministic first change may carry the genesis actor.
         return if genesis_hash(kind, doc_id).is_ok_and(|h| h == change.hash()) {
-            apply(doc, change)
+            Ok(Step::Genesis)
         } else {
             Err(Refusal::new(
                 RefusalCode::ForgedAttribution,
@@ -186,30 +191,21 @@ pub fn judge(
             "only a document's first change is labelled genesis",
         ));
     }
-    if let Some(dep) = change
-        .deps()
-        .iter()
-        .find(|d| doc.get_change_meta_by_hash(d).is_none())
-    {
-        return Err(Refusal::new(
-            RefusalCode::MissingDependency,
-            format!("builds on change {dep}, which the relay does not have"),
-        ));
-    }
-    // The document as the change's author saw it.
-    let mut heads = doc.get_heads();
-    heads.sort();
-    let mut deps = change.deps().to_vec();
-    deps.sort();
-    let mut at = if deps == heads {
-        doc.clone()
-    } else {
-        doc.fork_at(&deps)
-            .map_err(|e| Refusal::new(RefusalCode::CannotApply, e.to_string()))?
-    };
+    Ok(Step::Edit)
+}
+
+/// Applies `edits` to `at` (the document as their author saw it) and judges the record
+/// before and after. Returns the document after them.
+fn judge_edits(
+    mut at: AutoCommit,
+    kind: DocKind,
+    doc_id: &str,
+    edits: &[&Change],
+    pusher: &Pusher,
+) -> Result<AutoCommit, Refusal> {
     let root_before: Vec<String> = at.keys(ROOT).collect();
     let before = kinds::Record::read(kind, &at);
-    apply(&mut at, change)?;
+    apply_all(&mut at, edits)?;
     if nests_too_deep(&at) {
         return Err(Refusal::new(
             RefusalCode::TooDeep,
@@ -234,16 +230,132 @@ pub fn judge(
     } else if kind == DocKind::Directory {
         kinds::compare(doc_id, &kinds::Record::empty(kind), &after, pusher)?;
     }
+    Ok(at)
+}
+
+/// Judges `change` of the document `doc_id` of `kind`, pushed by `pusher`. `doc` holds every
+/// change of the document the judge knows; on success the change has been applied to it, so
+/// that the next change of the same push is judged on top. On refusal `doc` may hold a
+/// partly applied state only if the refusal is [`RefusalCode::CannotApply`]; the caller then
+/// starts again from its own copy.
+pub fn judge(
+    doc: &mut AutoCommit,
+    kind: DocKind,
+    doc_id: &str,
+    change: &Change,
+    pusher: &Pusher,
+) -> Result<(), Refusal> {
+    match first_checks(doc, kind, doc_id, change, pusher)? {
+        Step::Known => return Ok(()),
+        Step::Genesis => return apply_all(doc, &[change]),
+        Step::Edit => {}
+    }
+    if let Some(dep) = change
+        .deps()
+        .iter()
+        .find(|d| doc.get_change_meta_by_hash(d).is_none())
+    {
+        return Err(Refusal::new(
+            RefusalCode::MissingDependency,
+            format!("builds on change {dep}, which the relay does not have"),
+        ));
+    }
+    // The document as the change's author saw it.
+    let mut heads = doc.get_heads();
+    heads.sort();
+    let mut deps = change.deps().to_vec();
+    deps.sort();
     if deps == heads {
-        *doc = at;
+        *doc = judge_edits(doc.clone(), kind, doc_id, &[change], pusher)?;
         Ok(())
     } else {
-        apply(doc, change)
+        let at = doc
+            .fork_at(&deps)
+            .map_err(|e| Refusal::new(RefusalCode::CannotApply, e.to_string()))?;
+        judge_edits(at, kind, doc_id, &[change], pusher)?;
+        apply_all(doc, &[change])
     }
 }
 
-fn apply(doc: &mut AutoCommit, change: &Change) -> Result<(), Refusal> {
-    crate::doc::apply_guarded(doc, [change.clone()])
+/// Judges the changes of one document pushed together, in order, as [`judge`] does one by
+/// one, and refuses a change that builds on a refused one (`refused` holds the hashes refused
+/// before: the caller's checks). When the changes are a line on top of the document (the
+/// usual push: a phone's edits of one record, one after the other) and every one passes, the
+/// record is read twice for all of them instead of twice for each; otherwise each change is
+/// judged on its own. Returns each change's verdict.
+pub fn judge_all(
+    doc: &mut AutoCommit,
+    kind: DocKind,
+    doc_id: &str,
+    changes: &[Change],
+    pusher: &Pusher,
+    refused: &mut std::collections::BTreeSet<automerge::ChangeHash>,
+) -> Vec<Result<(), Refusal>> {
+    if refused.is_empty()
+        && let Some(after) = judge_line(doc, kind, doc_id, changes, pusher)
+    {
+        *doc = after;
+        return changes.iter().map(|_| Ok(())).collect();
+    }
+    changes
+        .iter()
+        .map(|change| {
+            if change.deps().iter().any(|d| refused.contains(d)) {
+                refused.insert(change.hash());
+                return Err(Refusal::new(
+                    RefusalCode::DependsOnRefused,
+                    "builds on a change that was refused",
+                ));
+            }
+            let verdict = judge(doc, kind, doc_id, change, pusher);
+            if verdict.is_err() {
+                refused.insert(change.hash());
+            }
+            verdict
+        })
+        .collect()
+}
+
+/// The document after `changes`, when they are a line on top of `doc` (after the document's
+/// first change, if it comes first) and pass together; none otherwise, and nothing changed.
+fn judge_line(
+    doc: &AutoCommit,
+    kind: DocKind,
+    doc_id: &str,
+    changes: &[Change],
+    pusher: &Pusher,
+) -> Option<AutoCommit> {
+    let mut at = doc.clone();
+    let mut edits: Vec<&Change> = Vec::with_capacity(changes.len());
+    let mut heads = at.get_heads();
+    heads.sort();
+    for change in changes {
+        match first_checks(&mut at, kind, doc_id, change, pusher).ok()? {
+            Step::Known => continue,
+            Step::Genesis if edits.is_empty() => {
+                apply_all(&mut at, &[change]).ok()?;
+                heads = vec![change.hash()];
+                continue;
+            }
+            Step::Genesis => return None,
+            Step::Edit => {}
+        }
+        let mut deps = change.deps().to_vec();
+        deps.sort();
+        if deps != heads {
+            return None;
+        }
+        heads = vec![change.hash()];
+        edits.push(change);
+    }
+    if edits.is_empty() {
+        return Some(at);
+    }
+    judge_edits(at, kind, doc_id, &edits, pusher).ok()
+}
+
+fn apply_all(doc: &mut AutoCommit, changes: &[&Change]) -> Result<(), Refusal> {
+    crate::doc::apply_guarded(doc, changes.iter().map(|c| (*c).clone()))
         .map_err(|e| Refusal::new(RefusalCode::CannotApply, e))
 }
 
