@@ -16,15 +16,15 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::num::NonZeroUsize;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::sync::{Condvar, Mutex, MutexGuard};
+use std::time::Duration;
 
 use automerge::{AutoCommit, Change, ChangeHash};
 use linli_core::api::access::Access;
-use linli_core::doc::{apply_guarded, genesis_actor, genesis_hash};
+use linli_core::doc::{apply_guarded, genesis_actor};
 use linli_core::records::Coded;
 use linli_core::records::directory::Role;
-use linli_core::rules::{self, Pusher, RefusalCode};
+use linli_core::rules::{self, JudgedDoc, Pusher, RefusalCode};
 use linli_core::sync::protocol::Refused;
 use linli_core::{Linli, RemoteChange, Scope};
 use lru::LruCache;
@@ -35,23 +35,122 @@ use crate::relay::Relay;
 use crate::storage::{AppendOutcome, Device, LogChange, RelayStorage, SetAside};
 
 /// How many documents the judge keeps.
-const JUDGE_CACHE_DOCS: usize = 1024;
+const JUDGE_CACHE_DOCS: usize = 4096;
+/// The CPU time this thread has used (Linux; elsewhere the wall clock stands in).
+fn thread_cpu() -> Duration {
+    #[cfg(target_os = "linux")]
+    {
+        let t = rustix::time::clock_gettime(rustix::time::ClockId::ThreadCPUTime);
+        Duration::new(
+            t.tv_sec.max(0) as u64,
+            t.tv_nsec.clamp(0, 999_999_999) as u32,
+        )
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        static START: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+        START.get_or_init(std::time::Instant::now).elapsed()
+    }
+}
+
 /// How many rounds of asking the log for missing dependencies a document gets.
 const DEPENDENCY_ROUNDS: usize = 64;
 
-/// The judge's copies of the documents it judged last.
+/// The judge's copies of the documents it judged last, and the documents a push is judging
+/// now.
 #[derive(Debug)]
 pub struct JudgeCache {
-    docs: Mutex<LruCache<String, AutoCommit>>,
+    state: Mutex<CacheState>,
+    released: Condvar,
+}
+
+#[derive(Debug)]
+struct CacheState {
+    docs: LruCache<String, JudgedDoc>,
+    busy: BTreeSet<String>,
 }
 
 impl Default for JudgeCache {
     fn default() -> Self {
         JudgeCache {
-            docs: Mutex::new(LruCache::new(
-                NonZeroUsize::new(JUDGE_CACHE_DOCS).unwrap_or(NonZeroUsize::MIN),
-            )),
+            state: Mutex::new(CacheState {
+                docs: LruCache::new(
+                    NonZeroUsize::new(JUDGE_CACHE_DOCS).unwrap_or(NonZeroUsize::MIN),
+                ),
+                busy: BTreeSet::new(),
+            }),
+            released: Condvar::new(),
         }
+    }
+}
+
+impl JudgeCache {
+    fn lock(&self) -> MutexGuard<'_, CacheState> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Waits until none of `docs` is being judged, then takes them (all at once, so that two
+    /// pushes never wait for each other in a circle) with the copies the cache holds.
+    fn claim(&self, docs: Vec<String>) -> Claimed<'_> {
+        let mut state = self.lock();
+        while docs.iter().any(|d| state.busy.contains(d)) {
+            state = self.released.wait(state).unwrap_or_else(|e| e.into_inner());
+        }
+        let mut copies = BTreeMap::new();
+        for d in &docs {
+            state.busy.insert(d.clone());
+            if let Some(copy) = state.docs.pop(d) {
+                copies.insert(d.clone(), copy);
+            }
+        }
+        Claimed {
+            cache: self,
+            docs,
+            copies,
+        }
+    }
+}
+
+/// Documents a push is judging; given back (with the copies worth keeping) when dropped or
+/// released.
+struct Claimed<'a> {
+    cache: &'a JudgeCache,
+    docs: Vec<String>,
+    copies: BTreeMap<String, JudgedDoc>,
+}
+
+impl Claimed<'_> {
+    /// The cache's copy of `doc_id`, if it held one.
+    fn take(&mut self, doc_id: &str) -> Option<JudgedDoc> {
+        self.copies.remove(doc_id)
+    }
+
+    /// Gives the documents back, keeping `copies` (which hold every change of the log).
+    fn release(mut self, copies: Vec<(String, JudgedDoc)>) {
+        let mut state = self.cache.lock();
+        for (doc_id, copy) in copies {
+            state.docs.put(doc_id, copy);
+        }
+        for d in std::mem::take(&mut self.docs) {
+            state.busy.remove(&d);
+        }
+        drop(state);
+        self.cache.released.notify_all();
+    }
+}
+
+impl Drop for Claimed<'_> {
+    fn drop(&mut self) {
+        if self.docs.is_empty() {
+            return;
+        }
+        // A push that failed keeps no copy: what it judged may not be in the log.
+        let mut state = self.cache.lock();
+        for d in std::mem::take(&mut self.docs) {
+            state.busy.remove(&d);
+        }
+        drop(state);
+        self.cache.released.notify_all();
     }
 }
 
@@ -94,7 +193,7 @@ impl Relay {
                     .map(|s| (c.change.scope.clone(), s))
             })
             .collect();
-        let checking = Instant::now();
+        let checking = thread_cpu();
         let pusher = self.replica.read_directory(storage, |replica, _| {
             let wanted: Vec<Scope> = scopes.values().cloned().collect();
             let decided = replica.scope_accesses(&device.member_id, &wanted)?;
@@ -110,16 +209,20 @@ impl Relay {
             pusher_of(replica, device)
         })?;
 
-        // One push at a time from here to the append: the copies stay equal to the log.
-        let mut cache = self.judge.docs.lock().unwrap_or_else(|e| e.into_inner());
-        let mut loading = Duration::ZERO;
-        let mut verdicts: Vec<Option<(&'static str, String)>> =
-            candidates.iter().map(|c| c.refusal.clone()).collect();
-        let mut docs: Vec<(String, AutoCommit, bool)> = Vec::new();
+        // The push's documents are this push's alone from here to the append (another push
+        // of one of them waits): their copies stay equal to the log. Pushes of other documents
+        // are judged at the same time.
         let mut by_doc: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
         for (i, c) in candidates.iter().enumerate() {
             by_doc.entry(c.change.doc_id.as_str()).or_default().push(i);
         }
+        let mut claimed = self
+            .judge
+            .claim(by_doc.keys().map(|d| (*d).to_owned()).collect());
+        let mut loading = Duration::ZERO;
+        let mut verdicts: Vec<Option<(&'static str, String)>> =
+            candidates.iter().map(|c| c.refusal.clone()).collect();
+        let mut docs: Vec<(String, JudgedDoc, bool)> = Vec::new();
         for (doc_id, indexes) in by_doc {
             let mut refused: BTreeSet<ChangeHash> = BTreeSet::new();
             let mut changes: Vec<Change> = Vec::new();
@@ -140,13 +243,13 @@ impl Relay {
                 continue;
             }
             let first = &candidates[judged[0]].change;
-            let started = Instant::now();
-            let mut doc = match cache.pop(doc_id) {
+            let started = thread_cpu();
+            let mut doc = match claimed.take(doc_id) {
                 Some(doc) => doc,
-                None => self.load_for_judging(storage, doc_id, &first.scope)?,
+                None => JudgedDoc::new(self.load_for_judging(storage, doc_id, &first.scope)?),
             };
             let intact = fill_dependencies(storage, &mut doc, &changes)?;
-            loading += started.elapsed();
+            loading += thread_cpu().saturating_sub(started);
             let results = rules::judge_all(
                 &mut doc,
                 first.kind,
@@ -182,16 +285,22 @@ impl Relay {
                 Some((code, reason)) => refused.push((c.change, code, reason)),
             }
         }
-        self.metrics
-            .judged(loading, checking.elapsed().saturating_sub(loading));
+        // CPU time of this thread, not wall time: pushes of other documents are judged on
+        // other threads meanwhile, and waiting for a document is no work.
+        self.metrics.judged(
+            loading,
+            thread_cpu()
+                .saturating_sub(checking)
+                .saturating_sub(loading),
+        );
         let outcome = storage.append(&device.device_id, &accepted, now_ms)?;
         // Only now do the copies hold nothing the log lacks.
-        for (doc_id, doc, whole) in docs {
-            if whole {
-                cache.put(doc_id, doc);
-            }
-        }
-        drop(cache);
+        claimed.release(
+            docs.into_iter()
+                .filter(|(_, _, whole)| *whole)
+                .map(|(doc_id, doc, _)| (doc_id, doc))
+                .collect(),
+        );
         let rows: Vec<SetAside> = refused
             .iter()
             .map(|(change, code, reason)| SetAside {
@@ -256,16 +365,20 @@ impl Relay {
 /// number of rounds); what the log does not have either stays missing, for the rules to refuse.
 fn fill_dependencies(
     storage: &dyn RelayStorage,
-    doc: &mut AutoCommit,
+    judged: &mut JudgedDoc,
     changes: &[Change],
 ) -> Result<bool, RelayError> {
     let pushed: BTreeSet<ChangeHash> = changes.iter().map(Change::hash).collect();
     let mut wanted: Vec<[u8; 32]> = changes
         .iter()
         .flat_map(|c| c.deps().to_vec())
-        .filter(|d| !pushed.contains(d) && doc.get_change_meta_by_hash(d).is_none())
+        .filter(|d| !pushed.contains(d) && !judged.has_change(d))
         .map(|d| d.0)
         .collect();
+    if wanted.is_empty() {
+        return Ok(true);
+    }
+    let doc = judged.doc_mut();
     for _ in 0..DEPENDENCY_ROUNDS {
         if wanted.is_empty() {
             break;
@@ -370,8 +483,9 @@ fn pre_check(
             ),
         )));
     }
-    let first = *change.actor_id() == genesis_actor(&lc.doc_id)
-        && genesis_hash(lc.kind, &lc.doc_id).is_ok_and(|h| h == change.hash());
+    // Written by the document's genesis actor: the rules check that it is the document's
+    // deterministic first change, and refuse it as forged otherwise.
+    let first = *change.actor_id() == genesis_actor(&lc.doc_id);
     if !first && !known_docs.contains(&lc.doc_id) {
         match storage.doc_binding(&lc.doc_id)? {
             None => {

@@ -20,7 +20,7 @@ pub struct Metrics {
     changes_duplicate: AtomicU64,
     changes_refused: AtomicU64,
     judge_nanos: AtomicU64,
-    judge_feed_nanos: AtomicU64,
+    judge_load_nanos: AtomicU64,
     changes_sent: AtomicU64,
     bytes_in: AtomicU64,
     bytes_out: AtomicU64,
@@ -69,11 +69,11 @@ impl Metrics {
             .fetch_add(refused as u64, Ordering::Relaxed);
     }
 
-    /// Adds the time spent judging a push: bringing the replica up to the log for its scopes
-    /// (`feed`), and the checks and rules themselves (`rules`).
-    pub fn judged(&self, feed: Duration, rules: Duration) {
-        self.judge_feed_nanos
-            .fetch_add(feed.as_nanos() as u64, Ordering::Relaxed);
+    /// Adds the CPU time spent judging a push: loading the documents the judge did not hold
+    /// and what they lacked (`load`), and the checks and rules themselves (`rules`).
+    pub fn judged(&self, load: Duration, rules: Duration) {
+        self.judge_load_nanos
+            .fetch_add(load.as_nanos() as u64, Ordering::Relaxed);
         self.judge_nanos
             .fetch_add(rules.as_nanos() as u64, Ordering::Relaxed);
     }
@@ -144,13 +144,13 @@ impl Metrics {
         for (name, help, value) in [
             (
                 "linli_judge_seconds_total",
-                "Time spent on the checks and rules of pushed changes.",
+                "CPU time spent on the checks and rules of pushed changes.",
                 &self.judge_nanos,
             ),
             (
-                "linli_judge_feed_seconds_total",
-                "Time spent bringing the replica up to the log before judging a push.",
-                &self.judge_feed_nanos,
+                "linli_judge_load_seconds_total",
+                "CPU time spent loading the documents a push names that the judge did not hold.",
+                &self.judge_load_nanos,
             ),
         ] {
             let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} counter");

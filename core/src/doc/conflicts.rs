@@ -73,19 +73,28 @@ fn props_of(doc: &AutoCommit, obj: &ObjId) -> Vec<Prop> {
 /// event, its action, a value inside it … Nothing Linli writes comes near it.
 pub const MAX_DEPTH: usize = 32;
 
-/// Whether `doc` nests objects deeper than [`MAX_DEPTH`]. Walks with its own stack and stops
-/// as soon as it knows.
+/// Whether `doc` nests objects deeper than [`MAX_DEPTH`]. Walks with its own stack, reads
+/// each map and list in one pass (`map_range` / `list_range`), and stops as soon as it knows.
 pub fn nests_too_deep(doc: &AutoCommit) -> bool {
     let mut stack: Vec<(ObjId, usize)> = vec![(ROOT, 1)];
     while let Some((obj, depth)) = stack.pop() {
-        for prop in props_of(doc, &obj) {
-            if let Ok(Some((Value::Object(_), child))) = doc.get(&obj, prop) {
-                if depth + 1 > MAX_DEPTH {
-                    return true;
-                }
-                stack.push((child, depth + 1));
-            }
+        let children: Vec<ObjId> = match doc.object_type(&obj) {
+            Ok(ObjType::Map) | Ok(ObjType::Table) => doc
+                .map_range(&obj, ..)
+                .filter(|item| matches!(item.value, automerge::ValueRef::Object(_)))
+                .map(|item| item.id())
+                .collect(),
+            Ok(ObjType::List) => doc
+                .list_range(&obj, ..)
+                .filter(|item| matches!(item.value, automerge::ValueRef::Object(_)))
+                .map(|item| item.id())
+                .collect(),
+            _ => Vec::new(),
+        };
+        if !children.is_empty() && depth + 1 > MAX_DEPTH {
+            return true;
         }
+        stack.extend(children.into_iter().map(|c| (c, depth + 1)));
     }
     false
 }

@@ -10,6 +10,7 @@ use automerge::{ActorId, AutoCommit, ChangeHash, transaction::CommitOptions};
 use autosurgeon::{Hydrate, Reconcile};
 use serde::{Deserialize, Serialize};
 
+pub use conflicts::{MAX_DEPTH, nests_too_deep};
 pub use edit::DocEditor;
 
 use crate::error::{Error, Result};

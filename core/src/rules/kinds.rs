@@ -38,6 +38,32 @@ impl Record {
         })
     }
 
+    /// The record a document's first change writes, and the root keys it has, without
+    /// automerge (the keys are read once per kind from a first change).
+    pub(super) fn skeleton(kind: DocKind, doc_id: &str) -> (Record, &'static [String]) {
+        use crate::ids::{GATE_LOG_PREFIX, ROSTER_PREFIX, parse_gate_doc_id};
+        let record = match kind {
+            DocKind::Roster => {
+                let (gate, monday) = parse_gate_doc_id(ROSTER_PREFIX, doc_id).unzip();
+                Record::Roster(RosterDoc {
+                    gate_id: gate.unwrap_or_default().to_owned(),
+                    week_start: monday.map(|d| d.to_string()).unwrap_or_default(),
+                    ..RosterDoc::default()
+                })
+            }
+            DocKind::GateLog => {
+                let (gate, date) = parse_gate_doc_id(GATE_LOG_PREFIX, doc_id).unzip();
+                Record::GateLog(GateLogDoc {
+                    gate_id: gate.unwrap_or_default().to_owned(),
+                    date: date.map(|d| d.to_string()).unwrap_or_default(),
+                    entries: Vec::new(),
+                })
+            }
+            _ => Record::empty(kind),
+        };
+        (record, root_keys(kind))
+    }
+
     /// An empty record of `kind`.
     pub(super) fn empty(kind: DocKind) -> Record {
         match kind {
@@ -48,6 +74,32 @@ impl Record {
             DocKind::GateLog => Record::GateLog(GateLogDoc::default()),
         }
     }
+}
+
+/// The root keys of a document of `kind` after its first change.
+fn root_keys(kind: DocKind) -> &'static [String] {
+    use automerge::ReadDoc;
+    static KEYS: std::sync::OnceLock<Vec<(DocKind, Vec<String>)>> = std::sync::OnceLock::new();
+    let all = KEYS.get_or_init(|| {
+        DocKind::ALL
+            .iter()
+            .map(|&k| {
+                let sample = match k {
+                    DocKind::Roster => "roster:g:2026-01-05",
+                    DocKind::GateLog => "gatelog:g:2026-01-05",
+                    _ => "sample",
+                };
+                let keys = crate::doc::genesis(k, sample)
+                    .map(|d| d.keys(automerge::ROOT).collect())
+                    .unwrap_or_default();
+                (k, keys)
+            })
+            .collect()
+    });
+    all.iter()
+        .find(|(k, _)| *k == kind)
+        .map(|(_, keys)| keys.as_slice())
+        .unwrap_or_default()
 }
 
 /// Judges the record's change from `before` to `after` by `pusher`.

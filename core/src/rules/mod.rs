@@ -20,7 +20,7 @@ mod kinds;
 
 use automerge::{AutoCommit, Change, ROOT, ReadDoc};
 
-pub use crate::doc::conflicts::MAX_DEPTH;
+pub use crate::doc::MAX_DEPTH;
 use crate::doc::conflicts::nests_too_deep;
 use crate::doc::{ChangeNote, DocKind, GENESIS_ACTION, genesis_actor, genesis_hash};
 use crate::records::directory::Role;
@@ -206,23 +206,35 @@ fn judge_edits(
     let root_before: Vec<String> = at.keys(ROOT).collect();
     let before = kinds::Record::read(kind, &at);
     apply_all(&mut at, edits)?;
-    if nests_too_deep(&at) {
+    judge_after(&at, kind, doc_id, before, &root_before, pusher)?;
+    Ok(at)
+}
+
+/// Judges the document `at` after a change against the record `before` and the root keys
+/// it had. Returns the record after and its root keys.
+fn judge_after(
+    at: &AutoCommit,
+    kind: DocKind,
+    doc_id: &str,
+    before: Result<kinds::Record, String>,
+    root_before: &[String],
+    pusher: &Pusher,
+) -> Result<(kinds::Record, Vec<String>), Refusal> {
+    if nests_too_deep(at) {
         return Err(Refusal::new(
             RefusalCode::TooDeep,
             format!("objects nested deeper than {MAX_DEPTH}"),
         ));
     }
-    if let Some(key) = root_before
-        .iter()
-        .find(|k| at.get(ROOT, k.as_str()).ok().flatten().is_none())
-    {
+    let root_after: Vec<String> = at.keys(ROOT).collect();
+    if let Some(key) = root_before.iter().find(|k| !root_after.contains(k)) {
         return Err(Refusal::new(
             RefusalCode::RootDeleted,
             format!("deletes the record's field {key:?}"),
         ));
     }
     let after =
-        kinds::Record::read(kind, &at).map_err(|e| Refusal::new(RefusalCode::BadShape, e))?;
+        kinds::Record::read(kind, at).map_err(|e| Refusal::new(RefusalCode::BadShape, e))?;
     // A record that did not read before (written before these rules) is judged on its new
     // state alone.
     if let Ok(before) = before {
@@ -230,7 +242,7 @@ fn judge_edits(
     } else if kind == DocKind::Directory {
         kinds::compare(doc_id, &kinds::Record::empty(kind), &after, pusher)?;
     }
-    Ok(at)
+    Ok((after, root_after))
 }
 
 /// Judges `change` of the document `doc_id` of `kind`, pushed by `pusher`. `doc` holds every
@@ -277,26 +289,62 @@ pub fn judge(
     }
 }
 
+/// A document as the judge holds it, with the record it reads as and its root keys when they
+/// are known: kept between pushes, so that the next push's changes are judged without reading
+/// the record before them again.
+#[derive(Debug)]
+pub struct JudgedDoc {
+    doc: AutoCommit,
+    read: Option<(kinds::Record, Vec<String>)>,
+}
+
+impl JudgedDoc {
+    /// A document whose record has not been read yet.
+    pub fn new(doc: AutoCommit) -> JudgedDoc {
+        JudgedDoc { doc, read: None }
+    }
+
+    /// Whether the document holds the change `hash`.
+    pub fn has_change(&mut self, hash: &automerge::ChangeHash) -> bool {
+        self.doc.get_change_meta_by_hash(hash).is_some()
+    }
+
+    /// The document, to change it outside the rules (the record is read again next time).
+    pub fn doc_mut(&mut self) -> &mut AutoCommit {
+        self.read = None;
+        &mut self.doc
+    }
+}
+
 /// Judges the changes of one document pushed together, in order, as [`judge`] does one by
 /// one, and refuses a change that builds on a refused one (`refused` holds the hashes refused
 /// before: the caller's checks). When the changes are a line on top of the document (the
-/// usual push: a phone's edits of one record, one after the other) and every one passes, the
-/// record is read twice for all of them instead of twice for each; otherwise each change is
-/// judged on its own. Returns each change's verdict.
+/// usual push: a phone's edits of one record, one after the other) and every one passes, they
+/// are applied in one call and the record is read once after them (before them it is known
+/// from the last push, or is the skeleton of a new document's first change); otherwise each
+/// change is judged on its own. Returns each change's verdict.
 pub fn judge_all(
-    doc: &mut AutoCommit,
+    judged: &mut JudgedDoc,
     kind: DocKind,
     doc_id: &str,
     changes: &[Change],
     pusher: &Pusher,
     refused: &mut std::collections::BTreeSet<automerge::ChangeHash>,
 ) -> Vec<Result<(), Refusal>> {
-    if refused.is_empty()
-        && let Some(after) = judge_line(doc, kind, doc_id, changes, pusher)
-    {
-        *doc = after;
-        return changes.iter().map(|_| Ok(())).collect();
+    if refused.is_empty() {
+        let heads = judged.doc.get_heads();
+        if judge_line(judged, kind, doc_id, changes, pusher) {
+            return changes.iter().map(|_| Ok(())).collect();
+        }
+        // Back to where the document stood, to judge each change on its own.
+        judged.read = None;
+        if judged.doc.get_heads() != heads
+            && let Ok(before) = judged.doc.fork_at(&heads)
+        {
+            judged.doc = before;
+        }
     }
+    judged.read = None;
     changes
         .iter()
         .map(|change| {
@@ -307,7 +355,7 @@ pub fn judge_all(
                     "builds on a change that was refused",
                 ));
             }
-            let verdict = judge(doc, kind, doc_id, change, pusher);
+            let verdict = judge(&mut judged.doc, kind, doc_id, change, pusher);
             if verdict.is_err() {
                 refused.insert(change.hash());
             }
@@ -316,42 +364,64 @@ pub fn judge_all(
         .collect()
 }
 
-/// The document after `changes`, when they are a line on top of `doc` (after the document's
-/// first change, if it comes first) and pass together; none otherwise, and nothing changed.
+/// Applies `changes` to the document and judges them together, when they are a line on top of
+/// it (after the document's first change, if it comes first). Returns whether they all pass;
+/// when they do not, the document may hold them and the caller goes back.
 fn judge_line(
-    doc: &AutoCommit,
+    judged: &mut JudgedDoc,
     kind: DocKind,
     doc_id: &str,
     changes: &[Change],
     pusher: &Pusher,
-) -> Option<AutoCommit> {
-    let mut at = doc.clone();
+) -> bool {
+    let doc = &mut judged.doc;
+    let new_document = doc.get_heads().is_empty();
+    let mut genesis: Option<&Change> = None;
     let mut edits: Vec<&Change> = Vec::with_capacity(changes.len());
-    let mut heads = at.get_heads();
+    let mut heads = doc.get_heads();
     heads.sort();
     for change in changes {
-        match first_checks(&mut at, kind, doc_id, change, pusher).ok()? {
-            Step::Known => continue,
-            Step::Genesis if edits.is_empty() => {
-                apply_all(&mut at, &[change]).ok()?;
+        match first_checks(doc, kind, doc_id, change, pusher) {
+            Ok(Step::Known) => continue,
+            Ok(Step::Genesis) if new_document && genesis.is_none() => {
+                genesis = Some(change);
                 heads = vec![change.hash()];
                 continue;
             }
-            Step::Genesis => return None,
-            Step::Edit => {}
+            Ok(Step::Genesis) | Err(_) => return false,
+            Ok(Step::Edit) => {}
         }
         let mut deps = change.deps().to_vec();
         deps.sort();
         if deps != heads {
-            return None;
+            return false;
         }
         heads = vec![change.hash()];
         edits.push(change);
     }
-    if edits.is_empty() {
-        return Some(at);
+    if genesis.is_none() && edits.is_empty() {
+        return true;
     }
-    judge_edits(at, kind, doc_id, &edits, pusher).ok()
+    // The record before: a new document's skeleton, or what the last push left.
+    let (before, root_before) = match (genesis, judged.read.take()) {
+        (Some(_), _) => {
+            let (record, keys) = kinds::Record::skeleton(kind, doc_id);
+            (Ok(record), keys.to_vec())
+        }
+        (None, Some((record, keys))) => (Ok(record), keys),
+        (None, None) => (kinds::Record::read(kind, doc), doc.keys(ROOT).collect()),
+    };
+    let all: Vec<&Change> = genesis.into_iter().chain(edits).collect();
+    if apply_all(doc, &all).is_err() {
+        return false;
+    }
+    match judge_after(doc, kind, doc_id, before, &root_before, pusher) {
+        Ok(read) => {
+            judged.read = Some(read);
+            true
+        }
+        Err(_) => false,
+    }
 }
 
 fn apply_all(doc: &mut AutoCommit, changes: &[&Change]) -> Result<(), Refusal> {

@@ -151,12 +151,13 @@ async fn metric(url: &str, name: &str) -> Option<f64> {
         .and_then(|v| v.trim().parse().ok())
 }
 
-/// How much of the relay's CPU the judging of pushes took: (rules and checks, replica
-/// catch-up), as shares of the relay process's CPU time since it started.
+/// How much of the relay's CPU the judging of pushes took: (rules and checks, loading the
+/// documents the judge did not hold), as shares of the relay process's CPU time since it
+/// started.
 async fn judge_shares(relay: &RelayProcess) -> Option<(f64, f64)> {
     let cpu = process_cpu_seconds(relay.pid()?)?;
     let rules = metric(&relay.url(), "linli_judge_seconds_total").await?;
-    let feed = metric(&relay.url(), "linli_judge_feed_seconds_total").await?;
+    let feed = metric(&relay.url(), "linli_judge_load_seconds_total").await?;
     (cpu > 0.0).then(|| (rules / cpu, feed / cpu))
 }
 
@@ -252,7 +253,7 @@ pub async fn run(
             "%",
         ));
         figures.push(Figure::new(
-            "ingest.sqlite.judge_replica_catch_up_share_of_relay_cpu",
+            "ingest.sqlite.judge_loading_share_of_relay_cpu",
             median(&feed),
             "%",
         ));
