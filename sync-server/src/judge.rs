@@ -21,10 +21,10 @@ use std::time::Duration;
 
 use automerge::{AutoCommit, Change, ChangeHash};
 use linli_core::api::access::Access;
-use linli_core::doc::{apply_guarded, genesis_actor};
+use linli_core::doc::{apply_guarded, genesis_actor, guarded};
 use linli_core::records::Coded;
 use linli_core::records::directory::Role;
-use linli_core::rules::{self, JudgedDoc, Pusher, RefusalCode};
+use linli_core::rules::{self, JudgedDoc, Pusher, Refusal, RefusalCode};
 use linli_core::sync::protocol::Refused;
 use linli_core::{Linli, RemoteChange, Scope};
 use lru::LruCache;
@@ -250,14 +250,25 @@ impl Relay {
             };
             let intact = fill_dependencies(storage, &mut doc, &changes)?;
             loading += thread_cpu().saturating_sub(started);
-            let results = rules::judge_all(
-                &mut doc,
-                first.kind,
-                doc_id,
-                &changes,
-                &pusher,
-                &mut refused,
-            );
+            // A panic inside automerge on a malformed change refuses the document's changes
+            // of this push.
+            let results = guarded(|| {
+                rules::judge_all(
+                    &mut doc,
+                    first.kind,
+                    doc_id,
+                    &changes,
+                    &pusher,
+                    &mut refused,
+                )
+            })
+            .unwrap_or_else(|panic| {
+                let reason = format!("automerge could not apply the changes: {panic}");
+                changes
+                    .iter()
+                    .map(|_| Err(Refusal::new(RefusalCode::CannotApply, reason.clone())))
+                    .collect()
+            });
             // A change automerge could not apply may leave the copy half-applied: it is not
             // kept, and the next push of the document loads it again.
             let whole = intact

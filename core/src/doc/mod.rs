@@ -196,18 +196,24 @@ pub fn apply_guarded(
     changes: impl IntoIterator<Item = automerge::Change>,
 ) -> std::result::Result<(), String> {
     let changes: Vec<automerge::Change> = changes.into_iter().collect();
-    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| doc.apply_changes(changes))) {
+    match guarded(|| doc.apply_changes(changes)) {
         Ok(Ok(())) => Ok(()),
         Ok(Err(e)) => Err(e.to_string()),
-        Err(panic) => Err(format!(
-            "automerge could not apply the change: {}",
-            panic
-                .downcast_ref::<String>()
-                .map(String::as_str)
-                .or_else(|| panic.downcast_ref::<&str>().copied())
-                .unwrap_or("malformed operations")
-        )),
+        Err(panic) => Err(format!("automerge could not apply the change: {panic}")),
     }
+}
+
+/// Runs `f`, turning a panic inside it (automerge's, on a document a malformed change left
+/// inconsistent) into an error with the panic's message.
+pub fn guarded<T>(f: impl FnOnce() -> T) -> std::result::Result<T, String> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).map_err(|panic| {
+        panic
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| panic.downcast_ref::<&str>().copied())
+            .unwrap_or("malformed operations")
+            .to_owned()
+    })
 }
 
 /// The actor of a document's first change.

@@ -94,7 +94,8 @@ pub struct Refusal {
 }
 
 impl Refusal {
-    pub(crate) fn new(code: RefusalCode, reason: impl Into<String>) -> Refusal {
+    /// A refusal with `code` and `reason`.
+    pub fn new(code: RefusalCode, reason: impl Into<String>) -> Refusal {
         Refusal {
             code,
             reason: reason.into(),
@@ -194,6 +195,38 @@ fn first_checks(
     Ok(Step::Edit)
 }
 
+/// A change's operation counters start after those of every change it builds on (automerge's
+/// Lamport clock): a change whose counters overlap them, as a corrupt or hostile one may, would
+/// leave a document that automerge cannot save or load again. `line` holds the last
+/// counters of changes judged with it that the document does not hold yet.
+fn counters_follow(
+    doc: &mut AutoCommit,
+    change: &Change,
+    line: &std::collections::BTreeMap<automerge::ChangeHash, u64>,
+) -> Result<(), Refusal> {
+    let mut after = 0;
+    for dep in change.deps() {
+        let max = match line.get(dep) {
+            Some(max) => *max,
+            None => match doc.get_change_meta_by_hash(dep) {
+                Some(meta) => meta.max_op,
+                None => continue,
+            },
+        };
+        after = after.max(max);
+    }
+    if change.start_op().get() <= after {
+        return Err(Refusal::new(
+            RefusalCode::CannotApply,
+            format!(
+                "its operations start at {}, not after those of the changes it builds on ({after})",
+                change.start_op()
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// Applies `edits` to `at` (the document as their author saw it) and judges the record
 /// before and after. Returns the document after them.
 fn judge_edits(
@@ -272,6 +305,7 @@ pub fn judge(
             format!("builds on change {dep}, which the relay does not have"),
         ));
     }
+    counters_follow(doc, change, &Default::default())?;
     // The document as the change's author saw it.
     let mut heads = doc.get_heads();
     heads.sort();
@@ -378,12 +412,14 @@ fn judge_line(
     let new_document = doc.get_heads().is_empty();
     let mut genesis: Option<&Change> = None;
     let mut edits: Vec<&Change> = Vec::with_capacity(changes.len());
+    let mut line = std::collections::BTreeMap::new();
     let mut heads = doc.get_heads();
     heads.sort();
     for change in changes {
         match first_checks(doc, kind, doc_id, change, pusher) {
             Ok(Step::Known) => continue,
             Ok(Step::Genesis) if new_document && genesis.is_none() => {
+                line.insert(change.hash(), change.max_op());
                 genesis = Some(change);
                 heads = vec![change.hash()];
                 continue;
@@ -393,10 +429,11 @@ fn judge_line(
         }
         let mut deps = change.deps().to_vec();
         deps.sort();
-        if deps != heads {
+        if deps != heads || counters_follow(doc, change, &line).is_err() {
             return false;
         }
         heads = vec![change.hash()];
+        line.insert(change.hash(), change.max_op());
         edits.push(change);
     }
     if genesis.is_none() && edits.is_empty() {

@@ -550,3 +550,31 @@ fn malformed_operations_are_refused_not_panicked() {
     }
     assert!(guarded > 0, "no mutation reached automerge's unwrap");
 }
+
+#[test]
+fn operation_counters_must_follow_the_changes_built_on() {
+    let who = wang();
+    let mut phone = phone_copy(DocKind::Household, HOUSEHOLD, 1);
+    let mut relay = relay_copy(DocKind::Household, HOUSEHOLD);
+    let first = edit(&mut phone, &who, |h: &mut HouseholdDoc| {
+        h.phone = "1".into()
+    });
+    judge(&mut relay, DocKind::Household, HOUSEHOLD, &first, &who).unwrap();
+    let second = edit(&mut phone, &who, |h: &mut HouseholdDoc| {
+        h.phone = "2".into()
+    });
+    let mut overlapping = second.decode();
+    overlapping.start_op = std::num::NonZeroU64::new(1).unwrap();
+    let overlapping = Change::from(overlapping);
+    assert_eq!(
+        code(judge(
+            &mut relay.clone(),
+            DocKind::Household,
+            HOUSEHOLD,
+            &overlapping,
+            &who
+        )),
+        Some("cannot_apply")
+    );
+    judge(&mut relay, DocKind::Household, HOUSEHOLD, &second, &who).unwrap();
+}

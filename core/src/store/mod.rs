@@ -240,7 +240,9 @@ fn load_into<'c>(
         let Some((kind, scope, snapshot)) = row else {
             return Ok(None);
         };
-        let mut doc = AutoCommit::load(&snapshot).map_err(|e| Error::document(doc_id, e))?;
+        let mut doc = crate::doc::guarded(|| AutoCommit::load(&snapshot))
+            .map_err(|panic| Error::document(doc_id, panic))?
+            .map_err(|e| Error::document(doc_id, e))?;
         doc.set_actor(actor.clone());
         loaded.fetch_add(1, Ordering::Relaxed);
         cache.put(

@@ -125,8 +125,18 @@ impl WriteTxn<'_> {
         for (doc_id, changes) in by_doc {
             self.tx.execute_batch("SAVEPOINT apply_doc")?;
             let mut doc_outcome = ApplyOutcome::default();
-            let applied = decode_doc(doc_id, &changes)
-                .and_then(|docs| self.apply_doc(doc_id, docs, &mut doc_outcome));
+            // A panic inside automerge (a malformed change it let through) is this document's
+            // failure, not the batch's.
+            let applied = crate::doc::guarded(|| {
+                decode_doc(doc_id, &changes)
+                    .and_then(|docs| self.apply_doc(doc_id, docs, &mut doc_outcome))
+            })
+            .unwrap_or_else(|message| {
+                Err(Error::CorruptChange {
+                    doc_id: doc_id.to_owned(),
+                    message,
+                })
+            });
             match applied {
                 Ok(()) => {
                     self.tx.execute_batch("RELEASE apply_doc")?;
@@ -350,7 +360,14 @@ impl WriteTxn<'_> {
         let mut outcome = ApplyOutcome::default();
         for d in docs {
             self.tx.execute_batch("SAVEPOINT apply_doc")?;
-            match self.apply_snapshot(d, &mut outcome) {
+            let applied = crate::doc::guarded(|| self.apply_snapshot(d, &mut outcome))
+                .unwrap_or_else(|message| {
+                    Err(Error::CorruptChange {
+                        doc_id: d.doc_id.clone(),
+                        message,
+                    })
+                });
+            match applied {
                 Ok(()) => self.tx.execute_batch("RELEASE apply_doc")?,
                 Err(e) if is_content_error(&e) => {
                     self.tx
