@@ -362,13 +362,16 @@ impl Relay {
         if storage.doc_binding(doc_id)?.is_none() {
             return Ok(AutoCommit::new());
         }
-        self.replica
-            .with_scopes_fed(storage, &[scope.to_owned()], |replica, _| {
+        self.replica.read_scopes_fed(
+            storage,
+            |s| s == scope,
+            |replica| {
                 Ok(replica
                     .document_copy(doc_id)?
                     .map(|(_, _, doc)| doc)
                     .unwrap_or_default())
-            })
+            },
+        )
     }
 }
 

@@ -236,39 +236,11 @@ impl Replica {
         f(&self.linli, &fed, &scopes)
     }
 
-    /// Runs `f` on the replica with the directory and every scope in `scopes` fed up to the
-    /// log's head (`f` is told how long that took), holding the feed lock throughout: a push is judged on copies of documents
-    /// that hold every logged change, and appended before any other push is judged.
-    pub fn with_scopes_fed<T>(
-        &self,
-        storage: &dyn RelayStorage,
-        scopes: &[String],
-        f: impl FnOnce(&Linli, std::time::Duration) -> Result<T, RelayError>,
-    ) -> Result<T, RelayError> {
-        let started = std::time::Instant::now();
-        let heads = storage.scopes()?;
-        let mut fed = self.lock_for_request();
-        self.feed_directory(storage, &mut fed, directory_head(&heads))?;
-        for (scope, head) in heads.iter().filter(|(s, _)| scopes.contains(s)) {
-            while follow_batch(
-                storage,
-                &self.linli,
-                FED_SEQ,
-                &mut fed,
-                scope,
-                *head,
-                FEED_BATCH,
-            )? {}
-        }
-        self.remember(&fed);
-        f(&self.linli, started.elapsed())
-    }
-
     /// Runs `f` on the replica with the directory and every log scope that `wanted` picks fed
-    /// up to the log's head. Unlike [`Replica::with_scopes_fed`], the feed lock is let go
-    /// before `f` runs: `f` only reads, and what it reads was current when the request
-    /// arrived. Who may fetch or upload a photo is decided this way, on the documents that
-    /// name it.
+    /// up to the log's head. The feed lock is let go before `f` runs: `f` only reads, and what
+    /// it reads was current when the request arrived. Who may fetch or upload a photo is
+    /// decided this way, on the documents that name it, and the relay's judge takes a document
+    /// it does not hold this way.
     pub fn read_scopes_fed<T>(
         &self,
         storage: &dyn RelayStorage,

@@ -190,34 +190,19 @@ impl WriteTxn<'_> {
             if known.contains(&ChangeHash(hash)) {
                 continue;
             }
-            self.keep_aside(&hash, doc_id, rc.kind, &rc.scope, &rc.bytes, code, reason)?;
+            self.keep_aside_from(
+                SET_ASIDE_RECEIVED,
+                &hash,
+                doc_id,
+                rc.kind,
+                &rc.scope,
+                &rc.bytes,
+                code,
+                reason,
+            )?;
             kept += 1;
         }
         Ok(kept)
-    }
-
-    /// Keeps one change in the set-aside table, as received unless `refused`.
-    #[allow(clippy::too_many_arguments)]
-    fn keep_aside(
-        &self,
-        hash: &[u8; 32],
-        doc_id: &str,
-        kind: DocKind,
-        scope: &str,
-        bytes: &[u8],
-        code: &str,
-        reason: &str,
-    ) -> Result<()> {
-        self.keep_aside_from(
-            SET_ASIDE_RECEIVED,
-            hash,
-            doc_id,
-            kind,
-            scope,
-            bytes,
-            code,
-            reason,
-        )
     }
 
     /// Keeps one change in the set-aside table with its origin.
@@ -571,7 +556,8 @@ impl WriteTxn<'_> {
         }
         for hash in &aside {
             if let Some(change) = pending.remove(hash) {
-                self.keep_aside(
+                self.keep_aside_from(
+                    SET_ASIDE_RECEIVED,
                     &hash.0,
                     doc_id,
                     batch.kind,
