@@ -38,7 +38,10 @@ as_root cp -r "$build/pkg/Sources/LinliCore" "$build/pkg/Sources/LinliCoreFFI" "
 as_root cp bindings/tests/swift/Tests/LinliCoreTests/Relay.swift "$build/kit/Tests/LinliViewModelsTests/"
 
 mountpoint -q "$ROOT/proc" || as_root mount -t proc proc "$ROOT/proc"
-trap 'as_root umount "$ROOT/proc" 2>/dev/null || true' EXIT
+# Every relay the suites started stops with the stage, also when a test fails or a relay
+# object is never released (its `deinit` is what stops it otherwise).
+stop_relays() { as_root pkill -f '^/build/lib/linli-relay ' 2>/dev/null || true; }
+trap 'stop_relays; as_root umount "$ROOT/proc" 2>/dev/null || true' EXIT
 as_root chroot "$ROOT" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root \
     sh -c 'cd /build/pkg && swift build --build-tests -q && swift test --skip-build &&
         cd /build/kit && swift build --build-tests -q && LINLI_APP_DIR=/build/app swift test --skip-build'
