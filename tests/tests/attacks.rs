@@ -302,6 +302,26 @@ async fn crafted_changes_are_refused_one_by_one_and_set_aside() {
             "scope_forbidden",
         ),
         (
+            "a change that names another document's change as its dependency",
+            &wang,
+            Box::new(|| {
+                let elsewhere = linli_e2e::whole_log(r.relay.storage.as_ref())
+                    .into_iter()
+                    .find(|c| c.change.doc_id == ticket)
+                    .unwrap();
+                let mut c = raw(&office.linli, &wang, &household, |d| {
+                    d.put(ROOT, "unit", "7").unwrap();
+                });
+                let mut expanded = automerge::Change::from_bytes(c.bytes.clone())
+                    .unwrap()
+                    .decode();
+                expanded.deps = vec![automerge::ChangeHash(elsewhere.change.hash)];
+                c.bytes = automerge::Change::from(expanded).bytes().to_vec();
+                vec![c]
+            }),
+            "missing_dependency",
+        ),
+        (
             "a change for a document the relay does not know",
             &wang,
             Box::new(|| {
