@@ -258,7 +258,8 @@ pub struct HouseholdDetail {
     pub tags: Vec<Tag>,
     /// Watch plan.
     pub watch: Option<WatchPlan>,
-    /// Visits, oldest first.
+    /// The latest 20 visits, oldest first (by time, ties by id); `householdVisits` reads
+    /// the older ones.
     pub visits: Vec<Visit>,
     /// Registered at (ms since the epoch).
     pub created_ms: i64,

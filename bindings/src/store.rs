@@ -343,9 +343,26 @@ impl LinliStore {
         guard(|| self.inner.log_visit(&household_id, &input))
     }
 
-    /// A household with its residents and visits.
+    /// A household with its residents and its latest 20 visits, oldest first.
     pub fn household(&self, household_id: String) -> R<HouseholdDetail> {
         guard(|| self.inner.household(&household_id))
+    }
+
+    /// Up to `limit` (at most 200) visits of a household made before the visit at
+    /// `before_ms` with id `before_id` (both none for the latest), oldest first: scroll back
+    /// through a long history a page at a time.
+    pub fn household_visits(
+        &self,
+        household_id: String,
+        before_ms: Option<i64>,
+        before_id: Option<String>,
+        limit: u32,
+    ) -> R<Vec<Visit>> {
+        let before = before_ms.map(|ms| (ms, before_id.as_deref().unwrap_or("")));
+        guard(|| {
+            self.inner
+                .household_visits(&household_id, before, limit as usize)
+        })
     }
 
     /// The households of a building with their last visit and checks due.

@@ -306,3 +306,164 @@ fn household_and_visit_validation() {
     ));
     assert_eq!(office.household(&h).unwrap().visits.len(), 0);
 }
+
+fn visit_at(at: chrono::DateTime<chrono::Utc>, outcome: VisitOutcome) -> VisitInput {
+    VisitInput {
+        at: Some(at),
+        outcome,
+        needs: format!("{}", at.timestamp()),
+        ..VisitInput::default()
+    }
+}
+
+#[test]
+fn visits_are_listed_by_their_time_not_the_order_they_were_logged() {
+    let devices = Devices::new();
+    let office = devices.open("office", "office-pc");
+    let c = community(&office);
+    let wang = devices.open("lead-wang", "wang-phone");
+    sync_all(&[&office, &wang]);
+    let h = wang
+        .register_household(&household(&c.building3, "301"))
+        .unwrap();
+    devices.clock.advance(Duration::hours(3));
+    let now = devices.clock_now();
+    let late = wang
+        .log_visit(&h, &visit_at(now, VisitOutcome::NobodyHome))
+        .unwrap();
+    // Written down afterwards: the morning's visit.
+    let early = wang
+        .log_visit(&h, &visit_at(now - Duration::hours(2), VisitOutcome::Met))
+        .unwrap();
+    let ids: Vec<String> = wang
+        .household(&h)
+        .unwrap()
+        .visits
+        .into_iter()
+        .map(|v| v.id)
+        .collect();
+    assert_eq!(ids, vec![early.clone(), late.clone()]);
+    let row = &wang.households_in_building(&c.building3).unwrap()[0];
+    assert_eq!(row.last_visit_outcome, Some(VisitOutcome::NobodyHome));
+    // The office, which received both in one merge, lists them the same way.
+    sync_all(&[&office, &wang]);
+    let ids: Vec<String> = office
+        .household_visits(&h, None, 10)
+        .unwrap()
+        .into_iter()
+        .map(|v| v.id)
+        .collect();
+    assert_eq!(ids, vec![early, late]);
+}
+
+#[test]
+fn a_long_history_is_read_a_page_at_a_time_and_survives_reopening() {
+    let devices = Devices::new();
+    let office = devices.open("office", "office-pc");
+    let c = community(&office);
+    let wang = devices.open("lead-wang", "wang-phone");
+    sync_all(&[&office, &wang]);
+    let h = wang
+        .register_household(&household(&c.building3, "301"))
+        .unwrap();
+    let mut logged = Vec::new();
+    for i in 0..450 {
+        devices.clock.advance(Duration::minutes(7));
+        let outcome = if i % 3 == 0 {
+            VisitOutcome::Met
+        } else {
+            VisitOutcome::NobodyHome
+        };
+        let mut input = visit_at(devices.clock_now(), outcome);
+        if i == 440 {
+            input.follow_up_due =
+                Some(office.community().unwrap().local_date(input.at.unwrap()) + Duration::days(1));
+            input.follow_up_note = "复查血压".into();
+        }
+        logged.push(wang.log_visit(&h, &input).unwrap());
+    }
+    let detail = wang.household(&h).unwrap();
+    let recent: Vec<&str> = detail.visits.iter().map(|v| v.id.as_str()).collect();
+    assert_eq!(
+        recent,
+        logged[430..].iter().map(String::as_str).collect::<Vec<_>>()
+    );
+    // Scrolling back a page at a time gives every visit once, in time order.
+    let mut all: Vec<String> = Vec::new();
+    let mut before: Option<(i64, String)> = None;
+    loop {
+        let page = wang
+            .household_visits(&h, before.as_ref().map(|(ms, id)| (*ms, id.as_str())), 64)
+            .unwrap();
+        let Some(first) = page.first() else { break };
+        before = Some((first.at_ms, first.id.clone()));
+        all.splice(0..0, page.into_iter().map(|v| v.id));
+    }
+    assert_eq!(all, logged);
+    // A later meeting (visit 441 met nobody, 442 did) closed the follow-up.
+    assert!(
+        wang.follow_ups_due(
+            office.community().unwrap().local_date(devices.clock_now()) + Duration::days(2)
+        )
+        .unwrap()
+        .is_empty()
+    );
+    let rows = wang.projection_dump().unwrap();
+    drop(wang);
+    // Reopened: the document is read back from its snapshot and the changes appended since.
+    let wang = devices.open("lead-wang", "wang-phone");
+    assert_eq!(wang.household_visits(&h, None, 200).unwrap().len(), 200);
+    assert_eq!(wang.household(&h).unwrap(), detail);
+    wang.rebuild_projections().unwrap();
+    assert_eq!(
+        wang.projection_dump().unwrap(),
+        rows,
+        "incremental rows equal rebuilt ones"
+    );
+    sync_all(&[&office, &wang]);
+    assert_eq!(office.household(&h).unwrap(), detail);
+    assert_eq!(
+        office.households_in_building(&c.building3).unwrap()[0].visit_count,
+        450
+    );
+}
+
+#[test]
+fn a_temperature_is_judged_as_it_is_kept_and_shown() {
+    let devices = Devices::new();
+    let office = devices.open("office", "office-pc");
+    let c = community(&office);
+    let wang = devices.open("lead-wang", "wang-phone");
+    sync_all(&[&office, &wang]);
+    let h = wang
+        .register_household(&household(&c.building3, "301"))
+        .unwrap();
+    for t in [37.25, 37.3] {
+        wang.log_visit(
+            &h,
+            &VisitInput {
+                health: Some(HealthInput {
+                    temperature_c: Some(t),
+                    ..HealthInput::default()
+                }),
+                ..VisitInput::default()
+            },
+        )
+        .unwrap();
+    }
+    for v in wang.household(&h).unwrap().visits {
+        let health = v.health.unwrap();
+        assert_eq!(health.temperature_c, Some(37.3));
+        assert!(health.concern, "37.3 ℃ is a fever however it was typed");
+    }
+    let guard = devices.open("guard-sun", "sun-phone");
+    sync_all(&[&office, &guard]);
+    let (_, fever) = guard
+        .record_temperature(&c.east_gate, "访客", 37.25)
+        .unwrap();
+    assert!(fever, "37.25 is kept and shown as 37.3, a fever");
+    let (_, fever) = guard
+        .record_temperature(&c.east_gate, "访客", 37.24)
+        .unwrap();
+    assert!(!fever, "37.24 is kept and shown as 37.2");
+}

@@ -10,8 +10,7 @@ use crate::error::{Error, Result};
 use crate::ids::{gate_log_doc_id, ms_to_utc, new_id, roster_doc_id};
 use crate::records::directory::{PlaceKind, Role};
 use crate::records::gate_log::{
-    self, Attendance, DutyEvent, FEVER_FROM_C, GateEntry, GateEntryKind, MAX_TEMPERATURE_C,
-    MIN_TEMPERATURE_C, PassType, Severity,
+    self, Attendance, DutyEvent, GateEntry, GateEntryKind, PassType, Severity,
 };
 use crate::records::roster::{
     DutyRole, MAX_SAFETY_OFFICERS, RosterDoc, Shift, Swap, SwapStatus, slots_for,
@@ -801,16 +800,11 @@ impl Linli {
         person: &str,
         celsius: f64,
     ) -> Result<(String, bool)> {
-        if !celsius.is_finite() || !(MIN_TEMPERATURE_C..=MAX_TEMPERATURE_C).contains(&celsius) {
-            return Err(Error::invalid(
-                "celsius",
-                format!("{celsius} °C is outside {MIN_TEMPERATURE_C}–{MAX_TEMPERATURE_C} °C"),
-            ));
-        }
-        let fever = celsius >= FEVER_FROM_C;
+        let celsius = validate::temperature("celsius", celsius)?;
+        let fever = validate::is_fever(celsius);
         let kind = GateEntryKind::Temperature {
             person: validate::name("person", person)?,
-            celsius: (celsius * 10.0).round() / 10.0,
+            celsius,
             fever,
         };
         Ok((

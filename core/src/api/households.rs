@@ -8,11 +8,15 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use rusqlite::params;
 
 use super::Linli;
+use automerge::ReadDoc;
+
+use crate::doc::DocKind;
 use crate::error::{Error, Result};
 use crate::ids::{ms_to_utc, new_id};
 use crate::records::directory::{PlaceKind, Role};
 use crate::records::household::{
-    HealthCheck, HouseholdDoc, Resident, Tag, Visit, VisitOutcome, WatchFrequency, WatchPlan,
+    HealthCheck, HouseholdDoc, HouseholdHead, Resident, Tag, Visit, VisitOutcome, WatchFrequency,
+    WatchPlan,
 };
 use crate::records::{Coded, validate};
 use crate::scope::Scope;
@@ -186,15 +190,10 @@ fn watch_plan(input: WatchPlanInput, since_ms: i64, prefix: &str) -> Result<Watc
 
 impl HealthInput {
     fn validate(&self) -> Result<HealthCheck> {
-        use crate::records::gate_log::{FEVER_FROM_C, MAX_TEMPERATURE_C, MIN_TEMPERATURE_C};
-        if let Some(t) = self.temperature_c
-            && !(MIN_TEMPERATURE_C..=MAX_TEMPERATURE_C).contains(&t)
-        {
-            return Err(Error::invalid(
-                "health.temperature_c",
-                format!("{t} °C is outside {MIN_TEMPERATURE_C}–{MAX_TEMPERATURE_C} °C"),
-            ));
-        }
+        let temperature_c = self
+            .temperature_c
+            .map(|t| validate::temperature("health.temperature_c", t))
+            .transpose()?;
         if let Some(s) = self.systolic
             && !(60..=260).contains(&s)
         {
@@ -212,11 +211,11 @@ impl HealthInput {
             ));
         }
         let concern = self.concern
-            || self.temperature_c.is_some_and(|t| t >= FEVER_FROM_C)
+            || temperature_c.is_some_and(validate::is_fever)
             || self.systolic.is_some_and(|s| s >= 140)
             || self.diastolic.is_some_and(|d| d >= 90);
         Ok(HealthCheck {
-            temperature_c: self.temperature_c,
+            temperature_c,
             systolic: self.systolic.map(i64::from),
             diastolic: self.diastolic.map(i64::from),
             note: validate::text("health.note", &self.note)?,
@@ -224,6 +223,11 @@ impl HealthInput {
         })
     }
 }
+
+/// How many of its latest visits [`Linli::household`] gives with a household.
+pub const RECENT_VISITS: usize = 20;
+/// The most visits one page of [`Linli::household_visits`] holds.
+pub const MAX_VISITS_PAGE: usize = 200;
 
 impl Linli {
     fn household_doc(
@@ -416,9 +420,62 @@ impl Linli {
         Ok(visit.id)
     }
 
-    /// One household's document, for its detail view.
+    /// One household for its detail view, with its latest [`RECENT_VISITS`] visits, oldest
+    /// first (by time, ties by id); [`Linli::household_visits`] reads the older ones. Its cost
+    /// does not grow with the number of visits.
     pub fn household(&self, household_id: &str) -> Result<HouseholdDoc> {
-        self.read_record(household_id, "household")
+        let head: HouseholdHead =
+            self.read_record_as(household_id, DocKind::Household, "household")?;
+        let visits = self.household_visits(household_id, None, RECENT_VISITS)?;
+        Ok(head.with_visits(visits))
+    }
+
+    /// Up to `limit` visits of a household made before `before` (a visit's time and id; none
+    /// for the latest), oldest first: a page of its history, read from the visit rows and
+    /// only those visits of the document.
+    pub fn household_visits(
+        &self,
+        household_id: &str,
+        before: Option<(i64, &str)>,
+        limit: usize,
+    ) -> Result<Vec<Visit>> {
+        let (before_ms, before_id) = before.unwrap_or((i64::MAX, ""));
+        let limit = i64::try_from(limit.min(MAX_VISITS_PAGE)).unwrap_or(0);
+        let rows: Vec<(String, i64)> = self.store.read(|c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT visit_id, position FROM p_visits WHERE doc_id = ?1 \
+                 AND (at_ms, visit_id) < (?2, ?3) ORDER BY at_ms DESC, visit_id DESC LIMIT ?4",
+            )?;
+            let rows = stmt.query_map(params![household_id, before_ms, before_id, limit], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })?;
+            Ok(rows.collect::<rusqlite::Result<_>>()?)
+        })?;
+        let mut visits = self.store.with_doc(household_id, |d| {
+            let list = match d.doc.get(automerge::ROOT, "visits") {
+                Ok(Some((automerge::Value::Object(automerge::ObjType::List), list))) => list,
+                _ => return Ok(Vec::new()),
+            };
+            let mut out = Vec::with_capacity(rows.len());
+            for (id, position) in &rows {
+                let position = usize::try_from(*position).unwrap_or(usize::MAX);
+                let visit: Option<Visit> =
+                    crate::doc::one_pass::hydrate_prop(&d.doc, &list, position).ok();
+                match visit {
+                    Some(v) if &v.id == id => out.push(v),
+                    // The rows lag behind the document (they are rebuilt at the next open).
+                    _ => {
+                        return Err(Error::document(
+                            household_id,
+                            format!("visit {id} is not where its row says"),
+                        ));
+                    }
+                }
+            }
+            Ok(out)
+        })?;
+        visits.reverse();
+        Ok(visits)
     }
 
     /// The households of a building with last visit, tags and watch state, by unit and room.

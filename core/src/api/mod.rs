@@ -155,6 +155,17 @@ impl Linli {
                 }
             }
         })?;
+        let stale = linli.store.read(|c| {
+            Ok(c.query_row(
+                "SELECT EXISTS (SELECT 1 FROM meta WHERE key = 'projections_stale')",
+                [],
+                |r| r.get::<_, bool>(0),
+            )?)
+        })?;
+        if stale {
+            // A migration added projection columns: fill them from the documents, once.
+            linli.rebuild_projections()?;
+        }
         Ok(linli)
     }
 

@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 
 use super::Linli;
 use crate::doc::conflicts::conflict_sites;
-use crate::doc::{ChangeNote, GENESIS_ACTION, Record};
+use crate::doc::{ChangeNote, DocKind, GENESIS_ACTION, Record};
 use crate::error::{Error, Result};
 
 /// One change in a record's history.
@@ -117,9 +117,20 @@ fn changed_paths(doc: &mut AutoCommit, change: &automerge::Change) -> Vec<String
 impl Linli {
     /// Reads a record's document as `T` (for detail views).
     pub(crate) fn read_record<T: Record>(&self, doc_id: &str, what: &'static str) -> Result<T> {
+        self.read_record_as(doc_id, T::KIND, what)
+    }
+
+    /// Reads a document of `kind` as `T`, which may name only some of its fields: those are all
+    /// that is read.
+    pub(crate) fn read_record_as<T: autosurgeon::Hydrate>(
+        &self,
+        doc_id: &str,
+        kind: DocKind,
+        what: &'static str,
+    ) -> Result<T> {
         self.store
             .with_doc(doc_id, |d| {
-                if d.kind != T::KIND {
+                if d.kind != kind {
                     return Err(Error::NotFound {
                         what,
                         id: doc_id.to_owned(),

@@ -135,20 +135,17 @@ impl Linli {
         })
     }
 
-    /// The document's snapshot with its full history (`Automerge::save`), as stored with its
-    /// last change: read without loading the document.
+    /// The document's saved form with its full history (as `Automerge::save` writes it,
+    /// perhaps followed by changes appended since), as stored with its last change: read
+    /// without loading the document.
     pub fn snapshot(&self, doc_id: &str) -> Result<Vec<u8>> {
         self.store.read(|c| {
-            c.query_row(
-                "SELECT snapshot FROM documents WHERE doc_id = ?1",
-                [doc_id],
-                |r| r.get(0),
-            )
-            .optional()?
-            .ok_or_else(|| Error::NotFound {
-                what: "record",
-                id: doc_id.to_owned(),
-            })
+            crate::store::stored_document(c, doc_id)?
+                .map(|(_, _, bytes)| bytes)
+                .ok_or_else(|| Error::NotFound {
+                    what: "record",
+                    id: doc_id.to_owned(),
+                })
         })
     }
 
@@ -254,19 +251,21 @@ impl Linli {
         self.write(|w| {
             let tx = w.tx();
             projection::clear(tx)?;
-            let mut stmt =
-                tx.prepare("SELECT doc_id, kind, snapshot FROM documents ORDER BY doc_id")?;
-            let mut rows = stmt.query([])?;
-            let mut n = 0;
-            while let Some(r) = rows.next()? {
-                let doc_id: String = r.get(0)?;
-                let kind = DocKind::parse(&r.get::<_, String>(1)?)?;
-                let snapshot: Vec<u8> = r.get(2)?;
-                let doc = AutoCommit::load(&snapshot).map_err(|e| Error::document(&doc_id, e))?;
-                projection::project(tx, &doc_id, kind, &doc, projection::Source::Merge)?;
-                n += 1;
+            let ids: Vec<String> = tx
+                .prepare("SELECT doc_id FROM documents ORDER BY doc_id")?
+                .query_map([], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?;
+            for doc_id in &ids {
+                let Some((kind, _, bytes)) = crate::store::stored_document(tx, doc_id)? else {
+                    continue;
+                };
+                let doc = crate::doc::guarded(|| AutoCommit::load(&bytes))
+                    .map_err(|panic| Error::document(doc_id, panic))?
+                    .map_err(|e| Error::document(doc_id, e))?;
+                projection::project(tx, doc_id, kind, &doc, projection::Source::Merge)?;
             }
-            Ok(n)
+            tx.execute("DELETE FROM meta WHERE key = 'projections_stale'", [])?;
+            Ok(ids.len())
         })
     }
 

@@ -21,6 +21,15 @@ pub(crate) fn hydrate<T: Hydrate>(doc: &AutoCommit) -> Result<T, HydrateError> {
     autosurgeon::hydrate(&OnePass::new(doc))
 }
 
+/// Hydrates the value at `prop` of `obj` as `T`, reading each of its objects once.
+pub(crate) fn hydrate_prop<'p, T: Hydrate>(
+    doc: &AutoCommit,
+    obj: &ObjId,
+    prop: impl Into<autosurgeon::Prop<'p>>,
+) -> Result<T, HydrateError> {
+    autosurgeon::hydrate_prop(&OnePass::new(doc), obj, prop)
+}
+
 /// What one object holds, as read in one pass.
 enum Entries {
     /// Keys in the document's order (sorted), with the visible value of each.

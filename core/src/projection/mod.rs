@@ -41,7 +41,7 @@ fn hydrate<T: Hydrate>(doc_id: &str, doc: &AutoCommit) -> Result<T> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Source {
     /// Changes made on this device through the API: linear (below), and only ever appending
-    /// to a gate log.
+    /// to a gate log's entries or a household's visits.
     LocalEdit,
     /// Remote changes each made on top of every head the document had: they supersede every
     /// value they touch, so they can only resolve conflicts, never make one.
@@ -60,7 +60,13 @@ pub(crate) fn project(
 ) -> Result<()> {
     match kind {
         DocKind::Directory => directory::project(conn, doc_id, &hydrate(doc_id, doc)?),
-        DocKind::Household => household::project(conn, doc_id, &hydrate(doc_id, doc)?),
+        DocKind::Household => {
+            if source == Source::LocalEdit && household::project_appended(conn, doc_id, doc)? {
+                Ok(())
+            } else {
+                household::project(conn, doc_id, doc)
+            }
+        }
         DocKind::Ticket => ticket::project(conn, doc_id, &hydrate(doc_id, doc)?),
         DocKind::Roster => roster::project(conn, doc_id, &hydrate(doc_id, doc)?),
         DocKind::GateLog => {

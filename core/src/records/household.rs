@@ -1,5 +1,6 @@
 //! A household: its address, residents, tags and watch plan, and its append-only list of visits.
-//! The rules for when a watch check falls due and which follow-ups are open live here.
+//! The rules for when a watch check falls due live here; a follow-up asked for at a visit stays
+//! open until a later visit meets the residents (a watch check), as the projection keeps it.
 
 use std::collections::BTreeMap;
 
@@ -176,11 +177,44 @@ pub struct HouseholdDoc {
     pub created_ms: i64,
 }
 
-impl Record for HouseholdDoc {
-    const KIND: DocKind = DocKind::Household;
+/// A household without its visits: what a write or a read of the household touches however many
+/// visits it holds (autosurgeon reads only the fields named here).
+#[derive(Debug, Clone, Default, PartialEq, Hydrate)]
+pub struct HouseholdHead {
+    /// The building it is in.
+    pub building_id: String,
+    /// Unit (单元).
+    pub unit: String,
+    /// Room (室).
+    pub room: String,
+    /// Household phone.
+    pub phone: String,
+    /// Residents by id.
+    pub residents: BTreeMap<String, Resident>,
+    /// Tags by code (true when set).
+    pub tags: BTreeMap<String, bool>,
+    /// The watch plan, if the household is under watch.
+    pub watch: Option<WatchPlan>,
+    /// When the household was registered (ms since the epoch).
+    pub created_ms: i64,
 }
 
-impl HouseholdDoc {
+impl HouseholdHead {
+    /// The household with `visits`.
+    pub fn with_visits(self, visits: Vec<Visit>) -> HouseholdDoc {
+        HouseholdDoc {
+            building_id: self.building_id,
+            unit: self.unit,
+            room: self.room,
+            phone: self.phone,
+            residents: self.residents,
+            tags: self.tags,
+            watch: self.watch,
+            visits,
+            created_ms: self.created_ms,
+        }
+    }
+
     /// Tags that are set, in code order.
     pub fn active_tags(&self) -> Vec<String> {
         self.tags
@@ -189,32 +223,13 @@ impl HouseholdDoc {
             .map(|(t, _)| t.clone())
             .collect()
     }
+}
 
-    /// The latest visit by time (ties broken by id).
-    pub fn last_visit(&self) -> Option<&Visit> {
-        self.visits
-            .iter()
-            .max_by(|a, b| (a.at_ms, &a.id).cmp(&(b.at_ms, &b.id)))
-    }
+impl Record for HouseholdDoc {
+    const KIND: DocKind = DocKind::Household;
+}
 
-    /// The latest watch check.
-    pub fn last_check_ms(&self) -> Option<i64> {
-        self.visits
-            .iter()
-            .filter(|v| v.is_check())
-            .map(|v| v.at_ms)
-            .max()
-    }
-
-    /// Whether a follow-up asked for by `visit` is still open: no later visit met the residents.
-    pub fn follow_up_open(&self, visit: &Visit) -> bool {
-        visit.follow_up_due.is_some()
-            && !self
-                .visits
-                .iter()
-                .any(|v| v.is_check() && (v.at_ms, &v.id) > (visit.at_ms, &visit.id))
-    }
-
+impl HouseholdDoc {
     /// A readable address: 3号楼 2单元 301室 (building name supplied by the caller).
     pub fn address(&self, building_name: &str) -> String {
         let mut parts = vec![building_name.to_owned()];
@@ -229,16 +244,6 @@ impl HouseholdDoc {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn visit(id: &str, at_ms: i64, outcome: VisitOutcome, follow_up: bool) -> Visit {
-        Visit {
-            id: id.into(),
-            at_ms,
-            outcome,
-            follow_up_due: follow_up.then(|| "2026-11-25".to_owned()),
-            ..Visit::default()
-        }
-    }
 
     #[test]
     fn three_checks_a_day_fall_due_every_eight_hours() {
@@ -263,21 +268,5 @@ mod tests {
         };
         assert_eq!(plan.interval(), Duration::days(7));
         assert!((plan.checks_expected_per_day() - 1.0 / 7.0).abs() < 1e-9);
-    }
-
-    #[test]
-    fn follow_up_closes_with_a_later_meeting() {
-        let mut h = HouseholdDoc {
-            visits: vec![visit("a", 10, VisitOutcome::Met, true)],
-            ..HouseholdDoc::default()
-        };
-        assert!(h.follow_up_open(&h.visits[0].clone()));
-        h.visits
-            .push(visit("b", 20, VisitOutcome::NobodyHome, false));
-        assert!(h.follow_up_open(&h.visits[0].clone()));
-        h.visits.push(visit("c", 30, VisitOutcome::Met, false));
-        assert!(!h.follow_up_open(&h.visits[0].clone()));
-        assert_eq!(h.last_visit().unwrap().id, "c");
-        assert_eq!(h.last_check_ms(), Some(30));
     }
 }

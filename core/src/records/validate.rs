@@ -3,12 +3,32 @@
 
 use chrono::NaiveDate;
 
+use super::gate_log::{FEVER_FROM_C, MAX_TEMPERATURE_C, MIN_TEMPERATURE_C};
 use crate::error::{Error, Result};
 
 /// The longest free-text field accepted, in characters.
 pub const MAX_TEXT_CHARS: usize = 2000;
 /// The longest name accepted, in characters.
 pub const MAX_NAME_CHARS: usize = 64;
+
+/// A body temperature in °C as it is kept, shown and judged: within
+/// [`MIN_TEMPERATURE_C`]–[`MAX_TEMPERATURE_C`] and rounded to one decimal, so that 37.25 is kept
+/// as 37.3 and flagged like any other 37.3.
+pub fn temperature(field: &str, celsius: f64) -> Result<f64> {
+    if !celsius.is_finite() || !(MIN_TEMPERATURE_C..=MAX_TEMPERATURE_C).contains(&celsius) {
+        return Err(Error::invalid(
+            field,
+            format!("{celsius} °C is outside {MIN_TEMPERATURE_C}–{MAX_TEMPERATURE_C} °C"),
+        ));
+    }
+    Ok((celsius * 10.0).round() / 10.0)
+}
+
+/// Whether a temperature kept by [`temperature`] is a fever (at or above [`FEVER_FROM_C`]),
+/// compared in tenths of a degree so that no binary fraction decides it.
+pub fn is_fever(celsius: f64) -> bool {
+    (celsius * 10.0).round() >= (FEVER_FROM_C * 10.0).round()
+}
 
 /// A required short name: trimmed, non-empty, at most [`MAX_NAME_CHARS`] characters.
 pub fn name(field: &str, value: &str) -> Result<String> {

@@ -12,6 +12,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../../migrations/004_outbox_bytes.sql")),
     M::up(include_str!("../../migrations/005_ticket_list_order.sql")),
     M::up(include_str!("../../migrations/006_set_aside.sql")),
+    M::up(include_str!("../../migrations/007_incremental_saves.sql")),
 ];
 
 /// Every migration, in order.

@@ -215,6 +215,34 @@ impl Store {
     }
 }
 
+/// The document `doc_id` as stored, if it exists: its kind, its scope, and its saved form (the
+/// snapshot followed by the changes appended since, which automerge loads as one document).
+pub(crate) fn stored_document(
+    conn: &Connection,
+    doc_id: &str,
+) -> Result<Option<(DocKind, String, Vec<u8>)>> {
+    let row = conn
+        .prepare_cached("SELECT kind, scope, snapshot FROM documents WHERE doc_id = ?1")?
+        .query_row([doc_id], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, Vec<u8>>(2)?,
+            ))
+        })
+        .optional()?;
+    let Some((kind, scope, mut bytes)) = row else {
+        return Ok(None);
+    };
+    let mut increments =
+        conn.prepare_cached("SELECT bytes FROM doc_increments WHERE doc_id = ?1 ORDER BY seq")?;
+    let mut rows = increments.query([doc_id])?;
+    while let Some(r) = rows.next()? {
+        bytes.extend_from_slice(r.get_ref(0)?.as_blob().map_err(rusqlite::Error::from)?);
+    }
+    Ok(Some((DocKind::parse(&kind)?, scope, bytes)))
+}
+
 /// Loads `doc_id` into `cache` if it exists; returns it.
 fn load_into<'c>(
     conn: &Connection,
@@ -224,35 +252,15 @@ fn load_into<'c>(
     doc_id: &str,
 ) -> Result<Option<&'c mut CachedDoc>> {
     if !cache.contains(doc_id) {
-        let row = conn
-            .query_row(
-                "SELECT kind, scope, snapshot FROM documents WHERE doc_id = ?1",
-                [doc_id],
-                |r| {
-                    Ok((
-                        r.get::<_, String>(0)?,
-                        r.get::<_, String>(1)?,
-                        r.get::<_, Vec<u8>>(2)?,
-                    ))
-                },
-            )
-            .optional()?;
-        let Some((kind, scope, snapshot)) = row else {
+        let Some((kind, scope, bytes)) = stored_document(conn, doc_id)? else {
             return Ok(None);
         };
-        let mut doc = crate::doc::guarded(|| AutoCommit::load(&snapshot))
+        let mut doc = crate::doc::guarded(|| AutoCommit::load(&bytes))
             .map_err(|panic| Error::document(doc_id, panic))?
             .map_err(|e| Error::document(doc_id, e))?;
         doc.set_actor(actor.clone());
         loaded.fetch_add(1, Ordering::Relaxed);
-        cache.put(
-            doc_id.to_owned(),
-            CachedDoc {
-                kind: DocKind::parse(&kind)?,
-                scope,
-                doc,
-            },
-        );
+        cache.put(doc_id.to_owned(), CachedDoc { kind, scope, doc });
     }
     Ok(cache.get_mut(doc_id))
 }
@@ -317,7 +325,12 @@ impl WriteTxn<'_> {
             },
         );
         self.touched.push(doc_id.to_owned());
-        self.persist(doc_id, &changes, None, projection::Source::LocalEdit)?;
+        self.persist(
+            doc_id,
+            &changes,
+            Saved::Whole(None),
+            projection::Source::LocalEdit,
+        )?;
         Ok(true)
     }
 
@@ -348,18 +361,23 @@ impl WriteTxn<'_> {
         };
         let changes = entry.doc.get_changes(&heads);
         self.touched.push(doc_id.to_owned());
-        self.persist(doc_id, &changes, None, projection::Source::LocalEdit)?;
+        self.persist(
+            doc_id,
+            &changes,
+            Saved::Appended(&changes),
+            projection::Source::LocalEdit,
+        )?;
         Ok(Some(hash))
     }
 
     /// Stores the document `doc_id` (already in the cache) after a change: the local changes
-    /// `outbox` in the outbox with their bytes, its snapshot (`snapshot` when the caller has
-    /// it already, else saved now) and its projection rows.
+    /// `outbox` in the outbox with their bytes, the document as `saved` says, and its
+    /// projection rows.
     fn persist(
         &mut self,
         doc_id: &str,
         outbox: &[Change],
-        snapshot: Option<Vec<u8>>,
+        saved: Saved<'_>,
         source: projection::Source,
     ) -> Result<()> {
         {
@@ -375,27 +393,85 @@ impl WriteTxn<'_> {
             }
         }
         let at_ms = self.ctx.at_ms;
+        let appended = match saved {
+            Saved::Appended(changes) => self.append_increments(doc_id, changes, at_ms)?,
+            Saved::Whole(_) => false,
+        };
         let entry = self
             .cache
             .get_mut(doc_id)
             .ok_or_else(|| Error::document(doc_id, "document left the cache mid-write"))?;
-        // Uncompressed: a record's columns are small, and setting up DEFLATE for each of them
-        // cost more than the rest of the save; what goes on the wire is compressed whole.
-        let snapshot = snapshot.unwrap_or_else(|| entry.doc.save_nocompress());
-        self.tx
-            .prepare_cached(
-                "INSERT INTO documents (doc_id, kind, scope, snapshot, updated_ms) \
-                 VALUES (?1, ?2, ?3, ?4, ?5) \
-                 ON CONFLICT (doc_id) DO UPDATE SET snapshot = excluded.snapshot, \
-                 updated_ms = excluded.updated_ms",
-            )?
-            .execute(params![
-                doc_id,
-                entry.kind.as_str(),
-                entry.scope,
-                snapshot,
-                at_ms
-            ])?;
+        if !appended {
+            // Uncompressed: a record's columns are small, and setting up DEFLATE for each of
+            // them cost more than the rest of the save; what goes on the wire is compressed.
+            let snapshot = match saved {
+                Saved::Whole(Some(snapshot)) => snapshot,
+                _ => entry.doc.save_nocompress(),
+            };
+            self.tx
+                .prepare_cached(
+                    "INSERT INTO documents (doc_id, kind, scope, snapshot, updated_ms, tail_bytes) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, 0) \
+                     ON CONFLICT (doc_id) DO UPDATE SET snapshot = excluded.snapshot, \
+                     updated_ms = excluded.updated_ms, tail_bytes = 0",
+                )?
+                .execute(params![
+                    doc_id,
+                    entry.kind.as_str(),
+                    entry.scope,
+                    snapshot,
+                    at_ms
+                ])?;
+            self.tx
+                .prepare_cached("DELETE FROM doc_increments WHERE doc_id = ?1")?
+                .execute([doc_id])?;
+        }
         projection::project(&self.tx, doc_id, entry.kind, &entry.doc, source)
     }
+
+    /// Appends `changes` to the stored document's increments, unless the document is not
+    /// stored yet or its increments would outgrow its snapshot (and [`COMPACT_FROM_BYTES`]):
+    /// then it returns false and the caller saves the document whole. Saving whole once the
+    /// increments weigh as much as the snapshot keeps a write's cost, averaged over writes,
+    /// independent of the record's history, and a load's replay bounded by the snapshot's size.
+    fn append_increments(&mut self, doc_id: &str, changes: &[Change], at_ms: i64) -> Result<bool> {
+        let adding: usize = changes.iter().map(|c| c.raw_bytes().len()).sum();
+        let stored: Option<(i64, i64)> = self
+            .tx
+            .prepare_cached("SELECT tail_bytes, length(snapshot) FROM documents WHERE doc_id = ?1")?
+            .query_row([doc_id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        let Some((tail, snapshot)) = stored else {
+            return Ok(false);
+        };
+        let tail = tail.saturating_add(i64::try_from(adding).unwrap_or(i64::MAX));
+        if tail > snapshot.max(COMPACT_FROM_BYTES) {
+            return Ok(false);
+        }
+        let mut insert = self
+            .tx
+            .prepare_cached("INSERT INTO doc_increments (doc_id, bytes) VALUES (?1, ?2)")?;
+        for change in changes {
+            insert.execute(params![doc_id, change.raw_bytes()])?;
+        }
+        self.tx
+            .prepare_cached(
+                "UPDATE documents SET tail_bytes = ?2, updated_ms = ?3 WHERE doc_id = ?1",
+            )?
+            .execute(params![doc_id, tail, at_ms])?;
+        Ok(true)
+    }
 }
+
+/// How a write stores its document.
+#[derive(Debug)]
+pub(crate) enum Saved<'c> {
+    /// The write added these changes to the stored document: they are appended (see
+    /// [`WriteTxn::append_increments`]).
+    Appended(&'c [Change]),
+    /// The document is saved whole: from this snapshot when the caller has it, else saved now.
+    Whole(Option<Vec<u8>>),
+}
+
+/// The increments a document may gather before it is saved whole, however small its snapshot.
+pub const COMPACT_FROM_BYTES: i64 = 64 * 1024;

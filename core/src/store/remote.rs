@@ -11,7 +11,7 @@ use automerge::{AutoCommit, Change, ChangeHash};
 use rusqlite::params;
 use sha2::Digest;
 
-use super::{CachedDoc, WriteTxn};
+use super::{CachedDoc, Saved, WriteTxn};
 use crate::doc::DocKind;
 use crate::error::{Error, Result};
 use crate::projection::Source;
@@ -333,7 +333,7 @@ impl WriteTxn<'_> {
             self.cache
                 .put(doc_id.to_owned(), CachedDoc { kind, scope, doc });
             self.touched.push(doc_id.to_owned());
-            self.persist(doc_id, &[], None, Source::Merge)?;
+            self.persist(doc_id, &[], Saved::Whole(None), Source::Merge)?;
         }
         Ok(kept)
     }
@@ -409,7 +409,12 @@ impl WriteTxn<'_> {
         );
         self.touched.push(d.doc_id.clone());
         outcome.changed_docs.push(d.doc_id.clone());
-        self.persist(&d.doc_id, &[], Some(d.snapshot.clone()), source)
+        self.persist(
+            &d.doc_id,
+            &[],
+            Saved::Whole(Some(d.snapshot.clone())),
+            source,
+        )
     }
 
     fn held_for(&self, doc_id: &str) -> Result<Vec<Change>> {
@@ -619,6 +624,11 @@ impl WriteTxn<'_> {
         if applied.is_empty() {
             return Ok(());
         }
+        let saved = if doc.is_some() {
+            Saved::Whole(None)
+        } else {
+            Saved::Appended(&applied)
+        };
         if let Some(d) = doc {
             self.cache.put(
                 doc_id.to_owned(),
@@ -636,6 +646,6 @@ impl WriteTxn<'_> {
         } else {
             Source::Merge
         };
-        self.persist(doc_id, &[], None, source)
+        self.persist(doc_id, &[], saved, source)
     }
 }

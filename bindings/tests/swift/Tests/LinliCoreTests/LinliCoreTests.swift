@@ -88,6 +88,9 @@ final class LinliCoreTests: XCTestCase {
         let detail = try s.household(householdId: h)
         XCTAssertEqual(detail.visits.map { $0.needs }, ["需要代购药品"])
         XCTAssertEqual(detail.visits.first?.opinions, "希望加装扶手")
+        let only = detail.visits[0]
+        XCTAssertEqual(try s.householdVisits(householdId: h, beforeMs: nil, beforeId: nil, limit: 10).map { $0.id }, [only.id])
+        XCTAssertTrue(try s.householdVisits(householdId: h, beforeMs: only.atMs, beforeId: only.id, limit: 10).isEmpty)
         XCTAssertEqual(detail.phone, "13700000001")
         XCTAssertEqual(Set(detail.tags), [.livingAlone, .elderly])
         XCTAssertEqual(Set(detail.residents.map { $0.name }), ["张桂英", "李建华"])
