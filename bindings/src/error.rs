@@ -69,6 +69,13 @@ pub enum LinliError {
         /// The relay's message.
         detail: String,
     },
+    /// The store is open already, in this process or another (a background sync worker): use
+    /// the open handle, or wait until it is closed.
+    #[error("此存储已被打开 (store in use): {detail}")]
+    StoreInUse {
+        /// Which store.
+        detail: String,
+    },
     /// The sync was cancelled.
     #[error("sync cancelled")]
     Cancelled,
@@ -98,6 +105,9 @@ impl From<CoreError> for LinliError {
                 id,
             },
             CoreError::Forbidden { action, reason } => LinliError::Forbidden { action, reason },
+            e @ CoreError::StoreInUse { .. } => LinliError::StoreInUse {
+                detail: e.to_string(),
+            },
             e @ (CoreError::InvalidState { .. } | CoreError::IdentityMismatch { .. }) => {
                 LinliError::Conflict {
                     detail: e.to_string(),

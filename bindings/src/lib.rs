@@ -6,6 +6,7 @@
 
 uniffi::setup_scaffolding!();
 
+pub mod callback;
 pub mod enums;
 pub mod error;
 pub mod mirror;

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use linli_core::sync::client as core_sync;
 use tokio_util::sync::CancellationToken;
 
+use crate::callback::{CallbackError, Contained};
 use crate::error::{LinliError, panic_message};
 use crate::mirror::Convert;
 use crate::records::{Enrolment, SyncProgress, SyncSummary};
@@ -16,7 +17,7 @@ use crate::store::LinliStore;
 #[uniffi::export(with_foreign)]
 pub trait SyncListener: Send + Sync {
     /// A step of the sync.
-    fn on_progress(&self, progress: SyncProgress);
+    fn on_progress(&self, progress: SyncProgress) -> Result<(), CallbackError>;
 }
 
 /// Cancels a sync in flight.
@@ -108,9 +109,10 @@ impl SyncClient {
         let linli = store.inner.clone();
         let inner_token = token.clone();
         let summary = run_guarded(token, async move {
+            let contained = Contained::new("SyncListener.onProgress");
             let progress = move |p: core_sync::SyncProgress| {
                 if let Some(l) = &listener {
-                    l.on_progress(p.convert());
+                    contained.call(|| l.on_progress(p.convert()));
                 }
             };
             client.sync(&linli, &progress, &inner_token).await

@@ -5,13 +5,15 @@
 use std::sync::{Arc, Mutex};
 
 use linli_core::Linli;
+
+use crate::callback::{CallbackError, Contained};
 use linli_core::watch::Watch;
 
 /// Implemented by the app: told which records changed (local edits and pulled changes).
 #[uniffi::export(with_foreign)]
 pub trait DataObserver: Send + Sync {
     /// The ids of the records a committed write touched.
-    fn on_change(&self, doc_ids: Vec<String>);
+    fn on_change(&self, doc_ids: Vec<String>) -> Result<(), CallbackError>;
 }
 
 /// A running subscription; dropping it (or `cancel()`) stops the events.
@@ -22,12 +24,11 @@ pub struct Subscription {
 
 impl Subscription {
     pub(crate) fn start(linli: &Linli, observer: Arc<dyn DataObserver>) -> Arc<Subscription> {
+        let contained = Contained::new("DataObserver.onChange");
         let watch = linli.watch(Arc::new(move |ids: &[String]| {
             let ids = ids.to_vec();
             // The write has committed: an observer that fails must not fail it.
-            let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                observer.on_change(ids);
-            }));
+            contained.call(|| observer.on_change(ids));
         }));
         Arc::new(Subscription {
             watch: Mutex::new(Some(watch)),

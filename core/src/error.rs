@@ -53,6 +53,13 @@ pub enum Error {
         /// The decoder's complaint.
         message: String,
     },
+    /// The store is open already, in this process or another (the app and a background sync
+    /// worker): use that handle, or wait until it is closed.
+    #[error("store {path} is already open elsewhere (一个存储只能由一个进程打开)")]
+    StoreInUse {
+        /// The store's path.
+        path: String,
+    },
     /// The store was opened with an identity other than the one it was created for.
     #[error("this store belongs to {stored}, not {given}")]
     IdentityMismatch {

@@ -65,10 +65,16 @@ class LinliBindingsTest {
                 override fun onChange(docIds: List<String>) { events.add(docIds) }
             })
             assertEquals(1UL, s.subscriberCount())
+            // An observer that throws (a screen already gone) fails neither the write nor the others.
+            val thrower = s.subscribe(object : DataObserver {
+                override fun onChange(docIds: List<String>) { throw IllegalStateException("screen gone") }
+            })
 
             // Directory.
             val area = s.addPlace(PlaceKind.AREA, "第一片区", null)
             val compound = s.addPlace(PlaceKind.COMPOUND, "梅园新村", area)
+            assertTrue(events.any { area in it }, "the other observer still hears every write")
+            thrower.close()
             val gate = s.addPlace(PlaceKind.GATE, "东门", compound)
             val b3 = s.addPlace(PlaceKind.BUILDING, "3号楼", compound)
             assertEquals("东门", s.placeName(gate))
@@ -270,6 +276,13 @@ class LinliBindingsTest {
             assertTrue(pushes.isNotEmpty())
             assertEquals(pushes.sorted(), pushes, "progress arrives in order")
             assertEquals(pushed.pushed, pushes.last())
+            // A listener that throws does not stop the sync.
+            wang.setHouseholdTag(h, Tag.TENANT, true)
+            val thrown = wangSync.sync(wang, object : SyncListener {
+                override fun onProgress(progress: SyncProgress) { throw RuntimeException("ui gone") }
+            }, CancelToken())
+            assertEquals(0UL, thrown.outboxLeft)
+            assertTrue(thrown.pushed > 0UL)
 
             val pulled = officeSync.sync(office, null, null)
             assertTrue(pulled.bootstrappedDocs + pulled.pulled > 0UL)
@@ -345,7 +358,8 @@ class LinliBindingsTest {
             assertTrue(date.detail.contains("2026年11月23日"), "Chinese text unchanged in the error")
             val missing = assertFailsWith<LinliException.NotFound> { s.household("no-such-household") }
             assertEquals("no-such-household", missing.id)
-            assertFailsWith<LinliException.Conflict> {
+            // One store, one owner: a second handle (a background worker, say) is refused.
+            assertFailsWith<LinliException.StoreInUse> {
                 LinliStore.open(path("errors"), "someone-else", "other-pc", null)
             }
         }

@@ -328,11 +328,12 @@ impl Linli {
         &self,
         household_id: &str,
         action: &str,
-        f: impl FnOnce(&HouseholdDoc, &mut crate::doc::DocEditor<'_>) -> Result<()>,
+        f: impl FnOnce(&mut crate::doc::DocEditor<'_>) -> Result<()>,
     ) -> Result<()> {
         self.write(|w| {
-            let h: HouseholdDoc = w.read(household_id, "household")?;
-            w.edit(household_id, action, |e| f(&h, e))?;
+            // That it is a household; its visits are not read.
+            let _: HouseholdHead = w.read_as(household_id, DocKind::Household, "household")?;
+            w.edit(household_id, action, f)?;
             Ok(())
         })
     }
@@ -340,14 +341,14 @@ impl Linli {
     /// Changes the household phone.
     pub fn set_household_phone(&self, household_id: &str, phone: &str) -> Result<()> {
         let phone = validate::phone("phone", phone)?;
-        self.edit_household(household_id, "household.phone", |_, e| {
+        self.edit_household(household_id, "household.phone", |e| {
             e.put(&["phone"], phone.as_str())
         })
     }
 
     /// Sets or clears a tag.
     pub fn set_household_tag(&self, household_id: &str, tag: Tag, on: bool) -> Result<()> {
-        self.edit_household(household_id, "household.tag", |_, e| {
+        self.edit_household(household_id, "household.tag", |e| {
             e.put(&["tags", tag.code()], on)
         })
     }
@@ -356,9 +357,7 @@ impl Linli {
     pub fn set_watch_plan(&self, household_id: &str, plan: Option<WatchPlanInput>) -> Result<()> {
         let now_ms = self.now().timestamp_millis();
         let plan = plan.map(|p| watch_plan(p, now_ms, "")).transpose()?;
-        self.edit_household(household_id, "household.watch", |_, e| {
-            e.put(&["watch"], plan)
-        })
+        self.edit_household(household_id, "household.watch", |e| e.put(&["watch"], plan))
     }
 
     /// Adds a resident.
@@ -369,7 +368,7 @@ impl Linli {
             phone: validate::phone("phone", &resident.phone)?,
         };
         let id = new_id(self.now());
-        self.edit_household(household_id, "household.resident", |_, e| {
+        self.edit_household(household_id, "household.resident", |e| {
             e.put(&["residents", &id], &r)
         })?;
         Ok(id)
@@ -414,9 +413,7 @@ impl Linli {
             follow_up_due: input.follow_up_due.map(|d| d.to_string()),
             follow_up_note: validate::text("follow_up_note", &input.follow_up_note)?,
         };
-        self.edit_household(household_id, "visit.log", |_, e| {
-            e.append(&["visits"], &visit)
-        })?;
+        self.edit_household(household_id, "visit.log", |e| e.append(&["visits"], &visit))?;
         Ok(visit.id)
     }
 

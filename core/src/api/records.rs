@@ -129,15 +129,7 @@ impl Linli {
         what: &'static str,
     ) -> Result<T> {
         self.store
-            .with_doc(doc_id, |d| {
-                if d.kind != kind {
-                    return Err(Error::NotFound {
-                        what,
-                        id: doc_id.to_owned(),
-                    });
-                }
-                crate::doc::one_pass::hydrate(&d.doc).map_err(|e| Error::document(doc_id, e))
-            })
+            .with_doc(doc_id, |d| d.hydrate_as(doc_id, kind, what))
             .map_err(|e| match e {
                 Error::NotFound { .. } => Error::NotFound {
                     what,

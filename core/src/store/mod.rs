@@ -38,6 +38,25 @@ pub(crate) struct CachedDoc {
     pub doc: AutoCommit,
 }
 
+impl CachedDoc {
+    /// The document as `T` (only the fields `T` names are read) when it is of `kind`;
+    /// [`Error::NotFound`] naming `what` otherwise.
+    pub(crate) fn hydrate_as<T: autosurgeon::Hydrate>(
+        &self,
+        doc_id: &str,
+        kind: DocKind,
+        what: &'static str,
+    ) -> Result<T> {
+        if self.kind != kind {
+            return Err(Error::NotFound {
+                what,
+                id: doc_id.to_owned(),
+            });
+        }
+        crate::doc::one_pass::hydrate(&self.doc).map_err(|e| Error::document(doc_id, e))
+    }
+}
+
 #[derive(Debug)]
 struct Writer {
     conn: Connection,
@@ -56,6 +75,8 @@ pub struct StoreStats {
 /// The store.
 #[derive(Debug)]
 pub(crate) struct Store {
+    /// The lock that makes this handle the store's only owner, held until it is dropped.
+    _owner: std::fs::File,
     writer: Mutex<Writer>,
     reader: Mutex<Connection>,
     documents_loaded: AtomicU64,
@@ -65,6 +86,31 @@ pub(crate) struct Store {
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Takes the exclusive lock on the store's lock file (`<store>-lock`, beside it): a second open
+/// in this process or another gets [`Error::StoreInUse`] instead of a second document cache
+/// whose writes would overwrite the first's. The operating system releases the lock when the
+/// handle is dropped or the process dies.
+fn own(path: &Path) -> Result<std::fs::File> {
+    let mut lock_path = path.as_os_str().to_owned();
+    lock_path.push("-lock");
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .map_err(|e| Error::document("store", format!("{}: {e}", path.display())))?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => Err(Error::StoreInUse {
+            path: path.display().to_string(),
+        }),
+        Err(std::fs::TryLockError::Error(e)) => Err(Error::document(
+            "store",
+            format!("cannot lock {}: {e}", path.display()),
+        )),
+    }
 }
 
 fn configure(conn: &Connection) -> Result<()> {
@@ -78,6 +124,7 @@ impl Store {
     /// A new store takes `actor` when given, a random actor otherwise; an existing store keeps
     /// its own and refuses a different one.
     pub(crate) fn open(path: &Path, actor: Option<&ActorId>) -> Result<Store> {
+        let owner = own(path)?;
         let mut conn = Connection::open(path)?;
         configure(&conn)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
@@ -117,6 +164,7 @@ impl Store {
         )?;
         configure(&reader)?;
         Ok(Store {
+            _owner: owner,
             writer: Mutex::new(Writer {
                 conn,
                 cache: LruCache::new(
@@ -294,15 +342,22 @@ impl WriteTxn<'_> {
     /// Reads the document as `T`; [`Error::NotFound`] names `what` if it is missing or of
     /// another kind.
     pub(crate) fn read<T: Record>(&mut self, doc_id: &str, what: &'static str) -> Result<T> {
-        let not_found = || Error::NotFound {
-            what,
-            id: doc_id.to_owned(),
-        };
-        let entry = self.entry(doc_id)?.ok_or_else(not_found)?;
-        if entry.kind != T::KIND {
-            return Err(not_found());
-        }
-        crate::doc::one_pass::hydrate(&entry.doc).map_err(|e| Error::document(doc_id, e))
+        self.read_as(doc_id, T::KIND, what)
+    }
+
+    /// Reads the document, which must be of `kind`, as `T`: only the fields `T` names are read.
+    pub(crate) fn read_as<T: autosurgeon::Hydrate>(
+        &mut self,
+        doc_id: &str,
+        kind: DocKind,
+        what: &'static str,
+    ) -> Result<T> {
+        self.entry(doc_id)?
+            .ok_or_else(|| Error::NotFound {
+                what,
+                id: doc_id.to_owned(),
+            })?
+            .hydrate_as(doc_id, kind, what)
     }
 
     /// Creates the document in `scope` from its deterministic first change (see

@@ -118,7 +118,7 @@ fn household(i: usize) -> Household {
             within / 4 + 1,
             within % 4 + 1
         ),
-        living_alone: i % 7 == 0,
+        living_alone: i.is_multiple_of(7),
         visits: [visit(0), visit(1), visit(2)],
     }
 }

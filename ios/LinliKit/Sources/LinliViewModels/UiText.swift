@@ -29,6 +29,7 @@ public enum Keys {
     public static let errorRevoked = "error_revoked"
     public static let errorCancelled = "error_cancelled"
     public static let errorStorage = "error_storage"
+    public static let errorStoreInUse = "error_store_in_use"
     public static let errorInternal = "error_internal"
     public static let doneCheckedIn = "done_checked_in"
     public static let doneCheckedOut = "done_checked_out"
@@ -60,7 +61,7 @@ public enum Keys {
     /// Every fixed key, for the string-table check.
     public static let fixed: [String] = [
         enrolMissingRelay, enrolMissingCode, errorInvalid, errorNotFound, errorForbidden, errorConflict,
-        errorNetwork, errorRejected, errorUnauthorized, errorRevoked, errorCancelled, errorStorage,
+        errorNetwork, errorRejected, errorUnauthorized, errorRevoked, errorCancelled, errorStorage, errorStoreInUse,
         errorInternal, doneCheckedIn, doneCheckedOut, doneRegistered, doneFever, doneVisitLogged,
         doneTicketReported, doneTicketAction, doneSynced, doneConflictResolved, deadlineLeft,
         deadlineOverdue, chartVisitsPerLead, chartOpenByLevel, chartResolvedByLevel, chartOverdueByLevel,
@@ -136,6 +137,7 @@ public func uiText(_ error: Error) -> UiText {
     case .DeviceRevoked: return UiText(Keys.errorRevoked)
     case .Cancelled: return UiText(Keys.errorCancelled)
     case let .Storage(detail): return UiText(Keys.errorStorage, [detail])
+    case .StoreInUse: return UiText(Keys.errorStoreInUse)
     case let .Internal(detail): return UiText(Keys.errorInternal, [detail])
     }
 }

@@ -14,6 +14,13 @@ final class Sink: DataObserver, SyncListener, @unchecked Sendable {
     func onProgress(progress p: SyncProgress) { lock.lock(); progress.append(p); lock.unlock() }
 }
 
+/// A screen already gone: every callback throws.
+final class Thrower: DataObserver, SyncListener, @unchecked Sendable {
+    struct Gone: Error {}
+    func onChange(docIds: [String]) throws { throw Gone() }
+    func onProgress(progress p: SyncProgress) throws { throw Gone() }
+}
+
 final class LinliCoreTests: XCTestCase {
     let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("linli-swift-\(UUID())")
 
@@ -224,6 +231,14 @@ final class LinliCoreTests: XCTestCase {
         let pushes = sink.progress.filter { $0.phase == .push }.map { $0.done }
         XCTAssertFalse(pushes.isEmpty)
         XCTAssertEqual(pushes, pushes.sorted())
+        // A listener and an observer that throw fail neither the write nor the sync.
+        let thrower = Thrower()
+        let throwing = wang.subscribe(observer: thrower)
+        try wang.setHouseholdTag(householdId: h, tag: .tenant, on: true)
+        let thrown = try await wangSync.sync(store: wang, listener: thrower, cancel: CancelToken())
+        XCTAssertEqual(thrown.outboxLeft, 0)
+        XCTAssertGreaterThan(thrown.pushed, 0)
+        throwing.cancel()
 
         let pulled = try await officeSync.sync(store: office, listener: nil, cancel: nil)
         XCTAssertGreaterThan(pulled.bootstrappedDocs + pulled.pulled, 0)
@@ -302,7 +317,7 @@ final class LinliCoreTests: XCTestCase {
             XCTAssertTrue(detail.contains("2026年11月23日"))
         }
         do { _ = try s.household(householdId: "nope"); XCTFail() } catch LinliError.NotFound {}
-        do { _ = try LinliStore.open(path: path("errors"), memberId: "else", deviceId: "x", actorId: nil); XCTFail() } catch LinliError.Conflict {}
+        do { _ = try LinliStore.open(path: path("errors"), memberId: "else", deviceId: "x", actorId: nil); XCTFail() } catch LinliError.StoreInUse {}
         do { _ = try LinliStore.open(path: tmp.path, memberId: "m", deviceId: "d", actorId: nil); XCTFail() } catch LinliError.Storage {}
         let volunteer = try LinliStore.open(path: path("volunteer"), memberId: "vol", deviceId: "v", actorId: nil)
         do { _ = try volunteer.addPlace(kind: .area, name: "第二片区", parent: nil); XCTFail() } catch LinliError.Forbidden {}
