@@ -18,5 +18,8 @@ CREATE INDEX p_visits_doc_time ON p_visits (doc_id, at_ms, visit_id);
 CREATE INDEX p_visits_doc_checks ON p_visits (doc_id, at_ms) WHERE is_check = 1;
 CREATE INDEX p_visits_doc_open ON p_visits (doc_id) WHERE follow_up_open = 1;
 
+-- A ticket's derived state, kept so that an appended event is applied to it alone.
+ALTER TABLE p_tickets ADD COLUMN state TEXT NOT NULL DEFAULT '';
+
 -- The rows above are filled by projecting the documents again, once, at the next open.
 INSERT OR REPLACE INTO meta (key, value) VALUES ('projections_stale', '1');

@@ -365,3 +365,42 @@ fn the_actions_offered_follow_role_and_state_and_are_the_ones_allowed() {
     sun.evaluate_ticket(&t, true, "满意").unwrap();
     assert_eq!(sun.ticket_actions(&t).unwrap(), vec![K::AttachPhoto]);
 }
+
+#[test]
+fn a_long_timeline_is_judged_from_the_kept_state_and_equals_a_rebuild() {
+    let devices = Devices::new();
+    let office = devices.open("office", "office-pc");
+    let c = community(&office);
+    let wang = devices.open("lead-wang", "wang-phone");
+    sync_all(&[&office, &wang]);
+    let t = wang.report_ticket(&noise(&c.building3)).unwrap();
+    sync_all(&[&office, &wang]);
+    office.accept_ticket(&t).unwrap();
+    for i in 0..120 {
+        devices.clock.advance(Duration::minutes(3));
+        office
+            .reply_ticket(&t, &format!("第{i}次回复：已联系物业"))
+            .unwrap();
+    }
+    office
+        .escalate_ticket(&t, Level::Street, "需街道城管协调")
+        .unwrap();
+    // The kept state says the ticket is at the street level already.
+    assert_eq!(
+        bad_field(office.escalate_ticket(&t, Level::Street, "再次上报")),
+        "to"
+    );
+    office.resolve_ticket(&t, "已修复").unwrap();
+    let row = &office.tickets(&TicketFilter::default()).unwrap()[0];
+    assert_eq!(row.status, Status::Resolved);
+    assert_eq!(row.level, Level::Street);
+    let incremental = office.projection_dump().unwrap();
+    office.rebuild_projections().unwrap();
+    assert_eq!(office.projection_dump().unwrap(), incremental);
+    // A phone that receives the timeline in one merge derives the same rows.
+    sync_all(&[&office, &wang]);
+    assert_eq!(
+        wang.tickets(&TicketFilter::default()).unwrap(),
+        office.tickets(&TicketFilter::default()).unwrap()
+    );
+}

@@ -6,11 +6,12 @@ use chrono::{DateTime, Utc};
 
 use super::Linli;
 use super::ticket_actions::TicketActionKind;
+use crate::doc::DocKind;
 use crate::error::{Error, Result};
 use crate::ids::{ms_to_utc, new_id};
 use crate::records::ticket::{
     Category, Channel, Department, Level, PlaceRefKind, Status, TicketAction, TicketDoc,
-    TicketEvent, TicketPlace, TicketState,
+    TicketEvent, TicketHead, TicketPlace, TicketState,
 };
 use crate::records::{Coded, validate};
 use crate::scope::Scope;
@@ -179,8 +180,12 @@ impl Linli {
         let now = self.now();
         let event_id = new_id(now);
         self.write(|w| {
-            let doc: TicketDoc = w.read(id, "ticket")?;
-            let state = TicketState::derive(&doc);
+            // The state the ticket's row keeps: its timeline is not read again.
+            let _: TicketHead = w.read_as(id, DocKind::Ticket, "ticket")?;
+            let state = match crate::projection::ticket_state(w.tx(), id)? {
+                Some(state) => state,
+                None => TicketState::derive(&w.read::<TicketDoc>(id, "ticket")?),
+            };
             if let Some(why) = kind.refused_by_state(&state) {
                 return Err(state_error(id, why));
             }

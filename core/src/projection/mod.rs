@@ -9,6 +9,8 @@ mod household;
 mod roster;
 mod ticket;
 
+pub(crate) use ticket::ticket_state;
+
 use automerge::AutoCommit;
 use autosurgeon::Hydrate;
 use rusqlite::Connection;
@@ -41,7 +43,7 @@ fn hydrate<T: Hydrate>(doc_id: &str, doc: &AutoCommit) -> Result<T> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Source {
     /// Changes made on this device through the API: linear (below), and only ever appending
-    /// to a gate log's entries or a household's visits.
+    /// to a gate log's entries, a household's visits or a ticket's timeline.
     LocalEdit,
     /// Remote changes each made on top of every head the document had: they supersede every
     /// value they touch, so they can only resolve conflicts, never make one.
@@ -67,7 +69,13 @@ pub(crate) fn project(
                 household::project(conn, doc_id, doc)
             }
         }
-        DocKind::Ticket => ticket::project(conn, doc_id, &hydrate(doc_id, doc)?),
+        DocKind::Ticket => {
+            if source == Source::LocalEdit && ticket::project_appended(conn, doc_id, doc)? {
+                Ok(())
+            } else {
+                ticket::project(conn, doc_id, doc)
+            }
+        }
         DocKind::Roster => roster::project(conn, doc_id, &hydrate(doc_id, doc)?),
         DocKind::GateLog => {
             if source == Source::LocalEdit && gate_log::project_appended(conn, doc_id, doc)? {

@@ -1,39 +1,157 @@
 //! Ticket rows (status, level and deadlines derived by the ticket rules) and event rows.
+//!
+//! The derived state is kept with the ticket's row, so that an event appended on this device is
+//! applied to it alone (see [`project_appended`]); merges and rebuilds derive it from the whole
+//! timeline. The same rules ([`TicketState::apply`]) serve both.
 
-use rusqlite::{Connection, params};
+use automerge::{AutoCommit, ObjType, ReadDoc};
+use rusqlite::{Connection, OptionalExtension, params};
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::records::Coded;
-use crate::records::ticket::{TicketAction, TicketDoc, TicketState};
+use crate::records::ticket::{TicketAction, TicketEvent, TicketHead, TicketState};
 
-pub(super) fn project(conn: &Connection, doc_id: &str, t: &TicketDoc) -> Result<()> {
+fn bad(doc_id: &str, e: impl std::fmt::Display) -> Error {
+    Error::document(doc_id, e.to_string())
+}
+
+/// The ticket without its timeline, and where its event list is with its length.
+fn head_and_events(
+    doc_id: &str,
+    doc: &AutoCommit,
+) -> Result<(TicketHead, Option<(automerge::ObjId, usize)>)> {
+    let head: TicketHead = crate::doc::one_pass::hydrate(doc).map_err(|e| bad(doc_id, e))?;
+    let events = match doc
+        .get(automerge::ROOT, "events")
+        .map_err(|e| bad(doc_id, e))?
+    {
+        Some((automerge::Value::Object(ObjType::List), list)) => {
+            let len = doc.length(&list);
+            Some((list, len))
+        }
+        _ => None,
+    };
+    Ok((head, events))
+}
+
+/// Every row of the ticket `doc_id` from `doc`.
+pub(super) fn project(conn: &Connection, doc_id: &str, doc: &AutoCommit) -> Result<()> {
     conn.prepare_cached("DELETE FROM p_tickets WHERE doc_id = ?1")?
         .execute([doc_id])?;
     conn.prepare_cached("DELETE FROM p_ticket_events WHERE doc_id = ?1")?
         .execute([doc_id])?;
     conn.prepare_cached("DELETE FROM p_ticket_photos WHERE doc_id = ?1")?
         .execute([doc_id])?;
-    if t.reporter.is_empty() {
+    let (head, events) = head_and_events(doc_id, doc)?;
+    if head.reporter.is_empty() {
         return Ok(());
     }
-    let s = TicketState::derive(t);
+    let events: Vec<TicketEvent> = match events {
+        Some(_) => crate::doc::one_pass::hydrate_prop(doc, &automerge::ROOT, "events")
+            .map_err(|e| bad(doc_id, e))?,
+        None => Vec::new(),
+    };
+    let mut state = TicketState::reported(&head.photos);
+    for e in &events {
+        state.apply(e);
+    }
+    insert_events(conn, doc_id, 0, &events)?;
+    let last_event_ms = events.iter().map(|e| e.at_ms).max();
+    ticket_row(conn, doc_id, &head, &state, events.len(), last_event_ms)
+}
+
+/// After a local edit: when the timeline holds more events than the ticket's row counts, the
+/// edit appended them at the end, so only those are read and applied to the kept state.
+/// Returns false, having done nothing, when that does not hold (a new ticket, an edit of
+/// anything but the timeline, a row without a kept state): the caller projects the whole
+/// ticket.
+pub(super) fn project_appended(conn: &Connection, doc_id: &str, doc: &AutoCommit) -> Result<bool> {
+    let row: Option<(i64, i64, String)> = conn
+        .prepare_cached(
+            "SELECT event_count, last_event_ms, state FROM p_tickets WHERE doc_id = ?1",
+        )?
+        .query_row([doc_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .optional()?;
+    let Some((rows, last_event_ms, state)) = row else {
+        return Ok(false);
+    };
+    let (Ok(rows), Ok(mut state)) = (
+        usize::try_from(rows),
+        serde_json::from_str::<TicketState>(&state),
+    ) else {
+        return Ok(false);
+    };
+    let (head, Some((list, len))) = head_and_events(doc_id, doc)? else {
+        return Ok(false);
+    };
+    if rows >= len || head.reporter.is_empty() {
+        return Ok(false);
+    }
+    let mut added = Vec::with_capacity(len - rows);
+    for index in rows..len {
+        let e: TicketEvent =
+            crate::doc::one_pass::hydrate_prop(doc, &list, index).map_err(|e| bad(doc_id, e))?;
+        state.apply(&e);
+        added.push(e);
+    }
+    insert_events(conn, doc_id, rows, &added)?;
+    // The row's last event time is the report's while it has no event.
+    let earlier = (rows > 0).then_some(last_event_ms);
+    let last = added.iter().map(|e| e.at_ms).chain(earlier).max();
+    ticket_row(conn, doc_id, &head, &state, len, last)?;
+    Ok(true)
+}
+
+/// Inserts `events`, the first at list position `first`.
+fn insert_events(
+    conn: &Connection,
+    doc_id: &str,
+    first: usize,
+    events: &[TicketEvent],
+) -> Result<()> {
+    let mut event = conn.prepare_cached(
+        "INSERT OR REPLACE INTO p_ticket_events (doc_id, idx, event_id, action, author, at_ms, \
+         level_to) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?;
+    for (i, e) in events.iter().enumerate() {
+        let level_to = match &e.action {
+            TicketAction::Escalated { to, .. } => Some(to.code()),
+            _ => None,
+        };
+        event.execute(params![
+            doc_id,
+            (first + i) as i64,
+            e.id,
+            e.action.code(),
+            e.author,
+            e.at_ms,
+            level_to
+        ])?;
+    }
+    Ok(())
+}
+
+/// The ticket's row with its state (kept as JSON for the next appended event) and photo rows.
+fn ticket_row(
+    conn: &Connection,
+    doc_id: &str,
+    t: &TicketHead,
+    s: &TicketState,
+    event_count: usize,
+    last_event_ms: Option<i64>,
+) -> Result<()> {
     let mut photo = conn
         .prepare_cached("INSERT OR IGNORE INTO p_ticket_photos (doc_id, hash) VALUES (?1, ?2)")?;
     for hash in &s.photos {
         photo.execute(params![doc_id, hash])?;
     }
-    let last_event_ms = t
-        .events
-        .iter()
-        .map(|e| e.at_ms)
-        .max()
-        .unwrap_or(t.reported_ms);
+    let kept = serde_json::to_string(s).map_err(|e| bad(doc_id, e))?;
     conn.prepare_cached(
-        "INSERT INTO p_tickets (doc_id, category, place_kind, place_ref, place_text, description, \
-         channel, reporter, reported_ms, status, is_open, level, responsible, department, \
-         reply_due_ms, resolve_due_ms, replied_ms, resolved_ms, merged_into, event_count, \
-         photo_count, last_event_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, \
-         ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)",
+        "INSERT OR REPLACE INTO p_tickets (doc_id, category, place_kind, place_ref, place_text, \
+         description, channel, reporter, reported_ms, status, is_open, level, responsible, \
+         department, reply_due_ms, resolve_due_ms, replied_ms, resolved_ms, merged_into, \
+         event_count, photo_count, last_event_ms, state) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, \
+         ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)",
     )?
     .execute(params![
         doc_id,
@@ -55,28 +173,19 @@ pub(super) fn project(conn: &Connection, doc_id: &str, t: &TicketDoc) -> Result<
         s.replied_ms,
         s.resolved_ms,
         s.merged_into,
-        t.events.len() as i64,
+        event_count as i64,
         s.photos.len() as i64,
-        last_event_ms,
+        last_event_ms.unwrap_or(t.reported_ms),
+        kept,
     ])?;
-    let mut event = conn.prepare_cached(
-        "INSERT INTO p_ticket_events (doc_id, idx, event_id, action, author, at_ms, level_to) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-    )?;
-    for (idx, e) in t.events.iter().enumerate() {
-        let level_to = match &e.action {
-            TicketAction::Escalated { to, .. } => Some(to.code()),
-            _ => None,
-        };
-        event.execute(params![
-            doc_id,
-            idx as i64,
-            e.id,
-            e.action.code(),
-            e.author,
-            e.at_ms,
-            level_to
-        ])?;
-    }
     Ok(())
+}
+
+/// The ticket's state as its row keeps it; none when the row is missing or keeps none.
+pub(crate) fn ticket_state(conn: &Connection, doc_id: &str) -> Result<Option<TicketState>> {
+    let kept: Option<String> = conn
+        .prepare_cached("SELECT state FROM p_tickets WHERE doc_id = ?1")?
+        .query_row([doc_id], |r| r.get(0))
+        .optional()?;
+    Ok(kept.and_then(|s| serde_json::from_str(&s).ok()))
 }

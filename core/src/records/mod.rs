@@ -62,6 +62,25 @@ macro_rules! coded_enum {
             }
         }
 
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str($crate::records::Coded::code(*self))
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let code = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
+                <$name as $crate::records::Coded>::ALL
+                    .iter()
+                    .copied()
+                    .find(|v| $crate::records::Coded::code(*v) == code)
+                    .ok_or_else(|| serde::de::Error::custom(format!(
+                        "{} is not a {}", code, stringify!($name)
+                    )))
+            }
+        }
+
         impl autosurgeon::Hydrate for $name {
             fn hydrate_string(s: &'_ str) -> Result<Self, autosurgeon::HydrateError> {
                 <$name as $crate::records::Coded>::ALL

@@ -278,6 +278,25 @@ pub struct TicketDoc {
     pub events: Vec<TicketEvent>,
 }
 
+/// A ticket without its timeline: what a write of an event reads, however long the timeline.
+#[derive(Debug, Clone, Default, PartialEq, Hydrate)]
+pub struct TicketHead {
+    /// Category.
+    pub category: Category,
+    /// Where.
+    pub place: TicketPlace,
+    /// What is wrong.
+    pub description: String,
+    /// Photo hashes (sha-256, hex) given at report time.
+    pub photos: Vec<String>,
+    /// How it reached Linli.
+    pub channel: Channel,
+    /// Reporting member.
+    pub reporter: String,
+    /// When it was reported (ms since the epoch).
+    pub reported_ms: i64,
+}
+
 impl Record for TicketDoc {
     const KIND: DocKind = DocKind::Ticket;
 }
@@ -288,7 +307,8 @@ pub const STREET_REPLY_WITHIN: Duration = Duration::hours(24);
 pub const COUNTY_RESOLVE_WITHIN: Duration = Duration::days(3);
 
 /// A ticket's state as derived from its events by the rules in this module's documentation.
-#[derive(Debug, Clone, PartialEq, Default)]
+/// The projection keeps it, so that an event appended here is applied to it alone.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct TicketState {
     /// Status.
     pub status: Status,
@@ -319,10 +339,7 @@ pub struct TicketState {
 impl TicketState {
     /// Derives the state of `doc` by the module's rules.
     pub fn derive(doc: &TicketDoc) -> TicketState {
-        let mut s = TicketState {
-            photos: doc.photos.clone(),
-            ..TicketState::default()
-        };
+        let mut s = TicketState::reported(&doc.photos);
         for event in &doc.events {
             s.apply(event);
         }
@@ -341,7 +358,16 @@ impl TicketState {
         }
     }
 
-    fn apply(&mut self, e: &TicketEvent) {
+    /// The state of a ticket reported with `photos`, before any event.
+    pub fn reported(photos: &[String]) -> TicketState {
+        TicketState {
+            photos: photos.to_vec(),
+            ..TicketState::default()
+        }
+    }
+
+    /// The state after `e`, the next event in list order.
+    pub fn apply(&mut self, e: &TicketEvent) {
         if let TicketAction::PhotoAdded { sha256 } = &e.action {
             self.photos.push(sha256.clone());
             return;
