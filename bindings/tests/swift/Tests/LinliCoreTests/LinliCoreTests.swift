@@ -361,7 +361,7 @@ final class LinliCoreTests: XCTestCase {
                 sub.cancel()
                 _ = CancelToken()
                 if i % 20 == 0 {
-                    _ = try LinliStore.open(path: path("handles"), memberId: "office-handles", deviceId: "handles-pc", actorId: nil)
+                    _ = try LinliStore.open(path: path("handles-others"), memberId: "office-handles", deviceId: "handles-pc", actorId: nil)
                 }
             }
         }
