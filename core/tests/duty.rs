@@ -6,8 +6,10 @@ mod common;
 use chrono::Duration;
 use common::{Devices, bad_field, community, start_time, sync_all};
 use linli_core::Error;
+use linli_core::api::directory::{MemberInput, RoleInput};
 use linli_core::api::duty::VisitorInput;
 use linli_core::api::records::Resolution;
+use linli_core::records::directory::Role;
 use linli_core::records::gate_log::{Attendance, PassType, Severity};
 use linli_core::records::roster::{DutyRole, SwapStatus};
 
@@ -411,5 +413,146 @@ fn a_gate_log_written_entry_by_entry_between_merges_projects_as_its_rebuild() {
         fevers.iter().filter(|e| e.flagged).count(),
         4,
         "37.3 °C and up"
+    );
+}
+
+/// Everyone present at the gate in the badge view, with where they show (slot or others).
+fn shown(view: &linli_core::api::duty::OnDutyView) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = view
+        .slots
+        .iter()
+        .filter_map(|s| {
+            let (m, _) = s.on_duty.as_ref()?;
+            Some((m.clone(), format!("{}/{}", s.shift_id, s.slot_id)))
+        })
+        .chain(
+            view.others
+                .iter()
+                .map(|(m, _, _)| (m.clone(), "others".into())),
+        )
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn overlapping_shifts_keep_each_member_in_their_own_shifts_slot() {
+    let devices = Devices::new();
+    let office = devices.open("office", "office-pc");
+    let c = community(&office);
+    let zhao = devices.open("gate-zhao", "zhao-phone");
+    let qian = devices.open("shift-qian", "qian-phone");
+    let sun = devices.open("guard-sun", "sun-phone");
+    let zhou = devices.open("guard-zhou", "zhou-phone");
+    office
+        .add_member(&MemberInput {
+            id: Some("guard-feng".into()),
+            name: "冯保安".into(),
+            phone: String::new(),
+            roles: vec![RoleInput {
+                role: Role::SafetyOfficer,
+                places: vec![c.east_gate.clone()],
+            }],
+        })
+        .unwrap();
+    let feng = devices.open("guard-feng", "feng-phone");
+    let all = [&office, &zhao, &qian, &sun, &zhou, &feng];
+    sync_all(&all);
+    let gate = &c.east_gate;
+
+    // 早班 09:00–17:00 and 夜班 15:00–03:00 overlap for two hours; both have `gate_lead-1`,
+    // `shift_lead-1`, `safety_officer-1` and `safety_officer-2`.
+    let start = start_time();
+    let early = zhao
+        .add_shift(gate, "早班", start, start + Duration::hours(8), 2)
+        .unwrap();
+    let night_start = start + Duration::hours(6);
+    let night = zhao
+        .add_shift(
+            gate,
+            "夜班",
+            night_start,
+            night_start + Duration::hours(12),
+            2,
+        )
+        .unwrap();
+    zhao.assign_slot(gate, &early, "gate_lead-1", Some("gate-zhao"))
+        .unwrap();
+    zhao.assign_slot(gate, &early, "safety_officer-1", Some("guard-sun"))
+        .unwrap();
+    zhao.assign_slot(gate, &night, "shift_lead-1", Some("shift-qian"))
+        .unwrap();
+    zhao.assign_slot(gate, &night, "safety_officer-1", Some("guard-zhou"))
+        .unwrap();
+    sync_all(&all);
+
+    devices.clock.advance(Duration::minutes(5)); // 09:05
+    sun.check_in(gate).unwrap();
+    zhao.check_in(gate).unwrap();
+    devices.clock.advance(Duration::minutes(5 * 60 + 45)); // 14:50, 夜班 is 10 minutes away
+    zhou.check_in(gate).unwrap();
+    feng.check_in(gate).unwrap(); // planned nowhere
+    devices.clock.advance(Duration::minutes(15)); // 15:05, both shifts run
+    qian.check_in(gate).unwrap();
+    sync_all(&all);
+
+    let view = office.on_duty(gate).unwrap();
+    assert_eq!(view.slots.len(), 8);
+    let slot = |shift: &str, slot: &str| {
+        view.slots
+            .iter()
+            .find(|s| s.shift_id == shift && s.slot_id == slot)
+            .unwrap()
+    };
+    let on = |shift: &str, s: &str| slot(shift, s).on_duty.as_ref().map(|(m, _)| m.clone());
+    assert_eq!(on(&early, "gate_lead-1").as_deref(), Some("gate-zhao"));
+    assert_eq!(on(&early, "shift_lead-1"), None);
+    assert_eq!(on(&early, "safety_officer-1").as_deref(), Some("guard-sun"));
+    assert_eq!(on(&early, "safety_officer-2"), None);
+    assert_eq!(on(&night, "gate_lead-1"), None);
+    assert_eq!(on(&night, "shift_lead-1").as_deref(), Some("shift-qian"));
+    assert_eq!(
+        on(&night, "safety_officer-1").as_deref(),
+        Some("guard-zhou")
+    );
+    assert_eq!(on(&night, "safety_officer-2"), None);
+    assert_eq!(
+        slot(&night, "safety_officer-1").attendance,
+        Attendance::OnTime
+    );
+    assert_eq!(slot(&night, "shift_lead-1").attendance, Attendance::OnTime);
+    assert_eq!(
+        view.others
+            .iter()
+            .map(|(m, _, _)| m.as_str())
+            .collect::<Vec<_>>(),
+        ["guard-feng"]
+    );
+    let shown_members: Vec<String> = shown(&view).into_iter().map(|(m, _)| m).collect();
+    assert_eq!(
+        shown_members,
+        [
+            "gate-zhao",
+            "guard-feng",
+            "guard-sun",
+            "guard-zhou",
+            "shift-qian"
+        ],
+        "everyone present shows once"
+    );
+
+    // 夜班's safety officer hands over: the slot passes within 夜班, 早班's stays as it was.
+    devices.clock.advance(Duration::minutes(55)); // 16:00
+    zhou.hand_over(gate, "guard-feng").unwrap();
+    sync_all(&all);
+    let view = office.on_duty(gate).unwrap();
+    assert_eq!(
+        shown(&view),
+        [
+            ("gate-zhao".to_owned(), format!("{early}/gate_lead-1")),
+            ("guard-feng".to_owned(), format!("{night}/safety_officer-1")),
+            ("guard-sun".to_owned(), format!("{early}/safety_officer-1")),
+            ("shift-qian".to_owned(), format!("{night}/shift_lead-1")),
+        ]
     );
 }
