@@ -621,7 +621,7 @@ mirror_record!(out
 /// Duty attendance at one gate.
 GateDuty = report::GateDuty {
     gate_id: String, gate_name: String, slots: u32, planned: u32, on_time: u32, late: u32,
-    no_show: u32
+    no_show: u32, pending: u32
 });
 mirror_record!(out
 /// Gate entries of one kind at one gate.

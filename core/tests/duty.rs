@@ -3,13 +3,18 @@
 
 mod common;
 
-use chrono::Duration;
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Duration, Utc};
 use common::{Devices, bad_field, community, start_time, sync_all};
-use linli_core::Error;
+use linli_core::api::directory::{MemberInput, RoleInput};
 use linli_core::api::duty::VisitorInput;
 use linli_core::api::records::Resolution;
+use linli_core::records::directory::Role;
 use linli_core::records::gate_log::{Attendance, PassType, Severity};
 use linli_core::records::roster::{DutyRole, SwapStatus};
+use linli_core::{Error, Linli};
+use proptest::prelude::*;
 
 #[test]
 fn roster_badge_view_check_in_and_handover() {
@@ -412,4 +417,385 @@ fn a_gate_log_written_entry_by_entry_between_merges_projects_as_its_rebuild() {
         4,
         "37.3 °C and up"
     );
+}
+
+/// Everyone present at the gate in the badge view, with where they show (slot or others).
+fn shown(view: &linli_core::api::duty::OnDutyView) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = view
+        .slots
+        .iter()
+        .filter_map(|s| {
+            let (m, _) = s.on_duty.as_ref()?;
+            Some((m.clone(), format!("{}/{}", s.shift_id, s.slot_id)))
+        })
+        .chain(
+            view.others
+                .iter()
+                .map(|(m, _, _)| (m.clone(), "others".into())),
+        )
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn overlapping_shifts_keep_each_member_in_their_own_shifts_slot() {
+    let devices = Devices::new();
+    let office = devices.open("office", "office-pc");
+    let c = community(&office);
+    let zhao = devices.open("gate-zhao", "zhao-phone");
+    let qian = devices.open("shift-qian", "qian-phone");
+    let sun = devices.open("guard-sun", "sun-phone");
+    let zhou = devices.open("guard-zhou", "zhou-phone");
+    office
+        .add_member(&MemberInput {
+            id: Some("guard-feng".into()),
+            name: "冯保安".into(),
+            phone: String::new(),
+            roles: vec![RoleInput {
+                role: Role::SafetyOfficer,
+                places: vec![c.east_gate.clone()],
+            }],
+        })
+        .unwrap();
+    let feng = devices.open("guard-feng", "feng-phone");
+    let all = [&office, &zhao, &qian, &sun, &zhou, &feng];
+    sync_all(&all);
+    let gate = &c.east_gate;
+
+    // 早班 09:00–17:00 and 夜班 15:00–03:00 overlap for two hours; both have `gate_lead-1`,
+    // `shift_lead-1`, `safety_officer-1` and `safety_officer-2`.
+    let start = start_time();
+    let early = zhao
+        .add_shift(gate, "早班", start, start + Duration::hours(8), 2)
+        .unwrap();
+    let night_start = start + Duration::hours(6);
+    let night = zhao
+        .add_shift(
+            gate,
+            "夜班",
+            night_start,
+            night_start + Duration::hours(12),
+            2,
+        )
+        .unwrap();
+    zhao.assign_slot(gate, &early, "gate_lead-1", Some("gate-zhao"))
+        .unwrap();
+    zhao.assign_slot(gate, &early, "safety_officer-1", Some("guard-sun"))
+        .unwrap();
+    zhao.assign_slot(gate, &night, "shift_lead-1", Some("shift-qian"))
+        .unwrap();
+    zhao.assign_slot(gate, &night, "safety_officer-1", Some("guard-zhou"))
+        .unwrap();
+    sync_all(&all);
+
+    devices.clock.advance(Duration::minutes(5)); // 09:05
+    sun.check_in(gate).unwrap();
+    zhao.check_in(gate).unwrap();
+    devices.clock.advance(Duration::minutes(5 * 60 + 45)); // 14:50, 夜班 is 10 minutes away
+    zhou.check_in(gate).unwrap();
+    feng.check_in(gate).unwrap(); // planned nowhere
+    devices.clock.advance(Duration::minutes(15)); // 15:05, both shifts run
+    qian.check_in(gate).unwrap();
+    sync_all(&all);
+
+    let view = office.on_duty(gate).unwrap();
+    assert_eq!(view.slots.len(), 8);
+    let slot = |shift: &str, slot: &str| {
+        view.slots
+            .iter()
+            .find(|s| s.shift_id == shift && s.slot_id == slot)
+            .unwrap()
+    };
+    let on = |shift: &str, s: &str| slot(shift, s).on_duty.as_ref().map(|(m, _)| m.clone());
+    assert_eq!(on(&early, "gate_lead-1").as_deref(), Some("gate-zhao"));
+    assert_eq!(on(&early, "shift_lead-1"), None);
+    assert_eq!(on(&early, "safety_officer-1").as_deref(), Some("guard-sun"));
+    assert_eq!(on(&early, "safety_officer-2"), None);
+    assert_eq!(on(&night, "gate_lead-1"), None);
+    assert_eq!(on(&night, "shift_lead-1").as_deref(), Some("shift-qian"));
+    assert_eq!(
+        on(&night, "safety_officer-1").as_deref(),
+        Some("guard-zhou")
+    );
+    assert_eq!(on(&night, "safety_officer-2"), None);
+    assert_eq!(
+        slot(&night, "safety_officer-1").attendance,
+        Attendance::OnTime
+    );
+    assert_eq!(slot(&night, "shift_lead-1").attendance, Attendance::OnTime);
+    assert_eq!(
+        view.others
+            .iter()
+            .map(|(m, _, _)| m.as_str())
+            .collect::<Vec<_>>(),
+        ["guard-feng"]
+    );
+    let shown_members: Vec<String> = shown(&view).into_iter().map(|(m, _)| m).collect();
+    assert_eq!(
+        shown_members,
+        [
+            "gate-zhao",
+            "guard-feng",
+            "guard-sun",
+            "guard-zhou",
+            "shift-qian"
+        ],
+        "everyone present shows once"
+    );
+
+    // 夜班's safety officer hands over: the slot passes within 夜班, 早班's stays as it was.
+    devices.clock.advance(Duration::minutes(55)); // 16:00
+    zhou.hand_over(gate, "guard-feng").unwrap();
+    sync_all(&all);
+    let view = office.on_duty(gate).unwrap();
+    assert_eq!(
+        shown(&view),
+        [
+            ("gate-zhao".to_owned(), format!("{early}/gate_lead-1")),
+            ("guard-feng".to_owned(), format!("{night}/safety_officer-1")),
+            ("guard-sun".to_owned(), format!("{early}/safety_officer-1")),
+            ("shift-qian".to_owned(), format!("{night}/shift_lead-1")),
+        ]
+    );
+
+    // After both shifts: every planned slot was covered on time; the slots nobody was
+    // assigned to are neither planned nor missed.
+    devices.clock.advance(Duration::hours(12)); // 04:00 the next day
+    let duty = &office
+        .day_report(office.community().unwrap().local_date(start))
+        .unwrap()
+        .duty[0];
+    assert_eq!(
+        (
+            duty.slots,
+            duty.planned,
+            duty.on_time,
+            duty.late,
+            duty.no_show
+        ),
+        (8, 4, 4, 0, 0)
+    );
+}
+
+/// The slots of a shift with two safety officers, in roster order.
+const SLOT_IDS: [&str; 4] = [
+    "gate_lead-1",
+    "shift_lead-1",
+    "safety_officer-1",
+    "safety_officer-2",
+];
+/// The members who may work the east gate.
+const GATE_MEMBERS: [&str; 4] = ["gate-zhao", "shift-qian", "guard-sun", "guard-zhou"];
+
+/// Who may be put in the `i`th slot of [`SLOT_IDS`]; `None` leaves it unassigned.
+fn candidates(i: usize) -> &'static [Option<&'static str>] {
+    match i {
+        0 => &[None, Some("gate-zhao")],
+        1 => &[None, Some("shift-qian"), Some("gate-zhao")],
+        _ => &[
+            None,
+            Some("guard-sun"),
+            Some("guard-zhou"),
+            Some("shift-qian"),
+            Some("gate-zhao"),
+        ],
+    }
+}
+
+/// When a slot's member checks in, relative to the shift start.
+#[derive(Debug, Clone, Copy)]
+enum CheckIn {
+    Never,
+    /// From 30 minutes early to 9 minutes after the start.
+    OnTime(u32),
+    /// From 11 minutes after the start to just before the end.
+    Late(u32),
+}
+
+#[derive(Debug, Clone)]
+struct ShiftPlan {
+    /// Minutes after 10:00.
+    start_min: i64,
+    hours: i64,
+    officers: usize,
+    /// Per slot of [`SLOT_IDS`]: who (an index into its candidates) and when they check in.
+    slots: [(usize, CheckIn); 4],
+}
+
+fn shift_plan() -> impl Strategy<Value = ShiftPlan> {
+    let check_in = prop_oneof![
+        Just(CheckIn::Never),
+        any::<u32>().prop_map(CheckIn::OnTime),
+        any::<u32>().prop_map(CheckIn::Late),
+    ];
+    (
+        0..=24i64,
+        1..=10i64,
+        0..=2usize,
+        prop::array::uniform4((0..5usize, check_in)),
+    )
+        .prop_map(|(half_hours, hours, officers, slots)| ShiftPlan {
+            start_min: half_hours * 30,
+            hours,
+            officers,
+            slots,
+        })
+}
+
+struct ModelShift {
+    id: String,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+    /// (slot id, member) in roster order.
+    slots: Vec<(&'static str, Option<&'static str>)>,
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, max_shrink_iters: 64, ..ProptestConfig::default() })]
+
+    /// Random rosters of one to three shifts, possibly overlapping, with slots assigned or not
+    /// and their members checking in on time, late or never; at a random time the badge shows
+    /// every present member once, in the slot their check-in named if its shift runs, and the
+    /// day report counts each assigned slot once.
+    #[test]
+    fn badge_and_report_count_each_planned_slot_once(
+        plans in prop::collection::vec(shift_plan(), 1..=3),
+        report_min in 0..=24 * 60i64,
+    ) {
+        let devices = Devices::new();
+        let office = devices.open("office", "office-pc");
+        let c = community(&office);
+        let gate = &c.east_gate;
+        let phones: Vec<Linli> = GATE_MEMBERS
+            .iter()
+            .map(|m| devices.open(m, &format!("{m}-phone")))
+            .collect();
+        let mut all: Vec<&Linli> = phones.iter().collect();
+        all.push(&office);
+        sync_all(&all);
+
+        // 10:00 and later: the earliest check-in, 30 minutes early, is not before the clock.
+        let base = start_time() + Duration::hours(1);
+        let mut shifts = Vec::new();
+        for p in &plans {
+            let start = base + Duration::minutes(p.start_min);
+            let end = start + Duration::hours(p.hours);
+            let id = phones[0].add_shift(gate, "班次", start, end, p.officers as u32).unwrap();
+            let mut slots = Vec::new();
+            for (i, slot_id) in SLOT_IDS.iter().enumerate().take(2 + p.officers) {
+                let who = candidates(i)[p.slots[i].0 % candidates(i).len()];
+                if who.is_some() {
+                    phones[0].assign_slot(gate, &id, slot_id, who).unwrap();
+                }
+                slots.push((*slot_id, who));
+            }
+            shifts.push(ModelShift { id, start, end, slots });
+        }
+        sync_all(&all);
+
+        let report_at = start_time() + Duration::minutes(report_min);
+        let mut events = Vec::new();
+        for (s, p) in shifts.iter().zip(&plans) {
+            for (i, (_, who)) in s.slots.iter().enumerate() {
+                let Some(who) = who else { continue };
+                let minutes = match p.slots[i].1 {
+                    CheckIn::Never => continue,
+                    CheckIn::OnTime(r) => -30 + i64::from(r % 40),
+                    CheckIn::Late(r) => 11 + i64::from(r) % (p.hours * 60 - 12),
+                };
+                // A second apart, so no two check-ins share an instant.
+                let at = s.start + Duration::minutes(minutes) + Duration::seconds(events.len() as i64);
+                if at <= report_at {
+                    events.push((at, *who));
+                }
+            }
+        }
+        events.sort();
+
+        // The model: who is present with which (shift, slot) named, and every check-in naming
+        // a slot.
+        let mut present: BTreeMap<&str, Option<(String, &str)>> = BTreeMap::new();
+        let mut named: Vec<(DateTime<Utc>, String, &str)> = Vec::new();
+        for (at, who) in events {
+            devices.clock.set(at);
+            let phone = &phones[GATE_MEMBERS.iter().position(|m| *m == who).unwrap()];
+            if present.contains_key(who) {
+                phone.check_out(gate).unwrap();
+            }
+            phone.check_in(gate).unwrap();
+            // The slot a check-in names: the member's first, in roster order, of the shifts
+            // running within the next 30 minutes.
+            let slot = shifts
+                .iter()
+                .filter(|s| s.start <= at + Duration::minutes(30) && s.end > at)
+                .flat_map(|s| {
+                    s.slots
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, (_, m))| *m == Some(who))
+                        .map(move |(i, (slot_id, _))| ((s.start, s.id.clone(), i), *slot_id))
+                })
+                .min()
+                .map(|((_, shift, _), slot_id)| (shift, slot_id));
+            if let Some((shift, slot_id)) = &slot {
+                named.push((at, shift.clone(), slot_id));
+            }
+            present.insert(who, slot);
+        }
+        devices.clock.set(report_at);
+        sync_all(&all);
+
+        let view = office.on_duty(gate).unwrap();
+        let running = |shift: &str| {
+            shifts
+                .iter()
+                .any(|s| s.id == shift && s.start <= report_at && s.end > report_at)
+        };
+        let expected: Vec<(String, String)> = present
+            .iter()
+            .map(|(m, slot)| {
+                let place = match slot {
+                    Some((shift, slot_id)) if running(shift) => format!("{shift}/{slot_id}"),
+                    _ => "others".to_owned(),
+                };
+                (m.to_string(), place)
+            })
+            .collect();
+        let shown = shown(&view);
+        for m in present.keys() {
+            prop_assert_eq!(shown.iter().filter(|(s, _)| s == m).count(), 1, "{} shows once", m);
+        }
+        prop_assert_eq!(shown, expected);
+
+        let report = office
+            .day_report(office.community().unwrap().local_date(start_time()))
+            .unwrap();
+        let duty = &report.duty[0];
+        let all_slots = shifts.iter().map(|s| s.slots.len()).sum::<usize>() as u32;
+        let assigned = shifts
+            .iter()
+            .flat_map(|s| &s.slots)
+            .filter(|(_, m)| m.is_some())
+            .count() as u32;
+        prop_assert_eq!((duty.slots, duty.planned), (all_slots, assigned));
+        prop_assert_eq!(duty.on_time + duty.late + duty.no_show + duty.pending, duty.planned);
+        let mut counts = (0, 0, 0, 0);
+        for s in &shifts {
+            for (slot_id, _) in s.slots.iter().filter(|(_, m)| m.is_some()) {
+                let first = named
+                    .iter()
+                    .filter(|(_, shift, slot)| *shift == s.id && slot == slot_id)
+                    .map(|(at, _, _)| *at)
+                    .min();
+                match first {
+                    Some(at) if at <= s.start + Duration::minutes(10) => counts.0 += 1,
+                    Some(_) => counts.1 += 1,
+                    None if report_at >= s.end => counts.2 += 1,
+                    None => counts.3 += 1,
+                }
+            }
+        }
+        prop_assert_eq!((duty.on_time, duty.late, duty.no_show, duty.pending), counts);
+    }
 }

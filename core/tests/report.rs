@@ -150,9 +150,11 @@ fn day_end_report_counts_the_day() {
             duty.planned,
             duty.on_time,
             duty.late,
-            duty.no_show
+            duty.no_show,
+            duty.pending
         ),
-        (4, 2, 0, 1, 3)
+        (4, 2, 0, 1, 1, 0),
+        "the two unassigned slots are neither planned nor missed"
     );
     let temps = report
         .gate_entries
@@ -181,10 +183,64 @@ fn day_end_report_counts_the_day() {
     assert!(md.starts_with("# 梅园社区 日报 2026-11-23"));
     assert!(md.contains("## 入户走访"));
     assert!(md.contains("| 王建国 | 2 | 2 | 1 | 0 | 0 |"));
-    assert!(md.contains("| 东门 | 4 | 2 | 0 | 1 | 3 |"));
+    assert!(md.contains("| 门岗 | 岗位 | 已排班 | 准时 | 迟到 | 缺岗 | 未到时 |\n|---|"));
+    assert!(md.contains("| 东门 | 4 | 2 | 0 | 1 | 1 | 0 |"));
+    assert!(csv.contains("值班,未到时,东门,0\n"));
 
     // Every device that has everything computes the same report.
     for d in all {
         assert_eq!(d.day_report(date).unwrap(), report);
     }
+}
+
+#[test]
+fn duty_counts_only_assigned_slots_and_adds_up() {
+    let devices = Devices::new();
+    let office = devices.open("office", "office-pc");
+    let c = community(&office);
+    let zhao = devices.open("gate-zhao", "zhao-phone");
+    let sun = devices.open("guard-sun", "sun-phone");
+    let all = [&office, &zhao, &sun];
+    sync_all(&all);
+    let gate = &c.east_gate;
+    let start = start_time(); // 09:00
+    let date = office.community().unwrap().local_date(start);
+    // 早班 with four slots: 门长 and 安全员 1 assigned, 值班长 and 安全员 2 left unassigned.
+    let shift = zhao
+        .add_shift(gate, "早班", start, start + Duration::hours(8), 2)
+        .unwrap();
+    zhao.assign_slot(gate, &shift, "gate_lead-1", Some("gate-zhao"))
+        .unwrap();
+    zhao.assign_slot(gate, &shift, "safety_officer-1", Some("guard-sun"))
+        .unwrap();
+    sync_all(&all);
+    let duty = |expected: (u32, u32, u32, u32, u32, u32)| {
+        sync_all(&all);
+        let report = office.day_report(date).unwrap();
+        let d = &report.duty[0];
+        let got = (d.slots, d.planned, d.on_time, d.late, d.no_show, d.pending);
+        assert_eq!(
+            got, expected,
+            "(slots, planned, on time, late, no-show, pending)"
+        );
+        assert_eq!(d.on_time + d.late + d.no_show + d.pending, d.planned);
+        report
+    };
+
+    devices.clock.advance(Duration::minutes(5)); // 09:05
+    sun.check_in(gate).unwrap();
+    duty((4, 2, 1, 0, 0, 1));
+    // 10:00: the gate lead has not come yet; the shift runs, so it is not decided.
+    devices.clock.advance(Duration::minutes(55));
+    duty((4, 2, 1, 0, 0, 1));
+    devices.clock.advance(Duration::minutes(30)); // 10:30
+    zhao.check_in(gate).unwrap();
+    duty((4, 2, 1, 1, 0, 0));
+    devices.clock.advance(Duration::hours(8)); // 18:30, after the shift
+    let report = duty((4, 2, 1, 1, 0, 0));
+    assert!(
+        report
+            .to_markdown()
+            .contains("| 东门 | 4 | 2 | 1 | 1 | 0 | 0 |")
+    );
 }

@@ -10,7 +10,7 @@ use crate::error::{Error, Result};
 use crate::ids::{gate_log_doc_id, ms_to_utc, new_id, roster_doc_id};
 use crate::records::directory::{PlaceKind, Role};
 use crate::records::gate_log::{
-    self, Attendance, DutyEvent, GateEntry, GateEntryKind, PassType, Severity,
+    self, Attendance, DutyEvent, GateEntry, GateEntryKind, PassType, Presence, Severity,
 };
 use crate::records::roster::{
     DutyRole, MAX_SAFETY_OFFICERS, RosterDoc, Shift, Swap, SwapStatus, slots_for,
@@ -99,7 +99,9 @@ pub struct SlotDuty {
     pub attendance: Attendance,
 }
 
-/// The badge view: who is on duty now at a gate.
+/// The badge view: who is on duty now at a gate. Shifts may overlap and slot ids repeat in
+/// every shift, so a member shows in the slot their check-in (or the handover to them) names
+/// by shift and slot id.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OnDutyView {
     /// Gate.
@@ -108,7 +110,8 @@ pub struct OnDutyView {
     pub gate_name: String,
     /// Slots of the shifts running now.
     pub slots: Vec<SlotDuty>,
-    /// Members on duty outside any running slot: (id, name, since).
+    /// Members on duty in no slot of a running shift: (id, name, since). Should two present
+    /// members name the same slot, the later one shows in the slot and the other here.
     pub others: Vec<(String, String, DateTime<Utc>)>,
 }
 
@@ -558,9 +561,10 @@ impl Linli {
         for s in slots {
             let here = present
                 .iter()
-                .find(|(_, slot, _)| slot.as_deref() == Some(s.slot_id.as_str()));
-            if let Some((m, _, _)) = here {
-                placed.insert(m.clone());
+                .filter(|p| p.is_in(&s.shift_id, &s.slot_id))
+                .max_by_key(|p| p.since_ms);
+            if let Some(p) = here {
+                placed.insert(p.member.as_str());
             }
             let (attendance, _) = gate_log::attendance(
                 &events,
@@ -572,8 +576,8 @@ impl Linli {
             );
             view.slots.push(SlotDuty {
                 planned: s.member.as_ref().map(|m| (m.clone(), name(m))),
-                on_duty: here.map(|(m, _, _)| (m.clone(), name(m))),
-                since: here.map(|(_, _, since)| ms_to_utc(*since)),
+                on_duty: here.map(|p| (p.member.clone(), name(&p.member))),
+                since: here.map(|p| ms_to_utc(p.since_ms)),
                 shift_id: s.shift_id,
                 slot_id: s.slot_id,
                 role: s.role,
@@ -581,9 +585,10 @@ impl Linli {
                 attendance,
             });
         }
-        for (m, _, since) in &present {
-            if !placed.contains(m) {
-                view.others.push((m.clone(), name(m), ms_to_utc(*since)));
+        for p in &present {
+            if !placed.contains(p.member.as_str()) {
+                view.others
+                    .push((p.member.clone(), name(&p.member), ms_to_utc(p.since_ms)));
             }
         }
         Ok(view)
@@ -656,7 +661,7 @@ impl Linli {
         Ok(entry.id)
     }
 
-    fn presence_of(&self, gate_id: &str, member: &str) -> Result<Option<Option<String>>> {
+    fn presence_of(&self, gate_id: &str, member: &str) -> Result<Option<Presence>> {
         let now_ms = ms(self.now());
         let events = self.duty_events(
             gate_id,
@@ -665,8 +670,7 @@ impl Linli {
         )?;
         Ok(gate_log::presence(&events, now_ms)
             .into_iter()
-            .find(|(m, _, _)| m == member)
-            .map(|(_, slot, _)| slot))
+            .find(|p| p.member == member))
     }
 
     /// Checks the acting member in at the gate; the slot they were planned for (from 30 minutes
@@ -713,10 +717,11 @@ impl Linli {
         )
     }
 
-    /// Hands the acting member's duty over to `to_member` mid-shift; the slot passes with it.
+    /// Hands the acting member's duty over to `to_member` mid-shift; the slot (of its shift)
+    /// passes with it.
     pub fn hand_over(&self, gate_id: &str, to_member: &str) -> Result<String> {
         let me = self.identity.member_id.clone();
-        let slot = self
+        let present = self
             .presence_of(gate_id, &me)?
             .ok_or_else(|| Error::InvalidState {
                 record: "duty",
@@ -732,23 +737,14 @@ impl Linli {
                 "hand over to another active member",
             ));
         }
-        let now_ms = ms(self.now());
-        let shift_id = match &slot {
-            Some(slot_id) => self
-                .running_slots(gate_id, now_ms, now_ms)?
-                .into_iter()
-                .find(|s| &s.slot_id == slot_id)
-                .map(|s| s.shift_id),
-            None => None,
-        };
         self.append_gate_entry(
             gate_id,
             "gate.handover",
             GateEntryKind::Handover {
                 from: me,
                 to: to.id,
-                shift_id,
-                slot_id: slot,
+                shift_id: present.shift_id,
+                slot_id: present.slot_id,
             },
         )
     }

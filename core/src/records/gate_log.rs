@@ -2,12 +2,19 @@
 //! handovers, visitors, vehicles, parcels, temperature checks, patrols and incidents; and the
 //! rules that turn check-ins into presence and attendance.
 //!
+//! A check-in or handover names a slot by shift and slot id together: slot ids such as
+//! `gate_lead-1` repeat in every shift, and shifts may overlap, so presence and attendance are
+//! matched on both.
+//!
 //! # Attendance rules
 //!
 //! A slot is covered by the first check-in (or handover) that names it. It is on time when that
 //! entry lies no later than [`LATE_AFTER`] after the shift start, late when it comes later but
 //! before the end, and a no-show when nothing names it before the end. A handover names the slot
 //! for the person taking over but never starts it, so a mid-shift handover makes no one late.
+//! While the shift runs, a slot not covered yet counts as late once [`LATE_AFTER`] has passed
+//! (its badge shows that its member is late); only the shift's end decides whether it was late
+//! or a no-show.
 
 use autosurgeon::{Hydrate, Reconcile};
 use chrono::Duration;
@@ -222,32 +229,57 @@ pub struct DutyEvent {
     pub shift_id: Option<String>,
 }
 
-/// Who is present at `at_ms` according to `events` (any order): member → (slot, since).
-pub fn presence(events: &[DutyEvent], at_ms: i64) -> Vec<(String, Option<String>, i64)> {
+/// A member present at the gate: their last check-in, or the handover to them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Presence {
+    /// Who.
+    pub member: String,
+    /// The shift of the slot named, if any.
+    pub shift_id: Option<String>,
+    /// The slot named, if any.
+    pub slot_id: Option<String>,
+    /// Since when (ms).
+    pub since_ms: i64,
+}
+
+impl Presence {
+    /// Whether the presence names slot `slot_id` of shift `shift_id`.
+    pub fn is_in(&self, shift_id: &str, slot_id: &str) -> bool {
+        self.shift_id.as_deref() == Some(shift_id) && self.slot_id.as_deref() == Some(slot_id)
+    }
+}
+
+/// Who is present at `at_ms` according to `events` (any order), by member.
+pub fn presence(events: &[DutyEvent], at_ms: i64) -> Vec<Presence> {
     let mut sorted: Vec<&DutyEvent> = events.iter().filter(|e| e.at_ms <= at_ms).collect();
     sorted.sort_by(|a, b| (a.at_ms, &a.id).cmp(&(b.at_ms, &b.id)));
-    let mut present: std::collections::BTreeMap<String, (Option<String>, i64)> =
+    let mut present: std::collections::BTreeMap<&str, &DutyEvent> =
         std::collections::BTreeMap::new();
     for e in sorted {
         match e.kind.as_str() {
             "check_in" => {
-                present.insert(e.member.clone(), (e.slot_id.clone(), e.at_ms));
+                present.insert(&e.member, e);
             }
             "check_out" => {
-                present.remove(&e.member);
+                present.remove(e.member.as_str());
             }
             "handover" => {
                 if let Some(from) = &e.from_member {
-                    present.remove(from);
+                    present.remove(from.as_str());
                 }
-                present.insert(e.member.clone(), (e.slot_id.clone(), e.at_ms));
+                present.insert(&e.member, e);
             }
             _ => {}
         }
     }
     present
         .into_iter()
-        .map(|(m, (slot, since))| (m, slot, since))
+        .map(|(member, e)| Presence {
+            member: member.to_owned(),
+            shift_id: e.shift_id.clone(),
+            slot_id: e.slot_id.clone(),
+            since_ms: e.at_ms,
+        })
         .collect()
 }
 
@@ -324,7 +356,9 @@ mod tests {
         assert_eq!(first, Some(5 * M));
         let present = presence(&events, 150 * M);
         assert_eq!(present.len(), 1);
-        assert_eq!(present[0].0, "b");
+        assert_eq!(present[0].member, "b");
+        assert!(present[0].is_in("S", "safety_officer-1"));
+        assert!(!present[0].is_in("T", "safety_officer-1"));
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! The day-end report of a community for one local date: visits per lead and households
 //! covered, watch checks done against due, tickets by level, duty slots planned against
-//! checked in, and gate entries by kind. Computed from projections only; rendered as CSV and
-//! Markdown (Chinese headings) by [`render`].
+//! checked in (per shift and slot), and gate entries by kind. Computed from projections only;
+//! rendered as CSV and Markdown (Chinese headings) by [`render`].
 
 pub mod render;
 
@@ -67,7 +67,9 @@ pub struct TicketLevelRow {
     pub open: u32,
 }
 
-/// Duty at one gate.
+/// Duty at one gate. Attendance counts planned slots only, each once:
+/// `on_time + late + no_show + pending == planned`; the slots nobody was assigned to
+/// (`slots - planned`) count in none of them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GateDuty {
     /// Gate id.
@@ -76,14 +78,17 @@ pub struct GateDuty {
     pub gate_name: String,
     /// Slots of shifts starting that day.
     pub slots: u32,
-    /// Of them, with a member planned.
+    /// Of them, with a member assigned.
     pub planned: u32,
-    /// Covered on time.
+    /// Planned slots covered on time.
     pub on_time: u32,
-    /// Covered late.
+    /// Planned slots covered late.
     pub late: u32,
-    /// Not covered.
+    /// Planned slots not covered by the end of their shift.
     pub no_show: u32,
+    /// Planned slots not covered yet whose shift has not ended: late or no-show is not
+    /// decided yet.
+    pub pending: u32,
 }
 
 /// Entries of one kind at one gate.
@@ -186,11 +191,10 @@ impl Linli {
                 on_time: 0,
                 late: 0,
                 no_show: 0,
+                pending: 0,
             };
-            for s in &slots {
-                if s.member.is_some() {
-                    duty.planned += 1;
-                }
+            for s in slots.iter().filter(|s| s.member.is_some()) {
+                duty.planned += 1;
                 match gate_log::attendance(
                     &events,
                     &s.shift_id,
@@ -198,13 +202,12 @@ impl Linli {
                     s.start_ms,
                     s.end_ms,
                     now_ms,
-                )
-                .0
-                {
-                    Attendance::OnTime => duty.on_time += 1,
-                    Attendance::Late => duty.late += 1,
-                    Attendance::NoShow => duty.no_show += 1,
-                    Attendance::Pending => {}
+                ) {
+                    (Attendance::OnTime, _) => duty.on_time += 1,
+                    (Attendance::Late, Some(_)) => duty.late += 1,
+                    (Attendance::NoShow, _) => duty.no_show += 1,
+                    // Not covered yet and the shift still runs (or has not begun).
+                    (Attendance::Late, None) | (Attendance::Pending, _) => duty.pending += 1,
                 }
             }
             out.push(duty);

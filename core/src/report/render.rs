@@ -55,6 +55,7 @@ impl DayReport {
             row("值班", "准时到岗", &d.gate_name, d.on_time);
             row("值班", "迟到", &d.gate_name, d.late);
             row("值班", "缺岗", &d.gate_name, d.no_show);
+            row("值班", "未到时", &d.gate_name, d.pending);
         }
         for g in &self.gate_entries {
             let what = GateEntryKind::label_zh(&g.kind);
@@ -121,13 +122,14 @@ impl DayReport {
             md.push_str("当日无排班。\n");
         } else {
             md.push_str(
-                "| 门岗 | 岗位 | 已排班 | 准时 | 迟到 | 缺岗 |\n|---|---:|---:|---:|---:|---:|\n",
+                "| 门岗 | 岗位 | 已排班 | 准时 | 迟到 | 缺岗 | 未到时 |\n\
+                 |---|---:|---:|---:|---:|---:|---:|\n",
             );
             for d in &self.duty {
                 let _ = writeln!(
                     md,
-                    "| {} | {} | {} | {} | {} | {} |",
-                    d.gate_name, d.slots, d.planned, d.on_time, d.late, d.no_show
+                    "| {} | {} | {} | {} | {} | {} | {} |",
+                    d.gate_name, d.slots, d.planned, d.on_time, d.late, d.no_show, d.pending
                 );
             }
         }
