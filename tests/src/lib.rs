@@ -65,7 +65,14 @@ impl TestRelay {
     pub async fn start_with(limits: Limits) -> TestRelay {
         let dir = tempfile::tempdir().expect("temp dir");
         let db = Database::Sqlite(dir.path().join("relay.db"));
-        let admin = Admin::open(&db, "office-admin").expect("admin");
+        // An admin store of the harness's own: the admin tools run as a command (`linli-relay
+        // set-aside …`) open the default one, and a store has one owner at a time.
+        let admin = Admin::with_storage(
+            db.open().expect("storage"),
+            &dir.path().join("relay.harness-admin.db"),
+            "office-admin",
+        )
+        .expect("admin");
         let places = build_community(&admin).expect("community");
         let mut relay = Relay::open(&db).expect("relay");
         relay.limits = limits;

@@ -625,9 +625,14 @@ async fn poison_already_in_the_log_stops_nothing() {
         .append("old-phone", &[deep, int, twin_a, twin_b], 1)
         .unwrap();
 
-    // The relay reopens on the same database, feeding its replica from the log.
+    // A relay opens on the same database (another instance, the running one keeps its replica),
+    // feeding a replica of its own from the whole log.
     let db = linli_relay::Database::Sqlite(r.dir.path().join("relay.db"));
-    let reopened = linli_relay::Relay::open(&db).expect("the relay opens");
+    let reopened = linli_relay::Relay::with_storage(
+        db.open().unwrap(),
+        &r.dir.path().join("reopened.office.db"),
+    )
+    .expect("the relay opens");
     reopened
         .replica
         .read(reopened.storage.as_ref(), |_, _| Ok(()))
