@@ -213,6 +213,22 @@ pub fn main() -> std::process::ExitCode {
     main_from(std::env::args_os())
 }
 
+/// Unblocks SIGTERM and SIGINT. A process inherits its parent's blocked signals across exec (a
+/// test runner's or a supervisor's thread may have them blocked): the relay must still stop
+/// when told. Called before the runtime starts, whose threads inherit this mask.
+fn accept_stop_signals() {
+    #[cfg(unix)]
+    {
+        use nix::sys::signal::{SigSet, SigmaskHow, Signal, pthread_sigmask};
+        let mut stop = SigSet::empty();
+        stop.add(Signal::SIGTERM);
+        stop.add(Signal::SIGINT);
+        if let Err(e) = pthread_sigmask(SigmaskHow::SIG_UNBLOCK, Some(&stop), None) {
+            eprintln!("linli-relay: cannot unblock SIGTERM and SIGINT: {e}");
+        }
+    }
+}
+
 /// Runs the command line given as `args` (the program name first), as `main` does with the
 /// process's own arguments.
 pub fn main_from<I, T>(args: I) -> std::process::ExitCode
@@ -220,6 +236,7 @@ where
     I: IntoIterator<Item = T>,
     T: Into<std::ffi::OsString> + Clone,
 {
+    accept_stop_signals();
     let cli = Cli::parse_from(args);
     // The relay logs its work; the tools only their warnings, so that their output reads clean.
     let default_filter = match cli.command {

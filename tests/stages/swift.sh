@@ -40,8 +40,21 @@ as_root cp bindings/tests/swift/Tests/LinliCoreTests/Relay.swift "$build/kit/Tes
 mountpoint -q "$ROOT/proc" || as_root mount -t proc proc "$ROOT/proc"
 # Every relay the suites started stops with the stage, also when a test fails or a relay
 # object is never released (its `deinit` is what stops it otherwise).
-stop_relays() { as_root pkill -f '^/build/lib/linli-relay ' 2>/dev/null || true; }
+relays_left() { pgrep -af '^/build/lib/linli-relay ' || true; }
+stop_relays() {
+    as_root pkill -f '^/build/lib/linli-relay ' 2>/dev/null || true
+    sleep 1
+    as_root pkill -KILL -f '^/build/lib/linli-relay ' 2>/dev/null || true
+}
 trap 'stop_relays; as_root umount "$ROOT/proc" 2>/dev/null || true' EXIT
 as_root chroot "$ROOT" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root \
     sh -c 'cd /build/pkg && swift build --build-tests -q && swift test --skip-build &&
         cd /build/kit && swift build --build-tests -q && LINLI_APP_DIR=/build/app swift test --skip-build'
+# A released relay object stops its process with SIGTERM: none may be left (the relay unblocks
+# SIGTERM itself, whatever mask the test process handed down).
+for _ in 1 2 3 4 5; do [ -z "$(relays_left)" ] && break; sleep 1; done
+if [ -n "$(relays_left)" ]; then
+    echo "relay processes left running after the Swift suites:" >&2
+    relays_left >&2
+    exit 1
+fi
