@@ -29,3 +29,18 @@ fn a_store_open_elsewhere_is_refused_until_it_is_closed() {
     let office = devices.open("office", "office-pc");
     assert_eq!(office.projection_dump().unwrap(), before);
 }
+
+#[test]
+fn a_wiped_store_leaves_no_file_behind() {
+    let devices = Devices::new();
+    let office = devices.open("office", "office-pc");
+    community(&office);
+    drop(office);
+    let path = devices.dir.path().join("office-pc.db");
+    linli_core::wipe_store(&path).unwrap();
+    let left: Vec<_> = std::fs::read_dir(devices.dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+}

@@ -80,10 +80,10 @@ impl CommunityInfo {
     }
 }
 
-/// Deletes the store at `path` with its journal files: for a revoked device whose user chose to
-/// wipe it. Close every [`Linli`] on it first.
+/// Deletes the store at `path` with its journal files and its owner's lock file: for a revoked
+/// device whose user chose to wipe it. Close every [`Linli`] on it first.
 pub fn wipe_store(path: &Path) -> Result<()> {
-    for suffix in ["", "-wal", "-shm"] {
+    for suffix in ["", "-wal", "-shm", "-lock"] {
         let mut file = path.as_os_str().to_owned();
         file.push(suffix);
         match std::fs::remove_file(&file) {
