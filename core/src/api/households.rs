@@ -460,7 +460,8 @@ impl Linli {
                     crate::doc::one_pass::hydrate_prop(&d.doc, &list, position).ok();
                 match visit {
                     Some(v) if &v.id == id => out.push(v),
-                    // The rows lag behind the document (they are rebuilt at the next open).
+                    // Rows and document are written in one transaction: a mismatch is a bug,
+                    // reported rather than answered with the wrong visit.
                     _ => {
                         return Err(Error::document(
                             household_id,

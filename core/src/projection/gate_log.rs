@@ -3,7 +3,7 @@
 //! A gate's day log grows all day, so a local entry projects only the entries the rows do not
 //! hold yet (see [`project_appended`]); merges and rebuilds project the whole log.
 
-use automerge::{AutoCommit, ObjType, ReadDoc};
+use automerge::AutoCommit;
 use rusqlite::{Connection, Statement, params};
 
 use crate::error::{Error, Result};
@@ -28,13 +28,9 @@ pub(super) fn project(conn: &Connection, doc_id: &str, g: &GateLogDoc) -> Result
 /// inserted. Returns false, having done nothing, when that does not hold (a new log, or an
 /// edit of an existing entry such as a conflict resolved): the caller projects the whole log.
 pub(super) fn project_appended(conn: &Connection, doc_id: &str, doc: &AutoCommit) -> Result<bool> {
-    let bad = |e: &dyn std::fmt::Display| Error::document(doc_id, e.to_string());
-    let Some((automerge::Value::Object(ObjType::List), entries)) =
-        doc.get(automerge::ROOT, "entries").map_err(|e| bad(&e))?
-    else {
+    let Some((entries, len)) = super::root_list(doc_id, doc, "entries")? else {
         return Ok(false);
     };
-    let len = doc.length(&entries);
     let rows: i64 = conn
         .prepare_cached("SELECT COUNT(*) FROM p_gate_entries WHERE doc_id = ?1")?
         .query_row([doc_id], |r| r.get(0))?;
@@ -42,11 +38,10 @@ pub(super) fn project_appended(conn: &Connection, doc_id: &str, doc: &AutoCommit
     if rows == 0 || rows >= len {
         return Ok(false);
     }
-    let gate_id: String =
-        autosurgeon::hydrate_prop(doc, automerge::ROOT, "gate_id").map_err(|e| bad(&e))?;
+    let gate_id: String = autosurgeon::hydrate_prop(doc, automerge::ROOT, "gate_id")
+        .map_err(|e| Error::document(doc_id, e))?;
     let mut insert = conn.prepare_cached(INSERT)?;
-    for index in rows..len {
-        let e: GateEntry = autosurgeon::hydrate_prop(doc, &entries, index).map_err(|e| bad(&e))?;
+    for e in super::list_items::<GateEntry>(doc_id, doc, &entries, rows..len)? {
         insert_entry(&mut insert, doc_id, &gate_id, &e)?;
     }
     Ok(true)

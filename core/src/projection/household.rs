@@ -5,10 +5,10 @@
 //! the household's row from the visit rows; merges and rebuilds project every visit the same
 //! way. Either way a follow-up closes when a later visit meets the residents.
 
-use automerge::{AutoCommit, ObjType, ReadDoc};
+use automerge::AutoCommit;
 use rusqlite::{Connection, OptionalExtension, Statement, params};
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::records::Coded;
 use crate::records::household::{HouseholdHead, Visit};
 
@@ -16,51 +16,20 @@ const INSERT_VISIT: &str = "INSERT OR REPLACE INTO p_visits (visit_id, doc_id, b
      lead, at_ms, outcome, is_check, health_concern, follow_up_due, follow_up_open, \
      follow_up_note, position) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)";
 
-fn bad(doc_id: &str, e: impl std::fmt::Display) -> Error {
-    Error::document(doc_id, e.to_string())
-}
-
-/// The household without its visits, and where its visit list is with its length.
-fn head_and_visits(
-    doc_id: &str,
-    doc: &AutoCommit,
-) -> Result<(HouseholdHead, Option<(automerge::ObjId, usize)>)> {
-    let head: HouseholdHead = crate::doc::one_pass::hydrate(doc).map_err(|e| bad(doc_id, e))?;
-    let visits = match doc
-        .get(automerge::ROOT, "visits")
-        .map_err(|e| bad(doc_id, e))?
-    {
-        Some((automerge::Value::Object(ObjType::List), list)) => {
-            let len = doc.length(&list);
-            Some((list, len))
-        }
-        _ => None,
-    };
-    Ok((head, visits))
-}
-
 /// Every row of the household `doc_id` from `doc`.
 pub(super) fn project(conn: &Connection, doc_id: &str, doc: &AutoCommit) -> Result<()> {
     conn.prepare_cached("DELETE FROM p_households WHERE doc_id = ?1")?
         .execute([doc_id])?;
     conn.prepare_cached("DELETE FROM p_visits WHERE doc_id = ?1")?
         .execute([doc_id])?;
-    let (head, visits) = head_and_visits(doc_id, doc)?;
+    let head: HouseholdHead = super::hydrate(doc_id, doc)?;
     if head.building_id.is_empty() {
         // Only the skeleton has arrived so far.
         return Ok(());
     }
-    let count = match visits {
-        Some(_) => {
-            let all: Vec<Visit> =
-                crate::doc::one_pass::hydrate_prop(doc, &automerge::ROOT, "visits")
-                    .map_err(|e| bad(doc_id, e))?;
-            insert_visits(conn, doc_id, &head.building_id, 0, &all)?;
-            all.len()
-        }
-        None => 0,
-    };
-    household_row(conn, doc_id, &head, count)
+    let visits: Vec<Visit> = super::root_items(doc_id, doc, "visits")?;
+    insert_visits(conn, doc_id, &head.building_id, 0, &visits)?;
+    household_row(conn, doc_id, &head, visits.len())
 }
 
 /// After a local edit: when the household holds more visits than its row counts, the edit
@@ -76,18 +45,14 @@ pub(super) fn project_appended(conn: &Connection, doc_id: &str, doc: &AutoCommit
     let Some(rows) = rows.and_then(|n| usize::try_from(n).ok()) else {
         return Ok(false);
     };
-    let (head, Some((list, len))) = head_and_visits(doc_id, doc)? else {
+    let Some((list, len)) = super::root_list(doc_id, doc, "visits")? else {
         return Ok(false);
     };
+    let head: HouseholdHead = super::hydrate(doc_id, doc)?;
     if rows >= len || head.building_id.is_empty() {
         return Ok(false);
     }
-    let mut added = Vec::with_capacity(len - rows);
-    for index in rows..len {
-        let v: Visit =
-            crate::doc::one_pass::hydrate_prop(doc, &list, index).map_err(|e| bad(doc_id, e))?;
-        added.push(v);
-    }
+    let added: Vec<Visit> = super::list_items(doc_id, doc, &list, rows..len)?;
     insert_visits(conn, doc_id, &head.building_id, rows, &added)?;
     household_row(conn, doc_id, &head, len)?;
     Ok(true)

@@ -11,7 +11,7 @@ mod ticket;
 
 pub(crate) use ticket::ticket_state;
 
-use automerge::AutoCommit;
+use automerge::{AutoCommit, ObjId, ObjType, ReadDoc};
 use autosurgeon::Hydrate;
 use rusqlite::Connection;
 
@@ -35,8 +35,48 @@ pub const TABLES: &[&str] = &[
     "p_conflicts",
 ];
 
+/// The document as `T`: only the fields `T` names are read.
 fn hydrate<T: Hydrate>(doc_id: &str, doc: &AutoCommit) -> Result<T> {
     crate::doc::one_pass::hydrate(doc).map_err(|e| Error::document(doc_id, e))
+}
+
+/// The list at the root's `key` (a household's visits, a ticket's events, a gate's entries)
+/// and its length; none when the document has no such list yet.
+fn root_list(doc_id: &str, doc: &AutoCommit, key: &str) -> Result<Option<(ObjId, usize)>> {
+    match doc
+        .get(automerge::ROOT, key)
+        .map_err(|e| Error::document(doc_id, e))?
+    {
+        Some((automerge::Value::Object(ObjType::List), list)) => {
+            let len = doc.length(&list);
+            Ok(Some((list, len)))
+        }
+        _ => Ok(None),
+    }
+}
+
+/// Every item of the list at the root's `key`, read in one pass; none when there is no list.
+fn root_items<T: Hydrate>(doc_id: &str, doc: &AutoCommit, key: &str) -> Result<Vec<T>> {
+    if root_list(doc_id, doc, key)?.is_none() {
+        return Ok(Vec::new());
+    }
+    crate::doc::one_pass::hydrate_prop(doc, &automerge::ROOT, key)
+        .map_err(|e| Error::document(doc_id, e))
+}
+
+/// The items `from..len` of `list`, each read alone: those a local edit appended.
+fn list_items<T: Hydrate>(
+    doc_id: &str,
+    doc: &AutoCommit,
+    list: &ObjId,
+    items: std::ops::Range<usize>,
+) -> Result<Vec<T>> {
+    items
+        .map(|index| {
+            crate::doc::one_pass::hydrate_prop(doc, list, index)
+                .map_err(|e| Error::document(doc_id, e))
+        })
+        .collect()
 }
 
 /// What brought the document to the state being projected.

@@ -4,35 +4,12 @@
 //! applied to it alone (see [`project_appended`]); merges and rebuilds derive it from the whole
 //! timeline. The same rules ([`TicketState::apply`]) serve both.
 
-use automerge::{AutoCommit, ObjType, ReadDoc};
+use automerge::AutoCommit;
 use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::error::{Error, Result};
 use crate::records::Coded;
 use crate::records::ticket::{TicketAction, TicketEvent, TicketHead, TicketState};
-
-fn bad(doc_id: &str, e: impl std::fmt::Display) -> Error {
-    Error::document(doc_id, e.to_string())
-}
-
-/// The ticket without its timeline, and where its event list is with its length.
-fn head_and_events(
-    doc_id: &str,
-    doc: &AutoCommit,
-) -> Result<(TicketHead, Option<(automerge::ObjId, usize)>)> {
-    let head: TicketHead = crate::doc::one_pass::hydrate(doc).map_err(|e| bad(doc_id, e))?;
-    let events = match doc
-        .get(automerge::ROOT, "events")
-        .map_err(|e| bad(doc_id, e))?
-    {
-        Some((automerge::Value::Object(ObjType::List), list)) => {
-            let len = doc.length(&list);
-            Some((list, len))
-        }
-        _ => None,
-    };
-    Ok((head, events))
-}
 
 /// Every row of the ticket `doc_id` from `doc`.
 pub(super) fn project(conn: &Connection, doc_id: &str, doc: &AutoCommit) -> Result<()> {
@@ -42,15 +19,11 @@ pub(super) fn project(conn: &Connection, doc_id: &str, doc: &AutoCommit) -> Resu
         .execute([doc_id])?;
     conn.prepare_cached("DELETE FROM p_ticket_photos WHERE doc_id = ?1")?
         .execute([doc_id])?;
-    let (head, events) = head_and_events(doc_id, doc)?;
+    let head: TicketHead = super::hydrate(doc_id, doc)?;
     if head.reporter.is_empty() {
         return Ok(());
     }
-    let events: Vec<TicketEvent> = match events {
-        Some(_) => crate::doc::one_pass::hydrate_prop(doc, &automerge::ROOT, "events")
-            .map_err(|e| bad(doc_id, e))?,
-        None => Vec::new(),
-    };
+    let events: Vec<TicketEvent> = super::root_items(doc_id, doc, "events")?;
     let mut state = TicketState::reported(&head.photos);
     for e in &events {
         state.apply(e);
@@ -81,18 +54,16 @@ pub(super) fn project_appended(conn: &Connection, doc_id: &str, doc: &AutoCommit
     ) else {
         return Ok(false);
     };
-    let (head, Some((list, len))) = head_and_events(doc_id, doc)? else {
+    let Some((list, len)) = super::root_list(doc_id, doc, "events")? else {
         return Ok(false);
     };
+    let head: TicketHead = super::hydrate(doc_id, doc)?;
     if rows >= len || head.reporter.is_empty() {
         return Ok(false);
     }
-    let mut added = Vec::with_capacity(len - rows);
-    for index in rows..len {
-        let e: TicketEvent =
-            crate::doc::one_pass::hydrate_prop(doc, &list, index).map_err(|e| bad(doc_id, e))?;
-        state.apply(&e);
-        added.push(e);
+    let added: Vec<TicketEvent> = super::list_items(doc_id, doc, &list, rows..len)?;
+    for e in &added {
+        state.apply(e);
     }
     insert_events(conn, doc_id, rows, &added)?;
     // The row's last event time is the report's while it has no event.
@@ -145,7 +116,7 @@ fn ticket_row(
     for hash in &s.photos {
         photo.execute(params![doc_id, hash])?;
     }
-    let kept = serde_json::to_string(s).map_err(|e| bad(doc_id, e))?;
+    let kept = serde_json::to_string(s).map_err(|e| Error::document(doc_id, e))?;
     conn.prepare_cached(
         "INSERT OR REPLACE INTO p_tickets (doc_id, category, place_kind, place_ref, place_text, \
          description, channel, reporter, reported_ms, status, is_open, level, responsible, \
