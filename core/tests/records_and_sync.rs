@@ -291,3 +291,91 @@ fn a_corrupt_snapshot_is_set_aside_and_the_rest_of_its_page_applies() {
     assert!(!held.contains(&broken));
     assert_eq!(tablet.set_aside_count().unwrap(), 1);
 }
+
+#[test]
+fn a_received_change_whose_counters_overlap_is_set_aside_and_the_store_reopens() {
+    let devices = Devices::new();
+    let office = devices.open("office", "office-pc");
+    community(&office);
+    let batch: Vec<RemoteChange> = office
+        .outbox(0, 10_000)
+        .unwrap()
+        .into_iter()
+        .map(|o| o.change)
+        .collect();
+    let (last, earlier) = batch.split_last().unwrap();
+    let phone = devices.open("office", "office-tablet");
+    phone.apply_remote(earlier).unwrap();
+    let before = phone.projection_dump().unwrap();
+    // The last change rewritten to start its operations at 1, over those it builds on.
+    let mut overlapping = automerge::Change::try_from(last.bytes.as_slice())
+        .unwrap()
+        .decode();
+    overlapping.start_op = std::num::NonZeroU64::MIN;
+    let overlapping = RemoteChange {
+        bytes: automerge::Change::from(overlapping).raw_bytes().to_vec(),
+        ..last.clone()
+    };
+    let outcome = phone.apply_remote(&[overlapping]).unwrap();
+    assert_eq!((outcome.applied, outcome.set_aside), (0, 1));
+    assert!(
+        outcome.set_aside_docs[0]
+            .1
+            .contains("operations start at 1"),
+        "checked as the relay checks it, before automerge sees it: {:?}",
+        outcome.set_aside_docs
+    );
+    assert_eq!(phone.projection_dump().unwrap(), before);
+    // Nothing unloadable was stored: the store opens again and takes the honest change.
+    drop(phone);
+    let phone = devices.open("office", "office-tablet");
+    phone.rebuild_projections().unwrap();
+    assert_eq!(phone.projection_dump().unwrap(), before);
+    phone.apply_remote(std::slice::from_ref(last)).unwrap();
+    assert_eq!(
+        phone.projection_dump().unwrap(),
+        office.projection_dump().unwrap()
+    );
+}
+
+#[test]
+fn a_stored_document_that_cannot_be_read_does_not_stop_the_store_opening() {
+    let devices = Devices::new();
+    let office = devices.open("office", "office-pc");
+    let c = community(&office);
+    let household = office
+        .register_household(&linli_core::api::households::HouseholdInput {
+            building_id: c.building3.clone(),
+            room: "301".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    let documents = office.documents().unwrap().len();
+    drop(office);
+    // The household's stored bytes damaged, and the projections marked for a rebuild at open
+    // (as a migration that adds projection columns marks them).
+    let db = rusqlite::Connection::open(devices.dir.path().join("office-pc.db")).unwrap();
+    db.execute(
+        "UPDATE documents SET snapshot = x'00', tail_bytes = 0 WHERE doc_id = ?1",
+        [&household],
+    )
+    .unwrap();
+    db.execute("DELETE FROM doc_increments WHERE doc_id = ?1", [&household])
+        .unwrap();
+    db.execute(
+        "INSERT INTO meta (key, value) VALUES ('projections_stale', '1')",
+        [],
+    )
+    .unwrap();
+    drop(db);
+    let office = devices.open("office", "office-pc");
+    assert!(
+        office
+            .households_in_building(&c.building3)
+            .unwrap()
+            .is_empty()
+    );
+    assert!(office.household(&household).is_err());
+    assert_eq!(office.rebuild_projections().unwrap(), documents - 1);
+    assert_eq!(office.community().unwrap().name, "梅园社区");
+}

@@ -246,7 +246,9 @@ impl Linli {
     }
 
     /// Rebuilds every projection from the documents, in one transaction. Returns the number of
-    /// documents projected.
+    /// documents projected; one that cannot be read is left without rows and logged, never
+    /// the reason the others are not rebuilt (the store rebuilds them at open after some
+    /// migrations).
     pub fn rebuild_projections(&self) -> Result<usize> {
         self.write(|w| {
             let tx = w.tx();
@@ -255,17 +257,33 @@ impl Linli {
                 .prepare("SELECT doc_id FROM documents ORDER BY doc_id")?
                 .query_map([], |r| r.get(0))?
                 .collect::<rusqlite::Result<_>>()?;
+            let mut projected = 0;
             for doc_id in &ids {
-                let Some((kind, _, bytes)) = crate::store::stored_document(tx, doc_id)? else {
-                    continue;
-                };
-                let doc = crate::doc::guarded(|| AutoCommit::load(&bytes))
-                    .map_err(|panic| Error::document(doc_id, panic))?
-                    .map_err(|e| Error::document(doc_id, e))?;
-                projection::project(tx, doc_id, kind, &doc, projection::Source::Merge)?;
+                // A document that cannot be read is its own failure: it keeps no rows (its
+                // reads fail as they would anyway) and every other document is projected.
+                tx.execute_batch("SAVEPOINT rebuild_doc")?;
+                let outcome = crate::store::stored_document(tx, doc_id).and_then(|stored| {
+                    let Some((kind, _, bytes)) = stored else {
+                        return Ok(());
+                    };
+                    let doc = crate::doc::guarded(|| AutoCommit::load(&bytes))
+                        .map_err(|panic| Error::document(doc_id, panic))?
+                        .map_err(|e| Error::document(doc_id, e))?;
+                    projection::project(tx, doc_id, kind, &doc, projection::Source::Merge)
+                });
+                match outcome {
+                    Ok(()) => {
+                        tx.execute_batch("RELEASE rebuild_doc")?;
+                        projected += 1;
+                    }
+                    Err(e) => {
+                        tx.execute_batch("ROLLBACK TO rebuild_doc; RELEASE rebuild_doc")?;
+                        tracing::warn!(doc = %doc_id, "not projected: {e}");
+                    }
+                }
             }
             tx.execute("DELETE FROM meta WHERE key = 'projections_stale'", [])?;
-            Ok(ids.len())
+            Ok(projected)
         })
     }
 

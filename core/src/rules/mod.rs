@@ -227,6 +227,19 @@ fn counters_follow(
     Ok(())
 }
 
+/// Checks `changes`, in an order that applies to `doc`, with [`counters_follow`]: a phone checks
+/// what it receives before it stores it, as the relay does before it logs, since a document
+/// holding such a change cannot be saved or loaded again.
+pub(crate) fn counters_in_order(doc: &mut AutoCommit, changes: &[Change]) -> Result<(), String> {
+    let mut line = std::collections::BTreeMap::new();
+    for change in changes {
+        counters_follow(doc, change, &line)
+            .map_err(|r| format!("change {}: {}", change.hash(), r.reason))?;
+        line.insert(change.hash(), change.max_op());
+    }
+    Ok(())
+}
+
 /// Applies `edits` to `at` (the document as their author saw it) and judges the record
 /// before and after. Returns the document after them.
 fn judge_edits(

@@ -524,6 +524,13 @@ impl WriteTxn<'_> {
                     }
                 }
             }
+            // Stored as they came (appended to the document's increments), so checked first.
+            crate::rules::counters_in_order(target, &applied).map_err(|message| {
+                Error::CorruptChange {
+                    doc_id: doc_id.to_owned(),
+                    message,
+                }
+            })?;
             // One call: automerge applies a batch of changes in one pass over the document.
             crate::doc::apply_guarded(target, applied.iter().cloned()).map_err(|message| {
                 Error::CorruptChange {
