@@ -69,6 +69,20 @@ pub enum LinliError {
         /// The relay's message.
         detail: String,
     },
+    /// The office deactivated this device's member: the phone can no longer sync; offer to
+    /// export its unsent work for the office (`exportUnsent`).
+    #[error("此成员已被停用 (this member was deactivated): {detail}")]
+    MemberDeactivated {
+        /// The relay's message.
+        detail: String,
+    },
+    /// Another copy of this store (restored from a backup, or copied to another phone) took
+    /// over the device: offer to export this copy's unsent work, then enrol anew.
+    #[error("此手机的数据已被另一副本接管 (another copy of this store took over): {detail}")]
+    StoreReplaced {
+        /// The relay's message.
+        detail: String,
+    },
     /// The store is open already, in this process or another (a background sync worker): use
     /// the open handle, or wait until it is closed.
     #[error("此存储已被打开 (store in use): {detail}")]
@@ -124,6 +138,8 @@ impl From<SyncError> for LinliError {
     fn from(e: SyncError) -> Self {
         match e {
             SyncError::DeviceRevoked(detail) => LinliError::DeviceRevoked { detail },
+            SyncError::MemberDeactivated(detail) => LinliError::MemberDeactivated { detail },
+            SyncError::StoreReplaced(detail) => LinliError::StoreReplaced { detail },
             SyncError::Unauthorized(detail) => LinliError::Unauthorized { detail },
             SyncError::Rejected {
                 status,

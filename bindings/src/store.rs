@@ -473,6 +473,13 @@ impl LinliStore {
         guard(|| self.inner.set_aside_changes())
     }
 
+    /// This phone's unsent work as JSON (the outbox and its own changes the relay refused,
+    /// with their authorship and records), for the office to import when the phone can no
+    /// longer sync (`DeviceRevoked`, `MemberDeactivated`, `StoreReplaced`).
+    pub fn export_unsent(&self) -> R<String> {
+        guard(|| self.inner.export_unsent())
+    }
+
     /// A record's fields in conflict, with each value and who made it.
     pub fn conflicts(&self, doc_id: String) -> R<Vec<Conflict>> {
         guard(|| self.inner.conflicts(&doc_id))

@@ -132,6 +132,13 @@ enum Command {
         #[command(subcommand)]
         action: SetAsideAction,
     },
+    /// Import a phone's export of its unsent work (made when its device was revoked, its
+    /// member deactivated or its store replaced): each change waits among the set-aside
+    /// changes for the office to admit or discard.
+    ImportUnsent {
+        /// The export (JSON).
+        file: PathBuf,
+    },
     /// Move a SQLite relay's data into PostgreSQL, keeping every change and its sequence
     /// number (the phones' cursors stay valid), then check that both serve the same pulls.
     Migrate {
@@ -193,6 +200,23 @@ enum PlaceArg {
 enum ReportFormat {
     Markdown,
     Csv,
+}
+
+/// The most bytes an export of unsent work may have.
+const MAX_EXPORT_BYTES: u64 = 64 * 1024 * 1024;
+
+fn read_export(path: &std::path::Path) -> Result<String, RelayError> {
+    let bad = |why: String| RelayError::bad_request("bad_export", why);
+    let size = std::fs::metadata(path)
+        .map_err(|e| bad(format!("{}: {e}", path.display())))?
+        .len();
+    if size > MAX_EXPORT_BYTES {
+        return Err(bad(format!(
+            "{} holds {size} bytes, more than an export may ({MAX_EXPORT_BYTES})",
+            path.display()
+        )));
+    }
+    std::fs::read_to_string(path).map_err(|e| bad(format!("{}: {e}", path.display())))
 }
 
 fn role_arg(text: &str) -> Result<RoleInput, RelayError> {
@@ -389,6 +413,22 @@ fn run(cli: Cli, runtime: &tokio::runtime::Runtime) -> Result<(), RelayError> {
                     println!("已放弃 discarded: {}", set_aside::line(&s));
                 }
             }
+            Ok(())
+        }
+        Command::ImportUnsent { file } => {
+            let admin = admin()?;
+            let json = read_export(&file)?;
+            let done = admin.import_unsent(&json, chrono::Utc::now().timestamp_millis())?;
+            println!(
+                "已导入 imported: {} 条待处理 set aside for a decision, {} 条已有 known",
+                done.set_aside, done.known
+            );
+            for hash in &done.foreign {
+                println!("未导入 left out (not this device's own change): {hash}");
+            }
+            println!(
+                "用 set-aside list / show / admit 处理 decide with set-aside list, show, admit"
+            );
             Ok(())
         }
         Command::Revoke { device } => {

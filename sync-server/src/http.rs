@@ -44,6 +44,7 @@ pub fn router(relay: Arc<Relay>) -> Router {
         .route("/v1/sync", post(sync))
         .route("/v1/bootstrap", post(bootstrap))
         .route("/v1/token", post(rotate_token))
+        .route("/v1/actor", post(replace_actor))
         .route(
             "/v1/blobs/{hash}",
             get(blob_get).head(blob_head).put(blob_put),
@@ -307,6 +308,21 @@ async fn rotate_token(State(relay): State<Arc<Relay>>, headers: HeaderMap) -> Re
     }
     .await;
     counted(&relay, "token", result)
+}
+
+/// Gives the device a new actor in place of its store's, which was restored or copied.
+async fn replace_actor(State(relay): State<Arc<Relay>>, headers: HeaderMap, raw: Body) -> Response {
+    let result = async {
+        check_version(&headers)?;
+        let device = authenticate(&relay, &headers).await?;
+        let raw = read_body(&relay, &headers, raw, relay.limits.max_body_bytes).await?;
+        let request = decode(raw.clone()).await?;
+        let r = Arc::clone(&relay);
+        blocking(move || r.replace_actor(&device, &request, now_ms())).await?;
+        Ok(encoded(&relay, raw.len(), &()))
+    }
+    .await;
+    counted(&relay, "actor", result)
 }
 
 /// Authenticates a photo request and checks the photo's name.

@@ -274,7 +274,7 @@ impl Relay {
             let whole = intact
                 && !results
                     .iter()
-                    .any(|r| matches!(r, Err(e) if e.code == RefusalCode::CannotApply));
+                    .any(|r| matches!(r, Err(e) if matches!(e.code, RefusalCode::CannotApply | RefusalCode::DuplicateSeq)));
             for (&i, result) in judged.iter().zip(results) {
                 if let Err(refusal) = result {
                     verdicts[i] = Some((refusal.code.as_str(), refusal.reason));
@@ -284,10 +284,19 @@ impl Relay {
         }
 
         let mut accepted = Vec::new();
+        let mut authored = Vec::new();
         let mut refused = Vec::new();
         for (c, verdict) in candidates.into_iter().zip(verdicts) {
             match verdict {
-                None => accepted.push(c.change),
+                None => {
+                    if c.decoded
+                        .as_ref()
+                        .is_some_and(|d| d.actor_id().to_hex_string() == device.actor_id)
+                    {
+                        authored.push(c.change.hash);
+                    }
+                    accepted.push(c.change)
+                }
                 // A change the log holds (under this document) passes, whoever pushes it
                 // again.
                 Some(_) if c.decoded.is_some() && logged_as(storage, &c.change)? => {
@@ -304,7 +313,8 @@ impl Relay {
                 .saturating_sub(checking)
                 .saturating_sub(loading),
         );
-        let outcome = storage.append(&device.device_id, &accepted, now_ms)?;
+        authored.sort_unstable();
+        let outcome = storage.append_authored(&device.device_id, &accepted, &authored, now_ms)?;
         // Only now do the copies hold nothing the log lacks.
         claimed.release(
             docs.into_iter()

@@ -10,8 +10,9 @@ use std::time::Duration;
 
 use axum::http::StatusCode;
 use linli_core::sync::protocol::{
-    BootstrapRequest, BootstrapResponse, Cursor, DEVICE_REVOKED, EnrolRequest, EnrolResponse,
-    LogMark, SnapshotDoc, SyncRequest, SyncResponse, TokenResponse,
+    ACTOR_RETIRED, ActorRequest, BootstrapRequest, BootstrapResponse, Cursor, DEVICE_REVOKED,
+    EnrolRequest, EnrolResponse, LogMark, MEMBER_DEACTIVATED, SnapshotDoc, SyncRequest,
+    SyncResponse, TokenResponse,
 };
 use linli_core::{Linli, RemoteChange, Scope};
 use rand::RngExt;
@@ -317,6 +318,88 @@ impl Relay {
             .collect())
     }
 
+    /// Refuses a device whose member the office deactivated: told so plainly, before any of
+    /// its changes are judged.
+    fn check_member_active(&self, device: &Device) -> Result<(), RelayError> {
+        // A member the directory does not name (an internal device's) is not refused here.
+        let active = self.replica.read_directory(self.storage.as_ref(), |l, _| {
+            Ok(l.member(&device.member_id).map(|m| m.active).ok())
+        })?;
+        if active == Some(false) {
+            return Err(RelayError::new(
+                StatusCode::FORBIDDEN,
+                MEMBER_DEACTIVATED,
+                format!(
+                    "member {} was deactivated by the office: this phone can no longer sync; \
+                     export its unsent work for the office",
+                    device.member_id
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Refuses a request from a store that writes with another actor than the device's: one
+    /// the device retired (another copy of a restored or copied store took over), or any
+    /// other. A request that names no actor (a tool's) is not checked.
+    fn check_actor(&self, device: &Device, actor: &str) -> Result<(), RelayError> {
+        if actor.is_empty() || actor == device.actor_id {
+            return Ok(());
+        }
+        match self.storage.actor_retired(&device.device_id, actor)? {
+            Some(at) => Err(RelayError::new(
+                StatusCode::CONFLICT,
+                ACTOR_RETIRED,
+                format!(
+                    "this store's actor {actor} was replaced at {at} ms: another copy of this \
+                     phone's store (restored from a backup, or copied) took over device {}; \
+                     export this copy's unsent work for the office and enrol this phone anew",
+                    device.device_id
+                ),
+            )),
+            None => Err(RelayError::bad_request(
+                "foreign_actor",
+                format!("actor {actor} is not device {}'s", device.device_id),
+            )),
+        }
+    }
+
+    /// Gives `device` a new actor in place of the one its restored or copied store wrote with.
+    pub fn replace_actor(
+        &self,
+        device: &Device,
+        request: &ActorRequest,
+        now_ms: i64,
+    ) -> Result<(), RelayError> {
+        automerge::ActorId::try_from(request.new_actor.as_str()).map_err(|e| {
+            RelayError::bad_request("bad_actor", format!("not a hex actor id: {e}"))
+        })?;
+        self.check_member_active(device)?;
+        self.check_actor(device, &request.old_actor)?;
+        if !self.storage.replace_actor(
+            &device.device_id,
+            &request.old_actor,
+            &request.new_actor,
+            now_ms,
+        )? {
+            return Err(RelayError::new(
+                StatusCode::CONFLICT,
+                ACTOR_RETIRED,
+                format!(
+                    "device {} no longer writes with actor {}",
+                    device.device_id, request.old_actor
+                ),
+            ));
+        }
+        tracing::warn!(
+            device = %device.device_id,
+            old = %request.old_actor,
+            new = %request.new_actor,
+            "a restored or copied store took a new actor"
+        );
+        Ok(())
+    }
+
     /// Checks and stores a push, then pulls a page (see the module documentation).
     pub fn sync(
         &self,
@@ -324,6 +407,8 @@ impl Relay {
         request: SyncRequest,
         now_ms: i64,
     ) -> Result<SyncResponse, RelayError> {
+        self.check_member_active(device)?;
+        self.check_actor(device, &request.actor)?;
         if request.want.iter().map(|w| w.hashes.len()).sum::<usize>() > self.limits.max_wanted {
             return Err(RelayError::bad_request(
                 "too_many_wanted",
@@ -339,6 +424,9 @@ impl Relay {
         response.stored = outcome.stored;
         response.duplicates = outcome.duplicates;
         response.refused = judged.refused;
+        response.authored = u64::try_from(device.authored)
+            .unwrap_or(0)
+            .saturating_add(outcome.authored.into());
         self.metrics.changes(
             outcome.stored,
             outcome.duplicates,
@@ -348,8 +436,8 @@ impl Relay {
     }
 
     /// A page of changes after the request's cursors in every readable scope, and the changes
-    /// asked for by hash. A device's own changes are not sent back, but its cursors move past
-    /// them.
+    /// asked for by hash. A device's own changes are not sent back (unless pushed before it
+    /// took its current actor), but its cursors move past them.
     fn pull(&self, device: &Device, request: &SyncRequest) -> Result<SyncResponse, RelayError> {
         let cursors: BTreeMap<&str, i64> = request
             .cursors
@@ -405,7 +493,9 @@ impl Relay {
             };
             for r in rows {
                 used += r.change.bytes.len();
-                if r.device_id != device.device_id {
+                // What the device pushed before it took its current actor goes back too: its
+                // restored store may lack it.
+                if r.device_id != device.device_id || r.received_ms <= device.actor_since_ms {
                     response.changes.push(r.change.into());
                 }
             }
@@ -449,6 +539,7 @@ impl Relay {
         device: &Device,
         request: &BootstrapRequest,
     ) -> Result<BootstrapResponse, RelayError> {
+        self.check_member_active(device)?;
         let budget = request.page_bytes.clamp(1024, self.limits.max_page_bytes) as usize;
         // The replica catches up meanwhile; what it lacks now, the device pulls.
         self.replica.feed_later(&self.storage);

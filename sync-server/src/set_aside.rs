@@ -5,18 +5,33 @@
 //! member and time; the change itself is kept.
 
 use automerge::Change;
+use linli_core::api::unsent::read_unsent;
 use linli_core::doc::ChangeNote;
 use linli_core::records::directory::Role;
 use linli_core::rules::{self, Pusher};
 
 use crate::admin::Admin;
 use crate::error::RelayError;
-use crate::storage::SetAside;
+use crate::storage::{LogChange, SetAside};
 
 /// The decision recorded for an admitted change.
 pub const ADMITTED: &str = "admitted";
 /// The decision recorded for a discarded change.
 pub const DISCARDED: &str = "discarded";
+/// The code of a change imported from a phone's export of its unsent work.
+pub const EXPORTED: &str = "exported";
+
+/// What importing a phone's unsent work did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Imported {
+    /// Changes now waiting for the office's decision among the set-aside changes.
+    pub set_aside: usize,
+    /// Changes the log or the set-aside changes held already.
+    pub known: usize,
+    /// Changes not written by the export's device (its actor, or one it retired) in its name:
+    /// left out.
+    pub foreign: Vec<String>,
+}
 
 impl Admin {
     /// The set-aside changes, waiting ones only unless `all`.
@@ -90,6 +105,82 @@ impl Admin {
         self.decide(&aside, ADMITTED, now_ms)?;
         self.pull()?;
         Ok(aside)
+    }
+
+    /// Imports a phone's export of its unsent work ([`linli_core::api::unsent`]): each change
+    /// written by the export's device in its name, and not logged or set aside already, is set
+    /// aside with the code [`EXPORTED`], for the office to show, admit or discard like any
+    /// other.
+    pub fn import_unsent(&self, json: &str, now_ms: i64) -> Result<Imported, RelayError> {
+        let export = read_unsent(json)?;
+        let storage = self.storage();
+        let device = storage
+            .devices()?
+            .into_iter()
+            .find(|d| d.device_id == export.device_id)
+            .ok_or_else(|| {
+                RelayError::bad_request(
+                    "unknown_device",
+                    format!("device {} was never enrolled here", export.device_id),
+                )
+            })?;
+        let known: std::collections::BTreeSet<[u8; 32]> = storage
+            .set_aside_list(false)?
+            .into_iter()
+            .map(|s| s.change.hash)
+            .collect();
+        let mut imported = Imported::default();
+        let mut rows = Vec::new();
+        for c in &export.changes {
+            let change = c.decode()?;
+            let note = ChangeNote::parse(change.message());
+            let actor = change.actor_id().to_hex_string();
+            let own_actor = actor == device.actor_id
+                || storage.actor_retired(&device.device_id, &actor)?.is_some();
+            if !own_actor || note.member != device.member_id || note.device != device.device_id {
+                imported.foreign.push(c.hash.clone());
+                continue;
+            }
+            let hash = change.hash().0;
+            if known.contains(&hash) || storage.has_change(&hash)? {
+                imported.known += 1;
+                continue;
+            }
+            rows.push(SetAside {
+                change: LogChange {
+                    hash,
+                    doc_id: c.doc_id.clone(),
+                    kind: c.kind,
+                    scope: c.scope.clone(),
+                    bytes: change.raw_bytes().to_vec(),
+                },
+                device_id: device.device_id.clone(),
+                member_id: device.member_id.clone(),
+                code: EXPORTED.to_owned(),
+                reason: format!(
+                    "exported from device {} ({}) when it could no longer sync ({}); \
+                     imported by {}",
+                    device.device_id,
+                    device.member_id,
+                    c.state,
+                    self.linli().identity().member_id
+                ),
+                received_ms: now_ms,
+                decision: None,
+                decided_by: None,
+                decided_ms: None,
+            });
+        }
+        imported.set_aside = rows.len();
+        storage.set_aside(&rows)?;
+        tracing::info!(
+            device = %device.device_id,
+            set_aside = imported.set_aside,
+            known = imported.known,
+            foreign = imported.foreign.len(),
+            "unsent work imported"
+        );
+        Ok(imported)
     }
 
     /// Discards a waiting set-aside change: it stays out of the log, kept with the decision.

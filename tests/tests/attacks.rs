@@ -282,7 +282,7 @@ async fn crafted_changes_are_refused_one_by_one_and_set_aside() {
                 });
                 vec![first, again]
             }),
-            "cannot_apply",
+            "duplicate_seq",
         ),
         (
             "a logged change pushed again under a new document in another building",

@@ -182,6 +182,8 @@ async fn a_migrated_relay_serves_the_same_pulls() {
     let relay = TestRelay::start().await;
     let wang = relay.phone("lead-wang", "wang").await;
     let li = relay.phone("lead-li", "li").await;
+    // A second device of li's that has written nothing: a store of its own pulls all of li's work.
+    let reader = relay.phone("lead-li", "li-reader").await;
     wang.sync().await.unwrap();
     li.sync().await.unwrap();
     door_to_door(&wang.linli, &relay.places.building3, 40);
@@ -240,14 +242,14 @@ async fn a_migrated_relay_serves_the_same_pulls() {
                 &state.path().join(format!("fresh-{name}.db")),
                 DeviceIdentity {
                     member_id: "lead-li".into(),
-                    device_id: li.linli.identity().device_id.clone(),
+                    device_id: reader.linli.identity().device_id.clone(),
                 },
                 relay.clock.clone(),
-                None,
+                Some(&reader.linli.actor_id()),
             )
             .unwrap(),
         );
-        sync(&linli, &moved(&li, &server)).await;
+        sync(&linli, &moved(&reader, &server)).await;
         pulled.push(change_hashes(&linli));
     }
     assert_eq!(pulled[0], pulled[1]);

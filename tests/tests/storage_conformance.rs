@@ -177,6 +177,61 @@ fn codes_devices_and_revocation(open: Open<'_>) {
     );
 }
 
+fn authored_changes_are_counted_and_actors_retired(open: Open<'_>) {
+    let s = open();
+    s.create_code("ABCD2345", "lead-wang", 1_000, 100_000)
+        .unwrap();
+    s.redeem_code("ABCD2345", &device("dev-1", "aa11"), 5_000)
+        .unwrap();
+    let token = device("dev-1", "aa11").token_hash;
+    let push: Vec<_> = (0..3).map(|i| change("h1", "building:b3", i)).collect();
+    // Two of the three are the device's own; the third (another's, pushed again) is not.
+    let mut own = vec![push[0].hash, push[1].hash];
+    own.sort_unstable();
+    let out = s.append_authored("dev-1", &push, &own, 6_000).unwrap();
+    assert_eq!((out.stored, out.authored), (3, 2));
+    // A push again counts nothing twice.
+    let again = s.append_authored("dev-1", &push, &own, 7_000).unwrap();
+    assert_eq!((again.duplicates, again.authored), (3, 0));
+    let d = s.device_by_token(&token).unwrap().unwrap();
+    assert_eq!((d.authored, d.actor_since_ms), (2, 0));
+
+    assert!(
+        !s.replace_actor("dev-1", "ffff", "bb22", 8_000).unwrap(),
+        "not its actor"
+    );
+    assert!(s.replace_actor("dev-1", "aa11", "bb22", 8_000).unwrap());
+    let d = s.device_by_token(&token).unwrap().unwrap();
+    assert_eq!(
+        (d.actor_id.as_str(), d.authored, d.actor_since_ms),
+        ("bb22", 0, 8_000)
+    );
+    assert_eq!(s.actor_retired("dev-1", "aa11").unwrap(), Some(8_000));
+    assert_eq!(s.actor_retired("dev-1", "bb22").unwrap(), None);
+    assert_eq!(s.actor_retired("dev-2", "aa11").unwrap(), None);
+    // A retired actor is never taken again, by this device or another.
+    assert_eq!(
+        s.replace_actor("dev-1", "bb22", "aa11", 9_000)
+            .unwrap_err()
+            .code,
+        "actor_taken"
+    );
+    s.create_code("NEW23456", "lead-li", 1_000, 100_000)
+        .unwrap();
+    assert_eq!(
+        s.redeem_code("NEW23456", &device("dev-2", "aa11"), 9_000)
+            .unwrap_err()
+            .code,
+        "actor_taken"
+    );
+    drop(s);
+    let reopened = open();
+    assert_eq!(
+        reopened.actor_retired("dev-1", "aa11").unwrap(),
+        Some(8_000)
+    );
+}
+
 /// Writes a chunk to `device`'s upload of `hash`, within `quota`.
 fn put_within(
     s: &dyn RelayStorage,
@@ -513,6 +568,10 @@ const CASES: &[Case] = &[
     (
         "acknowledged changes survive a reopen",
         acknowledged_changes_survive_a_reopen,
+    ),
+    (
+        "authored changes are counted and actors retired",
+        authored_changes_are_counted_and_actors_retired,
     ),
     (
         "concurrent writers never make a reader skip",

@@ -12,6 +12,7 @@ pub mod set_aside;
 pub mod sync;
 pub mod ticket_actions;
 pub mod tickets;
+pub mod unsent;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -191,7 +192,6 @@ impl Linli {
 
     pub(crate) fn ctx(&self) -> ChangeContext {
         ChangeContext {
-            actor: self.store.actor().clone(),
             member: self.identity.member_id.clone(),
             device: self.identity.device_id.clone(),
             at_ms: self.clock.now().timestamp_millis(),

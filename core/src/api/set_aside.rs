@@ -93,6 +93,35 @@ impl Linli {
         self.write(|w| w.set_aside_refused(pushed, refused))
     }
 
+    /// This device's own changes the relay refused, as they were pushed.
+    pub(crate) fn own_refused_changes(&self) -> Result<Vec<crate::RemoteChange>> {
+        self.store.read(|c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT doc_id, kind, scope, bytes FROM set_aside WHERE origin = ?1 \
+                 ORDER BY at_ms, hash",
+            )?;
+            let rows = stmt.query_map([crate::store::SET_ASIDE_REFUSED], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, Vec<u8>>(3)?,
+                ))
+            })?;
+            let mut out = Vec::new();
+            for row in rows {
+                let (doc_id, kind, scope, bytes) = row?;
+                out.push(crate::RemoteChange {
+                    doc_id,
+                    kind: DocKind::parse(&kind)?,
+                    scope,
+                    bytes,
+                });
+            }
+            Ok(out)
+        })
+    }
+
     /// How many changes are set aside on this device.
     pub fn set_aside_count(&self) -> Result<u64> {
         self.store.read(|c| {

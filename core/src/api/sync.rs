@@ -120,6 +120,23 @@ impl Linli {
         })
     }
 
+    /// How many changes this store's current actor wrote, sent or not.
+    pub fn authored_changes(&self) -> Result<u64> {
+        self.store.authored()
+    }
+
+    /// Writes with the actor `new_hex` from now on (see [`crate::sync::SyncClient`]: the relay
+    /// retired the store's actor because the store was restored or copied), forgetting the
+    /// sync cursors and the sync settings `forget` ([`Linli::sync_setting`]), so that the next
+    /// pull starts from the beginning.
+    pub fn replace_actor(&self, new_hex: &str, forget: &[&str]) -> Result<()> {
+        let actor = automerge::ActorId::try_from(new_hex)
+            .map_err(|e| Error::invalid("actor_id", format!("not a hex actor id: {e}")))?;
+        let keys: Vec<String> = forget.iter().map(|k| format!("sync.{k}")).collect();
+        let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+        self.store.replace_actor(&actor, &keys)
+    }
+
     /// Where this device stands in each scope it has pulled.
     pub fn cursors(&self) -> Result<Vec<Cursor>> {
         self.store.read(|c| {

@@ -69,8 +69,6 @@ pub trait Record: Hydrate + Reconcile + Default {
 /// Who makes a change, and when: written into every change's message and time.
 #[derive(Debug, Clone)]
 pub struct ChangeContext {
-    /// The automerge actor of this install.
-    pub actor: ActorId,
     /// The acting member.
     pub member: String,
     /// The acting device.

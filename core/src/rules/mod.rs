@@ -53,9 +53,11 @@ pub enum RefusalCode {
     TooDeep,
     /// More than [`MAX_OPS_PER_CHANGE`] operations.
     TooLarge,
-    /// The change does not apply: its actor and sequence number repeat another change's, or
-    /// its operations are inconsistent.
+    /// The change does not apply: its operations are inconsistent.
     CannotApply,
+    /// The change repeats the actor and sequence number of another change of the document
+    /// with other content: its author's store was restored from a backup or copied.
+    DuplicateSeq,
     /// The change builds on changes the relay does not have.
     MissingDependency,
     /// The change builds on a change that was refused.
@@ -77,6 +79,7 @@ impl RefusalCode {
             RefusalCode::TooDeep => "too_deep",
             RefusalCode::TooLarge => "too_large",
             RefusalCode::CannotApply => "cannot_apply",
+            RefusalCode::DuplicateSeq => "duplicate_seq",
             RefusalCode::MissingDependency => "missing_dependency",
             RefusalCode::DependsOnRefused => "depends_on_refused",
             RefusalCode::Corrupt => "corrupt_change",
@@ -294,8 +297,8 @@ fn judge_after(
 /// Judges `change` of the document `doc_id` of `kind`, pushed by `pusher`. `doc` holds every
 /// change of the document the judge knows; on success the change has been applied to it, so
 /// that the next change of the same push is judged on top. On refusal `doc` may hold a
-/// partly applied state only if the refusal is [`RefusalCode::CannotApply`]; the caller then
-/// starts again from its own copy.
+/// partly applied state only if the refusal is [`RefusalCode::CannotApply`] or
+/// [`RefusalCode::DuplicateSeq`]; the caller then starts again from its own copy.
 pub fn judge(
     doc: &mut AutoCommit,
     kind: DocKind,
@@ -475,8 +478,22 @@ fn judge_line(
 }
 
 fn apply_all(doc: &mut AutoCommit, changes: &[&Change]) -> Result<(), Refusal> {
-    crate::doc::apply_guarded(doc, changes.iter().map(|c| (*c).clone()))
-        .map_err(|e| Refusal::new(RefusalCode::CannotApply, e))
+    let changes: Vec<Change> = changes.iter().map(|c| (*c).clone()).collect();
+    match crate::doc::guarded(|| doc.apply_changes(changes)) {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(automerge::AutomergeError::DuplicateSeqNumber(seq, actor))) => Err(Refusal::new(
+            RefusalCode::DuplicateSeq,
+            format!(
+                "actor {actor} already wrote change {seq} of this document with other content: \
+                 the store that wrote it was restored from a backup or copied"
+            ),
+        )),
+        Ok(Err(e)) => Err(Refusal::new(RefusalCode::CannotApply, e.to_string())),
+        Err(panic) => Err(Refusal::new(
+            RefusalCode::CannotApply,
+            format!("automerge could not apply the change: {panic}"),
+        )),
+    }
 }
 
 #[cfg(test)]

@@ -301,7 +301,7 @@ fn a_repeated_actor_and_sequence_number_or_a_missing_dependency_is_refused() {
             &again,
             &who
         )),
-        Some("cannot_apply")
+        Some("duplicate_seq")
     );
 }
 

@@ -61,6 +61,9 @@ impl CachedDoc {
 struct Writer {
     conn: Connection,
     cache: LruCache<String, CachedDoc>,
+    /// The actor local changes are written with (replaced once a restored or copied store
+    /// is found out).
+    actor: ActorId,
 }
 
 /// Counters that tests and benchmarks read.
@@ -80,7 +83,6 @@ pub(crate) struct Store {
     writer: Mutex<Writer>,
     reader: Mutex<Connection>,
     documents_loaded: AtomicU64,
-    actor: ActorId,
     pub(crate) watchers: crate::watch::Watchers,
 }
 
@@ -113,6 +115,11 @@ fn own(path: &Path) -> Result<std::fs::File> {
     }
 }
 
+/// The meta key that marks `actor` as one this store wrote with before.
+fn retired_key(actor: &ActorId) -> String {
+    format!("retired_actor:{}", actor.to_hex_string())
+}
+
 fn configure(conn: &Connection) -> Result<()> {
     conn.busy_timeout(std::time::Duration::from_secs(10))?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
@@ -139,8 +146,13 @@ impl Store {
             Some(hex) => {
                 let stored = ActorId::try_from(hex.as_str())
                     .map_err(|e| Error::document("meta", format!("stored actor id: {e}")))?;
+                // The actor enrolment bound may have been replaced since (see
+                // `Store::replace_actor`): the app still opens the store with it.
                 if let Some(given) = actor
                     && *given != stored
+                    && !conn
+                        .prepare("SELECT 1 FROM meta WHERE key = ?1")?
+                        .exists([retired_key(given)])?
                 {
                     return Err(Error::IdentityMismatch {
                         stored: format!("actor {hex}"),
@@ -170,17 +182,57 @@ impl Store {
                 cache: LruCache::new(
                     NonZeroUsize::new(DOC_CACHE_CAPACITY).unwrap_or(NonZeroUsize::MIN),
                 ),
+                actor,
             }),
             reader: Mutex::new(reader),
             documents_loaded: AtomicU64::new(0),
-            actor,
             watchers: crate::watch::Watchers::default(),
         })
     }
 
     /// This install's automerge actor.
-    pub(crate) fn actor(&self) -> &ActorId {
-        &self.actor
+    pub(crate) fn actor(&self) -> ActorId {
+        lock(&self.writer).actor.clone()
+    }
+
+    /// How many changes the current actor wrote in this store.
+    pub(crate) fn authored(&self) -> Result<u64> {
+        self.read(|c| {
+            Ok(c.query_row(
+                "SELECT COALESCE((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'authored'), 0)",
+                [],
+                |r| r.get::<_, i64>(0),
+            )? as u64)
+        })
+    }
+
+    /// Writes with `new` from now on, in place of the current actor (which the relay retired:
+    /// this store was restored from a backup or copied, and its actor's next changes would
+    /// repeat sequence numbers the relay holds). The old actor still opens the store. The
+    /// sync cursors and the meta keys `forget` go in the same transaction: the device pulls
+    /// everything again, including what the store lost.
+    pub(crate) fn replace_actor(&self, new: &ActorId, forget: &[&str]) -> Result<()> {
+        let mut guard = lock(&self.writer);
+        let Writer { conn, cache, actor } = &mut *guard;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute(
+            "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO NOTHING",
+            [retired_key(actor), new.to_hex_string()],
+        )?;
+        tx.execute(
+            "UPDATE meta SET value = ?1 WHERE key = 'actor'",
+            [new.to_hex_string()],
+        )?;
+        tx.execute("DELETE FROM meta WHERE key = 'authored'", [])?;
+        tx.execute("DELETE FROM sync_cursors", [])?;
+        for key in forget {
+            tx.execute("DELETE FROM meta WHERE key = ?1", [key])?;
+        }
+        tx.commit()?;
+        // Cached documents write with the actor they were loaded with.
+        cache.clear();
+        *actor = new.clone();
+        Ok(())
     }
 
     /// Counters.
@@ -217,14 +269,14 @@ impl Store {
         f: impl FnOnce(&mut WriteTxn<'_>) -> Result<R>,
     ) -> Result<(R, Vec<String>)> {
         let mut guard = lock(&self.writer);
-        let Writer { conn, cache } = &mut *guard;
+        let Writer { conn, cache, actor } = &mut *guard;
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let mut w = WriteTxn {
             tx,
             cache,
             loaded: &self.documents_loaded,
             ctx,
-            actor: &self.actor,
+            actor,
             touched: Vec::new(),
         };
         let outcome = f(&mut w);
@@ -252,13 +304,14 @@ impl Store {
         f: impl FnOnce(&mut CachedDoc) -> Result<R>,
     ) -> Result<R> {
         let mut guard = lock(&self.writer);
-        let Writer { conn, cache } = &mut *guard;
-        let doc = load_into(conn, cache, &self.documents_loaded, &self.actor, doc_id)?.ok_or_else(
-            || Error::NotFound {
-                what: "record",
-                id: doc_id.to_owned(),
-            },
-        )?;
+        let Writer { conn, cache, actor } = &mut *guard;
+        let doc =
+            load_into(conn, cache, &self.documents_loaded, actor, doc_id)?.ok_or_else(|| {
+                Error::NotFound {
+                    what: "record",
+                    id: doc_id.to_owned(),
+                }
+            })?;
         f(doc)
     }
 }
@@ -446,6 +499,16 @@ impl WriteTxn<'_> {
                     change.raw_bytes()
                 ])?;
             }
+        }
+        // Counted for the relay, which compares it with what it logged from this actor.
+        let own = outbox.iter().filter(|c| c.actor_id() == self.actor).count() as i64;
+        if own > 0 {
+            self.tx
+                .prepare_cached(
+                    "INSERT INTO meta (key, value) VALUES ('authored', ?1) ON CONFLICT (key) \
+                     DO UPDATE SET value = CAST(CAST(value AS INTEGER) + ?1 AS TEXT)",
+                )?
+                .execute([own.to_string()])?;
         }
         let at_ms = self.ctx.at_ms;
         let appended = match saved {

@@ -25,12 +25,13 @@ use serde::de::DeserializeOwned;
 use tokio_util::sync::CancellationToken;
 
 use super::protocol::{
-    self, BootstrapRequest, BootstrapResponse, Cursor, DEVICE_REVOKED, EnrolRequest, EnrolResponse,
-    ErrorBody, LogMark, MEDIA_TYPE, PROTOCOL_VERSION, SyncRequest, SyncResponse, TokenResponse,
-    VERSION_HEADER, Wanted,
+    self, ACTOR_RETIRED, ActorRequest, BootstrapRequest, BootstrapResponse, Cursor, DEVICE_REVOKED,
+    EnrolRequest, EnrolResponse, ErrorBody, LogMark, MEDIA_TYPE, MEMBER_DEACTIVATED,
+    PROTOCOL_VERSION, SyncRequest, SyncResponse, TokenResponse, VERSION_HEADER, Wanted,
 };
 use crate::api::Linli;
 use crate::error::Error;
+use crate::rules::RefusalCode;
 use crate::store::RemoteChange;
 
 /// How a sync talks to the relay.
@@ -138,6 +139,10 @@ pub struct SyncSummary {
     /// quota, refused again after starting over); they stay pending and the next sync tries
     /// again, while everything else syncs.
     pub photo_problems: Vec<PhotoProblem>,
+    /// This store turned out restored from a backup or copied (the relay had more of its
+    /// changes than it holds, or refused one as repeating a sequence number): it now writes
+    /// with a new actor and pulled again what it lacked.
+    pub actor_replaced: bool,
 }
 
 /// A photo the relay refused to take or to give, and why.
@@ -182,6 +187,9 @@ impl SyncSummary {
                 }
             ));
         }
+        if self.actor_replaced {
+            line.push_str("；本机数据曾被恢复或复制，已改用新的身份并重新下载");
+        }
         line
     }
 }
@@ -192,6 +200,14 @@ pub enum SyncError {
     /// The office revoked this device: offer to wipe its local data ([`crate::wipe_store`]).
     #[error("此设备已被注销 (this device was revoked): {0}")]
     DeviceRevoked(String),
+    /// The office deactivated this device's member: the phone can no longer sync; its unsent
+    /// work can be exported for the office ([`Linli::export_unsent`]).
+    #[error("此成员已被停用 (this member was deactivated): {0}")]
+    MemberDeactivated(String),
+    /// Another copy of this store (restored from a backup, or copied to another phone) took
+    /// over the device: this copy can no longer sync; export its unsent work and enrol anew.
+    #[error("此手机的数据已被另一副本接管 (another copy of this store took over): {0}")]
+    StoreReplaced(String),
     /// The token is missing or unknown.
     #[error("not signed in: {0}")]
     Unauthorized(String),
@@ -415,6 +431,7 @@ impl SyncClient {
         let to_push = linli.outbox_len()?;
         let mut asked: BTreeSet<[u8; 32]> = BTreeSet::new();
         let mut want: Vec<Wanted> = Vec::new();
+        let mut restored = false;
         loop {
             let chunk = self.outbox_chunk(linli)?;
             let last_seq = chunk.last().map(|(seq, _)| *seq);
@@ -432,10 +449,19 @@ impl SyncClient {
                 since,
                 want: std::mem::take(&mut want),
                 page_bytes: self.options.page_bytes,
+                actor: linli.actor_id(),
+                authored: linli.authored_changes()?,
             };
             let pushed = request.push.len() as u64;
             let response: SyncResponse = self.call("/v1/sync", &request, cancel).await?;
             let mut outbox_empty = last_seq.is_none();
+            // The relay logged more of this actor's changes than the store holds, or one of
+            // them repeats a sequence number it logged: the store was restored or copied.
+            restored |= response.authored > request.authored
+                || response
+                    .refused
+                    .iter()
+                    .any(|r| r.code == RefusalCode::DuplicateSeq.as_str());
             if !response.refused.is_empty() {
                 // Kept aside with the relay's reason, and the records rebuilt without them,
                 // before the rest of the chunk is acknowledged.
@@ -487,12 +513,40 @@ impl SyncClient {
                     });
                 }
             }
+            // Once what the old actor wrote is pushed, the store takes a new actor and pulls
+            // everything again: what it lost comes back, and its next changes repeat nothing.
+            if restored && outbox_empty {
+                self.replace_actor(linli, cancel).await?;
+                restored = false;
+                summary.actor_replaced = true;
+                want.clear();
+                asked.clear();
+                continue;
+            }
             // Done when nothing is left to push or pull: a sync that pushed its last chunk and
             // got the last page in the same answer ends in one round trip.
             if outbox_empty && !more && !resend && want.is_empty() {
                 return Ok(());
             }
         }
+    }
+
+    /// Has the relay retire this store's actor for a new one, which the store then writes
+    /// with; its cursors and mark are forgotten, so that it pulls everything again.
+    async fn replace_actor(&self, linli: &Linli, cancel: &CancellationToken) -> SyncResult<()> {
+        let new_actor = Linli::new_actor_id();
+        let request = ActorRequest {
+            old_actor: linli.actor_id(),
+            new_actor: new_actor.clone(),
+        };
+        let () = self.call("/v1/actor", &request, cancel).await?;
+        linli.replace_actor(&new_actor, &[LOG_MARK])?;
+        tracing::warn!(
+            old = %request.old_actor,
+            new = %new_actor,
+            "this store was restored or copied: it writes with a new actor and pulls again"
+        );
+        Ok(())
     }
 
     /// The next outbox changes to push, bounded by `push_bytes` (at least one).
@@ -791,6 +845,10 @@ async fn refusal(r: reqwest::Response) -> SyncError {
     });
     if status == 401 && body.error == DEVICE_REVOKED {
         SyncError::DeviceRevoked(body.message)
+    } else if status == 403 && body.error == MEMBER_DEACTIVATED {
+        SyncError::MemberDeactivated(body.message)
+    } else if status == 409 && body.error == ACTOR_RETIRED {
+        SyncError::StoreReplaced(body.message)
     } else if status == 401 {
         SyncError::Unauthorized(body.message)
     } else {

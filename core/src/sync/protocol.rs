@@ -23,7 +23,7 @@ use crate::doc::DocKind;
 pub use crate::store::RemoteChange;
 
 /// The protocol version this build speaks.
-pub const PROTOCOL_VERSION: u16 = 3;
+pub const PROTOCOL_VERSION: u16 = 4;
 /// The media type of encoded messages.
 pub const MEDIA_TYPE: &str = "application/vnd.linli.sync";
 /// The header that carries the protocol version on every request.
@@ -313,6 +313,11 @@ pub struct ErrorBody {
 
 /// The error code of a revoked device.
 pub const DEVICE_REVOKED: &str = "device_revoked";
+/// The error code of a device whose member the office deactivated.
+pub const MEMBER_DEACTIVATED: &str = "member_deactivated";
+/// The error code of a store whose actor the device replaced: another copy of the store took
+/// over after a restore or a copy.
+pub const ACTOR_RETIRED: &str = "actor_retired";
 
 /// How far a device has pulled one scope: the relay's sequence number of the last change seen.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -400,6 +405,23 @@ pub struct SyncRequest {
     pub want: Vec<Wanted>,
     /// The most change bytes wanted in the answer.
     pub page_bytes: u32,
+    /// The actor (hex) this store writes with.
+    #[serde(deserialize_with = "bounded_actor_id")]
+    pub actor: String,
+    /// How many changes this store's actor wrote, sent or not: a store holding fewer than
+    /// the relay logged from it was restored from a backup or copied.
+    pub authored: u64,
+}
+
+/// `POST /v1/actor`: a device whose store was restored or copied takes a new actor.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActorRequest {
+    /// The actor the store wrote with (the device's current one).
+    #[serde(deserialize_with = "bounded_actor_id")]
+    pub old_actor: String,
+    /// The new actor (hex), never used by any device.
+    #[serde(deserialize_with = "bounded_actor_id")]
+    pub new_actor: String,
 }
 
 /// The answer to a sync request.
@@ -426,6 +448,8 @@ pub struct SyncResponse {
     /// Pushed changes the relay refused and set aside: each with its code and reason. The
     /// other changes of the push were judged on their own.
     pub refused: Vec<Refused>,
+    /// How many changes the log holds that this device's current actor wrote.
+    pub authored: u64,
 }
 
 /// A pushed change the relay refused (see `linli_core::rules` for the codes).
@@ -497,6 +521,8 @@ mod tests {
             }),
             want: vec![],
             page_bytes: 1 << 20,
+            actor: "0a1b2c3d".into(),
+            authored: 12,
         }
     }
 

@@ -68,6 +68,8 @@ pub struct AppendOutcome {
     pub stored: u32,
     /// Changes the log already had.
     pub duplicates: u32,
+    /// Changes stored now that the device's current actor wrote.
+    pub authored: u32,
 }
 
 /// An enrolled device.
@@ -87,6 +89,11 @@ pub struct Device {
     pub revoked_ms: Option<i64>,
     /// sha-256 of its token (the token itself is never stored).
     pub token_hash: [u8; 32],
+    /// How many logged changes its current actor wrote.
+    pub authored: i64,
+    /// Since when (ms) it writes with its current actor: 0 unless its store was restored or
+    /// copied and it took a new one.
+    pub actor_since_ms: i64,
 }
 
 /// A one-time enrolment code.
@@ -220,12 +227,25 @@ pub struct CompleteBlob {
 pub trait RelayStorage: Send + Sync + std::fmt::Debug + 'static {
     /// Appends changes pushed by `device_id` in one transaction: a change whose hash is logged
     /// already is a duplicate; a document's first logged change binds it to its kind and scope.
+    /// The device's count of authored changes grows by those of `authored` (sorted hashes of
+    /// the changes its current actor wrote) that are stored now.
+    fn append_authored(
+        &self,
+        device_id: &str,
+        changes: &[LogChange],
+        authored: &[[u8; 32]],
+        now_ms: i64,
+    ) -> Result<AppendOutcome, RelayError>;
+    /// Appends changes as [`RelayStorage::append_authored`] does, none of them counted as
+    /// the device's own.
     fn append(
         &self,
         device_id: &str,
         changes: &[LogChange],
         now_ms: i64,
-    ) -> Result<AppendOutcome, RelayError>;
+    ) -> Result<AppendOutcome, RelayError> {
+        self.append_authored(device_id, changes, &[], now_ms)
+    }
     /// Whether the log has this change.
     fn has_change(&self, hash: &[u8; 32]) -> Result<bool, RelayError>;
     /// The kind and scope a document is bound to.
@@ -279,6 +299,19 @@ pub trait RelayStorage: Send + Sync + std::fmt::Debug + 'static {
     fn devices(&self) -> Result<Vec<Device>, RelayError>;
     /// Every enrolment code, used or not.
     fn enrol_codes(&self) -> Result<Vec<EnrolCode>, RelayError>;
+    /// Gives the device a new actor in place of `old_actor` (its current one, which is retired
+    /// for good), counting no authored changes yet and from `now_ms`. False when the device is
+    /// unknown or revoked or writes with another actor; an actor taken by any device, now or
+    /// before, is refused.
+    fn replace_actor(
+        &self,
+        device_id: &str,
+        old_actor: &str,
+        new_actor: &str,
+        now_ms: i64,
+    ) -> Result<bool, RelayError>;
+    /// When `actor_id` was retired from `device_id`, if it was.
+    fn actor_retired(&self, device_id: &str, actor_id: &str) -> Result<Option<i64>, RelayError>;
     /// Gives an active device a new token (by its hash); the old one stops working at once.
     /// False when the device is unknown or revoked.
     fn rotate_token(&self, device_id: &str, token_hash: &[u8; 32]) -> Result<bool, RelayError>;

@@ -31,6 +31,10 @@ const MIGRATIONS: &[(i32, &str)] = &[
         3,
         include_str!("../../migrations/postgres/003_blob_uploads.sql"),
     ),
+    (
+        4,
+        include_str!("../../migrations/postgres/004_device_actors.sql"),
+    ),
 ];
 /// The advisory lock key held while migrating.
 const MIGRATION_LOCK: i64 = 0x6c69_6e6c_6930;
@@ -64,8 +68,8 @@ const LOGGED_COLUMNS: &str = "seq, device_id, received_ms, hash, doc_id, kind, s
 /// uploaded it, or else its own unfinished upload.
 const OWN_OR_COMPLETE: &str =
     "hash = $1 AND (complete OR device_id = $2) ORDER BY complete DESC LIMIT 1";
-const DEVICE_COLUMNS: &str =
-    "device_id, member_id, name, actor_id, created_ms, revoked_ms, token_hash";
+const DEVICE_COLUMNS: &str = "device_id, member_id, name, actor_id, created_ms, revoked_ms, \
+     token_hash, authored, actor_since_ms";
 
 fn to_logged(r: &Row) -> Result<LoggedChange, RelayError> {
     Ok(LoggedChange {
@@ -91,7 +95,20 @@ fn to_device(r: &Row) -> Result<Device, RelayError> {
         created_ms: r.try_get(4)?,
         revoked_ms: r.try_get(5)?,
         token_hash: super::hash_of(r.try_get(6)?)?,
+        authored: r.try_get(7)?,
+        actor_since_ms: r.try_get(8)?,
     })
+}
+
+/// Whether a device writes, or wrote before, with `actor_id`.
+fn actor_taken(tx: &mut Transaction<'_>, actor_id: &str) -> Result<bool, RelayError> {
+    Ok(tx
+        .query_opt(
+            "SELECT 1 FROM devices WHERE actor_id = $1 \
+             UNION ALL SELECT 1 FROM retired_actors WHERE actor_id = $1",
+            &[&actor_id],
+        )?
+        .is_some())
 }
 
 impl PostgresStorage {
@@ -234,8 +251,9 @@ impl PostgresStorage {
     /// Copies a device as it is (token hash and revocation included); a known device is kept.
     pub fn import_device(&self, d: &Device) -> Result<(), RelayError> {
         self.conn()?.execute(
-            "INSERT INTO devices (device_id, member_id, name, actor_id, token_hash, created_ms, revoked_ms) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING",
+            "INSERT INTO devices (device_id, member_id, name, actor_id, token_hash, created_ms, \
+             revoked_ms, authored, actor_since_ms) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING",
             &[
                 &d.device_id,
                 &d.member_id,
@@ -244,6 +262,8 @@ impl PostgresStorage {
                 &d.token_hash.as_slice(),
                 &d.created_ms,
                 &d.revoked_ms,
+                &d.authored,
+                &d.actor_since_ms,
             ],
         )?;
         Ok(())
@@ -282,10 +302,11 @@ fn query_devices(
 }
 
 impl RelayStorage for PostgresStorage {
-    fn append(
+    fn append_authored(
         &self,
         device_id: &str,
         changes: &[LogChange],
+        authored: &[[u8; 32]],
         now_ms: i64,
     ) -> Result<AppendOutcome, RelayError> {
         let mut conn = self.conn()?;
@@ -315,11 +336,20 @@ impl RelayStorage for PostgresStorage {
             if n == 1 {
                 *head += 1;
                 outcome.stored += 1;
+                if authored.binary_search(&c.hash).is_ok() {
+                    outcome.authored += 1;
+                }
             } else {
                 outcome.duplicates += 1;
             }
         }
         Self::save_heads(&mut tx, &heads)?;
+        if outcome.authored > 0 {
+            tx.execute(
+                "UPDATE devices SET authored = authored + $2 WHERE device_id = $1",
+                &[&device_id, &i64::from(outcome.authored)],
+            )?;
+        }
         tx.commit()?;
         Ok(outcome)
     }
@@ -441,13 +471,7 @@ impl RelayStorage for PostgresStorage {
             )?
             .map(|r| (r.get(0), r.get(1), r.get(2)));
         let member_id = rules::redeemable(row, now_ms)?;
-        if tx
-            .query_opt(
-                "SELECT 1 FROM devices WHERE actor_id = $1",
-                &[&device.actor_id],
-            )?
-            .is_some()
-        {
+        if actor_taken(&mut tx, &device.actor_id)? {
             return Err(rules::actor_taken());
         }
         tx.execute(
@@ -475,6 +499,8 @@ impl RelayStorage for PostgresStorage {
             created_ms: now_ms,
             revoked_ms: None,
             token_hash: device.token_hash,
+            authored: 0,
+            actor_since_ms: 0,
         })
     }
 
@@ -531,6 +557,43 @@ impl RelayStorage for PostgresStorage {
                 used_by: r.get(4),
             })
             .collect())
+    }
+
+    fn replace_actor(
+        &self,
+        device_id: &str,
+        old_actor: &str,
+        new_actor: &str,
+        now_ms: i64,
+    ) -> Result<bool, RelayError> {
+        let mut conn = self.conn()?;
+        let mut tx = conn.transaction()?;
+        if actor_taken(&mut tx, new_actor)? {
+            return Err(rules::actor_taken());
+        }
+        let n = tx.execute(
+            "UPDATE devices SET actor_id = $3, authored = 0, actor_since_ms = $4 \
+             WHERE device_id = $1 AND actor_id = $2 AND revoked_ms IS NULL",
+            &[&device_id, &old_actor, &new_actor, &now_ms],
+        )?;
+        if n == 1 {
+            tx.execute(
+                "INSERT INTO retired_actors (actor_id, device_id, retired_ms) VALUES ($1, $2, $3)",
+                &[&old_actor, &device_id, &now_ms],
+            )?;
+        }
+        tx.commit()?;
+        Ok(n == 1)
+    }
+
+    fn actor_retired(&self, device_id: &str, actor_id: &str) -> Result<Option<i64>, RelayError> {
+        Ok(self
+            .conn()?
+            .query_opt(
+                "SELECT retired_ms FROM retired_actors WHERE actor_id = $1 AND device_id = $2",
+                &[&actor_id, &device_id],
+            )?
+            .map(|r| r.get(0)))
     }
 
     fn rotate_token(&self, device_id: &str, token_hash: &[u8; 32]) -> Result<bool, RelayError> {

@@ -23,6 +23,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../../migrations/002_scope_heads.sql")),
     M::up(include_str!("../../migrations/003_set_aside.sql")),
     M::up(include_str!("../../migrations/004_blob_uploads.sql")),
+    M::up(include_str!("../../migrations/005_device_actors.sql")),
 ];
 
 /// The SQLite storage.
@@ -84,6 +85,8 @@ fn device(r: &rusqlite::Row<'_>) -> rusqlite::Result<(Device, Vec<u8>)> {
             created_ms: r.get(4)?,
             revoked_ms: r.get(5)?,
             token_hash: [0; 32],
+            authored: r.get(7)?,
+            actor_since_ms: r.get(8)?,
         },
         r.get(6)?,
     ))
@@ -99,8 +102,18 @@ fn with_token((mut device, hash): (Device, Vec<u8>)) -> Result<Device, RelayErro
 const OWN_OR_COMPLETE: &str =
     "hash = ?1 AND (complete = 1 OR device_id = ?2) ORDER BY complete DESC LIMIT 1";
 
-const DEVICE_COLUMNS: &str =
-    "device_id, member_id, name, actor_id, created_ms, revoked_ms, token_hash";
+const DEVICE_COLUMNS: &str = "device_id, member_id, name, actor_id, created_ms, revoked_ms, \
+     token_hash, authored, actor_since_ms";
+
+/// Whether a device writes, or wrote before, with `actor_id`.
+fn actor_taken(conn: &Connection, actor_id: &str) -> Result<bool, RelayError> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT 1 FROM devices WHERE actor_id = ?1 \
+             UNION ALL SELECT 1 FROM retired_actors WHERE actor_id = ?1",
+        )?
+        .exists([actor_id])?)
+}
 
 impl SqliteStorage {
     /// Opens (creating and migrating) the database at `path`.
@@ -122,10 +135,11 @@ impl SqliteStorage {
 }
 
 impl RelayStorage for SqliteStorage {
-    fn append(
+    fn append_authored(
         &self,
         device_id: &str,
         changes: &[LogChange],
+        authored: &[[u8; 32]],
         now_ms: i64,
     ) -> Result<AppendOutcome, RelayError> {
         let mut conn = lock(&self.writer);
@@ -166,6 +180,9 @@ impl RelayStorage for SqliteStorage {
                 if n == 1 {
                     outcome.stored += 1;
                     heads.insert(c.scope.as_str(), tx.last_insert_rowid());
+                    if authored.binary_search(&c.hash).is_ok() {
+                        outcome.authored += 1;
+                    }
                 } else {
                     outcome.duplicates += 1;
                 }
@@ -176,6 +193,12 @@ impl RelayStorage for SqliteStorage {
             )?;
             for (scope, seq) in heads {
                 head.execute(params![scope, seq])?;
+            }
+            if outcome.authored > 0 {
+                tx.prepare_cached(
+                    "UPDATE devices SET authored = authored + ?2 WHERE device_id = ?1",
+                )?
+                .execute(params![device_id, outcome.authored])?;
             }
         }
         tx.commit()?;
@@ -284,10 +307,7 @@ impl RelayStorage for SqliteStorage {
             )
             .optional()?;
         let member_id = rules::redeemable(row, now_ms)?;
-        let taken: bool = tx
-            .prepare_cached("SELECT 1 FROM devices WHERE actor_id = ?1")?
-            .exists([&device.actor_id])?;
-        if taken {
+        if actor_taken(&tx, &device.actor_id)? {
             return Err(rules::actor_taken());
         }
         tx.execute(
@@ -315,6 +335,8 @@ impl RelayStorage for SqliteStorage {
             created_ms: now_ms,
             revoked_ms: None,
             token_hash: device.token_hash,
+            authored: 0,
+            actor_since_ms: 0,
         })
     }
 
@@ -376,6 +398,42 @@ impl RelayStorage for SqliteStorage {
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn replace_actor(
+        &self,
+        device_id: &str,
+        old_actor: &str,
+        new_actor: &str,
+        now_ms: i64,
+    ) -> Result<bool, RelayError> {
+        let mut conn = lock(&self.writer);
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        if actor_taken(&tx, new_actor)? {
+            return Err(rules::actor_taken());
+        }
+        let n = tx.execute(
+            "UPDATE devices SET actor_id = ?3, authored = 0, actor_since_ms = ?4 \
+             WHERE device_id = ?1 AND actor_id = ?2 AND revoked_ms IS NULL",
+            params![device_id, old_actor, new_actor, now_ms],
+        )?;
+        if n == 1 {
+            tx.execute(
+                "INSERT INTO retired_actors (actor_id, device_id, retired_ms) VALUES (?1, ?2, ?3)",
+                params![old_actor, device_id, now_ms],
+            )?;
+        }
+        tx.commit()?;
+        Ok(n == 1)
+    }
+
+    fn actor_retired(&self, device_id: &str, actor_id: &str) -> Result<Option<i64>, RelayError> {
+        Ok(lock(&self.reader)
+            .prepare_cached(
+                "SELECT retired_ms FROM retired_actors WHERE actor_id = ?1 AND device_id = ?2",
+            )?
+            .query_row(params![actor_id, device_id], |r| r.get(0))
+            .optional()?)
     }
 
     fn rotate_token(&self, device_id: &str, token_hash: &[u8; 32]) -> Result<bool, RelayError> {

@@ -167,6 +167,8 @@ fn sample_requests(change: &RemoteChange) -> Vec<Vec<u8>> {
             hashes: vec![[7; 32]],
         }],
         page_bytes: 1 << 20,
+        actor: "0a1b2c3d4e5f".into(),
+        authored: 3,
     };
     let enrol = EnrolRequest {
         code: "ABCD-EFGH-JKMN".into(),

@@ -30,6 +30,8 @@ public enum Keys {
     public static let errorCancelled = "error_cancelled"
     public static let errorStorage = "error_storage"
     public static let errorStoreInUse = "error_store_in_use"
+    public static let errorDeactivated = "error_deactivated"
+    public static let errorStoreReplaced = "error_store_replaced"
     public static let errorInternal = "error_internal"
     public static let doneCheckedIn = "done_checked_in"
     public static let doneCheckedOut = "done_checked_out"
@@ -61,7 +63,7 @@ public enum Keys {
     /// Every fixed key, for the string-table check.
     public static let fixed: [String] = [
         enrolMissingRelay, enrolMissingCode, errorInvalid, errorNotFound, errorForbidden, errorConflict,
-        errorNetwork, errorRejected, errorUnauthorized, errorRevoked, errorCancelled, errorStorage, errorStoreInUse,
+        errorNetwork, errorRejected, errorUnauthorized, errorRevoked, errorCancelled, errorStorage, errorStoreInUse, errorDeactivated, errorStoreReplaced,
         errorInternal, doneCheckedIn, doneCheckedOut, doneRegistered, doneFever, doneVisitLogged,
         doneTicketReported, doneTicketAction, doneSynced, doneConflictResolved, deadlineLeft,
         deadlineOverdue, chartVisitsPerLead, chartOpenByLevel, chartResolvedByLevel, chartOverdueByLevel,
@@ -138,6 +140,8 @@ public func uiText(_ error: Error) -> UiText {
     case .Cancelled: return UiText(Keys.errorCancelled)
     case let .Storage(detail): return UiText(Keys.errorStorage, [detail])
     case .StoreInUse: return UiText(Keys.errorStoreInUse)
+    case .MemberDeactivated: return UiText(Keys.errorDeactivated)
+    case .StoreReplaced: return UiText(Keys.errorStoreReplaced)
     case let .Internal(detail): return UiText(Keys.errorInternal, [detail])
     }
 }
