@@ -33,7 +33,7 @@ fn times_ms(
 
 /// The disk's floor for a local write: one 300-byte row inserted and committed per transaction
 /// in a database with the phone store's settings (WAL, `synchronous=NORMAL`), in milliseconds.
-fn bare_commits_ms(dir: &Path, n: usize) -> Result<Vec<f64>, BenchError> {
+pub(crate) fn bare_commits_ms(dir: &Path, n: usize) -> Result<Vec<f64>, BenchError> {
     let db = |e: rusqlite::Error| BenchError(format!("bare commit: {e}"));
     let path = dir.join("floor.db");
     let _ = std::fs::remove_file(&path);
