@@ -108,11 +108,44 @@ mirror_record!(out
 OnDutyView = duty::OnDutyView {
     gate_id: String, gate_name: String, slots: Vec<SlotDuty>, others: Vec<OnDutyOther>
 });
-mirror_record!(both
 /// A visitor registered at the gate.
-VisitorInput = duty::VisitorInput {
-    name: String, phone: String, purpose: String, household: Option<String>, pass: PassType
-});
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct VisitorInput {
+    /// Name.
+    pub name: String,
+    /// Phone.
+    pub phone: String,
+    /// Purpose.
+    pub purpose: String,
+    /// Household visited.
+    pub household: Option<String>,
+    /// The visitor's pass (the core's `pass`: a keyword in Python, so not a field name here).
+    pub pass_type: PassType,
+}
+
+impl Convert<VisitorInput> for duty::VisitorInput {
+    fn convert(self) -> VisitorInput {
+        VisitorInput {
+            name: self.name,
+            phone: self.phone,
+            purpose: self.purpose,
+            household: self.household,
+            pass_type: self.pass.convert(),
+        }
+    }
+}
+
+impl Convert<duty::VisitorInput> for VisitorInput {
+    fn convert(self) -> duty::VisitorInput {
+        duty::VisitorInput {
+            name: self.name,
+            phone: self.phone,
+            purpose: self.purpose,
+            household: self.household,
+            pass: self.pass_type.convert(),
+        }
+    }
+}
 mirror_record!(out
 /// A gate-log entry.
 GateEntryRow = duty::GateEntryRow {
