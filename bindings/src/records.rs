@@ -59,6 +59,7 @@ SwapRow = duty::SwapRow {
 
 /// A member by id and name.
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
+#[uniffi::export(Debug)]
 pub struct MemberRef {
     /// Member id.
     pub id: String,
@@ -77,6 +78,7 @@ impl Convert<MemberRef> for (String, String) {
 
 /// Someone on duty at the gate outside the planned slots.
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
+#[uniffi::export(Debug)]
 pub struct OnDutyOther {
     /// Member id.
     pub id: String,
@@ -110,6 +112,7 @@ OnDutyView = duty::OnDutyView {
 });
 /// A visitor registered at the gate.
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
+#[uniffi::export(Debug)]
 pub struct VisitorInput {
     /// Name.
     pub name: String,
@@ -155,6 +158,7 @@ GateEntryRow = duty::GateEntryRow {
 
 /// A temperature recorded at the gate.
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
+#[uniffi::export(Debug)]
 pub struct TemperatureEntry {
     /// Entry id.
     pub id: String,
@@ -196,6 +200,7 @@ HealthInput = households::HealthInput {
 
 /// A visit to log.
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
+#[uniffi::export(Debug)]
 pub struct VisitInput {
     /// When it happened; none for now.
     pub at: Option<Timestamp>,
@@ -263,6 +268,7 @@ mirror_record!(out
 
 /// A resident as recorded.
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
+#[uniffi::export(Debug)]
 pub struct Resident {
     /// Resident id.
     pub id: String,
@@ -276,6 +282,7 @@ pub struct Resident {
 
 /// One household with its residents and visits.
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
+#[uniffi::export(Debug)]
 pub struct HouseholdDetail {
     /// Building.
     pub building_id: String,
@@ -370,6 +377,7 @@ TicketState = core_ticket::TicketState {
 
 /// What happened to a ticket.
 #[derive(Debug, Clone, PartialEq, uniffi::Enum)]
+#[uniffi::export(Debug)]
 pub enum TicketAction {
     /// Reported.
     Reported,
@@ -464,6 +472,7 @@ TicketEvent = core_ticket::TicketEvent {
 
 /// A ticket with its timeline and state.
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
+#[uniffi::export(Debug)]
 pub struct TicketDetail {
     /// Id.
     pub id: String,
@@ -524,6 +533,7 @@ mirror_record!(out
 
 /// A record with a field in conflict.
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
+#[uniffi::export(Debug)]
 pub struct OpenConflict {
     /// The record's id.
     pub doc_id: String,
@@ -543,6 +553,7 @@ impl Convert<OpenConflict> for (String, Vec<String>) {
 /// A change set aside on this device ("未被接受的修改"): one it received and could not apply,
 /// or one of its own that the relay refused. Kept with its reason; nothing is lost.
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
+#[uniffi::export(Debug)]
 pub struct SetAsideChange {
     /// The change hash (hex).
     pub hash: String,
@@ -588,6 +599,7 @@ impl Convert<SetAsideChange> for linli_core::api::set_aside::SetAsideChange {
 
 /// How to resolve a conflict.
 #[derive(Debug, Clone, PartialEq, uniffi::Enum)]
+#[uniffi::export(Debug)]
 pub enum Resolution {
     /// Keep the value at this index of the conflict's values.
     Pick {
@@ -612,6 +624,7 @@ impl Convert<records::Resolution> for Resolution {
 
 /// A photo as the device has it.
 #[derive(Debug, Clone, PartialEq, uniffi::Enum)]
+#[uniffi::export(Debug)]
 pub enum Photo {
     /// The bytes are here.
     Available {
@@ -722,6 +735,7 @@ impl SyncPhase {
 
 /// A role as `(role code, place id)`.
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
+#[uniffi::export(Debug)]
 pub struct RoleCode {
     /// Role code.
     pub role: String,
