@@ -2,6 +2,9 @@
 //! ask for a right, retry later, sign in again, wipe a revoked device, or report a bug.
 //! Every core and sync error maps to it, and a panic inside the core becomes `Internal`.
 //! The text of each variant is in `detail`: Kotlin's exceptions own the name `message`.
+//! The whole sentence (the `Display` below) is exported: Kotlin's `toString()`, Swift's
+//! `description` (and so `localizedDescription`) and Python's `str()`. `Debug` is not exported:
+//! Swift would prefer it to the sentence in `localizedDescription`.
 
 use linli_core::Error as CoreError;
 
@@ -10,6 +13,7 @@ use linli_core::sync::client::SyncError;
 
 /// What went wrong, for the app.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, uniffi::Error)]
+#[uniffi::export(Display)]
 pub enum LinliError {
     /// A field of the input is wrong: show `message` beside `field`.
     #[error("invalid {field}: {detail}")]

@@ -96,11 +96,14 @@ macro_rules! mirror_enum {
 pub(crate) use mirror_enum;
 
 /// Declares the FFI mirror of a core record whose fields all convert, with the conversion from
-/// the core (`out`) or both ways (`both`, for inputs the app fills in).
+/// the core (`out`) or both ways (`both`, for inputs the app fills in). Every record exports its
+/// `Debug`, so that it prints with its fields: Python's `repr()`, Swift's `debugDescription`,
+/// Kotlin's `toString()`.
 macro_rules! mirror_record {
     (out $(#[$m:meta])* $name:ident = $core:path { $($(#[$fm:meta])* $field:ident : $t:ty),* $(,)? }) => {
         $(#[$m])*
         #[derive(Debug, Clone, PartialEq, uniffi::Record)]
+        #[uniffi::export(Debug)]
         pub struct $name { $($(#[$fm])* pub $field: $t),* }
 
         impl $crate::mirror::Convert<$name> for $core {

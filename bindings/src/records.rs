@@ -59,6 +59,7 @@ SwapRow = duty::SwapRow {
 
 /// A member by id and name.
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
+#[uniffi::export(Debug)]
 pub struct MemberRef {
     /// Member id.
     pub id: String,
@@ -77,6 +78,7 @@ impl Convert<MemberRef> for (String, String) {
 
 /// Someone on duty at the gate outside the planned slots.
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
+#[uniffi::export(Debug)]
 pub struct OnDutyOther {
     /// Member id.
     pub id: String,
@@ -108,11 +110,45 @@ mirror_record!(out
 OnDutyView = duty::OnDutyView {
     gate_id: String, gate_name: String, slots: Vec<SlotDuty>, others: Vec<OnDutyOther>
 });
-mirror_record!(both
 /// A visitor registered at the gate.
-VisitorInput = duty::VisitorInput {
-    name: String, phone: String, purpose: String, household: Option<String>, pass: PassType
-});
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+#[uniffi::export(Debug)]
+pub struct VisitorInput {
+    /// Name.
+    pub name: String,
+    /// Phone.
+    pub phone: String,
+    /// Purpose.
+    pub purpose: String,
+    /// Household visited.
+    pub household: Option<String>,
+    /// The visitor's pass (the core's `pass`: a keyword in Python, so not a field name here).
+    pub pass_type: PassType,
+}
+
+impl Convert<VisitorInput> for duty::VisitorInput {
+    fn convert(self) -> VisitorInput {
+        VisitorInput {
+            name: self.name,
+            phone: self.phone,
+            purpose: self.purpose,
+            household: self.household,
+            pass_type: self.pass.convert(),
+        }
+    }
+}
+
+impl Convert<duty::VisitorInput> for VisitorInput {
+    fn convert(self) -> duty::VisitorInput {
+        duty::VisitorInput {
+            name: self.name,
+            phone: self.phone,
+            purpose: self.purpose,
+            household: self.household,
+            pass: self.pass_type.convert(),
+        }
+    }
+}
 mirror_record!(out
 /// A gate-log entry.
 GateEntryRow = duty::GateEntryRow {
@@ -122,6 +158,7 @@ GateEntryRow = duty::GateEntryRow {
 
 /// A temperature recorded at the gate.
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
+#[uniffi::export(Debug)]
 pub struct TemperatureEntry {
     /// Entry id.
     pub id: String,
@@ -163,6 +200,7 @@ HealthInput = households::HealthInput {
 
 /// A visit to log.
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
+#[uniffi::export(Debug)]
 pub struct VisitInput {
     /// When it happened; none for now.
     pub at: Option<Timestamp>,
@@ -230,6 +268,7 @@ mirror_record!(out
 
 /// A resident as recorded.
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
+#[uniffi::export(Debug)]
 pub struct Resident {
     /// Resident id.
     pub id: String,
@@ -243,6 +282,7 @@ pub struct Resident {
 
 /// One household with its residents and visits.
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
+#[uniffi::export(Debug)]
 pub struct HouseholdDetail {
     /// Building.
     pub building_id: String,
@@ -337,6 +377,7 @@ TicketState = core_ticket::TicketState {
 
 /// What happened to a ticket.
 #[derive(Debug, Clone, PartialEq, uniffi::Enum)]
+#[uniffi::export(Debug)]
 pub enum TicketAction {
     /// Reported.
     Reported,
@@ -431,6 +472,7 @@ TicketEvent = core_ticket::TicketEvent {
 
 /// A ticket with its timeline and state.
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
+#[uniffi::export(Debug)]
 pub struct TicketDetail {
     /// Id.
     pub id: String,
@@ -491,6 +533,7 @@ mirror_record!(out
 
 /// A record with a field in conflict.
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
+#[uniffi::export(Debug)]
 pub struct OpenConflict {
     /// The record's id.
     pub doc_id: String,
@@ -510,6 +553,7 @@ impl Convert<OpenConflict> for (String, Vec<String>) {
 /// A change set aside on this device ("未被接受的修改"): one it received and could not apply,
 /// or one of its own that the relay refused. Kept with its reason; nothing is lost.
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
+#[uniffi::export(Debug)]
 pub struct SetAsideChange {
     /// The change hash (hex).
     pub hash: String,
@@ -555,6 +599,7 @@ impl Convert<SetAsideChange> for linli_core::api::set_aside::SetAsideChange {
 
 /// How to resolve a conflict.
 #[derive(Debug, Clone, PartialEq, uniffi::Enum)]
+#[uniffi::export(Debug)]
 pub enum Resolution {
     /// Keep the value at this index of the conflict's values.
     Pick {
@@ -579,6 +624,7 @@ impl Convert<records::Resolution> for Resolution {
 
 /// A photo as the device has it.
 #[derive(Debug, Clone, PartialEq, uniffi::Enum)]
+#[uniffi::export(Debug)]
 pub enum Photo {
     /// The bytes are here.
     Available {
@@ -690,6 +736,7 @@ impl SyncPhase {
 
 /// A role as `(role code, place id)`.
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
+#[uniffi::export(Debug)]
 pub struct RoleCode {
     /// Role code.
     pub role: String,

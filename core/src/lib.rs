@@ -17,6 +17,8 @@ pub mod rules;
 pub mod scope;
 mod store;
 pub mod sync;
+#[cfg(feature = "test-support")]
+pub mod test_support;
 pub mod watch;
 
 pub use api::{DeviceIdentity, Linli, wipe_store};

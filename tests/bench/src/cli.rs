@@ -78,6 +78,17 @@ enum Command {
         #[arg(long, default_value_t = 20_261_201)]
         seed: u64,
     },
+    /// The convergence property with many cases: three replicas, random operations of every
+    /// kind, changes delivered out of order, duplicated, dropped and retried.
+    Converge {
+        /// Cases to run.
+        #[arg(long, default_value_t = 1000)]
+        cases: u64,
+        /// The first case's seed; case i uses seed + i, so a failing case replays alone with
+        /// `--seed <its seed> --cases 1`.
+        #[arg(long, default_value_t = 20_261_201)]
+        seed: u64,
+    },
     /// A Linli phone as a process of its own.
     #[command(hide = true, subcommand)]
     LinliPhone(PhoneOp),
@@ -206,6 +217,7 @@ async fn run(command: Command) -> Result<(), BenchError> {
         Command::Writes(sizes) => benchmarks(&sizes, &["writes"]).await,
         Command::Store(sizes) => benchmarks(&sizes, &["store"]).await,
         Command::Load(sizes) => benchmarks(&sizes, &["load"]).await,
+        Command::Converge { cases, seed } => converge(cases, seed),
         Command::Fuzz { secs, seed } => {
             println!("fuzz: {secs} s per target, seed {seed}");
             println!(
@@ -220,6 +232,44 @@ async fn run(command: Command) -> Result<(), BenchError> {
                 print_result(&r)?;
             }
             Ok(())
+        }
+    }
+}
+
+fn converge(cases: u64, seed: u64) -> Result<(), BenchError> {
+    println!("converge: {cases} cases from seed {seed} (three replicas, 10-69 steps a case)");
+    let step = (cases / 10).max(1);
+    let r = crate::converge::run(cases, seed, |done, r| {
+        if done % step == 0 || done == cases {
+            println!(
+                "  {done:>7} cases  {:>7} steps  {:>3} failures",
+                r.steps, r.failures
+            );
+        }
+    })?;
+    println!(
+        "{:<10} {:>10} {:>10} {:>10} {:>12} {:>14}",
+        "cases", "failures", "steps", "time s", "mean ms", "slowest ms"
+    );
+    println!(
+        "{:<10} {:>10} {:>10} {:>10.1} {:>12.1} {:>14.1}",
+        r.cases, r.failures, r.steps, r.secs, r.mean_case_ms, r.slowest_case_ms
+    );
+    print_result(&r)?;
+    match &r.first_failure {
+        None => Ok(()),
+        Some(f) => {
+            eprintln!("failing seeds: {:?}", r.failing_seeds);
+            eprintln!(
+                "first failure, seed {} ({} steps): {}",
+                f.seed, f.steps, f.reason
+            );
+            eprintln!("shrunk to: {}", f.shrunk);
+            eprintln!("which fails with: {}", f.shrunk_reason);
+            Err(BenchError(format!(
+                "{} of {} cases did not converge; replay one with --seed {} --cases 1",
+                r.failures, r.cases, f.seed
+            )))
         }
     }
 }

@@ -5,6 +5,7 @@
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 mod cli;
+mod converge;
 mod data;
 mod fuzz;
 mod ingest;

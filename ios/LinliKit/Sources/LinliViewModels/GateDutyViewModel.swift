@@ -90,7 +90,7 @@ public final class GateDutyViewModel: ScreenModel<GateDutyState>, @unchecked Sen
     public func checkOut() async { await act({ _ in UiText(Keys.doneCheckedOut) }) { [self] in try store.checkOut(gateId: gateId) } }
 
     public func registerVisitor(name: String, phone: String, purpose: String, household: String?, pass: PassType) async {
-        let visitor = VisitorInput(name: name, phone: phone, purpose: purpose, household: household, pass: pass)
+        let visitor = VisitorInput(name: name, phone: phone, purpose: purpose, household: household, passType: pass)
         await act(registered) { [self] in try store.registerVisitor(gateId: gateId, visitor: visitor) }
     }
 

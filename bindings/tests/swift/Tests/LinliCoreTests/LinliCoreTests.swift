@@ -135,7 +135,7 @@ final class LinliCoreTests: XCTestCase {
         _ = try s.handOver(gateId: gate, toMember: sun)
         _ = try s.checkIn(gateId: gate)
         _ = try s.checkOut(gateId: gate)
-        _ = try s.registerVisitor(gateId: gate, visitor: VisitorInput(name: "周先生", phone: "13500000000", purpose: "探望父母", household: h, pass: .temporary))
+        _ = try s.registerVisitor(gateId: gate, visitor: VisitorInput(name: "周先生", phone: "13500000000", purpose: "探望父母", household: h, passType: .temporary))
         _ = try s.registerVehicle(gateId: gate, plate: "沪A·12345", purpose: "送货")
         _ = try s.registerParcel(gateId: gate, recipient: "张桂英", household: h, carrier: "顺丰")
         XCTAssertTrue(try s.recordTemperature(gateId: gate, person: "周先生", celsius: 38.2).fever)
