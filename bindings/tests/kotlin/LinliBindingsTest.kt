@@ -125,6 +125,7 @@ class LinliBindingsTest {
             val rows = s.householdsInBuilding(b3)
             assertEquals(3, rows.size)
             assertEquals(1U, rows.first { it.id == h }.visitCount)
+            assertEquals("137****0001", rows.first { it.id == h }.phone, "lists hide the middle digits")
             assertNotNull(s.watchChecksDue())
             assertEquals("周三再来", s.followUpsDue(today).single().note)
 

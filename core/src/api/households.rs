@@ -118,7 +118,8 @@ pub struct HouseholdRow {
     pub unit: String,
     /// Room.
     pub room: String,
-    /// Phone.
+    /// Phone, masked as lists show it (138****0001, [`validate::masked_phone`]); the
+    /// household's own record ([`Linli::household`]) holds it whole.
     pub phone: String,
     /// Resident names, joined with 、.
     pub residents: String,
@@ -520,7 +521,7 @@ impl Linli {
                     building_id: r.get(1)?,
                     unit: r.get(2)?,
                     room: r.get(3)?,
-                    phone: r.get(4)?,
+                    phone: validate::masked_phone(&r.get::<_, String>(4)?),
                     residents: r.get(5)?,
                     tags: tags
                         .split(',')

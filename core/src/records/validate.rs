@@ -94,6 +94,25 @@ pub fn phone(field: &str, value: &str) -> Result<String> {
     Ok(national.to_owned())
 }
 
+/// A phone number as lists show it: the middle digits hidden (13812340001 → 138****0001), so
+/// that a list glanced at over a shoulder, or copied, gives no number away; the record's own
+/// screen shows it whole to those who may call.
+pub fn masked_phone(phone: &str) -> String {
+    let chars: Vec<char> = phone.chars().collect();
+    let n = chars.len();
+    let (head, tail) = match n {
+        0 => return String::new(),
+        8.. => (3, 4),
+        3..=7 => (0, 2),
+        _ => (0, 0),
+    };
+    chars
+        .iter()
+        .enumerate()
+        .map(|(i, c)| if i < head || i >= n - tail { *c } else { '*' })
+        .collect()
+}
+
 const PROVINCES: &str = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼使领";
 
 /// A mainland licence plate such as 沪A12345 or 粤B·D12345 (new-energy plates have 6 characters
@@ -163,6 +182,15 @@ pub fn sha256_hex(field: &str, s: &str) -> Result<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn phones_are_masked_in_the_middle() {
+        assert_eq!(masked_phone("13812340001"), "138****0001");
+        assert_eq!(masked_phone("021-62345678"), "021*****5678");
+        assert_eq!(masked_phone("6234567"), "*****67");
+        assert_eq!(masked_phone(""), "");
+        assert_eq!(masked_phone("12"), "**");
+    }
 
     fn field_of(e: Error) -> String {
         match e {

@@ -106,6 +106,7 @@ final class LinliCoreTests: XCTestCase {
         XCTAssertEqual(Set(detail.tags), [.livingAlone, .elderly])
         XCTAssertEqual(Set(detail.residents.map { $0.name }), ["张桂英", "李建华"])
         let rows = try s.householdsInBuilding(buildingId: b3)
+        XCTAssertEqual(rows.first { $0.id == h }?.phone, "137****0001")
         XCTAssertEqual(rows.count, 3)
         XCTAssertEqual(rows.first { $0.id == h }?.visitCount, 1)
         XCTAssertTrue(try s.householdsInBuilding(buildingId: b3).first { $0.id == imported[0] }!.tags.contains(.tenant))
