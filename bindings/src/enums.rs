@@ -66,6 +66,11 @@ TicketStatus = ticket::Status {
     Reported, Accepted, Assigned, Escalated, Replied, Resolved, Closed, Reopened, Merged
 });
 mirror_enum!(
+/// What an item of today's list is (see `LinliStore.agenda`).
+AgendaKind = linli_core::api::agenda::AgendaKind {
+    FollowUp, WatchCheck, Ticket, Shift, SwapToAccept, SwapToApprove
+});
+mirror_enum!(
     /// Where a household's watch checks stand.
     CheckState = linli_core::api::households::CheckState { NotWatched, Upcoming, Due, Overdue });
 mirror_enum!(

@@ -2,7 +2,7 @@
 //! (see [`crate::mirror::mirror_record`]); the few that differ (tuples become named records,
 //! maps become lists, dates become `YYYY-MM-DD` text) convert by hand below.
 
-use linli_core::api::{directory, duty, households, records, tickets};
+use linli_core::api::{agenda, directory, duty, households, records, tickets};
 use linli_core::records::household as core_household;
 use linli_core::records::ticket as core_ticket;
 use linli_core::report;
@@ -243,6 +243,13 @@ HouseholdRow = households::HouseholdRow {
     residents: String, tags: Vec<Tag>, visit_count: u32, last_visit_at: Option<Timestamp>,
     last_visit_outcome: Option<VisitOutcome>, watch: Option<WatchPlanInput>,
     check: CheckState, next_check_due: Option<Timestamp>
+});
+mirror_record!(out
+/// An item of today's list: what, where, when it is due, and the action that clears it
+/// (`visit.log`, `ticket.handle`, `duty.check_in`, `swap.accept`, `swap.approve`).
+AgendaItem = agenda::AgendaItem {
+    kind: AgendaKind, record_id: String, item_id: String, place_id: String, title: String,
+    due: Option<Timestamp>, overdue: bool, action: String
 });
 mirror_record!(out
 /// A follow-up due.

@@ -381,6 +381,14 @@ impl LinliStore {
         guard(|| self.inner.follow_ups_due(on))
     }
 
+    /// Today's list for this member on a local date (`YYYY-MM-DD`): follow-ups, watch checks,
+    /// tickets they answer for, their shifts not checked in, swaps waiting for them; most
+    /// urgent first.
+    pub fn agenda(&self, date: String) -> R<Vec<AgendaItem>> {
+        let date = parse_date("date", &date)?;
+        guard(|| self.inner.agenda(date))
+    }
+
     // ---- tickets ----
 
     /// Reports a problem.

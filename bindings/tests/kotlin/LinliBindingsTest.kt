@@ -128,6 +128,9 @@ class LinliBindingsTest {
             assertEquals("137****0001", rows.first { it.id == h }.phone, "lists hide the middle digits")
             assertNotNull(s.watchChecksDue())
             assertEquals("周三再来", s.followUpsDue(today).single().note)
+            val agenda = s.agenda(today)
+            assertTrue(agenda.any { it.kind == AgendaKind.FOLLOW_UP && it.title.endsWith("周三再来") && it.action == "visit.log" },
+                agenda.toString())
 
             // Gate duty.
             val now = Instant.now()

@@ -3,6 +3,7 @@
 //! projections.
 
 pub mod access;
+pub mod agenda;
 pub mod directory;
 pub mod duty;
 pub mod households;

@@ -112,6 +112,8 @@ final class LinliCoreTests: XCTestCase {
         XCTAssertTrue(try s.householdsInBuilding(buildingId: b3).first { $0.id == imported[0] }!.tags.contains(.tenant))
         _ = try s.watchChecksDue()
         XCTAssertEqual(try s.followUpsDue(on: today).map { $0.note }, ["周三再来"])
+        let agenda = try s.agenda(date: today)
+        XCTAssertTrue(agenda.contains { $0.kind == .followUp && $0.title.hasSuffix("周三再来") && $0.action == "visit.log" })
 
         // Gate duty.
         let now = Date()
