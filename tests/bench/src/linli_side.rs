@@ -458,6 +458,10 @@ pub struct OpenCosts {
     pub open_tickets_ms: f64,
     /// Every open ticket in one list, median ms.
     pub all_open_tickets_ms: f64,
+    /// Today's list of the store's member, median ms.
+    pub agenda_ms: f64,
+    /// Items on it.
+    pub agenda_items: u64,
     /// Households in that building.
     pub building_households: u64,
     /// Open tickets listed.
@@ -499,7 +503,11 @@ pub fn open_costs(
     };
     let (open_tickets_ms, _) = time_ms(&|| open_tickets(Some(TICKET_PAGE)))?;
     let (all_open_tickets_ms, open_tickets) = time_ms(&|| open_tickets(None))?;
+    let today = linli.community()?.local_date(linli.now());
+    let (agenda_ms, agenda_items) = time_ms(&|| Ok(linli.agenda(today)?.len()))?;
     Ok(OpenCosts {
+        agenda_ms,
+        agenda_items: agenda_items as u64,
         open_ms,
         rss_mib,
         building_list_ms,

@@ -215,12 +215,13 @@ pub async fn store(quick: bool, work: &Path, report: &mut Report) -> Result<(), 
         runs.push(costs);
     }
     let of = |f: fn(&OpenCosts) -> f64| median(&runs.iter().map(f).collect::<Vec<_>>());
-    let (open, rss, list, tickets, all_tickets) = (
+    let (open, rss, list, tickets, all_tickets, agenda) = (
         of(|c| c.open_ms),
         of(|c| c.rss_mib),
         of(|c| c.building_list_ms),
         of(|c| c.open_tickets_ms),
         of(|c| c.all_open_tickets_ms),
+        of(|c| c.agenda_ms),
     );
     let full = n == 100_000;
     report.section(
@@ -239,6 +240,12 @@ pub async fn store(quick: bool, work: &Path, report: &mut Report) -> Result<(), 
                 format!("store.n{n}.open_tickets_listed"),
                 runs[0].open_tickets as f64,
                 "tickets",
+            ),
+            Figure::new(format!("store.n{n}.agenda"), agenda, "ms").bar("≤ 5 ms", agenda <= 5.0),
+            Figure::new(
+                format!("store.n{n}.agenda_items"),
+                runs[0].agenda_items as f64,
+                "items",
             ),
         ],
     );
