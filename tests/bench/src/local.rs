@@ -9,7 +9,10 @@ use std::time::{Duration, Instant};
 use linli_core::api::duty::VisitorInput;
 use linli_core::api::households::VisitInput;
 use linli_core::api::tickets::TicketFilter;
+use linli_core::Linli;
+use linli_core::records::directory::Role;
 use linli_core::records::gate_log::PassType;
+use linli_core::rules::{self, JudgedDoc, Pusher};
 
 use crate::BenchError;
 use crate::linli_side::{OpenCosts, PhoneIdentity};
@@ -55,6 +58,45 @@ pub(crate) fn bare_commits_ms(dir: &Path, n: usize) -> Result<Vec<f64>, BenchErr
         conn.execute_batch("COMMIT").map_err(db)?;
         Ok(())
     })
+}
+
+/// The relay's judging of the last `n` changes of `doc_id` (a phone's visits to one household),
+/// each pushed alone, replayed in order on a judge's copy of the document as the relay keeps
+/// it between pushes; in ms each.
+fn relay_judging_ms(linli: &Linli, doc_id: &str, n: usize) -> Result<Vec<f64>, BenchError> {
+    let changes = linli
+        .changes_since(doc_id, &[])?
+        .into_iter()
+        .map(|c| automerge::Change::from_bytes(c.bytes).map(|change| (c.kind, change)))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| BenchError(format!("a stored change does not decode: {e}")))?;
+    let pusher = Pusher {
+        member_id: linli.identity().member_id.clone(),
+        device_id: linli.identity().device_id.clone(),
+        roles: vec![(Role::Office, String::new())],
+    };
+    let mut judged = JudgedDoc::new(automerge::AutoCommit::new());
+    let mut times = Vec::new();
+    let first_timed = changes.len().saturating_sub(n);
+    for (i, (kind, change)) in changes.into_iter().enumerate() {
+        let started = Instant::now();
+        let verdicts = rules::judge_all(
+            &mut judged,
+            kind,
+            doc_id,
+            std::slice::from_ref(&change),
+            &pusher,
+            &mut Default::default(),
+        );
+        let ms = started.elapsed().as_secs_f64() * 1000.0;
+        if let Some(Err(refusal)) = verdicts.into_iter().next() {
+            return Err(BenchError(format!("the judge refused a visit: {refusal:?}")));
+        }
+        if i >= first_timed {
+            times.push(ms);
+        }
+    }
+    Ok(times)
 }
 
 /// p50 and p99 of a kind of write, each with its ratio to the disk's floor (p50 to p50).
@@ -168,7 +210,12 @@ pub async fn writes(quick: bool, work: &Path, report: &mut Report) -> Result<(),
         Ok(())
     })?;
     let read_p50 = median(&reads);
+    let judged = relay_judging_ms(&linli, household, visits_n)?;
     let mut figures = growth_figures(&format!("visit_to_one_household_{visits_n}"), &long_visits);
+    figures.extend(growth_figures(
+        &format!("relay_judging_a_visit_to_one_household_{visits_n}"),
+        &judged,
+    ));
     figures.push(
         Figure::new(
             format!("reads.household_with_{visits_n}_visits.p50"),
