@@ -99,6 +99,32 @@ pub fn nests_too_deep(doc: &AutoCommit) -> bool {
     false
 }
 
+/// Whether `changes`, applied to `doc`, made an object deeper than [`MAX_DEPTH`]. Only the
+/// objects they create are looked at (automerge moves no object, so nothing older got deeper):
+/// a change to a record with a long history costs what it made, not what the record holds.
+/// A created object the document cannot name sends it to the whole walk.
+pub fn creates_too_deep(doc: &AutoCommit, changes: &[&automerge::Change]) -> bool {
+    for change in changes {
+        let actor = change.actor_id().to_hex_string();
+        let start = change.start_op().get();
+        for (i, op) in change.decode().operations.iter().enumerate() {
+            if !matches!(op.action, automerge::legacy::OpType::Make(_)) {
+                continue;
+            }
+            let Ok((obj, _)) = doc.import(&format!("{}@{actor}", start + i as u64)) else {
+                return nests_too_deep(doc);
+            };
+            // The object, its parents and the root.
+            match doc.parents(&obj).map(|parents| parents.count() + 1) {
+                Ok(depth) if depth > MAX_DEPTH => return true,
+                Ok(_) => {}
+                Err(_) => return nests_too_deep(doc),
+            }
+        }
+    }
+    false
+}
+
 /// Whether the document's history is one line of changes, each made on top of the one before:
 /// then no value was ever written concurrently, so the document holds no conflict and a walk
 /// would find none. Read from the change graph, without touching the operations.
@@ -191,6 +217,58 @@ mod tests {
         let mut deeper = AutoCommit::new();
         nest(&mut deeper, MAX_DEPTH);
         assert!(nests_too_deep(&deeper));
+    }
+
+    /// The changes of `doc` after `before`, as a judge receives them.
+    fn changes_after(
+        doc: &mut AutoCommit,
+        before: &[automerge::ChangeHash],
+    ) -> Vec<automerge::Change> {
+        doc.get_changes(before)
+    }
+
+    #[test]
+    fn only_the_objects_a_change_creates_are_measured() {
+        for (depth, too_deep) in [(MAX_DEPTH - 1, false), (MAX_DEPTH, true)] {
+            // Nested in one change; then in a change on top of a document already nested.
+            let mut doc = AutoCommit::new();
+            nest(&mut doc, depth);
+            let changes = changes_after(&mut doc, &[]);
+            let refs: Vec<&automerge::Change> = changes.iter().collect();
+            assert_eq!(
+                creates_too_deep(&doc, &refs),
+                too_deep,
+                "{depth} in one change"
+            );
+            assert_eq!(creates_too_deep(&doc, &refs), nests_too_deep(&doc));
+        }
+        let mut doc = AutoCommit::new();
+        let mut obj = ROOT;
+        for i in 0..MAX_DEPTH - 2 {
+            obj = doc.put_object(&obj, format!("k{i}"), ObjType::Map).unwrap();
+        }
+        doc.commit();
+        let heads = doc.get_heads();
+        doc.put(&obj, "x", "a value, no object").unwrap();
+        let flat = doc.put_object(ROOT, "flat", ObjType::List).unwrap();
+        doc.insert(&flat, 0, "item").unwrap();
+        doc.commit();
+        let edit = changes_after(&mut doc, &heads);
+        let refs: Vec<&automerge::Change> = edit.iter().collect();
+        assert!(!creates_too_deep(&doc, &refs));
+        let heads = doc.get_heads();
+        let deepest = doc.put_object(&obj, "one more", ObjType::Map).unwrap();
+        doc.put_object(&deepest, "and another", ObjType::List)
+            .unwrap();
+        doc.commit();
+        let edit = changes_after(&mut doc, &heads);
+        let refs: Vec<&automerge::Change> = edit.iter().collect();
+        assert!(
+            creates_too_deep(&doc, &refs),
+            "two more levels on {} ",
+            MAX_DEPTH - 1
+        );
+        assert!(nests_too_deep(&doc));
     }
 
     #[test]

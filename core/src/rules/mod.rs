@@ -21,7 +21,7 @@ mod kinds;
 use automerge::{AutoCommit, Change, ROOT, ReadDoc};
 
 pub use crate::doc::MAX_DEPTH;
-use crate::doc::conflicts::nests_too_deep;
+use crate::doc::conflicts::creates_too_deep;
 use crate::doc::{ChangeNote, DocKind, GENESIS_ACTION, genesis_actor, genesis_hash};
 use crate::records::directory::Role;
 
@@ -255,21 +255,22 @@ fn judge_edits(
     let root_before: Vec<String> = at.keys(ROOT).collect();
     let before = kinds::Record::read(kind, &at);
     apply_all(&mut at, edits)?;
-    judge_after(&at, kind, doc_id, before, &root_before, pusher)?;
+    judge_after(&at, kind, doc_id, edits, before, &root_before, pusher)?;
     Ok(at)
 }
 
-/// Judges the document `at` after a change against the record `before` and the root keys
+/// Judges the document `at` after `changes` against the record `before` and the root keys
 /// it had. Returns the record after and its root keys.
 fn judge_after(
     at: &AutoCommit,
     kind: DocKind,
     doc_id: &str,
+    changes: &[&Change],
     before: Result<kinds::Record, String>,
     root_before: &[String],
     pusher: &Pusher,
 ) -> Result<(kinds::Record, Vec<String>), Refusal> {
-    if nests_too_deep(at) {
+    if creates_too_deep(at, changes) {
         return Err(Refusal::new(
             RefusalCode::TooDeep,
             format!("objects nested deeper than {MAX_DEPTH}"),
@@ -468,7 +469,7 @@ fn judge_line(
     if apply_all(doc, &all).is_err() {
         return false;
     }
-    match judge_after(doc, kind, doc_id, before, &root_before, pusher) {
+    match judge_after(doc, kind, doc_id, &all, before, &root_before, pusher) {
         Ok(read) => {
             judged.read = Some(read);
             true

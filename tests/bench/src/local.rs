@@ -6,10 +6,10 @@ use std::ffi::OsString;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+use linli_core::Linli;
 use linli_core::api::duty::VisitorInput;
 use linli_core::api::households::VisitInput;
 use linli_core::api::tickets::TicketFilter;
-use linli_core::Linli;
 use linli_core::records::directory::Role;
 use linli_core::records::gate_log::PassType;
 use linli_core::rules::{self, JudgedDoc, Pusher};
@@ -90,7 +90,9 @@ fn relay_judging_ms(linli: &Linli, doc_id: &str, n: usize) -> Result<Vec<f64>, B
         );
         let ms = started.elapsed().as_secs_f64() * 1000.0;
         if let Some(Err(refusal)) = verdicts.into_iter().next() {
-            return Err(BenchError(format!("the judge refused a visit: {refusal:?}")));
+            return Err(BenchError(format!(
+                "the judge refused a visit: {refusal:?}"
+            )));
         }
         if i >= first_timed {
             times.push(ms);
