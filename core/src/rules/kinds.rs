@@ -16,7 +16,7 @@ use crate::records::roster::RosterDoc;
 use crate::records::ticket::{TicketAction, TicketDoc, TicketState};
 
 /// A document read as its record.
-#[derive(Debug)]
+#[derive(Debug, PartialEq)]
 pub(super) enum Record {
     Directory(DirectoryDoc),
     Household(HouseholdDoc),

@@ -16,6 +16,7 @@
 //! [`MAX_OPS_PER_CHANGE`] operations, nests no deeper than [`MAX_DEPTH`], and leaves a
 //! document that reads as its record. Refusals carry a stable [`RefusalCode`].
 
+mod appended;
 mod kinds;
 
 use automerge::{AutoCommit, Change, ROOT, ReadDoc};
@@ -255,18 +256,21 @@ fn judge_edits(
     let root_before: Vec<String> = at.keys(ROOT).collect();
     let before = kinds::Record::read(kind, &at);
     apply_all(&mut at, edits)?;
-    judge_after(&at, kind, doc_id, edits, before, &root_before, pusher)?;
+    judge_after(&at, kind, doc_id, edits, before, None, &root_before, pusher)?;
     Ok(at)
 }
 
 /// Judges the document `at` after `changes` against the record `before` and the root keys
-/// it had. Returns the record after and its root keys.
+/// it had; `after` is the record after them when it is known already (see [`appended`]).
+/// Returns the record after and its root keys.
+#[allow(clippy::too_many_arguments)]
 fn judge_after(
     at: &AutoCommit,
     kind: DocKind,
     doc_id: &str,
     changes: &[&Change],
     before: Result<kinds::Record, String>,
+    after: Option<kinds::Record>,
     root_before: &[String],
     pusher: &Pusher,
 ) -> Result<(kinds::Record, Vec<String>), Refusal> {
@@ -283,8 +287,12 @@ fn judge_after(
             format!("deletes the record's field {key:?}"),
         ));
     }
-    let after =
-        kinds::Record::read(kind, at).map_err(|e| Refusal::new(RefusalCode::BadShape, e))?;
+    let after = match after {
+        Some(after) => after,
+        None => {
+            kinds::Record::read(kind, at).map_err(|e| Refusal::new(RefusalCode::BadShape, e))?
+        }
+    };
     // A record that did not read before (written before these rules) is judged on its new
     // state alone.
     if let Ok(before) = before {
@@ -469,7 +477,11 @@ fn judge_line(
     if apply_all(doc, &all).is_err() {
         return false;
     }
-    match judge_after(doc, kind, doc_id, &all, before, &root_before, pusher) {
+    let after = before
+        .as_ref()
+        .ok()
+        .and_then(|b| appended::read_after(doc, b, &all));
+    match judge_after(doc, kind, doc_id, &all, before, after, &root_before, pusher) {
         Ok(read) => {
             judged.read = Some(read);
             true

@@ -195,6 +195,95 @@ fn visits_are_append_only() {
     );
 }
 
+/// Judges `change` alone as the relay does (a push of one change), on `judged`.
+fn judge_push(judged: &mut JudgedDoc, change: &Change, who: &Pusher) -> Option<&'static str> {
+    let verdicts = judge_all(
+        judged,
+        DocKind::Household,
+        HOUSEHOLD,
+        std::slice::from_ref(change),
+        who,
+        &mut Default::default(),
+    );
+    verdicts[0].as_ref().err().map(|r| r.code.as_str())
+}
+
+#[test]
+fn appended_visits_are_read_alone_and_everything_else_is_still_judged() {
+    let who = wang();
+    let mut phone = phone_copy(DocKind::Household, HOUSEHOLD, 1);
+    let mut judged = JudgedDoc::new(relay_copy(DocKind::Household, HOUSEHOLD));
+    let first = edit(&mut phone, &who, |h: &mut HouseholdDoc| {
+        h.building_id = "b3".into();
+    });
+    assert_eq!(judge_push(&mut judged, &first, &who), None);
+    for (i, id) in ["v1", "v2", "v3"].into_iter().enumerate() {
+        let before = kinds::Record::read(DocKind::Household, &judged.doc).unwrap();
+        let c = edit(&mut phone, &who, |h: &mut HouseholdDoc| {
+            h.visits.push(visit(id, &who));
+            if i == 1 {
+                // A field at the root changed with the visit.
+                h.phone = "13912345678".into();
+            }
+        });
+        let mut after = judged.doc.clone();
+        after.apply_changes([c.clone()]).unwrap();
+        // Read alone, the record is the one read whole.
+        let alone = appended::read_after(&after, &before, &[&c]).expect("only appended");
+        assert_eq!(
+            alone,
+            kinds::Record::read(DocKind::Household, &after).unwrap()
+        );
+        assert_eq!(judge_push(&mut judged, &c, &who), None, "{id}");
+    }
+
+    // Whatever touches the visits there were is read whole, and refused.
+    let cases: Vec<(&str, Box<dyn Fn(&mut HouseholdDoc)>, &str)> = vec![
+        (
+            "removes a visit",
+            Box::new(|h| {
+                h.visits.remove(0);
+            }),
+            "append_only",
+        ),
+        (
+            "changes a visit",
+            Box::new(|h| h.visits[1].opinions = "改过".into()),
+            "append_only",
+        ),
+        (
+            "appends a visit in another's name",
+            Box::new(|h| h.visits.push(visit("v9", &pusher("lead-li", &[])))),
+            "forged_attribution",
+        ),
+    ];
+    for (what, change, expected) in cases {
+        let mut fork = phone.fork();
+        let c = edit(&mut fork, &who, |h: &mut HouseholdDoc| change(h));
+        let before = kinds::Record::read(DocKind::Household, &judged.doc).unwrap();
+        let mut after = judged.doc.clone();
+        after.apply_changes([c.clone()]).unwrap();
+        if expected == "append_only" {
+            assert!(
+                appended::read_after(&after, &before, &[&c]).is_none(),
+                "{what}"
+            );
+        }
+        let mut copy = JudgedDoc::new(judged.doc.clone());
+        assert_eq!(judge_push(&mut copy, &c, &who), Some(expected), "{what}");
+    }
+    // A visit inserted before the first is read whole (visits are kept by id, in any order).
+    let mut fork = phone.fork();
+    let c = edit(&mut fork, &who, |h: &mut HouseholdDoc| {
+        h.visits.insert(0, visit("v0", &wang()))
+    });
+    let before = kinds::Record::read(DocKind::Household, &judged.doc).unwrap();
+    let mut after = judged.doc.clone();
+    after.apply_changes([c.clone()]).unwrap();
+    assert!(appended::read_after(&after, &before, &[&c]).is_none());
+    assert_eq!(judge_push(&mut judged, &c, &who), None);
+}
+
 #[test]
 fn deleting_a_root_field_or_writing_the_wrong_type_is_refused() {
     let who = wang();

@@ -1,0 +1,160 @@
+//! Reading a record after changes that only appended to it: the judge reads the record after
+//! every push, and a household's visits, a ticket's timeline and a gate day's entries only
+//! grow, so reading them whole made a push cost as much as the record's history. When every
+//! operation of the pushed changes sets a field at the root (not the list), inserts after the
+//! list's last item, or fills an object the changes themselves create, the old items are
+//! untouched: the record after is the head read again, the old items as they were, and the new
+//! items read alone. Anything else is read whole, as before.
+
+use std::collections::BTreeSet;
+use std::ops::Range;
+
+use automerge::legacy::{ElementId, Key, ObjectId, OpId, OpType};
+use automerge::{AutoCommit, Change, ObjType, ROOT, ReadDoc, Value};
+use autosurgeon::Hydrate;
+
+use super::kinds::Record;
+use crate::doc::one_pass::{hydrate, hydrate_prop};
+use crate::records::gate_log::GateLogDoc;
+use crate::records::household::HouseholdHead;
+use crate::records::ticket::{TicketDoc, TicketHead};
+
+/// A gate day without its entries.
+#[derive(Debug, Hydrate)]
+struct GateLogHead {
+    gate_id: String,
+    date: String,
+}
+
+/// The record `doc` reads as after `changes`, built from `before` when the changes only
+/// appended to its list (see the module documentation); `None` when it must be read whole.
+pub(super) fn read_after(doc: &AutoCommit, before: &Record, changes: &[&Change]) -> Option<Record> {
+    let (key, old) = match before {
+        Record::Household(h) => ("visits", h.visits.len()),
+        Record::Ticket(t) => ("events", t.events.len()),
+        Record::GateLog(g) => ("entries", g.entries.len()),
+        _ => return None,
+    };
+    let (list, new) = appended(doc, key, old, changes)?;
+    Some(match before {
+        Record::Household(h) => {
+            let head: HouseholdHead = hydrate(doc).ok()?;
+            let mut visits = h.visits.clone();
+            visits.extend(items(doc, &list, new)?);
+            Record::Household(head.with_visits(visits))
+        }
+        Record::Ticket(t) => {
+            let head: TicketHead = hydrate(doc).ok()?;
+            let mut events = t.events.clone();
+            events.extend(items(doc, &list, new)?);
+            Record::Ticket(TicketDoc {
+                category: head.category,
+                place: head.place,
+                description: head.description,
+                photos: head.photos,
+                channel: head.channel,
+                reporter: head.reporter,
+                reported_ms: head.reported_ms,
+                events,
+            })
+        }
+        Record::GateLog(g) => {
+            let head: GateLogHead = hydrate(doc).ok()?;
+            let mut entries = g.entries.clone();
+            entries.extend(items(doc, &list, new)?);
+            Record::GateLog(GateLogDoc {
+                gate_id: head.gate_id,
+                date: head.date,
+                entries,
+            })
+        }
+        _ => return None,
+    })
+}
+
+fn items<T: Hydrate>(
+    doc: &AutoCommit,
+    list: &automerge::ObjId,
+    range: Range<usize>,
+) -> Option<Vec<T>> {
+    range
+        .map(|index| hydrate_prop(doc, list, index).ok())
+        .collect()
+}
+
+fn op_name(op: &OpId) -> String {
+    format!("{}@{}", op.0, op.1)
+}
+
+/// The list at the root's `key` and the range of items `changes` appended after its first
+/// `old` items, when they did nothing else to what was there before them.
+fn appended(
+    doc: &AutoCommit,
+    key: &str,
+    old: usize,
+    changes: &[&Change],
+) -> Option<(automerge::ObjId, Range<usize>)> {
+    let list = match doc.get(ROOT, key).ok()?? {
+        (Value::Object(ObjType::List), list) => list,
+        _ => return None,
+    };
+    let list_name = list.to_string();
+    let len = doc.length(&list);
+    // The item the old ones ended with: appended items are inserted after it (or after an
+    // item the changes inserted).
+    let last_old = match old {
+        0 => None,
+        n => Some(doc.list_range(&list, n - 1..n).next()?.id().to_string()),
+    };
+    let mut created: BTreeSet<String> = BTreeSet::new();
+    let mut inserted = 0;
+    for change in changes {
+        let actor = change.actor_id().to_hex_string();
+        let start = change.start_op().get();
+        for (i, op) in change.decode().operations.iter().enumerate() {
+            let id = format!("{}@{actor}", start + i as u64);
+            let on_created_object = match &op.obj {
+                ObjectId::Root => false,
+                ObjectId::Id(obj) => {
+                    let name = op_name(obj);
+                    if name == list_name {
+                        // Only inserts at the end, of values or of objects they create.
+                        let after_last = match &op.key {
+                            Key::Seq(ElementId::Head) => last_old.is_none(),
+                            Key::Seq(ElementId::Id(elem)) => {
+                                let elem = op_name(elem);
+                                last_old.as_deref() == Some(elem.as_str())
+                                    || created.contains(&elem)
+                            }
+                            Key::Map(_) => false,
+                        };
+                        if !op.insert || !after_last || matches!(op.action, OpType::Delete) {
+                            return None;
+                        }
+                        inserted += 1;
+                        created.insert(id.clone());
+                        continue;
+                    }
+                    if !created.contains(&name) {
+                        return None;
+                    }
+                    true
+                }
+            };
+            if !on_created_object {
+                // A field at the root, other than the list, set (not deleted).
+                match &op.key {
+                    Key::Map(k) if k.as_str() != key => {}
+                    _ => return None,
+                }
+                if matches!(op.action, OpType::Delete) {
+                    return None;
+                }
+            }
+            if matches!(op.action, OpType::Make(_)) {
+                created.insert(id);
+            }
+        }
+    }
+    (len == old + inserted).then_some((list, old..len))
+}
