@@ -238,7 +238,8 @@ fn appended_visits_are_read_alone_and_everything_else_is_still_judged() {
     }
 
     // Whatever touches the visits there were is read whole, and refused.
-    let cases: Vec<(&str, Box<dyn Fn(&mut HouseholdDoc)>, &str)> = vec![
+    type Edit = Box<dyn Fn(&mut HouseholdDoc)>;
+    let cases: Vec<(&str, Edit, &str)> = vec![
         (
             "removes a visit",
             Box::new(|h| {
