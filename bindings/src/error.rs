@@ -73,6 +73,15 @@ pub enum LinliError {
         /// The relay's message.
         detail: String,
     },
+    /// The office revoked this device and had its data erased: the store was erased; close it,
+    /// delete it (`wipeStore`) and return to enrolment.
+    #[error(
+        "此设备已被注销，本机数据已清除 (this device was revoked and its data erased): {detail}"
+    )]
+    DeviceWiped {
+        /// The relay's message.
+        detail: String,
+    },
     /// The office deactivated this device's member: the phone can no longer sync; offer to
     /// export its unsent work for the office (`exportUnsent`).
     #[error("此成员已被停用 (this member was deactivated): {detail}")]
@@ -142,6 +151,7 @@ impl From<SyncError> for LinliError {
     fn from(e: SyncError) -> Self {
         match e {
             SyncError::DeviceRevoked(detail) => LinliError::DeviceRevoked { detail },
+            SyncError::DeviceWiped(detail) => LinliError::DeviceWiped { detail },
             SyncError::MemberDeactivated(detail) => LinliError::MemberDeactivated { detail },
             SyncError::StoreReplaced(detail) => LinliError::StoreReplaced { detail },
             SyncError::Unauthorized(detail) => LinliError::Unauthorized { detail },

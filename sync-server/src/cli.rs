@@ -126,6 +126,10 @@ enum Command {
         /// Device id.
         #[arg(long)]
         device: String,
+        /// Also have the phone erase its data at its next contact (a lost or stolen phone).
+        /// Without it the phone keeps its data, so that its unsent work can be exported.
+        #[arg(long)]
+        wipe: bool,
     },
     /// Changes the relay refused and set aside: list, show, admit or discard them.
     SetAside {
@@ -431,12 +435,17 @@ fn run(cli: Cli, runtime: &tokio::runtime::Runtime) -> Result<(), RelayError> {
             );
             Ok(())
         }
-        Command::Revoke { device } => {
+        Command::Revoke { device, wipe } => {
             let admin = admin()?;
-            if admin
-                .storage()
-                .revoke(&device, chrono::Utc::now().timestamp_millis())?
-            {
+            let storage = admin.storage();
+            let revoked = storage.revoke(&device, chrono::Utc::now().timestamp_millis())?;
+            // A device revoked before can still be marked for erasure.
+            if wipe && storage.set_wipe(&device)? {
+                println!(
+                    "已注销并将清除数据 revoked, its data erased at its next contact: {device}"
+                );
+                Ok(())
+            } else if revoked {
                 println!("已注销 revoked: {device}");
                 Ok(())
             } else {

@@ -11,8 +11,8 @@ use std::time::Duration;
 use axum::http::StatusCode;
 use linli_core::sync::protocol::{
     ACTOR_RETIRED, ActorRequest, BootstrapRequest, BootstrapResponse, Cursor, DEVICE_REVOKED,
-    EnrolRequest, EnrolResponse, LogMark, MEMBER_DEACTIVATED, SnapshotDoc, SyncRequest,
-    SyncResponse, TokenResponse,
+    DEVICE_WIPED, EnrolRequest, EnrolResponse, LogMark, MEMBER_DEACTIVATED, SnapshotDoc,
+    SyncRequest, SyncResponse, TokenResponse,
 };
 use linli_core::{Linli, RemoteChange, Scope};
 use rand::RngExt;
@@ -207,13 +207,18 @@ impl Relay {
                 )
             })?;
         if device.revoked_ms.is_some() {
+            let (code, what) = if device.wipe {
+                (
+                    DEVICE_WIPED,
+                    "revoked by the office, and its data is to be erased",
+                )
+            } else {
+                (DEVICE_REVOKED, "revoked by the office")
+            };
             return Err(RelayError::new(
                 StatusCode::UNAUTHORIZED,
-                DEVICE_REVOKED,
-                format!(
-                    "device {} ({}) was revoked by the office",
-                    device.device_id, device.name
-                ),
+                code,
+                format!("device {} ({}) was {what}", device.device_id, device.name),
             ));
         }
         Ok(device)

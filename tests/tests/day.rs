@@ -165,3 +165,65 @@ async fn a_revoked_device_is_told_so() {
         .unwrap_err();
     assert!(matches!(err, SyncError::DeviceRevoked(_)), "{err:?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_device_revoked_for_erasure_erases_its_data_and_one_revoked_without_keeps_it() {
+    let r = TestRelay::start().await;
+    let wang = r.phone("lead-wang", "wang-phone").await;
+    let li = r.phone("lead-li", "li-phone").await;
+    for phone in [&wang, &li] {
+        phone.sync().await.unwrap();
+        let households = linli_e2e::door_to_door(&phone.linli, &r.places.building3, 2);
+        phone
+            .linli
+            .add_resident(
+                &households[0],
+                &linli_core::api::households::ResidentInput {
+                    name: "独居老人甄秀兰".into(),
+                    birth_year: Some(1941),
+                    phone: "13911112222".into(),
+                },
+            )
+            .unwrap();
+    }
+    let storage = r.admin.storage();
+    for phone in [&wang, &li] {
+        assert!(
+            storage
+                .revoke(&phone.linli.identity().device_id, 0)
+                .unwrap()
+        );
+    }
+    // Only wang's phone was lost: its data is to be erased.
+    assert!(storage.set_wipe(&wang.linli.identity().device_id).unwrap());
+    assert!(!storage.set_wipe("dev-unknown").unwrap());
+
+    let sync = |phone: &linli_relay::demo::Phone| {
+        let (client, linli) = (phone.client.clone(), phone.linli.clone());
+        async move { client.sync(&linli, &|_| {}, &Default::default()).await }
+    };
+    let err = sync(&wang).await.unwrap_err();
+    assert!(matches!(err, SyncError::DeviceWiped(_)), "{err:?}");
+    assert!(wang.linli.documents().unwrap().is_empty());
+    assert_eq!(wang.linli.outbox_len().unwrap(), 0);
+    // Nothing of the resident is left in the store's files.
+    let path = r.phone_path("wang-phone");
+    for suffix in ["", "-wal"] {
+        let mut file = path.as_os_str().to_owned();
+        file.push(suffix);
+        if let Ok(bytes) = std::fs::read(&file) {
+            for needle in ["甄秀兰", "13911112222"] {
+                assert!(
+                    !bytes.windows(needle.len()).any(|w| w == needle.as_bytes()),
+                    "{needle} in {file:?}"
+                );
+            }
+        }
+    }
+
+    // li's phone keeps its data: its unsent work can still be exported.
+    let err = sync(&li).await.unwrap_err();
+    assert!(matches!(err, SyncError::DeviceRevoked(_)), "{err:?}");
+    assert!(!li.linli.documents().unwrap().is_empty());
+    assert!(li.linli.export_unsent().unwrap().contains("甄秀兰"));
+}

@@ -169,6 +169,12 @@ fn codes_devices_and_revocation(open: Open<'_>) {
         s.device_by_token(&token).unwrap().unwrap().revoked_ms,
         Some(9_000)
     );
+    // Erasure is asked of revoked devices only.
+    assert!(!s.device_by_token(&token).unwrap().unwrap().wipe);
+    assert!(!s.set_wipe("relay-admin").unwrap(), "not revoked");
+    assert!(!s.set_wipe("dev-unknown").unwrap());
+    assert!(s.set_wipe("dev-1").unwrap());
+    assert!(s.device_by_token(&token).unwrap().unwrap().wipe);
     let codes = s.enrol_codes().unwrap();
     assert_eq!(codes.len(), 3);
     assert_eq!(

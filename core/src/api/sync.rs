@@ -120,6 +120,13 @@ impl Linli {
         })
     }
 
+    /// Erases everything this store holds, in place (see `SyncError::DeviceWiped`): what
+    /// remains is an empty database, which the app deletes with [`crate::wipe_store`] once
+    /// it has closed the store.
+    pub fn erase(&self) -> Result<()> {
+        self.store.erase()
+    }
+
     /// How many changes this store's current actor wrote, sent or not.
     pub fn authored_changes(&self) -> Result<u64> {
         self.store.authored()

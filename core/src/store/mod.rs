@@ -195,6 +195,32 @@ impl Store {
         lock(&self.writer).actor.clone()
     }
 
+    /// Erases every row of every table (records, history, outbox, photos, projections,
+    /// settings) and the freed pages with them (`VACUUM`, the WAL truncated): for a device
+    /// the office revoked and had erased. The handle stays open on an empty store, which the
+    /// app then deletes ([`crate::wipe_store`]).
+    pub(crate) fn erase(&self) -> Result<()> {
+        let mut guard = lock(&self.writer);
+        let Writer { conn, cache, .. } = &mut *guard;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tables: Vec<String> = tx
+            .prepare(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
+            )?
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        for table in &tables {
+            tx.execute(
+                &format!("DELETE FROM \"{}\"", table.replace('"', "\"\"")),
+                [],
+            )?;
+        }
+        tx.commit()?;
+        cache.clear();
+        conn.execute_batch("VACUUM; PRAGMA wal_checkpoint(TRUNCATE);")?;
+        Ok(())
+    }
+
     /// How many changes the current actor wrote in this store.
     pub(crate) fn authored(&self) -> Result<u64> {
         self.read(|c| {

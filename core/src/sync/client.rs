@@ -26,7 +26,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::protocol::{
     self, ACTOR_RETIRED, ActorRequest, BootstrapRequest, BootstrapResponse, Cursor, DEVICE_REVOKED,
-    EnrolRequest, EnrolResponse, ErrorBody, LogMark, MEDIA_TYPE, MEMBER_DEACTIVATED,
+    DEVICE_WIPED, EnrolRequest, EnrolResponse, ErrorBody, LogMark, MEDIA_TYPE, MEMBER_DEACTIVATED,
     PROTOCOL_VERSION, SyncRequest, SyncResponse, TokenResponse, VERSION_HEADER, Wanted,
 };
 use crate::api::Linli;
@@ -200,6 +200,11 @@ pub enum SyncError {
     /// The office revoked this device: offer to wipe its local data ([`crate::wipe_store`]).
     #[error("此设备已被注销 (this device was revoked): {0}")]
     DeviceRevoked(String),
+    /// The office revoked this device and had its data erased (a lost or stolen phone): the
+    /// store was erased before this was returned; close it and delete it
+    /// ([`crate::wipe_store`]), then return to enrolment.
+    #[error("此设备已被注销，本机数据已清除 (this device was revoked and its data erased): {0}")]
+    DeviceWiped(String),
     /// The office deactivated this device's member: the phone can no longer sync; its unsent
     /// work can be exported for the office ([`Linli::export_unsent`]).
     #[error("此成员已被停用 (this member was deactivated): {0}")]
@@ -320,6 +325,21 @@ impl SyncClient {
 
     /// Runs one complete sync of `linli` (see the module documentation).
     pub async fn sync(
+        &self,
+        linli: &Arc<Linli>,
+        progress: &(dyn Fn(SyncProgress) + Send + Sync),
+        cancel: &CancellationToken,
+    ) -> SyncResult<SyncSummary> {
+        let result = self.sync_once(linli, progress, cancel).await;
+        if let Err(SyncError::DeviceWiped(_)) = &result {
+            // The office had this phone's data erased: nothing of it stays readable.
+            linli.erase()?;
+            tracing::warn!("the office revoked this device and had its data erased: erased");
+        }
+        result
+    }
+
+    async fn sync_once(
         &self,
         linli: &Arc<Linli>,
         progress: &(dyn Fn(SyncProgress) + Send + Sync),
@@ -845,6 +865,8 @@ async fn refusal(r: reqwest::Response) -> SyncError {
     });
     if status == 401 && body.error == DEVICE_REVOKED {
         SyncError::DeviceRevoked(body.message)
+    } else if status == 401 && body.error == DEVICE_WIPED {
+        SyncError::DeviceWiped(body.message)
     } else if status == 403 && body.error == MEMBER_DEACTIVATED {
         SyncError::MemberDeactivated(body.message)
     } else if status == 409 && body.error == ACTOR_RETIRED {

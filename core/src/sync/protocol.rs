@@ -313,6 +313,9 @@ pub struct ErrorBody {
 
 /// The error code of a revoked device.
 pub const DEVICE_REVOKED: &str = "device_revoked";
+/// The error code of a revoked device whose data the office had erased (a lost or stolen
+/// phone): the phone erases its store.
+pub const DEVICE_WIPED: &str = "device_wiped";
 /// The error code of a device whose member the office deactivated.
 pub const MEMBER_DEACTIVATED: &str = "member_deactivated";
 /// The error code of a store whose actor the device replaced: another copy of the store took

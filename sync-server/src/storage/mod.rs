@@ -94,6 +94,8 @@ pub struct Device {
     /// Since when (ms) it writes with its current actor: 0 unless its store was restored or
     /// copied and it took a new one.
     pub actor_since_ms: i64,
+    /// Whether the office had its data erased: told so at its next contact.
+    pub wipe: bool,
 }
 
 /// A one-time enrolment code.
@@ -317,6 +319,9 @@ pub trait RelayStorage: Send + Sync + std::fmt::Debug + 'static {
     fn rotate_token(&self, device_id: &str, token_hash: &[u8; 32]) -> Result<bool, RelayError>;
     /// Revokes a device; false when unknown.
     fn revoke(&self, device_id: &str, now_ms: i64) -> Result<bool, RelayError>;
+    /// Has a revoked device erase its data at its next contact; false when it is unknown or
+    /// not revoked.
+    fn set_wipe(&self, device_id: &str) -> Result<bool, RelayError>;
 
     /// Keeps refused changes out of the log; a change kept already is left as it is.
     fn set_aside(&self, rows: &[SetAside]) -> Result<(), RelayError>;

@@ -35,6 +35,10 @@ const MIGRATIONS: &[(i32, &str)] = &[
         4,
         include_str!("../../migrations/postgres/004_device_actors.sql"),
     ),
+    (
+        5,
+        include_str!("../../migrations/postgres/005_device_wipe.sql"),
+    ),
 ];
 /// The advisory lock key held while migrating.
 const MIGRATION_LOCK: i64 = 0x6c69_6e6c_6930;
@@ -69,7 +73,7 @@ const LOGGED_COLUMNS: &str = "seq, device_id, received_ms, hash, doc_id, kind, s
 const OWN_OR_COMPLETE: &str =
     "hash = $1 AND (complete OR device_id = $2) ORDER BY complete DESC LIMIT 1";
 const DEVICE_COLUMNS: &str = "device_id, member_id, name, actor_id, created_ms, revoked_ms, \
-     token_hash, authored, actor_since_ms";
+     token_hash, authored, actor_since_ms, wipe";
 
 fn to_logged(r: &Row) -> Result<LoggedChange, RelayError> {
     Ok(LoggedChange {
@@ -97,6 +101,7 @@ fn to_device(r: &Row) -> Result<Device, RelayError> {
         token_hash: super::hash_of(r.try_get(6)?)?,
         authored: r.try_get(7)?,
         actor_since_ms: r.try_get(8)?,
+        wipe: r.try_get::<_, i64>(9)? != 0,
     })
 }
 
@@ -252,8 +257,8 @@ impl PostgresStorage {
     pub fn import_device(&self, d: &Device) -> Result<(), RelayError> {
         self.conn()?.execute(
             "INSERT INTO devices (device_id, member_id, name, actor_id, token_hash, created_ms, \
-             revoked_ms, authored, actor_since_ms) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING",
+             revoked_ms, authored, actor_since_ms, wipe) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT DO NOTHING",
             &[
                 &d.device_id,
                 &d.member_id,
@@ -264,6 +269,7 @@ impl PostgresStorage {
                 &d.revoked_ms,
                 &d.authored,
                 &d.actor_since_ms,
+                &i64::from(d.wipe),
             ],
         )?;
         Ok(())
@@ -501,6 +507,7 @@ impl RelayStorage for PostgresStorage {
             token_hash: device.token_hash,
             authored: 0,
             actor_since_ms: 0,
+            wipe: false,
         })
     }
 
@@ -608,6 +615,14 @@ impl RelayStorage for PostgresStorage {
         let n = self.conn()?.execute(
             "UPDATE devices SET revoked_ms = $2 WHERE device_id = $1 AND revoked_ms IS NULL",
             &[&device_id, &now_ms],
+        )?;
+        Ok(n == 1)
+    }
+
+    fn set_wipe(&self, device_id: &str) -> Result<bool, RelayError> {
+        let n = self.conn()?.execute(
+            "UPDATE devices SET wipe = 1 WHERE device_id = $1 AND revoked_ms IS NOT NULL",
+            &[&device_id],
         )?;
         Ok(n == 1)
     }

@@ -24,6 +24,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../../migrations/003_set_aside.sql")),
     M::up(include_str!("../../migrations/004_blob_uploads.sql")),
     M::up(include_str!("../../migrations/005_device_actors.sql")),
+    M::up(include_str!("../../migrations/006_device_wipe.sql")),
 ];
 
 /// The SQLite storage.
@@ -87,6 +88,7 @@ fn device(r: &rusqlite::Row<'_>) -> rusqlite::Result<(Device, Vec<u8>)> {
             token_hash: [0; 32],
             authored: r.get(7)?,
             actor_since_ms: r.get(8)?,
+            wipe: r.get(9)?,
         },
         r.get(6)?,
     ))
@@ -103,7 +105,7 @@ const OWN_OR_COMPLETE: &str =
     "hash = ?1 AND (complete = 1 OR device_id = ?2) ORDER BY complete DESC LIMIT 1";
 
 const DEVICE_COLUMNS: &str = "device_id, member_id, name, actor_id, created_ms, revoked_ms, \
-     token_hash, authored, actor_since_ms";
+     token_hash, authored, actor_since_ms, wipe";
 
 /// Whether a device writes, or wrote before, with `actor_id`.
 fn actor_taken(conn: &Connection, actor_id: &str) -> Result<bool, RelayError> {
@@ -337,6 +339,7 @@ impl RelayStorage for SqliteStorage {
             token_hash: device.token_hash,
             authored: 0,
             actor_since_ms: 0,
+            wipe: false,
         })
     }
 
@@ -448,6 +451,14 @@ impl RelayStorage for SqliteStorage {
         let n = lock(&self.writer).execute(
             "UPDATE devices SET revoked_ms = ?2 WHERE device_id = ?1 AND revoked_ms IS NULL",
             params![device_id, now_ms],
+        )?;
+        Ok(n == 1)
+    }
+
+    fn set_wipe(&self, device_id: &str) -> Result<bool, RelayError> {
+        let n = lock(&self.writer).execute(
+            "UPDATE devices SET wipe = 1 WHERE device_id = ?1 AND revoked_ms IS NOT NULL",
+            [device_id],
         )?;
         Ok(n == 1)
     }

@@ -97,6 +97,7 @@ public final class SyncViewModel: ScreenModel<SyncState>, SyncListener, @uncheck
             summary = s
         } catch {
             if case LinliError.DeviceRevoked = error { state.revoked = true }
+            if case LinliError.DeviceWiped = error { state.revoked = true }
             notice = Notice(text: uiText(error), isError: true)
         }
         cancel = nil

@@ -31,6 +31,7 @@ public enum Keys {
     public static let errorStorage = "error_storage"
     public static let errorStoreInUse = "error_store_in_use"
     public static let errorDeactivated = "error_deactivated"
+    public static let errorWiped = "error_wiped"
     public static let errorStoreReplaced = "error_store_replaced"
     public static let errorInternal = "error_internal"
     public static let doneCheckedIn = "done_checked_in"
@@ -63,7 +64,7 @@ public enum Keys {
     /// Every fixed key, for the string-table check.
     public static let fixed: [String] = [
         enrolMissingRelay, enrolMissingCode, errorInvalid, errorNotFound, errorForbidden, errorConflict,
-        errorNetwork, errorRejected, errorUnauthorized, errorRevoked, errorCancelled, errorStorage, errorStoreInUse, errorDeactivated, errorStoreReplaced,
+        errorNetwork, errorRejected, errorUnauthorized, errorRevoked, errorCancelled, errorStorage, errorStoreInUse, errorDeactivated, errorWiped, errorStoreReplaced,
         errorInternal, doneCheckedIn, doneCheckedOut, doneRegistered, doneFever, doneVisitLogged,
         doneTicketReported, doneTicketAction, doneSynced, doneConflictResolved, deadlineLeft,
         deadlineOverdue, chartVisitsPerLead, chartOpenByLevel, chartResolvedByLevel, chartOverdueByLevel,
@@ -141,6 +142,7 @@ public func uiText(_ error: Error) -> UiText {
     case let .Storage(detail): return UiText(Keys.errorStorage, [detail])
     case .StoreInUse: return UiText(Keys.errorStoreInUse)
     case .MemberDeactivated: return UiText(Keys.errorDeactivated)
+    case .DeviceWiped: return UiText(Keys.errorWiped)
     case .StoreReplaced: return UiText(Keys.errorStoreReplaced)
     case let .Internal(detail): return UiText(Keys.errorInternal, [detail])
     }

@@ -80,7 +80,7 @@ class SyncViewModel(
         val summary = try {
             session.client.sync(store, listener, token).also { done(UiText(Keys.DONE_SYNCED, it.pushed, it.pulled)) }
         } catch (e: LinliException) {
-            if (e is LinliException.DeviceRevoked) mutableState.value = state.value.copy(revoked = true)
+            if (e is LinliException.DeviceRevoked || e is LinliException.DeviceWiped) mutableState.value = state.value.copy(revoked = true)
             fail(e.toUiText())
             null
         } finally {

@@ -25,6 +25,7 @@ object Keys {
     const val ERROR_STORAGE = "error_storage"
     const val ERROR_STORE_IN_USE = "error_store_in_use"
     const val ERROR_DEACTIVATED = "error_deactivated"
+    const val ERROR_WIPED = "error_wiped"
     const val ERROR_STORE_REPLACED = "error_store_replaced"
     const val ERROR_INTERNAL = "error_internal"
     const val DONE_CHECKED_IN = "done_checked_in"
@@ -58,7 +59,7 @@ object Keys {
     val fixed: List<String> = listOf(
         ENROL_MISSING_RELAY, ENROL_MISSING_CODE, ERROR_INVALID, ERROR_NOT_FOUND, ERROR_FORBIDDEN,
         ERROR_CONFLICT, ERROR_NETWORK, ERROR_REJECTED, ERROR_UNAUTHORIZED, ERROR_REVOKED,
-        ERROR_CANCELLED, ERROR_STORAGE, ERROR_STORE_IN_USE, ERROR_DEACTIVATED, ERROR_STORE_REPLACED, ERROR_INTERNAL, DONE_CHECKED_IN, DONE_CHECKED_OUT,
+        ERROR_CANCELLED, ERROR_STORAGE, ERROR_STORE_IN_USE, ERROR_DEACTIVATED, ERROR_WIPED, ERROR_STORE_REPLACED, ERROR_INTERNAL, DONE_CHECKED_IN, DONE_CHECKED_OUT,
         DONE_REGISTERED, DONE_FEVER, DONE_VISIT_LOGGED, DONE_TICKET_REPORTED, DONE_TICKET_ACTION,
         DONE_SYNCED, DONE_CONFLICT_RESOLVED, DEADLINE_LEFT, DEADLINE_OVERDUE,
         CHART_VISITS_PER_LEAD, CHART_OPEN_BY_LEVEL, CHART_RESOLVED_BY_LEVEL, CHART_OVERDUE_BY_LEVEL, CHART_DUTY_ON_TIME, CHART_DUTY_LATE, CHART_DUTY_NO_SHOW, LABEL_PLAIN,
@@ -102,6 +103,7 @@ fun LinliException.toUiText(): UiText = when (this) {
     is LinliException.Storage -> UiText(Keys.ERROR_STORAGE, detail)
     is LinliException.StoreInUse -> UiText(Keys.ERROR_STORE_IN_USE)
     is LinliException.MemberDeactivated -> UiText(Keys.ERROR_DEACTIVATED)
+    is LinliException.DeviceWiped -> UiText(Keys.ERROR_WIPED)
     is LinliException.StoreReplaced -> UiText(Keys.ERROR_STORE_REPLACED)
     is LinliException.Internal -> UiText(Keys.ERROR_INTERNAL, detail)
 }
