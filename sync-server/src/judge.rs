@@ -314,7 +314,13 @@ impl Relay {
                 .saturating_sub(loading),
         );
         authored.sort_unstable();
-        let outcome = storage.append_authored(&device.device_id, &accepted, &authored, now_ms)?;
+        let outcome = storage.append_authored(
+            &device.device_id,
+            &accepted,
+            &device.actor_id,
+            &authored,
+            now_ms,
+        )?;
         // Only now do the copies hold nothing the log lacks.
         claimed.release(
             docs.into_iter()

@@ -380,6 +380,15 @@ impl Relay {
             RelayError::bad_request("bad_actor", format!("not a hex actor id: {e}"))
         })?;
         self.check_member_active(device)?;
+        // Asked again after an answer that was lost: the replacement stands.
+        if device.actor_id == request.new_actor
+            && self
+                .storage
+                .actor_retired(&device.device_id, &request.old_actor)?
+                .is_some()
+        {
+            return Ok(());
+        }
         self.check_actor(device, &request.old_actor)?;
         if !self.storage.replace_actor(
             &device.device_id,

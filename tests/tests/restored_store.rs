@@ -322,3 +322,37 @@ async fn a_deactivated_member_is_told_so_and_exports_the_unsent_work() {
     let imported = r.admin.import_unsent(&export, 1_000).expect("import");
     assert_eq!(imported.set_aside, 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_replacement_asked_again_after_a_lost_answer_stands() {
+    use linli_core::sync::protocol::{self, ActorRequest, PROTOCOL_VERSION};
+    let r = TestRelay::start().await;
+    let wang = Install::enrol(&r, "lead-wang", "wang-phone").await;
+    let v = PROTOCOL_VERSION.to_string();
+    let ask = |new_actor: String| {
+        let (url, token, old_actor) = (r.url.clone(), wang.token.clone(), wang.actor.clone());
+        let v = v.clone();
+        async move {
+            linli_e2e::post_raw(
+                &url,
+                "/v1/actor",
+                Some(&token),
+                &v,
+                protocol::encode(&ActorRequest {
+                    old_actor,
+                    new_actor,
+                }),
+            )
+            .await
+            .status
+        }
+    };
+    let new_actor = Linli::new_actor_id();
+    assert_eq!(ask(new_actor.clone()).await, 200);
+    assert_eq!(ask(new_actor).await, 200, "the same answer again");
+    assert_eq!(
+        ask(Linli::new_actor_id()).await,
+        409,
+        "the old actor is retired"
+    );
+}

@@ -194,10 +194,14 @@ fn authored_changes_are_counted_and_actors_retired(open: Open<'_>) {
     // Two of the three are the device's own; the third (another's, pushed again) is not.
     let mut own = vec![push[0].hash, push[1].hash];
     own.sort_unstable();
-    let out = s.append_authored("dev-1", &push, &own, 6_000).unwrap();
+    let out = s
+        .append_authored("dev-1", &push, "aa11", &own, 6_000)
+        .unwrap();
     assert_eq!((out.stored, out.authored), (3, 2));
     // A push again counts nothing twice.
-    let again = s.append_authored("dev-1", &push, &own, 7_000).unwrap();
+    let again = s
+        .append_authored("dev-1", &push, "aa11", &own, 7_000)
+        .unwrap();
     assert_eq!((again.duplicates, again.authored), (3, 0));
     let d = s.device_by_token(&token).unwrap().unwrap();
     assert_eq!((d.authored, d.actor_since_ms), (2, 0));
@@ -213,6 +217,19 @@ fn authored_changes_are_counted_and_actors_retired(open: Open<'_>) {
         ("bb22", 0, 8_000)
     );
     assert_eq!(s.actor_retired("dev-1", "aa11").unwrap(), Some(8_000));
+    // A push still in flight under the retired actor counts for no one.
+    let late = change("h1", "building:b3", 7);
+    let out = s
+        .append_authored(
+            "dev-1",
+            std::slice::from_ref(&late),
+            "aa11",
+            &[late.hash],
+            8_500,
+        )
+        .unwrap();
+    assert_eq!(out.stored, 1);
+    assert_eq!(s.device_by_token(&token).unwrap().unwrap().authored, 0);
     assert_eq!(s.actor_retired("dev-1", "bb22").unwrap(), None);
     assert_eq!(s.actor_retired("dev-2", "aa11").unwrap(), None);
     // A retired actor is never taken again, by this device or another.

@@ -115,6 +115,32 @@ fn own(path: &Path) -> Result<std::fs::File> {
     }
 }
 
+/// Counts the changes waiting in the outbox that `actor` wrote, once, for a store that keeps no
+/// count yet (made by a core that kept none): they were written before it, and the relay
+/// counts them when they arrive.
+fn seed_authored(conn: &Connection, actor: &ActorId) -> Result<()> {
+    let counted = conn
+        .prepare("SELECT 1 FROM meta WHERE key = 'authored'")?
+        .exists([])?;
+    if counted {
+        return Ok(());
+    }
+    let mut own = 0i64;
+    let mut stmt = conn.prepare("SELECT bytes FROM outbox")?;
+    let mut rows = stmt.query([])?;
+    while let Some(row) = rows.next()? {
+        let bytes: Vec<u8> = row.get(0)?;
+        if automerge::Change::from_bytes(bytes).is_ok_and(|c| c.actor_id() == actor) {
+            own += 1;
+        }
+    }
+    conn.execute(
+        "INSERT INTO meta (key, value) VALUES ('authored', ?1)",
+        [own.to_string()],
+    )?;
+    Ok(())
+}
+
 /// The meta key that marks `actor` as one this store wrote with before.
 fn retired_key(actor: &ActorId) -> String {
     format!("retired_actor:{}", actor.to_hex_string())
@@ -170,6 +196,7 @@ impl Store {
                 actor
             }
         };
+        seed_authored(&conn, &actor)?;
         let reader = Connection::open_with_flags(
             path,
             OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
@@ -202,6 +229,8 @@ impl Store {
     pub(crate) fn erase(&self) -> Result<()> {
         let mut guard = lock(&self.writer);
         let Writer { conn, cache, .. } = &mut *guard;
+        // Deleted rows are overwritten with zeros, in case VACUUM cannot run (a full disk).
+        conn.pragma_update(None, "secure_delete", "ON")?;
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let tables: Vec<String> = tx
             .prepare(
@@ -217,7 +246,18 @@ impl Store {
         }
         tx.commit()?;
         cache.clear();
-        conn.execute_batch("VACUUM; PRAGMA wal_checkpoint(TRUNCATE);")?;
+        conn.execute_batch("VACUUM")?;
+        // (busy, log frames, frames checkpointed): busy means a reader kept old pages.
+        let (busy, _, _): (i64, i64, i64) =
+            conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })?;
+        if busy != 0 {
+            return Err(Error::document(
+                "store",
+                "the WAL could not be emptied: a read is open",
+            ));
+        }
         Ok(())
     }
 

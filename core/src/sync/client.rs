@@ -247,6 +247,8 @@ const LAST_CONTACT: &str = "last_contact_ms";
 /// The settings key of the last point of the log the relay said this device stands at
 /// (`seq directory`; empty when there is none).
 const LOG_MARK: &str = "log_mark";
+/// The actor this store asked the relay for and has not taken yet.
+const PENDING_ACTOR: &str = "pending_actor";
 
 fn stored_mark(linli: &Linli) -> crate::Result<Option<LogMark>> {
     Ok(linli.sync_setting(LOG_MARK)?.and_then(|v| {
@@ -332,9 +334,12 @@ impl SyncClient {
     ) -> SyncResult<SyncSummary> {
         let result = self.sync_once(linli, progress, cancel).await;
         if let Err(SyncError::DeviceWiped(_)) = &result {
-            // The office had this phone's data erased: nothing of it stays readable.
-            linli.erase()?;
-            tracing::warn!("the office revoked this device and had its data erased: erased");
+            // The office had this phone's data erased: nothing of it stays readable. Told so
+            // even when erasing failed, so that the app deletes the files.
+            match linli.erase() {
+                Ok(()) => tracing::warn!("the office revoked this device and had its data erased"),
+                Err(e) => tracing::error!(error = %e, "erasing the revoked device's store failed"),
+            }
         }
         result
     }
@@ -346,6 +351,11 @@ impl SyncClient {
         cancel: &CancellationToken,
     ) -> SyncResult<SyncSummary> {
         let mut summary = SyncSummary::default();
+        if linli.sync_setting(PENDING_ACTOR)?.is_some() {
+            // A replacement whose answer was lost is finished first.
+            self.replace_actor(linli, cancel).await?;
+            summary.actor_replaced = true;
+        }
         if linli.sync_setting(BOOTSTRAPPED)?.is_none() {
             summary.bootstrapped_docs = self.bootstrap(linli, progress, cancel).await?;
             linli.set_sync_setting(BOOTSTRAPPED, "1")?;
@@ -554,13 +564,22 @@ impl SyncClient {
     /// Has the relay retire this store's actor for a new one, which the store then writes
     /// with; its cursors and mark are forgotten, so that it pulls everything again.
     async fn replace_actor(&self, linli: &Linli, cancel: &CancellationToken) -> SyncResult<()> {
-        let new_actor = Linli::new_actor_id();
+        // Kept before it is asked for, so that a lost answer is asked again with the same
+        // actor (the relay then answers that it stands) instead of a second one.
+        let new_actor = match linli.sync_setting(PENDING_ACTOR)? {
+            Some(actor) => actor,
+            None => {
+                let actor = Linli::new_actor_id();
+                linli.set_sync_setting(PENDING_ACTOR, &actor)?;
+                actor
+            }
+        };
         let request = ActorRequest {
             old_actor: linli.actor_id(),
             new_actor: new_actor.clone(),
         };
         let () = self.call("/v1/actor", &request, cancel).await?;
-        linli.replace_actor(&new_actor, &[LOG_MARK])?;
+        linli.replace_actor(&new_actor, &[LOG_MARK, PENDING_ACTOR])?;
         tracing::warn!(
             old = %request.old_actor,
             new = %new_actor,

@@ -230,11 +230,12 @@ pub trait RelayStorage: Send + Sync + std::fmt::Debug + 'static {
     /// Appends changes pushed by `device_id` in one transaction: a change whose hash is logged
     /// already is a duplicate; a document's first logged change binds it to its kind and scope.
     /// The device's count of authored changes grows by those of `authored` (sorted hashes of
-    /// the changes its current actor wrote) that are stored now.
+    /// the changes `actor` wrote) that are stored now, if `actor` is still the device's.
     fn append_authored(
         &self,
         device_id: &str,
         changes: &[LogChange],
+        actor: &str,
         authored: &[[u8; 32]],
         now_ms: i64,
     ) -> Result<AppendOutcome, RelayError>;
@@ -246,7 +247,7 @@ pub trait RelayStorage: Send + Sync + std::fmt::Debug + 'static {
         changes: &[LogChange],
         now_ms: i64,
     ) -> Result<AppendOutcome, RelayError> {
-        self.append_authored(device_id, changes, &[], now_ms)
+        self.append_authored(device_id, changes, "", &[], now_ms)
     }
     /// Whether the log has this change.
     fn has_change(&self, hash: &[u8; 32]) -> Result<bool, RelayError>;

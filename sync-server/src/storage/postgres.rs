@@ -312,6 +312,7 @@ impl RelayStorage for PostgresStorage {
         &self,
         device_id: &str,
         changes: &[LogChange],
+        actor: &str,
         authored: &[[u8; 32]],
         now_ms: i64,
     ) -> Result<AppendOutcome, RelayError> {
@@ -352,8 +353,8 @@ impl RelayStorage for PostgresStorage {
         Self::save_heads(&mut tx, &heads)?;
         if outcome.authored > 0 {
             tx.execute(
-                "UPDATE devices SET authored = authored + $2 WHERE device_id = $1",
-                &[&device_id, &i64::from(outcome.authored)],
+                "UPDATE devices SET authored = authored + $2 WHERE device_id = $1 AND actor_id = $3",
+                &[&device_id, &i64::from(outcome.authored), &actor],
             )?;
         }
         tx.commit()?;

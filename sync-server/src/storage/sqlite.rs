@@ -141,6 +141,7 @@ impl RelayStorage for SqliteStorage {
         &self,
         device_id: &str,
         changes: &[LogChange],
+        actor: &str,
         authored: &[[u8; 32]],
         now_ms: i64,
     ) -> Result<AppendOutcome, RelayError> {
@@ -198,9 +199,10 @@ impl RelayStorage for SqliteStorage {
             }
             if outcome.authored > 0 {
                 tx.prepare_cached(
-                    "UPDATE devices SET authored = authored + ?2 WHERE device_id = ?1",
+                    "UPDATE devices SET authored = authored + ?2 \
+                     WHERE device_id = ?1 AND actor_id = ?3",
                 )?
-                .execute(params![device_id, outcome.authored])?;
+                .execute(params![device_id, outcome.authored, actor])?;
             }
         }
         tx.commit()?;
