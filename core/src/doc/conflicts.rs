@@ -115,7 +115,12 @@ pub fn creates_too_deep(doc: &AutoCommit, changes: &[&automerge::Change]) -> boo
                 return nests_too_deep(doc);
             };
             // The object, its parents and the root.
-            match doc.parents(&obj).map(|parents| parents.count() + 1) {
+            // Counted no further than the limit: a chain of new objects costs its length, not
+            // its square.
+            match doc
+                .parents(&obj)
+                .map(|parents| parents.take(MAX_DEPTH).count() + 1)
+            {
                 Ok(depth) if depth > MAX_DEPTH => return true,
                 Ok(_) => {}
                 Err(_) => return nests_too_deep(doc),
