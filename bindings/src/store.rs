@@ -483,9 +483,10 @@ impl LinliStore {
 
     /// This phone's unsent work as JSON (the outbox and its own changes the relay refused,
     /// with their authorship and records), for the office to import when the phone can no
-    /// longer sync (`DeviceRevoked`, `MemberDeactivated`, `StoreReplaced`).
-    pub fn export_unsent(&self) -> R<String> {
-        guard(|| self.inner.export_unsent())
+    /// longer sync (`DeviceRevoked`, `MemberDeactivated`, `StoreReplaced`), sealed with the
+    /// device's `token` so that the office can tell it comes from this phone.
+    pub fn export_unsent(&self, token: String) -> R<String> {
+        guard(|| self.inner.export_unsent(&token))
     }
 
     /// A record's fields in conflict, with each value and who made it.

@@ -142,6 +142,10 @@ enum Command {
     ImportUnsent {
         /// The export (JSON).
         file: PathBuf,
+        /// Import an export that does not carry its device's seal (made without the token, or
+        /// not by that phone): its changes wait marked as not verified.
+        #[arg(long)]
+        unverified: bool,
     },
     /// Move a SQLite relay's data into PostgreSQL, keeping every change and its sequence
     /// number (the phones' cursors stay valid), then check that both serve the same pulls.
@@ -419,10 +423,11 @@ fn run(cli: Cli, runtime: &tokio::runtime::Runtime) -> Result<(), RelayError> {
             }
             Ok(())
         }
-        Command::ImportUnsent { file } => {
+        Command::ImportUnsent { file, unverified } => {
             let admin = admin()?;
             let json = read_export(&file)?;
-            let done = admin.import_unsent(&json, chrono::Utc::now().timestamp_millis())?;
+            let done =
+                admin.import_unsent(&json, unverified, chrono::Utc::now().timestamp_millis())?;
             println!(
                 "已导入 imported: {} 条待处理 set aside for a decision, {} 条已有 known",
                 done.set_aside, done.known

@@ -59,6 +59,9 @@ pub struct Limits {
     pub photo_bytes_per_device: u64,
     /// The bytes of photos the relay keeps in all, complete and unfinished, from every device.
     pub photo_bytes_total: u64,
+    /// How many times one device may take a new actor (each retires one for good); a store
+    /// restored more often than this is enrolled anew.
+    pub max_actor_replacements: u64,
 }
 
 impl Default for Limits {
@@ -78,6 +81,7 @@ impl Default for Limits {
             device_burst: 40,
             photo_bytes_per_device: 200 << 20,
             photo_bytes_total: 20 << 30,
+            max_actor_replacements: 16,
         }
     }
 }
@@ -390,6 +394,17 @@ impl Relay {
             return Ok(());
         }
         self.check_actor(device, &request.old_actor)?;
+        if self.storage.retired_actor_count(&device.device_id)?
+            >= self.limits.max_actor_replacements
+        {
+            return Err(RelayError::forbidden(
+                "too_many_replacements",
+                format!(
+                    "device {} has taken a new actor {} times: enrol this phone anew",
+                    device.device_id, self.limits.max_actor_replacements
+                ),
+            ));
+        }
         if !self.storage.replace_actor(
             &device.device_id,
             &request.old_actor,

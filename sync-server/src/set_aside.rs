@@ -6,7 +6,7 @@
 
 use automerge::Change;
 use linli_core::api::unsent::read_unsent;
-use linli_core::doc::ChangeNote;
+use linli_core::doc::{ChangeNote, genesis_actor};
 use linli_core::records::directory::Role;
 use linli_core::rules::{self, Pusher};
 
@@ -20,6 +20,9 @@ pub const ADMITTED: &str = "admitted";
 pub const DISCARDED: &str = "discarded";
 /// The code of a change imported from a phone's export of its unsent work.
 pub const EXPORTED: &str = "exported";
+/// The code of a change imported from an export that does not carry its device's seal,
+/// imported only because the office asked for it (its author is not verified).
+pub const EXPORTED_UNVERIFIED: &str = "exported_unverified";
 
 /// What importing a phone's unsent work did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -28,8 +31,8 @@ pub struct Imported {
     pub set_aside: usize,
     /// Changes the log or the set-aside changes held already.
     pub known: usize,
-    /// Changes not written by the export's device (its actor, or one it retired) in its name:
-    /// left out.
+    /// Changes not written by the export's device (its actor, or one it retired) in its name,
+    /// nor a record's first change: left out.
     pub foreign: Vec<String>,
 }
 
@@ -110,8 +113,15 @@ impl Admin {
     /// Imports a phone's export of its unsent work ([`linli_core::api::unsent`]): each change
     /// written by the export's device in its name, and not logged or set aside already, is set
     /// aside with the code [`EXPORTED`], for the office to show, admit or discard like any
-    /// other.
-    pub fn import_unsent(&self, json: &str, now_ms: i64) -> Result<Imported, RelayError> {
+    /// other. An export without its device's seal is refused (`unverified_export`), unless
+    /// `unverified` is asked for: then its changes are set aside as [`EXPORTED_UNVERIFIED`],
+    /// their author not verified.
+    pub fn import_unsent(
+        &self,
+        json: &str,
+        unverified: bool,
+        now_ms: i64,
+    ) -> Result<Imported, RelayError> {
         let export = read_unsent(json)?;
         let storage = self.storage();
         let device = storage
@@ -124,6 +134,26 @@ impl Admin {
                     format!("device {} was never enrolled here", export.device_id),
                 )
             })?;
+        let sealed = export.sealed_by(&device.token_hash);
+        if !sealed && !unverified {
+            return Err(RelayError::bad_request(
+                "unverified_export",
+                format!(
+                    "未验证 the export is not sealed with device {}'s token: it may not come \
+                     from that phone (import it with --unverified to set its changes aside \
+                     as not verified)",
+                    device.device_id
+                ),
+            ));
+        }
+        let (code, verified) = if sealed {
+            (EXPORTED, "")
+        } else {
+            (
+                EXPORTED_UNVERIFIED,
+                "; 作者未验证 author not verified (no device seal)",
+            )
+        };
         let known: std::collections::BTreeSet<[u8; 32]> = storage
             .set_aside_list(false)?
             .into_iter()
@@ -137,7 +167,12 @@ impl Admin {
             let actor = change.actor_id().to_hex_string();
             let own_actor = actor == device.actor_id
                 || storage.actor_retired(&device.device_id, &actor)?.is_some();
-            if !own_actor || note.member != device.member_id || note.device != device.device_id {
+            let own =
+                own_actor && note.member == device.member_id && note.device == device.device_id;
+            // A record the phone created offline starts with its deterministic first change,
+            // which names no one; admitting it checks that it is that change.
+            let first = *change.actor_id() == genesis_actor(&c.doc_id);
+            if !own && !first {
                 imported.foreign.push(c.hash.clone());
                 continue;
             }
@@ -156,10 +191,10 @@ impl Admin {
                 },
                 device_id: device.device_id.clone(),
                 member_id: device.member_id.clone(),
-                code: EXPORTED.to_owned(),
+                code: code.to_owned(),
                 reason: format!(
                     "exported from device {} ({}) when it could no longer sync ({}); \
-                     imported by {}",
+                     imported by {}{verified}",
                     device.device_id,
                     device.member_id,
                     c.state,
@@ -175,6 +210,7 @@ impl Admin {
         storage.set_aside(&rows)?;
         tracing::info!(
             device = %device.device_id,
+            sealed,
             set_aside = imported.set_aside,
             known = imported.known,
             foreign = imported.foreign.len(),

@@ -225,5 +225,10 @@ async fn a_device_revoked_for_erasure_erases_its_data_and_one_revoked_without_ke
     let err = sync(&li).await.unwrap_err();
     assert!(matches!(err, SyncError::DeviceRevoked(_)), "{err:?}");
     assert!(!li.linli.documents().unwrap().is_empty());
-    assert!(li.linli.export_unsent().unwrap().contains("甄秀兰"));
+    assert!(
+        li.linli
+            .export_unsent(&li.client.options().token)
+            .unwrap()
+            .contains("甄秀兰")
+    );
 }

@@ -12,6 +12,7 @@ use linli_core::sync::client::{SyncClient, SyncError, SyncOptions, SyncSummary, 
 use linli_core::{DeviceIdentity, Linli};
 use linli_e2e::{TestRelay, door_to_door, whole_log};
 use linli_relay::set_aside::EXPORTED;
+use sha2::Digest;
 use tokio_util::sync::CancellationToken;
 
 /// An install: a store on disk and the enrolment it was made with.
@@ -244,18 +245,18 @@ async fn a_copy_whose_twin_took_over_is_told_so_and_its_export_is_imported() {
     assert_eq!(whole_log(r.relay.storage.as_ref()).len(), logged);
 
     // Its unsent work goes to the office through an export.
-    let export = twin.export_unsent().expect("export");
+    let export = twin.export_unsent(&wang.token).expect("export");
     let parsed = linli_core::api::unsent::read_unsent(&export).expect("reads back");
     assert_eq!(parsed.device_id, wang.identity.device_id);
     assert!(parsed.changes.iter().any(|c| c.action == "visit.log"));
     assert!(parsed.records.iter().any(|rec| rec.doc_id == households[1]));
     let imported = r
         .admin
-        .import_unsent(&export, 1_000)
+        .import_unsent(&export, false, 1_000)
         .expect("the office imports it");
     assert_eq!(imported.set_aside, parsed.changes.len());
     assert!(imported.foreign.is_empty());
-    let again = r.admin.import_unsent(&export, 2_000).expect("again");
+    let again = r.admin.import_unsent(&export, false, 2_000).expect("again");
     assert_eq!((again.set_aside, again.known), (0, parsed.changes.len()));
     let waiting: Vec<_> = r
         .admin
@@ -274,24 +275,78 @@ async fn a_copy_whose_twin_took_over_is_told_so_and_its_export_is_imported() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_export_names_only_its_own_device_s_changes() {
+async fn an_export_counts_only_when_its_device_sealed_it() {
+    use linli_core::api::unsent::read_unsent;
+    use linli_relay::set_aside::EXPORTED_UNVERIFIED;
     let r = TestRelay::start().await;
     let wang = r.phone("lead-wang", "wang-phone").await;
     let li = r.phone("lead-li", "li-phone").await;
     wang.sync().await.expect("the directory");
     door_to_door(&wang.linli, &r.places.building3, 1);
-    let export = wang.linli.export_unsent().expect("export");
-    let mut forged = linli_core::api::unsent::read_unsent(&export).expect("reads");
-    forged.device_id = li.linli.identity().device_id.clone();
-    let forged = serde_json::to_string(&forged).expect("json");
-    let imported = r.admin.import_unsent(&forged, 1_000).expect("import");
-    assert_eq!(imported.set_aside, 0);
-    assert!(!imported.foreign.is_empty());
+    let export = wang
+        .linli
+        .export_unsent(&wang.client.options().token)
+        .expect("export");
+    let refused = |json: &str| {
+        r.admin
+            .import_unsent(json, false, 1_000)
+            .expect_err("refused")
+            .code
+    };
+    let json = |e: &linli_core::api::unsent::UnsentExport| serde_json::to_string(e).expect("json");
+
+    // Anyone who can read the log could write wang's actor and name into a file: without the
+    // seal of wang's token it is refused, and so is one sealed with another device's token.
+    let mut unsealed = read_unsent(&export).expect("reads");
+    unsealed.seal.clear();
+    assert_eq!(refused(&json(&unsealed)), "unverified_export");
+    let mut li_sealed = unsealed.clone();
+    let li_key: [u8; 32] = sha2::Sha256::digest(li.client.options().token.as_bytes()).into();
+    li_sealed.seal = li_sealed.seal_with(&li_key);
+    assert_eq!(refused(&json(&li_sealed)), "unverified_export");
+    // A sealed export whose claims were changed afterwards: another device, another scope.
+    let mut moved = read_unsent(&export).expect("reads");
+    moved.device_id = li.linli.identity().device_id.clone();
+    assert_eq!(refused(&json(&moved)), "unverified_export");
+    let mut rescoped = read_unsent(&export).expect("reads");
+    rescoped.changes[0].scope = "b:elsewhere".into();
+    assert_eq!(refused(&json(&rescoped)), "unverified_export");
     // Bytes that do not match their hash are refused.
-    let mut broken = linli_core::api::unsent::read_unsent(&export).expect("reads");
+    let mut broken = read_unsent(&export).expect("reads");
     broken.changes[0].hash = "00".repeat(32);
-    let broken = serde_json::to_string(&broken).expect("json");
-    assert!(r.admin.import_unsent(&broken, 1_000).is_err());
+    assert!(r.admin.import_unsent(&json(&broken), true, 1_000).is_err());
+    // Forced, changes not in the device's own name stay out; the rest wait, marked unverified.
+    let forced = r
+        .admin
+        .import_unsent(&json(&moved), true, 1_000)
+        .expect("forced");
+    // Only the records' first changes (which name no one) are not in wang's name.
+    let in_wang_s_name = moved
+        .changes
+        .iter()
+        .filter(|c| c.member == "lead-wang")
+        .count();
+    assert!(in_wang_s_name > 0);
+    assert_eq!(forced.foreign.len(), in_wang_s_name);
+    assert_eq!(forced.set_aside, moved.changes.len() - in_wang_s_name);
+    let forced = r
+        .admin
+        .import_unsent(&json(&unsealed), true, 1_000)
+        .expect("forced");
+    assert_eq!(forced.set_aside + forced.known, unsealed.changes.len());
+    let waiting = r.admin.set_aside(false).expect("list");
+    assert!(
+        waiting
+            .iter()
+            .all(|s| s.code == EXPORTED_UNVERIFIED && s.reason.contains("author not verified"))
+    );
+    assert!(!waiting.is_empty());
+    // The sealed export itself imports (its changes are known by now).
+    let sealed = r
+        .admin
+        .import_unsent(&export, false, 2_000)
+        .expect("sealed");
+    assert_eq!(sealed.known, unsealed.changes.len());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -318,8 +373,14 @@ async fn a_deactivated_member_is_told_so_and_exports_the_unsent_work() {
     assert!(err.to_string().contains("停用"));
     // Nothing of the push was judged: the outbox is kept whole.
     assert_eq!(wang.linli.outbox_len().expect("outbox"), 1);
-    let export = wang.linli.export_unsent().expect("export");
-    let imported = r.admin.import_unsent(&export, 1_000).expect("import");
+    let export = wang
+        .linli
+        .export_unsent(&wang.client.options().token)
+        .expect("export");
+    let imported = r
+        .admin
+        .import_unsent(&export, false, 1_000)
+        .expect("import");
     assert_eq!(imported.set_aside, 1);
 }
 
@@ -355,4 +416,42 @@ async fn a_replacement_asked_again_after_a_lost_answer_stands() {
         409,
         "the old actor is retired"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_device_takes_new_actors_only_so_often() {
+    use linli_core::sync::protocol::{self, ActorRequest, PROTOCOL_VERSION};
+    let r = TestRelay::start().await;
+    let wang = Install::enrol(&r, "lead-wang", "wang-phone").await;
+    let cap = r.relay.limits.max_actor_replacements;
+    let mut old_actor = wang.actor.clone();
+    for round in 0..=cap {
+        let new_actor = Linli::new_actor_id();
+        let answer = linli_e2e::post_raw(
+            &r.url,
+            "/v1/actor",
+            Some(&wang.token),
+            &PROTOCOL_VERSION.to_string(),
+            protocol::encode(&ActorRequest {
+                old_actor: old_actor.clone(),
+                new_actor: new_actor.clone(),
+            }),
+        )
+        .await;
+        if round < cap {
+            assert_eq!(answer.status, 200, "replacement {round}");
+            old_actor = new_actor;
+        } else {
+            assert_eq!(
+                (answer.status, answer.code.as_str()),
+                (403, "too_many_replacements")
+            );
+        }
+    }
+    let devices = r.relay.storage.devices().expect("devices");
+    let device = devices
+        .iter()
+        .find(|d| d.device_id == wang.identity.device_id)
+        .expect("device");
+    assert_eq!(device.actor_id, old_actor, "the last granted actor stands");
 }

@@ -217,6 +217,8 @@ fn authored_changes_are_counted_and_actors_retired(open: Open<'_>) {
         ("bb22", 0, 8_000)
     );
     assert_eq!(s.actor_retired("dev-1", "aa11").unwrap(), Some(8_000));
+    assert_eq!(s.retired_actor_count("dev-1").unwrap(), 1);
+    assert_eq!(s.retired_actor_count("dev-2").unwrap(), 0);
     // A push still in flight under the retired actor counts for no one.
     let late = change("h1", "building:b3", 7);
     let out = s

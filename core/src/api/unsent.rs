@@ -4,9 +4,17 @@
 //! to as this phone holds them, as JSON that a person can read and the office's admin tools
 //! import (`linli-relay import-unsent`), where each change waits for the office's decision
 //! among the set-aside changes.
+//!
+//! An export is sealed with the device's token: an HMAC-SHA256, keyed by the token's SHA-256
+//! (which is what the relay keeps of it), over the export's device, member and every change's
+//! hash, document, kind and scope. The relay checks the seal on import, so that a file made by
+//! anyone else (the changes and actors of the log are no secret to any reader) cannot put
+//! changes in a member's name before the office.
 
 use automerge::Change;
+use hmac::{Hmac, KeyInit, Mac};
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 
 use super::Linli;
 use crate::doc::{ChangeNote, DocKind};
@@ -32,6 +40,48 @@ pub struct UnsentExport {
     pub changes: Vec<UnsentChange>,
     /// The records these changes belong to, as the phone holds them.
     pub records: Vec<UnsentRecord>,
+    /// The seal (hex) made with the device's token; empty when the phone had none.
+    #[serde(default)]
+    pub seal: String,
+}
+
+impl UnsentExport {
+    /// The seal of this export under the key `token_hash` (the SHA-256 of the device's token).
+    pub fn seal_with(&self, token_hash: &[u8; 32]) -> String {
+        hex::encode(self.sealer(token_hash).finalize().into_bytes())
+    }
+
+    /// Whether the export carries the seal of the device whose token hashes to `token_hash`
+    /// (compared in constant time).
+    pub fn sealed_by(&self, token_hash: &[u8; 32]) -> bool {
+        let Ok(seal) = hex::decode(&self.seal) else {
+            return false;
+        };
+        self.sealer(token_hash).verify_slice(&seal).is_ok()
+    }
+
+    /// The MAC over every field the import relies on, each preceded by its length.
+    fn sealer(&self, token_hash: &[u8; 32]) -> Hmac<Sha256> {
+        let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(token_hash)
+            .expect("HMAC takes a key of any length");
+        let mut field = |text: &str| {
+            mac.update(&(text.len() as u64).to_le_bytes());
+            mac.update(text.as_bytes());
+        };
+        field(&self.format);
+        field(&self.member_id);
+        field(&self.device_id);
+        field(&self.actor);
+        field(&self.exported_ms.to_string());
+        for c in &self.changes {
+            field(&c.hash);
+            field(&c.doc_id);
+            field(c.kind.as_str());
+            field(&c.scope);
+            field(&c.state);
+        }
+        mac
+    }
 }
 
 /// One change of an export.
@@ -118,8 +168,9 @@ impl UnsentChange {
 
 impl Linli {
     /// This phone's unsent work as JSON ([`UnsentExport`]): every change waiting in the
-    /// outbox and every change of its own the relay refused, with the records they belong to.
-    pub fn export_unsent(&self) -> Result<String> {
+    /// outbox and every change of its own the relay refused, with the records they belong to,
+    /// sealed with the device's `token` (the one it syncs with).
+    pub fn export_unsent(&self, token: &str) -> Result<String> {
         let mut changes = Vec::new();
         let mut after = 0;
         loop {
@@ -165,7 +216,7 @@ impl Linli {
                 });
             }
         }
-        let export = UnsentExport {
+        let mut export = UnsentExport {
             format: UNSENT_FORMAT.to_owned(),
             member_id: self.identity().member_id.clone(),
             device_id: self.identity().device_id.clone(),
@@ -173,7 +224,11 @@ impl Linli {
             exported_ms: self.now().timestamp_millis(),
             changes,
             records,
+            seal: String::new(),
         };
+        if !token.is_empty() {
+            export.seal = export.seal_with(&Sha256::digest(token.as_bytes()).into());
+        }
         serde_json::to_string_pretty(&export).map_err(|e| Error::document("export", e))
     }
 }

@@ -315,6 +315,8 @@ pub trait RelayStorage: Send + Sync + std::fmt::Debug + 'static {
     ) -> Result<bool, RelayError>;
     /// When `actor_id` was retired from `device_id`, if it was.
     fn actor_retired(&self, device_id: &str, actor_id: &str) -> Result<Option<i64>, RelayError>;
+    /// How many actors `device_id` has retired.
+    fn retired_actor_count(&self, device_id: &str) -> Result<u64, RelayError>;
     /// Gives an active device a new token (by its hash); the old one stops working at once.
     /// False when the device is unknown or revoked.
     fn rotate_token(&self, device_id: &str, token_hash: &[u8; 32]) -> Result<bool, RelayError>;

@@ -604,6 +604,17 @@ impl RelayStorage for PostgresStorage {
             .map(|r| r.get(0)))
     }
 
+    fn retired_actor_count(&self, device_id: &str) -> Result<u64, RelayError> {
+        let n: i64 = self
+            .conn()?
+            .query_one(
+                "SELECT count(*) FROM retired_actors WHERE device_id = $1",
+                &[&device_id],
+            )?
+            .get(0);
+        Ok(n.max(0) as u64)
+    }
+
     fn rotate_token(&self, device_id: &str, token_hash: &[u8; 32]) -> Result<bool, RelayError> {
         let n = self.conn()?.execute(
             "UPDATE devices SET token_hash = $2 WHERE device_id = $1 AND revoked_ms IS NULL",

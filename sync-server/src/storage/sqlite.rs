@@ -441,6 +441,13 @@ impl RelayStorage for SqliteStorage {
             .optional()?)
     }
 
+    fn retired_actor_count(&self, device_id: &str) -> Result<u64, RelayError> {
+        let n: i64 = lock(&self.reader)
+            .prepare_cached("SELECT count(*) FROM retired_actors WHERE device_id = ?1")?
+            .query_row([device_id], |r| r.get(0))?;
+        Ok(n.max(0) as u64)
+    }
+
     fn rotate_token(&self, device_id: &str, token_hash: &[u8; 32]) -> Result<bool, RelayError> {
         let n = lock(&self.writer).execute(
             "UPDATE devices SET token_hash = ?2 WHERE device_id = ?1 AND revoked_ms IS NULL",

@@ -98,10 +98,11 @@ final class LinliCoreTests: XCTestCase {
         let only = detail.visits[0]
         XCTAssertEqual(try s.householdVisits(householdId: h, beforeMs: nil, beforeId: nil, limit: 10).map { $0.id }, [only.id])
         XCTAssertTrue(try s.householdVisits(householdId: h, beforeMs: only.atMs, beforeId: only.id, limit: 10).isEmpty)
-        let unsent = try s.exportUnsent()
+        let unsent = try s.exportUnsent(token: "device-token")
         XCTAssertTrue(unsent.contains("\"format\": \"linli-unsent/1\""))
         XCTAssertTrue(unsent.contains("\"action\": \"visit.log\""))
         XCTAssertTrue(unsent.contains("需要代购药品"))
+        XCTAssertNotNil(unsent.range(of: "\"seal\": \"[0-9a-f]{64}\"", options: .regularExpression))
         XCTAssertEqual(detail.phone, "13700000001")
         XCTAssertEqual(Set(detail.tags), [.livingAlone, .elderly])
         XCTAssertEqual(Set(detail.residents.map { $0.name }), ["张桂英", "李建华"])
