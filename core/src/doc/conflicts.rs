@@ -99,32 +99,47 @@ pub fn nests_too_deep(doc: &AutoCommit) -> bool {
     false
 }
 
-/// Whether `changes`, applied to `doc`, made an object deeper than [`MAX_DEPTH`]. Only the
-/// objects they create are looked at (automerge moves no object, so nothing older got deeper):
-/// a change to a record with a long history costs what it made, not what the record holds.
-/// A created object the document cannot name sends it to the whole walk.
-pub fn creates_too_deep(doc: &AutoCommit, changes: &[&automerge::Change]) -> bool {
+/// Whether `changes` (decoded), applied to `doc`, made an object deeper than [`MAX_DEPTH`].
+/// Only the objects they create are looked at (automerge moves no object, so nothing older got
+/// deeper): a created object is one deeper than the object it was made in, whose depth is known
+/// when the changes made it too and is otherwise counted once in the document, no further than
+/// the limit. A change to a record with a long history costs what it made, not what the
+/// record holds, and a chain of new objects costs its length, not its square. An object the
+/// document cannot name sends it to the whole walk.
+pub fn creates_too_deep(doc: &AutoCommit, changes: &[automerge::ExpandedChange]) -> bool {
+    use automerge::legacy::{ObjectId, OpId, OpType};
+    use std::collections::HashMap;
+    // Depths (the object, its parents and the root) of the objects made in, or counted for,
+    // these changes.
+    let mut depths: HashMap<OpId, usize> = HashMap::new();
     for change in changes {
-        let actor = change.actor_id().to_hex_string();
-        let start = change.start_op().get();
-        for (i, op) in change.decode().operations.iter().enumerate() {
-            if !matches!(op.action, automerge::legacy::OpType::Make(_)) {
+        let start = change.start_op.get();
+        for (i, op) in change.operations.iter().enumerate() {
+            if !matches!(op.action, OpType::Make(_)) {
                 continue;
             }
-            let Ok((obj, _)) = doc.import(&format!("{}@{actor}", start + i as u64)) else {
-                return nests_too_deep(doc);
+            let parent = match &op.obj {
+                ObjectId::Root => 1,
+                ObjectId::Id(parent) => match depths.get(parent) {
+                    Some(depth) => *depth,
+                    None => {
+                        let counted = doc
+                            .import(&parent.to_string())
+                            .ok()
+                            .and_then(|(obj, _)| doc.parents(&obj).ok())
+                            .map(|parents| parents.take(MAX_DEPTH).count() + 1);
+                        let Some(depth) = counted else {
+                            return nests_too_deep(doc);
+                        };
+                        depths.insert(parent.clone(), depth);
+                        depth
+                    }
+                },
             };
-            // The object, its parents and the root.
-            // Counted no further than the limit: a chain of new objects costs its length, not
-            // its square.
-            match doc
-                .parents(&obj)
-                .map(|parents| parents.take(MAX_DEPTH).count() + 1)
-            {
-                Ok(depth) if depth > MAX_DEPTH => return true,
-                Ok(_) => {}
-                Err(_) => return nests_too_deep(doc),
+            if parent + 1 > MAX_DEPTH {
+                return true;
             }
+            depths.insert(OpId(start + i as u64, change.actor_id.clone()), parent + 1);
         }
     }
     false
@@ -224,12 +239,12 @@ mod tests {
         assert!(nests_too_deep(&deeper));
     }
 
-    /// The changes of `doc` after `before`, as a judge receives them.
+    /// The changes of `doc` after `before`, decoded as the judge decodes them.
     fn changes_after(
         doc: &mut AutoCommit,
         before: &[automerge::ChangeHash],
-    ) -> Vec<automerge::Change> {
-        doc.get_changes(before)
+    ) -> Vec<automerge::ExpandedChange> {
+        doc.get_changes(before).iter().map(|c| c.decode()).collect()
     }
 
     #[test]
@@ -239,7 +254,7 @@ mod tests {
             let mut doc = AutoCommit::new();
             nest(&mut doc, depth);
             let changes = changes_after(&mut doc, &[]);
-            let refs: Vec<&automerge::Change> = changes.iter().collect();
+            let refs = changes;
             assert_eq!(
                 creates_too_deep(&doc, &refs),
                 too_deep,
@@ -259,7 +274,7 @@ mod tests {
         doc.insert(&flat, 0, "item").unwrap();
         doc.commit();
         let edit = changes_after(&mut doc, &heads);
-        let refs: Vec<&automerge::Change> = edit.iter().collect();
+        let refs = edit;
         assert!(!creates_too_deep(&doc, &refs));
         let heads = doc.get_heads();
         let deepest = doc.put_object(&obj, "one more", ObjType::Map).unwrap();
@@ -267,7 +282,7 @@ mod tests {
             .unwrap();
         doc.commit();
         let edit = changes_after(&mut doc, &heads);
-        let refs: Vec<&automerge::Change> = edit.iter().collect();
+        let refs = edit;
         assert!(
             creates_too_deep(&doc, &refs),
             "two more levels on {} ",

@@ -10,7 +10,7 @@ use std::collections::BTreeSet;
 use std::ops::Range;
 
 use automerge::legacy::{ElementId, Key, ObjectId, OpId, OpType};
-use automerge::{AutoCommit, Change, ObjType, ROOT, ReadDoc, Value};
+use automerge::{AutoCommit, ExpandedChange, ObjType, ROOT, ReadDoc, Value};
 use autosurgeon::Hydrate;
 
 use super::kinds::Record;
@@ -26,9 +26,13 @@ struct GateLogHead {
     date: String,
 }
 
-/// The record `doc` reads as after `changes`, built from `before` when the changes only
-/// appended to its list (see the module documentation); `None` when it must be read whole.
-pub(super) fn read_after(doc: &AutoCommit, before: &Record, changes: &[&Change]) -> Option<Record> {
+/// The record `doc` reads as after `changes` (decoded), built from `before` when the changes
+/// only appended to its list (see the module documentation); `None` when it must be read whole.
+pub(super) fn read_after(
+    doc: &AutoCommit,
+    before: &Record,
+    changes: &[ExpandedChange],
+) -> Option<Record> {
     let (key, old) = match before {
         Record::Household(h) => ("visits", h.visits.len()),
         Record::Ticket(t) => ("events", t.events.len()),
@@ -82,8 +86,9 @@ fn items<T: Hydrate>(
         .collect()
 }
 
-fn op_name(op: &OpId) -> String {
-    format!("{}@{}", op.0, op.1)
+/// The operation id an object or list item of `doc` is named by, as decoded changes name it.
+fn op_id(id: &automerge::ObjId) -> Option<OpId> {
+    id.to_string().parse().ok()
 }
 
 /// The list at the root's `key` and the range of items `changes` appended after its first
@@ -92,50 +97,46 @@ fn appended(
     doc: &AutoCommit,
     key: &str,
     old: usize,
-    changes: &[&Change],
+    changes: &[ExpandedChange],
 ) -> Option<(automerge::ObjId, Range<usize>)> {
     let list = match doc.get(ROOT, key).ok()?? {
         (Value::Object(ObjType::List), list) => list,
         _ => return None,
     };
-    let list_name = list.to_string();
+    let list_id = op_id(&list)?;
     let len = doc.length(&list);
     // The item the old ones ended with: appended items are inserted after it (or after an
     // item the changes inserted).
     let last_old = match old {
         0 => None,
-        n => Some(doc.list_range(&list, n - 1..n).next()?.id().to_string()),
+        n => Some(op_id(&doc.list_range(&list, n - 1..n).next()?.id())?),
     };
-    let mut created: BTreeSet<String> = BTreeSet::new();
+    let mut created: BTreeSet<OpId> = BTreeSet::new();
     let mut inserted = 0;
     for change in changes {
-        let actor = change.actor_id().to_hex_string();
-        let start = change.start_op().get();
-        for (i, op) in change.decode().operations.iter().enumerate() {
-            let id = format!("{}@{actor}", start + i as u64);
+        let start = change.start_op.get();
+        for (i, op) in change.operations.iter().enumerate() {
+            let id = || OpId(start + i as u64, change.actor_id.clone());
             let on_created_object = match &op.obj {
                 ObjectId::Root => false,
-                ObjectId::Id(obj) => {
-                    let name = op_name(obj);
-                    if name == list_name {
-                        // Only inserts at the end, of values or of objects they create.
-                        let after_last = match &op.key {
-                            Key::Seq(ElementId::Head) => last_old.is_none(),
-                            Key::Seq(ElementId::Id(elem)) => {
-                                let elem = op_name(elem);
-                                last_old.as_deref() == Some(elem.as_str())
-                                    || created.contains(&elem)
-                            }
-                            Key::Map(_) => false,
-                        };
-                        if !op.insert || !after_last || matches!(op.action, OpType::Delete) {
-                            return None;
+                ObjectId::Id(obj) if *obj == list_id => {
+                    // Only inserts at the end, of values or of objects they create.
+                    let after_last = match &op.key {
+                        Key::Seq(ElementId::Head) => last_old.is_none(),
+                        Key::Seq(ElementId::Id(elem)) => {
+                            last_old.as_ref() == Some(elem) || created.contains(elem)
                         }
-                        inserted += 1;
-                        created.insert(id.clone());
-                        continue;
+                        Key::Map(_) => false,
+                    };
+                    if !op.insert || !after_last || matches!(op.action, OpType::Delete) {
+                        return None;
                     }
-                    if !created.contains(&name) {
+                    inserted += 1;
+                    created.insert(id());
+                    continue;
+                }
+                ObjectId::Id(obj) => {
+                    if !created.contains(obj) {
                         return None;
                     }
                     true
@@ -152,7 +153,7 @@ fn appended(
                 }
             }
             if matches!(op.action, OpType::Make(_)) {
-                created.insert(id);
+                created.insert(id());
             }
         }
     }

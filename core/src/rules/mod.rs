@@ -19,7 +19,7 @@
 mod appended;
 mod kinds;
 
-use automerge::{AutoCommit, Change, ROOT, ReadDoc};
+use automerge::{AutoCommit, Change, ExpandedChange, ROOT, ReadDoc};
 
 pub use crate::doc::MAX_DEPTH;
 use crate::doc::conflicts::creates_too_deep;
@@ -256,19 +256,30 @@ fn judge_edits(
     let root_before: Vec<String> = at.keys(ROOT).collect();
     let before = kinds::Record::read(kind, &at);
     apply_all(&mut at, edits)?;
-    judge_after(&at, kind, doc_id, edits, before, None, &root_before, pusher)?;
+    let decoded: Vec<ExpandedChange> = edits.iter().map(|c| c.decode()).collect();
+    judge_after(
+        &at,
+        kind,
+        doc_id,
+        &decoded,
+        before,
+        None,
+        &root_before,
+        pusher,
+    )?;
     Ok(at)
 }
 
-/// Judges the document `at` after `changes` against the record `before` and the root keys
-/// it had; `after` is the record after them when it is known already (see [`appended`]).
+/// Judges the document `at` after `changes` (decoded) against the record `before` and the
+/// root keys it had; `after` is the record after them when it is known already (see
+/// [`appended`]).
 /// Returns the record after and its root keys.
 #[allow(clippy::too_many_arguments)]
 fn judge_after(
     at: &AutoCommit,
     kind: DocKind,
     doc_id: &str,
-    changes: &[&Change],
+    changes: &[ExpandedChange],
     before: Result<kinds::Record, String>,
     after: Option<kinds::Record>,
     root_before: &[String],
@@ -477,11 +488,21 @@ fn judge_line(
     if apply_all(doc, &all).is_err() {
         return false;
     }
+    let decoded: Vec<ExpandedChange> = all.iter().map(|c| c.decode()).collect();
     let after = before
         .as_ref()
         .ok()
-        .and_then(|b| appended::read_after(doc, b, &all));
-    match judge_after(doc, kind, doc_id, &all, before, after, &root_before, pusher) {
+        .and_then(|b| appended::read_after(doc, b, &decoded));
+    match judge_after(
+        doc,
+        kind,
+        doc_id,
+        &decoded,
+        before,
+        after,
+        &root_before,
+        pusher,
+    ) {
         Ok(read) => {
             judged.read = Some(read);
             true
