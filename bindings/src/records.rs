@@ -703,7 +703,8 @@ mirror_record!(out
 SyncSummary = core_sync::SyncSummary {
     pushed: u64, pulled: u64, bootstrapped_docs: u64, outbox_left: u64, held: u64,
     conflicts_open: u64, photos_pending: u64, set_aside: u64, last_contact_ms: Option<i64>,
-    photo_problems: Vec<PhotoProblem>, actor_replaced: bool
+    photo_problems: Vec<PhotoProblem>, actor_replaced: bool, records_erased: u64,
+    dropped_erased: u64
 });
 
 impl Convert<core_sync::SyncSummary> for SyncSummary {
@@ -720,6 +721,8 @@ impl Convert<core_sync::SyncSummary> for SyncSummary {
             last_contact_ms: self.last_contact_ms,
             photo_problems: Convert::convert(self.photo_problems),
             actor_replaced: self.actor_replaced,
+            records_erased: self.records_erased,
+            dropped_erased: self.dropped_erased,
         }
     }
 }

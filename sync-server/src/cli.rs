@@ -131,6 +131,14 @@ enum Command {
         #[arg(long)]
         wipe: bool,
     },
+    /// Erase a household, ticket or gate day everywhere (a resident's request): its history
+    /// leaves the relay's log, replica and admin store, and every phone deletes it at its
+    /// next sync. Only a tombstone (the id, when, by whom) is kept.
+    Erase {
+        /// The record's id (a household's, a ticket's or a gate day's).
+        #[arg(long)]
+        record: String,
+    },
     /// Changes the relay refused and set aside: list, show, admit or discard them.
     SetAside {
         #[command(subcommand)]
@@ -437,6 +445,17 @@ fn run(cli: Cli, runtime: &tokio::runtime::Runtime) -> Result<(), RelayError> {
             }
             println!(
                 "用 set-aside list / show / admit 处理 decide with set-aside list, show, admit"
+            );
+            Ok(())
+        }
+        Command::Erase { record } => {
+            let admin = admin()?;
+            let done = admin.erase_record(&record, chrono::Utc::now().timestamp_millis())?;
+            println!(
+                "已删除 erased: {record} ({}), {} 条修改已从记录中移除 changes removed from the log; \
+                 各手机下次同步时删除 every phone deletes it at its next sync",
+                done.kind.as_str(),
+                done.log_rows
             );
             Ok(())
         }

@@ -89,6 +89,14 @@ impl JudgeCache {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
+    /// Forgets the copies of `docs` (erased records).
+    pub(crate) fn forget(&self, docs: &[String]) {
+        let mut state = self.lock();
+        for d in docs {
+            state.docs.pop(d);
+        }
+    }
+
     /// Waits until none of `docs` is being judged, then takes them (all at once, so that two
     /// pushes never wait for each other in a circle) with the copies the cache holds.
     fn claim(&self, docs: Vec<String>) -> Claimed<'_> {
@@ -184,6 +192,18 @@ impl Relay {
         }
         let storage = self.storage.as_ref();
         let mut candidates: Vec<Candidate> = push.iter().map(decode).collect();
+        let erased = self.erased_among(candidates.iter().map(|c| c.change.doc_id.as_str()))?;
+        for c in candidates.iter_mut() {
+            if erased.contains(&c.change.doc_id) {
+                c.refusal = Some((
+                    RefusalCode::Erased.as_str(),
+                    format!(
+                        "the office erased record {}: the change is dropped",
+                        c.change.doc_id
+                    ),
+                ));
+            }
+        }
         let scopes: BTreeMap<String, Scope> = candidates
             .iter()
             .filter(|c| c.refusal.is_none())
@@ -328,8 +348,10 @@ impl Relay {
                 .map(|(doc_id, doc, _)| (doc_id, doc))
                 .collect(),
         );
+        // A change to an erased record is dropped: keeping it would keep what was erased.
         let rows: Vec<SetAside> = refused
             .iter()
+            .filter(|(_, code, _)| *code != RefusalCode::Erased.as_str())
             .map(|(change, code, reason)| SetAside {
                 change: change.clone(),
                 device_id: device.device_id.clone(),
@@ -360,7 +382,7 @@ impl Relay {
                 device = %device.device_id,
                 doc = %r.doc_id,
                 code = %r.code,
-                "pushed change refused and set aside"
+                "pushed change refused"
             );
         }
         self.metrics.refused(judged.refused.len());

@@ -9,6 +9,7 @@ pub mod admin;
 pub mod cli;
 pub mod database;
 pub mod demo;
+pub mod erasure;
 pub mod error;
 pub mod http;
 pub mod judge;

@@ -11,8 +11,8 @@ use std::time::Duration;
 use axum::http::StatusCode;
 use linli_core::sync::protocol::{
     ACTOR_RETIRED, ActorRequest, BootstrapRequest, BootstrapResponse, Cursor, DEVICE_REVOKED,
-    DEVICE_WIPED, EnrolRequest, EnrolResponse, LogMark, MEMBER_DEACTIVATED, SnapshotDoc,
-    SyncRequest, SyncResponse, TokenResponse,
+    DEVICE_WIPED, EnrolRequest, EnrolResponse, LogMark, MAX_ERASED_PER_RESPONSE,
+    MEMBER_DEACTIVATED, SnapshotDoc, SyncRequest, SyncResponse, TokenResponse,
 };
 use linli_core::{Linli, RemoteChange, Scope};
 use rand::RngExt;
@@ -165,6 +165,8 @@ pub struct Relay {
     pub enrol_attempts: FailureLimiter<IpAddr>,
     /// Requests per device.
     pub device_requests: RateLimiter<String>,
+    /// The records erased, as far as this process has seen.
+    pub erased: crate::erasure::ErasedIndex,
 }
 
 impl Relay {
@@ -188,6 +190,7 @@ impl Relay {
             limits: Limits::default(),
             enrol_attempts: FailureLimiter::new(),
             device_requests: RateLimiter::new(),
+            erased: crate::erasure::ErasedIndex::default(),
         })
     }
 
@@ -453,6 +456,9 @@ impl Relay {
         response.stored = outcome.stored;
         response.duplicates = outcome.duplicates;
         response.refused = judged.refused;
+        response.erased = self
+            .storage
+            .erased_after(request.erased_after, MAX_ERASED_PER_RESPONSE)?;
         response.authored = u64::try_from(device.authored)
             .unwrap_or(0)
             .saturating_add(outcome.authored.into());

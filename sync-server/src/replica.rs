@@ -82,6 +82,7 @@ pub fn follow_log(
     linli: &Linli,
     key: &str,
 ) -> Result<LogPosition, RelayError> {
+    crate::erasure::follow_erasures(storage, linli)?;
     let mut position = LogPosition::parse(linli.sync_setting(key)?.as_deref());
     for (scope, head) in storage.scopes()? {
         while follow_batch(storage, linli, key, &mut position, &scope, head, FEED_BATCH)? {}
@@ -152,6 +153,7 @@ impl Replica {
     /// Applies every log change not applied yet, taking the feed lock for one small batch at
     /// a time so that access decisions and bootstraps are never held up for long.
     pub fn feed(&self, storage: &dyn RelayStorage) -> Result<(), RelayError> {
+        crate::erasure::follow_erasures(storage, &self.linli)?;
         for (scope, head) in storage.scopes()? {
             loop {
                 // A mutex is not fair: without this, a feed that takes the lock again at once

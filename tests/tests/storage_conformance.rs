@@ -64,6 +64,43 @@ fn appends_are_idempotent_by_hash(open: Open<'_>) {
     assert_eq!(wanted, vec![first[1].clone()]);
 }
 
+fn an_erased_record_leaves_the_log_and_stays_erased(open: Open<'_>) {
+    let s = open();
+    let kept: Vec<_> = (0..2).map(|i| change("h2", "building:b3", i)).collect();
+    let gone: Vec<_> = (0..3).map(|i| change("h1", "building:b3", i)).collect();
+    s.append("phone-a", &gone, 1_000).unwrap();
+    s.append("phone-a", &kept, 1_000).unwrap();
+    assert_eq!(s.erased_after(0, 10).unwrap(), vec![]);
+    let (seq, rows) = s
+        .erase_document("h1", "building:b3", "office-admin", 2_000)
+        .unwrap()
+        .expect("erased");
+    assert_eq!(rows, 3);
+    assert_eq!(
+        s.erase_document("h1", "building:b3", "office-admin", 3_000)
+            .unwrap(),
+        None,
+        "once"
+    );
+    let erased = s.erased_after(0, 10).unwrap();
+    assert_eq!(erased.len(), 1);
+    assert_eq!((erased[0].seq, erased[0].doc_id.as_str()), (seq, "h1"));
+    assert!(s.erased_after(seq, 10).unwrap().is_empty());
+    let log = whole_log(s.as_ref());
+    assert!(log.iter().all(|c| c.change.doc_id == "h2"));
+    assert_eq!(log.len(), 2);
+    assert!(!s.has_change(&gone[0].hash).unwrap());
+    // A change of the erased record appended later (a push judged just before the erasure)
+    // is dropped.
+    let late = change("h1", "building:b3", 9);
+    let out = s
+        .append("phone-b", std::slice::from_ref(&late), 4_000)
+        .unwrap();
+    assert_eq!(out.stored, 0);
+    assert!(!s.has_change(&late.hash).unwrap());
+    assert_eq!(s.log_len().unwrap(), 2);
+}
+
 fn scopes_page_in_order(open: Open<'_>) {
     let s = open();
     for i in 0..10 {
@@ -597,6 +634,10 @@ const CASES: &[Case] = &[
     (
         "authored changes are counted and actors retired",
         authored_changes_are_counted_and_actors_retired,
+    ),
+    (
+        "an erased record leaves the log and stays erased",
+        an_erased_record_leaves_the_log_and_stays_erased,
     ),
     (
         "concurrent writers never make a reader skip",

@@ -6,6 +6,7 @@ pub mod access;
 pub mod agenda;
 pub mod directory;
 pub mod duty;
+pub mod erasure;
 pub mod households;
 pub mod photos;
 pub mod records;

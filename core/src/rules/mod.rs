@@ -65,6 +65,8 @@ pub enum RefusalCode {
     DependsOnRefused,
     /// The change does not decode.
     Corrupt,
+    /// The office erased the record: the change is dropped, not kept.
+    Erased,
 }
 
 impl RefusalCode {
@@ -84,6 +86,7 @@ impl RefusalCode {
             RefusalCode::MissingDependency => "missing_dependency",
             RefusalCode::DependsOnRefused => "depends_on_refused",
             RefusalCode::Corrupt => "corrupt_change",
+            RefusalCode::Erased => "erased",
         }
     }
 }

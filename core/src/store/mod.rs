@@ -3,6 +3,7 @@
 //! passes: the document's new changes, its snapshot, its projection rows and the outbox, all
 //! committed together or not at all.
 
+mod erasure;
 mod migrations;
 mod remote;
 
@@ -160,6 +161,9 @@ impl Store {
         let owner = own(path)?;
         let mut conn = Connection::open(path)?;
         configure(&conn)?;
+        // Freed pages hold zeros: what is deleted (an erased record, a sent change) leaves no
+        // copy behind in the file.
+        conn.pragma_update(None, "secure_delete", "ON")?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         migrations::migrate(&mut conn)?;

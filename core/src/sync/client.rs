@@ -143,6 +143,11 @@ pub struct SyncSummary {
     /// changes than it holds, or refused one as repeating a sequence number): it now writes
     /// with a new actor and pulled again what it lacked.
     pub actor_replaced: bool,
+    /// Records the office erased that this store held: deleted from it.
+    pub records_erased: u64,
+    /// Changes of this store to records the office had erased while it was offline: refused
+    /// by the relay and dropped with the record.
+    pub dropped_erased: u64,
 }
 
 /// A photo the relay refused to take or to give, and why.
@@ -185,6 +190,18 @@ impl SyncSummary {
                 } else {
                     ""
                 }
+            ));
+        }
+        if self.records_erased > 0 {
+            line.push_str(&format!(
+                "，按居委会要求删除记录 {} 条",
+                self.records_erased
+            ));
+        }
+        if self.dropped_erased > 0 {
+            line.push_str(&format!(
+                "，{} 条修改因记录已被删除而作废",
+                self.dropped_erased
             ));
         }
         if self.actor_replaced {
@@ -481,6 +498,7 @@ impl SyncClient {
                 page_bytes: self.options.page_bytes,
                 actor: linli.actor_id(),
                 authored: linli.authored_changes()?,
+                erased_after: linli.erased_seq()?,
             };
             let pushed = request.push.len() as u64;
             let response: SyncResponse = self.call("/v1/sync", &request, cancel).await?;
@@ -496,6 +514,11 @@ impl SyncClient {
                 // Kept aside with the relay's reason, and the records rebuilt without them,
                 // before the rest of the chunk is acknowledged.
                 linli.set_aside_refused(&request.push, &response.refused)?;
+                summary.dropped_erased += response
+                    .refused
+                    .iter()
+                    .filter(|r| r.code == RefusalCode::Erased.as_str())
+                    .count() as u64;
             }
             if let Some(seq) = last_seq {
                 linli.ack_outbox(seq)?;
@@ -507,6 +530,8 @@ impl SyncClient {
                     total: to_push,
                 });
             }
+            // Erased records go, with whatever of them was set aside or still waiting.
+            summary.records_erased += linli.apply_erasures(&response.erased)? as u64;
             let more = response.more;
             let resend = response.resend_cursors;
             let mark = response.mark;

@@ -23,7 +23,7 @@ use crate::doc::DocKind;
 pub use crate::store::RemoteChange;
 
 /// The protocol version this build speaks.
-pub const PROTOCOL_VERSION: u16 = 4;
+pub const PROTOCOL_VERSION: u16 = 5;
 /// The media type of encoded messages.
 pub const MEDIA_TYPE: &str = "application/vnd.linli.sync";
 /// The header that carries the protocol version on every request.
@@ -414,6 +414,8 @@ pub struct SyncRequest {
     /// How many changes this store's actor wrote, sent or not: a store holding fewer than
     /// the relay logged from it was restored from a backup or copied.
     pub authored: u64,
+    /// The last erasure this store applied ([`Erased::seq`]; 0 for none).
+    pub erased_after: i64,
 }
 
 /// `POST /v1/actor`: a device whose store was restored or copied takes a new actor.
@@ -453,6 +455,22 @@ pub struct SyncResponse {
     pub refused: Vec<Refused>,
     /// How many changes the log holds that this device's current actor wrote.
     pub authored: u64,
+    /// Records the office erased after the request's `erased_after`, oldest first (at most
+    /// [`MAX_ERASED_PER_RESPONSE`]; the rest come with the next request).
+    pub erased: Vec<Erased>,
+}
+
+/// The most erasures one answer carries.
+pub const MAX_ERASED_PER_RESPONSE: usize = 10_000;
+
+/// A record the office erased: every store deletes it, its history and its rows. It names no
+/// one: an id and a position.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Erased {
+    /// The position of the erasure at the relay (increasing).
+    pub seq: i64,
+    /// The erased record's document id.
+    pub doc_id: String,
 }
 
 /// A pushed change the relay refused (see `linli_core::rules` for the codes).
@@ -526,6 +544,7 @@ mod tests {
             page_bytes: 1 << 20,
             actor: "0a1b2c3d".into(),
             authored: 12,
+            erased_after: 3,
         }
     }
 

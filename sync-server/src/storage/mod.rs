@@ -11,6 +11,7 @@ pub mod postgres;
 pub mod rules;
 pub mod sqlite;
 
+use linli_core::sync::protocol::Erased;
 use linli_core::{DocKind, RemoteChange};
 
 use crate::error::RelayError;
@@ -272,6 +273,20 @@ pub trait RelayStorage: Send + Sync + std::fmt::Debug + 'static {
     fn changes_by_hash(&self, hashes: &[[u8; 32]]) -> Result<Vec<LogChange>, RelayError>;
     /// How many changes the log holds.
     fn log_len(&self) -> Result<u64, RelayError>;
+    /// Erases the record `doc_id` (bound in `scope`): its changes leave the log and the
+    /// set-aside changes, with the freed space overwritten where the database can, and a
+    /// tombstone is kept (its id, when, by whom). Returns the tombstone's position and how
+    /// many logged changes went; none when it was erased already. A change of the record
+    /// appended afterwards is dropped.
+    fn erase_document(
+        &self,
+        doc_id: &str,
+        scope: &str,
+        by: &str,
+        now_ms: i64,
+    ) -> Result<Option<(i64, u64)>, RelayError>;
+    /// The erasures after position `seq`, oldest first, at most `limit`.
+    fn erased_after(&self, seq: i64, limit: usize) -> Result<Vec<Erased>, RelayError>;
 
     /// Stores an enrolment code (its digest) for `member_id`.
     fn create_code(

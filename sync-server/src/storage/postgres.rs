@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use linli_core::DocKind;
+use linli_core::sync::protocol::Erased;
 use postgres::{GenericClient, NoTls, Row, Transaction};
 use r2d2::{Pool, PooledConnection};
 use r2d2_postgres::PostgresConnectionManager;
@@ -38,6 +39,10 @@ const MIGRATIONS: &[(i32, &str)] = &[
     (
         5,
         include_str!("../../migrations/postgres/005_device_wipe.sql"),
+    ),
+    (
+        6,
+        include_str!("../../migrations/postgres/006_erased_docs.sql"),
     ),
 ];
 /// The advisory lock key held while migrating.
@@ -204,7 +209,9 @@ impl PostgresStorage {
     }
 
     /// Binds a change's document to its kind and scope, or checks the binding it has.
-    fn bind(tx: &mut Transaction<'_>, c: &LogChange) -> Result<(), RelayError> {
+    /// Binds the change's document (or checks its binding). Returns whether the document
+    /// was erased.
+    fn bind(tx: &mut Transaction<'_>, c: &LogChange) -> Result<bool, RelayError> {
         let created = tx.query_opt(
             "INSERT INTO docs (doc_id, kind, scope) VALUES ($1, $2, $3) \
              ON CONFLICT (doc_id) DO NOTHING RETURNING doc_id",
@@ -212,12 +219,14 @@ impl PostgresStorage {
         )?;
         if created.is_none() {
             let row = tx.query_one(
-                "SELECT kind, scope FROM docs WHERE doc_id = $1",
+                "SELECT kind, scope, EXISTS (SELECT 1 FROM erased_docs e WHERE e.doc_id = $1) \
+                 FROM docs WHERE doc_id = $1",
                 &[&c.doc_id],
             )?;
             rules::same_binding(c, row.get(0), row.get(1))?;
+            return Ok(row.get(2));
         }
-        Ok(())
+        Ok(false)
     }
 
     /// Copies logged changes with their own sequence numbers (moving a relay's data here): the
@@ -230,7 +239,9 @@ impl PostgresStorage {
         let mut stored = 0;
         for r in rows {
             let c = &r.change;
-            Self::bind(&mut tx, c)?;
+            if Self::bind(&mut tx, c)? {
+                continue;
+            }
             stored += tx.execute(
                 "INSERT INTO log (scope, seq, hash, doc_id, kind, device_id, bytes, received_ms) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING",
@@ -325,7 +336,9 @@ impl RelayStorage for PostgresStorage {
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (hash) DO NOTHING",
         )?;
         for c in changes {
-            Self::bind(&mut tx, c)?;
+            if Self::bind(&mut tx, c)? {
+                continue;
+            }
             let head = heads.entry(c.scope.clone()).or_default();
             let n = tx.execute(
                 &insert,
@@ -602,6 +615,47 @@ impl RelayStorage for PostgresStorage {
                 &[&actor_id, &device_id],
             )?
             .map(|r| r.get(0)))
+    }
+
+    fn erase_document(
+        &self,
+        doc_id: &str,
+        scope: &str,
+        by: &str,
+        now_ms: i64,
+    ) -> Result<Option<(i64, u64)>, RelayError> {
+        let mut conn = self.conn()?;
+        let mut tx = conn.transaction()?;
+        let Some(row) = tx.query_opt(
+            "INSERT INTO erased_docs (doc_id, erased_ms, erased_by) VALUES ($1, $2, $3) \
+             ON CONFLICT (doc_id) DO NOTHING RETURNING seq",
+            &[&doc_id, &now_ms, &by],
+        )?
+        else {
+            return Ok(None);
+        };
+        let rows = tx.execute(
+            "DELETE FROM log WHERE scope = $2 AND doc_id = $1",
+            &[&doc_id, &scope],
+        )?;
+        tx.execute("DELETE FROM set_aside WHERE doc_id = $1", &[&doc_id])?;
+        tx.commit()?;
+        Ok(Some((row.get(0), rows)))
+    }
+
+    fn erased_after(&self, seq: i64, limit: usize) -> Result<Vec<Erased>, RelayError> {
+        Ok(self
+            .conn()?
+            .query(
+                "SELECT seq, doc_id FROM erased_docs WHERE seq > $1 ORDER BY seq LIMIT $2",
+                &[&seq, &(limit as i64)],
+            )?
+            .into_iter()
+            .map(|r| Erased {
+                seq: r.get(0),
+                doc_id: r.get(1),
+            })
+            .collect())
     }
 
     fn retired_actor_count(&self, device_id: &str) -> Result<u64, RelayError> {

@@ -8,6 +8,7 @@ use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
 
 use linli_core::DocKind;
+use linli_core::sync::protocol::Erased;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use rusqlite_migration::{M, Migrations};
 
@@ -25,6 +26,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../../migrations/004_blob_uploads.sql")),
     M::up(include_str!("../../migrations/005_device_actors.sql")),
     M::up(include_str!("../../migrations/006_device_wipe.sql")),
+    M::up(include_str!("../../migrations/007_erased_docs.sql")),
 ];
 
 /// The SQLite storage.
@@ -124,6 +126,8 @@ impl SqliteStorage {
         writer.busy_timeout(std::time::Duration::from_secs(30))?;
         writer.pragma_update(None, "journal_mode", "WAL")?;
         writer.pragma_update(None, "synchronous", "FULL")?;
+        // Freed pages hold zeros: an erased record's changes leave no copy in the file.
+        writer.pragma_update(None, "secure_delete", "ON")?;
         Migrations::from_slice(MIGRATIONS)
             .to_latest(&mut writer)
             .map_err(|e| RelayError::internal(format!("migrating the relay database: {e}")))?;
@@ -155,8 +159,10 @@ impl RelayStorage for SqliteStorage {
                 "INSERT INTO docs (doc_id, kind, scope) VALUES (?1, ?2, ?3) \
                  ON CONFLICT (doc_id) DO NOTHING RETURNING doc_id",
             )?;
-            let mut binding =
-                tx.prepare_cached("SELECT kind, scope FROM docs WHERE doc_id = ?1")?;
+            let mut binding = tx.prepare_cached(
+                "SELECT kind, scope, EXISTS (SELECT 1 FROM erased_docs e WHERE e.doc_id = ?1) \
+                 FROM docs WHERE doc_id = ?1",
+            )?;
             let mut insert = tx.prepare_cached(
                 "INSERT INTO log (hash, doc_id, kind, scope, device_id, bytes, received_ms) \
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (hash) DO NOTHING",
@@ -167,9 +173,12 @@ impl RelayStorage for SqliteStorage {
                     .optional()?
                     .is_some();
                 if !created {
-                    let (kind, scope): (String, String) =
-                        binding.query_row([&c.doc_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+                    let (kind, scope, erased): (String, String, bool) = binding
+                        .query_row([&c.doc_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
                     rules::same_binding(c, &kind, &scope)?;
+                    if erased {
+                        continue;
+                    }
                 }
                 let n = insert.execute(params![
                     c.hash.as_slice(),
@@ -439,6 +448,52 @@ impl RelayStorage for SqliteStorage {
             )?
             .query_row(params![actor_id, device_id], |r| r.get(0))
             .optional()?)
+    }
+
+    fn erase_document(
+        &self,
+        doc_id: &str,
+        scope: &str,
+        by: &str,
+        now_ms: i64,
+    ) -> Result<Option<(i64, u64)>, RelayError> {
+        let mut conn = lock(&self.writer);
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let inserted = tx.execute(
+            "INSERT INTO erased_docs (doc_id, erased_ms, erased_by) VALUES (?1, ?2, ?3) \
+             ON CONFLICT (doc_id) DO NOTHING",
+            params![doc_id, now_ms, by],
+        )?;
+        if inserted == 0 {
+            return Ok(None);
+        }
+        let seq = tx.last_insert_rowid();
+        // Through the (scope, seq) index: only the record's scope is read.
+        let rows = tx.execute(
+            "DELETE FROM log WHERE scope = ?2 AND doc_id = ?1",
+            params![doc_id, scope],
+        )?;
+        tx.execute("DELETE FROM set_aside WHERE doc_id = ?1", [doc_id])?;
+        tx.commit()?;
+        // The WAL's older copies of those pages are copied back (zeroed) and cut off.
+        let _: (i64, i64, i64) = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })?;
+        Ok(Some((seq, rows as u64)))
+    }
+
+    fn erased_after(&self, seq: i64, limit: usize) -> Result<Vec<Erased>, RelayError> {
+        let conn = lock(&self.reader);
+        let mut stmt = conn.prepare_cached(
+            "SELECT seq, doc_id FROM erased_docs WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+        )?;
+        let rows = stmt.query_map(params![seq, limit as i64], |r| {
+            Ok(Erased {
+                seq: r.get(0)?,
+                doc_id: r.get(1)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     fn retired_actor_count(&self, device_id: &str) -> Result<u64, RelayError> {

@@ -169,6 +169,7 @@ fn sample_requests(change: &RemoteChange) -> Vec<Vec<u8>> {
         page_bytes: 1 << 20,
         actor: "0a1b2c3d4e5f".into(),
         authored: 3,
+        erased_after: 5,
     };
     let enrol = EnrolRequest {
         code: "ABCD-EFGH-JKMN".into(),

@@ -1,0 +1,192 @@
+//! Erasing a resident's household everywhere: the relay's log, replica and admin store, and
+//! every phone, one of them offline at the time, whose later change to the household is
+//! refused and dropped while its other work is accepted.
+
+use std::path::Path;
+
+use linli_core::api::households::{ResidentInput, VisitInput};
+use linli_e2e::{TestRelay, door_to_door, whole_log};
+use linli_relay::demo::Phone;
+
+const NAME: &str = "独居老人甄秀兰";
+const PHONE: &str = "13911112222";
+
+/// Every file under `dir` holding one of `needles`, with the needle.
+fn files_holding(dir: &Path, needles: &[&str]) -> Vec<(String, String)> {
+    let mut found = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).expect("read dir").flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            let Ok(bytes) = std::fs::read(&path) else {
+                continue;
+            };
+            for needle in needles {
+                if bytes.windows(needle.len()).any(|w| w == needle.as_bytes()) {
+                    found.push((path.display().to_string(), (*needle).to_owned()));
+                }
+            }
+        }
+    }
+    found
+}
+
+fn visit(phone: &Phone, household: &str, needs: &str) {
+    phone
+        .linli
+        .log_visit(
+            household,
+            &VisitInput {
+                needs: needs.into(),
+                ..VisitInput::default()
+            },
+        )
+        .expect("visit");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_erased_household_is_gone_from_the_relay_and_every_phone() {
+    let r = TestRelay::start().await;
+    let office = r.phone("office-admin", "office-pc").await;
+    let wang = r.phone("lead-wang", "wang-phone").await;
+    let li = r.phone("lead-li", "li-phone").await;
+    for p in [&office, &wang, &li] {
+        p.sync().await.expect("the directory");
+    }
+    let households = door_to_door(&wang.linli, &r.places.building3, 2);
+    let erased = households[0].clone();
+    wang.linli
+        .add_resident(
+            &erased,
+            &ResidentInput {
+                name: NAME.into(),
+                birth_year: Some(1941),
+                phone: PHONE.into(),
+            },
+        )
+        .expect("resident");
+    visit(&wang, &erased, "甄秀兰需要代购降压药");
+    for p in [&wang, &office, &li] {
+        p.sync().await.expect("sync");
+    }
+    assert!(
+        li.linli
+            .household(&erased)
+            .expect("li holds it")
+            .residents
+            .values()
+            .any(|resident| resident.name == NAME)
+    );
+
+    // li goes offline and keeps working: on the household to be erased, and in 5号楼.
+    visit(&li, &erased, "离线时的走访");
+    let elsewhere = door_to_door(&li.linli, &r.places.building5, 1);
+
+    // Before: the resident is in the files of the relay (log, replica, admin store) and the
+    // phones.
+    r.relay
+        .replica
+        .feed(r.relay.storage.as_ref())
+        .expect("the replica follows");
+    r.admin.pull().expect("admin");
+    let before = files_holding(r.dir.path(), &[NAME, PHONE]);
+    for file in [
+        "relay.db",
+        "relay.office.db",
+        "harness-admin.db",
+        "wang-phone.db",
+        "li-phone.db",
+    ] {
+        assert!(
+            before.iter().any(|(path, _)| path.contains(file)),
+            "{file} in {before:?}"
+        );
+    }
+
+    let logged_before = whole_log(r.relay.storage.as_ref()).len();
+    let done = r.admin.erase_record(&erased, 5_000).expect("erase");
+    assert!(done.log_rows >= 3, "{done:?}");
+    assert_eq!(
+        whole_log(r.relay.storage.as_ref()).len(),
+        logged_before - done.log_rows as usize
+    );
+    assert!(
+        whole_log(r.relay.storage.as_ref())
+            .iter()
+            .all(|c| c.change.doc_id != erased)
+    );
+    assert_eq!(
+        r.admin.erase_record(&erased, 6_000).unwrap_err().code,
+        "already_erased"
+    );
+    assert_eq!(
+        r.admin
+            .erase_record(&r.places.building3, 6_000)
+            .unwrap_err()
+            .code,
+        "unknown_record",
+        "a place is no record of the log"
+    );
+
+    for p in [&wang, &office] {
+        let summary = p.sync().await.expect("sync");
+        assert_eq!(summary.records_erased, 1, "{summary:?}");
+        assert!(summary.line_zh().contains("删除记录 1 条"));
+        assert!(p.linli.household(&erased).is_err());
+        // The other household stays.
+        assert!(p.linli.household(&households[1]).is_ok());
+    }
+    r.relay
+        .replica
+        .feed(r.relay.storage.as_ref())
+        .expect("the replica follows");
+    assert!(r.relay.replica.linli().household(&erased).is_err());
+
+    // li comes back: its change to the erased household is refused and dropped, the rest
+    // accepted.
+    let summary = li.sync().await.expect("li syncs");
+    assert_eq!(
+        (summary.dropped_erased, summary.records_erased),
+        (1, 1),
+        "{summary:?}"
+    );
+    assert!(summary.line_zh().contains("1 条修改因记录已被删除而作废"));
+    assert_eq!(summary.outbox_left, 0);
+    assert!(li.linli.household(&erased).is_err());
+    assert!(li.linli.set_aside_changes().expect("list").is_empty());
+    assert!(
+        r.admin.set_aside(true).expect("relay list").is_empty(),
+        "an erased record's change is not kept aside"
+    );
+    office.sync().await.expect("office");
+    assert!(office.linli.household(&elsewhere[0]).is_ok());
+    assert!(
+        whole_log(r.relay.storage.as_ref())
+            .iter()
+            .all(|c| c.change.doc_id != erased)
+    );
+
+    // Nothing of the resident is left in any file of the relay or the phones.
+    r.admin.pull().expect("admin");
+    let found = files_holding(r.dir.path(), &[NAME, PHONE, "甄秀兰需要代购降压药"]);
+    assert!(found.is_empty(), "{found:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_households_tickets_and_gate_days_are_erased() {
+    let r = TestRelay::start().await;
+    let directory = whole_log(r.relay.storage.as_ref())
+        .into_iter()
+        .find(|c| c.change.kind == linli_core::DocKind::Directory)
+        .expect("the directory is logged")
+        .change
+        .doc_id;
+    assert_eq!(
+        r.admin.erase_record(&directory, 1_000).unwrap_err().code,
+        "not_erasable"
+    );
+}
