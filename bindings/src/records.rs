@@ -707,6 +707,11 @@ SyncSummary = core_sync::SyncSummary {
     dropped_erased: u64
 });
 
+mirror_record!(out
+/// What signing out did: whether the store was erased, and how many changes and photos had
+/// not reached the relay (lost when erased; otherwise waiting for the person to insist).
+SignOut = core_sync::SignOut { erased: bool, unsent: u64 });
+
 impl Convert<core_sync::SyncSummary> for SyncSummary {
     fn convert(self) -> core_sync::SyncSummary {
         core_sync::SyncSummary {

@@ -10,7 +10,7 @@ use tokio_util::sync::CancellationToken;
 use crate::callback::{CallbackError, Contained};
 use crate::error::{LinliError, panic_message};
 use crate::mirror::Convert;
-use crate::records::{Enrolment, SyncProgress, SyncSummary};
+use crate::records::{Enrolment, SignOut, SyncProgress, SyncSummary};
 use crate::store::LinliStore;
 
 /// Implemented by the app: told how a sync progresses, in order.
@@ -135,6 +135,25 @@ impl SyncClient {
             async move { client.rotate_token(&inner_token).await },
         )
         .await
+    }
+
+    /// Signs this phone out and erases its store after a sync; when changes or photos would
+    /// be lost (offline), erases only if `force`, and otherwise answers how many.
+    pub async fn sign_out(
+        &self,
+        store: Arc<LinliStore>,
+        force: bool,
+        cancel: Option<Arc<CancelToken>>,
+    ) -> Result<SignOut, LinliError> {
+        let token = cancel.map(|c| c.inner.clone()).unwrap_or_default();
+        let client = self.inner.clone();
+        let linli = store.inner.clone();
+        let inner_token = token.clone();
+        let done = run_guarded(token, async move {
+            client.sign_out(&linli, force, &inner_token).await
+        })
+        .await?;
+        Ok(done.convert())
     }
 
     /// Where the device stands without syncing: waiting changes, conflicts, photos pending,

@@ -45,6 +45,7 @@ pub fn router(relay: Arc<Relay>) -> Router {
         .route("/v1/bootstrap", post(bootstrap))
         .route("/v1/token", post(rotate_token))
         .route("/v1/actor", post(replace_actor))
+        .route("/v1/sign-out", post(sign_out))
         .route(
             "/v1/blobs/{hash}",
             get(blob_get).head(blob_head).put(blob_put),
@@ -308,6 +309,19 @@ async fn rotate_token(State(relay): State<Arc<Relay>>, headers: HeaderMap) -> Re
     }
     .await;
     counted(&relay, "token", result)
+}
+
+/// Signs the device out: its token stops working.
+async fn sign_out(State(relay): State<Arc<Relay>>, headers: HeaderMap) -> Response {
+    let result = async {
+        check_version(&headers)?;
+        let device = authenticate(&relay, &headers).await?;
+        let r = Arc::clone(&relay);
+        blocking(move || r.sign_out(&device, now_ms())).await?;
+        Ok(encoded(&relay, 0, &()))
+    }
+    .await;
+    counted(&relay, "sign_out", result)
 }
 
 /// Gives the device a new actor in place of its store's, which was restored or copied.

@@ -262,6 +262,14 @@ impl Relay {
         Ok(TokenResponse { token })
     }
 
+    /// Signs `device` out at its own request (its phone is being erased): its token stops
+    /// working, as if the office had revoked it.
+    pub fn sign_out(&self, device: &Device, now_ms: i64) -> Result<(), RelayError> {
+        self.storage.revoke(&device.device_id, now_ms)?;
+        tracing::info!(device = %device.device_id, "device signed out");
+        Ok(())
+    }
+
     /// Exchanges an enrolment code for a device token.
     pub fn enrol(&self, request: &EnrolRequest, now_ms: i64) -> Result<EnrolResponse, RelayError> {
         let name = request.device_name.trim();

@@ -190,3 +190,85 @@ async fn only_households_tickets_and_gate_days_are_erased() {
         "not_erasable"
     );
 }
+
+/// The store's files (the database and its WAL) hold none of `needles`.
+fn store_holds(path: &Path, needles: &[&str]) -> bool {
+    ["", "-wal"].iter().any(|suffix| {
+        let mut file = path.as_os_str().to_owned();
+        file.push(suffix);
+        std::fs::read(&file).is_ok_and(|bytes| {
+            needles
+                .iter()
+                .any(|n| bytes.windows(n.len()).any(|w| w == n.as_bytes()))
+        })
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn signing_out_pushes_first_and_says_what_would_be_lost_offline() {
+    use linli_core::sync::client::{SyncClient, SyncOptions};
+    use tokio_util::sync::CancellationToken;
+    let r = TestRelay::start().await;
+    let wang = r.phone("lead-wang", "wang-phone").await;
+    let li = r.phone("lead-li", "li-phone").await;
+    for p in [&wang, &li] {
+        p.sync().await.expect("directory");
+        let households = door_to_door(&p.linli, &r.places.building3, 1);
+        p.linli
+            .add_resident(
+                &households[0],
+                &ResidentInput {
+                    name: NAME.into(),
+                    birth_year: None,
+                    phone: PHONE.into(),
+                },
+            )
+            .expect("resident");
+    }
+    let cancel = CancellationToken::new();
+
+    // Online: what wang holds goes to the relay, then the store is erased and the token dies.
+    let waiting = wang.linli.outbox_len().expect("outbox");
+    let logged = whole_log(r.relay.storage.as_ref()).len();
+    let done = wang
+        .client
+        .sign_out(&wang.linli, false, &cancel)
+        .await
+        .expect("sign out");
+    assert_eq!((done.erased, done.unsent), (true, 0));
+    assert_eq!(
+        whole_log(r.relay.storage.as_ref()).len(),
+        logged + waiting as usize
+    );
+    assert!(wang.linli.documents().expect("docs").is_empty());
+    assert!(!store_holds(&r.phone_path("wang-phone"), &[NAME, PHONE]));
+    let device = r
+        .relay
+        .storage
+        .devices()
+        .expect("devices")
+        .into_iter()
+        .find(|d| d.device_id == wang.linli.identity().device_id)
+        .expect("device");
+    assert!(device.revoked_ms.is_some(), "the token no longer works");
+
+    // Offline: nothing is erased until the person insists, and they are told what is lost.
+    let mut options = SyncOptions::new("http://127.0.0.1:9", &li.client.options().token);
+    options.retries = 0;
+    let offline = SyncClient::new(options).expect("client");
+    let waiting = li.linli.outbox_len().expect("outbox");
+    assert!(waiting > 0);
+    let asked = offline
+        .sign_out(&li.linli, false, &cancel)
+        .await
+        .expect("answers");
+    assert_eq!((asked.erased, asked.unsent), (false, waiting));
+    assert!(store_holds(&r.phone_path("li-phone"), &[NAME]));
+    let forced = offline
+        .sign_out(&li.linli, true, &cancel)
+        .await
+        .expect("forced");
+    assert_eq!((forced.erased, forced.unsent), (true, waiting));
+    assert!(li.linli.documents().expect("docs").is_empty());
+    assert!(!store_holds(&r.phone_path("li-phone"), &[NAME, PHONE]));
+}

@@ -332,6 +332,12 @@ class LinliBindingsTest {
             assertFailsWith<LinliException.Unauthorized> { runBlocking { wangSync.sync(wang, null, null) } }
             SyncClient(relay.url, fresh).use { renewed ->
                 assertEquals(0UL, renewed.sync(wang, null, null).outboxLeft)
+                // Signing out after a last sync: nothing lost, the store erased, the token dead.
+                val out = renewed.signOut(wang, false, null)
+                assertTrue(out.erased)
+                assertEquals(0UL, out.unsent)
+                assertFailsWith<LinliException.NotFound> { wang.household(h) }
+                assertFailsWith<LinliException.DeviceRevoked> { runBlocking { renewed.sync(wang, null, null) } }
             }
         } } } }
     }

@@ -150,6 +150,16 @@ pub struct SyncSummary {
     pub dropped_erased: u64,
 }
 
+/// What signing out did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SignOut {
+    /// The store was erased (the app then deletes its files and the token).
+    pub erased: bool,
+    /// Changes and photos that had not reached the relay: lost when `erased`, otherwise
+    /// waiting for the person to insist or to find a connection.
+    pub unsent: u64,
+}
+
 /// A photo the relay refused to take or to give, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PhotoProblem {
@@ -340,6 +350,45 @@ impl SyncClient {
     pub async fn rotate_token(&self, cancel: &CancellationToken) -> SyncResult<String> {
         let answer: TokenResponse = self.call("/v1/token", &(), cancel).await?;
         Ok(answer.token)
+    }
+
+    /// Signs this phone out and erases its store ("退出并清除本机数据"): a sync first, so that
+    /// what it holds reaches the office, then the relay is told (the token stops working) and
+    /// the store is erased as for a revoked phone ([`Linli::erase`]). When the sync cannot
+    /// finish (offline, the relay refusing) and changes or photos would be lost, nothing is
+    /// erased unless `force`: the answer says how many, for the person to decide.
+    pub async fn sign_out(
+        &self,
+        linli: &Arc<Linli>,
+        force: bool,
+        cancel: &CancellationToken,
+    ) -> SyncResult<SignOut> {
+        let synced = self.sync(linli, &|_| {}, cancel).await;
+        if let Err(SyncError::DeviceWiped(_)) = synced {
+            // The office had it erased already.
+            return Ok(SignOut {
+                erased: true,
+                unsent: 0,
+            });
+        }
+        let unsent = linli.outbox_len()? + linli.photos_to_upload()?.len() as u64;
+        if unsent > 0 && !force {
+            return Ok(SignOut {
+                erased: false,
+                unsent,
+            });
+        }
+        if synced.is_ok()
+            && let Err(e) = self.call::<(), ()>("/v1/sign-out", &(), cancel).await
+        {
+            // Erased all the same: the app forgets the token with the store.
+            tracing::warn!(error = %e, "the relay was not told of the sign-out");
+        }
+        linli.erase()?;
+        Ok(SignOut {
+            erased: true,
+            unsent,
+        })
     }
 
     /// Runs one complete sync of `linli` (see the module documentation).

@@ -307,6 +307,16 @@ final class LinliCoreTests: XCTestCase {
             _ = try await wangSync.sync(store: wang, listener: nil, cancel: nil)
             XCTFail("a revoked device must be refused")
         } catch LinliError.DeviceRevoked {}
+
+        // Signing out after a last sync: nothing lost, the store erased, the token dead.
+        let out = try await renewed.signOut(store: office, force: false, cancel: nil)
+        XCTAssertTrue(out.erased)
+        XCTAssertEqual(out.unsent, 0)
+        do { _ = try office.household(householdId: h); XCTFail("erased") } catch LinliError.NotFound {}
+        do {
+            _ = try await renewed.sync(store: office, listener: nil, cancel: nil)
+            XCTFail("a signed-out device must be refused")
+        } catch LinliError.DeviceRevoked {}
     }
 
     func testErrorVariantsReachSwift() async throws {
