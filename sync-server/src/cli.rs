@@ -139,6 +139,20 @@ enum Command {
         #[arg(long)]
         record: String,
     },
+    /// Everything held about a resident (or a whole household), for the resident who asks:
+    /// the household, its residents, visits with health checks and 民意, the tickets that
+    /// name it and the gate entries that name them.
+    ResidentExport {
+        /// The household's id.
+        #[arg(long)]
+        household: String,
+        /// Only this resident of it.
+        #[arg(long)]
+        resident: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "json")]
+        format: ExportFormat,
+    },
     /// Changes the relay refused and set aside: list, show, admit or discard them.
     SetAside {
         #[command(subcommand)]
@@ -215,6 +229,12 @@ enum PlaceArg {
 #[derive(Debug, Clone, Copy, ValueEnum)]
 enum ReportFormat {
     Markdown,
+    Csv,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum ExportFormat {
+    Json,
     Csv,
 }
 
@@ -446,6 +466,23 @@ fn run(cli: Cli, runtime: &tokio::runtime::Runtime) -> Result<(), RelayError> {
             println!(
                 "用 set-aside list / show / admit 处理 decide with set-aside list, show, admit"
             );
+            Ok(())
+        }
+        Command::ResidentExport {
+            household,
+            resident,
+            format,
+        } => {
+            let admin = admin()?;
+            admin.pull()?;
+            let export = admin
+                .linli()
+                .resident_export(&household, resident.as_deref())?;
+            match format {
+                ExportFormat::Json => println!("{}", export.to_json()?),
+                ExportFormat::Csv => print!("{}", export.to_csv()),
+            }
+            tracing::info!(household = %household, "resident data exported");
             Ok(())
         }
         Command::Erase { record } => {

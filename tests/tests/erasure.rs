@@ -272,3 +272,59 @@ async fn signing_out_pushes_first_and_says_what_would_be_lost_offline() {
     assert!(li.linli.documents().expect("docs").is_empty());
     assert!(!store_holds(&r.phone_path("li-phone"), &[NAME, PHONE]));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_admin_tools_export_a_resident_and_erase_the_household() {
+    let r = TestRelay::start().await;
+    let wang = r.phone("lead-wang", "wang-phone").await;
+    wang.sync().await.expect("directory");
+    let households = door_to_door(&wang.linli, &r.places.building3, 1);
+    wang.linli
+        .add_resident(
+            &households[0],
+            &ResidentInput {
+                name: NAME.into(),
+                birth_year: Some(1941),
+                phone: PHONE.into(),
+            },
+        )
+        .expect("resident");
+    wang.sync().await.expect("sync");
+    let relay_db = r.dir.path().join("relay.db");
+    let cli = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_relay-process"))
+            .arg("--db")
+            .arg(&relay_db)
+            .args(args)
+            .env("RUST_LOG", "warn")
+            .output()
+            .expect("the admin tools run");
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (ok, csv, err) = cli(&[
+        "resident-export",
+        "--household",
+        &households[0],
+        "--format",
+        "csv",
+    ]);
+    assert!(ok, "{err}");
+    assert!(csv.starts_with("\u{feff}类别,编号,时间,内容"), "{csv}");
+    assert!(csv.contains(NAME) && csv.contains(PHONE), "{csv}");
+    let (ok, json, err) = cli(&["resident-export", "--household", &households[0]]);
+    assert!(
+        ok && json.contains("\"format\": \"linli-resident/1\""),
+        "{err}"
+    );
+
+    let (ok, said, err) = cli(&["erase", "--record", &households[0]]);
+    assert!(ok && said.contains("已删除"), "{err}");
+    let (ok, _, err) = cli(&["resident-export", "--household", &households[0]]);
+    assert!(!ok && err.contains("not found"), "{err}");
+    let summary = wang.sync().await.expect("sync");
+    assert_eq!(summary.records_erased, 1);
+}

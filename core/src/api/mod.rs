@@ -10,6 +10,7 @@ pub mod erasure;
 pub mod households;
 pub mod photos;
 pub mod records;
+pub mod resident_export;
 pub mod set_aside;
 pub mod sync;
 pub mod ticket_actions;
