@@ -153,6 +153,13 @@ enum Command {
         #[arg(long, value_enum, default_value = "json")]
         format: ExportFormat,
     },
+    /// Erase the gate days older than the community's retention now (`serve` does it every
+    /// hour), keeping each day's report; `--days` first sets the retention (office setting).
+    Retention {
+        /// Keep gate days this many days from now on.
+        #[arg(long)]
+        days: Option<i64>,
+    },
     /// Changes the relay refused and set aside: list, show, admit or discard them.
     SetAside {
         #[command(subcommand)]
@@ -326,6 +333,21 @@ where
     }
 }
 
+/// Applies the retention now and then every hour, off the async workers, for as long as the
+/// relay serves.
+async fn keep_retention(relay: Arc<Relay>) {
+    let mut every = tokio::time::interval(crate::retention::RETENTION_EVERY);
+    loop {
+        every.tick().await;
+        let r = Arc::clone(&relay);
+        match tokio::task::spawn_blocking(move || r.apply_retention(chrono::Utc::now())).await {
+            Ok(Ok(_)) => {}
+            Ok(Err(e)) => tracing::warn!(code = e.code, "applying the retention: {}", e.message),
+            Err(e) => tracing::warn!("applying the retention: {e}"),
+        }
+    }
+}
+
 /// Runs a command. Storage calls block, so they run outside the async runtime; only serving
 /// and the demo enter it.
 fn run(cli: Cli, runtime: &tokio::runtime::Runtime) -> Result<(), RelayError> {
@@ -334,6 +356,7 @@ fn run(cli: Cli, runtime: &tokio::runtime::Runtime) -> Result<(), RelayError> {
     match cli.command {
         Command::Serve { listen } => {
             let relay = Arc::new(Relay::open(&db)?);
+            runtime.spawn(keep_retention(Arc::clone(&relay)));
             runtime.block_on(async {
                 let server = Server::bind(relay, listen).await?;
                 tracing::info!(addr = %server.local_addr()?, db = %db, "linli-relay listening");
@@ -485,6 +508,25 @@ fn run(cli: Cli, runtime: &tokio::runtime::Runtime) -> Result<(), RelayError> {
             tracing::info!(household = %household, "resident data exported");
             Ok(())
         }
+        Command::Retention { days } => {
+            let admin = admin()?;
+            if let Some(days) = days {
+                admin.run(|l| l.set_gate_log_retention(days))?;
+            }
+            admin.pull()?;
+            let done = crate::retention::apply_retention(
+                admin.storage().as_ref(),
+                admin.linli(),
+                chrono::Utc::now(),
+            )?;
+            println!(
+                "门岗记录保留 {} 天 gate days kept: {} 个已删除 erased, {} 份日报已存档 reports kept",
+                admin.linli().gate_log_retention_days()?,
+                done.gate_days,
+                done.reports_kept
+            );
+            Ok(())
+        }
         Command::Erase { record } => {
             let admin = admin()?;
             let done = admin.erase_record(&record, chrono::Utc::now().timestamp_millis())?;
@@ -524,6 +566,15 @@ fn run(cli: Cli, runtime: &tokio::runtime::Runtime) -> Result<(), RelayError> {
                 Some(d) => d,
                 None => l.community()?.local_date(l.now()),
             };
+            // A day whose gate days were erased at the end of their retention: its report as
+            // it was kept then.
+            if let Some((markdown, csv)) = admin.storage().archived_report(&date.to_string())? {
+                match format {
+                    ReportFormat::Markdown => println!("{markdown}"),
+                    ReportFormat::Csv => print!("{csv}"),
+                }
+                return Ok(());
+            }
             let report = l.day_report(date)?;
             match format {
                 ReportFormat::Markdown => println!("{}", report.to_markdown()),

@@ -19,6 +19,7 @@ pub mod migrate;
 pub mod photos;
 pub mod relay;
 pub mod replica;
+pub mod retention;
 pub mod server;
 pub mod set_aside;
 pub mod storage;

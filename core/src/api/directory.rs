@@ -109,6 +109,7 @@ impl Linli {
                         id: id.clone(),
                         name: name.clone(),
                         utc_offset_minutes: offset.into(),
+                        gate_log_retention_days: None,
                     },
                 )?;
                 e.put(&["members", &me], &admin)

@@ -11,6 +11,7 @@ pub mod households;
 pub mod photos;
 pub mod records;
 pub mod resident_export;
+pub mod retention;
 pub mod set_aside;
 pub mod sync;
 pub mod ticket_actions;

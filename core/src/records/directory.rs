@@ -93,6 +93,9 @@ pub struct CommunityInfo {
     pub name: String,
     /// Local time's offset from UTC, in minutes (+480 for China).
     pub utc_offset_minutes: i64,
+    /// How many days gate days (visitors' names and phones) are kept before the relay erases
+    /// them; none for the default (`api::retention::DEFAULT_GATE_LOG_RETENTION_DAYS`).
+    pub gate_log_retention_days: Option<i64>,
 }
 
 /// A place in the community.

@@ -428,6 +428,11 @@ impl SyncClient {
         }
         self.push_and_pull(linli, &mut summary, progress, cancel)
             .await?;
+        // Tickets closed long ago leave the phone (they stay on the relay).
+        let pruned = linli.prune_closed_tickets()?;
+        if pruned > 0 {
+            tracing::info!(tickets = pruned, "closed tickets left this phone");
+        }
         self.upload_photos(linli, &mut summary, progress, cancel)
             .await?;
         self.download_photos(linli, &mut summary, progress, cancel)

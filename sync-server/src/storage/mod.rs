@@ -287,6 +287,19 @@ pub trait RelayStorage: Send + Sync + std::fmt::Debug + 'static {
     ) -> Result<Option<(i64, u64)>, RelayError>;
     /// The erasures after position `seq`, oldest first, at most `limit`.
     fn erased_after(&self, seq: i64, limit: usize) -> Result<Vec<Erased>, RelayError>;
+    /// The documents of `kind` bound in the log and not erased, with their scopes.
+    fn docs_of_kind(&self, kind: DocKind) -> Result<Vec<(String, String)>, RelayError>;
+    /// Keeps the day-end report of `date` (local `YYYY-MM-DD`) as rendered, unless one is
+    /// kept already.
+    fn archive_report(
+        &self,
+        date: &str,
+        markdown: &str,
+        csv: &str,
+        now_ms: i64,
+    ) -> Result<(), RelayError>;
+    /// The day-end report kept for `date`: (Markdown, CSV).
+    fn archived_report(&self, date: &str) -> Result<Option<(String, String)>, RelayError>;
 
     /// Stores an enrolment code (its digest) for `member_id`.
     fn create_code(

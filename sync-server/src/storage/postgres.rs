@@ -44,6 +44,10 @@ const MIGRATIONS: &[(i32, &str)] = &[
         6,
         include_str!("../../migrations/postgres/006_erased_docs.sql"),
     ),
+    (
+        7,
+        include_str!("../../migrations/postgres/007_archived_reports.sql"),
+    ),
 ];
 /// The advisory lock key held while migrating.
 const MIGRATION_LOCK: i64 = 0x6c69_6e6c_6930;
@@ -656,6 +660,44 @@ impl RelayStorage for PostgresStorage {
                 doc_id: r.get(1),
             })
             .collect())
+    }
+
+    fn docs_of_kind(&self, kind: DocKind) -> Result<Vec<(String, String)>, RelayError> {
+        Ok(self
+            .conn()?
+            .query(
+                "SELECT doc_id, scope FROM docs WHERE kind = $1 \
+                 AND doc_id NOT IN (SELECT doc_id FROM erased_docs) ORDER BY doc_id",
+                &[&kind.as_str()],
+            )?
+            .into_iter()
+            .map(|r| (r.get(0), r.get(1)))
+            .collect())
+    }
+
+    fn archive_report(
+        &self,
+        date: &str,
+        markdown: &str,
+        csv: &str,
+        now_ms: i64,
+    ) -> Result<(), RelayError> {
+        self.conn()?.execute(
+            "INSERT INTO archived_reports (date, markdown, csv, archived_ms) \
+             VALUES ($1, $2, $3, $4) ON CONFLICT (date) DO NOTHING",
+            &[&date, &markdown, &csv, &now_ms],
+        )?;
+        Ok(())
+    }
+
+    fn archived_report(&self, date: &str) -> Result<Option<(String, String)>, RelayError> {
+        Ok(self
+            .conn()?
+            .query_opt(
+                "SELECT markdown, csv FROM archived_reports WHERE date = $1",
+                &[&date],
+            )?
+            .map(|r| (r.get(0), r.get(1))))
     }
 
     fn retired_actor_count(&self, device_id: &str) -> Result<u64, RelayError> {

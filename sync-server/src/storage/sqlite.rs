@@ -27,6 +27,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../../migrations/005_device_actors.sql")),
     M::up(include_str!("../../migrations/006_device_wipe.sql")),
     M::up(include_str!("../../migrations/007_erased_docs.sql")),
+    M::up(include_str!("../../migrations/008_archived_reports.sql")),
 ];
 
 /// The SQLite storage.
@@ -494,6 +495,38 @@ impl RelayStorage for SqliteStorage {
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn docs_of_kind(&self, kind: DocKind) -> Result<Vec<(String, String)>, RelayError> {
+        let conn = lock(&self.reader);
+        let mut stmt = conn.prepare_cached(
+            "SELECT doc_id, scope FROM docs WHERE kind = ?1 \
+             AND doc_id NOT IN (SELECT doc_id FROM erased_docs) ORDER BY doc_id",
+        )?;
+        let rows = stmt.query_map([kind.as_str()], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn archive_report(
+        &self,
+        date: &str,
+        markdown: &str,
+        csv: &str,
+        now_ms: i64,
+    ) -> Result<(), RelayError> {
+        lock(&self.writer).execute(
+            "INSERT INTO archived_reports (date, markdown, csv, archived_ms) \
+             VALUES (?1, ?2, ?3, ?4) ON CONFLICT (date) DO NOTHING",
+            params![date, markdown, csv, now_ms],
+        )?;
+        Ok(())
+    }
+
+    fn archived_report(&self, date: &str) -> Result<Option<(String, String)>, RelayError> {
+        Ok(lock(&self.reader)
+            .prepare_cached("SELECT markdown, csv FROM archived_reports WHERE date = ?1")?
+            .query_row([date], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?)
     }
 
     fn retired_actor_count(&self, device_id: &str) -> Result<u64, RelayError> {
