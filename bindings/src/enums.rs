@@ -1,7 +1,7 @@
 //! The core's enums as the apps see them. Coded enums also give their stored code and their
 //! Chinese label (`Category.NOISE.labelZh()` is "噪声").
 
-use linli_core::records::{directory, gate_log, household, roster, ticket};
+use linli_core::records::{directory, gate_log, household, reminder, roster, ticket};
 
 use crate::mirror::mirror_enum;
 
@@ -68,8 +68,11 @@ TicketStatus = ticket::Status {
 mirror_enum!(
 /// What an item of today's list is (see `LinliStore.agenda`).
 AgendaKind = linli_core::api::agenda::AgendaKind {
-    FollowUp, WatchCheck, Ticket, Shift, SwapToAccept, SwapToApprove
+    FollowUp, WatchCheck, Ticket, Shift, SwapToAccept, SwapToApprove, Reminder
 });
+mirror_enum!(coded
+    /// How a reminder repeats.
+    Repeat = reminder::Repeat { Once, Monthly, Yearly });
 mirror_enum!(
     /// Where a household's watch checks stand.
     CheckState = linli_core::api::households::CheckState { NotWatched, Upcoming, Due, Overdue });

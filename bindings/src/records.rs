@@ -681,12 +681,100 @@ mirror_record!(out
 GateEntryCount = report::GateEntryCount {
     gate_id: String, gate_name: String, kind: String, count: u32, flagged: u32
 });
+/// A reminder to create (民情日志): what, the place, who it is for (a member, or a role over
+/// the place; neither: the office), the first due date (`YYYY-MM-DD`), the days ahead it shows
+/// (30 when none) and how it repeats.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+#[uniffi::export(Debug)]
+pub struct ReminderInput {
+    /// What, e.g. 3号楼电梯年检.
+    pub what: String,
+    /// The place it concerns.
+    pub place: Option<String>,
+    /// The member it is for.
+    pub owner_member: Option<String>,
+    /// The role it is for, over `place`.
+    pub owner_role: Option<Role>,
+    /// The first due date, `YYYY-MM-DD`.
+    pub first_due: String,
+    /// Days ahead it shows.
+    pub lead_days: Option<i64>,
+    /// How it repeats.
+    pub repeat: Repeat,
+}
+
+impl ReminderInput {
+    /// The core's input, the date read.
+    pub(crate) fn into_core(self) -> Result<linli_core::api::reminders::ReminderInput, LinliError> {
+        Ok(linli_core::api::reminders::ReminderInput {
+            what: self.what,
+            place: self.place,
+            owner_member: self.owner_member,
+            owner_role: self.owner_role.convert(),
+            first_due: parse_date("first_due", &self.first_due)?,
+            lead_days: self.lead_days,
+            repeat: self.repeat.convert(),
+        })
+    }
+}
+
+/// A reminder as lists show it on a day: its current occurrence's due date and days left
+/// (negative when overdue), who it is for, and its last completion.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+#[uniffi::export(Debug)]
+pub struct ReminderRow {
+    /// Id.
+    pub id: String,
+    /// What.
+    pub what: String,
+    /// The place's id (empty when none).
+    pub place_id: String,
+    /// The place's name.
+    pub place_name: String,
+    /// The current occurrence's due date (none when a one-time reminder is done).
+    pub due: Option<String>,
+    /// Days left (negative: overdue).
+    pub days_left: Option<i64>,
+    /// How it repeats.
+    pub repeat: Repeat,
+    /// Who it is for, in words.
+    pub owner: String,
+    /// Occurrences done.
+    pub done_count: u32,
+    /// Who completed it last.
+    pub last_done_by: Option<String>,
+    /// When (ms).
+    pub last_done_ms: Option<i64>,
+}
+
+impl Convert<ReminderRow> for linli_core::api::reminders::ReminderRow {
+    fn convert(self) -> ReminderRow {
+        let (last_done_by, last_done_ms) = self.last_done.unzip();
+        ReminderRow {
+            id: self.id,
+            what: self.what,
+            place_id: self.place_id,
+            place_name: self.place_name,
+            due: self.due.convert(),
+            days_left: self.days_left,
+            repeat: self.repeat.convert(),
+            owner: self.owner,
+            done_count: self.done_count,
+            last_done_by,
+            last_done_ms,
+        }
+    }
+}
+
+mirror_record!(out
+/// The office's reminders of a day: due, done, overdue.
+ReminderCounts = linli_core::api::reminders::ReminderCounts { due: u32, done: u32, overdue: u32 });
 mirror_record!(out
 /// The office's day-end report.
 DayReport = report::DayReport {
     community: String, date: String, visits: Vec<LeadVisits>, total_visits: u32,
     households_covered: u32, watch: WatchSummary, tickets: Vec<TicketLevelRow>,
-    duty: Vec<GateDuty>, gate_entries: Vec<GateEntryCount>
+    duty: Vec<GateDuty>, gate_entries: Vec<GateEntryCount>, reminders: ReminderCounts
 });
 
 // ---- sync ----

@@ -509,6 +509,24 @@ impl LinliStore {
 
     // ---- the day-end report ----
 
+    /// Creates a reminder (民情日志; the office only). Returns its id.
+    pub fn add_reminder(&self, input: ReminderInput) -> R<String> {
+        let input = input.into_core()?;
+        guard(|| self.inner.add_reminder(&input))
+    }
+
+    /// Marks the reminder's current occurrence done (the office, or a member it concerns).
+    /// Returns the next occurrence's due date (`YYYY-MM-DD`), if it repeats.
+    pub fn complete_reminder(&self, reminder_id: String) -> R<Option<String>> {
+        guard(|| self.inner.complete_reminder(&reminder_id))
+    }
+
+    /// The reminders this member sees on a local date (`YYYY-MM-DD`), soonest first.
+    pub fn reminders(&self, date: String) -> R<Vec<ReminderRow>> {
+        let date = parse_date("date", &date)?;
+        guard(|| self.inner.reminders(date))
+    }
+
     /// The day-end report of a local date (`YYYY-MM-DD`).
     pub fn day_report(&self, date: String) -> R<DayReport> {
         let date = parse_date("date", &date)?;

@@ -53,14 +53,14 @@ fn each_role_reads_and_writes_the_scopes_of_its_places() {
     let (n, r, w) = (rw(false, false), rw(true, false), rw(true, true));
     let table = [
         ("office", [w, w, w, w, w, w, w]),
-        ("area-zheng", [r, w, w, w, n, r, r]),
-        ("lead-wang", [r, w, w, n, n, n, n]),
-        ("lead-li", [r, w, w, w, n, n, n]),
-        ("lane-he", [r, w, n, n, w, n, n]),
-        ("gate-zhao", [r, w, n, n, n, w, w]),
-        ("shift-qian", [r, w, n, n, n, w, w]),
-        ("guard-sun", [r, w, n, n, n, w, w]),
-        ("vol-wu", [r, w, n, n, n, n, n]),
+        ("area-zheng", [w, w, w, w, n, r, r]),
+        ("lead-wang", [w, w, w, n, n, n, n]),
+        ("lead-li", [w, w, w, w, n, n, n]),
+        ("lane-he", [w, w, n, n, w, n, n]),
+        ("gate-zhao", [w, w, n, n, n, w, w]),
+        ("shift-qian", [w, w, n, n, n, w, w]),
+        ("guard-sun", [w, w, n, n, n, w, w]),
+        ("vol-wu", [w, w, n, n, n, n, n]),
         ("stranger", [n, n, n, n, n, n, n]),
     ];
     for (member, expected) in table {

@@ -104,6 +104,37 @@ enum Command {
         #[arg(long = "role")]
         roles: Vec<String>,
     },
+    /// Add a reminder (民情日志), e.g. an elevator's annual inspection, for a member or for a
+    /// role over a place (the office when neither).
+    AddReminder {
+        /// What, e.g. 3号楼电梯年检.
+        #[arg(long)]
+        what: String,
+        /// The first due date, YYYY-MM-DD.
+        #[arg(long)]
+        due: NaiveDate,
+        /// The place it concerns.
+        #[arg(long)]
+        place: Option<String>,
+        /// The member it is for.
+        #[arg(long)]
+        member: Option<String>,
+        /// The role it is for over the place (a role code, e.g. building_lead).
+        #[arg(long)]
+        role: Option<String>,
+        /// once, monthly or yearly.
+        #[arg(long, default_value = "once")]
+        repeat: String,
+        /// Days ahead it shows (30 when omitted).
+        #[arg(long)]
+        lead_days: Option<i64>,
+    },
+    /// The reminders on a date (today when omitted), soonest first.
+    Reminders {
+        /// Date, YYYY-MM-DD.
+        #[arg(long)]
+        date: Option<NaiveDate>,
+    },
     /// Grant a member a role (`role[:place]`).
     GrantRole {
         /// Member id.
@@ -412,6 +443,61 @@ fn run(cli: Cli, runtime: &tokio::runtime::Runtime) -> Result<(), RelayError> {
             };
             let id = admin()?.run(|l| l.add_member(&input))?;
             println!("{id}");
+            Ok(())
+        }
+        Command::AddReminder {
+            what,
+            due,
+            place,
+            member,
+            role,
+            repeat,
+            lead_days,
+        } => {
+            let input = linli_core::api::reminders::ReminderInput {
+                what,
+                place,
+                owner_member: member,
+                owner_role: role
+                    .as_deref()
+                    .map(|r| Role::parse_code(r, "role"))
+                    .transpose()?,
+                first_due: due,
+                lead_days,
+                repeat: linli_core::records::reminder::Repeat::parse_code(&repeat, "repeat")?,
+            };
+            let id = admin()?.run(|l| l.add_reminder(&input))?;
+            println!("{id}");
+            Ok(())
+        }
+        Command::Reminders { date } => {
+            let admin = admin()?;
+            admin.pull()?;
+            let l = admin.linli();
+            let date = match date {
+                Some(d) => d,
+                None => l.community()?.local_date(l.now()),
+            };
+            for r in l.reminders(date)? {
+                let due = r
+                    .due
+                    .map(|d| d.to_string())
+                    .unwrap_or_else(|| "已完成".into());
+                let left = match r.days_left {
+                    Some(d) if d < 0 => format!("逾期 {} 天", -d),
+                    Some(d) => format!("还有 {d} 天"),
+                    None => String::new(),
+                };
+                println!(
+                    "{}\t{}\t{}\t{due}\t{left}\t{}\t{}\t已办 {} 次",
+                    r.id,
+                    r.what,
+                    r.place_name,
+                    r.repeat.label_zh(),
+                    r.owner,
+                    r.done_count
+                );
+            }
             Ok(())
         }
         Command::GrantRole { member, role } => {

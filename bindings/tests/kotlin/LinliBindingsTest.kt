@@ -133,6 +133,15 @@ class LinliBindingsTest {
             assertTrue(agenda.any { it.kind == AgendaKind.FOLLOW_UP && it.title.endsWith("周三再来") && it.action == "visit.log" },
                 agenda.toString())
 
+            // The office's reminders (民情日志): due today, on the agenda, completed, back next year.
+            val reminder = s.addReminder(ReminderInput("3号楼电梯年检", b3, null, Role.BUILDING_LEAD, today, null, Repeat.YEARLY))
+            assertTrue(s.agenda(today).any { it.kind == AgendaKind.REMINDER && it.recordId == reminder && it.action == "reminder.complete" })
+            val next = s.completeReminder(reminder)
+            assertEquals(s.reminders(today).single { it.id == reminder }.due, next)
+            assertEquals(1U, s.reminders(today).single { it.id == reminder }.doneCount)
+            assertEquals(1U, s.dayReport(today).reminders.done)
+            assertEquals("每年", Repeat.YEARLY.labelZh())
+
             // Gate duty.
             val now = Instant.now()
             val shift = s.addShift(gate, "早班", now.minus(Duration.ofHours(1)), now.plus(Duration.ofHours(7)), 1U)

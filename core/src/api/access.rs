@@ -3,11 +3,14 @@
 //!
 //! | scope | office | area lead | building / lane lead | gate lead, shift lead, safety officer, volunteer | any active member |
 //! |---|---|---|---|---|---|
-//! | `community` | read, write | read | read | read | read |
+//! | `community` | read, write | read, write¹ | read, write¹ | read, write¹ | read, write¹ |
 //! | `tickets` | read, write | read, write | read, write | read, write | read, write |
 //! | `building/<b>` | read, write | read, write (b in their area) | read, write (their building, or b in their lane) | – | – |
 //! | `gate/<g>/roster` | read, write | read (g in their area) | – | read, write (their gate) | – |
 //! | `gate/<g>/log` | read, write | read (g in their area) | – | read, write (their gate) | – |
+//!
+//! ¹ The directory's rules ([`crate::rules`]) let them only mark the office's reminders that
+//! concern them done; anything else in it is the office's.
 //!
 //! A deactivated or unknown member has no access at all.
 
@@ -177,7 +180,8 @@ fn access_by_roles(
 ) -> Access {
     let Some(place) = scope.place() else {
         return match scope {
-            Scope::Tickets => Access::READ_WRITE,
+            // The directory's rules keep everything but one's own reminders to the office.
+            Scope::Tickets | Scope::Community => Access::READ_WRITE,
             _ => Access::READ,
         };
     };

@@ -1,6 +1,7 @@
 //! Today's list for the acting member, offline, from the projections: follow-ups due, watch
 //! checks due or overdue, open tickets the member is responsible for by their deadline, the
-//! member's shifts not checked in yet, and swaps waiting for the member's answer or approval.
+//! member's shifts not checked in yet, swaps waiting for the member's answer or approval, and
+//! the office's reminders that concern the member, from their lead time.
 //! Each item says what it is, where, when it is due and which action clears it; the list is
 //! ordered by urgency (overdue first, then by due time).
 
@@ -33,6 +34,8 @@ pub enum AgendaKind {
     SwapToAccept,
     /// A swap waiting for the gate lead's approval (换班待批准).
     SwapToApprove,
+    /// One of the office's reminders (民情日志).
+    Reminder,
 }
 
 impl AgendaKind {
@@ -45,6 +48,7 @@ impl AgendaKind {
             AgendaKind::Shift => "值班",
             AgendaKind::SwapToAccept => "换班待接受",
             AgendaKind::SwapToApprove => "换班待批准",
+            AgendaKind::Reminder => "提醒",
         }
     }
 
@@ -56,6 +60,7 @@ impl AgendaKind {
             AgendaKind::Shift => "duty.check_in",
             AgendaKind::SwapToAccept => "swap.accept",
             AgendaKind::SwapToApprove => "swap.approve",
+            AgendaKind::Reminder => "reminder.complete",
         }
     }
 }
@@ -82,7 +87,12 @@ pub struct AgendaItem {
 }
 
 impl AgendaItem {
-    fn new(kind: AgendaKind, record_id: &str, place_id: &str, title: String) -> AgendaItem {
+    pub(crate) fn new(
+        kind: AgendaKind,
+        record_id: &str,
+        place_id: &str,
+        title: String,
+    ) -> AgendaItem {
         AgendaItem {
             kind,
             record_id: record_id.to_owned(),
@@ -149,6 +159,7 @@ impl Linli {
         items.extend(self.my_tickets(&me, now)?);
         items.extend(self.my_shifts(&me, now, day_end)?);
         items.extend(self.my_swaps(&me)?);
+        items.extend(self.reminder_items(date)?);
 
         // Overdue first, then by due time (undated last), then by kind and record.
         items.sort_by(|a, b| {

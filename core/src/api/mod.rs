@@ -10,6 +10,7 @@ pub mod erasure;
 pub mod households;
 pub mod photos;
 pub mod records;
+pub mod reminders;
 pub mod resident_export;
 pub mod retention;
 pub mod set_aside;

@@ -7,7 +7,14 @@ use crate::records::Coded;
 use crate::records::directory::DirectoryDoc;
 
 pub(super) fn project(conn: &Connection, doc_id: &str, d: &DirectoryDoc) -> Result<()> {
-    for table in ["p_community", "p_places", "p_members", "p_member_roles"] {
+    for table in [
+        "p_community",
+        "p_places",
+        "p_members",
+        "p_member_roles",
+        "p_reminders",
+        "p_reminder_done",
+    ] {
         conn.prepare_cached(&format!("DELETE FROM {table} WHERE doc_id = ?1"))?
             .execute([doc_id])?;
     }
@@ -46,6 +53,33 @@ pub(super) fn project(conn: &Connection, doc_id: &str, d: &DirectoryDoc) -> Resu
                     role.execute(params![id, code, place_id, doc_id])?;
                 }
             }
+        }
+    }
+    let mut reminder = conn.prepare_cached(
+        "INSERT INTO p_reminders (reminder_id, doc_id, what, place_id, owner_member, owner_role, \
+         first_due, lead_days, repeat, created_by, created_ms) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+    )?;
+    let mut done = conn.prepare_cached(
+        "INSERT INTO p_reminder_done (reminder_id, due, doc_id, by_member, at_ms) \
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?;
+    for (id, r) in &d.reminders {
+        reminder.execute(params![
+            id,
+            doc_id,
+            r.what,
+            r.place,
+            r.owner_member,
+            r.owner_role,
+            r.first_due,
+            r.lead_days,
+            r.repeat.code(),
+            r.created_by,
+            r.created_ms
+        ])?;
+        for (due, mark) in &r.done {
+            done.execute(params![id, due, doc_id, mark.by, mark.at_ms])?;
         }
     }
     Ok(())

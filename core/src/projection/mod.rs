@@ -33,6 +33,8 @@ pub const TABLES: &[&str] = &[
     "p_swaps",
     "p_gate_entries",
     "p_conflicts",
+    "p_reminders",
+    "p_reminder_done",
 ];
 
 /// The document as `T`: only the fields `T` names are read.

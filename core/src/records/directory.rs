@@ -138,6 +138,9 @@ pub struct DirectoryDoc {
     pub places: BTreeMap<String, Place>,
     /// Members by id.
     pub members: BTreeMap<String, Member>,
+    /// The office's reminders (民情日志) by id; absent in directories made before them.
+    #[autosurgeon(missing = "Default::default")]
+    pub reminders: BTreeMap<String, super::reminder::Reminder>,
 }
 
 impl Record for DirectoryDoc {

@@ -127,6 +127,8 @@ pub struct DayReport {
     pub duty: Vec<GateDuty>,
     /// Gate entries by gate and kind.
     pub gate_entries: Vec<GateEntryCount>,
+    /// The office's reminders (民情日志): due, done and overdue that day.
+    pub reminders: crate::api::reminders::ReminderCounts,
 }
 
 fn count(c: &Connection, sql: &str, p: impl rusqlite::Params) -> Result<u32> {
@@ -158,9 +160,11 @@ impl Linli {
                 tickets: ticket_levels(c, start, end)?,
                 duty: Vec::new(),
                 gate_entries: gate_entries(c, start, end)?,
+                reminders: Default::default(),
             })
         })?;
         report.duty = self.gate_duty(start, end, now_ms)?;
+        report.reminders = self.reminder_counts(date)?;
         Ok(report)
     }
 

@@ -41,6 +41,9 @@ impl DayReport {
             "合计",
             self.watch.households_short,
         );
+        row("提醒", "待办", "合计", self.reminders.due);
+        row("提醒", "已办", "合计", self.reminders.done);
+        row("提醒", "逾期", "合计", self.reminders.overdue);
         for t in &self.tickets {
             let level = t.level.label_zh();
             row("工单", "新增", level, t.opened);
@@ -103,6 +106,11 @@ impl DayReport {
             md,
             "## 重点关注对象\n\n关注 {} 户，应查 {} 次，已查 {} 次，{} 户未达标。\n",
             self.watch.households, self.watch.due, self.watch.done, self.watch.households_short
+        );
+        let _ = writeln!(
+            md,
+            "## 民情日志提醒\n\n待办 {} 项，今日已办 {} 项，逾期 {} 项。\n",
+            self.reminders.due, self.reminders.done, self.reminders.overdue
         );
         md.push_str("## 工单\n\n| 层级 | 新增 | 受理 | 上报 | 办结 | 超期 | 未结 |\n|---|---:|---:|---:|---:|---:|---:|\n");
         for t in &self.tickets {

@@ -111,7 +111,22 @@ pub(super) fn compare(
 ) -> Result<(), Refusal> {
     match (before, after) {
         (Record::Directory(b), Record::Directory(a)) => {
-            if b != a && !pusher.roles.iter().any(|(r, _)| *r == Role::Office) {
+            // Others than the office only mark the reminders that concern them done.
+            let own_completions = || {
+                crate::api::reminders::only_own_completions(
+                    b,
+                    a,
+                    &pusher.member_id,
+                    |role, place| {
+                        pusher
+                            .roles
+                            .iter()
+                            .any(|(r, p)| *r == role && p == place.unwrap_or(""))
+                    },
+                )
+            };
+            if b != a && !pusher.roles.iter().any(|(r, _)| *r == Role::Office) && !own_completions()
+            {
                 return Err(Refusal::new(
                     RefusalCode::RoleForbidden,
                     "only the office changes the directory",

@@ -294,6 +294,17 @@ fn judge_after(
             format!("objects nested deeper than {MAX_DEPTH}"),
         ));
     }
+    // Others than the office only write done marks into the directory, even where its record
+    // does not look.
+    if kind == DocKind::Directory
+        && !pusher.roles.iter().any(|(r, _)| *r == Role::Office)
+        && !crate::api::reminders::touches_only_done_marks(at, changes)
+    {
+        return Err(Refusal::new(
+            RefusalCode::RoleForbidden,
+            "only the office changes the directory; others only mark their reminders done",
+        ));
+    }
     let root_after: Vec<String> = at.keys(ROOT).collect();
     if let Some(key) = root_before.iter().find(|k| !root_after.contains(k)) {
         return Err(Refusal::new(

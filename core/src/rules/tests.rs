@@ -668,3 +668,123 @@ fn operation_counters_must_follow_the_changes_built_on() {
     );
     judge(&mut relay, DocKind::Household, HOUSEHOLD, &second, &who).unwrap();
 }
+
+#[test]
+fn others_than_the_office_only_mark_their_own_reminders_done() {
+    use crate::records::directory::DirectoryDoc;
+    use crate::records::reminder::{DoneMark, Reminder, Repeat};
+    let id = "directory:c1";
+    let office = pusher("office-chen", &[(Role::Office, "")]);
+    let mut relay = relay_copy(DocKind::Directory, id);
+    let mut phone = phone_copy(DocKind::Directory, id, 1);
+    let reminder = |owner_member: Option<&str>, owner_role: Option<Role>| Reminder {
+        what: "3号楼电梯年检".into(),
+        place: Some("b3".into()),
+        owner_member: owner_member.map(str::to_owned),
+        owner_role: owner_role.map(|r| crate::records::Coded::code(r).to_owned()),
+        first_due: "2027-01-15".into(),
+        lead_days: 30,
+        repeat: Repeat::Yearly,
+        ..Reminder::default()
+    };
+    let added = edit(&mut phone, &office, |d: &mut DirectoryDoc| {
+        d.reminders
+            .insert("r-wang".into(), reminder(Some("lead-wang"), None));
+        d.reminders
+            .insert("r-b3".into(), reminder(None, Some(Role::BuildingLead)));
+        d.reminders
+            .insert("r-li".into(), reminder(Some("lead-li"), None));
+    });
+    judge(&mut relay, DocKind::Directory, id, &added, &office).unwrap();
+    let mark = |by: &str| DoneMark {
+        by: by.into(),
+        at_ms: 1,
+    };
+    let mut done = |reminder: &str, by: &str| {
+        let mut copy = phone.fork();
+        let (reminder, by) = (reminder.to_owned(), by.to_owned());
+        edit(&mut copy, &wang(), move |d: &mut DirectoryDoc| {
+            d.reminders
+                .get_mut(&reminder)
+                .unwrap()
+                .done
+                .insert("2027-01-15".into(), mark(&by));
+        })
+    };
+    // Their own, and one for their role over the place: accepted.
+    for own in ["r-wang", "r-b3"] {
+        let change = done(own, "lead-wang");
+        judge(&mut relay.fork(), DocKind::Directory, id, &change, &wang()).unwrap();
+    }
+    // Someone else's, or in someone else's name: refused.
+    for (other, by) in [("r-li", "lead-wang"), ("r-wang", "lead-li")] {
+        let change = done(other, by);
+        assert_eq!(
+            code(judge(
+                &mut relay.fork(),
+                DocKind::Directory,
+                id,
+                &change,
+                &wang()
+            )),
+            Some("role_forbidden"),
+            "{other} by {by}"
+        );
+    }
+    // Anything else about a reminder: refused.
+    let renamed = edit(&mut phone.fork(), &wang(), |d: &mut DirectoryDoc| {
+        d.reminders.get_mut("r-wang").unwrap().what = "改名".into();
+    });
+    assert_eq!(
+        code(judge(&mut relay, DocKind::Directory, id, &renamed, &wang())),
+        Some("role_forbidden")
+    );
+}
+
+#[test]
+fn a_member_writes_nothing_else_into_the_directory_even_where_its_record_does_not_look() {
+    let id = "directory:c1";
+    let mut relay = relay_copy(DocKind::Directory, id);
+    let mut phone = phone_copy(DocKind::Directory, id, 1);
+    for (what, f) in [
+        (
+            "a new root field",
+            Box::new(|d: &mut AutoCommit| {
+                d.put(ROOT, "junk", "x".repeat(1000)).unwrap();
+            }) as Box<dyn Fn(&mut AutoCommit)>,
+        ),
+        (
+            "a field inside the community",
+            Box::new(|d: &mut AutoCommit| {
+                let community = d.get(ROOT, "community").unwrap().unwrap().1;
+                d.put(&community, "junk", 1).unwrap();
+            }),
+        ),
+        (
+            "a field inside the reminders map",
+            Box::new(|d: &mut AutoCommit| {
+                let reminders = d.get(ROOT, "reminders").unwrap().unwrap().1;
+                d.put(&reminders, "junk", 1).unwrap();
+            }),
+        ),
+    ] {
+        let change = commit_as(&mut phone.fork(), "lead-wang", "dev-lead-wang", f);
+        assert_eq!(
+            code(judge(
+                &mut relay.fork(),
+                DocKind::Directory,
+                id,
+                &change,
+                &wang()
+            )),
+            Some("role_forbidden"),
+            "{what}"
+        );
+    }
+    // The office may.
+    let office = pusher("office-chen", &[(Role::Office, "")]);
+    let change = commit_as(&mut phone, "office-chen", "dev-office-chen", |d| {
+        d.put(ROOT, "note_of_a_newer_app", "x").unwrap();
+    });
+    judge(&mut relay, DocKind::Directory, id, &change, &office).unwrap();
+}

@@ -13,6 +13,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../../migrations/005_ticket_list_order.sql")),
     M::up(include_str!("../../migrations/006_set_aside.sql")),
     M::up(include_str!("../../migrations/007_incremental_saves.sql")),
+    M::up(include_str!("../../migrations/008_reminders.sql")),
 ];
 
 /// Every migration, in order.

@@ -116,6 +116,14 @@ final class LinliCoreTests: XCTestCase {
         let agenda = try s.agenda(date: today)
         XCTAssertTrue(agenda.contains { $0.kind == .followUp && $0.title.hasSuffix("周三再来") && $0.action == "visit.log" })
 
+        // The office's reminders (民情日志): due today, on the agenda, completed, back next year.
+        let reminder = try s.addReminder(input: ReminderInput(what: "3号楼电梯年检", place: b3, ownerMember: nil, ownerRole: .buildingLead, firstDue: today, leadDays: nil, repeat: .yearly))
+        XCTAssertTrue(try s.agenda(date: today).contains { $0.kind == .reminder && $0.recordId == reminder && $0.action == "reminder.complete" })
+        let next = try s.completeReminder(reminderId: reminder)
+        XCTAssertNotNil(next)
+        XCTAssertEqual(try s.reminders(date: today).first { $0.id == reminder }?.doneCount, 1)
+        XCTAssertEqual(try s.dayReport(date: today).reminders.done, 1)
+
         // Gate duty.
         let now = Date()
         let shift = try s.addShift(gateId: gate, label: "早班", start: now.addingTimeInterval(-3600), end: now.addingTimeInterval(7 * 3600), safetyOfficers: 1)
