@@ -136,8 +136,8 @@ class LinliBindingsTest {
             // The office's reminders (民情日志): due today, on the agenda, completed, back next year.
             val reminder = s.addReminder(ReminderInput("3号楼电梯年检", b3, null, Role.BUILDING_LEAD, today, null, Repeat.YEARLY))
             assertTrue(s.agenda(today).any { it.kind == AgendaKind.REMINDER && it.recordId == reminder && it.action == "reminder.complete" })
-            val next = s.completeReminder(reminder)
-            assertEquals(s.reminders(today).single { it.id == reminder }.due, next)
+            val nextDue = s.completeReminder(reminder)
+            assertEquals(s.reminders(today).single { it.id == reminder }.due, nextDue)
             assertEquals(1U, s.reminders(today).single { it.id == reminder }.doneCount)
             assertEquals(1U, s.dayReport(today).reminders.done)
             assertEquals("每年", Repeat.YEARLY.labelZh())

@@ -119,8 +119,8 @@ final class LinliCoreTests: XCTestCase {
         // The office's reminders (民情日志): due today, on the agenda, completed, back next year.
         let reminder = try s.addReminder(input: ReminderInput(what: "3号楼电梯年检", place: b3, ownerMember: nil, ownerRole: .buildingLead, firstDue: today, leadDays: nil, repeat: .yearly))
         XCTAssertTrue(try s.agenda(date: today).contains { $0.kind == .reminder && $0.recordId == reminder && $0.action == "reminder.complete" })
-        let next = try s.completeReminder(reminderId: reminder)
-        XCTAssertNotNil(next)
+        let nextDue = try s.completeReminder(reminderId: reminder)
+        XCTAssertNotNil(nextDue)
         XCTAssertEqual(try s.reminders(date: today).first { $0.id == reminder }?.doneCount, 1)
         XCTAssertEqual(try s.dayReport(date: today).reminders.done, 1)
 
