@@ -7,6 +7,7 @@
 mod cli;
 mod converge;
 mod data;
+mod erase;
 mod fuzz;
 mod ingest;
 mod linli_side;

@@ -72,6 +72,8 @@ struct Run {
     fresh: Option<Measured>,
     reconnect_loaded: Option<Measured>,
     reconnect_restarted: Option<Measured>,
+    /// Linli: erasing one household from the relay after the runs.
+    erase: Option<crate::erase::EraseRun>,
 }
 
 fn os(args: &[&dyn AsRef<std::ffi::OsStr>]) -> Vec<OsString> {
@@ -171,11 +173,13 @@ async fn linli_run(t: &LinliTemplate, work: &Path, reconnects: usize) -> Result<
         .map(with_server);
     }
     relay.kill().await;
+    let erase = crate::erase::erase_one_household(&dir.join("relay"))?;
     Ok(Run {
         push,
         fresh,
         reconnect_loaded: reconnect.clone(),
         reconnect_restarted: reconnect,
+        erase: Some(erase),
     })
 }
 
@@ -464,6 +468,8 @@ pub async fn run(
                 .bar("about 1× (≤ 2×)", ratio <= 2.0),
             );
         }
+        let erased: Vec<_> = runs.iter().filter_map(|r| r.erase).collect();
+        figures.extend(crate::erase::figures(n, &erased));
         report.section(
             &format!("Linli alone, N = {n} ({} runs, medians)", plan.runs),
             figures,
