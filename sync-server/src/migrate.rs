@@ -1,7 +1,9 @@
 //! Moving a relay's data from its SQLite file into PostgreSQL: devices (with their token
-//! hashes, so that phones keep their tokens), enrolment codes, every change with its sequence
-//! number (so that the phones' cursors stay valid), and complete photos with the device that
-//! uploaded each. Copying is idempotent, so an interrupted move is finished by running it
+//! hashes, so that phones keep their tokens) and the actors they retired, enrolment codes,
+//! every change with its sequence number (so that the phones' cursors stay valid), the
+//! tombstones of erased records with theirs (so that phones not yet told still erase them, and
+//! a late push to one is still refused), the day-end reports kept at the end of a retention,
+//! and complete photos with the device that uploaded each. Copying is idempotent, so an interrupted move is finished by running it
 //! again. Afterwards every scope is read back from both sides and compared change by change.
 
 use std::path::Path;
@@ -72,14 +74,17 @@ pub struct Summary {
     pub scopes_checked: usize,
     /// Photos copied.
     pub photos: usize,
+    /// Tombstones of erased records copied.
+    pub erased: usize,
 }
 
 impl Summary {
     /// One line for the console.
     pub fn line(&self) -> String {
         format!(
-            "迁移完成 moved: {} changes ({} new) in {} scopes checked equal, {} devices, {} photos",
-            self.changes, self.stored, self.scopes_checked, self.devices, self.photos
+            "迁移完成 moved: {} changes ({} new) in {} scopes checked equal, {} devices, {} photos, \
+             {} erased records",
+            self.changes, self.stored, self.scopes_checked, self.devices, self.photos, self.erased
         )
     }
 }
@@ -112,6 +117,9 @@ pub fn copy(
     for c in &codes {
         target.import_code(c)?;
     }
+    for a in source.retired_actors()? {
+        target.import_retired_actor(&a)?;
+    }
     summary.devices = devices.len();
     progress(Progress::Devices {
         devices: devices.len(),
@@ -136,6 +144,16 @@ pub fn copy(
                 of_total: total,
             });
         }
+    }
+
+    // Erased records (their changes left the log) and the reports kept for their dates.
+    let tombstones = source.tombstones()?;
+    for t in &tombstones {
+        target.import_tombstone(t)?;
+    }
+    summary.erased = tombstones.len();
+    for r in source.archived_reports()? {
+        target.import_archived_report(&r)?;
     }
 
     // Complete photos only, each under the device that completed it (its quota counts them);

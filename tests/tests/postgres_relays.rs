@@ -197,6 +197,33 @@ async fn a_migrated_relay_serves_the_same_pulls() {
     door_to_door(&li.linli, &relay.places.building5, 25);
     li.sync().await.unwrap();
     wang.sync().await.unwrap();
+    // An erased household, an actor retired, a report kept: they move too.
+    let erased = wang
+        .linli
+        .households_in_building(&relay.places.building3)
+        .unwrap()
+        .remove(0)
+        .id;
+    relay.admin.erase_record(&erased, 5_000).unwrap();
+    wang.sync().await.unwrap();
+    li.sync().await.unwrap();
+    let storage = relay.relay.storage.clone();
+    let spare = relay.phone("vol-wu", "spare").await;
+    let retired = spare.linli.actor_id();
+    assert!(
+        storage
+            .replace_actor(
+                &spare.linli.identity().device_id,
+                &retired,
+                &Linli::new_actor_id(),
+                6_000
+            )
+            .unwrap()
+    );
+    storage
+        .archive_report("2026-10-01", "# 日报", "分类,项目,对象,数值\n", 7_000)
+        .unwrap();
+    let tombstones = storage.erased_after(0, 100).unwrap();
 
     let sqlite = relay.dir.path().join("relay.db");
     let out = Command::new(RELAY_EXE)
@@ -226,6 +253,33 @@ async fn a_migrated_relay_serves_the_same_pulls() {
         .await
         .unwrap();
     assert!(String::from_utf8_lossy(&again.stdout).contains("(0 new)"));
+    assert!(report.contains("1 erased records"), "{report}");
+    let target = {
+        let url = url.clone();
+        tokio::task::spawn_blocking(move || PostgresStorage::connect(&url).unwrap())
+            .await
+            .unwrap()
+    };
+    let (moved_tombstones, moved_actor, moved_report, next) = tokio::task::spawn_blocking({
+        let device = spare.linli.identity().device_id.clone();
+        let retired = retired.clone();
+        move || {
+            let moved = target.erased_after(0, 100).unwrap();
+            let actor = target.actor_retired(&device, &retired).unwrap();
+            let report = target.archived_report("2026-10-01").unwrap();
+            // A record erased after the move takes the next position.
+            let next = target
+                .erase_document("later", "building/x", "office-admin", 8_000)
+                .unwrap();
+            (moved, actor, report, next)
+        }
+    })
+    .await
+    .unwrap();
+    assert_eq!(moved_tombstones, tombstones);
+    assert_eq!(moved_actor, Some(6_000));
+    assert_eq!(moved_report.map(|(md, _)| md), Some("# 日报".to_owned()));
+    assert_eq!(next.map(|(seq, _)| seq), Some(tombstones[0].seq + 1));
 
     let state = tempfile::tempdir().unwrap();
     let db = Database::Postgres {

@@ -226,6 +226,47 @@ pub struct CompleteBlob {
     pub size: u64,
 }
 
+/// An erased record's tombstone, whole (for moving a relay's data).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tombstone {
+    /// Its position.
+    pub seq: i64,
+    /// The record.
+    pub doc_id: String,
+    /// Its kind.
+    pub kind: DocKind,
+    /// Its scope.
+    pub scope: String,
+    /// When it was erased (ms).
+    pub erased_ms: i64,
+    /// By whom (a member, or `retention`).
+    pub erased_by: String,
+}
+
+/// An actor a device retired (for moving a relay's data).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RetiredActor {
+    /// The actor (hex).
+    pub actor_id: String,
+    /// The device.
+    pub device_id: String,
+    /// When (ms).
+    pub retired_ms: i64,
+}
+
+/// A day-end report kept at the end of its gate days' retention (for moving a relay's data).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArchivedReport {
+    /// The local date, `YYYY-MM-DD`.
+    pub date: String,
+    /// As Markdown.
+    pub markdown: String,
+    /// As CSV.
+    pub csv: String,
+    /// When it was kept (ms).
+    pub archived_ms: i64,
+}
+
 /// The relay's storage.
 pub trait RelayStorage: Send + Sync + std::fmt::Debug + 'static {
     /// Appends changes pushed by `device_id` in one transaction: a change whose hash is logged
@@ -300,6 +341,12 @@ pub trait RelayStorage: Send + Sync + std::fmt::Debug + 'static {
     ) -> Result<(), RelayError>;
     /// The day-end report kept for `date`: (Markdown, CSV).
     fn archived_report(&self, date: &str) -> Result<Option<(String, String)>, RelayError>;
+    /// Every tombstone, oldest first.
+    fn tombstones(&self) -> Result<Vec<Tombstone>, RelayError>;
+    /// Every retired actor.
+    fn retired_actors(&self) -> Result<Vec<RetiredActor>, RelayError>;
+    /// Every kept day-end report.
+    fn archived_reports(&self) -> Result<Vec<ArchivedReport>, RelayError>;
 
     /// Stores an enrolment code (its digest) for `member_id`.
     fn create_code(

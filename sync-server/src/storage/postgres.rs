@@ -16,8 +16,9 @@ use r2d2_postgres::PostgresConnectionManager;
 
 use super::rules::{self, BlobWrite};
 use super::{
-    AppendOutcome, BlobChunk, BlobQuota, BlobState, BlobUsage, CompleteBlob, Device, EnrolCode,
-    LogChange, LoggedChange, NewDevice, RelayStorage, SetAside,
+    AppendOutcome, ArchivedReport, BlobChunk, BlobQuota, BlobState, BlobUsage, CompleteBlob,
+    Device, EnrolCode, LogChange, LoggedChange, NewDevice, RelayStorage, RetiredActor, SetAside,
+    Tombstone,
 };
 use crate::error::RelayError;
 
@@ -288,6 +289,45 @@ impl PostgresStorage {
             ],
         )?;
         Ok(())
+    }
+
+    /// Copies a tombstone with its position and its record's binding; a known one is kept. The
+    /// positions given next follow the highest copied, so that the phones' `erased_after`
+    /// stays valid.
+    pub fn import_tombstone(&self, t: &Tombstone) -> Result<(), RelayError> {
+        let mut conn = self.conn()?;
+        let mut tx = conn.transaction()?;
+        tx.execute(
+            "INSERT INTO docs (doc_id, kind, scope) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+            &[&t.doc_id, &t.kind.as_str(), &t.scope],
+        )?;
+        tx.execute(
+            "INSERT INTO erased_docs (seq, doc_id, erased_ms, erased_by) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT DO NOTHING",
+            &[&t.seq, &t.doc_id, &t.erased_ms, &t.erased_by],
+        )?;
+        tx.execute(
+            "SELECT setval(pg_get_serial_sequence('erased_docs', 'seq'), \
+             GREATEST((SELECT MAX(seq) FROM erased_docs), 1))",
+            &[],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Copies a retired actor; a known one is kept.
+    pub fn import_retired_actor(&self, a: &RetiredActor) -> Result<(), RelayError> {
+        self.conn()?.execute(
+            "INSERT INTO retired_actors (actor_id, device_id, retired_ms) VALUES ($1, $2, $3) \
+             ON CONFLICT DO NOTHING",
+            &[&a.actor_id, &a.device_id, &a.retired_ms],
+        )?;
+        Ok(())
+    }
+
+    /// Copies a kept day-end report; a known one is kept.
+    pub fn import_archived_report(&self, r: &ArchivedReport) -> Result<(), RelayError> {
+        self.archive_report(&r.date, &r.markdown, &r.csv, r.archived_ms)
     }
 
     /// Copies an enrolment code as it is; a known code is kept.
@@ -698,6 +738,60 @@ impl RelayStorage for PostgresStorage {
                 &[&date],
             )?
             .map(|r| (r.get(0), r.get(1))))
+    }
+
+    fn tombstones(&self) -> Result<Vec<Tombstone>, RelayError> {
+        self.conn()?
+            .query(
+                "SELECT e.seq, e.doc_id, d.kind, d.scope, e.erased_ms, e.erased_by \
+                 FROM erased_docs e JOIN docs d USING (doc_id) ORDER BY e.seq",
+                &[],
+            )?
+            .into_iter()
+            .map(|r| {
+                Ok(Tombstone {
+                    seq: r.get(0),
+                    doc_id: r.get(1),
+                    kind: DocKind::parse(r.get::<_, &str>(2))?,
+                    scope: r.get(3),
+                    erased_ms: r.get(4),
+                    erased_by: r.get(5),
+                })
+            })
+            .collect()
+    }
+
+    fn retired_actors(&self) -> Result<Vec<RetiredActor>, RelayError> {
+        Ok(self
+            .conn()?
+            .query(
+                "SELECT actor_id, device_id, retired_ms FROM retired_actors ORDER BY retired_ms",
+                &[],
+            )?
+            .into_iter()
+            .map(|r| RetiredActor {
+                actor_id: r.get(0),
+                device_id: r.get(1),
+                retired_ms: r.get(2),
+            })
+            .collect())
+    }
+
+    fn archived_reports(&self) -> Result<Vec<ArchivedReport>, RelayError> {
+        Ok(self
+            .conn()?
+            .query(
+                "SELECT date, markdown, csv, archived_ms FROM archived_reports ORDER BY date",
+                &[],
+            )?
+            .into_iter()
+            .map(|r| ArchivedReport {
+                date: r.get(0),
+                markdown: r.get(1),
+                csv: r.get(2),
+                archived_ms: r.get(3),
+            })
+            .collect())
     }
 
     fn retired_actor_count(&self, device_id: &str) -> Result<u64, RelayError> {

@@ -14,8 +14,9 @@ use rusqlite_migration::{M, Migrations};
 
 use super::rules::{self, BlobWrite};
 use super::{
-    AppendOutcome, BlobChunk, BlobQuota, BlobState, BlobUsage, CompleteBlob, Device, EnrolCode,
-    LogChange, LoggedChange, NewDevice, RelayStorage, SetAside,
+    AppendOutcome, ArchivedReport, BlobChunk, BlobQuota, BlobState, BlobUsage, CompleteBlob,
+    Device, EnrolCode, LogChange, LoggedChange, NewDevice, RelayStorage, RetiredActor, SetAside,
+    Tombstone,
 };
 use crate::error::RelayError;
 
@@ -527,6 +528,68 @@ impl RelayStorage for SqliteStorage {
             .prepare_cached("SELECT markdown, csv FROM archived_reports WHERE date = ?1")?
             .query_row([date], |r| Ok((r.get(0)?, r.get(1)?)))
             .optional()?)
+    }
+
+    fn tombstones(&self) -> Result<Vec<Tombstone>, RelayError> {
+        let conn = lock(&self.reader);
+        let mut stmt = conn.prepare(
+            "SELECT e.seq, e.doc_id, d.kind, d.scope, e.erased_ms, e.erased_by \
+             FROM erased_docs e JOIN docs d USING (doc_id) ORDER BY e.seq",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, i64>(4)?,
+                r.get::<_, String>(5)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (seq, doc_id, kind, scope, erased_ms, erased_by) = row?;
+            out.push(Tombstone {
+                seq,
+                doc_id,
+                kind: kind_of(&kind)?,
+                scope,
+                erased_ms,
+                erased_by,
+            });
+        }
+        Ok(out)
+    }
+
+    fn retired_actors(&self) -> Result<Vec<RetiredActor>, RelayError> {
+        let conn = lock(&self.reader);
+        let mut stmt = conn.prepare(
+            "SELECT actor_id, device_id, retired_ms FROM retired_actors ORDER BY retired_ms",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(RetiredActor {
+                actor_id: r.get(0)?,
+                device_id: r.get(1)?,
+                retired_ms: r.get(2)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn archived_reports(&self) -> Result<Vec<ArchivedReport>, RelayError> {
+        let conn = lock(&self.reader);
+        let mut stmt = conn.prepare(
+            "SELECT date, markdown, csv, archived_ms FROM archived_reports ORDER BY date",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(ArchivedReport {
+                date: r.get(0)?,
+                markdown: r.get(1)?,
+                csv: r.get(2)?,
+                archived_ms: r.get(3)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     fn retired_actor_count(&self, device_id: &str) -> Result<u64, RelayError> {
