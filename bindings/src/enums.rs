@@ -23,6 +23,9 @@ mirror_enum!(coded
     /// How a duty slot was kept.
     Attendance = gate_log::Attendance { OnTime, Late, NoShow, Pending });
 mirror_enum!(coded
+    /// How a resident lives here: 户籍 / 租户 / 流动.
+    ResidentStatus = household::ResidentStatus { Registered, Tenant, Floating });
+mirror_enum!(coded
 /// A household tag.
 Tag = household::Tag {
     LivingAlone, Elderly, HomeWatch, Disability, LowIncome, ChronicIllness, Pregnant, Tenant

@@ -285,6 +285,75 @@ pub struct Resident {
     pub birth_year: Option<i64>,
     /// Phone.
     pub phone: String,
+    /// 户籍 / 租户 / 流动.
+    pub status: ResidentStatus,
+    /// Moved in (`YYYY-MM-DD`).
+    pub moved_in: Option<String>,
+    /// Moved out.
+    pub moved_out: Option<String>,
+    /// Where a returnee arrived from (empty when not one).
+    pub arrived_from: String,
+    /// When they arrived.
+    pub arrived_on: Option<String>,
+}
+
+/// How a resident lives here and when they came and went (dates `YYYY-MM-DD`).
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+#[uniffi::export(Debug)]
+pub struct ResidentMoves {
+    /// 户籍 / 租户 / 流动.
+    pub status: ResidentStatus,
+    /// Moved in.
+    pub moved_in: Option<String>,
+    /// Moved out.
+    pub moved_out: Option<String>,
+    /// Where a returnee arrived from (empty when not one).
+    pub arrived_from: String,
+    /// When they arrived.
+    pub arrived_on: Option<String>,
+}
+
+impl ResidentMoves {
+    /// The core's value, the dates read.
+    pub(crate) fn into_core(self) -> Result<linli_core::api::residents::ResidentMoves, LinliError> {
+        let date = |field: &str, d: Option<String>| d.map(|d| parse_date(field, &d)).transpose();
+        Ok(linli_core::api::residents::ResidentMoves {
+            status: self.status.convert(),
+            moved_in: date("moved_in", self.moved_in)?,
+            moved_out: date("moved_out", self.moved_out)?,
+            arrived_from: self.arrived_from,
+            arrived_on: date("arrived_on", self.arrived_on)?,
+        })
+    }
+}
+
+/// Which households of a building to list, by their residents: a status, arrived on or after a
+/// date (`YYYY-MM-DD`), residents who moved out counted or not.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+#[uniffi::export(Debug)]
+pub struct ResidentFilter {
+    /// Only households with a resident of this status.
+    pub status: Option<ResidentStatus>,
+    /// Only households with a resident who arrived on or after this date.
+    pub arrived_since: Option<String>,
+    /// Count residents who moved out too.
+    pub include_moved_out: bool,
+}
+
+impl ResidentFilter {
+    /// The core's filter, the date read.
+    pub(crate) fn into_core(
+        self,
+    ) -> Result<linli_core::api::residents::ResidentFilter, LinliError> {
+        Ok(linli_core::api::residents::ResidentFilter {
+            status: self.status.convert(),
+            arrived_since: self
+                .arrived_since
+                .map(|d| parse_date("arrived_since", &d))
+                .transpose()?,
+            include_moved_out: self.include_moved_out,
+        })
+    }
 }
 
 /// One household with its residents and visits.
@@ -336,6 +405,11 @@ impl Convert<HouseholdDetail> for core_household::HouseholdDoc {
                     name: r.name,
                     birth_year: r.birth_year,
                     phone: r.phone,
+                    status: r.status.convert(),
+                    moved_in: r.moved_in,
+                    moved_out: r.moved_out,
+                    arrived_from: r.arrived_from,
+                    arrived_on: r.arrived_on,
                 })
                 .collect(),
             tags,
@@ -774,7 +848,8 @@ mirror_record!(out
 DayReport = report::DayReport {
     community: String, date: String, visits: Vec<LeadVisits>, total_visits: u32,
     households_covered: u32, watch: WatchSummary, tickets: Vec<TicketLevelRow>,
-    duty: Vec<GateDuty>, gate_entries: Vec<GateEntryCount>, reminders: ReminderCounts
+    duty: Vec<GateDuty>, gate_entries: Vec<GateEntryCount>, reminders: ReminderCounts,
+    arrivals: u32, departures: u32
 });
 
 // ---- sync ----

@@ -370,6 +370,32 @@ impl LinliStore {
         guard(|| self.inner.households_in_building(&building_id))
     }
 
+    /// The households of a building with a resident who matches `filter` (户籍 / 租户 / 流动,
+    /// arrived since a date, moved out or not).
+    pub fn households_with(
+        &self,
+        building_id: String,
+        filter: ResidentFilter,
+    ) -> R<Vec<HouseholdRow>> {
+        let filter = filter.into_core()?;
+        guard(|| self.inner.households_with(&building_id, &filter))
+    }
+
+    /// Records how a resident lives here and when they came and went; only what changes is
+    /// written, so two phones changing different fields offline both keep theirs.
+    pub fn set_resident_moves(
+        &self,
+        household_id: String,
+        resident_id: String,
+        moves: ResidentMoves,
+    ) -> R<()> {
+        let moves = moves.into_core()?;
+        guard(|| {
+            self.inner
+                .set_resident_moves(&household_id, &resident_id, &moves)
+        })
+    }
+
     /// Watched households whose check is due or overdue.
     pub fn watch_checks_due(&self) -> R<Vec<HouseholdRow>> {
         guard(|| self.inner.watch_checks_due())

@@ -123,6 +123,12 @@ class LinliBindingsTest {
             assertTrue(Regex("\"seal\": \"[0-9a-f]{64}\"").containsMatchIn(unsent), "sealed with the token")
             assertEquals(setOf(Tag.LIVING_ALONE, Tag.ELDERLY), detail.tags.toSet())
             assertEquals(setOf("张桂英", "李建华"), detail.residents.map { it.name }.toSet())
+            // Residents who arrive and leave: a tenant back from 武汉 today.
+            val zhang = detail.residents.single { it.name == "张桂英" }.id
+            s.setResidentMoves(h, zhang, ResidentMoves(ResidentStatus.TENANT, null, null, "武汉", today))
+            assertEquals(ResidentStatus.TENANT, s.household(h).residents.single { it.id == zhang }.status)
+            assertEquals(listOf(h), s.householdsWith(b3, ResidentFilter(ResidentStatus.TENANT, today, false)).map { it.id })
+            assertEquals(1U, s.dayReport(today).arrivals)
             val rows = s.householdsInBuilding(b3)
             assertEquals(3, rows.size)
             assertEquals(1U, rows.first { it.id == h }.visitCount)

@@ -261,6 +261,7 @@ impl Linli {
                     name: validate::name(&format!("{p}.name"), &r.name)?,
                     birth_year: r.birth_year.map(i64::from),
                     phone: validate::phone(&format!("{p}.phone"), &r.phone)?,
+                    ..Resident::default()
                 },
             );
         }
@@ -325,7 +326,7 @@ impl Linli {
         })
     }
 
-    fn edit_household(
+    pub(crate) fn edit_household(
         &self,
         household_id: &str,
         action: &str,
@@ -367,6 +368,7 @@ impl Linli {
             name: validate::name("name", &resident.name)?,
             birth_year: resident.birth_year.map(i64::from),
             phone: validate::phone("phone", &resident.phone)?,
+            ..Resident::default()
         };
         let id = new_id(self.now());
         self.edit_household(household_id, "household.resident", |e| {
@@ -494,7 +496,7 @@ impl Linli {
         )
     }
 
-    fn household_rows(
+    pub(crate) fn household_rows(
         &self,
         filter: &str,
         args: &[&dyn rusqlite::ToSql],

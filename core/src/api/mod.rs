@@ -12,6 +12,7 @@ pub mod photos;
 pub mod records;
 pub mod reminders;
 pub mod resident_export;
+pub mod residents;
 pub mod retention;
 pub mod set_aside;
 pub mod sync;

@@ -22,6 +22,8 @@ pub(super) fn project(conn: &Connection, doc_id: &str, doc: &AutoCommit) -> Resu
         .execute([doc_id])?;
     conn.prepare_cached("DELETE FROM p_visits WHERE doc_id = ?1")?
         .execute([doc_id])?;
+    conn.prepare_cached("DELETE FROM p_residents WHERE doc_id = ?1")?
+        .execute([doc_id])?;
     let head: HouseholdHead = super::hydrate(doc_id, doc)?;
     if head.building_id.is_empty() {
         // Only the skeleton has arrived so far.
@@ -128,6 +130,24 @@ fn household_row(conn: &Connection, doc_id: &str, h: &HouseholdHead, count: usiz
         }
         None => (None, None),
     };
+    conn.prepare_cached("DELETE FROM p_residents WHERE doc_id = ?1")?
+        .execute([doc_id])?;
+    let mut resident = conn.prepare_cached(
+        "INSERT INTO p_residents (resident_id, doc_id, building_id, status, moved_in, moved_out, \
+         arrived_from, arrived_on) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?;
+    for (id, r) in &h.residents {
+        resident.execute(params![
+            id,
+            doc_id,
+            h.building_id,
+            r.status.code(),
+            r.moved_in,
+            r.moved_out,
+            r.arrived_from,
+            r.arrived_on
+        ])?;
+    }
     let residents: Vec<&str> = h.residents.values().map(|r| r.name.as_str()).collect();
     conn.prepare_cached(
         "INSERT OR REPLACE INTO p_households (doc_id, building_id, unit, room, phone, residents, \

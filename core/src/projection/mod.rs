@@ -35,6 +35,7 @@ pub const TABLES: &[&str] = &[
     "p_conflicts",
     "p_reminders",
     "p_reminder_done",
+    "p_residents",
 ];
 
 /// The document as `T`: only the fields `T` names are read.

@@ -54,7 +54,20 @@ coded_enum! {
     }
 }
 
-/// A resident of the household.
+coded_enum! {
+    /// How a resident lives here.
+    ResidentStatus {
+        /// 户籍: registered here.
+        Registered = "registered" / "户籍",
+        /// 租户: renting.
+        Tenant = "tenant" / "租户",
+        /// 流动: staying for a while.
+        Floating = "floating" / "流动",
+    }
+}
+
+/// A resident of the household. The fields after `phone` came later: a resident recorded
+/// before them reads as registered, with no dates.
 #[derive(Debug, Clone, Default, PartialEq, Hydrate, Reconcile)]
 pub struct Resident {
     /// Name.
@@ -63,6 +76,21 @@ pub struct Resident {
     pub birth_year: Option<i64>,
     /// Own phone, if any.
     pub phone: String,
+    /// 户籍 / 租户 / 流动.
+    #[autosurgeon(missing = "Default::default")]
+    pub status: ResidentStatus,
+    /// When they moved in (local `YYYY-MM-DD`).
+    #[autosurgeon(missing = "Default::default")]
+    pub moved_in: Option<String>,
+    /// When they moved out.
+    #[autosurgeon(missing = "Default::default")]
+    pub moved_out: Option<String>,
+    /// Where a returnee arrived from (返乡、返沪), empty when not one.
+    #[autosurgeon(missing = "Default::default")]
+    pub arrived_from: String,
+    /// When they arrived.
+    #[autosurgeon(missing = "Default::default")]
+    pub arrived_on: Option<String>,
 }
 
 /// A watch plan: how often someone must check on the household.

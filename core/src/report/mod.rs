@@ -129,6 +129,10 @@ pub struct DayReport {
     pub gate_entries: Vec<GateEntryCount>,
     /// The office's reminders (民情日志): due, done and overdue that day.
     pub reminders: crate::api::reminders::ReminderCounts,
+    /// Residents who arrived (returnees) or moved in that day.
+    pub arrivals: u32,
+    /// Residents who moved out that day.
+    pub departures: u32,
 }
 
 fn count(c: &Connection, sql: &str, p: impl rusqlite::Params) -> Result<u32> {
@@ -161,10 +165,13 @@ impl Linli {
                 duty: Vec::new(),
                 gate_entries: gate_entries(c, start, end)?,
                 reminders: Default::default(),
+                arrivals: 0,
+                departures: 0,
             })
         })?;
         report.duty = self.gate_duty(start, end, now_ms)?;
         report.reminders = self.reminder_counts(date)?;
+        (report.arrivals, report.departures) = self.arrivals_and_departures(date)?;
         Ok(report)
     }
 

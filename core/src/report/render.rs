@@ -41,6 +41,8 @@ impl DayReport {
             "合计",
             self.watch.households_short,
         );
+        row("居民", "迁入返回", "合计", self.arrivals);
+        row("居民", "迁出", "合计", self.departures);
         row("提醒", "待办", "合计", self.reminders.due);
         row("提醒", "已办", "合计", self.reminders.done);
         row("提醒", "逾期", "合计", self.reminders.overdue);
@@ -106,6 +108,11 @@ impl DayReport {
             md,
             "## 重点关注对象\n\n关注 {} 户，应查 {} 次，已查 {} 次，{} 户未达标。\n",
             self.watch.households, self.watch.due, self.watch.done, self.watch.households_short
+        );
+        let _ = writeln!(
+            md,
+            "## 居民迁入迁出\n\n迁入或返回 {} 人，迁出 {} 人。\n",
+            self.arrivals, self.departures
         );
         let _ = writeln!(
             md,

@@ -14,6 +14,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../../migrations/006_set_aside.sql")),
     M::up(include_str!("../../migrations/007_incremental_saves.sql")),
     M::up(include_str!("../../migrations/008_reminders.sql")),
+    M::up(include_str!("../../migrations/009_residents.sql")),
 ];
 
 /// Every migration, in order.

@@ -106,6 +106,12 @@ final class LinliCoreTests: XCTestCase {
         XCTAssertEqual(detail.phone, "13700000001")
         XCTAssertEqual(Set(detail.tags), [.livingAlone, .elderly])
         XCTAssertEqual(Set(detail.residents.map { $0.name }), ["张桂英", "李建华"])
+        // Residents who arrive and leave: a tenant back from 武汉 today.
+        let zhang = detail.residents.first { $0.name == "张桂英" }!.id
+        try s.setResidentMoves(householdId: h, residentId: zhang, moves: ResidentMoves(status: .tenant, movedIn: nil, movedOut: nil, arrivedFrom: "武汉", arrivedOn: today))
+        XCTAssertEqual(try s.household(householdId: h).residents.first { $0.id == zhang }?.status, .tenant)
+        XCTAssertEqual(try s.householdsWith(buildingId: b3, filter: ResidentFilter(status: .tenant, arrivedSince: today, includeMovedOut: false)).map { $0.id }, [h])
+        XCTAssertEqual(try s.dayReport(date: today).arrivals, 1)
         let rows = try s.householdsInBuilding(buildingId: b3)
         XCTAssertEqual(rows.first { $0.id == h }?.phone, "137****0001")
         XCTAssertEqual(rows.count, 3)
