@@ -122,18 +122,20 @@ impl SyncClient {
     }
 
     /// Asks the relay for a new device token. The token this client holds stops working at
-    /// once: keep the new one in the platform's keystore and make a new client with it.
+    /// once: keep the new one in the platform's keystore and make a new client with it. A
+    /// device the office revoked for erasure has `store` erased here, as a sync would.
     pub async fn rotate_token(
         &self,
+        store: Arc<LinliStore>,
         cancel: Option<Arc<CancelToken>>,
     ) -> Result<String, LinliError> {
         let token = cancel.map(|c| c.inner.clone()).unwrap_or_default();
         let client = self.inner.clone();
+        let linli = store.inner.clone();
         let inner_token = token.clone();
-        run_guarded(
-            token,
-            async move { client.rotate_token(&inner_token).await },
-        )
+        run_guarded(token, async move {
+            client.rotate_token(&linli, &inner_token).await
+        })
         .await
     }
 

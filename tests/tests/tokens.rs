@@ -26,7 +26,11 @@ async fn codes_are_kept_as_digests_and_tokens_rotate() {
     let wang = r.phone("lead-wang", "wang-phone").await;
     wang.sync().await.unwrap();
     let cancel = CancellationToken::new();
-    let fresh = wang.client.rotate_token(&cancel).await.unwrap();
+    let fresh = wang
+        .client
+        .rotate_token(&wang.linli, &cancel)
+        .await
+        .unwrap();
     assert_ne!(fresh, wang.client.options().token);
     let old = wang.client.sync(&wang.linli, &|_| {}, &cancel).await;
     assert!(
@@ -38,11 +42,24 @@ async fn codes_are_kept_as_digests_and_tokens_rotate() {
 
     // A revoked device gets no new token.
     let li = r.phone("lead-li", "li-phone").await;
+    li.sync().await.unwrap();
     let device = li.linli.identity().device_id.clone();
     assert!(r.relay.storage.revoke(&device, 1).unwrap());
-    let refused = li.client.rotate_token(&cancel).await;
+    let refused = li.client.rotate_token(&li.linli, &cancel).await;
     assert!(
         matches!(refused, Err(SyncError::DeviceRevoked(_))),
         "{refused:?}"
     );
+    assert!(!li.linli.documents().unwrap().is_empty(), "kept: not wiped");
+
+    // One revoked for erasure is erased when it asks for a token, as when it syncs.
+    let wu = r.phone("vol-wu", "wu-phone").await;
+    wu.sync().await.unwrap();
+    assert!(!wu.linli.documents().unwrap().is_empty());
+    let device = wu.linli.identity().device_id.clone();
+    assert!(r.relay.storage.revoke(&device, 1).unwrap());
+    assert!(r.relay.storage.set_wipe(&device).unwrap());
+    let wiped = wu.client.rotate_token(&wu.linli, &cancel).await;
+    assert!(matches!(wiped, Err(SyncError::DeviceWiped(_))), "{wiped:?}");
+    assert!(wu.linli.documents().unwrap().is_empty(), "erased");
 }

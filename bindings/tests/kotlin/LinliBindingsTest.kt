@@ -343,7 +343,7 @@ class LinliBindingsTest {
             assertEquals(0UL, officeSync.status(office).setAside)
 
             // A new token replaces the old one at once.
-            val fresh = wangSync.rotateToken(null)
+            val fresh = wangSync.rotateToken(wang, null)
             assertFailsWith<LinliException.Unauthorized> { runBlocking { wangSync.sync(wang, null, null) } }
             SyncClient(relay.url, fresh).use { renewed ->
                 assertEquals(0UL, renewed.sync(wang, null, null).outboxLeft)

@@ -150,6 +150,16 @@ pub struct SyncSummary {
     pub dropped_erased: u64,
 }
 
+/// Erases the store of a device the office revoked and had erased: nothing of it stays
+/// readable. The caller is told `DeviceWiped` even when erasing failed, so that the app deletes
+/// the files.
+fn erase_wiped(linli: &Linli) {
+    match linli.erase() {
+        Ok(()) => tracing::warn!("the office revoked this device and had its data erased"),
+        Err(e) => tracing::error!(error = %e, "erasing the revoked device's store failed"),
+    }
+}
+
 /// What signing out did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SignOut {
@@ -346,10 +356,18 @@ impl SyncClient {
     }
 
     /// Asks the relay for a new device token. The token this client holds stops working at
-    /// once: keep the new one (in the platform's keystore) and make a new client with it.
-    pub async fn rotate_token(&self, cancel: &CancellationToken) -> SyncResult<String> {
-        let answer: TokenResponse = self.call("/v1/token", &(), cancel).await?;
-        Ok(answer.token)
+    /// once: keep the new one (in the platform's keystore) and make a new client with it. A
+    /// device the office revoked for erasure erases `linli` here too, as a sync would.
+    pub async fn rotate_token(
+        &self,
+        linli: &Linli,
+        cancel: &CancellationToken,
+    ) -> SyncResult<String> {
+        let answer: SyncResult<TokenResponse> = self.call("/v1/token", &(), cancel).await;
+        if let Err(SyncError::DeviceWiped(_)) = &answer {
+            erase_wiped(linli);
+        }
+        Ok(answer?.token)
     }
 
     /// Signs this phone out and erases its store ("退出并清除本机数据"): a sync first, so that
@@ -400,12 +418,7 @@ impl SyncClient {
     ) -> SyncResult<SyncSummary> {
         let result = self.sync_once(linli, progress, cancel).await;
         if let Err(SyncError::DeviceWiped(_)) = &result {
-            // The office had this phone's data erased: nothing of it stays readable. Told so
-            // even when erasing failed, so that the app deletes the files.
-            match linli.erase() {
-                Ok(()) => tracing::warn!("the office revoked this device and had its data erased"),
-                Err(e) => tracing::error!(error = %e, "erasing the revoked device's store failed"),
-            }
+            erase_wiped(linli);
         }
         result
     }

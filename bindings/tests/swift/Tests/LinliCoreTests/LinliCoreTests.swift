@@ -306,7 +306,7 @@ final class LinliCoreTests: XCTestCase {
         XCTAssertEqual(after.outboxLeft, 0)
 
         // A new token replaces the old one at once.
-        let fresh = try await officeSync.rotateToken(cancel: nil)
+        let fresh = try await officeSync.rotateToken(store: office, cancel: nil)
         do {
             _ = try await officeSync.sync(store: office, listener: nil, cancel: nil)
             XCTFail("the old token must stop working")
