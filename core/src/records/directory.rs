@@ -94,7 +94,9 @@ pub struct CommunityInfo {
     /// Local time's offset from UTC, in minutes (+480 for China).
     pub utc_offset_minutes: i64,
     /// How many days gate days (visitors' names and phones) are kept before the relay erases
-    /// them; none for the default (`api::retention::DEFAULT_GATE_LOG_RETENTION_DAYS`).
+    /// them; none for the default (`api::retention::DEFAULT_GATE_LOG_RETENTION_DAYS`), and
+    /// in directories made before the setting.
+    #[autosurgeon(missing = "Default::default")]
     pub gate_log_retention_days: Option<i64>,
 }
 
@@ -157,5 +159,30 @@ impl Member {
             (Some(grant), Some(p)) => grant.places.get(p).copied().unwrap_or(false),
             (None, _) => false,
         }
+    }
+}
+
+#[cfg(test)]
+mod compat_tests {
+    use automerge::transaction::Transactable;
+    use automerge::{AutoCommit, ObjType, ROOT};
+
+    use super::*;
+
+    /// A directory as a core from before reminders and the retention setting wrote it.
+    #[test]
+    fn a_directory_made_before_reminders_and_retention_reads() {
+        let mut doc = AutoCommit::new();
+        let community = doc.put_object(ROOT, "community", ObjType::Map).unwrap();
+        doc.put(&community, "id", "c1").unwrap();
+        doc.put(&community, "name", "梅园社区").unwrap();
+        doc.put(&community, "utc_offset_minutes", 480).unwrap();
+        doc.put_object(ROOT, "places", ObjType::Map).unwrap();
+        doc.put_object(ROOT, "members", ObjType::Map).unwrap();
+        let d: DirectoryDoc = crate::doc::one_pass::hydrate(&doc).unwrap();
+        assert_eq!(d.community.gate_log_retention_days, None);
+        assert!(d.reminders.is_empty());
+        let whole: DirectoryDoc = autosurgeon::hydrate(&doc).unwrap();
+        assert_eq!(whole, d);
     }
 }

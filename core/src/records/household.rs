@@ -298,3 +298,26 @@ mod tests {
         assert!((plan.checks_expected_per_day() - 1.0 / 7.0).abs() < 1e-9);
     }
 }
+
+#[cfg(test)]
+mod compat_tests {
+    use automerge::transaction::Transactable;
+    use automerge::{AutoCommit, ObjType, ROOT, ReadDoc};
+
+    use super::*;
+
+    #[test]
+    fn a_resident_recorded_before_status_and_dates_reads_as_registered() {
+        let mut doc = AutoCommit::new();
+        autosurgeon::reconcile(&mut doc, HouseholdDoc::default()).unwrap();
+        let residents = doc.get(ROOT, "residents").unwrap().unwrap().1;
+        let r = doc.put_object(&residents, "r1", ObjType::Map).unwrap();
+        doc.put(&r, "name", "张桂英").unwrap();
+        doc.put(&r, "birth_year", ()).unwrap();
+        doc.put(&r, "phone", "").unwrap();
+        let head: HouseholdHead = crate::doc::one_pass::hydrate(&doc).unwrap();
+        assert_eq!(head.residents["r1"].status, ResidentStatus::Registered);
+        let whole: HouseholdDoc = autosurgeon::hydrate(&doc).unwrap();
+        assert_eq!(whole.residents["r1"].moved_in, None);
+    }
+}
