@@ -170,8 +170,10 @@ impl Linli {
             )?)
         })?;
         if stale {
-            // A migration added projection columns: fill them from the documents, once.
+            // A migration added projection columns: fill them from the documents, once; the
+            // WAL the rebuild wrote is folded in, or the next open would read all of it.
             linli.rebuild_projections()?;
+            linli.store.truncate_wal()?;
         }
         Ok(linli)
     }

@@ -55,15 +55,24 @@ impl Store {
             params![key, value],
         )?;
         tx.commit()?;
+        drop(guard);
         // Older copies of the pages may still be in the WAL: copied back (zeroed) and cut off.
         // A reader holding an old snapshot keeps them until the next checkpoint.
-        let (busy, _, _): (i64, i64, i64) =
-            conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-            })?;
-        if busy != 0 {
+        if !self.truncate_wal()? {
             tracing::warn!("the WAL could not be truncated after an erasure: a read was open");
         }
         Ok(held)
+    }
+
+    /// Copies the WAL into the database and truncates it. False when a reader kept old pages.
+    pub(crate) fn truncate_wal(&self) -> Result<bool> {
+        let guard = lock(&self.writer);
+        let (busy, _, _): (i64, i64, i64) =
+            guard
+                .conn
+                .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+                })?;
+        Ok(busy == 0)
     }
 }
