@@ -365,8 +365,8 @@ pub(crate) fn touches_only_done_marks(
     doc: &automerge::AutoCommit,
     changes: &[automerge::ExpandedChange],
 ) -> bool {
-    use automerge::Prop;
-    use automerge::legacy::ObjectId;
+    use automerge::legacy::{Key, ObjectId, OpType};
+    use automerge::{ObjType as Made, Prop};
     changes.iter().flat_map(|c| &c.operations).all(|op| {
         let ObjectId::Id(obj) = &op.obj else {
             return false;
@@ -389,7 +389,22 @@ pub(crate) fn touches_only_done_marks(
                 Prop::Seq(i) => format!("#{i}"),
             })
             .collect();
-        matches!(props.as_slice(), [r, _, d] | [r, _, d, _] if r == "reminders" && d == "done")
+        let key = match &op.key {
+            Key::Map(k) => k.as_str(),
+            Key::Seq(_) => return false,
+        };
+        match props.as_slice() {
+            // A mark made under an occurrence's due date.
+            [r, _, d] if r == "reminders" && d == "done" => {
+                matches!(op.action, OpType::Make(Made::Map))
+                    && NaiveDate::parse_from_str(key, "%Y-%m-%d").is_ok()
+            }
+            // Its two fields, plain values.
+            [r, _, d, _] if r == "reminders" && d == "done" => {
+                matches!(op.action, OpType::Put(_)) && matches!(key, "by" | "at_ms")
+            }
+            _ => false,
+        }
     })
 }
 
@@ -419,11 +434,13 @@ pub(crate) fn only_own_completions(
                 .as_deref()
                 .and_then(|c| Role::parse_code(c, "owner_role").ok())
                 .is_some_and(|role| holds(role, r.place.as_deref()));
+        // A new mark is the member's own, for the occurrence that was current.
+        let current = old.and_then(|o| o.current()).map(|d| d.to_string());
         r.done
             .iter()
             .all(|(due, mark)| match old.and_then(|o| o.done.get(due)) {
                 Some(kept) => kept == mark,
-                None => concerned && mark.by == member,
+                None => concerned && mark.by == member && current.as_deref() == Some(due.as_str()),
             })
             && old.is_none_or(|o| o.done.keys().all(|k| r.done.contains_key(k)))
     })

@@ -174,7 +174,14 @@ fn first_checks(
     }
     if *change.actor_id() == genesis_actor(doc_id) {
         // Only the document's deterministic first change may carry the genesis actor.
-        return if genesis_hash(kind, doc_id).is_ok_and(|h| h == change.hash()) {
+        return if kind == DocKind::Directory
+            && !pusher.roles.iter().any(|(r, _)| *r == Role::Office)
+        {
+            Err(Refusal::new(
+                RefusalCode::RoleForbidden,
+                "only the office creates a community's directory",
+            ))
+        } else if genesis_hash(kind, doc_id).is_ok_and(|h| h == change.hash()) {
             Ok(Step::Genesis)
         } else {
             Err(Refusal::new(
@@ -202,6 +209,9 @@ fn first_checks(
     Ok(Step::Edit)
 }
 
+/// How far past the counters of the changes it builds on a change's counters may start.
+const MAX_COUNTER_GAP: u64 = 1 << 32;
+
 /// A change's operation counters start after those of every change it builds on (automerge's
 /// Lamport clock): a change whose counters overlap them, as a corrupt or hostile one may, would
 /// leave a document that automerge cannot save or load again. `line` holds the last
@@ -221,6 +231,17 @@ fn counters_follow(
             },
         };
         after = after.max(max);
+    }
+    // Far beyond them is refused too: every later change would have to number its operations
+    // past it, up to automerge's limit.
+    if change.start_op().get() > after.saturating_add(MAX_COUNTER_GAP) {
+        return Err(Refusal::new(
+            RefusalCode::CannotApply,
+            format!(
+                "its operations start at {}, far past those of the changes it builds on ({after})",
+                change.start_op()
+            ),
+        ));
     }
     if change.start_op().get() <= after {
         return Err(Refusal::new(

@@ -731,6 +731,46 @@ fn others_than_the_office_only_mark_their_own_reminders_done() {
             "{other} by {by}"
         );
     }
+    // A later occurrence, or a mark carrying more than its two fields: refused.
+    let later = {
+        let mut copy = phone.fork();
+        edit(&mut copy, &wang(), |d: &mut DirectoryDoc| {
+            d.reminders
+                .get_mut("r-wang")
+                .unwrap()
+                .done
+                .insert("2028-01-15".into(), mark("lead-wang"));
+        })
+    };
+    assert_eq!(
+        code(judge(
+            &mut relay.fork(),
+            DocKind::Directory,
+            id,
+            &later,
+            &wang()
+        )),
+        Some("role_forbidden")
+    );
+    let padded = commit_as(&mut phone.fork(), "lead-wang", "dev-lead-wang", |d| {
+        let reminders = d.get(ROOT, "reminders").unwrap().unwrap().1;
+        let r = d.get(&reminders, "r-wang").unwrap().unwrap().1;
+        let done = d.get(&r, "done").unwrap().unwrap().1;
+        let m = d.put_object(&done, "2027-01-15", ObjType::Map).unwrap();
+        d.put(&m, "by", "lead-wang").unwrap();
+        d.put(&m, "at_ms", 1).unwrap();
+        d.put(&m, "padding", "x".repeat(10_000)).unwrap();
+    });
+    assert_eq!(
+        code(judge(
+            &mut relay.fork(),
+            DocKind::Directory,
+            id,
+            &padded,
+            &wang()
+        )),
+        Some("role_forbidden")
+    );
     // Anything else about a reminder: refused.
     let renamed = edit(&mut phone.fork(), &wang(), |d: &mut DirectoryDoc| {
         d.reminders.get_mut("r-wang").unwrap().what = "改名".into();
@@ -787,4 +827,34 @@ fn a_member_writes_nothing_else_into_the_directory_even_where_its_record_does_no
         d.put(ROOT, "note_of_a_newer_app", "x").unwrap();
     });
     judge(&mut relay, DocKind::Directory, id, &change, &office).unwrap();
+}
+
+#[test]
+fn only_the_office_creates_a_directory() {
+    let id = "directory:c2";
+    let first = genesis(DocKind::Directory, id)
+        .unwrap()
+        .get_changes(&[])
+        .first()
+        .cloned()
+        .unwrap();
+    assert_eq!(
+        code(judge(
+            &mut AutoCommit::new(),
+            DocKind::Directory,
+            id,
+            &first,
+            &wang()
+        )),
+        Some("role_forbidden")
+    );
+    let office = pusher("office-chen", &[(Role::Office, "")]);
+    judge(
+        &mut AutoCommit::new(),
+        DocKind::Directory,
+        id,
+        &first,
+        &office,
+    )
+    .unwrap();
 }
