@@ -569,6 +569,12 @@ fn run(cli: Cli, runtime: &tokio::runtime::Runtime) -> Result<(), RelayError> {
                 "已导入 imported: {} 条待处理 set aside for a decision, {} 条已有 known",
                 done.set_aside, done.known
             );
+            if done.erased > 0 {
+                println!(
+                    "已作废 dropped: {} 条修改属于已删除的记录 changes of erased records",
+                    done.erased
+                );
+            }
             for hash in &done.foreign {
                 println!("未导入 left out (not this device's own change): {hash}");
             }

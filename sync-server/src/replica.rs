@@ -234,6 +234,8 @@ impl Replica {
     ) -> Result<T, RelayError> {
         let scopes = storage.scopes()?;
         let mut fed = self.lock_for_request();
+        // A new device never gets a record the office erased.
+        crate::erasure::follow_erasures(storage, &self.linli)?;
         self.feed_directory(storage, &mut fed, directory_head(&scopes))?;
         f(&self.linli, &fed, &scopes)
     }
@@ -252,6 +254,7 @@ impl Replica {
         let heads = storage.scopes()?;
         {
             let mut fed = self.lock_for_request();
+            crate::erasure::follow_erasures(storage, &self.linli)?;
             self.feed_directory(storage, &mut fed, directory_head(&heads))?;
             for (scope, head) in heads.iter().filter(|(s, _)| wanted(s)) {
                 while follow_batch(

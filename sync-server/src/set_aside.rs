@@ -31,6 +31,8 @@ pub struct Imported {
     pub set_aside: usize,
     /// Changes the log or the set-aside changes held already.
     pub known: usize,
+    /// Changes of records the office erased: dropped, as a push of them would be.
+    pub erased: usize,
     /// Changes not written by the export's device (its actor, or one it retired) in its name,
     /// nor a record's first change: left out.
     pub foreign: Vec<String>,
@@ -159,9 +161,18 @@ impl Admin {
             .into_iter()
             .map(|s| s.change.hash)
             .collect();
+        let erased: std::collections::BTreeSet<String> = storage
+            .tombstones()?
+            .into_iter()
+            .map(|t| t.doc_id)
+            .collect();
         let mut imported = Imported::default();
         let mut rows = Vec::new();
         for c in &export.changes {
+            if erased.contains(&c.doc_id) {
+                imported.erased += 1;
+                continue;
+            }
             let change = c.decode()?;
             let note = ChangeNote::parse(change.message());
             let actor = change.actor_id().to_hex_string();

@@ -19,9 +19,12 @@ impl Linli {
         };
         let last = last.max(self.erased_seq()?);
         let ids: Vec<String> = erased.iter().map(|e| e.doc_id.clone()).collect();
-        let held =
-            self.store
-                .erase_documents(&ids, &format!("sync.{ERASED_SEQ}"), &last.to_string())?;
+        let held = self.store.erase_documents(
+            &ids,
+            true,
+            &format!("sync.{ERASED_SEQ}"),
+            &last.to_string(),
+        )?;
         if held > 0 {
             tracing::info!(records = held, "records erased at the office's request");
         }

@@ -70,7 +70,7 @@ impl Linli {
         }
         let pruned =
             self.store
-                .erase_documents(&ids, "retention.pruned_ms", &before.to_string())?;
+                .erase_documents(&ids, false, "retention.pruned_ms", &before.to_string())?;
         self.store.watchers.notify(&ids);
         Ok(pruned)
     }

@@ -21,10 +21,13 @@ const DOCUMENT_TABLES: &[&str] = &[
 
 impl Store {
     /// Erases the records `doc_ids` (those the store holds) and sets the meta `key` to
-    /// `value` in the same transaction. Returns how many of them the store held.
+    /// `value` in the same transaction; when `for_good`, changes that arrive for them later are
+    /// dropped (an erasure), otherwise they may come back (a record that only left this
+    /// phone). Returns how many of them the store held.
     pub(crate) fn erase_documents(
         &self,
         doc_ids: &[String],
+        for_good: bool,
         key: &str,
         value: &str,
     ) -> Result<usize> {
@@ -47,6 +50,12 @@ impl Store {
             for table in DOCUMENT_TABLES.iter().chain(projection::TABLES) {
                 tx.prepare_cached(&format!("DELETE FROM {table} WHERE doc_id = ?1"))?
                     .execute([doc_id])?;
+            }
+            if for_good {
+                tx.prepare_cached(
+                    "INSERT INTO erased_records (doc_id) VALUES (?1) ON CONFLICT DO NOTHING",
+                )?
+                .execute([doc_id])?;
             }
         }
         tx.execute(

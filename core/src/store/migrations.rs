@@ -15,6 +15,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../../migrations/007_incremental_saves.sql")),
     M::up(include_str!("../../migrations/008_reminders.sql")),
     M::up(include_str!("../../migrations/009_residents.sql")),
+    M::up(include_str!("../../migrations/010_erased_records.sql")),
 ];
 
 /// Every migration, in order.

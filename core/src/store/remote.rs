@@ -123,6 +123,14 @@ impl WriteTxn<'_> {
         }
         let mut outcome = ApplyOutcome::default();
         for (doc_id, changes) in by_doc {
+            // A record erased here stays erased, whatever a page read before it brings.
+            let erased = self
+                .tx
+                .prepare_cached("SELECT 1 FROM erased_records WHERE doc_id = ?1")?
+                .exists([doc_id])?;
+            if erased {
+                continue;
+            }
             self.tx.execute_batch("SAVEPOINT apply_doc")?;
             let mut doc_outcome = ApplyOutcome::default();
             // A panic inside automerge (a malformed change it let through) is this document's
@@ -344,6 +352,13 @@ impl WriteTxn<'_> {
     pub(crate) fn apply_snapshots(&mut self, docs: &[SnapshotDoc]) -> Result<ApplyOutcome> {
         let mut outcome = ApplyOutcome::default();
         for d in docs {
+            let erased = self
+                .tx
+                .prepare_cached("SELECT 1 FROM erased_records WHERE doc_id = ?1")?
+                .exists([&d.doc_id])?;
+            if erased {
+                continue;
+            }
             self.tx.execute_batch("SAVEPOINT apply_doc")?;
             let applied = crate::doc::guarded(|| self.apply_snapshot(d, &mut outcome))
                 .unwrap_or_else(|message| {

@@ -55,6 +55,8 @@ const MIGRATION_LOCK: i64 = 0x6c69_6e6c_6930;
 /// The advisory lock key held while writing a photo chunk: photo writes take turns across
 /// instances, so that quotas are counted exactly and a photo completes once.
 const BLOB_LOCK: i64 = 0x6c69_6e6c_6931;
+/// The advisory lock key held while erasing a record.
+const ERASE_LOCK: i64 = 0x6c69_6e6c_6932;
 
 type Manager = PostgresConnectionManager<NoTls>;
 
@@ -223,9 +225,11 @@ impl PostgresStorage {
             &[&c.doc_id, &c.kind.as_str(), &c.scope],
         )?;
         if created.is_none() {
+            // FOR SHARE: an erasure of the document (FOR UPDATE) waits for this push, and
+            // then deletes what it stored, or this push sees its tombstone.
             let row = tx.query_one(
                 "SELECT kind, scope, EXISTS (SELECT 1 FROM erased_docs e WHERE e.doc_id = $1) \
-                 FROM docs WHERE doc_id = $1",
+                 FROM docs WHERE doc_id = $1 FOR SHARE",
                 &[&c.doc_id],
             )?;
             rules::same_binding(c, row.get(0), row.get(1))?;
@@ -670,6 +674,13 @@ impl RelayStorage for PostgresStorage {
     ) -> Result<Option<(i64, u64)>, RelayError> {
         let mut conn = self.conn()?;
         let mut tx = conn.transaction()?;
+        // Erasures take turns, so that their positions become visible in order (a reader that
+        // has seen one never misses an earlier one); pushes of the document finish first.
+        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&ERASE_LOCK])?;
+        tx.execute(
+            "SELECT 1 FROM docs WHERE doc_id = $1 FOR UPDATE",
+            &[&doc_id],
+        )?;
         let Some(row) = tx.query_opt(
             "INSERT INTO erased_docs (doc_id, erased_ms, erased_by) VALUES ($1, $2, $3) \
              ON CONFLICT (doc_id) DO NOTHING RETURNING seq",

@@ -1,0 +1,48 @@
+//! A record erased on a store stays erased: changes of it that arrive later (a page the relay
+//! read before the erasure) do not make it again; a ticket that only left the phone may come
+//! back.
+
+mod common;
+
+use common::{Devices, community, sync_all};
+use linli_core::RemoteChange;
+use linli_core::api::households::HouseholdInput;
+use linli_core::sync::protocol::Erased;
+
+#[test]
+fn an_erased_record_is_not_made_again_by_changes_that_arrive_late() {
+    let devices = Devices::new();
+    let office = devices.open("office", "office-pc");
+    let c = community(&office);
+    let wang = devices.open("lead-wang", "wang-phone");
+    sync_all(&[&office, &wang]);
+    let h = office
+        .register_household(&HouseholdInput {
+            building_id: c.building3.clone(),
+            unit: "1单元".into(),
+            room: "302".into(),
+            ..HouseholdInput::default()
+        })
+        .unwrap();
+    let (kind, scope, mut doc) = office.document_copy(&h).unwrap().unwrap();
+    let late: Vec<RemoteChange> = doc
+        .get_changes(&[])
+        .iter()
+        .map(|ch| RemoteChange {
+            doc_id: h.clone(),
+            kind,
+            scope: scope.clone(),
+            bytes: ch.raw_bytes().to_vec(),
+        })
+        .collect();
+    let erased = wang
+        .apply_erasures(&[Erased {
+            seq: 1,
+            doc_id: h.clone(),
+        }])
+        .unwrap();
+    assert_eq!(erased, 0, "wang never had it");
+    wang.apply_remote(&late).unwrap();
+    assert!(wang.household(&h).is_err(), "made again by a late page");
+    assert_eq!(wang.erased_seq().unwrap(), 1);
+}
