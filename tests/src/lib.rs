@@ -109,6 +109,23 @@ impl TestRelay {
         .expect("enrol")
     }
 
+    /// Runs the admin tools' command line (`exe`, the relay binary) on this relay's database:
+    /// (success, stdout, stderr).
+    pub fn admin_cli(&self, exe: &str, args: &[&str]) -> (bool, String, String) {
+        let out = std::process::Command::new(exe)
+            .arg("--db")
+            .arg(self.dir.path().join("relay.db"))
+            .args(args)
+            .env("RUST_LOG", "warn")
+            .output()
+            .expect("the admin tools run");
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    }
+
     /// Where a phone's store lives.
     pub fn phone_path(&self, device: &str) -> PathBuf {
         self.dir.path().join(format!("{device}.db"))

@@ -290,21 +290,7 @@ async fn the_admin_tools_export_a_resident_and_erase_the_household() {
         )
         .expect("resident");
     wang.sync().await.expect("sync");
-    let relay_db = r.dir.path().join("relay.db");
-    let cli = |args: &[&str]| {
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_relay-process"))
-            .arg("--db")
-            .arg(&relay_db)
-            .args(args)
-            .env("RUST_LOG", "warn")
-            .output()
-            .expect("the admin tools run");
-        (
-            out.status.success(),
-            String::from_utf8_lossy(&out.stdout).into_owned(),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-        )
-    };
+    let cli = |args: &[&str]| r.admin_cli(env!("CARGO_BIN_EXE_relay-process"), args);
     let (ok, csv, err) = cli(&[
         "resident-export",
         "--household",

@@ -16,21 +16,10 @@ async fn a_lead_completes_the_office_s_reminder_through_the_relay() {
         .expect("community")
         .local_date(linli_core::Clock::now(r.clock.as_ref()));
     let due = today + chrono::Duration::days(20);
-    let relay_db = r.dir.path().join("relay.db");
     let cli = |args: &[&str]| {
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_relay-process"))
-            .arg("--db")
-            .arg(&relay_db)
-            .args(args)
-            .env("RUST_LOG", "warn")
-            .output()
-            .expect("the admin tools run");
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).trim().to_owned()
+        let (ok, out, err) = r.admin_cli(env!("CARGO_BIN_EXE_relay-process"), args);
+        assert!(ok, "{err}");
+        out.trim().to_owned()
     };
     let id = cli(&[
         "add-reminder",

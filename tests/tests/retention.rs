@@ -97,21 +97,10 @@ async fn last_month_s_gate_days_go_and_their_report_stays() {
     }
 
     // The report of that date still gives its counts, from the admin tools.
-    let relay_db = r.dir.path().join("relay.db");
     let cli = |args: &[&str]| {
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_relay-process"))
-            .arg("--db")
-            .arg(&relay_db)
-            .args(args)
-            .env("RUST_LOG", "warn")
-            .output()
-            .expect("the admin tools run");
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).into_owned()
+        let (ok, out, err) = r.admin_cli(env!("CARGO_BIN_EXE_relay-process"), args);
+        assert!(ok, "{err}");
+        out
     };
     let day = first_day.to_string();
     assert_eq!(
