@@ -103,6 +103,10 @@ pub enum LinliError {
         /// Which store.
         detail: String,
     },
+    /// The store is encrypted and this key does not open it (or the file is no store): nothing
+    /// was read or written. Keep the store; ask the platform's key store for the right key.
+    #[error("存储密钥不正确 (the store's key is wrong)")]
+    WrongKey,
     /// The sync was cancelled.
     #[error("sync cancelled")]
     Cancelled,
@@ -132,6 +136,7 @@ impl From<CoreError> for LinliError {
                 id,
             },
             CoreError::Forbidden { action, reason } => LinliError::Forbidden { action, reason },
+            CoreError::WrongKey => LinliError::WrongKey,
             e @ CoreError::StoreInUse { .. } => LinliError::StoreInUse {
                 detail: e.to_string(),
             },

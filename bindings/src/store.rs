@@ -5,7 +5,7 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use linli_core::{DeviceIdentity, Linli, SystemClock};
+use linli_core::{DeviceIdentity, Linli, StoreKey, SystemClock};
 
 use crate::enums::*;
 use crate::error::{LinliError, guard};
@@ -28,24 +28,50 @@ pub fn new_actor_id() -> String {
     Linli::new_actor_id()
 }
 
-/// Deletes a store's files (after the office revoked the device).
+/// Deletes a store's files (after the office revoked the device). The app then deletes the
+/// store's key from the platform's key store.
 #[uniffi::export]
 pub fn wipe_store(path: String) -> R<()> {
     guard(|| linli_core::wipe_store(Path::new(&path)))
 }
 
+/// A new random 256-bit store key, from the operating system's generator: made once per
+/// install, kept wrapped by the Android Keystore or in the iOS Keychain (this device only),
+/// and given to [`LinliStore::open`].
+#[uniffi::export]
+pub fn new_store_key() -> Vec<u8> {
+    StoreKey::generate().as_bytes().to_vec()
+}
+
+/// Re-encrypts the closed store at `path` from key `old_key` to `new_key` (a key rotation).
+/// `WrongKey` when `old_key` does not open it, `StoreInUse` while it is open; nothing changes
+/// then. Keep the old key until this returns.
+#[uniffi::export]
+pub fn rekey_store(path: String, old_key: Vec<u8>, new_key: Vec<u8>) -> R<()> {
+    guard(|| {
+        let from = StoreKey::from_bytes(&old_key)?;
+        let to = StoreKey::from_bytes(&new_key)?;
+        Linli::rekey(Path::new(&path), &from, &to)
+    })
+}
+
 #[uniffi::export]
 impl LinliStore {
-    /// Opens (or creates) the store at `path` for a member's device, writing as `actor_id`
-    /// (the one enrolment bound; none keeps the store's own).
+    /// Opens (or creates) the store at `path` for a member's device, encrypted with `key` (32
+    /// bytes, from [`new_store_key`]), writing as `actor_id` (the one enrolment bound; none
+    /// keeps the store's own). A plain store from an earlier version is encrypted in place on
+    /// its first open with a key, with nothing lost. A key that does not open the store is
+    /// `WrongKey`, with nothing touched.
     #[uniffi::constructor]
     pub fn open(
         path: String,
+        key: Vec<u8>,
         member_id: String,
         device_id: String,
         actor_id: Option<String>,
     ) -> R<Arc<LinliStore>> {
         guard(|| {
+            let key = StoreKey::from_bytes(&key)?;
             Linli::open_with_actor(
                 Path::new(&path),
                 DeviceIdentity {
@@ -54,6 +80,7 @@ impl LinliStore {
                 },
                 Arc::new(SystemClock),
                 actor_id.as_deref(),
+                Some(&key),
             )
             .map(|inner| LinliStore {
                 inner: Arc::new(inner),

@@ -68,6 +68,10 @@ pub enum Error {
         /// The identity given at open.
         given: String,
     },
+    /// The store is encrypted and the key given (or no key) does not open it, or the file is
+    /// no store at all. Nothing was read or written.
+    #[error("the store's key is wrong (存储密钥不正确)")]
+    WrongKey,
     /// SQLite failed.
     #[error("storage: {0}")]
     Storage(#[from] rusqlite::Error),

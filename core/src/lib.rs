@@ -29,5 +29,5 @@ pub use records::Coded;
 pub use scope::Scope;
 pub use store::{
     ApplyOutcome, CANNOT_APPLY, DEPENDS_ON_REFUSED, DEPENDS_ON_SET_ASIDE, DOC_CACHE_CAPACITY,
-    RemoteChange, SET_ASIDE_RECEIVED, SET_ASIDE_REFUSED, StoreStats,
+    RemoteChange, SET_ASIDE_RECEIVED, SET_ASIDE_REFUSED, STORE_KEY_LEN, StoreKey, StoreStats,
 };

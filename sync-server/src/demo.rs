@@ -21,7 +21,7 @@ use linli_core::records::directory::{PlaceKind, Role};
 use linli_core::records::gate_log::PassType;
 use linli_core::records::roster::DutyRole;
 use linli_core::sync::client::{SyncClient, SyncOptions, SyncPhase, SyncSummary, enrol};
-use linli_core::{Clock, DeviceIdentity, Linli, ManualClock};
+use linli_core::{Clock, DeviceIdentity, Linli, ManualClock, StoreKey};
 use tokio_util::sync::CancellationToken;
 
 use crate::admin::Admin;
@@ -136,7 +136,8 @@ impl Phone {
     }
 }
 
-/// Enrols a phone for `member` with a fresh code and opens its store at `path`.
+/// Enrols a phone for `member` with a fresh code and opens its store at `path`, encrypted
+/// with `key` when one is given.
 pub async fn enrol_phone(
     admin: &Admin,
     server: &str,
@@ -144,12 +145,14 @@ pub async fn enrol_phone(
     member: &str,
     device_name: &str,
     clock: Arc<dyn Clock>,
+    key: Option<&StoreKey>,
 ) -> Result<Phone, RelayError> {
     let (code, _) = admin.create_code(member)?;
-    enrol_with_code(server, &code, path, member, device_name, clock).await
+    enrol_with_code(server, &code, path, member, device_name, clock, key).await
 }
 
-/// Enrols a phone with the one-time `code` for `member` and opens its store at `path`.
+/// Enrols a phone with the one-time `code` for `member` and opens its store at `path`,
+/// encrypted with `key` when one is given.
 pub async fn enrol_with_code(
     server: &str,
     code: &str,
@@ -157,6 +160,7 @@ pub async fn enrol_with_code(
     member: &str,
     device_name: &str,
     clock: Arc<dyn Clock>,
+    key: Option<&StoreKey>,
 ) -> Result<Phone, RelayError> {
     let actor = Linli::new_actor_id();
     let enrolment = enrol(server, code, device_name, &actor)
@@ -170,6 +174,7 @@ pub async fn enrol_with_code(
         },
         clock,
         Some(&actor),
+        key,
     )?;
     let client = SyncClient::new(SyncOptions::new(server, enrolment.token))
         .map_err(|e| RelayError::internal(e.to_string()))?;
@@ -227,8 +232,22 @@ pub async fn run(dir: &Path) -> Result<(), RelayError> {
         ("guard-sun", "孙志刚的手机"),
         ("vol-wu", "吴小梅的手机"),
     ] {
+        // Each phone's store is encrypted with its own key, as the apps' are (there the key
+        // lives in the Android Keystore or the iOS Keychain; here only in memory).
         let path = dir.join(format!("phone-{member}.db"));
-        phones.push(enrol_phone(&admin, &url, &path, member, device, clock.clone()).await?);
+        let key = StoreKey::generate();
+        phones.push(
+            enrol_phone(
+                &admin,
+                &url,
+                &path,
+                member,
+                device,
+                clock.clone(),
+                Some(&key),
+            )
+            .await?,
+        );
     }
     println!(
         "已登记 enrolled {} devices with one-time codes",

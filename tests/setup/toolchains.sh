@@ -3,7 +3,8 @@
 # repository (LINLI_CACHE, default /var/cache/linli) so that later runs on the machine reuse them.
 #   tests/setup/toolchains.sh kotlin   JNA, JUnit 5 and the Kotlin compiler
 #   tests/setup/toolchains.sh swift    a Debian trixie chroot with the Swift toolchain
-#   tests/setup/toolchains.sh targets  the Android and iOS Rust targets and a C cross compiler
+#   tests/setup/toolchains.sh targets  the Android and iOS Rust targets, a C cross compiler and
+#                                      OpenSSL's headers (SQLCipher's crypto, for the type-check)
 #   tests/setup/toolchains.sh postgres the PostgreSQL server binaries (the tests start their own
 #                                      throw-away server on 127.0.0.1; none is left running)
 # Prints the variables the test stages use (LINLI_KOTLIN_HOME, LINLI_SWIFT_ROOT).
@@ -72,7 +73,7 @@ swift() {
 }
 
 targets() {
-    apt_install clang lld llvm libc6-dev-arm64-cross
+    apt_install clang lld llvm libc6-dev-arm64-cross libssl-dev
     if command -v rustup >/dev/null 2>&1; then
         for t in aarch64-linux-android aarch64-apple-ios; do
             rustup target list --installed | grep -qx "$t" || rustup target add "$t" >&2

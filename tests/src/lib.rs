@@ -104,6 +104,7 @@ impl TestRelay {
             member,
             device,
             self.clock.clone(),
+            None,
         )
         .await
         .expect("enrol")
@@ -395,6 +396,7 @@ pub fn forger(r: &TestRelay, office: &Linli, phone: &Phone, name: &str) -> Linli
         me,
         r.clock.clone(),
         Some(&phone.linli.actor_id()),
+        None,
     )
     .expect("forger store");
     copy_history(&god, &f);

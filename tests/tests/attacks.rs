@@ -123,6 +123,7 @@ async fn crafted_changes_are_refused_one_by_one_and_set_aside() {
         },
         r.clock.clone(),
         Some(&wang.linli.actor_id()),
+        None,
     )
     .unwrap();
     copy_history(&office.linli, &li_on_wang);

@@ -44,6 +44,7 @@ async fn a_relay_killed_mid_push_keeps_every_acknowledged_change_once() {
         "lead-wang",
         "wang-phone",
         clock.clone(),
+        None,
     )
     .await
     .unwrap();
@@ -147,6 +148,7 @@ async fn a_relay_killed_mid_push_keeps_every_acknowledged_change_once() {
         "lead-li",
         "li-phone",
         clock,
+        None,
     )
     .await
     .unwrap();

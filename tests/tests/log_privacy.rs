@@ -65,3 +65,37 @@ fn the_demo_at_trace_level_logs_no_personal_data() {
             .join("\n")
     );
 }
+
+/// The demo's phones keep their stores encrypted: after the day, no personal string of the demo
+/// is in the bytes of any phone's files (the database, a WAL left behind), while the relay's own
+/// plain database holds them, which shows the search finds what is there.
+#[test]
+fn the_demo_phones_hold_no_readable_personal_data() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let demo = dir.path().join("demo");
+    let out = Command::new(env!("CARGO_BIN_EXE_relay-process"))
+        .args(["demo", "--dir"])
+        .arg(&demo)
+        .output()
+        .expect("run the demo");
+    assert!(out.status.success(), "the demo failed: {out:?}");
+    let holds = |bytes: &[u8], text: &str| bytes.windows(text.len()).any(|w| w == text.as_bytes());
+    let relay = std::fs::read(demo.join("relay.db")).expect("relay database");
+    assert!(
+        holds(&relay, "王建国"),
+        "the relay's plain database holds the names"
+    );
+    let mut phones = 0;
+    for entry in std::fs::read_dir(&demo).expect("demo folder") {
+        let path = entry.expect("entry").path();
+        let name = path.file_name().unwrap_or_default().to_string_lossy();
+        if !name.starts_with("phone-") || name.ends_with("-lock") {
+            continue;
+        }
+        phones += 1;
+        let bytes = std::fs::read(&path).expect("phone store");
+        let found: Vec<&&str> = PERSONAL.iter().filter(|s| holds(&bytes, s)).collect();
+        assert!(found.is_empty(), "{name} holds {found:?} readable");
+    }
+    assert!(phones >= 7, "{phones} phone files");
+}

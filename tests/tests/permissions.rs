@@ -266,6 +266,7 @@ async fn each_role_reads_and_writes_exactly_its_scopes_through_the_relay() {
             },
             r.clock.clone(),
             Some(&phone.linli.actor_id()),
+            None,
         )
         .unwrap();
         copy_history(&office.linli, &forger);

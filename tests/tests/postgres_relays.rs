@@ -67,9 +67,17 @@ fn three_relay_instances_on_one_database_lose_and_skip_nothing() {
             let relay = &relays[i % INSTANCES];
             let name = format!("phone-{i}");
             let path = dir.path().join(format!("{name}.db"));
-            let phone = enrol_with_code(&relay.url(), code, &path, member, &name, clock.clone())
-                .await
-                .unwrap();
+            let phone = enrol_with_code(
+                &relay.url(),
+                code,
+                &path,
+                member,
+                &name,
+                clock.clone(),
+                None,
+            )
+            .await
+            .unwrap();
             phone.sync().await.unwrap();
             phones.push(Arc::new(phone));
         }
@@ -81,6 +89,7 @@ fn three_relay_instances_on_one_database_lose_and_skip_nothing() {
             "office-admin",
             "office",
             clock.clone(),
+            None,
         )
         .await
         .unwrap();
@@ -300,6 +309,7 @@ async fn a_migrated_relay_serves_the_same_pulls() {
                 },
                 relay.clock.clone(),
                 Some(&reader.linli.actor_id()),
+                None,
             )
             .unwrap(),
         );

@@ -49,6 +49,7 @@ impl Install {
             self.identity.clone(),
             r.clock.clone(),
             Some(&self.actor),
+            None,
         )
         .expect("open");
         let client = SyncClient::new(SyncOptions::new(self.url.clone(), self.token.clone()))

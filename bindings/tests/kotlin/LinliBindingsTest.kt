@@ -45,9 +45,12 @@ class LinliBindingsTest {
 
     private fun path(name: String) = File(tmp, "$name.db").path
 
+    /** The key every store of these tests is encrypted with. */
+    private val key = newStoreKey()
+
     /** A local store whose member created the community, so it holds the office role. */
     private fun officeStore(name: String): LinliStore {
-        val store = LinliStore.open(path(name), "office-$name", "$name-pc", newActorId())
+        val store = LinliStore.open(path(name), key, "office-$name", "$name-pc", newActorId())
         store.createCommunity("梅园社区", 480, "陈主任", "13800000001")
         return store
     }
@@ -276,8 +279,8 @@ class LinliBindingsTest {
         val officeActor = newActorId()
         val officeEnrol = enrol(relay.url, relay.code("office-admin"), "社区办公室电脑", officeActor)
 
-        LinliStore.open(path("wang"), wangEnrol.memberId, wangEnrol.deviceId, wangActor).use { wang ->
-        LinliStore.open(path("office"), officeEnrol.memberId, officeEnrol.deviceId, officeActor).use { office ->
+        LinliStore.open(path("wang"), key, wangEnrol.memberId, wangEnrol.deviceId, wangActor).use { wang ->
+        LinliStore.open(path("office"), key, officeEnrol.memberId, officeEnrol.deviceId, officeActor).use { office ->
         SyncClient(relay.url, wangEnrol.token).use { wangSync ->
         SyncClient(relay.url, officeEnrol.token).use { officeSync ->
             wangSync.sync(wang, null, null)
@@ -361,7 +364,7 @@ class LinliBindingsTest {
     fun `a sync can be cancelled by its token or by its coroutine`() = runBlocking {
         val actor = newActorId()
         val e = enrol(relay.url, relay.code("lead-wang"), "备用手机", actor)
-        LinliStore.open(path("cancel"), e.memberId, e.deviceId, actor).use { store ->
+        LinliStore.open(path("cancel"), key, e.memberId, e.deviceId, actor).use { store ->
         SyncClient(relay.url, e.token).use { client ->
             val token = CancelToken()
             token.cancel()
@@ -378,6 +381,38 @@ class LinliBindingsTest {
     }
 
     @Test
+    fun `a store is encrypted at rest and only its key opens it`() {
+        val name = "欧阳秀兰"
+        val phone = "13700001234"
+        var building = ""
+        officeStore("encrypted").use { s ->
+            building = s.addPlace(PlaceKind.BUILDING, "7号楼", null)
+            s.registerHousehold(HouseholdInput(building, "", "101", phone,
+                listOf(ResidentInput(name, 1950, phone)), emptyList(), null))
+            // Copied while the app runs: the file and its WAL.
+            val bytes = File(path("encrypted")).readBytes() + File(path("encrypted") + "-wal").readBytes()
+            for (text in listOf(name, phone, "梅园社区")) {
+                assertFalse(contains(bytes, text.toByteArray()), "$text readable in the running store")
+            }
+        }
+        val closed = File(path("encrypted")).readBytes()
+        assertFalse(contains(closed, name.toByteArray()), "readable after the checkpoint")
+        assertFailsWith<LinliException.WrongKey> { LinliStore.open(path("encrypted"), newStoreKey(), "office-encrypted", "encrypted-pc", null) }
+        assertFailsWith<LinliException.InvalidInput> { LinliStore.open(path("encrypted"), ByteArray(16), "office-encrypted", "encrypted-pc", null) }
+        assertTrue(File(path("encrypted")).readBytes().contentEquals(closed), "a wrong key touches nothing")
+        val next = newStoreKey()
+        assertFailsWith<LinliException.WrongKey> { rekeyStore(path("encrypted"), next, key) }
+        rekeyStore(path("encrypted"), key, next)
+        assertFailsWith<LinliException.WrongKey> { LinliStore.open(path("encrypted"), key, "office-encrypted", "encrypted-pc", null) }
+        LinliStore.open(path("encrypted"), next, "office-encrypted", "encrypted-pc", null).use { s ->
+            assertTrue(s.householdsInBuilding(building).single().residents.contains(name))
+        }
+    }
+
+    private fun contains(haystack: ByteArray, needle: ByteArray): Boolean =
+        (0..haystack.size - needle.size).any { i -> needle.indices.all { haystack[i + it] == needle[it] } }
+
+    @Test
     fun `each error variant reaches Kotlin as its exception`() = runBlocking {
         officeStore("errors").use { s ->
             val invalid = assertFailsWith<LinliException.InvalidInput> {
@@ -391,13 +426,13 @@ class LinliBindingsTest {
             assertEquals("no-such-household", missing.id)
             // One store, one owner: a second handle (a background worker, say) is refused.
             assertFailsWith<LinliException.StoreInUse> {
-                LinliStore.open(path("errors"), "someone-else", "other-pc", null)
+                LinliStore.open(path("errors"), key, "someone-else", "other-pc", null)
             }
         }
-        LinliStore.open(path("forbidden"), "vol-x", "vol-pc", null).use { s ->
+        LinliStore.open(path("forbidden"), key, "vol-x", "vol-pc", null).use { s ->
             assertFailsWith<LinliException.Forbidden> { s.addPlace(PlaceKind.AREA, "第二片区", null) }
         }
-        assertFailsWith<LinliException.Storage> { LinliStore.open(tmp.path, "m", "d", null) }
+        assertFailsWith<LinliException.Storage> { LinliStore.open(tmp.path, key, "m", "d", null) }
         SyncClient("http://127.0.0.1:1", "token").use { c ->
             officeStore("offline").use { s -> assertFailsWith<LinliException.Network> { runBlocking { c.sync(s, null, null) } } }
         }
@@ -413,7 +448,7 @@ class LinliBindingsTest {
         val actor = newActorId()
         val e = enrol(relay.url, relay.code("lead-wang"), "被注销的手机", actor)
         relay.admin("revoke", "--device", e.deviceId)
-        LinliStore.open(path("revoked"), e.memberId, e.deviceId, actor).use { s ->
+        LinliStore.open(path("revoked"), key, e.memberId, e.deviceId, actor).use { s ->
             SyncClient(relay.url, e.token).use { c ->
                 assertFailsWith<LinliException.DeviceRevoked> { runBlocking { c.sync(s, null, null) } }
             }
@@ -432,12 +467,12 @@ class LinliBindingsTest {
                 CancelToken().close()
             }
             assertEquals(0UL, s.subscriberCount(), "every dropped subscription unregistered")
-            repeat(500) { LinliStore.open(path("handles-others"), "office-handles", "handles-pc", null).close() }
+            repeat(500) { LinliStore.open(path("handles-others"), key, "office-handles", "handles-pc", null).close() }
             val rss0 = rssKb()
             repeat(10_000) { i ->
                 s.subscribe(observer).close()
                 CancelToken().close()
-                if (i % 20 == 0) LinliStore.open(path("handles-others"), "office-handles", "handles-pc", null).close()
+                if (i % 20 == 0) LinliStore.open(path("handles-others"), key, "office-handles", "handles-pc", null).close()
             }
             val grown = rssKb() - rss0
             assertEquals(0UL, s.subscriberCount())

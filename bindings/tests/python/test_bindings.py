@@ -18,6 +18,9 @@ import unittest
 
 import linli_ffi as linli
 
+# Every store of these tests is encrypted with this key, as the apps' stores are.
+KEY = linli.new_store_key()
+
 
 class Relay:
     """`linli-relay` on a throw-away database: admin commands, and `serve` on an ephemeral port."""
@@ -117,7 +120,7 @@ class BindingsTest(unittest.TestCase):
         actor = linli.new_actor_id()
         e = asyncio.run(linli.enrol(self.relay.url, self.relay.code(member), device_name, actor))
         self.assertEqual(member, e.member_id)
-        store = linli.LinliStore.open(self.path(e.device_id), e.member_id, e.device_id, actor)
+        store = linli.LinliStore.open(self.path(e.device_id), KEY, e.member_id, e.device_id, actor)
         return store, linli.SyncClient(self.relay.url, e.token)
 
     def test_work_syncs_through_the_relay_to_the_office(self):
@@ -166,9 +169,9 @@ class BindingsTest(unittest.TestCase):
 
     def test_errors_read_as_the_core_sentence(self):
         path = self.path("twice")
-        first = linli.LinliStore.open(path, "office-admin", "twice-pc", None)
+        first = linli.LinliStore.open(path, KEY, "office-admin", "twice-pc", None)
         with self.assertRaises(linli.LinliError.StoreInUse) as opened:
-            linli.LinliStore.open(path, "office-admin", "twice-pc", None)
+            linli.LinliStore.open(path, KEY, "office-admin", "twice-pc", None)
         self.assertEqual(
             f"此存储已被打开 (store in use): store {path} is already open elsewhere "
             "(一个存储只能由一个进程打开)", str(opened.exception))

@@ -31,7 +31,7 @@ use crate::doc::ChangeContext;
 use crate::error::{Error, Result};
 use crate::records::directory::Role;
 use crate::records::{Coded, validate};
-use crate::store::{Store, StoreStats, WriteTxn};
+use crate::store::{Store, StoreKey, StoreStats, WriteTxn};
 
 /// Who is using this install: the member and the device.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -90,7 +90,7 @@ impl CommunityInfo {
 /// Deletes the store at `path` with its journal files and its owner's lock file: for a revoked
 /// device whose user chose to wipe it. Close every [`Linli`] on it first.
 pub fn wipe_store(path: &Path) -> Result<()> {
-    for suffix in ["", "-wal", "-shm", "-lock"] {
+    for suffix in ["", "-wal", "-shm", "-rekey", "-rekey-journal", "-lock"] {
         let mut file = path.as_os_str().to_owned();
         file.push(suffix);
         match std::fs::remove_file(&file) {
@@ -105,8 +105,17 @@ pub fn wipe_store(path: &Path) -> Result<()> {
 impl Linli {
     /// Opens the store at `path` for `identity`, creating it if needed. A store keeps the
     /// identity it was created with; opening it as someone else fails.
+    /// The store is plain: the relay's own stores and tests; a phone opens its store with
+    /// a key ([`Linli::open_with_actor`]).
     pub fn open(path: &Path, identity: DeviceIdentity, clock: Arc<dyn Clock>) -> Result<Linli> {
-        Linli::open_with_actor(path, identity, clock, None)
+        Linli::open_with_actor(path, identity, clock, None, None)
+    }
+
+    /// Re-encrypts the closed store at `path` with a new key (a key rotation): afterwards only
+    /// `to` opens it. [`Error::WrongKey`] when `from` does not open it, [`Error::StoreInUse`]
+    /// while a handle is open; in both cases nothing changes.
+    pub fn rekey(path: &Path, from: &StoreKey, to: &StoreKey) -> Result<()> {
+        Store::rekey(path, from, to)
     }
 
     /// A new automerge actor id (hex) for an install: made before enrolment, which binds it to
@@ -117,11 +126,16 @@ impl Linli {
 
     /// Opens the store like [`Linli::open`], writing as `actor_hex` (the actor enrolment bound
     /// to this device). An existing store written by another actor is refused.
+    ///
+    /// With `key` the store is encrypted at rest: a new store is created encrypted, a plain one
+    /// is converted in place first (nothing lost; the plain file's bytes are overwritten), and
+    /// a key that does not open it is [`Error::WrongKey`] with nothing touched.
     pub fn open_with_actor(
         path: &Path,
         identity: DeviceIdentity,
         clock: Arc<dyn Clock>,
         actor_hex: Option<&str>,
+        key: Option<&StoreKey>,
     ) -> Result<Linli> {
         let actor = actor_hex
             .map(|hex| {
@@ -135,7 +149,7 @@ impl Linli {
             member_id,
             device_id,
         };
-        let store = Store::open(path, actor.as_ref())?;
+        let store = Store::open(path, actor.as_ref(), key)?;
         let given = format!("{}@{}", identity.member_id, identity.device_id);
         let linli = Linli {
             store,

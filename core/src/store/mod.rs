@@ -3,6 +3,7 @@
 //! passes: the document's new changes, its snapshot, its projection rows and the outbox, all
 //! committed together or not at all.
 
+mod cipher;
 mod erasure;
 mod migrations;
 mod remote;
@@ -18,6 +19,7 @@ use rusqlite::{
     Connection, OpenFlags, OptionalExtension, Transaction, TransactionBehavior, params,
 };
 
+pub use cipher::{STORE_KEY_LEN, StoreKey};
 pub use remote::{
     ApplyOutcome, CANNOT_APPLY, DEPENDS_ON_REFUSED, DEPENDS_ON_SET_ASIDE, RemoteChange,
     SET_ASIDE_RECEIVED, SET_ASIDE_REFUSED,
@@ -154,12 +156,39 @@ fn configure(conn: &Connection) -> Result<()> {
 }
 
 impl Store {
+    /// Re-encrypts the closed store at `path` from key `from` to key `to`: a key rotation.
+    /// [`Error::StoreInUse`] while it is open; [`Error::WrongKey`] when `from` does not open
+    /// it (nothing changes then).
+    pub(crate) fn rekey(path: &Path, from: &StoreKey, to: &StoreKey) -> Result<()> {
+        let _owner = own(path)?;
+        if !path.exists() {
+            return Err(Error::NotFound {
+                what: "store",
+                id: path.display().to_string(),
+            });
+        }
+        cipher::rewrite(path, Some(from), to)
+    }
+
     /// Opens (creating and migrating if needed) the store at `path`.
     /// A new store takes `actor` when given, a random actor otherwise; an existing store keeps
     /// its own and refuses a different one.
-    pub(crate) fn open(path: &Path, actor: Option<&ActorId>) -> Result<Store> {
+    /// With `key`, the store is encrypted (a plain one is converted first, see
+    /// [`cipher::rewrite`]); without, it is plain. A key that does not open it is
+    /// [`Error::WrongKey`], found before anything is written.
+    pub(crate) fn open(
+        path: &Path,
+        actor: Option<&ActorId>,
+        key: Option<&StoreKey>,
+    ) -> Result<Store> {
         let owner = own(path)?;
+        if let Some(key) = key
+            && cipher::is_plain(path)?
+        {
+            cipher::rewrite(path, None, key)?;
+        }
         let mut conn = Connection::open(path)?;
+        cipher::unlock(&conn, key)?;
         configure(&conn)?;
         // Freed pages hold zeros: what is deleted (an erased record, a sent change) leaves no
         // copy behind in the file.
@@ -205,6 +234,7 @@ impl Store {
             path,
             OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )?;
+        cipher::unlock(&reader, key)?;
         configure(&reader)?;
         Ok(Store {
             _owner: owner,

@@ -11,7 +11,7 @@ struct EnrolView: View {
     init() {
         _observed = StateObject(wrappedValue: Observed(EnrolmentViewModel(
             dataDir: FileManager.default.urls(for: .applicationSupportDirectory, in: .userDomainMask)[0],
-            deviceName: UIDevice.current.name, credentials: KeychainCredentials())))
+            deviceName: UIDevice.current.name, credentials: KeychainCredentials(), keys: KeychainStoreKey())))
     }
 
     var body: some View {

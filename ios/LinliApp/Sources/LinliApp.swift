@@ -8,6 +8,7 @@ import SwiftUI
 final class AppModel: ObservableObject {
     static let syncTask = "cn.linli.app.sync"
     let credentials = KeychainCredentials()
+    let storeKeys = KeychainStoreKey()
     let dataDir = FileManager.default.urls(for: .applicationSupportDirectory, in: .userDomainMask)[0]
     @Published var session: Session?
     /// One sync view model for the app, so that screens, foreground and background never run two syncs.
@@ -15,7 +16,7 @@ final class AppModel: ObservableObject {
 
     init() {
         try? FileManager.default.createDirectory(at: dataDir, withIntermediateDirectories: true)
-        if let s = try? credentials.load().map({ try Session(dataDir: dataDir, credentials: $0) }) {
+        if let s = try? credentials.load().map({ try Session(dataDir: dataDir, credentials: $0, keys: storeKeys) }) {
             open(s)
         }
     }

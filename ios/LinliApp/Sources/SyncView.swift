@@ -37,6 +37,14 @@ struct SyncView: View {
                         Button(tr("sync_cancel")) { vm.cancelSync() }
                     } else {
                         Button(tr("sync_now")) { Task { await vm.syncNow() } }.font(.title2)
+                        Button(tr("sync_sign_out"), role: .destructive) {
+                            Task { if await vm.signOut(credentials: model.credentials) { model.forget() } }
+                        }
+                        if state.signOutWouldLose != nil {
+                            Button(tr("sync_sign_out_anyway"), role: .destructive) {
+                                Task { if await vm.signOut(credentials: model.credentials, force: true) { model.forget() } }
+                            }
+                        }
                     }
                 }
                 if !state.conflicts.isEmpty {

@@ -14,7 +14,7 @@ use linli_core::records::directory::{PlaceKind, Role};
 use linli_core::records::household::Tag;
 use linli_core::records::ticket::{Category, Channel, PlaceRefKind};
 use linli_core::sync::client::{SyncClient, SyncOptions, SyncSummary};
-use linli_core::{DeviceIdentity, DocKind, Linli, SystemClock};
+use linli_core::{DeviceIdentity, DocKind, Linli, StoreKey, SystemClock};
 use linli_relay::admin::Admin;
 use linli_relay::demo::{Phone, enrol_with_code};
 use linli_relay::server::Server;
@@ -64,8 +64,14 @@ impl PhoneIdentity {
         }
     }
 
-    /// Opens the store at `path` as this phone.
+    /// Opens the plain store at `path` as this phone.
     pub fn open(&self, path: &Path) -> Result<Linli, BenchError> {
+        self.open_keyed(path, None)
+    }
+
+    /// Opens the store at `path` as this phone, encrypted with `key` when one is given (a
+    /// plain store is converted first).
+    pub fn open_keyed(&self, path: &Path, key: Option<&StoreKey>) -> Result<Linli, BenchError> {
         Linli::open_with_actor(
             path,
             DeviceIdentity {
@@ -74,6 +80,7 @@ impl PhoneIdentity {
             },
             Arc::new(SystemClock),
             Some(&self.actor),
+            key,
         )
         .map_err(BenchError::from)
     }
@@ -178,6 +185,7 @@ impl PrepRelay {
             member,
             &format!("{member} 的手机"),
             Arc::new(SystemClock),
+            None,
         )
         .await?;
         phone.sync().await?;
@@ -370,8 +378,16 @@ pub async fn fresh(
     server: &str,
     expect: u64,
 ) -> Result<ClientRun, BenchError> {
-    let phone =
-        enrol_with_code(server, code, store, OFFICE, "新手机", Arc::new(SystemClock)).await?;
+    let phone = enrol_with_code(
+        server,
+        code,
+        store,
+        OFFICE,
+        "新手机",
+        Arc::new(SystemClock),
+        None,
+    )
+    .await?;
     let (summary, wall_s, cpu_s) = timed(async { Ok(phone.sync().await?) }).await?;
     let records = records_held(&phone.linli)?;
     if records != expect {

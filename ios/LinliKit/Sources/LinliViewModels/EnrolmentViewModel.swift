@@ -15,11 +15,13 @@ public final class EnrolmentViewModel: ScreenModel<EnrolmentState>, @unchecked S
     private let dataDir: URL
     private let deviceName: String
     private let credentials: CredentialStore
+    private let keys: StoreKeyStore
 
-    public init(dataDir: URL, deviceName: String, credentials: CredentialStore) {
+    public init(dataDir: URL, deviceName: String, credentials: CredentialStore, keys: StoreKeyStore) {
         self.dataDir = dataDir
         self.deviceName = deviceName
         self.credentials = credentials
+        self.keys = keys
         super.init(EnrolmentState())
     }
 
@@ -38,7 +40,7 @@ public final class EnrolmentViewModel: ScreenModel<EnrolmentState>, @unchecked S
 
     /// Opens the session of an install enrolled before, if there is one.
     public func resume() throws -> Session? {
-        try credentials.load().map { try Session(dataDir: dataDir, credentials: $0) }
+        try credentials.load().map { try Session(dataDir: dataDir, credentials: $0, keys: keys) }
     }
 
     /// Enrols, opens the store and runs the first sync. Errors stay on screen; nothing is kept.
@@ -60,7 +62,8 @@ public final class EnrolmentViewModel: ScreenModel<EnrolmentState>, @unchecked S
             let creds = Credentials(relayUrl: state.relayUrl, token: e.token, memberId: e.memberId,
                                     deviceId: e.deviceId, actorId: actor)
             let dir = dataDir
-            let session = try await offMain { try Session(dataDir: dir, credentials: creds) }
+            let keys = keys
+            let session = try await offMain { try Session(dataDir: dir, credentials: creds, keys: keys) }
             credentials.save(creds)
             // Enrolled even if the first sync fails: the sync screen retries it.
             do {

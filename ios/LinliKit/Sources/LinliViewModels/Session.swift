@@ -1,6 +1,7 @@
 // One enrolled phone: its credentials, its store and its sync client, opened once and shared by
 // every screen. Credentials live in the Keychain in the app (a dictionary in tests) behind
-// CredentialStore.
+// CredentialStore; the store's 256-bit key in the Keychain (this device only, after first unlock)
+// behind StoreKeyStore, never in the store or in preferences.
 import Foundation
 import LinliCore
 
@@ -28,17 +29,40 @@ public protocol CredentialStore: AnyObject {
     func clear()
 }
 
+/// Where the app keeps the key its store is encrypted with.
+public protocol StoreKeyStore: AnyObject {
+    /// The key kept, or nil before the first open (or after a wipe).
+    func load() -> Data?
+    func save(_ key: Data)
+    /// Forgets the key: the store it opened is gone.
+    func clear()
+}
+
+public extension StoreKeyStore {
+    /// The key kept, or a new one made and kept now: an install's first open.
+    func loadOrCreate() -> Data {
+        if let key = load() { return key }
+        let key = newStoreKey()
+        save(key)
+        return key
+    }
+}
+
 /// The open store and sync client of an enrolled phone.
 public final class Session: @unchecked Sendable {
+    public let dataDir: URL
     public let credentials: Credentials
+    public let keys: StoreKeyStore
     public let storePath: String
     public let store: LinliStore
     public let client: SyncClient
 
-    public init(dataDir: URL, credentials: Credentials) throws {
+    public init(dataDir: URL, credentials: Credentials, keys: StoreKeyStore) throws {
+        self.dataDir = dataDir
         self.credentials = credentials
+        self.keys = keys
         storePath = Session.storePath(dataDir: dataDir, memberId: credentials.memberId)
-        store = try LinliStore.open(path: storePath, memberId: credentials.memberId,
+        store = try LinliStore.open(path: storePath, key: keys.loadOrCreate(), memberId: credentials.memberId,
                                     deviceId: credentials.deviceId, actorId: credentials.actorId)
         client = try SyncClient(server: credentials.relayUrl, token: credentials.token)
     }

@@ -41,6 +41,9 @@ public struct SyncState: Sendable {
     /// The phases this run has been through, in order.
     public var phases: [SyncPhase] = []
     public var revoked = false
+    /// A sign-out that could not reach the relay: how many changes and photos would be lost if
+    /// the person insists.
+    public var signOutWouldLose: UInt64?
 }
 
 public final class SyncViewModel: ScreenModel<SyncState>, SyncListener, @unchecked Sendable {
@@ -118,10 +121,35 @@ public final class SyncViewModel: ScreenModel<SyncState>, SyncListener, @uncheck
         }
     }
 
-    /// After a revocation: deletes the store and forgets the credentials. The session must not
-    /// be used afterwards.
+    /// After a revocation: deletes the store and forgets the credentials and the store's key.
+    /// The session must not be used afterwards.
     public func wipe(credentials: CredentialStore) throws {
         try wipeStore(path: session.storePath)
         credentials.clear()
+        session.keys.clear()
+    }
+
+    /// "Sign out and erase this phone": syncs what the phone holds, tells the relay, erases the
+    /// store, then deletes it and forgets the credentials and the key; true when done. When the
+    /// relay cannot be reached and work would be lost, nothing is erased unless `force`: the
+    /// state says how many changes and photos (`signOutWouldLose`) for the person to decide.
+    public func signOut(credentials: CredentialStore, force: Bool = false) async -> Bool {
+        if state.running { return false }
+        state.running = true
+        state.signOutWouldLose = nil
+        defer { state.running = false }
+        do {
+            let outcome = try await session.client.signOut(store: store, force: force, cancel: nil)
+            guard outcome.erased else {
+                state.signOutWouldLose = outcome.unsent
+                notice = Notice(text: UiText(Keys.signOutWouldLose, [String(outcome.unsent)]), isError: true)
+                return false
+            }
+            try wipe(credentials: credentials)
+            return true
+        } catch {
+            notice = Notice(text: uiText(error), isError: true)
+            return false
+        }
     }
 }

@@ -34,6 +34,8 @@ public enum Keys {
     public static let errorWiped = "error_wiped"
     public static let errorStoreReplaced = "error_store_replaced"
     public static let errorInternal = "error_internal"
+    public static let errorWrongKey = "error_wrong_key"
+    public static let signOutWouldLose = "sign_out_would_lose"
     public static let doneCheckedIn = "done_checked_in"
     public static let doneCheckedOut = "done_checked_out"
     public static let doneRegistered = "done_registered"
@@ -65,7 +67,7 @@ public enum Keys {
     public static let fixed: [String] = [
         enrolMissingRelay, enrolMissingCode, errorInvalid, errorNotFound, errorForbidden, errorConflict,
         errorNetwork, errorRejected, errorUnauthorized, errorRevoked, errorCancelled, errorStorage, errorStoreInUse, errorDeactivated, errorWiped, errorStoreReplaced,
-        errorInternal, doneCheckedIn, doneCheckedOut, doneRegistered, doneFever, doneVisitLogged,
+        errorInternal, errorWrongKey, signOutWouldLose, doneCheckedIn, doneCheckedOut, doneRegistered, doneFever, doneVisitLogged,
         doneTicketReported, doneTicketAction, doneSynced, doneConflictResolved, deadlineLeft,
         deadlineOverdue, chartVisitsPerLead, chartOpenByLevel, chartResolvedByLevel, chartOverdueByLevel,
         chartDutyOnTime, chartDutyLate, chartDutyNoShow, labelPlain,
@@ -145,5 +147,6 @@ public func uiText(_ error: Error) -> UiText {
     case .DeviceWiped: return UiText(Keys.errorWiped)
     case .StoreReplaced: return UiText(Keys.errorStoreReplaced)
     case let .Internal(detail): return UiText(Keys.errorInternal, [detail])
+    case .WrongKey: return UiText(Keys.errorWrongKey)
     }
 }

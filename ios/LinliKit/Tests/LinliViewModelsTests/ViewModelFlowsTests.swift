@@ -14,6 +14,14 @@ final class MemoryCredentials: CredentialStore {
     func clear() { saved = nil }
 }
 
+/// The store's key kept in memory, as the app keeps it in the Keychain.
+final class MemoryStoreKeys: StoreKeyStore {
+    var saved: Data?
+    func load() -> Data? { saved }
+    func save(_ key: Data) { saved = key }
+    func clear() { saved = nil }
+}
+
 final class ViewModelFlowsTests: XCTestCase {
     static var relay: Relay!
     static var gate = ""
@@ -51,7 +59,7 @@ final class ViewModelFlowsTests: XCTestCase {
     func enrolled(_ member: String, _ phone: String, _ creds: CredentialStore = MemoryCredentials()) async throws -> Session {
         let dir = tmp.appendingPathComponent(phone)
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        let vm = EnrolmentViewModel(dataDir: dir, deviceName: "\(phone) 的手机", credentials: creds)
+        let vm = EnrolmentViewModel(dataDir: dir, deviceName: "\(phone) 的手机", credentials: creds, keys: MemoryStoreKeys())
         vm.setRelayUrl(relay.url)
         vm.onScanned(" \(try relay.code(member).lowercased()) ")
         let session = await vm.enrol()
@@ -61,9 +69,10 @@ final class ViewModelFlowsTests: XCTestCase {
 
     func testEnrolmentChecksItsFieldsShowsTheRefusalAndResumes() async throws {
         let creds = MemoryCredentials()
+        let keys = MemoryStoreKeys()
         let dir = tmp.appendingPathComponent("enrol")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        let vm = EnrolmentViewModel(dataDir: dir, deviceName: "备用手机", credentials: creds)
+        let vm = EnrolmentViewModel(dataDir: dir, deviceName: "备用手机", credentials: creds, keys: keys)
         let none = await vm.enrol()
         XCTAssertNil(none)
         XCTAssertEqual(vm.state.error, UiText(Keys.enrolMissingRelay))
@@ -81,8 +90,19 @@ final class ViewModelFlowsTests: XCTestCase {
         let enrolled = session?.credentials
         // The app resumes at its next start, when this session is gone: a store has one owner.
         session = nil
-        let resumed = try vm.resume()
+        var resumed = try vm.resume()
         XCTAssertEqual(resumed?.credentials, enrolled)
+        let path = resumed!.storePath
+        resumed = nil
+        // The store is encrypted with the key the install made: no name in its bytes, and
+        // another key does not open it.
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+        XCTAssertNil(bytes.range(of: Data("李秀英".utf8)))
+        let stranger = MemoryStoreKeys()
+        stranger.save(newStoreKey())
+        XCTAssertThrowsError(try Session(dataDir: dir, credentials: creds.saved!, keys: stranger)) { error in
+            guard case LinliError.WrongKey = error else { return XCTFail("\(error)") }
+        }
     }
 
     func testTheHomeScreenOffersTheWorkOfEachRole() async throws {
@@ -337,5 +357,30 @@ final class ViewModelFlowsTests: XCTestCase {
         try sync.wipe(credentials: creds)
         XCTAssertFalse(FileManager.default.fileExists(atPath: session.storePath))
         XCTAssertNil(creds.load())
+        XCTAssertNil(session.keys.load(), "the key is forgotten with the store")
+    }
+
+    func testSigningOutOfflineSaysWhatWouldBeLostAndErasesOnlyWhenAskedAgain() async throws {
+        let creds = MemoryCredentials()
+        var online: Session? = try await enrolled("lead-wang", "sign-out", creds)
+        let (dir, credentials, keys, path) = (online!.dataDir, online!.credentials, online!.keys, online!.storePath)
+        online = nil
+        // The same phone, its relay out of reach.
+        let offline = Credentials(relayUrl: "http://127.0.0.1:1", token: credentials.token, memberId: credentials.memberId,
+                                  deviceId: credentials.deviceId, actorId: credentials.actorId)
+        let away = try Session(dataDir: dir, credentials: offline, keys: keys)
+        _ = try away.store.registerHousehold(input: HouseholdInput(
+            buildingId: Self.building, unit: "3单元", room: "303", phone: "", residents: [], tags: [], watch: nil))
+        let sync = SyncViewModel(session: away)
+        let first = await sync.signOut(credentials: creds)
+        XCTAssertFalse(first)
+        XCTAssertGreaterThanOrEqual(sync.state.signOutWouldLose ?? 0, 1, "the household waits to be sent")
+        XCTAssertEqual(sync.notice?.text.key, Keys.signOutWouldLose)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: path), "nothing erased")
+        let forced = await sync.signOut(credentials: creds, force: true)
+        XCTAssertTrue(forced)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path))
+        XCTAssertNil(creds.load())
+        XCTAssertNil(keys.load())
     }
 }

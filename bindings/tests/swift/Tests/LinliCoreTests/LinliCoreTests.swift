@@ -34,8 +34,42 @@ final class LinliCoreTests: XCTestCase {
 
     func path(_ name: String) -> String { tmp.appendingPathComponent("\(name).db").path }
 
+    /// The key every store of these tests is encrypted with.
+    let key = newStoreKey()
+
+    func testAStoreIsEncryptedAtRestAndOnlyItsKeyOpensIt() throws {
+        let name = "欧阳秀兰", phone = "13700001234"
+        var store: LinliStore? = try officeStore("encrypted")
+        let building = try store!.addPlace(kind: .building, name: "7号楼", parent: nil)
+        _ = try store!.registerHousehold(input: HouseholdInput(
+            buildingId: building, unit: "", room: "101", phone: phone,
+            residents: [ResidentInput(name: name, birthYear: 1950, phone: phone)], tags: [], watch: nil))
+        // Copied while the app runs: the file and its WAL.
+        let running = try Data(contentsOf: URL(fileURLWithPath: path("encrypted")))
+            + Data(contentsOf: URL(fileURLWithPath: path("encrypted") + "-wal"))
+        for text in [name, phone, "梅园社区"] {
+            XCTAssertNil(running.range(of: Data(text.utf8)), "\(text) readable in the running store")
+        }
+        store = nil
+        let closed = try Data(contentsOf: URL(fileURLWithPath: path("encrypted")))
+        XCTAssertNil(closed.range(of: Data(name.utf8)), "readable after the checkpoint")
+        do {
+            _ = try LinliStore.open(path: path("encrypted"), key: newStoreKey(), memberId: "office-encrypted", deviceId: "encrypted-pc", actorId: nil)
+            XCTFail("a wrong key opened the store")
+        } catch LinliError.WrongKey {}
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: path("encrypted"))), closed, "a wrong key touches nothing")
+        let next = newStoreKey()
+        try rekeyStore(path: path("encrypted"), oldKey: key, newKey: next)
+        do {
+            _ = try LinliStore.open(path: path("encrypted"), key: key, memberId: "office-encrypted", deviceId: "encrypted-pc", actorId: nil)
+            XCTFail("the old key still opens the store")
+        } catch LinliError.WrongKey {}
+        let reopened = try LinliStore.open(path: path("encrypted"), key: next, memberId: "office-encrypted", deviceId: "encrypted-pc", actorId: nil)
+        XCTAssertTrue(try reopened.householdsInBuilding(buildingId: building).first!.residents.contains(name))
+    }
+
     func officeStore(_ name: String) throws -> LinliStore {
-        let s = try LinliStore.open(path: path(name), memberId: "office-\(name)", deviceId: "\(name)-pc", actorId: newActorId())
+        let s = try LinliStore.open(path: path(name), key: key, memberId: "office-\(name)", deviceId: "\(name)-pc", actorId: newActorId())
         _ = try s.createCommunity(name: "梅园社区", utcOffsetMinutes: 480, adminName: "陈主任", adminPhone: "13800000001")
         return s
     }
@@ -236,8 +270,8 @@ final class LinliCoreTests: XCTestCase {
         let wangEnrol = try await enrol(server: relay.url, code: try relay.code("lead-wang"), deviceName: "王建国的手机", actorId: wangActor)
         let officeActor = newActorId()
         let officeEnrol = try await enrol(server: relay.url, code: try relay.code("office-admin"), deviceName: "办公室", actorId: officeActor)
-        let wang = try LinliStore.open(path: path("wang"), memberId: wangEnrol.memberId, deviceId: wangEnrol.deviceId, actorId: wangActor)
-        let office = try LinliStore.open(path: path("office"), memberId: officeEnrol.memberId, deviceId: officeEnrol.deviceId, actorId: officeActor)
+        let wang = try LinliStore.open(path: path("wang"), key: key, memberId: wangEnrol.memberId, deviceId: wangEnrol.deviceId, actorId: wangActor)
+        let office = try LinliStore.open(path: path("office"), key: key, memberId: officeEnrol.memberId, deviceId: officeEnrol.deviceId, actorId: officeActor)
         let wangSync = try SyncClient(server: relay.url, token: wangEnrol.token)
         let officeSync = try SyncClient(server: relay.url, token: officeEnrol.token)
 
@@ -349,9 +383,9 @@ final class LinliCoreTests: XCTestCase {
             XCTAssertTrue(detail.contains("2026年11月23日"))
         }
         do { _ = try s.household(householdId: "nope"); XCTFail() } catch LinliError.NotFound {}
-        do { _ = try LinliStore.open(path: path("errors"), memberId: "else", deviceId: "x", actorId: nil); XCTFail() } catch LinliError.StoreInUse {}
-        do { _ = try LinliStore.open(path: tmp.path, memberId: "m", deviceId: "d", actorId: nil); XCTFail() } catch LinliError.Storage {}
-        let volunteer = try LinliStore.open(path: path("volunteer"), memberId: "vol", deviceId: "v", actorId: nil)
+        do { _ = try LinliStore.open(path: path("errors"), key: key, memberId: "else", deviceId: "x", actorId: nil); XCTFail() } catch LinliError.StoreInUse {}
+        do { _ = try LinliStore.open(path: tmp.path, key: key, memberId: "m", deviceId: "d", actorId: nil); XCTFail() } catch LinliError.Storage {}
+        let volunteer = try LinliStore.open(path: path("volunteer"), key: key, memberId: "vol", deviceId: "v", actorId: nil)
         do { _ = try volunteer.addPlace(kind: .area, name: "第二片区", parent: nil); XCTFail() } catch LinliError.Forbidden {}
         let offline = try SyncClient(server: "http://127.0.0.1:1", token: "t")
         do { _ = try await offline.sync(store: s, listener: nil, cancel: nil); XCTFail() } catch LinliError.Network {}
@@ -393,7 +427,7 @@ final class LinliCoreTests: XCTestCase {
                 sub.cancel()
                 _ = CancelToken()
                 if i % 20 == 0 {
-                    _ = try LinliStore.open(path: path("handles-others"), memberId: "office-handles", deviceId: "handles-pc", actorId: nil)
+                    _ = try LinliStore.open(path: path("handles-others"), key: key, memberId: "office-handles", deviceId: "handles-pc", actorId: nil)
                 }
             }
         }

@@ -25,7 +25,7 @@ import kotlinx.coroutines.launch
 
 @Composable
 fun EnrolScreen(app: LinliApplication) {
-    val vm = remember { EnrolmentViewModel(app.filesDir, Build.MODEL, app.credentials) }
+    val vm = remember { EnrolmentViewModel(app.filesDir, Build.MODEL, app.credentials, app.storeKeys) }
     val state by vm.state.collectAsState()
     val scope = rememberCoroutineScope()
     var scanning by remember { mutableStateOf(false) }

@@ -18,6 +18,7 @@ import kotlinx.coroutines.launch
 class LinliApplication : Application() {
     val scope = CoroutineScope(SupervisorJob())
     val credentials by lazy { CredentialPrefs(this) }
+    val storeKeys by lazy { KeystoreStoreKey(this) }
     /** The enrolled session; null until enrolment (or after a wipe). */
     val session = MutableStateFlow<Session?>(null)
     /** One sync view model for the process, so that the screen, the foreground hook and the
@@ -27,7 +28,7 @@ class LinliApplication : Application() {
 
     override fun onCreate() {
         super.onCreate()
-        credentials.load()?.let { open(Session(filesDir, it)) }
+        credentials.load()?.let { open(Session(filesDir, it, storeKeys)) }
         ProcessLifecycleOwner.get().lifecycle.addObserver(object : DefaultLifecycleObserver {
             override fun onStart(owner: LifecycleOwner) {
                 if (online()) scope.launch { sync?.syncNow() }

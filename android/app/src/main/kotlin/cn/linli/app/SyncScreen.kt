@@ -60,6 +60,18 @@ fun SyncScreen(app: LinliApplication, vm: SyncViewModel) {
                         Text(stringResource(R.string.sync_now))
                     }
                 }
+                if (!state.running) {
+                    OutlinedButton(onClick = { scope.launch { if (vm.signOut(app.credentials)) app.forget() } },
+                        modifier = Modifier.fillMaxWidth()) {
+                        Text(stringResource(R.string.sync_sign_out))
+                    }
+                    if (state.signOutWouldLose != null) {
+                        OutlinedButton(onClick = { scope.launch { if (vm.signOut(app.credentials, force = true)) app.forget() } },
+                            modifier = Modifier.fillMaxWidth()) {
+                            Text(stringResource(R.string.sync_sign_out_anyway), color = MaterialTheme.colorScheme.error)
+                        }
+                    }
+                }
                 if (state.conflicts.isNotEmpty()) {
                     Text(stringResource(R.string.sync_conflicts), style = MaterialTheme.typography.titleLarge)
                 }

@@ -27,6 +27,7 @@ class EnrolmentViewModel(
     private val dataDir: File,
     private val deviceName: String,
     private val credentials: CredentialStore,
+    private val keys: StoreKeyStore,
     private val io: CoroutineDispatcher = Dispatchers.IO,
 ) {
     private val _state = MutableStateFlow(EnrolmentState())
@@ -41,7 +42,7 @@ class EnrolmentViewModel(
 
     /** Opens the session of an install enrolled before, if there is one. */
     suspend fun resume(): Session? = withContext(io) {
-        credentials.load()?.let { Session(dataDir, it) }
+        credentials.load()?.let { Session(dataDir, it, keys) }
     }?.also { s -> _state.update { it.copy(session = s) } }
 
     /** Enrols, opens the store and runs the first sync. Errors stay on screen; nothing is kept. */
@@ -61,7 +62,7 @@ class EnrolmentViewModel(
             val actor = newActorId()
             val e = enrol(s.relayUrl, s.code, deviceName, actor)
             val creds = Credentials(s.relayUrl, e.token, e.memberId, e.deviceId, actor)
-            val session = withContext(io) { Session(dataDir, creds) }
+            val session = withContext(io) { Session(dataDir, creds, keys) }
             credentials.save(creds)
             // Enrolled even if the first sync fails: the sync screen retries it.
             val firstSync = try {

@@ -33,6 +33,9 @@ data class SyncState(
     /** The phases this run has been through, in order. */
     val phases: List<SyncPhase> = emptyList(),
     val revoked: Boolean = false,
+    /** A sign-out that could not reach the relay: how many changes and photos would be lost
+     * if the person insists. */
+    val signOutWouldLose: Long? = null,
 )
 
 class SyncViewModel(
@@ -103,11 +106,40 @@ class SyncViewModel(
             store.resolveConflict(conflict.docId, conflict.path, Resolution.Pick(index.toUInt()))
         }
 
-    /** After a revocation: closes the session, deletes the store and forgets the credentials. */
+    /** After a revocation: closes the session, deletes the store and forgets the credentials
+     * and the store's key. */
     suspend fun wipe(credentials: CredentialStore) = withContext(io) {
         session.close()
         wipeStore(session.storePath)
         credentials.clear()
+        session.keys.clear()
+    }
+
+    /**
+     * "Sign out and erase this phone": syncs what the phone holds, tells the relay, erases the
+     * store, then deletes it and forgets the credentials and the key; true when done. When the
+     * relay cannot be reached and work would be lost, nothing is erased unless [force]: the
+     * state says how many changes and photos (`signOutWouldLose`) for the person to decide.
+     */
+    suspend fun signOut(credentials: CredentialStore, force: Boolean = false): Boolean {
+        if (state.value.running) return false
+        mutableState.value = state.value.copy(running = true, signOutWouldLose = null)
+        val outcome = try {
+            session.client.signOut(store, force, null)
+        } catch (e: LinliException) {
+            fail(e.toUiText())
+            null
+        } finally {
+            mutableState.value = state.value.copy(running = false)
+        }
+        if (outcome == null) return false
+        if (!outcome.erased) {
+            mutableState.value = state.value.copy(signOutWouldLose = outcome.unsent.toLong())
+            fail(UiText(Keys.SIGN_OUT_WOULD_LOSE, outcome.unsent.toLong()))
+            return false
+        }
+        wipe(credentials)
+        return true
     }
 
     private fun memberName(id: String) =

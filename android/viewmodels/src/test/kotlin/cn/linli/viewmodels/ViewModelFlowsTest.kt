@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Assertions.assertEquals
 import org.junit.jupiter.api.Assertions.assertFalse
 import org.junit.jupiter.api.Assertions.assertNotNull
 import org.junit.jupiter.api.Assertions.assertNull
+import org.junit.jupiter.api.Assertions.assertThrows
 import org.junit.jupiter.api.Assertions.assertTrue
 import org.junit.jupiter.api.Test
 import org.junit.jupiter.api.TestInstance
@@ -24,6 +25,14 @@ class MemoryCredentials : CredentialStore {
     var saved: Credentials? = null
     override fun load() = saved
     override fun save(credentials: Credentials) { saved = credentials }
+    override fun clear() { saved = null }
+}
+
+/** The store's key kept in memory, as the app keeps it wrapped by the Android Keystore. */
+class MemoryStoreKeys : StoreKeyStore {
+    var saved: ByteArray? = null
+    override fun load() = saved
+    override fun save(key: ByteArray) { saved = key }
     override fun clear() { saved = null }
 }
 
@@ -58,7 +67,7 @@ class ViewModelFlowsTest {
     /** Enrols `member` through the enrolment screen on a phone of its own. */
     private fun enrolled(member: String, phone: String = member, creds: CredentialStore = MemoryCredentials()): Session =
         runBlocking {
-            val vm = EnrolmentViewModel(File(tmp, phone).apply { mkdirs() }, "$phone 的手机", creds)
+            val vm = EnrolmentViewModel(File(tmp, phone).apply { mkdirs() }, "$phone 的手机", creds, MemoryStoreKeys())
             vm.setRelayUrl(relay.url)
             vm.onScanned(" ${relay.code(member).lowercase()} ")
             val session = vm.enrol()
@@ -70,8 +79,9 @@ class ViewModelFlowsTest {
     @Test
     fun `enrolment checks its fields, shows the relay's refusal, and resumes after a restart`() = runBlocking {
         val creds = MemoryCredentials()
+        val keys = MemoryStoreKeys()
         val dir = File(tmp, "enrol").apply { mkdirs() }
-        val vm = EnrolmentViewModel(dir, "备用手机", creds)
+        val vm = EnrolmentViewModel(dir, "备用手机", creds, keys)
         assertNull(vm.enrol())
         assertEquals(UiText(Keys.ENROL_MISSING_RELAY), vm.state.value.error)
         vm.setRelayUrl(relay.url)
@@ -87,9 +97,14 @@ class ViewModelFlowsTest {
         assertEquals("lead-li", creds.saved?.memberId)
         assertEquals("李秀英", session.store.member("lead-li").name, "the first sync brought the directory")
         session.close()
-        val resumed = EnrolmentViewModel(dir, "备用手机", creds).resume()!!
+        val resumed = EnrolmentViewModel(dir, "备用手机", creds, keys).resume()!!
         assertEquals(session.credentials, resumed.credentials)
         resumed.close()
+        // The store is encrypted with the key the install made: another key does not open it.
+        val stranger = MemoryStoreKeys().apply { save(newStoreKey()) }
+        assertThrows(LinliException.WrongKey::class.java) { Session(dir, creds.saved!!, stranger) }
+        val bytes = File(session.storePath).readBytes()
+        assertFalse(String(bytes, Charsets.ISO_8859_1).contains(String("李秀英".toByteArray(), Charsets.ISO_8859_1)))
     }
 
     @Test
@@ -330,5 +345,30 @@ class ViewModelFlowsTest {
         sync.wipe(creds)
         assertFalse(File(session.storePath).exists())
         assertNull(creds.load())
+        assertNull(session.keys.load(), "the key is forgotten with the store")
     }
+
+    @Test
+    fun `signing out offline says what would be lost, and erases only when asked again`() = runBlocking {
+        val creds = MemoryCredentials()
+        val online = enrolled("lead-wang", "sign-out", creds)
+        sessions.remove(online)
+        val path = online.storePath
+        online.close()
+        // The same phone, its relay out of reach.
+        val away = Session(online.dataDir, online.credentials.copy(relayUrl = "http://127.0.0.1:1"), online.keys)
+        away.store.registerHousehold(HouseholdInput(building, "3单元", "303", "", emptyList(), emptyList(), null))
+        val sync = SyncViewModel(away)
+        assertFalse(sync.signOut(creds))
+        val lose = sync.state.value.signOutWouldLose
+        assertNotNull(lose)
+        assertTrue(lose!! >= 1, "the household waits to be sent: $lose")
+        assertEquals(Keys.SIGN_OUT_WOULD_LOSE, sync.notice.value?.text?.key)
+        assertTrue(File(path).exists(), "nothing erased")
+        assertTrue(sync.signOut(creds, force = true))
+        assertFalse(File(path).exists())
+        assertNull(creds.load())
+        assertNull(online.keys.load())
+    }
+}
 }
