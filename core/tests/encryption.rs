@@ -126,12 +126,25 @@ fn a_plain_store_of_1000_records_is_encrypted_in_place_with_nothing_lost() {
 #[test]
 fn a_wrong_key_or_none_touches_nothing() {
     let devices = Devices::new();
+    let office = devices.open("office", "office-pc");
+    let c = community(&office);
     let path = devices.dir.path().join("wang-phone.db");
     let key = StoreKey::generate();
     {
         let wang = open_keyed(&devices, &path, Some(&key)).unwrap();
+        sync_all(&[&office, &wang]);
+        wang.register_household(&HouseholdInput {
+            building_id: c.building3.clone(),
+            room: "101".into(),
+            phone: PHONE.into(),
+            ..HouseholdInput::default()
+        })
+        .unwrap();
         drop(wang);
     }
+    let mut wal = path.as_os_str().to_owned();
+    wal.push("-wal");
+    assert!(!Path::new(&wal).exists(), "a closed store leaves no WAL");
     let before = std::fs::read(&path).unwrap();
     for wrong in [Some(StoreKey::generate()), None] {
         assert!(matches!(

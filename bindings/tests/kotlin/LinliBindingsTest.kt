@@ -386,7 +386,8 @@ class LinliBindingsTest {
         val phone = "13700001234"
         var building = ""
         officeStore("encrypted").use { s ->
-            building = s.addPlace(PlaceKind.BUILDING, "7号楼", null)
+            val area = s.addPlace(PlaceKind.AREA, "第一片区", null)
+            building = s.addPlace(PlaceKind.BUILDING, "7号楼", s.addPlace(PlaceKind.COMPOUND, "梅园新村", area))
             s.registerHousehold(HouseholdInput(building, "", "101", phone,
                 listOf(ResidentInput(name, 1950, phone)), emptyList(), null))
             // Copied while the app runs: the file and its WAL.

@@ -13,7 +13,7 @@ use std::fs::{File, OpenOptions};
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
-use rusqlite::{Connection, ErrorCode};
+use rusqlite::{Connection, ErrorCode, OpenFlags};
 
 use crate::error::{Error, Result};
 
@@ -106,6 +106,20 @@ pub(crate) fn unlock(conn: &Connection, key: Option<&StoreKey>) -> Result<()> {
     }
 }
 
+/// Proves that `key` (none for a plain store) opens the existing store at `path`, through a
+/// read-only connection: a read-write one that failed would still, when closed, fold a WAL
+/// left behind into the file, so a wrong key would change the file's bytes.
+pub(crate) fn probe(path: &Path, key: Option<&StoreKey>) -> Result<()> {
+    if !path.exists() {
+        return Ok(());
+    }
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    unlock(&conn, key)
+}
+
 /// Whether the file at `path` is a plain (unencrypted) SQLite database with content. A file
 /// that does not exist or is empty is a new store, not a plain one.
 pub(crate) fn is_plain(path: &Path) -> Result<bool> {
@@ -139,6 +153,7 @@ pub(crate) fn rewrite(path: &Path, from: Option<&StoreKey>, to: &StoreKey) -> Re
     let target = rewrite_path(path);
     remove_if_present(&target)?;
     remove_if_present(&suffixed(&target, "-journal"))?;
+    probe(path, from)?;
     {
         let conn = Connection::open(path)?;
         unlock(&conn, from)?;

@@ -81,12 +81,15 @@ pub struct StoreStats {
 /// The store.
 #[derive(Debug)]
 pub(crate) struct Store {
-    /// The lock that makes this handle the store's only owner, held until it is dropped.
-    _owner: std::fs::File,
-    writer: Mutex<Writer>,
+    /// Declared (and so dropped) before the writer: the last connection to close folds the
+    /// WAL into the file and deletes it, which only a read-write connection can.
     reader: Mutex<Connection>,
+    writer: Mutex<Writer>,
     documents_loaded: AtomicU64,
     pub(crate) watchers: crate::watch::Watchers,
+    /// The lock that makes this handle the store's only owner, held until it is dropped: last,
+    /// once both connections are closed.
+    _owner: std::fs::File,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -187,6 +190,7 @@ impl Store {
         {
             cipher::rewrite(path, None, key)?;
         }
+        cipher::probe(path, key)?;
         let mut conn = Connection::open(path)?;
         cipher::unlock(&conn, key)?;
         configure(&conn)?;

@@ -9,6 +9,8 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 use serde::Serialize;
 
+use linli_core::StoreKey;
+
 use crate::linli_side::{self, PhoneIdentity};
 use crate::report::Report;
 use crate::{BenchError, ingest, load, local, samod_side, sync_compare};
@@ -142,6 +144,9 @@ enum PhoneOp {
         identity: PathBuf,
         #[arg(long)]
         building: String,
+        /// The store's key, hex, when it is encrypted.
+        #[arg(long)]
+        key_hex: Option<String>,
     },
 }
 
@@ -342,9 +347,21 @@ async fn phone(op: PhoneOp) -> Result<(), BenchError> {
             store,
             identity,
             building,
+            key_hex,
         } => {
             let identity = PhoneIdentity::load(&identity)?;
-            print_result(&linli_side::open_costs(&store, &identity, &building)?)
+            let key = key_hex
+                .map(|hex| {
+                    let bytes = hex::decode(hex).map_err(|e| BenchError(e.to_string()))?;
+                    StoreKey::from_bytes(&bytes).map_err(BenchError::from)
+                })
+                .transpose()?;
+            print_result(&linli_side::open_costs(
+                &store,
+                &identity,
+                &building,
+                key.as_ref(),
+            )?)
         }
     }
 }

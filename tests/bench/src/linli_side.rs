@@ -491,9 +491,10 @@ pub fn open_costs(
     store: &Path,
     identity: &PhoneIdentity,
     building: &str,
+    key: Option<&StoreKey>,
 ) -> Result<OpenCosts, BenchError> {
     let started = Instant::now();
-    let linli = identity.open(store)?;
+    let linli = identity.open_keyed(store, key)?;
     let open_ms = started.elapsed().as_secs_f64() * 1000.0;
     let rss_mib = crate::process::memory_mib("self", "VmRSS");
     let time_ms = |f: &dyn Fn() -> Result<usize, BenchError>| -> Result<(f64, usize), BenchError> {

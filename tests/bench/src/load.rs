@@ -115,7 +115,7 @@ pub async fn run(runs: usize, work: &Path, report: &mut Report) -> Result<(), Be
     // The disk's floor: every phone's push committed one after the other, one bare commit each.
     let floor_dir = work.join("load-floor");
     std::fs::create_dir_all(&floor_dir).map_err(|e| BenchError(e.to_string()))?;
-    let floor = median(&crate::local::bare_commits_ms(&floor_dir, 500)?) * PHONES as f64;
+    let floor = median(&crate::local::bare_commits_ms(&floor_dir, 500, None)?) * PHONES as f64;
     report.section(
         &format!(
             "load: {PHONES} phones syncing a day's work ({} changes each) at once ({runs} runs, medians)",

@@ -6,13 +6,13 @@ use std::ffi::OsString;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use linli_core::Linli;
 use linli_core::api::duty::VisitorInput;
 use linli_core::api::households::VisitInput;
 use linli_core::api::tickets::TicketFilter;
 use linli_core::records::directory::Role;
 use linli_core::records::gate_log::PassType;
 use linli_core::rules::{self, JudgedDoc, Pusher};
+use linli_core::{Linli, StoreKey};
 
 use crate::BenchError;
 use crate::linli_side::{OpenCosts, PhoneIdentity};
@@ -35,12 +35,24 @@ fn times_ms(
 }
 
 /// The disk's floor for a local write: one 300-byte row inserted and committed per transaction
-/// in a database with the phone store's settings (WAL, `synchronous=NORMAL`), in milliseconds.
-pub(crate) fn bare_commits_ms(dir: &Path, n: usize) -> Result<Vec<f64>, BenchError> {
+/// in a database with the phone store's settings (WAL, `synchronous=NORMAL`, encrypted with
+/// `key` when one is given), in milliseconds.
+pub(crate) fn bare_commits_ms(
+    dir: &Path,
+    n: usize,
+    key: Option<&StoreKey>,
+) -> Result<Vec<f64>, BenchError> {
     let db = |e: rusqlite::Error| BenchError(format!("bare commit: {e}"));
     let path = dir.join("floor.db");
     let _ = std::fs::remove_file(&path);
     let conn = rusqlite::Connection::open(&path).map_err(db)?;
+    if let Some(key) = key {
+        conn.execute_batch(&format!(
+            "PRAGMA key = \"x'{}'\";",
+            hex::encode(key.as_bytes())
+        ))
+        .map_err(db)?;
+    }
     conn.pragma_update(None, "journal_mode", "WAL")
         .map_err(db)?;
     conn.pragma_update(None, "synchronous", "NORMAL")
@@ -101,15 +113,27 @@ fn relay_judging_ms(linli: &Linli, doc_id: &str, n: usize) -> Result<Vec<f64>, B
     Ok(times)
 }
 
-/// p50 and p99 of a kind of write, each with its ratio to the disk's floor (p50 to p50).
-fn write_figures(name: &str, times: &[f64], floor_p50: f64) -> Vec<Figure> {
+/// p50 and p99 of a kind of write, each with its ratio to the disk's floor (p50 to p50); an
+/// encrypted store's p50 also against the 1 ms bar.
+fn write_figures(name: &str, times: &[f64], floor_p50: f64, encrypted: bool) -> Vec<Figure> {
     let p50 = median(times);
-    vec![
+    let mut figures = vec![
         Figure::new(format!("writes.{name}.p50"), p50, "ms")
             .ratio(p50 / floor_p50)
             .bar("≤ 1.5 × the bare commit", p50 <= 1.5 * floor_p50),
-        Figure::new(format!("writes.{name}.p99"), percentile(times, 99.0), "ms"),
-    ]
+    ];
+    if encrypted {
+        figures.push(
+            Figure::new(format!("writes.{name}.p50_against_1ms"), p50, "ms")
+                .bar("≤ 1 ms encrypted", p50 <= 1.0),
+        );
+    }
+    figures.push(Figure::new(
+        format!("writes.{name}.p99"),
+        percentile(times, 99.0),
+        "ms",
+    ));
+    figures
 }
 
 /// A write's cost late in a record's history against early in it: p50 of the last tenth of
@@ -127,72 +151,65 @@ fn growth_figures(name: &str, times: &[f64]) -> Vec<Figure> {
 }
 
 /// Scenario 5: visits, gate entries and ticket events written one by one on a phone holding
-/// 10,000 records, beside the disk's floor; then records with a long history: 1,000 visits to
-/// one household, 500 events on one ticket, a gate day of 2,000 entries.
+/// 10,000 records, plain and then encrypted, each beside its own floor (a bare commit, plain or
+/// encrypted); then, on the encrypted store, records with a long history: 1,000 visits to one
+/// household, 500 events on one ticket, a gate day of 2,000 entries.
 pub async fn writes(quick: bool, work: &Path, report: &mut Report) -> Result<(), BenchError> {
     let n = if quick { 300 } else { 2000 };
     let t = LinliTemplate::prepare(work, 10_000).await?;
-    let dir = work.join("writes-run");
-    let _ = std::fs::remove_dir_all(&dir);
-    copy_dir(&t.phone_dir(), &dir)?;
-    let floor = bare_commits_ms(&dir, n)?;
-    let floor_p50 = median(&floor);
-    let linli = PhoneIdentity::load(&t.identity())?.open(&dir.join("phone.db"))?;
+    let key = StoreKey::generate();
+    let mut encrypted = None;
+    for (label, key) in [("plain", None), ("encrypted", Some(&key))] {
+        let dir = work.join(format!("writes-run-{label}"));
+        let _ = std::fs::remove_dir_all(&dir);
+        copy_dir(&t.phone_dir(), &dir)?;
+        let floor = bare_commits_ms(&dir, n, key)?;
+        let floor_p50 = median(&floor);
+        let started = Instant::now();
+        let linli = PhoneIdentity::load(&t.identity())?.open_keyed(&dir.join("phone.db"), key)?;
+        let open_ms = started.elapsed().as_secs_f64() * 1000.0;
+        let mut figures = vec![
+            Figure::new(format!("writes.{label}.bare_commit.p50"), floor_p50, "ms"),
+            Figure::new(
+                format!("writes.{label}.bare_commit.p99"),
+                percentile(&floor, 99.0),
+                "ms",
+            ),
+        ];
+        if key.is_some() {
+            figures.push(Figure::new(
+                "writes.encrypted.first_open_converting_the_plain_store",
+                open_ms,
+                "ms",
+            ));
+        }
+        eprintln!("本机写入 local writes ({label}): {n} of each kind …");
+        figures.extend(timed_writes(
+            &linli,
+            &t,
+            n,
+            label,
+            floor_p50,
+            key.is_some(),
+        )?);
+        report.section(
+            &format!(
+                "local writes on a phone with 10,000 records, {label} ({n} each, committed), against the disk's floor"
+            ),
+            figures,
+        );
+        encrypted = Some(linli);
+    }
+    let linli = encrypted.ok_or_else(|| BenchError("no encrypted store".into()))?;
     let households = linli.households_in_building(&t.places.buildings[0])?;
     let tickets = linli.tickets(&TicketFilter {
         open_only: true,
         ..TicketFilter::default()
     })?;
-    if households.len() < 2 || tickets.len() < 2 {
-        return Err(BenchError(
-            "the template holds too few households or tickets".into(),
-        ));
-    }
-    eprintln!("本机写入 local writes: {n} of each kind …");
-    let visit = |i: usize| VisitInput {
-        needs: format!("老人腿脚不便，希望有人帮忙取药（第{i}次）"),
-        ..VisitInput::default()
-    };
-    let visits = times_ms(n, |i| {
-        // Every household but the first, which is kept for the long history below.
-        let h = &households[1 + i % (households.len() - 1)].id;
-        linli.log_visit(h, &visit(i))?;
-        Ok(())
-    })?;
     let gate = times_ms(n, |i| {
-        linli.register_visitor(
-            &t.places.gate,
-            &VisitorInput {
-                name: "张伟".into(),
-                phone: format!("139{i:08}"),
-                purpose: "探望父母".into(),
-                household: None,
-                pass: PassType::Temporary,
-            },
-        )?;
+        linli.register_visitor(&t.places.gate, &visitor(i))?;
         Ok(())
     })?;
-    let events = times_ms(n, |i| {
-        let ticket = &tickets[1 + i % (tickets.len() - 1)].id;
-        linli.reply_ticket(ticket, "已转物业处理，明日上门")?;
-        Ok(())
-    })?;
-    let mut figures = vec![Figure::new("writes.bare_commit.p50", floor_p50, "ms")];
-    figures.push(Figure::new(
-        "writes.bare_commit.p99",
-        percentile(&floor, 99.0),
-        "ms",
-    ));
-    figures.extend(write_figures("visit", &visits, floor_p50));
-    figures.extend(write_figures("gate_entry", &gate, floor_p50));
-    figures.extend(write_figures("ticket_event", &events, floor_p50));
-    report.section(
-        &format!(
-            "local writes on a phone with 10,000 records ({n} each, committed), against the disk's floor"
-        ),
-        figures,
-    );
-
     let (visits_n, events_n) = if quick { (300, 150) } else { (1000, 500) };
     eprintln!(
         "长历史 long histories: {visits_n} visits to one household, {events_n} events on one ticket …"
@@ -232,29 +249,144 @@ pub async fn writes(quick: bool, work: &Path, report: &mut Report) -> Result<(),
     ));
     figures.extend(growth_figures(&format!("gate_day_{n}_entries"), &gate));
     report.section(
-        "records with a long history: late writes against early ones",
+        "records with a long history, encrypted store: late writes against early ones",
         figures,
     );
     Ok(())
 }
 
+/// A visit whose note says which it is.
+fn visit(i: usize) -> VisitInput {
+    VisitInput {
+        needs: format!("老人腿脚不便，希望有人帮忙取药（第{i}次）"),
+        ..VisitInput::default()
+    }
+}
+
+/// A gate entry with a new phone number each time.
+fn visitor(i: usize) -> VisitorInput {
+    VisitorInput {
+        name: "张伟".into(),
+        phone: format!("139{i:08}"),
+        purpose: "探望父母".into(),
+        household: None,
+        pass: PassType::Temporary,
+    }
+}
+
+/// `n` visits, gate entries and ticket events on `linli`, each committed alone: their figures,
+/// named `writes.<label>.<kind>`.
+fn timed_writes(
+    linli: &Linli,
+    t: &LinliTemplate,
+    n: usize,
+    label: &str,
+    floor_p50: f64,
+    encrypted: bool,
+) -> Result<Vec<Figure>, BenchError> {
+    let households = linli.households_in_building(&t.places.buildings[0])?;
+    let tickets = linli.tickets(&TicketFilter {
+        open_only: true,
+        ..TicketFilter::default()
+    })?;
+    if households.len() < 2 || tickets.len() < 2 {
+        return Err(BenchError(
+            "the template holds too few households or tickets".into(),
+        ));
+    }
+    let visits = times_ms(n, |i| {
+        // Every household but the first, which is kept for the long history.
+        let h = &households[1 + i % (households.len() - 1)].id;
+        linli.log_visit(h, &visit(i))?;
+        Ok(())
+    })?;
+    let gate = times_ms(n, |i| {
+        linli.register_visitor(&t.places.gate, &visitor(i))?;
+        Ok(())
+    })?;
+    let events = times_ms(n, |i| {
+        let ticket = &tickets[1 + i % (tickets.len() - 1)].id;
+        linli.reply_ticket(ticket, "已转物业处理，明日上门")?;
+        Ok(())
+    })?;
+    let mut figures = write_figures(&format!("{label}.visit"), &visits, floor_p50, encrypted);
+    figures.extend(write_figures(
+        &format!("{label}.gate_entry"),
+        &gate,
+        floor_p50,
+        encrypted,
+    ));
+    figures.extend(write_figures(
+        &format!("{label}.ticket_event"),
+        &events,
+        floor_p50,
+        encrypted,
+    ));
+    Ok(figures)
+}
+
 /// Scenario 6: a store with 100,000 records (10,000 with `--quick`) opened in a process of its
-/// own, three times.
+/// own, three times plain and three times encrypted (a copy converted once, timed).
 pub async fn store(quick: bool, work: &Path, report: &mut Report) -> Result<(), BenchError> {
     let n = if quick { 10_000 } else { 100_000 };
     let t = LinliTemplate::prepare(work, n).await?;
+    let key = StoreKey::generate();
+    let encrypted_dir = work.join("store-encrypted");
+    let _ = std::fs::remove_dir_all(&encrypted_dir);
+    copy_dir(&t.phone_dir(), &encrypted_dir)?;
+    eprintln!("加密 converting a copy of the {n}-record store …");
+    let started = Instant::now();
+    drop(
+        PhoneIdentity::load(&t.identity())?
+            .open_keyed(&encrypted_dir.join("phone.db"), Some(&key))?,
+    );
+    let convert_s = started.elapsed().as_secs_f64();
+    for (label, dir, key) in [
+        ("plain", t.phone_dir(), None),
+        ("encrypted", encrypted_dir.clone(), Some(&key)),
+    ] {
+        let mut figures = open_figures(&t, &dir, n, label, key).await?;
+        if key.is_some() {
+            figures.push(Figure::new(
+                format!("store.n{n}.encrypted.conversion_from_plain"),
+                convert_s,
+                "s",
+            ));
+        }
+        report.section(
+            &format!("a store with {n} records, {label} (3 opens, medians)"),
+            figures,
+        );
+    }
+    let _ = std::fs::remove_dir_all(&encrypted_dir);
+    Ok(())
+}
+
+/// Three opens of the store in `dir`, each in a process of its own: the medians' figures,
+/// named `store.n<n>.<label>.<what>`.
+async fn open_figures(
+    t: &LinliTemplate,
+    dir: &Path,
+    n: usize,
+    label: &str,
+    key: Option<&StoreKey>,
+) -> Result<Vec<Figure>, BenchError> {
     let mut runs: Vec<OpenCosts> = Vec::new();
     for _ in 0..3 {
-        let args: Vec<OsString> = vec![
+        let mut args: Vec<OsString> = vec![
             "linli-phone".into(),
             "open".into(),
             "--store".into(),
-            t.phone_dir().join("phone.db").into(),
+            dir.join("phone.db").into(),
             "--identity".into(),
             t.identity().into(),
             "--building".into(),
             t.places.buildings[0].clone().into(),
         ];
+        if let Some(key) = key {
+            args.push("--key-hex".into());
+            args.push(hex::encode(key.as_bytes()).into());
+        }
         let costs = run_client::<OpenCosts>(&args, Duration::from_secs(300))
             .await?
             .ok_or_else(|| BenchError("opening the store took over 300 s".into()))?;
@@ -273,30 +405,20 @@ pub async fn store(quick: bool, work: &Path, report: &mut Report) -> Result<(), 
         of(|c| c.agenda_ms),
     );
     let full = n == 100_000;
-    report.section(
-        &format!("a store with {n} records (3 opens, medians)"),
-        vec![
-            Figure::new(format!("store.n{n}.open"), open, "ms")
-                .bar("≤ 150 ms at 100,000", !full || open <= 150.0),
-            Figure::new(format!("store.n{n}.rss_after_open"), rss, "MiB")
-                .bar("≤ 60 MB at 100,000", !full || rss <= 60.0),
-            Figure::new(format!("store.n{n}.building_households"), list, "ms")
-                .bar("≤ 5 ms", list <= 5.0),
-            Figure::new(format!("store.n{n}.open_tickets_first_page"), tickets, "ms")
-                .bar("≤ 5 ms", tickets <= 5.0),
-            Figure::new(format!("store.n{n}.open_tickets_all"), all_tickets, "ms"),
-            Figure::new(
-                format!("store.n{n}.open_tickets_listed"),
-                runs[0].open_tickets as f64,
-                "tickets",
-            ),
-            Figure::new(format!("store.n{n}.agenda"), agenda, "ms").bar("≤ 5 ms", agenda <= 5.0),
-            Figure::new(
-                format!("store.n{n}.agenda_items"),
-                runs[0].agenda_items as f64,
-                "items",
-            ),
-        ],
-    );
-    Ok(())
+    let name = |what: &str| format!("store.n{n}.{label}.{what}");
+    Ok(vec![
+        Figure::new(name("open"), open, "ms").bar("≤ 150 ms at 100,000", !full || open <= 150.0),
+        Figure::new(name("rss_after_open"), rss, "MiB")
+            .bar("≤ 60 MB at 100,000", !full || rss <= 60.0),
+        Figure::new(name("building_households"), list, "ms").bar("≤ 5 ms", list <= 5.0),
+        Figure::new(name("open_tickets_first_page"), tickets, "ms").bar("≤ 5 ms", tickets <= 5.0),
+        Figure::new(name("open_tickets_all"), all_tickets, "ms"),
+        Figure::new(
+            name("open_tickets_listed"),
+            runs[0].open_tickets as f64,
+            "tickets",
+        ),
+        Figure::new(name("agenda"), agenda, "ms").bar("≤ 5 ms", agenda <= 5.0),
+        Figure::new(name("agenda_items"), runs[0].agenda_items as f64, "items"),
+    ])
 }

@@ -40,7 +40,9 @@ final class LinliCoreTests: XCTestCase {
     func testAStoreIsEncryptedAtRestAndOnlyItsKeyOpensIt() throws {
         let name = "欧阳秀兰", phone = "13700001234"
         var store: LinliStore? = try officeStore("encrypted")
-        let building = try store!.addPlace(kind: .building, name: "7号楼", parent: nil)
+        let area = try store!.addPlace(kind: .area, name: "第一片区", parent: nil)
+        let compound = try store!.addPlace(kind: .compound, name: "梅园新村", parent: area)
+        let building = try store!.addPlace(kind: .building, name: "7号楼", parent: compound)
         _ = try store!.registerHousehold(input: HouseholdInput(
             buildingId: building, unit: "", room: "101", phone: phone,
             residents: [ResidentInput(name: name, birthYear: 1950, phone: phone)], tags: [], watch: nil))

@@ -371,4 +371,3 @@ class ViewModelFlowsTest {
         assertNull(online.keys.load())
     }
 }
-}
