@@ -623,10 +623,12 @@ fn run(cli: Cli, runtime: &tokio::runtime::Runtime) -> Result<(), RelayError> {
             let admin = admin()?;
             let done = admin.erase_record(&record, chrono::Utc::now().timestamp_millis())?;
             println!(
-                "已删除 erased: {record} ({}), {} 条修改已从记录中移除 changes removed from the log; \
-                 各手机下次同步时删除 every phone deletes it at its next sync",
+                "已删除 erased: {record} ({}), {} 条修改已从记录中移除 changes removed from the log, \
+                 {} 张照片已删除 photos deleted; 各手机下次同步时删除 every phone deletes it at its \
+                 next sync",
                 done.kind.as_str(),
-                done.log_rows
+                done.log_rows,
+                done.photos
             );
             Ok(())
         }

@@ -74,6 +74,8 @@ pub struct ErasedRecord {
     pub seq: i64,
     /// Changes removed from the log.
     pub log_rows: u64,
+    /// Photos deleted with it: those no other record names.
+    pub photos: u64,
 }
 
 impl Admin {
@@ -100,6 +102,14 @@ impl Admin {
             ));
         }
         let by = self.linli().identity().member_id.clone();
+        // The photos it names, read (from the whole log) before the admin store forgets it.
+        let photos = match kind {
+            DocKind::Ticket => {
+                self.pull()?;
+                self.linli().ticket(doc_id)?.state.photos
+            }
+            _ => Vec::new(),
+        };
         let Some((seq, log_rows)) = self.storage().erase_document(doc_id, &scope, &by, now_ms)?
         else {
             return Err(RelayError::bad_request(
@@ -108,11 +118,20 @@ impl Admin {
             ));
         };
         self.pull()?;
-        tracing::warn!(doc = %doc_id, kind = kind.as_str(), seq, log_rows, by = %by, "record erased");
+        // A photo goes with the record unless another record (a merged duplicate) names it.
+        let mut deleted = 0;
+        for hash in &photos {
+            if self.linli().documents_naming_photo(hash)?.is_empty() {
+                self.storage().delete_blob(hash)?;
+                deleted += 1;
+            }
+        }
+        tracing::warn!(doc = %doc_id, kind = kind.as_str(), seq, log_rows, photos = deleted, by = %by, "record erased");
         Ok(ErasedRecord {
             kind,
             seq,
             log_rows,
+            photos: deleted,
         })
     }
 }

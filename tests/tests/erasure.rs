@@ -5,7 +5,8 @@
 use std::path::Path;
 
 use linli_core::api::households::{ResidentInput, VisitInput};
-use linli_e2e::{TestRelay, door_to_door, whole_log};
+use linli_core::api::photos::Photo;
+use linli_e2e::{TestRelay, door_to_door, ticket_input, whole_log};
 use linli_relay::demo::Phone;
 
 const NAME: &str = "独居老人甄秀兰";
@@ -174,6 +175,46 @@ async fn an_erased_household_is_gone_from_the_relay_and_every_phone() {
     r.admin.pull().expect("admin");
     let found = files_holding(r.dir.path(), &[NAME, PHONE, "甄秀兰需要代购降压药"]);
     assert!(found.is_empty(), "{found:?}");
+}
+
+/// An erased ticket's photos leave the relay's blobs and the phones, except a photo another
+/// record still names.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_erased_tickets_photos_go_with_it_unless_another_record_names_them() {
+    let r = TestRelay::start().await;
+    let wang = r.phone("lead-wang", "wang-phone").await;
+    let li = r.phone("lead-li", "li-phone").await;
+    let own = wang
+        .linli
+        .add_photo(b"only this ticket's photo: a door")
+        .unwrap();
+    let shared = wang.linli.add_photo(b"a photo two tickets name").unwrap();
+    let mut erased = ticket_input("楼道里堆放了纸箱");
+    erased.photos = vec![own.clone(), shared.clone()];
+    let erased = wang.linli.report_ticket(&erased).unwrap();
+    let mut kept = ticket_input("楼道灯坏了");
+    kept.photos = vec![shared.clone()];
+    let kept = wang.linli.report_ticket(&kept).unwrap();
+    wang.sync().await.unwrap();
+    li.sync().await.unwrap();
+    for hash in [&own, &shared] {
+        assert!(r.relay.storage.blob(hash).unwrap().is_some());
+        assert!(matches!(li.linli.photo(hash).unwrap(), Photo::Available(_)));
+    }
+
+    let done = r.admin.erase_record(&erased, 5_000).expect("erase");
+    assert_eq!(done.photos, 1, "{done:?}");
+    assert!(r.relay.storage.blob(&own).unwrap().is_none());
+    assert!(r.relay.storage.blob(&shared).unwrap().is_some());
+    for p in [&wang, &li] {
+        p.sync().await.unwrap();
+        assert!(!matches!(p.linli.photo(&own).unwrap(), Photo::Available(_)));
+        assert!(matches!(
+            p.linli.photo(&shared).unwrap(),
+            Photo::Available(_)
+        ));
+        assert!(p.linli.ticket(&kept).is_ok());
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

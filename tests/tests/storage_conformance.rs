@@ -374,6 +374,22 @@ fn blobs_arrive_in_chunks_and_are_verified(open: Open<'_>) {
         put(s, "phone-a", &liar, (0, 0), b"").unwrap_err().code,
         "photo_too_large"
     );
+    // A photo only an erased record named goes, with every device's unfinished upload of it.
+    assert_eq!(s.delete_blob(&hash).unwrap(), 1);
+    assert_eq!(s.blob(&hash).unwrap(), None);
+    assert_eq!(s.blob_state(&hash, "phone-a").unwrap(), BlobState::Absent);
+    assert!(s.complete_blobs().unwrap().is_empty());
+    assert_eq!(s.delete_blob(&hash).unwrap(), 0);
+    let unfinished = photo_of(10_000, 3);
+    let unfinished_hash = sha256_of(&unfinished);
+    for device in ["phone-a", "phone-b"] {
+        put(s, device, &unfinished_hash, (0, 10_000), &unfinished[..100]).unwrap();
+    }
+    assert_eq!(s.delete_blob(&unfinished_hash).unwrap(), 2);
+    assert_eq!(
+        s.blob_state(&unfinished_hash, "phone-b").unwrap(),
+        BlobState::Absent
+    );
 }
 
 /// An unfinished upload is its device's own: another device's chunks of the same photo, with

@@ -427,4 +427,7 @@ pub trait RelayStorage: Send + Sync + std::fmt::Debug + 'static {
     fn blob(&self, hash: &str) -> Result<Option<Vec<u8>>, RelayError>;
     /// Every complete blob, by hash.
     fn complete_blobs(&self) -> Result<Vec<CompleteBlob>, RelayError>;
+    /// Deletes blob `hash`, complete or not, every device's upload of it (a photo only an
+    /// erased record named); how many rows went.
+    fn delete_blob(&self, hash: &str) -> Result<u64, RelayError>;
 }

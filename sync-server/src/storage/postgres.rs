@@ -995,6 +995,12 @@ impl RelayStorage for PostgresStorage {
             .map(|r| r.get(0)))
     }
 
+    fn delete_blob(&self, hash: &str) -> Result<u64, RelayError> {
+        Ok(self
+            .conn()?
+            .execute("DELETE FROM blobs WHERE hash = $1", &[&hash])?)
+    }
+
     fn complete_blobs(&self) -> Result<Vec<CompleteBlob>, RelayError> {
         Ok(self
             .conn()?

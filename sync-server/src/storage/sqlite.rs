@@ -797,6 +797,10 @@ impl RelayStorage for SqliteStorage {
             .optional()?)
     }
 
+    fn delete_blob(&self, hash: &str) -> Result<u64, RelayError> {
+        Ok(lock(&self.writer).execute("DELETE FROM blobs WHERE hash = ?1", [hash])? as u64)
+    }
+
     fn complete_blobs(&self) -> Result<Vec<CompleteBlob>, RelayError> {
         let conn = lock(&self.reader);
         let mut stmt = conn.prepare_cached(
