@@ -20,7 +20,7 @@ use crate::rules::ROSTER_ROLE;
 use crate::scope::Scope;
 
 /// The roles that may work a gate.
-const GATE_ROLES: &[Role] = &[
+pub(crate) const GATE_ROLES: &[Role] = &[
     Role::GateLead,
     Role::ShiftLead,
     Role::SafetyOfficer,
@@ -154,7 +154,7 @@ fn ms(t: DateTime<Utc>) -> i64 {
 }
 
 impl Linli {
-    fn require_gate(&self, gate_id: &str) -> Result<()> {
+    pub(crate) fn require_gate(&self, gate_id: &str) -> Result<()> {
         if self.place_kind(gate_id)? == Some(PlaceKind::Gate) {
             Ok(())
         } else {
@@ -636,7 +636,7 @@ impl Linli {
         })
     }
 
-    fn append_gate_entry(
+    pub(crate) fn append_gate_entry(
         &self,
         gate_id: &str,
         action: &str,

@@ -282,6 +282,7 @@ impl Linli {
                 .transpose()?,
             visits: Vec::new(),
             created_ms: now_ms,
+            passes: Default::default(),
         })
     }
 

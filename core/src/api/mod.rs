@@ -8,6 +8,7 @@ pub mod directory;
 pub mod duty;
 pub mod erasure;
 pub mod households;
+pub mod passes;
 pub mod photos;
 pub mod records;
 pub mod reminders;

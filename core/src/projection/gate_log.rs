@@ -8,6 +8,7 @@ use rusqlite::{Connection, Statement, params};
 
 use crate::error::{Error, Result};
 use crate::records::gate_log::{GateEntry, GateEntryKind, GateLogDoc};
+use crate::records::pass::PassResult;
 
 const INSERT: &str = "INSERT OR REPLACE INTO p_gate_entries (entry_id, doc_id, gate_id, kind, \
      at_ms, recorded_by, member_id, from_member, shift_id, slot_id, flagged, summary) \
@@ -112,6 +113,17 @@ fn insert_entry(
         ),
         GateEntryKind::Patrol { note } => (None, None, None, None, false, note.clone()),
         GateEntryKind::Incident { note, .. } => (None, None, None, None, true, note.clone()),
+        // Flagged unless valid; the summary is the pass's id (no name).
+        GateEntryKind::PassCheck {
+            pass_id, result, ..
+        } => (
+            None,
+            None,
+            None,
+            None,
+            *result != PassResult::Valid,
+            pass_id.clone(),
+        ),
     };
     insert.execute(params![
         e.id,

@@ -143,6 +143,22 @@ pub struct DirectoryDoc {
     /// The office's reminders (民情日志) by id; absent in directories made before them.
     #[autosurgeon(missing = "Default::default")]
     pub reminders: BTreeMap<String, super::reminder::Reminder>,
+    /// The community's public key for passes (Ed25519, hex), set by the relay that signs them;
+    /// empty until the first pass.
+    #[autosurgeon(missing = "Default::default")]
+    pub pass_key: String,
+    /// Revoked passes by id: what a gate phone checks offline.
+    #[autosurgeon(missing = "Default::default")]
+    pub revoked_passes: BTreeMap<String, RevokedPass>,
+}
+
+/// A pass the office revoked.
+#[derive(Debug, Clone, Default, PartialEq, Hydrate, Reconcile)]
+pub struct RevokedPass {
+    /// When (ms since the epoch).
+    pub at_ms: i64,
+    /// By which member.
+    pub by: String,
 }
 
 impl Record for DirectoryDoc {

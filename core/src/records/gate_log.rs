@@ -20,6 +20,7 @@ use autosurgeon::{Hydrate, Reconcile};
 use chrono::Duration;
 
 use super::coded_enum;
+use super::pass::{PassKind, PassResult};
 use crate::doc::{DocKind, Record};
 
 /// How long after a shift starts a check-in still counts as on time.
@@ -137,6 +138,16 @@ pub enum GateEntryKind {
         /// How serious.
         severity: Severity,
     },
+    /// A pass checked at the gate: its id and what the check found (the holder's name is
+    /// shown from the pass at the time, not kept).
+    PassCheck {
+        /// The pass's id; empty when the text could not be read at all.
+        pass_id: String,
+        /// What the pass is for, when it could be read.
+        kind: Option<PassKind>,
+        /// What the check found.
+        result: PassResult,
+    },
 }
 
 impl Default for GateEntryKind {
@@ -160,6 +171,16 @@ impl GateEntryKind {
             GateEntryKind::Temperature { .. } => "temperature",
             GateEntryKind::Patrol { .. } => "patrol",
             GateEntryKind::Incident { .. } => "incident",
+            // One code per result, so that the day-end report counts each.
+            GateEntryKind::PassCheck { result, .. } => match result {
+                PassResult::Valid => "pass_valid",
+                PassResult::Expired => "pass_expired",
+                PassResult::NotYetValid => "pass_not_yet_valid",
+                PassResult::WrongGate => "pass_wrong_gate",
+                PassResult::Revoked => "pass_revoked",
+                PassResult::Forged => "pass_forged",
+                PassResult::OutsideHours => "pass_outside_hours",
+            },
         }
     }
 
@@ -175,6 +196,13 @@ impl GateEntryKind {
             "temperature" => "体温检测",
             "patrol" => "巡查记录",
             "incident" => "突发事件",
+            "pass_valid" => "通行证核验：有效",
+            "pass_expired" => "通行证核验：已过期",
+            "pass_not_yet_valid" => "通行证核验：尚未生效",
+            "pass_wrong_gate" => "通行证核验：非本门岗",
+            "pass_revoked" => "通行证核验：已注销",
+            "pass_forged" => "通行证核验：伪造或无效",
+            "pass_outside_hours" => "通行证核验：不在通行时段",
             _ => "其他",
         }
     }

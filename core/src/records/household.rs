@@ -203,6 +203,31 @@ pub struct HouseholdDoc {
     pub visits: Vec<Visit>,
     /// When the household was registered (ms since the epoch).
     pub created_ms: i64,
+    /// The passes issued to its residents, by id; absent in households made before passes.
+    #[autosurgeon(missing = "Default::default")]
+    pub passes: BTreeMap<String, IssuedPass>,
+}
+
+/// A pass issued to a resident of the household, as its lead's phone shows it: the text of its
+/// QR code (signed by the relay) and what it says.
+#[derive(Debug, Clone, Default, PartialEq, Hydrate, Reconcile)]
+pub struct IssuedPass {
+    /// What it is for.
+    pub kind: super::pass::PassKind,
+    /// The holder's name.
+    pub holder: String,
+    /// Valid from (ms since the epoch).
+    pub valid_from_ms: i64,
+    /// Valid until (ms, exclusive).
+    pub valid_until_ms: i64,
+    /// The gates it opens; empty: all.
+    pub gates: Vec<String>,
+    /// The QR code's text.
+    pub text: String,
+    /// Who issued it.
+    pub issued_by: String,
+    /// When.
+    pub issued_at_ms: i64,
 }
 
 /// A household without its visits: what a write or a read of the household touches however many
@@ -225,6 +250,9 @@ pub struct HouseholdHead {
     pub watch: Option<WatchPlan>,
     /// When the household was registered (ms since the epoch).
     pub created_ms: i64,
+    /// The passes issued to its residents, by id; absent in households made before passes.
+    #[autosurgeon(missing = "Default::default")]
+    pub passes: BTreeMap<String, IssuedPass>,
 }
 
 impl HouseholdHead {
@@ -240,6 +268,7 @@ impl HouseholdHead {
             watch: self.watch,
             visits,
             created_ms: self.created_ms,
+            passes: self.passes,
         }
     }
 
