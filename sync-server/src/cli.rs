@@ -135,6 +135,43 @@ enum Command {
         #[arg(long)]
         date: Option<NaiveDate>,
     },
+    /// Issue a pass (居民通行证 / 夜间通行证 / 临时访客证) signed with the community's key and
+    /// print its QR code; the household's lead sees it at the next sync.
+    IssuePass {
+        /// The holder's household.
+        #[arg(long)]
+        household: String,
+        /// The resident it is for (resident and night passes).
+        #[arg(long)]
+        resident: Option<String>,
+        /// The visitor's name (visitor passes).
+        #[arg(long, default_value = "")]
+        visitor: String,
+        /// resident, night or visitor.
+        #[arg(long, default_value = "resident")]
+        kind: String,
+        /// First day it is valid, YYYY-MM-DD (today when omitted).
+        #[arg(long)]
+        from: Option<NaiveDate>,
+        /// Last day it is valid, YYYY-MM-DD.
+        #[arg(long)]
+        until: NaiveDate,
+        /// A gate it opens (repeat for several; every gate when omitted).
+        #[arg(long)]
+        gate: Vec<String>,
+    },
+    /// Revoke a pass: every gate phone refuses it from its next sync.
+    RevokePass {
+        /// Pass id.
+        #[arg(long)]
+        id: String,
+    },
+    /// The passes of a household.
+    Passes {
+        /// Household id.
+        #[arg(long)]
+        household: String,
+    },
     /// Grant a member a role (`role[:place]`).
     GrantRole {
         /// Member id.
@@ -504,6 +541,84 @@ fn run(cli: Cli, runtime: &tokio::runtime::Runtime) -> Result<(), RelayError> {
             let role = role_arg(&role)?;
             admin()?.run(|l| l.grant_role(&member, &role))?;
             println!("已授予 granted: {} {}", member, role.role.label_zh());
+            Ok(())
+        }
+        Command::IssuePass {
+            household,
+            resident,
+            visitor,
+            kind,
+            from,
+            until,
+            gate,
+        } => {
+            let admin = admin()?;
+            admin.pull()?;
+            let community = admin.linli().community()?;
+            let now = chrono::Utc::now();
+            let from = from.unwrap_or_else(|| community.local_date(now));
+            if until < from {
+                return Err(RelayError::bad_request(
+                    "invalid",
+                    "invalid valid_until: a pass ends after it starts (结束日期须不早于开始日期)",
+                ));
+            }
+            let input = linli_core::api::passes::PassInput {
+                household_id: household,
+                resident_id: resident,
+                visitor_name: visitor,
+                kind: linli_core::records::pass::PassKind::parse_code(&kind, "kind")?,
+                valid_from_ms: community.day_bounds_ms(from).0,
+                valid_until_ms: community.day_bounds_ms(until).1,
+                gates: gate,
+            };
+            let issued = admin.issue_pass(&input, now.timestamp_millis())?;
+            println!(
+                "通行证 pass {} ({}) for {}: {} – {}",
+                issued.claims.id,
+                issued.claims.kind.label_zh(),
+                issued.claims.holder,
+                from,
+                until
+            );
+            println!("{}", issued.text);
+            if let Ok(qr) = QrCode::new(issued.text.as_bytes()) {
+                println!("{}", qr.render::<Dense1x2>().quiet_zone(true).build());
+            }
+            Ok(())
+        }
+        Command::RevokePass { id } => {
+            admin()?.run(|l| l.revoke_pass(&id))?;
+            println!(
+                "已注销 revoked: pass {id}; 各门岗下次同步后拒绝 every gate refuses it from its next sync"
+            );
+            Ok(())
+        }
+        Command::Passes { household } => {
+            let admin = admin()?;
+            admin.pull()?;
+            let revoked = admin.linli().revoked_passes()?;
+            let community = admin.linli().community()?;
+            let day = |ms: i64| {
+                chrono::DateTime::from_timestamp_millis(ms)
+                    .map(|t| community.local_date(t).to_string())
+                    .unwrap_or_default()
+            };
+            println!("通行证 pass\t类别 kind\t持证人 holder\t有效期 valid\t状态 state");
+            for (id, p) in admin.linli().passes(&household)? {
+                println!(
+                    "{id}\t{}\t{}\t{} – {}\t{}",
+                    p.kind.label_zh(),
+                    p.holder,
+                    day(p.valid_from_ms),
+                    day(p.valid_until_ms - 1),
+                    if revoked.contains(&id) {
+                        "已注销 revoked"
+                    } else {
+                        "有效 issued"
+                    }
+                );
+            }
             Ok(())
         }
         Command::EnrolCode { member } => {

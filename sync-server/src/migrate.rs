@@ -155,6 +155,11 @@ pub fn copy(
     for r in source.archived_reports()? {
         target.import_archived_report(&r)?;
     }
+    // The pass-signing key, unless the target signs with one already (passes it issued stay
+    // valid only with its own): the key a source kept is offered as the target's candidate.
+    if let Some(secret) = source.kept_pass_signing_key()? {
+        target.pass_signing_key(&secret, 0)?;
+    }
 
     // Complete photos only, each under the device that completed it (its quota counts them);
     // an unfinished upload is started again by its phone, whose HEAD finds nothing.

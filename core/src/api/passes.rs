@@ -132,6 +132,11 @@ impl Linli {
         })
     }
 
+    /// The community's public key for passes (hex), empty before the first pass.
+    pub fn pass_key(&self) -> Result<String> {
+        Ok(self.directory_passes()?.pass_key)
+    }
+
     /// Sets the community's public key for passes (hex Ed25519): the relay that signs them
     /// does, through the office's store.
     pub fn set_pass_key(&self, public_key_hex: &str) -> Result<()> {
@@ -170,6 +175,7 @@ impl Linli {
             issued_at_ms: self.now().timestamp_millis(),
         };
         self.edit_household(&claims.household, "household.pass", |e| {
+            e.ensure_root_map("passes")?;
             e.put(&["passes", &claims.id], &issued)
         })?;
         Ok(claims)
@@ -180,6 +186,15 @@ impl Linli {
         let h: HouseholdPasses =
             self.read_record_as(household_id, DocKind::Household, "household")?;
         Ok(h.passes)
+    }
+
+    /// The ids of the revoked passes.
+    pub fn revoked_passes(&self) -> Result<std::collections::BTreeSet<String>> {
+        Ok(self
+            .directory_passes()?
+            .revoked_passes
+            .into_keys()
+            .collect())
     }
 
     /// Revokes a pass (office): every gate phone refuses it from its next sync on.
@@ -193,6 +208,7 @@ impl Linli {
         };
         self.write(|w| {
             w.edit(&doc_id, "community.revoke_pass", |e| {
+                e.ensure_root_map("revoked_passes")?;
                 e.put(&["revoked_passes", &pass_id], &revoked)
             })?;
             Ok(())

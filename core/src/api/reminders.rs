@@ -2,7 +2,7 @@
 //! the members they concern see them on today's list from their lead time and mark each
 //! occurrence done, and the day-end report counts them.
 
-use automerge::{ObjType, ROOT, ReadDoc, transaction::Transactable};
+use automerge::ReadDoc;
 use chrono::NaiveDate;
 use rusqlite::OptionalExtension;
 
@@ -117,11 +117,7 @@ impl Linli {
         self.write(|w| {
             w.edit(&doc_id, "reminder.add", |e| {
                 // A directory made before reminders has no map for them yet.
-                let doc = e.raw();
-                if doc.get(ROOT, "reminders").ok().flatten().is_none() {
-                    doc.put_object(ROOT, "reminders", ObjType::Map)
-                        .map_err(|err| Error::document(&doc_id, err))?;
-                }
+                e.ensure_root_map("reminders")?;
                 e.put(&["reminders", &id], &reminder)
             })?;
             Ok(())

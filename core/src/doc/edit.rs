@@ -40,6 +40,19 @@ impl DocEditor<'_> {
         autosurgeon::reconcile_prop(self.doc, &obj, *key, value).map_err(|e| self.err(e))
     }
 
+    /// Makes the map `key` at the root unless the document has it: a field added to a record
+    /// after its first change (frozen, see `genesis`) is absent from records made before. Two
+    /// devices making it concurrently make two maps, of which automerge shows one: only
+    /// fields written by one device at a time (the office's) are added this way.
+    pub fn ensure_root_map(&mut self, key: &str) -> Result<()> {
+        if self.doc.get(ROOT, key).map_err(|e| self.err(e))?.is_none() {
+            self.doc
+                .put_object(ROOT, key, ObjType::Map)
+                .map_err(|e| self.err(e))?;
+        }
+        Ok(())
+    }
+
     /// Writes every field of `value` at the root. Only for a document created in this same
     /// transaction: on a document with history it would overwrite concurrent values.
     pub fn put_all<R: Reconcile>(&mut self, value: R) -> Result<()> {

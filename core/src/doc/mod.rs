@@ -134,10 +134,7 @@ impl ChangeContext {
 /// change that no device authored.
 pub(crate) fn genesis(kind: DocKind, doc_id: &str) -> Result<AutoCommit> {
     use crate::ids::{GATE_LOG_PREFIX, ROSTER_PREFIX, parse_gate_doc_id};
-    use crate::records::{
-        directory::DirectoryDoc, gate_log::GateLogDoc, household::HouseholdDoc, roster::RosterDoc,
-        ticket::TicketDoc,
-    };
+    use crate::records::{gate_log::GateLogDoc, roster::RosterDoc, ticket::TicketDoc};
     let gate_day = |prefix| {
         parse_gate_doc_id(prefix, doc_id).ok_or_else(|| {
             Error::invalid(
@@ -149,8 +146,8 @@ pub(crate) fn genesis(kind: DocKind, doc_id: &str) -> Result<AutoCommit> {
     let mut doc = AutoCommit::new();
     doc.set_actor(genesis_actor(doc_id));
     let reconciled = match kind {
-        DocKind::Directory => autosurgeon::reconcile(&mut doc, DirectoryDoc::default()),
-        DocKind::Household => autosurgeon::reconcile(&mut doc, HouseholdDoc::default()),
+        DocKind::Directory => autosurgeon::reconcile(&mut doc, DirectorySkeleton::default()),
+        DocKind::Household => autosurgeon::reconcile(&mut doc, HouseholdSkeleton::default()),
         DocKind::Ticket => autosurgeon::reconcile(&mut doc, TicketDoc::default()),
         DocKind::Roster => {
             let (gate, monday) = gate_day(ROSTER_PREFIX)?;
@@ -182,6 +179,31 @@ pub(crate) fn genesis(kind: DocKind, doc_id: &str) -> Result<AutoCommit> {
             .with_time(0),
     );
     Ok(doc)
+}
+
+/// The directory's first change as every device and the relay make it. Frozen: a field added to
+/// [`crate::records::directory::DirectoryDoc`] later (read with `missing`) is not added here, or
+/// the first change of a directory made by an earlier version would no longer be recognised.
+#[derive(Default, Reconcile)]
+struct DirectorySkeleton {
+    community: crate::records::directory::CommunityInfo,
+    places: std::collections::BTreeMap<String, crate::records::directory::Place>,
+    members: std::collections::BTreeMap<String, crate::records::directory::Member>,
+    reminders: std::collections::BTreeMap<String, crate::records::reminder::Reminder>,
+}
+
+/// A household's first change, frozen likewise (see [`DirectorySkeleton`]).
+#[derive(Default, Reconcile)]
+struct HouseholdSkeleton {
+    building_id: String,
+    unit: String,
+    room: String,
+    phone: String,
+    residents: std::collections::BTreeMap<String, crate::records::household::Resident>,
+    tags: std::collections::BTreeMap<String, bool>,
+    watch: Option<crate::records::household::WatchPlan>,
+    visits: Vec<crate::records::household::Visit>,
+    created_ms: i64,
 }
 
 /// Applies `changes` to `doc`, turning a panic inside automerge into an error: automerge 0.12
@@ -306,5 +328,46 @@ mod tests {
         }
         assert!(skeleton_change(DocKind::Household).is_some());
         assert!(skeleton_change(DocKind::Ticket).is_some());
+    }
+
+    /// The first changes never change: a record made by an earlier version must be recognised
+    /// by a later relay, and the other way round. A field added to a record leaves these as
+    /// they are (the skeletons are frozen).
+    #[test]
+    fn first_changes_are_the_same_in_every_version() {
+        let pinned = [
+            (
+                DocKind::Directory,
+                "directory:c1",
+                "d70ecdd6ebf8a072d1b62a699f5edd85c34752b13f94ac20aafbc2e0bd7b1a0b",
+            ),
+            (
+                DocKind::Household,
+                "01KAXQ0000HOUSEHOLD0000000",
+                "93d38246f4c2f06869a6639d08bf71ce2822ec25b918ee5a41b247453bf77cc7",
+            ),
+            (
+                DocKind::Ticket,
+                "01KAXQ0000TICKET000000000",
+                "c860604a366a2e0c75b7badc85ebc86562b81e6c9147e2bc1492a43e2a7151e0",
+            ),
+            (
+                DocKind::Roster,
+                "roster:gate-east:2026-11-23",
+                "4c57f6b9b7fb324b3d7ad5233bd6489ef5c049fb29575885928bc516f8ddf192",
+            ),
+            (
+                DocKind::GateLog,
+                "gatelog:gate-east:2026-11-23",
+                "d075bab2e421635546419dc711d82ad36cf9875b502432bc5311388713761641",
+            ),
+        ];
+        for (kind, id, hash) in pinned {
+            assert_eq!(
+                genesis_hash(kind, id).unwrap().to_string(),
+                hash,
+                "{kind:?}"
+            );
+        }
     }
 }

@@ -347,6 +347,11 @@ pub trait RelayStorage: Send + Sync + std::fmt::Debug + 'static {
     fn retired_actors(&self) -> Result<Vec<RetiredActor>, RelayError>;
     /// Every kept day-end report.
     fn archived_reports(&self) -> Result<Vec<ArchivedReport>, RelayError>;
+    /// The community's pass-signing key: the one kept, or `candidate` kept now when there was
+    /// none, so that relay instances sharing a database sign with one key.
+    fn pass_signing_key(&self, candidate: &[u8; 32], now_ms: i64) -> Result<Vec<u8>, RelayError>;
+    /// The pass-signing key kept, if one was made.
+    fn kept_pass_signing_key(&self) -> Result<Option<[u8; 32]>, RelayError>;
 
     /// Stores an enrolment code (its digest) for `member_id`.
     fn create_code(

@@ -49,6 +49,10 @@ const MIGRATIONS: &[(i32, &str)] = &[
         7,
         include_str!("../../migrations/postgres/007_archived_reports.sql"),
     ),
+    (
+        8,
+        include_str!("../../migrations/postgres/008_pass_key.sql"),
+    ),
 ];
 /// The advisory lock key held while migrating.
 const MIGRATION_LOCK: i64 = 0x6c69_6e6c_6930;
@@ -739,6 +743,25 @@ impl RelayStorage for PostgresStorage {
             &[&date, &markdown, &csv, &now_ms],
         )?;
         Ok(())
+    }
+
+    fn pass_signing_key(&self, candidate: &[u8; 32], now_ms: i64) -> Result<Vec<u8>, RelayError> {
+        let mut conn = self.conn()?;
+        conn.execute(
+            "INSERT INTO pass_key (id, secret, created_ms) VALUES (1, $1, $2) \
+             ON CONFLICT (id) DO NOTHING",
+            &[&candidate.as_slice(), &now_ms],
+        )?;
+        Ok(conn
+            .query_one("SELECT secret FROM pass_key WHERE id = 1", &[])?
+            .get(0))
+    }
+
+    fn kept_pass_signing_key(&self) -> Result<Option<[u8; 32]>, RelayError> {
+        Ok(self
+            .conn()?
+            .query_opt("SELECT secret FROM pass_key WHERE id = 1", &[])?
+            .and_then(|r| r.get::<_, Vec<u8>>(0).try_into().ok()))
     }
 
     fn archived_report(&self, date: &str) -> Result<Option<(String, String)>, RelayError> {

@@ -29,6 +29,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../../migrations/006_device_wipe.sql")),
     M::up(include_str!("../../migrations/007_erased_docs.sql")),
     M::up(include_str!("../../migrations/008_archived_reports.sql")),
+    M::up(include_str!("../../migrations/009_pass_key.sql")),
 ];
 
 /// The SQLite storage.
@@ -521,6 +522,23 @@ impl RelayStorage for SqliteStorage {
             params![date, markdown, csv, now_ms],
         )?;
         Ok(())
+    }
+
+    fn pass_signing_key(&self, candidate: &[u8; 32], now_ms: i64) -> Result<Vec<u8>, RelayError> {
+        let conn = lock(&self.writer);
+        conn.execute(
+            "INSERT INTO pass_key (id, secret, created_ms) VALUES (1, ?1, ?2) \
+             ON CONFLICT (id) DO NOTHING",
+            params![candidate.as_slice(), now_ms],
+        )?;
+        Ok(conn.query_row("SELECT secret FROM pass_key WHERE id = 1", [], |r| r.get(0))?)
+    }
+
+    fn kept_pass_signing_key(&self) -> Result<Option<[u8; 32]>, RelayError> {
+        let secret: Option<Vec<u8>> = lock(&self.reader)
+            .query_row("SELECT secret FROM pass_key WHERE id = 1", [], |r| r.get(0))
+            .optional()?;
+        Ok(secret.and_then(|s| s.try_into().ok()))
     }
 
     fn archived_report(&self, date: &str) -> Result<Option<(String, String)>, RelayError> {
