@@ -1,7 +1,7 @@
 //! The core's enums as the apps see them. Coded enums also give their stored code and their
 //! Chinese label (`Category.NOISE.labelZh()` is "噪声").
 
-use linli_core::records::{directory, gate_log, household, reminder, roster, ticket};
+use linli_core::records::{directory, gate_log, household, pass, reminder, roster, ticket};
 
 use crate::mirror::mirror_enum;
 
@@ -16,6 +16,14 @@ Role = directory::Role {
 mirror_enum!(coded
     /// A visitor's pass.
     PassType = gate_log::PassType { Temporary, VisitorCode, LongTerm, Delivery, Contractor });
+mirror_enum!(coded
+    /// What a pass is for: 居民通行证 / 夜间通行证 / 临时访客证.
+    PassKind = pass::PassKind { Resident, Night, Visitor });
+mirror_enum!(coded
+/// What checking a pass at the gate found.
+PassResult = pass::PassResult {
+    Valid, Expired, NotYetValid, WrongGate, Revoked, Forged, OutsideHours
+});
 mirror_enum!(coded
     /// How serious a gate incident is.
     Severity = gate_log::Severity { Low, Medium, High });

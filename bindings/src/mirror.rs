@@ -21,6 +21,10 @@ macro_rules! same {
     ($($t:ty),*) => { $(impl Convert<$t> for $t { fn convert(self) -> $t { self } })* };
 }
 same!(String, bool, u8, u32, i32, i64, u64, f64, (), Timestamp);
+same!(
+    crate::records::IssuedPassRow,
+    crate::records::LateRevocation
+);
 
 impl Convert<crate::store::LinliStore> for crate::store::LinliStore {
     fn convert(self) -> crate::store::LinliStore {

@@ -2,8 +2,9 @@
 //! (see [`crate::mirror::mirror_record`]); the few that differ (tuples become named records,
 //! maps become lists, dates become `YYYY-MM-DD` text) convert by hand below.
 
-use linli_core::api::{agenda, directory, duty, households, records, tickets};
+use linli_core::api::{agenda, directory, duty, households, passes, records, tickets};
 use linli_core::records::household as core_household;
+use linli_core::records::pass as core_pass;
 use linli_core::records::ticket as core_ticket;
 use linli_core::report;
 use linli_core::sync::client as core_sync;
@@ -940,3 +941,51 @@ Enrolment = linli_core::sync::protocol::EnrolResponse {
 mirror_record!(out
     /// Counters of the store's document cache.
     StoreStats = linli_core::StoreStats { documents_loaded: u64, documents_cached: u64 });
+
+// ---- passes ----
+
+mirror_record!(out
+/// What a pass says (its holder's name for the volunteer to compare with the person).
+PassClaims = core_pass::PassClaims {
+    id: String, community: String, household: String, holder: String, kind: PassKind,
+    valid_from_ms: i64, valid_until_ms: i64, gates: Vec<String>
+});
+mirror_record!(out
+/// What checking a pass at the gate found, and the gate entry that records it.
+PassCheck = passes::PassCheck { result: PassResult, claims: Option<PassClaims>, entry_id: String });
+
+/// A pass issued to a resident of a household: the lead's phone shows `text` as a QR code.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+#[uniffi::export(Debug)]
+pub struct IssuedPassRow {
+    /// Pass id.
+    pub id: String,
+    /// What it is for.
+    pub kind: PassKind,
+    /// The holder.
+    pub holder: String,
+    /// Valid from (ms since the epoch).
+    pub valid_from_ms: i64,
+    /// Valid until (ms, exclusive).
+    pub valid_until_ms: i64,
+    /// The gates it opens; empty: every gate.
+    pub gates: Vec<String>,
+    /// The QR code's text.
+    pub text: String,
+    /// Whether the office revoked it.
+    pub revoked: bool,
+}
+
+/// A pass let through at a gate after it had been revoked (the gate had not synced yet).
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+#[uniffi::export(Debug)]
+pub struct LateRevocation {
+    /// The gate entry of the check.
+    pub entry_id: String,
+    /// The gate.
+    pub gate_id: String,
+    /// The pass.
+    pub pass_id: String,
+    /// When it was let through.
+    pub at: Timestamp,
+}

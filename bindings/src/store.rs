@@ -580,6 +580,58 @@ impl LinliStore {
         guard(|| self.inner.reminders(date))
     }
 
+    /// Checks a scanned or typed pass at a gate, offline (signature, validity, gate,
+    /// revocation, a night pass's hours); every check is a gate entry.
+    pub fn check_pass(&self, gate_id: String, text: String) -> R<PassCheck> {
+        guard(|| self.inner.check_pass(&gate_id, &text))
+    }
+
+    /// The passes issued to a household's residents, newest id last.
+    pub fn passes(&self, household_id: String) -> R<Vec<IssuedPassRow>> {
+        guard(|| {
+            let revoked = self.inner.revoked_passes()?;
+            Ok::<_, linli_core::Error>(
+                self.inner
+                    .passes(&household_id)?
+                    .into_iter()
+                    .map(|(id, p)| IssuedPassRow {
+                        revoked: revoked.contains(&id),
+                        id,
+                        kind: p.kind.convert(),
+                        holder: p.holder,
+                        valid_from_ms: p.valid_from_ms,
+                        valid_until_ms: p.valid_until_ms,
+                        gates: p.gates,
+                        text: p.text,
+                    })
+                    .collect::<Vec<_>>(),
+            )
+        })
+    }
+
+    /// Revokes a pass (the office): gate phones refuse it from their next sync.
+    pub fn revoke_pass(&self, pass_id: String) -> R<()> {
+        guard(|| self.inner.revoke_pass(&pass_id))
+    }
+
+    /// Passes let through after they had been revoked (the gate had not synced yet).
+    pub fn passes_let_through_after_revocation(&self) -> R<Vec<LateRevocation>> {
+        guard(|| {
+            Ok::<_, linli_core::Error>(
+                self.inner
+                    .passes_let_through_after_revocation()?
+                    .into_iter()
+                    .map(|(entry_id, gate_id, pass_id, at_ms)| LateRevocation {
+                        entry_id,
+                        gate_id,
+                        pass_id,
+                        at: linli_core::ids::ms_to_utc(at_ms),
+                    })
+                    .collect::<Vec<_>>(),
+            )
+        })
+    }
+
     /// The day-end report of a local date (`YYYY-MM-DD`).
     pub fn day_report(&self, date: String) -> R<DayReport> {
         let date = parse_date("date", &date)?;

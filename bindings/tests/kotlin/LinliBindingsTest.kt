@@ -410,6 +410,26 @@ class LinliBindingsTest {
         }
     }
 
+    @Test
+    fun `a pass is checked at a gate offline and revoked`() {
+        officeStore("passes").use { s ->
+            val area = s.addPlace(PlaceKind.AREA, "第一片区", null)
+            val compound = s.addPlace(PlaceKind.COMPOUND, "梅园新村", area)
+            val gate = s.addPlace(PlaceKind.GATE, "东门", compound)
+            val h = s.registerHousehold(HouseholdInput(s.addPlace(PlaceKind.BUILDING, "8号楼", compound), "", "101", "",
+                emptyList(), emptyList(), null))
+            // No pass was ever signed here: whatever is scanned is refused as forged, and logged.
+            val check = s.checkPass(gate, "LINLI-PASS1.e30.AAAA")
+            assertEquals(PassResult.FORGED, check.result)
+            assertEquals("伪造或无效", check.result.labelZh())
+            assertEquals(PassKind.NIGHT, PassKind.entries.single { it.code() == "night" })
+            assertTrue(s.gateEntries(gate, s.today()).any { it.kind == "pass_forged" && it.flagged })
+            assertTrue(s.passes(h).isEmpty())
+            s.revokePass("01PASS0000000000000000000")
+            assertTrue(s.passesLetThroughAfterRevocation().isEmpty())
+        }
+    }
+
     private fun contains(haystack: ByteArray, needle: ByteArray): Boolean =
         (0..haystack.size - needle.size).any { i -> needle.indices.all { haystack[i + it] == needle[it] } }
 

@@ -152,15 +152,9 @@ fn retired_key(actor: &ActorId) -> String {
     format!("retired_actor:{}", actor.to_hex_string())
 }
 
-/// Pages each connection keeps decoded in memory (KiB, SQLite's negative form): an encrypted
-/// page read from the file is decrypted and its HMAC checked, so a page kept costs nothing the
-/// next time a write or a list walks the same B-tree.
-const PAGE_CACHE_KIB: i64 = 8 * 1024;
-
 fn configure(conn: &Connection) -> Result<()> {
     conn.busy_timeout(std::time::Duration::from_secs(10))?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
-    conn.pragma_update(None, "cache_size", -PAGE_CACHE_KIB)?;
     Ok(())
 }
 

@@ -10,6 +10,8 @@ struct GateDutyView: View {
     @State private var form: GateForm?
     @State private var picking: SlotPick?
     @State private var members: [MemberRow] = []
+    @State private var passText = ""
+    @State private var scanningPass = false
 
     /// A roster slot being given to someone: by swap request, or by the gate lead directly.
     struct SlotPick: Identifiable {
@@ -66,10 +68,41 @@ struct GateDutyView: View {
                 Button(tr("gate_register_temperature")) { form = .temperature }
                 Button(tr("gate_patrol_note")) { form = .patrol }
             }
+            Section(tr("gate_pass_title")) {
+                TextField(tr("gate_pass_text"), text: $passText)
+                    .textInputAutocapitalization(.never).autocorrectionDisabled()
+                HStack {
+                    Button(tr("gate_pass_check")) {
+                        let text = passText
+                        passText = ""
+                        Task { await vm.checkPass(text) }
+                    }
+                    .disabled(passText.isEmpty)
+                    Button(tr("gate_pass_scan")) { scanningPass = true }
+                }
+                if let last = state.lastPass {
+                    Text(text(last.label)).font(.title2).bold().foregroundStyle(last.letThrough ? Color.green : Color.red)
+                    if let kind = last.kind { Text(text(kind)) }
+                    if let holder = last.holder { Text(tr("gate_pass_holder", holder)) }
+                }
+                if state.lateRevocations > 0 {
+                    Text(tr("gate_late_revocations", String(state.lateRevocations))).foregroundStyle(.red)
+                }
+            }
+            .sheet(isPresented: $scanningPass) {
+                CodeScannerView { code in
+                    scanningPass = false
+                    Task { await vm.checkPass(code) }
+                }
+            }
             Section(tr("gate_entries_today")) {
                 ForEach(Array(state.entries.enumerated()), id: \.offset) { _, e in
                     HStack {
-                        if e.flagged { Text(tr("gate_fever")).bold().foregroundStyle(.red) }
+                        if let result = e.passResult {
+                            Text(text(result)).bold().foregroundStyle(e.flagged ? Color.red : Color.green)
+                        } else if e.flagged {
+                            Text(tr("gate_fever")).bold().foregroundStyle(.red)
+                        }
                         Text("\(e.at.shown)  \(e.summary)")
                     }
                     .listRowBackground(e.flagged ? Color.red.opacity(0.15) : nil)

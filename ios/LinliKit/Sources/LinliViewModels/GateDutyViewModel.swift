@@ -30,6 +30,20 @@ public struct GateEntryItem: Equatable, Sendable {
     public let at: Date
     public let summary: String
     public let flagged: Bool
+    /// A pass check's result (its kind is `pass_<result>`).
+    public var passResult: UiText? {
+        kind.hasPrefix("pass_") ? UiText("pass_result_" + String(kind.dropFirst("pass_".count))) : nil
+    }
+}
+
+/// What the last pass check found: the result, and whom the pass names (to compare with the
+/// person; a forged pass's name is not to be believed).
+public struct PassCheckItem: Equatable, Sendable {
+    public let result: PassResult
+    public let label: UiText
+    public let holder: String?
+    public let kind: UiText?
+    public var letThrough: Bool { result == .valid }
 }
 
 public struct GateDutyState {
@@ -43,6 +57,10 @@ public struct GateDutyState {
     public var swaps: [SwapItem] = []
     /// The gate lead (or the office) builds the roster and approves swaps.
     public var canBuildRoster = false
+    /// The last pass checked here.
+    public var lastPass: PassCheckItem?
+    /// Passes let through after their revocation, found at the last sync.
+    public var lateRevocations = 0
 }
 
 public final class GateDutyViewModel: ScreenModel<GateDutyState>, @unchecked Sendable {
@@ -50,6 +68,7 @@ public final class GateDutyViewModel: ScreenModel<GateDutyState>, @unchecked Sen
     public let gateId: String
     private var store: LinliStore { session.store }
     private var me: String { session.credentials.memberId }
+    private var lastPass: PassCheckItem?
 
     public init(session: Session, gateId: String) {
         self.session = session
@@ -79,8 +98,24 @@ public final class GateDutyViewModel: ScreenModel<GateDutyState>, @unchecked Sen
                 SwapItem(swapId: $0.swapId, from: names[$0.fromMember] ?? $0.fromMember, to: names[$0.toMember] ?? $0.toMember,
                          toMe: $0.toMember == me, status: UiText(Keys.of($0.status)))
             },
-            canBuildRoster: roles.contains { $0.role == .office || ($0.role == .gateLead && $0.places.contains(gateId)) }
+            canBuildRoster: roles.contains { $0.role == .office || ($0.role == .gateLead && $0.places.contains(gateId)) },
+            lastPass: lastPass,
+            lateRevocations: try store.passesLetThroughAfterRevocation().filter { $0.gateId == gateId }.count
         )
+    }
+
+    /// Checks a scanned or typed pass offline; the result shows large, in red unless valid.
+    @discardableResult
+    public func checkPass(_ text: String) async -> PassCheckItem? {
+        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard let check = await act({ (c: PassCheck) in UiText(Keys.of(c.result)) }, { [self] in
+            try store.checkPass(gateId: gateId, text: trimmed)
+        }) else { return nil }
+        let item = PassCheckItem(result: check.result, label: UiText(Keys.of(check.result)),
+                                 holder: check.claims?.holder, kind: check.claims.map { UiText(Keys.of($0.kind)) })
+        lastPass = item
+        state.lastPass = item
+        return item
     }
 
     private func registered(_: Any) -> UiText? { UiText(Keys.doneRegistered) }

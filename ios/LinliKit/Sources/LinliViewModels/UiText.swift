@@ -84,6 +84,8 @@ public enum Keys {
     public static func of(_ v: Department) -> String { "department_" + v.code() }
     public static func of(_ v: Channel) -> String { "channel_" + v.code() }
     public static func of(_ v: PassType) -> String { "pass_" + v.code() }
+    public static func of(_ v: PassKind) -> String { "pass_kind_" + v.code() }
+    public static func of(_ v: PassResult) -> String { "pass_result_" + v.code() }
     public static func of(_ v: SwapStatus) -> String { "swap_status_" + v.code() }
 
     public static func of(_ v: CheckState) -> String {

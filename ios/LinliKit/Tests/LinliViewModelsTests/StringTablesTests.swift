@@ -48,7 +48,8 @@ final class StringTablesTests: XCTestCase {
         let coded = [Keys.of(Role.office), Keys.of(DutyRole.gateLead), Keys.of(Attendance.noShow), Keys.of(Tag.livingAlone),
                      Keys.of(VisitOutcome.nobodyHome), Keys.of(LinliCore.Category.fireSafety), Keys.of(Level.county),
                      Keys.of(TicketStatus.reopened), Keys.of(Department.fireBrigade), Keys.of(Channel.hotline12345),
-                     Keys.of(PassType.visitorCode), Keys.of(SwapStatus.approved)]
+                     Keys.of(PassType.visitorCode), Keys.of(SwapStatus.approved), Keys.of(PassKind.night),
+                     Keys.of(PassResult.outsideHours), Keys.of(PassResult.notYetValid)]
         XCTAssertEqual((Keys.fixed + Keys.uncoded + coded).filter { zh[$0] == nil }, [], "view-model keys missing")
         let screens = try FileManager.default.subpathsOfDirectory(atPath: app.path).filter { $0.hasSuffix(".swift") }
         XCTAssertFalse(screens.isEmpty, "the app's screens were found")

@@ -155,8 +155,10 @@ final class ViewModelFlowsTests: XCTestCase {
         await duty.recordTemperature(person: "李女士", celsius: 38.4)
         XCTAssertEqual(duty.notice?.text, UiText(Keys.doneFever, ["李女士", "38.4"]))
         await duty.recordPatrol(note: "巡逻一圈，一切正常")
-        XCTAssertEqual(duty.state.entries.filter(\.flagged).count, 1, "only the fever stands out")
-        XCTAssertTrue(duty.state.entries.first { $0.flagged }!.summary.contains("李女士"))
+        // (Passes refused at this gate by another test stand out too, as pass checks.)
+        let register = duty.state.entries.filter { $0.passResult == nil }
+        XCTAssertEqual(register.filter(\.flagged).count, 1, "only the fever stands out")
+        XCTAssertTrue(register.first { $0.flagged }!.summary.contains("李女士"))
         await duty.approveSwap("no-such-swap")
         XCTAssertEqual(duty.notice?.isError, true, "a safety officer cannot approve swaps")
         await duty.checkOut()
@@ -341,6 +343,52 @@ final class ViewModelFlowsTests: XCTestCase {
         await wangSync.syncNow()
         XCTAssertTrue(wangSync.state.conflicts.isEmpty)
         XCTAssertEqual(try wang.store.household(householdId: h).phone, "13911112222")
+    }
+
+    func testAPassIssuedByTheOfficeIsCheckedAtTheGateOfflineThenRevoked() async throws {
+        let wang = try await enrolled("lead-wang", "pass-wang")
+        let sun = try await enrolled("guard-sun", "pass-sun")
+        let h = try wang.store.registerHousehold(input: HouseholdInput(
+            buildingId: Self.building, unit: "4单元", room: "401", phone: "",
+            residents: [ResidentInput(name: "周桂兰", birthYear: 1948, phone: "")], tags: [], watch: nil))
+        let resident = try wang.store.household(householdId: h).residents[0].id
+        await SyncViewModel(session: wang).syncNow()
+        var shanghai = Calendar(identifier: .gregorian)
+        shanghai.timeZone = TimeZone(identifier: "Asia/Shanghai")!
+        let week = shanghai.date(byAdding: .day, value: 7, to: Date())!
+        let c = shanghai.dateComponents([.year, .month, .day], from: week)
+        let until = String(format: "%04d-%02d-%02d", c.year!, c.month!, c.day!)
+        let printed = try relay.admin("issue-pass", "--household", h, "--resident", resident, "--until", until,
+                                      "--gate", Self.gate)
+        let text = try XCTUnwrap(printed.split(separator: "\n").map(String.init).first { $0.hasPrefix("LINLI-PASS1.") })
+        await SyncViewModel(session: wang).syncNow()
+        let shown = try XCTUnwrap(try wang.store.passes(householdId: h).first)
+        XCTAssertEqual(shown.text, text, "the lead's phone shows the pass")
+
+        // The gate phone syncs once for the community's key, then checks offline.
+        await SyncViewModel(session: sun).syncNow()
+        let gateVm = GateDutyViewModel(session: sun, gateId: Self.gate)
+        await gateVm.refresh()
+        let ok = await gateVm.checkPass(" \(text) ")
+        XCTAssertEqual(ok?.result, .valid)
+        XCTAssertEqual(ok?.holder, "周桂兰")
+        XCTAssertEqual(ok?.kind, UiText("pass_kind_resident"))
+        XCTAssertEqual(gateVm.state.lastPass, ok)
+        let tampered = String(text.dropLast()) + (text.hasSuffix("A") ? "B" : "A")
+        let forged = await gateVm.checkPass(tampered)
+        XCTAssertEqual(forged?.result, .forged)
+        XCTAssertEqual(gateVm.state.lastPass?.letThrough, false)
+        XCTAssertTrue(gateVm.state.entries.contains { $0.passResult == UiText("pass_result_forged") && $0.flagged })
+
+        _ = try relay.admin("revoke-pass", "--id", shown.id)
+        try await Task.sleep(nanoseconds: 5_000_000)
+        let unaware = await gateVm.checkPass(text)
+        XCTAssertEqual(unaware?.result, .valid, "the gate has not synced")
+        await SyncViewModel(session: sun).syncNow()
+        await gateVm.refresh()
+        XCTAssertEqual(gateVm.state.lateRevocations, 1)
+        let refused = await gateVm.checkPass(text)
+        XCTAssertEqual(refused?.result, .revoked)
     }
 
     func testARevokedPhoneIsToldSoAndWipesItsData() async throws {

@@ -37,6 +37,25 @@ final class LinliCoreTests: XCTestCase {
     /// The key every store of these tests is encrypted with.
     let key = newStoreKey()
 
+    func testAPassIsCheckedAtAGateOfflineAndRevoked() throws {
+        let s = try officeStore("passes")
+        let area = try s.addPlace(kind: .area, name: "第一片区", parent: nil)
+        let compound = try s.addPlace(kind: .compound, name: "梅园新村", parent: area)
+        let gate = try s.addPlace(kind: .gate, name: "东门", parent: compound)
+        let building = try s.addPlace(kind: .building, name: "8号楼", parent: compound)
+        let h = try s.registerHousehold(input: HouseholdInput(
+            buildingId: building, unit: "", room: "101", phone: "", residents: [], tags: [], watch: nil))
+        // No pass was ever signed here: whatever is scanned is refused as forged, and logged.
+        let check = try s.checkPass(gateId: gate, text: "LINLI-PASS1.e30.AAAA")
+        XCTAssertEqual(check.result, .forged)
+        XCTAssertEqual(check.result.labelZh(), "伪造或无效")
+        XCTAssertEqual(PassKind.night.code(), "night")
+        XCTAssertTrue(try s.gateEntries(gateId: gate, date: s.today()).contains { $0.kind == "pass_forged" && $0.flagged })
+        XCTAssertTrue(try s.passes(householdId: h).isEmpty)
+        try s.revokePass(passId: "01PASS0000000000000000000")
+        XCTAssertTrue(try s.passesLetThroughAfterRevocation().isEmpty)
+    }
+
     func testAStoreIsEncryptedAtRestAndOnlyItsKeyOpensIt() throws {
         let name = "欧阳秀兰", phone = "13700001234"
         var store: LinliStore? = try officeStore("encrypted")

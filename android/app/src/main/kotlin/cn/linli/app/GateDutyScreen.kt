@@ -16,6 +16,7 @@ import androidx.compose.material3.CardDefaults
 import androidx.compose.material3.HorizontalDivider
 import androidx.compose.material3.MaterialTheme
 import androidx.compose.material3.OutlinedButton
+import androidx.compose.material3.OutlinedTextField
 import androidx.compose.material3.Text
 import androidx.compose.material3.TextButton
 import androidx.compose.runtime.Composable
@@ -33,6 +34,7 @@ import cn.linli.core.MemberRow
 import cn.linli.core.PassType
 import cn.linli.viewmodels.GateDutyViewModel
 import cn.linli.viewmodels.Keys
+import cn.linli.viewmodels.PassCheckItem
 import cn.linli.viewmodels.Session
 import cn.linli.viewmodels.UiText
 import kotlinx.coroutines.launch
@@ -83,6 +85,7 @@ fun GateDutyScreen(session: Session, gateId: String) {
                     OutlinedButton(onClick = { form = GateForm.PATROL }) { Text(stringResource(R.string.gate_patrol_note)) }
                 }
             }
+            item { PassCheckCard(state.lastPass, state.lateRevocations) { text -> scope.launch { vm.checkPass(text) } } }
             item { Text(stringResource(R.string.gate_entries_today), style = MaterialTheme.typography.titleLarge) }
             items(state.entries) { e ->
                 val colors = if (e.flagged) {
@@ -90,7 +93,13 @@ fun GateDutyScreen(session: Session, gateId: String) {
                 } else CardDefaults.cardColors()
                 Card(Modifier.fillMaxWidth().padding(vertical = 2.dp), colors = colors) {
                     Row(Modifier.padding(8.dp)) {
-                        if (e.flagged) Text(stringResource(R.string.gate_fever) + " ", color = MaterialTheme.colorScheme.error)
+                        val result = e.passResult
+                        if (result != null) {
+                            val color = if (e.flagged) MaterialTheme.colorScheme.error else MaterialTheme.colorScheme.primary
+                            Text(text(result) + " ", color = color)
+                        } else if (e.flagged) {
+                            Text(stringResource(R.string.gate_fever) + " ", color = MaterialTheme.colorScheme.error)
+                        }
                         Text("${e.at.shown()}  ${e.summary}")
                     }
                 }
@@ -222,4 +231,37 @@ private fun GateFormDialog(form: GateForm, onDismiss: () -> Unit, onSave: (Strin
             }
         },
     )
+}
+
+/** 核验通行证: a scanned or typed pass checked offline, the result large, red unless valid. */
+@Composable
+private fun PassCheckCard(last: PassCheckItem?, lateRevocations: Int, onCheck: (String) -> Unit) {
+    var text by remember { mutableStateOf("") }
+    var scanning by remember { mutableStateOf(false) }
+    Card(Modifier.fillMaxWidth().padding(vertical = 8.dp)) {
+        Column(Modifier.padding(12.dp)) {
+            Text(stringResource(R.string.gate_pass_title), style = MaterialTheme.typography.titleLarge)
+            OutlinedTextField(text, { text = it }, label = { Text(stringResource(R.string.gate_pass_text)) },
+                modifier = Modifier.fillMaxWidth(), singleLine = true)
+            Row(horizontalArrangement = Arrangement.spacedBy(8.dp)) {
+                Button(onClick = { onCheck(text); text = "" }, enabled = text.isNotBlank()) {
+                    Text(stringResource(R.string.gate_pass_check))
+                }
+                OutlinedButton(onClick = { scanning = true }) { Text(stringResource(R.string.gate_pass_scan)) }
+            }
+            if (scanning) {
+                CodeScanner(onCode = { scanning = false; onCheck(it) }, onClose = { scanning = false })
+            }
+            if (last != null) {
+                val color = if (last.letThrough) MaterialTheme.colorScheme.primary else MaterialTheme.colorScheme.error
+                Text(text(last.label), color = color, style = MaterialTheme.typography.headlineSmall)
+                last.kind?.let { Text(text(it)) }
+                last.holder?.let { Text(stringResource(R.string.gate_pass_holder, it)) }
+            }
+            if (lateRevocations > 0) {
+                Text(stringResource(R.string.gate_late_revocations, lateRevocations.toString()),
+                    color = MaterialTheme.colorScheme.error)
+            }
+        }
+    }
 }

@@ -23,8 +23,21 @@ data class BadgeSlot(
 /** A swap request, with names. */
 data class SwapItem(val swapId: String, val from: String, val to: String, val toMe: Boolean, val status: UiText)
 
+/** What the last pass check found: the result, and whom the pass names (to compare with the
+ * person; a forged pass's name is not to be believed). */
+data class PassCheckItem(val result: PassResult, val label: UiText, val holder: String?, val kind: UiText?) {
+    val letThrough: Boolean get() = result == PassResult.VALID
+}
+
 /** One line of today's gate register. */
-data class GateEntryItem(val kind: String, val at: Instant, val summary: String, val flagged: Boolean)
+data class GateEntryItem(
+    val kind: String,
+    val at: Instant,
+    val summary: String,
+    val flagged: Boolean,
+    /** A pass check's result (its kind is `pass_<result>`). */
+    val passResult: UiText? = null,
+)
 
 data class GateDutyState(
     val gateName: String = "",
@@ -37,6 +50,10 @@ data class GateDutyState(
     val swaps: List<SwapItem> = emptyList(),
     /** The gate lead (or the office) builds the roster and approves swaps. */
     val canBuildRoster: Boolean = false,
+    /** The last pass checked here. */
+    val lastPass: PassCheckItem? = null,
+    /** Passes let through after their revocation, found at the last sync. */
+    val lateRevocations: Int = 0,
 )
 
 class GateDutyViewModel(
@@ -46,6 +63,7 @@ class GateDutyViewModel(
 ) : ScreenModel<GateDutyState>(GateDutyState(), io) {
     private val store get() = session.store
     private val me get() = session.credentials.memberId
+    private var lastPass: PassCheckItem? = null
 
     override fun load(): GateDutyState {
         val view = store.onDuty(gateId)
@@ -66,7 +84,10 @@ class GateDutyViewModel(
             others = view.others.map { it.name },
             meOnDuty = view.slots.any { it.onDuty?.id == me } || view.others.any { it.id == me },
             entries = store.gateEntries(gateId, today)
-                .map { GateEntryItem(it.kind, it.at, it.summary, it.flagged) }
+                .map {
+                    val pass = it.kind.removePrefix("pass_").takeIf { _ -> it.kind.startsWith("pass_") }
+                    GateEntryItem(it.kind, it.at, it.summary, it.flagged, pass?.let { r -> UiText("pass_result_$r") })
+                }
                 .sortedByDescending { it.at },
             week = store.rosterWeek(gateId, today),
             swaps = store.swaps(gateId).let { rows ->
@@ -79,7 +100,20 @@ class GateDutyViewModel(
             canBuildRoster = roles.any {
                 it.role == Role.OFFICE || (it.role == Role.GATE_LEAD && gateId in it.places)
             },
+            lastPass = lastPass,
+            lateRevocations = store.passesLetThroughAfterRevocation().count { it.gateId == gateId },
         )
+    }
+
+    /** Checks a scanned or typed pass offline; the result shows large, in red unless valid. */
+    suspend fun checkPass(text: String): PassCheckItem? {
+        val check = act({ c: PassCheck -> UiText(Keys.of(c.result)) }) { store.checkPass(gateId, text.trim()) }
+            ?: return null
+        val item = PassCheckItem(check.result, UiText(Keys.of(check.result)), check.claims?.holder,
+            check.claims?.kind?.let { UiText(Keys.of(it)) })
+        lastPass = item
+        mutableState.value = state.value.copy(lastPass = item)
+        return item
     }
 
     suspend fun checkIn() = act({ UiText(Keys.DONE_CHECKED_IN) }) { store.checkIn(gateId) }

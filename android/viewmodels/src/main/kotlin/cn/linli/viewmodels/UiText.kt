@@ -79,6 +79,8 @@ object Keys {
     fun of(v: Department) = "department_${v.code()}"
     fun of(v: Channel) = "channel_${v.code()}"
     fun of(v: PassType) = "pass_${v.code()}"
+    fun of(v: PassKind) = "pass_kind_${v.code()}"
+    fun of(v: PassResult) = "pass_result_${v.code()}"
     fun of(v: SwapStatus) = "swap_status_${v.code()}"
     fun of(v: SyncPhase) = "sync_phase_${v.name.lowercase()}"
     fun of(v: TicketActionKind) = "ticket_action_${v.name.lowercase()}"
@@ -88,6 +90,7 @@ object Keys {
         Attendance.entries.map(::of) + Tag.entries.map(::of) + VisitOutcome.entries.map(::of) +
         CheckState.entries.map(::of) + Category.entries.map(::of) + Level.entries.map(::of) +
         TicketStatus.entries.map(::of) + Department.entries.map(::of) + Channel.entries.map(::of) + PassType.entries.map(::of) +
+        PassKind.entries.map(::of) + PassResult.entries.map(::of) +
         SwapStatus.entries.map(::of) + SyncPhase.entries.map(::of) + TicketActionKind.entries.map(::of)
 }
 

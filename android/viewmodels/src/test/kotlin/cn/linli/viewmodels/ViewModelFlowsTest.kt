@@ -157,7 +157,8 @@ class ViewModelFlowsTest {
         duty.recordTemperature("李女士", 38.4)
         assertEquals(UiText(Keys.DONE_FEVER, "李女士", "38.4"), duty.notice.value?.text)
         duty.recordPatrol("巡逻一圈，一切正常")
-        val entries = duty.state.value.entries
+        // (Passes refused at this gate by another test stand out too, as pass checks.)
+        val entries = duty.state.value.entries.filter { it.passResult == null }
         assertEquals(1, entries.count { it.flagged }, "only the fever stands out")
         assertTrue(entries.first { it.flagged }.summary.contains("李女士"))
         assertTrue(entries.size >= 7, entries.toString())
@@ -329,6 +330,51 @@ class ViewModelFlowsTest {
         wangSync.syncNow()
         assertTrue(wangSync.state.value.conflicts.isEmpty())
         assertEquals("13911112222", wang.store.household(h).phone)
+    }
+
+    @Test
+    fun `a pass issued by the office is checked at the gate offline, then revoked`() = runBlocking {
+        val wang = enrolled("lead-wang", "pass-wang")
+        val sun = enrolled("guard-sun", "pass-sun")
+        val h = wang.store.registerHousehold(HouseholdInput(building, "4单元", "401", "",
+            listOf(ResidentInput("周桂兰", 1948, "")), emptyList(), null))
+        val resident = wang.store.household(h).residents.single().id
+        SyncViewModel(wang).syncNow()
+        val until = java.time.LocalDate.now(java.time.ZoneId.of("Asia/Shanghai")).plusDays(7).toString()
+        val printed = relay.admin("issue-pass", "--household", h, "--resident", resident, "--until", until, "--gate", gate)
+        val text = printed.lines().first { it.startsWith("LINLI-PASS1.") }
+        SyncViewModel(wang).syncNow()
+        val shown = wang.store.passes(h).single()
+        assertEquals(text, shown.text, "the lead's phone shows the pass")
+        assertEquals(PassKind.RESIDENT, shown.kind)
+
+        // The gate phone syncs once for the community's key, then checks offline.
+        SyncViewModel(sun).syncNow()
+        val gateVm = GateDutyViewModel(sun, gate).apply { refresh() }
+        val ok = gateVm.checkPass(" $text ")!!
+        assertEquals(PassResult.VALID, ok.result)
+        assertTrue(ok.letThrough)
+        assertEquals("周桂兰", ok.holder)
+        assertEquals(UiText("pass_kind_resident"), ok.kind)
+        assertEquals(ok, gateVm.state.value.lastPass)
+        val tampered = text.dropLast(1) + (if (text.last() == 'A') 'B' else 'A')
+        assertEquals(PassResult.FORGED, gateVm.checkPass(tampered)!!.result)
+        assertFalse(gateVm.state.value.lastPass!!.letThrough)
+        assertTrue(gateVm.state.value.entries.any { it.passResult == UiText("pass_result_valid") })
+        assertTrue(gateVm.state.value.entries.any { it.passResult == UiText("pass_result_forged") && it.flagged })
+
+        relay.admin("revoke-pass", "--id", shown.id)
+        Thread.sleep(5)
+        assertEquals(PassResult.VALID, gateVm.checkPass(text)!!.result, "the gate has not synced")
+        SyncViewModel(sun).syncNow()
+        gateVm.refresh()
+        assertEquals(1, gateVm.state.value.lateRevocations)
+        assertEquals(PassResult.REVOKED, gateVm.checkPass(text)!!.result)
+        SyncViewModel(wang).syncNow()
+        assertTrue(wang.store.passes(h).single().revoked)
+        // The office's phone revokes too; a lead's may not.
+        assertEquals(Keys.ERROR_FORBIDDEN, runCatching { wang.store.revokePass(shown.id) }
+            .exceptionOrNull()?.let { (it as LinliException).toUiText().key })
     }
 
     @Test
