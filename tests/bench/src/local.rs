@@ -8,9 +8,11 @@ use std::time::{Duration, Instant};
 
 use linli_core::api::duty::VisitorInput;
 use linli_core::api::households::VisitInput;
+use linli_core::api::passes::PassInput;
 use linli_core::api::tickets::TicketFilter;
 use linli_core::records::directory::Role;
 use linli_core::records::gate_log::PassType;
+use linli_core::records::pass::{self, PassKind, PassResult};
 use linli_core::rules::{self, JudgedDoc, Pusher};
 use linli_core::{Linli, StoreKey};
 
@@ -201,6 +203,10 @@ pub async fn writes(quick: bool, work: &Path, report: &mut Report) -> Result<(),
         encrypted = Some(linli);
     }
     let linli = encrypted.ok_or_else(|| BenchError("no encrypted store".into()))?;
+    report.section(
+        "a pass checked at the gate, offline, on the encrypted store (1,000 checks)",
+        pass_check_figures(&linli, &t, if quick { 300 } else { 1000 })?,
+    );
     let households = linli.households_in_building(&t.places.buildings[0])?;
     let tickets = linli.tickets(&TicketFilter {
         open_only: true,
@@ -253,6 +259,66 @@ pub async fn writes(quick: bool, work: &Path, report: &mut Report) -> Result<(),
         figures,
     );
     Ok(())
+}
+
+/// Checking a signed pass at the gate: the signature and rules alone, and the whole check with
+/// its gate entry written (what the gate phone does per scan).
+fn pass_check_figures(
+    linli: &Linli,
+    t: &LinliTemplate,
+    n: usize,
+) -> Result<Vec<Figure>, BenchError> {
+    let secret = [7u8; 32];
+    linli.set_pass_key(&pass::public_key_hex(&secret)?)?;
+    let households = linli.households_in_building(&t.places.buildings[0])?;
+    let household = households
+        .first()
+        .ok_or_else(|| BenchError("the template holds no household".into()))?;
+    let now = linli.now().timestamp_millis();
+    let claims = linli.pass_claims(&PassInput {
+        household_id: household.id.clone(),
+        kind: PassKind::Visitor,
+        visitor_name: "周先生".into(),
+        valid_from_ms: now - 3_600_000,
+        valid_until_ms: now + 86_400_000,
+        gates: vec![t.places.gate.clone()],
+        ..PassInput::default()
+    })?;
+    let text = pass::sign(&claims, &secret)?;
+    let key = linli.pass_key()?;
+    let verify = times_ms(n, |_| {
+        let claims = pass::verified_claims(&text, &key)
+            .ok_or_else(|| BenchError("the pass did not verify".into()))?;
+        std::hint::black_box(pass::judge(
+            &claims,
+            &claims.community,
+            &t.places.gate,
+            now,
+            600,
+            false,
+        ));
+        Ok(())
+    })?;
+    let checks = times_ms(n, |_| {
+        let check = linli.check_pass(&t.places.gate, &text)?;
+        if check.result != PassResult::Valid {
+            return Err(BenchError(format!(
+                "the pass was refused: {:?}",
+                check.result
+            )));
+        }
+        Ok(())
+    })?;
+    let p50 = median(&checks);
+    Ok(vec![
+        Figure::new("pass.verify_signature_and_rules.p50", median(&verify), "ms"),
+        Figure::new("pass.check_with_gate_entry.p50", p50, "ms").bar("≤ 1 ms", p50 <= 1.0),
+        Figure::new(
+            "pass.check_with_gate_entry.p99",
+            percentile(&checks, 99.0),
+            "ms",
+        ),
+    ])
 }
 
 /// A visit whose note says which it is.

@@ -82,6 +82,14 @@ public final class DoorToDoorViewModel: ScreenModel<DoorToDoorState>, @unchecked
         await act({ _ in nil }) { [self] in try store.household(householdId: id) }
     }
 
+    /// The passes issued to the household's residents (each shown as a QR code of its `text`),
+    /// those still usable first.
+    public func passes(_ householdId: String) async -> [IssuedPassRow] {
+        await act({ _ in nil }) { [self] in
+            try store.passes(householdId: householdId).sorted { !$0.revoked && $1.revoked }
+        } ?? []
+    }
+
     @discardableResult
     public func logVisit(householdId: String, form: VisitForm) async -> String? {
         await act({ _ in UiText(Keys.doneVisitLogged) }) { [self] in try store.logVisit(householdId: householdId, input: form.input) }

@@ -362,7 +362,8 @@ final class ViewModelFlowsTests: XCTestCase {
                                       "--gate", Self.gate)
         let text = try XCTUnwrap(printed.split(separator: "\n").map(String.init).first { $0.hasPrefix("LINLI-PASS1.") })
         await SyncViewModel(session: wang).syncNow()
-        let shown = try XCTUnwrap(try wang.store.passes(householdId: h).first)
+        let listed = await DoorToDoorViewModel(session: wang).passes(h)
+        let shown = try XCTUnwrap(listed.first)
         XCTAssertEqual(shown.text, text, "the lead's phone shows the pass")
 
         // The gate phone syncs once for the community's key, then checks offline.

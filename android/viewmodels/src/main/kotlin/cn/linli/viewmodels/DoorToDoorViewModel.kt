@@ -77,6 +77,11 @@ class DoorToDoorViewModel(
 
     suspend fun household(id: String): HouseholdDetail? = act({ null }) { store.household(id) }
 
+    /** The passes issued to the household's residents (each shown as a QR code of its `text`),
+     * those still usable first. */
+    suspend fun passes(householdId: String): List<IssuedPassRow> =
+        act({ null }) { store.passes(householdId).sortedBy { it.revoked } }.orEmpty()
+
     suspend fun logVisit(householdId: String, form: VisitForm): String? =
         act({ UiText(Keys.DONE_VISIT_LOGGED) }) { store.logVisit(householdId, form.toInput()) }
 

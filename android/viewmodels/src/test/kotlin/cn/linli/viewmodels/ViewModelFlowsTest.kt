@@ -344,7 +344,7 @@ class ViewModelFlowsTest {
         val printed = relay.admin("issue-pass", "--household", h, "--resident", resident, "--until", until, "--gate", gate)
         val text = printed.lines().first { it.startsWith("LINLI-PASS1.") }
         SyncViewModel(wang).syncNow()
-        val shown = wang.store.passes(h).single()
+        val shown = DoorToDoorViewModel(wang).passes(h).single()
         assertEquals(text, shown.text, "the lead's phone shows the pass")
         assertEquals(PassKind.RESIDENT, shown.kind)
 
