@@ -1,7 +1,9 @@
 //! The core's enums as the apps see them. Coded enums also give their stored code and their
 //! Chinese label (`Category.NOISE.labelZh()` is "噪声").
 
-use linli_core::records::{directory, gate_log, household, pass, reminder, roster, ticket};
+use linli_core::records::{
+    directory, gate_log, household, isolation, pass, reminder, roster, ticket,
+};
 
 use crate::mirror::mirror_enum;
 
@@ -24,6 +26,12 @@ mirror_enum!(coded
 PassResult = pass::PassResult {
     Valid, Expired, NotYetValid, WrongGate, Revoked, Forged, OutsideHours
 });
+mirror_enum!(coded
+/// A symptom asked about at a home isolation check.
+Symptom = isolation::Symptom { Fever, Cough, Fatigue, SoreThroat, Diarrhoea, Other });
+mirror_enum!(coded
+    /// An errand for a household in isolation: 药品 / 食品 / 垃圾清运 / 其他.
+    ErrandKind = isolation::ErrandKind { Medicine, Food, Rubbish, Other });
 mirror_enum!(coded
     /// How serious a gate incident is.
     Severity = gate_log::Severity { Low, Medium, High });
@@ -79,7 +87,7 @@ TicketStatus = ticket::Status {
 mirror_enum!(
 /// What an item of today's list is (see `LinliStore.agenda`).
 AgendaKind = linli_core::api::agenda::AgendaKind {
-    FollowUp, WatchCheck, Ticket, Shift, SwapToAccept, SwapToApprove, Reminder
+    FollowUp, WatchCheck, Ticket, Shift, SwapToAccept, SwapToApprove, Reminder, IsolationCheck
 });
 mirror_enum!(coded
     /// How a reminder repeats.

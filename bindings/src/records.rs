@@ -2,7 +2,7 @@
 //! (see [`crate::mirror::mirror_record`]); the few that differ (tuples become named records,
 //! maps become lists, dates become `YYYY-MM-DD` text) convert by hand below.
 
-use linli_core::api::{agenda, directory, duty, households, passes, records, tickets};
+use linli_core::api::{agenda, directory, duty, households, isolation, passes, records, tickets};
 use linli_core::records::household as core_household;
 use linli_core::records::pass as core_pass;
 use linli_core::records::ticket as core_ticket;
@@ -842,6 +842,11 @@ impl Convert<ReminderRow> for linli_core::api::reminders::ReminderRow {
 }
 
 mirror_record!(out
+/// One isolated resident's checks of a day, by their household's address (no name).
+IsolationRow = report::IsolationRow {
+    household_id: String, address: String, due: u32, done: u32, missed: u32, flagged: u32
+});
+mirror_record!(out
 /// The office's reminders of a day: due, done, overdue.
 ReminderCounts = linli_core::api::reminders::ReminderCounts { due: u32, done: u32, overdue: u32 });
 mirror_record!(out
@@ -850,7 +855,7 @@ DayReport = report::DayReport {
     community: String, date: String, visits: Vec<LeadVisits>, total_visits: u32,
     households_covered: u32, watch: WatchSummary, tickets: Vec<TicketLevelRow>,
     duty: Vec<GateDuty>, gate_entries: Vec<GateEntryCount>, reminders: ReminderCounts,
-    arrivals: u32, departures: u32
+    arrivals: u32, departures: u32, isolation: Vec<IsolationRow>
 });
 
 // ---- sync ----
@@ -989,3 +994,62 @@ pub struct LateRevocation {
     /// When it was let through.
     pub at: Timestamp,
 }
+
+// ---- home isolation ----
+
+/// An isolation to start.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+#[uniffi::export(Debug)]
+pub struct IsolationInput {
+    /// The resident.
+    pub resident_id: String,
+    /// First day, `YYYY-MM-DD`.
+    pub start: String,
+    /// Planned last day, `YYYY-MM-DD`.
+    pub planned_end: String,
+    /// Checks a day (3 when none).
+    pub checks_per_day: Option<u32>,
+}
+
+impl IsolationInput {
+    pub(crate) fn into_core(self) -> Result<isolation::IsolationInput, LinliError> {
+        Ok(isolation::IsolationInput {
+            resident_id: self.resident_id,
+            start: parse_date("start", &self.start)?,
+            planned_end: parse_date("planned_end", &self.planned_end)?,
+            checks_per_day: self.checks_per_day,
+        })
+    }
+}
+
+mirror_record!(both
+/// A home isolation check: temperature (when taken) and symptoms.
+IsolationCheckInput = isolation::IsolationCheckInput {
+    celsius: Option<f64>, symptoms: Vec<Symptom>, other: String
+});
+
+/// A recorded isolation check.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+#[uniffi::export(Debug)]
+pub struct IsolationCheckRecorded {
+    /// Check id.
+    pub id: String,
+    /// A fever or a symptom: the office sees it.
+    pub flagged: bool,
+}
+
+impl Convert<IsolationCheckRecorded> for (String, bool) {
+    fn convert(self) -> IsolationCheckRecorded {
+        IsolationCheckRecorded {
+            id: self.0,
+            flagged: self.1,
+        }
+    }
+}
+
+mirror_record!(out
+/// One isolated resident's day: checks due, done, missed (so far, today), flagged; errands open.
+IsolationDay = isolation::IsolationDay {
+    household_id: String, building_id: String, isolation_id: String, resident: String,
+    due: i64, done: i64, missed: i64, flagged: i64, errands_open: i64
+});

@@ -580,6 +580,47 @@ impl LinliStore {
         guard(|| self.inner.reminders(date))
     }
 
+    /// Puts a resident under home isolation; returns its id.
+    pub fn start_isolation(&self, household_id: String, input: IsolationInput) -> R<String> {
+        let input = input.into_core()?;
+        guard(|| self.inner.start_isolation(&household_id, &input))
+    }
+
+    /// Records a check of an isolated resident (flagged on a fever or a symptom).
+    pub fn record_isolation_check(
+        &self,
+        household_id: String,
+        isolation_id: String,
+        input: IsolationCheckInput,
+    ) -> R<IsolationCheckRecorded> {
+        let input = input.convert();
+        guard(|| {
+            self.inner
+                .record_isolation_check(&household_id, &isolation_id, &input)
+        })
+    }
+
+    /// Releases an isolated resident.
+    pub fn release_isolation(&self, household_id: String, isolation_id: String) -> R<()> {
+        guard(|| self.inner.release_isolation(&household_id, &isolation_id))
+    }
+
+    /// Records an errand the household needs (药品, 食品, 垃圾清运); returns its id.
+    pub fn add_errand(&self, household_id: String, kind: ErrandKind, note: String) -> R<String> {
+        guard(|| self.inner.add_errand(&household_id, kind.convert(), &note))
+    }
+
+    /// Marks an errand delivered.
+    pub fn deliver_errand(&self, household_id: String, errand_id: String) -> R<()> {
+        guard(|| self.inner.deliver_errand(&household_id, &errand_id))
+    }
+
+    /// Every isolated resident's checks on a local date (`YYYY-MM-DD`).
+    pub fn isolation_days(&self, date: String) -> R<Vec<IsolationDay>> {
+        let date = parse_date("date", &date)?;
+        guard(|| self.inner.isolation_days(date))
+    }
+
     /// Checks a scanned or typed pass at a gate, offline (signature, validity, gate,
     /// revocation, a night pass's hours); every check is a gate entry.
     pub fn check_pass(&self, gate_id: String, text: String) -> R<PassCheck> {

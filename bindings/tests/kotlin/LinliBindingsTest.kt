@@ -411,6 +411,39 @@ class LinliBindingsTest {
     }
 
     @Test
+    fun `a resident in home isolation is checked three times a day`() {
+        officeStore("isolation").use { s ->
+            val area = s.addPlace(PlaceKind.AREA, "第一片区", null)
+            val building = s.addPlace(PlaceKind.BUILDING, "9号楼", s.addPlace(PlaceKind.COMPOUND, "梅园新村", area))
+            val h = s.registerHousehold(HouseholdInput(building, "2单元", "201", "",
+                listOf(ResidentInput("陆家明", 1980, "")), emptyList(), null))
+            val resident = s.household(h).residents.single().id
+            val today = s.today()
+            val iso = s.startIsolation(h, IsolationInput(resident, today, today, null))
+            val bad = assertFailsWith<LinliException.InvalidInput> {
+                s.recordIsolationCheck(h, iso, IsolationCheckInput(45.0, emptyList(), ""))
+            }
+            assertEquals("celsius", bad.field)
+            val check = s.recordIsolationCheck(h, iso, IsolationCheckInput(37.8, listOf(Symptom.COUGH), "嗓子痛"))
+            assertTrue(check.flagged)
+            assertEquals("咳嗽", Symptom.COUGH.labelZh())
+            val errand = s.addErrand(h, ErrandKind.MEDICINE, "降压药")
+            s.deliverErrand(h, errand)
+            val day = s.isolationDays(today).single()
+            assertEquals(3L, day.due)
+            assertEquals(1L, day.done)
+            assertEquals(1L, day.flagged)
+            assertEquals("陆家明", day.resident)
+            assertEquals(0L, day.errandsOpen)
+            assertEquals(1u, s.dayReport(today).isolation.single().flagged)
+            s.releaseIsolation(h, iso)
+            assertFailsWith<LinliException.Conflict> {
+                s.recordIsolationCheck(h, iso, IsolationCheckInput(36.5, emptyList(), ""))
+            }
+        }
+    }
+
+    @Test
     fun `a pass is checked at a gate offline and revoked`() {
         officeStore("passes").use { s ->
             val area = s.addPlace(PlaceKind.AREA, "第一片区", null)

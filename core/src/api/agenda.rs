@@ -36,6 +36,8 @@ pub enum AgendaKind {
     SwapToApprove,
     /// One of the office's reminders (民情日志).
     Reminder,
+    /// A resident in home isolation still to be asked today (居家隔离询问).
+    IsolationCheck,
 }
 
 impl AgendaKind {
@@ -49,6 +51,7 @@ impl AgendaKind {
             AgendaKind::SwapToAccept => "换班待接受",
             AgendaKind::SwapToApprove => "换班待批准",
             AgendaKind::Reminder => "提醒",
+            AgendaKind::IsolationCheck => "居家隔离询问",
         }
     }
 
@@ -61,6 +64,7 @@ impl AgendaKind {
             AgendaKind::SwapToAccept => "swap.accept",
             AgendaKind::SwapToApprove => "swap.approve",
             AgendaKind::Reminder => "reminder.complete",
+            AgendaKind::IsolationCheck => "isolation.check",
         }
     }
 }
@@ -156,6 +160,26 @@ impl Linli {
             items.push(item);
         }
 
+        // Isolated residents still to be asked today; overdue once a check is missed.
+        for d in self.isolation_days(date)? {
+            if !mine(&d.building_id) || d.done >= d.due {
+                continue;
+            }
+            let (_, address) = self.household_address(&d.household_id)?;
+            let mut item = AgendaItem::new(
+                AgendaKind::IsolationCheck,
+                &d.household_id,
+                &d.building_id,
+                format!(
+                    "{address}：{} 居家隔离，今日已询问 {}/{} 次",
+                    d.resident, d.done, d.due
+                ),
+            );
+            item.item_id = d.isolation_id;
+            item.overdue = d.missed > 0;
+            items.push(item);
+        }
+
         items.extend(self.my_tickets(&me, now)?);
         items.extend(self.my_shifts(&me, now, day_end)?);
         items.extend(self.my_swaps(&me)?);
@@ -210,7 +234,7 @@ impl Linli {
     }
 
     /// A household's building and its address in Chinese (`3号楼 1单元 302`).
-    fn household_address(&self, household_id: &str) -> Result<(String, String)> {
+    pub(crate) fn household_address(&self, household_id: &str) -> Result<(String, String)> {
         self.store.read(|c| {
             let row: Option<(String, String, String, String)> =
                 rusqlite::OptionalExtension::optional(

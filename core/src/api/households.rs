@@ -283,6 +283,9 @@ impl Linli {
             visits: Vec::new(),
             created_ms: now_ms,
             passes: Default::default(),
+            isolations: Default::default(),
+            isolation_checks: Vec::new(),
+            errands: Default::default(),
         })
     }
 

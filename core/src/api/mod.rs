@@ -8,6 +8,7 @@ pub mod directory;
 pub mod duty;
 pub mod erasure;
 pub mod households;
+pub mod isolation;
 pub mod passes;
 pub mod photos;
 pub mod records;

@@ -53,6 +53,17 @@ impl DocEditor<'_> {
         Ok(())
     }
 
+    /// Makes the list `key` at the root unless the document has it (see
+    /// [`DocEditor::ensure_root_map`]).
+    pub fn ensure_root_list(&mut self, key: &str) -> Result<()> {
+        if self.doc.get(ROOT, key).map_err(|e| self.err(e))?.is_none() {
+            self.doc
+                .put_object(ROOT, key, ObjType::List)
+                .map_err(|e| self.err(e))?;
+        }
+        Ok(())
+    }
+
     /// Writes every field of `value` at the root. Only for a document created in this same
     /// transaction: on a document with history it would overwrite concurrent values.
     pub fn put_all<R: Reconcile>(&mut self, value: R) -> Result<()> {

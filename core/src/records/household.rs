@@ -206,6 +206,15 @@ pub struct HouseholdDoc {
     /// The passes issued to its residents, by id; absent in households made before passes.
     #[autosurgeon(missing = "Default::default")]
     pub passes: BTreeMap<String, IssuedPass>,
+    /// Home isolations of its residents, by id.
+    #[autosurgeon(missing = "Default::default")]
+    pub isolations: BTreeMap<String, super::isolation::Isolation>,
+    /// The checks of isolated residents: append-only.
+    #[autosurgeon(missing = "Default::default")]
+    pub isolation_checks: Vec<super::isolation::IsolationCheck>,
+    /// Errands for the household, by id.
+    #[autosurgeon(missing = "Default::default")]
+    pub errands: BTreeMap<String, super::isolation::Errand>,
 }
 
 /// A pass issued to a resident of the household, as its lead's phone shows it: the text of its
@@ -253,6 +262,15 @@ pub struct HouseholdHead {
     /// The passes issued to its residents, by id; absent in households made before passes.
     #[autosurgeon(missing = "Default::default")]
     pub passes: BTreeMap<String, IssuedPass>,
+    /// Home isolations of its residents, by id.
+    #[autosurgeon(missing = "Default::default")]
+    pub isolations: BTreeMap<String, super::isolation::Isolation>,
+    /// The checks of isolated residents: append-only.
+    #[autosurgeon(missing = "Default::default")]
+    pub isolation_checks: Vec<super::isolation::IsolationCheck>,
+    /// Errands for the household, by id.
+    #[autosurgeon(missing = "Default::default")]
+    pub errands: BTreeMap<String, super::isolation::Errand>,
 }
 
 impl HouseholdHead {
@@ -269,6 +287,9 @@ impl HouseholdHead {
             visits,
             created_ms: self.created_ms,
             passes: self.passes,
+            isolations: self.isolations,
+            isolation_checks: self.isolation_checks,
+            errands: self.errands,
         }
     }
 

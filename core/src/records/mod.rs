@@ -4,6 +4,7 @@
 pub mod directory;
 pub mod gate_log;
 pub mod household;
+pub mod isolation;
 pub mod pass;
 pub mod reminder;
 pub mod roster;

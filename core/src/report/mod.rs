@@ -133,6 +133,25 @@ pub struct DayReport {
     pub arrivals: u32,
     /// Residents who moved out that day.
     pub departures: u32,
+    /// Home isolation checks per isolated resident's household (by address, no name).
+    pub isolation: Vec<IsolationRow>,
+}
+
+/// One isolated resident's checks of the day, by their household's address.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IsolationRow {
+    /// The household.
+    pub household_id: String,
+    /// Its address (building, unit, room).
+    pub address: String,
+    /// Checks due.
+    pub due: u32,
+    /// Checks done.
+    pub done: u32,
+    /// Checks missed (so far, for today).
+    pub missed: u32,
+    /// Checks with a fever or a symptom.
+    pub flagged: u32,
 }
 
 fn count(c: &Connection, sql: &str, p: impl rusqlite::Params) -> Result<u32> {
@@ -167,11 +186,22 @@ impl Linli {
                 reminders: Default::default(),
                 arrivals: 0,
                 departures: 0,
+                isolation: Vec::new(),
             })
         })?;
         report.duty = self.gate_duty(start, end, now_ms)?;
         report.reminders = self.reminder_counts(date)?;
         (report.arrivals, report.departures) = self.arrivals_and_departures(date)?;
+        for d in self.isolation_days(date)? {
+            report.isolation.push(IsolationRow {
+                address: self.household_address(&d.household_id)?.1,
+                household_id: d.household_id,
+                due: d.due as u32,
+                done: d.done as u32,
+                missed: d.missed as u32,
+                flagged: d.flagged as u32,
+            });
+        }
         Ok(report)
     }
 

@@ -41,6 +41,12 @@ impl DayReport {
             "合计",
             self.watch.households_short,
         );
+        for i in &self.isolation {
+            row("居家隔离", "应询问", &i.address, i.due);
+            row("居家隔离", "已询问", &i.address, i.done);
+            row("居家隔离", "漏询问", &i.address, i.missed);
+            row("居家隔离", "发热或有症状", &i.address, i.flagged);
+        }
         row("居民", "迁入返回", "合计", self.arrivals);
         row("居民", "迁出", "合计", self.departures);
         row("提醒", "待办", "合计", self.reminders.due);
@@ -109,6 +115,17 @@ impl DayReport {
             "## 重点关注对象\n\n关注 {} 户，应查 {} 次，已查 {} 次，{} 户未达标。\n",
             self.watch.households, self.watch.due, self.watch.done, self.watch.households_short
         );
+        if !self.isolation.is_empty() {
+            md.push_str("## 居家隔离\n\n| 住户 | 应询问 | 已询问 | 漏询问 | 发热或有症状 |\n|---|---:|---:|---:|---:|\n");
+            for i in &self.isolation {
+                let _ = writeln!(
+                    md,
+                    "| {} | {} | {} | {} | {} |",
+                    i.address, i.due, i.done, i.missed, i.flagged
+                );
+            }
+            md.push('\n');
+        }
         let _ = writeln!(
             md,
             "## 居民迁入迁出\n\n迁入或返回 {} 人，迁出 {} 人。\n",

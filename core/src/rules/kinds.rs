@@ -139,6 +139,15 @@ pub(super) fn compare(
             for v in added {
                 attributed(&v.lead, &v.device, pusher, "visit")?;
             }
+            let checks = appended(
+                &b.isolation_checks,
+                &a.isolation_checks,
+                |c| &c.id,
+                "isolation check",
+            )?;
+            for c in checks {
+                attributed(&c.by, &c.device, pusher, "isolation check")?;
+            }
             Ok(())
         }
         (Record::GateLog(b), Record::GateLog(a)) => {

@@ -37,6 +37,44 @@ final class LinliCoreTests: XCTestCase {
     /// The key every store of these tests is encrypted with.
     let key = newStoreKey()
 
+    func testAResidentInHomeIsolationIsCheckedThreeTimesADay() throws {
+        let s = try officeStore("isolation")
+        let area = try s.addPlace(kind: .area, name: "第一片区", parent: nil)
+        let compound = try s.addPlace(kind: .compound, name: "梅园新村", parent: area)
+        let building = try s.addPlace(kind: .building, name: "9号楼", parent: compound)
+        let h = try s.registerHousehold(input: HouseholdInput(
+            buildingId: building, unit: "2单元", room: "201", phone: "",
+            residents: [ResidentInput(name: "陆家明", birthYear: 1980, phone: "")], tags: [], watch: nil))
+        let resident = try s.household(householdId: h).residents[0].id
+        let today = try s.today()
+        let iso = try s.startIsolation(householdId: h, input: IsolationInput(
+            residentId: resident, start: today, plannedEnd: today, checksPerDay: nil))
+        do {
+            _ = try s.recordIsolationCheck(householdId: h, isolationId: iso,
+                                           input: IsolationCheckInput(celsius: 45, symptoms: [], other: ""))
+            XCTFail("45 ℃ was taken")
+        } catch let LinliError.InvalidInput(field, _) {
+            XCTAssertEqual(field, "celsius")
+        }
+        let check = try s.recordIsolationCheck(householdId: h, isolationId: iso,
+                                               input: IsolationCheckInput(celsius: 37.8, symptoms: [.cough], other: "嗓子痛"))
+        XCTAssertTrue(check.flagged)
+        let errand = try s.addErrand(householdId: h, kind: .medicine, note: "降压药")
+        try s.deliverErrand(householdId: h, errandId: errand)
+        let day = try XCTUnwrap(try s.isolationDays(date: today).first)
+        XCTAssertEqual(day.due, 3)
+        XCTAssertEqual(day.done, 1)
+        XCTAssertEqual(day.flagged, 1)
+        XCTAssertEqual(day.errandsOpen, 0)
+        XCTAssertEqual(try s.dayReport(date: today).isolation.first?.flagged, 1)
+        try s.releaseIsolation(householdId: h, isolationId: iso)
+        do {
+            _ = try s.recordIsolationCheck(householdId: h, isolationId: iso,
+                                           input: IsolationCheckInput(celsius: 36.5, symptoms: [], other: ""))
+            XCTFail("a released resident was checked")
+        } catch LinliError.Conflict {}
+    }
+
     func testAPassIsCheckedAtAGateOfflineAndRevoked() throws {
         let s = try officeStore("passes")
         let area = try s.addPlace(kind: .area, name: "第一片区", parent: nil)
