@@ -1053,3 +1053,32 @@ IsolationDay = isolation::IsolationDay {
     household_id: String, building_id: String, isolation_id: String, resident: String,
     due: i64, done: i64, missed: i64, flagged: i64, errands_open: i64
 });
+
+/// An errand of a household in isolation.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+#[uniffi::export(Debug)]
+pub struct ErrandRow {
+    /// Errand id.
+    pub id: String,
+    /// What kind.
+    pub kind: ErrandKind,
+    /// What exactly.
+    pub note: String,
+    /// When it was asked for.
+    pub requested_at: Timestamp,
+    /// Whether it was delivered.
+    pub delivered: bool,
+}
+
+impl Convert<ErrandRow> for (String, linli_core::records::isolation::Errand) {
+    fn convert(self) -> ErrandRow {
+        let (id, e) = self;
+        ErrandRow {
+            id,
+            kind: e.kind.convert(),
+            note: e.note,
+            requested_at: linli_core::ids::ms_to_utc(e.requested_ms),
+            delivered: e.delivered_ms.is_some(),
+        }
+    }
+}

@@ -615,6 +615,11 @@ impl LinliStore {
         guard(|| self.inner.deliver_errand(&household_id, &errand_id))
     }
 
+    /// The household's errands, open ones first.
+    pub fn errands(&self, household_id: String) -> R<Vec<ErrandRow>> {
+        guard(|| self.inner.errands(&household_id))
+    }
+
     /// Every isolated resident's checks on a local date (`YYYY-MM-DD`).
     pub fn isolation_days(&self, date: String) -> R<Vec<IsolationDay>> {
         let date = parse_date("date", &date)?;

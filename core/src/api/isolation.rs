@@ -222,6 +222,15 @@ impl Linli {
         })
     }
 
+    /// The household's errands by id, open ones first.
+    pub fn errands(&self, household_id: &str) -> Result<Vec<(String, Errand)>> {
+        let head: HouseholdHead =
+            self.read_record_as(household_id, DocKind::Household, "household")?;
+        let mut errands: Vec<(String, Errand)> = head.errands.into_iter().collect();
+        errands.sort_by_key(|(id, e)| (e.delivered_ms.is_some(), id.clone()));
+        Ok(errands)
+    }
+
     fn isolation(&self, household_id: &str, isolation_id: &str) -> Result<Isolation> {
         let head: HouseholdHead =
             self.read_record_as(household_id, DocKind::Household, "household")?;

@@ -12,6 +12,7 @@ import androidx.compose.material3.AlertDialog
 import androidx.compose.material3.AssistChip
 import androidx.compose.material3.Button
 import androidx.compose.material3.Card
+import androidx.compose.material3.CardDefaults
 import androidx.compose.material3.Checkbox
 import androidx.compose.material3.FilterChip
 import androidx.compose.material3.MaterialTheme
@@ -29,10 +30,15 @@ import androidx.compose.ui.Modifier
 import androidx.compose.ui.res.stringResource
 import androidx.compose.ui.unit.dp
 import cn.linli.core.Category
+import cn.linli.core.ErrandKind
+import cn.linli.core.ErrandRow
+import cn.linli.core.Symptom
 import cn.linli.core.CheckState
 import cn.linli.core.VisitOutcome
 import cn.linli.viewmodels.DoorToDoorViewModel
 import cn.linli.viewmodels.HouseholdItem
+import cn.linli.viewmodels.IsolationCheckForm
+import cn.linli.viewmodels.IsolationItem
 import cn.linli.viewmodels.Keys
 import cn.linli.viewmodels.Session
 import cn.linli.viewmodels.UiText
@@ -46,6 +52,8 @@ fun DoorToDoorScreen(session: Session) {
     val scope = rememberCoroutineScope()
     var visiting by remember { mutableStateOf<HouseholdItem?>(null) }
     var reporting by remember { mutableStateOf<HouseholdItem?>(null) }
+    var checking by remember { mutableStateOf<IsolationItem?>(null) }
+    var errands by remember { mutableStateOf<IsolationItem?>(null) }
     LaunchedEffect(vm) { vm.refresh() }
     LinliScaffold(stringResource(R.string.home_door_to_door), vm.notice) { padding ->
         LazyColumn(Modifier.padding(padding)) {
@@ -62,6 +70,31 @@ fun DoorToDoorScreen(session: Session) {
                 }
                 if (state.checksDue > 0) {
                     Text(stringResource(R.string.door_checks_due, state.checksDue.toString()), color = MaterialTheme.colorScheme.error)
+                }
+            }
+            if (state.isolations.isNotEmpty()) {
+                item { Text(stringResource(R.string.door_isolations), style = MaterialTheme.typography.titleLarge) }
+            }
+            items(state.isolations) { i ->
+                val colors = if (i.missed > 0 || i.flagged > 0) {
+                    CardDefaults.cardColors(containerColor = MaterialTheme.colorScheme.errorContainer)
+                } else CardDefaults.cardColors()
+                Card(Modifier.fillMaxWidth().padding(vertical = 4.dp), colors = colors) {
+                    Column(Modifier.padding(12.dp)) {
+                        Text(i.resident, style = MaterialTheme.typography.titleLarge)
+                        Text(text(i.progress))
+                        if (i.missed > 0) {
+                            Text(stringResource(R.string.isolation_missed, i.missed.toString()), color = MaterialTheme.colorScheme.error)
+                        }
+                        if (i.errandsOpen > 0) Text(stringResource(R.string.isolation_errands_open, i.errandsOpen.toString()))
+                        Row {
+                            TextButton(onClick = { checking = i }) { Text(stringResource(R.string.isolation_check)) }
+                            TextButton(onClick = { errands = i }) { Text(stringResource(R.string.isolation_errands)) }
+                            TextButton(onClick = { scope.launch { vm.releaseIsolation(i) } }) {
+                                Text(stringResource(R.string.isolation_release))
+                            }
+                        }
+                    }
                 }
             }
             items(state.households) { h ->
@@ -90,11 +123,87 @@ fun DoorToDoorScreen(session: Session) {
             scope.launch { if (vm.logVisit(h.id, form) != null) visiting = null }
         }
     }
+    checking?.let { i ->
+        IsolationCheckDialog(onDismiss = { checking = null }) { form ->
+            scope.launch { if (vm.recordIsolationCheck(i, form) != null) checking = null }
+        }
+    }
+    errands?.let { i -> ErrandsDialog(vm, i.householdId, onDismiss = { errands = null }) }
     reporting?.let { h ->
         ReportDialog(onDismiss = { reporting = null }) { category, description ->
             scope.launch { if (vm.reportFromVisit(h.id, category, description, emptyList()) != null) reporting = null }
         }
     }
+}
+
+/** 代办: what the household needs (药品, 食品, 垃圾清运), and the open ones marked delivered. */
+@Composable
+private fun ErrandsDialog(vm: DoorToDoorViewModel, householdId: String, onDismiss: () -> Unit) {
+    val scope = rememberCoroutineScope()
+    var list by remember { mutableStateOf(emptyList<ErrandRow>()) }
+    var kind by remember { mutableStateOf(ErrandKind.MEDICINE) }
+    var note by remember { mutableStateOf("") }
+    LaunchedEffect(householdId) { list = vm.errands(householdId) }
+    AlertDialog(
+        onDismissRequest = onDismiss,
+        title = { Text(stringResource(R.string.isolation_errands)) },
+        confirmButton = {
+            Button(onClick = {
+                scope.launch { if (vm.addErrand(householdId, kind, note) != null) { note = ""; list = vm.errands(householdId) } }
+            }) { Text(stringResource(R.string.isolation_errand_add)) }
+        },
+        dismissButton = { TextButton(onClick = onDismiss) { Text(stringResource(R.string.action_cancel)) } },
+        text = {
+            Column {
+                for (e in list) {
+                    Row {
+                        Text(text(UiText(Keys.of(e.kind))) + " " + e.note, modifier = Modifier.weight(1f))
+                        if (!e.delivered) {
+                            TextButton(onClick = { scope.launch { vm.deliverErrand(householdId, e.id); list = vm.errands(householdId) } }) {
+                                Text(stringResource(R.string.errand_deliver))
+                            }
+                        }
+                    }
+                }
+                Row {
+                    for (k in ErrandKind.entries) {
+                        FilterChip(selected = kind == k, onClick = { kind = k }, label = { Text(text(UiText(Keys.of(k)))) })
+                    }
+                }
+                Field(stringResource(R.string.isolation_errand_note), note) { note = it }
+            }
+        },
+    )
+}
+
+/** 询问: temperature and the fixed symptom list, each a chip. */
+@Composable
+private fun IsolationCheckDialog(onDismiss: () -> Unit, onSave: (IsolationCheckForm) -> Unit) {
+    var form by remember { mutableStateOf(IsolationCheckForm()) }
+    var temperature by remember { mutableStateOf("") }
+    AlertDialog(
+        onDismissRequest = onDismiss,
+        title = { Text(stringResource(R.string.isolation_check)) },
+        confirmButton = {
+            Button(onClick = { onSave(form.copy(temperatureC = temperature.toDoubleOrNull())) }) {
+                Text(stringResource(R.string.action_save))
+            }
+        },
+        dismissButton = { TextButton(onClick = onDismiss) { Text(stringResource(R.string.action_cancel)) } },
+        text = {
+            Column {
+                Field(stringResource(R.string.visit_temperature), temperature) { temperature = it }
+                Row {
+                    for (s in Symptom.entries) {
+                        FilterChip(selected = s in form.symptoms,
+                            onClick = { form = form.copy(symptoms = if (s in form.symptoms) form.symptoms - s else form.symptoms + s) },
+                            label = { Text(text(UiText(Keys.of(s)))) })
+                    }
+                }
+                Field(stringResource(R.string.isolation_other), form.other) { form = form.copy(other = it) }
+            }
+        },
+    )
 }
 
 @Composable

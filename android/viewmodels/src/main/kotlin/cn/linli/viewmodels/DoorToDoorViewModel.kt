@@ -1,6 +1,7 @@
 // Door to door: my buildings, the households of one with their tags, last visit and checks
 // due or overdue (those come first), a visit logged in a few taps, and a problem reported
-// from the visit as a ticket that names the household.
+// from the visit as a ticket that names the household; residents in home isolation with
+// today's checks (missed ones first), their errands, and the release.
 package cn.linli.viewmodels
 
 import cn.linli.core.*
@@ -19,12 +20,33 @@ data class HouseholdItem(
     val checkText: UiText,
 )
 
+/** A resident in home isolation, with today's checks. */
+data class IsolationItem(
+    val householdId: String,
+    val isolationId: String,
+    val resident: String,
+    /** "已询问 1/3 次" */
+    val progress: UiText,
+    val missed: Long,
+    val flagged: Long,
+    val errandsOpen: Long,
+)
+
 data class DoorToDoorState(
     val buildings: List<PlaceItem> = emptyList(),
     val buildingId: String? = null,
     val households: List<HouseholdItem> = emptyList(),
     /** Watched households due or overdue across my buildings. */
     val checksDue: Int = 0,
+    /** Residents in home isolation in my buildings, those with a missed check first. */
+    val isolations: List<IsolationItem> = emptyList(),
+)
+
+/** A home isolation check: temperature when taken, symptoms, anything else. */
+data class IsolationCheckForm(
+    val temperatureC: Double? = null,
+    val symptoms: Set<Symptom> = emptySet(),
+    val other: String = "",
 )
 
 /** The visit form: outcome first, everything else optional. */
@@ -67,8 +89,43 @@ class DoorToDoorViewModel(
             buildingId = chosen,
             households = chosen?.let { b -> store.householdsInBuilding(b).map(::item).sortedWith(urgentFirst) }.orEmpty(),
             checksDue = store.watchChecksDue().count { it.buildingId in mine },
+            isolations = store.isolationDays(store.today())
+                .filter { it.buildingId in mine }
+                .sortedByDescending { it.missed }
+                .map {
+                    IsolationItem(it.householdId, it.isolationId, it.resident,
+                        UiText(Keys.ISOLATION_PROGRESS, it.done, it.due), it.missed, it.flagged, it.errandsOpen)
+                },
         )
     }
+
+    /** Puts a resident under home isolation from today for `days` days. */
+    suspend fun startIsolation(householdId: String, residentId: String, days: Long, checksPerDay: Int? = null): String? =
+        act({ UiText(Keys.DONE_ISOLATION_STARTED) }) {
+            val today = java.time.LocalDate.parse(store.today())
+            store.startIsolation(householdId, IsolationInput(residentId, today.toString(),
+                today.plusDays(days - 1).toString(), checksPerDay?.toUInt()))
+        }
+
+    /** Records a check; a fever or a symptom is confirmed in the warning style. */
+    suspend fun recordIsolationCheck(item: IsolationItem, form: IsolationCheckForm): IsolationCheckRecorded? =
+        act({ r: IsolationCheckRecorded ->
+            UiText(if (r.flagged) Keys.DONE_ISOLATION_FLAGGED else Keys.DONE_ISOLATION_CHECKED)
+        }) {
+            store.recordIsolationCheck(item.householdId, item.isolationId,
+                IsolationCheckInput(form.temperatureC, form.symptoms.sortedBy { it.ordinal }, form.other))
+        }
+
+    suspend fun releaseIsolation(item: IsolationItem) =
+        act({ UiText(Keys.DONE_ISOLATION_RELEASED) }) { store.releaseIsolation(item.householdId, item.isolationId) }
+
+    suspend fun errands(householdId: String): List<ErrandRow> = act({ null }) { store.errands(householdId) }.orEmpty()
+
+    suspend fun addErrand(householdId: String, kind: ErrandKind, note: String): String? =
+        act({ UiText(Keys.DONE_ERRAND_ADDED) }) { store.addErrand(householdId, kind, note) }
+
+    suspend fun deliverErrand(householdId: String, errandId: String) =
+        act({ UiText(Keys.DONE_ERRAND_DELIVERED) }) { store.deliverErrand(householdId, errandId) }
 
     suspend fun selectBuilding(buildingId: String) {
         mutableState.value = state.value.copy(buildingId = buildingId)

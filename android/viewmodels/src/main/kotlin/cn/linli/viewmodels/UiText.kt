@@ -29,6 +29,13 @@ object Keys {
     const val ERROR_STORE_REPLACED = "error_store_replaced"
     const val ERROR_INTERNAL = "error_internal"
     const val ERROR_WRONG_KEY = "error_wrong_key"
+    const val ISOLATION_PROGRESS = "isolation_progress"
+    const val DONE_ISOLATION_STARTED = "done_isolation_started"
+    const val DONE_ISOLATION_CHECKED = "done_isolation_checked"
+    const val DONE_ISOLATION_FLAGGED = "done_isolation_flagged"
+    const val DONE_ISOLATION_RELEASED = "done_isolation_released"
+    const val DONE_ERRAND_ADDED = "done_errand_added"
+    const val DONE_ERRAND_DELIVERED = "done_errand_delivered"
     const val SIGN_OUT_WOULD_LOSE = "sign_out_would_lose"
     const val DONE_CHECKED_IN = "done_checked_in"
     const val DONE_CHECKED_OUT = "done_checked_out"
@@ -61,7 +68,8 @@ object Keys {
     val fixed: List<String> = listOf(
         ENROL_MISSING_RELAY, ENROL_MISSING_CODE, ERROR_INVALID, ERROR_NOT_FOUND, ERROR_FORBIDDEN,
         ERROR_CONFLICT, ERROR_NETWORK, ERROR_REJECTED, ERROR_UNAUTHORIZED, ERROR_REVOKED,
-        ERROR_CANCELLED, ERROR_STORAGE, ERROR_STORE_IN_USE, ERROR_DEACTIVATED, ERROR_WIPED, ERROR_STORE_REPLACED, ERROR_INTERNAL, ERROR_WRONG_KEY, SIGN_OUT_WOULD_LOSE, DONE_CHECKED_IN, DONE_CHECKED_OUT,
+        ERROR_CANCELLED, ERROR_STORAGE, ERROR_STORE_IN_USE, ERROR_DEACTIVATED, ERROR_WIPED, ERROR_STORE_REPLACED, ERROR_INTERNAL, ERROR_WRONG_KEY, SIGN_OUT_WOULD_LOSE, ISOLATION_PROGRESS, DONE_ISOLATION_STARTED,
+        DONE_ISOLATION_CHECKED, DONE_ISOLATION_FLAGGED, DONE_ISOLATION_RELEASED, DONE_ERRAND_ADDED, DONE_ERRAND_DELIVERED, DONE_CHECKED_IN, DONE_CHECKED_OUT,
         DONE_REGISTERED, DONE_FEVER, DONE_VISIT_LOGGED, DONE_TICKET_REPORTED, DONE_TICKET_ACTION,
         DONE_SYNCED, DONE_CONFLICT_RESOLVED, DEADLINE_LEFT, DEADLINE_OVERDUE,
         CHART_VISITS_PER_LEAD, CHART_OPEN_BY_LEVEL, CHART_RESOLVED_BY_LEVEL, CHART_OVERDUE_BY_LEVEL, CHART_DUTY_ON_TIME, CHART_DUTY_LATE, CHART_DUTY_NO_SHOW, LABEL_PLAIN,
@@ -81,6 +89,8 @@ object Keys {
     fun of(v: PassType) = "pass_${v.code()}"
     fun of(v: PassKind) = "pass_kind_${v.code()}"
     fun of(v: PassResult) = "pass_result_${v.code()}"
+    fun of(v: Symptom) = "symptom_${v.code()}"
+    fun of(v: ErrandKind) = "errand_${v.code()}"
     fun of(v: SwapStatus) = "swap_status_${v.code()}"
     fun of(v: SyncPhase) = "sync_phase_${v.name.lowercase()}"
     fun of(v: TicketActionKind) = "ticket_action_${v.name.lowercase()}"
@@ -91,6 +101,7 @@ object Keys {
         CheckState.entries.map(::of) + Category.entries.map(::of) + Level.entries.map(::of) +
         TicketStatus.entries.map(::of) + Department.entries.map(::of) + Channel.entries.map(::of) + PassType.entries.map(::of) +
         PassKind.entries.map(::of) + PassResult.entries.map(::of) +
+        Symptom.entries.map(::of) + ErrandKind.entries.map(::of) +
         SwapStatus.entries.map(::of) + SyncPhase.entries.map(::of) + TicketActionKind.entries.map(::of)
 }
 

@@ -333,6 +333,36 @@ class ViewModelFlowsTest {
     }
 
     @Test
+    fun `a resident in home isolation is asked, flagged, served and released`() = runBlocking {
+        val wang = enrolled("lead-wang", "isolation-wang")
+        val door = DoorToDoorViewModel(wang)
+        val h = wang.store.registerHousehold(HouseholdInput(building, "5单元", "501", "",
+            listOf(ResidentInput("陆家明", 1980, "")), emptyList(), null))
+        val resident = wang.store.household(h).residents.single().id
+        assertNotNull(door.startIsolation(h, resident, 14))
+        assertEquals(UiText(Keys.DONE_ISOLATION_STARTED), door.notice.value?.text)
+        val item = door.state.value.isolations.single()
+        assertEquals("陆家明", item.resident)
+        assertEquals(UiText(Keys.ISOLATION_PROGRESS, 0, 3), item.progress)
+        assertNull(door.recordIsolationCheck(item, IsolationCheckForm(temperatureC = 45.0)))
+        assertEquals(listOf(Keys.ERROR_INVALID, "celsius"), door.notice.value?.text?.let { listOf(it.key, it.args.first()) })
+        val flagged = door.recordIsolationCheck(item, IsolationCheckForm(temperatureC = 38.2, symptoms = setOf(Symptom.COUGH)))
+        assertTrue(flagged!!.flagged)
+        assertEquals(UiText(Keys.DONE_ISOLATION_FLAGGED), door.notice.value?.text)
+        val after = door.state.value.isolations.single()
+        assertEquals(UiText(Keys.ISOLATION_PROGRESS, 1, 3), after.progress)
+        assertEquals(1L, after.flagged)
+        val errand = door.addErrand(h, ErrandKind.MEDICINE, "降压药")!!
+        assertEquals(1L, door.state.value.isolations.single().errandsOpen)
+        door.deliverErrand(h, errand)
+        assertTrue(door.errands(h).single().delivered)
+        assertEquals(0L, door.state.value.isolations.single().errandsOpen)
+        door.releaseIsolation(after)
+        assertEquals(UiText(Keys.DONE_ISOLATION_RELEASED), door.notice.value?.text)
+        assertTrue(door.state.value.isolations.isEmpty())
+    }
+
+    @Test
     fun `a pass issued by the office is checked at the gate offline, then revoked`() = runBlocking {
         val wang = enrolled("lead-wang", "pass-wang")
         val sun = enrolled("guard-sun", "pass-sun")
