@@ -1,4 +1,5 @@
-// Door to door: my buildings, their households (checks due first) and the visit form.
+// Door to door: my buildings, their households (checks due first) and the visit form; residents
+// in home isolation with today's checks, the check form and the household's errands.
 import LinliCore
 import LinliViewModels
 import SwiftUI
@@ -7,6 +8,8 @@ struct DoorToDoorView: View {
     @StateObject private var observed: Observed<DoorToDoorViewModel>
     @State private var visiting: HouseholdItem?
     @State private var reporting: HouseholdItem?
+    @State private var checking: IsolationItem?
+    @State private var serving: IsolationItem?
 
     init(session: Session) {
         _observed = StateObject(wrappedValue: Observed(DoorToDoorViewModel(session: session)))
@@ -22,6 +25,25 @@ struct DoorToDoorView: View {
             }
             .pickerStyle(.segmented)
             if state.checksDue > 0 { Text(tr("door_checks_due", String(state.checksDue))).foregroundStyle(.red) }
+            if !state.isolations.isEmpty {
+                Section(tr("door_isolations")) {
+                    ForEach(state.isolations, id: \.isolationId) { i in
+                        VStack(alignment: .leading, spacing: 4) {
+                            Text(i.resident).font(.title3)
+                            Text(text(i.progress))
+                            if i.missed > 0 { Text(tr("isolation_missed", String(i.missed))).foregroundStyle(.red) }
+                            if i.errandsOpen > 0 { Text(tr("isolation_errands_open", String(i.errandsOpen))) }
+                            HStack {
+                                Button(tr("isolation_check")) { checking = i }
+                                Button(tr("isolation_errands")) { serving = i }
+                                Button(tr("isolation_release"), role: .destructive) { Task { await vm.releaseIsolation(i) } }
+                            }
+                            .buttonStyle(.bordered)
+                        }
+                        .listRowBackground(i.missed > 0 || i.flagged > 0 ? Color.red.opacity(0.12) : nil)
+                    }
+                }
+            }
             ForEach(state.households, id: \.id) { h in
                 VStack(alignment: .leading, spacing: 4) {
                     Text("\(h.address)  \(h.residents)").font(.title3)
@@ -41,6 +63,12 @@ struct DoorToDoorView: View {
         .sheet(item: Binding(get: { visiting.map(Identified.init) }, set: { visiting = $0?.value })) { h in
             VisitSheet { form in Task { if await vm.logVisit(householdId: h.value.id, form: form) != nil { visiting = nil } } }
         }
+        .sheet(item: Binding(get: { checking.map(IdentifiedIsolation.init) }, set: { checking = $0?.value })) { i in
+            IsolationCheckSheet { form in Task { if await vm.recordIsolationCheck(i.value, form) != nil { checking = nil } } }
+        }
+        .sheet(item: Binding(get: { serving.map(IdentifiedIsolation.init) }, set: { serving = $0?.value })) { i in
+            ErrandsSheet(vm: vm, householdId: i.value.householdId)
+        }
         .sheet(item: Binding(get: { reporting.map(Identified.init) }, set: { reporting = $0?.value })) { h in
             ReportSheet { category, description in
                 Task {
@@ -50,6 +78,69 @@ struct DoorToDoorView: View {
                 }
             }
         }
+    }
+}
+
+/// An isolated resident as a sheet's item.
+struct IdentifiedIsolation: Identifiable {
+    let value: IsolationItem
+    var id: String { value.isolationId }
+}
+
+/// 询问: temperature and the fixed symptom list.
+struct IsolationCheckSheet: View {
+    let onSave: (IsolationCheckForm) -> Void
+    @State private var form = IsolationCheckForm()
+    @State private var temperature = ""
+
+    var body: some View {
+        Form {
+            TextField(tr("visit_temperature"), text: $temperature).keyboardType(.decimalPad)
+            ForEach(IsolationCheckForm.order, id: \.self) { s in
+                Toggle(text(UiText(Keys.of(s))), isOn: Binding(
+                    get: { form.symptoms.contains(s) },
+                    set: { on in if on { form.symptoms.insert(s) } else { form.symptoms.remove(s) } }))
+            }
+            TextField(tr("isolation_other"), text: $form.other)
+            Button(tr("action_save")) {
+                var f = form
+                f.temperatureC = Double(temperature)
+                onSave(f)
+            }
+        }
+    }
+}
+
+/// 代办: what the household needs, and the open ones marked delivered.
+struct ErrandsSheet: View {
+    let vm: DoorToDoorViewModel
+    let householdId: String
+    @State private var list: [ErrandRow] = []
+    @State private var kind: ErrandKind = .medicine
+    @State private var note = ""
+
+    var body: some View {
+        Form {
+            ForEach(list, id: \.id) { e in
+                HStack {
+                    Text(text(UiText(Keys.of(e.kind))) + " " + e.note)
+                    Spacer()
+                    if !e.delivered {
+                        Button(tr("errand_deliver")) {
+                            Task { await vm.deliverErrand(householdId, errandId: e.id); list = await vm.errands(householdId) }
+                        }
+                    }
+                }
+            }
+            Picker(tr("isolation_errand_note"), selection: $kind) {
+                ForEach([ErrandKind.medicine, .food, .rubbish, .other], id: \.self) { Text(text(UiText(Keys.of($0)))).tag($0) }
+            }
+            TextField(tr("isolation_errand_note"), text: $note)
+            Button(tr("isolation_errand_add")) {
+                Task { if await vm.addErrand(householdId, kind: kind, note: note) != nil { note = ""; list = await vm.errands(householdId) } }
+            }
+        }
+        .task { list = await vm.errands(householdId) }
     }
 }
 

@@ -16,12 +16,42 @@ public struct HouseholdItem: Equatable, Sendable {
     public let checkText: UiText
 }
 
+/// A resident in home isolation, with today's checks.
+public struct IsolationItem: Equatable, Sendable {
+    public let householdId: String
+    public let isolationId: String
+    public let resident: String
+    /// "已询问 1/3 次"
+    public let progress: UiText
+    public let missed: Int64
+    public let flagged: Int64
+    public let errandsOpen: Int64
+}
+
+/// A home isolation check: temperature when taken, symptoms, anything else.
+public struct IsolationCheckForm: Sendable {
+    public var temperatureC: Double?
+    public var symptoms: Set<Symptom> = []
+    public var other = ""
+
+    /// The symptoms in the order they are asked.
+    public static let order: [Symptom] = [.fever, .cough, .fatigue, .soreThroat, .diarrhoea, .other]
+
+    public init(temperatureC: Double? = nil, symptoms: Set<Symptom> = [], other: String = "") {
+        self.temperatureC = temperatureC
+        self.symptoms = symptoms
+        self.other = other
+    }
+}
+
 public struct DoorToDoorState: Sendable {
     public var buildings: [PlaceItem] = []
     public var buildingId: String?
     public var households: [HouseholdItem] = []
     /// Watched households due or overdue across my buildings.
     public var checksDue = 0
+    /// Residents in home isolation in my buildings, those with a missed check first.
+    public var isolations: [IsolationItem] = []
 }
 
 /// The visit form: outcome first, everything else optional.
@@ -69,8 +99,70 @@ public final class DoorToDoorViewModel: ScreenModel<DoorToDoorState>, @unchecked
             buildingId: chosen,
             // Overdue, then due, then the rest in building order.
             households: households.enumerated().sorted { (rank($0.element.check), $0.offset) < (rank($1.element.check), $1.offset) }.map(\.element),
-            checksDue: try store.watchChecksDue().filter { mine.contains($0.buildingId) }.count
+            checksDue: try store.watchChecksDue().filter { mine.contains($0.buildingId) }.count,
+            isolations: try store.isolationDays(date: store.today())
+                .filter { mine.contains($0.buildingId) }
+                .sorted { $0.missed > $1.missed }
+                .map {
+                    IsolationItem(householdId: $0.householdId, isolationId: $0.isolationId, resident: $0.resident,
+                                  progress: UiText(Keys.isolationProgress, [String($0.done), String($0.due)]),
+                                  missed: $0.missed, flagged: $0.flagged, errandsOpen: $0.errandsOpen)
+                }
         )
+    }
+
+    /// Puts a resident under home isolation from today for `days` days.
+    @discardableResult
+    public func startIsolation(householdId: String, residentId: String, days: Int, checksPerDay: UInt32? = nil) async -> String? {
+        await act({ _ in UiText(Keys.doneIsolationStarted) }) { [self] in
+            let today = try store.today()
+            var calendar = Calendar(identifier: .gregorian)
+            calendar.timeZone = TimeZone(identifier: "UTC")!
+            let formatter = DateFormatter()
+            formatter.calendar = calendar
+            formatter.timeZone = calendar.timeZone
+            formatter.dateFormat = "yyyy-MM-dd"
+            let start = formatter.date(from: today) ?? Date()
+            let end = formatter.string(from: calendar.date(byAdding: .day, value: max(days, 1) - 1, to: start) ?? start)
+            return try store.startIsolation(householdId: householdId, input: IsolationInput(
+                residentId: residentId, start: today, plannedEnd: end, checksPerDay: checksPerDay))
+        }
+    }
+
+    /// Records a check; a fever or a symptom is confirmed in the warning style.
+    @discardableResult
+    public func recordIsolationCheck(_ item: IsolationItem, _ form: IsolationCheckForm) async -> IsolationCheckRecorded? {
+        await act({ (r: IsolationCheckRecorded) in
+            UiText(r.flagged ? Keys.doneIsolationFlagged : Keys.doneIsolationChecked)
+        }) { [self] in
+            try store.recordIsolationCheck(householdId: item.householdId, isolationId: item.isolationId,
+                                           input: IsolationCheckInput(celsius: form.temperatureC,
+                                                                      symptoms: IsolationCheckForm.order.filter { form.symptoms.contains($0) },
+                                                                      other: form.other))
+        }
+    }
+
+    public func releaseIsolation(_ item: IsolationItem) async {
+        await act({ _ in UiText(Keys.doneIsolationReleased) }) { [self] in
+            try store.releaseIsolation(householdId: item.householdId, isolationId: item.isolationId)
+        }
+    }
+
+    public func errands(_ householdId: String) async -> [ErrandRow] {
+        await act({ _ in nil }) { [self] in try store.errands(householdId: householdId) } ?? []
+    }
+
+    @discardableResult
+    public func addErrand(_ householdId: String, kind: ErrandKind, note: String) async -> String? {
+        await act({ _ in UiText(Keys.doneErrandAdded) }) { [self] in
+            try store.addErrand(householdId: householdId, kind: kind, note: note)
+        }
+    }
+
+    public func deliverErrand(_ householdId: String, errandId: String) async {
+        await act({ _ in UiText(Keys.doneErrandDelivered) }) { [self] in
+            try store.deliverErrand(householdId: householdId, errandId: errandId)
+        }
     }
 
     public func selectBuilding(_ id: String) async {

@@ -35,6 +35,13 @@ public enum Keys {
     public static let errorStoreReplaced = "error_store_replaced"
     public static let errorInternal = "error_internal"
     public static let errorWrongKey = "error_wrong_key"
+    public static let isolationProgress = "isolation_progress"
+    public static let doneIsolationStarted = "done_isolation_started"
+    public static let doneIsolationChecked = "done_isolation_checked"
+    public static let doneIsolationFlagged = "done_isolation_flagged"
+    public static let doneIsolationReleased = "done_isolation_released"
+    public static let doneErrandAdded = "done_errand_added"
+    public static let doneErrandDelivered = "done_errand_delivered"
     public static let signOutWouldLose = "sign_out_would_lose"
     public static let doneCheckedIn = "done_checked_in"
     public static let doneCheckedOut = "done_checked_out"
@@ -67,7 +74,9 @@ public enum Keys {
     public static let fixed: [String] = [
         enrolMissingRelay, enrolMissingCode, errorInvalid, errorNotFound, errorForbidden, errorConflict,
         errorNetwork, errorRejected, errorUnauthorized, errorRevoked, errorCancelled, errorStorage, errorStoreInUse, errorDeactivated, errorWiped, errorStoreReplaced,
-        errorInternal, errorWrongKey, signOutWouldLose, doneCheckedIn, doneCheckedOut, doneRegistered, doneFever, doneVisitLogged,
+        errorInternal, errorWrongKey, signOutWouldLose, isolationProgress, doneIsolationStarted,
+        doneIsolationChecked, doneIsolationFlagged, doneIsolationReleased, doneErrandAdded, doneErrandDelivered,
+        doneCheckedIn, doneCheckedOut, doneRegistered, doneFever, doneVisitLogged,
         doneTicketReported, doneTicketAction, doneSynced, doneConflictResolved, deadlineLeft,
         deadlineOverdue, chartVisitsPerLead, chartOpenByLevel, chartResolvedByLevel, chartOverdueByLevel,
         chartDutyOnTime, chartDutyLate, chartDutyNoShow, labelPlain,
@@ -86,6 +95,8 @@ public enum Keys {
     public static func of(_ v: PassType) -> String { "pass_" + v.code() }
     public static func of(_ v: PassKind) -> String { "pass_kind_" + v.code() }
     public static func of(_ v: PassResult) -> String { "pass_result_" + v.code() }
+    public static func of(_ v: Symptom) -> String { "symptom_" + v.code() }
+    public static func of(_ v: ErrandKind) -> String { "errand_" + v.code() }
     public static func of(_ v: SwapStatus) -> String { "swap_status_" + v.code() }
 
     public static func of(_ v: CheckState) -> String {

@@ -345,6 +345,40 @@ final class ViewModelFlowsTests: XCTestCase {
         XCTAssertEqual(try wang.store.household(householdId: h).phone, "13911112222")
     }
 
+    func testAResidentInHomeIsolationIsAskedFlaggedServedAndReleased() async throws {
+        let wang = try await enrolled("lead-wang", "isolation-wang")
+        let door = DoorToDoorViewModel(session: wang)
+        let h = try wang.store.registerHousehold(input: HouseholdInput(
+            buildingId: Self.building, unit: "5单元", room: "501", phone: "",
+            residents: [ResidentInput(name: "陆家明", birthYear: 1980, phone: "")], tags: [], watch: nil))
+        let resident = try wang.store.household(householdId: h).residents[0].id
+        let started = await door.startIsolation(householdId: h, residentId: resident, days: 14)
+        XCTAssertNotNil(started)
+        XCTAssertEqual(door.notice?.text, UiText(Keys.doneIsolationStarted))
+        let item = try XCTUnwrap(door.state.isolations.first)
+        XCTAssertEqual(item.resident, "陆家明")
+        XCTAssertEqual(item.progress, UiText(Keys.isolationProgress, ["0", "3"]))
+        let hot = await door.recordIsolationCheck(item, IsolationCheckForm(temperatureC: 45))
+        XCTAssertNil(hot)
+        XCTAssertEqual(door.notice?.text.key, Keys.errorInvalid)
+        XCTAssertEqual(door.notice?.text.args.first, "celsius")
+        let flagged = await door.recordIsolationCheck(item, IsolationCheckForm(temperatureC: 38.2, symptoms: [.cough]))
+        XCTAssertEqual(flagged?.flagged, true)
+        XCTAssertEqual(door.notice?.text, UiText(Keys.doneIsolationFlagged))
+        let after = try XCTUnwrap(door.state.isolations.first)
+        XCTAssertEqual(after.progress, UiText(Keys.isolationProgress, ["1", "3"]))
+        XCTAssertEqual(after.flagged, 1)
+        let added = await door.addErrand(h, kind: .medicine, note: "降压药")
+        let errand = try XCTUnwrap(added)
+        XCTAssertEqual(door.state.isolations.first?.errandsOpen, 1)
+        await door.deliverErrand(h, errandId: errand)
+        let errands = await door.errands(h)
+        XCTAssertEqual(errands.map(\.delivered), [true])
+        await door.releaseIsolation(after)
+        XCTAssertEqual(door.notice?.text, UiText(Keys.doneIsolationReleased))
+        XCTAssertTrue(door.state.isolations.isEmpty)
+    }
+
     func testAPassIssuedByTheOfficeIsCheckedAtTheGateOfflineThenRevoked() async throws {
         let wang = try await enrolled("lead-wang", "pass-wang")
         let sun = try await enrolled("guard-sun", "pass-sun")
