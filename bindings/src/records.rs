@@ -1082,3 +1082,14 @@ impl Convert<ErrandRow> for (String, linli_core::records::isolation::Errand) {
         }
     }
 }
+
+/// A QR code's modules, row by row (true: dark), for a screen to draw: a pass shown on the
+/// lead's phone, an enrolment code.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+#[uniffi::export(Debug)]
+pub struct QrMatrix {
+    /// Modules per side.
+    pub size: u32,
+    /// `size * size` modules, row by row.
+    pub dark: Vec<bool>,
+}

@@ -35,6 +35,25 @@ pub fn wipe_store(path: String) -> R<()> {
     guard(|| linli_core::wipe_store(Path::new(&path)))
 }
 
+/// The QR code of `text` (a pass's text, an enrolment code), medium error correction, for the
+/// screen to draw.
+#[uniffi::export]
+pub fn qr_code(text: String) -> R<QrMatrix> {
+    let code = qrcode::QrCode::with_error_correction_level(text.as_bytes(), qrcode::EcLevel::M)
+        .map_err(|e| LinliError::InvalidInput {
+            field: "text".into(),
+            detail: format!("too long for a QR code: {e}"),
+        })?;
+    Ok(QrMatrix {
+        size: code.width() as u32,
+        dark: code
+            .to_colors()
+            .into_iter()
+            .map(|c| c == qrcode::Color::Dark)
+            .collect(),
+    })
+}
+
 /// A new random 256-bit store key, from the operating system's generator: made once per
 /// install, kept wrapped by the Android Keystore or in the iOS Keychain (this device only),
 /// and given to [`LinliStore::open`].

@@ -461,6 +461,12 @@ class LinliBindingsTest {
             assertTrue(s.gateEntries(gate, s.today()).any { it.kind == "pass_forged" && it.flagged })
             assertTrue(s.passes(h).isEmpty())
             s.revokePass("01PASS0000000000000000000")
+            // A pass's text as the QR code the lead's phone draws.
+            val qr = qrCode("LINLI-PASS1." + "x".repeat(300))
+            assertTrue(qr.size > 40u)
+            assertEquals((qr.size * qr.size).toInt(), qr.dark.size)
+            assertTrue(qr.dark.any { it } && qr.dark.any { !it })
+            assertFailsWith<LinliException.InvalidInput> { qrCode("x".repeat(5000)) }
             assertTrue(s.passesLetThroughAfterRevocation().isEmpty())
         }
     }

@@ -10,6 +10,7 @@ struct DoorToDoorView: View {
     @State private var reporting: HouseholdItem?
     @State private var checking: IsolationItem?
     @State private var serving: IsolationItem?
+    @State private var showingPasses: HouseholdItem?
 
     init(session: Session) {
         _observed = StateObject(wrappedValue: Observed(DoorToDoorViewModel(session: session)))
@@ -53,6 +54,7 @@ struct DoorToDoorView: View {
                     HStack {
                         Button(tr("door_log_visit")) { visiting = h }
                         Button(tr("door_report_problem")) { reporting = h }
+                        Button(tr("door_passes")) { showingPasses = h }
                     }
                     .buttonStyle(.bordered)
                 }
@@ -65,6 +67,9 @@ struct DoorToDoorView: View {
         }
         .sheet(item: Binding(get: { checking.map(IdentifiedIsolation.init) }, set: { checking = $0?.value })) { i in
             IsolationCheckSheet { form in Task { if await vm.recordIsolationCheck(i.value, form) != nil { checking = nil } } }
+        }
+        .sheet(item: Binding(get: { showingPasses.map(Identified.init) }, set: { showingPasses = $0?.value })) { h in
+            PassesSheet(vm: vm, householdId: h.value.id)
         }
         .sheet(item: Binding(get: { serving.map(IdentifiedIsolation.init) }, set: { serving = $0?.value })) { i in
             ErrandsSheet(vm: vm, householdId: i.value.householdId)
@@ -108,6 +113,31 @@ struct IsolationCheckSheet: View {
                 onSave(f)
             }
         }
+    }
+}
+
+/// The household's passes, each as the QR code the gate scans; a revoked one says so.
+struct PassesSheet: View {
+    let vm: DoorToDoorViewModel
+    let householdId: String
+    @State private var passes: [IssuedPassRow] = []
+
+    var body: some View {
+        List {
+            if passes.isEmpty { Text(tr("door_no_passes")) }
+            ForEach(passes, id: \.id) { p in
+                VStack(alignment: .leading) {
+                    Text(text(UiText(Keys.of(p.kind))) + "  " + p.holder).font(.title3)
+                    Text(tr("door_pass_valid_until", Date(timeIntervalSince1970: Double(p.validUntilMs - 1) / 1000).shown))
+                    if p.revoked {
+                        Text(tr("door_pass_revoked")).foregroundStyle(.red)
+                    } else if let matrix = try? qrCode(text: p.text) {
+                        QrImage(matrix: matrix)
+                    }
+                }
+            }
+        }
+        .task { passes = await vm.passes(householdId) }
     }
 }
 

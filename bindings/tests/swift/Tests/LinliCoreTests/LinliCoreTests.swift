@@ -93,6 +93,11 @@ final class LinliCoreTests: XCTestCase {
         XCTAssertTrue(try s.gateEntries(gateId: gate, date: s.today()).contains { $0.kind == "pass_forged" && $0.flagged })
         XCTAssertTrue(try s.passes(householdId: h).isEmpty)
         try s.revokePass(passId: "01PASS0000000000000000000")
+        // A pass's text as the QR code the lead's phone draws.
+        let qr = try qrCode(text: "LINLI-PASS1." + String(repeating: "x", count: 300))
+        XCTAssertGreaterThan(qr.size, 40)
+        XCTAssertEqual(Int(qr.size * qr.size), qr.dark.count)
+        do { _ = try qrCode(text: String(repeating: "x", count: 5000)); XCTFail("too long") } catch LinliError.InvalidInput {}
         XCTAssertTrue(try s.passesLetThroughAfterRevocation().isEmpty)
     }
 

@@ -32,6 +32,8 @@ import androidx.compose.ui.unit.dp
 import cn.linli.core.Category
 import cn.linli.core.ErrandKind
 import cn.linli.core.ErrandRow
+import cn.linli.core.IssuedPassRow
+import cn.linli.core.qrCode
 import cn.linli.core.Symptom
 import cn.linli.core.CheckState
 import cn.linli.core.VisitOutcome
@@ -54,6 +56,7 @@ fun DoorToDoorScreen(session: Session) {
     var reporting by remember { mutableStateOf<HouseholdItem?>(null) }
     var checking by remember { mutableStateOf<IsolationItem?>(null) }
     var errands by remember { mutableStateOf<IsolationItem?>(null) }
+    var showingPasses by remember { mutableStateOf<HouseholdItem?>(null) }
     LaunchedEffect(vm) { vm.refresh() }
     LinliScaffold(stringResource(R.string.home_door_to_door), vm.notice) { padding ->
         LazyColumn(Modifier.padding(padding)) {
@@ -112,6 +115,7 @@ fun DoorToDoorScreen(session: Session) {
                         Row {
                             TextButton(onClick = { visiting = h }) { Text(stringResource(R.string.door_log_visit)) }
                             TextButton(onClick = { reporting = h }) { Text(stringResource(R.string.door_report_problem)) }
+                            TextButton(onClick = { showingPasses = h }) { Text(stringResource(R.string.door_passes)) }
                         }
                     }
                 }
@@ -129,11 +133,41 @@ fun DoorToDoorScreen(session: Session) {
         }
     }
     errands?.let { i -> ErrandsDialog(vm, i.householdId, onDismiss = { errands = null }) }
+    showingPasses?.let { h -> PassesDialog(vm, h.id, onDismiss = { showingPasses = null }) }
     reporting?.let { h ->
         ReportDialog(onDismiss = { reporting = null }) { category, description ->
             scope.launch { if (vm.reportFromVisit(h.id, category, description, emptyList()) != null) reporting = null }
         }
     }
+}
+
+/** The household's passes, each as the QR code the gate scans; a revoked one says so. */
+@Composable
+private fun PassesDialog(vm: DoorToDoorViewModel, householdId: String, onDismiss: () -> Unit) {
+    var passes by remember { mutableStateOf(emptyList<IssuedPassRow>()) }
+    LaunchedEffect(householdId) { passes = vm.passes(householdId) }
+    AlertDialog(
+        onDismissRequest = onDismiss,
+        title = { Text(stringResource(R.string.door_passes)) },
+        confirmButton = { TextButton(onClick = onDismiss) { Text(stringResource(R.string.action_cancel)) } },
+        text = {
+            LazyColumn {
+                if (passes.isEmpty()) item { Text(stringResource(R.string.door_no_passes)) }
+                items(passes) { p ->
+                    Column(Modifier.padding(vertical = 8.dp)) {
+                        Text(text(UiText(Keys.of(p.kind))) + "  " + p.holder, style = MaterialTheme.typography.titleLarge)
+                        Text(stringResource(R.string.door_pass_valid_until,
+                            java.time.Instant.ofEpochMilli(p.validUntilMs - 1).shown()))
+                        if (p.revoked) {
+                            Text(stringResource(R.string.door_pass_revoked), color = MaterialTheme.colorScheme.error)
+                        } else {
+                            QrImage(qrCode(p.text))
+                        }
+                    }
+                }
+            }
+        },
+    )
 }
 
 /** 代办: what the household needs (药品, 食品, 垃圾清运), and the open ones marked delivered. */
