@@ -166,6 +166,30 @@ pub(super) fn compare(
     }
 }
 
+/// Every item of the append-only lists of `before` is still in `after`, unchanged: what a merge
+/// must keep whatever it adds (see [`super::judge`]).
+pub(super) fn kept_appended(before: &Record, after: &Record) -> Result<(), Refusal> {
+    match (before, after) {
+        (Record::Household(b), Record::Household(a)) => {
+            appended(&b.visits, &a.visits, |v| &v.id, "visit")?;
+            appended(
+                &b.isolation_checks,
+                &a.isolation_checks,
+                |c| &c.id,
+                "isolation check",
+            )?;
+        }
+        (Record::GateLog(b), Record::GateLog(a)) => {
+            appended(&b.entries, &a.entries, |e| &e.id, "gate entry")?;
+        }
+        (Record::Ticket(b), Record::Ticket(a)) => {
+            appended(&b.events, &a.events, |e| &e.id, "ticket event")?;
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
 /// The items of `after` that `before` lacks, provided every item of `before` is still in
 /// `after`, unchanged (merge order may interleave concurrent items).
 fn appended<'a, T: PartialEq>(

@@ -390,7 +390,21 @@ pub fn judge(
             .fork_at(&deps)
             .map_err(|e| Refusal::new(RefusalCode::CannotApply, e.to_string()))?;
         judge_edits(at, kind, doc_id, &[change], pusher)?;
-        apply_all(doc, &[change])
+        // Judged as its author saw it, a change could still, merged with what its author had
+        // not seen, replace a list that others appended to (a new list put at a state where
+        // the list was empty): the append-only lists are compared again across the merge, on
+        // a copy, so that a refusal leaves the document as it was.
+        let before = kinds::Record::read(kind, doc);
+        let mut merged = doc.clone();
+        apply_all(&mut merged, &[change])?;
+        if let Ok(before) = before {
+            let after = kinds::Record::read(kind, &merged).map_err(|e| {
+                Refusal::new(RefusalCode::BadShape, format!("after the merge: {e}"))
+            })?;
+            kinds::kept_appended(&before, &after)?;
+        }
+        *doc = merged;
+        Ok(())
     }
 }
 

@@ -195,6 +195,45 @@ fn visits_are_append_only() {
     );
 }
 
+/// A change that puts a new list where one stood, built on a state where it was empty, passes
+/// as its author saw it; merged, the new list would win and hide what others appended.
+#[test]
+fn a_list_put_anew_at_an_old_state_cannot_hide_what_others_appended() {
+    let who = wang();
+    let li = pusher("lead-li", &[(Role::BuildingLead, "b3")]);
+    let mut phone = phone_copy(DocKind::Household, HOUSEHOLD, 1);
+    let mut li_phone = phone_copy(DocKind::Household, HOUSEHOLD, 2);
+    let mut relay = relay_copy(DocKind::Household, HOUSEHOLD);
+    for id in ["v1", "v2"] {
+        let c = edit(&mut phone, &who, |h: &mut HouseholdDoc| {
+            h.visits.push(visit(id, &who))
+        });
+        judge(&mut relay, DocKind::Household, HOUSEHOLD, &c, &who).unwrap();
+    }
+    let heads = relay.get_heads();
+    let fresh = commit_as(&mut li_phone, "lead-li", "dev-lead-li", |d| {
+        let list = d.put_object(ROOT, "visits", ObjType::List).unwrap();
+        autosurgeon::reconcile_insert(d, list, 0, visit("v9", &li)).unwrap();
+    });
+    assert_eq!(
+        code(judge(
+            &mut relay,
+            DocKind::Household,
+            HOUSEHOLD,
+            &fresh,
+            &li
+        )),
+        Some("append_only")
+    );
+    assert_eq!(relay.get_heads(), heads, "the refused change left no trace");
+    // An honest concurrent visit by li, into the list as it stood, is merged.
+    let mut li_honest = phone_copy(DocKind::Household, HOUSEHOLD, 3);
+    let honest = edit(&mut li_honest, &li, |h: &mut HouseholdDoc| {
+        h.visits.push(visit("v3", &li))
+    });
+    judge(&mut relay, DocKind::Household, HOUSEHOLD, &honest, &li).unwrap();
+}
+
 /// Judges `change` alone as the relay does (a push of one change), on `judged`.
 fn judge_push(judged: &mut JudgedDoc, change: &Change, who: &Pusher) -> Option<&'static str> {
     let verdicts = judge_all(
