@@ -1051,7 +1051,7 @@ mirror_record!(out
 /// One isolated resident's day: checks due, done, missed (so far, today), flagged; errands open.
 IsolationDay = isolation::IsolationDay {
     household_id: String, building_id: String, isolation_id: String, resident: String,
-    due: i64, done: i64, missed: i64, flagged: i64, errands_open: i64
+    due: i64, done: i64, missed: i64, flagged: i64, errands_open: i64, released: bool
 });
 
 /// An errand of a household in isolation.

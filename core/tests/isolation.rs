@@ -56,6 +56,7 @@ fn three_checks_a_day_are_counted_missed_flagged_and_released() {
             .clock
             .set(midnight + Duration::days(day as i64) + Duration::hours(hour));
     };
+    at(0, 0);
     let iso = wang
         .start_isolation(
             &h,
@@ -205,6 +206,10 @@ fn bad_isolation_input_names_its_field_and_writes_nothing() {
         "checks_per_day"
     );
     assert!(office.household(&h).unwrap().isolations.is_empty());
+    assert!(matches!(
+        office.add_errand(&h, ErrandKind::Food, "买菜"),
+        Err(Error::InvalidState { .. })
+    ));
     let iso = office
         .start_isolation(
             &h,

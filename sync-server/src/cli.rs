@@ -563,13 +563,19 @@ fn run(cli: Cli, runtime: &tokio::runtime::Runtime) -> Result<(), RelayError> {
                     "invalid valid_until: a pass ends after it starts (结束日期须不早于开始日期)",
                 ));
             }
+            let kind = linli_core::records::pass::PassKind::parse_code(&kind, "kind")?;
+            let (valid_from_ms, valid_until_ms) = linli_core::records::pass::validity_over_days(
+                kind,
+                community.day_bounds_ms(from).0,
+                community.day_bounds_ms(until).1,
+            );
             let input = linli_core::api::passes::PassInput {
                 household_id: household,
                 resident_id: resident,
                 visitor_name: visitor,
-                kind: linli_core::records::pass::PassKind::parse_code(&kind, "kind")?,
-                valid_from_ms: community.day_bounds_ms(from).0,
-                valid_until_ms: community.day_bounds_ms(until).1,
+                kind,
+                valid_from_ms,
+                valid_until_ms,
                 gates: gate,
             };
             let issued = admin.issue_pass(&input, now.timestamp_millis())?;

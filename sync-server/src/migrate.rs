@@ -158,7 +158,14 @@ pub fn copy(
     // The pass-signing key, unless the target signs with one already (passes it issued stay
     // valid only with its own): the key a source kept is offered as the target's candidate.
     if let Some(secret) = source.kept_pass_signing_key()? {
-        target.pass_signing_key(&secret, 0)?;
+        let kept = target.pass_signing_key(&secret, 0)?;
+        if kept != secret {
+            return Err(RelayError::bad_request(
+                "pass_key_differs",
+                "the target signs passes with another key: the passes issued here would read \
+                 as forged there (目标数据库的通行证签名密钥不同)",
+            ));
+        }
     }
 
     // Complete photos only, each under the device that completed it (its quota counts them);

@@ -162,7 +162,7 @@ impl Linli {
 
         // Isolated residents still to be asked today; overdue once a check is missed.
         for d in self.isolation_days(date)? {
-            if !mine(&d.building_id) || d.done >= d.due {
+            if !mine(&d.building_id) || d.released || d.done >= d.due {
                 continue;
             }
             let (_, address) = self.household_address(&d.household_id)?;

@@ -61,6 +61,8 @@ pub struct IsolationDay {
     pub flagged: i64,
     /// Errands not delivered yet.
     pub errands_open: i64,
+    /// Released that day (its checks count until the release).
+    pub released: bool,
 }
 
 impl Linli {
@@ -101,6 +103,7 @@ impl Linli {
             planned_end: input.planned_end.to_string(),
             checks_per_day: i64::from(n),
             started_by: self.identity.member_id.clone(),
+            started_ms: self.now().timestamp_millis(),
             released_by: None,
             released_ms: None,
         };
@@ -157,7 +160,9 @@ impl Linli {
         Ok((check.id, flagged))
     }
 
-    /// Releases an isolated resident; the household's 居家观察 tag goes with its last isolation.
+    /// Releases an isolated resident. The household keeps its 居家观察 tag (the isolation
+    /// lists find households by it, so that the day of the release still counts its checks);
+    /// the lead clears it when the household needs no more watching.
     pub fn release_isolation(&self, household_id: &str, isolation_id: &str) -> Result<()> {
         let head: HouseholdHead =
             self.read_record_as(household_id, DocKind::Household, "household")?;
@@ -167,10 +172,6 @@ impl Linli {
                 id: isolation_id.to_owned(),
             });
         }
-        let others_running = head
-            .isolations
-            .iter()
-            .any(|(id, i)| id != isolation_id && i.released_ms.is_none());
         let me = self.identity.member_id.clone();
         let at = self.now().timestamp_millis();
         self.edit_household(household_id, "household.isolation_release", |e| {
@@ -178,11 +179,7 @@ impl Linli {
                 &["isolations", isolation_id, "released_by"],
                 Some(me.clone()),
             )?;
-            e.put(&["isolations", isolation_id, "released_ms"], Some(at))?;
-            if !others_running {
-                e.put(&["tags", Tag::HomeWatch.code()], false)?;
-            }
-            Ok(())
+            e.put(&["isolations", isolation_id, "released_ms"], Some(at))
         })
     }
 
@@ -196,9 +193,18 @@ impl Linli {
             delivered_by: None,
             delivered_ms: None,
         };
+        let head: HouseholdHead =
+            self.read_record_as(household_id, DocKind::Household, "household")?;
+        if head.isolations.is_empty() {
+            // The errands' map is made with the first isolation, by one device.
+            return Err(Error::InvalidState {
+                record: "household",
+                id: household_id.to_owned(),
+                message: "errands are run for a household in isolation (请先登记居家隔离)".into(),
+            });
+        }
         let id = new_id(self.now());
         self.edit_household(household_id, "household.errand", |e| {
-            e.ensure_root_map("errands")?;
             e.put(&["errands", &id], &errand)
         })?;
         Ok(id)
@@ -276,17 +282,17 @@ impl Linli {
                     continue;
                 }
                 let plan = iso.plan();
+                let (from, to) = isolation::checks_window(&plan, day_start, day_end);
                 let checks: Vec<&IsolationCheck> = head
                     .isolation_checks
                     .iter()
-                    .filter(|c| {
-                        c.isolation_id == *isolation_id && (day_start..day_end).contains(&c.at_ms)
-                    })
+                    .filter(|c| c.isolation_id == *isolation_id && (from..to).contains(&c.at_ms))
                     .collect();
                 let done = checks.len() as i64;
                 // Released that day: only the checks due before the release count.
                 let until = iso.released_ms.unwrap_or(i64::MAX).min(now_ms);
-                let past_grace = isolation::checks_past_grace(&plan, day_start, until);
+                let (due, past_grace) =
+                    isolation::checks_due(&plan, day_start, iso.started_ms, until);
                 days.push(IsolationDay {
                     household_id: household_id.clone(),
                     building_id: head.building_id.clone(),
@@ -296,11 +302,12 @@ impl Linli {
                         .get(&iso.resident_id)
                         .map(|r| r.name.clone())
                         .unwrap_or_default(),
-                    due: plan.n,
+                    due,
                     done,
                     missed: (past_grace - done).max(0),
                     flagged: checks.iter().filter(|c| c.flagged()).count() as i64,
                     errands_open,
+                    released: iso.released_ms.is_some(),
                 });
             }
         }

@@ -151,6 +151,9 @@ impl Linli {
         let doc_id = self.community()?.directory_doc;
         self.write(|w| {
             w.edit(&doc_id, "community.pass_key", |e| {
+                // The revocation list is made with the key, by the relay alone: a pass can be
+                // revoked only once one was issued, so no two devices make it at once.
+                e.ensure_root_map("revoked_passes")?;
                 e.put(&["pass_key"], key.as_str())
             })?;
             Ok(())

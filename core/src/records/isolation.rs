@@ -9,8 +9,10 @@
 //! The checks are timed by the watch plan's rules ([`WatchPlan`], *n* times a day): a day's
 //! *k*-th check (k = 1 … n) falls due at the day's start plus *k* intervals and is missed once
 //! its grace (a quarter of the interval) has passed without *k* checks that day. With three a
-//! day: by 08:00, 16:00 and midnight, missed after 10:00, 18:00 and 02:00 the next day (counted
-//! for the day it belonged to).
+//! day: by 08:00, 16:00 and midnight, missed after 10:00, 18:00 and 02:00 the next day. A day's
+//! checks are those made from its start plus the grace to its end plus the grace (a check at
+//! 01:00 is the previous day's late third, one at 07:00 the day's first). On the first day only
+//! the checks falling due after the isolation began count.
 
 use autosurgeon::{Hydrate, Reconcile};
 
@@ -70,6 +72,9 @@ pub struct Isolation {
     pub checks_per_day: i64,
     /// Who put them under isolation.
     pub started_by: String,
+    /// When (ms since the epoch): the first day's checks due before it do not count.
+    #[autosurgeon(missing = "Default::default")]
+    pub started_ms: i64,
     /// Who released them, once released.
     pub released_by: Option<String>,
     /// When (ms since the epoch).
@@ -133,14 +138,25 @@ pub struct Errand {
     pub delivered_ms: Option<i64>,
 }
 
-/// Of a day's `checks_per_day` checks (the day starting at `day_start_ms`), how many had fallen
-/// due and were past their grace by `at_ms` (see the module's timing).
-pub fn checks_past_grace(plan: &WatchPlan, day_start_ms: i64, at_ms: i64) -> i64 {
+/// The checks of the day starting at `day_start_ms` that fall due after `started_ms` (the
+/// isolation's start): how many there are, and how many of them were past their grace by
+/// `at_ms` (see the module's timing).
+pub fn checks_due(plan: &WatchPlan, day_start_ms: i64, started_ms: i64, at_ms: i64) -> (i64, i64) {
     let interval = plan.interval().num_milliseconds().max(1);
     let grace = plan.grace().num_milliseconds();
-    (1..=plan.n)
-        .filter(|k| day_start_ms + k * interval + grace <= at_ms)
-        .count() as i64
+    let due: Vec<i64> = (1..=plan.n)
+        .map(|k| day_start_ms + k * interval)
+        .filter(|due| *due > started_ms)
+        .collect();
+    let past = due.iter().filter(|due| **due + grace <= at_ms).count();
+    (due.len() as i64, past as i64)
+}
+
+/// The span of the checks that count for the day starting at `day_start_ms` and ending at
+/// `day_end_ms`: shifted by the grace, so that a late check counts for the day it was due.
+pub fn checks_window(plan: &WatchPlan, day_start_ms: i64, day_end_ms: i64) -> (i64, i64) {
+    let grace = plan.grace().num_milliseconds();
+    (day_start_ms + grace, day_end_ms + grace)
 }
 
 #[cfg(test)]
@@ -155,10 +171,13 @@ mod tests {
         }
         .plan();
         let hour = 3_600_000;
-        assert_eq!(checks_past_grace(&plan, 0, 9 * hour), 0);
-        assert_eq!(checks_past_grace(&plan, 0, 10 * hour), 1);
-        assert_eq!(checks_past_grace(&plan, 0, 18 * hour), 2);
-        assert_eq!(checks_past_grace(&plan, 0, 26 * hour), 3);
+        assert_eq!(checks_due(&plan, 0, 0, 9 * hour), (3, 0));
+        assert_eq!(checks_due(&plan, 0, 0, 10 * hour), (3, 1));
+        assert_eq!(checks_due(&plan, 0, 0, 18 * hour), (3, 2));
+        assert_eq!(checks_due(&plan, 0, 0, 26 * hour), (3, 3));
+        // Begun at 15:00: the 08:00 check was never due.
+        assert_eq!(checks_due(&plan, 0, 15 * hour, 26 * hour), (2, 2));
+        assert_eq!(checks_window(&plan, 0, 24 * hour), (2 * hour, 26 * hour));
         let fever = IsolationCheck {
             celsius: Some(37.5),
             ..IsolationCheck::default()

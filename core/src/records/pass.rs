@@ -94,6 +94,24 @@ pub struct PassClaims {
     pub gates: Vec<String>,
 }
 
+/// The validity of a pass of `kind` over whole local days, from the start of the first
+/// (`from_day_start_ms`) to the end of the last (`until_day_end_ms`): a night pass covers the
+/// nights that begin on those days, so its validity runs from 06:00 of the first day to 06:00
+/// after the last (the small hours of the first day belong to the night before).
+pub fn validity_over_days(
+    kind: PassKind,
+    from_day_start_ms: i64,
+    until_day_end_ms: i64,
+) -> (i64, i64) {
+    match kind {
+        PassKind::Night => {
+            let shift = i64::from(NIGHT_UNTIL_MINUTE) * 60_000;
+            (from_day_start_ms + shift, until_day_end_ms + shift)
+        }
+        _ => (from_day_start_ms, until_day_end_ms),
+    }
+}
+
 /// The community's signing key, as the relay keeps it (32 secret bytes).
 pub fn signing_key(secret: &[u8]) -> Result<SigningKey> {
     let bytes: [u8; 32] = secret
@@ -215,6 +233,17 @@ mod tests {
         assert_eq!(unverified_claims(&tampered), Some(claims()));
         assert_eq!(verified_claims("not a pass", &public), None);
         assert_eq!(verified_claims(&"x".repeat(5000), &public), None);
+    }
+
+    #[test]
+    fn a_night_pass_covers_the_nights_that_begin_on_its_days() {
+        let day = 86_400_000;
+        let hour = 3_600_000;
+        assert_eq!(
+            validity_over_days(PassKind::Night, 0, 2 * day),
+            (6 * hour, 2 * day + 6 * hour)
+        );
+        assert_eq!(validity_over_days(PassKind::Resident, 0, day), (0, day));
     }
 
     #[test]

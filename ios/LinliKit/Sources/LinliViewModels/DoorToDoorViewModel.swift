@@ -101,7 +101,7 @@ public final class DoorToDoorViewModel: ScreenModel<DoorToDoorState>, @unchecked
             households: households.enumerated().sorted { (rank($0.element.check), $0.offset) < (rank($1.element.check), $1.offset) }.map(\.element),
             checksDue: try store.watchChecksDue().filter { mine.contains($0.buildingId) }.count,
             isolations: try store.isolationDays(date: store.today())
-                .filter { mine.contains($0.buildingId) }
+                .filter { mine.contains($0.buildingId) && !$0.released }
                 .sorted { $0.missed > $1.missed }
                 .map {
                     IsolationItem(householdId: $0.householdId, isolationId: $0.isolationId, resident: $0.resident,

@@ -29,21 +29,23 @@ public protocol CredentialStore: AnyObject {
     func clear()
 }
 
-/// Where the app keeps the key its store is encrypted with.
+/// Where the app keeps the key its store is encrypted with. A key is never replaced.
 public protocol StoreKeyStore: AnyObject {
-    /// The key kept, or nil before the first open (or after a wipe).
-    func load() -> Data?
-    func save(_ key: Data)
+    /// The key kept, or nil when none was ever kept (before the first open, after a wipe); an
+    /// error when one is kept but cannot be read now (then no new key is made).
+    func load() throws -> Data?
+    /// Keeps a key; an error when one is kept already.
+    func save(_ key: Data) throws
     /// Forgets the key: the store it opened is gone.
-    func clear()
+    func clear() throws
 }
 
 public extension StoreKeyStore {
     /// The key kept, or a new one made and kept now: an install's first open.
-    func loadOrCreate() -> Data {
-        if let key = load() { return key }
+    func loadOrCreate() throws -> Data {
+        if let key = try load() { return key }
         let key = newStoreKey()
-        save(key)
+        try save(key)
         return key
     }
 }
@@ -62,7 +64,7 @@ public final class Session: @unchecked Sendable {
         self.credentials = credentials
         self.keys = keys
         storePath = Session.storePath(dataDir: dataDir, memberId: credentials.memberId)
-        store = try LinliStore.open(path: storePath, key: keys.loadOrCreate(), memberId: credentials.memberId,
+        store = try LinliStore.open(path: storePath, key: try keys.loadOrCreate(), memberId: credentials.memberId,
                                     deviceId: credentials.deviceId, actorId: credentials.actorId)
         client = try SyncClient(server: credentials.relayUrl, token: credentials.token)
     }

@@ -126,7 +126,7 @@ public final class SyncViewModel: ScreenModel<SyncState>, SyncListener, @uncheck
     public func wipe(credentials: CredentialStore) throws {
         try wipeStore(path: session.storePath)
         credentials.clear()
-        session.keys.clear()
+        try session.keys.clear()
     }
 
     /// "Sign out and erase this phone": syncs what the phone holds, tells the relay, erases the

@@ -2,6 +2,10 @@
 // usable only on this device, from the first unlock after boot): what sits in the app's files is
 // the wrapped key and its IV, never the key's plain bytes. The file lives in no-backup storage,
 // since the Keystore key that unwraps it does not travel with a backup either.
+//
+// A key is never replaced: `load` answers null only when no key was ever kept, and throws when
+// one was kept but cannot be read (the Keystore locked, the file damaged), so that the app does
+// not make a new key that would not open the store; `save` refuses to overwrite one.
 package cn.linli.app
 
 import android.content.Context
@@ -9,6 +13,7 @@ import android.security.keystore.KeyGenParameterSpec
 import android.security.keystore.KeyProperties
 import cn.linli.viewmodels.StoreKeyStore
 import java.io.File
+import java.io.FileOutputStream
 import java.security.KeyStore
 import javax.crypto.Cipher
 import javax.crypto.KeyGenerator
@@ -21,20 +26,26 @@ class KeystoreStoreKey(context: Context) : StoreKeyStore {
 
     override fun load(): ByteArray? {
         if (!file.exists()) return null
-        val key = keystore.getKey(ALIAS, null) as? SecretKey ?: return null
+        val key = keystore.getKey(ALIAS, null) as? SecretKey
+            ?: error("the store key's wrapping key is missing from the Keystore")
         val bytes = file.readBytes()
-        val iv = bytes.copyOfRange(0, IV_LEN)
+        check(bytes.size > IV_LEN) { "the wrapped store key is damaged" }
         val cipher = Cipher.getInstance(TRANSFORMATION)
-        cipher.init(Cipher.DECRYPT_MODE, key, GCMParameterSpec(128, iv))
+        cipher.init(Cipher.DECRYPT_MODE, key, GCMParameterSpec(128, bytes.copyOfRange(0, IV_LEN)))
         return cipher.doFinal(bytes, IV_LEN, bytes.size - IV_LEN)
     }
 
     override fun save(key: ByteArray) {
+        check(!file.exists()) { "a store key is kept already: it is never replaced" }
         val cipher = Cipher.getInstance(TRANSFORMATION)
         cipher.init(Cipher.ENCRYPT_MODE, wrappingKey())
         val wrapped = cipher.iv + cipher.doFinal(key)
+        // On the disk before it takes its name: a power cut leaves the old state or the new.
         val tmp = File(file.parentFile, file.name + ".tmp")
-        tmp.writeBytes(wrapped)
+        FileOutputStream(tmp).use { out ->
+            out.write(wrapped)
+            out.fd.sync()
+        }
         check(tmp.renameTo(file)) { "cannot keep the store key" }
     }
 

@@ -90,7 +90,7 @@ class DoorToDoorViewModel(
             households = chosen?.let { b -> store.householdsInBuilding(b).map(::item).sortedWith(urgentFirst) }.orEmpty(),
             checksDue = store.watchChecksDue().count { it.buildingId in mine },
             isolations = store.isolationDays(store.today())
-                .filter { it.buildingId in mine }
+                .filter { it.buildingId in mine && !it.released }
                 .sortedByDescending { it.missed }
                 .map {
                     IsolationItem(it.householdId, it.isolationId, it.resident,

@@ -25,10 +25,12 @@ interface CredentialStore {
     fun clear()
 }
 
-/** Where the app keeps the key its store is encrypted with. */
+/** Where the app keeps the key its store is encrypted with. A key is never replaced. */
 interface StoreKeyStore {
-    /** The key kept, or null before the first open (or after a wipe). */
+    /** The key kept, or null when none was ever kept (before the first open, after a wipe);
+     * throws when one is kept but cannot be read now (then no new key is made). */
     fun load(): ByteArray?
+    /** Keeps a key; throws when one is kept already. */
     fun save(key: ByteArray)
     /** Forgets the key: the store it opened is gone. */
     fun clear()
