@@ -95,7 +95,8 @@ fn wipe(bytes: &mut [u8]) {
 pub(crate) fn unlock(conn: &Connection, key: Option<&StoreKey>) -> Result<()> {
     if let Some(key) = key {
         let literal = key.literal();
-        conn.execute_batch(&format!("PRAGMA key = \"{}\";", literal.0))?;
+        let pragma = Secret(format!("PRAGMA key = \"{}\";", literal.0));
+        conn.execute_batch(&pragma.0)?;
     }
     match conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
         r.get::<_, i64>(0)
