@@ -148,6 +148,14 @@ pub(super) fn compare(
             for c in checks {
                 attributed(&c.by, &c.device, pusher, "isolation check")?;
             }
+            // Issued passes are the office's record of what the relay signed: only the office
+            // (the relay's admin tools) writes them.
+            if b.passes != a.passes && !pusher.roles.iter().any(|(r, _)| *r == Role::Office) {
+                return Err(Refusal::new(
+                    RefusalCode::RoleForbidden,
+                    "only the office records issued passes",
+                ));
+            }
             Ok(())
         }
         (Record::GateLog(b), Record::GateLog(a)) => {

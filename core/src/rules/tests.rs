@@ -234,6 +234,46 @@ fn a_list_put_anew_at_an_old_state_cannot_hide_what_others_appended() {
     judge(&mut relay, DocKind::Household, HOUSEHOLD, &honest, &li).unwrap();
 }
 
+#[test]
+fn only_the_office_records_issued_passes() {
+    let who = wang();
+    let office = pusher("office-admin", &[(Role::Office, "")]);
+    let mut phone = phone_copy(DocKind::Household, HOUSEHOLD, 1);
+    let mut relay = relay_copy(DocKind::Household, HOUSEHOLD);
+    let pass = crate::records::household::IssuedPass {
+        holder: "张桂英".into(),
+        text: "LINLI-PASS1.x.y".into(),
+        ..Default::default()
+    };
+    let mut lead_copy = phone.fork();
+    let by_lead = commit_as(&mut lead_copy, "lead-wang", "dev-lead-wang", |d| {
+        let passes = d.put_object(ROOT, "passes", ObjType::Map).unwrap();
+        autosurgeon::reconcile_prop(d, passes, "p1", &pass).unwrap();
+    });
+    assert_eq!(
+        code(judge(
+            &mut relay.clone(),
+            DocKind::Household,
+            HOUSEHOLD,
+            &by_lead,
+            &who
+        )),
+        Some("role_forbidden")
+    );
+    let by_office = commit_as(&mut phone, "office-admin", "dev-office-admin", |d| {
+        let passes = d.put_object(ROOT, "passes", ObjType::Map).unwrap();
+        autosurgeon::reconcile_prop(d, passes, "p1", &pass).unwrap();
+    });
+    judge(
+        &mut relay,
+        DocKind::Household,
+        HOUSEHOLD,
+        &by_office,
+        &office,
+    )
+    .unwrap();
+}
+
 /// Judges `change` alone as the relay does (a push of one change), on `judged`.
 fn judge_push(judged: &mut JudgedDoc, change: &Change, who: &Pusher) -> Option<&'static str> {
     let verdicts = judge_all(
