@@ -326,6 +326,7 @@ fn judge_after(
             "only the office changes the directory; others only mark their reminders done",
         ));
     }
+    keeps_append_only_lists(kind, changes, root_before)?;
     let root_after: Vec<String> = at.keys(ROOT).collect();
     if let Some(key) = root_before.iter().find(|k| !root_after.contains(k)) {
         return Err(Refusal::new(
@@ -389,11 +390,22 @@ pub fn judge(
         let at = doc
             .fork_at(&deps)
             .map_err(|e| Refusal::new(RefusalCode::CannotApply, e.to_string()))?;
+        let root_at: Vec<String> = at.keys(ROOT).collect();
         judge_edits(at, kind, doc_id, &[change], pusher)?;
-        // Judged as its author saw it, a change could still, merged with what its author had
-        // not seen, replace a list that others appended to (a new list put at a state where
-        // the list was empty): the append-only lists are compared again across the merge, on
-        // a copy, so that a refusal leaves the document as it was.
+        // A list that did not exist in the state the change builds on but does by now (made
+        // since, by another device) and that the change makes too: merged, one of the two
+        // lists hides the other's items. Rare (a record made before the list's field was
+        // added), so only then is the merge judged, on a copy, so that a refusal leaves the
+        // document as it was.
+        let decoded = change.decode();
+        let root_now: Vec<String> = doc.keys(ROOT).collect();
+        let made_meanwhile: Vec<String> = root_now
+            .into_iter()
+            .filter(|k| !root_at.contains(k))
+            .collect();
+        if keeps_append_only_lists(kind, std::slice::from_ref(&decoded), &made_meanwhile).is_ok() {
+            return apply_all(doc, &[change]);
+        }
         let before = kinds::Record::read(kind, doc);
         let mut merged = doc.clone();
         apply_all(&mut merged, &[change])?;
@@ -406,6 +418,42 @@ pub fn judge(
         *doc = merged;
         Ok(())
     }
+}
+
+/// The lists at a record's root that only grow.
+fn append_only_lists(kind: DocKind) -> &'static [&'static str] {
+    match kind {
+        DocKind::Household => &["visits", "isolation_checks"],
+        DocKind::Ticket => &["events"],
+        DocKind::GateLog => &["entries"],
+        _ => &[],
+    }
+}
+
+/// A change appends to a record's append-only lists but never writes the root field that holds
+/// one, once the field exists (`root_keys`): a list put anew, even where the old one looks
+/// empty, would win the merge against changes that append to the old one and hide their items.
+/// (Deleting the field is refused as `root_deleted`.)
+fn keeps_append_only_lists(
+    kind: DocKind,
+    changes: &[ExpandedChange],
+    root_keys: &[String],
+) -> Result<(), Refusal> {
+    use automerge::legacy::{Key, ObjectId};
+    let lists = append_only_lists(kind);
+    for op in changes.iter().flat_map(|c| &c.operations) {
+        if let (ObjectId::Root, Key::Map(key)) = (&op.obj, &op.key)
+            && !matches!(op.action, automerge::legacy::OpType::Delete)
+            && lists.contains(&key.as_str())
+            && root_keys.iter().any(|k| k == key.as_str())
+        {
+            return Err(Refusal::new(
+                RefusalCode::AppendOnly,
+                format!("puts the list {key:?} anew (append-only)"),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// A document as the judge holds it, with the record it reads as and its root keys when they
