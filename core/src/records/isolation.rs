@@ -82,11 +82,13 @@ pub struct Isolation {
 }
 
 impl Isolation {
-    /// The watch plan whose rules time the checks.
+    /// The watch plan whose rules time the checks. The count is bounded here, not only where
+    /// an isolation is started: a record written by a buggy or hostile phone asking for 2^62
+    /// checks a day must not make every agenda and report count them.
     pub fn plan(&self) -> WatchPlan {
         WatchPlan {
             frequency: WatchFrequency::TimesPerDay,
-            n: self.checks_per_day.max(1),
+            n: self.checks_per_day.clamp(1, i64::from(MAX_CHECKS_PER_DAY)),
             since_ms: 0,
         }
     }
@@ -175,6 +177,14 @@ mod tests {
         assert_eq!(checks_due(&plan, 0, 0, 10 * hour), (3, 1));
         assert_eq!(checks_due(&plan, 0, 0, 18 * hour), (3, 2));
         assert_eq!(checks_due(&plan, 0, 0, 26 * hour), (3, 3));
+        let hostile = Isolation {
+            checks_per_day: i64::MAX,
+            ..Isolation::default()
+        };
+        assert_eq!(
+            checks_due(&hostile.plan(), 0, 0, 26 * hour),
+            (i64::from(MAX_CHECKS_PER_DAY), i64::from(MAX_CHECKS_PER_DAY))
+        );
         // Begun at 15:00: the 08:00 check was never due.
         assert_eq!(checks_due(&plan, 0, 15 * hour, 26 * hour), (2, 2));
         assert_eq!(checks_window(&plan, 0, 24 * hour), (2 * hour, 26 * hour));

@@ -161,7 +161,11 @@ pub fn verified_claims(text: &str, public_key_hex: &str) -> Option<PassClaims> {
 /// The claims a pass text carries, unverified: what the gate shows of a pass it refuses as
 /// forged, if it can be read at all.
 pub fn unverified_claims(text: &str) -> Option<PassClaims> {
-    let body = text.trim().strip_prefix(PASS_PREFIX)?;
+    let text = text.trim();
+    if text.len() > MAX_PASS_TEXT {
+        return None;
+    }
+    let body = text.strip_prefix(PASS_PREFIX)?;
     let (claims_b64, _) = body.split_once('.')?;
     serde_json::from_slice(&URL_SAFE_NO_PAD.decode(claims_b64).ok()?).ok()
 }
