@@ -39,13 +39,31 @@ pub(super) fn project(conn: &Connection, doc_id: &str, doc: &AutoCommit) -> Resu
 /// anything but the timeline, a row without a kept state): the caller projects the whole
 /// ticket.
 pub(super) fn project_appended(conn: &Connection, doc_id: &str, doc: &AutoCommit) -> Result<bool> {
-    let row: Option<(i64, i64, String)> = conn
+    let row: Option<(i64, i64, String, HeadColumns)> = conn
         .prepare_cached(
-            "SELECT event_count, last_event_ms, state FROM p_tickets WHERE doc_id = ?1",
+            "SELECT event_count, last_event_ms, state, category, place_kind, place_ref, \
+             place_text, description, channel, reporter, reported_ms FROM p_tickets \
+             WHERE doc_id = ?1",
         )?
-        .query_row([doc_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .query_row([doc_id], |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                (
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                    r.get(6)?,
+                    r.get(7)?,
+                    r.get(8)?,
+                    r.get(9)?,
+                    r.get(10)?,
+                ),
+            ))
+        })
         .optional()?;
-    let Some((rows, last_event_ms, state)) = row else {
+    let Some((rows, last_event_ms, state, kept_head)) = row else {
         return Ok(false);
     };
     let (Ok(rows), Ok(mut state)) = (
@@ -69,8 +87,75 @@ pub(super) fn project_appended(conn: &Connection, doc_id: &str, doc: &AutoCommit
     // The row's last event time is the report's while it has no event.
     let earlier = (rows > 0).then_some(last_event_ms);
     let last = added.iter().map(|e| e.at_ms).chain(earlier).max();
-    ticket_row(conn, doc_id, &head, &state, len, last)?;
+    if head_columns(&head) == kept_head {
+        state_columns(conn, doc_id, &state, len, last)?;
+    } else {
+        ticket_row(conn, doc_id, &head, &state, len, last)?;
+    }
     Ok(true)
+}
+
+/// The row's columns that come from the ticket's head (what was reported), not its timeline.
+type HeadColumns = (String, String, String, String, String, String, String, i64);
+
+fn head_columns(t: &TicketHead) -> HeadColumns {
+    (
+        t.category.code().to_owned(),
+        t.place.kind.code().to_owned(),
+        t.place.reference.clone(),
+        t.place.text.clone(),
+        t.description.clone(),
+        t.channel.code().to_owned(),
+        t.reporter.clone(),
+        t.reported_ms,
+    )
+}
+
+/// Updates the row's columns derived from the timeline, in place: the indexes on what was
+/// reported (category, place, reporter) are left alone, so that an appended event rewrites
+/// fewer pages than a whole row (every page of an encrypted store written is encrypted).
+fn state_columns(
+    conn: &Connection,
+    doc_id: &str,
+    s: &TicketState,
+    event_count: usize,
+    last_event_ms: Option<i64>,
+) -> Result<()> {
+    insert_photos(conn, doc_id, s)?;
+    let kept = serde_json::to_string(s).map_err(|e| Error::document(doc_id, e))?;
+    conn.prepare_cached(
+        "UPDATE p_tickets SET status = ?2, is_open = ?3, level = ?4, responsible = ?5, \
+         department = ?6, reply_due_ms = ?7, resolve_due_ms = ?8, replied_ms = ?9, \
+         resolved_ms = ?10, merged_into = ?11, event_count = ?12, photo_count = ?13, \
+         last_event_ms = coalesce(?14, reported_ms), state = ?15 WHERE doc_id = ?1",
+    )?
+    .execute(params![
+        doc_id,
+        s.status.code(),
+        s.status.is_open(),
+        s.level.code(),
+        s.responsible,
+        s.department.map(|d| d.code()),
+        s.reply_due_ms,
+        s.resolve_due_ms,
+        s.replied_ms,
+        s.resolved_ms,
+        s.merged_into,
+        event_count as i64,
+        s.photos.len() as i64,
+        last_event_ms,
+        kept,
+    ])?;
+    Ok(())
+}
+
+fn insert_photos(conn: &Connection, doc_id: &str, s: &TicketState) -> Result<()> {
+    let mut photo = conn
+        .prepare_cached("INSERT OR IGNORE INTO p_ticket_photos (doc_id, hash) VALUES (?1, ?2)")?;
+    for hash in &s.photos {
+        photo.execute(params![doc_id, hash])?;
+    }
+    Ok(())
 }
 
 /// Inserts `events`, the first at list position `first`.
@@ -111,11 +196,7 @@ fn ticket_row(
     event_count: usize,
     last_event_ms: Option<i64>,
 ) -> Result<()> {
-    let mut photo = conn
-        .prepare_cached("INSERT OR IGNORE INTO p_ticket_photos (doc_id, hash) VALUES (?1, ?2)")?;
-    for hash in &s.photos {
-        photo.execute(params![doc_id, hash])?;
-    }
+    insert_photos(conn, doc_id, s)?;
     let kept = serde_json::to_string(s).map_err(|e| Error::document(doc_id, e))?;
     conn.prepare_cached(
         "INSERT OR REPLACE INTO p_tickets (doc_id, category, place_kind, place_ref, place_text, \

@@ -23,6 +23,8 @@ pub const STORE_KEY_LEN: usize = 32;
 /// What a plain SQLite file starts with; an encrypted one starts with its random salt.
 const PLAIN_HEADER: &[u8; 16] = b"SQLite format 3\0";
 
+const HMAC: &str = "HMAC_SHA256";
+
 /// A store's 256-bit encryption key. Its bytes are overwritten when it is dropped and never
 /// printed.
 pub struct StoreKey([u8; STORE_KEY_LEN]);
@@ -97,6 +99,7 @@ pub(crate) fn unlock(conn: &Connection, key: Option<&StoreKey>) -> Result<()> {
         let literal = key.literal();
         let pragma = Secret(format!("PRAGMA key = \"{}\";", literal.0));
         conn.execute_batch(&pragma.0)?;
+        conn.execute_batch(&format!("PRAGMA cipher_hmac_algorithm = {HMAC};"))?;
     }
     match conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
         r.get::<_, i64>(0)
@@ -166,6 +169,7 @@ pub(crate) fn rewrite(path: &Path, from: Option<&StoreKey>, to: &StoreKey) -> Re
             "ATTACH DATABASE ?1 AS rekeyed KEY ?2",
             rusqlite::params![target.to_string_lossy(), literal.0],
         )?;
+        conn.execute_batch(&format!("PRAGMA rekeyed.cipher_hmac_algorithm = {HMAC};"))?;
         conn.query_row("SELECT sqlcipher_export('rekeyed')", [], |_| Ok(()))?;
         conn.execute_batch(&format!(
             "PRAGMA rekeyed.user_version = {version}; DETACH DATABASE rekeyed;"
