@@ -3,6 +3,7 @@
 import BackgroundTasks
 import LinliViewModels
 import SwiftUI
+import UIKit
 
 @MainActor
 final class AppModel: ObservableObject {
@@ -14,14 +15,26 @@ final class AppModel: ObservableObject {
     /// One sync view model for the app, so that screens, foreground and background never run two syncs.
     private(set) var sync: SyncViewModel?
 
+    /// Enrolment, and the opening of the kept session at each start: one for the app.
+    let enrolment: Observed<EnrolmentViewModel>
+
     init() {
         try? FileManager.default.createDirectory(at: dataDir, withIntermediateDirectories: true)
-        if let s = try? credentials.load().map({ try Session(dataDir: dataDir, credentials: $0, keys: storeKeys) }) {
-            open(s)
-        }
+        enrolment = Observed(EnrolmentViewModel(dataDir: dataDir, deviceName: UIDevice.current.name,
+                                                credentials: credentials, keys: storeKeys))
+        // Off the main thread: the enrolment screen shows that the store is opening.
+        Task { await resume() }
+    }
+
+    /// The kept session, opened now if it is not yet; nil before enrolment.
+    @discardableResult
+    func resume() async -> SyncViewModel? {
+        if let s = await enrolment.vm.resume() { open(s) }
+        return sync
     }
 
     func open(_ s: Session) {
+        if session === s { return }
         sync = SyncViewModel(session: s)
         session = s
         scheduleBackgroundSync()
@@ -30,6 +43,7 @@ final class AppModel: ObservableObject {
     func forget() {
         sync = nil
         session = nil
+        enrolment.vm.forget()
     }
 
     func scheduleBackgroundSync() {
@@ -61,7 +75,8 @@ struct LinliApp: App {
         }
         .backgroundTask(.appRefresh(AppModel.syncTask)) {
             await model.scheduleBackgroundSync()
-            await model.sync?.syncNow()
+            // The app may have been launched for this refresh alone: the session opens first.
+            await model.resume()?.syncNow()
         }
     }
 }

@@ -93,11 +93,25 @@ final class ViewModelFlowsTests: XCTestCase {
         XCTAssertEqual(try session?.store.member(id: "lead-li").name, "李秀英", "the first sync brought the directory")
         let enrolled = session?.credentials
         // The app resumes at its next start, when this session is gone: a store has one owner.
+        // The start and a background refresh ask at once and get the one session.
         session = nil
-        var resumed = try vm.resume()
+        let restarted = EnrolmentViewModel(dataDir: dir, deviceName: "备用手机", credentials: creds, keys: keys)
+        // (async let keeps its values until its scope ends: here, the helper's.)
+        func twice() async -> (Session?, Session?) {
+            async let first = restarted.resume()
+            async let second = restarted.resume()
+            return await (first, second)
+        }
+        var (resumed, again) = await twice()
+        XCTAssertTrue(resumed != nil && resumed === again)
         XCTAssertEqual(resumed?.credentials, enrolled)
+        XCTAssertFalse(restarted.state.opening)
         let path = resumed!.storePath
-        resumed = nil
+        (resumed, again) = (nil, nil)
+        restarted.forget()
+        vm.forget()
+        XCTAssertEqual(vm.state.relayUrl, relay.url, "after a sign-out enrolment starts at the same relay")
+        XCTAssertEqual(vm.state.code, "")
         // The store is encrypted with the key the install made: no name in its bytes, and
         // another key does not open it.
         let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
@@ -108,6 +122,13 @@ final class ViewModelFlowsTests: XCTestCase {
         XCTAssertThrowsError(try Session(dataDir: dir, credentials: creds.saved!, keys: stranger)) { error in
             guard case LinliError.WrongKey = error else { return XCTFail("\(error)") }
         }
+        // At a start, the same refusal is said on screen, and the file is not changed.
+        let locked = EnrolmentViewModel(dataDir: dir, deviceName: "备用手机", credentials: creds, keys: stranger)
+        let refused = await locked.resume()
+        XCTAssertNil(refused)
+        XCTAssertEqual(locked.state.error, UiText(Keys.errorWrongKey))
+        XCTAssertFalse(locked.state.opening)
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: path)), bytes)
     }
 
     func testTheHomeScreenOffersTheWorkOfEachRole() async throws {

@@ -1,7 +1,6 @@
 // Enrolment: relay address and one-time code, typed or scanned.
 package cn.linli.app
 
-import android.os.Build
 import androidx.compose.foundation.layout.Column
 import androidx.compose.foundation.layout.Spacer
 import androidx.compose.foundation.layout.height
@@ -20,17 +19,21 @@ import androidx.compose.runtime.setValue
 import androidx.compose.ui.Modifier
 import androidx.compose.ui.res.stringResource
 import androidx.compose.ui.unit.dp
-import cn.linli.viewmodels.EnrolmentViewModel
 import kotlinx.coroutines.launch
 
 @Composable
 fun EnrolScreen(app: LinliApplication) {
-    val vm = remember { EnrolmentViewModel(app.filesDir, Build.MODEL, app.credentials, app.storeKeys) }
+    val vm = app.enrolment
     val state by vm.state.collectAsState()
     val scope = rememberCoroutineScope()
     var scanning by remember { mutableStateOf(false) }
     LinliScaffold(stringResource(R.string.enrol_title)) { padding ->
         Column(Modifier.padding(padding)) {
+            if (state.opening) {
+                CircularProgressIndicator()
+                Text(stringResource(R.string.enrol_opening), modifier = Modifier.padding(vertical = 8.dp))
+                return@Column
+            }
             Field(stringResource(R.string.enrol_relay_label), state.relayUrl, vm::setRelayUrl)
             Field(stringResource(R.string.enrol_code_label), state.code, vm::setCode)
             OutlinedButton(onClick = { scanning = true }) { Text(stringResource(R.string.enrol_scan)) }

@@ -3,11 +3,13 @@
 package cn.linli.app
 
 import android.app.Application
+import android.os.Build
 import android.net.ConnectivityManager
 import android.net.NetworkCapabilities
 import androidx.lifecycle.DefaultLifecycleObserver
 import androidx.lifecycle.LifecycleOwner
 import androidx.lifecycle.ProcessLifecycleOwner
+import cn.linli.viewmodels.EnrolmentViewModel
 import cn.linli.viewmodels.Session
 import cn.linli.viewmodels.SyncViewModel
 import kotlinx.coroutines.CoroutineScope
@@ -19,6 +21,8 @@ class LinliApplication : Application() {
     val scope = CoroutineScope(SupervisorJob())
     val credentials by lazy { CredentialPrefs(this) }
     val storeKeys by lazy { KeystoreStoreKey(this) }
+    /** Enrolment, and the opening of the kept session at each start: one for the process. */
+    val enrolment by lazy { EnrolmentViewModel(filesDir, Build.MODEL, credentials, storeKeys) }
     /** The enrolled session; null until enrolment (or after a wipe). */
     val session = MutableStateFlow<Session?>(null)
     /** One sync view model for the process, so that the screen, the foreground hook and the
@@ -28,7 +32,8 @@ class LinliApplication : Application() {
 
     override fun onCreate() {
         super.onCreate()
-        credentials.load()?.let { open(Session(filesDir, it, storeKeys)) }
+        // Off the main thread: the enrolment screen shows that the store is opening.
+        scope.launch { resume() }
         ProcessLifecycleOwner.get().lifecycle.addObserver(object : DefaultLifecycleObserver {
             override fun onStart(owner: LifecycleOwner) {
                 if (online()) scope.launch { sync?.syncNow() }
@@ -36,7 +41,14 @@ class LinliApplication : Application() {
         })
     }
 
+    /** The kept session, opened now if it is not yet; null before enrolment. */
+    suspend fun resume(): SyncViewModel? {
+        enrolment.resume()?.let(::open)
+        return sync
+    }
+
     fun open(s: Session) {
+        if (session.value === s) return
         sync = SyncViewModel(s)
         session.value = s
         SyncWorker.schedule(this)
@@ -45,6 +57,7 @@ class LinliApplication : Application() {
     fun forget() {
         sync = null
         session.value = null
+        enrolment.forget()
         SyncWorker.cancel(this)
     }
 

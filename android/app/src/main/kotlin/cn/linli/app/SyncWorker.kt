@@ -14,7 +14,8 @@ import java.util.concurrent.TimeUnit
 class SyncWorker(context: Context, params: WorkerParameters) : CoroutineWorker(context, params) {
     override suspend fun doWork(): Result {
         val app = applicationContext as LinliApplication
-        val sync = app.sync ?: return Result.success()
+        // The process may have been started for this work alone: the session opens first.
+        val sync = app.sync ?: app.resume() ?: return Result.success()
         sync.syncNow()
         return when {
             sync.state.value.revoked -> Result.failure()

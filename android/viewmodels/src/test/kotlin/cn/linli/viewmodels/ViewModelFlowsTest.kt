@@ -5,16 +5,20 @@ package cn.linli.viewmodels
 
 import cn.linli.core.*
 import cn.linli.core.test.RelayProcess
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.async
 import kotlinx.coroutines.runBlocking
 import java.io.File
 import java.nio.file.Files
 import java.time.Duration
 import java.time.Instant
 import org.junit.jupiter.api.AfterAll
+import org.junit.jupiter.api.Assertions.assertArrayEquals
 import org.junit.jupiter.api.Assertions.assertEquals
 import org.junit.jupiter.api.Assertions.assertFalse
 import org.junit.jupiter.api.Assertions.assertNotNull
 import org.junit.jupiter.api.Assertions.assertNull
+import org.junit.jupiter.api.Assertions.assertSame
 import org.junit.jupiter.api.Assertions.assertThrows
 import org.junit.jupiter.api.Assertions.assertTrue
 import org.junit.jupiter.api.Test
@@ -100,13 +104,31 @@ class ViewModelFlowsTest {
         assertEquals("lead-li", creds.saved?.memberId)
         assertEquals("李秀英", session.store.member("lead-li").name, "the first sync brought the directory")
         session.close()
-        val resumed = EnrolmentViewModel(dir, "备用手机", creds, keys).resume()!!
-        assertEquals(session.credentials, resumed.credentials)
-        resumed.close()
-        // The store is encrypted with the key the install made: another key does not open it.
+        // The next start opens the kept session; the app's start and its background sync ask at
+        // once and both get the one session (a second open of the store would be refused).
+        val restarted = EnrolmentViewModel(dir, "备用手机", creds, keys)
+        val both = listOf(async(Dispatchers.IO) { restarted.resume() }, async(Dispatchers.IO) { restarted.resume() })
+            .map { it.await()!! }
+        assertSame(both[0], both[1])
+        assertEquals(session.credentials, both[0].credentials)
+        assertFalse(restarted.state.value.opening)
+        both[0].close()
+        restarted.forget()
+        assertNull(restarted.state.value.session)
+        vm.forget()
+        assertEquals(relay.url, vm.state.value.relayUrl, "after a sign-out enrolment starts at the same relay")
+        assertEquals("", vm.state.value.code)
+        // The store is encrypted with the key the install made: another key does not open it,
+        // and the start says so on screen instead of failing, with the file unchanged.
         val stranger = MemoryStoreKeys().apply { save(newStoreKey()) }
         assertThrows(IllegalStateException::class.java) { stranger.save(newStoreKey()) }
         assertThrows(LinliException.WrongKey::class.java) { Session(dir, creds.saved!!, stranger) }
+        val before = File(session.storePath).readBytes()
+        val locked = EnrolmentViewModel(dir, "备用手机", creds, stranger)
+        assertNull(locked.resume())
+        assertEquals(UiText(Keys.ERROR_WRONG_KEY), locked.state.value.error)
+        assertFalse(locked.state.value.opening)
+        assertArrayEquals(before, File(session.storePath).readBytes())
         val bytes = File(session.storePath).readBytes()
         assertFalse(String(bytes, Charsets.ISO_8859_1).contains(String("李秀英".toByteArray(), Charsets.ISO_8859_1)))
     }
