@@ -959,6 +959,45 @@ mirror_record!(out
 /// What checking a pass at the gate found, and the gate entry that records it.
 PassCheck = passes::PassCheck { result: PassResult, claims: Option<PassClaims>, entry_id: String });
 
+/// A pass a gate lead asks the relay for from the phone, over whole days.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+#[uniffi::export(Debug)]
+pub struct PassDaysInput {
+    /// The household the holder lives in (or, for a visitor pass, visits).
+    pub household_id: String,
+    /// The resident it is for (resident and night passes).
+    pub resident_id: Option<String>,
+    /// The visitor's name (visitor passes).
+    pub visitor_name: String,
+    /// What it is for.
+    pub kind: PassKind,
+    /// First day, `YYYY-MM-DD`.
+    pub from: String,
+    /// Last day, `YYYY-MM-DD`.
+    pub until: String,
+    /// The gates it opens (a gate lead's own); empty: every gate (the office's alone).
+    pub gates: Vec<String>,
+}
+
+impl PassDaysInput {
+    pub(crate) fn into_core(self) -> Result<passes::PassDays, LinliError> {
+        Ok(passes::PassDays {
+            household_id: self.household_id,
+            resident_id: self.resident_id,
+            visitor_name: self.visitor_name,
+            kind: self.kind.convert(),
+            from: parse_date("from", &self.from)?,
+            until: parse_date("until", &self.until)?,
+            gates: self.gates,
+        })
+    }
+}
+
+mirror_record!(out
+/// A pass the relay signed for the phone's request: show `text` as a QR code; the household
+/// records it too, and every phone of its building has it after its next sync.
+PassSigned = linli_core::sync::protocol::PassAnswer { id: String, holder: String, text: String });
+
 /// A pass issued to a resident of a household: the lead's phone shows `text` as a QR code.
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
 #[uniffi::export(Debug)]

@@ -10,7 +10,7 @@ use tokio_util::sync::CancellationToken;
 use crate::callback::{CallbackError, Contained};
 use crate::error::{LinliError, panic_message};
 use crate::mirror::Convert;
-use crate::records::{Enrolment, SignOut, SyncProgress, SyncSummary};
+use crate::records::{Enrolment, PassDaysInput, PassSigned, SignOut, SyncProgress, SyncSummary};
 use crate::store::LinliStore;
 
 /// Implemented by the app: told how a sync progresses, in order.
@@ -137,6 +137,27 @@ impl SyncClient {
             client.rotate_token(&linli, &inner_token).await
         })
         .await
+    }
+
+    /// Asks the relay to sign a pass (a gate lead for their own gates): the relay checks it
+    /// for this phone's member, signs it and records it in the household. Needs the network;
+    /// offline it fails with `Network` and nothing is asked.
+    pub async fn issue_pass(
+        &self,
+        store: Arc<LinliStore>,
+        input: PassDaysInput,
+        cancel: Option<Arc<CancelToken>>,
+    ) -> Result<PassSigned, LinliError> {
+        let days = input.into_core()?;
+        let wanted = store.inner.pass_over_days(&days)?;
+        let token = cancel.map(|c| c.inner.clone()).unwrap_or_default();
+        let client = self.inner.clone();
+        let inner_token = token.clone();
+        let signed = run_guarded(token, async move {
+            client.issue_pass(&wanted, &inner_token).await
+        })
+        .await?;
+        Ok(signed.convert())
     }
 
     /// Signs this phone out and erases its store after a sync; when changes or photos would

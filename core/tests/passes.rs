@@ -61,7 +61,7 @@ fn a_pass_is_checked_offline_at_the_gate_and_every_check_is_counted() {
             })
             .unwrap();
         let text = pass::sign(&claims, &SECRET).unwrap();
-        office.record_issued_pass(&text).unwrap();
+        office.record_issued_pass(&text, "office-admin").unwrap();
         (claims.id, text)
     };
     let (resident_pass, text) = issue(PassKind::Resident, vec![c.east_gate.clone()]);
@@ -193,7 +193,7 @@ fn a_bad_pass_request_names_its_field_and_writes_nothing() {
     assert!(office.pass_claims(&base).is_ok());
     // Without the community's signature the pass is not recorded.
     assert!(matches!(
-        office.record_issued_pass("LINLI-PASS1.e30.AAAA"),
+        office.record_issued_pass("LINLI-PASS1.e30.AAAA", "office-admin"),
         Err(Error::InvalidInput { .. })
     ));
     assert!(office.passes(&h).unwrap().is_empty());
@@ -206,6 +206,23 @@ fn a_bad_pass_request_names_its_field_and_writes_nothing() {
         Err(Error::Forbidden { .. })
     ));
     assert!(zhao.pass_claims(&base).is_ok());
+    // The relay checks a request from a phone against its own directory, for the member who
+    // made it: the same answers.
+    assert!(matches!(
+        office.pass_claims_for("lead-wang", &base),
+        Err(Error::Forbidden { .. })
+    ));
+    assert!(office.pass_claims_for("gate-zhao", &base).is_ok());
+    assert!(matches!(
+        office.pass_claims_for(
+            "gate-zhao",
+            &PassInput {
+                gates: vec![],
+                ..base.clone()
+            }
+        ),
+        Err(Error::Forbidden { .. })
+    ));
     assert!(matches!(
         zhao.pass_claims(&PassInput {
             gates: vec![],

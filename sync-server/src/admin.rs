@@ -24,6 +24,10 @@ const ADMIN_SEQ: &str = "admin_seq";
 pub struct Admin {
     storage: Arc<dyn RelayStorage>,
     linli: Linli,
+    /// The device id its store writes as.
+    device: String,
+    /// The settings key of the log position its store has pulled to.
+    seq_key: String,
 }
 
 impl Admin {
@@ -39,21 +43,43 @@ impl Admin {
         path: &Path,
         admin_member: &str,
     ) -> Result<Admin, RelayError> {
+        Admin::with_device(storage, path, admin_member, ADMIN_DEVICE)
+    }
+
+    /// An office store at `path` writing as `device` for `admin_member`: the admin tools'
+    /// (see [`Admin::with_storage`]), or another one the relay process keeps for itself, so
+    /// that the tools can open theirs while it serves.
+    pub fn with_device(
+        storage: Arc<dyn RelayStorage>,
+        path: &Path,
+        admin_member: &str,
+        device: &str,
+    ) -> Result<Admin, RelayError> {
         let linli = Linli::open(
             path,
             DeviceIdentity {
                 member_id: admin_member.to_owned(),
-                device_id: ADMIN_DEVICE.to_owned(),
+                device_id: device.to_owned(),
             },
             Arc::new(SystemClock),
         )?;
         storage.register_internal_device(
-            ADMIN_DEVICE,
+            device,
             admin_member,
             &linli.actor_id(),
             chrono::Utc::now().timestamp_millis(),
         )?;
-        let admin = Admin { storage, linli };
+        let seq_key = if device == ADMIN_DEVICE {
+            ADMIN_SEQ.to_owned()
+        } else {
+            format!("{device}_seq")
+        };
+        let admin = Admin {
+            storage,
+            linli,
+            device: device.to_owned(),
+            seq_key,
+        };
         admin.pull()?;
         Ok(admin)
     }
@@ -79,7 +105,7 @@ impl Admin {
 
     /// Applies the log after the admin store's position.
     pub fn pull(&self) -> Result<(), RelayError> {
-        follow_log(self.storage.as_ref(), &self.linli, ADMIN_SEQ)?;
+        follow_log(self.storage.as_ref(), &self.linli, &self.seq_key)?;
         Ok(())
     }
 
@@ -101,7 +127,7 @@ impl Admin {
                 })
                 .collect();
             self.storage.append(
-                ADMIN_DEVICE,
+                &self.device,
                 &changes,
                 chrono::Utc::now().timestamp_millis(),
             )?;

@@ -423,7 +423,7 @@ fn run(cli: Cli, runtime: &tokio::runtime::Runtime) -> Result<(), RelayError> {
     let admin = || Admin::open(&db, &cli.admin);
     match cli.command {
         Command::Serve { listen } => {
-            let relay = Arc::new(Relay::open(&db)?);
+            let relay = Arc::new(Relay::open(&db)?.issuing_passes(&db, &cli.admin)?);
             runtime.spawn(keep_retention(Arc::clone(&relay)));
             runtime.block_on(async {
                 let server = Server::bind(relay, listen).await?;
@@ -554,30 +554,25 @@ fn run(cli: Cli, runtime: &tokio::runtime::Runtime) -> Result<(), RelayError> {
         } => {
             let admin = admin()?;
             admin.pull()?;
-            let community = admin.linli().community()?;
             let now = chrono::Utc::now();
-            let from = from.unwrap_or_else(|| community.local_date(now));
-            if until < from {
-                return Err(RelayError::bad_request(
-                    "invalid",
-                    "invalid valid_until: a pass ends after it starts (结束日期须不早于开始日期)",
-                ));
-            }
+            let from = from.unwrap_or_else(|| {
+                admin
+                    .linli()
+                    .community()
+                    .map_or(now.date_naive(), |c| c.local_date(now))
+            });
             let kind = linli_core::records::pass::PassKind::parse_code(&kind, "kind")?;
-            let (valid_from_ms, valid_until_ms) = linli_core::records::pass::validity_over_days(
-                kind,
-                community.day_bounds_ms(from).0,
-                community.day_bounds_ms(until).1,
-            );
-            let input = linli_core::api::passes::PassInput {
-                household_id: household,
-                resident_id: resident,
-                visitor_name: visitor,
-                kind,
-                valid_from_ms,
-                valid_until_ms,
-                gates: gate,
-            };
+            let input = admin
+                .linli()
+                .pass_over_days(&linli_core::api::passes::PassDays {
+                    household_id: household,
+                    resident_id: resident,
+                    visitor_name: visitor,
+                    kind,
+                    from,
+                    until,
+                    gates: gate,
+                })?;
             let issued = admin.issue_pass(&input, now.timestamp_millis())?;
             println!(
                 "通行证 pass {} ({}) for {}: {} – {}",

@@ -213,7 +213,7 @@ pub async fn run(dir: &Path) -> Result<(), RelayError> {
     let places = build_community(&admin)?;
     println!("社区 梅园社区: 1 片区, 1 小区, 东门, 3号楼, 5号楼; 7 名成员");
 
-    let relay = Arc::new(Relay::open(&db)?);
+    let relay = Arc::new(Relay::open(&db)?.issuing_passes(&db, "office-admin")?);
     let server = Server::bind(relay.clone(), "127.0.0.1:0".parse().expect("addr")).await?;
     let url = format!("http://{}", server.local_addr()?);
     let stop = CancellationToken::new();

@@ -1,5 +1,5 @@
-//! The HTTP surface (axum): `/healthz`, `/metrics`, `/v1/enrol`, `/v1/sync`, `/v1/bootstrap`
-//! and `/v1/blobs/{sha256}`. Handlers check the headers first (version, token, the device's
+//! The HTTP surface (axum): `/healthz`, `/metrics`, `/v1/enrol`, `/v1/sync`, `/v1/bootstrap`,
+//! `/v1/passes` and `/v1/blobs/{sha256}`. Handlers check the headers first (version, token, the device's
 //! request rate, the address's failed enrolments, whether the member may see or upload a
 //! photo), and only then read the body, within a size and a time limit; decoding and the
 //! relay's blocking work run off the async threads, and each handler counts what it did.
@@ -46,6 +46,7 @@ pub fn router(relay: Arc<Relay>) -> Router {
         .route("/v1/token", post(rotate_token))
         .route("/v1/actor", post(replace_actor))
         .route("/v1/sign-out", post(sign_out))
+        .route("/v1/passes", post(issue_pass))
         .route(
             "/v1/blobs/{hash}",
             get(blob_get).head(blob_head).put(blob_put),
@@ -82,6 +83,8 @@ async fn metrics(State(relay): State<Arc<Relay>>) -> Response {
 
 /// The largest enrolment body: a code, a device name and an actor id.
 const MAX_ENROL_BODY_BYTES: usize = 16 * 1024;
+/// The largest pass request: a few ids, a name and up to 64 gates.
+const MAX_PASS_BODY_BYTES: usize = 16 * 1024;
 
 /// Reads a request's body of at most `limit` bytes within the body timeout. A body past the
 /// limit is read on and dropped, up to twice the limit, so that the client reads the 413
@@ -322,6 +325,21 @@ async fn sign_out(State(relay): State<Arc<Relay>>, headers: HeaderMap) -> Respon
     }
     .await;
     counted(&relay, "sign_out", result)
+}
+
+/// Signs a pass the device's member asks for and records it in the holder's household.
+async fn issue_pass(State(relay): State<Arc<Relay>>, headers: HeaderMap, raw: Body) -> Response {
+    let result = async {
+        check_version(&headers)?;
+        let device = authenticate(&relay, &headers).await?;
+        let raw = read_body(&relay, &headers, raw, MAX_PASS_BODY_BYTES).await?;
+        let request = decode(raw.clone()).await?;
+        let r = Arc::clone(&relay);
+        let answer = blocking(move || r.issue_pass(&device, &request, now_ms())).await?;
+        Ok(encoded(&relay, raw.len(), &answer))
+    }
+    .await;
+    counted(&relay, "passes", result)
 }
 
 /// Gives the device a new actor in place of its store's, which was restored or copied.

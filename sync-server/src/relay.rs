@@ -167,6 +167,8 @@ pub struct Relay {
     pub device_requests: RateLimiter<String>,
     /// The records erased, as far as this process has seen.
     pub erased: crate::erasure::ErasedIndex,
+    /// Signs the passes phones ask for (none unless [`Relay::issuing_passes`] set it up).
+    pub passes: crate::passes::PassIssuer,
 }
 
 impl Relay {
@@ -191,7 +193,33 @@ impl Relay {
             enrol_attempts: FailureLimiter::new(),
             device_requests: RateLimiter::new(),
             erased: crate::erasure::ErasedIndex::default(),
+            passes: crate::passes::PassIssuer::default(),
         })
+    }
+
+    /// The relay, signing the passes gate leads ask for from their phones through an office
+    /// store of its own in `db` (see [`crate::passes::PassIssuer`]), written as the office
+    /// member `admin_member`.
+    pub fn issuing_passes(
+        mut self,
+        db: &Database,
+        admin_member: &str,
+    ) -> Result<Relay, RelayError> {
+        self.passes = crate::passes::PassIssuer::new(db.local_store("passes")?, admin_member);
+        Ok(self)
+    }
+
+    /// Signs and records the pass a device's member asks for (see [`crate::passes`]).
+    pub fn issue_pass(
+        &self,
+        device: &Device,
+        request: &linli_core::sync::protocol::PassRequest,
+        now_ms: i64,
+    ) -> Result<linli_core::sync::protocol::PassAnswer, RelayError> {
+        self.check_member_active(device)?;
+        let answer = self.passes.issue(&self.storage, device, request, now_ms)?;
+        self.replica.feed_later(&self.storage);
+        Ok(answer)
     }
 
     /// The device holding `token`; revoked and unknown tokens are refused with 401.

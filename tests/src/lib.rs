@@ -74,7 +74,9 @@ impl TestRelay {
         )
         .expect("admin");
         let places = build_community(&admin).expect("community");
-        let mut relay = Relay::open(&db).expect("relay");
+        let mut relay = Relay::open(&db)
+            .and_then(|r| r.issuing_passes(&db, "office-admin"))
+            .expect("relay");
         relay.limits = limits;
         let relay = Arc::new(relay);
         let server = Server::bind(relay.clone(), "127.0.0.1:0".parse().expect("addr"))

@@ -159,3 +159,112 @@ async fn a_pass_issued_by_the_office_is_checked_offline_and_revoked() {
         "{listed}"
     );
 }
+
+/// A gate lead asks the relay for a pass from the phone: the relay checks the request for the
+/// member of the device that sent it (a gate lead, for their own gates only), signs it, and
+/// records it in the household with the lead as its issuer; the building lead's phone shows
+/// it after its sync and the gate phone lets it through offline.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_gate_lead_issues_a_pass_from_the_phone_for_their_own_gates_only() {
+    use linli_core::api::passes::PassDays;
+    use linli_core::records::directory::PlaceKind;
+    use linli_core::records::household::IssuedPass;
+    use linli_core::records::pass::PassKind;
+    use linli_core::sync::client::SyncError;
+    use tokio_util::sync::CancellationToken;
+
+    let r = TestRelay::start().await;
+    r.clock.set(chrono::Utc::now());
+    let west_gate = r
+        .admin
+        .run(|office| office.add_place(PlaceKind::Gate, "西门", Some(&r.places.compound)))
+        .expect("a second gate");
+    let wang = r.phone("lead-wang", "wang-phone").await;
+    let zhao = r.phone("gate-zhao", "zhao-phone").await;
+    let sun = r.phone("guard-sun", "sun-phone").await;
+    wang.sync().await.expect("directory");
+    let h = door_to_door(&wang.linli, &r.places.building3, 1).remove(0);
+    let resident = wang
+        .linli
+        .add_resident(
+            &h,
+            &ResidentInput {
+                name: "陈玉兰".into(),
+                birth_year: Some(1948),
+                phone: String::new(),
+            },
+        )
+        .expect("resident");
+    wang.sync().await.expect("sync");
+    zhao.sync().await.expect("sync");
+    let today = zhao
+        .linli
+        .community()
+        .expect("community")
+        .local_date(linli_core::Clock::now(r.clock.as_ref()));
+    let days = |gates: Vec<String>| PassDays {
+        household_id: h.clone(),
+        resident_id: Some(resident.clone()),
+        kind: PassKind::Resident,
+        from: today,
+        until: today + chrono::Duration::days(3),
+        gates,
+        ..PassDays::default()
+    };
+    let ask = |phone: &linli_relay::demo::Phone, gates: Vec<String>| {
+        let input = phone.linli.pass_over_days(&days(gates)).expect("input");
+        let client = phone.client.clone();
+        async move { client.issue_pass(&input, &CancellationToken::new()).await }
+    };
+    let refused_with = |answer: Result<_, SyncError>| match answer {
+        Err(SyncError::Rejected { status, code, .. }) => (status, code),
+        other => panic!("expected a refusal, got {other:?}"),
+    };
+
+    // A building lead may not; a gate lead not for another gate, nor for every gate.
+    assert_eq!(
+        refused_with(ask(&wang, vec![r.places.east_gate.clone()]).await),
+        (403, "forbidden".to_owned())
+    );
+    assert_eq!(
+        refused_with(ask(&zhao, vec![west_gate.clone()]).await),
+        (403, "forbidden".to_owned())
+    );
+    assert_eq!(
+        refused_with(ask(&zhao, vec![]).await),
+        (403, "forbidden".to_owned())
+    );
+    // Bounded: a request naming more gates than any community has is refused as it is read.
+    let many: Vec<String> = (0..65).map(|i| format!("gate-{i}")).collect();
+    let input = linli_core::api::passes::PassInput {
+        gates: many,
+        ..zhao.linli.pass_over_days(&days(vec![])).unwrap()
+    };
+    let (status, _) = refused_with(
+        zhao.client
+            .issue_pass(&input, &CancellationToken::new())
+            .await,
+    );
+    assert_eq!(status, 400);
+    wang.sync().await.expect("sync");
+    assert!(wang.linli.passes(&h).unwrap().is_empty(), "nothing issued");
+
+    // The gate lead's own gate: signed, and the QR text is on the lead's phone at once.
+    let signed = ask(&zhao, vec![r.places.east_gate.clone()])
+        .await
+        .expect("signed");
+    assert_eq!(signed.holder, "陈玉兰");
+    wang.sync().await.expect("sync");
+    let passes = wang.linli.passes(&h).expect("passes");
+    let recorded: &IssuedPass = passes.get(&signed.id).expect("recorded in the household");
+    assert_eq!(recorded.text, signed.text);
+    assert_eq!(recorded.issued_by, "gate-zhao");
+    sun.sync().await.expect("sync");
+    assert_eq!(
+        sun.linli
+            .check_pass(&r.places.east_gate, &signed.text)
+            .unwrap()
+            .result,
+        PassResult::Valid
+    );
+}

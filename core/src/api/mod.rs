@@ -265,11 +265,22 @@ impl Linli {
 
     /// Whether the acting member holds `role` (over `place_id`, when given).
     pub(crate) fn acting_member_holds(&self, role: Role, place_id: Option<&str>) -> Result<bool> {
+        self.member_holds(&self.identity.member_id, role, place_id)
+    }
+
+    /// Whether the active member `member_id` holds `role` (over `place_id`, when given), as
+    /// this store's directory says.
+    pub(crate) fn member_holds(
+        &self,
+        member_id: &str,
+        role: Role,
+        place_id: Option<&str>,
+    ) -> Result<bool> {
         self.store.read(|c| {
             let n: i64 = c.query_row(
                 "SELECT COUNT(*) FROM p_member_roles r JOIN p_members m USING (member_id) \
                  WHERE r.member_id = ?1 AND r.role = ?2 AND r.place_id = ?3 AND m.active = 1",
-                rusqlite::params![self.identity.member_id, role.code(), place_id.unwrap_or("")],
+                rusqlite::params![member_id, role.code(), place_id.unwrap_or("")],
                 |r| r.get(0),
             )?;
             Ok(n > 0)
@@ -279,11 +290,23 @@ impl Linli {
     /// Fails with [`Error::Forbidden`] unless the acting member is office staff or holds one
     /// of `roles` over `place_id`.
     pub(crate) fn require_role(&self, action: &str, roles: &[Role], place_id: &str) -> Result<()> {
-        if self.acting_member_holds(Role::Office, None)? {
+        self.require_role_of(&self.identity.member_id, action, roles, place_id)
+    }
+
+    /// [`Linli::require_role`] for the member `member_id`: a request the relay acts on for
+    /// the member who made it.
+    pub(crate) fn require_role_of(
+        &self,
+        member_id: &str,
+        action: &str,
+        roles: &[Role],
+        place_id: &str,
+    ) -> Result<()> {
+        if self.member_holds(member_id, Role::Office, None)? {
             return Ok(());
         }
         for role in roles {
-            if self.acting_member_holds(*role, Some(place_id))? {
+            if self.member_holds(member_id, *role, Some(place_id))? {
                 return Ok(());
             }
         }

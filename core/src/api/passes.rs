@@ -44,6 +44,26 @@ pub struct PassInput {
     pub gates: Vec<String>,
 }
 
+/// A pass over whole local days, as a person asks for one (the office's tools, the gate
+/// lead's phone): [`Linli::pass_over_days`] turns it into a [`PassInput`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PassDays {
+    /// The household the holder lives in (or, for a visitor pass, visits).
+    pub household_id: String,
+    /// The resident it is for (resident and night passes).
+    pub resident_id: Option<String>,
+    /// The visitor's name (visitor passes).
+    pub visitor_name: String,
+    /// What it is for.
+    pub kind: PassKind,
+    /// Its first day.
+    pub from: chrono::NaiveDate,
+    /// Its last day.
+    pub until: chrono::NaiveDate,
+    /// The gates it opens; empty: every gate.
+    pub gates: Vec<String>,
+}
+
 /// What checking a pass at the gate found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PassCheck {
@@ -78,16 +98,23 @@ impl Linli {
         self.read_record_as(&doc_id, DocKind::Directory, "directory")
     }
 
-    /// The claims of `input`, checked, with a new id: what the relay signs. The office may
-    /// issue any pass; a gate lead, passes for their own gates only.
+    /// The claims of `input` asked for by the acting member, checked, with a new id: what the
+    /// relay signs. See [`Linli::pass_claims_for`].
     pub fn pass_claims(&self, input: &PassInput) -> Result<PassClaims> {
+        self.pass_claims_for(&self.identity.member_id, input)
+    }
+
+    /// The claims of `input` asked for by `requester`, checked against this store's
+    /// directory, with a new id: the relay's check of a gate lead's request from the phone.
+    /// The office may issue any pass; a gate lead, passes for their own gates only.
+    pub fn pass_claims_for(&self, requester: &str, input: &PassInput) -> Result<PassClaims> {
         let community = self.community()?;
         if input.gates.is_empty() {
-            self.require_role("issue a pass for every gate", &[], "community")?;
+            self.require_role_of(requester, "issue a pass for every gate", &[], "community")?;
         }
         for gate in &input.gates {
             self.require_gate(gate)?;
-            self.require_role("issue a pass", &[Role::GateLead], gate)?;
+            self.require_role_of(requester, "issue a pass", &[Role::GateLead], gate)?;
         }
         let household: HouseholdHead =
             self.read_record_as(&input.household_id, DocKind::Household, "household")?;
@@ -132,6 +159,32 @@ impl Linli {
         })
     }
 
+    /// The pass `days` asks for: valid from the start of its first day to the end of its
+    /// last in the community's time (a night pass, over the nights that begin on them).
+    pub fn pass_over_days(&self, days: &PassDays) -> Result<PassInput> {
+        if days.until < days.from {
+            return Err(Error::invalid(
+                "valid_until",
+                "a pass ends after it starts (结束日期须不早于开始日期)",
+            ));
+        }
+        let community = self.community()?;
+        let (valid_from_ms, valid_until_ms) = pass::validity_over_days(
+            days.kind,
+            community.day_bounds_ms(days.from).0,
+            community.day_bounds_ms(days.until).1,
+        );
+        Ok(PassInput {
+            household_id: days.household_id.clone(),
+            resident_id: days.resident_id.clone(),
+            visitor_name: days.visitor_name.clone(),
+            kind: days.kind,
+            valid_from_ms,
+            valid_until_ms,
+            gates: days.gates.clone(),
+        })
+    }
+
     /// The community's public key for passes (hex), empty before the first pass.
     pub fn pass_key(&self) -> Result<String> {
         Ok(self.directory_passes()?.pass_key)
@@ -160,9 +213,9 @@ impl Linli {
         })
     }
 
-    /// Records a pass the relay signed in its holder's household, where the lead's phone
-    /// shows it; refused unless it verifies with the community's key.
-    pub fn record_issued_pass(&self, text: &str) -> Result<PassClaims> {
+    /// Records a pass the relay signed, asked for by `issued_by`, in its holder's household,
+    /// where the lead's phone shows it; refused unless it verifies with the community's key.
+    pub fn record_issued_pass(&self, text: &str, issued_by: &str) -> Result<PassClaims> {
         let key = self.directory_passes()?.pass_key;
         let claims = verified_claims(text, &key).ok_or_else(|| {
             Error::invalid("pass", "not signed with the community's key (签名无效)")
@@ -174,7 +227,7 @@ impl Linli {
             valid_until_ms: claims.valid_until_ms,
             gates: claims.gates.clone(),
             text: text.trim().to_owned(),
-            issued_by: self.identity.member_id.clone(),
+            issued_by: issued_by.to_owned(),
             issued_at_ms: self.now().timestamp_millis(),
         };
         self.edit_household(&claims.household, "household.pass", |e| {

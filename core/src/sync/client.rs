@@ -370,6 +370,19 @@ impl SyncClient {
         Ok(answer?.token)
     }
 
+    /// Asks the relay to sign the pass `input` describes (a gate lead for their gates, the
+    /// office for any): the relay checks it for this device's member, signs it and records it
+    /// in the holder's household, which reaches the phones at their next sync. Needs the
+    /// network: the community's signing key stays on the relay.
+    pub async fn issue_pass(
+        &self,
+        input: &crate::api::passes::PassInput,
+        cancel: &CancellationToken,
+    ) -> SyncResult<protocol::PassAnswer> {
+        self.call("/v1/passes", &protocol::PassRequest::new(input), cancel)
+            .await
+    }
+
     /// Signs this phone out and erases its store ("退出并清除本机数据"): a sync first, so that
     /// what it holds reaches the office, then the relay is told (the token stops working) and
     /// the store is erased as for a revoked phone ([`Linli::erase`]). When the sync cannot

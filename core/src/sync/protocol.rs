@@ -371,6 +371,96 @@ pub struct EnrolResponse {
     pub scopes: Vec<String>,
 }
 
+/// The most gates a pass asked for from a phone names.
+pub const MAX_PASS_GATES: usize = 64;
+
+/// `POST /v1/passes`: a gate lead (or the office) asks the relay to sign a pass. The relay
+/// checks it for the member of the device that asks, with its own directory, signs it and
+/// records it in the holder's household.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PassRequest {
+    /// The household the holder lives in (or, for a visitor pass, visits).
+    #[serde(deserialize_with = "bounded_doc_id")]
+    pub household_id: String,
+    /// The resident it is for (resident and night passes); empty for a visitor pass.
+    #[serde(deserialize_with = "bounded_doc_id")]
+    pub resident_id: String,
+    /// The visitor's name (visitor passes).
+    #[serde(deserialize_with = "bounded_pass_field")]
+    pub visitor_name: String,
+    /// The pass kind's code (`resident`, `night`, `visitor`).
+    #[serde(deserialize_with = "bounded_pass_field")]
+    pub kind: String,
+    /// Valid from (ms since the epoch).
+    pub valid_from_ms: i64,
+    /// Valid until (ms, exclusive).
+    pub valid_until_ms: i64,
+    /// The gates it opens; empty: every gate (the office's alone).
+    #[serde(deserialize_with = "bounded_gates")]
+    pub gates: Vec<String>,
+}
+
+impl PassRequest {
+    /// The request for `input`.
+    pub fn new(input: &crate::api::passes::PassInput) -> PassRequest {
+        use crate::records::Coded;
+        PassRequest {
+            household_id: input.household_id.clone(),
+            resident_id: input.resident_id.clone().unwrap_or_default(),
+            visitor_name: input.visitor_name.clone(),
+            kind: input.kind.code().to_owned(),
+            valid_from_ms: input.valid_from_ms,
+            valid_until_ms: input.valid_until_ms,
+            gates: input.gates.clone(),
+        }
+    }
+
+    /// What it asks for; an unknown kind is [`crate::Error::InvalidInput`].
+    pub fn input(&self) -> crate::Result<crate::api::passes::PassInput> {
+        use crate::records::Coded;
+        Ok(crate::api::passes::PassInput {
+            household_id: self.household_id.clone(),
+            resident_id: (!self.resident_id.is_empty()).then(|| self.resident_id.clone()),
+            visitor_name: self.visitor_name.clone(),
+            kind: crate::records::pass::PassKind::parse_code(&self.kind, "kind")?,
+            valid_from_ms: self.valid_from_ms,
+            valid_until_ms: self.valid_until_ms,
+            gates: self.gates.clone(),
+        })
+    }
+}
+
+/// The answer to a pass request: the signed pass, also recorded in the household.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PassAnswer {
+    /// The pass's id.
+    pub id: String,
+    /// Its holder's name, as the household records it.
+    pub holder: String,
+    /// The text of its QR code.
+    pub text: String,
+}
+
+/// A gate id in a pass request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+struct GateId(String);
+
+impl Bounded for GateId {
+    fn check<E: de::Error>(&self) -> Result<(), E> {
+        too_long("gate id", MAX_DOC_ID_BYTES, &self.0)
+    }
+}
+
+fn bounded_gates<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    let gates: Vec<GateId> = bounded_seq(d, "gates", MAX_PASS_GATES)?;
+    Ok(gates.into_iter().map(|g| g.0).collect())
+}
+
+fn bounded_pass_field<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    bounded_str(d, "pass field", MAX_ENROL_FIELD_BYTES)
+}
+
 /// `POST /v1/token`: the device's new token (send it from now on; the old one no longer works).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TokenResponse {
