@@ -959,6 +959,13 @@ mirror_record!(out
 /// What checking a pass at the gate found, and the gate entry that records it.
 PassCheck = passes::PassCheck { result: PassResult, claims: Option<PassClaims>, entry_id: String });
 
+mirror_record!(both
+/// A pass holder's home: the household at a room of a building (the unit where rooms repeat),
+/// the resident of that name (none for a visitor pass).
+PassAddress = passes::PassAddress {
+    building_id: String, unit: String, room: String, resident_name: String
+});
+
 /// A pass a gate lead asks the relay for from the phone, over whole days.
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
 #[uniffi::export(Debug)]
@@ -977,6 +984,9 @@ pub struct PassDaysInput {
     pub until: String,
     /// The gates it opens (a gate lead's own); empty: every gate (the office's alone).
     pub gates: Vec<String>,
+    /// Where the holder lives, instead of `household_id` and `resident_id`: a gate lead's
+    /// phone holds no household, the relay finds it.
+    pub address: Option<PassAddress>,
 }
 
 impl PassDaysInput {
@@ -989,6 +999,7 @@ impl PassDaysInput {
             from: parse_date("from", &self.from)?,
             until: parse_date("until", &self.until)?,
             gates: self.gates,
+            address: self.address.convert(),
         })
     }
 }

@@ -572,6 +572,7 @@ fn run(cli: Cli, runtime: &tokio::runtime::Runtime) -> Result<(), RelayError> {
                     from,
                     until,
                     gates: gate,
+                    address: None,
                 })?;
             let issued = admin.issue_pass(&input, now.timestamp_millis())?;
             println!(

@@ -166,7 +166,7 @@ async fn a_pass_issued_by_the_office_is_checked_offline_and_revoked() {
 /// it after its sync and the gate phone lets it through offline.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_gate_lead_issues_a_pass_from_the_phone_for_their_own_gates_only() {
-    use linli_core::api::passes::PassDays;
+    use linli_core::api::passes::{PassAddress, PassDays};
     use linli_core::records::directory::PlaceKind;
     use linli_core::records::household::IssuedPass;
     use linli_core::records::pass::PassKind;
@@ -249,10 +249,32 @@ async fn a_gate_lead_issues_a_pass_from_the_phone_for_their_own_gates_only() {
     wang.sync().await.expect("sync");
     assert!(wang.linli.passes(&h).unwrap().is_empty(), "nothing issued");
 
-    // The gate lead's own gate: signed, and the QR text is on the lead's phone at once.
-    let signed = ask(&zhao, vec![r.places.east_gate.clone()])
-        .await
-        .expect("signed");
+    // The gate lead's own gate, the holder named by address (the gate phone holds no
+    // household): signed, and the QR text is on the lead's phone at once. A name the
+    // household does not have is not found, and nothing is issued.
+    let by_address = |name: &str| {
+        let input = zhao
+            .linli
+            .pass_over_days(&PassDays {
+                household_id: String::new(),
+                resident_id: None,
+                address: Some(PassAddress {
+                    building_id: r.places.building3.clone(),
+                    unit: String::new(),
+                    room: "101".into(),
+                    resident_name: name.into(),
+                }),
+                ..days(vec![r.places.east_gate.clone()])
+            })
+            .expect("input");
+        let client = zhao.client.clone();
+        async move { client.issue_pass(&input, &CancellationToken::new()).await }
+    };
+    assert_eq!(
+        refused_with(by_address("陈玉芬").await),
+        (404, "not_found".to_owned())
+    );
+    let signed = by_address("陈玉兰").await.expect("signed");
     assert_eq!(signed.holder, "陈玉兰");
     wang.sync().await.expect("sync");
     let passes = wang.linli.passes(&h).expect("passes");

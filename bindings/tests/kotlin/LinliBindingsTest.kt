@@ -345,6 +345,22 @@ class LinliBindingsTest {
             assertTrue(wang.setAsideChanges().isEmpty())
             assertEquals(0UL, officeSync.status(office).setAside)
 
+            // A pass asked for from a phone, signed by the relay: not for a building lead; the
+            // office's is recorded in the household, on the lead's phone after a sync.
+            val resident = wang.addResident(h, ResidentInput("周桂兰", 1946, ""))
+            wangSync.sync(wang, null, null)
+            officeSync.sync(office, null, null)
+            val ask = PassDaysInput(h, resident, "", PassKind.RESIDENT, today, today, emptyList(), null)
+            val refused = assertFailsWith<LinliException.Rejected> { runBlocking { wangSync.issuePass(wang, ask, null) } }
+            assertEquals(403.toUShort(), refused.status)
+            assertFailsWith<LinliException.InvalidInput> {
+                runBlocking { officeSync.issuePass(office, ask.copy(from = "2026-13-01"), null) }
+            }
+            val signed = officeSync.issuePass(office, ask, null)
+            assertEquals("周桂兰", signed.holder)
+            wangSync.sync(wang, null, null)
+            assertEquals(signed.text, wang.passes(h).single().text)
+
             // A new token replaces the old one at once.
             val fresh = wangSync.rotateToken(wang, null)
             assertFailsWith<LinliException.Unauthorized> { runBlocking { wangSync.sync(wang, null, null) } }

@@ -42,6 +42,24 @@ pub struct PassInput {
     pub valid_until_ms: i64,
     /// The gates it opens; empty: every gate.
     pub gates: Vec<String>,
+    /// Where the holder lives, when the household and resident are not named by id: a gate
+    /// lead's phone holds no household, so the relay finds them (see [`PassAddress`]).
+    pub address: Option<PassAddress>,
+}
+
+/// A holder's home as the gate lead asks for it (the gate phone lists no residents): the
+/// household at a room of a building (and unit, where rooms repeat), and the resident of
+/// that name (none for a visitor pass).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PassAddress {
+    /// The building.
+    pub building_id: String,
+    /// The unit; empty when the room alone names the household.
+    pub unit: String,
+    /// The room.
+    pub room: String,
+    /// The resident's name, as the household records it.
+    pub resident_name: String,
 }
 
 /// A pass over whole local days, as a person asks for one (the office's tools, the gate
@@ -62,6 +80,8 @@ pub struct PassDays {
     pub until: chrono::NaiveDate,
     /// The gates it opens; empty: every gate.
     pub gates: Vec<String>,
+    /// Where the holder lives, instead of the ids (see [`PassInput::address`]).
+    pub address: Option<PassAddress>,
 }
 
 /// What checking a pass at the gate found.
@@ -116,9 +136,10 @@ impl Linli {
             self.require_gate(gate)?;
             self.require_role_of(requester, "issue a pass", &[Role::GateLead], gate)?;
         }
+        let (household_id, resident_id) = self.pass_holder(input)?;
         let household: HouseholdHead =
-            self.read_record_as(&input.household_id, DocKind::Household, "household")?;
-        let holder = match (input.kind, &input.resident_id) {
+            self.read_record_as(&household_id, DocKind::Household, "household")?;
+        let holder = match (input.kind, &resident_id) {
             (PassKind::Visitor, _) => validate::name("visitor_name", &input.visitor_name)?,
             (_, Some(resident)) => household
                 .residents
@@ -150,13 +171,71 @@ impl Linli {
         Ok(PassClaims {
             id: new_id(self.now()),
             community: community.id,
-            household: input.household_id.clone(),
+            household: household_id,
             holder,
             kind: input.kind,
             valid_from_ms: input.valid_from_ms,
             valid_until_ms: input.valid_until_ms,
             gates: input.gates.clone(),
         })
+    }
+
+    /// The household and resident a pass request names: its ids, or the ones found at its
+    /// address ([`PassAddress`]): exactly one household at the room, exactly one resident of
+    /// the name.
+    fn pass_holder(&self, input: &PassInput) -> Result<(String, Option<String>)> {
+        let Some(address) = &input.address else {
+            return Ok((input.household_id.clone(), input.resident_id.clone()));
+        };
+        let (unit, room) = (address.unit.trim(), address.room.trim());
+        let found: Vec<String> = self.store.read(|c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT doc_id FROM p_households WHERE building_id = ?1 AND room = ?2 \
+                 AND (?3 = '' OR unit = ?3) LIMIT 2",
+            )?;
+            let rows = stmt.query_map(rusqlite::params![address.building_id, room, unit], |r| {
+                r.get(0)
+            })?;
+            Ok(rows.collect::<rusqlite::Result<_>>()?)
+        })?;
+        let household_id = match found.as_slice() {
+            [one] => one.clone(),
+            [] => {
+                return Err(Error::NotFound {
+                    what: "household",
+                    id: format!("{} {unit} {room}", address.building_id),
+                });
+            }
+            _ => {
+                return Err(Error::invalid(
+                    "unit",
+                    "several households have this room: name the unit (请填写单元)",
+                ));
+            }
+        };
+        if input.kind == PassKind::Visitor {
+            return Ok((household_id, None));
+        }
+        let household: HouseholdHead =
+            self.read_record_as(&household_id, DocKind::Household, "household")?;
+        let name = address.resident_name.trim();
+        let named: Vec<&String> = household
+            .residents
+            .iter()
+            .filter(|(_, r)| r.name == name)
+            .map(|(id, _)| id)
+            .collect();
+        match named.as_slice() {
+            [one] => Ok((household_id, Some((*one).clone()))),
+            [] => Err(Error::NotFound {
+                what: "resident",
+                id: "(by name)".into(),
+            }),
+            _ => Err(Error::invalid(
+                "resident_name",
+                "two residents of the household have this name (同户同名，请由社区办公室签发)",
+            )),
+        }
     }
 
     /// The pass `days` asks for: valid from the start of its first day to the end of its
@@ -182,6 +261,7 @@ impl Linli {
             valid_from_ms,
             valid_until_ms,
             gates: days.gates.clone(),
+            address: days.address.clone(),
         })
     }
 

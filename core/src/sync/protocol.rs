@@ -398,12 +398,26 @@ pub struct PassRequest {
     /// The gates it opens; empty: every gate (the office's alone).
     #[serde(deserialize_with = "bounded_gates")]
     pub gates: Vec<String>,
+    /// The holder's building, when the household is named by its address (a gate lead's
+    /// phone holds no household); empty otherwise.
+    #[serde(deserialize_with = "bounded_doc_id")]
+    pub building_id: String,
+    /// The unit (may be empty).
+    #[serde(deserialize_with = "bounded_pass_field")]
+    pub unit: String,
+    /// The room.
+    #[serde(deserialize_with = "bounded_pass_field")]
+    pub room: String,
+    /// The resident's name.
+    #[serde(deserialize_with = "bounded_pass_field")]
+    pub resident_name: String,
 }
 
 impl PassRequest {
     /// The request for `input`.
     pub fn new(input: &crate::api::passes::PassInput) -> PassRequest {
         use crate::records::Coded;
+        let address = input.address.clone().unwrap_or_default();
         PassRequest {
             household_id: input.household_id.clone(),
             resident_id: input.resident_id.clone().unwrap_or_default(),
@@ -412,6 +426,10 @@ impl PassRequest {
             valid_from_ms: input.valid_from_ms,
             valid_until_ms: input.valid_until_ms,
             gates: input.gates.clone(),
+            building_id: address.building_id,
+            unit: address.unit,
+            room: address.room,
+            resident_name: address.resident_name,
         }
     }
 
@@ -426,6 +444,12 @@ impl PassRequest {
             valid_from_ms: self.valid_from_ms,
             valid_until_ms: self.valid_until_ms,
             gates: self.gates.clone(),
+            address: (!self.building_id.is_empty()).then(|| crate::api::passes::PassAddress {
+                building_id: self.building_id.clone(),
+                unit: self.unit.clone(),
+                room: self.room.clone(),
+                resident_name: self.resident_name.clone(),
+            }),
         })
     }
 }

@@ -394,6 +394,25 @@ final class LinliCoreTests: XCTestCase {
         XCTAssertTrue(try wang.setAsideChanges().isEmpty)
         XCTAssertEqual(try officeSync.status(store: office).setAside, 0)
 
+        // A pass asked for from a phone, signed by the relay: not for a building lead; the
+        // office's is recorded in the household, on the lead's phone after a sync.
+        let resident = try wang.addResident(householdId: h, input: ResidentInput(name: "周桂兰", birthYear: 1946, phone: ""))
+        _ = try await wangSync.sync(store: wang, listener: nil, cancel: nil)
+        _ = try await officeSync.sync(store: office, listener: nil, cancel: nil)
+        let day = try wang.today()
+        let ask = PassDaysInput(householdId: h, residentId: resident, visitorName: "", kind: .resident,
+                                from: day, until: day, gates: [], address: nil)
+        do {
+            _ = try await wangSync.issuePass(store: wang, input: ask, cancel: nil)
+            XCTFail("a building lead issues no pass")
+        } catch LinliError.Rejected(let status, _, _) {
+            XCTAssertEqual(status, 403)
+        }
+        let signed = try await officeSync.issuePass(store: office, input: ask, cancel: nil)
+        XCTAssertEqual(signed.holder, "周桂兰")
+        _ = try await wangSync.sync(store: wang, listener: nil, cancel: nil)
+        XCTAssertEqual(try wang.passes(householdId: h).map(\.text), [signed.text])
+
         // Cancelled before it starts: the error says so, and the next sync completes.
         let token = CancelToken()
         token.cancel()
