@@ -46,6 +46,7 @@ public enum Keys {
     public static let doneCheckedIn = "done_checked_in"
     public static let doneCheckedOut = "done_checked_out"
     public static let doneRegistered = "done_registered"
+    public static let donePassIssued = "done_pass_issued"
     public static let doneFever = "done_fever"
     public static let doneVisitLogged = "done_visit_logged"
     public static let doneTicketReported = "done_ticket_reported"
@@ -76,7 +77,7 @@ public enum Keys {
         errorNetwork, errorRejected, errorUnauthorized, errorRevoked, errorCancelled, errorStorage, errorStoreInUse, errorDeactivated, errorWiped, errorStoreReplaced,
         errorInternal, errorWrongKey, signOutWouldLose, isolationProgress, doneIsolationStarted,
         doneIsolationChecked, doneIsolationFlagged, doneIsolationReleased, doneErrandAdded, doneErrandDelivered,
-        doneCheckedIn, doneCheckedOut, doneRegistered, doneFever, doneVisitLogged,
+        doneCheckedIn, doneCheckedOut, doneRegistered, donePassIssued, doneFever, doneVisitLogged,
         doneTicketReported, doneTicketAction, doneSynced, doneConflictResolved, deadlineLeft,
         deadlineOverdue, chartVisitsPerLead, chartOpenByLevel, chartResolvedByLevel, chartOverdueByLevel,
         chartDutyOnTime, chartDutyLate, chartDutyNoShow, labelPlain,

@@ -1,7 +1,7 @@
 // Gate duty at one gate: the badge view (who is on duty now as 门长 / 值班长 / 安全员, planned and
 // checked in), check in and out, the gate register (visitor, vehicle, parcel, temperature with
-// fever readings standing out, patrol note), this week's roster and swaps, and for the gate
-// lead building the roster and approving swaps.
+// fever readings standing out, patrol note), passes checked offline, this week's roster and
+// swaps, and for the gate lead building the roster, approving swaps and issuing passes.
 package cn.linli.viewmodels
 
 import cn.linli.core.*
@@ -39,6 +39,19 @@ data class GateEntryItem(
     val passResult: UiText? = null,
 )
 
+/** A pass the gate lead asks the relay to sign for this gate, its holder named by address (the
+ * gate phone holds no household): a resident of the room, or a visitor to it. */
+data class PassRequestForm(
+    val buildingId: String,
+    val unit: String,
+    val room: String,
+    /** The resident's name, or the visitor's. */
+    val name: String,
+    val kind: PassKind,
+    val from: LocalDate,
+    val until: LocalDate,
+)
+
 data class GateDutyState(
     val gateName: String = "",
     val badge: List<BadgeSlot> = emptyList(),
@@ -48,8 +61,12 @@ data class GateDutyState(
     val entries: List<GateEntryItem> = emptyList(),
     val week: List<ShiftRow> = emptyList(),
     val swaps: List<SwapItem> = emptyList(),
-    /** The gate lead (or the office) builds the roster and approves swaps. */
+    /** The gate lead (or the office) builds the roster, approves swaps and issues passes. */
     val canBuildRoster: Boolean = false,
+    /** The community's buildings, for the address of a pass's holder. */
+    val buildings: List<PlaceRow> = emptyList(),
+    /** The pass signed last from this screen: shown as a QR code for its holder. */
+    val issuedPass: PassSigned? = null,
     /** The last pass checked here. */
     val lastPass: PassCheckItem? = null,
     /** Passes let through after their revocation, found at the last sync. */
@@ -64,6 +81,7 @@ class GateDutyViewModel(
     private val store get() = session.store
     private val me get() = session.credentials.memberId
     private var lastPass: PassCheckItem? = null
+    private var issuedPass: PassSigned? = null
 
     override fun load(): GateDutyState {
         val view = store.onDuty(gateId)
@@ -100,6 +118,8 @@ class GateDutyViewModel(
             canBuildRoster = roles.any {
                 it.role == Role.OFFICE || (it.role == Role.GATE_LEAD && gateId in it.places)
             },
+            buildings = store.places(PlaceKind.BUILDING),
+            issuedPass = issuedPass,
             lastPass = lastPass,
             lateRevocations = store.passesLetThroughAfterRevocation().count { it.gateId == gateId },
         )
@@ -114,6 +134,29 @@ class GateDutyViewModel(
         lastPass = item
         mutableState.value = state.value.copy(lastPass = item)
         return item
+    }
+
+    /**
+     * Asks the relay to sign a pass for this gate (a gate lead's, or the office's): needs the
+     * network, as the community's key stays on the relay. The signed pass shows as a QR code;
+     * a refusal (not a lead of this gate, no such room or resident, offline) is the notice.
+     */
+    suspend fun issuePass(form: PassRequestForm): PassSigned? {
+        val visitor = form.kind == PassKind.VISITOR
+        val input = PassDaysInput(
+            "", null, if (visitor) form.name.trim() else "", form.kind, form.from.toString(), form.until.toString(),
+            listOf(gateId), PassAddress(form.buildingId, form.unit.trim(), form.room.trim(), if (visitor) "" else form.name.trim()),
+        )
+        val signed = try {
+            session.client.issuePass(store, input, null)
+        } catch (e: LinliException) {
+            fail(e.toUiText())
+            return null
+        }
+        done(UiText(Keys.DONE_PASS_ISSUED, signed.holder))
+        issuedPass = signed
+        mutableState.value = state.value.copy(issuedPass = signed)
+        return signed
     }
 
     suspend fun checkIn() = act({ UiText(Keys.DONE_CHECKED_IN) }) { store.checkIn(gateId) }

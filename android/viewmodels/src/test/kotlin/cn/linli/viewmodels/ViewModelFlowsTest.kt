@@ -12,6 +12,7 @@ import java.io.File
 import java.nio.file.Files
 import java.time.Duration
 import java.time.Instant
+import java.time.LocalDate
 import org.junit.jupiter.api.AfterAll
 import org.junit.jupiter.api.Assertions.assertArrayEquals
 import org.junit.jupiter.api.Assertions.assertEquals
@@ -432,6 +433,25 @@ class ViewModelFlowsTest {
         // The office's phone revokes too; a lead's may not.
         assertEquals(Keys.ERROR_FORBIDDEN, runCatching { wang.store.revokePass(shown.id) }
             .exceptionOrNull()?.let { (it as LinliException).toUiText().key })
+
+        // The gate lead issues one from the gate screen, naming the holder by address; the
+        // safety officer's screen may not, and says why.
+        val zhao = enrolled("gate-zhao", "pass-zhao")
+        SyncViewModel(zhao).syncNow()
+        val leadVm = GateDutyViewModel(zhao, gate).apply { refresh() }
+        assertTrue(leadVm.state.value.canBuildRoster)
+        assertEquals(listOf(building), leadVm.state.value.buildings.map { it.id })
+        val today = LocalDate.parse(zhao.store.today())
+        val form = PassRequestForm(building, "4单元", "401", "周桂兰", PassKind.NIGHT, today, today.plusDays(2))
+        assertNull(leadVm.issuePass(form.copy(name = "周桂芬")))
+        assertEquals(listOf(Keys.ERROR_REJECTED, "404"), leadVm.notice.value?.text?.let { listOf(it.key, it.args[0]) })
+        val signed = leadVm.issuePass(form)!!
+        assertEquals(UiText(Keys.DONE_PASS_ISSUED, "周桂兰"), leadVm.notice.value?.text)
+        assertEquals(signed, leadVm.state.value.issuedPass)
+        assertNull(gateVm.issuePass(form))
+        assertEquals(listOf(Keys.ERROR_REJECTED, "403"), gateVm.notice.value?.text?.let { listOf(it.key, it.args[0]) })
+        SyncViewModel(wang).syncNow()
+        assertEquals(signed.text, DoorToDoorViewModel(wang).passes(h).single { it.id == signed.id }.text)
     }
 
     @Test
