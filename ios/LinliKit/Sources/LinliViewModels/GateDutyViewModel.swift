@@ -36,6 +36,25 @@ public struct GateEntryItem: Equatable, Sendable {
     }
 }
 
+/// A pass the gate lead asks the relay to sign for this gate, its holder named by address (the
+/// gate phone holds no household): a resident of the room, or a visitor to it.
+public struct PassRequestForm: Equatable, Sendable {
+    public var buildingId: String
+    public var unit: String
+    public var room: String
+    /// The resident's name, or the visitor's.
+    public var name: String
+    public var kind: PassKind
+    /// First and last day, `YYYY-MM-DD`.
+    public var from: String
+    public var until: String
+
+    public init(buildingId: String, unit: String, room: String, name: String, kind: PassKind, from: String, until: String) {
+        (self.buildingId, self.unit, self.room, self.name) = (buildingId, unit, room, name)
+        (self.kind, self.from, self.until) = (kind, from, until)
+    }
+}
+
 /// What the last pass check found: the result, and whom the pass names (to compare with the
 /// person; a forged pass's name is not to be believed).
 public struct PassCheckItem: Equatable, Sendable {
@@ -55,8 +74,12 @@ public struct GateDutyState {
     public var entries: [GateEntryItem] = []
     public var week: [ShiftRow] = []
     public var swaps: [SwapItem] = []
-    /// The gate lead (or the office) builds the roster and approves swaps.
+    /// The gate lead (or the office) builds the roster, approves swaps and issues passes.
     public var canBuildRoster = false
+    /// The community's buildings, for the address of a pass's holder.
+    public var buildings: [PlaceRow] = []
+    /// The pass signed last from this screen: shown as a QR code for its holder.
+    public var issuedPass: PassSigned?
     /// The last pass checked here.
     public var lastPass: PassCheckItem?
     /// Passes let through after their revocation, found at the last sync.
@@ -69,6 +92,7 @@ public final class GateDutyViewModel: ScreenModel<GateDutyState>, @unchecked Sen
     private var store: LinliStore { session.store }
     private var me: String { session.credentials.memberId }
     private var lastPass: PassCheckItem?
+    private var issuedPass: PassSigned?
 
     public init(session: Session, gateId: String) {
         self.session = session
@@ -99,6 +123,8 @@ public final class GateDutyViewModel: ScreenModel<GateDutyState>, @unchecked Sen
                          toMe: $0.toMember == me, status: UiText(Keys.of($0.status)))
             },
             canBuildRoster: roles.contains { $0.role == .office || ($0.role == .gateLead && $0.places.contains(gateId)) },
+            buildings: try store.places(kind: .building),
+            issuedPass: issuedPass,
             lastPass: lastPass,
             lateRevocations: try store.passesLetThroughAfterRevocation().filter { $0.gateId == gateId }.count
         )
@@ -116,6 +142,32 @@ public final class GateDutyViewModel: ScreenModel<GateDutyState>, @unchecked Sen
         lastPass = item
         state.lastPass = item
         return item
+    }
+
+    /// Asks the relay to sign a pass for this gate (a gate lead's, or the office's): needs the
+    /// network, as the community's key stays on the relay. The signed pass shows as a QR code;
+    /// a refusal (not a lead of this gate, no such room or resident, offline) is the notice.
+    @discardableResult
+    public func issuePass(_ form: PassRequestForm) async -> PassSigned? {
+        let visitor = form.kind == .visitor
+        let name = form.name.trimmingCharacters(in: .whitespacesAndNewlines)
+        let input = PassDaysInput(
+            householdId: "", residentId: nil, visitorName: visitor ? name : "", kind: form.kind,
+            from: form.from, until: form.until, gates: [gateId],
+            address: PassAddress(buildingId: form.buildingId,
+                                 unit: form.unit.trimmingCharacters(in: .whitespacesAndNewlines),
+                                 room: form.room.trimmingCharacters(in: .whitespacesAndNewlines),
+                                 residentName: visitor ? "" : name))
+        do {
+            let signed = try await session.client.issuePass(store: store, input: input, cancel: nil)
+            notice = Notice(text: UiText(Keys.donePassIssued, [signed.holder]), isError: false)
+            issuedPass = signed
+            state.issuedPass = signed
+            return signed
+        } catch {
+            notice = Notice(text: uiText(error), isError: true)
+            return nil
+        }
     }
 
     private func registered(_: Any) -> UiText? { UiText(Keys.doneRegistered) }

@@ -452,6 +452,33 @@ final class ViewModelFlowsTests: XCTestCase {
         XCTAssertEqual(gateVm.state.lateRevocations, 1)
         let refused = await gateVm.checkPass(text)
         XCTAssertEqual(refused?.result, .revoked)
+
+        // The gate lead issues one from the gate screen, naming the holder by address; the
+        // safety officer's screen may not, and says why.
+        let zhao = try await enrolled("gate-zhao", "pass-zhao")
+        await SyncViewModel(session: zhao).syncNow()
+        let leadVm = GateDutyViewModel(session: zhao, gateId: Self.gate)
+        await leadVm.refresh()
+        XCTAssertTrue(leadVm.state.canBuildRoster)
+        XCTAssertEqual(leadVm.state.buildings.map(\.id), [Self.building])
+        let today = try zhao.store.today()
+        var form = PassRequestForm(buildingId: Self.building, unit: "4单元", room: "401", name: "周桂芬",
+                                   kind: .night, from: today, until: today)
+        let unknown = await leadVm.issuePass(form)
+        XCTAssertNil(unknown)
+        XCTAssertEqual(leadVm.notice?.text.key, Keys.errorRejected)
+        XCTAssertEqual(leadVm.notice?.text.args.first, "404")
+        form.name = "周桂兰"
+        let issued = await leadVm.issuePass(form)
+        let signed = try XCTUnwrap(issued)
+        XCTAssertEqual(leadVm.notice?.text, UiText(Keys.donePassIssued, ["周桂兰"]))
+        XCTAssertEqual(leadVm.state.issuedPass, signed)
+        let notLead = await gateVm.issuePass(form)
+        XCTAssertNil(notLead)
+        XCTAssertEqual(gateVm.notice?.text.args.first, "403")
+        await SyncViewModel(session: wang).syncNow()
+        let passes = await DoorToDoorViewModel(session: wang).passes(h)
+        XCTAssertTrue(passes.contains { $0.id == signed.id && $0.text == signed.text })
     }
 
     func testARevokedPhoneIsToldSoAndWipesItsData() async throws {

@@ -396,7 +396,7 @@ final class LinliCoreTests: XCTestCase {
 
         // A pass asked for from a phone, signed by the relay: not for a building lead; the
         // office's is recorded in the household, on the lead's phone after a sync.
-        let resident = try wang.addResident(householdId: h, input: ResidentInput(name: "周桂兰", birthYear: 1946, phone: ""))
+        let resident = try wang.addResident(householdId: h, resident: ResidentInput(name: "周桂兰", birthYear: 1946, phone: ""))
         _ = try await wangSync.sync(store: wang, listener: nil, cancel: nil)
         _ = try await officeSync.sync(store: office, listener: nil, cancel: nil)
         let day = try wang.today()
