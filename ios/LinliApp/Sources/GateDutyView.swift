@@ -1,5 +1,6 @@
 // Gate duty: the badge view, check in and out, the gate register with fever readings in red,
-// the week's roster and swaps, and roster building for the gate lead.
+// passes checked, the week's roster and swaps, and for the gate lead roster building and
+// passes issued through the relay (shown as a QR code).
 import LinliCore
 import LinliViewModels
 import SwiftUI
@@ -12,6 +13,7 @@ struct GateDutyView: View {
     @State private var members: [MemberRow] = []
     @State private var passText = ""
     @State private var scanningPass = false
+    @State private var issuingPass = false
 
     /// A roster slot being given to someone: by swap request, or by the gate lead directly.
     struct SlotPick: Identifiable {
@@ -126,7 +128,10 @@ struct GateDutyView: View {
                         }
                     }
                 }
-                if state.canBuildRoster { Button(tr("gate_add_shift")) { form = .shift } }
+                if state.canBuildRoster {
+                    Button(tr("gate_add_shift")) { form = .shift }
+                    Button(tr("gate_issue_pass")) { issuingPass = true }
+                }
             }
             Section(tr("gate_swaps")) {
                 ForEach(state.swaps, id: \.swapId) { swap in
@@ -144,6 +149,11 @@ struct GateDutyView: View {
         }
         .navigationTitle(state.gateName)
         .task { await vm.refresh() }
+        .sheet(isPresented: $issuingPass) {
+            IssuePassSheet(buildings: state.buildings, issued: state.issuedPass) { request in
+                Task { await vm.issuePass(request) }
+            }
+        }
         .sheet(item: $picking) { pick in
             NavigationStack {
                 List(members, id: \.id) { m in
@@ -190,6 +200,55 @@ struct GateDutyView: View {
                     form = nil
                 }
             }
+        }
+    }
+}
+
+/// 签发通行证: the holder named by building, unit, room and name (the gate phone lists no
+/// residents); the pass the relay signed is shown as a QR code to photograph or print.
+struct IssuePassSheet: View {
+    let buildings: [PlaceRow]
+    let issued: PassSigned?
+    let onIssue: (PassRequestForm) -> Void
+    @State private var building = ""
+    @State private var unit = ""
+    @State private var room = ""
+    @State private var name = ""
+    @State private var kind = PassKind.resident
+    @State private var days = 7
+
+    var body: some View {
+        NavigationStack {
+            Form {
+                Picker(tr("gate_pass_building"), selection: $building) {
+                    ForEach(buildings, id: \.id) { Text($0.name).tag($0.id) }
+                }
+                TextField(tr("gate_pass_unit"), text: $unit)
+                TextField(tr("gate_pass_room"), text: $room)
+                TextField(tr("gate_pass_name"), text: $name)
+                Picker(tr("gate_issue_pass"), selection: $kind) {
+                    ForEach([PassKind.resident, .night, .visitor], id: \.self) { Text(text(UiText(Keys.of($0)))).tag($0) }
+                }
+                Stepper("\(tr("gate_pass_days")): \(days)", value: $days, in: 1...366)
+                Button(tr("gate_issue_pass_submit")) {
+                    var shanghai = Calendar(identifier: .gregorian)
+                    shanghai.timeZone = TimeZone(identifier: "Asia/Shanghai")!
+                    func day(_ d: Date) -> String {
+                        let c = shanghai.dateComponents([.year, .month, .day], from: d)
+                        return String(format: "%04d-%02d-%02d", c.year!, c.month!, c.day!)
+                    }
+                    let last = shanghai.date(byAdding: .day, value: days - 1, to: Date())!
+                    onIssue(PassRequestForm(buildingId: building, unit: unit, room: room, name: name, kind: kind,
+                                            from: day(Date()), until: day(last)))
+                }
+                .disabled(building.isEmpty || room.isEmpty || name.isEmpty)
+                if let issued, let matrix = try? qrCode(text: issued.text) {
+                    Text(issued.holder)
+                    QrImage(matrix: matrix)
+                }
+            }
+            .navigationTitle(tr("gate_issue_pass"))
+            .onAppear { if building.isEmpty { building = buildings.first?.id ?? "" } }
         }
     }
 }

@@ -1,5 +1,6 @@
 // Gate duty: the badge view, check in and out, the gate register with fever readings in red,
-// the week's roster and swaps, and roster building for the gate lead.
+// passes checked, the week's roster and swaps, and for the gate lead roster building and
+// passes issued through the relay (shown as a QR code).
 package cn.linli.app
 
 import androidx.compose.foundation.layout.Arrangement
@@ -31,10 +32,15 @@ import androidx.compose.ui.Modifier
 import androidx.compose.ui.res.stringResource
 import androidx.compose.ui.unit.dp
 import cn.linli.core.MemberRow
+import cn.linli.core.PassKind
+import cn.linli.core.PassSigned
 import cn.linli.core.PassType
+import cn.linli.core.PlaceRow
+import cn.linli.core.qrCode
 import cn.linli.viewmodels.GateDutyViewModel
 import cn.linli.viewmodels.Keys
 import cn.linli.viewmodels.PassCheckItem
+import cn.linli.viewmodels.PassRequestForm
 import cn.linli.viewmodels.Session
 import cn.linli.viewmodels.UiText
 import kotlinx.coroutines.launch
@@ -51,6 +57,7 @@ fun GateDutyScreen(session: Session, gateId: String) {
     val scope = rememberCoroutineScope()
     var form by remember { mutableStateOf<GateForm?>(null) }
     var picking by remember { mutableStateOf<SlotPick?>(null) }
+    var issuing by remember { mutableStateOf(false) }
     LaunchedEffect(vm) { vm.refresh() }
     LinliScaffold(state.gateName, vm.notice) { padding ->
         LazyColumn(Modifier.padding(padding)) {
@@ -128,7 +135,10 @@ fun GateDutyScreen(session: Session, gateId: String) {
             }
             if (state.canBuildRoster) {
                 item {
-                    OutlinedButton(onClick = { form = GateForm.SHIFT }) { Text(stringResource(R.string.gate_add_shift)) }
+                    Row(horizontalArrangement = Arrangement.spacedBy(8.dp)) {
+                        OutlinedButton(onClick = { form = GateForm.SHIFT }) { Text(stringResource(R.string.gate_add_shift)) }
+                        OutlinedButton(onClick = { issuing = true }) { Text(stringResource(R.string.gate_issue_pass)) }
+                    }
                 }
             }
             item { Text(stringResource(R.string.gate_swaps), style = MaterialTheme.typography.titleLarge) }
@@ -147,6 +157,11 @@ fun GateDutyScreen(session: Session, gateId: String) {
                     }
                 }
             }
+        }
+    }
+    if (issuing) {
+        IssuePassDialog(state.buildings, state.issuedPass, onDismiss = { issuing = false }) { request ->
+            scope.launch { vm.issuePass(request) }
         }
     }
     picking?.let { pick ->
@@ -264,4 +279,47 @@ private fun PassCheckCard(last: PassCheckItem?, lateRevocations: Int, onCheck: (
             }
         }
     }
+}
+
+/** 签发通行证: the holder named by building, unit, room and name (the gate phone lists no
+ * residents); the pass the relay signed is shown as a QR code to photograph or print. */
+@Composable
+private fun IssuePassDialog(
+    buildings: List<PlaceRow>,
+    issued: PassSigned?,
+    onDismiss: () -> Unit,
+    onIssue: (PassRequestForm) -> Unit,
+) {
+    val today = LocalDate.now(ZoneId.of("Asia/Shanghai"))
+    var building by remember { mutableStateOf(buildings.firstOrNull()?.id ?: "") }
+    var unit by remember { mutableStateOf("") }
+    var room by remember { mutableStateOf("") }
+    var name by remember { mutableStateOf("") }
+    var kind by remember { mutableStateOf(PassKind.RESIDENT) }
+    var days by remember { mutableStateOf("7") }
+    AlertDialog(
+        onDismissRequest = onDismiss,
+        title = { Text(stringResource(R.string.gate_issue_pass)) },
+        text = {
+            Column {
+                Row { for (b in buildings) TextButton(onClick = { building = b.id }) { Text((if (b.id == building) "● " else "") + b.name) } }
+                Field(stringResource(R.string.gate_pass_unit), unit) { unit = it }
+                Field(stringResource(R.string.gate_pass_room), room) { room = it }
+                Field(stringResource(R.string.gate_pass_name), name) { name = it }
+                Row { for (k in PassKind.entries) TextButton(onClick = { kind = k }) { Text((if (k == kind) "● " else "") + text(UiText(Keys.of(k)))) } }
+                Field(stringResource(R.string.gate_pass_days), days) { days = it.filter(Char::isDigit) }
+                issued?.let {
+                    Text(stringResource(R.string.gate_pass_holder, it.holder))
+                    QrImage(qrCode(it.text))
+                }
+            }
+        },
+        confirmButton = {
+            Button(enabled = building.isNotEmpty() && room.isNotBlank() && name.isNotBlank(), onClick = {
+                val n = (days.toLongOrNull() ?: 1L).coerceIn(1L, 366L)
+                onIssue(PassRequestForm(building, unit, room, name, kind, today, today.plusDays(n - 1)))
+            }) { Text(stringResource(R.string.gate_issue_pass_submit)) }
+        },
+        dismissButton = { TextButton(onClick = onDismiss) { Text(stringResource(R.string.action_cancel)) } },
+    )
 }
