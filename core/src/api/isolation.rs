@@ -282,7 +282,7 @@ impl Linli {
                     continue;
                 }
                 let plan = iso.plan();
-                let (from, to) = isolation::checks_window(&plan, day_start, day_end);
+                let (from, to) = isolation::checks_window(&plan, day_start, day_end, date == start);
                 let checks: Vec<&IsolationCheck> = head
                     .isolation_checks
                     .iter()

@@ -155,10 +155,22 @@ pub fn checks_due(plan: &WatchPlan, day_start_ms: i64, started_ms: i64, at_ms: i
 }
 
 /// The span of the checks that count for the day starting at `day_start_ms` and ending at
-/// `day_end_ms`: shifted by the grace, so that a late check counts for the day it was due.
-pub fn checks_window(plan: &WatchPlan, day_start_ms: i64, day_end_ms: i64) -> (i64, i64) {
+/// `day_end_ms`: shifted by the grace, so that a late check counts for the day it was due. On
+/// the isolation's first day (`first_day`) it begins at the day's start: there is no day before
+/// for a check just after midnight to be late for.
+pub fn checks_window(
+    plan: &WatchPlan,
+    day_start_ms: i64,
+    day_end_ms: i64,
+    first_day: bool,
+) -> (i64, i64) {
     let grace = plan.grace().num_milliseconds();
-    (day_start_ms + grace, day_end_ms + grace)
+    let from = if first_day {
+        day_start_ms
+    } else {
+        day_start_ms + grace
+    };
+    (from, day_end_ms + grace)
 }
 
 #[cfg(test)]
@@ -187,7 +199,12 @@ mod tests {
         );
         // Begun at 15:00: the 08:00 check was never due.
         assert_eq!(checks_due(&plan, 0, 15 * hour, 26 * hour), (2, 2));
-        assert_eq!(checks_window(&plan, 0, 24 * hour), (2 * hour, 26 * hour));
+        assert_eq!(
+            checks_window(&plan, 0, 24 * hour, false),
+            (2 * hour, 26 * hour)
+        );
+        // A check at 00:13 of the first day counts for that day.
+        assert_eq!(checks_window(&plan, 0, 24 * hour, true), (0, 26 * hour));
         let fever = IsolationCheck {
             celsius: Some(37.5),
             ..IsolationCheck::default()
