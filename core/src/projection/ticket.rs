@@ -4,8 +4,11 @@
 //! applied to it alone (see [`project_appended`]); merges and rebuilds derive it from the whole
 //! timeline. The same rules ([`TicketState::apply`]) serve both.
 
+use std::sync::LazyLock;
+
 use automerge::AutoCommit;
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::types::Value;
+use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
 
 use crate::error::{Error, Result};
 use crate::records::Coded;
@@ -29,7 +32,12 @@ pub(super) fn project(conn: &Connection, doc_id: &str, doc: &AutoCommit) -> Resu
         state.apply(e);
     }
     insert_events(conn, doc_id, 0, &events)?;
-    let last_event_ms = events.iter().map(|e| e.at_ms).max();
+    // The row's last event time is the report's while it has no event.
+    let last_event_ms = events
+        .iter()
+        .map(|e| e.at_ms)
+        .max()
+        .unwrap_or(head.reported_ms);
     ticket_row(conn, doc_id, &head, &state, events.len(), last_event_ms)
 }
 
@@ -86,7 +94,12 @@ pub(super) fn project_appended(conn: &Connection, doc_id: &str, doc: &AutoCommit
     insert_events(conn, doc_id, rows, &added)?;
     // The row's last event time is the report's while it has no event.
     let earlier = (rows > 0).then_some(last_event_ms);
-    let last = added.iter().map(|e| e.at_ms).chain(earlier).max();
+    let last = added
+        .iter()
+        .map(|e| e.at_ms)
+        .chain(earlier)
+        .max()
+        .unwrap_or(head.reported_ms);
     if head_columns(&head) == kept_head {
         state_columns(conn, doc_id, &state, len, last)?;
     } else {
@@ -111,6 +124,51 @@ fn head_columns(t: &TicketHead) -> HeadColumns {
     )
 }
 
+/// The row's columns derived from the timeline, in the order [`STATE_COLUMNS`] names them:
+/// the state and, last, the state kept as JSON for the next appended event.
+fn state_values(
+    doc_id: &str,
+    s: &TicketState,
+    event_count: usize,
+    last_event_ms: i64,
+) -> Result<Vec<Value>> {
+    let kept = serde_json::to_string(s).map_err(|e| Error::document(doc_id, e))?;
+    Ok(vec![
+        s.status.code().to_owned().into(),
+        s.status.is_open().into(),
+        s.level.code().to_owned().into(),
+        s.responsible.clone().into(),
+        s.department.map(|d| d.code().to_owned()).into(),
+        s.reply_due_ms.into(),
+        s.resolve_due_ms.into(),
+        s.replied_ms.into(),
+        s.resolved_ms.into(),
+        s.merged_into.clone().into(),
+        (event_count as i64).into(),
+        (s.photos.len() as i64).into(),
+        last_event_ms.into(),
+        kept.into(),
+    ])
+}
+
+/// The columns [`state_values`] fills.
+const STATE_COLUMNS: [&str; 14] = [
+    "status",
+    "is_open",
+    "level",
+    "responsible",
+    "department",
+    "reply_due_ms",
+    "resolve_due_ms",
+    "replied_ms",
+    "resolved_ms",
+    "merged_into",
+    "event_count",
+    "photo_count",
+    "last_event_ms",
+    "state",
+];
+
 /// Updates the row's columns derived from the timeline, in place: the indexes on what was
 /// reported (category, place, reporter) are left alone, so that an appended event rewrites
 /// fewer pages than a whole row (every page of an encrypted store written is encrypted).
@@ -119,33 +177,21 @@ fn state_columns(
     doc_id: &str,
     s: &TicketState,
     event_count: usize,
-    last_event_ms: Option<i64>,
+    last_event_ms: i64,
 ) -> Result<()> {
     insert_photos(conn, doc_id, s)?;
-    let kept = serde_json::to_string(s).map_err(|e| Error::document(doc_id, e))?;
-    conn.prepare_cached(
-        "UPDATE p_tickets SET status = ?2, is_open = ?3, level = ?4, responsible = ?5, \
-         department = ?6, reply_due_ms = ?7, resolve_due_ms = ?8, replied_ms = ?9, \
-         resolved_ms = ?10, merged_into = ?11, event_count = ?12, photo_count = ?13, \
-         last_event_ms = coalesce(?14, reported_ms), state = ?15 WHERE doc_id = ?1",
-    )?
-    .execute(params![
-        doc_id,
-        s.status.code(),
-        s.status.is_open(),
-        s.level.code(),
-        s.responsible,
-        s.department.map(|d| d.code()),
-        s.reply_due_ms,
-        s.resolve_due_ms,
-        s.replied_ms,
-        s.resolved_ms,
-        s.merged_into,
-        event_count as i64,
-        s.photos.len() as i64,
-        last_event_ms,
-        kept,
-    ])?;
+    static UPDATE: LazyLock<String> = LazyLock::new(|| {
+        let set: Vec<String> = STATE_COLUMNS
+            .iter()
+            .enumerate()
+            .map(|(i, c)| format!("{c} = ?{}", i + 2))
+            .collect();
+        format!("UPDATE p_tickets SET {} WHERE doc_id = ?1", set.join(", "))
+    });
+    let mut values = vec![Value::from(doc_id.to_owned())];
+    values.extend(state_values(doc_id, s, event_count, last_event_ms)?);
+    conn.prepare_cached(&UPDATE)?
+        .execute(params_from_iter(values))?;
     Ok(())
 }
 
@@ -194,42 +240,46 @@ fn ticket_row(
     t: &TicketHead,
     s: &TicketState,
     event_count: usize,
-    last_event_ms: Option<i64>,
+    last_event_ms: i64,
 ) -> Result<()> {
     insert_photos(conn, doc_id, s)?;
-    let kept = serde_json::to_string(s).map_err(|e| Error::document(doc_id, e))?;
-    conn.prepare_cached(
-        "INSERT OR REPLACE INTO p_tickets (doc_id, category, place_kind, place_ref, place_text, \
-         description, channel, reporter, reported_ms, status, is_open, level, responsible, \
-         department, reply_due_ms, resolve_due_ms, replied_ms, resolved_ms, merged_into, \
-         event_count, photo_count, last_event_ms, state) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, \
-         ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)",
-    )?
-    .execute(params![
-        doc_id,
-        t.category.code(),
-        t.place.kind.code(),
-        t.place.reference,
-        t.place.text,
-        t.description,
-        t.channel.code(),
-        t.reporter,
-        t.reported_ms,
-        s.status.code(),
-        s.status.is_open(),
-        s.level.code(),
-        s.responsible,
-        s.department.map(|d| d.code()),
-        s.reply_due_ms,
-        s.resolve_due_ms,
-        s.replied_ms,
-        s.resolved_ms,
-        s.merged_into,
-        event_count as i64,
-        s.photos.len() as i64,
-        last_event_ms.unwrap_or(t.reported_ms),
-        kept,
-    ])?;
+    let head = head_columns(t);
+    let mut values: Vec<Value> = vec![
+        doc_id.to_owned().into(),
+        head.0.into(),
+        head.1.into(),
+        head.2.into(),
+        head.3.into(),
+        head.4.into(),
+        head.5.into(),
+        head.6.into(),
+        head.7.into(),
+    ];
+    values.extend(state_values(doc_id, s, event_count, last_event_ms)?);
+    static INSERT: LazyLock<String> = LazyLock::new(|| {
+        let columns: Vec<&str> = [
+            "doc_id",
+            "category",
+            "place_kind",
+            "place_ref",
+            "place_text",
+            "description",
+            "channel",
+            "reporter",
+            "reported_ms",
+        ]
+        .into_iter()
+        .chain(STATE_COLUMNS)
+        .collect();
+        let marks: Vec<String> = (1..=columns.len()).map(|i| format!("?{i}")).collect();
+        format!(
+            "INSERT OR REPLACE INTO p_tickets ({}) VALUES ({})",
+            columns.join(", "),
+            marks.join(", ")
+        )
+    });
+    conn.prepare_cached(&INSERT)?
+        .execute(params_from_iter(values))?;
     Ok(())
 }
 
