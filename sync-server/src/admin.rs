@@ -10,7 +10,7 @@ use linli_core::{DeviceIdentity, Linli, SystemClock};
 
 use crate::database::Database;
 use crate::error::RelayError;
-use crate::relay::{Limits, issue_code};
+use crate::relay::{CodePurpose, Limits, issue_code};
 use crate::replica::follow_log;
 use crate::storage::{LogChange, RelayStorage};
 
@@ -147,8 +147,35 @@ impl Admin {
             self.storage.as_ref(),
             member_id,
             active,
+            CodePurpose::Phone,
             chrono::Utc::now().timestamp_millis(),
             Limits::default().code_ttl_ms,
+        )
+    }
+
+    /// A one-time sign-in code to the office's pages for `member_id`, who must be an active
+    /// office member; valid for [`crate::office::WEB_CODE_TTL_MS`].
+    pub fn create_web_code(&self, member_id: &str) -> Result<(String, i64), RelayError> {
+        self.pull()?;
+        let member = self.linli.member(member_id).ok();
+        let office = member.as_ref().is_some_and(|m| {
+            m.roles
+                .iter()
+                .any(|r| r.role == linli_core::records::directory::Role::Office)
+        });
+        if member.is_some() && !office {
+            return Err(RelayError::forbidden(
+                "not_office",
+                format!("{member_id} is not office staff: only the office signs in to its pages"),
+            ));
+        }
+        issue_code(
+            self.storage.as_ref(),
+            member_id,
+            member.is_some_and(|m| m.active),
+            CodePurpose::Web,
+            chrono::Utc::now().timestamp_millis(),
+            crate::office::WEB_CODE_TTL_MS,
         )
     }
 }

@@ -64,6 +64,9 @@ enum Command {
         /// Folder for the demo's databases (emptied first).
         #[arg(long, default_value = "linli-demo")]
         dir: PathBuf,
+        /// Keep the relay serving after the day (until Ctrl-C), to look at the office's pages.
+        #[arg(long)]
+        serve: bool,
     },
     /// Create the community with the admin as its office.
     CreateCommunity {
@@ -186,6 +189,16 @@ enum Command {
         /// Member id.
         #[arg(long)]
         member: String,
+    },
+    /// Create a one-time sign-in code to the office's pages (valid 15 minutes) for an office
+    /// member, and print it with its link.
+    WebCode {
+        /// Member id (an office member).
+        #[arg(long)]
+        member: String,
+        /// The relay's address as the office's browser reaches it, for the link.
+        #[arg(long, default_value = "http://127.0.0.1:8080")]
+        url: String,
     },
     /// List enrolled devices.
     Devices,
@@ -423,7 +436,7 @@ fn run(cli: Cli, runtime: &tokio::runtime::Runtime) -> Result<(), RelayError> {
     let admin = || Admin::open(&db, &cli.admin);
     match cli.command {
         Command::Serve { listen } => {
-            let relay = Arc::new(Relay::open(&db)?.issuing_passes(&db, &cli.admin)?);
+            let relay = Arc::new(Relay::open(&db)?.with_office_stores(&db, &cli.admin)?);
             runtime.spawn(keep_retention(Arc::clone(&relay)));
             runtime.block_on(async {
                 let server = Server::bind(relay, listen).await?;
@@ -431,7 +444,7 @@ fn run(cli: Cli, runtime: &tokio::runtime::Runtime) -> Result<(), RelayError> {
                 server.run(shutdown_signal()).await
             })
         }
-        Command::Demo { dir } => runtime.block_on(demo::run(&dir)),
+        Command::Demo { dir, serve } => runtime.block_on(demo::run(&dir, serve)),
         Command::Migrate { from, to } => {
             let from = from.strip_prefix("sqlite:").unwrap_or(&from);
             let summary = migrate::run(Path::new(from), &to, |p| {
@@ -636,6 +649,19 @@ fn run(cli: Cli, runtime: &tokio::runtime::Runtime) -> Result<(), RelayError> {
             if let Ok(qr) = QrCode::new(shown.as_bytes()) {
                 println!("{}", qr.render::<Dense1x2>().quiet_zone(true).build());
             }
+            Ok(())
+        }
+        Command::WebCode { member, url } => {
+            let (code, expires) = admin()?.create_web_code(&member)?;
+            let shown = display_code(&code);
+            println!("办公室网页登录码 office sign-in code for {member}: {shown}");
+            println!("{}/office/sign-in?code={shown}", url.trim_end_matches('/'));
+            println!(
+                "有效期至 valid until: {}",
+                chrono::DateTime::from_timestamp_millis(expires)
+                    .map(|t| t.to_rfc3339())
+                    .unwrap_or_default()
+            );
             Ok(())
         }
         Command::Devices => {

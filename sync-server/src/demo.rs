@@ -199,7 +199,7 @@ fn at(clock: &ManualClock, hour: u32, minute: u32) {
 }
 
 /// Runs the demo in `dir` and prints what happened.
-pub async fn run(dir: &Path) -> Result<(), RelayError> {
+pub async fn run(dir: &Path, serve: bool) -> Result<(), RelayError> {
     if dir.exists() {
         std::fs::remove_dir_all(dir)
             .map_err(|e| RelayError::internal(format!("emptying {}: {e}", dir.display())))?;
@@ -213,7 +213,7 @@ pub async fn run(dir: &Path) -> Result<(), RelayError> {
     let places = build_community(&admin)?;
     println!("社区 梅园社区: 1 片区, 1 小区, 东门, 3号楼, 5号楼; 7 名成员");
 
-    let relay = Arc::new(Relay::open(&db)?.issuing_passes(&db, "office-admin")?);
+    let relay = Arc::new(Relay::open(&db)?.with_office_stores(&db, "office-admin")?);
     let server = Server::bind(relay.clone(), "127.0.0.1:0".parse().expect("addr")).await?;
     let url = format!("http://{}", server.local_addr()?);
     let stop = CancellationToken::new();
@@ -463,6 +463,23 @@ pub async fn run(dir: &Path) -> Result<(), RelayError> {
     println!("\n各设备同步情况 sync summary per device:");
     for (p, s) in phones.iter().zip(&summaries) {
         println!("  {}: {}", p.name, s.line_zh());
+    }
+    // The office's pages: a sign-in code for the office admin (valid 15 minutes).
+    let (code, _) = admin.create_web_code("office-admin")?;
+    let code = crate::relay::display_code(&code);
+    if serve {
+        println!("\n社区办公室网页 office pages: {url}/office/sign-in?code={code}");
+        println!("登录码 sign-in code: {code}  (Ctrl-C 结束 stops the relay)");
+        crate::server::shutdown_signal().await;
+    } else {
+        println!(
+            "\n社区办公室网页 office pages: run `linli-relay --db {} serve --listen 127.0.0.1:8080`, \
+             then open http://127.0.0.1:8080/office/sign-in?code={code}",
+            dir.join("relay.db").display()
+        );
+        println!(
+            "登录码 sign-in code: {code} (15 分钟内有效 valid 15 minutes; or `--serve` to keep this relay)"
+        );
     }
     stop.cancel();
     tokio::time::timeout(Duration::from_secs(10), serving)

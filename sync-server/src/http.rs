@@ -51,6 +51,8 @@ pub fn router(relay: Arc<Relay>) -> Router {
             "/v1/blobs/{hash}",
             get(blob_get).head(blob_head).put(blob_put),
         )
+        .nest("/office", crate::office::router())
+        .route("/office/", get(crate::office::home))
         .layer(TraceLayer::new_for_http())
         .with_state(relay)
 }
@@ -59,7 +61,7 @@ fn now_ms() -> i64 {
     chrono::Utc::now().timestamp_millis()
 }
 
-async fn blocking<T: Send + 'static>(
+pub(crate) async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, RelayError> + Send + 'static,
 ) -> Result<T, RelayError> {
     tokio::task::spawn_blocking(f)

@@ -16,6 +16,7 @@ pub mod judge;
 pub mod limiter;
 pub mod metrics;
 pub mod migrate;
+pub mod office;
 pub mod passes;
 pub mod photos;
 pub mod relay;

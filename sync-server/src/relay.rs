@@ -125,11 +125,32 @@ pub fn token_hash(token: &str) -> [u8; 32] {
     Sha256::digest(token.as_bytes()).into()
 }
 
+/// What a one-time code opens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CodePurpose {
+    /// Enrols a phone (`POST /v1/enrol`).
+    Phone,
+    /// Signs an office member in to the office's pages (see [`crate::office`]).
+    Web,
+}
+
+impl CodePurpose {
+    /// What the relay stores of a normalised code of this purpose: a code made for one
+    /// purpose is unknown to the other (a sign-in code enrols no phone, and the reverse).
+    pub fn digest(self, normalised: &str) -> String {
+        match self {
+            CodePurpose::Phone => code_digest(normalised),
+            CodePurpose::Web => code_digest(&format!("web:{normalised}")),
+        }
+    }
+}
+
 /// Stores a new one-time code for `member_id` (who must be active), valid for `ttl_ms`.
 pub fn issue_code(
     storage: &dyn RelayStorage,
     member_id: &str,
     active: bool,
+    purpose: CodePurpose,
     now_ms: i64,
     ttl_ms: i64,
 ) -> Result<(String, i64), RelayError> {
@@ -144,7 +165,7 @@ pub fn issue_code(
         .map(|_| CODE_ALPHABET[rng.random_range(0..CODE_ALPHABET.len())] as char)
         .collect();
     let expires = now_ms + ttl_ms;
-    storage.create_code(&code_digest(&code), member_id, now_ms, expires)?;
+    storage.create_code(&purpose.digest(&code), member_id, now_ms, expires)?;
     Ok((code, expires))
 }
 
@@ -167,8 +188,11 @@ pub struct Relay {
     pub device_requests: RateLimiter<String>,
     /// The records erased, as far as this process has seen.
     pub erased: crate::erasure::ErasedIndex,
-    /// Signs the passes phones ask for (none unless [`Relay::issuing_passes`] set it up).
+    /// Signs the passes phones ask for (none unless [`Relay::with_office_stores`] set it up).
     pub passes: crate::passes::PassIssuer,
+    /// The office stores of the members who write from the office's pages (read-only pages
+    /// unless [`Relay::with_office_stores`] set it up).
+    pub office: crate::office::OfficeDesk,
 }
 
 impl Relay {
@@ -194,18 +218,21 @@ impl Relay {
             device_requests: RateLimiter::new(),
             erased: crate::erasure::ErasedIndex::default(),
             passes: crate::passes::PassIssuer::default(),
+            office: crate::office::OfficeDesk::default(),
         })
     }
 
-    /// The relay, signing the passes gate leads ask for from their phones through an office
-    /// store of its own in `db` (see [`crate::passes::PassIssuer`]), written as the office
-    /// member `admin_member`.
-    pub fn issuing_passes(
+    /// The relay, writing through office stores of its own beside `db`'s: the passes gate
+    /// leads ask for from their phones, recorded as the office member `admin_member` (see
+    /// [`crate::passes::PassIssuer`]), and what office members do in the office's pages, each
+    /// as themselves (see [`crate::office::OfficeDesk`]).
+    pub fn with_office_stores(
         mut self,
         db: &Database,
         admin_member: &str,
     ) -> Result<Relay, RelayError> {
         self.passes = crate::passes::PassIssuer::new(db.local_store("passes")?, admin_member);
+        self.office = crate::office::OfficeDesk::new(db);
         Ok(self)
     }
 
@@ -241,6 +268,13 @@ impl Relay {
                     "unknown device token",
                 )
             })?;
+        if crate::office::is_browser_session(&device) {
+            return Err(RelayError::new(
+                StatusCode::UNAUTHORIZED,
+                "browser_session",
+                "a sign-in of the office's pages cannot sync: enrol the phone with its own code",
+            ));
+        }
         if device.revoked_ms.is_some() {
             let (code, what) = if device.wipe {
                 (
@@ -268,6 +302,7 @@ impl Relay {
             self.storage.as_ref(),
             member_id,
             active,
+            CodePurpose::Phone,
             now_ms,
             self.limits.code_ttl_ms,
         )
@@ -319,7 +354,7 @@ impl Relay {
             linli_core::ids::new_id(chrono::Utc::now()).to_lowercase()
         );
         let device = self.storage.redeem_code(
-            &code_digest(&normalise_code(&request.code)),
+            &CodePurpose::Phone.digest(&normalise_code(&request.code)),
             &NewDevice {
                 device_id,
                 name: name.to_owned(),

@@ -2,6 +2,7 @@
 //! SQLite files in a temporary folder, its admin tools, the demo community, and enrolled phones;
 //! raw sync requests; and the relay as a separate process that a test can kill.
 
+pub mod browser;
 pub mod postgres;
 
 use std::ffi::OsString;
@@ -75,7 +76,7 @@ impl TestRelay {
         .expect("admin");
         let places = build_community(&admin).expect("community");
         let mut relay = Relay::open(&db)
-            .and_then(|r| r.issuing_passes(&db, "office-admin"))
+            .and_then(|r| r.with_office_stores(&db, "office-admin"))
             .expect("relay");
         relay.limits = limits;
         let relay = Arc::new(relay);

@@ -1,0 +1,145 @@
+//! The office's pages: server-rendered HTML under `/office/` on the relay's own port, for the
+//! community office at day end. Who may sign in, sessions and the forms' CSRF tokens are in
+//! [`session`]; the day's report with its charts in [`report_page`]; the ticket board and a
+//! ticket's timeline and actions in [`tickets_page`]. Pages read the office replica's
+//! projections; every write is an automerge change by the signed-in member, made in an office
+//! store of that member's own ([`OfficeDesk`]) and appended to the log like the admin tools'
+//! changes, so that phones receive it at their next sync and its history names the person.
+
+mod charts;
+mod report_page;
+mod session;
+mod tickets_page;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use axum::Router;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use linli_core::Linli;
+
+use crate::admin::Admin;
+use crate::database::Database;
+use crate::error::RelayError;
+use crate::relay::Relay;
+use crate::storage::Device;
+
+pub use session::{BROWSER_DEVICE_PREFIX, WEB_CODE_TTL_MS, home, is_browser_session};
+
+/// The office stores of the members who wrote from the pages, opened at their first write and
+/// kept; none when the relay was not given a place for them (then the pages only read).
+#[derive(Debug, Default)]
+pub struct OfficeDesk {
+    db: Option<Database>,
+    writers: Mutex<HashMap<String, Arc<Admin>>>,
+}
+
+impl OfficeDesk {
+    /// A desk keeping its stores beside `db`'s.
+    pub fn new(db: &Database) -> OfficeDesk {
+        OfficeDesk {
+            db: Some(db.clone()),
+            writers: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Runs `f` on `member`'s office store brought up to date with the log, then appends what
+    /// it wrote to the log.
+    pub fn write<T>(
+        &self,
+        relay: &Relay,
+        member: &str,
+        f: impl FnOnce(&Linli) -> linli_core::Result<T>,
+    ) -> Result<T, RelayError> {
+        let writer = self.writer(relay, member)?;
+        let out = writer.run(f)?;
+        relay.replica.feed_later(&relay.storage);
+        Ok(out)
+    }
+
+    /// Runs `f` on `member`'s office store brought up to date, writing nothing: what the member
+    /// may do is asked of the store that acts as them.
+    pub fn read_as<T>(
+        &self,
+        relay: &Relay,
+        member: &str,
+        f: impl FnOnce(&Linli) -> linli_core::Result<T>,
+    ) -> Result<T, RelayError> {
+        let writer = self.writer(relay, member)?;
+        writer.pull()?;
+        Ok(f(writer.linli())?)
+    }
+
+    fn writer(&self, relay: &Relay, member: &str) -> Result<Arc<Admin>, RelayError> {
+        let Some(db) = &self.db else {
+            return Err(RelayError::new(
+                StatusCode::NOT_IMPLEMENTED,
+                "read_only",
+                "this relay's office pages only read (本服务器的办公室页面只读)",
+            ));
+        };
+        let mut writers = self.writers.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(w) = writers.get(member) {
+            return Ok(Arc::clone(w));
+        }
+        let device = format!("office-web-{member}");
+        let admin = Arc::new(Admin::with_device(
+            Arc::clone(&relay.storage),
+            &db.local_store(&device)?,
+            member,
+            &device,
+        )?);
+        writers.insert(member.to_owned(), Arc::clone(&admin));
+        Ok(admin)
+    }
+}
+
+/// The pages' routes, to nest under `/office`.
+pub fn router() -> Router<Arc<Relay>> {
+    Router::new()
+        .route("/", get(session::home))
+        .route(
+            "/sign-in",
+            get(session::sign_in_page).post(session::sign_in),
+        )
+        .route("/sign-out", post(session::sign_out))
+        .route("/today", get(report_page::today))
+        .route("/report.csv", get(report_page::csv))
+        .route("/tickets", get(tickets_page::board))
+        .route("/tickets/{id}", get(tickets_page::ticket))
+        .route("/tickets/{id}/{action}", post(tickets_page::act))
+}
+
+/// An HTML page, declared UTF-8 (Chinese text is garbled otherwise), never cached.
+fn html(status: StatusCode, body: String) -> Response {
+    (
+        status,
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+/// A rendered template, or the error page when rendering failed.
+fn page(status: StatusCode, rendered: askama::Result<String>) -> Response {
+    match rendered {
+        Ok(body) => html(status, body),
+        Err(e) => RelayError::internal(e).into_response(),
+    }
+}
+
+/// The signed-in member of a page request.
+#[derive(Debug, Clone)]
+pub struct SignedIn {
+    /// The browser session's device record.
+    pub session: Device,
+    /// The member's name.
+    pub name: String,
+    /// The token every form of this session carries.
+    pub csrf: String,
+}

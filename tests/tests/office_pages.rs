@@ -1,0 +1,397 @@
+//! The office's pages on a relay on 127.0.0.1 with phones syncing to it: in Debian's headless
+//! Chromium (through WebDriver) the office signs in with a one-time code, sees the day's report
+//! (the same as the admin tools' `report`), and escalates a ticket that a lead's phone then
+//! shows with the office member as its author; and, request by request, what the pages refuse:
+//! no session, a lead's code, used and expired codes, a form without its token, a browser's
+//! session on the phone API, too many wrong codes. Every page is photographed at 1280×800 and
+//! 390×844 under `target/office-pages/`.
+
+use std::time::Duration;
+
+use fantoccini::Locator;
+use linli_core::records::ticket::Level;
+use linli_e2e::browser::TestBrowser;
+use linli_e2e::{TestRelay, door_to_door, ticket_input};
+use linli_relay::relay::{CodePurpose, Limits, display_code, issue_code};
+use reqwest::StatusCode;
+use reqwest::header::{CONTENT_TYPE, COOKIE, LOCATION, RETRY_AFTER, SET_COOKIE};
+
+const RELAY_EXE: &str = env!("CARGO_BIN_EXE_relay-process");
+
+/// A client that shows redirects instead of following them.
+fn http() -> reqwest::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client")
+}
+
+/// A form's body, `application/x-www-form-urlencoded`.
+fn form_body(fields: &[(&str, &str)]) -> String {
+    let encode = |text: &str| {
+        text.bytes()
+            .map(|b| {
+                if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                    (b as char).to_string()
+                } else {
+                    format!("%{b:02X}")
+                }
+            })
+            .collect::<String>()
+    };
+    fields
+        .iter()
+        .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// Posts a form.
+fn post_form(url: String, fields: &[(&str, &str)]) -> reqwest::RequestBuilder {
+    http()
+        .post(url)
+        .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(form_body(fields))
+}
+
+/// Signs in with `code` over plain HTTP: the answer.
+async fn sign_in(url: &str, code: &str, forwarded_https: bool) -> reqwest::Response {
+    let mut request = post_form(format!("{url}/office/sign-in"), &[("code", code)]);
+    if forwarded_https {
+        request = request.header("x-forwarded-proto", "https");
+    }
+    request.send().await.expect("sign-in answered")
+}
+
+/// The session cookie a sign-in set (`name=value`).
+fn session_cookie(answer: &reqwest::Response) -> String {
+    let set = answer
+        .headers()
+        .get(SET_COOKIE)
+        .expect("a cookie")
+        .to_str()
+        .unwrap();
+    set.split(';').next().unwrap().to_owned()
+}
+
+/// The form token on a page.
+fn csrf_on(page: &str) -> String {
+    let at = page.find("name=\"csrf\" value=\"").expect("a form token") + 19;
+    page[at..at + 32].to_owned()
+}
+
+async fn photograph(b: &mut TestBrowser, name: &str) {
+    for (w, h) in [(1280, 800), (390, 844)] {
+        b.resize(w, h).await;
+        b.screenshot(&format!("{name}-{w}x{h}")).await;
+    }
+    b.resize(1280, 800).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_office_signs_in_sees_the_day_and_escalates_a_ticket_the_lead_then_sees() {
+    let r = TestRelay::start().await;
+    r.clock.set(chrono::Utc::now());
+    let wang = r.phone("lead-wang", "wang-phone").await;
+    wang.sync().await.expect("directory");
+    door_to_door(&wang.linli, &r.places.building3, 3);
+    let ticket = wang
+        .linli
+        .report_ticket(&ticket_input("3号楼电梯停运两天"))
+        .expect("ticket");
+    wang.sync().await.expect("sync");
+    let today = wang
+        .linli
+        .community()
+        .unwrap()
+        .local_date(chrono::Utc::now());
+
+    let mut b = TestBrowser::start().await;
+    let c = b.client.clone();
+    // Without a session, the pages send the browser to sign in.
+    c.goto(&format!("{}/office/today", r.url)).await.unwrap();
+    assert_eq!(c.current_url().await.unwrap().path(), "/office/sign-in");
+    photograph(&mut b, "sign-in").await;
+
+    let (code, _) = r.admin.create_web_code("office-admin").expect("code");
+    c.find(Locator::Css("input[name=code]"))
+        .await
+        .unwrap()
+        .send_keys(&display_code(&code))
+        .await
+        .unwrap();
+    c.find(Locator::Id("sign-in"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let title = c
+        .wait()
+        .for_element(Locator::Id("report-title"))
+        .await
+        .expect("signed in");
+    assert_eq!(c.current_url().await.unwrap().path(), "/office/today");
+    assert!(title.text().await.unwrap().contains(&today.to_string()));
+    let report = r.admin.run(|l| l.day_report(today)).expect("report");
+    assert_eq!(report.total_visits, 3);
+    let shown = |id: &'static str| {
+        let c = c.clone();
+        async move { c.find(Locator::Id(id)).await.unwrap().text().await.unwrap() }
+    };
+    assert_eq!(shown("total-visits").await, report.total_visits.to_string());
+    assert_eq!(
+        shown("households-covered").await,
+        report.households_covered.to_string()
+    );
+    // The CSV download is the admin tools' report of the same date, byte for byte.
+    let cookie = c.get_named_cookie("linli_office").await.expect("cookie");
+    let csv = http()
+        .get(format!("{}/office/report.csv?date={today}", r.url))
+        .header(COOKIE, format!("linli_office={}", cookie.value()))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let (ok, printed, err) = r.admin_cli(
+        RELAY_EXE,
+        &["report", "--date", &today.to_string(), "--format", "csv"],
+    );
+    assert!(ok, "{err}");
+    assert_eq!(csv, printed);
+    photograph(&mut b, "today").await;
+
+    // The board lists the ticket; its page escalates it to the street office.
+    c.goto(&format!("{}/office/tickets", r.url)).await.unwrap();
+    c.find(Locator::Css(&format!("tr[data-ticket=\"{ticket}\"]")))
+        .await
+        .expect("the ticket on the board");
+    photograph(&mut b, "tickets").await;
+    c.goto(&format!("{}/office/tickets/{ticket}", r.url))
+        .await
+        .unwrap();
+    c.find(Locator::Id("escalate-level"))
+        .await
+        .unwrap()
+        .select_by_value("street")
+        .await
+        .unwrap();
+    c.find(Locator::Id("escalate-reason"))
+        .await
+        .unwrap()
+        .send_keys("涉及维修基金，需街道协调")
+        .await
+        .unwrap();
+    c.find(Locator::Id("escalate"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(Locator::Id("done"))
+        .await
+        .expect("escalated");
+    assert_eq!(shown("level").await, "街道");
+    photograph(&mut b, "ticket").await;
+
+    // The lead's phone has it after its sync, authored by the office member.
+    wang.sync().await.expect("sync");
+    let detail = wang.linli.ticket(&ticket).expect("ticket");
+    assert_eq!(detail.state.level, Level::Street);
+    let last = detail.doc.events.last().expect("events");
+    assert_eq!(last.author, "office-admin");
+    assert!(
+        wang.linli
+            .history(&ticket)
+            .unwrap()
+            .iter()
+            .any(|h| h.member == "office-admin" && h.device == "office-web-office-admin")
+    );
+
+    // Signed out, the session is gone and its code does not sign in again.
+    c.find(Locator::Css("header button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(Locator::Id("sign-in"))
+        .await
+        .expect("signed out");
+    c.goto(&format!("{}/office/today", r.url)).await.unwrap();
+    assert_eq!(c.current_url().await.unwrap().path(), "/office/sign-in");
+    c.find(Locator::Css("input[name=code]"))
+        .await
+        .unwrap()
+        .send_keys(&code)
+        .await
+        .unwrap();
+    c.find(Locator::Id("sign-in"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(Locator::Id("sign-in-error"))
+        .await
+        .expect("refused");
+    b.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_pages_refuse_what_they_must() {
+    let r = TestRelay::start_with(Limits {
+        enrol_failures: 5,
+        enrol_window: Duration::from_secs(60),
+        ..Limits::default()
+    })
+    .await;
+    let url = r.url.clone();
+    // No session: every page sends the browser to sign in.
+    for page in [
+        "/office",
+        "/office/",
+        "/office/today",
+        "/office/tickets",
+        "/office/report.csv",
+    ] {
+        let answer = http().get(format!("{url}{page}")).send().await.unwrap();
+        assert_eq!(answer.status(), StatusCode::SEE_OTHER, "{page}");
+        assert_eq!(answer.headers()[LOCATION], "/office/sign-in", "{page}");
+    }
+    // A lead gets no code from the admin tools, and a lead's code (made some other way) does
+    // not sign in; a phone's enrolment code does not either, nor a sign-in code enrol a phone.
+    assert!(r.admin.create_web_code("lead-wang").is_err());
+    let storage = r.admin.storage();
+    let now = chrono::Utc::now().timestamp_millis();
+    let (lead_code, _) = issue_code(
+        storage.as_ref(),
+        "lead-wang",
+        true,
+        CodePurpose::Web,
+        now,
+        60_000,
+    )
+    .unwrap();
+    let refused = sign_in(&url, &lead_code, false).await;
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    assert!(refused.text().await.unwrap().contains("只有社区办公室"));
+    let (phone_code, _) = r.admin.create_code("office-admin").unwrap();
+    assert_eq!(
+        sign_in(&url, &phone_code, false).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    let (web_code, _) = r.admin.create_web_code("office-admin").unwrap();
+    let enrol = linli_core::sync::client::enrol(
+        &url,
+        &web_code,
+        "办公室电脑",
+        &automerge::ActorId::random().to_hex_string(),
+    )
+    .await;
+    assert!(enrol.is_err(), "a sign-in code enrols no phone");
+    // An expired code.
+    let (expired, _) = issue_code(
+        storage.as_ref(),
+        "office-admin",
+        true,
+        CodePurpose::Web,
+        now - 3_600_000,
+        1,
+    )
+    .unwrap();
+    assert_eq!(
+        sign_in(&url, &expired, false).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+
+    // The cookie: HttpOnly, SameSite=Strict, scoped to the pages; Secure behind TLS.
+    let signed = sign_in(&url, &web_code, false).await;
+    assert_eq!(signed.status(), StatusCode::SEE_OTHER);
+    let set = signed.headers()[SET_COOKIE].to_str().unwrap().to_owned();
+    for flag in ["HttpOnly", "SameSite=Strict", "Path=/office", "Max-Age="] {
+        assert!(set.contains(flag), "{set}");
+    }
+    assert!(!set.contains("Secure"), "{set}");
+    let cookie = session_cookie(&signed);
+    let (tls_code, _) = r.admin.create_web_code("office-admin").unwrap();
+    let behind_tls = sign_in(&url, &tls_code, true).await;
+    assert!(
+        behind_tls.headers()[SET_COOKIE]
+            .to_str()
+            .unwrap()
+            .contains("; Secure")
+    );
+    // The same code twice: refused.
+    assert_eq!(
+        sign_in(&url, &web_code, false).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+
+    // A form without its token, or with another session's, changes nothing.
+    let wang = r.phone("lead-wang", "wang-phone").await;
+    wang.sync().await.unwrap();
+    let ticket = wang
+        .linli
+        .report_ticket(&ticket_input("楼道灯坏了"))
+        .unwrap();
+    wang.sync().await.unwrap();
+    let page = http()
+        .get(format!("{url}/office/tickets/{ticket}"))
+        .header(COOKIE, &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    let csrf = csrf_on(&page.text().await.unwrap());
+    let escalate = |token: Option<&str>| {
+        let mut form = vec![("level", "street"), ("text", "需街道协调")];
+        if let Some(t) = token {
+            form.push(("csrf", t));
+        }
+        let request = post_form(format!("{url}/office/tickets/{ticket}/escalate"), &form)
+            .header(COOKIE, cookie.clone());
+        async move { request.send().await.unwrap().status() }
+    };
+    assert_eq!(escalate(None).await, StatusCode::FORBIDDEN);
+    assert_eq!(
+        escalate(Some("00000000000000000000000000000000")).await,
+        StatusCode::FORBIDDEN
+    );
+    wang.sync().await.unwrap();
+    assert_eq!(
+        wang.linli.ticket(&ticket).unwrap().state.level,
+        Level::Community
+    );
+    assert_eq!(escalate(Some(&csrf)).await, StatusCode::SEE_OTHER);
+
+    // The browser's session is no phone: the sync API refuses its token.
+    let token = cookie.split_once('=').unwrap().1;
+    let sync = http()
+        .post(format!("{url}/v1/sync"))
+        .bearer_auth(token)
+        .header(
+            linli_core::sync::protocol::VERSION_HEADER,
+            linli_core::sync::protocol::PROTOCOL_VERSION.to_string(),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(sync.status(), StatusCode::UNAUTHORIZED);
+    assert!(sync.text().await.unwrap().contains("browser_session"));
+
+    // Wrong codes from one address are limited: 429 with Retry-After.
+    let mut last = None;
+    for _ in 0..6 {
+        last = Some(sign_in(&url, "AAAA-BBBB-CCCC", false).await);
+    }
+    let last = last.unwrap();
+    assert_eq!(last.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(last.headers().contains_key(RETRY_AFTER));
+}
