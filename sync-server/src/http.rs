@@ -279,9 +279,24 @@ async fn sync(State(relay): State<Arc<Relay>>, headers: HeaderMap, raw: Body) ->
         check_version(&headers)?;
         let device = authenticate(&relay, &headers).await?;
         let raw = read_body(&relay, &headers, raw, relay.limits.max_body_bytes).await?;
-        let request = decode(raw.clone()).await?;
+        let request: protocol::SyncRequest = decode(raw.clone()).await?;
+        let status = headers
+            .get(protocol::DEVICE_STATUS_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(protocol::DeviceStatus::parse);
         let r = Arc::clone(&relay);
-        let answer = blocking(move || r.sync(&device, request, now_ms())).await?;
+        let answer = blocking(move || {
+            let pushed = request.push.len();
+            let device_id = device.device_id.clone();
+            let answer = r.sync(&device, request, now_ms())?;
+            if let Some(status) = status {
+                // What the phone still holds once this request's push is done: its pushed
+                // changes are logged now, or refused and set aside on the phone.
+                r.record_device_status(&device_id, status, pushed, now_ms())?;
+            }
+            Ok(answer)
+        })
+        .await?;
         Ok(encoded(&relay, raw.len(), &answer))
     }
     .await;

@@ -125,6 +125,10 @@ pub fn token_hash(token: &str) -> [u8; 32] {
     Sha256::digest(token.as_bytes()).into()
 }
 
+/// The id prefix of an enrolled phone's device record (the relay's own stores and the office's
+/// browser sessions have others).
+pub const PHONE_DEVICE_PREFIX: &str = "dev-";
+
 /// What a one-time code opens.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CodePurpose {
@@ -234,6 +238,27 @@ impl Relay {
         self.passes = crate::passes::PassIssuer::new(db.local_store("passes")?, admin_member);
         self.office = crate::office::OfficeDesk::new(db);
         Ok(self)
+    }
+
+    /// Keeps what `device_id` said of itself with a sync request that pushed `pushed`
+    /// changes: the office's devices page shows it.
+    pub fn record_device_status(
+        &self,
+        device_id: &str,
+        status: linli_core::sync::protocol::DeviceStatus,
+        pushed: usize,
+        now_ms: i64,
+    ) -> Result<(), RelayError> {
+        let pushed = u32::try_from(pushed).unwrap_or(u32::MAX);
+        self.storage
+            .record_device_report(&crate::storage::DeviceReport {
+                device_id: device_id.to_owned(),
+                at_ms: now_ms,
+                app_version: status.app_version,
+                outbox: status.outbox.saturating_sub(pushed),
+                photos: status.photos,
+                conflicts: status.conflicts,
+            })
     }
 
     /// Signs and records the pass a device's member asks for (see [`crate::passes`]).
@@ -350,7 +375,7 @@ impl Relay {
         })?;
         let token = hex::encode(rand::random::<[u8; 32]>());
         let device_id = format!(
-            "dev-{}",
+            "{PHONE_DEVICE_PREFIX}{}",
             linli_core::ids::new_id(chrono::Utc::now()).to_lowercase()
         );
         let device = self.storage.redeem_code(

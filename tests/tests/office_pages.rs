@@ -9,12 +9,15 @@
 use std::time::Duration;
 
 use fantoccini::Locator;
+use linli_core::api::households::VisitInput;
 use linli_core::records::ticket::Level;
+use linli_core::sync::client::{SyncClient, SyncOptions, SyncPhase, SyncProgress};
 use linli_e2e::browser::TestBrowser;
 use linli_e2e::{TestRelay, door_to_door, ticket_input};
 use linli_relay::relay::{CodePurpose, Limits, display_code, issue_code};
 use reqwest::StatusCode;
 use reqwest::header::{CONTENT_TYPE, COOKIE, LOCATION, RETRY_AFTER, SET_COOKIE};
+use tokio_util::sync::CancellationToken;
 
 const RELAY_EXE: &str = env!("CARGO_BIN_EXE_relay-process");
 
@@ -95,7 +98,7 @@ async fn the_office_signs_in_sees_the_day_and_escalates_a_ticket_the_lead_then_s
     r.clock.set(chrono::Utc::now());
     let wang = r.phone("lead-wang", "wang-phone").await;
     wang.sync().await.expect("directory");
-    door_to_door(&wang.linli, &r.places.building3, 3);
+    let households = door_to_door(&wang.linli, &r.places.building3, 3);
     let ticket = wang
         .linli
         .report_ticket(&ticket_input("3号楼电梯停运两天"))
@@ -211,6 +214,52 @@ async fn the_office_signs_in_sees_the_day_and_escalates_a_ticket_the_lead_then_s
             .iter()
             .any(|h| h.member == "office-admin" && h.device == "office-web-office-admin")
     );
+
+    // A phone whose sync was cut after its first push still holds the rest: the devices page
+    // says how many, as the phone told the relay, and marks it.
+    for h in households.iter().chain(&households[..1]) {
+        wang.linli
+            .log_visit(h, &VisitInput::default())
+            .expect("a visit");
+    }
+    let held = wang.linli.outbox_len().unwrap();
+    assert_eq!(held, 4);
+    let one_at_a_time = SyncClient::new(SyncOptions {
+        push_bytes: 1,
+        ..wang.client.options().clone()
+    })
+    .unwrap();
+    let cut = CancellationToken::new();
+    let cutter = cut.clone();
+    let progress = move |p: SyncProgress| {
+        if p.phase == SyncPhase::Push && p.done >= 1 {
+            cutter.cancel();
+        }
+    };
+    assert!(
+        one_at_a_time
+            .sync(&wang.linli, &progress, &cut)
+            .await
+            .is_err()
+    );
+    let left = wang.linli.outbox_len().unwrap();
+    assert_eq!(
+        left, 3,
+        "the first change was pushed, three are still queued"
+    );
+    c.goto(&format!("{}/office/devices", r.url)).await.unwrap();
+    let device = &wang.linli.identity().device_id;
+    let row = c
+        .find(Locator::Css(&format!("tr[data-device=\"{device}\"]")))
+        .await
+        .expect("the phone's row");
+    let outbox = row
+        .find(Locator::Css("td[data-field=outbox]"))
+        .await
+        .unwrap();
+    assert_eq!(outbox.text().await.unwrap(), left.to_string());
+    assert_eq!(shown("unsent").await, "1");
+    photograph(&mut b, "devices").await;
 
     // Signed out, the session is gone and its code does not sign in again.
     c.find(Locator::Css("header button"))

@@ -14,7 +14,7 @@ use linli_relay::RelayError;
 use linli_relay::storage::postgres::PostgresStorage;
 use linli_relay::storage::sqlite::SqliteStorage;
 use linli_relay::storage::{
-    BlobChunk, BlobQuota, BlobState, CompleteBlob, LogChange, NewDevice, RelayStorage,
+    BlobChunk, BlobQuota, BlobState, CompleteBlob, DeviceReport, LogChange, NewDevice, RelayStorage,
 };
 
 /// Opens the database of one case; called again to reopen it.
@@ -659,7 +659,34 @@ const CASES: &[Case] = &[
         "concurrent writers never make a reader skip",
         concurrent_writers_never_make_a_reader_skip,
     ),
+    (
+        "a device's latest report replaces the one before",
+        a_devices_latest_report_replaces_the_one_before,
+    ),
 ];
+
+fn a_devices_latest_report_replaces_the_one_before(open: Open<'_>) {
+    let report = |device: &str, at_ms: i64, outbox: u32| DeviceReport {
+        device_id: device.to_owned(),
+        at_ms,
+        app_version: "1.2.0".into(),
+        outbox,
+        photos: 1,
+        conflicts: 2,
+    };
+    {
+        let s = open();
+        assert!(s.device_reports().unwrap().is_empty());
+        s.record_device_report(&report("dev-a", 1_000, 5)).unwrap();
+        s.record_device_report(&report("dev-b", 1_500, 0)).unwrap();
+        s.record_device_report(&report("dev-a", 2_000, 3)).unwrap();
+    }
+    let s = open();
+    assert_eq!(
+        s.device_reports().unwrap(),
+        vec![report("dev-a", 2_000, 3), report("dev-b", 1_500, 0)]
+    );
+}
 
 #[test]
 fn sqlite_backend() {

@@ -55,6 +55,8 @@ pub struct SyncOptions {
     pub backoff: Duration,
     /// The longest delay between two retries.
     pub max_backoff: Duration,
+    /// The app's version, told to the relay with every sync (the office sees it per device).
+    pub app_version: String,
 }
 
 impl SyncOptions {
@@ -70,6 +72,7 @@ impl SyncOptions {
             retries: 4,
             backoff: Duration::from_millis(200),
             max_backoff: Duration::from_secs(10),
+            app_version: env!("CARGO_PKG_VERSION").to_owned(),
         }
     }
 }
@@ -581,7 +584,10 @@ impl SyncClient {
                 erased_after: linli.erased_seq()?,
             };
             let pushed = request.push.len() as u64;
-            let response: SyncResponse = self.call("/v1/sync", &request, cancel).await?;
+            let status = self.device_status(linli)?;
+            let response: SyncResponse = self
+                .call_telling("/v1/sync", &request, Some(&status), cancel)
+                .await?;
             let mut outbox_empty = last_seq.is_none();
             // The relay logged more of this actor's changes than the store holds, or one of
             // them repeats a sequence number it logged: the store was restored or copied.
@@ -877,15 +883,43 @@ impl SyncClient {
         request: &Req,
         cancel: &CancellationToken,
     ) -> SyncResult<Resp> {
+        self.call_telling(path, request, None, cancel).await
+    }
+
+    /// What this phone holds, as [`protocol::DEVICE_STATUS_HEADER`] tells the relay.
+    fn device_status(&self, linli: &Linli) -> SyncResult<protocol::DeviceStatus> {
+        let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        Ok(protocol::DeviceStatus {
+            outbox: u32::try_from(linli.outbox_len()?).unwrap_or(u32::MAX),
+            photos: count(linli.photos_to_upload()?.len()),
+            conflicts: count(linli.open_conflicts()?.len()),
+            app_version: self.options.app_version.clone(),
+        })
+    }
+
+    /// [`SyncClient::call`], telling the relay `status` too.
+    async fn call_telling<Req: Serialize, Resp: DeserializeOwned>(
+        &self,
+        path: &str,
+        request: &Req,
+        status: Option<&protocol::DeviceStatus>,
+        cancel: &CancellationToken,
+    ) -> SyncResult<Resp> {
         let body = protocol::encode(request);
         let url = format!("{}{path}", self.options.server);
+        let status = status.map(protocol::DeviceStatus::to_header);
         self.send(
             cancel,
             || {
-                self.http
+                let request = self
+                    .http
                     .post(&url)
                     .header(reqwest::header::CONTENT_TYPE, MEDIA_TYPE)
-                    .body(body.clone())
+                    .body(body.clone());
+                match &status {
+                    Some(s) => request.header(protocol::DEVICE_STATUS_HEADER, s),
+                    None => request,
+                }
             },
             |r| async move {
                 let bytes = r

@@ -505,6 +505,69 @@ pub struct LogMark {
     pub directory: i64,
 }
 
+/// The header in which a phone says, with every sync request, what it still holds: the
+/// office's devices page shows which phones have not synced today or hold unsent work. A
+/// header, not a field of the request: a relay or a phone that does not know it loses nothing.
+pub const DEVICE_STATUS_HEADER: &str = "linli-device-status";
+
+/// What a phone says of itself in [`DEVICE_STATUS_HEADER`]:
+/// `outbox=3;photos=1;conflicts=0;app=0.1.0`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DeviceStatus {
+    /// Changes not yet uploaded when the request was sent (its own push included).
+    pub outbox: u32,
+    /// Photos not yet uploaded.
+    pub photos: u32,
+    /// Conflicts open on the phone.
+    pub conflicts: u32,
+    /// The app's version.
+    pub app_version: String,
+}
+
+/// The longest [`DEVICE_STATUS_HEADER`] value read.
+const MAX_DEVICE_STATUS_BYTES: usize = 200;
+/// The longest app version kept.
+const MAX_APP_VERSION_CHARS: usize = 32;
+
+impl DeviceStatus {
+    /// The header's value.
+    pub fn to_header(&self) -> String {
+        format!(
+            "outbox={};photos={};conflicts={};app={}",
+            self.outbox, self.photos, self.conflicts, self.app_version
+        )
+    }
+
+    /// Reads a header's value: unknown fields are skipped (a newer phone's), and a value too
+    /// long, a count that is no number or an app version of other characters than letters,
+    /// digits and `.+-_` is nothing.
+    pub fn parse(value: &str) -> Option<DeviceStatus> {
+        if value.len() > MAX_DEVICE_STATUS_BYTES {
+            return None;
+        }
+        let mut status = DeviceStatus::default();
+        for field in value.split(';') {
+            let (name, v) = field.trim().split_once('=')?;
+            match name {
+                "outbox" => status.outbox = v.parse().ok()?,
+                "photos" => status.photos = v.parse().ok()?,
+                "conflicts" => status.conflicts = v.parse().ok()?,
+                "app" => {
+                    let ok = v.chars().count() <= MAX_APP_VERSION_CHARS
+                        && v.chars()
+                            .all(|c| c.is_ascii_alphanumeric() || ".+-_".contains(c));
+                    if !ok {
+                        return None;
+                    }
+                    status.app_version = v.to_owned();
+                }
+                _ => {}
+            }
+        }
+        Some(status)
+    }
+}
+
 /// `POST /v1/sync`: push a part of the outbox and pull a page.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SyncRequest {
@@ -636,6 +699,26 @@ pub struct BootstrapResponse {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_device_status_reads_back_and_bad_ones_are_nothing() {
+        let status = DeviceStatus {
+            outbox: 3,
+            photos: 1,
+            conflicts: 2,
+            app_version: "1.4.0-beta+7".into(),
+        };
+        assert_eq!(DeviceStatus::parse(&status.to_header()), Some(status));
+        assert_eq!(
+            DeviceStatus::parse("outbox=1;later=x;app=2.0").map(|s| s.outbox),
+            Some(1)
+        );
+        assert_eq!(DeviceStatus::parse("outbox=-1"), None);
+        assert_eq!(DeviceStatus::parse("app=<script>"), None);
+        assert_eq!(DeviceStatus::parse(&"outbox=1;".repeat(40)), None);
+        assert_eq!(DeviceStatus::parse("outbox"), None);
+    }
+
     use super::*;
 
     fn sample() -> SyncRequest {

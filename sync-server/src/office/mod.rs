@@ -1,12 +1,14 @@
 //! The office's pages: server-rendered HTML under `/office/` on the relay's own port, for the
 //! community office at day end. Who may sign in, sessions and the forms' CSRF tokens are in
 //! [`session`]; the day's report with its charts in [`report_page`]; the ticket board and a
-//! ticket's timeline and actions in [`tickets_page`]. Pages read the office replica's
+//! ticket's timeline and actions in [`tickets_page`]; which phones have synced and what they
+//! still hold in [`devices_page`]. Pages read the office replica's
 //! projections; every write is an automerge change by the signed-in member, made in an office
 //! store of that member's own ([`OfficeDesk`]) and appended to the log like the admin tools'
 //! changes, so that phones receive it at their next sync and its history names the person.
 
 mod charts;
+mod devices_page;
 mod report_page;
 mod session;
 mod tickets_page;
@@ -110,6 +112,8 @@ pub fn router() -> Router<Arc<Relay>> {
         .route("/tickets", get(tickets_page::board))
         .route("/tickets/{id}", get(tickets_page::ticket))
         .route("/tickets/{id}/{action}", post(tickets_page::act))
+        .route("/devices", get(devices_page::devices))
+        .route("/devices/{id}/revoke", post(devices_page::revoke))
 }
 
 /// An HTML page, declared UTF-8 (Chinese text is garbled otherwise), never cached.

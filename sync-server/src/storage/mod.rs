@@ -99,6 +99,25 @@ pub struct Device {
     pub wipe: bool,
 }
 
+/// What a phone said of itself at its latest sync (see
+/// [`linli_core::sync::protocol::DeviceStatus`]), with what it still held after that sync's
+/// push.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeviceReport {
+    /// The device.
+    pub device_id: String,
+    /// When (ms): its last contact.
+    pub at_ms: i64,
+    /// Its app's version.
+    pub app_version: String,
+    /// Changes it still held unsent.
+    pub outbox: u32,
+    /// Photos it still held unsent.
+    pub photos: u32,
+    /// Conflicts open on it.
+    pub conflicts: u32,
+}
+
 /// A one-time enrolment code.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EnrolCode {
@@ -352,6 +371,11 @@ pub trait RelayStorage: Send + Sync + std::fmt::Debug + 'static {
     fn pass_signing_key(&self, candidate: &[u8; 32], now_ms: i64) -> Result<Vec<u8>, RelayError>;
     /// The pass-signing key kept, if one was made.
     fn kept_pass_signing_key(&self) -> Result<Option<[u8; 32]>, RelayError>;
+
+    /// Keeps what a device said of itself at its latest sync, in place of what it said before.
+    fn record_device_report(&self, report: &DeviceReport) -> Result<(), RelayError>;
+    /// The latest report of every device that sent one.
+    fn device_reports(&self) -> Result<Vec<DeviceReport>, RelayError>;
 
     /// Stores an enrolment code (its digest) for `member_id`.
     fn create_code(

@@ -17,8 +17,8 @@ use r2d2_postgres::PostgresConnectionManager;
 use super::rules::{self, BlobWrite};
 use super::{
     AppendOutcome, ArchivedReport, BlobChunk, BlobQuota, BlobState, BlobUsage, CompleteBlob,
-    Device, EnrolCode, LogChange, LoggedChange, NewDevice, RelayStorage, RetiredActor, SetAside,
-    Tombstone,
+    Device, DeviceReport, EnrolCode, LogChange, LoggedChange, NewDevice, RelayStorage,
+    RetiredActor, SetAside, Tombstone,
 };
 use crate::error::RelayError;
 
@@ -52,6 +52,10 @@ const MIGRATIONS: &[(i32, &str)] = &[
     (
         8,
         include_str!("../../migrations/postgres/008_pass_key.sql"),
+    ),
+    (
+        9,
+        include_str!("../../migrations/postgres/009_device_reports.sql"),
     ),
 ];
 /// The advisory lock key held while migrating.
@@ -764,6 +768,44 @@ impl RelayStorage for PostgresStorage {
             .and_then(|r| r.get::<_, Vec<u8>>(0).try_into().ok()))
     }
 
+    fn record_device_report(&self, report: &DeviceReport) -> Result<(), RelayError> {
+        self.conn()?.execute(
+            "INSERT INTO device_reports (device_id, at_ms, app_version, outbox, photos, conflicts) \
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (device_id) DO UPDATE SET \
+             at_ms = excluded.at_ms, app_version = excluded.app_version, \
+             outbox = excluded.outbox, photos = excluded.photos, conflicts = excluded.conflicts",
+            &[
+                &report.device_id,
+                &report.at_ms,
+                &report.app_version,
+                &i64::from(report.outbox),
+                &i64::from(report.photos),
+                &i64::from(report.conflicts),
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn device_reports(&self) -> Result<Vec<DeviceReport>, RelayError> {
+        Ok(self
+            .conn()?
+            .query(
+                "SELECT device_id, at_ms, app_version, outbox, photos, conflicts \
+                 FROM device_reports ORDER BY device_id",
+                &[],
+            )?
+            .into_iter()
+            .map(|r| DeviceReport {
+                device_id: r.get(0),
+                at_ms: r.get(1),
+                app_version: r.get(2),
+                outbox: count(r.get(3)),
+                photos: count(r.get(4)),
+                conflicts: count(r.get(5)),
+            })
+            .collect())
+    }
+
     fn archived_report(&self, date: &str) -> Result<Option<(String, String)>, RelayError> {
         Ok(self
             .conn()?
@@ -1040,4 +1082,9 @@ impl RelayStorage for PostgresStorage {
             })
             .collect())
     }
+}
+
+/// A count kept as a signed integer, as the report's unsigned one.
+fn count(kept: i64) -> u32 {
+    u32::try_from(kept.max(0)).unwrap_or(u32::MAX)
 }

@@ -15,8 +15,8 @@ use rusqlite_migration::{M, Migrations};
 use super::rules::{self, BlobWrite};
 use super::{
     AppendOutcome, ArchivedReport, BlobChunk, BlobQuota, BlobState, BlobUsage, CompleteBlob,
-    Device, EnrolCode, LogChange, LoggedChange, NewDevice, RelayStorage, RetiredActor, SetAside,
-    Tombstone,
+    Device, DeviceReport, EnrolCode, LogChange, LoggedChange, NewDevice, RelayStorage,
+    RetiredActor, SetAside, Tombstone,
 };
 use crate::error::RelayError;
 
@@ -30,6 +30,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../../migrations/007_erased_docs.sql")),
     M::up(include_str!("../../migrations/008_archived_reports.sql")),
     M::up(include_str!("../../migrations/009_pass_key.sql")),
+    M::up(include_str!("../../migrations/010_device_reports.sql")),
 ];
 
 /// The SQLite storage.
@@ -539,6 +540,45 @@ impl RelayStorage for SqliteStorage {
             .query_row("SELECT secret FROM pass_key WHERE id = 1", [], |r| r.get(0))
             .optional()?;
         Ok(secret.and_then(|s| s.try_into().ok()))
+    }
+
+    fn record_device_report(&self, report: &DeviceReport) -> Result<(), RelayError> {
+        lock(&self.writer)
+            .prepare_cached(
+                "INSERT INTO device_reports (device_id, at_ms, app_version, outbox, photos, \
+                 conflicts) VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (device_id) DO UPDATE \
+                 SET at_ms = excluded.at_ms, app_version = excluded.app_version, \
+                 outbox = excluded.outbox, photos = excluded.photos, \
+                 conflicts = excluded.conflicts",
+            )?
+            .execute(params![
+                report.device_id,
+                report.at_ms,
+                report.app_version,
+                report.outbox,
+                report.photos,
+                report.conflicts
+            ])?;
+        Ok(())
+    }
+
+    fn device_reports(&self) -> Result<Vec<DeviceReport>, RelayError> {
+        let conn = lock(&self.reader);
+        let mut stmt = conn.prepare_cached(
+            "SELECT device_id, at_ms, app_version, outbox, photos, conflicts \
+             FROM device_reports ORDER BY device_id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(DeviceReport {
+                device_id: r.get(0)?,
+                at_ms: r.get(1)?,
+                app_version: r.get(2)?,
+                outbox: r.get(3)?,
+                photos: r.get(4)?,
+                conflicts: r.get(5)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     fn archived_report(&self, date: &str) -> Result<Option<(String, String)>, RelayError> {
