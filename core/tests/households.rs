@@ -469,3 +469,122 @@ fn a_temperature_is_judged_as_it_is_kept_and_shown() {
         .unwrap();
     assert!(!fever, "37.24 is kept and shown as 37.2");
 }
+
+#[test]
+fn the_office_asks_for_residents_by_age_tag_building_visits_and_watch() {
+    use linli_core::api::queries::{ResidentQuery, WatchQuery};
+    let devices = Devices::new();
+    let office = devices.open("office", "office-pc");
+    let c = community(&office);
+    let year = chrono::Datelike::year(&start_time()) as i64;
+    let with = |building: &str, room: &str, people: &[(&str, i64)], tags: Vec<Tag>| {
+        office
+            .register_household(&HouseholdInput {
+                residents: people
+                    .iter()
+                    .map(|(name, age)| ResidentInput {
+                        name: (*name).into(),
+                        birth_year: Some((year - age) as i32),
+                        phone: String::new(),
+                    })
+                    .collect(),
+                tags,
+                ..household(building, room)
+            })
+            .unwrap()
+    };
+    let h101 = with(
+        &c.building3,
+        "101",
+        &[("周桂英", 96), ("周建国", 64)],
+        vec![Tag::Elderly],
+    );
+    with(
+        &c.building3,
+        "102",
+        &[("陈玉兰", 90)],
+        vec![Tag::LivingAlone],
+    );
+    with(
+        &c.building5,
+        "201",
+        &[("李德明", 89), ("王秀珍", 91)],
+        vec![],
+    );
+    office
+        .set_watch_plan(
+            &h101,
+            Some(WatchPlanInput {
+                frequency: WatchFrequency::TimesPerDay,
+                n: 1,
+            }),
+        )
+        .unwrap();
+    let names = |q: ResidentQuery| -> Vec<String> {
+        office
+            .residents_where(&q)
+            .unwrap()
+            .into_iter()
+            .map(|r| r.name)
+            .collect()
+    };
+    let ninety = ResidentQuery {
+        min_age: Some(90),
+        ..ResidentQuery::default()
+    };
+    let mut found = names(ninety.clone());
+    found.sort();
+    let mut expected = vec!["周桂英", "陈玉兰", "王秀珍"];
+    expected.sort();
+    assert_eq!(found, expected);
+    let rows = office.residents_where(&ninety).unwrap();
+    assert!(rows.iter().all(|r| r.age.unwrap() >= 90));
+    assert_eq!(
+        names(ResidentQuery {
+            min_age: Some(90),
+            building_id: Some(c.building3.clone()),
+            ..ResidentQuery::default()
+        })
+        .len(),
+        2
+    );
+    assert_eq!(
+        names(ResidentQuery {
+            max_age: Some(89),
+            ..ResidentQuery::default()
+        })
+        .len(),
+        2
+    );
+    assert_eq!(
+        names(ResidentQuery {
+            tag: Some(Tag::LivingAlone),
+            ..ResidentQuery::default()
+        }),
+        vec!["陈玉兰"]
+    );
+    let watched = names(ResidentQuery {
+        watch: WatchQuery::Watched,
+        ..ResidentQuery::default()
+    });
+    assert_eq!(watched.len(), 2, "{watched:?}");
+    // Nobody was visited: everyone counts as not visited in 30 days; after a visit, 101's
+    // residents no longer do.
+    assert_eq!(
+        names(ResidentQuery {
+            not_visited_days: Some(30),
+            ..ResidentQuery::default()
+        })
+        .len(),
+        5
+    );
+    office.log_visit(&h101, &VisitInput::default()).unwrap();
+    assert_eq!(
+        names(ResidentQuery {
+            not_visited_days: Some(30),
+            ..ResidentQuery::default()
+        })
+        .len(),
+        3
+    );
+}

@@ -9,7 +9,7 @@
 use std::time::Duration;
 
 use fantoccini::Locator;
-use linli_core::api::households::VisitInput;
+use linli_core::api::households::{HouseholdInput, ResidentInput, VisitInput};
 use linli_core::records::ticket::Level;
 use linli_core::sync::client::{SyncClient, SyncOptions, SyncPhase, SyncProgress};
 use linli_e2e::browser::TestBrowser;
@@ -214,6 +214,45 @@ async fn the_office_signs_in_sees_the_day_and_escalates_a_ticket_the_lead_then_s
             .iter()
             .any(|h| h.member == "office-admin" && h.device == "office-web-office-admin")
     );
+
+    // The office asks for the residents aged 90 and over: exactly them.
+    let year = chrono::Datelike::year(&today);
+    r.admin
+        .run(|l| {
+            for (room, name, age) in [
+                ("201", "周桂英", 96),
+                ("202", "陈玉兰", 90),
+                ("203", "李德明", 89),
+            ] {
+                l.register_household(&HouseholdInput {
+                    building_id: r.places.building3.clone(),
+                    unit: "1单元".into(),
+                    room: room.into(),
+                    residents: vec![ResidentInput {
+                        name: name.into(),
+                        birth_year: Some(year - age),
+                        phone: String::new(),
+                    }],
+                    ..HouseholdInput::default()
+                })?;
+            }
+            Ok(())
+        })
+        .expect("households");
+    c.goto(&format!("{}/office/residents?min_age=90", r.url))
+        .await
+        .unwrap();
+    let mut found = Vec::new();
+    for cell in c
+        .find_all(Locator::Css("#residents td.name"))
+        .await
+        .unwrap()
+    {
+        found.push(cell.text().await.unwrap());
+    }
+    found.sort();
+    assert_eq!(found, vec!["周桂英".to_owned(), "陈玉兰".to_owned()]);
+    photograph(&mut b, "residents").await;
 
     // A phone whose sync was cut after its first push still holds the rest: the devices page
     // says how many, as the phone told the relay, and marks it.

@@ -11,6 +11,7 @@ pub mod households;
 pub mod isolation;
 pub mod passes;
 pub mod photos;
+pub mod queries;
 pub mod records;
 pub mod reminders;
 pub mod resident_export;

@@ -134,7 +134,8 @@ fn household_row(conn: &Connection, doc_id: &str, h: &HouseholdHead, count: usiz
         .execute([doc_id])?;
     let mut resident = conn.prepare_cached(
         "INSERT INTO p_residents (resident_id, doc_id, building_id, status, moved_in, moved_out, \
-         arrived_from, arrived_on) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+         arrived_from, arrived_on, name, birth_year) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
     )?;
     for (id, r) in &h.residents {
         resident.execute(params![
@@ -145,7 +146,9 @@ fn household_row(conn: &Connection, doc_id: &str, h: &HouseholdHead, count: usiz
             r.moved_in,
             r.moved_out,
             r.arrived_from,
-            r.arrived_on
+            r.arrived_on,
+            r.name,
+            r.birth_year
         ])?;
     }
     let residents: Vec<&str> = h.residents.values().map(|r| r.name.as_str()).collect();

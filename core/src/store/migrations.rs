@@ -16,6 +16,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../../migrations/008_reminders.sql")),
     M::up(include_str!("../../migrations/009_residents.sql")),
     M::up(include_str!("../../migrations/010_erased_records.sql")),
+    M::up(include_str!("../../migrations/011_resident_ages.sql")),
 ];
 
 /// Every migration, in order.
