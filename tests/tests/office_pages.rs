@@ -254,6 +254,25 @@ async fn the_office_signs_in_sees_the_day_and_escalates_a_ticket_the_lead_then_s
     assert_eq!(found, vec!["周桂英".to_owned(), "陈玉兰".to_owned()]);
     photograph(&mut b, "residents").await;
 
+    // Households: found by a resident's name; a household's page with the 民意 a lead typed.
+    c.goto(&format!("{}/office/households?q=周桂英", r.url))
+        .await
+        .unwrap();
+    assert_eq!(
+        c.find_all(Locator::Css("#households tr[data-household]"))
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    photograph(&mut b, "households").await;
+    c.goto(&format!("{}/office/households/{}", r.url, households[0]))
+        .await
+        .unwrap();
+    let needs = c.find(Locator::Css("#visits td.needs")).await.unwrap();
+    assert!(needs.text().await.unwrap().contains("需要上门测血压"));
+    photograph(&mut b, "household").await;
+
     // A phone whose sync was cut after its first push still holds the rest: the devices page
     // says how many, as the phone told the relay, and marks it.
     for h in households.iter().chain(&households[..1]) {

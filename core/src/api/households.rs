@@ -107,6 +107,9 @@ pub enum CheckState {
     Overdue,
 }
 
+/// The most households a search lists.
+pub const MAX_SEARCH_ROWS: u32 = 200;
+
 /// A household in a building list.
 #[derive(Debug, Clone, PartialEq)]
 pub struct HouseholdRow {
@@ -488,6 +491,28 @@ impl Linli {
         self.household_rows(
             "building_id = ?1 ORDER BY unit, room, doc_id",
             params![building_id],
+        )
+    }
+
+    /// Households whose residents' names, unit and room, or phone hold `text` (any household
+    /// when it is empty), with `tag` when given: the office's search, by building, unit and
+    /// room; at most [`MAX_SEARCH_ROWS`].
+    pub fn search_households(&self, text: &str, tag: Option<Tag>) -> Result<Vec<HouseholdRow>> {
+        let text = text.trim();
+        if text.chars().count() > 64 {
+            return Err(Error::invalid("text", "search for at most 64 characters"));
+        }
+        let like = text
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        self.household_rows(
+            "(?1 = '' OR residents LIKE '%' || ?1 || '%' ESCAPE '\\' \
+             OR (unit || room) LIKE '%' || ?1 || '%' ESCAPE '\\' \
+             OR phone LIKE '%' || ?1 || '%' ESCAPE '\\') \
+             AND (?2 IS NULL OR (',' || tags || ',') LIKE '%,' || ?2 || ',%') \
+             ORDER BY building_id, unit, room, doc_id LIMIT ?3",
+            params![like, tag.map(|t| t.code()), MAX_SEARCH_ROWS],
         )
     }
 

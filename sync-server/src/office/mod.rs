@@ -2,7 +2,8 @@
 //! community office at day end. Who may sign in, sessions and the forms' CSRF tokens are in
 //! [`session`]; the day's report with its charts in [`report_page`]; the ticket board and a
 //! ticket's timeline and actions in [`tickets_page`]; which phones have synced and what they
-//! still hold in [`devices_page`]; the office's own questions of the residents in
+//! still hold in [`devices_page`]; households found and shown in [`households_page`]; the
+//! office's own questions of the residents in
 //! [`residents_page`]. Pages read the office replica's
 //! projections; every write is an automerge change by the signed-in member, made in an office
 //! store of that member's own ([`OfficeDesk`]) and appended to the log like the admin tools'
@@ -10,6 +11,7 @@
 
 mod charts;
 mod devices_page;
+mod households_page;
 mod report_page;
 mod residents_page;
 mod session;
@@ -115,6 +117,8 @@ pub fn router() -> Router<Arc<Relay>> {
         .route("/tickets/{id}", get(tickets_page::ticket))
         .route("/tickets/{id}/{action}", post(tickets_page::act))
         .route("/devices", get(devices_page::devices))
+        .route("/households", get(households_page::households))
+        .route("/households/{id}", get(households_page::household))
         .route("/residents", get(residents_page::residents))
         .route("/residents.csv", get(residents_page::residents_csv))
         .route("/devices/{id}/revoke", post(devices_page::revoke))
