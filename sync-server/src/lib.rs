@@ -22,6 +22,7 @@ pub mod photos;
 pub mod relay;
 pub mod replica;
 pub mod retention;
+pub mod roster;
 pub mod server;
 pub mod set_aside;
 pub mod storage;

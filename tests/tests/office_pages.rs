@@ -273,6 +273,88 @@ async fn the_office_signs_in_sees_the_day_and_escalates_a_ticket_the_lead_then_s
     assert!(needs.text().await.unwrap().contains("需要上门测血压"));
     photograph(&mut b, "household").await;
 
+    // The residents' roster: one bad row, and nothing is imported; fixed, every household is
+    // on the phone of the building's lead after its sync.
+    let files = tempfile::tempdir().unwrap();
+    let bad = files.path().join("花名册-有误.csv");
+    let good = files.path().join("花名册.csv");
+    let roster = |building: &str| {
+        format!(
+            "楼栋,单元,室号,姓名,出生年份,电话,标签\n\
+             3号楼,2单元,301,孙玉珍,1941,13800000011,独居、老人\n\
+             3号楼,2单元,302,孙建军,1968,,\n\
+             {building},2单元,302,孙小梅,1995,,\n"
+        )
+    };
+    std::fs::write(&bad, roster("7号楼")).unwrap();
+    std::fs::write(&good, roster("3号楼")).unwrap();
+    c.goto(&format!("{}/office/import", r.url)).await.unwrap();
+    c.find(Locator::Id("roster"))
+        .await
+        .unwrap()
+        .send_keys(bad.to_str().unwrap())
+        .await
+        .unwrap();
+    c.find(Locator::Id("upload"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let row = c
+        .wait()
+        .for_element(Locator::Css("#errors tr[data-row=\"4\"]"))
+        .await
+        .expect("the bad row, by its number");
+    assert!(row.text().await.unwrap().contains("楼栋"));
+    photograph(&mut b, "import-errors").await;
+    wang.sync().await.expect("sync");
+    let before = wang
+        .linli
+        .households_in_building(&r.places.building3)
+        .unwrap()
+        .len();
+    c.find(Locator::Id("roster"))
+        .await
+        .unwrap()
+        .send_keys(good.to_str().unwrap())
+        .await
+        .unwrap();
+    c.find(Locator::Id("upload"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let count = c
+        .wait()
+        .for_element(Locator::Id("preview-count"))
+        .await
+        .expect("a preview");
+    assert!(count.text().await.unwrap().contains("2 户、3 人"));
+    photograph(&mut b, "import-preview").await;
+    c.find(Locator::Id("confirm"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(Locator::Id("imported"))
+        .await
+        .expect("imported");
+    wang.sync().await.expect("sync");
+    let after = wang
+        .linli
+        .households_in_building(&r.places.building3)
+        .unwrap();
+    assert_eq!(after.len(), before + 2);
+    assert!(
+        after
+            .iter()
+            .any(|h| h.room == "302" && h.residents.contains("孙小梅"))
+    );
+
     // A phone whose sync was cut after its first push still holds the rest: the devices page
     // says how many, as the phone told the relay, and marks it.
     for h in households.iter().chain(&households[..1]) {
@@ -492,6 +574,75 @@ async fn the_pages_refuse_what_they_must() {
         .unwrap();
     assert_eq!(sync.status(), StatusCode::UNAUTHORIZED);
     assert!(sync.text().await.unwrap().contains("browser_session"));
+
+    // Uploads that are no roster: a clear error, nothing written, the relay still serving.
+    let import_page = http()
+        .get(format!("{url}/office/import"))
+        .header(COOKIE, &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = csrf_on(&import_page);
+    let upload = |name: &str, bytes: Vec<u8>| {
+        let boundary = "linli-test-boundary";
+        let mut body = format!(
+            "--{boundary}\r\ncontent-disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n\
+             --{boundary}\r\ncontent-disposition: form-data; name=\"roster\"; filename=\"{name}\"\r\n\
+             content-type: application/octet-stream\r\n\r\n"
+        )
+        .into_bytes();
+        body.extend(bytes);
+        body.extend(format!("\r\n--{boundary}--\r\n").into_bytes());
+        let request = http()
+            .post(format!("{url}/office/import"))
+            .header(COOKIE, cookie.clone())
+            .header(
+                CONTENT_TYPE,
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .body(body);
+        async move {
+            let answer = request.send().await.unwrap();
+            (answer.status(), answer.text().await.unwrap())
+        }
+    };
+    let (status, page) = upload("photo.png", b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec()).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(page.contains("不是"), "{page}");
+    let (status, page) = upload("huge.csv", vec![b'a'; 20 << 20]).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(page.contains("MB"), "{page}");
+    let mut many = String::from("楼栋,室号,姓名\n");
+    for i in 0..10_000 {
+        many.push_str(&format!("9号楼,{i},某人\n"));
+    }
+    let (status, page) = upload("many.csv", many.into_bytes()).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("有 10000 行有误"), "a count of every bad row");
+    assert!(page.matches("data-row=").count() <= 200, "a bounded list");
+    let health = http().get(format!("{url}/healthz")).send().await.unwrap();
+    assert_eq!(health.status(), StatusCode::OK);
+    // The admin tools read a roster the same way.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("roster.csv");
+    std::fs::write(
+        &file,
+        "楼栋,室号,姓名,出生年份\n3号楼,901,吴桂花,1930\n3号楼,902,吴德,3000\n",
+    )
+    .unwrap();
+    let (ok, _, err) = r.admin_cli(RELAY_EXE, &["import-households", file.to_str().unwrap()]);
+    assert!(!ok && err.contains("第 3 行"), "{err}");
+    std::fs::write(
+        &file,
+        "楼栋,室号,姓名,出生年份\n3号楼,901,吴桂花,1930\n3号楼,902,吴德,1960\n",
+    )
+    .unwrap();
+    let (ok, out, err) = r.admin_cli(RELAY_EXE, &["import-households", file.to_str().unwrap()]);
+    assert!(ok, "{err}");
+    assert!(out.contains("2 户"), "{out}");
 
     // Wrong codes from one address are limited: 429 with Retry-After.
     let mut last = None;

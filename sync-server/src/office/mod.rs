@@ -3,7 +3,7 @@
 //! [`session`]; the day's report with its charts in [`report_page`]; the ticket board and a
 //! ticket's timeline and actions in [`tickets_page`]; which phones have synced and what they
 //! still hold in [`devices_page`]; households found and shown in [`households_page`]; the
-//! office's own questions of the residents in
+//! residents' roster imported in [`import_page`]; the office's own questions of the residents in
 //! [`residents_page`]. Pages read the office replica's
 //! projections; every write is an automerge change by the signed-in member, made in an office
 //! store of that member's own ([`OfficeDesk`]) and appended to the log like the admin tools'
@@ -12,6 +12,7 @@
 mod charts;
 mod devices_page;
 mod households_page;
+mod import_page;
 mod report_page;
 mod residents_page;
 mod session;
@@ -25,6 +26,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use linli_core::Linli;
+use linli_core::api::households::HouseholdInput;
 
 use crate::admin::Admin;
 use crate::database::Database;
@@ -40,6 +42,8 @@ pub use session::{BROWSER_DEVICE_PREFIX, WEB_CODE_TTL_MS, home, is_browser_sessi
 pub struct OfficeDesk {
     db: Option<Database>,
     writers: Mutex<HashMap<String, Arc<Admin>>>,
+    /// Rosters read and previewed, waiting for their import to be confirmed, by session.
+    pending_imports: Mutex<HashMap<String, Vec<HouseholdInput>>>,
 }
 
 impl OfficeDesk {
@@ -47,7 +51,7 @@ impl OfficeDesk {
     pub fn new(db: &Database) -> OfficeDesk {
         OfficeDesk {
             db: Some(db.clone()),
-            writers: Mutex::new(HashMap::new()),
+            ..OfficeDesk::default()
         }
     }
 
@@ -76,6 +80,22 @@ impl OfficeDesk {
         let writer = self.writer(relay, member)?;
         writer.pull()?;
         Ok(f(writer.linli())?)
+    }
+
+    /// Keeps a previewed roster for the session `session` until it is confirmed.
+    fn keep_import(&self, session: &str, households: Vec<HouseholdInput>) {
+        self.pending_imports
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(session.to_owned(), households);
+    }
+
+    /// The roster the session `session` previewed, taken.
+    fn take_import(&self, session: &str) -> Option<Vec<HouseholdInput>> {
+        self.pending_imports
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(session)
     }
 
     fn writer(&self, relay: &Relay, member: &str) -> Result<Arc<Admin>, RelayError> {
@@ -119,6 +139,13 @@ pub fn router() -> Router<Arc<Relay>> {
         .route("/devices", get(devices_page::devices))
         .route("/households", get(households_page::households))
         .route("/households/{id}", get(households_page::household))
+        .route(
+            "/import",
+            get(import_page::form).post(import_page::upload).layer(
+                axum::extract::DefaultBodyLimit::max(import_page::MAX_UPLOAD_BYTES),
+            ),
+        )
+        .route("/import/confirm", post(import_page::confirm))
         .route("/residents", get(residents_page::residents))
         .route("/residents.csv", get(residents_page::residents_csv))
         .route("/devices/{id}/revoke", post(devices_page::revoke))
