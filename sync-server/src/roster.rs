@@ -352,6 +352,32 @@ mod tests {
     }
 
     #[test]
+    fn an_xlsx_roster_reads_like_its_csv() {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let ws = book.add_worksheet();
+        let rows: [[&str; 5]; 3] = [
+            ["楼栋", "室号", "姓名", "出生年份", "电话"],
+            ["3号楼", "101", "张桂英", "", "13800000001"],
+            ["5号楼", "201", "李德明", "", ""],
+        ];
+        for (r, row) in rows.iter().enumerate() {
+            for (c, cell) in row.iter().enumerate() {
+                ws.write_string(r as u32, c as u16, *cell).unwrap();
+            }
+        }
+        // Numbers as Excel keeps them: a birth year and a phone number typed as numbers.
+        ws.write_number(1, 3, 1938.0).unwrap();
+        ws.write_number(2, 3, 1950.0).unwrap();
+        ws.write_number(2, 4, 13900000002.0).unwrap();
+        let bytes = book.save_to_buffer().unwrap();
+        let r = read_roster(&bytes, &buildings(), &BTreeSet::new(), 2026).unwrap();
+        assert_eq!(r.error_count, 0, "{:?}", r.errors);
+        assert_eq!(r.households.len(), 2);
+        assert_eq!(r.households[0].residents[0].birth_year, Some(1938));
+        assert_eq!(r.households[1].residents[0].phone, "13900000002");
+    }
+
+    #[test]
     fn a_file_that_is_no_roster_is_refused() {
         let none = BTreeSet::new();
         for bytes in [

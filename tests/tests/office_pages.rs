@@ -165,6 +165,31 @@ async fn the_office_signs_in_sees_the_day_and_escalates_a_ticket_the_lead_then_s
     );
     assert!(ok, "{err}");
     assert_eq!(csv, printed);
+    // The same report as a workbook: the CSV's rows, cell by cell.
+    let xlsx = http()
+        .get(format!("{}/office/report.xlsx?date={today}", r.url))
+        .header(COOKIE, format!("linli_office={}", cookie.value()))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let mut book: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(xlsx.to_vec())).expect("a workbook");
+    let sheet = calamine::Reader::worksheet_range_at(&mut book, 0)
+        .unwrap()
+        .unwrap();
+    let cells: Vec<Vec<String>> = sheet
+        .rows()
+        .map(|row| row.iter().map(ToString::to_string).collect())
+        .collect();
+    let lines: Vec<Vec<String>> = printed
+        .lines()
+        .map(|l| l.split(',').map(str::to_owned).collect())
+        .collect();
+    assert_eq!(cells.len(), lines.len());
+    assert_eq!(cells[0], lines[0]);
     photograph(&mut b, "today").await;
 
     // The board lists the ticket; its page escalates it to the street office.

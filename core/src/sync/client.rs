@@ -970,6 +970,11 @@ impl SyncClient {
         let mut delay = self.options.backoff.min(self.options.max_backoff);
         let mut attempt = 0;
         loop {
+            // A sync cancelled between two requests sends no next one: polled together, the
+            // send could go out before the cancellation is seen.
+            if cancel.is_cancelled() {
+                return Err(SyncError::Cancelled);
+            }
             let request = build()
                 .bearer_auth(&self.options.token)
                 .header(VERSION_HEADER, PROTOCOL_VERSION.to_string());

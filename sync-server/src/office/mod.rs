@@ -16,6 +16,7 @@ mod import_page;
 mod report_page;
 mod residents_page;
 mod session;
+mod sheets;
 mod tickets_page;
 
 use std::collections::HashMap;
@@ -133,6 +134,7 @@ pub fn router() -> Router<Arc<Relay>> {
         .route("/sign-out", post(session::sign_out))
         .route("/today", get(report_page::today))
         .route("/report.csv", get(report_page::csv))
+        .route("/report.xlsx", get(report_page::xlsx))
         .route("/tickets", get(tickets_page::board))
         .route("/tickets/{id}", get(tickets_page::ticket))
         .route("/tickets/{id}/{action}", post(tickets_page::act))
@@ -148,6 +150,7 @@ pub fn router() -> Router<Arc<Relay>> {
         .route("/import/confirm", post(import_page::confirm))
         .route("/residents", get(residents_page::residents))
         .route("/residents.csv", get(residents_page::residents_csv))
+        .route("/residents.xlsx", get(residents_page::residents_xlsx))
         .route("/devices/{id}/revoke", post(devices_page::revoke))
 }
 

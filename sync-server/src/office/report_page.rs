@@ -1,14 +1,14 @@
 //! `/office/today`: the day-end report of any date (today by default, in the community's
 //! time) with its charts — visits per lead, tickets by level, duty attendance per gate, watch
 //! checks done against due — and `/office/report.csv`, the same report as the admin tools'
-//! `report --format csv` prints it. A date whose gate days were erased at the end of their
+//! `report --format csv` prints it, or `/office/report.xlsx`. A date whose gate days were erased at the end of their
 //! retention shows the report kept then.
 
 use std::sync::Arc;
 
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
 use linli_core::records::Coded;
@@ -17,6 +17,7 @@ use serde::Deserialize;
 
 use super::charts::{Bar, bar_chart};
 use super::session::signed_in;
+use super::sheets::{self, Table};
 use super::{SignedIn, page};
 use crate::error::RelayError;
 use crate::http::blocking;
@@ -135,12 +136,9 @@ pub(super) async fn today(
     )
 }
 
-/// The day's report as CSV, as a download named by its date.
-pub(super) async fn csv(
-    State(relay): State<Arc<Relay>>,
-    headers: HeaderMap,
-    Query(q): Query<DateQuery>,
-) -> Response {
+/// The day's report to download: CSV, byte for byte what `linli-relay report --format csv`
+/// prints, or the same rows as `.xlsx`.
+async fn download_as(relay: Arc<Relay>, headers: HeaderMap, q: DateQuery, xlsx: bool) -> Response {
     if let Err(to_sign_in) = signed_in(&relay, &headers).await {
         return to_sign_in;
     }
@@ -148,22 +146,37 @@ pub(super) async fn csv(
         Ok(found) => found,
         Err(e) => return e.into_response(),
     };
-    let body = match day {
+    let csv = match day {
         Day::Computed(r) => r.to_csv(),
         Day::Archived { csv, .. } => csv,
     };
-    let mut response = (
-        StatusCode::OK,
-        [(header::CONTENT_TYPE, "text/csv; charset=utf-8")],
-        body,
-    )
-        .into_response();
-    if let Ok(v) =
-        HeaderValue::from_str(&format!("attachment; filename=\"linli-report-{date}.csv\""))
-    {
-        response
-            .headers_mut()
-            .insert(header::CONTENT_DISPOSITION, v);
+    if !xlsx {
+        return sheets::download(
+            sheets::CSV,
+            &format!("linli-report-{date}.csv"),
+            csv.into_bytes(),
+        );
     }
-    response
+    match Table::from_csv(&csv).and_then(|t| t.xlsx("日报")) {
+        Ok(bytes) => sheets::download(sheets::XLSX, &format!("linli-report-{date}.xlsx"), bytes),
+        Err(e) => e.into_response(),
+    }
+}
+
+/// The day's report as CSV.
+pub(super) async fn csv(
+    State(relay): State<Arc<Relay>>,
+    headers: HeaderMap,
+    Query(q): Query<DateQuery>,
+) -> Response {
+    download_as(relay, headers, q, false).await
+}
+
+/// The day's report as `.xlsx`.
+pub(super) async fn xlsx(
+    State(relay): State<Arc<Relay>>,
+    headers: HeaderMap,
+    Query(q): Query<DateQuery>,
+) -> Response {
+    download_as(relay, headers, q, true).await
 }

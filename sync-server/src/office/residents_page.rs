@@ -1,13 +1,13 @@
 //! `/office/residents`: the office's own questions of the residents (智慧报表) — by age range
 //! (say 90 and over), tag, building, not visited in N days, watch state — as a table, and
-//! `/office/residents.csv`, the same rows to download. Answered by the core from projections
+//! `/office/residents.csv` and `.xlsx`, the same rows to download. Answered by the core from projections
 //! (`Linli::residents_where`); phone numbers stay masked.
 
 use std::sync::Arc;
 
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Offset, Utc};
 use linli_core::api::households::CheckState;
@@ -17,6 +17,7 @@ use linli_core::records::household::Tag;
 use serde::Deserialize;
 
 use super::session::signed_in;
+use super::sheets::{self, Table};
 use super::{SignedIn, page};
 use crate::error::RelayError;
 use crate::http::blocking;
@@ -194,6 +195,7 @@ struct ResidentsPage<'a> {
     buildings: Vec<(String, String)>,
     tags: Vec<(&'static str, &'static str)>,
     csv: String,
+    xlsx: String,
 }
 
 /// The question's page.
@@ -219,6 +221,7 @@ pub(super) async fn residents(
         ResidentsPage {
             who: &who,
             csv: format!("/office/residents.csv?{}", form.query_string()),
+            xlsx: format!("/office/residents.xlsx?{}", form.query_string()),
             form: &form,
             lines,
             buildings,
@@ -228,19 +231,46 @@ pub(super) async fn residents(
     )
 }
 
-fn csv_field(text: &str) -> String {
-    if text.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
-    } else {
-        text.to_owned()
+/// The lines as a table with Chinese headings.
+fn table(lines: &[Line]) -> Table {
+    Table {
+        headings: [
+            "姓名",
+            "年龄",
+            "楼栋",
+            "单元",
+            "室号",
+            "标签",
+            "最近走访",
+            "探访状态",
+        ]
+        .map(str::to_owned)
+        .to_vec(),
+        rows: lines
+            .iter()
+            .map(|l| {
+                vec![
+                    l.name.clone(),
+                    l.age.clone(),
+                    l.building.clone(),
+                    l.unit.clone(),
+                    l.room.clone(),
+                    l.tags.clone(),
+                    l.last_visit.clone(),
+                    l.watch.to_owned(),
+                ]
+            })
+            .collect(),
     }
 }
 
-/// The same rows as CSV, with Chinese headings.
-pub(super) async fn residents_csv(
-    State(relay): State<Arc<Relay>>,
+/// The same rows to download: CSV (with a byte-order mark, so that Excel reads the Chinese
+/// right) or `.xlsx`.
+async fn download_as(
+    relay: Arc<Relay>,
     headers: HeaderMap,
-    Query(form): Query<QueryForm>,
+    form: QueryForm,
+    xlsx: bool,
 ) -> Response {
     if let Err(to_sign_in) = signed_in(&relay, &headers).await {
         return to_sign_in;
@@ -253,32 +283,32 @@ pub(super) async fn residents_csv(
         Ok((lines, _)) => lines,
         Err(e) => return e.into_response(),
     };
-    let mut csv = String::from("姓名,年龄,楼栋,单元,室号,标签,最近走访,探访状态\n");
-    for l in &lines {
-        let fields = [
-            &l.name,
-            &l.age,
-            &l.building,
-            &l.unit,
-            &l.room,
-            &l.tags,
-            &l.last_visit,
-            l.watch,
-        ];
-        let row: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
-        csv.push_str(&row.join(","));
-        csv.push('\n');
+    let table = table(&lines);
+    if xlsx {
+        match table.xlsx("居民") {
+            Ok(bytes) => sheets::download(sheets::XLSX, "linli-residents.xlsx", bytes),
+            Err(e) => e.into_response(),
+        }
+    } else {
+        let body = format!("\u{feff}{}", table.csv()).into_bytes();
+        sheets::download(sheets::CSV, "linli-residents.csv", body)
     }
-    (
-        StatusCode::OK,
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-            (
-                header::CONTENT_DISPOSITION,
-                "attachment; filename=\"linli-residents.csv\"",
-            ),
-        ],
-        csv,
-    )
-        .into_response()
+}
+
+/// The rows as CSV.
+pub(super) async fn residents_csv(
+    State(relay): State<Arc<Relay>>,
+    headers: HeaderMap,
+    Query(form): Query<QueryForm>,
+) -> Response {
+    download_as(relay, headers, form, false).await
+}
+
+/// The rows as `.xlsx`.
+pub(super) async fn residents_xlsx(
+    State(relay): State<Arc<Relay>>,
+    headers: HeaderMap,
+    Query(form): Query<QueryForm>,
+) -> Response {
+    download_as(relay, headers, form, true).await
 }
