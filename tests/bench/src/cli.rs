@@ -13,7 +13,7 @@ use linli_core::StoreKey;
 
 use crate::linli_side::{self, PhoneIdentity};
 use crate::report::Report;
-use crate::{BenchError, ingest, load, local, samod_side, sync_compare};
+use crate::{BenchError, ingest, load, local, office, samod_side, sync_compare};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -71,6 +71,9 @@ enum Command {
     Store(Sizes),
     /// 200 phones syncing a day's work each against one relay at once (scenario 7).
     Load(Sizes),
+    /// The office's pages over 100,000 records and 2,000 devices, and a 10,000-household
+    /// roster import (scenario 8).
+    Office(Sizes),
     /// Random and mutated inputs against the relay's decoders, the rules and the core's apply.
     Fuzz {
         /// Seconds per target.
@@ -215,13 +218,18 @@ async fn run(command: Command) -> Result<(), BenchError> {
         Command::SamodServer { dir } => samod_side::serve(&dir).await,
         Command::SamodPeer(op) => peer(op).await,
         Command::All(sizes) => {
-            benchmarks(&sizes, &["sync", "ingest", "writes", "store", "load"]).await
+            benchmarks(
+                &sizes,
+                &["sync", "ingest", "writes", "store", "load", "office"],
+            )
+            .await
         }
         Command::Sync(sizes) => benchmarks(&sizes, &["sync"]).await,
         Command::Ingest(sizes) => benchmarks(&sizes, &["ingest"]).await,
         Command::Writes(sizes) => benchmarks(&sizes, &["writes"]).await,
         Command::Store(sizes) => benchmarks(&sizes, &["store"]).await,
         Command::Load(sizes) => benchmarks(&sizes, &["load"]).await,
+        Command::Office(sizes) => benchmarks(&sizes, &["office"]).await,
         Command::Converge { cases, seed } => converge(cases, seed),
         Command::Fuzz { secs, seed } => {
             println!("fuzz: {secs} s per target, seed {seed}");
@@ -313,6 +321,7 @@ async fn run_one(
         "writes" => local::writes(quick, work, report).await,
         "store" => local::store(quick, work, report).await,
         "load" => load::run(runs, work, report).await,
+        "office" => office::run(quick, runs, work, report).await,
         other => Err(BenchError(format!("no benchmark {other}"))),
     }
 }

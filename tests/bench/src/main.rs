@@ -13,6 +13,7 @@ mod ingest;
 mod linli_side;
 mod load;
 mod local;
+mod office;
 mod process;
 mod report;
 mod samod_side;
