@@ -103,6 +103,10 @@ async fn the_office_signs_in_sees_the_day_and_escalates_a_ticket_the_lead_then_s
         .linli
         .report_ticket(&ticket_input("3号楼电梯停运两天"))
         .expect("ticket");
+    // A photo of the lift's notice, a real PNG (1×1), attached on the phone.
+    let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x02\0\0\0\x90wS\xde\0\0\0\x0cIDAT\x08\xd7c\xf8\xcf\xc0\0\0\x03\x01\x01\0\x18\xdd\x8d\xb0\0\0\0\0IEND\xaeB`\x82";
+    let photo = wang.linli.add_photo(png).expect("photo");
+    wang.linli.attach_photo(&ticket, &photo).expect("attached");
     wang.sync().await.expect("sync");
     let today = wang
         .linli
@@ -201,6 +205,23 @@ async fn the_office_signs_in_sees_the_day_and_escalates_a_ticket_the_lead_then_s
     c.goto(&format!("{}/office/tickets/{ticket}", r.url))
         .await
         .unwrap();
+    // Its photo is shown: the browser loaded and decoded it.
+    let mut shown_photo = serde_json::json!(-1);
+    for _ in 0..50 {
+        shown_photo = c
+            .execute(
+                "const i = document.querySelector('img.photo'); \
+                 return i ? (i.complete ? i.naturalWidth : 0) : -1;",
+                vec![],
+            )
+            .await
+            .unwrap();
+        if shown_photo != serde_json::json!(0) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(shown_photo, serde_json::json!(1), "the photo, 1 pixel wide");
     c.find(Locator::Id("escalate-level"))
         .await
         .unwrap()
@@ -278,6 +299,28 @@ async fn the_office_signs_in_sees_the_day_and_escalates_a_ticket_the_lead_then_s
     found.sort();
     assert_eq!(found, vec!["周桂英".to_owned(), "陈玉兰".to_owned()]);
     photograph(&mut b, "residents").await;
+
+    // This week's duty: a shift planned at the east gate shows with its slots.
+    let now = chrono::Utc::now();
+    r.admin
+        .run(|l| {
+            l.add_shift(
+                &r.places.east_gate,
+                "早班",
+                now + chrono::Duration::hours(1),
+                now + chrono::Duration::hours(5),
+                1,
+            )
+        })
+        .expect("a shift");
+    c.goto(&format!("{}/office/duty", r.url)).await.unwrap();
+    let gate = c.find(Locator::Css("section.gate")).await.unwrap();
+    let text = gate.text().await.unwrap();
+    assert!(
+        text.contains("东门") && text.contains("早班") && text.contains("门长"),
+        "{text}"
+    );
+    photograph(&mut b, "duty").await;
 
     // Households: found by a resident's name; a household's page with the 民意 a lead typed.
     c.goto(&format!("{}/office/households?q=周桂英", r.url))

@@ -2,7 +2,7 @@
 //! community office at day end. Who may sign in, sessions and the forms' CSRF tokens are in
 //! [`session`]; the day's report with its charts in [`report_page`]; the ticket board and a
 //! ticket's timeline and actions in [`tickets_page`]; which phones have synced and what they
-//! still hold in [`devices_page`]; households found and shown in [`households_page`]; the
+//! still hold in [`devices_page`]; the week's duty roster in [`duty_page`]; households found and shown in [`households_page`]; the
 //! residents' roster imported in [`import_page`]; the office's own questions of the residents in
 //! [`residents_page`]. Pages read the office replica's
 //! projections; every write is an automerge change by the signed-in member, made in an office
@@ -11,6 +11,7 @@
 
 mod charts;
 mod devices_page;
+mod duty_page;
 mod households_page;
 mod import_page;
 mod report_page;
@@ -138,7 +139,9 @@ pub fn router() -> Router<Arc<Relay>> {
         .route("/tickets", get(tickets_page::board))
         .route("/tickets/{id}", get(tickets_page::ticket))
         .route("/tickets/{id}/{action}", post(tickets_page::act))
+        .route("/photos/{hash}", get(tickets_page::photo))
         .route("/devices", get(devices_page::devices))
+        .route("/duty", get(duty_page::duty))
         .route("/households", get(households_page::households))
         .route("/households/{id}", get(households_page::household))
         .route(

@@ -423,6 +423,55 @@ async fn ticket_page(
     )
 }
 
+/// A ticket's photo, for the signed-in office: JPEG or PNG as its bytes say, anything else as
+/// a download; never guessed by the browser.
+pub(super) async fn photo(
+    State(relay): State<Arc<Relay>>,
+    headers: HeaderMap,
+    Path(hash): Path<String>,
+) -> Response {
+    if let Err(to_sign_in) = signed_in(&relay, &headers).await {
+        return to_sign_in;
+    }
+    if hash.len() != 64 || !hash.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return RelayError::bad_request("bad_photo_name", "a photo is named by its sha-256")
+            .into_response();
+    }
+    let r = Arc::clone(&relay);
+    let bytes = match blocking(move || r.storage.blob(&hash.to_ascii_lowercase())).await {
+        Ok(Some(bytes)) => bytes,
+        Ok(None) => {
+            return RelayError::new(
+                StatusCode::NOT_FOUND,
+                "photo_pending",
+                "照片尚未上传 (the photo has not arrived yet)",
+            )
+            .into_response();
+        }
+        Err(e) => return e.into_response(),
+    };
+    let kind = if bytes.starts_with(b"\xFF\xD8\xFF") {
+        "image/jpeg"
+    } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        "image/png"
+    } else {
+        "application/octet-stream"
+    };
+    (
+        StatusCode::OK,
+        [
+            (axum::http::header::CONTENT_TYPE, kind),
+            (axum::http::header::CACHE_CONTROL, "private, max-age=3600"),
+            (
+                axum::http::header::HeaderName::from_static("x-content-type-options"),
+                "nosniff",
+            ),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
 /// An action taken from a ticket's page.
 pub(super) async fn act(
     State(relay): State<Arc<Relay>>,
