@@ -553,6 +553,26 @@ async fn the_pages_refuse_what_they_must() {
     )
     .await;
     assert!(enrol.is_err(), "a sign-in code enrols no phone");
+    // An office member deactivated after the code was made: refused too.
+    r.admin
+        .run(|l| {
+            l.add_member(&linli_core::api::directory::MemberInput {
+                id: Some("office-liu".into()),
+                name: "刘干事".into(),
+                phone: String::new(),
+                roles: vec![linli_core::api::directory::RoleInput {
+                    role: linli_core::records::directory::Role::Office,
+                    places: vec![],
+                }],
+            })
+        })
+        .unwrap();
+    let (liu_code, _) = r.admin.create_web_code("office-liu").unwrap();
+    r.admin.run(|l| l.deactivate_member("office-liu")).unwrap();
+    assert_eq!(
+        sign_in(&url, &liu_code, false).await.status(),
+        StatusCode::FORBIDDEN
+    );
     // An expired code.
     let (expired, _) = issue_code(
         storage.as_ref(),
