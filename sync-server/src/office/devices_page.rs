@@ -9,13 +9,13 @@ use std::sync::Arc;
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::{DateTime, Offset, Utc};
+use chrono::{DateTime, Utc};
 use linli_core::records::Coded;
 use serde::Deserialize;
 
-use super::session::{refuse_form, signed_in};
+use super::session::refuse_form;
 use super::{SignedIn, page};
 use crate::error::RelayError;
 use crate::http::blocking;
@@ -48,11 +48,7 @@ struct DevicesPage<'a> {
 }
 
 /// The devices page.
-pub(super) async fn devices(State(relay): State<Arc<Relay>>, headers: HeaderMap) -> Response {
-    let who = match signed_in(&relay, &headers).await {
-        Ok(who) => who,
-        Err(to_sign_in) => return to_sign_in,
-    };
+pub(super) async fn devices(State(relay): State<Arc<Relay>>, who: SignedIn) -> Response {
     let r = Arc::clone(&relay);
     let rows = blocking(move || {
         let reports: HashMap<String, DeviceReport> = r
@@ -64,8 +60,7 @@ pub(super) async fn devices(State(relay): State<Arc<Relay>>, headers: HeaderMap)
         let devices = r.storage.devices()?;
         r.replica.read_directory(r.storage.as_ref(), |l, _| {
             let community = l.community()?;
-            let offset = chrono::FixedOffset::east_opt(community.utc_offset_minutes * 60)
-                .unwrap_or(Utc.fix());
+            let offset = community.offset();
             let (today_start, _) = community.day_bounds_ms(community.local_date(l.now()));
             let members: HashMap<String, (String, String)> = l
                 .members()?
@@ -136,14 +131,10 @@ pub(super) struct RevokeForm {
 /// Revokes a phone: its next request is refused and it is told so.
 pub(super) async fn revoke(
     State(relay): State<Arc<Relay>>,
-    headers: HeaderMap,
+    who: SignedIn,
     Path(device_id): Path<String>,
     Form(form): Form<RevokeForm>,
 ) -> Response {
-    let who = match signed_in(&relay, &headers).await {
-        Ok(who) => who,
-        Err(to_sign_in) => return to_sign_in,
-    };
     if let Some(refused) = refuse_form(&who, form.csrf.as_deref()) {
         return refused;
     }

@@ -8,14 +8,13 @@ use std::sync::Arc;
 
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use chrono::{Datelike, Duration, NaiveDate, Offset, Utc};
+use chrono::{Datelike, Duration, NaiveDate};
 use linli_core::records::Coded;
 use linli_core::records::directory::PlaceKind;
 use serde::Deserialize;
 
-use super::session::signed_in;
 use super::{SignedIn, page};
 use crate::error::RelayError;
 use crate::http::blocking;
@@ -70,13 +69,9 @@ struct DutyPage<'a> {
 /// The week's page.
 pub(super) async fn duty(
     State(relay): State<Arc<Relay>>,
-    headers: HeaderMap,
+    who: SignedIn,
     Query(q): Query<WeekQuery>,
 ) -> Response {
-    let who = match signed_in(&relay, &headers).await {
-        Ok(who) => who,
-        Err(to_sign_in) => return to_sign_in,
-    };
     let day = match q.week.as_deref().filter(|w| !w.is_empty()) {
         Some(w) => match NaiveDate::parse_from_str(w, "%Y-%m-%d") {
             Ok(d) => Some(d),
@@ -94,8 +89,7 @@ pub(super) async fn duty(
     let found = blocking(move || {
         r.replica.read(r.storage.as_ref(), |l, _| {
             let community = l.community()?;
-            let offset = chrono::FixedOffset::east_opt(community.utc_offset_minutes * 60)
-                .unwrap_or(Utc.fix());
+            let offset = community.offset();
             let day = day.unwrap_or_else(|| community.local_date(l.now()));
             let monday = day - Duration::days(day.weekday().num_days_from_monday().into());
             let names: HashMap<String, String> =

@@ -8,17 +8,15 @@ use std::sync::Arc;
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use chrono::{DateTime, FixedOffset, Offset, Utc};
+use chrono::{DateTime, FixedOffset, Utc};
 use linli_core::api::households::{CheckState, HouseholdRow};
 use linli_core::records::Coded;
-use linli_core::records::directory::PlaceKind;
 use linli_core::records::household::{HouseholdDoc, Tag};
 use serde::Deserialize;
 
-use super::session::signed_in;
-use super::{SignedIn, page};
+use super::{SignedIn, building_names, page, watch_label};
 use crate::error::RelayError;
 use crate::http::blocking;
 use crate::relay::Relay;
@@ -58,30 +56,9 @@ struct Line {
     watch_late: bool,
 }
 
-fn offset_of(l: &linli_core::Linli) -> linli_core::Result<FixedOffset> {
-    let minutes = l.community()?.utc_offset_minutes;
-    Ok(FixedOffset::east_opt(minutes * 60).unwrap_or(Utc.fix()))
-}
-
 fn day(at: Option<DateTime<Utc>>, offset: FixedOffset) -> String {
     at.map(|t| t.with_timezone(&offset).format("%Y-%m-%d").to_string())
         .unwrap_or_else(|| "从未".into())
-}
-
-fn watch_label(state: CheckState) -> &'static str {
-    match state {
-        CheckState::NotWatched => "",
-        CheckState::Upcoming => "正常",
-        CheckState::Due => "待探访",
-        CheckState::Overdue => "已超时",
-    }
-}
-
-fn building_names(l: &linli_core::Linli) -> linli_core::Result<Vec<(String, String)>> {
-    Ok(l.places(Some(PlaceKind::Building))?
-        .into_iter()
-        .map(|p| (p.id, p.name))
-        .collect())
 }
 
 #[derive(Template)]
@@ -97,13 +74,9 @@ struct HouseholdsPage<'a> {
 /// The search, a building's list, or the watch list.
 pub(super) async fn households(
     State(relay): State<Arc<Relay>>,
-    headers: HeaderMap,
+    who: SignedIn,
     Query(form): Query<SearchForm>,
 ) -> Response {
-    let who = match signed_in(&relay, &headers).await {
-        Ok(who) => who,
-        Err(to_sign_in) => return to_sign_in,
-    };
     let tag = match form.tag.as_deref().filter(|t| !t.is_empty()) {
         Some(t) => match Tag::parse_code(t, "tag") {
             Ok(t) => Some(t),
@@ -115,7 +88,7 @@ pub(super) async fn households(
     let r = Arc::clone(&relay);
     let found = blocking(move || {
         r.replica.read(r.storage.as_ref(), |l, _| {
-            let offset = offset_of(l)?;
+            let offset = l.community()?.offset();
             let buildings = building_names(l)?;
             let names: HashMap<&str, &str> = buildings
                 .iter()
@@ -199,17 +172,13 @@ struct HouseholdPage<'a> {
 /// One household.
 pub(super) async fn household(
     State(relay): State<Arc<Relay>>,
-    headers: HeaderMap,
+    who: SignedIn,
     Path(id): Path<String>,
 ) -> Response {
-    let who = match signed_in(&relay, &headers).await {
-        Ok(who) => who,
-        Err(to_sign_in) => return to_sign_in,
-    };
     let r = Arc::clone(&relay);
     let found = blocking(move || {
         r.replica.read(r.storage.as_ref(), |l, _| {
-            let offset = offset_of(l)?;
+            let offset = l.community()?.offset();
             let doc = l.household(&id)?;
             let building = building_names(l)?
                 .into_iter()

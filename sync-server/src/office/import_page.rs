@@ -10,12 +10,12 @@ use askama::Template;
 use axum::Form;
 use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Multipart, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::Response;
 use linli_core::api::households::HouseholdInput;
 use serde::Deserialize;
 
-use super::session::{refuse_form, signed_in};
+use super::session::refuse_form;
 use super::{SignedIn, page};
 use crate::error::RelayError;
 use crate::http::blocking;
@@ -64,11 +64,8 @@ impl<'a> ImportPage<'a> {
 }
 
 /// The upload form.
-pub(super) async fn form(State(relay): State<Arc<Relay>>, headers: HeaderMap) -> Response {
-    match signed_in(&relay, &headers).await {
-        Ok(who) => page(StatusCode::OK, ImportPage::empty(&who).render()),
-        Err(to_sign_in) => to_sign_in,
-    }
+pub(super) async fn form(who: SignedIn) -> Response {
+    page(StatusCode::OK, ImportPage::empty(&who).render())
 }
 
 /// The form's token and the file, read within the limit.
@@ -101,13 +98,9 @@ async fn read_upload(mut parts: Multipart) -> Result<(Option<String>, Vec<u8>), 
 /// Reads and previews an uploaded roster; nothing is written.
 pub(super) async fn upload(
     State(relay): State<Arc<Relay>>,
-    headers: HeaderMap,
+    who: SignedIn,
     parts: Result<Multipart, MultipartRejection>,
 ) -> Response {
-    let who = match signed_in(&relay, &headers).await {
-        Ok(who) => who,
-        Err(to_sign_in) => return to_sign_in,
-    };
     let failed = |status: StatusCode, message: String| {
         page(
             status,
@@ -205,13 +198,9 @@ pub(super) struct ConfirmForm {
 /// Registers every household of the previewed roster, or none.
 pub(super) async fn confirm(
     State(relay): State<Arc<Relay>>,
-    headers: HeaderMap,
+    who: SignedIn,
     Form(form): Form<ConfirmForm>,
 ) -> Response {
-    let who = match signed_in(&relay, &headers).await {
-        Ok(who) => who,
-        Err(to_sign_in) => return to_sign_in,
-    };
     if let Some(refused) = refuse_form(&who, form.csrf.as_deref()) {
         return refused;
     }

@@ -178,6 +178,27 @@ fn page(status: StatusCode, rendered: askama::Result<String>) -> Response {
     }
 }
 
+/// What a household's watch state is called on the pages.
+fn watch_label(state: linli_core::api::households::CheckState) -> &'static str {
+    use linli_core::api::households::CheckState;
+    match state {
+        CheckState::NotWatched => "",
+        CheckState::Upcoming => "正常",
+        CheckState::Due => "待探访",
+        CheckState::Overdue => "已超时",
+    }
+}
+
+/// The community's buildings as (id, name).
+fn building_names(l: &Linli) -> linli_core::Result<Vec<(String, String)>> {
+    Ok(
+        l.places(Some(linli_core::records::directory::PlaceKind::Building))?
+            .into_iter()
+            .map(|p| (p.id, p.name))
+            .collect(),
+    )
+}
+
 /// The signed-in member of a page request.
 #[derive(Debug, Clone)]
 pub struct SignedIn {

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
 use linli_core::records::Coded;
@@ -16,7 +16,6 @@ use linli_core::report::DayReport;
 use serde::Deserialize;
 
 use super::charts::{Bar, bar_chart};
-use super::session::signed_in;
 use super::sheets::{self, Table};
 use super::{SignedIn, page};
 use crate::error::RelayError;
@@ -108,13 +107,9 @@ fn charts(r: &DayReport) -> Vec<(String, String)> {
 /// The day's page.
 pub(super) async fn today(
     State(relay): State<Arc<Relay>>,
-    headers: HeaderMap,
+    who: SignedIn,
     Query(q): Query<DateQuery>,
 ) -> Response {
-    let who = match signed_in(&relay, &headers).await {
-        Ok(who) => who,
-        Err(to_sign_in) => return to_sign_in,
-    };
     let (date, day) = match day(&relay, q.date.as_deref()).await {
         Ok(found) => found,
         Err(e) => return e.into_response(),
@@ -138,10 +133,7 @@ pub(super) async fn today(
 
 /// The day's report to download: CSV, byte for byte what `linli-relay report --format csv`
 /// prints, or the same rows as `.xlsx`.
-async fn download_as(relay: Arc<Relay>, headers: HeaderMap, q: DateQuery, xlsx: bool) -> Response {
-    if let Err(to_sign_in) = signed_in(&relay, &headers).await {
-        return to_sign_in;
-    }
+async fn download_as(relay: Arc<Relay>, q: DateQuery, xlsx: bool) -> Response {
     let (date, day) = match day(&relay, q.date.as_deref()).await {
         Ok(found) => found,
         Err(e) => return e.into_response(),
@@ -166,17 +158,17 @@ async fn download_as(relay: Arc<Relay>, headers: HeaderMap, q: DateQuery, xlsx: 
 /// The day's report as CSV.
 pub(super) async fn csv(
     State(relay): State<Arc<Relay>>,
-    headers: HeaderMap,
+    _who: SignedIn,
     Query(q): Query<DateQuery>,
 ) -> Response {
-    download_as(relay, headers, q, false).await
+    download_as(relay, q, false).await
 }
 
 /// The day's report as `.xlsx`.
 pub(super) async fn xlsx(
     State(relay): State<Arc<Relay>>,
-    headers: HeaderMap,
+    _who: SignedIn,
     Query(q): Query<DateQuery>,
 ) -> Response {
-    download_as(relay, headers, q, true).await
+    download_as(relay, q, true).await
 }

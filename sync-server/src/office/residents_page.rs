@@ -7,18 +7,17 @@ use std::sync::Arc;
 
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use chrono::{DateTime, Offset, Utc};
+use chrono::{DateTime, Utc};
 use linli_core::api::households::CheckState;
 use linli_core::api::queries::{ResidentQuery, ResidentRow, WatchQuery};
 use linli_core::records::Coded;
 use linli_core::records::household::Tag;
 use serde::Deserialize;
 
-use super::session::signed_in;
 use super::sheets::{self, Table};
-use super::{SignedIn, page};
+use super::{SignedIn, building_names, page, watch_label};
 use crate::error::RelayError;
 use crate::http::blocking;
 use crate::relay::Relay;
@@ -120,15 +119,6 @@ struct Line {
     watch_late: bool,
 }
 
-fn watch_label(state: CheckState) -> &'static str {
-    match state {
-        CheckState::NotWatched => "",
-        CheckState::Upcoming => "正常",
-        CheckState::Due => "待探访",
-        CheckState::Overdue => "已超时",
-    }
-}
-
 /// The residents the question found, as lines, with the community's buildings.
 async fn answer(
     relay: &Arc<Relay>,
@@ -137,13 +127,8 @@ async fn answer(
     let r = Arc::clone(relay);
     blocking(move || {
         r.replica.read(r.storage.as_ref(), |l, _| {
-            let minutes = l.community()?.utc_offset_minutes;
-            let offset = chrono::FixedOffset::east_opt(minutes * 60).unwrap_or(Utc.fix());
-            let buildings: Vec<(String, String)> = l
-                .places(Some(linli_core::records::directory::PlaceKind::Building))?
-                .into_iter()
-                .map(|p| (p.id, p.name))
-                .collect();
+            let offset = l.community()?.offset();
+            let buildings = building_names(l)?;
             let name_of = |id: &str| {
                 buildings
                     .iter()
@@ -201,13 +186,9 @@ struct ResidentsPage<'a> {
 /// The question's page.
 pub(super) async fn residents(
     State(relay): State<Arc<Relay>>,
-    headers: HeaderMap,
+    who: SignedIn,
     Query(form): Query<QueryForm>,
 ) -> Response {
-    let who = match signed_in(&relay, &headers).await {
-        Ok(who) => who,
-        Err(to_sign_in) => return to_sign_in,
-    };
     let found = match form.query() {
         Ok(query) => answer(&relay, query).await,
         Err(e) => Err(e),
@@ -266,15 +247,7 @@ fn table(lines: &[Line]) -> Table {
 
 /// The same rows to download: CSV (with a byte-order mark, so that Excel reads the Chinese
 /// right) or `.xlsx`.
-async fn download_as(
-    relay: Arc<Relay>,
-    headers: HeaderMap,
-    form: QueryForm,
-    xlsx: bool,
-) -> Response {
-    if let Err(to_sign_in) = signed_in(&relay, &headers).await {
-        return to_sign_in;
-    }
+async fn download_as(relay: Arc<Relay>, form: QueryForm, xlsx: bool) -> Response {
     let found = match form.query() {
         Ok(query) => answer(&relay, query).await,
         Err(e) => Err(e),
@@ -298,17 +271,17 @@ async fn download_as(
 /// The rows as CSV.
 pub(super) async fn residents_csv(
     State(relay): State<Arc<Relay>>,
-    headers: HeaderMap,
+    _who: SignedIn,
     Query(form): Query<QueryForm>,
 ) -> Response {
-    download_as(relay, headers, form, false).await
+    download_as(relay, form, false).await
 }
 
 /// The rows as `.xlsx`.
 pub(super) async fn residents_xlsx(
     State(relay): State<Arc<Relay>>,
-    headers: HeaderMap,
+    _who: SignedIn,
     Query(form): Query<QueryForm>,
 ) -> Response {
-    download_as(relay, headers, form, true).await
+    download_as(relay, form, true).await
 }

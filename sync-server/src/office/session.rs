@@ -72,6 +72,19 @@ fn office_member(relay: &Relay, member: &str) -> Result<Option<String>, RelayErr
         .map(|m| m.map(|m| m.name))
 }
 
+/// A page's signed-in member, taken from the request: a request without a live session is
+/// sent to the sign-in page instead.
+impl axum::extract::FromRequestParts<Arc<Relay>> for SignedIn {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        relay: &Arc<Relay>,
+    ) -> Result<SignedIn, Response> {
+        signed_in(relay, &parts.headers).await
+    }
+}
+
 /// The signed-in member of a request, or where to send the browser instead: the sign-in
 /// page when there is no live session.
 pub(super) async fn signed_in(
@@ -130,11 +143,8 @@ pub(super) struct CodeQuery {
 }
 
 /// `/office/`: the day when signed in, the sign-in page otherwise.
-pub async fn home(State(relay): State<Arc<Relay>>, headers: HeaderMap) -> Response {
-    match signed_in(&relay, &headers).await {
-        Ok(_) => Redirect::to("/office/today").into_response(),
-        Err(to_sign_in) => to_sign_in,
-    }
+pub async fn home(_who: SignedIn) -> Response {
+    Redirect::to("/office/today").into_response()
 }
 
 /// The sign-in form (the code prefilled from a printed link).
@@ -265,13 +275,9 @@ pub(super) struct PlainForm {
 /// Ends the session: its device record is revoked and the cookie cleared.
 pub(super) async fn sign_out(
     State(relay): State<Arc<Relay>>,
-    headers: HeaderMap,
+    who: SignedIn,
     Form(form): Form<PlainForm>,
 ) -> Response {
-    let who = match signed_in(&relay, &headers).await {
-        Ok(who) => who,
-        Err(to_sign_in) => return to_sign_in,
-    };
     if let Some(refused) = refuse_form(&who, form.csrf.as_deref()) {
         return refused;
     }

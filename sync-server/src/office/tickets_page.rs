@@ -11,16 +11,16 @@ use std::sync::Arc;
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::{DateTime, Offset, Utc};
+use chrono::{DateTime, Utc};
 use linli_core::api::ticket_actions::TicketActionKind;
 use linli_core::api::tickets::{TicketDetail, TicketFilter, TicketRow};
 use linli_core::records::Coded;
 use linli_core::records::ticket::{Category, Channel, Department, Level, Status, TicketAction};
 use serde::Deserialize;
 
-use super::session::{refuse_form, signed_in};
+use super::session::refuse_form;
 use super::{SignedIn, page};
 use crate::error::RelayError;
 use crate::http::blocking;
@@ -146,13 +146,9 @@ fn member_names(l: &linli_core::Linli) -> linli_core::Result<HashMap<String, Str
 /// The board.
 pub(super) async fn board(
     State(relay): State<Arc<Relay>>,
-    headers: HeaderMap,
+    who: SignedIn,
     Query(q): Query<BoardQuery>,
 ) -> Response {
-    let who = match signed_in(&relay, &headers).await {
-        Ok(who) => who,
-        Err(to_sign_in) => return to_sign_in,
-    };
     let filter = (|| {
         let status: Option<Status> = picked(q.status.as_deref(), "status")?;
         Ok::<_, RelayError>(TicketFilter {
@@ -317,14 +313,10 @@ pub(super) struct TicketQuery {
 /// One ticket's page.
 pub(super) async fn ticket(
     State(relay): State<Arc<Relay>>,
-    headers: HeaderMap,
+    who: SignedIn,
     Path(id): Path<String>,
     Query(q): Query<TicketQuery>,
 ) -> Response {
-    let who = match signed_in(&relay, &headers).await {
-        Ok(who) => who,
-        Err(to_sign_in) => return to_sign_in,
-    };
     ticket_page(&relay, &who, &id, None, q.done.is_some()).await
 }
 
@@ -340,8 +332,7 @@ async fn ticket_page(
     let ticket_id = id.to_owned();
     let found = blocking(move || {
         let (detail, names, now, offset) = r.replica.read(r.storage.as_ref(), |l, _| {
-            let minutes = l.community()?.utc_offset_minutes;
-            let offset = chrono::FixedOffset::east_opt(minutes * 60).unwrap_or(Utc.fix());
+            let offset = l.community()?.offset();
             Ok((l.ticket(&ticket_id)?, member_names(l)?, l.now(), offset))
         })?;
         // What the member may do, asked of the store that acts as them; a relay whose pages
@@ -427,12 +418,9 @@ async fn ticket_page(
 /// a download; never guessed by the browser.
 pub(super) async fn photo(
     State(relay): State<Arc<Relay>>,
-    headers: HeaderMap,
+    _who: SignedIn,
     Path(hash): Path<String>,
 ) -> Response {
-    if let Err(to_sign_in) = signed_in(&relay, &headers).await {
-        return to_sign_in;
-    }
     if hash.len() != 64 || !hash.bytes().all(|b| b.is_ascii_hexdigit()) {
         return RelayError::bad_request("bad_photo_name", "a photo is named by its sha-256")
             .into_response();
@@ -475,14 +463,10 @@ pub(super) async fn photo(
 /// An action taken from a ticket's page.
 pub(super) async fn act(
     State(relay): State<Arc<Relay>>,
-    headers: HeaderMap,
+    who: SignedIn,
     Path((id, action)): Path<(String, String)>,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
-    let who = match signed_in(&relay, &headers).await {
-        Ok(who) => who,
-        Err(to_sign_in) => return to_sign_in,
-    };
     if let Some(refused) = refuse_form(&who, form.get("csrf").map(String::as_str)) {
         return refused;
     }
