@@ -84,6 +84,22 @@ fn csrf_on(page: &str) -> String {
     page[at..at + 32].to_owned()
 }
 
+/// Chooses the roster file at `path` on the import page and uploads it.
+async fn upload_roster(c: &fantoccini::Client, path: &std::path::Path) {
+    c.find(Locator::Id("roster"))
+        .await
+        .unwrap()
+        .send_keys(path.to_str().unwrap())
+        .await
+        .unwrap();
+    c.find(Locator::Id("upload"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+}
+
 async fn photograph(b: &mut TestBrowser, name: &str) {
     for (w, h) in [(1280, 800), (390, 844)] {
         b.resize(w, h).await;
@@ -357,18 +373,7 @@ async fn the_office_signs_in_sees_the_day_and_escalates_a_ticket_the_lead_then_s
     std::fs::write(&bad, roster("7号楼")).unwrap();
     std::fs::write(&good, roster("3号楼")).unwrap();
     c.goto(&format!("{}/office/import", r.url)).await.unwrap();
-    c.find(Locator::Id("roster"))
-        .await
-        .unwrap()
-        .send_keys(bad.to_str().unwrap())
-        .await
-        .unwrap();
-    c.find(Locator::Id("upload"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    upload_roster(&c, &bad).await;
     let row = c
         .wait()
         .for_element(Locator::Css("#errors tr[data-row=\"4\"]"))
@@ -382,18 +387,7 @@ async fn the_office_signs_in_sees_the_day_and_escalates_a_ticket_the_lead_then_s
         .households_in_building(&r.places.building3)
         .unwrap()
         .len();
-    c.find(Locator::Id("roster"))
-        .await
-        .unwrap()
-        .send_keys(good.to_str().unwrap())
-        .await
-        .unwrap();
-    c.find(Locator::Id("upload"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    upload_roster(&c, &good).await;
     let count = c
         .wait()
         .for_element(Locator::Id("preview-count"))
