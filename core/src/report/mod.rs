@@ -205,6 +205,13 @@ impl Linli {
         Ok(report)
     }
 
+    /// Duty at every gate with shifts starting on the local date `date`: the day-end report's
+    /// own counts, without the rest of the report (the office's week of duty reads seven).
+    pub fn duty_of_day(&self, date: NaiveDate) -> Result<Vec<GateDuty>> {
+        let (start, end) = self.community()?.day_bounds_ms(date);
+        self.gate_duty(start, end, self.now().timestamp_millis())
+    }
+
     fn gate_duty(&self, start: i64, end: i64, now_ms: i64) -> Result<Vec<GateDuty>> {
         let gates: Vec<(String, String)> = self.store.read(|c| {
             let mut stmt = c.prepare_cached(

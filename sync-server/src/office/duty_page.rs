@@ -95,8 +95,11 @@ pub(super) async fn duty(
             let names: HashMap<String, String> =
                 l.members()?.into_iter().map(|m| (m.id, m.name)).collect();
             let name = |id: &str| names.get(id).cloned().unwrap_or_else(|| id.to_owned());
-            let reports = (0..7)
-                .map(|i| l.day_report(monday + Duration::days(i)))
+            let week = (0..7)
+                .map(|i| {
+                    let date = monday + Duration::days(i);
+                    Ok((date, l.duty_of_day(date)?))
+                })
                 .collect::<linli_core::Result<Vec<_>>>()?;
             let mut gates = Vec::new();
             for gate in l.places(Some(PlaceKind::Gate))? {
@@ -137,20 +140,17 @@ pub(super) async fn duty(
                         status: s.status.label_zh(),
                     })
                     .collect();
-                let days = reports
+                let days = week
                     .iter()
-                    .filter_map(|r| {
-                        r.duty
-                            .iter()
-                            .find(|d| d.gate_id == gate.id)
-                            .map(|d| DayLine {
-                                day: r.date.format("%m-%d").to_string(),
-                                planned: d.planned,
-                                on_time: d.on_time,
-                                late: d.late,
-                                no_show: d.no_show,
-                                pending: d.pending,
-                            })
+                    .filter_map(|(date, duty)| {
+                        duty.iter().find(|d| d.gate_id == gate.id).map(|d| DayLine {
+                            day: date.format("%m-%d").to_string(),
+                            planned: d.planned,
+                            on_time: d.on_time,
+                            late: d.late,
+                            no_show: d.no_show,
+                            pending: d.pending,
+                        })
                     })
                     .collect();
                 gates.push(GateWeek {

@@ -1,7 +1,7 @@
 //! Scenario 8: the office's pages over a relay holding N records (100,000; 10,000 with
 //! `--quick`) pushed by a phone, with 2,000 enrolled devices that reported at their last sync:
 //! the server time of each page (the day's report, the ticket board, a ticket, a household
-//! search, a household, the devices, a question of the residents) over HTTP on 127.0.0.1,
+//! search, a household, the devices, the week's duty, a question of the residents) over HTTP on 127.0.0.1,
 //! beside the floor (`/healthz`), against ≤ 200 ms at p95; and a roster of 10,000 households
 //! read, previewed and imported, against ≤ 10 s.
 
@@ -227,6 +227,7 @@ pub async fn run(
         ("household_search", "/office/households?q=101".to_owned()),
         ("household", format!("/office/households/{some_household}")),
         ("devices_2000", "/office/devices".to_owned()),
+        ("duty_week", "/office/duty".to_owned()),
         (
             "query_aged_90_and_over",
             "/office/residents?min_age=90".to_owned(),
