@@ -516,6 +516,17 @@ async fn the_pages_refuse_what_they_must() {
         assert_eq!(answer.status(), StatusCode::SEE_OTHER, "{page}");
         assert_eq!(answer.headers()[LOCATION], "/office/sign-in", "{page}");
     }
+    // Pages are never framed, run no script and give no referrer.
+    let sign_in_page = http()
+        .get(format!("{url}/office/sign-in?code=ABCD"))
+        .send()
+        .await
+        .unwrap();
+    let headers = sign_in_page.headers();
+    assert_eq!(headers["x-frame-options"], "DENY");
+    assert_eq!(headers["referrer-policy"], "no-referrer");
+    let policy = headers["content-security-policy"].to_str().unwrap();
+    assert!(policy.contains("frame-ancestors 'none'") && !policy.contains("script-src"));
     // A lead gets no code from the admin tools, and a lead's code (made some other way) does
     // not sign in; a phone's enrolment code does not either, nor a sign-in code enrol a phone.
     assert!(r.admin.create_web_code("lead-wang").is_err());

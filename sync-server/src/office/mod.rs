@@ -157,13 +157,23 @@ pub fn router() -> Router<Arc<Relay>> {
         .route("/devices/{id}/revoke", post(devices_page::revoke))
 }
 
-/// An HTML page, declared UTF-8 (Chinese text is garbled otherwise), never cached.
+/// What a page may load and where it may be shown: its own photos and inline styles, no script
+/// at all, forms to the relay only, never inside another site's frame.
+const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; img-src 'self'; \
+     style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+/// An HTML page, declared UTF-8 (Chinese text is garbled otherwise), never cached, framed or
+/// given a referrer (a sign-in link carries its code).
 fn html(status: StatusCode, body: String) -> Response {
     (
         status,
         [
             (header::CONTENT_TYPE, "text/html; charset=utf-8"),
             (header::CACHE_CONTROL, "no-store"),
+            (header::CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY),
+            (header::X_FRAME_OPTIONS, "DENY"),
+            (header::REFERRER_POLICY, "no-referrer"),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
         ],
         body,
     )
