@@ -22,8 +22,10 @@ use crate::http::blocking;
 use crate::relay::Relay;
 use crate::roster::{MAX_ROSTER_BYTES, RowError, read_roster, roster_context, this_year};
 
-/// The largest upload read (the roster and the form's other fields).
-pub const MAX_UPLOAD_BYTES: usize = MAX_ROSTER_BYTES + 64 * 1024;
+/// The largest upload read: three times the largest roster, so that a file somewhat too
+/// large is read to its end and refused with words (a reply sent while the browser is still
+/// sending would reach it as a broken connection instead).
+pub const MAX_UPLOAD_BYTES: usize = 3 * MAX_ROSTER_BYTES;
 /// How many households the preview shows.
 const PREVIEW_ROWS: usize = 20;
 
