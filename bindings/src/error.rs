@@ -15,12 +15,18 @@ use linli_core::sync::client::SyncError;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, uniffi::Error)]
 #[uniffi::export(Display)]
 pub enum LinliError {
-    /// A field of the input is wrong: show `message` beside `field`.
-    #[error("invalid {field}: {detail}")]
+    /// A field of the input is wrong: show the sentence of `code` (string key
+    /// `error_code_<code>`, with the label `field_<field_key>`) beside the field.
+    #[error("invalid {field} ({code}): {detail}")]
     InvalidInput {
-        /// The field, as named in the input record or argument.
+        /// The field, as named in the input record or argument (`residents[0].phone`).
         field: String,
-        /// What is wrong with it.
+        /// The key of the field's label: its last name without indices (`phone`); one of
+        /// [`input_field_keys`].
+        field_key: String,
+        /// Why, as a stable code (one of [`error_codes`]).
+        code: String,
+        /// What is wrong with it, in English, for logs.
         detail: String,
     },
     /// The record does not exist on this device (yet).
@@ -32,17 +38,22 @@ pub enum LinliError {
         id: String,
     },
     /// The member's roles do not allow it.
-    #[error("not allowed to {action}: {reason}")]
+    #[error("not allowed to {action} ({code}): {reason}")]
     Forbidden {
         /// What was attempted.
         action: String,
-        /// Why not.
+        /// Why not, as a stable code (one of [`error_codes`]).
+        code: String,
+        /// Why not, for logs.
         reason: String,
     },
     /// The record's state does not allow it now (e.g. resolving a closed ticket).
-    #[error("{detail}")]
+    #[error("{detail} ({code})")]
     Conflict {
-        /// What is in the way.
+        /// What is in the way, as a stable code (one of [`error_codes`]; `identity_mismatch`
+        /// when the store belongs to another member).
+        code: String,
+        /// What is in the way, for logs.
         detail: String,
     },
     /// The relay cannot be reached: try again later; nothing is lost.
@@ -124,27 +135,68 @@ pub enum LinliError {
     },
 }
 
+/// The code of [`LinliError::Conflict`] when a store is opened for another member.
+pub const IDENTITY_MISMATCH: &str = "identity_mismatch";
+
+/// Every code an error can carry (`InvalidInput`, `Forbidden`, `Conflict`): each has a sentence
+/// `error_code_<code>` in the apps' string tables.
+#[uniffi::export]
+pub fn error_codes() -> Vec<String> {
+    linli_core::ErrorCode::ALL
+        .iter()
+        .map(|c| c.code().to_owned())
+        .chain([IDENTITY_MISMATCH.to_owned()])
+        .collect()
+}
+
+/// Every `field_key` an `InvalidInput` can carry: each has a label `field_<key>` in the apps'
+/// string tables.
+#[uniffi::export]
+pub fn input_field_keys() -> Vec<String> {
+    linli_core::error::INPUT_FIELDS
+        .iter()
+        .map(|f| (*f).to_owned())
+        .collect()
+}
+
 impl From<CoreError> for LinliError {
     fn from(e: CoreError) -> Self {
         match e {
-            CoreError::InvalidInput { field, message } => LinliError::InvalidInput {
+            CoreError::InvalidInput {
                 field,
+                code,
+                message,
+            } => LinliError::InvalidInput {
+                field_key: linli_core::error::field_key(&field).to_owned(),
+                field,
+                code: code.code().to_owned(),
                 detail: message,
             },
             CoreError::NotFound { what, id } => LinliError::NotFound {
                 what: what.to_owned(),
                 id,
             },
-            CoreError::Forbidden { action, reason } => LinliError::Forbidden { action, reason },
+            CoreError::Forbidden {
+                action,
+                code,
+                reason,
+            } => LinliError::Forbidden {
+                action,
+                code: code.code().to_owned(),
+                reason,
+            },
             CoreError::WrongKey => LinliError::WrongKey,
             e @ CoreError::StoreInUse { .. } => LinliError::StoreInUse {
                 detail: e.to_string(),
             },
-            e @ (CoreError::InvalidState { .. } | CoreError::IdentityMismatch { .. }) => {
-                LinliError::Conflict {
-                    detail: e.to_string(),
-                }
-            }
+            e @ CoreError::InvalidState { code, .. } => LinliError::Conflict {
+                code: code.code().to_owned(),
+                detail: e.to_string(),
+            },
+            e @ CoreError::IdentityMismatch { .. } => LinliError::Conflict {
+                code: IDENTITY_MISMATCH.to_owned(),
+                detail: e.to_string(),
+            },
             e => LinliError::Storage {
                 detail: e.to_string(),
             },
@@ -218,12 +270,19 @@ mod tests {
 
     #[test]
     fn core_errors_keep_the_field() {
-        let r: Result<u32, LinliError> =
-            guard(|| -> Result<u32, CoreError> { Err(CoreError::invalid("room", "empty")) });
+        let r: Result<u32, LinliError> = guard(|| -> Result<u32, CoreError> {
+            Err(CoreError::invalid(
+                "residents[1].room",
+                linli_core::ErrorCode::Empty,
+                "empty",
+            ))
+        });
         assert_eq!(
             r,
             Err(LinliError::InvalidInput {
-                field: "room".into(),
+                field: "residents[1].room".into(),
+                field_key: "room".into(),
+                code: "empty".into(),
                 detail: "empty".into()
             })
         );

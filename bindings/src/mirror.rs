@@ -52,10 +52,7 @@ impl Convert<String> for NaiveDate {
 
 /// Parses a local date given as `YYYY-MM-DD`, naming `field` when it is not one.
 pub fn parse_date(field: &str, text: &str) -> Result<NaiveDate, LinliError> {
-    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").map_err(|_| LinliError::InvalidInput {
-        field: field.to_owned(),
-        detail: format!("'{text}' is not a date like 2026-11-23"),
-    })
+    linli_core::records::validate::date(field, text).map_err(LinliError::from)
 }
 
 /// Declares the FFI mirror of a core enum without data, its conversions both ways and, for

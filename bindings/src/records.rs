@@ -611,7 +611,7 @@ ConflictValue = records::ConflictValue {
 });
 mirror_record!(out
     /// A field of a record that holds concurrent values.
-    Conflict = records::Conflict { path: Vec<String>, values: Vec<ConflictValue> });
+    Conflict = records::Conflict { path: Vec<String>, field_key: String, values: Vec<ConflictValue> });
 
 /// A record with a field in conflict.
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]

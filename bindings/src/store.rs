@@ -40,9 +40,12 @@ pub fn wipe_store(path: String) -> R<()> {
 #[uniffi::export]
 pub fn qr_code(text: String) -> R<QrMatrix> {
     let code = qrcode::QrCode::with_error_correction_level(text.as_bytes(), qrcode::EcLevel::M)
-        .map_err(|e| LinliError::InvalidInput {
-            field: "text".into(),
-            detail: format!("too long for a QR code: {e}"),
+        .map_err(|e| {
+            linli_core::Error::invalid(
+                "text",
+                linli_core::ErrorCode::TooLong,
+                format!("too long for a QR code: {e}"),
+            )
         })?;
     Ok(QrMatrix {
         size: code.width() as u32,
@@ -541,6 +544,12 @@ impl LinliStore {
     /// Who changed a record, when, on which device.
     pub fn history(&self, doc_id: String) -> R<Vec<HistoryEntry>> {
         guard(|| self.inner.history(&doc_id))
+    }
+
+    /// A record's name in Chinese, for the screens that show any record (its history, its
+    /// conflicts): `3号楼 1单元 302`, `工单：楼道灯坏了`, `东门 排班（2026-11-30 起）`.
+    pub fn record_name(&self, doc_id: String) -> R<String> {
+        guard(|| self.inner.record_name(&doc_id))
     }
 
     /// Every field in conflict on this device.

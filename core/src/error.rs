@@ -4,6 +4,8 @@
 //! failures carry their cause. Nothing is half-written when an error is returned: every write runs
 //! in one SQLite transaction that is rolled back on error.
 
+pub use crate::error_code::{ErrorCode, INPUT_FIELDS, field_key};
+
 /// Result alias used throughout the core.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -15,6 +17,8 @@ pub enum Error {
     InvalidInput {
         /// The input field, as the API names it (e.g. `celsius`, `phone`).
         field: String,
+        /// Why, as a stable code.
+        code: ErrorCode,
         /// What is wrong with it, for a person.
         message: String,
     },
@@ -31,6 +35,8 @@ pub enum Error {
     Forbidden {
         /// The action that was refused.
         action: String,
+        /// Why, as a stable code.
+        code: ErrorCode,
         /// Why, for a person.
         reason: String,
     },
@@ -42,6 +48,8 @@ pub enum Error {
         record: &'static str,
         /// Its id.
         id: String,
+        /// What prevents the action, as a stable code.
+        code: ErrorCode,
         /// What prevents the action.
         message: String,
     },
@@ -90,10 +98,49 @@ pub enum Error {
 
 impl Error {
     /// An [`Error::InvalidInput`] for `field`.
-    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
+    pub fn invalid(field: impl Into<String>, code: ErrorCode, message: impl Into<String>) -> Self {
         Error::InvalidInput {
             field: field.into(),
+            code,
             message: message.into(),
+        }
+    }
+
+    /// An [`Error::InvalidState`] of the record `record` `id`.
+    pub fn state(
+        record: &'static str,
+        id: impl Into<String>,
+        code: ErrorCode,
+        message: impl Into<String>,
+    ) -> Self {
+        Error::InvalidState {
+            record,
+            id: id.into(),
+            code,
+            message: message.into(),
+        }
+    }
+
+    /// An [`Error::Forbidden`] for `action`.
+    pub fn forbidden(
+        action: impl Into<String>,
+        code: ErrorCode,
+        reason: impl Into<String>,
+    ) -> Self {
+        Error::Forbidden {
+            action: action.into(),
+            code,
+            reason: reason.into(),
+        }
+    }
+
+    /// The stable code of a refusal (input, state or role), if this is one.
+    pub fn code(&self) -> Option<ErrorCode> {
+        match self {
+            Error::InvalidInput { code, .. }
+            | Error::Forbidden { code, .. }
+            | Error::InvalidState { code, .. } => Some(*code),
+            _ => None,
         }
     }
 

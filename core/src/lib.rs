@@ -9,6 +9,7 @@ pub mod api;
 pub mod clock;
 pub mod doc;
 pub mod error;
+pub mod error_code;
 pub mod ids;
 pub mod projection;
 pub mod records;
@@ -24,7 +25,7 @@ pub mod watch;
 pub use api::{DeviceIdentity, Linli, wipe_store};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use doc::DocKind;
-pub use error::{Error, Result};
+pub use error::{Error, ErrorCode, Result};
 pub use records::Coded;
 pub use scope::Scope;
 pub use store::{

@@ -7,7 +7,7 @@
 use std::fmt;
 
 use crate::doc::DocKind;
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorCode, Result};
 use crate::ids::{GATE_LOG_PREFIX, ROSTER_PREFIX, parse_gate_doc_id};
 use crate::records::validate;
 
@@ -29,7 +29,13 @@ pub enum Scope {
 impl Scope {
     /// Parses a scope's text form.
     pub fn parse(text: &str) -> Result<Scope> {
-        let bad = || Error::invalid("scope", format!("unknown scope {text:?}"));
+        let bad = || {
+            Error::invalid(
+                "scope",
+                ErrorCode::UnknownValue,
+                format!("unknown scope {text:?}"),
+            )
+        };
         match text {
             "community" => return Ok(Scope::Community),
             "tickets" => return Ok(Scope::Tickets),
@@ -75,6 +81,7 @@ impl Scope {
         if kind != self.kind() {
             return Err(Error::invalid(
                 "scope",
+                ErrorCode::WrongScope,
                 format!("a {} cannot live in scope {self}", kind.as_str()),
             ));
         }
@@ -89,6 +96,7 @@ impl Scope {
         {
             return Err(Error::invalid(
                 "scope",
+                ErrorCode::WrongScope,
                 format!("document {doc_id} does not belong to scope {self}"),
             ));
         }

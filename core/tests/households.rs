@@ -242,7 +242,7 @@ fn household_and_visit_validation() {
         frequency: WatchFrequency::TimesPerDay,
         n: 0,
     });
-    assert_eq!(bad_field(office.register_household(&bad)), "watch.n");
+    assert_eq!(bad_field(office.register_household(&bad)), "watch_count");
 
     // An import is all or nothing, and the error names the entry.
     let mut list: Vec<_> = (1..=5)

@@ -55,6 +55,76 @@ fn history_says_who_changed_what_from_which_device() {
 }
 
 #[test]
+fn every_record_has_a_name_people_know() {
+    use chrono::Duration;
+    use linli_core::api::duty::VisitorInput;
+    use linli_core::api::tickets::TicketInput;
+    use linli_core::records::ticket::{Category, Channel, PlaceRefKind};
+    let devices = Devices::new();
+    let office = devices.open("office", "office-pc");
+    let c = community(&office);
+    let h = office
+        .register_household(&HouseholdInput {
+            building_id: c.building3.clone(),
+            unit: "1单元".into(),
+            room: "302".into(),
+            ..HouseholdInput::default()
+        })
+        .unwrap();
+    assert_eq!(office.record_name(&h).unwrap(), "3号楼 1单元 302");
+    let t = office
+        .report_ticket(&TicketInput {
+            category: Category::Property,
+            place_kind: PlaceRefKind::Building,
+            place_ref: c.building3.clone(),
+            place_text: "3号楼".into(),
+            description: "楼道灯坏了，晚上看不清楼梯，老人上下楼很危险".into(),
+            photos: Vec::new(),
+            channel: Channel::Visit,
+        })
+        .unwrap();
+    assert_eq!(
+        office.record_name(&t).unwrap(),
+        "工单：楼道灯坏了，晚上看不清楼梯，老人上下楼很危险"
+    );
+    let start = common::start_time();
+    office
+        .add_shift(&c.east_gate, "早班", start, start + Duration::hours(8), 1)
+        .unwrap();
+    office
+        .register_visitor(
+            &c.east_gate,
+            &VisitorInput {
+                name: "快递员".into(),
+                purpose: "送件".into(),
+                ..VisitorInput::default()
+            },
+        )
+        .unwrap();
+    let mut names: Vec<String> = office
+        .documents()
+        .unwrap()
+        .iter()
+        .map(|d| office.record_name(&d.doc_id).unwrap())
+        .collect();
+    names.sort();
+    let mut expected = [
+        "3号楼 1单元 302",
+        "工单：楼道灯坏了，晚上看不清楼梯，老人上下楼很危险",
+        "社区名录",
+        "东门 排班（2026-11-23 起）",
+        "东门 门岗日志 2026-11-23",
+    ]
+    .map(String::from);
+    expected.sort();
+    assert_eq!(names, expected);
+    assert!(matches!(
+        office.record_name("no-such-record"),
+        Err(Error::NotFound { .. })
+    ));
+}
+
+#[test]
 fn a_plain_field_edited_on_two_phones_is_a_conflict_resolved_by_entering_a_value() {
     let devices = Devices::new();
     let (office, wang, h) = office_and_wang_with_room_101(&devices);
@@ -67,6 +137,7 @@ fn a_plain_field_edited_on_two_phones_is_a_conflict_resolved_by_entering_a_value
     let conflicts = office.conflicts(&h).unwrap();
     assert_eq!(conflicts.len(), 1);
     assert_eq!(conflicts[0].path, vec!["phone"]);
+    assert_eq!(conflicts[0].field_key, "phone");
     assert!(conflicts[0].values[0].shown);
     assert_eq!(wang.conflicts(&h).unwrap(), conflicts);
     let open = vec![(h.clone(), vec!["phone".to_owned()])];

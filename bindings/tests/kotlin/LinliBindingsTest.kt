@@ -165,6 +165,7 @@ class LinliBindingsTest {
             // Not accepted by 周建军 yet: approving it now is refused.
             val early = assertFailsWith<LinliException.Conflict> { s.approveSwap(gate, swap) }
             assertTrue(early.detail.contains("待接受"), early.detail)
+            assertEquals("swap_not_waiting", early.code)
             s.checkIn(gate)
             val badge = s.onDuty(gate)
             assertEquals("东门", badge.gateName)
@@ -341,6 +342,8 @@ class LinliBindingsTest {
             assertTrue(wang.openConflicts().isEmpty())
             assertEquals("13933334444", wang.household(h).phone)
             assertTrue(wang.history(h).any { it.member == "office-admin" })
+            assertEquals("3号楼 2单元 302", wang.recordName(h))
+            assertEquals("phone", conflict.fieldKey)
             // Nothing was refused or set aside on either phone.
             assertTrue(wang.setAsideChanges().isEmpty())
             assertEquals(0UL, officeSync.status(office).setAside)
@@ -497,8 +500,18 @@ class LinliBindingsTest {
                 s.registerHousehold(HouseholdInput("", "", "", "", emptyList(), emptyList(), null))
             }
             assertEquals("building_id", invalid.field)
+            assertEquals(listOf("empty", "building_id"), listOf(invalid.code, invalid.fieldKey))
+            val resident = assertFailsWith<LinliException.InvalidInput> {
+                val building = s.addPlace(PlaceKind.BUILDING, "9号楼", s.addPlace(PlaceKind.COMPOUND, "桂园", null))
+                s.registerHousehold(HouseholdInput(building, "", "101", "", listOf(ResidentInput("王\n芳", null, "")), emptyList(), null))
+            }
+            assertEquals(listOf("residents[0].name", "name", "control_characters"), listOf(resident.field, resident.fieldKey, resident.code))
             val date = assertFailsWith<LinliException.InvalidInput> { s.dayReport("2026年11月23日") }
             assertEquals("date", date.field)
+            assertEquals("not_a_date", date.code)
+            // Every code the core can give, and every field it can name, for the apps' tables.
+            assertTrue(errorCodes().containsAll(listOf("empty", "not_a_date", "control_characters", "role_required", "swap_not_waiting", "identity_mismatch")))
+            assertTrue(inputFieldKeys().containsAll(listOf("building_id", "name", "date", "celsius")))
             assertTrue(date.detail.contains("2026年11月23日"), "Chinese text unchanged in the error")
             val missing = assertFailsWith<LinliException.NotFound> { s.household("no-such-household") }
             assertEquals("no-such-household", missing.id)
@@ -508,7 +521,8 @@ class LinliBindingsTest {
             }
         }
         LinliStore.open(path("forbidden"), key, "vol-x", "vol-pc", null).use { s ->
-            assertFailsWith<LinliException.Forbidden> { s.addPlace(PlaceKind.AREA, "第二片区", null) }
+            val forbidden = assertFailsWith<LinliException.Forbidden> { s.addPlace(PlaceKind.AREA, "第二片区", null) }
+            assertEquals("role_required", forbidden.code)
         }
         assertFailsWith<LinliException.Storage> { LinliStore.open(tmp.path, key, "m", "d", null) }
         SyncClient("http://127.0.0.1:1", "token").use { c ->

@@ -181,7 +181,8 @@ class BindingsTest(unittest.TestCase):
         with self.assertRaises(linli.LinliError.InvalidInput) as bad:
             first.add_place(linli.PlaceKind.AREA, "", None)
         self.assertEqual("name", bad.exception.field)
-        self.assertEqual(f"invalid name: {bad.exception.detail}", str(bad.exception))
+        self.assertEqual("empty", bad.exception.code)
+        self.assertEqual(f"invalid name (empty): {bad.exception.detail}", str(bad.exception))
 
         with self.assertRaises(linli.LinliError.NotFound) as missing:
             first.household("01JNOTAHOUSEHOLD")

@@ -249,7 +249,9 @@ impl Linli {
                 )?;
             Ok(match row {
                 Some((building, name, unit, room)) => {
-                    (building, format!("{name} {unit} {room}").trim().to_owned())
+                    let parts = [name.as_str(), unit.as_str(), room.as_str()];
+                    let address: Vec<&str> = parts.into_iter().filter(|p| !p.is_empty()).collect();
+                    (building, address.join(" "))
                 }
                 None => (String::new(), household_id.to_owned()),
             })

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use rusqlite::params;
 
 use super::{CommunityInfo, Linli};
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorCode, Result};
 use crate::ids::{directory_doc_id, new_id};
 use crate::records::directory::{
     CommunityInfo as CommunityRecord, Member, Place, PlaceKind, Role, RoleGrant,
@@ -81,6 +81,7 @@ impl Linli {
         if !(-12 * 60..=14 * 60).contains(&offset) {
             return Err(Error::invalid(
                 "utc_offset_minutes",
+                ErrorCode::OutOfRange,
                 "must lie between -720 and +840",
             ));
         }
@@ -94,6 +95,7 @@ impl Linli {
             return Err(Error::InvalidState {
                 record: "community",
                 id: existing.id,
+                code: ErrorCode::CommunityExists,
                 message: "this device already belongs to a community".into(),
             });
         }
@@ -145,12 +147,17 @@ impl Linli {
         let parent = parent.map(str::trim).filter(|p| !p.is_empty());
         match parent {
             Some(p) => {
-                let parent_kind = self
-                    .place_kind(p)?
-                    .ok_or_else(|| Error::invalid("parent", format!("no place with id {p}")))?;
+                let parent_kind = self.place_kind(p)?.ok_or_else(|| {
+                    Error::invalid(
+                        "parent",
+                        ErrorCode::NoSuchPlace,
+                        format!("no place with id {p}"),
+                    )
+                })?;
                 if !kind.allowed_parents().contains(&parent_kind) {
                     return Err(Error::invalid(
                         "parent",
+                        ErrorCode::WrongPlaceKind,
                         format!(
                             "a {} cannot be inside a {}",
                             kind.label_zh(),
@@ -162,6 +169,7 @@ impl Linli {
             None if kind.parent_required() => {
                 return Err(Error::invalid(
                     "parent",
+                    ErrorCode::WrongPlaceKind,
                     format!("a {} must belong to a compound", kind.label_zh()),
                 ));
             }
@@ -188,12 +196,17 @@ impl Linli {
         let mut places = BTreeMap::new();
         let wanted = input.role.covers();
         for place in &input.places {
-            let kind = self
-                .place_kind(place)?
-                .ok_or_else(|| Error::invalid("places", format!("no place with id {place}")))?;
+            let kind = self.place_kind(place)?.ok_or_else(|| {
+                Error::invalid(
+                    "places",
+                    ErrorCode::NoSuchPlace,
+                    format!("no place with id {place}"),
+                )
+            })?;
             if Some(kind) != wanted {
                 return Err(Error::invalid(
                     "places",
+                    ErrorCode::WrongPlaceKind,
                     format!(
                         "a {} covers {}, not {} {place}",
                         input.role.label_zh(),
@@ -207,6 +220,7 @@ impl Linli {
         if input.role.needs_places() && places.is_empty() {
             return Err(Error::invalid(
                 "places",
+                ErrorCode::Empty,
                 format!("a {} must cover at least one place", input.role.label_zh()),
             ));
         }
@@ -227,7 +241,11 @@ impl Linli {
             None => new_id(self.now()),
         };
         if self.member(&id).is_ok() {
-            return Err(Error::invalid("id", format!("member {id} exists already")));
+            return Err(Error::invalid(
+                "id",
+                ErrorCode::Exists,
+                format!("member {id} exists already"),
+            ));
         }
         let doc_id = self.directory_doc()?;
         let member = Member {

@@ -6,7 +6,7 @@ use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use rusqlite::params;
 
 use super::Linli;
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorCode, Result};
 use crate::ids::{gate_log_doc_id, ms_to_utc, new_id, roster_doc_id};
 use crate::records::directory::{PlaceKind, Role};
 use crate::records::gate_log::{
@@ -184,14 +184,23 @@ impl Linli {
         self.require_role("build the roster", &[ROSTER_ROLE], gate_id)?;
         let label = validate::name("label", label)?;
         if end <= start {
-            return Err(Error::invalid("end", "a shift must end after it starts"));
+            return Err(Error::invalid(
+                "end",
+                ErrorCode::EndsBeforeStart,
+                "a shift must end after it starts",
+            ));
         }
         if end - start > Duration::hours(24) {
-            return Err(Error::invalid("end", "a shift lasts at most 24 hours"));
+            return Err(Error::invalid(
+                "end",
+                ErrorCode::SpanTooLong,
+                "a shift lasts at most 24 hours",
+            ));
         }
         if i64::from(safety_officers) > MAX_SAFETY_OFFICERS {
             return Err(Error::invalid(
                 "safety_officers",
+                ErrorCode::OutOfRange,
                 format!("at most {MAX_SAFETY_OFFICERS}"),
             ));
         }
@@ -228,12 +237,17 @@ impl Linli {
     }
 
     fn check_member_for_slot(&self, gate_id: &str, member_id: &str, role: DutyRole) -> Result<()> {
-        let member = self
-            .member(member_id)
-            .map_err(|_| Error::invalid("member_id", format!("no member {member_id}")))?;
+        let member = self.member(member_id).map_err(|_| {
+            Error::invalid(
+                "member_id",
+                ErrorCode::NoSuchMember,
+                format!("no member {member_id}"),
+            )
+        })?;
         if !member.active {
             return Err(Error::invalid(
                 "member_id",
+                ErrorCode::MemberInactive,
                 format!("{} is deactivated", member.name),
             ));
         }
@@ -249,6 +263,7 @@ impl Linli {
         if !holds {
             return Err(Error::invalid(
                 "member_id",
+                ErrorCode::NoDutyRole,
                 format!(
                     "{} holds no role for a {} slot at this gate",
                     member.name,
@@ -371,6 +386,7 @@ impl Linli {
             let from = slot.member.clone().ok_or_else(|| Error::InvalidState {
                 record: "slot",
                 id: slot_id.to_owned(),
+                code: ErrorCode::SlotEmpty,
                 message: "nobody is assigned to this slot".into(),
             })?;
             if from != me {
@@ -379,6 +395,7 @@ impl Linli {
             if from == to_member {
                 return Err(Error::invalid(
                     "to_member",
+                    ErrorCode::SameMember,
                     "cannot swap a slot with its own member",
                 ));
             }
@@ -425,15 +442,17 @@ impl Linli {
             let roster: RosterDoc = w.read(&doc_id, "roster")?;
             let swap = &roster.swaps[swap_id];
             if swap.to_member != me {
-                return Err(Error::Forbidden {
-                    action: "accept a swap".into(),
-                    reason: "only the member taking the slot may accept".into(),
-                });
+                return Err(Error::forbidden(
+                    "accept a swap",
+                    ErrorCode::NotForYou,
+                    "only the member taking the slot may accept",
+                ));
             }
             if swap.status() != SwapStatus::Requested {
                 return Err(Error::InvalidState {
                     record: "swap",
                     id: swap_id.to_owned(),
+                    code: ErrorCode::SwapAnswered,
                     message: format!("already {}", swap.status().label_zh()),
                 });
             }
@@ -457,6 +476,7 @@ impl Linli {
                 return Err(Error::InvalidState {
                     record: "swap",
                     id: swap_id.to_owned(),
+                    code: ErrorCode::SwapNotWaiting,
                     message: format!("is {}, not waiting for approval", swap.status().label_zh()),
                 });
             }
@@ -681,6 +701,7 @@ impl Linli {
             return Err(Error::InvalidState {
                 record: "duty",
                 id: gate_id.to_owned(),
+                code: ErrorCode::AlreadyCheckedIn,
                 message: "already checked in at this gate".into(),
             });
         }
@@ -707,6 +728,7 @@ impl Linli {
             return Err(Error::InvalidState {
                 record: "duty",
                 id: gate_id.to_owned(),
+                code: ErrorCode::NotCheckedIn,
                 message: "not checked in at this gate".into(),
             });
         }
@@ -726,14 +748,25 @@ impl Linli {
             .ok_or_else(|| Error::InvalidState {
                 record: "duty",
                 id: gate_id.to_owned(),
+                code: ErrorCode::NotCheckedIn,
                 message: "not checked in at this gate".into(),
             })?;
-        let to = self
-            .member(to_member)
-            .map_err(|_| Error::invalid("to_member", format!("no member {to_member}")))?;
+        let to = self.member(to_member).map_err(|_| {
+            Error::invalid(
+                "to_member",
+                ErrorCode::NoSuchMember,
+                format!("no member {to_member}"),
+            )
+        })?;
         if !to.active || to.id == me {
+            let code = if to.active {
+                ErrorCode::SameMember
+            } else {
+                ErrorCode::MemberInactive
+            };
             return Err(Error::invalid(
                 "to_member",
+                code,
                 "hand over to another active member",
             ));
         }

@@ -11,7 +11,7 @@ use super::Linli;
 use automerge::ReadDoc;
 
 use crate::doc::DocKind;
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorCode, Result};
 use crate::ids::{ms_to_utc, new_id};
 use crate::records::directory::{PlaceKind, Role};
 use crate::records::household::{
@@ -181,7 +181,8 @@ fn watch_plan(input: WatchPlanInput, since_ms: i64, prefix: &str) -> Result<Watc
     };
     if input.n == 0 || input.n > max {
         return Err(Error::invalid(
-            field(prefix, "watch.n"),
+            field(prefix, "watch_count"),
+            ErrorCode::OutOfRange,
             format!("must lie between 1 and {max}"),
         ));
     }
@@ -203,6 +204,7 @@ impl HealthInput {
         {
             return Err(Error::invalid(
                 "health.systolic",
+                ErrorCode::OutOfRange,
                 "must lie between 60 and 260 mmHg",
             ));
         }
@@ -211,6 +213,7 @@ impl HealthInput {
         {
             return Err(Error::invalid(
                 "health.diastolic",
+                ErrorCode::OutOfRange,
                 "must lie between 30 and 160 mmHg",
             ));
         }
@@ -244,6 +247,7 @@ impl Linli {
         if self.place_kind(&building)? != Some(PlaceKind::Building) {
             return Err(Error::invalid(
                 field(prefix, "building_id"),
+                ErrorCode::NoSuchPlace,
                 format!("no building with id {building}"),
             ));
         }
@@ -255,6 +259,7 @@ impl Linli {
             {
                 return Err(Error::invalid(
                     format!("{p}.birth_year"),
+                    ErrorCode::OutOfRange,
                     "not a plausible year",
                 ));
             }
@@ -389,7 +394,11 @@ impl Linli {
         let now = self.now();
         let at = input.at.unwrap_or(now);
         if at > now + Duration::minutes(5) {
-            return Err(Error::invalid("at", "a visit cannot be in the future"));
+            return Err(Error::invalid(
+                "at",
+                ErrorCode::InTheFuture,
+                "a visit cannot be in the future",
+            ));
         }
         let health = input
             .health
@@ -402,12 +411,14 @@ impl Linli {
         {
             return Err(Error::invalid(
                 "follow_up_due",
+                ErrorCode::BeforeVisit,
                 "the follow-up cannot be due before the visit",
             ));
         }
         if input.follow_up_due.is_none() && !input.follow_up_note.trim().is_empty() {
             return Err(Error::invalid(
                 "follow_up_due",
+                ErrorCode::Incomplete,
                 "a follow-up note needs a due date",
             ));
         }
@@ -500,7 +511,11 @@ impl Linli {
     pub fn search_households(&self, text: &str, tag: Option<Tag>) -> Result<Vec<HouseholdRow>> {
         let text = text.trim();
         if text.chars().count() > 64 {
-            return Err(Error::invalid("text", "search for at most 64 characters"));
+            return Err(Error::invalid(
+                "text",
+                ErrorCode::TooLong,
+                "search for at most 64 characters",
+            ));
         }
         let like = text
             .replace('\\', "\\\\")

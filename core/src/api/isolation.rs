@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 
 use super::Linli;
 use crate::DocKind;
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorCode, Result};
 use crate::ids::new_id;
 use crate::records::household::{HouseholdHead, Tag};
 use crate::records::isolation::{
@@ -80,12 +80,14 @@ impl Linli {
         if input.planned_end < input.start {
             return Err(Error::invalid(
                 "planned_end",
+                ErrorCode::EndsBeforeStart,
                 "the planned end comes on or after the start (计划解除日期不能早于开始日期)",
             ));
         }
         if (input.planned_end - input.start).num_days() as u64 >= MAX_ISOLATION_DAYS {
             return Err(Error::invalid(
                 "planned_end",
+                ErrorCode::SpanTooLong,
                 format!("an isolation lasts at most {MAX_ISOLATION_DAYS} days"),
             ));
         }
@@ -93,6 +95,7 @@ impl Linli {
         if !(1..=MAX_CHECKS_PER_DAY).contains(&n) {
             return Err(Error::invalid(
                 "checks_per_day",
+                ErrorCode::OutOfRange,
                 format!("1 to {MAX_CHECKS_PER_DAY} checks a day"),
             ));
         }
@@ -136,6 +139,7 @@ impl Linli {
             return Err(Error::InvalidState {
                 record: "isolation",
                 id: isolation_id.to_owned(),
+                code: ErrorCode::IsolationReleased,
                 message: "released already (已解除隔离)".into(),
             });
         }
@@ -200,6 +204,7 @@ impl Linli {
             return Err(Error::InvalidState {
                 record: "household",
                 id: household_id.to_owned(),
+                code: ErrorCode::NotInIsolation,
                 message: "errands are run for a household in isolation (请先登记居家隔离)".into(),
             });
         }

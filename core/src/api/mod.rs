@@ -12,6 +12,7 @@ pub mod isolation;
 pub mod passes;
 pub mod photos;
 pub mod queries;
+pub mod record_names;
 pub mod records;
 pub mod reminders;
 pub mod resident_export;
@@ -31,7 +32,7 @@ use rusqlite::OptionalExtension;
 
 use crate::clock::Clock;
 use crate::doc::ChangeContext;
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorCode, Result};
 use crate::records::directory::Role;
 use crate::records::{Coded, validate};
 use crate::store::{Store, StoreKey, StoreStats, WriteTxn};
@@ -142,8 +143,13 @@ impl Linli {
     ) -> Result<Linli> {
         let actor = actor_hex
             .map(|hex| {
-                automerge::ActorId::try_from(hex)
-                    .map_err(|e| Error::invalid("actor_id", format!("not a hex actor id: {e}")))
+                automerge::ActorId::try_from(hex).map_err(|e| {
+                    Error::invalid(
+                        "actor_id",
+                        ErrorCode::Malformed,
+                        format!("not a hex actor id: {e}"),
+                    )
+                })
             })
             .transpose()?;
         let member_id = validate::id("member_id", &identity.member_id)?;
@@ -312,10 +318,11 @@ impl Linli {
             }
         }
         let names: Vec<&str> = roles.iter().map(|r| r.label_zh()).collect();
-        Err(Error::Forbidden {
-            action: action.to_owned(),
-            reason: format!("需要社区办公室或{}角色（{place_id}）", names.join("/")),
-        })
+        Err(Error::forbidden(
+            action,
+            ErrorCode::RoleRequired,
+            format!("需要社区办公室或{}角色（{place_id}）", names.join("/")),
+        ))
     }
 }
 

@@ -12,7 +12,7 @@ use chrono::Timelike;
 use super::Linli;
 use super::duty::GATE_ROLES;
 use crate::DocKind;
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorCode, Result};
 use crate::ids::new_id;
 use crate::records::directory::{RevokedPass, Role};
 use crate::records::gate_log::GateEntryKind;
@@ -152,6 +152,7 @@ impl Linli {
             (_, None) => {
                 return Err(Error::invalid(
                     "resident_id",
+                    ErrorCode::NotAResident,
                     "a resident or night pass names a resident of the household",
                 ));
             }
@@ -159,12 +160,14 @@ impl Linli {
         if input.valid_until_ms <= input.valid_from_ms {
             return Err(Error::invalid(
                 "valid_until",
+                ErrorCode::EndsBeforeStart,
                 "a pass ends after it starts (结束时间须晚于开始时间)",
             ));
         }
         if input.valid_until_ms - input.valid_from_ms > MAX_PASS_DAYS * 86_400_000 {
             return Err(Error::invalid(
                 "valid_until",
+                ErrorCode::SpanTooLong,
                 format!("a pass lasts at most {MAX_PASS_DAYS} days"),
             ));
         }
@@ -209,6 +212,7 @@ impl Linli {
             _ => {
                 return Err(Error::invalid(
                     "unit",
+                    ErrorCode::Ambiguous,
                     "several households have this room: name the unit (请填写单元)",
                 ));
             }
@@ -233,6 +237,7 @@ impl Linli {
             }),
             _ => Err(Error::invalid(
                 "resident_name",
+                ErrorCode::Ambiguous,
                 "two residents of the household have this name (同户同名，请由社区办公室签发)",
             )),
         }
@@ -244,6 +249,7 @@ impl Linli {
         if days.until < days.from {
             return Err(Error::invalid(
                 "valid_until",
+                ErrorCode::EndsBeforeStart,
                 "a pass ends after it starts (结束日期须不早于开始日期)",
             ));
         }
@@ -278,6 +284,7 @@ impl Linli {
         if key.len() != 64 || hex::decode(&key).is_err() {
             return Err(Error::invalid(
                 "pass_key",
+                ErrorCode::Malformed,
                 "an Ed25519 public key: 64 hex digits",
             ));
         }
@@ -298,7 +305,11 @@ impl Linli {
     pub fn record_issued_pass(&self, text: &str, issued_by: &str) -> Result<PassClaims> {
         let key = self.directory_passes()?.pass_key;
         let claims = verified_claims(text, &key).ok_or_else(|| {
-            Error::invalid("pass", "not signed with the community's key (签名无效)")
+            Error::invalid(
+                "pass",
+                ErrorCode::BadSignature,
+                "not signed with the community's key (签名无效)",
+            )
         })?;
         let issued = IssuedPass {
             kind: claims.kind,

@@ -8,7 +8,7 @@ use rusqlite::{OptionalExtension, params};
 use sha2::{Digest, Sha256};
 
 use super::Linli;
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorCode, Result};
 use crate::records::validate;
 use crate::scope::Scope;
 
@@ -40,6 +40,7 @@ pub fn check_photo_size(len: usize) -> Result<()> {
     if len == 0 || len > MAX_PHOTO_BYTES {
         return Err(Error::invalid(
             "photo",
+            ErrorCode::PhotoSize,
             format!("a photo must be 1 byte to {MAX_PHOTO_BYTES} bytes, this one is {len}"),
         ));
     }
@@ -85,6 +86,7 @@ impl Linli {
         if sha256_of(bytes) != hash {
             return Err(Error::invalid(
                 "photo",
+                ErrorCode::PhotoMismatch,
                 format!("the bytes received for photo {hash} do not match its sha-256"),
             ));
         }

@@ -12,7 +12,7 @@ use chrono::{DateTime, Utc};
 use super::Linli;
 use crate::doc::conflicts::conflict_sites;
 use crate::doc::{ChangeNote, DocKind, GENESIS_ACTION, Record};
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorCode, Result};
 
 /// One change in a record's history.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,8 +53,25 @@ pub struct ConflictValue {
 pub struct Conflict {
     /// The field's path from the record's root.
     pub path: Vec<String>,
+    /// The key of the field's label: the last name on the path that is not an index or an
+    /// id (`visits/01J…/needs` → `needs`); see [`crate::error::field_key`].
+    pub field_key: String,
     /// The values, the shown one first.
     pub values: Vec<ConflictValue>,
+}
+
+/// The last name on `path` written in lower-case words (`needs`, `birth_year`), skipping list
+/// indices and record ids.
+fn path_field_key(path: &[String]) -> String {
+    path.iter()
+        .rev()
+        .find(|p| {
+            p.starts_with(|c: char| c.is_ascii_lowercase())
+                && p.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        })
+        .cloned()
+        .unwrap_or_default()
 }
 
 /// How to resolve a conflict.
@@ -207,6 +224,7 @@ impl Linli {
                         .collect();
                     values.sort_by_key(|v| !v.shown);
                     Conflict {
+                        field_key: path_field_key(&site.path),
                         path: site.path,
                         values,
                     }
@@ -225,7 +243,7 @@ impl Linli {
     ) -> Result<()> {
         let (key, parents) = path
             .split_last()
-            .ok_or_else(|| Error::invalid("path", "empty path"))?;
+            .ok_or_else(|| Error::invalid("path", ErrorCode::NoSuchField, "empty path"))?;
         self.write(|w| {
             w.edit(doc_id, "conflict.resolve", |e| {
                 let doc = e.raw();
@@ -236,6 +254,7 @@ impl Linli {
                         _ => {
                             return Err(Error::invalid(
                                 "path",
+                                ErrorCode::NoSuchField,
                                 format!("no field at {}", path.join("/")),
                             ));
                         }
@@ -251,6 +270,7 @@ impl Linli {
                     return Err(Error::InvalidState {
                         record: "record",
                         id: doc_id.to_owned(),
+                        code: ErrorCode::NoConflict,
                         message: format!("no conflict at {}", path.join("/")),
                     });
                 }
@@ -263,6 +283,7 @@ impl Linli {
                         let (value, id) = ordered.get(*i).ok_or_else(|| {
                             Error::invalid(
                                 "resolution",
+                                ErrorCode::ChooseValue,
                                 format!("there are {} values", ordered.len()),
                             )
                         })?;
@@ -288,7 +309,11 @@ impl Linli {
                             _ => None,
                         });
                         let bad = |what: &str| {
-                            Error::invalid("resolution", format!("{text:?} is not {what}"))
+                            Error::invalid(
+                                "resolution",
+                                ErrorCode::Malformed,
+                                format!("{text:?} is not {what}"),
+                            )
                         };
                         let value = match sample {
                             Some(ScalarValue::Int(_)) => ScalarValue::Int(
@@ -311,6 +336,7 @@ impl Linli {
                             _ => {
                                 return Err(Error::invalid(
                                     "resolution",
+                                    ErrorCode::ChooseValue,
                                     "choose one of the values for this field",
                                 ));
                             }

@@ -8,7 +8,7 @@ use rusqlite::OptionalExtension;
 
 use super::Linli;
 use super::agenda::{AgendaItem, AgendaKind};
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorCode, Result};
 use crate::ids::new_id;
 use crate::records::Coded;
 use crate::records::directory::{DirectoryDoc, Role};
@@ -83,7 +83,11 @@ impl Linli {
         if let Some(p) = place
             && self.place_kind(p)?.is_none()
         {
-            return Err(Error::invalid("place", format!("no place with id {p}")));
+            return Err(Error::invalid(
+                "place",
+                ErrorCode::NoSuchPlace,
+                format!("no place with id {p}"),
+            ));
         }
         let owner_member = input
             .owner_member
@@ -93,11 +97,19 @@ impl Linli {
         if let Some(m) = owner_member
             && self.member_name(m).is_err()
         {
-            return Err(Error::invalid("owner_member", format!("no member {m}")));
+            return Err(Error::invalid(
+                "owner_member",
+                ErrorCode::NoSuchMember,
+                format!("no member {m}"),
+            ));
         }
         let lead_days = input.lead_days.unwrap_or(DEFAULT_LEAD_DAYS);
         if !(0..=366).contains(&lead_days) {
-            return Err(Error::invalid("lead_days", "show it 0 to 366 days ahead"));
+            return Err(Error::invalid(
+                "lead_days",
+                ErrorCode::OutOfRange,
+                "show it 0 to 366 days ahead",
+            ));
         }
         let now = self.now();
         let id = new_id(now);
@@ -131,14 +143,16 @@ impl Linli {
         let me = self.identity.member_id.clone();
         let mut reminder = self.reminder(id)?;
         if !self.concerns_me(&reminder)? {
-            return Err(Error::Forbidden {
-                action: "complete a reminder".into(),
-                reason: format!("{} is not for {me}", reminder.what),
-            });
+            return Err(Error::forbidden(
+                "complete a reminder",
+                ErrorCode::NotForYou,
+                format!("{} is not for {me}", reminder.what),
+            ));
         }
         let due = reminder.current().ok_or_else(|| Error::InvalidState {
             record: "reminder",
             id: id.to_owned(),
+            code: ErrorCode::ReminderDone,
             message: "every occurrence is done already".into(),
         })?;
         let key = due.to_string();

@@ -9,7 +9,7 @@ use rusqlite::params;
 
 use super::Linli;
 use super::households::HouseholdRow;
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorCode, Result};
 use crate::records::Coded;
 use crate::records::household::{HouseholdHead, ResidentStatus};
 use crate::records::validate;
@@ -56,18 +56,27 @@ impl Linli {
             ("arrived_on", moves.arrived_on),
         ] {
             if date.is_some_and(|d| d > today) {
-                return Err(Error::invalid(field, "a date that has not come yet"));
+                return Err(Error::invalid(
+                    field,
+                    ErrorCode::InTheFuture,
+                    "a date that has not come yet",
+                ));
             }
         }
         if let (Some(i), Some(o)) = (moves.moved_in, moves.moved_out)
             && o < i
         {
-            return Err(Error::invalid("moved_out", "before the move-in"));
+            return Err(Error::invalid(
+                "moved_out",
+                ErrorCode::EndsBeforeStart,
+                "before the move-in",
+            ));
         }
         let arrived_from = validate::text("arrived_from", &moves.arrived_from)?;
         if arrived_from.is_empty() != moves.arrived_on.is_none() {
             return Err(Error::invalid(
                 "arrived_on",
+                ErrorCode::Incomplete,
                 "a returnee's arrival needs both where from and when",
             ));
         }

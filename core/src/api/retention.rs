@@ -7,7 +7,7 @@
 use chrono::Duration;
 
 use super::Linli;
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorCode, Result};
 use crate::records::directory::CommunityInfo as CommunityRecord;
 
 /// Days gate days are kept when the office set nothing else.
@@ -30,6 +30,7 @@ impl Linli {
         if !(1..=MAX_GATE_LOG_RETENTION_DAYS).contains(&days) {
             return Err(Error::invalid(
                 "days",
+                ErrorCode::OutOfRange,
                 format!("keep gate days for 1 to {MAX_GATE_LOG_RETENTION_DAYS} days"),
             ));
         }

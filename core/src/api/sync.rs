@@ -7,7 +7,7 @@ use rusqlite::{OptionalExtension, params};
 
 use super::Linli;
 use crate::doc::DocKind;
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorCode, Result};
 use crate::projection;
 use crate::store::{ApplyOutcome, RemoteChange, WriteTxn};
 use crate::sync::protocol::{Cursor, SnapshotDoc};
@@ -137,8 +137,13 @@ impl Linli {
     /// sync cursors and the sync settings `forget` ([`Linli::sync_setting`]), so that the next
     /// pull starts from the beginning.
     pub fn replace_actor(&self, new_hex: &str, forget: &[&str]) -> Result<()> {
-        let actor = automerge::ActorId::try_from(new_hex)
-            .map_err(|e| Error::invalid("actor_id", format!("not a hex actor id: {e}")))?;
+        let actor = automerge::ActorId::try_from(new_hex).map_err(|e| {
+            Error::invalid(
+                "actor_id",
+                ErrorCode::Malformed,
+                format!("not a hex actor id: {e}"),
+            )
+        })?;
         let keys: Vec<String> = forget.iter().map(|k| format!("sync.{k}")).collect();
         let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
         self.store.replace_actor(&actor, &keys)

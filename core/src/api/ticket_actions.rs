@@ -12,7 +12,7 @@
 //! Handlers are the office, area leads, building and lane leads, gate leads and shift leads.
 
 use super::Linli;
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorCode, Result};
 use crate::records::Coded;
 use crate::records::directory::Role;
 use crate::records::ticket::{Level, Status, TicketState};
@@ -92,23 +92,31 @@ impl TicketActionKind {
         role_allows(self, roles)
     }
 
-    /// Why the ticket's state does not allow the action now, if it does not.
-    pub(crate) fn refused_by_state(self, state: &TicketState) -> Option<String> {
+    /// Why the ticket's state does not allow the action now, if it does not: a code and
+    /// the words for a log.
+    pub(crate) fn refused_by_state(self, state: &TicketState) -> Option<(ErrorCode, String)> {
         let open = state.status.is_open();
         match self {
             TicketActionKind::AttachPhoto => None,
-            TicketActionKind::Evaluate if state.status != Status::Resolved => {
-                Some("only a resolved ticket can be evaluated".to_owned())
-            }
+            TicketActionKind::Evaluate if state.status != Status::Resolved => Some((
+                ErrorCode::TicketNotResolved,
+                "only a resolved ticket can be evaluated".to_owned(),
+            )),
             TicketActionKind::Evaluate => None,
-            _ if !open => Some(format!("is {}", state.status.label_zh())),
-            TicketActionKind::Accept => state
-                .responsible
-                .as_ref()
-                .map(|r| format!("already accepted by {r}")),
-            TicketActionKind::Escalate if state.level == Level::County => {
-                Some(format!("is already at {} level", Level::County.label_zh()))
-            }
+            _ if !open => Some((
+                ErrorCode::TicketClosed,
+                format!("is {}", state.status.label_zh()),
+            )),
+            TicketActionKind::Accept => state.responsible.as_ref().map(|r| {
+                (
+                    ErrorCode::TicketAccepted,
+                    format!("already accepted by {r}"),
+                )
+            }),
+            TicketActionKind::Escalate if state.level == Level::County => Some((
+                ErrorCode::AlreadyAtLevel,
+                format!("is already at {} level", Level::County.label_zh()),
+            )),
             _ => None,
         }
     }
@@ -131,10 +139,11 @@ impl Linli {
             return Ok(());
         }
         let names: Vec<&str> = kind.roles().iter().map(|r| r.label_zh()).collect();
-        Err(Error::Forbidden {
-            action: format!("{} ticket", kind.label_zh()),
-            reason: format!("需要{}角色", names.join("/")),
-        })
+        Err(Error::forbidden(
+            format!("{} ticket", kind.label_zh()),
+            ErrorCode::RoleRequired,
+            format!("需要{}角色", names.join("/")),
+        ))
     }
 
     fn acting_roles(&self) -> Result<Vec<Role>> {

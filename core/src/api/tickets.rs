@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use super::Linli;
 use super::ticket_actions::TicketActionKind;
 use crate::doc::DocKind;
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorCode, Result};
 use crate::ids::{ms_to_utc, new_id};
 use crate::records::ticket::{
     Category, Channel, Department, Level, PlaceRefKind, Status, TicketAction, TicketDoc,
@@ -110,12 +110,8 @@ pub struct TicketDetail {
     pub state: TicketState,
 }
 
-fn state_error(id: &str, message: impl Into<String>) -> Error {
-    Error::InvalidState {
-        record: "ticket",
-        id: id.to_owned(),
-        message: message.into(),
-    }
+fn state_error(id: &str, (code, message): (ErrorCode, String)) -> Error {
+    Error::state("ticket", id, code, message)
 }
 
 impl Linli {
@@ -125,12 +121,17 @@ impl Linli {
         if input.place_kind != PlaceRefKind::FreeText && place_ref.is_empty() {
             return Err(Error::invalid(
                 "place_ref",
+                ErrorCode::Incomplete,
                 "name the building, household or gate",
             ));
         }
         let place_text = validate::text("place_text", &input.place_text)?;
         if input.place_kind == PlaceRefKind::FreeText && place_text.is_empty() {
-            return Err(Error::invalid("place_text", "say where the problem is"));
+            return Err(Error::invalid(
+                "place_text",
+                ErrorCode::Empty,
+                "say where the problem is",
+            ));
         }
         let photos = input
             .photos
@@ -194,6 +195,7 @@ impl Linli {
             {
                 return Err(Error::invalid(
                     "to",
+                    ErrorCode::AlreadyAtLevel,
                     format!("the ticket is already at {} level", state.level.label_zh()),
                 ));
             }
@@ -282,6 +284,7 @@ impl Linli {
         if duplicate == into {
             return Err(Error::invalid(
                 "into",
+                ErrorCode::MergeIntoSelf,
                 "a ticket cannot be merged into itself",
             ));
         }
@@ -293,7 +296,9 @@ impl Linli {
         self.write(|w| {
             let dup: TicketDoc = w.read(duplicate, "ticket")?;
             let target: TicketDoc = w.read(into, "ticket").map_err(|e| match e {
-                Error::NotFound { id, .. } => Error::invalid("into", format!("no ticket {id}")),
+                Error::NotFound { id, .. } => {
+                    Error::invalid("into", ErrorCode::NoSuchTicket, format!("no ticket {id}"))
+                }
                 other => other,
             })?;
             if let Some(why) = TicketActionKind::Merge.refused_by_state(&TicketState::derive(&dup))
@@ -302,7 +307,11 @@ impl Linli {
             }
             let target_state = TicketState::derive(&target);
             if target_state.status == Status::Merged {
-                return Err(Error::invalid("into", "that ticket was itself merged"));
+                return Err(Error::invalid(
+                    "into",
+                    ErrorCode::TicketMerged,
+                    "that ticket was itself merged",
+                ));
             }
             let event = |action| TicketEvent {
                 id: new_id(now),

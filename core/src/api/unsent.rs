@@ -18,7 +18,7 @@ use sha2::{Digest, Sha256};
 
 use super::Linli;
 use crate::doc::{ChangeNote, DocKind};
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorCode, Result};
 
 /// The format name written into every export.
 pub const UNSENT_FORMAT: &str = "linli-unsent/1";
@@ -148,13 +148,24 @@ impl UnsentChange {
 
     /// The change's bytes, checked against its hash.
     pub fn decode(&self) -> Result<Change> {
-        let bytes = hex::decode(&self.bytes)
-            .map_err(|e| Error::invalid("bytes", format!("change {}: {e}", self.hash)))?;
-        let change = Change::from_bytes(bytes)
-            .map_err(|e| Error::invalid("bytes", format!("change {}: {e}", self.hash)))?;
+        let bytes = hex::decode(&self.bytes).map_err(|e| {
+            Error::invalid(
+                "bytes",
+                ErrorCode::Malformed,
+                format!("change {}: {e}", self.hash),
+            )
+        })?;
+        let change = Change::from_bytes(bytes).map_err(|e| {
+            Error::invalid(
+                "bytes",
+                ErrorCode::Malformed,
+                format!("change {}: {e}", self.hash),
+            )
+        })?;
         if change.hash().to_string() != self.hash {
             return Err(Error::invalid(
                 "hash",
+                ErrorCode::Malformed,
                 format!(
                     "change {} has the bytes of change {}",
                     self.hash,
@@ -235,11 +246,17 @@ impl Linli {
 
 /// Reads an export made by [`Linli::export_unsent`].
 pub fn read_unsent(json: &str) -> Result<UnsentExport> {
-    let export: UnsentExport = serde_json::from_str(json)
-        .map_err(|e| Error::invalid("export", format!("not an export of unsent work: {e}")))?;
+    let export: UnsentExport = serde_json::from_str(json).map_err(|e| {
+        Error::invalid(
+            "export",
+            ErrorCode::Malformed,
+            format!("not an export of unsent work: {e}"),
+        )
+    })?;
     if export.format != UNSENT_FORMAT {
         return Err(Error::invalid(
             "format",
+            ErrorCode::Malformed,
             format!("format {:?} is not {UNSENT_FORMAT}", export.format),
         ));
     }

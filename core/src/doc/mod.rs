@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 pub use conflicts::{MAX_DEPTH, nests_too_deep};
 pub use edit::DocEditor;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorCode, Result};
 
 /// The kinds of document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -56,7 +56,13 @@ impl DocKind {
         DocKind::ALL
             .into_iter()
             .find(|k| k.as_str() == s)
-            .ok_or_else(|| Error::invalid("kind", format!("unknown document kind {s:?}")))
+            .ok_or_else(|| {
+                Error::invalid(
+                    "kind",
+                    ErrorCode::UnknownValue,
+                    format!("unknown document kind {s:?}"),
+                )
+            })
     }
 }
 
@@ -139,6 +145,7 @@ pub(crate) fn genesis(kind: DocKind, doc_id: &str) -> Result<AutoCommit> {
         parse_gate_doc_id(prefix, doc_id).ok_or_else(|| {
             Error::invalid(
                 "doc_id",
+                ErrorCode::Malformed,
                 format!("{doc_id:?} is not a {prefix} document id"),
             )
         })

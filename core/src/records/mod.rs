@@ -29,6 +29,7 @@ pub trait Coded: Sized + Copy + 'static {
                 let known: Vec<_> = Self::ALL.iter().map(|v| v.code()).collect();
                 crate::Error::invalid(
                     field,
+                    crate::error::ErrorCode::UnknownValue,
                     format!(
                         "unknown value {code:?}; expected one of {}",
                         known.join(", ")

@@ -22,7 +22,7 @@ use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
 use serde::{Deserialize, Serialize};
 
 use super::coded_enum;
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorCode, Result};
 
 /// What every pass's text starts with.
 pub const PASS_PREFIX: &str = "LINLI-PASS1.";
@@ -114,9 +114,13 @@ pub fn validity_over_days(
 
 /// The community's signing key, as the relay keeps it (32 secret bytes).
 pub fn signing_key(secret: &[u8]) -> Result<SigningKey> {
-    let bytes: [u8; 32] = secret
-        .try_into()
-        .map_err(|_| Error::invalid("pass_key", "a signing key has 32 bytes"))?;
+    let bytes: [u8; 32] = secret.try_into().map_err(|_| {
+        Error::invalid(
+            "pass_key",
+            ErrorCode::Malformed,
+            "a signing key has 32 bytes",
+        )
+    })?;
     Ok(SigningKey::from_bytes(&bytes))
 }
 
@@ -128,7 +132,8 @@ pub fn public_key_hex(secret: &[u8]) -> Result<String> {
 /// Signs `claims` with the community's key: the text of the pass's QR code.
 pub fn sign(claims: &PassClaims, secret: &[u8]) -> Result<String> {
     let key = signing_key(secret)?;
-    let json = serde_json::to_vec(claims).map_err(|e| Error::invalid("pass", e.to_string()))?;
+    let json = serde_json::to_vec(claims)
+        .map_err(|e| Error::invalid("pass", ErrorCode::Malformed, e.to_string()))?;
     let signature = key.sign(&json);
     Ok(format!(
         "{PASS_PREFIX}{}.{}",

@@ -4,7 +4,7 @@
 use chrono::NaiveDate;
 
 use super::gate_log::{FEVER_FROM_C, MAX_TEMPERATURE_C, MIN_TEMPERATURE_C};
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorCode, Result};
 
 /// The longest free-text field accepted, in characters.
 pub const MAX_TEXT_CHARS: usize = 2000;
@@ -18,6 +18,7 @@ pub fn temperature(field: &str, celsius: f64) -> Result<f64> {
     if !celsius.is_finite() || !(MIN_TEMPERATURE_C..=MAX_TEMPERATURE_C).contains(&celsius) {
         return Err(Error::invalid(
             field,
+            ErrorCode::OutOfRange,
             format!("{celsius} °C is outside {MIN_TEMPERATURE_C}–{MAX_TEMPERATURE_C} °C"),
         ));
     }
@@ -34,16 +35,21 @@ pub fn is_fever(celsius: f64) -> bool {
 pub fn name(field: &str, value: &str) -> Result<String> {
     let v = value.trim();
     if v.is_empty() {
-        return Err(Error::invalid(field, "must not be empty"));
+        return Err(Error::invalid(field, ErrorCode::Empty, "must not be empty"));
     }
     if v.chars().count() > MAX_NAME_CHARS {
         return Err(Error::invalid(
             field,
+            ErrorCode::TooLong,
             format!("at most {MAX_NAME_CHARS} characters"),
         ));
     }
     if v.chars().any(char::is_control) {
-        return Err(Error::invalid(field, "must not contain control characters"));
+        return Err(Error::invalid(
+            field,
+            ErrorCode::ControlCharacters,
+            "must not contain control characters",
+        ));
     }
     Ok(v.to_owned())
 }
@@ -54,6 +60,7 @@ pub fn text(field: &str, value: &str) -> Result<String> {
     if v.chars().count() > MAX_TEXT_CHARS {
         return Err(Error::invalid(
             field,
+            ErrorCode::TooLong,
             format!("at most {MAX_TEXT_CHARS} characters"),
         ));
     }
@@ -64,7 +71,7 @@ pub fn text(field: &str, value: &str) -> Result<String> {
 pub fn required_text(field: &str, value: &str) -> Result<String> {
     let v = text(field, value)?;
     if v.is_empty() {
-        return Err(Error::invalid(field, "must not be empty"));
+        return Err(Error::invalid(field, ErrorCode::Empty, "must not be empty"));
     }
     Ok(v)
 }
@@ -88,6 +95,7 @@ pub fn phone(field: &str, value: &str) -> Result<String> {
     if !ok {
         return Err(Error::invalid(
             field,
+            ErrorCode::NotAPhone,
             format!("{value:?} is not a phone number (11-digit mobile or landline)"),
         ));
     }
@@ -136,6 +144,7 @@ pub fn plate(field: &str, value: &str) -> Result<String> {
     if !ok {
         return Err(Error::invalid(
             field,
+            ErrorCode::NotAPlate,
             format!("{value:?} is not a licence plate (e.g. 沪A12345)"),
         ));
     }
@@ -144,15 +153,20 @@ pub fn plate(field: &str, value: &str) -> Result<String> {
 
 /// A date written `YYYY-MM-DD`.
 pub fn date(field: &str, value: &str) -> Result<NaiveDate> {
-    NaiveDate::parse_from_str(value.trim(), "%Y-%m-%d")
-        .map_err(|_| Error::invalid(field, format!("{value:?} is not a date (YYYY-MM-DD)")))
+    NaiveDate::parse_from_str(value.trim(), "%Y-%m-%d").map_err(|_| {
+        Error::invalid(
+            field,
+            ErrorCode::NotADate,
+            format!("{value:?} is not a date (YYYY-MM-DD)"),
+        )
+    })
 }
 
 /// An id that must not be empty.
 pub fn id(field: &str, value: &str) -> Result<String> {
     let v = value.trim();
     if v.is_empty() {
-        return Err(Error::invalid(field, "must not be empty"));
+        return Err(Error::invalid(field, ErrorCode::Empty, "must not be empty"));
     }
     if v.len() > 64
         || !v
@@ -161,6 +175,7 @@ pub fn id(field: &str, value: &str) -> Result<String> {
     {
         return Err(Error::invalid(
             field,
+            ErrorCode::Malformed,
             "an id is 1–64 ASCII letters, digits, '-', '_' or '.'",
         ));
     }
@@ -173,6 +188,7 @@ pub fn sha256_hex(field: &str, s: &str) -> Result<String> {
     if s.len() != 64 || !s.chars().all(|c| c.is_ascii_hexdigit()) {
         return Err(Error::invalid(
             field,
+            ErrorCode::Malformed,
             "a photo is named by its sha-256 (64 hex digits)",
         ));
     }

@@ -302,7 +302,7 @@ fn ticket(
             // Absorbing another ticket is recorded on the target, whatever its state.
             if !matches!(event.action, TicketAction::Absorbed { .. }) {
                 let state = TicketState::derive(&seen);
-                if let Some(why) = kind.refused_by_state(&state) {
+                if let Some((_, why)) = kind.refused_by_state(&state) {
                     return Err(Refusal::new(
                         RefusalCode::StateForbidden,
                         format!("{} ticket {doc_id}: {why}", kind.label_zh()),

@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, ErrorCode, OpenFlags};
 
-use crate::error::{Error, Result};
+use crate::error::{self, Error, Result};
 
 /// The length of a store key, in bytes.
 pub const STORE_KEY_LEN: usize = 32;
@@ -35,6 +35,7 @@ impl StoreKey {
         let array: [u8; STORE_KEY_LEN] = bytes.try_into().map_err(|_| {
             Error::invalid(
                 "key",
+                error::ErrorCode::Malformed,
                 format!(
                     "a store key has {STORE_KEY_LEN} bytes, not {} (存储密钥应为 256 位)",
                     bytes.len()

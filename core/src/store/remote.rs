@@ -13,7 +13,7 @@ use sha2::Digest;
 
 use super::{CachedDoc, Saved, WriteTxn};
 use crate::doc::DocKind;
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorCode, Result};
 use crate::projection::Source;
 use crate::sync::protocol::{Refused, SnapshotDoc};
 
@@ -93,6 +93,7 @@ fn decode_doc(doc_id: &str, changes: &[&RemoteChange]) -> Result<DocBatch> {
         if rc.kind != batch.kind || rc.scope != batch.scope {
             return Err(Error::invalid(
                 "kind",
+                ErrorCode::WrongKind,
                 format!("document {doc_id} sent with two kinds or scopes"),
             ));
         }
@@ -457,6 +458,7 @@ impl WriteTxn<'_> {
             Some(e) if e.kind != batch.kind => {
                 return Err(Error::invalid(
                     "kind",
+                    ErrorCode::WrongKind,
                     format!(
                         "document {doc_id} is a {}, not a {}",
                         e.kind.as_str(),

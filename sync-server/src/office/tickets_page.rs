@@ -494,6 +494,7 @@ pub(super) async fn act(
                 "resolve" => l.resolve_ticket(&ticket_id, &text),
                 other => Err(linli_core::Error::invalid(
                     "action",
+                    linli_core::ErrorCode::UnknownValue,
                     format!("the office's pages do not {other} a ticket"),
                 )),
             }

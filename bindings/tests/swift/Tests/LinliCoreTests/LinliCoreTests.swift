@@ -53,8 +53,9 @@ final class LinliCoreTests: XCTestCase {
             _ = try s.recordIsolationCheck(householdId: h, isolationId: iso,
                                            input: IsolationCheckInput(celsius: 45, symptoms: [], other: ""))
             XCTFail("45 ℃ was taken")
-        } catch let LinliError.InvalidInput(field, _) {
+        } catch let LinliError.InvalidInput(field, _, code, _) {
             XCTAssertEqual(field, "celsius")
+            XCTAssertEqual(code, "out_of_range")
         }
         let check = try s.recordIsolationCheck(householdId: h, isolationId: iso,
                                                input: IsolationCheckInput(celsius: 37.8, symptoms: [.cough], other: "嗓子痛"))
@@ -243,8 +244,9 @@ final class LinliCoreTests: XCTestCase {
         do {
             try s.approveSwap(gateId: gate, swapId: swap)
             XCTFail("not accepted yet")
-        } catch let LinliError.Conflict(detail) {
+        } catch let LinliError.Conflict(code, detail) {
             XCTAssertTrue(detail.contains("待接受"), detail)
+            XCTAssertEqual(code, "swap_not_waiting")
         }
         _ = try s.checkIn(gateId: gate)
         let badge = try s.onDuty(gateId: gate)
@@ -390,6 +392,8 @@ final class LinliCoreTests: XCTestCase {
         XCTAssertTrue(try wang.openConflicts().isEmpty)
         XCTAssertEqual(try wang.household(householdId: h).phone, "13933334444")
         XCTAssertTrue(try wang.history(docId: h).contains { $0.member == "office-admin" })
+        XCTAssertEqual(try wang.recordName(docId: h), "3号楼 302")
+        XCTAssertEqual(conflict.fieldKey, "phone")
         // Nothing was refused or set aside on either phone.
         XCTAssertTrue(try wang.setAsideChanges().isEmpty)
         XCTAssertEqual(try officeSync.status(store: office).setAside, 0)
@@ -457,21 +461,26 @@ final class LinliCoreTests: XCTestCase {
         do {
             _ = try s.registerHousehold(input: HouseholdInput(buildingId: "", unit: "", room: "", phone: "", residents: [], tags: [], watch: nil))
             XCTFail("an empty building is refused")
-        } catch let LinliError.InvalidInput(field, _) {
-            XCTAssertEqual(field, "building_id")
+        } catch let LinliError.InvalidInput(field, fieldKey, code, _) {
+            XCTAssertEqual([field, fieldKey, code], ["building_id", "building_id", "empty"])
         }
+        XCTAssertTrue(Set(errorCodes()).isSuperset(of: ["empty", "not_a_date", "role_required", "identity_mismatch"]))
+        XCTAssertTrue(Set(inputFieldKeys()).isSuperset(of: ["building_id", "name", "date", "celsius"]))
         do {
             _ = try s.dayReport(date: "2026年11月23日")
             XCTFail("a bad date is refused")
-        } catch let LinliError.InvalidInput(field, detail) {
+        } catch let LinliError.InvalidInput(field, _, code, detail) {
             XCTAssertEqual(field, "date")
+            XCTAssertEqual(code, "not_a_date")
             XCTAssertTrue(detail.contains("2026年11月23日"))
         }
         do { _ = try s.household(householdId: "nope"); XCTFail() } catch LinliError.NotFound {}
         do { _ = try LinliStore.open(path: path("errors"), key: key, memberId: "else", deviceId: "x", actorId: nil); XCTFail() } catch LinliError.StoreInUse {}
         do { _ = try LinliStore.open(path: tmp.path, key: key, memberId: "m", deviceId: "d", actorId: nil); XCTFail() } catch LinliError.Storage {}
         let volunteer = try LinliStore.open(path: path("volunteer"), key: key, memberId: "vol", deviceId: "v", actorId: nil)
-        do { _ = try volunteer.addPlace(kind: .area, name: "第二片区", parent: nil); XCTFail() } catch LinliError.Forbidden {}
+        do { _ = try volunteer.addPlace(kind: .area, name: "第二片区", parent: nil); XCTFail() } catch let LinliError.Forbidden(_, code, _) {
+            XCTAssertEqual(code, "role_required")
+        }
         let offline = try SyncClient(server: "http://127.0.0.1:1", token: "t")
         do { _ = try await offline.sync(store: s, listener: nil, cancel: nil); XCTFail() } catch LinliError.Network {}
         try wipeStore(path: path("volunteer"))
