@@ -1,5 +1,6 @@
-// Sync: last contact, what waits to go, photos pending, conflicts with both values and who made
-// them, "sync now" with progress, and the revoked-device notice with the wipe.
+// Sync: last contact, what waits to go, photos pending, conflicts by record and field with both
+// values and who made them (keep one, or enter a new value), "sync now" with progress, and the
+// revoked-device notice with the wipe.
 import LinliViewModels
 import SwiftUI
 
@@ -51,7 +52,8 @@ struct SyncView: View {
                     Section(tr("sync_conflicts")) {
                         ForEach(state.conflicts, id: \.field) { c in
                             VStack(alignment: .leading) {
-                                Text(c.field).font(.title3)
+                                Text(c.recordName).font(.title3)
+                                Text(text(c.fieldLabel)).font(.headline)
                                 ForEach(Array(c.choices.enumerated()), id: \.offset) { i, choice in
                                     HStack {
                                         Text(choice.display + "  " + tr("sync_conflict_by", choice.memberName, choice.device))
@@ -60,6 +62,7 @@ struct SyncView: View {
                                             .buttonStyle(.bordered)
                                     }
                                 }
+                                NewValueRow { value in await vm.resolve(c, value: value) }
                             }
                         }
                     }
@@ -68,5 +71,20 @@ struct SyncView: View {
         }
         .navigationTitle(tr("home_sync"))
         .task { await vm.refresh() }
+    }
+}
+
+/// "Enter a new value" for a conflict: a field and the button that uses it.
+private struct NewValueRow: View {
+    let use: (String) async -> Void
+    @State private var value = ""
+
+    var body: some View {
+        HStack {
+            TextField(tr("sync_conflict_new_value"), text: $value)
+            Button(tr("sync_conflict_use_value")) { Task { await use(value) } }
+                .buttonStyle(.bordered)
+                .disabled(value.trimmingCharacters(in: .whitespaces).isEmpty)
+        }
     }
 }

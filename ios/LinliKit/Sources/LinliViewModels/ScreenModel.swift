@@ -57,7 +57,11 @@ open class ScreenModel<S>: @unchecked Sendable {
 func offMain<T>(_ block: @escaping () throws -> T) async throws -> T {
     try await withCheckedThrowingContinuation { continuation in
         DispatchQueue.global(qos: .userInitiated).async {
-            continuation.resume(with: Result { try block() })
+            // Handed over, not kept until this closure ends: a store it opened has one owner,
+            // the caller, from the moment the caller resumes (a second open is refused while
+            // another handle lives).
+            let result = Result { try block() }
+            continuation.resume(with: consume result)
         }
     }
 }

@@ -13,12 +13,15 @@ public struct ConflictChoice: Equatable, Sendable {
     public let shown: Bool
 }
 
-/// A field two people changed at once.
+/// A field two people changed at once, in the record people know by `recordName`
+/// (3号楼 1单元 302) and under the field's label (电话).
 public struct ConflictItem: Equatable, Sendable {
     public let docId: String
     public let path: [String]
+    public let recordName: String
+    public let fieldLabel: UiText
     public let choices: [ConflictChoice]
-    /// The field's name, e.g. "phone" or "visits › 3 › needs".
+    /// The field's path, e.g. "phone" or "visits › 3 › needs": a stable identity for lists.
     public var field: String { path.joined(separator: " › ") }
 }
 
@@ -65,10 +68,15 @@ public final class SyncViewModel: ScreenModel<SyncState>, SyncListener, @uncheck
         s.held = summary.held
         s.photosPending = summary.photosPending
         let open = try store.openConflicts()
+        let labelled = Set(inputFieldKeys())
         s.conflicts = try Dictionary(grouping: open, by: \.docId).keys.sorted().flatMap { doc -> [ConflictItem] in
             let paths = Set(open.filter { $0.docId == doc }.map(\.path))
+            let name = try store.recordName(docId: doc)
             return try store.conflicts(docId: doc).filter { paths.contains($0.path) }.map { c in
-                ConflictItem(docId: doc, path: c.path, choices: c.values.map { v in
+                // A field without a label of its own is shown by its path.
+                let label = labelled.contains(c.fieldKey) ? UiText(Keys.field(c.fieldKey))
+                    : UiText(Keys.labelPlain, [c.path.joined(separator: " › ")])
+                return ConflictItem(docId: doc, path: c.path, recordName: name, fieldLabel: label, choices: c.values.map { v in
                     ConflictChoice(display: v.display, memberName: (try? store.member(id: v.member).name) ?? v.member,
                                    device: v.device, shown: v.shown)
                 })
@@ -118,6 +126,14 @@ public final class SyncViewModel: ScreenModel<SyncState>, SyncListener, @uncheck
     public func resolve(_ conflict: ConflictItem, index: Int) async {
         await act({ _ in UiText(Keys.doneConflictResolved) }) { [self] in
             try store.resolveConflict(docId: conflict.docId, path: conflict.path, resolution: .pick(index: UInt32(index)))
+        }
+    }
+
+    /// Resolves the conflict with a value of the person's own ("enter a new value"), checked by
+    /// the core like any input of the field's type.
+    public func resolve(_ conflict: ConflictItem, value: String) async {
+        await act({ _ in UiText(Keys.doneConflictResolved) }) { [self] in
+            try store.resolveConflict(docId: conflict.docId, path: conflict.path, resolution: .enter(value: value))
         }
     }
 

@@ -19,10 +19,7 @@ public struct UiText: Equatable, Sendable {
 public enum Keys {
     public static let enrolMissingRelay = "enrol_missing_relay"
     public static let enrolMissingCode = "enrol_missing_code"
-    public static let errorInvalid = "error_invalid"
     public static let errorNotFound = "error_not_found"
-    public static let errorForbidden = "error_forbidden"
-    public static let errorConflict = "error_conflict"
     public static let errorNetwork = "error_network"
     public static let errorRejected = "error_rejected"
     public static let errorUnauthorized = "error_unauthorized"
@@ -64,6 +61,12 @@ public enum Keys {
     public static let chartDutyNoShow = "chart_duty_no_show"
     public static let labelPlain = "label_plain"
 
+    /// The sentence of a refusal's stable code (an input, a state, a role).
+    public static func errorCode(_ code: String) -> String { "error_code_\(code)" }
+
+    /// The label of an input field, by the key the core gives (`residents[0].phone` → `phone`).
+    public static func field(_ key: String) -> String { "field_\(key)" }
+
     /// The events of a ticket's timeline.
     public static let timeline = [
         "timeline_reported", "timeline_accepted", "timeline_assigned", "timeline_escalated",
@@ -73,8 +76,7 @@ public enum Keys {
 
     /// Every fixed key, for the string-table check.
     public static let fixed: [String] = [
-        enrolMissingRelay, enrolMissingCode, errorInvalid, errorNotFound, errorForbidden, errorConflict,
-        errorNetwork, errorRejected, errorUnauthorized, errorRevoked, errorCancelled, errorStorage, errorStoreInUse, errorDeactivated, errorWiped, errorStoreReplaced,
+        enrolMissingRelay, enrolMissingCode, errorNotFound, errorNetwork, errorRejected, errorUnauthorized, errorRevoked, errorCancelled, errorStorage, errorStoreInUse, errorDeactivated, errorWiped, errorStoreReplaced,
         errorInternal, errorWrongKey, signOutWouldLose, isolationProgress, doneIsolationStarted,
         doneIsolationChecked, doneIsolationFlagged, doneIsolationReleased, doneErrandAdded, doneErrandDelivered,
         doneCheckedIn, doneCheckedOut, doneRegistered, donePassIssued, doneFever, doneVisitLogged,
@@ -142,25 +144,26 @@ public enum Keys {
         [SyncPhase.bootstrap, .push, .pull, .photosUp, .photosDown].map(of) + ticketActions.map(of)
 }
 
-/// What an error means for the person holding the phone.
+/// What an error means for the person holding the phone: a whole sentence from the string
+/// tables, chosen by the error's stable code; the core's English detail is for logs only.
 public func uiText(_ error: Error) -> UiText {
     guard let e = error as? LinliError else { return UiText(Keys.errorInternal, [String(describing: error)]) }
     switch e {
-    case let .InvalidInput(field, detail): return UiText(Keys.errorInvalid, [field, detail])
+    case let .InvalidInput(_, fieldKey, code, _): return UiText(Keys.errorCode(code), [Keys.field(fieldKey)])
     case let .NotFound(_, id): return UiText(Keys.errorNotFound, [id])
-    case let .Forbidden(_, reason): return UiText(Keys.errorForbidden, [reason])
-    case let .Conflict(detail): return UiText(Keys.errorConflict, [detail])
+    case let .Forbidden(_, code, _): return UiText(Keys.errorCode(code))
+    case let .Conflict(code, _): return UiText(Keys.errorCode(code))
     case .Network: return UiText(Keys.errorNetwork)
-    case let .Rejected(status, _, detail): return UiText(Keys.errorRejected, [String(status), detail])
+    case let .Rejected(status, code, _): return UiText(Keys.errorRejected, [String(status), code])
     case .Unauthorized: return UiText(Keys.errorUnauthorized)
     case .DeviceRevoked: return UiText(Keys.errorRevoked)
     case .Cancelled: return UiText(Keys.errorCancelled)
-    case let .Storage(detail): return UiText(Keys.errorStorage, [detail])
+    case .Storage: return UiText(Keys.errorStorage)
     case .StoreInUse: return UiText(Keys.errorStoreInUse)
     case .MemberDeactivated: return UiText(Keys.errorDeactivated)
     case .DeviceWiped: return UiText(Keys.errorWiped)
     case .StoreReplaced: return UiText(Keys.errorStoreReplaced)
-    case let .Internal(detail): return UiText(Keys.errorInternal, [detail])
+    case .Internal: return UiText(Keys.errorInternal)
     case .WrongKey: return UiText(Keys.errorWrongKey)
     }
 }

@@ -38,6 +38,24 @@ final class StringTablesTests: XCTestCase {
         XCTAssertEqual(en["app_name"], "Linli")
     }
 
+    /// Every refusal the core can give has its sentence, and every field it can name has its
+    /// label, in both languages: the lists come from the core itself.
+    func testEveryErrorCodeAndFieldHasWords() throws {
+        let codes = errorCodes()
+        let fields = inputFieldKeys()
+        XCTAssertGreaterThan(codes.count, 40)
+        XCTAssertGreaterThan(fields.count, 80)
+        for lang in ["zh-Hans", "en"] {
+            let t = try table(lang)
+            XCTAssertEqual(codes.map(Keys.errorCode).filter { t[$0] == nil }, [], "error sentences missing in \(lang)")
+            XCTAssertEqual(fields.map(Keys.field).filter { t[$0] == nil }, [], "field labels missing in \(lang)")
+        }
+        let zh = try table("zh-Hans")
+        for code in codes {
+            XCTAssertTrue(zh[Keys.errorCode(code)]?.hasSuffix("。") ?? false, "a whole sentence: \(code)")
+        }
+    }
+
     func testChineseIsTheDevelopmentRegion() throws {
         let plist = try String(contentsOf: app.appendingPathComponent("Info.plist"), encoding: .utf8)
         XCTAssertTrue(plist.contains("<key>CFBundleDevelopmentRegion</key>\n\t<string>zh-Hans</string>"), plist)

@@ -236,8 +236,8 @@ final class ViewModelFlowsTests: XCTestCase {
         bad.followUpDue = "明天"
         let refused = await door.logVisit(householdId: h, form: bad)
         XCTAssertNil(refused)
-        XCTAssertEqual(door.notice?.text.key, Keys.errorInvalid)
-        XCTAssertEqual(door.notice?.text.args.first, "follow_up_due")
+        // A whole sentence from the tables: 「跟进日期」不是有效的日期（如 2026-12-02）。
+        XCTAssertEqual(door.notice?.text, UiText(Keys.errorCode("not_a_date"), [Keys.field("follow_up_due")]))
 
         let reported = await door.reportFromVisit(householdId: h, category: .property, description: "楼道灯坏了",
                                                       photos: [Data("照片".utf8)])
@@ -328,7 +328,7 @@ final class ViewModelFlowsTests: XCTestCase {
         XCTAssertEqual(mine.state.detail?.actions, [.reply, .resolve, .attachPhoto])
         let forbidden = await mine.perform(.escalate(to: .county, reason: "x"))
         XCTAssertFalse(forbidden)
-        XCTAssertEqual(mine.notice?.text.key, Keys.errorForbidden)
+        XCTAssertEqual(mine.notice?.text, UiText(Keys.errorCode("role_required")))
         let attached = await mine.perform(.attachPhoto(Data("现场照片".utf8)))
         XCTAssertTrue(attached)
         XCTAssertEqual(mine.state.detail?.photos.count, 1)
@@ -360,6 +360,9 @@ final class ViewModelFlowsTests: XCTestCase {
         await liSync.syncNow()
         XCTAssertEqual(liSync.state.conflicts.count, 1)
         let conflict = try XCTUnwrap(liSync.state.conflicts.first)
+        // Named as people know them: the household's address and the field's label.
+        XCTAssertEqual(conflict.recordName, "3号楼 2单元 202")
+        XCTAssertEqual(conflict.fieldLabel, UiText(Keys.field("phone")))
         XCTAssertEqual(Set(conflict.choices.map { "\($0.display) \($0.memberName)" }),
                        ["13911112222 王建国", "13933334444 李秀英"])
         await liSync.resolve(conflict, index: conflict.choices.firstIndex { $0.memberName == "王建国" }!)
@@ -369,6 +372,20 @@ final class ViewModelFlowsTests: XCTestCase {
         await wangSync.syncNow()
         XCTAssertTrue(wangSync.state.conflicts.isEmpty)
         XCTAssertEqual(try wang.store.household(householdId: h).phone, "13911112222")
+
+        // Neither is right: the lead enters the number the resident gave at the door.
+        try wang.store.setHouseholdPhone(householdId: h, phone: "13900000001")
+        try li.store.setHouseholdPhone(householdId: h, phone: "13900000002")
+        await wangSync.syncNow()
+        await liSync.syncNow()
+        let again = try XCTUnwrap(liSync.state.conflicts.first)
+        await liSync.resolve(again, value: "13955556666")
+        XCTAssertEqual(liSync.notice?.text, UiText(Keys.doneConflictResolved))
+        XCTAssertTrue(liSync.state.conflicts.isEmpty)
+        await liSync.syncNow()
+        await wangSync.syncNow()
+        XCTAssertTrue(wangSync.state.conflicts.isEmpty)
+        XCTAssertEqual(try wang.store.household(householdId: h).phone, "13955556666")
     }
 
     func testAResidentInHomeIsolationIsAskedFlaggedServedAndReleased() async throws {
@@ -388,8 +405,7 @@ final class ViewModelFlowsTests: XCTestCase {
         XCTAssertEqual(item.progress.args.first, "0")
         let hot = await door.recordIsolationCheck(item, IsolationCheckForm(temperatureC: 45))
         XCTAssertNil(hot)
-        XCTAssertEqual(door.notice?.text.key, Keys.errorInvalid)
-        XCTAssertEqual(door.notice?.text.args.first, "celsius")
+        XCTAssertEqual(door.notice?.text, UiText(Keys.errorCode("out_of_range"), [Keys.field("celsius")]))
         let flagged = await door.recordIsolationCheck(item, IsolationCheckForm(temperatureC: 38.2, symptoms: [.cough]))
         XCTAssertEqual(flagged?.flagged, true)
         XCTAssertEqual(door.notice?.text, UiText(Keys.doneIsolationFlagged))

@@ -1,5 +1,6 @@
-// Sync: last contact, what waits to go, photos pending, conflicts with both values and who made
-// them, "sync now" with progress, and the revoked-device notice with the wipe.
+// Sync: last contact, what waits to go, photos pending, conflicts by record and field with both
+// values and who made them (keep one, or enter a new value), "sync now" with progress, and the
+// revoked-device notice with the wipe.
 package cn.linli.app
 
 import androidx.compose.foundation.layout.Column
@@ -13,11 +14,15 @@ import androidx.compose.material3.Card
 import androidx.compose.material3.LinearProgressIndicator
 import androidx.compose.material3.MaterialTheme
 import androidx.compose.material3.OutlinedButton
+import androidx.compose.material3.OutlinedTextField
 import androidx.compose.material3.Text
 import androidx.compose.runtime.Composable
 import androidx.compose.runtime.LaunchedEffect
 import androidx.compose.runtime.collectAsState
 import androidx.compose.runtime.getValue
+import androidx.compose.runtime.mutableStateOf
+import androidx.compose.runtime.remember
+import androidx.compose.runtime.setValue
 import androidx.compose.runtime.rememberCoroutineScope
 import androidx.compose.ui.Modifier
 import androidx.compose.ui.res.stringResource
@@ -77,9 +82,11 @@ fun SyncScreen(app: LinliApplication, vm: SyncViewModel) {
                 }
             }
             items(state.conflicts) { c ->
+                var newValue by remember(c.docId, c.field) { mutableStateOf("") }
                 Card(Modifier.fillMaxWidth().padding(vertical = 4.dp)) {
                     Column(Modifier.padding(12.dp)) {
-                        Text(c.field, style = MaterialTheme.typography.titleLarge)
+                        Text(c.recordName, style = MaterialTheme.typography.titleLarge)
+                        Text(text(c.fieldLabel), style = MaterialTheme.typography.titleMedium)
                         c.choices.forEachIndexed { i, choice ->
                             Row {
                                 Text(choice.display + "  " + stringResource(R.string.sync_conflict_by, choice.memberName, choice.device),
@@ -87,6 +94,14 @@ fun SyncScreen(app: LinliApplication, vm: SyncViewModel) {
                                 OutlinedButton(onClick = { scope.launch { vm.resolve(c, i) } }) {
                                     Text(stringResource(R.string.sync_conflict_keep))
                                 }
+                            }
+                        }
+                        Row {
+                            OutlinedTextField(newValue, { newValue = it }, Modifier.weight(1f),
+                                label = { Text(stringResource(R.string.sync_conflict_new_value)) }, singleLine = true)
+                            OutlinedButton(onClick = { scope.launch { vm.resolveWithValue(c, newValue) } },
+                                enabled = newValue.isNotBlank()) {
+                                Text(stringResource(R.string.sync_conflict_use_value))
                             }
                         }
                     }

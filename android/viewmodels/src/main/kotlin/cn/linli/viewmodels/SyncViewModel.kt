@@ -13,9 +13,16 @@ import java.time.Instant
 /** One of a conflict's values and who made it. */
 data class ConflictChoice(val display: String, val memberName: String, val device: String, val shown: Boolean)
 
-/** A field two people changed at once. */
-data class ConflictItem(val docId: String, val path: List<String>, val choices: List<ConflictChoice>) {
-    /** The field's name, e.g. "phone" or "visits › 3 › needs". */
+/** A field two people changed at once, in the record people know by [recordName]
+ * (3号楼 1单元 302) and under the field's label (电话). */
+data class ConflictItem(
+    val docId: String,
+    val path: List<String>,
+    val recordName: String,
+    val fieldLabel: UiText,
+    val choices: List<ConflictChoice>,
+) {
+    /** The field's path, e.g. "phone" or "visits › 3 › needs": a stable identity for lists. */
     val field: String get() = path.joinToString(" › ")
 }
 
@@ -45,12 +52,18 @@ class SyncViewModel(
     private val store get() = session.store
     private var cancel: CancelToken? = null
 
+    private val labelled: Set<String> by lazy { inputFieldKeys().toSet() }
+
     override fun load(): SyncState {
         val summary = session.client.status(store)
         val conflicts = store.openConflicts().groupBy { it.docId }.flatMap { (doc, open) ->
             val paths = open.map { it.path }.toSet()
+            val name = store.recordName(doc)
             store.conflicts(doc).filter { it.path in paths }.map { c ->
-                ConflictItem(doc, c.path, c.values.map { v ->
+                // A field without a label of its own is shown by its path.
+                val label = if (c.fieldKey in labelled) UiText(Keys.field(c.fieldKey))
+                    else UiText(Keys.LABEL_PLAIN, c.path.joinToString(" › "))
+                ConflictItem(doc, c.path, name, label, c.values.map { v ->
                     ConflictChoice(v.display, memberName(v.member), v.device, v.shown)
                 })
             }
@@ -104,6 +117,13 @@ class SyncViewModel(
     suspend fun resolve(conflict: ConflictItem, index: Int) =
         act({ UiText(Keys.DONE_CONFLICT_RESOLVED) }) {
             store.resolveConflict(conflict.docId, conflict.path, Resolution.Pick(index.toUInt()))
+        }
+
+    /** Resolves the conflict with a value of the person's own ("enter a new value"), checked
+     * by the core like any input of the field's type. */
+    suspend fun resolveWithValue(conflict: ConflictItem, value: String) =
+        act({ UiText(Keys.DONE_CONFLICT_RESOLVED) }) {
+            store.resolveConflict(conflict.docId, conflict.path, Resolution.Enter(value))
         }
 
     /** After a revocation: closes the session, deletes the store and forgets the credentials

@@ -13,10 +13,7 @@ data class UiText(val key: String, val args: List<String> = emptyList()) {
 object Keys {
     const val ENROL_MISSING_RELAY = "enrol_missing_relay"
     const val ENROL_MISSING_CODE = "enrol_missing_code"
-    const val ERROR_INVALID = "error_invalid"
     const val ERROR_NOT_FOUND = "error_not_found"
-    const val ERROR_FORBIDDEN = "error_forbidden"
-    const val ERROR_CONFLICT = "error_conflict"
     const val ERROR_NETWORK = "error_network"
     const val ERROR_REJECTED = "error_rejected"
     const val ERROR_UNAUTHORIZED = "error_unauthorized"
@@ -67,14 +64,19 @@ object Keys {
 
     /** Every fixed key above, for the string-table check. */
     val fixed: List<String> = listOf(
-        ENROL_MISSING_RELAY, ENROL_MISSING_CODE, ERROR_INVALID, ERROR_NOT_FOUND, ERROR_FORBIDDEN,
-        ERROR_CONFLICT, ERROR_NETWORK, ERROR_REJECTED, ERROR_UNAUTHORIZED, ERROR_REVOKED,
+        ENROL_MISSING_RELAY, ENROL_MISSING_CODE, ERROR_NOT_FOUND, ERROR_NETWORK, ERROR_REJECTED, ERROR_UNAUTHORIZED, ERROR_REVOKED,
         ERROR_CANCELLED, ERROR_STORAGE, ERROR_STORE_IN_USE, ERROR_DEACTIVATED, ERROR_WIPED, ERROR_STORE_REPLACED, ERROR_INTERNAL, ERROR_WRONG_KEY, SIGN_OUT_WOULD_LOSE, ISOLATION_PROGRESS, DONE_ISOLATION_STARTED,
         DONE_ISOLATION_CHECKED, DONE_ISOLATION_FLAGGED, DONE_ISOLATION_RELEASED, DONE_ERRAND_ADDED, DONE_ERRAND_DELIVERED, DONE_CHECKED_IN, DONE_CHECKED_OUT,
         DONE_REGISTERED, DONE_PASS_ISSUED, DONE_FEVER, DONE_VISIT_LOGGED, DONE_TICKET_REPORTED, DONE_TICKET_ACTION,
         DONE_SYNCED, DONE_CONFLICT_RESOLVED, DEADLINE_LEFT, DEADLINE_OVERDUE,
         CHART_VISITS_PER_LEAD, CHART_OPEN_BY_LEVEL, CHART_RESOLVED_BY_LEVEL, CHART_OVERDUE_BY_LEVEL, CHART_DUTY_ON_TIME, CHART_DUTY_LATE, CHART_DUTY_NO_SHOW, LABEL_PLAIN,
     ) + timeline + HomeTile.entries.map { it.key }
+
+    /** The sentence of a refusal's stable code (an input, a state, a role). */
+    fun errorCode(code: String) = "error_code_$code"
+
+    /** The label of an input field, by the key the core gives (`residents[0].phone` → `phone`). */
+    fun field(key: String) = "field_$key"
 
     fun of(v: Role) = "role_${v.code()}"
     fun of(v: DutyRole) = "duty_role_${v.code()}"
@@ -106,22 +108,23 @@ object Keys {
         SwapStatus.entries.map(::of) + SyncPhase.entries.map(::of) + TicketActionKind.entries.map(::of)
 }
 
-/** What an error means for the person holding the phone. */
+/** What an error means for the person holding the phone: a whole sentence from the string
+ * tables, chosen by the error's stable code; the core's English detail is for logs only. */
 fun LinliException.toUiText(): UiText = when (this) {
-    is LinliException.InvalidInput -> UiText(Keys.ERROR_INVALID, field, detail)
+    is LinliException.InvalidInput -> UiText(Keys.errorCode(code), Keys.field(fieldKey))
     is LinliException.NotFound -> UiText(Keys.ERROR_NOT_FOUND, id)
-    is LinliException.Forbidden -> UiText(Keys.ERROR_FORBIDDEN, reason)
-    is LinliException.Conflict -> UiText(Keys.ERROR_CONFLICT, detail)
+    is LinliException.Forbidden -> UiText(Keys.errorCode(code))
+    is LinliException.Conflict -> UiText(Keys.errorCode(code))
     is LinliException.Network -> UiText(Keys.ERROR_NETWORK)
-    is LinliException.Rejected -> UiText(Keys.ERROR_REJECTED, status.toString(), detail)
+    is LinliException.Rejected -> UiText(Keys.ERROR_REJECTED, status.toString(), code)
     is LinliException.Unauthorized -> UiText(Keys.ERROR_UNAUTHORIZED)
     is LinliException.DeviceRevoked -> UiText(Keys.ERROR_REVOKED)
     is LinliException.Cancelled -> UiText(Keys.ERROR_CANCELLED)
-    is LinliException.Storage -> UiText(Keys.ERROR_STORAGE, detail)
+    is LinliException.Storage -> UiText(Keys.ERROR_STORAGE)
     is LinliException.StoreInUse -> UiText(Keys.ERROR_STORE_IN_USE)
     is LinliException.MemberDeactivated -> UiText(Keys.ERROR_DEACTIVATED)
     is LinliException.DeviceWiped -> UiText(Keys.ERROR_WIPED)
     is LinliException.StoreReplaced -> UiText(Keys.ERROR_STORE_REPLACED)
-    is LinliException.Internal -> UiText(Keys.ERROR_INTERNAL, detail)
+    is LinliException.Internal -> UiText(Keys.ERROR_INTERNAL)
     is LinliException.WrongKey -> UiText(Keys.ERROR_WRONG_KEY)
 }

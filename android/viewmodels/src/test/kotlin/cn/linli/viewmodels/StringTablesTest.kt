@@ -51,6 +51,24 @@ class StringTablesTest {
         }
     }
 
+    /** Every refusal the core can give has its sentence, and every field it can name has its
+     * label, in both languages on both platforms: the lists come from the core itself. */
+    @Test
+    fun `every error code and input field has words`() {
+        val codes = cn.linli.core.errorCodes()
+        val fields = cn.linli.core.inputFieldKeys()
+        assertTrue(codes.size > 40, "${codes.size} codes")
+        assertTrue(fields.size > 80, "${fields.size} fields")
+        for ((name, table) in listOf("values" to zh, "values-en" to en, "ios zh-Hans" to ios("zh-Hans"), "ios en" to ios("en"))) {
+            assertEquals(emptyList<String>(), codes.map(Keys::errorCode).filter { it !in table }, "error sentences missing in $name")
+            assertEquals(emptyList<String>(), fields.map(Keys::field).filter { it !in table }, "field labels missing in $name")
+        }
+        for (code in codes) {
+            val sentence = zh.getValue(Keys.errorCode(code))
+            assertTrue(sentence.endsWith("。"), "a whole sentence: $code → $sentence")
+        }
+    }
+
     @Test
     fun `the default is Chinese`() {
         val cjk = Regex("[\\u4e00-\\u9fff]")

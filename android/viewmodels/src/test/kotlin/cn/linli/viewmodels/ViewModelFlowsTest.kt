@@ -230,8 +230,8 @@ class ViewModelFlowsTest {
         assertEquals(37.9, door.household(h)!!.visits.single().health!!.temperatureC)
 
         assertNull(door.logVisit(h, VisitForm(followUpDue = "明天")))
-        assertEquals(Keys.ERROR_INVALID, door.notice.value?.text?.key)
-        assertEquals("follow_up_due", door.notice.value?.text?.args?.first())
+        // A whole sentence from the tables: 「跟进日期」不是有效的日期（如 2026-12-02）。
+        assertEquals(UiText(Keys.errorCode("not_a_date"), "field_follow_up_due"), door.notice.value?.text)
 
         val t = door.reportFromVisit(h, Category.PROPERTY, "楼道灯坏了", listOf("照片".toByteArray()))!!
         val ticket = wang.store.ticket(t)
@@ -319,7 +319,7 @@ class ViewModelFlowsTest {
         assertEquals(listOf(TicketActionKind.REPLY, TicketActionKind.RESOLVE, TicketActionKind.ATTACH_PHOTO),
             mine.state.value.detail!!.actions)
         assertFalse(mine.perform(TicketCommand.Escalate(Level.COUNTY, "x")))
-        assertEquals(Keys.ERROR_FORBIDDEN, mine.notice.value?.text?.key)
+        assertEquals(UiText(Keys.errorCode("role_required")), mine.notice.value?.text)
         assertTrue(mine.perform(TicketCommand.AttachPhoto("现场照片".toByteArray())))
         assertEquals(1, mine.state.value.detail!!.photos.size)
         assertEquals(UiText(Keys.DONE_TICKET_ACTION, "ticket_action_attach_photo"), mine.notice.value?.text)
@@ -348,6 +348,9 @@ class ViewModelFlowsTest {
         liSync.syncNow()
         val conflict = liSync.state.value.conflicts.single()
         assertEquals(h, conflict.docId)
+        // Named as people know them: the household's address and the field's label.
+        assertEquals("3号楼 2单元 202", conflict.recordName)
+        assertEquals(UiText(Keys.field("phone")), conflict.fieldLabel)
         assertEquals(setOf("13911112222" to "王建国", "13933334444" to "李秀英"),
             conflict.choices.map { it.display to it.memberName }.toSet())
         liSync.resolve(conflict, conflict.choices.indexOfFirst { it.memberName == "王建国" })
@@ -357,6 +360,20 @@ class ViewModelFlowsTest {
         wangSync.syncNow()
         assertTrue(wangSync.state.value.conflicts.isEmpty())
         assertEquals("13911112222", wang.store.household(h).phone)
+
+        // Neither is right: the lead enters the number the resident gave at the door.
+        wang.store.setHouseholdPhone(h, "13900000001")
+        li.store.setHouseholdPhone(h, "13900000002")
+        wangSync.syncNow()
+        liSync.syncNow()
+        val again = liSync.state.value.conflicts.single()
+        liSync.resolveWithValue(again, "13955556666")
+        assertEquals(UiText(Keys.DONE_CONFLICT_RESOLVED), liSync.notice.value?.text)
+        assertTrue(liSync.state.value.conflicts.isEmpty())
+        liSync.syncNow()
+        wangSync.syncNow()
+        assertTrue(wangSync.state.value.conflicts.isEmpty())
+        assertEquals("13955556666", wang.store.household(h).phone)
     }
 
     @Test
@@ -373,7 +390,7 @@ class ViewModelFlowsTest {
         // Asked 0 times of the checks due after the start (fewer than 3 when begun late in the day).
         assertEquals(listOf(Keys.ISOLATION_PROGRESS, "0"), listOf(item.progress.key, item.progress.args[0]))
         assertNull(door.recordIsolationCheck(item, IsolationCheckForm(temperatureC = 45.0)))
-        assertEquals(listOf(Keys.ERROR_INVALID, "celsius"), door.notice.value?.text?.let { listOf(it.key, it.args.first()) })
+        assertEquals(UiText(Keys.errorCode("out_of_range"), "field_celsius"), door.notice.value?.text)
         val flagged = door.recordIsolationCheck(item, IsolationCheckForm(temperatureC = 38.2, symptoms = setOf(Symptom.COUGH)))
         assertTrue(flagged!!.flagged)
         assertEquals(UiText(Keys.DONE_ISOLATION_FLAGGED), door.notice.value?.text)
@@ -431,7 +448,7 @@ class ViewModelFlowsTest {
         SyncViewModel(wang).syncNow()
         assertTrue(wang.store.passes(h).single().revoked)
         // The office's phone revokes too; a lead's may not.
-        assertEquals(Keys.ERROR_FORBIDDEN, runCatching { wang.store.revokePass(shown.id) }
+        assertEquals(Keys.errorCode("role_required"), runCatching { wang.store.revokePass(shown.id) }
             .exceptionOrNull()?.let { (it as LinliException).toUiText().key })
 
         // The gate lead issues one from the gate screen, naming the holder by address; the
