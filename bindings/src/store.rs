@@ -57,6 +57,26 @@ pub fn qr_code(text: String) -> R<QrMatrix> {
     })
 }
 
+/// The local date `days` days after `date` (both `YYYY-MM-DD`; `days` may be negative): calendar
+/// arithmetic on dates alone, so that no screen reaches for the phone's time zone.
+#[uniffi::export]
+pub fn add_days(date: String, days: i32) -> R<String> {
+    let date = parse_date("date", &date)?;
+    let shifted = if days >= 0 {
+        date.checked_add_days(chrono::Days::new(days.unsigned_abs().into()))
+    } else {
+        date.checked_sub_days(chrono::Days::new(days.unsigned_abs().into()))
+    };
+    shifted.map(|d| d.convert()).ok_or_else(|| {
+        linli_core::Error::invalid(
+            "days",
+            linli_core::ErrorCode::OutOfRange,
+            "beyond the calendar",
+        )
+        .into()
+    })
+}
+
 /// A new random 256-bit store key, from the operating system's generator: made once per
 /// install, kept wrapped by the Android Keystore or in the iOS Keychain (this device only),
 /// and given to [`LinliStore::open`].
@@ -225,6 +245,25 @@ impl LinliStore {
         guard(|| {
             self.inner
                 .add_shift(&gate_id, &label, start, end, safety_officers)
+        })
+    }
+
+    /// Adds a shift on the community's local `day` (`2026-12-02`) from times written `HH:MM`
+    /// in the community's time, whatever the phone's time zone; an end at or before the start
+    /// is the next morning.
+    pub fn add_shift_on(
+        &self,
+        gate_id: String,
+        label: String,
+        day: String,
+        start: String,
+        end: String,
+        safety_officers: u32,
+    ) -> R<String> {
+        let day = parse_date("day", &day)?;
+        guard(|| {
+            self.inner
+                .add_shift_on(&gate_id, &label, day, &start, &end, safety_officers)
         })
     }
 

@@ -39,6 +39,8 @@ error_codes! {
     NotAPlate = "not_a_plate",
     /// Not a date written YYYY-MM-DD.
     NotADate = "not_a_date",
+    /// Not a time of day written HH:MM.
+    NotATime = "not_a_time",
     /// Not in the form the field needs (an id, a hash, a key, an export file).
     Malformed = "malformed",
     /// Not one of the values the field allows.

@@ -799,3 +799,28 @@ proptest! {
         prop_assert_eq!((duty.on_time, duty.late, duty.no_show, duty.pending), counts);
     }
 }
+
+#[test]
+fn shift_times_are_read_in_the_community_time_a_night_shift_ends_next_morning() {
+    let devices = Devices::new();
+    let office = devices.open("office", "office-pc");
+    let c = community(&office);
+    let day = chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+    // The community is at +08:00: 22:00 local is 14:00 UTC, and 06:00 is the next morning.
+    let (night_start, night_end) = office.shift_times(day, "22:00", "06:00").unwrap();
+    assert_eq!(night_start.to_rfc3339(), "2026-11-23T14:00:00+00:00");
+    assert_eq!(night_end.to_rfc3339(), "2026-11-23T22:00:00+00:00");
+    let (start, end) = office.shift_times(day, " 08:00", "16:30").unwrap();
+    assert_eq!(start.to_rfc3339(), "2026-11-23T00:00:00+00:00");
+    assert_eq!(end - start, Duration::minutes(510));
+    assert!(matches!(
+        office.shift_times(day, "8点", "16:00"),
+        Err(Error::InvalidInput { ref field, code: linli_core::ErrorCode::NotATime, .. }) if field == "start"
+    ));
+    let shift = office
+        .add_shift_on(&c.east_gate, "夜班", day, "22:00", "06:00", 2)
+        .unwrap();
+    let week = office.roster_week(&c.east_gate, day).unwrap();
+    let row = week.iter().find(|s| s.shift_id == shift).unwrap();
+    assert_eq!((row.start, row.end), (night_start, night_end));
+}

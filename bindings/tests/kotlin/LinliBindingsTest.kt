@@ -154,6 +154,11 @@ class LinliBindingsTest {
             // Gate duty.
             val now = Instant.now()
             val shift = s.addShift(gate, "早班", now.minus(Duration.ofHours(1)), now.plus(Duration.ofHours(7)), 1U)
+            // A night shift typed in the community's time: 22:00 at +08:00 is 14:00 UTC, ending next morning.
+            val night = s.addShiftOn(gate, "夜班", "2027-01-06", "22:00", "06:00", 1U)
+            val nightRow = s.rosterWeek(gate, "2027-01-06").single { it.shiftId == night }
+            assertEquals(Instant.parse("2027-01-06T14:00:00Z") to Instant.parse("2027-01-06T22:00:00Z"), nightRow.start to nightRow.end)
+            assertEquals(listOf("2026-03-01", "2024-02-29"), listOf(addDays("2026-02-28", 1), addDays("2024-03-01", -1)))
             val week = s.rosterWeek(gate, today)
             val slots = week.single { it.shiftId == shift }.slots
             s.assignSlot(gate, shift, slots.first { it.role == DutyRole.GATE_LEAD }.slotId, "gate-zhao")

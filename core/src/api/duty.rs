@@ -170,6 +170,52 @@ impl Linli {
         Ok(date - Duration::days(date.weekday().num_days_from_monday().into()))
     }
 
+    /// Adds a shift on the community's local `day` from times written `HH:MM` in the
+    /// community's time, not the phone's (see [`Linli::shift_times`]).
+    pub fn add_shift_on(
+        &self,
+        gate_id: &str,
+        label: &str,
+        day: NaiveDate,
+        start: &str,
+        end: &str,
+        safety_officers: u32,
+    ) -> Result<String> {
+        let (start, end) = self.shift_times(day, start, end)?;
+        self.add_shift(gate_id, label, start, end, safety_officers)
+    }
+
+    /// A shift's start and end on the community's local `day`, from times written `HH:MM` in
+    /// the community's UTC offset; an end at or before the start is the next morning (a
+    /// night shift, 22:00–06:00).
+    pub fn shift_times(
+        &self,
+        day: NaiveDate,
+        start: &str,
+        end: &str,
+    ) -> Result<(DateTime<Utc>, DateTime<Utc>)> {
+        let time = |field: &str, text: &str| {
+            chrono::NaiveTime::parse_from_str(text.trim(), "%H:%M").map_err(|_| {
+                Error::invalid(
+                    field,
+                    ErrorCode::NotATime,
+                    format!("{text:?} is not a time like 08:00"),
+                )
+            })
+        };
+        let (from, until) = (time("start", start)?, time("end", end)?);
+        let (midnight, _) = self.community()?.day_bounds_ms(day);
+        let at = |t: chrono::NaiveTime| {
+            ms_to_utc(midnight) + t.signed_duration_since(chrono::NaiveTime::MIN)
+        };
+        let start = at(from);
+        let mut end = at(until);
+        if end <= start {
+            end += Duration::days(1);
+        }
+        Ok((start, end))
+    }
+
     /// Adds a shift to the gate's roster week (the week of `start`): one gate lead, one shift
     /// lead and `safety_officers` safety officers. Gate lead or office.
     pub fn add_shift(

@@ -182,20 +182,8 @@ struct GateDutyView: View {
                     case .temperature: if let c = Double(v[1]) { await vm.recordTemperature(person: v[0], celsius: c) }
                     case .patrol: await vm.recordPatrol(note: v[0])
                     case .shift:
-                        // Times typed as HH:mm today; an end before the start is the next morning.
-                        let f = DateFormatter()
-                        f.dateFormat = "HH:mm"
-                        let day = Calendar.current.startOfDay(for: Date())
-                        func at(_ s: String) -> Date? {
-                            f.date(from: s).map { t in
-                                let c = Calendar.current.dateComponents([.hour, .minute], from: t)
-                                return Calendar.current.date(byAdding: c, to: day)!
-                            }
-                        }
-                        if let start = at(v[1]), var end = at(v[2]) {
-                            if end <= start { end += 86_400 }
-                            await vm.addShift(label: v[0], start: start, end: end, safetyOfficers: 1)
-                        }
+                        // Times typed as HH:mm, today in the community's time (the core reads them).
+                        await vm.addShift(label: v[0], start: v[1], end: v[2], safetyOfficers: 1)
                     }
                     form = nil
                 }
@@ -231,15 +219,7 @@ struct IssuePassSheet: View {
                 }
                 Stepper("\(tr("gate_pass_days")): \(days)", value: $days, in: 1...366)
                 Button(tr("gate_issue_pass_submit")) {
-                    var shanghai = Calendar(identifier: .gregorian)
-                    shanghai.timeZone = TimeZone(identifier: "Asia/Shanghai")!
-                    func day(_ d: Date) -> String {
-                        let c = shanghai.dateComponents([.year, .month, .day], from: d)
-                        return String(format: "%04d-%02d-%02d", c.year!, c.month!, c.day!)
-                    }
-                    let last = shanghai.date(byAdding: .day, value: days - 1, to: Date())!
-                    onIssue(PassRequestForm(buildingId: building, unit: unit, room: room, name: name, kind: kind,
-                                            from: day(Date()), until: day(last)))
+                    onIssue(PassRequestForm(buildingId: building, unit: unit, room: room, name: name, kind: kind, days: days))
                 }
                 .disabled(building.isEmpty || room.isEmpty || name.isEmpty)
                 if let issued, let matrix = try? qrCode(text: issued.text) {

@@ -45,13 +45,12 @@ public struct PassRequestForm: Equatable, Sendable {
     /// The resident's name, or the visitor's.
     public var name: String
     public var kind: PassKind
-    /// First and last day, `YYYY-MM-DD`.
-    public var from: String
-    public var until: String
+    /// How many days from today, the community's today (the core's, not the phone's).
+    public var days: Int
 
-    public init(buildingId: String, unit: String, room: String, name: String, kind: PassKind, from: String, until: String) {
+    public init(buildingId: String, unit: String, room: String, name: String, kind: PassKind, days: Int) {
         (self.buildingId, self.unit, self.room, self.name) = (buildingId, unit, room, name)
-        (self.kind, self.from, self.until) = (kind, from, until)
+        (self.kind, self.days) = (kind, days)
     }
 }
 
@@ -151,9 +150,17 @@ public final class GateDutyViewModel: ScreenModel<GateDutyState>, @unchecked Sen
     public func issuePass(_ form: PassRequestForm) async -> PassSigned? {
         let visitor = form.kind == .visitor
         let name = form.name.trimmingCharacters(in: .whitespacesAndNewlines)
+        let from: String, until: String
+        do {
+            from = try store.today()
+            until = try addDays(date: from, days: Int32(form.days - 1))
+        } catch {
+            notice = Notice(text: uiText(error), isError: true)
+            return nil
+        }
         let input = PassDaysInput(
             householdId: "", residentId: nil, visitorName: visitor ? name : "", kind: form.kind,
-            from: form.from, until: form.until, gates: [gateId],
+            from: from, until: until, gates: [gateId],
             address: PassAddress(buildingId: form.buildingId,
                                  unit: form.unit.trimmingCharacters(in: .whitespacesAndNewlines),
                                  room: form.room.trimmingCharacters(in: .whitespacesAndNewlines),
@@ -216,10 +223,13 @@ public final class GateDutyViewModel: ScreenModel<GateDutyState>, @unchecked Sen
         await act(registered) { [self] in try store.approveSwap(gateId: gateId, swapId: swapId) }
     }
 
+    /// Adds a shift from times typed `HH:MM` in the community's time on `day` (today, the
+    /// community's, when not given); an end before the start is the next morning.
     @discardableResult
-    public func addShift(label: String, start: Date, end: Date, safetyOfficers: UInt32) async -> String? {
+    public func addShift(label: String, start: String, end: String, safetyOfficers: UInt32, day: String? = nil) async -> String? {
         await act(registered) { [self] in
-            try store.addShift(gateId: gateId, label: label, start: start, end: end, safetyOfficers: safetyOfficers)
+            try store.addShiftOn(gateId: gateId, label: label, day: day ?? store.today(), start: start, end: end,
+                                 safetyOfficers: safetyOfficers)
         }
     }
 

@@ -163,9 +163,21 @@ final class ViewModelFlowsTests: XCTestCase {
         let lead = GateDutyViewModel(session: zhao, gateId: Self.gate)
         await lead.refresh()
         XCTAssertTrue(lead.state.canBuildRoster)
-        let now = Date()
-        let added = await lead.addShift(label: "白班", start: now - 3600, end: now + 3 * 3600, safetyOfficers: 1)
+        // Times are typed in the community's time (+08:00), whatever the phone's zone: the core
+        // reads them. The shift began an hour ago (to the minute) and lasts four.
+        let began = Date(timeIntervalSince1970: (Date().timeIntervalSince1970 / 60 - 60).rounded(.down) * 60)
+        var community = Calendar(identifier: .gregorian)
+        community.timeZone = TimeZone(secondsFromGMT: 8 * 3600)!
+        let c = community.dateComponents([.year, .month, .day, .hour, .minute], from: began)
+        let day = String(format: "%04d-%02d-%02d", c.year!, c.month!, c.day!)
+        let added = await lead.addShift(label: "白班", start: String(format: "%02d:%02d", c.hour!, c.minute!),
+                                        end: String(format: "%02d:%02d", (c.hour! + 4) % 24, c.minute!),
+                                        safetyOfficers: 1, day: day)
         let shift = try XCTUnwrap(added)
+        XCTAssertEqual(lead.state.week.first { $0.shiftId == shift }?.start, began)
+        let badTime = await lead.addShift(label: "夜班", start: "22点", end: "06:00", safetyOfficers: 1)
+        XCTAssertNil(badTime)
+        XCTAssertEqual(lead.notice?.text, UiText(Keys.errorCode("not_a_time"), [Keys.field("start")]))
         let slot = try XCTUnwrap(lead.state.week.first { $0.shiftId == shift }?.slots.first { $0.role == .safetyOfficer })
         let members = await lead.gateMembers()
         XCTAssertTrue(members.contains { $0.id == "guard-sun" })
@@ -488,9 +500,8 @@ final class ViewModelFlowsTests: XCTestCase {
         await leadVm.refresh()
         XCTAssertTrue(leadVm.state.canBuildRoster)
         XCTAssertEqual(leadVm.state.buildings.map(\.id), [Self.building])
-        let today = try zhao.store.today()
         var form = PassRequestForm(buildingId: Self.building, unit: "4单元", room: "401", name: "周桂芬",
-                                   kind: .night, from: today, until: today)
+                                   kind: .night, days: 1)
         let unknown = await leadVm.issuePass(form)
         XCTAssertNil(unknown)
         XCTAssertEqual(leadVm.notice?.text.key, Keys.errorRejected)

@@ -234,6 +234,12 @@ final class LinliCoreTests: XCTestCase {
         // Gate duty.
         let now = Date()
         let shift = try s.addShift(gateId: gate, label: "早班", start: now.addingTimeInterval(-3600), end: now.addingTimeInterval(7 * 3600), safetyOfficers: 1)
+        // A night shift typed in the community's time: 22:00 at +08:00 is 14:00 UTC, ending next morning.
+        let night = try s.addShiftOn(gateId: gate, label: "夜班", day: "2027-01-06", start: "22:00", end: "06:00", safetyOfficers: 1)
+        let nightRow = try XCTUnwrap(try s.rosterWeek(gateId: gate, day: "2027-01-06").first { $0.shiftId == night })
+        XCTAssertEqual(nightRow.start, Date(timeIntervalSince1970: 1_799_244_000))
+        XCTAssertEqual(nightRow.end.timeIntervalSince(nightRow.start), 8 * 3600)
+        XCTAssertEqual([try addDays(date: "2026-02-28", days: 1), try addDays(date: "2024-03-01", days: -1)], ["2026-03-01", "2024-02-29"])
         let slots = try s.rosterWeek(gateId: gate, day: today).first { $0.shiftId == shift }!.slots
         try s.assignSlot(gateId: gate, shiftId: shift, slotId: slots.first { $0.role == .gateLead }!.slotId, memberId: "gate-zhao")
         let guardSlot = slots.first { $0.role == .safetyOfficer }!.slotId

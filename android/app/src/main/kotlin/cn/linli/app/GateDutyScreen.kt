@@ -44,9 +44,6 @@ import cn.linli.viewmodels.PassRequestForm
 import cn.linli.viewmodels.Session
 import cn.linli.viewmodels.UiText
 import kotlinx.coroutines.launch
-import java.time.LocalDate
-import java.time.LocalTime
-import java.time.ZoneId
 
 private enum class GateForm { VISITOR, VEHICLE, PARCEL, TEMPERATURE, PATROL, SHIFT }
 
@@ -181,15 +178,8 @@ fun GateDutyScreen(session: Session, gateId: String) {
                 GateForm.PARCEL -> vm.registerParcel(a, null, b)
                 GateForm.TEMPERATURE -> b.toDoubleOrNull()?.let { vm.recordTemperature(a, it) }
                 GateForm.PATROL -> vm.recordPatrol(a)
-                GateForm.SHIFT -> {
-                    // Times typed as HH:mm today; an end before the start is the next morning.
-                    val day = LocalDate.now()
-                    val zone = ZoneId.systemDefault()
-                    val start = day.atTime(LocalTime.parse(b)).atZone(zone).toInstant()
-                    var end = day.atTime(LocalTime.parse(c)).atZone(zone).toInstant()
-                    if (!end.isAfter(start)) end = end.plusSeconds(86_400)
-                    vm.addShift(a, start, end, 1)
-                }
+                // Times typed as HH:mm, today in the community's time (the core reads them).
+                GateForm.SHIFT -> vm.addShift(a, b, c, 1)
             }
             form = null
         }
@@ -290,7 +280,6 @@ private fun IssuePassDialog(
     onDismiss: () -> Unit,
     onIssue: (PassRequestForm) -> Unit,
 ) {
-    val today = LocalDate.now(ZoneId.of("Asia/Shanghai"))
     var building by remember { mutableStateOf(buildings.firstOrNull()?.id ?: "") }
     var unit by remember { mutableStateOf("") }
     var room by remember { mutableStateOf("") }
@@ -317,7 +306,7 @@ private fun IssuePassDialog(
         confirmButton = {
             Button(enabled = building.isNotEmpty() && room.isNotBlank() && name.isNotBlank(), onClick = {
                 val n = (days.toLongOrNull() ?: 1L).coerceIn(1L, 366L)
-                onIssue(PassRequestForm(building, unit, room, name, kind, today, today.plusDays(n - 1)))
+                onIssue(PassRequestForm(building, unit, room, name, kind, n))
             }) { Text(stringResource(R.string.gate_issue_pass_submit)) }
         },
         dismissButton = { TextButton(onClick = onDismiss) { Text(stringResource(R.string.action_cancel)) } },

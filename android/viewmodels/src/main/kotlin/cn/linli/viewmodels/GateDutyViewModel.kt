@@ -48,8 +48,8 @@ data class PassRequestForm(
     /** The resident's name, or the visitor's. */
     val name: String,
     val kind: PassKind,
-    val from: LocalDate,
-    val until: LocalDate,
+    /** How many days from today, the community's today (the core's, not the phone's). */
+    val days: Int,
 )
 
 data class GateDutyState(
@@ -143,8 +143,9 @@ class GateDutyViewModel(
      */
     suspend fun issuePass(form: PassRequestForm): PassSigned? {
         val visitor = form.kind == PassKind.VISITOR
+        val from = store.today()
         val input = PassDaysInput(
-            "", null, if (visitor) form.name.trim() else "", form.kind, form.from.toString(), form.until.toString(),
+            "", null, if (visitor) form.name.trim() else "", form.kind, from, addDays(from, form.days - 1),
             listOf(gateId), PassAddress(form.buildingId, form.unit.trim(), form.room.trim(), if (visitor) "" else form.name.trim()),
         )
         val signed = try {
@@ -189,8 +190,10 @@ class GateDutyViewModel(
 
     suspend fun approveSwap(swapId: String) = act(::registered) { store.approveSwap(gateId, swapId) }
 
-    suspend fun addShift(label: String, start: Instant, end: Instant, safetyOfficers: Int) =
-        act(::registered) { store.addShift(gateId, label, start, end, safetyOfficers.toUInt()) }
+    /** Adds a shift from times typed `HH:MM` in the community's time on `day` (today, the
+     * community's, when not given); an end before the start is the next morning. */
+    suspend fun addShift(label: String, start: String, end: String, safetyOfficers: Int, day: String? = null) =
+        act(::registered) { store.addShiftOn(gateId, label, day ?: store.today(), start, end, safetyOfficers.toUInt()) }
 
     suspend fun assignSlot(shiftId: String, slotId: String, memberId: String?) =
         act(::registered) { store.assignSlot(gateId, shiftId, slotId, memberId) }

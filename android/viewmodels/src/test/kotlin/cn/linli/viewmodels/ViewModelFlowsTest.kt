@@ -153,9 +153,16 @@ class ViewModelFlowsTest {
         val zhao = enrolled("gate-zhao", "gate-zhao")
         val lead = GateDutyViewModel(zhao, gate).apply { refresh() }
         assertTrue(lead.state.value.canBuildRoster)
-        val now = Instant.now()
-        val shift = lead.addShift("白班", now.minus(Duration.ofHours(1)), now.plus(Duration.ofHours(3)), 1)
+        // Times are typed in the community's time (+08:00), whatever the phone's zone: the core
+        // reads them. The shift began an hour ago and lasts four.
+        val began = Instant.now().minus(Duration.ofHours(1)).atOffset(java.time.ZoneOffset.ofHours(8))
+            .truncatedTo(java.time.temporal.ChronoUnit.MINUTES)
+        val hm = java.time.format.DateTimeFormatter.ofPattern("HH:mm")
+        val shift = lead.addShift("白班", began.format(hm), began.plusHours(4).format(hm), 1, began.toLocalDate().toString())
         assertNotNull(shift, "${lead.notice.value}")
+        assertEquals(began.toInstant(), lead.state.value.week.single { it.shiftId == shift }.start)
+        assertNull(lead.addShift("夜班", "22点", "06:00", 1))
+        assertEquals(UiText(Keys.errorCode("not_a_time"), Keys.field("start")), lead.notice.value?.text)
         val slot = lead.state.value.week.single { it.shiftId == shift }.slots.single { it.role == DutyRole.SAFETY_OFFICER }
         assertTrue(lead.gateMembers().any { it.id == "guard-sun" })
         lead.assignSlot(shift!!, slot.slotId, "guard-sun")
@@ -458,8 +465,7 @@ class ViewModelFlowsTest {
         val leadVm = GateDutyViewModel(zhao, gate).apply { refresh() }
         assertTrue(leadVm.state.value.canBuildRoster)
         assertEquals(listOf(building), leadVm.state.value.buildings.map { it.id })
-        val today = LocalDate.parse(zhao.store.today())
-        val form = PassRequestForm(building, "4单元", "401", "周桂兰", PassKind.NIGHT, today, today.plusDays(2))
+        val form = PassRequestForm(building, "4单元", "401", "周桂兰", PassKind.NIGHT, 3)
         assertNull(leadVm.issuePass(form.copy(name = "周桂芬")))
         assertEquals(listOf(Keys.ERROR_REJECTED, "404"), leadVm.notice.value?.text?.let { listOf(it.key, it.args[0]) })
         val signed = leadVm.issuePass(form)!!
