@@ -320,10 +320,10 @@ mod tests {
                     _ => rest,
                 };
                 let rest = rest.trim_start();
-                if let Some(lit) = rest.strip_prefix('"') {
-                    if let Some(end) = lit.find('"') {
-                        out.push(lit[..end].to_owned());
-                    }
+                if let Some(lit) = rest.strip_prefix('"')
+                    && let Some(end) = lit.find('"')
+                {
+                    out.push(lit[..end].to_owned());
                 }
             }
         }

@@ -29,6 +29,21 @@ public struct IsolationItem: Equatable, Sendable {
 }
 
 /// A home isolation check: temperature when taken, symptoms, anything else.
+/// A household to register in the building chosen on the screen.
+public struct HouseholdForm: Sendable {
+    public var unit = ""
+    public var room = ""
+    public var phone = ""
+    public var residents: [ResidentForm] = []
+    public var tags: [Tag] = []
+    public var watch: WatchPlanInput?
+
+    public init(unit: String = "", room: String = "", phone: String = "", residents: [ResidentForm] = [],
+                tags: [Tag] = [], watch: WatchPlanInput? = nil) {
+        (self.unit, self.room, self.phone, self.residents, self.tags, self.watch) = (unit, room, phone, residents, tags, watch)
+    }
+}
+
 public struct IsolationCheckForm: Sendable {
     public var temperatureC: Double?
     public var symptoms: Set<Symptom> = []
@@ -172,6 +187,18 @@ public final class DoorToDoorViewModel: ScreenModel<DoorToDoorState>, @unchecked
 
     public func household(_ id: String) async -> HouseholdDetail? {
         await act({ _ in nil }) { [self] in try store.household(householdId: id) }
+    }
+
+    /// Registers a household in the chosen building (its leads and the office); its id.
+    @discardableResult
+    public func registerHousehold(_ form: HouseholdForm) async -> String? {
+        guard let building = state.buildingId else { return nil }
+        let address = "\(form.unit) \(form.room)".trimmingCharacters(in: .whitespaces)
+        return await act({ _ in UiText(Keys.doneHouseholdRegistered, [address]) }) { [self] in
+            try store.registerHousehold(input: HouseholdInput(
+                buildingId: building, unit: form.unit, room: form.room, phone: form.phone,
+                residents: form.residents.map(\.input), tags: form.tags, watch: form.watch))
+        }
     }
 
     /// The passes issued to the household's residents (each shown as a QR code of its `text`),

@@ -46,6 +46,9 @@ public enum Keys {
     public static let donePassIssued = "done_pass_issued"
     public static let doneFever = "done_fever"
     public static let doneVisitLogged = "done_visit_logged"
+    public static let doneHouseholdRegistered = "done_household_registered"
+    public static let doneHouseholdSaved = "done_household_saved"
+    public static let doneResidentAdded = "done_resident_added"
     public static let doneTicketReported = "done_ticket_reported"
     public static let doneTicketAction = "done_ticket_action"
     public static let doneSynced = "done_synced"
@@ -80,6 +83,7 @@ public enum Keys {
         errorInternal, errorWrongKey, signOutWouldLose, isolationProgress, doneIsolationStarted,
         doneIsolationChecked, doneIsolationFlagged, doneIsolationReleased, doneErrandAdded, doneErrandDelivered,
         doneCheckedIn, doneCheckedOut, doneRegistered, donePassIssued, doneFever, doneVisitLogged,
+        doneHouseholdRegistered, doneHouseholdSaved, doneResidentAdded,
         doneTicketReported, doneTicketAction, doneSynced, doneConflictResolved, deadlineLeft,
         deadlineOverdue, chartVisitsPerLead, chartOpenByLevel, chartResolvedByLevel, chartOverdueByLevel,
         chartDutyOnTime, chartDutyLate, chartDutyNoShow, labelPlain,

@@ -411,6 +411,62 @@ final class ViewModelFlowsTests: XCTestCase {
         XCTAssertEqual(try wang.store.household(householdId: h).phone, "13955556666")
     }
 
+    func testALeadRegistersAndEditsAHouseholdReadsItsVisitsAndTheOfficeSeesIt() async throws {
+        let wang = try await enrolled("lead-wang", "household-wang")
+        let door = DoorToDoorViewModel(session: wang)
+        await door.refresh()
+        let blank = await door.registerHousehold(HouseholdForm(unit: "6单元", room: " "))
+        XCTAssertNil(blank)
+        XCTAssertEqual(door.notice?.text, UiText(Keys.errorCode("empty"), [Keys.field("room")]))
+        let registered = await door.registerHousehold(HouseholdForm(
+            unit: "6单元", room: "601", phone: "13812345678", residents: [ResidentForm(name: "高玉兰", birthYear: 1938)],
+            tags: [.livingAlone]))
+        let h = try XCTUnwrap(registered, "\(String(describing: door.notice))")
+        XCTAssertEqual(door.notice?.text, UiText(Keys.doneHouseholdRegistered, ["6单元 601"]))
+        XCTAssertTrue(door.state.households.contains { $0.id == h }, "listed in its building")
+
+        let one = HouseholdViewModel(session: wang, householdId: h)
+        await one.refresh()
+        XCTAssertEqual(one.state.name, "3号楼 6单元 601")
+        let added = await one.addResident(ResidentForm(name: "高建国", birthYear: 1965, phone: "13900001111"))
+        XCTAssertNotNil(added)
+        XCTAssertEqual(one.notice?.text, UiText(Keys.doneResidentAdded, ["高建国"]))
+        await one.setTag(.elderly, on: true)
+        await one.setWatchPlan(WatchPlanInput(frequency: .everyDays, n: 2))
+        await one.setPhone("021-62345678")
+        XCTAssertEqual(one.notice?.text, UiText(Keys.doneHouseholdSaved))
+        XCTAssertEqual(one.state.residents.map(\.name), ["高玉兰", "高建国"])
+        XCTAssertEqual(one.state.tags, [.livingAlone, .elderly])
+        XCTAssertEqual(one.state.watch?.frequency, .everyDays)
+        XCTAssertEqual(one.state.watch?.n, 2)
+        XCTAssertEqual(one.state.phone, "021-62345678")
+        await one.setPhone("12345")
+        XCTAssertEqual(one.notice?.text, UiText(Keys.errorCode("not_a_phone"), [Keys.field("phone")]))
+
+        // What the residents said comes back, newest first, with who visited; older visits a
+        // page at a time.
+        for i in 1...21 {
+            var form = VisitForm()
+            form.needs = "第\(i)次：想要助餐服务"
+            form.opinions = "楼道灯太暗"
+            _ = await door.logVisit(householdId: h, form: form)
+        }
+        await one.refresh()
+        XCTAssertEqual(one.state.visits.count, 20)
+        XCTAssertTrue(one.state.olderVisits)
+        XCTAssertEqual(one.state.visits.first.map { [$0.leadName, $0.needs, $0.opinions] }, ["王建国", "第21次：想要助餐服务", "楼道灯太暗"])
+        await one.loadOlder()
+        XCTAssertEqual(one.state.visits.count, 21)
+        XCTAssertEqual(one.state.visits.last?.needs, "第1次：想要助餐服务")
+        XCTAssertFalse(one.state.olderVisits)
+
+        await SyncViewModel(session: wang).syncNow()
+        let seen = HouseholdViewModel(session: try await enrolled("office-admin", "household-office"), householdId: h)
+        await seen.refresh()
+        XCTAssertEqual(seen.state.residents.map(\.name), ["高玉兰", "高建国"])
+        XCTAssertEqual(seen.state.visits.first?.needs, "第21次：想要助餐服务")
+    }
+
     func testAResidentInHomeIsolationIsAskedFlaggedServedAndReleased() async throws {
         let wang = try await enrolled("lead-wang", "isolation-wang")
         let door = DoorToDoorViewModel(session: wang)

@@ -1,5 +1,5 @@
 // Door to door: my buildings, the households of one with their tags, last visit and checks
-// due or overdue (those come first), a visit logged in a few taps, and a problem reported
+// due or overdue (those come first), a household registered, a visit logged in a few taps, and a problem reported
 // from the visit as a ticket that names the household; residents in home isolation with
 // today's checks (missed ones first), their errands, and the release.
 package cn.linli.viewmodels
@@ -40,6 +40,16 @@ data class DoorToDoorState(
     val checksDue: Int = 0,
     /** Residents in home isolation in my buildings, those with a missed check first. */
     val isolations: List<IsolationItem> = emptyList(),
+)
+
+/** A household to register in the building chosen on the screen. */
+data class HouseholdForm(
+    val unit: String = "",
+    val room: String = "",
+    val phone: String = "",
+    val residents: List<ResidentForm> = emptyList(),
+    val tags: Set<Tag> = emptySet(),
+    val watch: WatchPlanInput? = null,
 )
 
 /** A home isolation check: temperature when taken, symptoms, anything else. */
@@ -133,6 +143,15 @@ class DoorToDoorViewModel(
     }
 
     suspend fun household(id: String): HouseholdDetail? = act({ null }) { store.household(id) }
+
+    /** Registers a household in the chosen building (its leads and the office); its id. */
+    suspend fun registerHousehold(form: HouseholdForm): String? {
+        val building = state.value.buildingId ?: return null
+        return act({ UiText(Keys.DONE_HOUSEHOLD_REGISTERED, "${form.unit} ${form.room}".trim()) }) {
+            store.registerHousehold(HouseholdInput(building, form.unit, form.room, form.phone,
+                form.residents.map { it.toInput() }, form.tags.sortedBy { it.ordinal }, form.watch))
+        }
+    }
 
     /** The passes issued to the household's residents (each shown as a QR code of its `text`),
      * those still usable first. */

@@ -384,6 +384,55 @@ class ViewModelFlowsTest {
     }
 
     @Test
+    fun `a lead registers and edits a household, reads its visits back, and the office sees it after sync`() = runBlocking {
+        val wang = enrolled("lead-wang", "household-wang")
+        val door = DoorToDoorViewModel(wang).apply { refresh() }
+        assertNull(door.registerHousehold(HouseholdForm("6单元", " ")))
+        assertEquals(UiText(Keys.errorCode("empty"), Keys.field("room")), door.notice.value?.text)
+        val h = door.registerHousehold(HouseholdForm("6单元", "601", "13812345678",
+            listOf(ResidentForm("高玉兰", 1938)), setOf(Tag.LIVING_ALONE)))
+        assertNotNull(h, "${door.notice.value}")
+        assertEquals(UiText(Keys.DONE_HOUSEHOLD_REGISTERED, "6单元 601"), door.notice.value?.text)
+        assertTrue(door.state.value.households.any { it.id == h }, "listed in its building")
+
+        val one = HouseholdViewModel(wang, h!!).apply { refresh() }
+        assertEquals("3号楼 6单元 601", one.state.value.name)
+        assertNotNull(one.addResident(ResidentForm("高建国", 1965, "13900001111")))
+        assertEquals(UiText(Keys.DONE_RESIDENT_ADDED, "高建国"), one.notice.value?.text)
+        one.setTag(Tag.ELDERLY, true)
+        one.setWatchPlan(WatchPlanInput(WatchFrequency.EVERY_DAYS, 2U))
+        one.setPhone("021-62345678")
+        assertEquals(UiText(Keys.DONE_HOUSEHOLD_SAVED), one.notice.value?.text)
+        with(one.state.value) {
+            assertEquals(listOf("高玉兰", "高建国"), residents.map { it.name })
+            assertEquals(setOf(Tag.LIVING_ALONE, Tag.ELDERLY), tags)
+            assertEquals(WatchFrequency.EVERY_DAYS to 2L, watch?.let { it.frequency to it.n })
+            assertEquals("021-62345678", phone)
+        }
+        one.setPhone("12345")
+        assertEquals(UiText(Keys.errorCode("not_a_phone"), Keys.field("phone")), one.notice.value?.text)
+
+        // What the residents said comes back, newest first, with who visited; older visits a
+        // page at a time.
+        repeat(21) { i -> door.logVisit(h, VisitForm(needs = "第${i + 1}次：想要助餐服务", opinions = "楼道灯太暗")) }
+        one.refresh()
+        assertEquals(20, one.state.value.visits.size)
+        assertTrue(one.state.value.olderVisits)
+        with(one.state.value.visits.first()) {
+            assertEquals(listOf("王建国", "第21次：想要助餐服务", "楼道灯太暗"), listOf(leadName, needs, opinions))
+        }
+        one.loadOlder()
+        assertEquals(21, one.state.value.visits.size)
+        assertEquals("第1次：想要助餐服务", one.state.value.visits.last().needs)
+        assertFalse(one.state.value.olderVisits)
+
+        SyncViewModel(wang).syncNow()
+        val seen = HouseholdViewModel(enrolled("office-admin", "household-office"), h).apply { refresh() }
+        assertEquals(listOf("高玉兰", "高建国"), seen.state.value.residents.map { it.name })
+        assertEquals("第21次：想要助餐服务", seen.state.value.visits.first().needs)
+    }
+
+    @Test
     fun `a resident in home isolation is asked, flagged, served and released`() = runBlocking {
         val wang = enrolled("lead-wang", "isolation-wang")
         val door = DoorToDoorViewModel(wang)
