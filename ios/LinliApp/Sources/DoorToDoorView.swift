@@ -1,5 +1,6 @@
-// Door to door: my buildings, their households (checks due first) and the visit form; residents
-// in home isolation with today's checks, the check form and the household's errands.
+// Door to door: my buildings, their households (checks due first), a household registered, one
+// household opened with its visits, and the visit form; residents in home isolation with
+// today's checks, the check form and the household's errands.
 import LinliCore
 import LinliViewModels
 import SwiftUI
@@ -11,8 +12,12 @@ struct DoorToDoorView: View {
     @State private var checking: IsolationItem?
     @State private var serving: IsolationItem?
     @State private var showingPasses: HouseholdItem?
+    @State private var opened: HouseholdItem?
+    @State private var registering = false
+    private let session: Session
 
     init(session: Session) {
+        self.session = session
         _observed = StateObject(wrappedValue: Observed(DoorToDoorViewModel(session: session)))
     }
 
@@ -26,6 +31,7 @@ struct DoorToDoorView: View {
             }
             .pickerStyle(.segmented)
             if state.checksDue > 0 { Text(tr("door_checks_due", String(state.checksDue))).foregroundStyle(.red) }
+            if state.buildingId != nil { Button(tr("household_register")) { registering = true } }
             if !state.isolations.isEmpty {
                 Section(tr("door_isolations")) {
                     ForEach(state.isolations, id: \.isolationId) { i in
@@ -55,6 +61,7 @@ struct DoorToDoorView: View {
                         Button(tr("door_log_visit")) { visiting = h }
                         Button(tr("door_report_problem")) { reporting = h }
                         Button(tr("door_passes")) { showingPasses = h }
+                        Button(tr("household_visits")) { opened = h }
                     }
                     .buttonStyle(.bordered)
                 }
@@ -70,6 +77,13 @@ struct DoorToDoorView: View {
         }
         .sheet(item: Binding(get: { showingPasses.map(Identified.init) }, set: { showingPasses = $0?.value })) { h in
             PassesSheet(vm: vm, householdId: h.value.id)
+        }
+        .sheet(item: Binding(get: { opened.map(Identified.init) }, set: { opened = $0?.value }),
+               onDismiss: { Task { await vm.refresh() } }) { h in
+            HouseholdSheet(session: session, householdId: h.value.id)
+        }
+        .sheet(isPresented: $registering) {
+            RegisterHouseholdSheet { form in Task { if await vm.registerHousehold(form) != nil { registering = false } } }
         }
         .sheet(item: Binding(get: { serving.map(IdentifiedIsolation.init) }, set: { serving = $0?.value })) { i in
             ErrandsSheet(vm: vm, householdId: i.value.householdId)

@@ -1,4 +1,5 @@
-// Door to door: my buildings, their households (checks due first) and the visit form.
+// Door to door: my buildings, their households (checks due first), a household registered,
+// one household opened with its visits, and the visit form.
 package cn.linli.app
 
 import androidx.compose.foundation.clickable
@@ -57,6 +58,8 @@ fun DoorToDoorScreen(session: Session) {
     var checking by remember { mutableStateOf<IsolationItem?>(null) }
     var errands by remember { mutableStateOf<IsolationItem?>(null) }
     var showingPasses by remember { mutableStateOf<HouseholdItem?>(null) }
+    var opened by remember { mutableStateOf<HouseholdItem?>(null) }
+    var registering by remember { mutableStateOf(false) }
     LaunchedEffect(vm) { vm.refresh() }
     LinliScaffold(stringResource(R.string.home_door_to_door), vm.notice) { padding ->
         LazyColumn(Modifier.padding(padding)) {
@@ -73,6 +76,9 @@ fun DoorToDoorScreen(session: Session) {
                 }
                 if (state.checksDue > 0) {
                     Text(stringResource(R.string.door_checks_due, state.checksDue.toString()), color = MaterialTheme.colorScheme.error)
+                }
+                if (state.buildingId != null) {
+                    TextButton(onClick = { registering = true }) { Text(stringResource(R.string.household_register)) }
                 }
             }
             if (state.isolations.isNotEmpty()) {
@@ -116,6 +122,7 @@ fun DoorToDoorScreen(session: Session) {
                             TextButton(onClick = { visiting = h }) { Text(stringResource(R.string.door_log_visit)) }
                             TextButton(onClick = { reporting = h }) { Text(stringResource(R.string.door_report_problem)) }
                             TextButton(onClick = { showingPasses = h }) { Text(stringResource(R.string.door_passes)) }
+                            TextButton(onClick = { opened = h }) { Text(stringResource(R.string.household_visits)) }
                         }
                     }
                 }
@@ -134,6 +141,17 @@ fun DoorToDoorScreen(session: Session) {
     }
     errands?.let { i -> ErrandsDialog(vm, i.householdId, onDismiss = { errands = null }) }
     showingPasses?.let { h -> PassesDialog(vm, h.id, onDismiss = { showingPasses = null }) }
+    opened?.let { h ->
+        HouseholdDialog(session, h.id, onDismiss = {
+            opened = null
+            scope.launch { vm.refresh() }
+        })
+    }
+    if (registering) {
+        RegisterHouseholdDialog(onDismiss = { registering = false }) { form ->
+            scope.launch { if (vm.registerHousehold(form) != null) registering = false }
+        }
+    }
     reporting?.let { h ->
         ReportDialog(onDismiss = { reporting = null }) { category, description ->
             scope.launch { if (vm.reportFromVisit(h.id, category, description, emptyList()) != null) reporting = null }
