@@ -51,20 +51,12 @@ public struct AgendaRow: Equatable, Sendable {
         title = item.title
         due = item.due
         let dayLong = item.kind == .followUp || item.kind == .reminder
-        dueDay = dayLong ? item.due.map { AgendaRow.day(of: $0, utcOffsetMinutes: utcOffsetMinutes) } : nil
+        dueDay = dayLong ? item.due.map { AgendaNotifications(utcOffsetMinutes: utcOffsetMinutes).day(of: $0) } : nil
         overdue = item.overdue
         recordId = item.recordId
         itemId = item.itemId
         placeId = item.placeId
         opens = AgendaRow.opens(item)
-    }
-
-    /// The community's date of `date`, `YYYY-MM-DD`.
-    static func day(of date: Date, utcOffsetMinutes: Int32) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(secondsFromGMT: Int(utcOffsetMinutes) * 60) ?? TimeZone(secondsFromGMT: 8 * 3600)!
-        let c = calendar.dateComponents([.year, .month, .day], from: date)
-        return String(format: "%04d-%02d-%02d", c.year ?? 0, c.month ?? 0, c.day ?? 0)
     }
 
     /// The screen that clears an agenda item, by its action code.
@@ -129,5 +121,11 @@ public final class HomeViewModel: ScreenModel<HomeState>, @unchecked Sendable {
     /// Marks a reminder on today's list done; the list reloads without it.
     public func completeReminder(_ reminderId: String) async {
         await act({ _ in UiText(Keys.doneReminderCompleted) }) { [self] in try store.completeReminder(reminderId: reminderId) }
+    }
+
+    /// The notifications today's list asks for at `now`, for the app to post (none when the
+    /// store cannot be read; the screen's notice is left alone).
+    public func notifications(now: Date = Date()) async -> [PlannedNotification] {
+        (try? await offMain { [session] in try AgendaNotifications.plan(session: session, now: now) }) ?? []
     }
 }

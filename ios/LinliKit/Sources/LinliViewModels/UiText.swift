@@ -67,6 +67,8 @@ public enum Keys {
     public static let reminderDue = "reminder_due"
     public static let reminderOverdue = "reminder_overdue"
     public static let reminderAllDone = "reminder_all_done"
+    public static let notifyDue = "notify_due"
+    public static let notifyOverdue = "notify_overdue"
 
     /// The events of a ticket's timeline.
     public static let timeline = [
@@ -85,7 +87,7 @@ public enum Keys {
         doneTicketReported, doneTicketAction, doneSynced, doneConflictResolved, deadlineLeft,
         deadlineOverdue, chartVisitsPerLead, chartOpenByLevel, chartResolvedByLevel, chartOverdueByLevel,
         chartDutyOnTime, chartDutyLate, chartDutyNoShow, labelPlain,
-        doneReminderCompleted, reminderDue, reminderOverdue, reminderAllDone,
+        doneReminderCompleted, reminderDue, reminderOverdue, reminderAllDone, notifyDue, notifyOverdue,
     ] + timeline + HomeTile.allCases.map(\.rawValue)
 
     public static func of(_ v: Role) -> String { "role_" + v.code() }

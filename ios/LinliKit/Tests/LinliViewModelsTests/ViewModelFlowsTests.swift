@@ -1,6 +1,6 @@
 // Each screen's view model driven through its main flows against real stores and a real relay
-// process on 127.0.0.1: enrol, home tiles by role, today's list on home and a reminder marked
-// done there, gate duty, a visit, a ticket reported and
+// process on 127.0.0.1: enrol, home tiles by role, today's list on home with its notifications
+// and a reminder marked done there, gate duty, a visit, a ticket reported and
 // escalated, a conflict resolved, a sync with progress, and a revoked phone wiped.
 import Foundation
 import XCTest
@@ -210,6 +210,20 @@ final class ViewModelFlowsTests: XCTestCase {
         XCTAssertEqual(mine.map(\.dueDay), [yesterday, nil, tomorrow])
         XCTAssertFalse(mine.contains { $0.canComplete })
 
+        // Their notifications: the overdue one now, tomorrow's at 09:00 there, the check when due.
+        let now = Date()
+        let planned = await home.notifications(now: now)
+        XCTAssertEqual(Set(planned.map(\.id)).count, planned.count)
+        let byRecord = planned.filter { p in
+            mine.contains { p.id.hasPrefix("\($0.label.key.dropFirst("agenda_kind_".count)):\($0.recordId):") }
+        }
+        XCTAssertEqual(byRecord.map(\.at), [now, now, tomorrowStart + 9 * 3600])
+        XCTAssertEqual(byRecord.first?.title, UiText(Keys.notifyOverdue, ["agenda_kind_follow_up"]))
+        XCTAssertEqual(byRecord.last?.title, UiText(Keys.notifyDue, ["agenda_kind_follow_up"]))
+        XCTAssertEqual(byRecord.map(\.body), mine.map(\.title))
+        let again = await home.notifications(now: now + 60)
+        XCTAssertEqual(again.map(\.id), planned.map(\.id), "the same ids again")
+
         // Logging the visits clears them from the list.
         _ = await door.logVisit(householdId: missed, form: VisitForm())
         _ = await door.logVisit(householdId: watched, form: VisitForm())
@@ -242,6 +256,8 @@ final class ViewModelFlowsTests: XCTestCase {
         await home.completeReminder(id)
         XCTAssertEqual(home.notice, Notice(text: UiText(Keys.doneReminderCompleted), isError: false))
         XCTAssertFalse(home.state.agenda.contains { $0.recordId == id }, "\(home.state.agenda)")
+        let planned = await home.notifications()
+        XCTAssertFalse(planned.contains { $0.id.hasPrefix("reminder:\(id):") })
         await reminders.refresh()
         XCTAssertEqual(reminders.state.items.first { $0.id == id }?.due, UiText(Keys.reminderAllDone))
         XCTAssertEqual(reminders.state.items.first { $0.id == id }?.canComplete, false)

@@ -5,10 +5,12 @@ package cn.linli.viewmodels
 
 import cn.linli.core.AgendaItem
 import cn.linli.core.AgendaKind
+import cn.linli.core.LinliException
 import cn.linli.core.PlaceKind
 import cn.linli.core.Role
 import kotlinx.coroutines.CoroutineDispatcher
 import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.withContext
 import java.time.Instant
 import java.time.ZoneOffset
 
@@ -117,4 +119,12 @@ class HomeViewModel(
     /** Marks a reminder on today's list done; the list reloads without it. */
     suspend fun completeReminder(reminderId: String) =
         act({ UiText(Keys.DONE_REMINDER_COMPLETED) }) { store.completeReminder(reminderId) }
+
+    /** The notifications today's list asks for at `now`, for the app to post (none when the
+     * store cannot be read; the screen's notice is left alone). */
+    suspend fun notifications(now: Instant = Instant.now()): List<PlannedNotification> = try {
+        withContext(io) { AgendaNotifications.plan(session, now) }
+    } catch (e: LinliException) {
+        emptyList()
+    }
 }

@@ -61,6 +61,8 @@ object Keys {
     const val REMINDER_DUE = "reminder_due"
     const val REMINDER_OVERDUE = "reminder_overdue"
     const val REMINDER_ALL_DONE = "reminder_all_done"
+    const val NOTIFY_DUE = "notify_due"
+    const val NOTIFY_OVERDUE = "notify_overdue"
 
     /** The events of a ticket's timeline. */
     val timeline: List<String> = listOf(
@@ -78,7 +80,7 @@ object Keys {
         DONE_REGISTERED, DONE_PASS_ISSUED, DONE_FEVER, DONE_VISIT_LOGGED, DONE_TICKET_REPORTED, DONE_TICKET_ACTION,
         DONE_SYNCED, DONE_CONFLICT_RESOLVED, DEADLINE_LEFT, DEADLINE_OVERDUE,
         CHART_VISITS_PER_LEAD, CHART_OPEN_BY_LEVEL, CHART_RESOLVED_BY_LEVEL, CHART_OVERDUE_BY_LEVEL, CHART_DUTY_ON_TIME, CHART_DUTY_LATE, CHART_DUTY_NO_SHOW, LABEL_PLAIN,
-        DONE_REMINDER_COMPLETED, REMINDER_DUE, REMINDER_OVERDUE, REMINDER_ALL_DONE,
+        DONE_REMINDER_COMPLETED, REMINDER_DUE, REMINDER_OVERDUE, REMINDER_ALL_DONE, NOTIFY_DUE, NOTIFY_OVERDUE,
     ) + timeline + HomeTile.entries.map { it.key }
 
     fun of(v: Role) = "role_${v.code()}"

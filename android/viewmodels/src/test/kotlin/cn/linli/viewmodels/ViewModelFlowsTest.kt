@@ -1,6 +1,6 @@
 // Each screen's view model driven through its main flows against real stores and a real relay
-// process on 127.0.0.1: enrol, home tiles by role, today's list on home and a reminder marked
-// done there, gate duty, a visit, a ticket reported and
+// process on 127.0.0.1: enrol, home tiles by role, today's list on home with its notifications
+// and a reminder marked done there, gate duty, a visit, a ticket reported and
 // escalated, a conflict resolved, a sync with progress, and a revoked phone wiped.
 package cn.linli.viewmodels
 
@@ -184,6 +184,17 @@ class ViewModelFlowsTest {
         assertNull(mine[1].dueDay)
         assertFalse(mine.any { it.canComplete })
 
+        // Their notifications: the overdue one now, tomorrow's at 09:00 there, the check when due.
+        val now = Instant.now()
+        val planned = home.notifications(now)
+        assertEquals(planned.map { it.id }.distinct(), planned.map { it.id })
+        val byRecord = planned.filter { p -> mine.any { p.id.startsWith("${it.kind.name.lowercase()}:${it.recordId}:") } }
+        assertEquals(listOf(now, now, today.plusDays(1).atTime(9, 0).toInstant(offset)), byRecord.map { it.at })
+        assertEquals(UiText(Keys.NOTIFY_OVERDUE, "agenda_kind_follow_up"), byRecord[0].title)
+        assertEquals(UiText(Keys.NOTIFY_DUE, "agenda_kind_follow_up"), byRecord[2].title)
+        assertEquals(mine.map { it.title }, byRecord.map { it.body })
+        assertEquals(planned.map { it.id }, home.notifications(now.plusSeconds(60)).map { it.id }, "the same ids again")
+
         // Logging the visits clears them from the list.
         door.logVisit(missed, VisitForm())
         door.logVisit(watched, VisitForm())
@@ -215,6 +226,7 @@ class ViewModelFlowsTest {
         home.completeReminder(id)
         assertEquals(Notice(UiText(Keys.DONE_REMINDER_COMPLETED), false), home.notice.value)
         assertTrue(home.state.value.agenda.none { it.recordId == id }, home.state.value.agenda.toString())
+        assertTrue(home.notifications().none { it.id.startsWith("reminder:$id:") })
         reminders.refresh()
         assertEquals(UiText(Keys.REMINDER_ALL_DONE), reminders.state.value.items.single { it.id == id }.due)
         assertFalse(reminders.state.value.items.single { it.id == id }.canComplete)
