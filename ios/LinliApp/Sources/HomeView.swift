@@ -1,4 +1,6 @@
-// The home screen: the member's name and roles, and a large tile for each kind of work.
+// The home screen: the member's name and roles, a large tile for each kind of work, and today's
+// list most urgent first (overdue in red); an item opens the screen that clears it, a reminder
+// is marked done here. Each time it shows, it reloads and plans the list's notifications.
 import LinliViewModels
 import SwiftUI
 
@@ -13,9 +15,11 @@ struct HomeView: View {
     }
 
     var body: some View {
-        let state = observed.vm.state
+        let vm = observed.vm
+        let state = vm.state
         NavigationStack {
             List {
+                if let n = vm.notice { Text(text(n.text)).foregroundStyle(n.isError ? .red : .accentColor) }
                 Text(state.roles.map(text).joined(separator: " · ")).font(.headline)
                 ForEach(state.tiles, id: \.self) { tile in
                     switch tile {
@@ -25,23 +29,70 @@ struct HomeView: View {
                                 GateDutyView(session: session, gateId: gate.id)
                             }
                         }
-                    case .doorToDoor:
-                        NavigationLink(tr("home_door_to_door")) { DoorToDoorView(session: session) }
-                    case .tickets:
-                        NavigationLink(tr("home_tickets")) { TicketsView(session: session) }
                     case .sync:
-                        if let sync = model.sync {
-                            NavigationLink(tr("home_sync")) { SyncView(vm: sync) }
+                        if model.sync != nil {
+                            NavigationLink(tr(tile.rawValue)) { destination(tile, gateId: "") }
                         }
-                    case .office:
-                        NavigationLink(tr("home_office")) { OfficeView(session: session) }
+                    default:
+                        NavigationLink(tr(tile.rawValue)) { destination(tile, gateId: "") }
                     }
                 }
                 .font(.title2)
                 .padding(.vertical, 12)
+                Section(tr("home_agenda")) {
+                    if state.agenda.isEmpty { Text(tr("home_agenda_empty")) }
+                    ForEach(Array(state.agenda.enumerated()), id: \.offset) { _, row in
+                        HStack {
+                            NavigationLink { destination(row.opens, gateId: row.placeId) } label: { AgendaRowView(row: row) }
+                            if row.canComplete {
+                                Button(tr("agenda_complete")) {
+                                    Task {
+                                        await vm.completeReminder(row.recordId)
+                                        await AgendaNotifier.schedule(await vm.notifications())
+                                    }
+                                }
+                                .buttonStyle(.bordered)
+                            }
+                        }
+                    }
+                }
             }
             .navigationTitle(tr("home_title", state.memberName))
-            .task { await observed.vm.refresh() }
+            // Runs each time the screen shows again, e.g. back from the visit that cleared an item.
+            .task {
+                await vm.refresh()
+                await AgendaNotifier.schedule(await vm.notifications())
+            }
+        }
+    }
+
+    /// The screen of a tile; a gate's is the item's gate.
+    @ViewBuilder
+    func destination(_ tile: HomeTile, gateId: String) -> some View {
+        switch tile {
+        case .gateDuty: GateDutyView(session: session, gateId: gateId)
+        case .doorToDoor: DoorToDoorView(session: session)
+        case .tickets: TicketsView(session: session)
+        case .reminders: RemindersView(session: session)
+        case .sync: if let sync = model.sync { SyncView(vm: sync) }
+        case .office: OfficeView(session: session)
+        }
+    }
+}
+
+/// One item of today's list: its kind (and overdue, in red), its line, and when it is due.
+struct AgendaRowView: View {
+    let row: AgendaRow
+
+    var body: some View {
+        let color: Color = row.overdue ? .red : .secondary
+        VStack(alignment: .leading, spacing: 2) {
+            Text(row.overdue ? "\(text(row.label)) · \(tr("home_agenda_overdue"))" : text(row.label))
+                .font(.subheadline).foregroundStyle(color)
+            Text(row.title).font(.title3)
+            if let due = row.dueDay ?? row.due?.shown {
+                Text(due).foregroundStyle(color)
+            }
         }
     }
 }

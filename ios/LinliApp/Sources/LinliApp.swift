@@ -1,5 +1,6 @@
 // The app: enrolment until the phone is enrolled, then the home screen; a sync whenever the app
-// comes to the foreground, and a background refresh task (BGTaskScheduler) every hour or so.
+// comes to the foreground, and a background refresh task (BGTaskScheduler) every hour or so;
+// after each sync, today's list's notifications are planned afresh.
 import BackgroundTasks
 import LinliViewModels
 import SwiftUI
@@ -44,6 +45,14 @@ final class AppModel: ObservableObject {
         sync = nil
         session = nil
         enrolment.vm.forget()
+        AgendaNotifier.clear()
+    }
+
+    /// Syncs, then plans today's list's notifications from what the sync brought.
+    func syncAndNotify() async {
+        guard let sync, let session else { return }
+        await sync.syncNow()
+        await AgendaNotifier.refresh(session: session)
     }
 
     func scheduleBackgroundSync() {
@@ -71,12 +80,13 @@ struct LinliApp: App {
             .dynamicTypeSize(.large ... .accessibility3)
         }
         .onChange(of: phase) { newPhase in
-            if newPhase == .active { Task { await model.sync?.syncNow() } }
+            if newPhase == .active { Task { await model.syncAndNotify() } }
         }
         .backgroundTask(.appRefresh(AppModel.syncTask)) {
             await model.scheduleBackgroundSync()
             // The app may have been launched for this refresh alone: the session opens first.
-            await model.resume()?.syncNow()
+            await model.resume()
+            await model.syncAndNotify()
         }
     }
 }

@@ -63,6 +63,12 @@ public enum Keys {
     public static let chartDutyLate = "chart_duty_late"
     public static let chartDutyNoShow = "chart_duty_no_show"
     public static let labelPlain = "label_plain"
+    public static let doneReminderCompleted = "done_reminder_completed"
+    public static let reminderDue = "reminder_due"
+    public static let reminderOverdue = "reminder_overdue"
+    public static let reminderAllDone = "reminder_all_done"
+    public static let notifyDue = "notify_due"
+    public static let notifyOverdue = "notify_overdue"
 
     /// The sentence of a refusal's stable code (an input, a state, a role).
     public static func errorCode(_ code: String) -> String { "error_code_\(code)" }
@@ -87,6 +93,7 @@ public enum Keys {
         doneTicketReported, doneTicketAction, doneSynced, doneConflictResolved, deadlineLeft,
         deadlineOverdue, chartVisitsPerLead, chartOpenByLevel, chartResolvedByLevel, chartOverdueByLevel,
         chartDutyOnTime, chartDutyLate, chartDutyNoShow, labelPlain,
+        doneReminderCompleted, reminderDue, reminderOverdue, reminderAllDone, notifyDue, notifyOverdue,
     ] + timeline + HomeTile.allCases.map(\.rawValue)
 
     public static func of(_ v: Role) -> String { "role_" + v.code() }
@@ -138,6 +145,23 @@ public enum Keys {
         }
     }
 
+    public static func of(_ v: AgendaKind) -> String {
+        switch v {
+        case .followUp: return "agenda_kind_follow_up"
+        case .watchCheck: return "agenda_kind_watch_check"
+        case .ticket: return "agenda_kind_ticket"
+        case .shift: return "agenda_kind_shift"
+        case .swapToAccept: return "agenda_kind_swap_to_accept"
+        case .swapToApprove: return "agenda_kind_swap_to_approve"
+        case .reminder: return "agenda_kind_reminder"
+        case .isolationCheck: return "agenda_kind_isolation_check"
+        }
+    }
+
+    /// Every kind of agenda item, in the core's order.
+    public static let agendaKinds: [AgendaKind] =
+        [.followUp, .watchCheck, .ticket, .shift, .swapToAccept, .swapToApprove, .reminder, .isolationCheck]
+
     /// Every ticket action, in the order the core offers them.
     public static let ticketActions: [TicketActionKind] =
         [.accept, .assign, .escalate, .reply, .resolve, .evaluate, .merge, .attachPhoto]
@@ -145,7 +169,8 @@ public enum Keys {
     /// The keys of the enums that have no stored code, for the string-table check.
     public static let uncoded: [String] =
         [CheckState.notWatched, .upcoming, .due, .overdue].map(of) +
-        [SyncPhase.bootstrap, .push, .pull, .photosUp, .photosDown].map(of) + ticketActions.map(of)
+        [SyncPhase.bootstrap, .push, .pull, .photosUp, .photosDown].map(of) + ticketActions.map(of) +
+        agendaKinds.map(of)
 }
 
 /// What an error means for the person holding the phone: a whole sentence from the string

@@ -1,5 +1,6 @@
 // Each screen's view model driven through its main flows against real stores and a real relay
-// process on 127.0.0.1: enrol, home tiles by role, gate duty, a visit, a ticket reported and
+// process on 127.0.0.1: enrol, home tiles by role, today's list on home with its notifications
+// and a reminder marked done there, gate duty, a visit, a ticket reported and
 // escalated, a conflict resolved, a sync with progress, and a revoked phone wiped.
 import Foundation
 import XCTest
@@ -156,6 +157,124 @@ final class ViewModelFlowsTests: XCTestCase {
         let office = HomeViewModel(session: try await enrolled("office-admin", "home-office"))
         await office.refresh()
         XCTAssertTrue(office.state.tiles.contains(.office) && office.state.tiles.contains(.gateDuty))
+    }
+
+    /// The day `n` days after `day` (`YYYY-MM-DD`).
+    static func day(_ day: String, plus n: Int) -> String {
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.timeZone = TimeZone(secondsFromGMT: 0)
+        f.dateFormat = "yyyy-MM-dd"
+        return f.string(from: f.date(from: day)! + TimeInterval(n * 86400))
+    }
+
+    /// The start of `day` (`YYYY-MM-DD`) in a community `offset` minutes from UTC.
+    static func start(of day: String, offset: Int32) -> Date {
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.timeZone = TimeZone(secondsFromGMT: Int(offset) * 60)
+        f.dateFormat = "yyyy-MM-dd"
+        return f.date(from: day)!
+    }
+
+    func testTodaysListOnHomeOverdueFirstEachItemOpeningItsScreen() async throws {
+        let wang = try await enrolled("lead-wang", "agenda-wang")
+        let store = wang.store
+        let today = try store.today()
+        let (yesterday, tomorrow) = (Self.day(today, plus: -1), Self.day(today, plus: 1))
+        let offset = try store.community().utcOffsetMinutes
+        // A watched household, its check due from now; a visit with a follow-up tomorrow; and a
+        // visit two days ago whose follow-up fell due yesterday.
+        let watched = try store.registerHousehold(input: HouseholdInput(
+            buildingId: Self.building, unit: "6单元", room: "601", phone: "",
+            residents: [ResidentInput(name: "马秀兰", birthYear: 1938, phone: "")], tags: [.livingAlone],
+            watch: WatchPlanInput(frequency: .timesPerDay, n: 1)))
+        let later = try store.registerHousehold(input: HouseholdInput(
+            buildingId: Self.building, unit: "6单元", room: "602", phone: "", residents: [], tags: [], watch: nil))
+        let missed = try store.registerHousehold(input: HouseholdInput(
+            buildingId: Self.building, unit: "6单元", room: "603", phone: "", residents: [], tags: [], watch: nil))
+        let door = DoorToDoorViewModel(session: wang)
+        var form = VisitForm()
+        form.followUpDue = tomorrow
+        form.followUpNote = "明天送药"
+        let logged = await door.logVisit(householdId: later, form: form)
+        XCTAssertNotNil(logged)
+        _ = try store.logVisit(householdId: missed, input: VisitInput(
+            at: Date() - 2 * 86400, outcome: .nobodyHome, needs: "", opinions: "", health: nil,
+            followUpDue: yesterday, followUpNote: "再来敲门"))
+
+        let home = HomeViewModel(session: wang)
+        await home.refresh()
+        XCTAssertEqual(home.state.agenda.first?.overdue, true, "overdue first: \(home.state.agenda)")
+        // (Other tests' work for the same lead may be on the list too.)
+        let ids = [watched, later, missed]
+        let mine = home.state.agenda.filter { ids.contains($0.recordId) }
+        XCTAssertEqual(mine.map(\.recordId), [missed, watched, later], "\(mine)")
+        XCTAssertEqual(mine.map(\.label.key), ["agenda_kind_follow_up", "agenda_kind_watch_check", "agenda_kind_follow_up"])
+        XCTAssertEqual(mine.map(\.overdue), [true, false, false])
+        XCTAssertEqual(Set(mine.map(\.opens)), [.doorToDoor])
+        XCTAssertEqual(Set(mine.map(\.placeId)), [Self.building])
+        XCTAssertEqual(mine.last?.title, "3号楼 6单元 602：明天送药")
+        // Tomorrow's follow-up is due on tomorrow in the community's time.
+        let tomorrowStart = Self.start(of: tomorrow, offset: offset)
+        XCTAssertEqual(mine.last?.due, tomorrowStart)
+        XCTAssertEqual(mine.map(\.dueDay), [yesterday, nil, tomorrow])
+        XCTAssertFalse(mine.contains { $0.canComplete })
+
+        // Their notifications: the overdue one now, tomorrow's at 09:00 there, the check when due.
+        let now = Date()
+        let planned = await home.notifications(now: now)
+        XCTAssertEqual(Set(planned.map(\.id)).count, planned.count)
+        let byRecord = planned.filter { p in
+            mine.contains { p.id.hasPrefix("\($0.label.key.dropFirst("agenda_kind_".count)):\($0.recordId):") }
+        }
+        XCTAssertEqual(byRecord.map(\.at), [now, now, tomorrowStart + 9 * 3600])
+        XCTAssertEqual(byRecord.first?.title, UiText(Keys.notifyOverdue, ["agenda_kind_follow_up"]))
+        XCTAssertEqual(byRecord.last?.title, UiText(Keys.notifyDue, ["agenda_kind_follow_up"]))
+        XCTAssertEqual(byRecord.map(\.body), mine.map(\.title))
+        let again = await home.notifications(now: now + 60)
+        XCTAssertEqual(again.map(\.id), planned.map(\.id), "the same ids again")
+
+        // Logging the visits clears them from the list.
+        _ = await door.logVisit(householdId: missed, form: VisitForm())
+        _ = await door.logVisit(householdId: watched, form: VisitForm())
+        await home.refresh()
+        XCTAssertEqual(home.state.agenda.map(\.recordId).filter { ids.contains($0) }, [later])
+    }
+
+    func testAReminderDueSoonShowsOnHomeAndIsMarkedDoneThere() async throws {
+        let li = try await enrolled("lead-li", "reminder-li")
+        let tomorrow = try Self.day(li.store.today(), plus: 1)
+        let id = try relay.admin("add-reminder", "--what", "电梯年检", "--due", tomorrow, "--place", Self.building,
+                                 "--member", "lead-li")
+        await SyncViewModel(session: li).syncNow()
+        let home = HomeViewModel(session: li)
+        await home.refresh()
+        XCTAssertTrue(home.state.tiles.contains(.reminders), "\(home.state.tiles)")
+        let row = try XCTUnwrap(home.state.agenda.first { $0.recordId == id })
+        XCTAssertEqual(row.label, UiText("agenda_kind_reminder"))
+        XCTAssertEqual(row.title, "3号楼：电梯年检")
+        XCTAssertEqual(row.opens, .reminders)
+        XCTAssertEqual(row.dueDay, tomorrow)
+        XCTAssertTrue(row.canComplete)
+        XCTAssertFalse(row.overdue)
+        let reminders = RemindersViewModel(session: li)
+        await reminders.refresh()
+        let listed = try XCTUnwrap(reminders.state.items.first { $0.id == id })
+        XCTAssertEqual(listed.due, UiText(Keys.reminderDue, [tomorrow, "1"]))
+        XCTAssertTrue(listed.canComplete)
+
+        await home.completeReminder(id)
+        XCTAssertEqual(home.notice, Notice(text: UiText(Keys.doneReminderCompleted), isError: false))
+        XCTAssertFalse(home.state.agenda.contains { $0.recordId == id }, "\(home.state.agenda)")
+        let planned = await home.notifications()
+        XCTAssertFalse(planned.contains { $0.id.hasPrefix("reminder:\(id):") })
+        await reminders.refresh()
+        XCTAssertEqual(reminders.state.items.first { $0.id == id }?.due, UiText(Keys.reminderAllDone))
+        XCTAssertEqual(reminders.state.items.first { $0.id == id }?.canComplete, false)
+        // Done once is done: a second time is refused, in words.
+        await home.completeReminder(id)
+        XCTAssertEqual(home.notice?.isError, true)
     }
 
     func testGateDutyPlannedCheckedInRegisteredAndCheckedOut() async throws {

@@ -1,5 +1,6 @@
 // The app process: the enrolled session (if any), sync whenever the app comes to the
-// foreground with a network, and the periodic background sync.
+// foreground with a network, and the periodic background sync; after each, today's list's
+// notifications are planned afresh.
 package cn.linli.app
 
 import android.app.Application
@@ -36,7 +37,10 @@ class LinliApplication : Application() {
         scope.launch { resume() }
         ProcessLifecycleOwner.get().lifecycle.addObserver(object : DefaultLifecycleObserver {
             override fun onStart(owner: LifecycleOwner) {
-                if (online()) scope.launch { sync?.syncNow() }
+                if (online()) scope.launch {
+                    sync?.syncNow()
+                    session.value?.let { AgendaNotifier.refresh(this@LinliApplication, it) }
+                }
             }
         })
     }
@@ -59,6 +63,7 @@ class LinliApplication : Application() {
         session.value = null
         enrolment.forget()
         SyncWorker.cancel(this)
+        AgendaNotifier.clear(this)
     }
 
     private fun online(): Boolean {

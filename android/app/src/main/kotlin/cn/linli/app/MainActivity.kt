@@ -51,6 +51,7 @@ private fun Screens(app: LinliApplication, session: Session) {
         composable("gate/{id}") { e -> GateDutyScreen(session, e.arguments?.getString("id")!!) }
         composable("door") { DoorToDoorScreen(session) }
         composable("tickets") { TicketsScreen(session) }
+        composable("reminders") { RemindersScreen(session) }
         composable("sync") { SyncScreen(app, app.sync!!) }
         composable("office") { OfficeScreen(session) }
     }

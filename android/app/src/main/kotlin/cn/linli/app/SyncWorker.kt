@@ -1,4 +1,5 @@
-// Background sync with WorkManager: every hour when a network is up, retried with backoff.
+// Background sync with WorkManager: every hour when a network is up, retried with backoff; each
+// sync plans today's list's notifications afresh.
 package cn.linli.app
 
 import android.content.Context
@@ -17,6 +18,7 @@ class SyncWorker(context: Context, params: WorkerParameters) : CoroutineWorker(c
         // The process may have been started for this work alone: the session opens first.
         val sync = app.sync ?: app.resume() ?: return Result.success()
         sync.syncNow()
+        app.session.value?.let { AgendaNotifier.refresh(app, it) }
         return when {
             sync.state.value.revoked -> Result.failure()
             sync.notice.value?.isError == true -> Result.retry()

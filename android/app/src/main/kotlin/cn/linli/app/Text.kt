@@ -3,6 +3,7 @@
 package cn.linli.app
 
 import android.annotation.SuppressLint
+import android.content.Context
 import androidx.compose.runtime.Composable
 import androidx.compose.ui.platform.LocalContext
 import cn.linli.viewmodels.UiText
@@ -12,10 +13,12 @@ import java.time.format.DateTimeFormatter
 import java.time.format.FormatStyle
 
 /** The text of a key the view models chose; the keys are checked against the tables in tests. */
-@SuppressLint("DiscouragedApi")
 @Composable
-fun text(t: UiText): String {
-    val context = LocalContext.current
+fun text(t: UiText): String = textOf(LocalContext.current, t)
+
+/** The same outside a screen (a notification's title). */
+@SuppressLint("DiscouragedApi")
+fun textOf(context: Context, t: UiText): String {
     val id = context.resources.getIdentifier(t.key, "string", context.packageName)
     if (id == 0) return t.key
     // A label key passed as an argument (a department, an action) is looked up too.

@@ -1,22 +1,25 @@
 // The home screen: one tile per kind of work the member's roles allow, with the places each
-// covers, and the member's name and roles in words.
+// covers, the member's name and roles in words, and today's list (the agenda) most urgent
+// first, each item opening the screen that clears it; a reminder is marked done from here.
 package cn.linli.viewmodels
 
+import cn.linli.core.AgendaItem
+import cn.linli.core.AgendaKind
 import cn.linli.core.LinliException
 import cn.linli.core.PlaceKind
 import cn.linli.core.Role
 import kotlinx.coroutines.CoroutineDispatcher
 import kotlinx.coroutines.Dispatchers
-import kotlinx.coroutines.flow.MutableStateFlow
-import kotlinx.coroutines.flow.StateFlow
-import kotlinx.coroutines.flow.asStateFlow
 import kotlinx.coroutines.withContext
+import java.time.Instant
+import java.time.ZoneOffset
 
 /** A kind of work on the home screen. */
 enum class HomeTile(val key: String) {
     GATE_DUTY("home_gate_duty"),
     DOOR_TO_DOOR("home_door_to_door"),
     TICKETS("home_tickets"),
+    REMINDERS("home_reminders"),
     SYNC("home_sync"),
     OFFICE("home_office"),
 }
@@ -24,41 +27,82 @@ enum class HomeTile(val key: String) {
 /** A place the member works at, by id and name. */
 data class PlaceItem(val id: String, val name: String)
 
+/** One item of today's list, as the home screen shows it. */
+data class AgendaRow(
+    val kind: AgendaKind,
+    /** The kind in words (`agenda_kind_<kind>`). */
+    val label: UiText,
+    /** One line in Chinese from the core, e.g. `3号楼 1单元 302：周三再来`. */
+    val title: String,
+    val due: Instant?,
+    /** For what is due on a day rather than at a time (a follow-up, a reminder): that day,
+     * `YYYY-MM-DD` in the community's time. */
+    val dueDay: String?,
+    val overdue: Boolean,
+    /** A household, a ticket, a gate (shifts and swaps) or a reminder. */
+    val recordId: String,
+    /** The visit, slot, swap or isolation within the record (empty when none). */
+    val itemId: String,
+    /** A building, a gate, or a ticket's place. */
+    val placeId: String,
+    /** The screen that clears it. */
+    val opens: HomeTile,
+) {
+    /** A reminder is marked done right on the home screen. */
+    val canComplete: Boolean get() = kind == AgendaKind.REMINDER
+}
+
+/** The screen that clears an agenda item, by its action code. */
+fun opens(item: AgendaItem): HomeTile = when (item.action) {
+    "visit.log", "isolation.check" -> HomeTile.DOOR_TO_DOOR
+    "ticket.handle" -> HomeTile.TICKETS
+    "duty.check_in", "swap.accept", "swap.approve" -> HomeTile.GATE_DUTY
+    "reminder.complete" -> HomeTile.REMINDERS
+    else -> when (item.kind) {
+        AgendaKind.FOLLOW_UP, AgendaKind.WATCH_CHECK, AgendaKind.ISOLATION_CHECK -> HomeTile.DOOR_TO_DOOR
+        AgendaKind.TICKET -> HomeTile.TICKETS
+        AgendaKind.SHIFT, AgendaKind.SWAP_TO_ACCEPT, AgendaKind.SWAP_TO_APPROVE -> HomeTile.GATE_DUTY
+        AgendaKind.REMINDER -> HomeTile.REMINDERS
+    }
+}
+
+/** The item as a row, its day read in the community's time (`utcOffsetMinutes` from UTC). */
+fun AgendaItem.toRow(utcOffsetMinutes: Int): AgendaRow {
+    val day = due?.takeIf { kind == AgendaKind.FOLLOW_UP || kind == AgendaKind.REMINDER }
+        ?.atOffset(ZoneOffset.ofTotalSeconds(utcOffsetMinutes * 60))?.toLocalDate()?.toString()
+    return AgendaRow(kind, UiText(Keys.of(kind)), title, due, day, overdue, recordId, itemId, placeId, opens(this))
+}
+
 data class HomeState(
     val memberName: String = "",
     val roles: List<UiText> = emptyList(),
     val tiles: List<HomeTile> = emptyList(),
     val gates: List<PlaceItem> = emptyList(),
     val buildings: List<PlaceItem> = emptyList(),
-    val error: UiText? = null,
+    /** Today's list (the community's date), most urgent first. */
+    val agenda: List<AgendaRow> = emptyList(),
 )
 
 class HomeViewModel(
     private val session: Session,
-    private val io: CoroutineDispatcher = Dispatchers.IO,
-) {
-    private val _state = MutableStateFlow(HomeState())
-    val state: StateFlow<HomeState> = _state.asStateFlow()
+    io: CoroutineDispatcher = Dispatchers.IO,
+) : ScreenModel<HomeState>(HomeState(), io) {
+    private val store get() = session.store
 
-    /** Reads the member's roles from the directory (after the first sync). */
-    suspend fun refresh() {
-        _state.value = try {
-            withContext(io) { load() }
-        } catch (e: LinliException) {
-            _state.value.copy(error = e.toUiText())
-        }
-    }
-
-    private fun load(): HomeState {
-        val store = session.store
+    /** Reads the member's roles from the directory (after the first sync) and today's list. */
+    override fun load(): HomeState {
         val me = store.member(session.credentials.memberId)
         val office = me.roles.any { it.role == Role.OFFICE }
         val gates = store.myPlaces(PlaceKind.GATE).map { PlaceItem(it.id, it.name) }
         val buildings = store.myPlaces(PlaceKind.BUILDING).map { PlaceItem(it.id, it.name) }
+        val today = store.today()
+        val agenda = store.agenda(today)
+        val offset = store.community().utcOffsetMinutes
         val tiles = buildList {
             if (gates.isNotEmpty()) add(HomeTile.GATE_DUTY)
             if (buildings.isNotEmpty()) add(HomeTile.DOOR_TO_DOOR)
             add(HomeTile.TICKETS)
+            if (store.reminders(today).isNotEmpty()) add(HomeTile.REMINDERS)
             add(HomeTile.SYNC)
             if (office) add(HomeTile.OFFICE)
         }
@@ -68,6 +112,19 @@ class HomeViewModel(
             tiles = tiles,
             gates = gates,
             buildings = buildings,
+            agenda = agenda.map { it.toRow(offset) },
         )
+    }
+
+    /** Marks a reminder on today's list done; the list reloads without it. */
+    suspend fun completeReminder(reminderId: String) =
+        act({ UiText(Keys.DONE_REMINDER_COMPLETED) }) { store.completeReminder(reminderId) }
+
+    /** The notifications today's list asks for at `now`, for the app to post (none when the
+     * store cannot be read; the screen's notice is left alone). */
+    suspend fun notifications(now: Instant = Instant.now()): List<PlannedNotification> = try {
+        withContext(io) { AgendaNotifications.plan(session, now) }
+    } catch (e: LinliException) {
+        emptyList()
     }
 }

@@ -57,6 +57,12 @@ object Keys {
     const val CHART_DUTY_LATE = "chart_duty_late"
     const val CHART_DUTY_NO_SHOW = "chart_duty_no_show"
     const val LABEL_PLAIN = "label_plain"
+    const val DONE_REMINDER_COMPLETED = "done_reminder_completed"
+    const val REMINDER_DUE = "reminder_due"
+    const val REMINDER_OVERDUE = "reminder_overdue"
+    const val REMINDER_ALL_DONE = "reminder_all_done"
+    const val NOTIFY_DUE = "notify_due"
+    const val NOTIFY_OVERDUE = "notify_overdue"
 
     /** The events of a ticket's timeline. */
     val timeline: List<String> = listOf(
@@ -74,6 +80,7 @@ object Keys {
         DONE_HOUSEHOLD_REGISTERED, DONE_HOUSEHOLD_SAVED, DONE_RESIDENT_ADDED, DONE_TICKET_REPORTED, DONE_TICKET_ACTION,
         DONE_SYNCED, DONE_CONFLICT_RESOLVED, DEADLINE_LEFT, DEADLINE_OVERDUE,
         CHART_VISITS_PER_LEAD, CHART_OPEN_BY_LEVEL, CHART_RESOLVED_BY_LEVEL, CHART_OVERDUE_BY_LEVEL, CHART_DUTY_ON_TIME, CHART_DUTY_LATE, CHART_DUTY_NO_SHOW, LABEL_PLAIN,
+        DONE_REMINDER_COMPLETED, REMINDER_DUE, REMINDER_OVERDUE, REMINDER_ALL_DONE, NOTIFY_DUE, NOTIFY_OVERDUE,
     ) + timeline + HomeTile.entries.map { it.key }
 
     /** The sentence of a refusal's stable code (an input, a state, a role). */
@@ -101,6 +108,7 @@ object Keys {
     fun of(v: SwapStatus) = "swap_status_${v.code()}"
     fun of(v: SyncPhase) = "sync_phase_${v.name.lowercase()}"
     fun of(v: TicketActionKind) = "ticket_action_${v.name.lowercase()}"
+    fun of(v: AgendaKind) = "agenda_kind_${v.name.lowercase()}"
 
     /** Every enum label key, for the string-table check. */
     val enumLabels: List<String> = Role.entries.map(::of) + DutyRole.entries.map(::of) +
@@ -109,7 +117,8 @@ object Keys {
         TicketStatus.entries.map(::of) + Department.entries.map(::of) + Channel.entries.map(::of) + PassType.entries.map(::of) +
         PassKind.entries.map(::of) + PassResult.entries.map(::of) +
         Symptom.entries.map(::of) + ErrandKind.entries.map(::of) +
-        SwapStatus.entries.map(::of) + SyncPhase.entries.map(::of) + TicketActionKind.entries.map(::of)
+        SwapStatus.entries.map(::of) + SyncPhase.entries.map(::of) + TicketActionKind.entries.map(::of) +
+        AgendaKind.entries.map(::of)
 }
 
 /** What an error means for the person holding the phone: a whole sentence from the string

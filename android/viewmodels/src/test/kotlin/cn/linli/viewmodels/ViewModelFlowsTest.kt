@@ -1,5 +1,6 @@
 // Each screen's view model driven through its main flows against real stores and a real relay
-// process on 127.0.0.1: enrol, home tiles by role, gate duty, a visit, a ticket reported and
+// process on 127.0.0.1: enrol, home tiles by role, today's list on home with its notifications
+// and a reminder marked done there, gate duty, a visit, a ticket reported and
 // escalated, a conflict resolved, a sync with progress, and a revoked phone wiped.
 package cn.linli.viewmodels
 
@@ -13,6 +14,7 @@ import java.nio.file.Files
 import java.time.Duration
 import java.time.Instant
 import java.time.LocalDate
+import java.time.ZoneOffset
 import org.junit.jupiter.api.AfterAll
 import org.junit.jupiter.api.Assertions.assertArrayEquals
 import org.junit.jupiter.api.Assertions.assertEquals
@@ -146,6 +148,91 @@ class ViewModelFlowsTest {
         assertEquals(listOf(gate), sun.gates.map { it.id })
         val office = HomeViewModel(enrolled("office-admin", "home-office")).apply { refresh() }.state.value
         assertTrue(HomeTile.OFFICE in office.tiles && HomeTile.GATE_DUTY in office.tiles)
+    }
+
+    @Test
+    fun `today's list on home, overdue first, each item opening the screen that clears it`() = runBlocking {
+        val wang = enrolled("lead-wang", "agenda-wang")
+        val store = wang.store
+        val today = LocalDate.parse(store.today())
+        val offset = ZoneOffset.ofTotalSeconds(store.community().utcOffsetMinutes * 60)
+        // A watched household, its check due from now; a visit with a follow-up tomorrow; and a
+        // visit two days ago whose follow-up fell due yesterday.
+        val watched = store.registerHousehold(HouseholdInput(building, "6单元", "601", "",
+            listOf(ResidentInput("马秀兰", 1938, "")), listOf(Tag.LIVING_ALONE), WatchPlanInput(WatchFrequency.TIMES_PER_DAY, 1U)))
+        val later = store.registerHousehold(HouseholdInput(building, "6单元", "602", "", emptyList(), emptyList(), null))
+        val missed = store.registerHousehold(HouseholdInput(building, "6单元", "603", "", emptyList(), emptyList(), null))
+        val door = DoorToDoorViewModel(wang)
+        assertNotNull(door.logVisit(later, VisitForm(followUpDue = today.plusDays(1).toString(), followUpNote = "明天送药")))
+        store.logVisit(missed, VisitInput(Instant.now().minus(Duration.ofDays(2)), VisitOutcome.NOBODY_HOME, "", "", null,
+            today.minusDays(1).toString(), "再来敲门"))
+
+        val home = HomeViewModel(wang).apply { refresh() }
+        assertTrue(home.state.value.agenda.first().overdue, "overdue first: ${home.state.value.agenda}")
+        // (Other tests' work for the same lead may be on the list too.)
+        val mine = home.state.value.agenda.filter { it.recordId in setOf(watched, later, missed) }
+        assertEquals(listOf(missed, watched, later), mine.map { it.recordId }, mine.toString())
+        assertEquals(listOf("agenda_kind_follow_up", "agenda_kind_watch_check", "agenda_kind_follow_up"), mine.map { it.label.key })
+        assertEquals(listOf(true, false, false), mine.map { it.overdue })
+        assertEquals(listOf(HomeTile.DOOR_TO_DOOR), mine.map { it.opens }.distinct())
+        assertEquals(listOf(building), mine.map { it.placeId }.distinct())
+        assertEquals("3号楼 6单元 602：明天送药", mine[2].title)
+        // Tomorrow's follow-up is due on tomorrow in the community's time.
+        assertEquals(today.plusDays(1).atStartOfDay().toInstant(offset), mine[2].due)
+        assertEquals(today.plusDays(1).toString(), mine[2].dueDay)
+        assertEquals(today.minusDays(1).toString(), mine[0].dueDay)
+        assertNull(mine[1].dueDay)
+        assertFalse(mine.any { it.canComplete })
+
+        // Their notifications: the overdue one now, tomorrow's at 09:00 there, the check when due.
+        val now = Instant.now()
+        val planned = home.notifications(now)
+        assertEquals(planned.map { it.id }.distinct(), planned.map { it.id })
+        val byRecord = planned.filter { p -> mine.any { p.id.startsWith("${it.kind.name.lowercase()}:${it.recordId}:") } }
+        assertEquals(listOf(now, now, today.plusDays(1).atTime(9, 0).toInstant(offset)), byRecord.map { it.at })
+        assertEquals(UiText(Keys.NOTIFY_OVERDUE, "agenda_kind_follow_up"), byRecord[0].title)
+        assertEquals(UiText(Keys.NOTIFY_DUE, "agenda_kind_follow_up"), byRecord[2].title)
+        assertEquals(mine.map { it.title }, byRecord.map { it.body })
+        assertEquals(planned.map { it.id }, home.notifications(now.plusSeconds(60)).map { it.id }, "the same ids again")
+
+        // Logging the visits clears them from the list.
+        door.logVisit(missed, VisitForm())
+        door.logVisit(watched, VisitForm())
+        home.refresh()
+        assertEquals(listOf(later), home.state.value.agenda.map { it.recordId }.filter { it in setOf(watched, later, missed) })
+    }
+
+    @Test
+    fun `a reminder due soon shows on home and is marked done from there`() = runBlocking {
+        val li = enrolled("lead-li", "reminder-li")
+        val tomorrow = LocalDate.parse(li.store.today()).plusDays(1).toString()
+        val id = relay.admin("add-reminder", "--what", "电梯年检", "--due", tomorrow, "--place", building,
+            "--member", "lead-li").trim()
+        SyncViewModel(li).syncNow()
+        val home = HomeViewModel(li).apply { refresh() }
+        assertTrue(HomeTile.REMINDERS in home.state.value.tiles, home.state.value.tiles.toString())
+        val row = home.state.value.agenda.single { it.recordId == id }
+        assertEquals(UiText("agenda_kind_reminder"), row.label)
+        assertEquals("3号楼：电梯年检", row.title)
+        assertEquals(HomeTile.REMINDERS, row.opens)
+        assertEquals(tomorrow, row.dueDay)
+        assertTrue(row.canComplete)
+        assertFalse(row.overdue)
+        val reminders = RemindersViewModel(li).apply { refresh() }
+        val listed = reminders.state.value.items.single { it.id == id }
+        assertEquals(UiText(Keys.REMINDER_DUE, tomorrow, "1"), listed.due)
+        assertTrue(listed.canComplete)
+
+        home.completeReminder(id)
+        assertEquals(Notice(UiText(Keys.DONE_REMINDER_COMPLETED), false), home.notice.value)
+        assertTrue(home.state.value.agenda.none { it.recordId == id }, home.state.value.agenda.toString())
+        assertTrue(home.notifications().none { it.id.startsWith("reminder:$id:") })
+        reminders.refresh()
+        assertEquals(UiText(Keys.REMINDER_ALL_DONE), reminders.state.value.items.single { it.id == id }.due)
+        assertFalse(reminders.state.value.items.single { it.id == id }.canComplete)
+        // Done once is done: a second time is refused, in words.
+        home.completeReminder(id)
+        assertEquals(true, home.notice.value?.isError)
     }
 
     @Test
