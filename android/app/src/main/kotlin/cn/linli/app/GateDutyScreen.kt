@@ -305,7 +305,7 @@ private fun IssuePassDialog(
         },
         confirmButton = {
             Button(enabled = building.isNotEmpty() && room.isNotBlank() && name.isNotBlank(), onClick = {
-                val n = (days.toLongOrNull() ?: 1L).coerceIn(1L, 366L)
+                val n = (days.toIntOrNull() ?: 1).coerceIn(1, 366)
                 onIssue(PassRequestForm(building, unit, room, name, kind, n))
             }) { Text(stringResource(R.string.gate_issue_pass_submit)) }
         },
