@@ -2,18 +2,19 @@
 //! Chinese label (`Category.NOISE.labelZh()` is "噪声").
 
 use linli_core::records::{
-    directory, gate_log, household, isolation, pass, reminder, roster, ticket,
+    case, directory, gate_log, household, isolation, pass, reminder, roster, ticket,
 };
 
 use crate::mirror::mirror_enum;
 
 mirror_enum!(coded
     /// A kind of place.
-    PlaceKind = directory::PlaceKind { Area, Compound, Gate, Building, Lane });
+    PlaceKind = directory::PlaceKind { Area, Compound, Gate, Building, Lane, Department });
 mirror_enum!(coded
 /// A member's role.
 Role = directory::Role {
-    Office, AreaLead, BuildingLead, LaneLead, GateLead, ShiftLead, SafetyOfficer, Volunteer
+    Office, AreaLead, BuildingLead, LaneLead, GateLead, ShiftLead, SafetyOfficer, Volunteer,
+    DepartmentStaff
 });
 mirror_enum!(coded
     /// A visitor's pass.
@@ -82,12 +83,14 @@ mirror_enum!(coded
 mirror_enum!(coded
 /// A ticket's status.
 TicketStatus = ticket::Status {
-    Reported, Accepted, Assigned, Escalated, Replied, Resolved, Closed, Reopened, Merged
+    Reported, Accepted, Assigned, Escalated, Replied, Resolved, Closed, Reopened, Merged,
+    InfoRequested, Returned
 });
 mirror_enum!(
 /// What an item of today's list is (see `LinliStore.agenda`).
 AgendaKind = linli_core::api::agenda::AgendaKind {
-    FollowUp, WatchCheck, Ticket, Shift, SwapToAccept, SwapToApprove, Reminder, IsolationCheck
+    FollowUp, WatchCheck, Ticket, Shift, SwapToAccept, SwapToApprove, Reminder, IsolationCheck,
+    WorkOrder
 });
 mirror_enum!(coded
     /// How a reminder repeats.
@@ -101,5 +104,13 @@ mirror_enum!(
 mirror_enum!(
 /// A ticket action the member may take (see `LinliStore.ticketActions`).
 TicketActionKind = linli_core::api::ticket_actions::TicketActionKind {
-    Accept, Assign, Escalate, Reply, Resolve, Evaluate, Merge, AttachPhoto
+    Accept, Assign, Escalate, Reply, Resolve, Evaluate, Merge, AttachPhoto, Dispatch, NameLeader
+});
+mirror_enum!(coded
+    /// Where a department's work order stands.
+    CaseStatus = case::CaseStatus { Waiting, Accepted, InfoRequested, Replied, Resolved, HandedBack });
+mirror_enum!(
+/// A step a member can take on a work order (see `LinliStore.orderActions`).
+CaseActionKind = linli_core::api::cases::CaseActionKind {
+    Accept, AskInfo, AnswerInfo, Reply, Resolve, HandBack
 });

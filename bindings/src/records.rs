@@ -454,7 +454,8 @@ TicketState = core_ticket::TicketState {
     status: TicketStatus, level: Level, responsible: Option<String>,
     department: Option<Department>, reply_due_ms: Option<i64>, resolve_due_ms: Option<i64>,
     replied_ms: Option<i64>, resolved_ms: Option<i64>, merged_into: Option<String>,
-    absorbed: Vec<String>, photos: Vec<String>, reopened: u32
+    absorbed: Vec<String>, photos: Vec<String>, reopened: u32, unit: Option<String>,
+    case: Option<String>, leader: Option<String>
 });
 
 /// What happened to a ticket.
@@ -513,6 +514,18 @@ pub enum TicketAction {
         /// The photo's sha-256.
         sha256: String,
     },
+    /// Dispatched to a department that works it on its own phones.
+    Dispatched {
+        /// The department.
+        unit: String,
+        /// The work order.
+        case: String,
+    },
+    /// A leader was put in charge (包案领导).
+    LeaderNamed {
+        /// The leader.
+        member: String,
+    },
 }
 
 impl Convert<TicketAction> for core_ticket::TicketAction {
@@ -542,6 +555,8 @@ impl Convert<TicketAction> for core_ticket::TicketAction {
                 reporter,
             },
             A::PhotoAdded { sha256 } => TicketAction::PhotoAdded { sha256 },
+            A::Dispatched { unit, case } => TicketAction::Dispatched { unit, case },
+            A::LeaderNamed { member } => TicketAction::LeaderNamed { member },
         }
     }
 }
@@ -746,6 +761,12 @@ TicketLevelRow = report::TicketLevelRow {
     open: u32
 });
 mirror_record!(out
+/// One department's work orders of the day.
+DepartmentRow = report::DepartmentRow {
+    unit: String, name: String, received: u32, answered_in_time: u32, answered_late: u32,
+    overdue: u32, open: u32
+});
+mirror_record!(out
 /// Duty attendance at one gate.
 GateDuty = report::GateDuty {
     gate_id: String, gate_name: String, slots: u32, planned: u32, on_time: u32, late: u32,
@@ -854,7 +875,7 @@ mirror_record!(out
 DayReport = report::DayReport {
     community: String, date: String, visits: Vec<LeadVisits>, total_visits: u32,
     households_covered: u32, watch: WatchSummary, tickets: Vec<TicketLevelRow>,
-    duty: Vec<GateDuty>, gate_entries: Vec<GateEntryCount>, reminders: ReminderCounts,
+    departments: Vec<DepartmentRow>, duty: Vec<GateDuty>, gate_entries: Vec<GateEntryCount>, reminders: ReminderCounts,
     arrivals: u32, departures: u32, isolation: Vec<IsolationRow>
 });
 

@@ -122,6 +122,14 @@ error_codes! {
     AlreadyAtLevel = "already_at_level",
     /// The ticket was itself merged into another.
     TicketMerged = "ticket_merged",
+    /// The ticket is with a department already.
+    AlreadyDispatched = "already_dispatched",
+    /// The department's work order is finished (resolved or handed back).
+    OrderFinished = "order_finished",
+    /// The department took the work order already.
+    OrderAccepted = "order_accepted",
+    /// The department asked nothing that waits for an answer (or asks already).
+    NoQuestionOpen = "no_question_open",
     // The acting member.
     /// The member's roles over the place do not allow it.
     RoleRequired = "role_required",
@@ -134,6 +142,7 @@ error_codes! {
 pub const INPUT_FIELDS: &[&str] = &[
     "action",
     "actor_id",
+    "answer",
     "admin_name",
     "admin_phone",
     "arrived_from",
@@ -199,6 +208,7 @@ pub const INPUT_FIELDS: &[&str] = &[
     "planned_end",
     "plate",
     "purpose",
+    "question",
     "reason",
     "recipient",
     "repeat",

@@ -42,6 +42,21 @@ pub fn parse_gate_doc_id<'a>(prefix: &str, doc_id: &'a str) -> Option<(&'a str, 
     (!gate.is_empty()).then_some((gate, date))
 }
 
+/// The prefix of work order document ids.
+pub const CASE_PREFIX: &str = "case";
+
+/// The id of a new work order of department `unit` (a ULID made at `at` after the unit).
+pub fn case_doc_id(unit: &str, at: DateTime<Utc>) -> String {
+    format!("{CASE_PREFIX}:{unit}:{}", new_id(at))
+}
+
+/// The department of a work order id made by [`case_doc_id`].
+pub fn parse_case_doc_id(doc_id: &str) -> Option<&str> {
+    let rest = doc_id.strip_prefix(CASE_PREFIX)?.strip_prefix(':')?;
+    let (unit, id) = rest.rsplit_once(':')?;
+    (!unit.is_empty() && !id.is_empty()).then_some(unit)
+}
+
 /// The id of the directory document of a community.
 pub fn directory_doc_id(community_id: &str) -> String {
     format!("directory:{community_id}")

@@ -1,14 +1,14 @@
 //! Scopes: the unit of sync and of access control. Every document lives in exactly one scope,
 //! fixed when it is created: the community directory in `community`, tickets in `tickets`, a
 //! household in `building/<id>`, a gate's roster weeks in `gate/<id>/roster` and its day logs in
-//! `gate/<id>/log`. The relay keeps one change log per scope and checks each member's right to
+//! `gate/<id>/log`, a department's work orders in `department/<id>`. The relay keeps one change log per scope and checks each member's right to
 //! read and write it (see [`crate::api::access`]).
 
 use std::fmt;
 
 use crate::doc::DocKind;
 use crate::error::{Error, ErrorCode, Result};
-use crate::ids::{GATE_LOG_PREFIX, ROSTER_PREFIX, parse_gate_doc_id};
+use crate::ids::{GATE_LOG_PREFIX, ROSTER_PREFIX, parse_case_doc_id, parse_gate_doc_id};
 use crate::records::validate;
 
 /// A scope.
@@ -24,6 +24,8 @@ pub enum Scope {
     GateRoster(String),
     /// The day logs of one gate.
     GateLog(String),
+    /// The work orders of one department.
+    Department(String),
 }
 
 impl Scope {
@@ -46,6 +48,11 @@ impl Scope {
                 validate::id("scope", b).map_err(|_| bad())?,
             ));
         }
+        if let Some(d) = text.strip_prefix("department/") {
+            return Ok(Scope::Department(
+                validate::id("scope", d).map_err(|_| bad())?,
+            ));
+        }
         let gate = text.strip_prefix("gate/").ok_or_else(bad)?;
         let (gate, part) = gate.rsplit_once('/').ok_or_else(bad)?;
         let gate = validate::id("scope", gate).map_err(|_| bad())?;
@@ -60,7 +67,10 @@ impl Scope {
     pub fn place(&self) -> Option<&str> {
         match self {
             Scope::Community | Scope::Tickets => None,
-            Scope::Building(p) | Scope::GateRoster(p) | Scope::GateLog(p) => Some(p),
+            Scope::Building(p)
+            | Scope::GateRoster(p)
+            | Scope::GateLog(p)
+            | Scope::Department(p) => Some(p),
         }
     }
 
@@ -72,11 +82,12 @@ impl Scope {
             Scope::Building(_) => DocKind::Household,
             Scope::GateRoster(_) => DocKind::Roster,
             Scope::GateLog(_) => DocKind::GateLog,
+            Scope::Department(_) => DocKind::Case,
         }
     }
 
     /// Checks that document `doc_id` of `kind` may live in this scope: the kind must match, and
-    /// a roster or gate log must belong to this scope's gate.
+    /// a roster or gate log must belong to this scope's gate, a work order to its department.
     pub fn check_document(&self, doc_id: &str, kind: DocKind) -> Result<()> {
         if kind != self.kind() {
             return Err(Error::invalid(
@@ -89,6 +100,7 @@ impl Scope {
         let expected_gate = match self {
             Scope::GateRoster(g) => Some((g, gate_of(ROSTER_PREFIX))),
             Scope::GateLog(g) => Some((g, gate_of(GATE_LOG_PREFIX))),
+            Scope::Department(d) => Some((d, parse_case_doc_id(doc_id).map(str::to_owned))),
             _ => None,
         };
         if let Some((gate, found)) = expected_gate
@@ -112,6 +124,7 @@ impl fmt::Display for Scope {
             Scope::Building(b) => write!(f, "building/{b}"),
             Scope::GateRoster(g) => write!(f, "gate/{g}/roster"),
             Scope::GateLog(g) => write!(f, "gate/{g}/log"),
+            Scope::Department(d) => write!(f, "department/{d}"),
         }
     }
 }
@@ -128,6 +141,7 @@ mod tests {
             Scope::Building("b-1".into()),
             Scope::GateRoster("g.east".into()),
             Scope::GateLog("G_2".into()),
+            Scope::Department("dept-cg".into()),
         ] {
             assert_eq!(Scope::parse(&s.to_string()).unwrap(), s);
         }
@@ -144,6 +158,8 @@ mod tests {
             "gate/g/roster/x",
             "gate//log",
             "gate/g/visits",
+            "department/",
+            "department/a/b",
         ] {
             assert!(Scope::parse(bad).is_err(), "{bad:?} parsed");
         }
@@ -171,6 +187,17 @@ mod tests {
         assert!(
             Scope::Tickets
                 .check_document("01J", DocKind::Household)
+                .is_err()
+        );
+        let police = Scope::Department("dept-police".into());
+        assert!(
+            police
+                .check_document("case:dept-police:01J", DocKind::Case)
+                .is_ok()
+        );
+        assert!(
+            police
+                .check_document("case:dept-cg:01J", DocKind::Case)
                 .is_err()
         );
     }

@@ -24,9 +24,16 @@ fn each_role_reads_and_writes_the_scopes_of_its_places() {
     let lane_house = office
         .add_place(PlaceKind::Building, "梧桐弄7号", Some(&lane))
         .unwrap();
+    let city = office
+        .add_place(PlaceKind::Department, "城管中队", None)
+        .unwrap();
+    let police = office
+        .add_place(PlaceKind::Department, "梅园派出所", None)
+        .unwrap();
     for (id, role, place) in [
         ("area-zheng", Role::AreaLead, &c.area),
         ("lane-he", Role::LaneLead, &lane),
+        ("cg-liu", Role::DepartmentStaff, &city),
     ] {
         office
             .add_member(&MemberInput {
@@ -49,19 +56,22 @@ fn each_role_reads_and_writes_the_scopes_of_its_places() {
         Scope::Building(lane_house.clone()),
         Scope::GateRoster(gate.clone()),
         Scope::GateLog(gate.clone()),
+        Scope::Department(city.clone()),
+        Scope::Department(police.clone()),
     ];
     let (n, r, w) = (rw(false, false), rw(true, false), rw(true, true));
     let table = [
-        ("office", [w, w, w, w, w, w, w]),
-        ("area-zheng", [w, w, w, w, n, r, r]),
-        ("lead-wang", [w, w, w, n, n, n, n]),
-        ("lead-li", [w, w, w, w, n, n, n]),
-        ("lane-he", [w, w, n, n, w, n, n]),
-        ("gate-zhao", [w, w, n, n, n, w, w]),
-        ("shift-qian", [w, w, n, n, n, w, w]),
-        ("guard-sun", [w, w, n, n, n, w, w]),
-        ("vol-wu", [w, w, n, n, n, n, n]),
-        ("stranger", [n, n, n, n, n, n, n]),
+        ("office", [w, w, w, w, w, w, w, w, w]),
+        ("area-zheng", [w, w, w, w, n, r, r, w, w]),
+        ("lead-wang", [w, w, w, n, n, n, n, r, r]),
+        ("lead-li", [w, w, w, w, n, n, n, r, r]),
+        ("lane-he", [w, w, n, n, w, n, n, r, r]),
+        ("gate-zhao", [w, w, n, n, n, w, w, r, r]),
+        ("shift-qian", [w, w, n, n, n, w, w, r, r]),
+        ("guard-sun", [w, w, n, n, n, w, w, r, r]),
+        ("vol-wu", [w, w, n, n, n, n, n, r, r]),
+        ("cg-liu", [r, n, n, n, n, n, n, w, n]),
+        ("stranger", [n, n, n, n, n, n, n, n, n]),
     ];
     for (member, expected) in table {
         for (scope, want) in scopes.iter().zip(expected) {

@@ -8,7 +8,14 @@
 //! | `building/<b>` | read, write | read, write (b in their area) | read, write (their building, or b in their lane) | – | – |
 //! | `gate/<g>/roster` | read, write | read (g in their area) | – | read, write (their gate) | – |
 //! | `gate/<g>/log` | read, write | read (g in their area) | – | read, write (their gate) | – |
+//! | `department/<d>` | read, write | read, write | read | read | read |
 //!
+//! A department's staff (部门联络员) read the directory and read and write their own
+//! department's work orders (`department/<d>`), nothing else: not the tickets, households or
+//! gates. Every other member reads every department's work orders, so that a ticket's state,
+//! which takes the departments' steps, is the same on every phone; area leads write them too
+//! (they dispatch and answer a department's questions). A member holding both kinds of role
+//! has what either gives.
 //! ¹ The directory's rules ([`crate::rules`]) let them only mark the office's reminders that
 //! concern them done; anything else in it is the office's.
 //!
@@ -178,6 +185,38 @@ fn access_by_roles(
     tree: &HashMap<String, String>,
     scope: &Scope,
 ) -> Access {
+    let (staff, community): (Vec<_>, Vec<_>) = roles
+        .iter()
+        .cloned()
+        .partition(|(r, _)| *r == Role::DepartmentStaff);
+    let by_department = match scope {
+        Scope::Community if !staff.is_empty() => Access::READ,
+        Scope::Department(d) if staff.iter().any(|(_, p)| p == d) => Access::READ_WRITE,
+        _ => Access::NONE,
+    };
+    if community.is_empty() {
+        return by_department;
+    }
+    let by_community = access_by_community_roles(&community, tree, scope);
+    Access {
+        read: by_department.read || by_community.read,
+        write: by_department.write || by_community.write,
+    }
+}
+
+/// The table's community columns: every role but a department's staff.
+fn access_by_community_roles(
+    roles: &[(Role, String)],
+    tree: &HashMap<String, String>,
+    scope: &Scope,
+) -> Access {
+    if let Scope::Department(_) = scope {
+        return if roles.iter().any(|(r, _)| *r == Role::AreaLead) {
+            Access::READ_WRITE
+        } else {
+            Access::READ
+        };
+    }
     let Some(place) = scope.place() else {
         return match scope {
             // The directory's rules keep everything but one's own reminders to the office.

@@ -1,5 +1,6 @@
 //! Today's list for the acting member, offline, from the projections: follow-ups due, watch
-//! checks due or overdue, open tickets the member is responsible for by their deadline, the
+//! checks due or overdue, open tickets the member is responsible for or in charge of (包案领导)
+//! by their deadline, a department's open work orders for its staff, the
 //! member's shifts not checked in yet, swaps waiting for the member's answer or approval, and
 //! the office's reminders that concern the member, from their lead time.
 //! Each item says what it is, where, when it is due and which action clears it; the list is
@@ -38,6 +39,8 @@ pub enum AgendaKind {
     Reminder,
     /// A resident in home isolation still to be asked today (居家隔离询问).
     IsolationCheck,
+    /// A work order of the member's department still open (部门派单).
+    WorkOrder,
 }
 
 impl AgendaKind {
@@ -52,6 +55,7 @@ impl AgendaKind {
             AgendaKind::SwapToApprove => "换班待批准",
             AgendaKind::Reminder => "提醒",
             AgendaKind::IsolationCheck => "居家隔离询问",
+            AgendaKind::WorkOrder => "部门派单",
         }
     }
 
@@ -65,6 +69,7 @@ impl AgendaKind {
             AgendaKind::SwapToApprove => "swap.approve",
             AgendaKind::Reminder => "reminder.complete",
             AgendaKind::IsolationCheck => "isolation.check",
+            AgendaKind::WorkOrder => "order.handle",
         }
     }
 }
@@ -181,6 +186,7 @@ impl Linli {
         }
 
         items.extend(self.my_tickets(&me, now)?);
+        items.extend(self.my_orders(&me)?);
         items.extend(self.my_shifts(&me, now, day_end)?);
         items.extend(self.my_swaps(&me)?);
         items.extend(self.reminder_items(date)?);
@@ -258,12 +264,14 @@ impl Linli {
         })
     }
 
-    /// Open tickets `me` is responsible for, due at their next deadline.
+    /// Open tickets `me` is responsible for or in charge of, due at their next deadline.
     fn my_tickets(&self, me: &str, now: DateTime<Utc>) -> Result<Vec<AgendaItem>> {
         self.store.read(|c| {
             let mut stmt = c.prepare_cached(
                 "SELECT doc_id, place_ref, place_text, description, status, reply_due_ms, \
-                 resolve_due_ms FROM p_tickets WHERE is_open = 1 AND responsible = ?1",
+                 resolve_due_ms FROM p_tickets WHERE is_open = 1 AND responsible = ?1 \
+                 UNION SELECT doc_id, place_ref, place_text, description, status, reply_due_ms, \
+                 resolve_due_ms FROM p_tickets WHERE is_open = 1 AND leader = ?1",
             )?;
             let rows = stmt.query_map([me], |r| {
                 Ok((
@@ -303,6 +311,37 @@ impl Linli {
             }
             Ok(out)
         })
+    }
+
+    /// The open work orders of the departments `me` works for, due at their next deadline.
+    fn my_orders(&self, me: &str) -> Result<Vec<AgendaItem>> {
+        let units: Vec<String> = self
+            .member_role_codes(me)?
+            .into_iter()
+            .filter(|(role, _)| role == crate::records::directory::Role::DepartmentStaff.code())
+            .map(|(_, unit)| unit)
+            .collect();
+        let mut out = Vec::new();
+        for unit in units {
+            let filter = super::cases::OrderFilter {
+                unit: Some(unit),
+                open_only: true,
+                ..Default::default()
+            };
+            for o in self.orders(&filter)? {
+                let what: String = o.description.chars().take(30).collect();
+                let mut item = AgendaItem::new(
+                    AgendaKind::WorkOrder,
+                    &o.id,
+                    &o.unit,
+                    format!("{}：{what}（{}）", o.place_text, o.status.label_zh()),
+                );
+                item.due = o.reply_due.or(o.resolve_due);
+                item.overdue = o.overdue;
+                out.push(item);
+            }
+        }
+        Ok(out)
     }
 
     /// `me`'s slots that start before the end of the day asked for (and within the hour when

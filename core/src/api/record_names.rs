@@ -54,6 +54,10 @@ impl Linli {
                 Some((gate, day)) => format!("{} 门岗日志 {day}", self.place_name(gate)?),
                 None => doc_id.to_owned(),
             },
+            DocKind::Case => match crate::ids::parse_case_doc_id(doc_id) {
+                Some(unit) => format!("{} 派单", self.place_name(unit)?),
+                None => doc_id.to_owned(),
+            },
         })
     }
 }

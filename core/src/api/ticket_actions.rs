@@ -6,6 +6,8 @@
 //! | accept | a handler | open, nobody responsible yet |
 //! | reply, resolve | a handler | open |
 //! | assign, escalate, merge | office or area lead | open (escalate: below the county level) |
+//! | dispatch to a department | office or area lead | open, not with a department now |
+//! | name the leader in charge | office or area lead | open |
 //! | evaluate | any active member (recording the resident's word) | resolved |
 //! | attach a photo | any active member | always |
 //!
@@ -36,11 +38,15 @@ pub enum TicketActionKind {
     Merge,
     /// Attach a photo.
     AttachPhoto,
+    /// Dispatch to a department that works it on its own phones.
+    Dispatch,
+    /// Name the leader in charge (包案领导).
+    NameLeader,
 }
 
 impl TicketActionKind {
     /// Every action, in the order the apps show them.
-    pub const ALL: [TicketActionKind; 8] = [
+    pub const ALL: [TicketActionKind; 10] = [
         TicketActionKind::Accept,
         TicketActionKind::Assign,
         TicketActionKind::Escalate,
@@ -49,6 +55,8 @@ impl TicketActionKind {
         TicketActionKind::Evaluate,
         TicketActionKind::Merge,
         TicketActionKind::AttachPhoto,
+        TicketActionKind::Dispatch,
+        TicketActionKind::NameLeader,
     ];
 
     /// What the action is called in Chinese (for error messages).
@@ -62,6 +70,8 @@ impl TicketActionKind {
             TicketActionKind::Evaluate => "评价",
             TicketActionKind::Merge => "合并",
             TicketActionKind::AttachPhoto => "添加照片",
+            TicketActionKind::Dispatch => "派往部门",
+            TicketActionKind::NameLeader => "指定包案领导",
         }
     }
 
@@ -80,9 +90,11 @@ impl TicketActionKind {
             TicketActionKind::Accept | TicketActionKind::Reply | TicketActionKind::Resolve => {
                 HANDLERS
             }
-            TicketActionKind::Assign | TicketActionKind::Escalate | TicketActionKind::Merge => {
-                SUPERVISORS
-            }
+            TicketActionKind::Assign
+            | TicketActionKind::Escalate
+            | TicketActionKind::Merge
+            | TicketActionKind::Dispatch
+            | TicketActionKind::NameLeader => SUPERVISORS,
             TicketActionKind::Evaluate | TicketActionKind::AttachPhoto => &[],
         }
     }
@@ -113,6 +125,10 @@ impl TicketActionKind {
                     format!("already accepted by {r}"),
                 )
             }),
+            TicketActionKind::Dispatch if state.unit.is_some() => Some((
+                ErrorCode::AlreadyDispatched,
+                "is with a department already".to_owned(),
+            )),
             TicketActionKind::Escalate if state.level == Level::County => Some((
                 ErrorCode::AlreadyAtLevel,
                 format!("is already at {} level", Level::County.label_zh()),

@@ -171,7 +171,7 @@ impl Linli {
 
     /// Appends the event that `action` returns, once the acting member's roles and the
     /// ticket's derived state allow `kind` (see [`super::ticket_actions`]).
-    fn ticket_event(
+    pub(super) fn ticket_event(
         &self,
         id: &str,
         kind: TicketActionKind,
@@ -341,7 +341,11 @@ impl Linli {
     /// One ticket with its timeline and derived state.
     pub fn ticket(&self, id: &str) -> Result<TicketDetail> {
         let doc: TicketDoc = self.read_record(id, "ticket")?;
-        let state = TicketState::derive(&doc);
+        // The row's state takes the departments' steps too.
+        let kept = self
+            .store
+            .read(|c| crate::projection::ticket_state(c, id))?;
+        let state = kept.unwrap_or_else(|| TicketState::derive(&doc));
         Ok(TicketDetail {
             id: id.to_owned(),
             doc,

@@ -28,16 +28,19 @@ pub enum DocKind {
     Roster,
     /// One gate's log for one local day.
     GateLog,
+    /// One department's work order of one ticket.
+    Case,
 }
 
 impl DocKind {
     /// Every kind, in a fixed order.
-    pub const ALL: [DocKind; 5] = [
+    pub const ALL: [DocKind; 6] = [
         DocKind::Directory,
         DocKind::Household,
         DocKind::Ticket,
         DocKind::Roster,
         DocKind::GateLog,
+        DocKind::Case,
     ];
 
     /// The name stored in the database and sent over the wire.
@@ -48,6 +51,7 @@ impl DocKind {
             DocKind::Ticket => "ticket",
             DocKind::Roster => "roster",
             DocKind::GateLog => "gate_log",
+            DocKind::Case => "case",
         }
     }
 
@@ -156,6 +160,7 @@ pub(crate) fn genesis(kind: DocKind, doc_id: &str) -> Result<AutoCommit> {
         DocKind::Directory => autosurgeon::reconcile(&mut doc, DirectorySkeleton::default()),
         DocKind::Household => autosurgeon::reconcile(&mut doc, HouseholdSkeleton::default()),
         DocKind::Ticket => autosurgeon::reconcile(&mut doc, TicketDoc::default()),
+        DocKind::Case => autosurgeon::reconcile(&mut doc, CaseSkeleton::default()),
         DocKind::Roster => {
             let (gate, monday) = gate_day(ROSTER_PREFIX)?;
             let skeleton = RosterDoc {
@@ -213,6 +218,25 @@ struct HouseholdSkeleton {
     created_ms: i64,
 }
 
+/// A work order's first change, frozen likewise (see [`DirectorySkeleton`]).
+#[derive(Default, Reconcile)]
+struct CaseSkeleton {
+    ticket_id: String,
+    unit: String,
+    dispatched_by: String,
+    dispatched_ms: i64,
+    category: String,
+    place_text: String,
+    description: String,
+    photos: Vec<String>,
+    responsible: Option<String>,
+    leader: Option<String>,
+    level: String,
+    reply_due_ms: Option<i64>,
+    resolve_due_ms: Option<i64>,
+    events: Vec<crate::records::case::CaseEvent>,
+}
+
 /// Applies `changes` to `doc`, turning a panic inside automerge into an error: automerge 0.12
 /// unwraps some checks of a change's operations (an actor index outside the change's actor
 /// table) that its decoder lets through, so a malformed change from a phone would otherwise
@@ -255,20 +279,25 @@ fn skeleton_change(kind: DocKind) -> Option<&'static automerge::ExpandedChange> 
         std::sync::OnceLock::new();
     CHANGES
         .get_or_init(|| {
-            [DocKind::Directory, DocKind::Household, DocKind::Ticket]
-                .into_iter()
-                .filter_map(|kind| {
-                    let mut doc = genesis(kind, "skeleton").ok()?;
-                    let change = doc.get_changes(&[]).first()?.decode();
-                    // An operation that overwrote another names it by actor in its `pred`:
-                    // such a skeleton is written again for each document.
-                    change
-                        .operations
-                        .iter()
-                        .all(|op| op.pred.is_empty())
-                        .then_some((kind, change))
-                })
-                .collect()
+            [
+                DocKind::Directory,
+                DocKind::Household,
+                DocKind::Ticket,
+                DocKind::Case,
+            ]
+            .into_iter()
+            .filter_map(|kind| {
+                let mut doc = genesis(kind, "skeleton").ok()?;
+                let change = doc.get_changes(&[]).first()?.decode();
+                // An operation that overwrote another names it by actor in its `pred`:
+                // such a skeleton is written again for each document.
+                change
+                    .operations
+                    .iter()
+                    .all(|op| op.pred.is_empty())
+                    .then_some((kind, change))
+            })
+            .collect()
         })
         .iter()
         .find(|(k, _)| *k == kind)
@@ -313,13 +342,7 @@ mod tests {
 
     #[test]
     fn a_first_change_s_hash_is_the_skeleton_s_with_the_document_s_actor() {
-        for kind in [
-            DocKind::Directory,
-            DocKind::Household,
-            DocKind::Ticket,
-            DocKind::Roster,
-            DocKind::GateLog,
-        ] {
+        for kind in DocKind::ALL {
             let ids: Vec<String> = match kind {
                 DocKind::Directory => vec!["directory:c1".into(), "directory:梅园".into()],
                 DocKind::Roster => vec!["roster:gate-east:2026-11-23".into()],
@@ -335,6 +358,7 @@ mod tests {
         }
         assert!(skeleton_change(DocKind::Household).is_some());
         assert!(skeleton_change(DocKind::Ticket).is_some());
+        assert!(skeleton_change(DocKind::Case).is_some());
     }
 
     /// The first changes never change: a record made by an earlier version must be recognised
@@ -367,6 +391,11 @@ mod tests {
                 DocKind::GateLog,
                 "gatelog:gate-east:2026-11-23",
                 "d075bab2e421635546419dc711d82ad36cf9875b502432bc5311388713761641",
+            ),
+            (
+                DocKind::Case,
+                "case:dept-cg:01KAXQ0000CASE00000000000",
+                "255788713f80ddb141c740d4d3e1f1ada07e0d667192681c7adcf0d14000cdcb",
             ),
         ];
         for (kind, id, hash) in pinned {

@@ -3,6 +3,7 @@
 //! serves every incremental write, every applied remote change and a full rebuild, so the three
 //! cannot disagree.
 
+mod case;
 mod directory;
 mod gate_log;
 mod household;
@@ -36,6 +37,8 @@ pub const TABLES: &[&str] = &[
     "p_reminders",
     "p_reminder_done",
     "p_residents",
+    "p_cases",
+    "p_case_events",
 ];
 
 /// The document as `T`: only the fields `T` names are read.
@@ -120,6 +123,7 @@ pub(crate) fn project(
             }
         }
         DocKind::Roster => roster::project(conn, doc_id, &hydrate(doc_id, doc)?),
+        DocKind::Case => case::project(conn, doc_id, &hydrate(doc_id, doc)?),
         DocKind::GateLog => {
             if source == Source::LocalEdit && gate_log::project_appended(conn, doc_id, doc)? {
                 Ok(())

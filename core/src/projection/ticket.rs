@@ -2,7 +2,9 @@
 //!
 //! The derived state is kept with the ticket's row, so that an event appended on this device is
 //! applied to it alone (see [`project_appended`]); merges and rebuilds derive it from the whole
-//! timeline. The same rules ([`TicketState::apply`]) serve both.
+//! timeline. The same rules ([`TicketState::apply`]) serve both. A ticket dispatched to a
+//! department takes the steps of its work orders too ([`TicketState::derive_with_orders`]): its
+//! state is derived again from the event rows and the orders' rows whenever either changes.
 
 use std::sync::LazyLock;
 
@@ -12,7 +14,8 @@ use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
 
 use crate::error::{Error, Result};
 use crate::records::Coded;
-use crate::records::ticket::{TicketAction, TicketEvent, TicketHead, TicketState};
+use crate::records::case::CaseEvent;
+use crate::records::ticket::{OrderSteps, TicketAction, TicketEvent, TicketHead, TicketState};
 
 /// Every row of the ticket `doc_id` from `doc`.
 pub(super) fn project(conn: &Connection, doc_id: &str, doc: &AutoCommit) -> Result<()> {
@@ -27,10 +30,9 @@ pub(super) fn project(conn: &Connection, doc_id: &str, doc: &AutoCommit) -> Resu
         return Ok(());
     }
     let events: Vec<TicketEvent> = super::root_items(doc_id, doc, "events")?;
-    let mut state = TicketState::reported(&head.photos);
-    for e in &events {
-        state.apply(e);
-    }
+    let orders = orders_of(conn, doc_id)?;
+    let steps: Vec<OrderSteps<'_>> = orders.iter().map(Order::steps).collect();
+    let state = TicketState::derive_with_orders(&head.photos, &events, &steps);
     insert_events(conn, doc_id, 0, &events)?;
     // The row's last event time is the report's while it has no event.
     let last_event_ms = events
@@ -74,6 +76,13 @@ pub(super) fn project_appended(conn: &Connection, doc_id: &str, doc: &AutoCommit
     let Some((rows, last_event_ms, state, kept_head)) = row else {
         return Ok(false);
     };
+    // A ticket with work orders takes their steps in time order: derived whole.
+    let has_orders: bool = conn
+        .prepare_cached("SELECT EXISTS (SELECT 1 FROM p_cases WHERE ticket_id = ?1)")?
+        .query_row([doc_id], |r| r.get(0))?;
+    if has_orders {
+        return Ok(false);
+    }
     let (Ok(rows), Ok(mut state)) = (
         usize::try_from(rows),
         serde_json::from_str::<TicketState>(&state),
@@ -144,6 +153,8 @@ fn state_values(
         s.replied_ms.into(),
         s.resolved_ms.into(),
         s.merged_into.clone().into(),
+        s.unit.clone().into(),
+        s.leader.clone().into(),
         (event_count as i64).into(),
         (s.photos.len() as i64).into(),
         last_event_ms.into(),
@@ -152,7 +163,7 @@ fn state_values(
 }
 
 /// The columns [`state_values`] fills.
-const STATE_COLUMNS: [&str; 14] = [
+const STATE_COLUMNS: [&str; 16] = [
     "status",
     "is_open",
     "level",
@@ -163,6 +174,8 @@ const STATE_COLUMNS: [&str; 14] = [
     "replied_ms",
     "resolved_ms",
     "merged_into",
+    "unit",
+    "leader",
     "event_count",
     "photo_count",
     "last_event_ms",
@@ -213,13 +226,14 @@ fn insert_events(
 ) -> Result<()> {
     let mut event = conn.prepare_cached(
         "INSERT OR REPLACE INTO p_ticket_events (doc_id, idx, event_id, action, author, at_ms, \
-         level_to) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+         level_to, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     )?;
     for (i, e) in events.iter().enumerate() {
         let level_to = match &e.action {
             TicketAction::Escalated { to, .. } => Some(to.code()),
             _ => None,
         };
+        let body = serde_json::to_string(e).map_err(|err| Error::document(doc_id, err))?;
         event.execute(params![
             doc_id,
             (first + i) as i64,
@@ -227,7 +241,8 @@ fn insert_events(
             e.action.code(),
             e.author,
             e.at_ms,
-            level_to
+            level_to,
+            body
         ])?;
     }
     Ok(())
@@ -290,4 +305,79 @@ pub(crate) fn ticket_state(conn: &Connection, doc_id: &str) -> Result<Option<Tic
         .query_row([doc_id], |r| r.get(0))
         .optional()?;
     Ok(kept.and_then(|s| serde_json::from_str(&s).ok()))
+}
+
+/// A work order of a ticket as its rows keep it.
+struct Order {
+    case: String,
+    dispatched_ms: i64,
+    events: Vec<CaseEvent>,
+}
+
+impl Order {
+    fn steps(&self) -> OrderSteps<'_> {
+        OrderSteps {
+            case: &self.case,
+            dispatched_ms: self.dispatched_ms,
+            events: &self.events,
+        }
+    }
+}
+
+/// The work orders of `ticket_id` on this device, each with its steps in list order.
+fn orders_of(conn: &Connection, ticket_id: &str) -> Result<Vec<Order>> {
+    let mut orders: Vec<Order> = conn
+        .prepare_cached(
+            "SELECT doc_id, dispatched_ms FROM p_cases WHERE ticket_id = ?1 ORDER BY doc_id",
+        )?
+        .query_map([ticket_id], |r| {
+            Ok(Order {
+                case: r.get(0)?,
+                dispatched_ms: r.get(1)?,
+                events: Vec::new(),
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut steps =
+        conn.prepare_cached("SELECT body FROM p_case_events WHERE doc_id = ?1 ORDER BY idx")?;
+    for order in &mut orders {
+        for body in steps.query_map([&order.case], |r| r.get::<_, String>(0))? {
+            order
+                .events
+                .push(serde_json::from_str(&body?).map_err(|e| Error::document(&order.case, e))?);
+        }
+    }
+    Ok(orders)
+}
+
+/// Derives the state of `ticket_id` again from its event rows and its work orders' rows, after
+/// one of its orders changed. Nothing to do while the ticket is not on this device (its own
+/// projection takes the orders when it comes).
+pub(super) fn refresh_with_orders(conn: &Connection, ticket_id: &str) -> Result<()> {
+    let row: Option<(String, i64, i64)> = conn
+        .prepare_cached(
+            "SELECT state, event_count, last_event_ms FROM p_tickets WHERE doc_id = ?1",
+        )?
+        .query_row([ticket_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .optional()?;
+    let Some((kept, event_count, last_event_ms)) = row else {
+        return Ok(());
+    };
+    let kept: TicketState =
+        serde_json::from_str(&kept).map_err(|e| Error::document(ticket_id, e))?;
+    let events: Vec<TicketEvent> = conn
+        .prepare_cached("SELECT body FROM p_ticket_events WHERE doc_id = ?1 ORDER BY idx")?
+        .query_map([ticket_id], |r| r.get::<_, Option<String>>(0))?
+        .map(|body| {
+            let body = body?.unwrap_or_default();
+            serde_json::from_str(&body).map_err(|e| Error::document(ticket_id, e))
+        })
+        .collect::<Result<_>>()?;
+    let orders = orders_of(conn, ticket_id)?;
+    let steps: Vec<OrderSteps<'_>> = orders.iter().map(Order::steps).collect();
+    let mut state = TicketState::derive_with_orders(&[], &events, &steps);
+    // Photos come from the ticket alone.
+    state.photos = kept.photos;
+    let count = usize::try_from(event_count).unwrap_or_default();
+    state_columns(conn, ticket_id, &state, count, last_event_ms)
 }

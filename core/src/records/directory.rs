@@ -21,6 +21,8 @@ coded_enum! {
         Building = "building" / "楼栋",
         /// 弄巷: a lane.
         Lane = "lane" / "弄巷",
+        /// 部门: a department that works tickets with the community (公安, 城管, 市场监管 …).
+        Department = "department" / "部门",
     }
 }
 
@@ -43,6 +45,8 @@ coded_enum! {
         SafetyOfficer = "safety_officer" / "安全员",
         /// 志愿者.
         Volunteer = "volunteer" / "志愿者",
+        /// 部门联络员: a department's staff, who work the tickets dispatched to it.
+        DepartmentStaff = "department_staff" / "部门联络员",
     }
 }
 
@@ -57,6 +61,7 @@ impl Role {
             Role::GateLead | Role::ShiftLead | Role::SafetyOfficer | Role::Volunteer => {
                 Some(PlaceKind::Gate)
             }
+            Role::DepartmentStaff => Some(PlaceKind::Department),
         }
     }
 
@@ -71,7 +76,7 @@ impl PlaceKind {
     /// requirements, see [`PlaceKind::parent_required`]).
     pub fn allowed_parents(self) -> &'static [PlaceKind] {
         match self {
-            PlaceKind::Area => &[],
+            PlaceKind::Area | PlaceKind::Department => &[],
             PlaceKind::Compound | PlaceKind::Lane => &[PlaceKind::Area],
             PlaceKind::Gate => &[PlaceKind::Compound],
             PlaceKind::Building => &[PlaceKind::Compound, PlaceKind::Lane],

@@ -1,6 +1,7 @@
 //! The typed records behind each document kind, and the rules derived from them. Nothing here
 //! touches storage: every rule can be tested on plain values.
 
+pub mod case;
 pub mod directory;
 pub mod gate_log;
 pub mod household;

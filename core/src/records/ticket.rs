@@ -20,6 +20,12 @@
 //!    reopens it and restarts the deadline of its level from the evaluation.
 //! 8. `merged` into another ticket: status merged, terminal; the other ticket gets an `absorbed`
 //!    event naming this one, its channel and reporter, so every source is kept.
+//! 9. `dispatched` to a department of the directory: status assigned; the department works
+//!    the ticket on its own phones through a work order ([`super::case`]), whose steps the
+//!    ticket's state takes in time order: accepted, 待补充, replied and resolved as above, and
+//!    handed back (status 已退回, level community, the department cleared). The responsible
+//!    person and every deadline set before hold.
+//! 10. `leader_named`: the leader in charge (包案领导) is set.
 //!
 //! Closed and merged tickets ignore everything but history. A ticket is overdue at time T when
 //! an open deadline lies before T.
@@ -27,6 +33,7 @@
 use autosurgeon::{Hydrate, Reconcile};
 use chrono::Duration;
 
+use super::case::{CaseAction, CaseEvent, CaseState};
 use super::coded_enum;
 use crate::doc::{DocKind, Record};
 
@@ -145,6 +152,10 @@ coded_enum! {
         Reopened = "reopened" / "重新办理",
         /// 已合并.
         Merged = "merged" / "已合并",
+        /// 待补充 (the department dispatched to asks for more information).
+        InfoRequested = "info_requested" / "待补充",
+        /// 已退回 (the department handed it back to the community).
+        Returned = "returned" / "已退回",
     }
 }
 
@@ -167,7 +178,9 @@ pub struct TicketPlace {
 }
 
 /// What happened to a ticket.
-#[derive(Debug, Clone, PartialEq, Default, Hydrate, Reconcile)]
+#[derive(
+    Debug, Clone, PartialEq, Default, Hydrate, Reconcile, serde::Serialize, serde::Deserialize,
+)]
 pub enum TicketAction {
     /// The problem was reported.
     #[default]
@@ -222,6 +235,19 @@ pub enum TicketAction {
         /// The photo's sha-256, hex.
         sha256: String,
     },
+    /// Dispatched to a department that works it on its own phones (a work order in the
+    /// department's scope, see [`super::case`]).
+    Dispatched {
+        /// The department (a place of kind department in the directory).
+        unit: String,
+        /// The work order's document id.
+        case: String,
+    },
+    /// A leader was put in charge of the ticket (包案领导).
+    LeaderNamed {
+        /// The leader (a member id).
+        member: String,
+    },
 }
 
 impl TicketAction {
@@ -238,12 +264,16 @@ impl TicketAction {
             TicketAction::Merged { .. } => "merged",
             TicketAction::Absorbed { .. } => "absorbed",
             TicketAction::PhotoAdded { .. } => "photo_added",
+            TicketAction::Dispatched { .. } => "dispatched",
+            TicketAction::LeaderNamed { .. } => "leader_named",
         }
     }
 }
 
 /// One event of the timeline: append-only.
-#[derive(Debug, Clone, Default, PartialEq, Hydrate, Reconcile)]
+#[derive(
+    Debug, Clone, Default, PartialEq, Hydrate, Reconcile, serde::Serialize, serde::Deserialize,
+)]
 pub struct TicketEvent {
     /// Event id (ULID).
     pub id: String,
@@ -334,6 +364,27 @@ pub struct TicketState {
     pub photos: Vec<String>,
     /// Times reopened after an unsatisfied evaluation.
     pub reopened: u32,
+    /// The department the ticket is dispatched to now (a directory place id).
+    #[serde(default)]
+    pub unit: Option<String>,
+    /// The work order of that dispatch.
+    #[serde(default)]
+    pub case: Option<String>,
+    /// The leader in charge (包案领导).
+    #[serde(default)]
+    pub leader: Option<String>,
+}
+
+/// A department's work order as the ticket's state reads it: its id, when it was dispatched,
+/// and its timeline.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OrderSteps<'a> {
+    /// The work order's document id.
+    pub case: &'a str,
+    /// When it was dispatched (ms).
+    pub dispatched_ms: i64,
+    /// Its timeline, in list order.
+    pub events: &'a [CaseEvent],
 }
 
 impl TicketState {
@@ -344,6 +395,75 @@ impl TicketState {
             s.apply(event);
         }
         s
+    }
+
+    /// Derives the state of a ticket from its own timeline (`events`, in list order) and the
+    /// steps of the departments' work orders: each step that applied in its order (by the rules
+    /// of [`super::case`]) is taken in time order with the ticket's events (before an event of
+    /// the same millisecond), never before its dispatch, and changes the ticket only while that
+    /// order is the ticket's current one.
+    pub fn derive_with_orders(
+        photos: &[String],
+        events: &[TicketEvent],
+        orders: &[OrderSteps<'_>],
+    ) -> TicketState {
+        let mut steps: Vec<(i64, &str, usize, &CaseEvent)> = Vec::new();
+        for order in orders {
+            let mut state = CaseState::default();
+            for (i, e) in order.events.iter().enumerate() {
+                if state.apply(e) {
+                    steps.push((e.at_ms.max(order.dispatched_ms + 1), order.case, i, e));
+                }
+            }
+        }
+        steps.sort_by(|a, b| (a.0, a.1, a.2).cmp(&(b.0, b.1, b.2)));
+        let mut s = TicketState::reported(photos);
+        let mut pending = steps.into_iter().peekable();
+        for e in events {
+            while let Some((_, case, _, step)) = pending.next_if(|(at, ..)| *at <= e.at_ms) {
+                s.apply_step(case, step);
+            }
+            s.apply(e);
+        }
+        for (_, case, _, step) in pending {
+            s.apply_step(case, step);
+        }
+        s
+    }
+
+    /// The state after a department's step of work order `case`.
+    fn apply_step(&mut self, case: &str, e: &CaseEvent) {
+        if self.case.as_deref() != Some(case)
+            || matches!(self.status, Status::Closed | Status::Merged)
+        {
+            return;
+        }
+        match &e.action {
+            CaseAction::Accepted | CaseAction::InfoGiven { .. } => {
+                if matches!(self.status, Status::Assigned | Status::InfoRequested) {
+                    self.status = Status::Accepted;
+                }
+            }
+            CaseAction::InfoRequested { .. } => self.status = Status::InfoRequested,
+            CaseAction::Replied { .. } => {
+                self.status = Status::Replied;
+                self.replied_ms = Some(e.at_ms);
+                self.reply_due_ms = None;
+            }
+            CaseAction::Resolved { .. } => {
+                self.status = Status::Resolved;
+                self.resolved_ms = Some(e.at_ms);
+                self.replied_ms.get_or_insert(e.at_ms);
+                self.reply_due_ms = None;
+                self.resolve_due_ms = None;
+            }
+            CaseAction::HandedBack { .. } => {
+                self.status = Status::Returned;
+                self.level = Level::Community;
+                self.unit = None;
+                self.case = None;
+            }
+        }
     }
 
     fn start_deadline(&mut self, level: Level, from_ms: i64) {
@@ -384,15 +504,26 @@ impl TicketState {
             TicketAction::Accepted => {
                 if self.responsible.is_none() {
                     self.responsible = Some(e.author.clone());
-                    if matches!(self.status, Status::Reported | Status::Reopened) {
+                    if matches!(
+                        self.status,
+                        Status::Reported | Status::Reopened | Status::Returned
+                    ) {
                         self.status = Status::Accepted;
                     }
                 }
             }
             TicketAction::Assigned { department } => {
                 self.department = Some(*department);
+                self.unit = None;
+                self.case = None;
                 self.status = Status::Assigned;
             }
+            TicketAction::Dispatched { unit, case } => {
+                self.unit = Some(unit.clone());
+                self.case = Some(case.clone());
+                self.status = Status::Assigned;
+            }
+            TicketAction::LeaderNamed { member } => self.leader = Some(member.clone()),
             TicketAction::Escalated { to, .. } => {
                 if *to > self.level {
                     self.level = *to;
@@ -645,5 +776,73 @@ mod tests {
             ),
         ]));
         assert_eq!(t.absorbed, vec!["T1".to_owned()]);
+    }
+
+    #[test]
+    fn department_steps_count_only_for_the_current_order_in_time_order() {
+        use crate::records::case::{CaseAction, CaseEvent};
+        let step = |at_ms, action| CaseEvent {
+            id: format!("s{at_ms}"),
+            at_ms,
+            author: "cg".into(),
+            device: "d".into(),
+            action,
+        };
+        let dispatch = |at, case: &str| {
+            ev(
+                "o",
+                at,
+                TicketAction::Dispatched {
+                    unit: "u".into(),
+                    case: case.into(),
+                },
+            )
+        };
+        let events = vec![
+            ev("r", 0, TicketAction::Reported),
+            dispatch(H, "c1"),
+            dispatch(5 * H, "c2"),
+        ];
+        let first = [
+            step(
+                2 * H,
+                CaseAction::HandedBack {
+                    reason: "非本部门".into(),
+                },
+            ),
+            // After its hand-back the order is finished: this changes nothing.
+            step(
+                3 * H,
+                CaseAction::Resolved {
+                    summary: String::new(),
+                },
+            ),
+        ];
+        let second = [step(
+            // Stamped before its dispatch by a clock behind: taken just after it.
+            4 * H,
+            CaseAction::Replied {
+                message: "已处理".into(),
+            },
+        )];
+        let orders = [
+            OrderSteps {
+                case: "c1",
+                dispatched_ms: H,
+                events: &first,
+            },
+            OrderSteps {
+                case: "c2",
+                dispatched_ms: 5 * H,
+                events: &second,
+            },
+        ];
+        let s = TicketState::derive_with_orders(&[], &events, &orders);
+        assert_eq!(s.status, Status::Replied);
+        assert_eq!(s.case.as_deref(), Some("c2"));
+        assert_eq!(s.resolved_ms, None);
+        let only_first = TicketState::derive_with_orders(&[], &events[..2], &orders[..1]);
+        assert_eq!(only_first.status, Status::Returned);
+        assert_eq!(only_first.unit, None);
     }
 }

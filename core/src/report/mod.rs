@@ -67,6 +67,26 @@ pub struct TicketLevelRow {
     pub open: u32,
 }
 
+/// One department's work orders (大联动).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DepartmentRow {
+    /// The department (a directory place id).
+    pub unit: String,
+    /// Its name.
+    pub name: String,
+    /// Orders dispatched to it that day.
+    pub received: u32,
+    /// Orders it answered that day (its first reply or resolution), by the deadline the order
+    /// carried or without one.
+    pub answered_in_time: u32,
+    /// Orders it answered that day after their deadline.
+    pub answered_late: u32,
+    /// Orders open at the end of the day past a deadline.
+    pub overdue: u32,
+    /// Orders still open.
+    pub open: u32,
+}
+
 /// Duty at one gate. Attendance counts planned slots only, each once:
 /// `on_time + late + no_show + pending == planned`; the slots nobody was assigned to
 /// (`slots - planned`) count in none of them.
@@ -123,6 +143,8 @@ pub struct DayReport {
     pub watch: WatchSummary,
     /// Tickets by level (community, street, county).
     pub tickets: Vec<TicketLevelRow>,
+    /// Work orders by department, for every department with any.
+    pub departments: Vec<DepartmentRow>,
     /// Duty by gate.
     pub duty: Vec<GateDuty>,
     /// Gate entries by gate and kind.
@@ -181,6 +203,7 @@ impl Linli {
                 )?,
                 watch: watch_summary(c, start, end)?,
                 tickets: ticket_levels(c, start, end)?,
+                departments: department_orders(c, start, end)?,
                 duty: Vec::new(),
                 gate_entries: gate_entries(c, start, end)?,
                 reminders: Default::default(),
@@ -392,6 +415,38 @@ fn ticket_levels(c: &Connection, start: i64, end: i64) -> Result<Vec<TicketLevel
         }
     }
     Ok(by_level.into_values().collect())
+}
+
+/// Each department's work orders: received, answered (in time or late) that day, and open and
+/// overdue at the day's end.
+fn department_orders(c: &Connection, start: i64, end: i64) -> Result<Vec<DepartmentRow>> {
+    // An order's answer is its first reply (a resolution is a reply too) when it carries a
+    // reply deadline or none, its resolution when it carries only a resolution deadline.
+    let mut stmt = c.prepare_cached(
+        "SELECT unit, name, SUM(dispatched_ms >= ?1 AND dispatched_ms < ?2), \
+         SUM(answer_ms >= ?1 AND answer_ms < ?2 AND (due_ms IS NULL OR answer_ms <= due_ms)), \
+         SUM(answer_ms >= ?1 AND answer_ms < ?2 AND answer_ms > due_ms), \
+         SUM(is_open = 1 AND answer_ms IS NULL AND due_ms < ?2), SUM(is_open) \
+         FROM (SELECT o.unit, COALESCE(p.name, o.unit) AS name, o.dispatched_ms, o.is_open, \
+               COALESCE(o.reply_due_ms, o.resolve_due_ms) AS due_ms, \
+               CASE WHEN o.reply_due_ms IS NOT NULL OR o.resolve_due_ms IS NULL \
+                    THEN o.replied_ms ELSE o.resolved_ms END AS answer_ms \
+               FROM p_cases o LEFT JOIN p_places p ON p.place_id = o.unit \
+               WHERE o.dispatched_ms < ?2) \
+         GROUP BY unit ORDER BY name, unit",
+    )?;
+    let rows = stmt.query_map(params![start, end], |r| {
+        Ok(DepartmentRow {
+            unit: r.get(0)?,
+            name: r.get(1)?,
+            received: r.get::<_, Option<u32>>(2)?.unwrap_or(0),
+            answered_in_time: r.get::<_, Option<u32>>(3)?.unwrap_or(0),
+            answered_late: r.get::<_, Option<u32>>(4)?.unwrap_or(0),
+            overdue: r.get::<_, Option<u32>>(5)?.unwrap_or(0),
+            open: r.get::<_, Option<u32>>(6)?.unwrap_or(0),
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 fn gate_entries(c: &Connection, start: i64, end: i64) -> Result<Vec<GateEntryCount>> {

@@ -61,6 +61,13 @@ impl DayReport {
             row("工单", "超期", level, t.overdue);
             row("工单", "未结", level, t.open);
         }
+        for d in &self.departments {
+            row("部门派单", "新派", &d.name, d.received);
+            row("部门派单", "按时答复", &d.name, d.answered_in_time);
+            row("部门派单", "超时答复", &d.name, d.answered_late);
+            row("部门派单", "超期未结", &d.name, d.overdue);
+            row("部门派单", "未结", &d.name, d.open);
+        }
         for d in &self.duty {
             row("值班", "班次岗位", &d.gate_name, d.slots);
             row("值班", "已排班", &d.gate_name, d.planned);
@@ -149,6 +156,19 @@ impl DayReport {
                 t.overdue,
                 t.open
             );
+        }
+        if !self.departments.is_empty() {
+            md.push_str(
+                "\n## 部门派单\n\n| 部门 | 新派 | 按时答复 | 超时答复 | 超期未结 | 未结 |\n\
+                 |---|---:|---:|---:|---:|---:|\n",
+            );
+            for d in &self.departments {
+                let _ = writeln!(
+                    md,
+                    "| {} | {} | {} | {} | {} | {} |",
+                    d.name, d.received, d.answered_in_time, d.answered_late, d.overdue, d.open
+                );
+            }
         }
         md.push_str("\n## 门岗值班\n\n");
         if self.duty.is_empty() {

@@ -6,9 +6,11 @@ use std::collections::BTreeMap;
 use automerge::AutoCommit;
 
 use super::{Pusher, Refusal, RefusalCode};
+use crate::api::cases::CaseActionKind;
 use crate::api::ticket_actions::TicketActionKind;
 use crate::doc::DocKind;
 use crate::doc::one_pass::hydrate;
+use crate::records::case::{CaseDoc, CaseState};
 use crate::records::directory::{DirectoryDoc, Role};
 use crate::records::gate_log::GateLogDoc;
 use crate::records::household::HouseholdDoc;
@@ -23,6 +25,7 @@ pub(super) enum Record {
     Ticket(TicketDoc),
     Roster(RosterDoc),
     GateLog(GateLogDoc),
+    Case(CaseDoc),
 }
 
 impl Record {
@@ -35,6 +38,7 @@ impl Record {
             DocKind::Ticket => Record::Ticket(hydrate(doc).map_err(e)?),
             DocKind::Roster => Record::Roster(hydrate(doc).map_err(e)?),
             DocKind::GateLog => Record::GateLog(hydrate(doc).map_err(e)?),
+            DocKind::Case => Record::Case(hydrate(doc).map_err(e)?),
         })
     }
 
@@ -72,6 +76,7 @@ impl Record {
             DocKind::Ticket => Record::Ticket(TicketDoc::default()),
             DocKind::Roster => Record::Roster(RosterDoc::default()),
             DocKind::GateLog => Record::GateLog(GateLogDoc::default()),
+            DocKind::Case => Record::Case(CaseDoc::default()),
         }
     }
 }
@@ -167,6 +172,7 @@ pub(super) fn compare(
         }
         (Record::Ticket(b), Record::Ticket(a)) => ticket(doc_id, b, a, pusher),
         (Record::Roster(b), Record::Roster(a)) => roster(b, a, pusher),
+        (Record::Case(b), Record::Case(a)) => work_order(doc_id, b, a, pusher),
         _ => Err(Refusal::new(
             RefusalCode::BadShape,
             "the record changed kind",
@@ -192,6 +198,9 @@ pub(super) fn kept_appended(before: &Record, after: &Record) -> Result<(), Refus
         }
         (Record::Ticket(b), Record::Ticket(a)) => {
             appended(&b.events, &a.events, |e| &e.id, "ticket event")?;
+        }
+        (Record::Case(b), Record::Case(a)) => {
+            appended(&b.events, &a.events, |e| &e.id, "work order step")?;
         }
         _ => {}
     }
@@ -288,6 +297,8 @@ fn ticket(
                 Some(TicketActionKind::Merge)
             }
             TicketAction::PhotoAdded { .. } => Some(TicketActionKind::AttachPhoto),
+            TicketAction::Dispatched { .. } => Some(TicketActionKind::Dispatch),
+            TicketAction::LeaderNamed { .. } => Some(TicketActionKind::NameLeader),
         };
         if let Some(kind) = kind {
             if !kind.allowed_for(&roles) {
@@ -311,6 +322,63 @@ fn ticket(
             }
         }
         seen.events.push(event.clone());
+    }
+    Ok(())
+}
+
+/// A work order's head is written once, by the office or an area lead, for the department its
+/// id names; after that only steps are appended, each allowed by the step table of
+/// [`crate::api::cases`] in the state the order was in before it.
+fn work_order(
+    doc_id: &str,
+    before: &CaseDoc,
+    after: &CaseDoc,
+    pusher: &Pusher,
+) -> Result<(), Refusal> {
+    let forbidden = |what: String| Err(Refusal::new(RefusalCode::RoleForbidden, what));
+    let head = |d: &CaseDoc| CaseDoc {
+        events: Vec::new(),
+        ..d.clone()
+    };
+    if before.ticket_id.is_empty() {
+        if head(after) != head(before) {
+            if !pusher
+                .roles
+                .iter()
+                .any(|(r, _)| matches!(r, Role::Office | Role::AreaLead))
+            {
+                return forbidden("only the office or an area lead dispatches a ticket".into());
+            }
+            if crate::ids::parse_case_doc_id(doc_id) != Some(after.unit.as_str())
+                || after.ticket_id.is_empty()
+            {
+                return forbidden(format!(
+                    "work order {doc_id} names department {:?} and ticket {:?}",
+                    after.unit, after.ticket_id
+                ));
+            }
+        }
+    } else if head(after) != head(before) {
+        return forbidden("a work order's dispatch never changes".into());
+    }
+    let added = appended(&before.events, &after.events, |e| &e.id, "work order step")?;
+    let mut seen = before.events.clone();
+    for event in added {
+        attributed(&event.author, &event.device, pusher, "work order step")?;
+        let kind = CaseActionKind::of(&event.action);
+        if !kind.allowed_for(&pusher.roles, &after.unit) {
+            return forbidden(format!(
+                "{} work order: the member's roles do not allow it",
+                kind.label_zh()
+            ));
+        }
+        if let Some((_, why)) = kind.refused_by_state(&CaseState::derive(&seen)) {
+            return Err(Refusal::new(
+                RefusalCode::StateForbidden,
+                format!("{} work order {doc_id}: {why}", kind.label_zh()),
+            ));
+        }
+        seen.push(event.clone());
     }
     Ok(())
 }

@@ -10,6 +10,7 @@
 //! | gate log | entries appended by the gate's duty roles (the scope decides who), never changed or removed |
 //! | household | the building's leads and the office (the scope decides who); visits appended, never changed or removed |
 //! | ticket | the action table of [`crate::api::ticket_actions`] in the state the ticket was in; events appended, never changed or removed |
+//! | work order | dispatched (its head written once) by the office or an area lead for the department its id names; the step table of [`crate::api::cases`] in the state the order was in; steps appended, never changed or removed |
 //!
 //! For every kind: the change names the pushing device's member and device, and so does every
 //! event it appends; it deletes no root field of the record; it is no larger than
@@ -424,7 +425,7 @@ pub fn judge(
 fn append_only_lists(kind: DocKind) -> &'static [&'static str] {
     match kind {
         DocKind::Household => &["visits", "isolation_checks"],
-        DocKind::Ticket => &["events"],
+        DocKind::Ticket | DocKind::Case => &["events"],
         DocKind::GateLog => &["entries"],
         _ => &[],
     }

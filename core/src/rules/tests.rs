@@ -5,6 +5,7 @@ use automerge::{ActorId, AutoCommit, Change, ObjType, ROOT, ScalarValue};
 
 use super::*;
 use crate::doc::{ChangeNote, genesis};
+use crate::records::case::CaseEvent;
 use crate::records::household::{HouseholdDoc, Visit};
 use crate::records::roster::{RosterDoc, Swap};
 use crate::records::ticket::{TicketAction, TicketDoc, TicketEvent};
@@ -936,4 +937,107 @@ fn only_the_office_creates_a_directory() {
         &office,
     )
     .unwrap();
+}
+
+const ORDER: &str = "case:dept-cg:01JORDER00000000000000000";
+
+fn step(id: &str, who: &Pusher, action: crate::records::case::CaseAction) -> CaseEvent {
+    CaseEvent {
+        id: id.into(),
+        at_ms: 1,
+        author: who.member_id.clone(),
+        device: who.device_id.clone(),
+        action,
+    }
+}
+
+#[test]
+fn work_orders_are_dispatched_by_supervisors_and_stepped_by_their_department() {
+    use crate::records::case::{CaseAction, CaseDoc};
+    let office = pusher("office", &[(Role::Office, "")]);
+    let liu = pusher("cg-liu", &[(Role::DepartmentStaff, "dept-cg")]);
+    let ma = pusher("pcs-ma", &[(Role::DepartmentStaff, "dept-pcs")]);
+    let who = wang();
+    let dispatch = |d: &mut CaseDoc| {
+        d.ticket_id = TICKET.into();
+        d.unit = "dept-cg".into();
+        d.description = "占道经营".into();
+    };
+    // A building lead may not dispatch; the office may, for the department the id names.
+    let mut relay = relay_copy(DocKind::Case, ORDER);
+    let mut phone = phone_copy(DocKind::Case, ORDER, 1);
+    let by_wang = edit(&mut phone.fork(), &who, dispatch);
+    assert_eq!(
+        code(judge(&mut relay, DocKind::Case, ORDER, &by_wang, &who)),
+        Some("role_forbidden")
+    );
+    let elsewhere = edit(&mut phone.fork(), &office, |d: &mut CaseDoc| {
+        dispatch(d);
+        d.unit = "dept-pcs".into();
+    });
+    assert_eq!(
+        code(judge(&mut relay, DocKind::Case, ORDER, &elsewhere, &office)),
+        Some("role_forbidden")
+    );
+    let dispatched = edit(&mut phone, &office, dispatch);
+    judge(&mut relay, DocKind::Case, ORDER, &dispatched, &office).unwrap();
+
+    // Only 城管's staff take it; the dispatch never changes; steps follow the order's state.
+    let by_police = edit(&mut phone.fork(), &ma, |d: &mut CaseDoc| {
+        d.events.push(step("s1", &ma, CaseAction::Accepted));
+    });
+    assert_eq!(
+        code(judge(&mut relay, DocKind::Case, ORDER, &by_police, &ma)),
+        Some("role_forbidden")
+    );
+    let rewritten = edit(&mut phone.fork(), &liu, |d: &mut CaseDoc| {
+        d.reply_due_ms = Some(i64::MAX);
+    });
+    assert_eq!(
+        code(judge(&mut relay, DocKind::Case, ORDER, &rewritten, &liu)),
+        Some("role_forbidden")
+    );
+    let forged = edit(&mut phone.fork(), &liu, |d: &mut CaseDoc| {
+        d.events.push(step("s1", &ma, CaseAction::Accepted));
+    });
+    assert_eq!(
+        code(judge(&mut relay, DocKind::Case, ORDER, &forged, &liu)),
+        Some("forged_attribution")
+    );
+    let answered = edit(&mut phone.fork(), &office, |d: &mut CaseDoc| {
+        d.events.push(step(
+            "s1",
+            &office,
+            CaseAction::InfoGiven {
+                answer: "无人问".into(),
+            },
+        ));
+    });
+    assert_eq!(
+        code(judge(&mut relay, DocKind::Case, ORDER, &answered, &office)),
+        Some("state_forbidden")
+    );
+    let handed_back = edit(&mut phone, &liu, |d: &mut CaseDoc| {
+        d.events.push(step(
+            "s1",
+            &liu,
+            CaseAction::HandedBack {
+                reason: "非本部门".into(),
+            },
+        ));
+    });
+    judge(&mut relay, DocKind::Case, ORDER, &handed_back, &liu).unwrap();
+    let late = edit(&mut phone, &liu, |d: &mut CaseDoc| {
+        d.events.push(step(
+            "s2",
+            &liu,
+            CaseAction::Resolved {
+                summary: "已处理".into(),
+            },
+        ));
+    });
+    assert_eq!(
+        code(judge(&mut relay, DocKind::Case, ORDER, &late, &liu)),
+        Some("state_forbidden")
+    );
 }

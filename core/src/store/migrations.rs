@@ -17,6 +17,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../../migrations/009_residents.sql")),
     M::up(include_str!("../../migrations/010_erased_records.sql")),
     M::up(include_str!("../../migrations/011_resident_ages.sql")),
+    M::up(include_str!("../../migrations/012_work_orders.sql")),
 ];
 
 /// Every migration, in order.

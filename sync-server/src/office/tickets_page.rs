@@ -252,6 +252,8 @@ fn describe(action: &TicketAction) -> String {
         TicketAction::PhotoAdded { sha256 } => {
             format!("添加照片 {}", sha256.chars().take(12).collect::<String>())
         }
+        TicketAction::Dispatched { unit, .. } => format!("派往部门 {unit}"),
+        TicketAction::LeaderNamed { member } => format!("包案领导：{member}"),
     }
 }
 
@@ -292,6 +294,8 @@ fn action_code(kind: TicketActionKind) -> &'static str {
         TicketActionKind::Evaluate => "evaluate",
         TicketActionKind::Merge => "merge",
         TicketActionKind::AttachPhoto => "attach_photo",
+        TicketActionKind::Dispatch => "dispatch",
+        TicketActionKind::NameLeader => "name_leader",
     }
 }
 
