@@ -80,7 +80,8 @@ enum Command {
         #[arg(long, default_value = "")]
         admin_phone: String,
     },
-    /// Add a place: area, compound, gate, building or lane.
+    /// Add a place: area, compound, gate, building, lane, or a department that works tickets
+    /// on its own phones (its staff: `--role department_staff:<place id>`).
     AddPlace {
         /// Kind.
         #[arg(long, value_enum)]
@@ -319,6 +320,7 @@ enum PlaceArg {
     Gate,
     Building,
     Lane,
+    Department,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -477,6 +479,7 @@ fn run(cli: Cli, runtime: &tokio::runtime::Runtime) -> Result<(), RelayError> {
                 PlaceArg::Gate => PlaceKind::Gate,
                 PlaceArg::Building => PlaceKind::Building,
                 PlaceArg::Lane => PlaceKind::Lane,
+                PlaceArg::Department => PlaceKind::Department,
             };
             let id = admin()?.run(|l| l.add_place(kind, &name, parent.as_deref()))?;
             println!("{id}");

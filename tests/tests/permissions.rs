@@ -28,10 +28,13 @@ enum Write {
     Household5,
     Roster(usize),
     GateLog(usize),
+    /// A ticket dispatched to department `n`: only the work order is pushed.
+    Order(usize),
 }
 
 struct Gates {
     ids: [String; 2],
+    departments: [String; 2],
 }
 
 fn write(l: &Linli, what: Write, p: &linli_relay::demo::Places, gates: &Gates) {
@@ -72,6 +75,19 @@ fn write(l: &Linli, what: Write, p: &linli_relay::demo::Places, gates: &Gates) {
             l.register_vehicle(&gates.ids[g], "沪A12345", "访客")
                 .unwrap();
         }
+        Write::Order(d) => {
+            let ticket = l
+                .report_ticket(&TicketInput {
+                    category: Category::CityAppearance,
+                    place_kind: PlaceRefKind::FreeText,
+                    place_text: "东门外".into(),
+                    description: "占道经营".into(),
+                    channel: Channel::Visit,
+                    ..TicketInput::default()
+                })
+                .unwrap();
+            l.dispatch_ticket(&ticket, &gates.departments[d]).unwrap();
+        }
     }
 }
 
@@ -83,13 +99,16 @@ const BOTH: (bool, bool) = (true, true);
 async fn each_role_reads_and_writes_exactly_its_scopes_through_the_relay() {
     let r = TestRelay::start().await;
     let p = r.places.clone();
-    let west = r
+    let (west, city, police) = r
         .admin
         .run(|l| {
             let west = l.add_place(PlaceKind::Gate, "西门", Some(&p.compound))?;
+            let city = l.add_place(PlaceKind::Department, "城管中队", None)?;
+            let police = l.add_place(PlaceKind::Department, "梅园派出所", None)?;
             for (id, role, place) in [
                 ("area-zheng", Role::AreaLead, &p.area),
                 ("lead-old", Role::BuildingLead, &p.building3),
+                ("cg-liu", Role::DepartmentStaff, &city),
             ] {
                 l.add_member(&MemberInput {
                     id: Some(id.into()),
@@ -101,11 +120,12 @@ async fn each_role_reads_and_writes_exactly_its_scopes_through_the_relay() {
                     }],
                 })?;
             }
-            Ok(west)
+            Ok((west, city, police))
         })
         .unwrap();
     let gates = Gates {
         ids: [p.east_gate.clone(), west.clone()],
+        departments: [city.clone(), police.clone()],
     };
     let scopes = [
         ("community".to_owned(), Write::Directory),
@@ -116,6 +136,8 @@ async fn each_role_reads_and_writes_exactly_its_scopes_through_the_relay() {
         (format!("gate/{}/log", p.east_gate), Write::GateLog(0)),
         (format!("gate/{west}/roster"), Write::Roster(1)),
         (format!("gate/{west}/log"), Write::GateLog(1)),
+        (format!("department/{city}"), Write::Order(0)),
+        (format!("department/{police}"), Write::Order(1)),
     ];
 
     // The office puts something into every scope.
@@ -126,31 +148,44 @@ async fn each_role_reads_and_writes_exactly_its_scopes_through_the_relay() {
     }
     office.sync().await.unwrap();
 
+    // Everyone of the community reads the departments' orders (a ticket's state takes their
+    // steps); area leads dispatch; a department's staff read the directory and write their
+    // own department's orders, and nothing else.
     let table = [
-        ("office-admin", [BOTH; 8]),
+        ("office-admin", [BOTH; 10]),
         (
             "area-zheng",
-            [BOTH, BOTH, BOTH, BOTH, READ, READ, READ, READ],
+            [BOTH, BOTH, BOTH, BOTH, READ, READ, READ, READ, BOTH, BOTH],
         ),
         (
             "lead-wang",
-            [BOTH, BOTH, BOTH, NONE, NONE, NONE, NONE, NONE],
+            [BOTH, BOTH, BOTH, NONE, NONE, NONE, NONE, NONE, READ, READ],
         ),
-        ("lead-li", [BOTH, BOTH, BOTH, BOTH, NONE, NONE, NONE, NONE]),
+        (
+            "lead-li",
+            [BOTH, BOTH, BOTH, BOTH, NONE, NONE, NONE, NONE, READ, READ],
+        ),
         (
             "gate-zhao",
-            [BOTH, BOTH, NONE, NONE, BOTH, BOTH, NONE, NONE],
+            [BOTH, BOTH, NONE, NONE, BOTH, BOTH, NONE, NONE, READ, READ],
         ),
         (
             "shift-qian",
-            [BOTH, BOTH, NONE, NONE, BOTH, BOTH, NONE, NONE],
+            [BOTH, BOTH, NONE, NONE, BOTH, BOTH, NONE, NONE, READ, READ],
         ),
         (
             "guard-sun",
-            [BOTH, BOTH, NONE, NONE, BOTH, BOTH, NONE, NONE],
+            [BOTH, BOTH, NONE, NONE, BOTH, BOTH, NONE, NONE, READ, READ],
         ),
-        ("vol-wu", [BOTH, BOTH, NONE, NONE, BOTH, BOTH, NONE, NONE]),
-        ("lead-old", [NONE; 8]),
+        (
+            "vol-wu",
+            [BOTH, BOTH, NONE, NONE, BOTH, BOTH, NONE, NONE, READ, READ],
+        ),
+        (
+            "cg-liu",
+            [READ, NONE, NONE, NONE, NONE, NONE, NONE, NONE, BOTH, NONE],
+        ),
+        ("lead-old", [NONE; 10]),
     ];
     let mut phones = Vec::new();
     for (member, _) in &table {
@@ -278,6 +313,7 @@ async fn each_role_reads_and_writes_exactly_its_scopes_through_the_relay() {
                 .unwrap()
                 .into_iter()
                 .map(|c| c.change)
+                .filter(|c| !matches!(what, Write::Order(_)) || &c.scope == scope)
                 .collect();
             assert!(push.iter().any(|c| &c.scope == scope), "{scope} written");
             // Named for this member and device, as its own phone would.

@@ -1,0 +1,121 @@
+//! Departments working tickets on their own phones, through a relay: a ticket dispatched to 城管
+//! reaches the 城管 member's phone and no other department's; 城管 replies and resolves from its
+//! phone and the community sees the ticket resolved; 派出所 hands a ticket back with a reason.
+
+use linli_core::api::cases::OrderFilter;
+use linli_core::api::directory::{MemberInput, RoleInput};
+use linli_core::api::tickets::TicketInput;
+use linli_core::records::directory::{PlaceKind, Role};
+use linli_core::records::ticket::{Category, Channel, Level, PlaceRefKind, Status};
+use linli_e2e::TestRelay;
+
+fn stall(description: &str) -> TicketInput {
+    TicketInput {
+        category: Category::CityAppearance,
+        place_kind: PlaceRefKind::FreeText,
+        place_text: "梅园新村东门外".into(),
+        description: description.into(),
+        channel: Channel::Visit,
+        ..TicketInput::default()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_department_works_its_tickets_and_sees_no_other_s() {
+    let r = TestRelay::start().await;
+    let (city, police) = r
+        .admin
+        .run(|l| {
+            let city = l.add_place(PlaceKind::Department, "城管中队", None)?;
+            let police = l.add_place(PlaceKind::Department, "梅园派出所", None)?;
+            for (id, name, unit) in [("cg-liu", "刘城管", &city), ("pcs-ma", "马警官", &police)]
+            {
+                l.add_member(&MemberInput {
+                    id: Some(id.into()),
+                    name: name.into(),
+                    phone: String::new(),
+                    roles: vec![RoleInput {
+                        role: Role::DepartmentStaff,
+                        places: vec![unit.clone()],
+                    }],
+                })?;
+            }
+            Ok((city, police))
+        })
+        .unwrap();
+    let office = r.phone("office-admin", "office-pc").await;
+    let wang = r.phone("lead-wang", "wang-phone").await;
+    let liu = r.phone("cg-liu", "liu-phone").await;
+    let ma = r.phone("pcs-ma", "ma-phone").await;
+
+    let first = wang.linli.report_ticket(&stall("占道经营")).unwrap();
+    let second = wang.linli.report_ticket(&stall("深夜烧烤扰民")).unwrap();
+    wang.sync().await.unwrap();
+    office.sync().await.unwrap();
+    office.linli.accept_ticket(&first).unwrap();
+    office
+        .linli
+        .escalate_ticket(&first, Level::Street, "需城管执法")
+        .unwrap();
+    let order = office.linli.dispatch_ticket(&first, &city).unwrap();
+    let returned = office.linli.dispatch_ticket(&second, &police).unwrap();
+    office.sync().await.unwrap();
+
+    liu.sync().await.unwrap();
+    ma.sync().await.unwrap();
+    let mine = |phone: &linli_relay::demo::Phone| {
+        phone
+            .linli
+            .orders(&OrderFilter::default())
+            .unwrap()
+            .into_iter()
+            .map(|o| o.id)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(mine(&liu), vec![order.clone()], "城管 has its order");
+    assert_eq!(mine(&ma), vec![returned.clone()], "派出所 only its own");
+    // Neither department holds a ticket, a household or the other's order.
+    for phone in [&liu, &ma] {
+        assert!(phone.linli.ticket(&first).is_err());
+        assert!(phone.linli.ticket(&second).is_err());
+    }
+    assert!(liu.linli.order(&returned).is_err());
+
+    liu.linli.accept_order(&order).unwrap();
+    liu.linli.reply_order(&order, "已约谈摊主").unwrap();
+    liu.linli.resolve_order(&order, "摊位已清理").unwrap();
+    liu.sync().await.unwrap();
+    ma.linli
+        .hand_back_order(&returned, "不属于治安案件，请转城管")
+        .unwrap();
+    ma.sync().await.unwrap();
+
+    office.sync().await.unwrap();
+    wang.sync().await.unwrap();
+    for phone in [&office, &wang] {
+        let done = phone.linli.ticket(&first).unwrap().state;
+        assert_eq!(done.status, Status::Resolved);
+        assert_eq!(done.responsible.as_deref(), Some("office-admin"));
+        assert_eq!(done.reply_due_ms, None);
+        let back = phone.linli.ticket(&second).unwrap().state;
+        assert_eq!(back.status, Status::Returned);
+        assert_eq!(back.level, Level::Community);
+        assert_eq!(back.unit, None);
+    }
+    let report = office
+        .linli
+        .day_report(
+            office
+                .linli
+                .community()
+                .unwrap()
+                .local_date(office.linli.now()),
+        )
+        .unwrap();
+    let row = report
+        .departments
+        .iter()
+        .find(|d| d.unit == city)
+        .expect("城管 in the report");
+    assert_eq!((row.received, row.answered_in_time, row.open), (1, 1, 0));
+}
