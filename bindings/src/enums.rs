@@ -2,19 +2,19 @@
 //! Chinese label (`Category.NOISE.labelZh()` is "噪声").
 
 use linli_core::records::{
-    case, directory, gate_log, household, isolation, pass, reminder, roster, ticket,
+    case, directory, gate_log, household, isolation, need, pass, reminder, roster, ticket,
 };
 
 use crate::mirror::mirror_enum;
 
 mirror_enum!(coded
     /// A kind of place.
-    PlaceKind = directory::PlaceKind { Area, Compound, Gate, Building, Lane, Department });
+    PlaceKind = directory::PlaceKind { Area, Compound, Gate, Building, Lane, Department, Unit });
 mirror_enum!(coded
 /// A member's role.
 Role = directory::Role {
     Office, AreaLead, BuildingLead, LaneLead, GateLead, ShiftLead, SafetyOfficer, Volunteer,
-    DepartmentStaff
+    DepartmentStaff, PartyMember, UnitMember
 });
 mirror_enum!(coded
     /// A visitor's pass.
@@ -106,6 +106,15 @@ mirror_enum!(
 TicketActionKind = linli_core::api::ticket_actions::TicketActionKind {
     Accept, Assign, Escalate, Reply, Resolve, Evaluate, Merge, AttachPhoto, Dispatch, NameLeader
 });
+mirror_enum!(coded
+    /// What a resident needs: 代购 / 助餐 / 陪医 / 维修 / 心理疏导 / 其他.
+    NeedCategory = need::NeedCategory { Shopping, Meals, Escort, Repair, Counselling, Other });
+mirror_enum!(coded
+    /// How soon a need should be served: 一般 / 较急 / 紧急.
+    Urgency = need::Urgency { Normal, Soon, Urgent });
+mirror_enum!(coded
+    /// Where a need stands: 待认领 / 已认领 / 已服务 / 已确认.
+    NeedStatus = need::NeedStatus { Open, Claimed, Served, Confirmed });
 mirror_enum!(coded
     /// Where a department's work order stands.
     CaseStatus = case::CaseStatus { Waiting, Accepted, InfoRequested, Replied, Resolved, HandedBack });

@@ -10,6 +10,7 @@ pub mod callback;
 pub mod enums;
 pub mod error;
 pub mod mirror;
+pub mod needs;
 pub mod orders;
 pub mod records;
 pub mod store;

@@ -761,6 +761,11 @@ TicketLevelRow = report::TicketLevelRow {
     open: u32
 });
 mirror_record!(out
+/// The needs list's day: recorded, claimed, services and their minutes, confirmed, still open.
+NeedCounts = report::NeedCounts {
+    recorded: u32, claimed: u32, services: u32, minutes: u32, confirmed: u32, open: u32
+});
+mirror_record!(out
 /// One department's work orders of the day.
 DepartmentRow = report::DepartmentRow {
     unit: String, name: String, received: u32, answered_in_time: u32, answered_late: u32,
@@ -875,7 +880,7 @@ mirror_record!(out
 DayReport = report::DayReport {
     community: String, date: String, visits: Vec<LeadVisits>, total_visits: u32,
     households_covered: u32, watch: WatchSummary, tickets: Vec<TicketLevelRow>,
-    departments: Vec<DepartmentRow>, duty: Vec<GateDuty>, gate_entries: Vec<GateEntryCount>, reminders: ReminderCounts,
+    departments: Vec<DepartmentRow>, needs: NeedCounts, duty: Vec<GateDuty>, gate_entries: Vec<GateEntryCount>, reminders: ReminderCounts,
     arrivals: u32, departures: u32, isolation: Vec<IsolationRow>
 });
 

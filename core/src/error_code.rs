@@ -130,6 +130,12 @@ error_codes! {
     OrderAccepted = "order_accepted",
     /// The department asked nothing that waits for an answer (or asks already).
     NoQuestionOpen = "no_question_open",
+    /// Someone claimed the need already.
+    NeedClaimed = "need_claimed",
+    /// The need's lead confirmed it already.
+    NeedConfirmed = "need_confirmed",
+    /// Nobody recorded a service for the need yet.
+    NotServed = "not_served",
     // The acting member.
     /// The member's roles over the place do not allow it.
     RoleRequired = "role_required",
@@ -142,9 +148,9 @@ error_codes! {
 pub const INPUT_FIELDS: &[&str] = &[
     "action",
     "actor_id",
-    "answer",
     "admin_name",
     "admin_phone",
+    "answer",
     "arrived_from",
     "arrived_on",
     "arrived_since",
@@ -172,6 +178,7 @@ pub const INPUT_FIELDS: &[&str] = &[
     "format",
     "from",
     "hash",
+    "household_id",
     "id",
     "into",
     "key",
@@ -181,6 +188,7 @@ pub const INPUT_FIELDS: &[&str] = &[
     "level",
     "member_id",
     "message",
+    "minutes",
     "moved_in",
     "moved_out",
     "name",
@@ -234,6 +242,7 @@ pub const INPUT_FIELDS: &[&str] = &[
     "until",
     "utc_offset_minutes",
     "valid_until",
+    "visit_id",
     "visitor_name",
     "watch",
     "watch_count",

@@ -1,5 +1,6 @@
 //! Scopes: the unit of sync and of access control. Every document lives in exactly one scope,
-//! fixed when it is created: the community directory in `community`, tickets in `tickets`, a
+//! fixed when it is created: the community directory in `community`, tickets in `tickets`, the
+//! needs list in `needs`, a
 //! household in `building/<id>`, a gate's roster weeks in `gate/<id>/roster` and its day logs in
 //! `gate/<id>/log`, a department's work orders in `department/<id>`. The relay keeps one change log per scope and checks each member's right to
 //! read and write it (see [`crate::api::access`]).
@@ -18,6 +19,8 @@ pub enum Scope {
     Community,
     /// Every complaint ticket.
     Tickets,
+    /// The community's needs list.
+    Needs,
     /// The households of one building.
     Building(String),
     /// The roster weeks of one gate.
@@ -41,6 +44,7 @@ impl Scope {
         match text {
             "community" => return Ok(Scope::Community),
             "tickets" => return Ok(Scope::Tickets),
+            "needs" => return Ok(Scope::Needs),
             _ => {}
         }
         if let Some(b) = text.strip_prefix("building/") {
@@ -66,7 +70,7 @@ impl Scope {
     /// The place whose roles grant access to this scope, if any.
     pub fn place(&self) -> Option<&str> {
         match self {
-            Scope::Community | Scope::Tickets => None,
+            Scope::Community | Scope::Tickets | Scope::Needs => None,
             Scope::Building(p)
             | Scope::GateRoster(p)
             | Scope::GateLog(p)
@@ -79,6 +83,7 @@ impl Scope {
         match self {
             Scope::Community => DocKind::Directory,
             Scope::Tickets => DocKind::Ticket,
+            Scope::Needs => DocKind::Need,
             Scope::Building(_) => DocKind::Household,
             Scope::GateRoster(_) => DocKind::Roster,
             Scope::GateLog(_) => DocKind::GateLog,
@@ -121,6 +126,7 @@ impl fmt::Display for Scope {
         match self {
             Scope::Community => f.write_str("community"),
             Scope::Tickets => f.write_str("tickets"),
+            Scope::Needs => f.write_str("needs"),
             Scope::Building(b) => write!(f, "building/{b}"),
             Scope::GateRoster(g) => write!(f, "gate/{g}/roster"),
             Scope::GateLog(g) => write!(f, "gate/{g}/log"),
@@ -138,6 +144,7 @@ mod tests {
         for s in [
             Scope::Community,
             Scope::Tickets,
+            Scope::Needs,
             Scope::Building("b-1".into()),
             Scope::GateRoster("g.east".into()),
             Scope::GateLog("G_2".into()),

@@ -327,7 +327,9 @@ fn the_actions_offered_follow_role_and_state_and_are_the_ones_allowed() {
             K::Reply,
             K::Resolve,
             K::Merge,
-            K::AttachPhoto
+            K::AttachPhoto,
+            K::Dispatch,
+            K::NameLeader
         ]
     );
     assert_eq!(

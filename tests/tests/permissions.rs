@@ -10,8 +10,10 @@ use std::collections::BTreeSet;
 use chrono::Duration;
 use linli_core::api::directory::{MemberInput, RoleInput};
 use linli_core::api::households::HouseholdInput;
+use linli_core::api::needs::NeedInput;
 use linli_core::api::tickets::TicketInput;
 use linli_core::records::directory::{PlaceKind, Role};
+use linli_core::records::need::NeedCategory;
 use linli_core::records::ticket::{Category, Channel, PlaceRefKind};
 use linli_core::sync::protocol::{
     self, Cursor, PROTOCOL_VERSION, SyncRequest, SyncResponse, Wanted,
@@ -30,6 +32,8 @@ enum Write {
     GateLog(usize),
     /// A ticket dispatched to department `n`: only the work order is pushed.
     Order(usize),
+    /// A need of a household in 3号楼.
+    Need,
 }
 
 struct Gates {
@@ -88,6 +92,16 @@ fn write(l: &Linli, what: Write, p: &linli_relay::demo::Places, gates: &Gates) {
                 .unwrap();
             l.dispatch_ticket(&ticket, &gates.departments[d]).unwrap();
         }
+        Write::Need => {
+            let household = l.households_in_building(&p.building3).unwrap().remove(0).id;
+            l.record_need(&NeedInput {
+                household_id: household,
+                category: NeedCategory::Meals,
+                description: "独居老人助餐".into(),
+                ..NeedInput::default()
+            })
+            .unwrap();
+        }
     }
 }
 
@@ -138,6 +152,7 @@ async fn each_role_reads_and_writes_exactly_its_scopes_through_the_relay() {
         (format!("gate/{west}/log"), Write::GateLog(1)),
         (format!("department/{city}"), Write::Order(0)),
         (format!("department/{police}"), Write::Order(1)),
+        ("needs".to_owned(), Write::Need),
     ];
 
     // The office puts something into every scope.
@@ -152,40 +167,56 @@ async fn each_role_reads_and_writes_exactly_its_scopes_through_the_relay() {
     // steps); area leads dispatch; a department's staff read the directory and write their
     // own department's orders, and nothing else.
     let table = [
-        ("office-admin", [BOTH; 10]),
+        ("office-admin", [BOTH; 11]),
         (
             "area-zheng",
-            [BOTH, BOTH, BOTH, BOTH, READ, READ, READ, READ, BOTH, BOTH],
+            [
+                BOTH, BOTH, BOTH, BOTH, READ, READ, READ, READ, BOTH, BOTH, BOTH,
+            ],
         ),
         (
             "lead-wang",
-            [BOTH, BOTH, BOTH, NONE, NONE, NONE, NONE, NONE, READ, READ],
+            [
+                BOTH, BOTH, BOTH, NONE, NONE, NONE, NONE, NONE, READ, READ, BOTH,
+            ],
         ),
         (
             "lead-li",
-            [BOTH, BOTH, BOTH, BOTH, NONE, NONE, NONE, NONE, READ, READ],
+            [
+                BOTH, BOTH, BOTH, BOTH, NONE, NONE, NONE, NONE, READ, READ, BOTH,
+            ],
         ),
         (
             "gate-zhao",
-            [BOTH, BOTH, NONE, NONE, BOTH, BOTH, NONE, NONE, READ, READ],
+            [
+                BOTH, BOTH, NONE, NONE, BOTH, BOTH, NONE, NONE, READ, READ, BOTH,
+            ],
         ),
         (
             "shift-qian",
-            [BOTH, BOTH, NONE, NONE, BOTH, BOTH, NONE, NONE, READ, READ],
+            [
+                BOTH, BOTH, NONE, NONE, BOTH, BOTH, NONE, NONE, READ, READ, BOTH,
+            ],
         ),
         (
             "guard-sun",
-            [BOTH, BOTH, NONE, NONE, BOTH, BOTH, NONE, NONE, READ, READ],
+            [
+                BOTH, BOTH, NONE, NONE, BOTH, BOTH, NONE, NONE, READ, READ, BOTH,
+            ],
         ),
         (
             "vol-wu",
-            [BOTH, BOTH, NONE, NONE, BOTH, BOTH, NONE, NONE, READ, READ],
+            [
+                BOTH, BOTH, NONE, NONE, BOTH, BOTH, NONE, NONE, READ, READ, BOTH,
+            ],
         ),
         (
             "cg-liu",
-            [READ, NONE, NONE, NONE, NONE, NONE, NONE, NONE, BOTH, NONE],
+            [
+                READ, NONE, NONE, NONE, NONE, NONE, NONE, NONE, BOTH, NONE, NONE,
+            ],
         ),
-        ("lead-old", [NONE; 10]),
+        ("lead-old", [NONE; 11]),
     ];
     let mut phones = Vec::new();
     for (member, _) in &table {

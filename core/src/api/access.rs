@@ -5,14 +5,15 @@
 //! |---|---|---|---|---|---|
 //! | `community` | read, write | read, write¹ | read, write¹ | read, write¹ | read, write¹ |
 //! | `tickets` | read, write | read, write | read, write | read, write | read, write |
+//! | `needs` | read, write | read, write | read, write | read, write | read, write |
 //! | `building/<b>` | read, write | read, write (b in their area) | read, write (their building, or b in their lane) | – | – |
 //! | `gate/<g>/roster` | read, write | read (g in their area) | – | read, write (their gate) | – |
 //! | `gate/<g>/log` | read, write | read (g in their area) | – | read, write (their gate) | – |
 //! | `department/<d>` | read, write | read, write | read | read | read |
 //!
 //! A department's staff (部门联络员) read the directory and read and write their own
-//! department's work orders (`department/<d>`), nothing else: not the tickets, households or
-//! gates. Every other member reads every department's work orders, so that a ticket's state,
+//! department's work orders (`department/<d>`), nothing else: not the tickets, the needs list,
+//! households or gates. Every other member reads every department's work orders, so that a ticket's state,
 //! which takes the departments' steps, is the same on every phone; area leads write them too
 //! (they dispatch and answer a department's questions). A member holding both kinds of role
 //! has what either gives.
@@ -106,7 +107,7 @@ impl Linli {
     }
 
     /// Every place's parent.
-    fn place_tree(&self) -> Result<HashMap<String, String>> {
+    pub(crate) fn place_tree(&self) -> Result<HashMap<String, String>> {
         self.store.read(|c| {
             let mut stmt = c.prepare_cached("SELECT place_id, parent_id FROM p_places")?;
             let rows = stmt.query_map([], |r| {
@@ -220,7 +221,7 @@ fn access_by_community_roles(
     let Some(place) = scope.place() else {
         return match scope {
             // The directory's rules keep everything but one's own reminders to the office.
-            Scope::Tickets | Scope::Community => Access::READ_WRITE,
+            Scope::Tickets | Scope::Needs | Scope::Community => Access::READ_WRITE,
             _ => Access::READ,
         };
     };

@@ -318,7 +318,9 @@ impl Linli {
         let units: Vec<String> = self
             .member_role_codes(me)?
             .into_iter()
-            .filter(|(role, _)| role == crate::records::directory::Role::DepartmentStaff.code())
+            .filter(|(role, unit)| {
+                role == crate::records::directory::Role::DepartmentStaff.code() && !unit.is_empty()
+            })
             .map(|(_, unit)| unit)
             .collect();
         let mut out = Vec::new();

@@ -10,6 +10,7 @@ pub mod duty;
 pub mod erasure;
 pub mod households;
 pub mod isolation;
+pub mod needs;
 pub mod passes;
 pub mod photos;
 pub mod queries;

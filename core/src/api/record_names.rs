@@ -58,6 +58,14 @@ impl Linli {
                 Some(unit) => format!("{} 派单", self.place_name(unit)?),
                 None => doc_id.to_owned(),
             },
+            DocKind::Need => {
+                let need = self.need(doc_id)?;
+                format!(
+                    "需求：{} {}",
+                    need.address,
+                    crate::records::Coded::label_zh(need.category)
+                )
+            }
         })
     }
 }

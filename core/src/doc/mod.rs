@@ -30,17 +30,20 @@ pub enum DocKind {
     GateLog,
     /// One department's work order of one ticket.
     Case,
+    /// One resident's need on the needs list.
+    Need,
 }
 
 impl DocKind {
     /// Every kind, in a fixed order.
-    pub const ALL: [DocKind; 6] = [
+    pub const ALL: [DocKind; 7] = [
         DocKind::Directory,
         DocKind::Household,
         DocKind::Ticket,
         DocKind::Roster,
         DocKind::GateLog,
         DocKind::Case,
+        DocKind::Need,
     ];
 
     /// The name stored in the database and sent over the wire.
@@ -52,6 +55,7 @@ impl DocKind {
             DocKind::Roster => "roster",
             DocKind::GateLog => "gate_log",
             DocKind::Case => "case",
+            DocKind::Need => "need",
         }
     }
 
@@ -161,6 +165,7 @@ pub(crate) fn genesis(kind: DocKind, doc_id: &str) -> Result<AutoCommit> {
         DocKind::Household => autosurgeon::reconcile(&mut doc, HouseholdSkeleton::default()),
         DocKind::Ticket => autosurgeon::reconcile(&mut doc, TicketDoc::default()),
         DocKind::Case => autosurgeon::reconcile(&mut doc, CaseSkeleton::default()),
+        DocKind::Need => autosurgeon::reconcile(&mut doc, NeedSkeleton::default()),
         DocKind::Roster => {
             let (gate, monday) = gate_day(ROSTER_PREFIX)?;
             let skeleton = RosterDoc {
@@ -237,6 +242,24 @@ struct CaseSkeleton {
     events: Vec<crate::records::case::CaseEvent>,
 }
 
+/// A need's first change, frozen likewise (see [`DirectorySkeleton`]).
+#[derive(Default, Reconcile)]
+struct NeedSkeleton {
+    household_id: String,
+    building_id: String,
+    area_id: String,
+    address: String,
+    category: crate::records::need::NeedCategory,
+    urgency: crate::records::need::Urgency,
+    description: String,
+    recorded_by: String,
+    recorded_ms: i64,
+    visit_id: Option<String>,
+    claim: Option<crate::records::need::NeedClaim>,
+    services: Vec<crate::records::need::NeedService>,
+    confirmed: Option<crate::records::need::NeedConfirmation>,
+}
+
 /// Applies `changes` to `doc`, turning a panic inside automerge into an error: automerge 0.12
 /// unwraps some checks of a change's operations (an actor index outside the change's actor
 /// table) that its decoder lets through, so a malformed change from a phone would otherwise
@@ -284,6 +307,7 @@ fn skeleton_change(kind: DocKind) -> Option<&'static automerge::ExpandedChange> 
                 DocKind::Household,
                 DocKind::Ticket,
                 DocKind::Case,
+                DocKind::Need,
             ]
             .into_iter()
             .filter_map(|kind| {
@@ -359,6 +383,7 @@ mod tests {
         assert!(skeleton_change(DocKind::Household).is_some());
         assert!(skeleton_change(DocKind::Ticket).is_some());
         assert!(skeleton_change(DocKind::Case).is_some());
+        assert!(skeleton_change(DocKind::Need).is_some());
     }
 
     /// The first changes never change: a record made by an earlier version must be recognised
@@ -396,6 +421,11 @@ mod tests {
                 DocKind::Case,
                 "case:dept-cg:01KAXQ0000CASE00000000000",
                 "255788713f80ddb141c740d4d3e1f1ada07e0d667192681c7adcf0d14000cdcb",
+            ),
+            (
+                DocKind::Need,
+                "01KAXQ0000NEED0000000000000",
+                "ce856fc1663663501c2dc014acba33443d7ecfec0f97c57d1905f2f28684e0ae",
             ),
         ];
         for (kind, id, hash) in pinned {

@@ -7,6 +7,7 @@ mod case;
 mod directory;
 mod gate_log;
 mod household;
+mod need;
 mod roster;
 mod ticket;
 
@@ -39,6 +40,8 @@ pub const TABLES: &[&str] = &[
     "p_residents",
     "p_cases",
     "p_case_events",
+    "p_needs",
+    "p_need_services",
 ];
 
 /// The document as `T`: only the fields `T` names are read.
@@ -124,6 +127,7 @@ pub(crate) fn project(
         }
         DocKind::Roster => roster::project(conn, doc_id, &hydrate(doc_id, doc)?),
         DocKind::Case => case::project(conn, doc_id, &hydrate(doc_id, doc)?),
+        DocKind::Need => need::project(conn, doc_id, &hydrate(doc_id, doc)?),
         DocKind::GateLog => {
             if source == Source::LocalEdit && gate_log::project_appended(conn, doc_id, doc)? {
                 Ok(())

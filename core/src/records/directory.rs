@@ -23,6 +23,8 @@ coded_enum! {
         Lane = "lane" / "弄巷",
         /// 部门: a department that works tickets with the community (公安, 城管, 市场监管 …).
         Department = "department" / "部门",
+        /// 共建单位: an organisation that works with the community and serves its needs.
+        Unit = "unit" / "共建单位",
     }
 }
 
@@ -47,6 +49,10 @@ coded_enum! {
         Volunteer = "volunteer" / "志愿者",
         /// 部门联络员: a department's staff, who work the tickets dispatched to it.
         DepartmentStaff = "department_staff" / "部门联络员",
+        /// 双报到党员: a party member who reported to the community to serve.
+        PartyMember = "party_member" / "双报到党员",
+        /// 共建单位成员: serves the community's needs for a co-building unit.
+        UnitMember = "unit_member" / "共建单位成员",
     }
 }
 
@@ -62,12 +68,14 @@ impl Role {
                 Some(PlaceKind::Gate)
             }
             Role::DepartmentStaff => Some(PlaceKind::Department),
+            Role::PartyMember => None,
+            Role::UnitMember => Some(PlaceKind::Unit),
         }
     }
 
     /// Whether a grant of this role must name at least one place.
     pub fn needs_places(self) -> bool {
-        !matches!(self, Role::Office | Role::Volunteer)
+        !matches!(self, Role::Office | Role::Volunteer | Role::PartyMember)
     }
 }
 
@@ -76,7 +84,7 @@ impl PlaceKind {
     /// requirements, see [`PlaceKind::parent_required`]).
     pub fn allowed_parents(self) -> &'static [PlaceKind] {
         match self {
-            PlaceKind::Area | PlaceKind::Department => &[],
+            PlaceKind::Area | PlaceKind::Department | PlaceKind::Unit => &[],
             PlaceKind::Compound | PlaceKind::Lane => &[PlaceKind::Area],
             PlaceKind::Gate => &[PlaceKind::Compound],
             PlaceKind::Building => &[PlaceKind::Compound, PlaceKind::Lane],

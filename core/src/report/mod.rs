@@ -87,6 +87,23 @@ pub struct DepartmentRow {
     pub open: u32,
 }
 
+/// The needs list's day (需求清单).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NeedCounts {
+    /// Needs recorded that day.
+    pub recorded: u32,
+    /// Needs claimed that day.
+    pub claimed: u32,
+    /// Services given that day.
+    pub services: u32,
+    /// Their minutes.
+    pub minutes: u32,
+    /// Needs confirmed served that day.
+    pub confirmed: u32,
+    /// Needs nobody claimed at the end of the day.
+    pub open: u32,
+}
+
 /// Duty at one gate. Attendance counts planned slots only, each once:
 /// `on_time + late + no_show + pending == planned`; the slots nobody was assigned to
 /// (`slots - planned`) count in none of them.
@@ -145,6 +162,8 @@ pub struct DayReport {
     pub tickets: Vec<TicketLevelRow>,
     /// Work orders by department, for every department with any.
     pub departments: Vec<DepartmentRow>,
+    /// The needs list.
+    pub needs: NeedCounts,
     /// Duty by gate.
     pub duty: Vec<GateDuty>,
     /// Gate entries by gate and kind.
@@ -204,6 +223,7 @@ impl Linli {
                 watch: watch_summary(c, start, end)?,
                 tickets: ticket_levels(c, start, end)?,
                 departments: department_orders(c, start, end)?,
+                needs: need_counts(c, start, end)?,
                 duty: Vec::new(),
                 gate_entries: gate_entries(c, start, end)?,
                 reminders: Default::default(),
@@ -447,6 +467,33 @@ fn department_orders(c: &Connection, start: i64, end: i64) -> Result<Vec<Departm
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+fn need_counts(c: &Connection, start: i64, end: i64) -> Result<NeedCounts> {
+    let within = |column: &str| {
+        count(
+            c,
+            &format!("SELECT COUNT(*) FROM p_needs WHERE {column} >= ?1 AND {column} < ?2"),
+            params![start, end],
+        )
+    };
+    let (services, minutes): (u32, u32) = c.query_row(
+        "SELECT COUNT(*), COALESCE(SUM(minutes), 0) FROM p_need_services          WHERE at_ms >= ?1 AND at_ms < ?2",
+        params![start, end],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    Ok(NeedCounts {
+        recorded: within("recorded_ms")?,
+        claimed: within("claimed_ms")?,
+        services,
+        minutes,
+        confirmed: within("confirmed_ms")?,
+        open: count(
+            c,
+            "SELECT COUNT(*) FROM p_needs WHERE recorded_ms < ?1              AND (claimed_ms IS NULL OR claimed_ms >= ?1)",
+            params![end],
+        )?,
+    })
 }
 
 fn gate_entries(c: &Connection, start: i64, end: i64) -> Result<Vec<GateEntryCount>> {

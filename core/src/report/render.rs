@@ -61,6 +61,13 @@ impl DayReport {
             row("工单", "超期", level, t.overdue);
             row("工单", "未结", level, t.open);
         }
+        let n = &self.needs;
+        row("需求清单", "新增需求", "合计", n.recorded);
+        row("需求清单", "认领", "合计", n.claimed);
+        row("需求清单", "服务次数", "合计", n.services);
+        row("需求清单", "服务分钟", "合计", n.minutes);
+        row("需求清单", "确认完成", "合计", n.confirmed);
+        row("需求清单", "待认领", "合计", n.open);
         for d in &self.departments {
             row("部门派单", "新派", &d.name, d.received);
             row("部门派单", "按时答复", &d.name, d.answered_in_time);
@@ -157,6 +164,17 @@ impl DayReport {
                 t.open
             );
         }
+        let n = &self.needs;
+        let _ = writeln!(
+            md,
+            "\n## 需求清单\n\n新增 {} 项，认领 {} 项，服务 {} 次共 {:.1} 小时，确认完成 {} 项，待认领 {} 项。",
+            n.recorded,
+            n.claimed,
+            n.services,
+            f64::from(n.minutes) / 60.0,
+            n.confirmed,
+            n.open
+        );
         if !self.departments.is_empty() {
             md.push_str(
                 "\n## 部门派单\n\n| 部门 | 新派 | 按时答复 | 超时答复 | 超期未结 | 未结 |\n\

@@ -14,6 +14,7 @@ use crate::records::case::{CaseDoc, CaseState};
 use crate::records::directory::{DirectoryDoc, Role};
 use crate::records::gate_log::GateLogDoc;
 use crate::records::household::HouseholdDoc;
+use crate::records::need::NeedDoc;
 use crate::records::roster::RosterDoc;
 use crate::records::ticket::{TicketAction, TicketDoc, TicketState};
 
@@ -26,6 +27,7 @@ pub(super) enum Record {
     Roster(RosterDoc),
     GateLog(GateLogDoc),
     Case(CaseDoc),
+    Need(NeedDoc),
 }
 
 impl Record {
@@ -39,6 +41,7 @@ impl Record {
             DocKind::Roster => Record::Roster(hydrate(doc).map_err(e)?),
             DocKind::GateLog => Record::GateLog(hydrate(doc).map_err(e)?),
             DocKind::Case => Record::Case(hydrate(doc).map_err(e)?),
+            DocKind::Need => Record::Need(hydrate(doc).map_err(e)?),
         })
     }
 
@@ -77,6 +80,7 @@ impl Record {
             DocKind::Roster => Record::Roster(RosterDoc::default()),
             DocKind::GateLog => Record::GateLog(GateLogDoc::default()),
             DocKind::Case => Record::Case(CaseDoc::default()),
+            DocKind::Need => Record::Need(NeedDoc::default()),
         }
     }
 }
@@ -173,6 +177,7 @@ pub(super) fn compare(
         (Record::Ticket(b), Record::Ticket(a)) => ticket(doc_id, b, a, pusher),
         (Record::Roster(b), Record::Roster(a)) => roster(b, a, pusher),
         (Record::Case(b), Record::Case(a)) => work_order(doc_id, b, a, pusher),
+        (Record::Need(b), Record::Need(a)) => need(b, a, pusher),
         _ => Err(Refusal::new(
             RefusalCode::BadShape,
             "the record changed kind",
@@ -201,6 +206,9 @@ pub(super) fn kept_appended(before: &Record, after: &Record) -> Result<(), Refus
         }
         (Record::Case(b), Record::Case(a)) => {
             appended(&b.events, &a.events, |e| &e.id, "work order step")?;
+        }
+        (Record::Need(b), Record::Need(a)) => {
+            appended(&b.services, &a.services, |s| &s.id, "service")?;
         }
         _ => {}
     }
@@ -379,6 +387,90 @@ fn work_order(
             ));
         }
         seen.push(event.clone());
+    }
+    Ok(())
+}
+
+/// A need is recorded once by a lead or the office; claimed by a member who serves (the claim in
+/// their own name, on a need open when they saw it), changed or released only by the office or
+/// the holder; served by the holder (services appended in their name); confirmed by a lead of
+/// the household's building, an area or lane lead, or the office, once served.
+fn need(before: &NeedDoc, after: &NeedDoc, pusher: &Pusher) -> Result<(), Refusal> {
+    let forbidden = |what: &str| Err(Refusal::new(RefusalCode::RoleForbidden, what.to_owned()));
+    let holds = |roles: &[Role]| pusher.roles.iter().any(|(r, _)| roles.contains(r));
+    let office = holds(&[Role::Office]);
+    let head = |d: &NeedDoc| NeedDoc {
+        claim: None,
+        services: Vec::new(),
+        confirmed: None,
+        ..d.clone()
+    };
+    if head(before) != head(after) {
+        let recorder = holds(&[
+            Role::Office,
+            Role::AreaLead,
+            Role::BuildingLead,
+            Role::LaneLead,
+        ]);
+        if !before.household_id.is_empty() || !recorder {
+            return forbidden("a need is recorded once, by a lead or the office");
+        }
+    }
+    if before.claim != after.claim {
+        let me = &pusher.member_id;
+        match (&before.claim, &after.claim) {
+            (None, Some(c)) => {
+                attributed(&c.member, &c.device, pusher, "claim")?;
+                if !holds(&[Role::Volunteer, Role::PartyMember, Role::UnitMember]) {
+                    return forbidden("only volunteers, party members and units claim needs");
+                }
+                if let Some(unit) = &c.unit
+                    && !pusher
+                        .roles
+                        .iter()
+                        .any(|(r, p)| *r == Role::UnitMember && p == unit)
+                {
+                    return forbidden("a claim names a unit the member serves for");
+                }
+            }
+            (Some(old), _) if office || (old.member == *me && after.claim.is_none()) => {}
+            _ => return forbidden("only the office changes a claim; its holder may release it"),
+        }
+    }
+    let added = appended(&before.services, &after.services, |s| &s.id, "service")?;
+    for s in added {
+        attributed(&s.member, &s.device, pusher, "service")?;
+        let holder = before
+            .claim
+            .as_ref()
+            .is_some_and(|c| c.member == pusher.member_id);
+        if !holder {
+            return forbidden("only the need's holder records a service");
+        }
+        if !(1..=24 * 60).contains(&s.minutes) {
+            return Err(Refusal::new(
+                RefusalCode::BadShape,
+                "a service lasts 1 minute to 24 hours",
+            ));
+        }
+    }
+    if before.confirmed != after.confirmed {
+        let lead = pusher.roles.iter().any(|(r, p)| {
+            matches!(r, Role::Office | Role::AreaLead | Role::LaneLead)
+                || (*r == Role::BuildingLead && *p == after.building_id)
+        });
+        match &after.confirmed {
+            Some(c) if before.confirmed.is_none() && lead => {
+                attributed(&c.by, &c.device, pusher, "confirmation")?;
+                if before.services.is_empty() {
+                    return Err(Refusal::new(
+                        RefusalCode::StateForbidden,
+                        "a need is confirmed once it was served",
+                    ));
+                }
+            }
+            _ => return forbidden("a lead of the household confirms a need once"),
+        }
     }
     Ok(())
 }

@@ -10,6 +10,7 @@
 //! | gate log | entries appended by the gate's duty roles (the scope decides who), never changed or removed |
 //! | household | the building's leads and the office (the scope decides who); visits appended, never changed or removed |
 //! | ticket | the action table of [`crate::api::ticket_actions`] in the state the ticket was in; events appended, never changed or removed |
+//! | need | recorded once by a lead or the office; claimed in their own name by a volunteer, party member or unit member while open; the claim changed by the office or released by its holder; services appended by the holder; confirmed once served by the building's lead, an area or lane lead, or the office |
 //! | work order | dispatched (its head written once) by the office or an area lead for the department its id names; the step table of [`crate::api::cases`] in the state the order was in; steps appended, never changed or removed |
 //!
 //! For every kind: the change names the pushing device's member and device, and so does every
@@ -427,6 +428,7 @@ fn append_only_lists(kind: DocKind) -> &'static [&'static str] {
         DocKind::Household => &["visits", "isolation_checks"],
         DocKind::Ticket | DocKind::Case => &["events"],
         DocKind::GateLog => &["entries"],
+        DocKind::Need => &["services"],
         _ => &[],
     }
 }

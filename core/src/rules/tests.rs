@@ -1041,3 +1041,96 @@ fn work_orders_are_dispatched_by_supervisors_and_stepped_by_their_department() {
         Some("state_forbidden")
     );
 }
+
+const NEED: &str = "01JNEED000000000000000000";
+
+#[test]
+fn needs_are_claimed_by_those_who_serve_and_confirmed_by_the_household_s_lead() {
+    use crate::records::need::{NeedClaim, NeedConfirmation, NeedDoc, NeedService};
+    let who = wang();
+    let wu = pusher("vol-wu", &[(Role::Volunteer, "")]);
+    let li = pusher("lead-li", &[(Role::BuildingLead, "b5")]);
+    let claim = |p: &Pusher| NeedClaim {
+        member: p.member_id.clone(),
+        unit: None,
+        device: p.device_id.clone(),
+        at_ms: 1,
+    };
+    let mut relay = relay_copy(DocKind::Need, NEED);
+    let mut phone = phone_copy(DocKind::Need, NEED, 1);
+    let recorded = edit(&mut phone, &who, |n: &mut NeedDoc| {
+        n.household_id = HOUSEHOLD.into();
+        n.building_id = "b3".into();
+        n.description = "代购降压药".into();
+    });
+    judge(&mut relay, DocKind::Need, NEED, &recorded, &who).unwrap();
+    // A lead does not claim; a volunteer claims in their own name only.
+    let by_lead = edit(&mut phone.fork(), &who, |n: &mut NeedDoc| {
+        n.claim = Some(claim(&who))
+    });
+    assert_eq!(
+        code(judge(&mut relay, DocKind::Need, NEED, &by_lead, &who)),
+        Some("role_forbidden")
+    );
+    let forged = edit(&mut phone.fork(), &wu, |n: &mut NeedDoc| {
+        n.claim = Some(claim(&who))
+    });
+    assert_eq!(
+        code(judge(&mut relay, DocKind::Need, NEED, &forged, &wu)),
+        Some("forged_attribution")
+    );
+    let rewritten = edit(&mut phone.fork(), &wu, |n: &mut NeedDoc| {
+        n.description = "别的".into()
+    });
+    assert_eq!(
+        code(judge(&mut relay, DocKind::Need, NEED, &rewritten, &wu)),
+        Some("role_forbidden")
+    );
+    let claimed = edit(&mut phone, &wu, |n: &mut NeedDoc| {
+        n.claim = Some(claim(&wu))
+    });
+    judge(&mut relay, DocKind::Need, NEED, &claimed, &wu).unwrap();
+    // Confirmed only once served, and not by another building's lead.
+    let early = edit(&mut phone.fork(), &who, |n: &mut NeedDoc| {
+        n.confirmed = Some(NeedConfirmation {
+            by: who.member_id.clone(),
+            device: who.device_id.clone(),
+            at_ms: 2,
+        })
+    });
+    assert_eq!(
+        code(judge(&mut relay, DocKind::Need, NEED, &early, &who)),
+        Some("state_forbidden")
+    );
+    let served = edit(&mut phone, &wu, |n: &mut NeedDoc| {
+        n.services.push(NeedService {
+            id: "s1".into(),
+            member: wu.member_id.clone(),
+            unit: None,
+            device: wu.device_id.clone(),
+            at_ms: 2,
+            minutes: 90,
+            note: "送药".into(),
+        })
+    });
+    judge(&mut relay, DocKind::Need, NEED, &served, &wu).unwrap();
+    let by_li = edit(&mut phone.fork(), &li, |n: &mut NeedDoc| {
+        n.confirmed = Some(NeedConfirmation {
+            by: li.member_id.clone(),
+            device: li.device_id.clone(),
+            at_ms: 3,
+        })
+    });
+    assert_eq!(
+        code(judge(&mut relay, DocKind::Need, NEED, &by_li, &li)),
+        Some("role_forbidden")
+    );
+    let confirmed = edit(&mut phone, &who, |n: &mut NeedDoc| {
+        n.confirmed = Some(NeedConfirmation {
+            by: who.member_id.clone(),
+            device: who.device_id.clone(),
+            at_ms: 3,
+        })
+    });
+    judge(&mut relay, DocKind::Need, NEED, &confirmed, &who).unwrap();
+}

@@ -18,6 +18,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../../migrations/010_erased_records.sql")),
     M::up(include_str!("../../migrations/011_resident_ages.sql")),
     M::up(include_str!("../../migrations/012_work_orders.sql")),
+    M::up(include_str!("../../migrations/013_needs.sql")),
 ];
 
 /// Every migration, in order.
