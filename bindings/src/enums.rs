@@ -2,7 +2,7 @@
 //! Chinese label (`Category.NOISE.labelZh()` is "噪声").
 
 use linli_core::records::{
-    case, directory, gate_log, household, isolation, need, pass, reminder, roster, ticket,
+    case, directory, gate_log, household, isolation, need, pass, reminder, roster, round, ticket,
 };
 
 use crate::mirror::mirror_enum;
@@ -14,7 +14,7 @@ mirror_enum!(coded
 /// A member's role.
 Role = directory::Role {
     Office, AreaLead, BuildingLead, LaneLead, GateLead, ShiftLead, SafetyOfficer, Volunteer,
-    DepartmentStaff, PartyMember, UnitMember
+    DepartmentStaff, PartyMember, UnitMember, ResidentRep
 });
 mirror_enum!(coded
     /// A visitor's pass.
@@ -115,6 +115,9 @@ mirror_enum!(coded
 mirror_enum!(coded
     /// Where a need stands: 待认领 / 已认领 / 已服务 / 已确认.
     NeedStatus = need::NeedStatus { Open, Claimed, Served, Confirmed });
+mirror_enum!(coded
+    /// Who is rated in an evaluation round: 片区长 or 共建单位.
+    SubjectKind = round::SubjectKind { AreaLead, Unit });
 mirror_enum!(coded
     /// Where a department's work order stands.
     CaseStatus = case::CaseStatus { Waiting, Accepted, InfoRequested, Replied, Resolved, HandedBack });

@@ -9,6 +9,7 @@ uniffi::setup_scaffolding!();
 pub mod callback;
 pub mod enums;
 pub mod error;
+pub mod evaluations;
 pub mod mirror;
 pub mod needs;
 pub mod orders;

@@ -136,6 +136,15 @@ error_codes! {
     NeedConfirmed = "need_confirmed",
     /// Nobody recorded a service for the need yet.
     NotServed = "not_served",
+    /// The evaluation round is closed (or not opened).
+    RoundClosed = "round_closed",
+    /// The member voted in this round already.
+    AlreadyVoted = "already_voted",
+    /// The member rated this subject in this round already.
+    AlreadyRated = "already_rated",
+    /// Names someone or something that is not evaluated (an area lead, a unit, a lead to vote
+    /// for).
+    NotRated = "not_rated",
     // The acting member.
     /// The member's roles over the place do not allow it.
     RoleRequired = "role_required",
@@ -158,6 +167,7 @@ pub const INPUT_FIELDS: &[&str] = &[
     "birth_year",
     "building_id",
     "bytes",
+    "candidate",
     "carrier",
     "celsius",
     "checks_per_day",
@@ -227,9 +237,11 @@ pub const INPUT_FIELDS: &[&str] = &[
     "room",
     "safety_officers",
     "scope",
+    "score",
     "sha256",
     "start",
     "status",
+    "subject",
     "summary",
     "systolic",
     "tag",

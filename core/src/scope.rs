@@ -1,6 +1,6 @@
 //! Scopes: the unit of sync and of access control. Every document lives in exactly one scope,
 //! fixed when it is created: the community directory in `community`, tickets in `tickets`, the
-//! needs list in `needs`, a
+//! needs list in `needs`, the evaluation rounds in `evaluations`, a
 //! household in `building/<id>`, a gate's roster weeks in `gate/<id>/roster` and its day logs in
 //! `gate/<id>/log`, a department's work orders in `department/<id>`. The relay keeps one change log per scope and checks each member's right to
 //! read and write it (see [`crate::api::access`]).
@@ -21,6 +21,8 @@ pub enum Scope {
     Tickets,
     /// The community's needs list.
     Needs,
+    /// The monthly evaluation rounds.
+    Evaluations,
     /// The households of one building.
     Building(String),
     /// The roster weeks of one gate.
@@ -45,6 +47,7 @@ impl Scope {
             "community" => return Ok(Scope::Community),
             "tickets" => return Ok(Scope::Tickets),
             "needs" => return Ok(Scope::Needs),
+            "evaluations" => return Ok(Scope::Evaluations),
             _ => {}
         }
         if let Some(b) = text.strip_prefix("building/") {
@@ -70,7 +73,7 @@ impl Scope {
     /// The place whose roles grant access to this scope, if any.
     pub fn place(&self) -> Option<&str> {
         match self {
-            Scope::Community | Scope::Tickets | Scope::Needs => None,
+            Scope::Community | Scope::Tickets | Scope::Needs | Scope::Evaluations => None,
             Scope::Building(p)
             | Scope::GateRoster(p)
             | Scope::GateLog(p)
@@ -84,6 +87,7 @@ impl Scope {
             Scope::Community => DocKind::Directory,
             Scope::Tickets => DocKind::Ticket,
             Scope::Needs => DocKind::Need,
+            Scope::Evaluations => DocKind::Round,
             Scope::Building(_) => DocKind::Household,
             Scope::GateRoster(_) => DocKind::Roster,
             Scope::GateLog(_) => DocKind::GateLog,
@@ -127,6 +131,7 @@ impl fmt::Display for Scope {
             Scope::Community => f.write_str("community"),
             Scope::Tickets => f.write_str("tickets"),
             Scope::Needs => f.write_str("needs"),
+            Scope::Evaluations => f.write_str("evaluations"),
             Scope::Building(b) => write!(f, "building/{b}"),
             Scope::GateRoster(g) => write!(f, "gate/{g}/roster"),
             Scope::GateLog(g) => write!(f, "gate/{g}/log"),
@@ -145,6 +150,7 @@ mod tests {
             Scope::Community,
             Scope::Tickets,
             Scope::Needs,
+            Scope::Evaluations,
             Scope::Building("b-1".into()),
             Scope::GateRoster("g.east".into()),
             Scope::GateLog("G_2".into()),

@@ -52,6 +52,7 @@ fn each_role_reads_and_writes_the_scopes_of_its_places() {
         Scope::Community,
         Scope::Tickets,
         Scope::Needs,
+        Scope::Evaluations,
         Scope::Building(c.building3.clone()),
         Scope::Building(c.building5.clone()),
         Scope::Building(lane_house.clone()),
@@ -62,17 +63,17 @@ fn each_role_reads_and_writes_the_scopes_of_its_places() {
     ];
     let (n, r, w) = (rw(false, false), rw(true, false), rw(true, true));
     let table = [
-        ("office", [w, w, w, w, w, w, w, w, w, w]),
-        ("area-zheng", [w, w, w, w, w, n, r, r, w, w]),
-        ("lead-wang", [w, w, w, w, n, n, n, n, r, r]),
-        ("lead-li", [w, w, w, w, w, n, n, n, r, r]),
-        ("lane-he", [w, w, w, n, n, w, n, n, r, r]),
-        ("gate-zhao", [w, w, w, n, n, n, w, w, r, r]),
-        ("shift-qian", [w, w, w, n, n, n, w, w, r, r]),
-        ("guard-sun", [w, w, w, n, n, n, w, w, r, r]),
-        ("vol-wu", [w, w, w, n, n, n, n, n, r, r]),
-        ("cg-liu", [r, n, n, n, n, n, n, n, w, n]),
-        ("stranger", [n, n, n, n, n, n, n, n, n, n]),
+        ("office", [w, w, w, w, w, w, w, w, w, w, w]),
+        ("area-zheng", [w, w, w, w, w, w, n, r, r, w, w]),
+        ("lead-wang", [w, w, w, w, w, n, n, n, n, r, r]),
+        ("lead-li", [w, w, w, w, w, w, n, n, n, r, r]),
+        ("lane-he", [w, w, w, w, n, n, w, n, n, r, r]),
+        ("gate-zhao", [w, w, w, w, n, n, n, w, w, r, r]),
+        ("shift-qian", [w, w, w, w, n, n, n, w, w, r, r]),
+        ("guard-sun", [w, w, w, w, n, n, n, w, w, r, r]),
+        ("vol-wu", [w, w, w, w, n, n, n, n, n, r, r]),
+        ("cg-liu", [r, n, n, n, n, n, n, n, n, w, n]),
+        ("stranger", [n, n, n, n, n, n, n, n, n, n, n]),
     ];
     for (member, expected) in table {
         for (scope, want) in scopes.iter().zip(expected) {

@@ -34,6 +34,8 @@ enum Write {
     Order(usize),
     /// A need of a household in 3号楼.
     Need,
+    /// The month's evaluation round.
+    Round,
 }
 
 struct Gates {
@@ -102,6 +104,13 @@ fn write(l: &Linli, what: Write, p: &linli_relay::demo::Places, gates: &Gates) {
             })
             .unwrap();
         }
+        Write::Round => {
+            // A month no store has opened yet, each time.
+            static MONTHS: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(1);
+            let ahead = MONTHS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let month = l.community().unwrap().local_date(now);
+            l.open_round(month + chrono::Months::new(ahead)).unwrap();
+        }
     }
 }
 
@@ -153,6 +162,7 @@ async fn each_role_reads_and_writes_exactly_its_scopes_through_the_relay() {
         (format!("department/{city}"), Write::Order(0)),
         (format!("department/{police}"), Write::Order(1)),
         ("needs".to_owned(), Write::Need),
+        ("evaluations".to_owned(), Write::Round),
     ];
 
     // The office puts something into every scope.
@@ -167,56 +177,56 @@ async fn each_role_reads_and_writes_exactly_its_scopes_through_the_relay() {
     // steps); area leads dispatch; a department's staff read the directory and write their
     // own department's orders, and nothing else.
     let table = [
-        ("office-admin", [BOTH; 11]),
+        ("office-admin", [BOTH; 12]),
         (
             "area-zheng",
             [
-                BOTH, BOTH, BOTH, BOTH, READ, READ, READ, READ, BOTH, BOTH, BOTH,
+                BOTH, BOTH, BOTH, BOTH, READ, READ, READ, READ, BOTH, BOTH, BOTH, BOTH,
             ],
         ),
         (
             "lead-wang",
             [
-                BOTH, BOTH, BOTH, NONE, NONE, NONE, NONE, NONE, READ, READ, BOTH,
+                BOTH, BOTH, BOTH, NONE, NONE, NONE, NONE, NONE, READ, READ, BOTH, BOTH,
             ],
         ),
         (
             "lead-li",
             [
-                BOTH, BOTH, BOTH, BOTH, NONE, NONE, NONE, NONE, READ, READ, BOTH,
+                BOTH, BOTH, BOTH, BOTH, NONE, NONE, NONE, NONE, READ, READ, BOTH, BOTH,
             ],
         ),
         (
             "gate-zhao",
             [
-                BOTH, BOTH, NONE, NONE, BOTH, BOTH, NONE, NONE, READ, READ, BOTH,
+                BOTH, BOTH, NONE, NONE, BOTH, BOTH, NONE, NONE, READ, READ, BOTH, BOTH,
             ],
         ),
         (
             "shift-qian",
             [
-                BOTH, BOTH, NONE, NONE, BOTH, BOTH, NONE, NONE, READ, READ, BOTH,
+                BOTH, BOTH, NONE, NONE, BOTH, BOTH, NONE, NONE, READ, READ, BOTH, BOTH,
             ],
         ),
         (
             "guard-sun",
             [
-                BOTH, BOTH, NONE, NONE, BOTH, BOTH, NONE, NONE, READ, READ, BOTH,
+                BOTH, BOTH, NONE, NONE, BOTH, BOTH, NONE, NONE, READ, READ, BOTH, BOTH,
             ],
         ),
         (
             "vol-wu",
             [
-                BOTH, BOTH, NONE, NONE, BOTH, BOTH, NONE, NONE, READ, READ, BOTH,
+                BOTH, BOTH, NONE, NONE, BOTH, BOTH, NONE, NONE, READ, READ, BOTH, BOTH,
             ],
         ),
         (
             "cg-liu",
             [
-                READ, NONE, NONE, NONE, NONE, NONE, NONE, NONE, BOTH, NONE, NONE,
+                READ, NONE, NONE, NONE, NONE, NONE, NONE, NONE, BOTH, NONE, NONE, NONE,
             ],
         ),
-        ("lead-old", [NONE; 11]),
+        ("lead-old", [NONE; 12]),
     ];
     let mut phones = Vec::new();
     for (member, _) in &table {

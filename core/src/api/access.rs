@@ -6,13 +6,14 @@
 //! | `community` | read, write | read, write¹ | read, write¹ | read, write¹ | read, write¹ |
 //! | `tickets` | read, write | read, write | read, write | read, write | read, write |
 //! | `needs` | read, write | read, write | read, write | read, write | read, write |
+//! | `evaluations` | read, write | read, write | read, write | read, write | read, write |
 //! | `building/<b>` | read, write | read, write (b in their area) | read, write (their building, or b in their lane) | – | – |
 //! | `gate/<g>/roster` | read, write | read (g in their area) | – | read, write (their gate) | – |
 //! | `gate/<g>/log` | read, write | read (g in their area) | – | read, write (their gate) | – |
 //! | `department/<d>` | read, write | read, write | read | read | read |
 //!
 //! A department's staff (部门联络员) read the directory and read and write their own
-//! department's work orders (`department/<d>`), nothing else: not the tickets, the needs list,
+//! department's work orders (`department/<d>`), nothing else: not the tickets, the needs list, the evaluations,
 //! households or gates. Every other member reads every department's work orders, so that a ticket's state,
 //! which takes the departments' steps, is the same on every phone; area leads write them too
 //! (they dispatch and answer a department's questions). A member holding both kinds of role
@@ -221,7 +222,9 @@ fn access_by_community_roles(
     let Some(place) = scope.place() else {
         return match scope {
             // The directory's rules keep everything but one's own reminders to the office.
-            Scope::Tickets | Scope::Needs | Scope::Community => Access::READ_WRITE,
+            Scope::Tickets | Scope::Needs | Scope::Evaluations | Scope::Community => {
+                Access::READ_WRITE
+            }
             _ => Access::READ,
         };
     };

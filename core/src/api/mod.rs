@@ -8,6 +8,7 @@ pub mod cases;
 pub mod directory;
 pub mod duty;
 pub mod erasure;
+pub mod evaluations;
 pub mod households;
 pub mod isolation;
 pub mod needs;

@@ -66,6 +66,13 @@ impl Linli {
                     crate::records::Coded::label_zh(need.category)
                 )
             }
+            DocKind::Round => format!(
+                "{} 评议",
+                doc_id
+                    .strip_prefix(crate::api::evaluations::ROUND_PREFIX)
+                    .and_then(|m| m.strip_prefix(':'))
+                    .unwrap_or(doc_id)
+            ),
         })
     }
 }

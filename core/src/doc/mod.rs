@@ -32,11 +32,13 @@ pub enum DocKind {
     Case,
     /// One resident's need on the needs list.
     Need,
+    /// One month's evaluation round.
+    Round,
 }
 
 impl DocKind {
     /// Every kind, in a fixed order.
-    pub const ALL: [DocKind; 7] = [
+    pub const ALL: [DocKind; 8] = [
         DocKind::Directory,
         DocKind::Household,
         DocKind::Ticket,
@@ -44,6 +46,7 @@ impl DocKind {
         DocKind::GateLog,
         DocKind::Case,
         DocKind::Need,
+        DocKind::Round,
     ];
 
     /// The name stored in the database and sent over the wire.
@@ -56,6 +59,7 @@ impl DocKind {
             DocKind::GateLog => "gate_log",
             DocKind::Case => "case",
             DocKind::Need => "need",
+            DocKind::Round => "round",
         }
     }
 
@@ -166,6 +170,7 @@ pub(crate) fn genesis(kind: DocKind, doc_id: &str) -> Result<AutoCommit> {
         DocKind::Ticket => autosurgeon::reconcile(&mut doc, TicketDoc::default()),
         DocKind::Case => autosurgeon::reconcile(&mut doc, CaseSkeleton::default()),
         DocKind::Need => autosurgeon::reconcile(&mut doc, NeedSkeleton::default()),
+        DocKind::Round => autosurgeon::reconcile(&mut doc, RoundSkeleton::default()),
         DocKind::Roster => {
             let (gate, monday) = gate_day(ROSTER_PREFIX)?;
             let skeleton = RosterDoc {
@@ -260,6 +265,17 @@ struct NeedSkeleton {
     confirmed: Option<crate::records::need::NeedConfirmation>,
 }
 
+/// An evaluation round's first change, frozen likewise (see [`DirectorySkeleton`]).
+#[derive(Default, Reconcile)]
+struct RoundSkeleton {
+    month: String,
+    opened_by: String,
+    opened_ms: i64,
+    ratings: Vec<crate::records::round::Rating>,
+    votes: Vec<crate::records::round::Vote>,
+    closed: Option<crate::records::round::RoundClosing>,
+}
+
 /// Applies `changes` to `doc`, turning a panic inside automerge into an error: automerge 0.12
 /// unwraps some checks of a change's operations (an actor index outside the change's actor
 /// table) that its decoder lets through, so a malformed change from a phone would otherwise
@@ -308,6 +324,7 @@ fn skeleton_change(kind: DocKind) -> Option<&'static automerge::ExpandedChange> 
                 DocKind::Ticket,
                 DocKind::Case,
                 DocKind::Need,
+                DocKind::Round,
             ]
             .into_iter()
             .filter_map(|kind| {
@@ -384,6 +401,7 @@ mod tests {
         assert!(skeleton_change(DocKind::Ticket).is_some());
         assert!(skeleton_change(DocKind::Case).is_some());
         assert!(skeleton_change(DocKind::Need).is_some());
+        assert!(skeleton_change(DocKind::Round).is_some());
     }
 
     /// The first changes never change: a record made by an earlier version must be recognised
@@ -426,6 +444,11 @@ mod tests {
                 DocKind::Need,
                 "01KAXQ0000NEED0000000000000",
                 "ce856fc1663663501c2dc014acba33443d7ecfec0f97c57d1905f2f28684e0ae",
+            ),
+            (
+                DocKind::Round,
+                "round:2026-12",
+                "6278714d3f42b2b550228cddf75087f2efdb938762d8060da3cf14dc05eaa616",
             ),
         ];
         for (kind, id, hash) in pinned {

@@ -9,6 +9,7 @@ mod gate_log;
 mod household;
 mod need;
 mod roster;
+mod round;
 mod ticket;
 
 pub(crate) use ticket::ticket_state;
@@ -42,6 +43,7 @@ pub const TABLES: &[&str] = &[
     "p_case_events",
     "p_needs",
     "p_need_services",
+    "p_rounds",
 ];
 
 /// The document as `T`: only the fields `T` names are read.
@@ -128,6 +130,7 @@ pub(crate) fn project(
         DocKind::Roster => roster::project(conn, doc_id, &hydrate(doc_id, doc)?),
         DocKind::Case => case::project(conn, doc_id, &hydrate(doc_id, doc)?),
         DocKind::Need => need::project(conn, doc_id, &hydrate(doc_id, doc)?),
+        DocKind::Round => round::project(conn, doc_id, &hydrate(doc_id, doc)?),
         DocKind::GateLog => {
             if source == Source::LocalEdit && gate_log::project_appended(conn, doc_id, doc)? {
                 Ok(())

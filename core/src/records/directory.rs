@@ -53,6 +53,8 @@ coded_enum! {
         PartyMember = "party_member" / "双报到党员",
         /// 共建单位成员: serves the community's needs for a co-building unit.
         UnitMember = "unit_member" / "共建单位成员",
+        /// 居民代表: a residents' representative, who rates and votes in evaluation rounds.
+        ResidentRep = "resident_rep" / "居民代表",
     }
 }
 
@@ -68,14 +70,17 @@ impl Role {
                 Some(PlaceKind::Gate)
             }
             Role::DepartmentStaff => Some(PlaceKind::Department),
-            Role::PartyMember => None,
+            Role::PartyMember | Role::ResidentRep => None,
             Role::UnitMember => Some(PlaceKind::Unit),
         }
     }
 
     /// Whether a grant of this role must name at least one place.
     pub fn needs_places(self) -> bool {
-        !matches!(self, Role::Office | Role::Volunteer | Role::PartyMember)
+        !matches!(
+            self,
+            Role::Office | Role::Volunteer | Role::PartyMember | Role::ResidentRep
+        )
     }
 }
 

@@ -10,6 +10,7 @@ pub mod need;
 pub mod pass;
 pub mod reminder;
 pub mod roster;
+pub mod round;
 pub mod ticket;
 pub mod validate;
 

@@ -104,6 +104,47 @@ pub struct NeedCounts {
     pub open: u32,
 }
 
+/// A subject's counted ratings in a published round.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublishedSubject {
+    /// 片区长 or 共建单位.
+    pub kind: crate::records::round::SubjectKind,
+    /// The member or unit id.
+    pub id: String,
+    /// Its name.
+    pub name: String,
+    /// Ratings counted.
+    pub ratings: u32,
+    /// Their mean in hundredths.
+    pub mean_x100: u32,
+}
+
+/// A candidate's counted votes in a published round.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublishedCandidate {
+    /// The lead's member id.
+    pub id: String,
+    /// Their name.
+    pub name: String,
+    /// Votes counted.
+    pub votes: u32,
+}
+
+/// An evaluation round the office closed that day, as published (评议结果).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublishedRound {
+    /// The month, `YYYY-MM`.
+    pub month: String,
+    /// Per subject.
+    pub subjects: Vec<PublishedSubject>,
+    /// Per candidate, most votes first.
+    pub candidates: Vec<PublishedCandidate>,
+    /// 最美楼栋长's name, if anyone voted.
+    pub winner: Option<String>,
+    /// Members who voted more than once (one vote each counted).
+    pub double_voters: u32,
+}
+
 /// Duty at one gate. Attendance counts planned slots only, each once:
 /// `on_time + late + no_show + pending == planned`; the slots nobody was assigned to
 /// (`slots - planned`) count in none of them.
@@ -164,6 +205,8 @@ pub struct DayReport {
     pub departments: Vec<DepartmentRow>,
     /// The needs list.
     pub needs: NeedCounts,
+    /// Evaluation rounds closed that day, with their results.
+    pub evaluations: Vec<PublishedRound>,
     /// Duty by gate.
     pub duty: Vec<GateDuty>,
     /// Gate entries by gate and kind.
@@ -224,6 +267,7 @@ impl Linli {
                 tickets: ticket_levels(c, start, end)?,
                 departments: department_orders(c, start, end)?,
                 needs: need_counts(c, start, end)?,
+                evaluations: Vec::new(),
                 duty: Vec::new(),
                 gate_entries: gate_entries(c, start, end)?,
                 reminders: Default::default(),
@@ -233,6 +277,7 @@ impl Linli {
             })
         })?;
         report.duty = self.gate_duty(start, end, now_ms)?;
+        report.evaluations = self.rounds_closed(start, end)?;
         report.reminders = self.reminder_counts(date)?;
         (report.arrivals, report.departures) = self.arrivals_and_departures(date)?;
         for d in self.isolation_days(date)? {
@@ -246,6 +291,57 @@ impl Linli {
             });
         }
         Ok(report)
+    }
+
+    /// The rounds closed within `[start, end)`, published with names.
+    fn rounds_closed(&self, start: i64, end: i64) -> Result<Vec<PublishedRound>> {
+        let results: Vec<String> = self.store.read(|c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT result FROM p_rounds WHERE closed_ms >= ?1 AND closed_ms < ?2 ORDER BY month",
+            )?;
+            let rows = stmt.query_map(params![start, end], |r| r.get(0))?;
+            Ok(rows.collect::<rusqlite::Result<_>>()?)
+        })?;
+        let member = |id: &str| {
+            self.member(id)
+                .map(|m| m.name)
+                .unwrap_or_else(|_| id.to_owned())
+        };
+        let mut out = Vec::new();
+        for json in results {
+            let r: crate::records::round::RoundResult = serde_json::from_str(&json)
+                .map_err(|e| crate::error::Error::document("evaluation round", e))?;
+            let mut subjects = Vec::new();
+            for s in &r.subjects {
+                let name = match s.kind {
+                    crate::records::round::SubjectKind::AreaLead => member(&s.subject),
+                    crate::records::round::SubjectKind::Unit => self.place_name(&s.subject)?,
+                };
+                subjects.push(PublishedSubject {
+                    kind: s.kind,
+                    id: s.subject.clone(),
+                    name,
+                    ratings: s.ratings,
+                    mean_x100: s.mean_x100,
+                });
+            }
+            out.push(PublishedRound {
+                month: r.month.clone(),
+                subjects,
+                candidates: r
+                    .candidates
+                    .iter()
+                    .map(|c| PublishedCandidate {
+                        id: c.candidate.clone(),
+                        name: member(&c.candidate),
+                        votes: c.votes,
+                    })
+                    .collect(),
+                winner: r.winner.as_deref().map(member),
+                double_voters: r.double_voters.len() as u32,
+            });
+        }
+        Ok(out)
     }
 
     /// Duty at every gate with shifts starting on the local date `date`: the day-end report's

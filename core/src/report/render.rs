@@ -68,6 +68,27 @@ impl DayReport {
         row("需求清单", "服务分钟", "合计", n.minutes);
         row("需求清单", "确认完成", "合计", n.confirmed);
         row("需求清单", "待认领", "合计", n.open);
+        for e in &self.evaluations {
+            let section = format!("评议{}", e.month);
+            for s in &e.subjects {
+                row(
+                    &section,
+                    &format!("{}评分次数", s.kind.label_zh()),
+                    &s.name,
+                    s.ratings,
+                );
+                row(
+                    &section,
+                    &format!("{}平均分×100", s.kind.label_zh()),
+                    &s.name,
+                    s.mean_x100,
+                );
+            }
+            for c in &e.candidates {
+                row(&section, "最美楼栋长得票", &c.name, c.votes);
+            }
+            row(&section, "重复投票人数", "合计", e.double_voters);
+        }
         for d in &self.departments {
             row("部门派单", "新派", &d.name, d.received);
             row("部门派单", "按时答复", &d.name, d.answered_in_time);
@@ -175,6 +196,27 @@ impl DayReport {
             n.confirmed,
             n.open
         );
+        for e in &self.evaluations {
+            let _ = writeln!(md, "\n## {} 评议结果\n", e.month);
+            if let Some(w) = &e.winner {
+                let _ = writeln!(md, "最美楼栋长：{w}\n");
+            }
+            md.push_str("| 对象 | 类别 | 评分次数 | 平均分 |\n|---|---|---:|---:|\n");
+            for s in &e.subjects {
+                let _ = writeln!(
+                    md,
+                    "| {} | {} | {} | {}.{:02} |",
+                    s.name,
+                    s.kind.label_zh(),
+                    s.ratings,
+                    s.mean_x100 / 100,
+                    s.mean_x100 % 100
+                );
+            }
+            if e.double_voters > 0 {
+                let _ = writeln!(md, "\n重复投票 {} 人，每人只计第一票。", e.double_voters);
+            }
+        }
         if !self.departments.is_empty() {
             md.push_str(
                 "\n## 部门派单\n\n| 部门 | 新派 | 按时答复 | 超时答复 | 超期未结 | 未结 |\n\

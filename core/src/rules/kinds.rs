@@ -16,6 +16,7 @@ use crate::records::gate_log::GateLogDoc;
 use crate::records::household::HouseholdDoc;
 use crate::records::need::NeedDoc;
 use crate::records::roster::RosterDoc;
+use crate::records::round::RoundDoc;
 use crate::records::ticket::{TicketAction, TicketDoc, TicketState};
 
 /// A document read as its record.
@@ -28,6 +29,7 @@ pub(super) enum Record {
     GateLog(GateLogDoc),
     Case(CaseDoc),
     Need(NeedDoc),
+    Round(RoundDoc),
 }
 
 impl Record {
@@ -42,6 +44,7 @@ impl Record {
             DocKind::GateLog => Record::GateLog(hydrate(doc).map_err(e)?),
             DocKind::Case => Record::Case(hydrate(doc).map_err(e)?),
             DocKind::Need => Record::Need(hydrate(doc).map_err(e)?),
+            DocKind::Round => Record::Round(hydrate(doc).map_err(e)?),
         })
     }
 
@@ -81,6 +84,7 @@ impl Record {
             DocKind::GateLog => Record::GateLog(GateLogDoc::default()),
             DocKind::Case => Record::Case(CaseDoc::default()),
             DocKind::Need => Record::Need(NeedDoc::default()),
+            DocKind::Round => Record::Round(RoundDoc::default()),
         }
     }
 }
@@ -178,6 +182,7 @@ pub(super) fn compare(
         (Record::Roster(b), Record::Roster(a)) => roster(b, a, pusher),
         (Record::Case(b), Record::Case(a)) => work_order(doc_id, b, a, pusher),
         (Record::Need(b), Record::Need(a)) => need(b, a, pusher),
+        (Record::Round(b), Record::Round(a)) => round(b, a, pusher),
         _ => Err(Refusal::new(
             RefusalCode::BadShape,
             "the record changed kind",
@@ -209,6 +214,10 @@ pub(super) fn kept_appended(before: &Record, after: &Record) -> Result<(), Refus
         }
         (Record::Need(b), Record::Need(a)) => {
             appended(&b.services, &a.services, |s| &s.id, "service")?;
+        }
+        (Record::Round(b), Record::Round(a)) => {
+            appended(&b.ratings, &a.ratings, |r| &r.id, "rating")?;
+            appended(&b.votes, &a.votes, |v| &v.id, "vote")?;
         }
         _ => {}
     }
@@ -471,6 +480,38 @@ fn need(before: &NeedDoc, after: &NeedDoc, pusher: &Pusher) -> Result<(), Refusa
             }
             _ => return forbidden("a lead of the household confirms a need once"),
         }
+    }
+    Ok(())
+}
+
+/// A round is opened and closed by the office, each once; ratings (1 to 5) and votes are
+/// appended in the pushing member's name while the round was open when they were made.
+fn round(before: &RoundDoc, after: &RoundDoc, pusher: &Pusher) -> Result<(), Refusal> {
+    let forbidden = |what: &str| Err(Refusal::new(RefusalCode::RoleForbidden, what.to_owned()));
+    let office = pusher.roles.iter().any(|(r, _)| *r == Role::Office);
+    let head = |d: &RoundDoc| (d.month.clone(), d.opened_by.clone(), d.opened_ms);
+    if head(before) != head(after) && (!office || !before.month.is_empty()) {
+        return forbidden("the office opens a round, once");
+    }
+    if before.closed != after.closed && (!office || before.closed.is_some()) {
+        return forbidden("the office closes a round, once");
+    }
+    let ratings = appended(&before.ratings, &after.ratings, |r| &r.id, "rating")?;
+    let votes = appended(&before.votes, &after.votes, |v| &v.id, "vote")?;
+    if (!ratings.is_empty() || !votes.is_empty()) && before.closed.is_some() {
+        return Err(Refusal::new(
+            RefusalCode::StateForbidden,
+            "the round was closed",
+        ));
+    }
+    for r in ratings {
+        attributed(&r.rater, &r.device, pusher, "rating")?;
+        if !(1..=5).contains(&r.score) {
+            return Err(Refusal::new(RefusalCode::BadShape, "a rating is 1 to 5"));
+        }
+    }
+    for v in votes {
+        attributed(&v.voter, &v.device, pusher, "vote")?;
     }
     Ok(())
 }

@@ -1134,3 +1134,82 @@ fn needs_are_claimed_by_those_who_serve_and_confirmed_by_the_household_s_lead() 
     });
     judge(&mut relay, DocKind::Need, NEED, &confirmed, &who).unwrap();
 }
+
+const ROUND: &str = "round:2026-12";
+
+#[test]
+fn rounds_are_opened_and_closed_by_the_office_and_take_votes_only_while_open() {
+    use crate::records::round::{RoundClosing, RoundDoc, Vote};
+    let office = pusher("office", &[(Role::Office, "")]);
+    let wu = pusher("vol-wu", &[(Role::Volunteer, "")]);
+    let vote = |id: &str, p: &Pusher| Vote {
+        id: id.into(),
+        voter: p.member_id.clone(),
+        device: p.device_id.clone(),
+        at_ms: 1,
+        candidate: "lead-wang".into(),
+    };
+    let mut relay = relay_copy(DocKind::Round, ROUND);
+    let mut phone = phone_copy(DocKind::Round, ROUND, 1);
+    let by_wu = edit(&mut phone.fork(), &wu, |r: &mut RoundDoc| {
+        r.month = "2026-12".into()
+    });
+    assert_eq!(
+        code(judge(&mut relay, DocKind::Round, ROUND, &by_wu, &wu)),
+        Some("role_forbidden")
+    );
+    let opened = edit(&mut phone, &office, |r: &mut RoundDoc| {
+        r.month = "2026-12".into();
+        r.opened_by = "office".into();
+    });
+    judge(&mut relay, DocKind::Round, ROUND, &opened, &office).unwrap();
+    let forged = edit(&mut phone.fork(), &wu, |r: &mut RoundDoc| {
+        r.votes.push(vote("v1", &office))
+    });
+    assert_eq!(
+        code(judge(&mut relay, DocKind::Round, ROUND, &forged, &wu)),
+        Some("forged_attribution")
+    );
+    let mut late_phone = phone.fork();
+    let voted = edit(&mut phone, &wu, |r: &mut RoundDoc| {
+        r.votes.push(vote("v1", &wu))
+    });
+    judge(&mut relay, DocKind::Round, ROUND, &voted, &wu).unwrap();
+    let closing_by_wu = edit(&mut phone.fork(), &wu, |r: &mut RoundDoc| {
+        r.closed = Some(RoundClosing {
+            by: "vol-wu".into(),
+            at_ms: 2,
+        })
+    });
+    assert_eq!(
+        code(judge(
+            &mut relay,
+            DocKind::Round,
+            ROUND,
+            &closing_by_wu,
+            &wu
+        )),
+        Some("role_forbidden")
+    );
+    let closed = edit(&mut phone, &office, |r: &mut RoundDoc| {
+        r.closed = Some(RoundClosing {
+            by: "office".into(),
+            at_ms: 2,
+        })
+    });
+    judge(&mut relay, DocKind::Round, ROUND, &closed, &office).unwrap();
+    // A vote made after the close, on top of it, is refused; one made offline before it (on a
+    // state where the round was open) is kept, and counts by its time.
+    let after_close = edit(&mut phone, &wu, |r: &mut RoundDoc| {
+        r.votes.push(vote("v2", &wu))
+    });
+    assert_eq!(
+        code(judge(&mut relay, DocKind::Round, ROUND, &after_close, &wu)),
+        Some("state_forbidden")
+    );
+    late_phone.set_actor(ActorId::from(vec![9; 16]));
+    let offline = edit(&mut late_phone, &office, |r: &mut RoundDoc| {
+        r.votes.push(vote("v3", &office))
+    });
+    judge(&mut relay, DocKind::Round, ROUND, &offline, &office).unwrap();
+}

@@ -19,6 +19,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../../migrations/011_resident_ages.sql")),
     M::up(include_str!("../../migrations/012_work_orders.sql")),
     M::up(include_str!("../../migrations/013_needs.sql")),
+    M::up(include_str!("../../migrations/014_evaluation_rounds.sql")),
 ];
 
 /// Every migration, in order.
