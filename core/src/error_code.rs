@@ -136,6 +136,8 @@ error_codes! {
     NeedConfirmed = "need_confirmed",
     /// Nobody recorded a service for the need yet.
     NotServed = "not_served",
+    /// The step of the joint action was marked done already.
+    StepDone = "step_done",
     /// The evaluation round is closed (or not opened).
     RoundClosed = "round_closed",
     /// The member voted in this round already.
@@ -241,6 +243,8 @@ pub const INPUT_FIELDS: &[&str] = &[
     "sha256",
     "start",
     "status",
+    "step",
+    "steps",
     "subject",
     "summary",
     "systolic",
@@ -248,6 +252,8 @@ pub const INPUT_FIELDS: &[&str] = &[
     "tags",
     "temperature_c",
     "text",
+    "tickets",
+    "title",
     "to",
     "to_member",
     "unit",

@@ -57,6 +57,9 @@ pub fn parse_case_doc_id(doc_id: &str) -> Option<&str> {
     (!unit.is_empty() && !id.is_empty()).then_some(unit)
 }
 
+/// The prefix of joint action document ids: `joint:<ULID>`, in scope `joint/<ULID>`.
+pub const JOINT_PREFIX: &str = "joint";
+
 /// The id of the directory document of a community.
 pub fn directory_doc_id(community_id: &str) -> String {
     format!("directory:{community_id}")

@@ -2,7 +2,7 @@
 //! fixed when it is created: the community directory in `community`, tickets in `tickets`, the
 //! needs list in `needs`, the evaluation rounds in `evaluations`, a
 //! household in `building/<id>`, a gate's roster weeks in `gate/<id>/roster` and its day logs in
-//! `gate/<id>/log`, a department's work orders in `department/<id>`. The relay keeps one change log per scope and checks each member's right to
+//! `gate/<id>/log`, a department's work orders in `department/<id>`, a joint action in `joint/<id>`. The relay keeps one change log per scope and checks each member's right to
 //! read and write it (see [`crate::api::access`]).
 
 use std::fmt;
@@ -31,6 +31,8 @@ pub enum Scope {
     GateLog(String),
     /// The work orders of one department.
     Department(String),
+    /// One joint action across departments.
+    Joint(String),
 }
 
 impl Scope {
@@ -55,6 +57,9 @@ impl Scope {
                 validate::id("scope", b).map_err(|_| bad())?,
             ));
         }
+        if let Some(j) = text.strip_prefix("joint/") {
+            return Ok(Scope::Joint(validate::id("scope", j).map_err(|_| bad())?));
+        }
         if let Some(d) = text.strip_prefix("department/") {
             return Ok(Scope::Department(
                 validate::id("scope", d).map_err(|_| bad())?,
@@ -73,7 +78,11 @@ impl Scope {
     /// The place whose roles grant access to this scope, if any.
     pub fn place(&self) -> Option<&str> {
         match self {
-            Scope::Community | Scope::Tickets | Scope::Needs | Scope::Evaluations => None,
+            Scope::Community
+            | Scope::Tickets
+            | Scope::Needs
+            | Scope::Evaluations
+            | Scope::Joint(_) => None,
             Scope::Building(p)
             | Scope::GateRoster(p)
             | Scope::GateLog(p)
@@ -92,6 +101,7 @@ impl Scope {
             Scope::GateRoster(_) => DocKind::Roster,
             Scope::GateLog(_) => DocKind::GateLog,
             Scope::Department(_) => DocKind::Case,
+            Scope::Joint(_) => DocKind::Joint,
         }
     }
 
@@ -110,6 +120,13 @@ impl Scope {
             Scope::GateRoster(g) => Some((g, gate_of(ROSTER_PREFIX))),
             Scope::GateLog(g) => Some((g, gate_of(GATE_LOG_PREFIX))),
             Scope::Department(d) => Some((d, parse_case_doc_id(doc_id).map(str::to_owned))),
+            Scope::Joint(j) => Some((
+                j,
+                doc_id
+                    .strip_prefix(crate::ids::JOINT_PREFIX)
+                    .and_then(|rest| rest.strip_prefix(':'))
+                    .map(str::to_owned),
+            )),
             _ => None,
         };
         if let Some((gate, found)) = expected_gate
@@ -136,6 +153,7 @@ impl fmt::Display for Scope {
             Scope::GateRoster(g) => write!(f, "gate/{g}/roster"),
             Scope::GateLog(g) => write!(f, "gate/{g}/log"),
             Scope::Department(d) => write!(f, "department/{d}"),
+            Scope::Joint(j) => write!(f, "joint/{j}"),
         }
     }
 }
@@ -155,6 +173,7 @@ mod tests {
             Scope::GateRoster("g.east".into()),
             Scope::GateLog("G_2".into()),
             Scope::Department("dept-cg".into()),
+            Scope::Joint("01J".into()),
         ] {
             assert_eq!(Scope::parse(&s.to_string()).unwrap(), s);
         }

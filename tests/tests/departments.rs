@@ -119,3 +119,108 @@ async fn a_department_works_its_tickets_and_sees_no_other_s() {
         .expect("城管 in the report");
     assert_eq!((row.received, row.answered_in_time, row.open), (1, 1, 0));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_joint_action_shows_every_participant_the_plan_and_who_is_late() {
+    use chrono::Duration;
+    use linli_core::api::joint_actions::PlanStepInput;
+    let r = TestRelay::start().await;
+    let units = r
+        .admin
+        .run(|l| {
+            let mut units = Vec::new();
+            for (unit, staff) in [
+                ("梅园派出所", "pcs-ma"),
+                ("城管中队", "cg-liu"),
+                ("市场监管所", "sj-zhou"),
+                ("消防救援站", "xf-sun"),
+            ] {
+                let id = l.add_place(PlaceKind::Department, unit, None)?;
+                l.add_member(&MemberInput {
+                    id: Some(staff.into()),
+                    name: staff.into(),
+                    phone: String::new(),
+                    roles: vec![RoleInput {
+                        role: Role::DepartmentStaff,
+                        places: vec![id.clone()],
+                    }],
+                })?;
+                units.push(id);
+            }
+            Ok(units)
+        })
+        .unwrap();
+    let office = r.phone("office-admin", "office-pc").await;
+    let wang = r.phone("lead-wang", "wang-phone").await;
+    let staff = [
+        r.phone("pcs-ma", "ma-phone").await,
+        r.phone("cg-liu", "liu-phone").await,
+        r.phone("sj-zhou", "zhou-phone").await,
+    ];
+    let fire = r.phone("xf-sun", "sun-phone").await;
+    office.sync().await.unwrap();
+    let ticket = office
+        .linli
+        .report_ticket(&stall("无证照经营，占道"))
+        .unwrap();
+    let now = office.linli.now();
+    let plan = [
+        (0, now - Duration::hours(1), "现场维持秩序"),
+        (1, now - Duration::minutes(30), "清理占道摊位"),
+        (2, now + Duration::hours(2), "核查证照"),
+    ]
+    .map(|(u, start, what)| PlanStepInput {
+        unit: units[u].clone(),
+        start,
+        what: what.into(),
+    });
+    assert!(
+        wang.linli
+            .plan_joint_action(std::slice::from_ref(&ticket), "东门联合整治", &plan)
+            .is_err(),
+        "a building lead does not plan"
+    );
+    let joint = office
+        .linli
+        .plan_joint_action(std::slice::from_ref(&ticket), "东门联合整治", &plan)
+        .unwrap();
+    office.sync().await.unwrap();
+    for phone in &staff {
+        phone.sync().await.unwrap();
+    }
+    fire.sync().await.unwrap();
+    assert!(
+        fire.linli.joint_action(&joint).is_err(),
+        "a department outside the plan does not read it"
+    );
+    // 城管 marks its step; 公安 has not: it is late; 市场监管 has not started.
+    let city_step = staff[1].linli.joint_action(&joint).unwrap().steps[1]
+        .id
+        .clone();
+    let police_step = staff[1].linli.joint_action(&joint).unwrap().steps[0]
+        .id
+        .clone();
+    assert!(
+        staff[1]
+            .linli
+            .mark_step_done(&joint, &police_step, "")
+            .is_err(),
+        "not 城管's step"
+    );
+    staff[1]
+        .linli
+        .mark_step_done(&joint, &city_step, "已清理 6 个摊位")
+        .unwrap();
+    staff[1].sync().await.unwrap();
+    for phone in staff.iter().chain([&office, &wang]) {
+        phone.sync().await.unwrap();
+        let seen = phone.linli.joint_action(&joint).unwrap();
+        let late: Vec<bool> = seen.steps.iter().map(|s| s.late).collect();
+        let done: Vec<bool> = seen.steps.iter().map(|s| s.done.is_some()).collect();
+        assert_eq!(late, vec![true, false, false], "{}", phone.name);
+        assert_eq!(done, vec![false, true, false], "{}", phone.name);
+        assert_eq!(seen.doc.tickets, vec![ticket.clone()]);
+    }
+    let rows = staff[2].linli.joint_actions().unwrap();
+    assert_eq!((rows[0].steps, rows[0].done, rows[0].late), (3, 1, 1));
+}

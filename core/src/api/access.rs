@@ -11,13 +11,16 @@
 //! | `gate/<g>/roster` | read, write | read (g in their area) | – | read, write (their gate) | – |
 //! | `gate/<g>/log` | read, write | read (g in their area) | – | read, write (their gate) | – |
 //! | `department/<d>` | read, write | read, write | read | read | read |
+//! | `joint/<j>` | read, write | read, write | read | read | read |
 //!
-//! A department's staff (部门联络员) read the directory and read and write their own
-//! department's work orders (`department/<d>`), nothing else: not the tickets, the needs list, the evaluations,
-//! households or gates. Every other member reads every department's work orders, so that a ticket's state,
-//! which takes the departments' steps, is the same on every phone; area leads write them too
-//! (they dispatch and answer a department's questions). A member holding both kinds of role
-//! has what either gives.
+//! A department's staff (部门联络员) read the directory, read and write their own department's
+//! work orders (`department/<d>`) and the joint actions it takes part in (`joint/<j>`), and
+//! nothing else: not the tickets, the needs list, the evaluations, households or gates. Every
+//! other member reads every department's work orders and every joint action, so that a
+//! ticket's state, which takes the departments' steps, is the same on every phone; area leads
+//! write them too (they dispatch, plan and answer a department's questions). A member holding
+//! both kinds of role has what either gives.
+//!
 //! ¹ The directory's rules ([`crate::rules`]) let them only mark the office's reminders that
 //! concern them done; anything else in it is the office's.
 //!
@@ -80,9 +83,15 @@ impl Linli {
         } else {
             HashMap::new()
         };
+        let mut joints = HashMap::new();
+        for scope in scopes {
+            if let Scope::Joint(j) = scope {
+                joints.insert(j.clone(), self.joint_units(j)?);
+            }
+        }
         Ok(scopes
             .iter()
-            .map(|scope| access_by_roles(&roles, &tree, scope))
+            .map(|scope| access_by_roles(&roles, &tree, &joints, scope))
             .collect())
     }
 
@@ -104,6 +113,16 @@ impl Linli {
                 }
             }
             Ok(out)
+        })
+    }
+
+    /// The departments taking part in joint action `joint_id` (its scope's id).
+    fn joint_units(&self, joint_id: &str) -> Result<Vec<String>> {
+        let doc_id = format!("{}:{joint_id}", crate::ids::JOINT_PREFIX);
+        self.store.read(|c| {
+            let mut stmt = c.prepare_cached("SELECT unit FROM p_joint_units WHERE doc_id = ?1")?;
+            let rows = stmt.query_map([doc_id], |r| r.get(0))?;
+            Ok(rows.collect::<rusqlite::Result<_>>()?)
         })
     }
 
@@ -185,6 +204,7 @@ fn place_and_ancestors(tree: &HashMap<String, String>, place: &str) -> BTreeSet<
 fn access_by_roles(
     roles: &[(Role, String)],
     tree: &HashMap<String, String>,
+    joints: &HashMap<String, Vec<String>>,
     scope: &Scope,
 ) -> Access {
     let (staff, community): (Vec<_>, Vec<_>) = roles
@@ -194,6 +214,13 @@ fn access_by_roles(
     let by_department = match scope {
         Scope::Community if !staff.is_empty() => Access::READ,
         Scope::Department(d) if staff.iter().any(|(_, p)| p == d) => Access::READ_WRITE,
+        Scope::Joint(j)
+            if joints
+                .get(j)
+                .is_some_and(|units| staff.iter().any(|(_, p)| units.contains(p))) =>
+        {
+            Access::READ_WRITE
+        }
         _ => Access::NONE,
     };
     if community.is_empty() {
@@ -212,7 +239,7 @@ fn access_by_community_roles(
     tree: &HashMap<String, String>,
     scope: &Scope,
 ) -> Access {
-    if let Scope::Department(_) = scope {
+    if let Scope::Department(_) | Scope::Joint(_) = scope {
         return if roles.iter().any(|(r, _)| *r == Role::AreaLead) {
             Access::READ_WRITE
         } else {

@@ -11,6 +11,7 @@ pub mod erasure;
 pub mod evaluations;
 pub mod households;
 pub mod isolation;
+pub mod joint_actions;
 pub mod needs;
 pub mod passes;
 pub mod photos;

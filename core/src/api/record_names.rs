@@ -66,6 +66,10 @@ impl Linli {
                     crate::records::Coded::label_zh(need.category)
                 )
             }
+            DocKind::Joint => match self.joint_action(doc_id) {
+                Ok(j) => format!("联合行动：{}", j.doc.title),
+                Err(_) => doc_id.to_owned(),
+            },
             DocKind::Round => format!(
                 "{} 评议",
                 doc_id

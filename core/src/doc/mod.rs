@@ -34,11 +34,13 @@ pub enum DocKind {
     Need,
     /// One month's evaluation round.
     Round,
+    /// One joint action's plan across departments.
+    Joint,
 }
 
 impl DocKind {
     /// Every kind, in a fixed order.
-    pub const ALL: [DocKind; 8] = [
+    pub const ALL: [DocKind; 9] = [
         DocKind::Directory,
         DocKind::Household,
         DocKind::Ticket,
@@ -47,6 +49,7 @@ impl DocKind {
         DocKind::Case,
         DocKind::Need,
         DocKind::Round,
+        DocKind::Joint,
     ];
 
     /// The name stored in the database and sent over the wire.
@@ -60,6 +63,7 @@ impl DocKind {
             DocKind::Case => "case",
             DocKind::Need => "need",
             DocKind::Round => "round",
+            DocKind::Joint => "joint",
         }
     }
 
@@ -171,6 +175,7 @@ pub(crate) fn genesis(kind: DocKind, doc_id: &str) -> Result<AutoCommit> {
         DocKind::Case => autosurgeon::reconcile(&mut doc, CaseSkeleton::default()),
         DocKind::Need => autosurgeon::reconcile(&mut doc, NeedSkeleton::default()),
         DocKind::Round => autosurgeon::reconcile(&mut doc, RoundSkeleton::default()),
+        DocKind::Joint => autosurgeon::reconcile(&mut doc, JointSkeleton::default()),
         DocKind::Roster => {
             let (gate, monday) = gate_day(ROSTER_PREFIX)?;
             let skeleton = RosterDoc {
@@ -276,6 +281,17 @@ struct RoundSkeleton {
     closed: Option<crate::records::round::RoundClosing>,
 }
 
+/// A joint action's first change, frozen likewise (see [`DirectorySkeleton`]).
+#[derive(Default, Reconcile)]
+struct JointSkeleton {
+    tickets: Vec<String>,
+    title: String,
+    planned_by: String,
+    planned_ms: i64,
+    steps: std::collections::BTreeMap<String, crate::records::joint::PlanStep>,
+    done: Vec<crate::records::joint::StepDone>,
+}
+
 /// Applies `changes` to `doc`, turning a panic inside automerge into an error: automerge 0.12
 /// unwraps some checks of a change's operations (an actor index outside the change's actor
 /// table) that its decoder lets through, so a malformed change from a phone would otherwise
@@ -325,6 +341,7 @@ fn skeleton_change(kind: DocKind) -> Option<&'static automerge::ExpandedChange> 
                 DocKind::Case,
                 DocKind::Need,
                 DocKind::Round,
+                DocKind::Joint,
             ]
             .into_iter()
             .filter_map(|kind| {
@@ -402,6 +419,7 @@ mod tests {
         assert!(skeleton_change(DocKind::Case).is_some());
         assert!(skeleton_change(DocKind::Need).is_some());
         assert!(skeleton_change(DocKind::Round).is_some());
+        assert!(skeleton_change(DocKind::Joint).is_some());
     }
 
     /// The first changes never change: a record made by an earlier version must be recognised
@@ -449,6 +467,11 @@ mod tests {
                 DocKind::Round,
                 "round:2026-12",
                 "6278714d3f42b2b550228cddf75087f2efdb938762d8060da3cf14dc05eaa616",
+            ),
+            (
+                DocKind::Joint,
+                "joint:01KAXQ0000JOINT00000000000",
+                "c2a0802654b7fd90cd21c38f27945b9870deaf695d6fdd74475aff9992b92b32",
             ),
         ];
         for (kind, id, hash) in pinned {

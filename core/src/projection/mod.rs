@@ -7,6 +7,7 @@ mod case;
 mod directory;
 mod gate_log;
 mod household;
+mod joint;
 mod need;
 mod roster;
 mod round;
@@ -44,6 +45,8 @@ pub const TABLES: &[&str] = &[
     "p_needs",
     "p_need_services",
     "p_rounds",
+    "p_joints",
+    "p_joint_units",
 ];
 
 /// The document as `T`: only the fields `T` names are read.
@@ -131,6 +134,7 @@ pub(crate) fn project(
         DocKind::Case => case::project(conn, doc_id, &hydrate(doc_id, doc)?),
         DocKind::Need => need::project(conn, doc_id, &hydrate(doc_id, doc)?),
         DocKind::Round => round::project(conn, doc_id, &hydrate(doc_id, doc)?),
+        DocKind::Joint => joint::project(conn, doc_id, &hydrate(doc_id, doc)?),
         DocKind::GateLog => {
             if source == Source::LocalEdit && gate_log::project_appended(conn, doc_id, doc)? {
                 Ok(())

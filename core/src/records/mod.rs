@@ -6,6 +6,7 @@ pub mod directory;
 pub mod gate_log;
 pub mod household;
 pub mod isolation;
+pub mod joint;
 pub mod need;
 pub mod pass;
 pub mod reminder;

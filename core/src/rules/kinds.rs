@@ -14,6 +14,7 @@ use crate::records::case::{CaseDoc, CaseState};
 use crate::records::directory::{DirectoryDoc, Role};
 use crate::records::gate_log::GateLogDoc;
 use crate::records::household::HouseholdDoc;
+use crate::records::joint::JointDoc;
 use crate::records::need::NeedDoc;
 use crate::records::roster::RosterDoc;
 use crate::records::round::RoundDoc;
@@ -30,6 +31,7 @@ pub(super) enum Record {
     Case(CaseDoc),
     Need(NeedDoc),
     Round(RoundDoc),
+    Joint(JointDoc),
 }
 
 impl Record {
@@ -45,6 +47,7 @@ impl Record {
             DocKind::Case => Record::Case(hydrate(doc).map_err(e)?),
             DocKind::Need => Record::Need(hydrate(doc).map_err(e)?),
             DocKind::Round => Record::Round(hydrate(doc).map_err(e)?),
+            DocKind::Joint => Record::Joint(hydrate(doc).map_err(e)?),
         })
     }
 
@@ -85,6 +88,7 @@ impl Record {
             DocKind::Case => Record::Case(CaseDoc::default()),
             DocKind::Need => Record::Need(NeedDoc::default()),
             DocKind::Round => Record::Round(RoundDoc::default()),
+            DocKind::Joint => Record::Joint(JointDoc::default()),
         }
     }
 }
@@ -183,6 +187,7 @@ pub(super) fn compare(
         (Record::Case(b), Record::Case(a)) => work_order(doc_id, b, a, pusher),
         (Record::Need(b), Record::Need(a)) => need(b, a, pusher),
         (Record::Round(b), Record::Round(a)) => round(b, a, pusher),
+        (Record::Joint(b), Record::Joint(a)) => joint(b, a, pusher),
         _ => Err(Refusal::new(
             RefusalCode::BadShape,
             "the record changed kind",
@@ -214,6 +219,9 @@ pub(super) fn kept_appended(before: &Record, after: &Record) -> Result<(), Refus
         }
         (Record::Need(b), Record::Need(a)) => {
             appended(&b.services, &a.services, |s| &s.id, "service")?;
+        }
+        (Record::Joint(b), Record::Joint(a)) => {
+            appended(&b.done, &a.done, |d| &d.id, "step mark")?;
         }
         (Record::Round(b), Record::Round(a)) => {
             appended(&b.ratings, &a.ratings, |r| &r.id, "rating")?;
@@ -512,6 +520,46 @@ fn round(before: &RoundDoc, after: &RoundDoc, pusher: &Pusher) -> Result<(), Ref
     }
     for v in votes {
         attributed(&v.voter, &v.device, pusher, "vote")?;
+    }
+    Ok(())
+}
+
+/// A joint action's plan is written once, by the office or an area lead; each step is marked
+/// done in the pusher's name by its department's staff (or the office, or an area lead), once.
+fn joint(before: &JointDoc, after: &JointDoc, pusher: &Pusher) -> Result<(), Refusal> {
+    let forbidden = |what: &str| Err(Refusal::new(RefusalCode::RoleForbidden, what.to_owned()));
+    let supervisor = pusher
+        .roles
+        .iter()
+        .any(|(r, _)| matches!(r, Role::Office | Role::AreaLead));
+    let plan = |d: &JointDoc| (d.tickets.clone(), d.title.clone(), d.steps.clone());
+    if plan(before) != plan(after) || before.planned_by != after.planned_by {
+        if !supervisor || !before.steps.is_empty() {
+            return forbidden("the office or an area lead plans a joint action, once");
+        }
+    }
+    let marks = appended(&before.done, &after.done, |d| &d.id, "step mark")?;
+    for m in marks {
+        attributed(&m.by, &m.device, pusher, "step mark")?;
+        let Some(step) = after.steps.get(&m.step) else {
+            return Err(Refusal::new(
+                RefusalCode::BadShape,
+                "marks a step the plan lacks",
+            ));
+        };
+        let staff = pusher
+            .roles
+            .iter()
+            .any(|(r, p)| *r == Role::DepartmentStaff && *p == step.unit);
+        if !staff && !supervisor {
+            return forbidden("a step is marked done by its department");
+        }
+        if before.done.iter().any(|d| d.step == m.step) {
+            return Err(Refusal::new(
+                RefusalCode::StateForbidden,
+                "the step was marked done already",
+            ));
+        }
     }
     Ok(())
 }

@@ -12,6 +12,7 @@
 //! | ticket | the action table of [`crate::api::ticket_actions`] in the state the ticket was in; events appended, never changed or removed |
 //! | need | recorded once by a lead or the office; claimed in their own name by a volunteer, party member or unit member while open; the claim changed by the office or released by its holder; services appended by the holder; confirmed once served by the building's lead, an area or lane lead, or the office |
 //! | evaluation round | opened and closed by the office, each once; ratings (1–5) and votes appended in the pusher's name while the round was open |
+//! | joint action | the plan written once by the office or an area lead; each step marked done once, in the pusher's name, by its department's staff (or a supervisor) |
 //! | work order | dispatched (its head written once) by the office or an area lead for the department its id names; the step table of [`crate::api::cases`] in the state the order was in; steps appended, never changed or removed |
 //!
 //! For every kind: the change names the pushing device's member and device, and so does every
@@ -431,6 +432,7 @@ fn append_only_lists(kind: DocKind) -> &'static [&'static str] {
         DocKind::GateLog => &["entries"],
         DocKind::Need => &["services"],
         DocKind::Round => &["ratings", "votes"],
+        DocKind::Joint => &["done"],
         _ => &[],
     }
 }

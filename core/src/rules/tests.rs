@@ -1213,3 +1213,72 @@ fn rounds_are_opened_and_closed_by_the_office_and_take_votes_only_while_open() {
     });
     judge(&mut relay, DocKind::Round, ROUND, &offline, &office).unwrap();
 }
+
+const JOINT: &str = "joint:01JJOINT0000000000000000";
+
+#[test]
+fn a_joint_plan_is_written_once_and_each_step_marked_by_its_department() {
+    use crate::records::joint::{JointDoc, PlanStep, StepDone};
+    let office = pusher("office", &[(Role::Office, "")]);
+    let liu = pusher("cg-liu", &[(Role::DepartmentStaff, "dept-cg")]);
+    let ma = pusher("pcs-ma", &[(Role::DepartmentStaff, "dept-pcs")]);
+    let mark = |id: &str, step: &str, p: &Pusher| StepDone {
+        id: id.into(),
+        step: step.into(),
+        by: p.member_id.clone(),
+        device: p.device_id.clone(),
+        at_ms: 1,
+        note: String::new(),
+    };
+    let mut relay = relay_copy(DocKind::Joint, JOINT);
+    let mut phone = phone_copy(DocKind::Joint, JOINT, 1);
+    let plan = |j: &mut JointDoc| {
+        j.title = "联合整治".into();
+        j.steps.insert(
+            "s1".into(),
+            PlanStep {
+                unit: "dept-cg".into(),
+                start_ms: 0,
+                what: "清理".into(),
+            },
+        );
+    };
+    let by_liu = edit(&mut phone.fork(), &liu, plan);
+    assert_eq!(
+        code(judge(&mut relay, DocKind::Joint, JOINT, &by_liu, &liu)),
+        Some("role_forbidden")
+    );
+    let planned = edit(&mut phone, &office, plan);
+    judge(&mut relay, DocKind::Joint, JOINT, &planned, &office).unwrap();
+    let by_police = edit(&mut phone.fork(), &ma, |j: &mut JointDoc| {
+        j.done.push(mark("m1", "s1", &ma))
+    });
+    assert_eq!(
+        code(judge(&mut relay, DocKind::Joint, JOINT, &by_police, &ma)),
+        Some("role_forbidden")
+    );
+    let replanned = edit(&mut phone.fork(), &office, |j: &mut JointDoc| {
+        j.title = "改".into()
+    });
+    assert_eq!(
+        code(judge(
+            &mut relay,
+            DocKind::Joint,
+            JOINT,
+            &replanned,
+            &office
+        )),
+        Some("role_forbidden")
+    );
+    let done = edit(&mut phone, &liu, |j: &mut JointDoc| {
+        j.done.push(mark("m1", "s1", &liu))
+    });
+    judge(&mut relay, DocKind::Joint, JOINT, &done, &liu).unwrap();
+    let again = edit(&mut phone, &liu, |j: &mut JointDoc| {
+        j.done.push(mark("m2", "s1", &liu))
+    });
+    assert_eq!(
+        code(judge(&mut relay, DocKind::Joint, JOINT, &again, &liu)),
+        Some("state_forbidden")
+    );
+}

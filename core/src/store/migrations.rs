@@ -20,6 +20,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../../migrations/012_work_orders.sql")),
     M::up(include_str!("../../migrations/013_needs.sql")),
     M::up(include_str!("../../migrations/014_evaluation_rounds.sql")),
+    M::up(include_str!("../../migrations/015_joint_actions.sql")),
 ];
 
 /// Every migration, in order.
