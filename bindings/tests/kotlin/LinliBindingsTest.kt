@@ -495,6 +495,84 @@ class LinliBindingsTest {
         }
     }
 
+    @Test
+    fun `a ticket dispatched to a department is worked step by step, and one handed back returns`() {
+        officeStore("departments").use { s ->
+            val area = s.addPlace(PlaceKind.AREA, "第一片区", null)
+            val city = s.addPlace(PlaceKind.DEPARTMENT, "城管中队", null)
+            val police = s.addPlace(PlaceKind.DEPARTMENT, "梅园派出所", null)
+            assertEquals(setOf(city, police), s.places(PlaceKind.DEPARTMENT).map { it.id }.toSet())
+            s.addMember(MemberInput("leader-hu", "胡书记", "", listOf(RoleInput(Role.AREA_LEAD, listOf(area)))))
+            // This phone's member also works for both departments: every step can be taken here.
+            s.grantRole("office-departments", RoleInput(Role.DEPARTMENT_STAFF, listOf(city, police)))
+            val t = s.reportTicket(TicketInput(Category.CITY_APPEARANCE, PlaceRefKind.FREE_TEXT, "", "梅园新村东门外",
+                "占道经营，堵塞消防通道", emptyList(), Channel.VISIT))
+            assertTrue(s.ticketActions(t).containsAll(listOf(TicketActionKind.DISPATCH, TicketActionKind.NAME_LEADER)))
+            assertTrue(s.nameTicketLeader(t, "leader-hu").isNotEmpty())
+            val notMember = assertFailsWith<LinliException.InvalidInput> { s.nameTicketLeader(t, "nobody") }
+            assertEquals("no_such_member", notMember.code)
+            val order = s.dispatchTicket(t, city)
+            val twice = assertFailsWith<LinliException.Conflict> { s.dispatchTicket(t, police) }
+            assertEquals("already_dispatched", twice.code)
+            val state = s.ticket(t).state
+            assertEquals(listOf(TicketStatus.ASSIGNED, city, order, "leader-hu"),
+                listOf(state.status, state.unit, state.case, state.leader))
+            assertTrue(s.ticket(t).events.any { (it.action as? TicketAction.Dispatched)?.case == order })
+            assertTrue(s.ticket(t).events.any { (it.action as? TicketAction.LeaderNamed)?.member == "leader-hu" })
+
+            val row = s.orders(OrderFilter(city, null, true)).single()
+            assertEquals(listOf(order, t, "城管中队", "city_appearance", "占道经营，堵塞消防通道", "leader-hu"),
+                listOf(row.id, row.ticketId, row.unitName, row.category, row.description, row.leader))
+            assertEquals(CaseStatus.WAITING, row.status)
+            assertTrue(s.orders(OrderFilter(police, null, false)).isEmpty())
+            assertEquals(listOf(order), s.orders(OrderFilter(null, t, false)).map { it.id })
+            assertTrue(s.agenda(s.today()).any { it.kind == AgendaKind.WORK_ORDER && it.recordId == order && it.action == "order.handle" })
+            assertEquals(listOf(CaseActionKind.ACCEPT, CaseActionKind.ASK_INFO, CaseActionKind.REPLY,
+                CaseActionKind.RESOLVE, CaseActionKind.HAND_BACK), s.orderActions(order))
+
+            assertTrue(s.acceptOrder(order).isNotEmpty())
+            assertEquals("order_accepted", assertFailsWith<LinliException.Conflict> { s.acceptOrder(order) }.code)
+            s.askOrderInfo(order, "摊位具体在东门哪一侧？")
+            assertEquals(TicketStatus.INFO_REQUESTED, s.ticket(t).state.status)
+            assertEquals(listOf(CaseActionKind.ANSWER_INFO, CaseActionKind.REPLY, CaseActionKind.RESOLVE,
+                CaseActionKind.HAND_BACK), s.orderActions(order))
+            val blank = assertFailsWith<LinliException.InvalidInput> { s.answerOrderInfo(order, " ") }
+            assertEquals(listOf("answer", "empty"), listOf(blank.fieldKey, blank.code))
+            s.answerOrderInfo(order, "东门北侧消防通道")
+            assertEquals("no_question_open", assertFailsWith<LinliException.Conflict> { s.answerOrderInfo(order, "再答") }.code)
+            s.replyOrder(order, "已约谈摊主，明日清理")
+            assertEquals(TicketStatus.REPLIED, s.ticket(t).state.status)
+            s.resolveOrder(order, "摊位已清理，通道畅通")
+            val done = s.order(order)
+            assertEquals(listOf(t, city, "office-departments", "leader-hu"),
+                listOf(done.ticketId, done.unit, done.dispatchedBy, done.leader))
+            assertEquals(CaseStatus.RESOLVED, done.status)
+            assertEquals("已办结", done.status.labelZh())
+            assertEquals(listOf(CaseAction.Accepted, CaseAction.InfoRequested("摊位具体在东门哪一侧？"),
+                CaseAction.InfoGiven("东门北侧消防通道"), CaseAction.Replied("已约谈摊主，明日清理"),
+                CaseAction.Resolved("摊位已清理，通道畅通")), done.events.map { it.action })
+            assertTrue(s.orderActions(order).isEmpty())
+            assertEquals("order_finished", assertFailsWith<LinliException.Conflict> { s.handBackOrder(order, "晚了") }.code)
+            assertEquals(TicketStatus.RESOLVED, s.ticket(t).state.status)
+            assertTrue(s.orders(OrderFilter(city, null, true)).isEmpty())
+
+            // Handed back by 派出所: the ticket is back with the community, deadlines kept.
+            val t2 = s.reportTicket(TicketInput(Category.PUBLIC_SECURITY, PlaceRefKind.FREE_TEXT, "", "北门",
+                "夜间有人在门口摆摊", emptyList(), Channel.WALK_IN))
+            s.acceptTicket(t2)
+            s.escalateTicket(t2, Level.STREET, "需派出所处理")
+            val due = s.ticket(t2).state.replyDueMs
+            val second = s.dispatchTicket(t2, police)
+            s.handBackOrder(second, "不属于治安案件，应由城管处理")
+            val back = s.ticket(t2).state
+            assertEquals(listOf(TicketStatus.RETURNED, Level.COMMUNITY, null, due),
+                listOf(back.status, back.level, back.unit, back.replyDueMs))
+            assertEquals(CaseStatus.HANDED_BACK, s.order(second).status)
+            assertEquals(CaseAction.HandedBack("不属于治安案件，应由城管处理"), s.order(second).events.single().action)
+            assertTrue(s.dayReport(s.today()).departments.any { it.unit == city && it.received == 1U })
+        }
+    }
+
     private fun contains(haystack: ByteArray, needle: ByteArray): Boolean =
         (0..haystack.size - needle.size).any { i -> needle.indices.all { haystack[i + it] == needle[it] } }
 

@@ -533,10 +533,9 @@ fn joint(before: &JointDoc, after: &JointDoc, pusher: &Pusher) -> Result<(), Ref
         .iter()
         .any(|(r, _)| matches!(r, Role::Office | Role::AreaLead));
     let plan = |d: &JointDoc| (d.tickets.clone(), d.title.clone(), d.steps.clone());
-    if plan(before) != plan(after) || before.planned_by != after.planned_by {
-        if !supervisor || !before.steps.is_empty() {
-            return forbidden("the office or an area lead plans a joint action, once");
-        }
+    let replanned = plan(before) != plan(after) || before.planned_by != after.planned_by;
+    if replanned && (!supervisor || !before.steps.is_empty()) {
+        return forbidden("the office or an area lead plans a joint action, once");
     }
     let marks = appended(&before.done, &after.done, |d| &d.id, "step mark")?;
     for m in marks {

@@ -43,7 +43,9 @@ struct HomeView: View {
                     if state.agenda.isEmpty { Text(tr("home_agenda_empty")) }
                     ForEach(Array(state.agenda.enumerated()), id: \.offset) { _, row in
                         HStack {
-                            NavigationLink { destination(row.opens, gateId: row.placeId) } label: { AgendaRowView(row: row) }
+                            NavigationLink { destination(row.opens, gateId: row.placeId, record: row.recordId) } label: {
+                                AgendaRowView(row: row)
+                            }
                             if row.canComplete {
                                 Button(tr("agenda_complete")) {
                                     Task {
@@ -66,13 +68,15 @@ struct HomeView: View {
         }
     }
 
-    /// The screen of a tile; a gate's is the item's gate.
+    /// The screen of a tile; a gate's is the item's gate, and a work order of today's list
+    /// (`record`) opens on the order itself.
     @ViewBuilder
-    func destination(_ tile: HomeTile, gateId: String) -> some View {
+    func destination(_ tile: HomeTile, gateId: String, record: String? = nil) -> some View {
         switch tile {
         case .gateDuty: GateDutyView(session: session, gateId: gateId)
         case .doorToDoor: DoorToDoorView(session: session)
         case .tickets: TicketsView(session: session)
+        case .department: DepartmentView(session: session, openOrder: record)
         case .reminders: RemindersView(session: session)
         case .sync: if let sync = model.sync { SyncView(vm: sync) }
         case .office: OfficeView(session: session)

@@ -1,5 +1,6 @@
 // Tickets: the four lists, a ticket's detail with its timeline and deadlines counting down, and
-// a button for each action the member may take now.
+// a button for each action the member may take now; who answers for it (首问负责人, 包案领导),
+// its departments' work orders with where each stands, and their questions to answer.
 import LinliCore
 import LinliViewModels
 import PhotosUI
@@ -52,6 +53,7 @@ struct TicketDetailView: View {
     let vm: TicketsViewModel
     let t: TicketDetailState
     @State private var asking: TicketActionKind?
+    @State private var answering: OrderQuestion?
     @State private var words = ""
     @State private var photo: PhotosPickerItem?
 
@@ -64,7 +66,30 @@ struct TicketDetailView: View {
                     Text(text(t.status) + " · " + text(t.level))
                     if let d = t.replyDeadline { Text(tr("ticket_reply_deadline", text(d))) }
                     if let d = t.resolveDeadline { Text(tr("ticket_resolve_deadline", text(d))) }
+                    if let r = t.responsible { Text(tr("ticket_responsible", r)) }
+                    if let l = t.leader { Text(tr("ticket_leader", l)) }
+                    if let u = t.unit { Text(tr("ticket_unit", u)) }
                     Text(tr("ticket_photos") + "：\(t.photos.count)")
+                }
+                if !t.questions.isEmpty {
+                    Section {
+                        ForEach(t.questions, id: \.orderId) { q in
+                            Text(tr("ticket_order_question", q.unitName, q.question)).foregroundStyle(.red)
+                            if q.canAnswer {
+                                Button(text(UiText(Keys.of(CaseActionKind.answerInfo)))) { answering = q }
+                            }
+                        }
+                    }
+                }
+                if !t.orders.isEmpty {
+                    Section(tr("ticket_orders")) {
+                        ForEach(t.orders, id: \.id) { o in
+                            VStack(alignment: .leading) {
+                                Text([o.unitName, text(o.status), o.dispatchedAt.shown].joined(separator: " · "))
+                                if let d = o.deadline { Text(text(d)).foregroundStyle(o.overdue ? .red : .accentColor) }
+                            }
+                        }
+                    }
                 }
                 Section {
                     ForEach(t.actions, id: \.self) { a in
@@ -91,7 +116,7 @@ struct TicketDetailView: View {
                 }
             }
             .alert(asking.map { text(UiText(Keys.of($0))) } ?? "",
-                   isPresented: Binding(get: { asking != nil && asking != .assign && asking != .merge }, set: { if !$0 { asking = nil } })) {
+                   isPresented: Binding(get: { asking.map { !Self.chosen.contains($0) } ?? false }, set: { if !$0 { asking = nil } })) {
                 TextField(prompt, text: $words)
                 if asking == .evaluate {
                     Button(tr("ticket_satisfied")) { Task { await run(satisfied: true) } }
@@ -117,8 +142,41 @@ struct TicketDetailView: View {
             } message: {
                 if t.mergeTargets.isEmpty { Text(tr("ticket_merge_none")) }
             }
+            .confirmationDialog(tr("ticket_department"),
+                                isPresented: Binding(get: { asking == .dispatch }, set: { if !$0 { asking = nil } })) {
+                ForEach(t.departments, id: \.id) { d in
+                    Button(d.name) { Task { await vm.perform(.dispatch(unit: d.id)); asking = nil } }
+                }
+            } message: {
+                if t.departments.isEmpty { Text(tr("ticket_no_departments")) }
+            }
+            .confirmationDialog(text(UiText(Keys.of(TicketActionKind.nameLeader))),
+                                isPresented: Binding(get: { asking == .nameLeader }, set: { if !$0 { asking = nil } })) {
+                ForEach(t.leaders, id: \.id) { m in
+                    Button(m.name) { Task { await vm.perform(.nameLeader(memberId: m.id)); asking = nil } }
+                }
+            } message: {
+                if t.leaders.isEmpty { Text(tr("ticket_no_leaders")) }
+            }
+            .alert(text(UiText(Keys.of(CaseActionKind.answerInfo))),
+                   isPresented: Binding(get: { answering != nil }, set: { if !$0 { answering = nil } })) {
+                TextField(tr("ticket_answer_label"), text: $words)
+                Button(tr("action_save")) {
+                    Task {
+                        if let q = answering { await vm.answer(orderId: q.orderId, answer: words) }
+                        words = ""
+                        answering = nil
+                    }
+                }
+                Button(tr("action_cancel"), role: .cancel) { answering = nil }
+            } message: {
+                if let q = answering { Text(tr("ticket_order_question", q.unitName, q.question)) }
+            }
         }
     }
+
+    /// The actions whose choice is made from a list rather than typed.
+    static let chosen: Set<TicketActionKind> = [.assign, .merge, .dispatch, .nameLeader]
 
     static let departments: [Department] = [.police, .cityManagement, .housingOffice, .marketRegulation,
                                             .propertyCompany, .sanitation, .fireBrigade, .communityOffice, .other]
@@ -141,7 +199,7 @@ struct TicketDetailView: View {
         case .reply: await vm.perform(.reply(words))
         case .resolve: await vm.perform(.resolve(words))
         case .evaluate: await vm.perform(.evaluate(satisfied: satisfied, comment: words))
-        case .accept, .assign, .merge, .attachPhoto: break
+        case .accept, .assign, .merge, .attachPhoto, .dispatch, .nameLeader: break
         }
         words = ""
         asking = nil

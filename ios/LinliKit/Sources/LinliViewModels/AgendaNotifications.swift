@@ -1,7 +1,7 @@
 // The local notifications today's list asks for, worked out here from the agenda and a "now"
 // handed in (the same agenda and now always give the same plan); the app only posts them.
 // Overdue items are notified now; items due later ahead of their time (a shift 15 minutes
-// before it starts, a ticket 2 hours before its deadline, a follow-up or a reminder at 09:00
+// before it starts, a ticket or a department's work order 2 hours before its deadline, a follow-up or a reminder at 09:00
 // of its day in the community's time, others when due), or now when that has passed; items
 // without a time are not, unless overdue.
 import Foundation
@@ -20,7 +20,7 @@ public struct PlannedNotification: Equatable, Sendable {
 public struct AgendaNotifications: Sendable {
     /// A shift is notified this long before it starts.
     public static let shiftLead: TimeInterval = 15 * 60
-    /// A ticket is notified this long before its deadline.
+    /// A ticket or a work order is notified this long before its deadline.
     public static let ticketLead: TimeInterval = 2 * 3600
     /// Follow-ups and reminders are notified at this local hour of their day.
     public static let morningHour = 9
@@ -64,7 +64,7 @@ public struct AgendaNotifications: Sendable {
     private func ahead(_ kind: AgendaKind, _ due: Date) -> Date {
         switch kind {
         case .shift: return due - Self.shiftLead
-        case .ticket: return due - Self.ticketLead
+        case .ticket, .workOrder: return due - Self.ticketLead
         case .followUp, .reminder:
             // A fixed offset has no daylight saving: the day's start plus nine hours.
             return calendar.startOfDay(for: due) + TimeInterval(Self.morningHour * 3600)

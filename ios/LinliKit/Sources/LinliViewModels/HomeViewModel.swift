@@ -1,6 +1,7 @@
 // The home screen: one tile per kind of work the member's roles allow, with the places each
-// covers, the member's name and roles in words, and today's list (the agenda) most urgent
-// first, each item opening the screen that clears it; a reminder is marked done from here.
+// covers (a department's staff get their department's work orders, not the tickets), the
+// member's name and roles in words, and today's list (the agenda) most urgent first, each item
+// opening the screen that clears it; a reminder is marked done from here.
 import Foundation
 import LinliCore
 
@@ -9,6 +10,7 @@ public enum HomeTile: String, CaseIterable, Sendable {
     case gateDuty = "home_gate_duty"
     case doorToDoor = "home_door_to_door"
     case tickets = "home_tickets"
+    case department = "home_department"
     case reminders = "home_reminders"
     case sync = "home_sync"
     case office = "home_office"
@@ -32,11 +34,11 @@ public struct AgendaRow: Equatable, Sendable {
     /// `YYYY-MM-DD` in the community's time.
     public let dueDay: String?
     public let overdue: Bool
-    /// A household, a ticket, a gate (shifts and swaps) or a reminder.
+    /// A household, a ticket, a gate (shifts and swaps), a reminder or a work order.
     public let recordId: String
     /// The visit, slot, swap or isolation within the record (empty when none).
     public let itemId: String
-    /// A building, a gate, or a ticket's place.
+    /// A building, a gate, a ticket's place, or a work order's department.
     public let placeId: String
     /// The screen that clears it.
     public let opens: HomeTile
@@ -64,6 +66,7 @@ public struct AgendaRow: Equatable, Sendable {
         switch item.action {
         case "visit.log", "isolation.check": return .doorToDoor
         case "ticket.handle": return .tickets
+        case "order.handle": return .department
         case "duty.check_in", "swap.accept", "swap.approve": return .gateDuty
         case "reminder.complete": return .reminders
         default:
@@ -72,6 +75,7 @@ public struct AgendaRow: Equatable, Sendable {
             case .ticket: return .tickets
             case .shift, .swapToAccept, .swapToApprove: return .gateDuty
             case .reminder: return .reminders
+            case .workOrder: return .department
             }
         }
     }
@@ -83,6 +87,8 @@ public struct HomeState: Sendable {
     public var tiles: [HomeTile] = []
     public var gates: [PlaceItem] = []
     public var buildings: [PlaceItem] = []
+    /// The departments the member works for (大联动).
+    public var departments: [PlaceItem] = []
     /// Today's list (the community's date), most urgent first.
     public var agenda: [AgendaRow] = []
 }
@@ -102,6 +108,9 @@ public final class HomeViewModel: ScreenModel<HomeState>, @unchecked Sendable {
         let office = me.roles.contains { $0.role == .office }
         let gates = try store.myPlaces(kind: .gate).map { PlaceItem(id: $0.id, name: $0.name) }
         let buildings = try store.myPlaces(kind: .building).map { PlaceItem(id: $0.id, name: $0.name) }
+        let departments = try departmentsOf(store, memberId: me.id)
+        // A department's staff read their own work orders, not the community's tickets.
+        let community = me.roles.isEmpty || me.roles.contains { $0.role != .departmentStaff }
         let today = try store.today()
         let offset = try store.community().utcOffsetMinutes
         let agenda = try store.agenda(date: today)
@@ -109,12 +118,13 @@ public final class HomeViewModel: ScreenModel<HomeState>, @unchecked Sendable {
         var tiles: [HomeTile] = []
         if !gates.isEmpty { tiles.append(.gateDuty) }
         if !buildings.isEmpty { tiles.append(.doorToDoor) }
-        tiles.append(.tickets)
+        if community { tiles.append(.tickets) }
+        if !departments.isEmpty { tiles.append(.department) }
         if !reminders.isEmpty { tiles.append(.reminders) }
         tiles.append(.sync)
         if office { tiles.append(.office) }
         return HomeState(memberName: me.name, roles: me.roles.map { UiText(Keys.of($0.role)) },
-                         tiles: tiles, gates: gates, buildings: buildings,
+                         tiles: tiles, gates: gates, buildings: buildings, departments: departments,
                          agenda: agenda.map { AgendaRow($0, utcOffsetMinutes: offset) })
     }
 

@@ -1,6 +1,8 @@
 // Tickets: the lists (mine, open, overdue, by level), a ticket's detail with its event timeline
-// and deadlines counting down, the actions the member's role allows now (from the core's one
-// rule), and photos attached.
+// (the departments' steps on its work orders included) and deadlines counting down, the actions
+// the member's role allows now (from the core's one rule), photos attached, dispatching to a
+// department of the directory (大联动), the leader in charge (包案领导), and answering a
+// department's question.
 import Foundation
 import LinliCore
 
@@ -39,9 +41,24 @@ public struct TimelineItem: Equatable, Sendable {
     public let at: Date
     public let author: String
     public let action: UiText
-    /// The department, level or channel the event names.
+    /// The department, level, channel or leader the event names.
     public let subject: UiText?
     public let text: String
+}
+
+/// A department's question on one of the ticket's work orders, waiting for the community.
+public struct OrderQuestion: Equatable, Sendable {
+    public let orderId: String
+    public let unitName: String
+    public let question: String
+    /// The member may answer it (office or area lead).
+    public let canAnswer: Bool
+}
+
+/// A member to choose, by id and name.
+public struct MemberItem: Equatable, Sendable {
+    public let id: String
+    public let name: String
 }
 
 public struct TicketDetailState: Equatable, Sendable {
@@ -58,6 +75,20 @@ public struct TicketDetailState: Equatable, Sendable {
     public let actions: [TicketActionKind]
     /// Where a duplicate can be merged: the other open tickets, those at the same place first.
     public let mergeTargets: [TicketItem]
+    /// 首问负责人, by name.
+    public let responsible: String?
+    /// 包案领导, by name.
+    public let leader: String?
+    /// The department working it now, by name.
+    public let unit: String?
+    /// Its work orders, the latest first, with where each stands.
+    public let orders: [OrderItem]
+    /// The departments' questions waiting for an answer.
+    public let questions: [OrderQuestion]
+    /// Where it can be dispatched: the directory's departments (when dispatching is offered).
+    public let departments: [PlaceItem]
+    /// Who can be put in charge: the office and the area leads (when naming one is offered).
+    public let leaders: [MemberItem]
 }
 
 public struct TicketsState: Sendable {
@@ -80,6 +111,9 @@ public enum TicketCommand: Sendable {
     case evaluate(satisfied: Bool, comment: String)
     case merge(into: String)
     case attachPhoto(Data)
+    /// To a department of the directory (a place id).
+    case dispatch(unit: String)
+    case nameLeader(memberId: String)
 
     var kind: TicketActionKind {
         switch self {
@@ -91,6 +125,8 @@ public enum TicketCommand: Sendable {
         case .evaluate: return .evaluate
         case .merge: return .merge
         case .attachPhoto: return .attachPhoto
+        case .dispatch: return .dispatch
+        case .nameLeader: return .nameLeader
         }
     }
 }
@@ -158,40 +194,82 @@ public final class TicketsViewModel: ScreenModel<TicketsState>, @unchecked Senda
             case let .evaluate(satisfied, comment): _ = try store.evaluateTicket(id: id, satisfied: satisfied, comment: comment)
             case let .merge(into): try store.mergeTicket(duplicate: id, into: into)
             case let .attachPhoto(bytes): _ = try store.attachPhoto(id: id, sha256: try store.addPhoto(bytes: bytes))
+            case let .dispatch(unit): _ = try store.dispatchTicket(ticketId: id, unit: unit)
+            case let .nameLeader(memberId): _ = try store.nameTicketLeader(ticketId: id, memberId: memberId)
             }
             return true
         } ?? false
     }
 
+    /// Answers a department's question on one of the open ticket's work orders.
+    @discardableResult
+    public func answer(orderId: String, answer: String) async -> Bool {
+        await act({ _ in UiText(Keys.doneOrderAction, [Keys.of(CaseActionKind.answerInfo)]) }) { [self] in
+            try store.answerOrderInfo(id: orderId, answer: answer)
+        } != nil
+    }
+
     private func item(_ r: TicketRow) -> TicketItem {
         TicketItem(id: r.id, category: UiText(Keys.of(r.category)), description: r.description, place: r.placeText,
                    status: UiText(Keys.of(r.status)), level: UiText(Keys.of(r.level)), overdue: r.overdue,
-                   deadline: [r.replyDue, r.resolveDue].compactMap { $0 }.min().map(countdown))
+                   deadline: [r.replyDue, r.resolveDue].compactMap { $0 }.min().map { countdown(now: now(), due: $0) })
     }
 
     private func detail(_ id: String) throws -> TicketDetailState {
         let t = try store.ticket(id: id)
         let actions = try store.ticketActions(id: id)
-        var names: [String: String] = [:]
-        func name(_ member: String) -> String {
-            if let n = names[member] { return n }
-            let n = (try? store.member(id: member).name) ?? member
-            names[member] = n
-            return n
+        let name = memberNames(store)
+        let at = now()
+        let rows = try store.orders(filter: OrderFilter(unit: nil, ticketId: id, openOnly: false))
+        let orders = try rows.map { try store.order(id: $0.id) }
+        var questions: [OrderQuestion] = []
+        for o in orders where o.status == .infoRequested {
+            for e in o.events.reversed() {
+                guard case let .infoRequested(question) = e.action else { continue }
+                questions.append(OrderQuestion(orderId: o.id, unitName: try store.placeName(id: o.unit), question: question,
+                                               canAnswer: try store.orderActions(id: o.id).contains(.answerInfo)))
+                break
+            }
         }
-        let ms = { (v: Int64) in Date(timeIntervalSince1970: Double(v) / 1000) }
+        let events = try t.events.map { e in
+            let (key, subject, text) = try describe(e.action, name)
+            return TimelineItem(at: date(ms: e.atMs), author: name(e.author), action: UiText(key), subject: subject, text: text)
+        }
+        var steps: [TimelineItem] = []
+        for o in orders {
+            let unit = UiText(Keys.labelPlain, [try store.placeName(id: o.unit)])
+            steps += o.events.map { e in
+                TimelineItem(at: date(ms: e.atMs), author: name(e.author), action: UiText(Keys.of(kindOf(e.action))),
+                             subject: unit, text: textOf(e.action))
+            }
+        }
+        // The departments' steps in time order among the ticket's own events (a stable sort).
+        let timeline = steps.isEmpty ? events : (events + steps).enumerated()
+            .sorted { ($0.element.at, $0.offset) < ($1.element.at, $1.offset) }.map(\.element)
         return TicketDetailState(
             id: t.id, category: UiText(Keys.of(t.category)), description: t.description, place: t.place.text,
             status: UiText(Keys.of(t.state.status)), level: UiText(Keys.of(t.state.level)),
-            replyDeadline: t.state.replyDueMs.map { countdown(ms($0)) },
-            resolveDeadline: t.state.resolveDueMs.map { countdown(ms($0)) },
-            timeline: t.events.map { e in
-                let (key, subject, text) = TicketsViewModel.describe(e.action)
-                return TimelineItem(at: ms(e.atMs), author: name(e.author), action: UiText(key), subject: subject, text: text)
-            },
+            replyDeadline: t.state.replyDueMs.map { countdown(now: at, due: date(ms: $0)) },
+            resolveDeadline: t.state.resolveDueMs.map { countdown(now: at, due: date(ms: $0)) },
+            timeline: timeline,
             photos: t.state.photos,
             actions: actions,
-            mergeTargets: actions.contains(.merge) ? try mergeTargets(t) : [])
+            mergeTargets: actions.contains(.merge) ? try mergeTargets(t) : [],
+            responsible: t.state.responsible.map(name),
+            leader: t.state.leader.map(name),
+            unit: try t.state.unit.map { try store.placeName(id: $0) },
+            orders: rows.map { orderItem($0, now: at) },
+            questions: questions,
+            departments: actions.contains(.dispatch)
+                ? try store.places(kind: .department).map { PlaceItem(id: $0.id, name: $0.name) } : [],
+            leaders: actions.contains(.nameLeader) ? try leaders() : [])
+    }
+
+    /// The active members holding the office or an area lead's role, by name.
+    private func leaders() throws -> [MemberItem] {
+        try store.members()
+            .filter { m in m.active && m.roles.contains { $0.role == .office || $0.role == .areaLead } }
+            .map { MemberItem(id: $0.id, name: $0.name) }
     }
 
     /// Open tickets at the same place, then the newest other open ones, a page of each.
@@ -204,15 +282,9 @@ public final class TicketsViewModel: ScreenModel<TicketsState>, @unchecked Senda
             .map(item)
     }
 
-    /// Hours and minutes left, or how long overdue.
-    private func countdown(_ due: Date) -> UiText {
-        let left = due.timeIntervalSince(now())
-        let minutes = Int(abs(left) / 60)
-        return UiText(left < 0 ? Keys.deadlineOverdue : Keys.deadlineLeft, [String(minutes / 60), String(minutes % 60)])
-    }
-
-    /// The event's key, the label it names (a department, level or channel) and its free text.
-    static func describe(_ a: TicketAction) -> (String, UiText?, String) {
+    /// The event's key, the label it names (a department, level, channel or leader) and its
+    /// free text.
+    private func describe(_ a: TicketAction, _ name: (String) -> String) throws -> (String, UiText?, String) {
         switch a {
         case .reported: return ("timeline_reported", nil, "")
         case .accepted: return ("timeline_accepted", nil, "")
@@ -224,6 +296,8 @@ public final class TicketsViewModel: ScreenModel<TicketsState>, @unchecked Senda
         case let .merged(into): return ("timeline_merged", nil, into)
         case let .absorbed(from, channel, _): return ("timeline_absorbed", UiText(Keys.of(channel)), from)
         case .photoAdded: return ("timeline_photo", nil, "")
+        case let .dispatched(unit, _): return ("timeline_dispatched", UiText(Keys.labelPlain, [try store.placeName(id: unit)]), "")
+        case let .leaderNamed(member): return ("timeline_leader_named", UiText(Keys.labelPlain, [name(member)]), "")
         }
     }
 }

@@ -51,6 +51,7 @@ public enum Keys {
     public static let doneResidentAdded = "done_resident_added"
     public static let doneTicketReported = "done_ticket_reported"
     public static let doneTicketAction = "done_ticket_action"
+    public static let doneOrderAction = "done_order_action"
     public static let doneSynced = "done_synced"
     public static let doneConflictResolved = "done_conflict_resolved"
     public static let deadlineLeft = "deadline_left"
@@ -80,7 +81,8 @@ public enum Keys {
     public static let timeline = [
         "timeline_reported", "timeline_accepted", "timeline_assigned", "timeline_escalated",
         "timeline_replied", "timeline_resolved", "timeline_satisfied", "timeline_unsatisfied",
-        "timeline_merged", "timeline_absorbed", "timeline_photo",
+        "timeline_merged", "timeline_absorbed", "timeline_photo", "timeline_dispatched",
+        "timeline_leader_named",
     ]
 
     /// Every fixed key, for the string-table check.
@@ -90,7 +92,7 @@ public enum Keys {
         doneIsolationChecked, doneIsolationFlagged, doneIsolationReleased, doneErrandAdded, doneErrandDelivered,
         doneCheckedIn, doneCheckedOut, doneRegistered, donePassIssued, doneFever, doneVisitLogged,
         doneHouseholdRegistered, doneHouseholdSaved, doneResidentAdded,
-        doneTicketReported, doneTicketAction, doneSynced, doneConflictResolved, deadlineLeft,
+        doneTicketReported, doneTicketAction, doneOrderAction, doneSynced, doneConflictResolved, deadlineLeft,
         deadlineOverdue, chartVisitsPerLead, chartOpenByLevel, chartResolvedByLevel, chartOverdueByLevel,
         chartDutyOnTime, chartDutyLate, chartDutyNoShow, labelPlain,
         doneReminderCompleted, reminderDue, reminderOverdue, reminderAllDone, notifyDue, notifyOverdue,
@@ -112,6 +114,7 @@ public enum Keys {
     public static func of(_ v: Symptom) -> String { "symptom_" + v.code() }
     public static func of(_ v: ErrandKind) -> String { "errand_" + v.code() }
     public static func of(_ v: SwapStatus) -> String { "swap_status_" + v.code() }
+    public static func of(_ v: CaseStatus) -> String { "case_status_" + v.code() }
 
     public static func of(_ v: CheckState) -> String {
         switch v {
@@ -142,6 +145,19 @@ public enum Keys {
         case .evaluate: return "ticket_action_evaluate"
         case .merge: return "ticket_action_merge"
         case .attachPhoto: return "ticket_action_attach_photo"
+        case .dispatch: return "ticket_action_dispatch"
+        case .nameLeader: return "ticket_action_name_leader"
+        }
+    }
+
+    public static func of(_ v: CaseActionKind) -> String {
+        switch v {
+        case .accept: return "case_action_accept"
+        case .askInfo: return "case_action_ask_info"
+        case .answerInfo: return "case_action_answer_info"
+        case .reply: return "case_action_reply"
+        case .resolve: return "case_action_resolve"
+        case .handBack: return "case_action_hand_back"
         }
     }
 
@@ -155,22 +171,39 @@ public enum Keys {
         case .swapToApprove: return "agenda_kind_swap_to_approve"
         case .reminder: return "agenda_kind_reminder"
         case .isolationCheck: return "agenda_kind_isolation_check"
+        case .workOrder: return "agenda_kind_work_order"
         }
     }
 
     /// Every kind of agenda item, in the core's order.
     public static let agendaKinds: [AgendaKind] =
-        [.followUp, .watchCheck, .ticket, .shift, .swapToAccept, .swapToApprove, .reminder, .isolationCheck]
+        [.followUp, .watchCheck, .ticket, .shift, .swapToAccept, .swapToApprove, .reminder, .isolationCheck, .workOrder]
 
     /// Every ticket action, in the order the core offers them.
     public static let ticketActions: [TicketActionKind] =
-        [.accept, .assign, .escalate, .reply, .resolve, .evaluate, .merge, .attachPhoto]
+        [.accept, .assign, .escalate, .reply, .resolve, .evaluate, .merge, .attachPhoto, .dispatch, .nameLeader]
 
-    /// The keys of the enums that have no stored code, for the string-table check.
+    /// Every ticket category, in the core's order.
+    public static let categories: [LinliCore.Category] = [
+        .publicSecurity, .cityAppearance, .noise, .property, .elevator, .illegalConstruction, .strayAnimals,
+        .sanitation, .fireSafety, .other,
+    ]
+
+    /// Every office level, lowest first.
+    public static let levels: [Level] = [.community, .street, .county]
+
+    /// Every step of a work order, in the order the core offers them.
+    public static let caseActions: [CaseActionKind] = [.accept, .askInfo, .answerInfo, .reply, .resolve, .handBack]
+
+    /// Every state of a work order.
+    public static let caseStatuses: [CaseStatus] = [.waiting, .accepted, .infoRequested, .replied, .resolved, .handedBack]
+
+    /// The keys of the enums that have no stored code, and of a work order's states, for the
+    /// string-table check.
     public static let uncoded: [String] =
         [CheckState.notWatched, .upcoming, .due, .overdue].map(of) +
         [SyncPhase.bootstrap, .push, .pull, .photosUp, .photosDown].map(of) + ticketActions.map(of) +
-        agendaKinds.map(of)
+        agendaKinds.map(of) + caseActions.map(of) + caseStatuses.map(of)
 }
 
 /// What an error means for the person holding the phone: a whole sentence from the string

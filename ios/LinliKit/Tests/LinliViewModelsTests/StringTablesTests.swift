@@ -68,7 +68,8 @@ final class StringTablesTests: XCTestCase {
                      Keys.of(TicketStatus.reopened), Keys.of(Department.fireBrigade), Keys.of(Channel.hotline12345),
                      Keys.of(PassType.visitorCode), Keys.of(SwapStatus.approved), Keys.of(PassKind.night),
                      Keys.of(PassResult.outsideHours), Keys.of(PassResult.notYetValid),
-                     Keys.of(Symptom.soreThroat), Keys.of(ErrandKind.rubbish)]
+                     Keys.of(Symptom.soreThroat), Keys.of(ErrandKind.rubbish), Keys.of(Role.departmentStaff),
+                     Keys.of(TicketStatus.infoRequested), Keys.of(TicketStatus.returned)]
         XCTAssertEqual((Keys.fixed + Keys.uncoded + coded).filter { zh[$0] == nil }, [], "view-model keys missing")
         let screens = try FileManager.default.subpathsOfDirectory(atPath: app.path).filter { $0.hasSuffix(".swift") }
         XCTAssertFalse(screens.isEmpty, "the app's screens were found")

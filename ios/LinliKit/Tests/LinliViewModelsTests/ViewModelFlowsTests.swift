@@ -1,7 +1,8 @@
 // Each screen's view model driven through its main flows against real stores and a real relay
 // process on 127.0.0.1: enrol, home tiles by role, today's list on home with its notifications
 // and a reminder marked done there, gate duty, a visit, a ticket reported and
-// escalated, a conflict resolved, a sync with progress, and a revoked phone wiped.
+// escalated, a ticket worked by a department on its own phone and another handed back, a
+// conflict resolved, a sync with progress, and a revoked phone wiped.
 import Foundation
 import XCTest
 import LinliCore
@@ -31,6 +32,9 @@ final class ViewModelFlowsTests: XCTestCase {
     static var relay: Relay!
     static var gate = ""
     static var building = ""
+    /// Two departments of the directory (大联动): 城管 (staff 刘城管) and 派出所 (staff 马警官).
+    static var cityUnit = ""
+    static var policeUnit = ""
     let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("linli-vm-\(UUID())")
 
     override class func setUp() {
@@ -45,6 +49,11 @@ final class ViewModelFlowsTests: XCTestCase {
         try! r.admin("add-member", "--id", "lead-li", "--name", "李秀英", "--role", "building_lead:\(building)")
         try! r.admin("add-member", "--id", "gate-zhao", "--name", "赵卫东", "--role", "gate_lead:\(gate)")
         try! r.admin("add-member", "--id", "guard-sun", "--name", "孙志刚", "--role", "safety_officer:\(gate)")
+        cityUnit = try! r.admin("add-place", "--kind", "department", "--name", "城管中队")
+        policeUnit = try! r.admin("add-place", "--kind", "department", "--name", "梅园派出所")
+        try! r.admin("add-member", "--id", "cg-liu", "--name", "刘城管", "--role", "department_staff:\(cityUnit)")
+        try! r.admin("add-member", "--id", "pcs-ma", "--name", "马警官", "--role", "department_staff:\(policeUnit)")
+        try! r.admin("add-member", "--id", "leader-hu", "--name", "胡书记", "--role", "area_lead:\(area)")
         try! r.start()
         relay = r
     }
@@ -475,6 +484,185 @@ final class ViewModelFlowsTests: XCTestCase {
         XCTAssertTrue(attached)
         XCTAssertEqual(mine.state.detail?.photos.count, 1)
         XCTAssertEqual(mine.notice?.text, UiText(Keys.doneTicketAction, ["ticket_action_attach_photo"]))
+    }
+
+    /// Syncs each phone in turn, each once.
+    func sync(_ phones: Session...) async {
+        for p in phones {
+            let summary = await SyncViewModel(session: p).syncNow()
+            XCTAssertNotNil(summary, p.credentials.memberId)
+        }
+    }
+
+    func testATicketDispatchedToADepartmentIsWorkedOnItsPhoneAndOneHandedBackReturns() async throws {
+        let wang = try await enrolled("lead-wang", "orders-wang")
+        let office = try await enrolled("office-admin", "orders-office")
+        let liu = try await enrolled("cg-liu", "orders-liu")
+        let ma = try await enrolled("pcs-ma", "orders-ma")
+
+        // A building lead reports; the office accepts, escalates, names the leader in charge
+        // and dispatches it to 城管, chosen from the directory's departments.
+        let reported = await TicketsViewModel(session: wang).report(TicketInput(
+            category: .cityAppearance, placeKind: .freeText, placeRef: "", placeText: "梅园新村东门外",
+            description: "占道经营，堵塞消防通道", photos: [], channel: .visit))
+        let t = try XCTUnwrap(reported)
+        await sync(wang, office)
+        let desk = TicketsViewModel(session: office)
+        await desk.open(t)
+        var ok = await desk.perform(.accept)
+        XCTAssertTrue(ok)
+        ok = await desk.perform(.escalate(to: .street, reason: "需城管执法"))
+        XCTAssertTrue(ok)
+        var detail = try XCTUnwrap(desk.state.detail)
+        XCTAssertTrue(detail.actions.contains(.dispatch) && detail.actions.contains(.nameLeader), "\(detail.actions)")
+        XCTAssertEqual(Set(detail.departments.map(\.name)), ["城管中队", "梅园派出所"])
+        XCTAssertTrue(detail.leaders.contains(MemberItem(id: "leader-hu", name: "胡书记")), "\(detail.leaders)")
+        XCTAssertFalse(detail.leaders.contains { $0.id == "cg-liu" || $0.id == "lead-wang" })
+        ok = await desk.perform(.nameLeader(memberId: "leader-hu"))
+        XCTAssertTrue(ok)
+        let city = try XCTUnwrap(detail.departments.first { $0.name == "城管中队" }).id
+        XCTAssertEqual(city, Self.cityUnit)
+        ok = await desk.perform(.dispatch(unit: city))
+        XCTAssertTrue(ok)
+        XCTAssertEqual(desk.notice?.text, UiText(Keys.doneTicketAction, ["ticket_action_dispatch"]))
+        detail = try XCTUnwrap(desk.state.detail)
+        XCTAssertEqual(detail.status, UiText("ticket_status_assigned"))
+        XCTAssertEqual(detail.unit, "城管中队")
+        XCTAssertEqual(detail.leader, "胡书记")
+        XCTAssertEqual(detail.responsible, "陈主任", "首问负责人 is who accepted it")
+        XCTAssertFalse(detail.actions.contains(.dispatch))
+        XCTAssertEqual(detail.orders.map(\.unitName), ["城管中队"])
+        XCTAssertEqual(detail.orders.map(\.status), [UiText("case_status_waiting")])
+        XCTAssertEqual(detail.timeline.first { $0.action.key == "timeline_dispatched" }?.subject, UiText(Keys.labelPlain, ["城管中队"]))
+        XCTAssertEqual(detail.timeline.first { $0.action.key == "timeline_leader_named" }?.subject, UiText(Keys.labelPlain, ["胡书记"]))
+        // A ticket with a department is not dispatched a second time.
+        ok = await desk.perform(.dispatch(unit: Self.policeUnit))
+        XCTAssertFalse(ok)
+        XCTAssertEqual(desk.notice?.text, UiText(Keys.errorCode("already_dispatched")))
+        let order = try XCTUnwrap(detail.orders.first).id
+        await sync(office, liu, ma)
+
+        // 城管's phone: its department's tile and today's item, the order with what it needs.
+        let home = HomeViewModel(session: liu)
+        await home.refresh()
+        XCTAssertTrue(home.state.tiles.contains(.department) && !home.state.tiles.contains(.tickets), "\(home.state.tiles)")
+        XCTAssertEqual(home.state.departments, [PlaceItem(id: Self.cityUnit, name: "城管中队")])
+        let item = try XCTUnwrap(home.state.agenda.first { $0.kind == .workOrder })
+        XCTAssertEqual(item.recordId, order)
+        XCTAssertEqual(item.opens, .department)
+        XCTAssertEqual(item.label, UiText("agenda_kind_work_order"))
+        let cityVm = DepartmentViewModel(session: liu)
+        await cityVm.refresh()
+        XCTAssertEqual(cityVm.state.orders.map(\.id), [order])
+        let row = try XCTUnwrap(cityVm.state.orders.first)
+        XCTAssertEqual([row.description, row.place, row.unitName], ["占道经营，堵塞消防通道", "梅园新村东门外", "城管中队"])
+        XCTAssertEqual(row.status, UiText("case_status_waiting"))
+        XCTAssertEqual(row.category, UiText("category_city_appearance"))
+        XCTAssertEqual(row.deadline?.key, Keys.deadlineLeft)
+        // 派出所's phone lists nothing: the order is not in its scope.
+        let policeVm = DepartmentViewModel(session: ma)
+        await policeVm.refresh()
+        XCTAssertEqual(policeVm.state.orders, [])
+        XCTAssertEqual(policeVm.state.departments, [PlaceItem(id: Self.policeUnit, name: "梅园派出所")])
+        XCTAssertTrue(try ma.store.orders(filter: OrderFilter(unit: nil, ticketId: nil, openOnly: false)).isEmpty)
+
+        await cityVm.open(order)
+        var o = try XCTUnwrap(cityVm.state.detail)
+        XCTAssertEqual([o.responsible, o.leader, o.dispatchedBy], ["陈主任", "胡书记", "陈主任"])
+        XCTAssertEqual(o.level, UiText("level_street"))
+        XCTAssertEqual(o.replyDeadline?.key, Keys.deadlineLeft)
+        XCTAssertEqual(o.actions, [.accept, .askInfo, .reply, .resolve, .handBack])
+        XCTAssertEqual(o.steps, [])
+        ok = await cityVm.accept()
+        XCTAssertTrue(ok)
+        XCTAssertEqual(cityVm.notice?.text, UiText(Keys.doneOrderAction, ["case_action_accept"]))
+        ok = await cityVm.accept()
+        XCTAssertFalse(ok, "taken once")
+        XCTAssertEqual(cityVm.notice?.text, UiText(Keys.errorCode("order_accepted")))
+        ok = await cityVm.askInfo(" ")
+        XCTAssertFalse(ok)
+        XCTAssertEqual(cityVm.notice?.text, UiText(Keys.errorCode("empty"), [Keys.field("question")]))
+        ok = await cityVm.askInfo("摊位具体在东门哪一侧？")
+        XCTAssertTrue(ok)
+        XCTAssertEqual(cityVm.state.detail?.question, "摊位具体在东门哪一侧？")
+        XCTAssertEqual(cityVm.state.detail?.status, UiText("case_status_info_requested"))
+        await sync(liu, office)
+
+        // The office answers the department's question from the ticket.
+        await desk.open(t)
+        XCTAssertEqual(desk.state.detail?.status, UiText("ticket_status_info_requested"))
+        XCTAssertEqual(desk.state.detail?.questions,
+                       [OrderQuestion(orderId: order, unitName: "城管中队", question: "摊位具体在东门哪一侧？", canAnswer: true)])
+        ok = await desk.answer(orderId: order, answer: "东门北侧消防通道")
+        XCTAssertTrue(ok)
+        XCTAssertEqual(desk.notice?.text, UiText(Keys.doneOrderAction, ["case_action_answer_info"]))
+        XCTAssertEqual(desk.state.detail?.questions, [])
+        ok = await desk.answer(orderId: order, answer: "再说一遍")
+        XCTAssertFalse(ok, "no question waits")
+        XCTAssertEqual(desk.notice?.text, UiText(Keys.errorCode("no_question_open")))
+        await sync(office, liu)
+
+        // 城管 replies and resolves from its phone.
+        await cityVm.refresh()
+        o = try XCTUnwrap(cityVm.state.detail)
+        XCTAssertNil(o.question)
+        XCTAssertEqual(o.steps.map(\.action.key), ["case_action_accept", "case_action_ask_info", "case_action_answer_info"])
+        XCTAssertEqual(o.steps.last?.text, "东门北侧消防通道")
+        ok = await cityVm.reply("已约谈摊主，明日清理")
+        XCTAssertTrue(ok)
+        XCTAssertNil(cityVm.state.detail?.replyDeadline, "the reply met it")
+        ok = await cityVm.resolve("摊位已清理，通道畅通")
+        XCTAssertTrue(ok)
+        XCTAssertEqual(cityVm.state.detail?.status, UiText("case_status_resolved"))
+        XCTAssertEqual(cityVm.state.detail?.actions, [])
+        XCTAssertFalse(cityVm.state.orders.contains { $0.id == order }, "a resolved order leaves the open list")
+        ok = await cityVm.handBack("晚了")
+        XCTAssertFalse(ok)
+        XCTAssertEqual(cityVm.notice?.text, UiText(Keys.errorCode("order_finished")))
+        await sync(liu, office)
+        await desk.refresh()
+        detail = try XCTUnwrap(desk.state.detail)
+        XCTAssertEqual(detail.status, UiText("ticket_status_resolved"))
+        XCTAssertEqual(detail.orders.map(\.status), [UiText("case_status_resolved")])
+        let reply = try XCTUnwrap(detail.timeline.first { $0.action.key == "case_action_reply" })
+        XCTAssertEqual([reply.author, reply.text], ["刘城管", "已约谈摊主，明日清理"])
+        XCTAssertEqual(reply.subject, UiText(Keys.labelPlain, ["城管中队"]))
+
+        // A second ticket, dispatched to 派出所, handed back with a reason.
+        let reported2 = await desk.report(TicketInput(
+            category: .publicSecurity, placeKind: .freeText, placeRef: "", placeText: "梅园新村北门",
+            description: "夜间有人在门口摆摊占道", photos: [], channel: .walkIn))
+        let t2 = try XCTUnwrap(reported2)
+        await desk.open(t2)
+        ok = await desk.perform(.accept)
+        XCTAssertTrue(ok)
+        ok = await desk.perform(.escalate(to: .street, reason: "需派出所处理"))
+        XCTAssertTrue(ok)
+        ok = await desk.perform(.dispatch(unit: Self.policeUnit))
+        XCTAssertTrue(ok)
+        let second = try XCTUnwrap(desk.state.detail?.orders.first).id
+        await sync(office, ma, liu)
+        await policeVm.refresh()
+        XCTAssertEqual(policeVm.state.orders.map(\.id), [second])
+        await cityVm.refresh()
+        XCTAssertFalse(cityVm.state.orders.contains { $0.id == second }, "城管 lists only its own")
+        await policeVm.open(second)
+        ok = await policeVm.handBack(" ")
+        XCTAssertFalse(ok)
+        XCTAssertEqual(policeVm.notice?.text, UiText(Keys.errorCode("empty"), [Keys.field("reason")]))
+        ok = await policeVm.handBack("不属于治安案件，应由城管处理")
+        XCTAssertTrue(ok)
+        XCTAssertEqual(policeVm.state.detail?.status, UiText("case_status_handed_back"))
+        XCTAssertEqual(policeVm.state.orders, [])
+        await sync(ma, office)
+        await desk.open(t2)
+        detail = try XCTUnwrap(desk.state.detail)
+        XCTAssertEqual(detail.status, UiText("ticket_status_returned"))
+        XCTAssertEqual(detail.level, UiText("level_community"))
+        XCTAssertNil(detail.unit)
+        XCTAssertTrue(detail.actions.contains(.dispatch), "it can be dispatched again")
+        XCTAssertEqual(detail.orders.map(\.status), [UiText("case_status_handed_back")])
+        XCTAssertEqual(detail.timeline.first { $0.action.key == "case_action_hand_back" }?.text, "不属于治安案件，应由城管处理")
     }
 
     func testSyncShowsProgressAndAConflictIsResolved() async throws {

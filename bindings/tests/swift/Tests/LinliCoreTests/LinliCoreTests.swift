@@ -462,6 +462,93 @@ final class LinliCoreTests: XCTestCase {
         } catch LinliError.DeviceRevoked {}
     }
 
+    /// The code of the `Conflict` a step is refused with (nil when it is not refused so).
+    func conflictCode(_ block: () throws -> Any) -> String? {
+        do { _ = try block() } catch let LinliError.Conflict(code, _) { return code } catch {}
+        return nil
+    }
+
+    func testATicketDispatchedToADepartmentIsWorkedStepByStepAndOneHandedBackReturns() throws {
+        let s = try officeStore("departments")
+        let area = try s.addPlace(kind: .area, name: "第一片区", parent: nil)
+        let city = try s.addPlace(kind: .department, name: "城管中队", parent: nil)
+        let police = try s.addPlace(kind: .department, name: "梅园派出所", parent: nil)
+        XCTAssertEqual(Set(try s.places(kind: .department).map(\.id)), [city, police])
+        _ = try s.addMember(input: MemberInput(id: "leader-hu", name: "胡书记", phone: "",
+                                               roles: [RoleInput(role: .areaLead, places: [area])]))
+        // This phone's member also works for both departments: every step can be taken here.
+        try s.grantRole(memberId: "office-departments", role: RoleInput(role: .departmentStaff, places: [city, police]))
+        let t = try s.reportTicket(input: TicketInput(
+            category: .cityAppearance, placeKind: .freeText, placeRef: "", placeText: "梅园新村东门外",
+            description: "占道经营，堵塞消防通道", photos: [], channel: .visit))
+        XCTAssertTrue(try s.ticketActions(id: t).contains(.dispatch))
+        XCTAssertTrue(try s.ticketActions(id: t).contains(.nameLeader))
+        XCTAssertFalse(try s.nameTicketLeader(ticketId: t, memberId: "leader-hu").isEmpty)
+        do { _ = try s.nameTicketLeader(ticketId: t, memberId: "nobody"); XCTFail("nobody was named") } catch let LinliError.InvalidInput(_, _, code, _) {
+            XCTAssertEqual(code, "no_such_member")
+        }
+        let order = try s.dispatchTicket(ticketId: t, unit: city)
+        XCTAssertEqual(conflictCode { try s.dispatchTicket(ticketId: t, unit: police) }, "already_dispatched")
+        let state = try s.ticket(id: t).state
+        XCTAssertEqual(state.status, .assigned)
+        XCTAssertEqual([state.unit, state.`case`, state.leader], [city, order, "leader-hu"])
+        XCTAssertTrue(try s.ticket(id: t).events.contains { if case .dispatched(city, order) = $0.action { return true } else { return false } })
+        XCTAssertTrue(try s.ticket(id: t).events.contains { if case .leaderNamed("leader-hu") = $0.action { return true } else { return false } })
+
+        let row = try XCTUnwrap(try s.orders(filter: OrderFilter(unit: city, ticketId: nil, openOnly: true)).first)
+        XCTAssertEqual([row.id, row.ticketId, row.unitName, row.category, row.description],
+                       [order, t, "城管中队", "city_appearance", "占道经营，堵塞消防通道"])
+        XCTAssertEqual(row.leader, "leader-hu")
+        XCTAssertEqual(row.status, .waiting)
+        XCTAssertTrue(try s.orders(filter: OrderFilter(unit: police, ticketId: nil, openOnly: false)).isEmpty)
+        XCTAssertEqual(try s.orders(filter: OrderFilter(unit: nil, ticketId: t, openOnly: false)).map(\.id), [order])
+        XCTAssertTrue(try s.agenda(date: s.today()).contains { $0.kind == .workOrder && $0.recordId == order && $0.action == "order.handle" })
+        XCTAssertEqual(try s.orderActions(id: order), [.accept, .askInfo, .reply, .resolve, .handBack])
+
+        XCTAssertFalse(try s.acceptOrder(id: order).isEmpty)
+        XCTAssertEqual(conflictCode { try s.acceptOrder(id: order) }, "order_accepted")
+        _ = try s.askOrderInfo(id: order, question: "摊位具体在东门哪一侧？")
+        XCTAssertEqual(try s.ticket(id: t).state.status, .infoRequested)
+        XCTAssertEqual(try s.orderActions(id: order), [.answerInfo, .reply, .resolve, .handBack])
+        do { _ = try s.answerOrderInfo(id: order, answer: " "); XCTFail("a blank answer was taken") } catch let LinliError.InvalidInput(_, fieldKey, code, _) {
+            XCTAssertEqual([fieldKey, code], ["answer", "empty"])
+        }
+        _ = try s.answerOrderInfo(id: order, answer: "东门北侧消防通道")
+        XCTAssertEqual(conflictCode { try s.answerOrderInfo(id: order, answer: "再答") }, "no_question_open")
+        _ = try s.replyOrder(id: order, message: "已约谈摊主，明日清理")
+        XCTAssertEqual(try s.ticket(id: t).state.status, .replied)
+        _ = try s.resolveOrder(id: order, summary: "摊位已清理，通道畅通")
+        let done = try s.order(id: order)
+        XCTAssertEqual([done.ticketId, done.unit, done.dispatchedBy], [t, city, "office-departments"])
+        XCTAssertEqual(done.status, .resolved)
+        XCTAssertEqual(done.status.labelZh(), "已办结")
+        XCTAssertEqual(done.events.map(\.action), [.accepted, .infoRequested(question: "摊位具体在东门哪一侧？"),
+                                                   .infoGiven(answer: "东门北侧消防通道"), .replied(message: "已约谈摊主，明日清理"),
+                                                   .resolved(summary: "摊位已清理，通道畅通")])
+        XCTAssertEqual(try s.orderActions(id: order), [])
+        XCTAssertEqual(conflictCode { try s.handBackOrder(id: order, reason: "晚了") }, "order_finished")
+        XCTAssertEqual(try s.ticket(id: t).state.status, .resolved)
+        XCTAssertTrue(try s.orders(filter: OrderFilter(unit: city, ticketId: nil, openOnly: true)).isEmpty)
+
+        // Handed back by 派出所: the ticket is back with the community, deadlines kept.
+        let t2 = try s.reportTicket(input: TicketInput(
+            category: .publicSecurity, placeKind: .freeText, placeRef: "", placeText: "北门",
+            description: "夜间有人在门口摆摊", photos: [], channel: .walkIn))
+        _ = try s.acceptTicket(id: t2)
+        _ = try s.escalateTicket(id: t2, to: .street, reason: "需派出所处理")
+        let due = try s.ticket(id: t2).state.replyDueMs
+        let second = try s.dispatchTicket(ticketId: t2, unit: police)
+        _ = try s.handBackOrder(id: second, reason: "不属于治安案件，应由城管处理")
+        let back = try s.ticket(id: t2).state
+        XCTAssertEqual(back.status, .returned)
+        XCTAssertEqual(back.level, .community)
+        XCTAssertNil(back.unit)
+        XCTAssertEqual(back.replyDueMs, due)
+        XCTAssertEqual(try s.order(id: second).status, .handedBack)
+        XCTAssertEqual(try s.order(id: second).events.map(\.action), [.handedBack(reason: "不属于治安案件，应由城管处理")])
+        XCTAssertTrue(try s.dayReport(date: s.today()).departments.contains { $0.unit == city && $0.received == 1 })
+    }
+
     func testErrorVariantsReachSwift() async throws {
         let s = try officeStore("errors")
         do {

@@ -4,6 +4,7 @@
 package cn.linli.app
 
 import android.Manifest
+import android.net.Uri
 import androidx.activity.compose.rememberLauncherForActivityResult
 import androidx.activity.result.contract.ActivityResultContracts
 import androidx.compose.foundation.clickable
@@ -91,7 +92,7 @@ fun HomeScreen(session: Session, go: (String) -> Unit) {
                 if (state.agenda.isEmpty()) Text(stringResource(R.string.home_agenda_empty))
             }
             items(state.agenda) { row ->
-                AgendaCard(row, open = { go(route(row.opens, row.placeId)) }) {
+                AgendaCard(row, open = { go(route(row)) }) {
                     scope.launch {
                         vm.completeReminder(row.recordId)
                         notify()
@@ -107,10 +108,15 @@ private fun route(tile: HomeTile, gateId: String): String = when (tile) {
     HomeTile.GATE_DUTY -> "gate/$gateId"
     HomeTile.DOOR_TO_DOOR -> "door"
     HomeTile.TICKETS -> "tickets"
+    HomeTile.DEPARTMENT -> "department"
     HomeTile.REMINDERS -> "reminders"
     HomeTile.SYNC -> "sync"
     HomeTile.OFFICE -> "office"
 }
+
+/** The screen that clears an item of today's list: a work order opens on the order itself. */
+private fun route(row: AgendaRow): String =
+    if (row.opens == HomeTile.DEPARTMENT) "department?order=${Uri.encode(row.recordId)}" else route(row.opens, row.placeId)
 
 @Composable
 private fun AgendaCard(row: AgendaRow, open: () -> Unit, complete: () -> Unit) {

@@ -11,9 +11,11 @@ import androidx.compose.runtime.Composable
 import androidx.compose.runtime.collectAsState
 import androidx.compose.runtime.getValue
 import androidx.compose.ui.unit.sp
+import androidx.navigation.NavType
 import androidx.navigation.compose.NavHost
 import androidx.navigation.compose.composable
 import androidx.navigation.compose.rememberNavController
+import androidx.navigation.navArgument
 import cn.linli.viewmodels.Session
 
 class MainActivity : ComponentActivity() {
@@ -51,6 +53,11 @@ private fun Screens(app: LinliApplication, session: Session) {
         composable("gate/{id}") { e -> GateDutyScreen(session, e.arguments?.getString("id")!!) }
         composable("door") { DoorToDoorScreen(session) }
         composable("tickets") { TicketsScreen(session) }
+        // A department's work orders; today's list opens one by its id.
+        composable(
+            "department?order={order}",
+            arguments = listOf(navArgument("order") { type = NavType.StringType; nullable = true; defaultValue = null }),
+        ) { e -> DepartmentScreen(session, e.arguments?.getString("order")) }
         composable("reminders") { RemindersScreen(session) }
         composable("sync") { SyncScreen(app, app.sync!!) }
         composable("office") { OfficeScreen(session) }

@@ -1,17 +1,20 @@
 // Tickets: the four lists, a ticket's detail with its timeline and deadlines counting down, and
-// a button for each action the member may take now.
+// a button for each action the member may take now; who answers for it (首问负责人, 包案领导),
+// its departments' work orders with where each stands, and their questions to answer.
 package cn.linli.app
 
 import android.graphics.Bitmap
 import androidx.activity.compose.rememberLauncherForActivityResult
 import androidx.activity.result.contract.ActivityResultContracts
 import androidx.compose.foundation.clickable
+import androidx.compose.foundation.horizontalScroll
 import androidx.compose.foundation.layout.Column
 import androidx.compose.foundation.layout.Row
 import androidx.compose.foundation.layout.fillMaxWidth
 import androidx.compose.foundation.layout.padding
 import androidx.compose.foundation.lazy.LazyColumn
 import androidx.compose.foundation.lazy.items
+import androidx.compose.foundation.rememberScrollState
 import androidx.compose.material3.AlertDialog
 import androidx.compose.material3.Button
 import androidx.compose.material3.Card
@@ -33,10 +36,14 @@ import androidx.compose.runtime.setValue
 import androidx.compose.ui.Modifier
 import androidx.compose.ui.res.stringResource
 import androidx.compose.ui.unit.dp
+import cn.linli.core.CaseActionKind
 import cn.linli.core.Department
 import cn.linli.core.Level
 import cn.linli.core.TicketActionKind
 import cn.linli.viewmodels.Keys
+import cn.linli.viewmodels.MemberItem
+import cn.linli.viewmodels.OrderQuestion
+import cn.linli.viewmodels.PlaceItem
 import cn.linli.viewmodels.Session
 import cn.linli.viewmodels.TicketCommand
 import cn.linli.viewmodels.TicketDetailState
@@ -107,6 +114,7 @@ fun TicketsScreen(session: Session) {
 private fun TicketDetail(vm: TicketsViewModel, t: TicketDetailState) {
     val scope = rememberCoroutineScope()
     var asking by remember { mutableStateOf<TicketActionKind?>(null) }
+    var answering by remember { mutableStateOf<OrderQuestion?>(null) }
     val camera = rememberLauncherForActivityResult(ActivityResultContracts.TakePicturePreview()) { bitmap: Bitmap? ->
         bitmap?.let {
             val bytes = ByteArrayOutputStream().also { out -> it.compress(Bitmap.CompressFormat.JPEG, 85, out) }.toByteArray()
@@ -122,8 +130,11 @@ private fun TicketDetail(vm: TicketsViewModel, t: TicketDetailState) {
                 Text(text(t.status) + " · " + text(t.level))
                 t.replyDeadline?.let { Text(stringResource(R.string.ticket_reply_deadline, text(it))) }
                 t.resolveDeadline?.let { Text(stringResource(R.string.ticket_resolve_deadline, text(it))) }
+                t.responsible?.let { Text(stringResource(R.string.ticket_responsible, it)) }
+                t.leader?.let { Text(stringResource(R.string.ticket_leader, it)) }
+                t.unit?.let { Text(stringResource(R.string.ticket_unit, it)) }
                 Text(stringResource(R.string.ticket_photos) + "：${t.photos.size}")
-                Row {
+                Row(Modifier.horizontalScroll(rememberScrollState())) {
                     for (a in t.actions) {
                         OutlinedButton(
                             onClick = {
@@ -137,6 +148,22 @@ private fun TicketDetail(vm: TicketsViewModel, t: TicketDetailState) {
                         ) { Text(text(UiText(Keys.of(a)))) }
                     }
                 }
+                for (q in t.questions) {
+                    Text(stringResource(R.string.ticket_order_question, q.unitName, q.question),
+                        color = MaterialTheme.colorScheme.error)
+                    if (q.canAnswer) {
+                        OutlinedButton(onClick = { answering = q }) { Text(text(UiText(Keys.of(CaseActionKind.ANSWER_INFO)))) }
+                    }
+                }
+                if (t.orders.isNotEmpty()) {
+                    Text(stringResource(R.string.ticket_orders), style = MaterialTheme.typography.titleLarge)
+                    for (o in t.orders) {
+                        Text(o.unitName + " · " + text(o.status) + " · " + o.dispatchedAt.shown())
+                        o.deadline?.let {
+                            Text(text(it), color = if (o.overdue) MaterialTheme.colorScheme.error else MaterialTheme.colorScheme.primary)
+                        }
+                    }
+                }
                 Text(stringResource(R.string.ticket_timeline), style = MaterialTheme.typography.titleLarge)
             }
             items(t.timeline) { e ->
@@ -147,15 +174,38 @@ private fun TicketDetail(vm: TicketsViewModel, t: TicketDetailState) {
             }
         }
     }
-    asking?.let { kind -> ActionDialog(kind, t.mergeTargets, onDismiss = { asking = null }) { command ->
+    asking?.let { kind -> ActionDialog(kind, t.mergeTargets, t.departments, t.leaders, onDismiss = { asking = null }) { command ->
         scope.launch { if (vm.perform(command)) asking = null }
     } }
+    answering?.let { q -> AnswerDialog(q, onDismiss = { answering = null }) { words ->
+        scope.launch { if (vm.answer(q.orderId, words)) answering = null }
+    } }
+}
+
+/** The community's answer to a department's question. */
+@Composable
+private fun AnswerDialog(q: OrderQuestion, onDismiss: () -> Unit, onDone: (String) -> Unit) {
+    var words by remember { mutableStateOf("") }
+    AlertDialog(
+        onDismissRequest = onDismiss,
+        title = { Text(text(UiText(Keys.of(CaseActionKind.ANSWER_INFO)))) },
+        confirmButton = { Button(onClick = { onDone(words) }) { Text(stringResource(R.string.action_save)) } },
+        dismissButton = { TextButton(onClick = onDismiss) { Text(stringResource(R.string.action_cancel)) } },
+        text = {
+            Column {
+                Text(stringResource(R.string.ticket_order_question, q.unitName, q.question))
+                Field(stringResource(R.string.ticket_answer_label), words) { words = it }
+            }
+        },
+    )
 }
 
 @Composable
 private fun ActionDialog(
     kind: TicketActionKind,
     mergeTargets: List<TicketItem>,
+    departments: List<PlaceItem>,
+    leaders: List<MemberItem>,
     onDismiss: () -> Unit,
     onDone: (TicketCommand) -> Unit,
 ) {
@@ -164,6 +214,8 @@ private fun ActionDialog(
     var level by remember { mutableStateOf(Level.STREET) }
     var department by remember { mutableStateOf(Department.PROPERTY_COMPANY) }
     var satisfied by remember { mutableStateOf(true) }
+    var unit by remember { mutableStateOf(departments.firstOrNull()?.id) }
+    var leader by remember { mutableStateOf(leaders.firstOrNull()?.id) }
     AlertDialog(
         onDismissRequest = onDismiss,
         title = { Text(text(UiText(Keys.of(kind)))) },
@@ -179,6 +231,8 @@ private fun ActionDialog(
                         TicketActionKind.MERGE -> TicketCommand.Merge(into ?: return@Button)
                         TicketActionKind.ACCEPT -> TicketCommand.Accept
                         TicketActionKind.ATTACH_PHOTO -> return@Button
+                        TicketActionKind.DISPATCH -> TicketCommand.Dispatch(unit ?: return@Button)
+                        TicketActionKind.NAME_LEADER -> TicketCommand.NameLeader(leader ?: return@Button)
                     },
                 )
             }) { Text(stringResource(R.string.action_save)) }
@@ -217,6 +271,19 @@ private fun ActionDialog(
                         for (m in mergeTargets) {
                             FilterChip(selected = m.id == into, onClick = { into = m.id },
                                 label = { Text(m.description + " · " + m.place + " · " + text(m.status)) })
+                        }
+                    }
+                    TicketActionKind.DISPATCH -> {
+                        Text(stringResource(R.string.ticket_department))
+                        if (departments.isEmpty()) Text(stringResource(R.string.ticket_no_departments))
+                        for (d in departments) {
+                            FilterChip(selected = d.id == unit, onClick = { unit = d.id }, label = { Text(d.name) })
+                        }
+                    }
+                    TicketActionKind.NAME_LEADER -> {
+                        if (leaders.isEmpty()) Text(stringResource(R.string.ticket_no_leaders))
+                        for (m in leaders) {
+                            FilterChip(selected = m.id == leader, onClick = { leader = m.id }, label = { Text(m.name) })
                         }
                     }
                     else -> {}

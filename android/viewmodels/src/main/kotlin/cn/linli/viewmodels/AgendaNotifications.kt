@@ -1,7 +1,7 @@
 // The local notifications today's list asks for, worked out here from the agenda and a "now"
 // handed in (the same agenda and now always give the same plan); the app only posts them.
 // Overdue items are notified now; items due later ahead of their time (a shift 15 minutes
-// before it starts, a ticket 2 hours before its deadline, a follow-up or a reminder at 09:00
+// before it starts, a ticket or a department's work order 2 hours before its deadline, a follow-up or a reminder at 09:00
 // of its day in the community's time, others when due), or now when that has passed; items
 // without a time are not, unless overdue.
 package cn.linli.viewmodels
@@ -43,7 +43,7 @@ class AgendaNotifications(utcOffsetMinutes: Int) {
     /** When to remind of an item due at `due`. */
     private fun ahead(kind: AgendaKind, due: Instant): Instant = when (kind) {
         AgendaKind.SHIFT -> due - SHIFT_LEAD
-        AgendaKind.TICKET -> due - TICKET_LEAD
+        AgendaKind.TICKET, AgendaKind.WORK_ORDER -> due - TICKET_LEAD
         AgendaKind.FOLLOW_UP, AgendaKind.REMINDER ->
             due.atOffset(zone).toLocalDate().atTime(MORNING).toInstant(zone)
         else -> due
@@ -52,7 +52,7 @@ class AgendaNotifications(utcOffsetMinutes: Int) {
     companion object {
         /** A shift is notified this long before it starts. */
         val SHIFT_LEAD: Duration = Duration.ofMinutes(15)
-        /** A ticket is notified this long before its deadline. */
+        /** A ticket or a work order is notified this long before its deadline. */
         val TICKET_LEAD: Duration = Duration.ofHours(2)
         /** Follow-ups and reminders are notified at this local time of their day. */
         val MORNING: LocalTime = LocalTime.of(9, 0)

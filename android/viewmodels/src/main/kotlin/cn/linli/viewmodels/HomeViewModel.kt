@@ -1,6 +1,7 @@
 // The home screen: one tile per kind of work the member's roles allow, with the places each
-// covers, the member's name and roles in words, and today's list (the agenda) most urgent
-// first, each item opening the screen that clears it; a reminder is marked done from here.
+// covers (a department's staff get their department's work orders, not the tickets), the
+// member's name and roles in words, and today's list (the agenda) most urgent first, each item
+// opening the screen that clears it; a reminder is marked done from here.
 package cn.linli.viewmodels
 
 import cn.linli.core.AgendaItem
@@ -19,6 +20,7 @@ enum class HomeTile(val key: String) {
     GATE_DUTY("home_gate_duty"),
     DOOR_TO_DOOR("home_door_to_door"),
     TICKETS("home_tickets"),
+    DEPARTMENT("home_department"),
     REMINDERS("home_reminders"),
     SYNC("home_sync"),
     OFFICE("home_office"),
@@ -39,11 +41,11 @@ data class AgendaRow(
      * `YYYY-MM-DD` in the community's time. */
     val dueDay: String?,
     val overdue: Boolean,
-    /** A household, a ticket, a gate (shifts and swaps) or a reminder. */
+    /** A household, a ticket, a gate (shifts and swaps), a reminder or a work order. */
     val recordId: String,
     /** The visit, slot, swap or isolation within the record (empty when none). */
     val itemId: String,
-    /** A building, a gate, or a ticket's place. */
+    /** A building, a gate, a ticket's place, or a work order's department. */
     val placeId: String,
     /** The screen that clears it. */
     val opens: HomeTile,
@@ -56,6 +58,7 @@ data class AgendaRow(
 fun opens(item: AgendaItem): HomeTile = when (item.action) {
     "visit.log", "isolation.check" -> HomeTile.DOOR_TO_DOOR
     "ticket.handle" -> HomeTile.TICKETS
+    "order.handle" -> HomeTile.DEPARTMENT
     "duty.check_in", "swap.accept", "swap.approve" -> HomeTile.GATE_DUTY
     "reminder.complete" -> HomeTile.REMINDERS
     else -> when (item.kind) {
@@ -63,6 +66,7 @@ fun opens(item: AgendaItem): HomeTile = when (item.action) {
         AgendaKind.TICKET -> HomeTile.TICKETS
         AgendaKind.SHIFT, AgendaKind.SWAP_TO_ACCEPT, AgendaKind.SWAP_TO_APPROVE -> HomeTile.GATE_DUTY
         AgendaKind.REMINDER -> HomeTile.REMINDERS
+        AgendaKind.WORK_ORDER -> HomeTile.DEPARTMENT
     }
 }
 
@@ -79,6 +83,8 @@ data class HomeState(
     val tiles: List<HomeTile> = emptyList(),
     val gates: List<PlaceItem> = emptyList(),
     val buildings: List<PlaceItem> = emptyList(),
+    /** The departments the member works for (大联动). */
+    val departments: List<PlaceItem> = emptyList(),
     /** Today's list (the community's date), most urgent first. */
     val agenda: List<AgendaRow> = emptyList(),
 )
@@ -95,13 +101,17 @@ class HomeViewModel(
         val office = me.roles.any { it.role == Role.OFFICE }
         val gates = store.myPlaces(PlaceKind.GATE).map { PlaceItem(it.id, it.name) }
         val buildings = store.myPlaces(PlaceKind.BUILDING).map { PlaceItem(it.id, it.name) }
+        val departments = departmentsOf(store, me.id)
+        // A department's staff read their own work orders, not the community's tickets.
+        val community = me.roles.isEmpty() || me.roles.any { it.role != Role.DEPARTMENT_STAFF }
         val today = store.today()
         val agenda = store.agenda(today)
         val offset = store.community().utcOffsetMinutes
         val tiles = buildList {
             if (gates.isNotEmpty()) add(HomeTile.GATE_DUTY)
             if (buildings.isNotEmpty()) add(HomeTile.DOOR_TO_DOOR)
-            add(HomeTile.TICKETS)
+            if (community) add(HomeTile.TICKETS)
+            if (departments.isNotEmpty()) add(HomeTile.DEPARTMENT)
             if (store.reminders(today).isNotEmpty()) add(HomeTile.REMINDERS)
             add(HomeTile.SYNC)
             if (office) add(HomeTile.OFFICE)
@@ -112,6 +122,7 @@ class HomeViewModel(
             tiles = tiles,
             gates = gates,
             buildings = buildings,
+            departments = departments,
             agenda = agenda.map { it.toRow(offset) },
         )
     }

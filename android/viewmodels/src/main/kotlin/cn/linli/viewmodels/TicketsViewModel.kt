@@ -1,12 +1,13 @@
 // Tickets: the lists (mine, open, overdue, by level), a ticket's detail with its event timeline
-// and deadlines counting down, the actions the member's role allows now (from the core's one
-// rule), and photos attached.
+// (the departments' steps on its work orders included) and deadlines counting down, the actions
+// the member's role allows now (from the core's one rule), photos attached, dispatching to a
+// department of the directory (大联动), the leader in charge (包案领导), and answering a
+// department's question.
 package cn.linli.viewmodels
 
 import cn.linli.core.*
 import kotlinx.coroutines.CoroutineDispatcher
 import kotlinx.coroutines.Dispatchers
-import java.time.Duration
 import java.time.Instant
 
 /** Which list is shown. */
@@ -50,10 +51,22 @@ data class TimelineItem(
     val at: Instant,
     val author: String,
     val action: UiText,
-    /** The department, level or channel the event names. */
+    /** The department, level, channel or leader the event names. */
     val subject: UiText?,
     val text: String,
 )
+
+/** A department's question on one of the ticket's work orders, waiting for the community. */
+data class OrderQuestion(
+    val orderId: String,
+    val unitName: String,
+    val question: String,
+    /** The member may answer it (office or area lead). */
+    val canAnswer: Boolean,
+)
+
+/** A member to choose, by id and name. */
+data class MemberItem(val id: String, val name: String)
 
 data class TicketDetailState(
     val id: String,
@@ -69,6 +82,20 @@ data class TicketDetailState(
     val actions: List<TicketActionKind>,
     /** Where a duplicate can be merged: the other open tickets, those at the same place first. */
     val mergeTargets: List<TicketItem>,
+    /** 首问负责人, by name. */
+    val responsible: String? = null,
+    /** 包案领导, by name. */
+    val leader: String? = null,
+    /** The department working it now, by name. */
+    val unit: String? = null,
+    /** Its work orders, the latest first, with where each stands. */
+    val orders: List<OrderItem> = emptyList(),
+    /** The departments' questions waiting for an answer. */
+    val questions: List<OrderQuestion> = emptyList(),
+    /** Where it can be dispatched: the directory's departments (when dispatching is offered). */
+    val departments: List<PlaceItem> = emptyList(),
+    /** Who can be put in charge: the office and the area leads (when naming one is offered). */
+    val leaders: List<MemberItem> = emptyList(),
 )
 
 data class TicketsState(
@@ -91,6 +118,9 @@ sealed interface TicketCommand {
     data class Evaluate(val satisfied: Boolean, val comment: String) : TicketCommand
     data class Merge(val into: String) : TicketCommand
     data class AttachPhoto(val bytes: ByteArray) : TicketCommand
+    /** To a department of the directory (a place id). */
+    data class Dispatch(val unit: String) : TicketCommand
+    data class NameLeader(val memberId: String) : TicketCommand
 }
 
 class TicketsViewModel(
@@ -147,9 +177,17 @@ class TicketsViewModel(
                 is TicketCommand.Evaluate -> store.evaluateTicket(id, command.satisfied, command.comment)
                 is TicketCommand.Merge -> store.mergeTicket(id, command.into)
                 is TicketCommand.AttachPhoto -> store.attachPhoto(id, store.addPhoto(command.bytes))
+                is TicketCommand.Dispatch -> store.dispatchTicket(id, command.unit)
+                is TicketCommand.NameLeader -> store.nameTicketLeader(id, command.memberId)
             }
         } != null
     }
+
+    /** Answers a department's question on one of the open ticket's work orders. */
+    suspend fun answer(orderId: String, answer: String): Boolean =
+        act({ UiText(Keys.DONE_ORDER_ACTION, Keys.of(CaseActionKind.ANSWER_INFO)) }) {
+            store.answerOrderInfo(orderId, answer)
+        } != null
 
     private fun kindOf(c: TicketCommand) = when (c) {
         TicketCommand.Accept -> TicketActionKind.ACCEPT
@@ -160,6 +198,8 @@ class TicketsViewModel(
         is TicketCommand.Evaluate -> TicketActionKind.EVALUATE
         is TicketCommand.Merge -> TicketActionKind.MERGE
         is TicketCommand.AttachPhoto -> TicketActionKind.ATTACH_PHOTO
+        is TicketCommand.Dispatch -> TicketActionKind.DISPATCH
+        is TicketCommand.NameLeader -> TicketActionKind.NAME_LEADER
     }
 
     private fun item(r: TicketRow) = TicketItem(
@@ -170,15 +210,30 @@ class TicketsViewModel(
         status = UiText(Keys.of(r.status)),
         level = UiText(Keys.of(r.level)),
         overdue = r.overdue,
-        deadline = listOfNotNull(r.replyDue, r.resolveDue).minOrNull()?.let(::countdown),
+        deadline = listOfNotNull(r.replyDue, r.resolveDue).minOrNull()?.let { countdown(now(), it) },
     )
 
     private fun detail(id: String): TicketDetailState {
         val t = store.ticket(id)
         val actions = store.ticketActions(id)
-        val names = HashMap<String, String>()
-        fun name(member: String) = names.getOrPut(member) {
-            try { store.member(member).name } catch (e: LinliException.NotFound) { member }
+        val name = memberNames(store)
+        val rows = store.orders(OrderFilter(null, id, false))
+        val orders = rows.map { store.order(it.id) }
+        val questions = orders.filter { it.status == CaseStatus.INFO_REQUESTED }.mapNotNull { o ->
+            val asked = o.events.lastOrNull { it.action is CaseAction.InfoRequested }?.action as? CaseAction.InfoRequested
+                ?: return@mapNotNull null
+            OrderQuestion(o.id, store.placeName(o.unit), asked.question,
+                CaseActionKind.ANSWER_INFO in store.orderActions(o.id))
+        }
+        val events = t.events.map { e ->
+            val (key, subject, text) = describe(e.action, name)
+            TimelineItem(Instant.ofEpochMilli(e.atMs), name(e.author), UiText(key), subject, text)
+        }
+        val steps = orders.flatMap { o ->
+            val unit = UiText(Keys.LABEL_PLAIN, store.placeName(o.unit))
+            o.events.map { e ->
+                TimelineItem(Instant.ofEpochMilli(e.atMs), name(e.author), UiText(Keys.of(kindOf(e.action))), unit, textOf(e.action))
+            }
         }
         return TicketDetailState(
             id = t.id,
@@ -187,17 +242,29 @@ class TicketsViewModel(
             place = t.place.text,
             status = UiText(Keys.of(t.state.status)),
             level = UiText(Keys.of(t.state.level)),
-            replyDeadline = t.state.replyDueMs?.let { countdown(Instant.ofEpochMilli(it)) },
-            resolveDeadline = t.state.resolveDueMs?.let { countdown(Instant.ofEpochMilli(it)) },
-            timeline = t.events.map { e ->
-                val (key, subject, text) = describe(e.action)
-                TimelineItem(Instant.ofEpochMilli(e.atMs), name(e.author), UiText(key), subject, text)
-            },
+            replyDeadline = t.state.replyDueMs?.let { countdown(now(), Instant.ofEpochMilli(it)) },
+            resolveDeadline = t.state.resolveDueMs?.let { countdown(now(), Instant.ofEpochMilli(it)) },
+            // The departments' steps in time order among the ticket's own events.
+            timeline = if (steps.isEmpty()) events else (events + steps).sortedBy { it.at },
             photos = t.state.photos,
             actions = actions,
             mergeTargets = if (TicketActionKind.MERGE in actions) mergeTargets(t) else emptyList(),
+            responsible = t.state.responsible?.let(name),
+            leader = t.state.leader?.let(name),
+            unit = t.state.unit?.let { store.placeName(it) },
+            orders = rows.map { orderItem(it, now()) },
+            questions = questions,
+            departments = if (TicketActionKind.DISPATCH in actions) {
+                store.places(PlaceKind.DEPARTMENT).map { PlaceItem(it.id, it.name) }
+            } else emptyList(),
+            leaders = if (TicketActionKind.NAME_LEADER in actions) leaders() else emptyList(),
         )
     }
+
+    /** The active members holding the office or an area lead's role, by name. */
+    private fun leaders(): List<MemberItem> = store.members()
+        .filter { m -> m.active && m.roles.any { it.role == Role.OFFICE || it.role == Role.AREA_LEAD } }
+        .map { MemberItem(it.id, it.name) }
 
     /** Open tickets at the same place, then the newest other open ones, a page of each. */
     private fun mergeTargets(t: TicketDetail): List<TicketItem> {
@@ -209,28 +276,21 @@ class TicketsViewModel(
             .map(::item)
     }
 
-    /** Hours and minutes left, or how long overdue. */
-    private fun countdown(due: Instant): UiText {
-        val left = Duration.between(now(), due)
-        val abs = left.abs()
-        val parts = listOf(abs.toHours().toString(), abs.toMinutesPart().toString())
-        return UiText(if (left.isNegative) Keys.DEADLINE_OVERDUE else Keys.DEADLINE_LEFT, parts)
-    }
-
-    private companion object {
-        /** The event's key, the label it names (a department or level) and its free text. */
-        fun describe(a: TicketAction): Triple<String, UiText?, String> = when (a) {
-            TicketAction.Reported -> Triple("timeline_reported", null, "")
-            TicketAction.Accepted -> Triple("timeline_accepted", null, "")
-            is TicketAction.Assigned -> Triple("timeline_assigned", UiText(Keys.of(a.department)), "")
-            is TicketAction.Escalated -> Triple("timeline_escalated", UiText(Keys.of(a.to)), a.reason)
-            is TicketAction.Replied -> Triple("timeline_replied", null, a.message)
-            is TicketAction.Resolved -> Triple("timeline_resolved", null, a.summary)
-            is TicketAction.Evaluated ->
-                Triple(if (a.satisfied) "timeline_satisfied" else "timeline_unsatisfied", null, a.comment)
-            is TicketAction.Merged -> Triple("timeline_merged", null, a.into)
-            is TicketAction.Absorbed -> Triple("timeline_absorbed", UiText(Keys.of(a.channel)), a.from)
-            is TicketAction.PhotoAdded -> Triple("timeline_photo", null, "")
-        }
+    /** The event's key, the label it names (a department, level, channel or leader) and its
+     * free text. */
+    private fun describe(a: TicketAction, name: (String) -> String): Triple<String, UiText?, String> = when (a) {
+        TicketAction.Reported -> Triple("timeline_reported", null, "")
+        TicketAction.Accepted -> Triple("timeline_accepted", null, "")
+        is TicketAction.Assigned -> Triple("timeline_assigned", UiText(Keys.of(a.department)), "")
+        is TicketAction.Escalated -> Triple("timeline_escalated", UiText(Keys.of(a.to)), a.reason)
+        is TicketAction.Replied -> Triple("timeline_replied", null, a.message)
+        is TicketAction.Resolved -> Triple("timeline_resolved", null, a.summary)
+        is TicketAction.Evaluated ->
+            Triple(if (a.satisfied) "timeline_satisfied" else "timeline_unsatisfied", null, a.comment)
+        is TicketAction.Merged -> Triple("timeline_merged", null, a.into)
+        is TicketAction.Absorbed -> Triple("timeline_absorbed", UiText(Keys.of(a.channel)), a.from)
+        is TicketAction.PhotoAdded -> Triple("timeline_photo", null, "")
+        is TicketAction.Dispatched -> Triple("timeline_dispatched", UiText(Keys.LABEL_PLAIN, store.placeName(a.unit)), "")
+        is TicketAction.LeaderNamed -> Triple("timeline_leader_named", UiText(Keys.LABEL_PLAIN, name(a.member)), "")
     }
 }

@@ -45,6 +45,7 @@ object Keys {
     const val DONE_RESIDENT_ADDED = "done_resident_added"
     const val DONE_TICKET_REPORTED = "done_ticket_reported"
     const val DONE_TICKET_ACTION = "done_ticket_action"
+    const val DONE_ORDER_ACTION = "done_order_action"
     const val DONE_SYNCED = "done_synced"
     const val DONE_CONFLICT_RESOLVED = "done_conflict_resolved"
     const val DEADLINE_LEFT = "deadline_left"
@@ -68,7 +69,8 @@ object Keys {
     val timeline: List<String> = listOf(
         "timeline_reported", "timeline_accepted", "timeline_assigned", "timeline_escalated",
         "timeline_replied", "timeline_resolved", "timeline_satisfied", "timeline_unsatisfied",
-        "timeline_merged", "timeline_absorbed", "timeline_photo",
+        "timeline_merged", "timeline_absorbed", "timeline_photo", "timeline_dispatched",
+        "timeline_leader_named",
     )
 
     /** Every fixed key above, for the string-table check. */
@@ -77,7 +79,7 @@ object Keys {
         ERROR_CANCELLED, ERROR_STORAGE, ERROR_STORE_IN_USE, ERROR_DEACTIVATED, ERROR_WIPED, ERROR_STORE_REPLACED, ERROR_INTERNAL, ERROR_WRONG_KEY, SIGN_OUT_WOULD_LOSE, ISOLATION_PROGRESS, DONE_ISOLATION_STARTED,
         DONE_ISOLATION_CHECKED, DONE_ISOLATION_FLAGGED, DONE_ISOLATION_RELEASED, DONE_ERRAND_ADDED, DONE_ERRAND_DELIVERED, DONE_CHECKED_IN, DONE_CHECKED_OUT,
         DONE_REGISTERED, DONE_PASS_ISSUED, DONE_FEVER, DONE_VISIT_LOGGED,
-        DONE_HOUSEHOLD_REGISTERED, DONE_HOUSEHOLD_SAVED, DONE_RESIDENT_ADDED, DONE_TICKET_REPORTED, DONE_TICKET_ACTION,
+        DONE_HOUSEHOLD_REGISTERED, DONE_HOUSEHOLD_SAVED, DONE_RESIDENT_ADDED, DONE_TICKET_REPORTED, DONE_TICKET_ACTION, DONE_ORDER_ACTION,
         DONE_SYNCED, DONE_CONFLICT_RESOLVED, DEADLINE_LEFT, DEADLINE_OVERDUE,
         CHART_VISITS_PER_LEAD, CHART_OPEN_BY_LEVEL, CHART_RESOLVED_BY_LEVEL, CHART_OVERDUE_BY_LEVEL, CHART_DUTY_ON_TIME, CHART_DUTY_LATE, CHART_DUTY_NO_SHOW, LABEL_PLAIN,
         DONE_REMINDER_COMPLETED, REMINDER_DUE, REMINDER_OVERDUE, REMINDER_ALL_DONE, NOTIFY_DUE, NOTIFY_OVERDUE,
@@ -109,6 +111,8 @@ object Keys {
     fun of(v: SyncPhase) = "sync_phase_${v.name.lowercase()}"
     fun of(v: TicketActionKind) = "ticket_action_${v.name.lowercase()}"
     fun of(v: AgendaKind) = "agenda_kind_${v.name.lowercase()}"
+    fun of(v: CaseStatus) = "case_status_${v.code()}"
+    fun of(v: CaseActionKind) = "case_action_${v.name.lowercase()}"
 
     /** Every enum label key, for the string-table check. */
     val enumLabels: List<String> = Role.entries.map(::of) + DutyRole.entries.map(::of) +
@@ -118,7 +122,7 @@ object Keys {
         PassKind.entries.map(::of) + PassResult.entries.map(::of) +
         Symptom.entries.map(::of) + ErrandKind.entries.map(::of) +
         SwapStatus.entries.map(::of) + SyncPhase.entries.map(::of) + TicketActionKind.entries.map(::of) +
-        AgendaKind.entries.map(::of)
+        AgendaKind.entries.map(::of) + CaseStatus.entries.map(::of) + CaseActionKind.entries.map(::of)
 }
 
 /** What an error means for the person holding the phone: a whole sentence from the string

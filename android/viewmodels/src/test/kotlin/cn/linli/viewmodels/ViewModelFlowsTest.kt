@@ -1,7 +1,8 @@
 // Each screen's view model driven through its main flows against real stores and a real relay
 // process on 127.0.0.1: enrol, home tiles by role, today's list on home with its notifications
 // and a reminder marked done there, gate duty, a visit, a ticket reported and
-// escalated, a conflict resolved, a sync with progress, and a revoked phone wiped.
+// escalated, a ticket worked by a department on its own phone and another handed back, a
+// conflict resolved, a sync with progress, and a revoked phone wiped.
 package cn.linli.viewmodels
 
 import cn.linli.core.*
@@ -52,6 +53,9 @@ class ViewModelFlowsTest {
     private val relay = RelayProcess(System.getProperty("linli.relay") ?: error("set -Dlinli.relay"))
     private val gate: String
     private val building: String
+    /** Two departments of the directory (大联动): 城管 (staff 刘城管) and 派出所 (staff 马警官). */
+    private val cityUnit: String
+    private val policeUnit: String
     private val sessions = mutableListOf<Session>()
 
     init {
@@ -64,6 +68,11 @@ class ViewModelFlowsTest {
         relay.admin("add-member", "--id", "lead-li", "--name", "李秀英", "--role", "building_lead:$building")
         relay.admin("add-member", "--id", "gate-zhao", "--name", "赵卫东", "--role", "gate_lead:$gate")
         relay.admin("add-member", "--id", "guard-sun", "--name", "孙志刚", "--role", "safety_officer:$gate")
+        cityUnit = relay.admin("add-place", "--kind", "department", "--name", "城管中队").trim()
+        policeUnit = relay.admin("add-place", "--kind", "department", "--name", "梅园派出所").trim()
+        relay.admin("add-member", "--id", "cg-liu", "--name", "刘城管", "--role", "department_staff:$cityUnit")
+        relay.admin("add-member", "--id", "pcs-ma", "--name", "马警官", "--role", "department_staff:$policeUnit")
+        relay.admin("add-member", "--id", "leader-hu", "--name", "胡书记", "--role", "area_lead:$area")
         relay.start()
     }
 
@@ -418,6 +427,163 @@ class ViewModelFlowsTest {
         assertEquals(1, mine.state.value.detail!!.photos.size)
         assertEquals(UiText(Keys.DONE_TICKET_ACTION, "ticket_action_attach_photo"), mine.notice.value?.text)
     }
+
+    @Test
+    fun `a ticket dispatched to 城管 is worked on its phone, and one handed back by 派出所 returns to the community`() = runBlocking {
+        val wang = enrolled("lead-wang", "orders-wang")
+        val office = enrolled("office-admin", "orders-office")
+        val liu = enrolled("cg-liu", "orders-liu")
+        val ma = enrolled("pcs-ma", "orders-ma")
+        suspend fun sync(vararg phones: Session) { for (p in phones) assertNotNull(SyncViewModel(p).syncNow(), p.credentials.memberId) }
+
+        // A building lead reports; the office accepts, escalates, names the leader in charge
+        // and dispatches it to 城管, chosen from the directory's departments.
+        val t = TicketsViewModel(wang).report(TicketInput(Category.CITY_APPEARANCE, PlaceRefKind.FREE_TEXT, "",
+            "梅园新村东门外", "占道经营，堵塞消防通道", emptyList(), Channel.VISIT))!!
+        sync(wang, office)
+        val desk = TicketsViewModel(office)
+        desk.open(t)
+        assertTrue(desk.perform(TicketCommand.Accept))
+        assertTrue(desk.perform(TicketCommand.Escalate(Level.STREET, "需城管执法")))
+        with(desk.state.value.detail!!) {
+            assertTrue(TicketActionKind.DISPATCH in actions && TicketActionKind.NAME_LEADER in actions, actions.toString())
+            assertEquals(setOf(PlaceItem(cityUnit, "城管中队"), PlaceItem(policeUnit, "梅园派出所")), departments.toSet())
+            assertTrue(leaders.any { it.id == "leader-hu" && it.name == "胡书记" }, leaders.toString())
+            assertTrue(leaders.none { it.id == "cg-liu" || it.id == "lead-wang" }, leaders.toString())
+        }
+        assertTrue(desk.perform(TicketCommand.NameLeader("leader-hu")))
+        assertTrue(desk.perform(TicketCommand.Dispatch(departmentOf(desk, "城管中队"))))
+        assertEquals(UiText(Keys.DONE_TICKET_ACTION, "ticket_action_dispatch"), desk.notice.value?.text)
+        with(desk.state.value.detail!!) {
+            assertEquals(UiText("ticket_status_assigned"), status)
+            assertEquals("城管中队", unit)
+            assertEquals("胡书记", leader)
+            assertEquals("陈主任", responsible, "首问负责人 is who accepted it")
+            assertFalse(TicketActionKind.DISPATCH in actions)
+            assertEquals(listOf("城管中队" to UiText("case_status_waiting")), orders.map { it.unitName to it.status })
+            val dispatched = timeline.single { it.action.key == "timeline_dispatched" }
+            assertEquals(UiText(Keys.LABEL_PLAIN, "城管中队"), dispatched.subject)
+            assertEquals(UiText(Keys.LABEL_PLAIN, "胡书记"), timeline.single { it.action.key == "timeline_leader_named" }.subject)
+        }
+        // A ticket with a department is not dispatched a second time.
+        assertFalse(desk.perform(TicketCommand.Dispatch(policeUnit)))
+        assertEquals(UiText(Keys.errorCode("already_dispatched")), desk.notice.value?.text)
+        val order = desk.state.value.detail!!.orders.single().id
+        sync(office, liu, ma)
+
+        // 城管's phone: its department's tile and today's item, the order with what it needs.
+        val liuHome = HomeViewModel(liu).apply { refresh() }.state.value
+        assertTrue(HomeTile.DEPARTMENT in liuHome.tiles && HomeTile.TICKETS !in liuHome.tiles, liuHome.tiles.toString())
+        assertEquals(listOf(PlaceItem(cityUnit, "城管中队")), liuHome.departments)
+        val item = liuHome.agenda.single { it.kind == AgendaKind.WORK_ORDER }
+        assertEquals(order to HomeTile.DEPARTMENT, item.recordId to item.opens)
+        assertEquals(UiText("agenda_kind_work_order"), item.label)
+        val city = DepartmentViewModel(liu).apply { refresh() }
+        assertEquals(listOf(order), city.state.value.orders.map { it.id })
+        with(city.state.value.orders.single()) {
+            assertEquals(listOf("占道经营，堵塞消防通道", "梅园新村东门外", "城管中队"), listOf(description, place, unitName))
+            assertEquals(UiText("case_status_waiting"), status)
+            assertEquals(UiText("category_city_appearance"), category)
+            assertEquals(Keys.DEADLINE_LEFT, deadline?.key)
+        }
+        // 派出所's phone lists nothing: the order is not in its scope.
+        val police = DepartmentViewModel(ma).apply { refresh() }
+        assertEquals(emptyList<OrderItem>(), police.state.value.orders)
+        assertEquals(listOf(PlaceItem(policeUnit, "梅园派出所")), police.state.value.departments)
+        assertTrue(ma.store.orders(OrderFilter(null, null, false)).isEmpty())
+
+        city.open(order)
+        with(city.state.value.detail!!) {
+            assertEquals(listOf("陈主任", "胡书记", "陈主任"), listOf(responsible, leader, dispatchedBy))
+            assertEquals(UiText("level_street"), level)
+            assertEquals(Keys.DEADLINE_LEFT, replyDeadline?.key)
+            assertEquals(listOf(CaseActionKind.ACCEPT, CaseActionKind.ASK_INFO, CaseActionKind.REPLY,
+                CaseActionKind.RESOLVE, CaseActionKind.HAND_BACK), actions)
+            assertEquals(emptyList<OrderStep>(), steps)
+        }
+        assertTrue(city.accept())
+        assertEquals(UiText(Keys.DONE_ORDER_ACTION, "case_action_accept"), city.notice.value?.text)
+        assertFalse(city.accept(), "taken once")
+        assertEquals(UiText(Keys.errorCode("order_accepted")), city.notice.value?.text)
+        assertFalse(city.askInfo(" "))
+        assertEquals(UiText(Keys.errorCode("empty"), Keys.field("question")), city.notice.value?.text)
+        assertTrue(city.askInfo("摊位具体在东门哪一侧？"))
+        assertEquals("摊位具体在东门哪一侧？", city.state.value.detail!!.question)
+        assertEquals(UiText("case_status_info_requested"), city.state.value.detail!!.status)
+        sync(liu, office)
+
+        // The office answers the department's question from the ticket.
+        desk.open(t)
+        assertEquals(UiText("ticket_status_info_requested"), desk.state.value.detail!!.status)
+        val asked = desk.state.value.detail!!.questions.single()
+        assertEquals(OrderQuestion(order, "城管中队", "摊位具体在东门哪一侧？", true), asked)
+        assertTrue(desk.answer(order, "东门北侧消防通道"))
+        assertEquals(UiText(Keys.DONE_ORDER_ACTION, "case_action_answer_info"), desk.notice.value?.text)
+        assertTrue(desk.state.value.detail!!.questions.isEmpty())
+        assertFalse(desk.answer(order, "再说一遍"), "no question waits")
+        assertEquals(UiText(Keys.errorCode("no_question_open")), desk.notice.value?.text)
+        sync(office, liu)
+
+        // 城管 replies and resolves from its phone.
+        city.refresh()
+        assertNull(city.state.value.detail!!.question)
+        assertEquals(listOf("case_action_accept", "case_action_ask_info", "case_action_answer_info"),
+            city.state.value.detail!!.steps.map { it.action.key })
+        assertEquals("东门北侧消防通道", city.state.value.detail!!.steps.last().text)
+        assertTrue(city.reply("已约谈摊主，明日清理"))
+        assertNull(city.state.value.detail!!.replyDeadline, "the reply met it")
+        assertTrue(city.resolve("摊位已清理，通道畅通"))
+        with(city.state.value) {
+            assertEquals(UiText("case_status_resolved"), detail!!.status)
+            assertEquals(emptyList<CaseActionKind>(), detail!!.actions)
+            assertTrue(orders.none { it.id == order }, "a resolved order leaves the open list")
+        }
+        assertFalse(city.handBack("晚了"))
+        assertEquals(UiText(Keys.errorCode("order_finished")), city.notice.value?.text)
+        sync(liu, office)
+        desk.refresh()
+        with(desk.state.value.detail!!) {
+            assertEquals(UiText("ticket_status_resolved"), status)
+            assertEquals(listOf(UiText("case_status_resolved")), orders.map { it.status })
+            val reply = timeline.single { it.action.key == "case_action_reply" }
+            assertEquals(listOf("刘城管", "已约谈摊主，明日清理"), listOf(reply.author, reply.text))
+            assertEquals(UiText(Keys.LABEL_PLAIN, "城管中队"), reply.subject)
+        }
+
+        // A second ticket, dispatched to 派出所, handed back with a reason.
+        val t2 = desk.report(TicketInput(Category.PUBLIC_SECURITY, PlaceRefKind.FREE_TEXT, "", "梅园新村北门",
+            "夜间有人在门口摆摊占道", emptyList(), Channel.WALK_IN))!!
+        desk.open(t2)
+        assertTrue(desk.perform(TicketCommand.Accept))
+        assertTrue(desk.perform(TicketCommand.Escalate(Level.STREET, "需派出所处理")))
+        assertTrue(desk.perform(TicketCommand.Dispatch(policeUnit)))
+        val second = desk.state.value.detail!!.orders.single().id
+        sync(office, ma, liu)
+        police.refresh()
+        assertEquals(listOf(second), police.state.value.orders.map { it.id })
+        city.refresh()
+        assertTrue(city.state.value.orders.none { it.id == second }, "城管 lists only its own")
+        police.open(second)
+        assertFalse(police.handBack(" "))
+        assertEquals(UiText(Keys.errorCode("empty"), Keys.field("reason")), police.notice.value?.text)
+        assertTrue(police.handBack("不属于治安案件，应由城管处理"))
+        assertEquals(UiText("case_status_handed_back"), police.state.value.detail!!.status)
+        assertTrue(police.state.value.orders.isEmpty())
+        sync(ma, office)
+        desk.open(t2)
+        with(desk.state.value.detail!!) {
+            assertEquals(UiText("ticket_status_returned"), status)
+            assertEquals(UiText("level_community"), level)
+            assertNull(unit)
+            assertTrue(TicketActionKind.DISPATCH in actions, "it can be dispatched again")
+            assertEquals(listOf(UiText("case_status_handed_back")), orders.map { it.status })
+            assertEquals("不属于治安案件，应由城管处理", timeline.single { it.action.key == "case_action_hand_back" }.text)
+        }
+    }
+
+    /** The id of a department the open ticket can be dispatched to, by name. */
+    private fun departmentOf(vm: TicketsViewModel, name: String): String =
+        vm.state.value.detail!!.departments.single { it.name == name }.id
 
     @Test
     fun `sync shows progress and a conflict is resolved by picking who was right`() = runBlocking {
