@@ -80,8 +80,9 @@ enum Command {
         #[arg(long, default_value = "")]
         admin_phone: String,
     },
-    /// Add a place: area, compound, gate, building, lane, or a department that works tickets
-    /// on its own phones (its staff: `--role department_staff:<place id>`).
+    /// Add a place: area, compound, gate, building, lane, a department that works tickets on
+    /// its own phones (its staff: `--role department_staff:<place id>`), or a co-building unit
+    /// that serves the needs list (`--role unit_member:<place id>`).
     AddPlace {
         /// Kind.
         #[arg(long, value_enum)]
@@ -284,6 +285,34 @@ enum Command {
         #[arg(long, value_enum, default_value = "markdown")]
         format: ReportFormat,
     },
+    /// Dispatch a ticket to a department, which works it on its own phones; prints the work
+    /// order's id.
+    Dispatch {
+        /// The ticket.
+        #[arg(long)]
+        ticket: String,
+        /// The department (a place of kind department).
+        #[arg(long)]
+        department: String,
+    },
+    /// Open the evaluation round (评议) of a month; prints its id.
+    OpenRound {
+        /// Any date of the month (this month when omitted).
+        #[arg(long)]
+        date: Option<NaiveDate>,
+    },
+    /// Close a month's evaluation round and print its result.
+    CloseRound {
+        /// Any date of the month (this month when omitted).
+        #[arg(long)]
+        date: Option<NaiveDate>,
+    },
+    /// Service hours on the needs list in a month, per member and per co-building unit (CSV).
+    ServiceHours {
+        /// Any date of the month (this month when omitted).
+        #[arg(long)]
+        date: Option<NaiveDate>,
+    },
 }
 
 /// What to do with set-aside changes.
@@ -321,6 +350,7 @@ enum PlaceArg {
     Building,
     Lane,
     Department,
+    Unit,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -480,6 +510,7 @@ fn run(cli: Cli, runtime: &tokio::runtime::Runtime) -> Result<(), RelayError> {
                 PlaceArg::Building => PlaceKind::Building,
                 PlaceArg::Lane => PlaceKind::Lane,
                 PlaceArg::Department => PlaceKind::Department,
+                PlaceArg::Unit => PlaceKind::Unit,
             };
             let id = admin()?.run(|l| l.add_place(kind, &name, parent.as_deref()))?;
             println!("{id}");
@@ -840,6 +871,82 @@ fn run(cli: Cli, runtime: &tokio::runtime::Runtime) -> Result<(), RelayError> {
                     format!("no active device {device}"),
                 ))
             }
+        }
+        Command::Dispatch { ticket, department } => {
+            let id = admin()?.run(|l| l.dispatch_ticket(&ticket, &department))?;
+            println!("{id}");
+            Ok(())
+        }
+        Command::OpenRound { date } => {
+            let id = admin()?.run(|l| {
+                let date = match date {
+                    Some(d) => d,
+                    None => l.community()?.local_date(l.now()),
+                };
+                l.open_round(date)
+            })?;
+            println!("{id}");
+            Ok(())
+        }
+        Command::CloseRound { date } => {
+            let result = admin()?.run(|l| {
+                let date = match date {
+                    Some(d) => d,
+                    None => l.community()?.local_date(l.now()),
+                };
+                l.close_round(&linli_core::api::evaluations::round_doc_id(date))
+            })?;
+            println!(
+                "评议 {}：最美楼栋长 {}",
+                result.month,
+                result.winner.as_deref().unwrap_or("（无人投票）")
+            );
+            for c in &result.candidates {
+                println!("  {} {} 票", c.candidate, c.votes);
+            }
+            for s in &result.subjects {
+                println!(
+                    "  {} {} 平均 {}.{:02}（{} 人评分）",
+                    s.kind.label_zh(),
+                    s.subject,
+                    s.mean_x100 / 100,
+                    s.mean_x100 % 100,
+                    s.ratings
+                );
+            }
+            if !result.double_voters.is_empty() {
+                println!(
+                    "  重复投票（只计第一票）：{}",
+                    result.double_voters.join(", ")
+                );
+            }
+            Ok(())
+        }
+        Command::ServiceHours { date } => {
+            let admin = admin()?;
+            admin.pull()?;
+            let l = admin.linli();
+            let date = match date {
+                Some(d) => d,
+                None => l.community()?.local_date(l.now()),
+            };
+            println!("类别,编号,名称,服务次数,服务小时,已确认小时");
+            for r in l.service_hours(date)? {
+                println!(
+                    "{},{},{},{},{:.1},{:.1}",
+                    if r.kind == "unit" {
+                        "共建单位"
+                    } else {
+                        "成员"
+                    },
+                    r.id,
+                    linli_core::report::render::csv_field(&r.name),
+                    r.services,
+                    f64::from(r.minutes) / 60.0,
+                    f64::from(r.confirmed_minutes) / 60.0
+                );
+            }
+            Ok(())
         }
         Command::Report { date, format } => {
             let admin = admin()?;

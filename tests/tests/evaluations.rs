@@ -95,3 +95,43 @@ async fn a_double_vote_counts_once_on_every_replica() {
         .evaluations;
     assert_eq!(at_relay, published);
 }
+
+/// The office's tools: a round opened and closed from the command line, a ticket dispatched,
+/// the month's service hours as CSV.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_admin_tools_open_and_close_a_round_dispatch_and_sum_service_hours() {
+    use linli_core::api::tickets::TicketInput;
+    let r = TestRelay::start().await;
+    let wang = r.phone("lead-wang", "wang-phone").await;
+    wang.sync().await.unwrap();
+    let cli = |args: &[&str]| {
+        let (ok, out, err) = r.admin_cli(env!("CARGO_BIN_EXE_relay-process"), args);
+        assert!(ok, "{args:?}: {err}");
+        out.trim().to_owned()
+    };
+    let city = cli(&["add-place", "--kind", "department", "--name", "城管中队"]);
+    let round = cli(&["open-round"]);
+    assert!(round.starts_with("round:"), "{round}");
+    wang.sync().await.unwrap();
+    wang.linli.vote(&round, "lead-li").unwrap();
+    let ticket = wang
+        .linli
+        .report_ticket(&TicketInput {
+            description: "占道经营".into(),
+            place_text: "东门".into(),
+            ..TicketInput::default()
+        })
+        .unwrap();
+    wang.sync().await.unwrap();
+    let order = cli(&["dispatch", "--ticket", &ticket, "--department", &city]);
+    assert!(order.starts_with(&format!("case:{city}:")), "{order}");
+    let closed = cli(&["close-round"]);
+    assert!(closed.contains("最美楼栋长 lead-li"), "{closed}");
+    let hours = cli(&["service-hours"]);
+    assert_eq!(hours, "类别,编号,名称,服务次数,服务小时,已确认小时");
+    wang.sync().await.unwrap();
+    assert_eq!(
+        wang.linli.ticket(&ticket).unwrap().state.unit.as_deref(),
+        Some(city.as_str())
+    );
+}

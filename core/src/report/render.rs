@@ -8,7 +8,7 @@ use crate::records::Coded;
 use crate::records::gate_log::GateEntryKind;
 
 /// A CSV field, quoted when it holds a comma, a quote or a line break.
-pub(crate) fn csv_field(s: &str) -> String {
+pub fn csv_field(s: &str) -> String {
     if s.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {

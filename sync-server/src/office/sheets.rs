@@ -13,20 +13,15 @@ pub(super) struct Table {
     pub rows: Vec<Vec<String>>,
 }
 
-fn csv_field(text: &str) -> String {
-    if text.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
-    } else {
-        text.to_owned()
-    }
-}
-
 impl Table {
     /// The table as CSV text, without a byte-order mark.
     pub fn csv(&self) -> String {
         let mut out = String::new();
         for row in std::iter::once(&self.headings).chain(&self.rows) {
-            let fields: Vec<String> = row.iter().map(|f| csv_field(f)).collect();
+            let fields: Vec<String> = row
+                .iter()
+                .map(|f| linli_core::report::render::csv_field(f))
+                .collect();
             out.push_str(&fields.join(","));
             out.push('\n');
         }
