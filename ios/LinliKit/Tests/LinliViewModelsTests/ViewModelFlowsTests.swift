@@ -495,18 +495,18 @@ final class ViewModelFlowsTests: XCTestCase {
     }
 
     func testATicketDispatchedToADepartmentIsWorkedOnItsPhoneAndOneHandedBackReturns() async throws {
-        let wang = try await enrolled("lead-wang", "orders-wang")
+        let li = try await enrolled("lead-li", "orders-li")
         let office = try await enrolled("office-admin", "orders-office")
         let liu = try await enrolled("cg-liu", "orders-liu")
         let ma = try await enrolled("pcs-ma", "orders-ma")
 
         // A building lead reports; the office accepts, escalates, names the leader in charge
         // and dispatches it to 城管, chosen from the directory's departments.
-        let reported = await TicketsViewModel(session: wang).report(TicketInput(
+        let reported = await TicketsViewModel(session: li).report(TicketInput(
             category: .cityAppearance, placeKind: .freeText, placeRef: "", placeText: "梅园新村东门外",
             description: "占道经营，堵塞消防通道", photos: [], channel: .visit))
         let t = try XCTUnwrap(reported)
-        await sync(wang, office)
+        await sync(li, office)
         let desk = TicketsViewModel(session: office)
         await desk.open(t)
         var ok = await desk.perform(.accept)

@@ -430,7 +430,7 @@ class ViewModelFlowsTest {
 
     @Test
     fun `a ticket dispatched to 城管 is worked on its phone, and one handed back by 派出所 returns to the community`() = runBlocking {
-        val wang = enrolled("lead-wang", "orders-wang")
+        val li = enrolled("lead-li", "orders-li")
         val office = enrolled("office-admin", "orders-office")
         val liu = enrolled("cg-liu", "orders-liu")
         val ma = enrolled("pcs-ma", "orders-ma")
@@ -438,9 +438,9 @@ class ViewModelFlowsTest {
 
         // A building lead reports; the office accepts, escalates, names the leader in charge
         // and dispatches it to 城管, chosen from the directory's departments.
-        val t = TicketsViewModel(wang).report(TicketInput(Category.CITY_APPEARANCE, PlaceRefKind.FREE_TEXT, "",
+        val t = TicketsViewModel(li).report(TicketInput(Category.CITY_APPEARANCE, PlaceRefKind.FREE_TEXT, "",
             "梅园新村东门外", "占道经营，堵塞消防通道", emptyList(), Channel.VISIT))!!
-        sync(wang, office)
+        sync(li, office)
         val desk = TicketsViewModel(office)
         desk.open(t)
         assertTrue(desk.perform(TicketCommand.Accept))
