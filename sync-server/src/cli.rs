@@ -850,6 +850,12 @@ fn run(cli: Cli, runtime: &tokio::runtime::Runtime) -> Result<(), RelayError> {
                 done.log_rows,
                 done.photos
             );
+            if !done.with.is_empty() {
+                println!(
+                    "一并删除 erased with it (需求、派单 needs, work orders): {}",
+                    done.with.join(", ")
+                );
+            }
             Ok(())
         }
         Command::Revoke { device, wipe } => {

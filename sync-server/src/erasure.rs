@@ -6,6 +6,9 @@
 //! (`SyncResponse::erased`). A change to an erased record pushed afterwards (by a phone that
 //! was offline) is refused as `erased` and dropped, not set aside: keeping it would keep
 //! what was erased.
+//!
+//! What copies a record's personal data goes with it: a household's needs (its address and
+//! what the resident needs) and a ticket's work orders (what was reported, its photos).
 
 use std::collections::{BTreeSet, HashSet};
 use std::sync::Mutex;
@@ -76,6 +79,9 @@ pub struct ErasedRecord {
     pub log_rows: u64,
     /// Photos deleted with it: those no other record names.
     pub photos: u64,
+    /// The records that copied its data, erased with it (a household's needs, a ticket's work
+    /// orders).
+    pub with: Vec<String>,
 }
 
 impl Admin {
@@ -90,13 +96,13 @@ impl Admin {
         };
         if !matches!(
             kind,
-            DocKind::Household | DocKind::Ticket | DocKind::GateLog
+            DocKind::Household | DocKind::Ticket | DocKind::GateLog | DocKind::Need | DocKind::Case
         ) {
             return Err(RelayError::bad_request(
                 "not_erasable",
                 format!(
-                    "{doc_id} is a {}: only households, tickets and gate days hold residents' \
-                     data and are erased",
+                    "{doc_id} is a {}: only households, tickets, gate days, needs and work \
+                     orders hold residents' data and are erased",
                     kind.as_str()
                 ),
             ));
@@ -110,6 +116,14 @@ impl Admin {
             }
             _ => Vec::new(),
         };
+        // What copied its data goes first, so that no copy names its photos any more.
+        let with = self.copies_of(doc_id, kind)?;
+        for copy in &with {
+            if let Some((_, copy_scope)) = self.storage().doc_binding(copy)? {
+                self.storage()
+                    .erase_document(copy, &copy_scope, &by, now_ms)?;
+            }
+        }
         let Some((seq, log_rows)) = self.storage().erase_document(doc_id, &scope, &by, now_ms)?
         else {
             return Err(RelayError::bad_request(
@@ -132,6 +146,40 @@ impl Admin {
             seq,
             log_rows,
             photos: deleted,
+            with,
+        })
+    }
+
+    /// The records holding a copy of `doc_id`'s data: a household's needs, a ticket's work
+    /// orders.
+    fn copies_of(&self, doc_id: &str, kind: DocKind) -> Result<Vec<String>, RelayError> {
+        use linli_core::api::cases::OrderFilter;
+        use linli_core::api::needs::NeedFilter;
+        Ok(match kind {
+            DocKind::Household => {
+                self.pull()?;
+                let filter = NeedFilter {
+                    household_id: Some(doc_id.to_owned()),
+                    ..NeedFilter::default()
+                };
+                self.linli()
+                    .needs(&filter)?
+                    .into_iter()
+                    .map(|n| n.id)
+                    .collect()
+            }
+            DocKind::Ticket => {
+                let filter = OrderFilter {
+                    ticket_id: Some(doc_id.to_owned()),
+                    ..OrderFilter::default()
+                };
+                self.linli()
+                    .orders(&filter)?
+                    .into_iter()
+                    .map(|o| o.id)
+                    .collect()
+            }
+            _ => Vec::new(),
         })
     }
 }

@@ -71,6 +71,15 @@ async fn an_erased_household_is_gone_from_the_relay_and_every_phone() {
         )
         .expect("resident");
     visit(&wang, &erased, "甄秀兰需要代购降压药");
+    // The need copies the household's address and what the resident needs: it goes with it.
+    let need = wang
+        .linli
+        .record_need(&linli_core::api::needs::NeedInput {
+            household_id: erased.clone(),
+            description: format!("{NAME}需要代购降压药"),
+            ..Default::default()
+        })
+        .expect("need");
     for p in [&wang, &office, &li] {
         p.sync().await.expect("sync");
     }
@@ -109,11 +118,18 @@ async fn an_erased_household_is_gone_from_the_relay_and_every_phone() {
     }
 
     let logged_before = whole_log(r.relay.storage.as_ref()).len();
+    let need_rows = whole_log(r.relay.storage.as_ref())
+        .iter()
+        .filter(|c| c.change.doc_id == need)
+        .count();
+    assert!(need_rows > 0);
     let done = r.admin.erase_record(&erased, 5_000).expect("erase");
     assert!(done.log_rows >= 3, "{done:?}");
+    assert_eq!(done.with, vec![need.clone()]);
     assert_eq!(
         whole_log(r.relay.storage.as_ref()).len(),
-        logged_before - done.log_rows as usize
+        logged_before - done.log_rows as usize - need_rows,
+        "the household's changes and the need's"
     );
     assert!(
         whole_log(r.relay.storage.as_ref())
@@ -135,9 +151,10 @@ async fn an_erased_household_is_gone_from_the_relay_and_every_phone() {
 
     for p in [&wang, &office] {
         let summary = p.sync().await.expect("sync");
-        assert_eq!(summary.records_erased, 1, "{summary:?}");
-        assert!(summary.line_zh().contains("删除记录 1 条"));
+        assert_eq!(summary.records_erased, 2, "{summary:?}");
+        assert!(summary.line_zh().contains("删除记录 2 条"));
         assert!(p.linli.household(&erased).is_err());
+        assert!(p.linli.need(&need).is_err());
         // The other household stays.
         assert!(p.linli.household(&households[1]).is_ok());
     }
@@ -152,7 +169,7 @@ async fn an_erased_household_is_gone_from_the_relay_and_every_phone() {
     let summary = li.sync().await.expect("li syncs");
     assert_eq!(
         (summary.dropped_erased, summary.records_erased),
-        (1, 1),
+        (1, 2),
         "{summary:?}"
     );
     assert!(summary.line_zh().contains("1 条修改因记录已被删除而作废"));
@@ -196,6 +213,18 @@ async fn an_erased_tickets_photos_go_with_it_unless_another_record_names_them() 
     kept.photos = vec![shared.clone()];
     let kept = wang.linli.report_ticket(&kept).unwrap();
     wang.sync().await.unwrap();
+    // Dispatched to a department: its work order copies the report and the photos.
+    let city = r
+        .admin
+        .run(|l| {
+            l.add_place(
+                linli_core::records::directory::PlaceKind::Department,
+                "城管中队",
+                None,
+            )
+        })
+        .unwrap();
+    let order = r.admin.run(|l| l.dispatch_ticket(&erased, &city)).unwrap();
     li.sync().await.unwrap();
     for hash in [&own, &shared] {
         assert!(r.relay.storage.blob(hash).unwrap().is_some());
@@ -204,6 +233,16 @@ async fn an_erased_tickets_photos_go_with_it_unless_another_record_names_them() 
 
     let done = r.admin.erase_record(&erased, 5_000).expect("erase");
     assert_eq!(done.photos, 1, "{done:?}");
+    assert_eq!(
+        done.with,
+        vec![order.clone()],
+        "the work order goes with it"
+    );
+    assert!(
+        whole_log(r.relay.storage.as_ref())
+            .iter()
+            .all(|c| c.change.doc_id != order)
+    );
     assert!(r.relay.storage.blob(&own).unwrap().is_none());
     assert!(r.relay.storage.blob(&shared).unwrap().is_some());
     for p in [&wang, &li] {
