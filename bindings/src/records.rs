@@ -766,6 +766,20 @@ NeedCounts = report::NeedCounts {
     recorded: u32, claimed: u32, services: u32, minutes: u32, confirmed: u32, open: u32
 });
 mirror_record!(out
+/// A subject's counted ratings in a published round (mean in hundredths).
+PublishedSubject = report::PublishedSubject {
+    kind: SubjectKind, id: String, name: String, ratings: u32, mean_x100: u32
+});
+mirror_record!(out
+/// A candidate's counted votes in a published round.
+PublishedCandidate = report::PublishedCandidate { id: String, name: String, votes: u32 });
+mirror_record!(out
+/// An evaluation round closed that day, as published.
+PublishedRound = report::PublishedRound {
+    month: String, subjects: Vec<PublishedSubject>, candidates: Vec<PublishedCandidate>,
+    winner: Option<String>, double_voters: u32
+});
+mirror_record!(out
 /// One department's work orders of the day.
 DepartmentRow = report::DepartmentRow {
     unit: String, name: String, received: u32, answered_in_time: u32, answered_late: u32,
@@ -880,7 +894,8 @@ mirror_record!(out
 DayReport = report::DayReport {
     community: String, date: String, visits: Vec<LeadVisits>, total_visits: u32,
     households_covered: u32, watch: WatchSummary, tickets: Vec<TicketLevelRow>,
-    departments: Vec<DepartmentRow>, needs: NeedCounts, duty: Vec<GateDuty>, gate_entries: Vec<GateEntryCount>, reminders: ReminderCounts,
+    departments: Vec<DepartmentRow>, needs: NeedCounts, evaluations: Vec<PublishedRound>,
+    duty: Vec<GateDuty>, gate_entries: Vec<GateEntryCount>, reminders: ReminderCounts,
     arrivals: u32, departures: u32, isolation: Vec<IsolationRow>
 });
 

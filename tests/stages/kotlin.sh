@@ -8,11 +8,10 @@ T="${CARGO_TARGET_DIR:-target}"
 
 eval "$(tests/setup/toolchains.sh kotlin)"
 K="$LINLI_KOTLIN_HOME"
-cargo build --locked -p linli-ffi --lib
-cargo build --locked -p linli-relay --bin linli-relay
+tests/stages/workspace-build.sh
 out=target/kotlin
 rm -rf "$out" && mkdir -p "$out"
-cargo run --locked -q -p linli-ffi --bin uniffi-bindgen -- generate --no-format \
+"$T/debug/uniffi-bindgen" generate --no-format \
     --library "$T/debug/liblinli_ffi.so" --language kotlin --out-dir "$out/generated"
 bindings/tests/api-coverage.sh kotlin "$out/generated/cn/linli/core/linli_ffi.kt" \
     bindings/tests/kotlin/LinliBindingsTest.kt

@@ -13,8 +13,7 @@ if ! command -v python3 >/dev/null 2>&1; then
 fi
 python3 --version
 
-cargo build --locked -p linli-ffi --lib
-cargo build --locked -p linli-relay --bin linli-relay
+tests/stages/workspace-build.sh
 relay="$T/debug/linli-relay"
 
 out="$(mktemp -d "${TMPDIR:-/tmp}/linli-python.XXXXXX")"
@@ -41,7 +40,7 @@ stop_relays() {
 }
 trap 'stop_relays; rm -rf "$out"' EXIT
 
-cargo run --locked -q -p linli-ffi --bin uniffi-bindgen -- generate --no-format \
+"$T/debug/uniffi-bindgen" generate --no-format \
     --library "$T/debug/liblinli_ffi.so" --language python --out-dir "$out/module"
 cp "$T/debug/liblinli_ffi.so" "$out/module/"
 PYTHONPATH="$out/module" PYTHONDONTWRITEBYTECODE=1 LINLI_RELAY="$relay" LINLI_RELAY_PIDS="$pids" \

@@ -11,11 +11,10 @@ eval "$(tests/setup/toolchains.sh swift)"
 ROOT="$LINLI_SWIFT_ROOT"
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
-cargo build --locked -p linli-ffi --lib
-cargo build --locked -p linli-relay --bin linli-relay
+tests/stages/workspace-build.sh
 out=target/swift
 rm -rf "$out" && mkdir -p "$out"
-cargo run --locked -q -p linli-ffi --bin uniffi-bindgen -- generate --no-format \
+"$T/debug/uniffi-bindgen" generate --no-format \
     --library "$T/debug/liblinli_ffi.so" --language swift --out-dir "$out"
 bindings/tests/api-coverage.sh swift "$out/LinliCore.swift" \
     bindings/tests/swift/Tests/LinliCoreTests/LinliCoreTests.swift

@@ -573,6 +573,69 @@ class LinliBindingsTest {
         }
     }
 
+    @Test
+    fun `a need is claimed, served and confirmed, a round counts votes, a joint action shows who is late`() {
+        officeStore("needs").use { s ->
+            val me = "office-needs"
+            val area = s.addPlace(PlaceKind.AREA, "第一片区", null)
+            val compound = s.addPlace(PlaceKind.COMPOUND, "梅园新村", area)
+            val building = s.addPlace(PlaceKind.BUILDING, "3号楼", compound)
+            val city = s.addPlace(PlaceKind.DEPARTMENT, "城管中队", null)
+            s.addMember(MemberInput("lead-wang", "王建国", "", listOf(RoleInput(Role.BUILDING_LEAD, listOf(building)))))
+            s.addMember(MemberInput("leader-hu", "胡书记", "", listOf(RoleInput(Role.AREA_LEAD, listOf(area)))))
+            s.grantRole(me, RoleInput(Role.VOLUNTEER, emptyList()))
+            s.grantRole(me, RoleInput(Role.DEPARTMENT_STAFF, listOf(city)))
+            val h = s.registerHousehold(HouseholdInput(building, "1单元", "302", "", emptyList(), emptyList(), null))
+
+            // The needs list: recorded, claimed, served 1.5 h, confirmed.
+            val need = s.recordNeed(NeedInput(h, NeedCategory.SHOPPING, Urgency.URGENT, "代购降压药", null))
+            val open = s.needs(NeedFilter(NeedStatus.OPEN, area, false, null)).single()
+            assertEquals(listOf(need, "3号楼 1单元 302", "代购"), listOf(open.id, open.address, open.category.labelZh()))
+            s.claimNeed(need)
+            assertEquals("need_claimed", assertFailsWith<LinliException.Conflict> { s.claimNeed(need) }.code)
+            assertEquals("not_served", assertFailsWith<LinliException.Conflict> { s.confirmNeed(need) }.code)
+            assertEquals("minutes", assertFailsWith<LinliException.InvalidInput> { s.recordService(need, 0u, "") }.fieldKey)
+            assertTrue(s.recordService(need, 90u, "药店代购并送到家").isNotEmpty())
+            s.confirmNeed(need)
+            val detail = s.need(need)
+            assertEquals(listOf(NeedStatus.CONFIRMED, me, me, 90L),
+                listOf(detail.status, detail.claimedBy, detail.confirmedBy, detail.services.single().minutes))
+            assertEquals(listOf(need), s.needs(NeedFilter(null, null, true, h)).map { it.id })
+            val hours = s.serviceHours(s.today()).single { it.kind == "member" }
+            assertEquals(listOf(me, 1u, 90u, 90u), listOf(hours.id, hours.services, hours.minutes, hours.confirmedMinutes))
+            assertEquals(90u, s.dayReport(s.today()).needs.minutes)
+
+            // An evaluation round: one vote and one rating per member, a result when closed.
+            val round = s.openRound(s.today())
+            assertTrue(round.startsWith("round:"))
+            s.rate(round, SubjectKind.AREA_LEAD, "leader-hu", 4u.toUByte(), "走访勤")
+            assertEquals("score", assertFailsWith<LinliException.InvalidInput> {
+                s.rate(round, SubjectKind.AREA_LEAD, "leader-hu", 6u.toUByte(), "")
+            }.fieldKey)
+            s.vote(round, "lead-wang")
+            assertEquals("already_voted", assertFailsWith<LinliException.Conflict> { s.vote(round, "lead-wang") }.code)
+            assertEquals("lead-wang", s.roundResult(round).winner)
+            val closed = s.closeRound(round)
+            assertTrue(closed.closed)
+            assertEquals(listOf(1u, 400u), listOf(closed.subjects.single().ratings, closed.subjects.single().meanX100))
+            assertEquals("王建国", s.dayReport(s.today()).evaluations.single().winner)
+
+            // A joint action: the step started an hour ago and not done is late.
+            val t = s.reportTicket(TicketInput(Category.CITY_APPEARANCE, PlaceRefKind.FREE_TEXT, "", "东门外",
+                "占道经营", emptyList(), Channel.VISIT))
+            val now = Instant.now()
+            val joint = s.planJointAction(listOf(t), "东门联合整治", listOf(
+                PlanStepInput(city, now.minus(Duration.ofHours(1)), "清理摊位"),
+                PlanStepInput(city, now.plus(Duration.ofHours(2)), "复查")))
+            val plan = s.jointAction(joint)
+            assertEquals(listOf(true, false), plan.steps.map { it.late })
+            s.markStepDone(joint, plan.steps[0].id, "已清理")
+            assertEquals(me, s.jointAction(joint).steps[0].doneBy)
+            val row = s.jointActions().single()
+            assertEquals(listOf(2u, 1u, 0u), listOf(row.steps, row.done, row.late))
+        }
+    }
+
     private fun contains(haystack: ByteArray, needle: ByteArray): Boolean =
         (0..haystack.size - needle.size).any { i -> needle.indices.all { haystack[i + it] == needle[it] } }
 

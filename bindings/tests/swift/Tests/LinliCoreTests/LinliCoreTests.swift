@@ -549,6 +549,69 @@ final class LinliCoreTests: XCTestCase {
         XCTAssertTrue(try s.dayReport(date: s.today()).departments.contains { $0.unit == city && $0.received == 1 })
     }
 
+    func testANeedIsServedARoundCountsVotesAndAJointActionShowsWhoIsLate() throws {
+        let s = try officeStore("needs")
+        let me = "office-needs"
+        let area = try s.addPlace(kind: .area, name: "第一片区", parent: nil)
+        let compound = try s.addPlace(kind: .compound, name: "梅园新村", parent: area)
+        let building = try s.addPlace(kind: .building, name: "3号楼", parent: compound)
+        let city = try s.addPlace(kind: .department, name: "城管中队", parent: nil)
+        _ = try s.addMember(input: MemberInput(id: "lead-wang", name: "王建国", phone: "",
+                                               roles: [RoleInput(role: .buildingLead, places: [building])]))
+        _ = try s.addMember(input: MemberInput(id: "leader-hu", name: "胡书记", phone: "",
+                                               roles: [RoleInput(role: .areaLead, places: [area])]))
+        try s.grantRole(memberId: me, role: RoleInput(role: .volunteer, places: []))
+        try s.grantRole(memberId: me, role: RoleInput(role: .departmentStaff, places: [city]))
+        let h = try s.registerHousehold(input: HouseholdInput(
+            buildingId: building, unit: "1单元", room: "302", phone: "", residents: [], tags: [], watch: nil))
+
+        // The needs list: recorded, claimed, served 1.5 h, confirmed.
+        let need = try s.recordNeed(input: NeedInput(householdId: h, category: .shopping, urgency: .urgent,
+                                                     description: "代购降压药", visitId: nil))
+        let open = try XCTUnwrap(try s.needs(filter: NeedFilter(status: .open, areaId: area, mine: false, householdId: nil)).first)
+        XCTAssertEqual([open.id, open.address, open.category.labelZh()], [need, "3号楼 1单元 302", "代购"])
+        try s.claimNeed(id: need)
+        XCTAssertEqual(conflictCode { try s.claimNeed(id: need) }, "need_claimed")
+        XCTAssertEqual(conflictCode { try s.confirmNeed(id: need) }, "not_served")
+        XCTAssertFalse(try s.recordService(id: need, minutes: 90, note: "药店代购并送到家").isEmpty)
+        try s.confirmNeed(id: need)
+        let detail = try s.need(id: need)
+        XCTAssertEqual(detail.status, .confirmed)
+        XCTAssertEqual([detail.claimedBy, detail.confirmedBy], [me, me])
+        XCTAssertEqual(detail.services.map(\.minutes), [90])
+        XCTAssertEqual(try s.needs(filter: NeedFilter(status: nil, areaId: nil, mine: true, householdId: h)).map(\.id), [need])
+        let hours = try XCTUnwrap(try s.serviceHours(date: s.today()).first { $0.kind == "member" })
+        XCTAssertEqual([hours.services, hours.minutes, hours.confirmedMinutes], [1, 90, 90])
+        XCTAssertEqual(try s.dayReport(date: s.today()).needs.minutes, 90)
+
+        // An evaluation round: one vote and one rating per member, a result when closed.
+        let round = try s.openRound(date: s.today())
+        XCTAssertTrue(round.hasPrefix("round:"))
+        _ = try s.rate(roundId: round, kind: .areaLead, subject: "leader-hu", score: 4, comment: "走访勤")
+        _ = try s.vote(roundId: round, candidate: "lead-wang")
+        XCTAssertEqual(conflictCode { try s.vote(roundId: round, candidate: "lead-wang") }, "already_voted")
+        XCTAssertEqual(try s.roundResult(roundId: round).winner, "lead-wang")
+        let closed = try s.closeRound(roundId: round)
+        XCTAssertTrue(closed.closed)
+        XCTAssertEqual(closed.subjects.map(\.meanX100), [400])
+        XCTAssertEqual(try s.dayReport(date: s.today()).evaluations.first?.winner, "王建国")
+
+        // A joint action: the step started an hour ago and not done is late.
+        let t = try s.reportTicket(input: TicketInput(
+            category: .cityAppearance, placeKind: .freeText, placeRef: "", placeText: "东门外",
+            description: "占道经营", photos: [], channel: .visit))
+        let joint = try s.planJointAction(tickets: [t], title: "东门联合整治", steps: [
+            PlanStepInput(unit: city, start: Date().addingTimeInterval(-3600), what: "清理摊位"),
+            PlanStepInput(unit: city, start: Date().addingTimeInterval(7200), what: "复查"),
+        ])
+        let plan = try s.jointAction(id: joint)
+        XCTAssertEqual(plan.steps.map(\.late), [true, false])
+        _ = try s.markStepDone(jointId: joint, step: plan.steps[0].id, note: "已清理")
+        XCTAssertEqual(try s.jointAction(id: joint).steps[0].doneBy, me)
+        let row = try XCTUnwrap(try s.jointActions().first)
+        XCTAssertEqual([row.steps, row.done, row.late], [2, 1, 0])
+    }
+
     func testErrorVariantsReachSwift() async throws {
         let s = try officeStore("errors")
         do {
