@@ -565,10 +565,7 @@ fn run(cli: Cli, runtime: &tokio::runtime::Runtime) -> Result<(), RelayError> {
             let admin = admin()?;
             admin.pull()?;
             let l = admin.linli();
-            let date = match date {
-                Some(d) => d,
-                None => l.community()?.local_date(l.now()),
-            };
+            let date = or_today(l, date)?;
             for r in l.reminders(date)? {
                 let due = r
                     .due
@@ -885,10 +882,7 @@ fn run(cli: Cli, runtime: &tokio::runtime::Runtime) -> Result<(), RelayError> {
         }
         Command::OpenRound { date } => {
             let id = admin()?.run(|l| {
-                let date = match date {
-                    Some(d) => d,
-                    None => l.community()?.local_date(l.now()),
-                };
+                let date = or_today(l, date)?;
                 l.open_round(date)
             })?;
             println!("{id}");
@@ -896,10 +890,7 @@ fn run(cli: Cli, runtime: &tokio::runtime::Runtime) -> Result<(), RelayError> {
         }
         Command::CloseRound { date } => {
             let result = admin()?.run(|l| {
-                let date = match date {
-                    Some(d) => d,
-                    None => l.community()?.local_date(l.now()),
-                };
+                let date = or_today(l, date)?;
                 l.close_round(&linli_core::api::evaluations::round_doc_id(date))
             })?;
             println!(
@@ -932,10 +923,7 @@ fn run(cli: Cli, runtime: &tokio::runtime::Runtime) -> Result<(), RelayError> {
             let admin = admin()?;
             admin.pull()?;
             let l = admin.linli();
-            let date = match date {
-                Some(d) => d,
-                None => l.community()?.local_date(l.now()),
-            };
+            let date = or_today(l, date)?;
             println!("类别,编号,名称,服务次数,服务小时,已确认小时");
             for r in l.service_hours(date)? {
                 println!(
@@ -958,10 +946,7 @@ fn run(cli: Cli, runtime: &tokio::runtime::Runtime) -> Result<(), RelayError> {
             let admin = admin()?;
             admin.pull()?;
             let l = admin.linli();
-            let date = match date {
-                Some(d) => d,
-                None => l.community()?.local_date(l.now()),
-            };
+            let date = or_today(l, date)?;
             // A day whose gate days were erased at the end of their retention: its report as
             // it was kept then.
             if let Some((markdown, csv)) = admin.storage().archived_report(&date.to_string())? {
@@ -996,6 +981,14 @@ fn log_filter(env: Option<&str>, default: &str) -> tracing_subscriber::EnvFilter
     };
     tracing_subscriber::EnvFilter::try_new(&directives)
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default))
+}
+
+/// `date`, or the community's today.
+fn or_today(l: &linli_core::Linli, date: Option<NaiveDate>) -> linli_core::Result<NaiveDate> {
+    match date {
+        Some(d) => Ok(d),
+        None => Ok(l.community()?.local_date(l.now())),
+    }
 }
 
 #[cfg(test)]
