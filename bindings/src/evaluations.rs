@@ -1,6 +1,7 @@
 //! Monthly evaluations (评议) as the apps see them: opening and closing a month's round, rating
 //! area leads and co-building units, voting 最美楼栋长, and the counted result.
 
+use linli_core::api::ballot as core_ballot;
 use linli_core::records::round as core_round;
 
 use crate::enums::*;
@@ -26,8 +27,31 @@ RoundResult = core_round::RoundResult {
     winner: Option<String>, double_voters: Vec<String>
 });
 
+mirror_record!(out
+/// Someone or something the member may rate, by name, with the member's own first score.
+BallotSubject = core_ballot::BallotSubject {
+    kind: SubjectKind, id: String, name: String, my_score: Option<u8>
+});
+mirror_record!(out
+/// A building or lane lead the member may vote for as 最美楼栋长.
+BallotCandidate = core_ballot::BallotCandidate { id: String, name: String });
+mirror_record!(out
+/// A month's round as this member sees it: whom to rate and vote for, what they cast, whether
+/// they may still cast or close it, and the result so far.
+Ballot = core_ballot::Ballot {
+    round_id: String, subjects: Vec<BallotSubject>, candidates: Vec<BallotCandidate>,
+    my_vote: Option<String>, may_cast: bool, may_close: bool, result: RoundResult
+});
+
 #[uniffi::export]
 impl LinliStore {
+    /// The round of the month of `date` (`YYYY-MM-DD`) as this member sees it; none while the
+    /// office has not opened it.
+    pub fn ballot(&self, date: String) -> R<Option<Ballot>> {
+        let date = parse_date("date", &date)?;
+        guard(|| self.inner.ballot(date))
+    }
+
     /// Opens the round of the month of `date` (`YYYY-MM-DD`; the office). Returns its id.
     pub fn open_round(&self, date: String) -> R<String> {
         let date = parse_date("date", &date)?;

@@ -151,3 +151,75 @@ fn a_round_counts_each_member_once_and_publishes_the_same_result_everywhere() {
     assert!(csv.contains("最美楼栋长得票,王建国,3"), "{csv}");
     assert!(csv.contains("片区长平均分×100,郑片长,420"), "{csv}");
 }
+
+#[test]
+fn a_members_ballot_names_whom_they_may_rate_and_what_they_cast() {
+    let devices = Devices::new();
+    let office = devices.open("office", "office-pc");
+    let c = community(&office);
+    let unit = office
+        .add_place(PlaceKind::Unit, "县税务局党支部", None)
+        .unwrap();
+    let city = office
+        .add_place(PlaceKind::Department, "城管中队", None)
+        .unwrap();
+    for (id, name, role, places) in [
+        ("area-zheng", "郑片长", Role::AreaLead, vec![c.area.clone()]),
+        ("rep-1", "代表一", Role::ResidentRep, vec![]),
+        ("staff-liu", "刘城管", Role::DepartmentStaff, vec![city]),
+    ] {
+        office
+            .add_member(&MemberInput {
+                id: Some(id.into()),
+                name: name.into(),
+                phone: String::new(),
+                roles: vec![RoleInput { role, places }],
+            })
+            .unwrap();
+    }
+    let rep1 = devices.open("rep-1", "rep1-phone");
+    let rep1_tablet = devices.open("rep-1", "rep1-tablet");
+    let liu = devices.open("staff-liu", "liu-phone");
+    let all = [&office, &rep1, &rep1_tablet, &liu];
+    sync_all(&all);
+    let month = office.community().unwrap().local_date(office.now());
+    assert_eq!(rep1.ballot(month).unwrap(), None, "nobody opened it");
+
+    let round = office.open_round(month).unwrap();
+    sync_all(&all);
+    let before = rep1.ballot(month).unwrap().unwrap();
+    assert_eq!(before.round_id, round);
+    assert!(before.may_cast && !before.may_close);
+    assert_eq!(
+        before
+            .subjects
+            .iter()
+            .map(|s| (s.kind, s.name.as_str(), s.my_score))
+            .collect::<Vec<_>>(),
+        vec![
+            (SubjectKind::AreaLead, "郑片长", None),
+            (SubjectKind::Unit, "县税务局党支部", None)
+        ]
+    );
+    let candidates: Vec<_> = before.candidates.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(candidates, vec!["李秀英", "王建国"]);
+    assert!(!liu.ballot(month).unwrap().unwrap().may_cast, "staff only");
+    assert!(office.ballot(month).unwrap().unwrap().may_close);
+
+    rep1.rate(&round, SubjectKind::Unit, &unit, 4, "").unwrap();
+    rep1.vote(&round, "lead-wang").unwrap();
+    devices.clock.advance(Duration::minutes(5));
+    rep1_tablet.vote(&round, "lead-li").unwrap();
+    sync_all(&all);
+    for phone in [&rep1, &rep1_tablet] {
+        let b = phone.ballot(month).unwrap().unwrap();
+        assert_eq!(b.my_vote.as_deref(), Some("lead-wang"), "the first vote");
+        assert_eq!(b.subjects[1].my_score, Some(4));
+        assert_eq!(b.result.double_voters, vec!["rep-1".to_owned()]);
+    }
+    office.close_round(&round).unwrap();
+    sync_all(&all);
+    let after = rep1.ballot(month).unwrap().unwrap();
+    assert!(after.result.closed && !after.may_cast);
+    assert!(!office.ballot(month).unwrap().unwrap().may_close);
+}

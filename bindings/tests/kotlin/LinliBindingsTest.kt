@@ -615,6 +615,10 @@ class LinliBindingsTest {
             s.vote(round, "lead-wang")
             assertEquals("already_voted", assertFailsWith<LinliException.Conflict> { s.vote(round, "lead-wang") }.code)
             assertEquals("lead-wang", s.roundResult(round).winner)
+            val ballot = s.ballot(s.today())!!
+            assertEquals(listOf(round, "lead-wang"), listOf(ballot.roundId, ballot.myVote))
+            assertEquals(4u.toUByte(), ballot.subjects.single { it.id == "leader-hu" }.myScore)
+            assertTrue(ballot.mayClose)
             val closed = s.closeRound(round)
             assertTrue(closed.closed)
             assertEquals(listOf(1u, 400u), listOf(closed.subjects.single().ratings, closed.subjects.single().meanX100))

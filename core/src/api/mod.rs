@@ -4,6 +4,7 @@
 
 pub mod access;
 pub mod agenda;
+pub mod ballot;
 pub mod cases;
 pub mod directory;
 pub mod duty;
