@@ -3,6 +3,7 @@
 //! raw sync requests; and the relay as a separate process that a test can kill.
 
 pub mod browser;
+pub mod office_web;
 pub mod postgres;
 
 use std::ffi::OsString;

@@ -13,6 +13,7 @@ use linli_core::api::households::{HouseholdInput, ResidentInput, VisitInput};
 use linli_core::records::ticket::Level;
 use linli_core::sync::client::{SyncClient, SyncOptions, SyncPhase, SyncProgress};
 use linli_e2e::browser::TestBrowser;
+use linli_e2e::office_web::{csrf_on, http, post_form, session_cookie, sign_in};
 use linli_e2e::{TestRelay, door_to_door, ticket_input};
 use linli_relay::relay::{CodePurpose, Limits, display_code, issue_code};
 use reqwest::StatusCode;
@@ -20,69 +21,6 @@ use reqwest::header::{CONTENT_TYPE, COOKIE, LOCATION, RETRY_AFTER, SET_COOKIE};
 use tokio_util::sync::CancellationToken;
 
 const RELAY_EXE: &str = env!("CARGO_BIN_EXE_relay-process");
-
-/// A client that shows redirects instead of following them.
-fn http() -> reqwest::Client {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("client")
-}
-
-/// A form's body, `application/x-www-form-urlencoded`.
-fn form_body(fields: &[(&str, &str)]) -> String {
-    let encode = |text: &str| {
-        text.bytes()
-            .map(|b| {
-                if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-                    (b as char).to_string()
-                } else {
-                    format!("%{b:02X}")
-                }
-            })
-            .collect::<String>()
-    };
-    fields
-        .iter()
-        .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
-        .collect::<Vec<_>>()
-        .join("&")
-}
-
-/// Posts a form.
-fn post_form(url: String, fields: &[(&str, &str)]) -> reqwest::RequestBuilder {
-    http()
-        .post(url)
-        .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .body(form_body(fields))
-}
-
-/// Signs in with `code` over plain HTTP: the answer.
-async fn sign_in(url: &str, code: &str, forwarded_https: bool) -> reqwest::Response {
-    let mut request = post_form(format!("{url}/office/sign-in"), &[("code", code)]);
-    if forwarded_https {
-        request = request.header("x-forwarded-proto", "https");
-    }
-    request.send().await.expect("sign-in answered")
-}
-
-/// The session cookie a sign-in set (`name=value`).
-fn session_cookie(answer: &reqwest::Response) -> String {
-    let set = answer
-        .headers()
-        .get(SET_COOKIE)
-        .expect("a cookie")
-        .to_str()
-        .unwrap();
-    set.split(';').next().unwrap().to_owned()
-}
-
-/// The form token on a page.
-fn csrf_on(page: &str) -> String {
-    let at = page.find("name=\"csrf\" value=\"").expect("a form token") + 19;
-    page[at..at + 32].to_owned()
-}
 
 /// Chooses the roster file at `path` on the import page and uploads it.
 async fn upload_roster(c: &fantoccini::Client, path: &std::path::Path) {

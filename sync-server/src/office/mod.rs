@@ -1,7 +1,7 @@
 //! The office's pages: server-rendered HTML under `/office/` on the relay's own port, for the
 //! community office at day end. Who may sign in, sessions and the forms' CSRF tokens are in
 //! [`session`]; the day's report with its charts in [`report_page`]; the ticket board and a
-//! ticket's timeline and actions in [`tickets_page`]; which phones have synced and what they
+//! ticket's timeline and actions in [`tickets_page`], with its work orders in [`orders`]; which phones have synced and what they
 //! still hold in [`devices_page`]; the week's duty roster in [`duty_page`]; households found and shown in [`households_page`]; the
 //! residents' roster imported in [`import_page`]; the office's own questions of the residents in
 //! [`residents_page`]. Pages read the office replica's
@@ -14,6 +14,7 @@ mod devices_page;
 mod duty_page;
 mod households_page;
 mod import_page;
+mod orders;
 mod report_page;
 mod residents_page;
 mod session;

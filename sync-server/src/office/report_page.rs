@@ -1,6 +1,7 @@
 //! `/office/today`: the day-end report of any date (today by default, in the community's
 //! time) with its charts — visits per lead, tickets by level, duty attendance per gate, watch
-//! checks done against due — and `/office/report.csv`, the same report as the admin tools'
+//! checks done against due — with the departments' work orders, the needs served, the
+//! reminders and a closed month's evaluation; and `/office/report.csv`, the same report as the admin tools'
 //! `report --format csv` prints it, or `/office/report.xlsx`. A date whose gate days were erased at the end of their
 //! retention shows the report kept then.
 
@@ -67,6 +68,18 @@ struct TodayPage<'a> {
     report: Option<&'a DayReport>,
     archived: Option<&'a str>,
     charts: Vec<(String, String)>,
+}
+
+impl TodayPage<'_> {
+    /// Minutes as hours and minutes: `1 小时 30 分`.
+    fn hours(&self, minutes: &u32) -> String {
+        format!("{} 小时 {} 分", minutes / 60, minutes % 60)
+    }
+
+    /// A mean in hundredths as a number with two decimals: `4.20`.
+    fn mean(&self, x100: &u32) -> String {
+        format!("{}.{:02}", x100 / 100, x100 % 100)
+    }
 }
 
 fn charts(r: &DayReport) -> Vec<(String, String)> {

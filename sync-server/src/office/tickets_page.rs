@@ -1,7 +1,7 @@
 //! `/office/tickets`: open tickets by level with their 24 h / 3-day countdowns (overdue in
 //! red), filtered by status, level, category, channel, place and first receiver; and one
 //! ticket: its whole timeline with who, when and from which device, the duplicates merged
-//! into it, and the actions the signed-in member may take in its state — offered by the
+//! into it, its work orders with the departments' steps, and the actions the signed-in member may take in its state — offered by the
 //! core's own rule (`ticket_actions`), taken as changes by that member, and refused with the
 //! core's reason otherwise.
 
@@ -14,12 +14,14 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{DateTime, Utc};
+use linli_core::api::cases::CaseActionKind;
 use linli_core::api::ticket_actions::TicketActionKind;
 use linli_core::api::tickets::{TicketDetail, TicketFilter, TicketRow};
 use linli_core::records::Coded;
 use linli_core::records::ticket::{Category, Channel, Department, Level, Status, TicketAction};
 use serde::Deserialize;
 
+use super::orders::{self, OrderView};
 use super::session::refuse_form;
 use super::{SignedIn, page};
 use crate::error::RelayError;
@@ -231,7 +233,9 @@ struct TimelineRow {
     what: String,
 }
 
-fn describe(action: &TicketAction) -> String {
+/// What an event did, in Chinese; `names` gives members' and departments' names by id.
+fn describe(action: &TicketAction, names: &HashMap<String, String>) -> String {
+    let name = |id: &str| names.get(id).cloned().unwrap_or_else(|| id.to_owned());
     match action {
         TicketAction::Reported => "上报问题".into(),
         TicketAction::Accepted => "受理（首问负责）".into(),
@@ -252,8 +256,8 @@ fn describe(action: &TicketAction) -> String {
         TicketAction::PhotoAdded { sha256 } => {
             format!("添加照片 {}", sha256.chars().take(12).collect::<String>())
         }
-        TicketAction::Dispatched { unit, .. } => format!("派往部门 {unit}"),
-        TicketAction::LeaderNamed { member } => format!("包案领导：{member}"),
+        TicketAction::Dispatched { unit, .. } => format!("派往部门 {}", name(unit)),
+        TicketAction::LeaderNamed { member } => format!("包案领导：{}", name(member)),
     }
 }
 
@@ -272,6 +276,13 @@ struct TicketPage<'a> {
     timeline: Vec<TimelineRow>,
     actions: Vec<(&'static str, &'static str)>,
     departments: Vec<(&'static str, &'static str)>,
+    /// The directory's departments to dispatch to, `(id, name)`.
+    units: Vec<(String, String)>,
+    /// Who can be put in charge, `(id, name)`.
+    leaders: Vec<(String, String)>,
+    /// 包案领导, by name.
+    leader: Option<String>,
+    orders: Vec<OrderView>,
     levels: Vec<(&'static str, &'static str)>,
     error: Option<String>,
     done: bool,
@@ -301,9 +312,11 @@ fn action_code(kind: TicketActionKind) -> &'static str {
 
 /// What the pages offer: the actions a browser can take on a ticket (evaluating, merging and
 /// photos are done on the phones).
-const OFFERED: [TicketActionKind; 5] = [
+const OFFERED: [TicketActionKind; 7] = [
     TicketActionKind::Accept,
     TicketActionKind::Assign,
+    TicketActionKind::Dispatch,
+    TicketActionKind::NameLeader,
     TicketActionKind::Escalate,
     TicketActionKind::Reply,
     TicketActionKind::Resolve,
@@ -335,20 +348,39 @@ async fn ticket_page(
     let member = who.session.member_id.clone();
     let ticket_id = id.to_owned();
     let found = blocking(move || {
-        let (detail, names, now, offset) = r.replica.read(r.storage.as_ref(), |l, _| {
+        let read = r.replica.read(r.storage.as_ref(), |l, _| {
             let offset = l.community()?.offset();
-            Ok((l.ticket(&ticket_id)?, member_names(l)?, l.now(), offset))
+            let mut names = member_names(l)?;
+            names.extend(orders::department_names(l)?);
+            let orders = orders::ticket_orders(l, &ticket_id, &names, &offset)?;
+            let choices = (orders::departments(l)?, orders::leaders(l)?);
+            Ok((
+                l.ticket(&ticket_id)?,
+                names,
+                l.now(),
+                offset,
+                orders,
+                choices,
+            ))
         })?;
+        let (detail, names, now, offset, mut orders, choices) = read;
         // What the member may do, asked of the store that acts as them; a relay whose pages
         // only read offers nothing.
         let actions = r
             .office
-            .read_as(&r, &member, |l| l.ticket_actions(&ticket_id))
+            .read_as(&r, &member, |l| {
+                for o in orders.iter_mut().filter(|o| o.question.is_some()) {
+                    o.may_answer = l
+                        .order_actions(&o.id)?
+                        .contains(&CaseActionKind::AnswerInfo);
+                }
+                l.ticket_actions(&ticket_id)
+            })
             .unwrap_or_default();
-        Ok((detail, names, now, offset, actions))
+        Ok((detail, names, now, offset, actions, orders, choices))
     })
     .await;
-    let (detail, names, now, offset, actions) = match found {
+    let (detail, names, now, offset, actions, orders, (units, leaders)) = match found {
         Ok(found) => found,
         Err(e) => return e.into_response(),
     };
@@ -377,7 +409,7 @@ async fn ticket_page(
                 .cloned()
                 .unwrap_or_else(|| e.author.clone()),
             device: e.device.clone(),
-            what: describe(&e.action),
+            what: describe(&e.action, &names),
         })
         .collect();
     let offered: BTreeMap<usize, (&'static str, &'static str)> = actions
@@ -410,6 +442,14 @@ async fn ticket_page(
             timeline,
             actions: offered.into_values().collect(),
             departments: choices(Department::ALL),
+            leader: detail
+                .state
+                .leader
+                .as_ref()
+                .map(|m| names.get(m).cloned().unwrap_or_else(|| m.clone())),
+            units,
+            leaders,
+            orders,
             levels: choices(&Level::ALL[1..]),
             error,
             done,
@@ -480,6 +520,7 @@ pub(super) async fn act(
             .unwrap_or_default()
     };
     let (text, department, level) = (field("text"), field("department"), field("level"));
+    let (unit, leader, order) = (field("unit"), field("leader"), field("order"));
     let r = Arc::clone(&relay);
     let member = who.session.member_id.clone();
     let ticket_id = id.clone();
@@ -493,6 +534,18 @@ pub(super) async fn act(
                 ),
                 "escalate" => {
                     l.escalate_ticket(&ticket_id, Level::parse_code(&level, "level")?, &text)
+                }
+                "dispatch" => l.dispatch_ticket(&ticket_id, &unit),
+                "name_leader" => l.name_ticket_leader(&ticket_id, &leader),
+                "answer" => {
+                    if l.order(&order)?.doc.ticket_id != ticket_id {
+                        return Err(linli_core::Error::invalid(
+                            "order",
+                            linli_core::ErrorCode::UnknownValue,
+                            format!("{order} is no work order of this ticket"),
+                        ));
+                    }
+                    l.answer_order_info(&order, &text)
                 }
                 "reply" => l.reply_ticket(&ticket_id, &text),
                 "resolve" => l.resolve_ticket(&ticket_id, &text),
