@@ -77,6 +77,9 @@ struct HomeView: View {
         case .doorToDoor: DoorToDoorView(session: session)
         case .tickets: TicketsView(session: session)
         case .department: DepartmentView(session: session, openOrder: record)
+        case .needs: NeedsView(session: session)
+        case .evaluation: EvaluationView(session: session)
+        case .jointActions: JointActionsView(session: session)
         case .reminders: RemindersView(session: session)
         case .sync: if let sync = model.sync { SyncView(vm: sync) }
         case .office: OfficeView(session: session)

@@ -1,6 +1,6 @@
 // One household, from the door-to-door list: its phone, residents, tags and watch plan, edited
-// in place, and its visits with what the residents needed and said, newest first. Also the form
-// that registers a household in the chosen building.
+// in place, its visits with what the residents needed and said, newest first, and a need put
+// on the needs list (需求清单). Also the form that registers a household in the chosen building.
 import LinliCore
 import LinliViewModels
 import SwiftUI
@@ -11,8 +11,13 @@ struct HouseholdSheet: View {
     @State private var resident = ""
     @State private var birthYear = ""
     @State private var everyDays = ""
+    @State private var recordingNeed = false
+    private let session: Session
+    private let householdId: String
 
     init(session: Session, householdId: String) {
+        self.session = session
+        self.householdId = householdId
         _observed = StateObject(wrappedValue: Observed(HouseholdViewModel(session: session, householdId: householdId)))
     }
 
@@ -52,6 +57,7 @@ struct HouseholdSheet: View {
                         }
                     }
                 }
+                Button(tr("need_record")) { recordingNeed = true }
                 Section(tr("household_visits")) {
                     ForEach(state.visits, id: \.id) { v in
                         VStack(alignment: .leading, spacing: 2) {
@@ -64,6 +70,7 @@ struct HouseholdSheet: View {
                 }
             }
             .navigationTitle(state.name)
+            .sheet(isPresented: $recordingNeed) { RecordNeedSheet(session: session, householdId: householdId) }
         }
         .task {
             await vm.refresh()

@@ -21,4 +21,11 @@ func text(_ t: UiText) -> String {
 
 extension Date {
     var shown: String { formatted(date: .abbreviated, time: .shortened) }
+
+    /// The date and time in the community's time (its offset from UTC), not the phone's zone.
+    func shown(offsetMinutes: Int32) -> String {
+        var style = Date.FormatStyle(date: .abbreviated, time: .shortened)
+        style.timeZone = TimeZone(secondsFromGMT: Int(offsetMinutes) * 60) ?? .current
+        return formatted(style)
+    }
 }

@@ -1,6 +1,7 @@
 // Tickets: the four lists, a ticket's detail with its timeline and deadlines counting down, and
 // a button for each action the member may take now; who answers for it (首问负责人, 包案领导),
-// its departments' work orders with where each stands, and their questions to answer.
+// its departments' work orders with where each stands, and their questions to answer; the
+// office or an area lead plans a joint action (联合行动) for it.
 import LinliCore
 import LinliViewModels
 import PhotosUI
@@ -8,8 +9,10 @@ import SwiftUI
 
 struct TicketsView: View {
     @StateObject private var observed: Observed<TicketsViewModel>
+    private let session: Session
 
     init(session: Session) {
+        self.session = session
         _observed = StateObject(wrappedValue: Observed(TicketsViewModel(session: session)))
     }
 
@@ -44,14 +47,16 @@ struct TicketsView: View {
         .navigationTitle(tr("home_tickets"))
         .task { await vm.refresh() }
         .sheet(isPresented: Binding(get: { state.detail != nil }, set: { if !$0 { vm.close() } })) {
-            if let detail = state.detail { TicketDetailView(vm: vm, t: detail) }
+            if let detail = state.detail { TicketDetailView(vm: vm, session: session, t: detail) }
         }
     }
 }
 
 struct TicketDetailView: View {
     let vm: TicketsViewModel
+    let session: Session
     let t: TicketDetailState
+    @State private var planning = false
     @State private var asking: TicketActionKind?
     @State private var answering: OrderQuestion?
     @State private var words = ""
@@ -99,6 +104,8 @@ struct TicketDetailView: View {
                         default: Button(text(UiText(Keys.of(a)))) { asking = a }
                         }
                     }
+                    // Naming a leader is the supervisors' (office, area lead), as planning is.
+                    if t.actions.contains(.nameLeader) { Button(tr("joint_plan")) { planning = true } }
                 }
                 Section(tr("ticket_timeline")) {
                     ForEach(Array(t.timeline.enumerated()), id: \.offset) { _, e in
@@ -110,6 +117,7 @@ struct TicketDetailView: View {
                 }
             }
             .navigationTitle(text(t.category))
+            .sheet(isPresented: $planning) { JointPlanSheet(session: session, ticketId: t.id) }
             .onChange(of: photo) { item in
                 Task {
                     if let data = try? await item?.loadTransferable(type: Data.self) { await vm.perform(.attachPhoto(data)) }

@@ -1,5 +1,6 @@
 // The home screen: one tile per kind of work the member's roles allow, with the places each
-// covers (a department's staff get their department's work orders, not the tickets), the
+// covers (a department's staff get their department's work orders and joint actions, not the
+// tickets; those who serve or lead get the needs list; all but a department's staff rate), the
 // member's name and roles in words, and today's list (the agenda) most urgent first, each item
 // opening the screen that clears it; a reminder is marked done from here.
 import Foundation
@@ -11,6 +12,9 @@ public enum HomeTile: String, CaseIterable, Sendable {
     case doorToDoor = "home_door_to_door"
     case tickets = "home_tickets"
     case department = "home_department"
+    case needs = "home_needs"
+    case evaluation = "home_evaluation"
+    case jointActions = "home_joint_actions"
     case reminders = "home_reminders"
     case sync = "home_sync"
     case office = "home_office"
@@ -111,6 +115,7 @@ public final class HomeViewModel: ScreenModel<HomeState>, @unchecked Sendable {
         let departments = try departmentsOf(store, memberId: me.id)
         // A department's staff read their own work orders, not the community's tickets.
         let community = me.roles.isEmpty || me.roles.contains { $0.role != .departmentStaff }
+        let holds = { (wanted: [Role]) in me.roles.contains { wanted.contains($0.role) } }
         let today = try store.today()
         let offset = try store.community().utcOffsetMinutes
         let agenda = try store.agenda(date: today)
@@ -120,6 +125,10 @@ public final class HomeViewModel: ScreenModel<HomeState>, @unchecked Sendable {
         if !buildings.isEmpty { tiles.append(.doorToDoor) }
         if community { tiles.append(.tickets) }
         if !departments.isEmpty { tiles.append(.department) }
+        if holds([.volunteer, .partyMember, .unitMember, .buildingLead, .laneLead, .areaLead, .office]) { tiles.append(.needs) }
+        // Everyone rates but a department's staff alone.
+        if me.roles.contains(where: { $0.role != .departmentStaff }) { tiles.append(.evaluation) }
+        if holds([.departmentStaff, .office, .areaLead]) { tiles.append(.jointActions) }
         if !reminders.isEmpty { tiles.append(.reminders) }
         tiles.append(.sync)
         if office { tiles.append(.office) }

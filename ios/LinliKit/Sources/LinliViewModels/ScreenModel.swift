@@ -48,6 +48,13 @@ open class ScreenModel<S>: @unchecked Sendable {
         return result
     }
 
+    /// Refuses an action before it reaches the core (what was typed is not a number, a date or a
+    /// time): says why, and reports the failure.
+    func refuse(_ text: UiText) -> Bool {
+        notice = Notice(text: text, isError: true)
+        return false
+    }
+
     public func dismissNotice() {
         notice = nil
     }

@@ -96,7 +96,7 @@ public enum Keys {
         deadlineOverdue, chartVisitsPerLead, chartOpenByLevel, chartResolvedByLevel, chartOverdueByLevel,
         chartDutyOnTime, chartDutyLate, chartDutyNoShow, labelPlain,
         doneReminderCompleted, reminderDue, reminderOverdue, reminderAllDone, notifyDue, notifyOverdue,
-    ] + timeline + HomeTile.allCases.map(\.rawValue)
+    ] + timeline + flows + HomeTile.allCases.map(\.rawValue)
 
     public static func of(_ v: Role) -> String { "role_" + v.code() }
     public static func of(_ v: DutyRole) -> String { "duty_role_" + v.code() }

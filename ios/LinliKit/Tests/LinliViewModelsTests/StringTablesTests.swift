@@ -82,4 +82,25 @@ final class StringTablesTests: XCTestCase {
         XCTAssertGreaterThan(used.count, 40)
         XCTAssertEqual(Set(used.filter { zh[$0] == nil }), [], "screen keys missing")
     }
+
+    /// The needs list's, the evaluations' and the joint actions' keys and enum labels are in both
+    /// languages, as the sentences the screens expect.
+    func testTheNeedsEvaluationAndJointActionKeysHaveWordsInBothLanguages() throws {
+        let keys = Keys.flows + Keys.flowLabels + [HomeTile.needs, .evaluation, .jointActions].map(\.rawValue)
+        XCTAssertEqual(keys.count, 13 + 15 + 3)
+        for lang in ["zh-Hans", "en"] {
+            let t = try table(lang)
+            XCTAssertEqual(keys.filter { t[$0] == nil }, [], "missing in \(lang)")
+        }
+        let zh = try table("zh-Hans")
+        XCTAssertEqual(Keys.needCategories.map { zh[Keys.of($0)] ?? "" }, ["代购", "助餐", "陪医", "维修", "心理疏导", "其他"])
+        XCTAssertEqual(Keys.urgencies.map { zh[Keys.of($0)] ?? "" }, ["一般", "较急", "紧急"])
+        XCTAssertEqual(Keys.subjectKinds.map { zh[Keys.of($0)] ?? "" }, ["片区长", "共建单位"])
+        XCTAssertEqual(zh[Keys.duration], "%1$@ 小时 %2$@ 分")
+        XCTAssertEqual(zh[Keys.evaluationDoubleVoters], "%1$@ 人在两部手机上重复投票，只计第一票。")
+        XCTAssertEqual(zh[Keys.jointProgress], "%1$@ 步 · 已完成 %2$@ · 逾期 %3$@")
+        for key in Keys.flows where key.hasPrefix("done_") {
+            XCTAssertTrue(zh[key]?.hasSuffix("。") ?? false, "a whole sentence: \(key)")
+        }
+    }
 }

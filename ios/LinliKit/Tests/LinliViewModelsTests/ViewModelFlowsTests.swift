@@ -2,7 +2,9 @@
 // process on 127.0.0.1: enrol, home tiles by role, today's list on home with its notifications
 // and a reminder marked done there, gate duty, a visit, a ticket reported and
 // escalated, a ticket worked by a department on its own phone and another handed back, a
-// conflict resolved, a sync with progress, and a revoked phone wiped.
+// conflict resolved, a sync with progress, a revoked phone wiped, the needs list (a need claimed
+// twice offline, served, confirmed and counted), the month's evaluation (a member voting from two
+// phones) and a joint action worked by three departments.
 import Foundation
 import XCTest
 import LinliCore
@@ -32,9 +34,13 @@ final class ViewModelFlowsTests: XCTestCase {
     static var relay: Relay!
     static var gate = ""
     static var building = ""
-    /// Two departments of the directory (大联动): 城管 (staff 刘城管) and 派出所 (staff 马警官).
+    /// Three departments of the directory (大联动): 城管 (staff 刘城管), 派出所 (staff 马警官) and
+    /// 市场监管 (staff 何监管).
     static var cityUnit = ""
     static var policeUnit = ""
+    static var marketUnit = ""
+    /// A co-building unit (共建单位) that serves the needs list: 梅园物业 (its member 钱师傅).
+    static var serviceUnit = ""
     let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("linli-vm-\(UUID())")
 
     override class func setUp() {
@@ -54,6 +60,12 @@ final class ViewModelFlowsTests: XCTestCase {
         try! r.admin("add-member", "--id", "cg-liu", "--name", "刘城管", "--role", "department_staff:\(cityUnit)")
         try! r.admin("add-member", "--id", "pcs-ma", "--name", "马警官", "--role", "department_staff:\(policeUnit)")
         try! r.admin("add-member", "--id", "leader-hu", "--name", "胡书记", "--role", "area_lead:\(area)")
+        marketUnit = try! r.admin("add-place", "--kind", "department", "--name", "市场监管所")
+        try! r.admin("add-member", "--id", "scjg-he", "--name", "何监管", "--role", "department_staff:\(marketUnit)")
+        serviceUnit = try! r.admin("add-place", "--kind", "unit", "--name", "梅园物业")
+        try! r.admin("add-member", "--id", "vol-wu", "--name", "吴小梅", "--role", "volunteer")
+        try! r.admin("add-member", "--id", "pm-zhou", "--name", "周红", "--role", "party_member")
+        try! r.admin("add-member", "--id", "unit-qian", "--name", "钱师傅", "--role", "unit_member:\(serviceUnit)")
         try! r.start()
         relay = r
     }
@@ -156,16 +168,21 @@ final class ViewModelFlowsTests: XCTestCase {
         let wang = HomeViewModel(session: try await enrolled("lead-wang", "home-wang"))
         await wang.refresh()
         XCTAssertEqual(wang.state.memberName, "王建国")
-        XCTAssertEqual(wang.state.tiles, [.doorToDoor, .tickets, .sync])
+        XCTAssertEqual(wang.state.tiles, [.doorToDoor, .tickets, .needs, .evaluation, .sync])
         XCTAssertEqual(wang.state.buildings.map(\.name), ["3号楼"])
         XCTAssertEqual(wang.state.roles, [UiText("role_building_lead")])
         let sun = HomeViewModel(session: try await enrolled("guard-sun", "home-sun"))
         await sun.refresh()
-        XCTAssertEqual(sun.state.tiles, [.gateDuty, .tickets, .sync])
+        XCTAssertEqual(sun.state.tiles, [.gateDuty, .tickets, .evaluation, .sync])
         XCTAssertEqual(sun.state.gates.map(\.id), [Self.gate])
         let office = HomeViewModel(session: try await enrolled("office-admin", "home-office"))
         await office.refresh()
         XCTAssertTrue(office.state.tiles.contains(.office) && office.state.tiles.contains(.gateDuty))
+        XCTAssertEqual(office.state.tiles.filter { [.needs, .evaluation, .jointActions].contains($0) },
+                       [.needs, .evaluation, .jointActions])
+        let wu = HomeViewModel(session: try await enrolled("vol-wu", "home-wu"))
+        await wu.refresh()
+        XCTAssertEqual(wu.state.tiles, [.tickets, .needs, .evaluation, .sync])
     }
 
     /// The day `n` days after `day` (`YYYY-MM-DD`).
@@ -515,7 +532,7 @@ final class ViewModelFlowsTests: XCTestCase {
         XCTAssertTrue(ok)
         var detail = try XCTUnwrap(desk.state.detail)
         XCTAssertTrue(detail.actions.contains(.dispatch) && detail.actions.contains(.nameLeader), "\(detail.actions)")
-        XCTAssertEqual(Set(detail.departments.map(\.name)), ["城管中队", "梅园派出所"])
+        XCTAssertEqual(Set(detail.departments.map(\.name)), ["城管中队", "梅园派出所", "市场监管所"])
         XCTAssertTrue(detail.leaders.contains(MemberItem(id: "leader-hu", name: "胡书记")), "\(detail.leaders)")
         XCTAssertFalse(detail.leaders.contains { $0.id == "cg-liu" || $0.id == "lead-wang" })
         ok = await desk.perform(.nameLeader(memberId: "leader-hu"))
@@ -921,5 +938,330 @@ final class ViewModelFlowsTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: path))
         XCTAssertNil(creds.load())
         XCTAssertNil(try keys.load())
+    }
+
+    func testANeedClaimedTwiceOfflineHasOneHolderIsServedConfirmedAndCounted() async throws {
+        let wang = try await enrolled("lead-wang", "needs-wang")
+        let office = try await enrolled("office-admin", "needs-office")
+        let wu = try await enrolled("vol-wu", "needs-wu")
+        let zhou = try await enrolled("pm-zhou", "needs-zhou")
+        let qian = try await enrolled("unit-qian", "needs-qian")
+        let h = try wang.store.registerHousehold(input: HouseholdInput(
+            buildingId: Self.building, unit: "7单元", room: "701", phone: "",
+            residents: [ResidentInput(name: "蒋阿婆", birthYear: 1940, phone: "")], tags: [.elderly], watch: nil))
+
+        // The building lead records two needs of the household, one urgent.
+        let lead = NeedsViewModel(session: wang)
+        await lead.refresh()
+        XCTAssertEqual([lead.state.mayRecord, lead.state.mayClaim], [true, false])
+        var ok = await lead.recordNeed(householdId: h, category: .shopping, urgency: .normal, description: "每周代买米和油")
+        XCTAssertTrue(ok)
+        XCTAssertEqual(lead.notice?.text, UiText(Keys.doneNeedRecorded))
+        ok = await lead.recordNeed(householdId: h, category: .escort, urgency: .urgent, description: "周四陪同去医院复查")
+        XCTAssertTrue(ok)
+        XCTAssertEqual(lead.state.open.map(\.description), ["周四陪同去医院复查", "每周代买米和油"], "urgent first")
+        let row = try XCTUnwrap(lead.state.open.first)
+        XCTAssertEqual([row.category, row.urgency, row.status],
+                       [UiText("need_category_escort"), UiText("urgency_urgent"), UiText("need_status_open")])
+        XCTAssertEqual(row.address, "3号楼 7单元 701")
+        XCTAssertNil(row.holder)
+        let (urgent, shopping) = (lead.state.open[0].id, lead.state.open[1].id)
+        await sync(wang, wu, zhou)
+
+        // Two who serve claim the urgent need, each before the other's claim reaches them.
+        let wuVm = NeedsViewModel(session: wu)
+        let zhouVm = NeedsViewModel(session: zhou)
+        await wuVm.refresh()
+        await zhouVm.refresh()
+        XCTAssertEqual([wuVm.state.mayClaim, wuVm.state.mayRecord], [true, false])
+        XCTAssertEqual(wuVm.state.open.map(\.id), [urgent, shopping])
+        await wuVm.open(urgent)
+        var detail = try XCTUnwrap(wuVm.state.detail)
+        XCTAssertEqual([detail.recordedBy, detail.address, detail.description], ["王建国", "3号楼 7单元 701", "周四陪同去医院复查"])
+        XCTAssertEqual(detail.actions, [.claim])
+        ok = await wuVm.claim()
+        XCTAssertTrue(ok)
+        XCTAssertEqual(wuVm.notice?.text, UiText(Keys.doneNeedClaimed))
+        XCTAssertEqual(wuVm.state.detail?.holder, "吴小梅")
+        XCTAssertEqual(wuVm.state.detail?.actions, [.recordService])
+        XCTAssertEqual(wuVm.state.mine.map(\.id), [urgent])
+        await zhouVm.open(urgent)
+        ok = await zhouVm.claim()
+        XCTAssertTrue(ok)
+        ok = await zhouVm.claim()
+        XCTAssertFalse(ok, "held already on this phone")
+        XCTAssertEqual(zhouVm.notice?.text, UiText(Keys.errorCode("need_claimed")))
+        await sync(wu, zhou, wu, office, wang)
+
+        // Every phone shows the same holder; the office sees the conflict, named by the need.
+        await wuVm.refresh()
+        await zhouVm.refresh()
+        let holder = try XCTUnwrap(wuVm.state.detail?.holder)
+        XCTAssertEqual(zhouVm.state.detail?.holder, holder)
+        XCTAssertTrue(["吴小梅", "周红"].contains(holder), holder)
+        let (server, serverVm, otherVm) = holder == "吴小梅" ? (wu, wuVm, zhouVm) : (zhou, zhouVm, wuVm)
+        XCTAssertEqual(serverVm.state.mine.map(\.id), [urgent])
+        XCTAssertEqual(otherVm.state.mine, [])
+        XCTAssertEqual(otherVm.state.detail?.actions, [])
+        XCTAssertEqual(serverVm.state.open.map(\.id), [shopping])
+        let desk = SyncViewModel(session: office)
+        await desk.refresh()
+        let claims = desk.state.conflicts.filter { $0.docId == urgent }
+        XCTAssertEqual(claims.map(\.recordName), ["需求：3号楼 7单元 701 陪医"])
+        XCTAssertEqual(Set(claims.flatMap(\.choices).map(\.memberName)), ["吴小梅", "周红"])
+        // The office keeps the holder every phone shows.
+        let conflict = try XCTUnwrap(claims.first)
+        await desk.resolve(conflict, index: try XCTUnwrap(conflict.choices.firstIndex { $0.memberName == holder }))
+        XCTAssertEqual(desk.notice?.text, UiText(Keys.doneConflictResolved))
+        XCTAssertEqual(desk.state.conflicts.filter { $0.docId == urgent }, [])
+        await sync(office, wu, zhou)
+        await serverVm.refresh()
+        XCTAssertEqual(serverVm.state.detail?.holder, holder)
+
+        // The holder records the time spent, as typed.
+        ok = await serverVm.recordService(minutes: "0", note: "陪同")
+        XCTAssertFalse(ok)
+        XCTAssertEqual(serverVm.notice?.text, UiText(Keys.errorCode("out_of_range"), [Keys.field("minutes")]))
+        ok = await serverVm.recordService(minutes: "一个半小时", note: "陪同")
+        XCTAssertFalse(ok)
+        XCTAssertEqual(serverVm.notice?.text, UiText(Keys.errorCode("malformed"), [Keys.field("minutes")]))
+        ok = await serverVm.recordService(minutes: " 90 ", note: "陪同复查，取药")
+        XCTAssertTrue(ok)
+        XCTAssertEqual(serverVm.notice?.text, UiText(Keys.doneServiceRecorded, ["90"]))
+        detail = try XCTUnwrap(serverVm.state.detail)
+        XCTAssertEqual(detail.status, UiText("need_status_served"))
+        XCTAssertEqual(detail.services.map { [$0.by, $0.note] }, [[holder, "陪同复查，取药"]])
+        XCTAssertEqual(detail.services.map(\.time), [UiText(Keys.duration, ["1", "30"])])
+        ok = await otherVm.recordService(minutes: "60", note: "陪同")
+        XCTAssertFalse(ok, "only the holder records a service")
+        XCTAssertEqual(otherVm.notice?.text, UiText(Keys.errorCode("not_for_you")))
+        await sync(server, wang)
+
+        // The lead confirms it; this month's hours show it confirmed.
+        await lead.refresh()
+        XCTAssertEqual(lead.state.toConfirm.map(\.id), [urgent])
+        XCTAssertEqual(lead.state.toConfirm.first?.served, UiText(Keys.duration, ["1", "30"]))
+        XCTAssertEqual(serverVm.state.toConfirm, [], "who serves does not confirm")
+        await lead.open(urgent)
+        XCTAssertEqual(lead.state.detail?.actions, [.confirm])
+        ok = await lead.confirm()
+        XCTAssertTrue(ok)
+        XCTAssertEqual(lead.notice?.text, UiText(Keys.doneNeedConfirmed))
+        XCTAssertEqual(lead.state.detail?.status, UiText("need_status_confirmed"))
+        XCTAssertEqual(lead.state.detail?.confirmedBy, "王建国")
+        XCTAssertEqual(lead.state.detail?.actions, [])
+        XCTAssertEqual(lead.state.toConfirm, [])
+        await sync(wang, server)
+        await serverVm.refresh()
+        XCTAssertEqual(serverVm.state.mine, [], "a confirmed need leaves the holder's list")
+        let hours = try XCTUnwrap(serverVm.state.hours.first { !$0.isUnit && $0.name == holder })
+        XCTAssertEqual([hours.services, hours.minutes, hours.confirmedMinutes], [1, 90, 90])
+        XCTAssertEqual([hours.time, hours.confirmedTime], [UiText(Keys.duration, ["1", "30"]), UiText(Keys.duration, ["1", "30"])])
+
+        // A co-building unit's member claims and serves the other need, for the unit.
+        await sync(qian)
+        let unitVm = NeedsViewModel(session: qian)
+        await unitVm.refresh()
+        XCTAssertEqual(unitVm.state.open.map(\.id), [shopping])
+        await unitVm.open(shopping)
+        ok = await unitVm.claim()
+        XCTAssertTrue(ok)
+        XCTAssertEqual([unitVm.state.detail?.holder, unitVm.state.detail?.holderUnit], ["钱师傅", "梅园物业"])
+        ok = await unitVm.recordService(minutes: "45", note: "送米和油上门")
+        XCTAssertTrue(ok)
+        XCTAssertEqual(unitVm.state.mine.map(\.holderUnit), ["梅园物业"])
+        XCTAssertEqual(unitVm.state.open, [])
+        let unitRow = try XCTUnwrap(unitVm.state.hours.first { $0.isUnit })
+        XCTAssertEqual(unitRow.name, "梅园物业")
+        XCTAssertEqual([unitRow.services, unitRow.minutes, unitRow.confirmedMinutes], [1, 45, 0])
+        XCTAssertEqual(unitRow.time, UiText(Keys.duration, ["0", "45"]))
+    }
+
+    func testTheMonthsEvaluationCountsTheFirstVoteOfAMemberWhoVotedFromTwoPhones() async throws {
+        let office = try await enrolled("office-admin", "eval-office")
+        let wu = try await enrolled("vol-wu", "eval-wu")
+        let wuAgain = try await enrolled("vol-wu", "eval-wu-2")
+        let li = try await enrolled("lead-li", "eval-li")
+        let wang = try await enrolled("lead-wang", "eval-wang")
+
+        let desk = EvaluationViewModel(session: office)
+        await desk.refresh()
+        XCTAssertNil(desk.state.roundId)
+        XCTAssertEqual(desk.state.month, String(try office.store.today().prefix(7)))
+        XCTAssertEqual([desk.state.mayOpen, desk.state.open, desk.state.mayCast], [true, false, false])
+        let early = EvaluationViewModel(session: wu)
+        await early.refresh()
+        XCTAssertEqual([early.state.mayOpen, early.state.mayCast], [false, false])
+        var ok = await early.vote("lead-wang")
+        XCTAssertFalse(ok, "no round open")
+        XCTAssertEqual(early.notice?.text, UiText(Keys.errorCode("round_closed")))
+        ok = await desk.openRound()
+        XCTAssertTrue(ok)
+        XCTAssertEqual(desk.notice?.text, UiText(Keys.doneRoundOpened))
+        XCTAssertEqual([desk.state.open, desk.state.closed, desk.state.mayOpen, desk.state.mayClose], [true, false, false, true])
+        await sync(office, wu, wuAgain, li, wang)
+
+        let wuVm = EvaluationViewModel(session: wu)
+        let wuAgainVm = EvaluationViewModel(session: wuAgain)
+        let liVm = EvaluationViewModel(session: li)
+        let wangVm = EvaluationViewModel(session: wang)
+        for vm in [wuVm, wuAgainVm, liVm, wangVm] { await vm.refresh() }
+        XCTAssertEqual(wuVm.state.month, desk.state.month)
+        XCTAssertTrue(wuVm.state.mayCast)
+        XCTAssertFalse(wuVm.state.mayClose)
+        XCTAssertEqual(wuVm.state.subjects.map { [$0.name, $0.label.key] },
+                       [["胡书记", "subject_kind_area_lead"], ["梅园物业", "subject_kind_unit"]])
+        XCTAssertEqual(Set(wuVm.state.candidates.map(\.name)), ["王建国", "李秀英"])
+        let hu = try XCTUnwrap(wuVm.state.subjects.first { $0.kind == .areaLead })
+        XCTAssertNil(hu.myScore)
+
+        // Two raters rate the area lead.
+        ok = await wuVm.rate(kind: .areaLead, subjectId: hu.id, score: 6, comment: "")
+        XCTAssertFalse(ok)
+        XCTAssertEqual(wuVm.notice?.text, UiText(Keys.errorCode("out_of_range"), [Keys.field("score")]))
+        ok = await wuVm.rate(kind: .areaLead, subjectId: hu.id, score: 5, comment: "走访很勤")
+        XCTAssertTrue(ok)
+        XCTAssertEqual(wuVm.notice?.text, UiText(Keys.doneRated))
+        XCTAssertEqual(wuVm.state.subjects.first { $0.id == hu.id }?.myScore, 5)
+        ok = await wuVm.rate(kind: .areaLead, subjectId: hu.id, score: 1, comment: "")
+        XCTAssertFalse(ok)
+        XCTAssertEqual(wuVm.notice?.text, UiText(Keys.errorCode("already_rated")))
+        ok = await liVm.rate(kind: .areaLead, subjectId: hu.id, score: 4, comment: "")
+        XCTAssertTrue(ok)
+
+        // Both vote; the same member votes again from a second phone that has not seen the first.
+        ok = await wuVm.vote("lead-wang")
+        XCTAssertTrue(ok)
+        XCTAssertEqual(wuVm.notice?.text, UiText(Keys.doneVoted))
+        XCTAssertEqual(wuVm.state.myVote, "王建国")
+        ok = await wuVm.vote("lead-li")
+        XCTAssertFalse(ok)
+        XCTAssertEqual(wuVm.notice?.text, UiText(Keys.errorCode("already_voted")))
+        ok = await wuAgainVm.vote("lead-li")
+        XCTAssertTrue(ok)
+        XCTAssertEqual(wuAgainVm.state.myVote, "李秀英")
+        ok = await liVm.vote("lead-wang")
+        XCTAssertTrue(ok)
+        await sync(wu, wuAgain, li, wu, wuAgain, office, wang)
+
+        let expected = EvaluationResultState(
+            subjects: [SubjectScore(label: UiText("subject_kind_area_lead"), name: "胡书记", ratings: 2, mean: "4.50")],
+            candidates: [CandidateVotes(name: "王建国", votes: 2)],
+            winner: "王建国", doubleVoters: 1, doubleVotersText: UiText(Keys.evaluationDoubleVoters, ["1"]))
+        for vm in [wuVm, wuAgainVm, liVm, wangVm, desk] {
+            await vm.refresh()
+            XCTAssertEqual(vm.state.result, expected)
+        }
+        XCTAssertEqual([wuVm.state.myVote, wuAgainVm.state.myVote], ["王建国", "王建国"], "the first vote is the member's")
+        XCTAssertEqual(wuAgainVm.state.candidates.filter(\.mine).map(\.name), ["王建国"])
+        XCTAssertNil(wangVm.state.myVote)
+
+        // The office closes it; a late vote is refused.
+        ok = await desk.closeRound()
+        XCTAssertTrue(ok)
+        XCTAssertEqual(desk.notice?.text, UiText(Keys.doneRoundClosed))
+        XCTAssertEqual([desk.state.open, desk.state.closed, desk.state.mayClose], [false, true, false])
+        XCTAssertEqual(desk.state.result, expected)
+        await sync(office, wang)
+        await wangVm.refresh()
+        XCTAssertEqual([wangVm.state.closed, wangVm.state.mayCast], [true, false])
+        ok = await wangVm.vote("lead-li")
+        XCTAssertFalse(ok)
+        XCTAssertEqual(wangVm.notice?.text, UiText(Keys.errorCode("round_closed")))
+        XCTAssertEqual(wangVm.state.result, expected)
+    }
+
+    func testAJointActionPlannedByTheOfficeIsWorkedByEachDepartmentOnItsPhone() async throws {
+        let office = try await enrolled("office-admin", "joint-office")
+        let liu = try await enrolled("cg-liu", "joint-liu")
+        let ma = try await enrolled("pcs-ma", "joint-ma")
+        let he = try await enrolled("scjg-he", "joint-he")
+        let reported = await TicketsViewModel(session: office).report(TicketInput(
+            category: .cityAppearance, placeKind: .freeText, placeRef: "", placeText: "梅园新村南门外",
+            description: "夜市占道，无证经营", photos: [], channel: .walkIn))
+        let t = try XCTUnwrap(reported)
+
+        let plan = JointActionsViewModel(session: office)
+        await plan.refresh()
+        XCTAssertTrue(plan.state.mayPlan)
+        XCTAssertEqual(Set(plan.state.departments.map(\.name)), ["城管中队", "梅园派出所", "市场监管所"])
+        // Days and times are typed in the community's time.
+        let offset = try office.store.community().utcOffsetMinutes
+        XCTAssertEqual(plan.state.utcOffsetMinutes, offset)
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.timeZone = TimeZone(secondsFromGMT: Int(offset) * 60)
+        f.dateFormat = "yyyy-MM-dd HH:mm"
+        func step(_ unit: String, _ at: Date, _ what: String) -> (PlanStepForm, Date) {
+            let typed = f.string(from: at).split(separator: " ").map(String.init)
+            return (PlanStepForm(departmentId: unit, date: typed[0], time: typed[1], what: what), f.date(from: f.string(from: at))!)
+        }
+        let now = Date()
+        let (police, policeStart) = step(Self.policeUnit, now - 3600, "现场维持秩序")
+        let (city, cityStart) = step(Self.cityUnit, now + 3600, "劝离占道摊位")
+        let (market, marketStart) = step(Self.marketUnit, now + 2 * 3600, "查验经营证照")
+        var bad = city
+        bad.date = "2026-02-30"
+        var ok = await plan.plan(ticketIds: [t], title: "南门夜市联合整治", steps: [bad])
+        XCTAssertFalse(ok)
+        XCTAssertEqual(plan.notice?.text, UiText(Keys.errorCode("not_a_date"), [Keys.field("date")]))
+        bad = city
+        bad.time = "24:00"
+        ok = await plan.plan(ticketIds: [t], title: "南门夜市联合整治", steps: [bad])
+        XCTAssertFalse(ok)
+        XCTAssertEqual(plan.notice?.text, UiText(Keys.errorCode("not_a_time"), [Keys.field("start")]))
+        ok = await plan.plan(ticketIds: [t], title: "南门夜市联合整治", steps: [city, police, market])
+        XCTAssertTrue(ok)
+        XCTAssertEqual(plan.notice?.text, UiText(Keys.doneJointPlanned))
+        let row = try XCTUnwrap(plan.state.actions.first)
+        XCTAssertEqual(row.title, "南门夜市联合整治")
+        XCTAssertEqual(row.progress, UiText(Keys.jointProgress, ["3", "0", "1"]))
+        let j = row.id
+        await plan.open(j)
+        var detail = try XCTUnwrap(plan.state.detail)
+        XCTAssertEqual(detail.plannedBy, "陈主任")
+        XCTAssertEqual(detail.tickets, ["夜市占道，无证经营"])
+        XCTAssertEqual(detail.steps.map(\.department), ["梅园派出所", "城管中队", "市场监管所"], "in time order")
+        XCTAssertEqual(detail.steps.map(\.start), [policeStart, cityStart, marketStart])
+        XCTAssertEqual(detail.steps.map(\.what), ["现场维持秩序", "劝离占道摊位", "查验经营证照"])
+        XCTAssertEqual(detail.steps.map(\.late), [true, false, false])
+        XCTAssertEqual(detail.steps.map(\.mayMark), [true, true, true], "the office may mark any")
+        await sync(office, liu, ma, he)
+
+        // 城管's phone reaches it from home, with the late step, and marks only its own step.
+        let home = HomeViewModel(session: liu)
+        await home.refresh()
+        XCTAssertEqual(home.state.tiles, [.department, .jointActions, .sync])
+        let cityVm = JointActionsViewModel(session: liu)
+        await cityVm.refresh()
+        XCTAssertFalse(cityVm.state.mayPlan)
+        XCTAssertEqual(cityVm.state.actions.map(\.id), [j])
+        XCTAssertEqual(cityVm.state.actions.map(\.late), [1])
+        await cityVm.open(j)
+        let steps = try XCTUnwrap(cityVm.state.detail).steps
+        XCTAssertEqual(steps.map(\.mayMark), [false, true, false])
+        ok = await cityVm.markDone(steps[0].id, note: "")
+        XCTAssertFalse(ok)
+        XCTAssertEqual(cityVm.notice?.text, UiText(Keys.errorCode("not_for_you")))
+        ok = await cityVm.markDone(steps[1].id, note: "摊位已劝离")
+        XCTAssertTrue(ok)
+        XCTAssertEqual(cityVm.notice?.text, UiText(Keys.doneStepDone))
+        XCTAssertEqual(cityVm.state.detail?.steps[1].doneBy, "刘城管")
+        XCTAssertEqual(cityVm.state.detail?.steps.map(\.mayMark), [false, false, false])
+        ok = await cityVm.markDone(steps[1].id, note: "")
+        XCTAssertFalse(ok)
+        XCTAssertEqual(cityVm.notice?.text, UiText(Keys.errorCode("step_done")))
+        let marketVm = JointActionsViewModel(session: he)
+        await marketVm.refresh()
+        XCTAssertEqual(marketVm.state.actions.map(\.id), [j], "every department taking part holds it")
+        await sync(liu, office)
+
+        // The office sees the step done by name, and the one still late.
+        await plan.refresh()
+        detail = try XCTUnwrap(plan.state.detail)
+        XCTAssertEqual(detail.steps.map(\.doneBy), [nil, "刘城管", nil])
+        XCTAssertNotNil(detail.steps[1].doneAt)
+        XCTAssertEqual(detail.steps.map(\.late), [true, false, false])
+        XCTAssertEqual(plan.state.actions.first { $0.id == j }?.progress, UiText(Keys.jointProgress, ["3", "1", "1"]))
     }
 }
