@@ -1,6 +1,6 @@
 // One household, from the door-to-door list: its phone, residents, tags and watch plan, edited
-// in place, and its visits with what the residents needed and said, newest first. Also the form
-// that registers a household in the chosen building.
+// in place, its visits with what the residents needed and said, newest first, and a need put on
+// the needs list (需求清单). Also the form that registers a household in the chosen building.
 package cn.linli.app
 
 import androidx.compose.foundation.layout.Column
@@ -48,6 +48,7 @@ fun HouseholdDialog(session: Session, householdId: String, onDismiss: () -> Unit
     var resident by remember { mutableStateOf("") }
     var birthYear by remember { mutableStateOf("") }
     var everyDays by remember(state.watch) { mutableStateOf(state.watch?.n?.toString() ?: "") }
+    var recordingNeed by remember { mutableStateOf(false) }
     LaunchedEffect(vm) { vm.refresh() }
     AlertDialog(
         onDismissRequest = onDismiss,
@@ -90,6 +91,7 @@ fun HouseholdDialog(session: Session, householdId: String, onDismiss: () -> Unit
                             }
                         }
                     }) { Text(stringResource(R.string.household_add_resident)) }
+                    TextButton(onClick = { recordingNeed = true }) { Text(stringResource(R.string.need_record)) }
                     Text(stringResource(R.string.household_visits), style = MaterialTheme.typography.titleMedium)
                 }
                 items(state.visits) { v ->
@@ -109,6 +111,7 @@ fun HouseholdDialog(session: Session, householdId: String, onDismiss: () -> Unit
             }
         },
     )
+    if (recordingNeed) RecordNeedDialog(session, householdId, onDismiss = { recordingNeed = false })
 }
 
 /** Registers a household in the chosen building: address, phone and its first resident. */

@@ -58,6 +58,9 @@ private fun Screens(app: LinliApplication, session: Session) {
             "department?order={order}",
             arguments = listOf(navArgument("order") { type = NavType.StringType; nullable = true; defaultValue = null }),
         ) { e -> DepartmentScreen(session, e.arguments?.getString("order")) }
+        composable("needs") { NeedsScreen(session) }
+        composable("evaluation") { EvaluationScreen(session) }
+        composable("joint") { JointActionsScreen(session) }
         composable("reminders") { RemindersScreen(session) }
         composable("sync") { SyncScreen(app, app.sync!!) }
         composable("office") { OfficeScreen(session) }

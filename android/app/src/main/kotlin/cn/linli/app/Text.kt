@@ -9,6 +9,7 @@ import androidx.compose.ui.platform.LocalContext
 import cn.linli.viewmodels.UiText
 import java.time.Instant
 import java.time.ZoneId
+import java.time.ZoneOffset
 import java.time.format.DateTimeFormatter
 import java.time.format.FormatStyle
 
@@ -32,3 +33,6 @@ fun textOf(context: Context, t: UiText): String {
 private val timeFormat = DateTimeFormatter.ofLocalizedDateTime(FormatStyle.SHORT)
 
 fun Instant.shown(): String = timeFormat.format(atZone(ZoneId.systemDefault()))
+
+/** The date and time in the community's time (`utcOffsetMinutes` from UTC), not the phone's zone. */
+fun Instant.shownIn(utcOffsetMinutes: Int): String = timeFormat.format(atOffset(ZoneOffset.ofTotalSeconds(utcOffsetMinutes * 60)))

@@ -1,6 +1,7 @@
 // Tickets: the four lists, a ticket's detail with its timeline and deadlines counting down, and
 // a button for each action the member may take now; who answers for it (首问负责人, 包案领导),
-// its departments' work orders with where each stands, and their questions to answer.
+// its departments' work orders with where each stands, and their questions to answer; the
+// office or an area lead plans a joint action (联合行动) for it.
 package cn.linli.app
 
 import android.graphics.Bitmap
@@ -62,7 +63,7 @@ fun TicketsScreen(session: Session) {
     LaunchedEffect(vm) { vm.refresh() }
     val detail = state.detail
     if (detail != null) {
-        TicketDetail(vm, detail)
+        TicketDetail(vm, session, detail)
         return
     }
     val lists = listOf(
@@ -111,8 +112,9 @@ fun TicketsScreen(session: Session) {
 }
 
 @Composable
-private fun TicketDetail(vm: TicketsViewModel, t: TicketDetailState) {
+private fun TicketDetail(vm: TicketsViewModel, session: Session, t: TicketDetailState) {
     val scope = rememberCoroutineScope()
+    var planning by remember { mutableStateOf(false) }
     var asking by remember { mutableStateOf<TicketActionKind?>(null) }
     var answering by remember { mutableStateOf<OrderQuestion?>(null) }
     val camera = rememberLauncherForActivityResult(ActivityResultContracts.TakePicturePreview()) { bitmap: Bitmap? ->
@@ -147,6 +149,10 @@ private fun TicketDetail(vm: TicketsViewModel, t: TicketDetailState) {
                             modifier = Modifier.padding(end = 4.dp),
                         ) { Text(text(UiText(Keys.of(a)))) }
                     }
+                    // Naming a leader is the supervisors' (office, area lead), as planning is.
+                    if (TicketActionKind.NAME_LEADER in t.actions) {
+                        OutlinedButton(onClick = { planning = true }) { Text(stringResource(R.string.joint_plan)) }
+                    }
                 }
                 for (q in t.questions) {
                     Text(stringResource(R.string.ticket_order_question, q.unitName, q.question),
@@ -180,6 +186,7 @@ private fun TicketDetail(vm: TicketsViewModel, t: TicketDetailState) {
     answering?.let { q -> AnswerDialog(q, onDismiss = { answering = null }) { words ->
         scope.launch { if (vm.answer(q.orderId, words)) answering = null }
     } }
+    if (planning) JointPlanDialog(session, t.id, onDismiss = { planning = false })
 }
 
 /** The community's answer to a department's question. */

@@ -1,5 +1,6 @@
 // The home screen: one tile per kind of work the member's roles allow, with the places each
-// covers (a department's staff get their department's work orders, not the tickets), the
+// covers (a department's staff get their department's work orders and joint actions, not the
+// tickets; those who serve or lead get the needs list; all but a department's staff rate), the
 // member's name and roles in words, and today's list (the agenda) most urgent first, each item
 // opening the screen that clears it; a reminder is marked done from here.
 package cn.linli.viewmodels
@@ -21,6 +22,9 @@ enum class HomeTile(val key: String) {
     DOOR_TO_DOOR("home_door_to_door"),
     TICKETS("home_tickets"),
     DEPARTMENT("home_department"),
+    NEEDS("home_needs"),
+    EVALUATION("home_evaluation"),
+    JOINT_ACTIONS("home_joint_actions"),
     REMINDERS("home_reminders"),
     SYNC("home_sync"),
     OFFICE("home_office"),
@@ -104,6 +108,7 @@ class HomeViewModel(
         val departments = departmentsOf(store, me.id)
         // A department's staff read their own work orders, not the community's tickets.
         val community = me.roles.isEmpty() || me.roles.any { it.role != Role.DEPARTMENT_STAFF }
+        val has = { roles: Set<Role> -> me.roles.any { it.role in roles } }
         val today = store.today()
         val agenda = store.agenda(today)
         val offset = store.community().utcOffsetMinutes
@@ -112,6 +117,10 @@ class HomeViewModel(
             if (buildings.isNotEmpty()) add(HomeTile.DOOR_TO_DOOR)
             if (community) add(HomeTile.TICKETS)
             if (departments.isNotEmpty()) add(HomeTile.DEPARTMENT)
+            if (has(NEEDS_ROLES)) add(HomeTile.NEEDS)
+            // Everyone rates and votes but a department's staff alone.
+            if (me.roles.any { it.role != Role.DEPARTMENT_STAFF }) add(HomeTile.EVALUATION)
+            if (has(JOINT_ROLES)) add(HomeTile.JOINT_ACTIONS)
             if (store.reminders(today).isNotEmpty()) add(HomeTile.REMINDERS)
             add(HomeTile.SYNC)
             if (office) add(HomeTile.OFFICE)
@@ -125,6 +134,15 @@ class HomeViewModel(
             departments = departments,
             agenda = agenda.map { it.toRow(offset) },
         )
+    }
+
+    private companion object {
+        /** Who serves, records or confirms needs. */
+        val NEEDS_ROLES = setOf(Role.VOLUNTEER, Role.PARTY_MEMBER, Role.UNIT_MEMBER, Role.BUILDING_LEAD,
+            Role.LANE_LEAD, Role.AREA_LEAD, Role.OFFICE)
+
+        /** Who plans joint actions or takes part in them. */
+        val JOINT_ROLES = setOf(Role.DEPARTMENT_STAFF, Role.OFFICE, Role.AREA_LEAD)
     }
 
     /** Marks a reminder on today's list done; the list reloads without it. */

@@ -64,6 +64,19 @@ object Keys {
     const val REMINDER_ALL_DONE = "reminder_all_done"
     const val NOTIFY_DUE = "notify_due"
     const val NOTIFY_OVERDUE = "notify_overdue"
+    const val DURATION = "duration"
+    const val DONE_NEED_RECORDED = "done_need_recorded"
+    const val DONE_NEED_CLAIMED = "done_need_claimed"
+    const val DONE_SERVICE_RECORDED = "done_service_recorded"
+    const val DONE_NEED_CONFIRMED = "done_need_confirmed"
+    const val DONE_ROUND_OPENED = "done_round_opened"
+    const val DONE_RATED = "done_rated"
+    const val DONE_VOTED = "done_voted"
+    const val DONE_ROUND_CLOSED = "done_round_closed"
+    const val EVALUATION_DOUBLE_VOTERS = "evaluation_double_voters"
+    const val JOINT_PROGRESS = "joint_progress"
+    const val DONE_JOINT_PLANNED = "done_joint_planned"
+    const val DONE_STEP_DONE = "done_step_done"
 
     /** The events of a ticket's timeline. */
     val timeline: List<String> = listOf(
@@ -83,6 +96,8 @@ object Keys {
         DONE_SYNCED, DONE_CONFLICT_RESOLVED, DEADLINE_LEFT, DEADLINE_OVERDUE,
         CHART_VISITS_PER_LEAD, CHART_OPEN_BY_LEVEL, CHART_RESOLVED_BY_LEVEL, CHART_OVERDUE_BY_LEVEL, CHART_DUTY_ON_TIME, CHART_DUTY_LATE, CHART_DUTY_NO_SHOW, LABEL_PLAIN,
         DONE_REMINDER_COMPLETED, REMINDER_DUE, REMINDER_OVERDUE, REMINDER_ALL_DONE, NOTIFY_DUE, NOTIFY_OVERDUE,
+        DURATION, DONE_NEED_RECORDED, DONE_NEED_CLAIMED, DONE_SERVICE_RECORDED, DONE_NEED_CONFIRMED,
+        DONE_ROUND_OPENED, DONE_RATED, DONE_VOTED, DONE_ROUND_CLOSED, EVALUATION_DOUBLE_VOTERS, JOINT_PROGRESS, DONE_JOINT_PLANNED, DONE_STEP_DONE,
     ) + timeline + HomeTile.entries.map { it.key }
 
     /** The sentence of a refusal's stable code (an input, a state, a role). */
@@ -113,6 +128,10 @@ object Keys {
     fun of(v: AgendaKind) = "agenda_kind_${v.name.lowercase()}"
     fun of(v: CaseStatus) = "case_status_${v.code()}"
     fun of(v: CaseActionKind) = "case_action_${v.name.lowercase()}"
+    fun of(v: NeedCategory) = "need_category_${v.code()}"
+    fun of(v: Urgency) = "urgency_${v.code()}"
+    fun of(v: NeedStatus) = "need_status_${v.code()}"
+    fun of(v: SubjectKind) = "subject_kind_${v.code()}"
 
     /** Every enum label key, for the string-table check. */
     val enumLabels: List<String> = Role.entries.map(::of) + DutyRole.entries.map(::of) +
@@ -122,7 +141,9 @@ object Keys {
         PassKind.entries.map(::of) + PassResult.entries.map(::of) +
         Symptom.entries.map(::of) + ErrandKind.entries.map(::of) +
         SwapStatus.entries.map(::of) + SyncPhase.entries.map(::of) + TicketActionKind.entries.map(::of) +
-        AgendaKind.entries.map(::of) + CaseStatus.entries.map(::of) + CaseActionKind.entries.map(::of)
+        AgendaKind.entries.map(::of) + CaseStatus.entries.map(::of) + CaseActionKind.entries.map(::of) +
+        NeedCategory.entries.map(::of) + Urgency.entries.map(::of) + NeedStatus.entries.map(::of) +
+        SubjectKind.entries.map(::of)
 }
 
 /** What an error means for the person holding the phone: a whole sentence from the string

@@ -88,4 +88,32 @@ class StringTablesTest {
         assertTrue(referenced.size > 50, "${referenced.size} references")
         assertEquals(emptyList<String>(), referenced.filter { it !in zh }.distinct(), "screen keys missing")
     }
+
+    /** The needs list's, the evaluations' and the joint actions' words: their enum labels as
+     * people say them, the counts as the screens show them, and every confirmation a sentence. */
+    @Test
+    fun `the needs, evaluation and joint-action keys have their words in both languages`() {
+        val flows = listOf(Keys.DURATION, Keys.DONE_NEED_RECORDED, Keys.DONE_NEED_CLAIMED, Keys.DONE_SERVICE_RECORDED,
+            Keys.DONE_NEED_CONFIRMED, Keys.DONE_ROUND_OPENED, Keys.DONE_RATED, Keys.DONE_VOTED, Keys.DONE_ROUND_CLOSED,
+            Keys.EVALUATION_DOUBLE_VOTERS, Keys.JOINT_PROGRESS, Keys.DONE_JOINT_PLANNED, Keys.DONE_STEP_DONE)
+        val tiles = listOf(HomeTile.NEEDS, HomeTile.EVALUATION, HomeTile.JOINT_ACTIONS).map { it.key }
+        val labels = cn.linli.core.NeedCategory.entries.map(Keys::of) + cn.linli.core.Urgency.entries.map(Keys::of) +
+            cn.linli.core.NeedStatus.entries.map(Keys::of) + cn.linli.core.SubjectKind.entries.map(Keys::of)
+        assertTrue(Keys.fixed.containsAll(flows + tiles) && Keys.enumLabels.containsAll(labels), "checked with the others")
+        for ((name, table) in listOf("values" to zh, "values-en" to en)) {
+            assertEquals(emptyList<String>(), (flows + tiles + labels).filter { it !in table }, "missing in $name")
+        }
+        assertEquals(listOf("代购", "助餐", "陪医", "维修", "心理疏导", "其他"), cn.linli.core.NeedCategory.entries.map { zh[Keys.of(it)] })
+        assertEquals(listOf("一般", "较急", "紧急"), cn.linli.core.Urgency.entries.map { zh[Keys.of(it)] })
+        assertEquals(listOf("待认领", "已认领", "已服务", "已确认"), cn.linli.core.NeedStatus.entries.map { zh[Keys.of(it)] })
+        assertEquals(listOf("片区长", "共建单位"), cn.linli.core.SubjectKind.entries.map { zh[Keys.of(it)] })
+        assertEquals("%1\$s 小时 %2\$s 分", zh[Keys.DURATION])
+        assertEquals("%1\$s h %2\$s min", en[Keys.DURATION])
+        assertEquals("%1\$s 人在两部手机上重复投票，只计第一票。", zh[Keys.EVALUATION_DOUBLE_VOTERS])
+        assertEquals("%1\$s 步 · 已完成 %2\$s · 逾期 %3\$s", zh[Keys.JOINT_PROGRESS])
+        for (key in flows.filter { it.startsWith("done_") }) {
+            assertTrue(zh.getValue(key).endsWith("。"), "a whole sentence: $key → ${zh[key]}")
+            assertTrue(en.getValue(key).endsWith("."), "a whole sentence: $key → ${en[key]}")
+        }
+    }
 }

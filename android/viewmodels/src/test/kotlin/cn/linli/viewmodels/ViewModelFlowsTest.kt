@@ -2,13 +2,16 @@
 // process on 127.0.0.1: enrol, home tiles by role, today's list on home with its notifications
 // and a reminder marked done there, gate duty, a visit, a ticket reported and
 // escalated, a ticket worked by a department on its own phone and another handed back, a
-// conflict resolved, a sync with progress, and a revoked phone wiped.
+// conflict resolved, a sync with progress, a revoked phone wiped, the needs list claimed twice
+// offline and served, the month's evaluation with a vote cast from two phones, and a joint
+// action across three departments.
 package cn.linli.viewmodels
 
 import cn.linli.core.*
 import cn.linli.core.test.RelayProcess
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.async
+import kotlinx.coroutines.delay
 import kotlinx.coroutines.runBlocking
 import java.io.File
 import java.nio.file.Files
@@ -25,6 +28,7 @@ import org.junit.jupiter.api.Assertions.assertNull
 import org.junit.jupiter.api.Assertions.assertSame
 import org.junit.jupiter.api.Assertions.assertThrows
 import org.junit.jupiter.api.Assertions.assertTrue
+import org.junit.jupiter.api.Assertions.fail
 import org.junit.jupiter.api.Test
 import org.junit.jupiter.api.TestInstance
 
@@ -56,6 +60,10 @@ class ViewModelFlowsTest {
     /** Two departments of the directory (大联动): 城管 (staff 刘城管) and 派出所 (staff 马警官). */
     private val cityUnit: String
     private val policeUnit: String
+    /** A third department, 市场监管所 (staff 周监管), for joint actions. */
+    private val marketUnit: String
+    /** A co-building unit (共建单位) whose member (钱学文) serves needs. */
+    private val coUnit: String
     private val sessions = mutableListOf<Session>()
 
     init {
@@ -73,6 +81,12 @@ class ViewModelFlowsTest {
         relay.admin("add-member", "--id", "cg-liu", "--name", "刘城管", "--role", "department_staff:$cityUnit")
         relay.admin("add-member", "--id", "pcs-ma", "--name", "马警官", "--role", "department_staff:$policeUnit")
         relay.admin("add-member", "--id", "leader-hu", "--name", "胡书记", "--role", "area_lead:$area")
+        marketUnit = relay.admin("add-place", "--kind", "department", "--name", "市场监管所").trim()
+        relay.admin("add-member", "--id", "sj-zhou", "--name", "周监管", "--role", "department_staff:$marketUnit")
+        coUnit = relay.admin("add-place", "--kind", "unit", "--name", "梅园银行共建点").trim()
+        relay.admin("add-member", "--id", "vol-wu", "--name", "吴晓梅", "--role", "volunteer")
+        relay.admin("add-member", "--id", "pm-zhang", "--name", "张红", "--role", "party_member")
+        relay.admin("add-member", "--id", "unit-qian", "--name", "钱学文", "--role", "unit_member:$coUnit")
         relay.start()
     }
 
@@ -149,14 +163,19 @@ class ViewModelFlowsTest {
     fun `the home screen offers the work of each role`() = runBlocking {
         val wang = HomeViewModel(enrolled("lead-wang", "home-wang")).apply { refresh() }.state.value
         assertEquals("王建国", wang.memberName)
-        assertEquals(listOf(HomeTile.DOOR_TO_DOOR, HomeTile.TICKETS, HomeTile.SYNC), wang.tiles)
+        assertEquals(listOf(HomeTile.DOOR_TO_DOOR, HomeTile.TICKETS, HomeTile.NEEDS, HomeTile.EVALUATION, HomeTile.SYNC), wang.tiles)
         assertEquals(listOf("3号楼"), wang.buildings.map { it.name })
         assertEquals(listOf(UiText("role_building_lead")), wang.roles)
         val sun = HomeViewModel(enrolled("guard-sun", "home-sun")).apply { refresh() }.state.value
-        assertEquals(listOf(HomeTile.GATE_DUTY, HomeTile.TICKETS, HomeTile.SYNC), sun.tiles)
+        assertEquals(listOf(HomeTile.GATE_DUTY, HomeTile.TICKETS, HomeTile.EVALUATION, HomeTile.SYNC), sun.tiles)
         assertEquals(listOf(gate), sun.gates.map { it.id })
         val office = HomeViewModel(enrolled("office-admin", "home-office")).apply { refresh() }.state.value
         assertTrue(HomeTile.OFFICE in office.tiles && HomeTile.GATE_DUTY in office.tiles)
+        assertTrue(office.tiles.containsAll(listOf(HomeTile.NEEDS, HomeTile.EVALUATION, HomeTile.JOINT_ACTIONS)), office.tiles.toString())
+        val wu = HomeViewModel(enrolled("vol-wu", "home-wu")).apply { refresh() }.state.value
+        assertEquals(listOf(HomeTile.TICKETS, HomeTile.NEEDS, HomeTile.EVALUATION, HomeTile.SYNC), wu.tiles)
+        val liu = HomeViewModel(enrolled("cg-liu", "home-liu")).apply { refresh() }.state.value
+        assertEquals(listOf(HomeTile.DEPARTMENT, HomeTile.JOINT_ACTIONS, HomeTile.SYNC), liu.tiles)
     }
 
     @Test
@@ -447,7 +466,8 @@ class ViewModelFlowsTest {
         assertTrue(desk.perform(TicketCommand.Escalate(Level.STREET, "需城管执法")))
         with(desk.state.value.detail!!) {
             assertTrue(TicketActionKind.DISPATCH in actions && TicketActionKind.NAME_LEADER in actions, actions.toString())
-            assertEquals(setOf(PlaceItem(cityUnit, "城管中队"), PlaceItem(policeUnit, "梅园派出所")), departments.toSet())
+            assertEquals(setOf(PlaceItem(cityUnit, "城管中队"), PlaceItem(policeUnit, "梅园派出所"), PlaceItem(marketUnit, "市场监管所")),
+                departments.toSet())
             assertTrue(leaders.any { it.id == "leader-hu" && it.name == "胡书记" }, leaders.toString())
             assertTrue(leaders.none { it.id == "cg-liu" || it.id == "lead-wang" }, leaders.toString())
         }
@@ -817,5 +837,305 @@ class ViewModelFlowsTest {
         assertFalse(File(path).exists())
         assertNull(creds.load())
         assertNull(online.keys.load())
+    }
+
+    /** Syncs each phone in turn through its sync screen. */
+    private suspend fun syncAll(vararg phones: Session) {
+        for (p in phones) assertNotNull(SyncViewModel(p).syncNow(), p.credentials.memberId)
+    }
+
+    /** Syncs `phone` until `arrived` holds (a few seconds at most): the relay decides who reads
+     * a joint action on its office replica, which takes in a push in the background. */
+    private suspend fun syncUntil(phone: Session, arrived: () -> Boolean) {
+        repeat(40) {
+            syncAll(phone)
+            if (arrived()) return
+            delay(250)
+        }
+        fail<Unit>("nothing arrived on ${phone.credentials.memberId}'s phone")
+    }
+
+    @Test
+    fun `a need claimed twice offline has one holder everywhere, is served, confirmed and counted in the month's hours`() = runBlocking {
+        val wang = enrolled("lead-wang", "needs-wang")
+        val office = enrolled("office-admin", "needs-office")
+        val wu = enrolled("vol-wu", "needs-wu")
+        val zhang = enrolled("pm-zhang", "needs-zhang")
+        val qian = enrolled("unit-qian", "needs-qian")
+
+        // The lead records two needs of a household, one urgent.
+        val h = wang.store.registerHousehold(HouseholdInput(building, "7单元", "701", "", listOf(ResidentInput("赵桂兰", 1940, "")),
+            listOf(Tag.ELDERLY), null))
+        val lead = NeedsViewModel(wang).apply { refresh() }
+        assertFalse(lead.state.value.mayClaim)
+        assertTrue(lead.state.value.mayRecord)
+        assertTrue(lead.recordNeed(h, NeedCategory.SHOPPING, Urgency.NORMAL, "每周代买米面油"))
+        assertEquals(UiText(Keys.DONE_NEED_RECORDED), lead.notice.value?.text)
+        assertTrue(lead.recordNeed(h, NeedCategory.ESCORT, Urgency.URGENT, "周四陪同去医院复查"))
+        assertFalse(lead.recordNeed(h, NeedCategory.OTHER, Urgency.SOON, " "))
+        assertEquals(UiText(Keys.errorCode("empty"), Keys.field("description")), lead.notice.value?.text)
+        with(lead.state.value.open) {
+            assertEquals(listOf("周四陪同去医院复查", "每周代买米面油"), map { it.description }, "urgent first")
+            assertEquals(listOf(UiText("urgency_urgent"), UiText("urgency_normal")), map { it.urgency })
+            assertEquals(listOf(UiText("need_category_escort"), UiText("need_category_shopping")), map { it.category })
+            assertEquals(listOf("3号楼 7单元 701", "3号楼 7单元 701"), map { it.address })
+            assertTrue(all { it.status == UiText("need_status_open") && it.holder == null }, toString())
+        }
+        val escort = lead.state.value.open[0].id
+        val shopping = lead.state.value.open[1].id
+        syncAll(wang, wu, zhang, qian, office)
+
+        // Two who serve claim the urgent one before either syncs.
+        val wuNeeds = NeedsViewModel(wu).apply { refresh() }
+        val zhangNeeds = NeedsViewModel(zhang).apply { refresh() }
+        assertTrue(wuNeeds.state.value.mayClaim)
+        assertFalse(wuNeeds.state.value.mayRecord)
+        assertEquals(listOf(escort, shopping), wuNeeds.state.value.open.map { it.id })
+        for (vm in listOf(wuNeeds, zhangNeeds)) {
+            vm.open(escort)
+            assertEquals(listOf(NeedAction.CLAIM), vm.state.value.detail!!.actions)
+            assertTrue(vm.claim())
+            assertEquals(UiText(Keys.DONE_NEED_CLAIMED), vm.notice.value?.text)
+        }
+        assertEquals("吴晓梅", wuNeeds.state.value.detail!!.holder)
+        assertEquals("张红", zhangNeeds.state.value.detail!!.holder)
+        syncAll(wu, zhang, wu, office, wang)
+        wuNeeds.refresh()
+        zhangNeeds.refresh()
+        val holder = wuNeeds.state.value.detail!!.holder
+        assertTrue(holder == "吴晓梅" || holder == "张红", holder)
+        assertEquals(holder, zhangNeeds.state.value.detail!!.holder, "both phones show the same holder")
+        assertEquals(UiText("need_status_claimed"), zhangNeeds.state.value.detail!!.status)
+        val (server, other) = if (holder == "吴晓梅") wuNeeds to zhangNeeds else zhangNeeds to wuNeeds
+        val serverPhone = if (holder == "吴晓梅") wu else zhang
+        assertEquals(listOf(NeedAction.RECORD_SERVICE), server.state.value.detail!!.actions)
+        assertEquals(emptyList<NeedAction>(), other.state.value.detail!!.actions)
+        assertEquals(listOf(escort), server.state.value.mine.map { it.id })
+        assertEquals(emptyList<NeedItem>(), other.state.value.mine)
+        assertEquals(listOf(shopping), other.state.value.open.map { it.id })
+        // The office sees the two claims as one conflict, the need named as people know it.
+        val conflicts = SyncViewModel(office).apply { refresh() }.state.value.conflicts.filter { it.docId == escort }
+        assertEquals(listOf("需求：3号楼 7单元 701 陪医"), conflicts.map { it.recordName })
+        assertEquals(setOf("吴晓梅", "张红"), conflicts.single().choices.map { it.memberName }.toSet())
+
+        // The holder records the time spent, typed; only the holder may.
+        assertFalse(server.recordService("0", ""))
+        assertEquals(UiText(Keys.errorCode("out_of_range"), Keys.field("minutes")), server.notice.value?.text)
+        assertFalse(server.recordService("一个半小时", ""))
+        assertEquals(UiText(Keys.errorCode("malformed"), Keys.field("minutes")), server.notice.value?.text)
+        assertFalse(other.recordService("60", "陪同"))
+        assertEquals(UiText(Keys.errorCode("not_for_you")), other.notice.value?.text)
+        assertTrue(server.recordService(" 90 ", "陪同复查，取药"))
+        assertEquals(UiText(Keys.DONE_SERVICE_RECORDED, "90"), server.notice.value?.text)
+        with(server.state.value.detail!!) {
+            assertEquals(UiText("need_status_served"), status)
+            assertEquals(listOf(Triple(holder, UiText(Keys.DURATION, "1", "30"), "陪同复查，取药")), services.map { Triple(it.by, it.time, it.note) })
+        }
+        syncAll(serverPhone, wang)
+
+        // The lead confirms it.
+        lead.refresh()
+        assertEquals(listOf(escort), lead.state.value.toConfirm.map { it.id })
+        assertEquals(UiText(Keys.DURATION, "1", "30"), lead.state.value.toConfirm.single().served)
+        lead.open(escort)
+        assertEquals(listOf(NeedAction.CONFIRM), lead.state.value.detail!!.actions)
+        assertTrue(lead.confirm())
+        assertEquals(UiText(Keys.DONE_NEED_CONFIRMED), lead.notice.value?.text)
+        with(lead.state.value) {
+            assertEquals(UiText("need_status_confirmed"), detail!!.status)
+            assertEquals("王建国", detail!!.confirmedBy)
+            assertEquals(emptyList<NeedAction>(), detail!!.actions)
+            assertEquals(emptyList<NeedItem>(), toConfirm)
+            val row = hours.single()
+            assertEquals(listOf<Any?>(false, holder, 1, 90, 90), listOf(row.isUnit, row.name, row.services, row.minutes, row.confirmedMinutes))
+            assertEquals(UiText(Keys.DURATION, "1", "30"), row.time)
+            assertEquals(UiText(Keys.DURATION, "1", "30"), row.confirmedTime)
+        }
+        assertFalse(lead.confirm(), "confirmed once")
+        assertEquals(UiText(Keys.errorCode("need_confirmed")), lead.notice.value?.text)
+
+        // A co-building unit's member claims and serves the other need, for the unit.
+        syncAll(wang, qian)
+        val unit = NeedsViewModel(qian).apply { refresh() }
+        assertTrue(unit.state.value.mayClaim)
+        assertEquals(listOf(shopping), unit.state.value.open.map { it.id })
+        unit.open(shopping)
+        assertTrue(unit.claim())
+        assertEquals("钱学文" to "梅园银行共建点", unit.state.value.detail!!.holder to unit.state.value.detail!!.holderUnit)
+        assertTrue(unit.recordService("45", "送米面油上门"))
+        assertEquals(listOf(shopping), unit.state.value.mine.map { it.id })
+        assertEquals(listOf("梅园银行共建点" to 45), unit.state.value.hours.filter { it.isUnit }.map { it.name to it.minutes })
+        syncAll(qian, office)
+        val desk = NeedsViewModel(office).apply { refresh() }
+        assertEquals(
+            listOf(Triple(holder, 90, 90), Triple("钱学文", 45, 0), Triple("梅园银行共建点", 45, 0)),
+            desk.state.value.hours.map { Triple(it.name, it.minutes, it.confirmedMinutes) },
+        )
+        assertEquals(listOf(false, false, true), desk.state.value.hours.map { it.isUnit })
+        assertEquals(UiText(Keys.DURATION, "0", "45"), desk.state.value.hours.last().time)
+        assertEquals(listOf(shopping), desk.state.value.toConfirm.map { it.id }, "the office may confirm any")
+    }
+
+    @Test
+    fun `the month's evaluation is opened by the office, a vote cast again from a second phone counts once, and it closes`() = runBlocking {
+        val office = enrolled("office-admin", "eval-office")
+        val wang = enrolled("lead-wang", "eval-wang")
+        val sun = enrolled("guard-sun", "eval-sun")
+        val spare = enrolled("guard-sun", "eval-sun-spare")
+        val liu = enrolled("cg-liu", "eval-liu")
+
+        val desk = EvaluationViewModel(office).apply { refresh() }
+        with(desk.state.value) {
+            assertEquals(office.store.today().take(7), month)
+            assertEquals(listOf(null, false, true, false), listOf(roundId, open, mayOpen, mayCast))
+        }
+        val early = EvaluationViewModel(wang).apply { refresh() }
+        assertFalse(early.state.value.mayOpen)
+        assertFalse(early.vote("lead-li"), "no round yet")
+        assertEquals(UiText(Keys.errorCode("round_closed")), early.notice.value?.text)
+        assertTrue(desk.openRound())
+        assertEquals(UiText(Keys.DONE_ROUND_OPENED), desk.notice.value?.text)
+        with(desk.state.value) {
+            assertEquals(listOf<Any?>("round:$month", true, false, true), listOf(roundId, open, mayOpen, mayClose))
+        }
+        syncAll(office, wang, sun, spare, liu)
+        assertFalse(EvaluationViewModel(liu).apply { refresh() }.state.value.mayCast, "a department's staff do not rate")
+
+        val wangVm = EvaluationViewModel(wang).apply { refresh() }
+        with(wangVm.state.value) {
+            assertEquals(listOf(true, true, false), listOf(open, mayCast, mayClose))
+            assertEquals(listOf(Triple(SubjectKind.AREA_LEAD, "leader-hu", "胡书记"), Triple(SubjectKind.UNIT, coUnit, "梅园银行共建点")),
+                subjects.map { Triple(it.kind, it.id, it.name) })
+            assertEquals(listOf(UiText("subject_kind_area_lead"), UiText("subject_kind_unit")), subjects.map { it.label })
+            assertEquals(setOf("lead-wang" to "王建国", "lead-li" to "李秀英"), candidates.map { it.id to it.name }.toSet())
+            assertNull(myVote)
+        }
+        assertTrue(wangVm.rate(SubjectKind.AREA_LEAD, "leader-hu", 5, "走访及时"))
+        assertEquals(UiText(Keys.DONE_RATED), wangVm.notice.value?.text)
+        assertFalse(wangVm.rate(SubjectKind.UNIT, coUnit, 6, ""))
+        assertEquals(UiText(Keys.errorCode("out_of_range"), Keys.field("score")), wangVm.notice.value?.text)
+        assertFalse(wangVm.rate(SubjectKind.AREA_LEAD, "leader-hu", 3, "再评一次"))
+        assertEquals(UiText(Keys.errorCode("already_rated")), wangVm.notice.value?.text)
+        assertTrue(wangVm.vote("lead-li"))
+        assertEquals(UiText(Keys.DONE_VOTED), wangVm.notice.value?.text)
+        assertFalse(wangVm.vote("lead-wang"))
+        assertEquals(UiText(Keys.errorCode("already_voted")), wangVm.notice.value?.text)
+        with(wangVm.state.value) {
+            assertEquals("李秀英", myVote)
+            assertEquals(listOf("lead-li"), candidates.filter { it.mine }.map { it.id })
+            assertEquals(listOf(5, null), subjects.map { it.myScore })
+        }
+
+        // 孙志刚 votes on his phone and syncs; his spare phone, not synced since, votes again later.
+        val sunVm = EvaluationViewModel(sun).apply { refresh() }
+        assertTrue(sunVm.rate(SubjectKind.AREA_LEAD, "leader-hu", 4, ""))
+        assertTrue(sunVm.vote("lead-wang"))
+        syncAll(sun)
+        val spareVm = EvaluationViewModel(spare).apply { refresh() }
+        assertNull(spareVm.state.value.myVote)
+        assertTrue(spareVm.vote("lead-li"))
+        assertEquals("李秀英", spareVm.state.value.myVote)
+        syncAll(wang, spare, office, sun, wang, spare)
+
+        val counted = EvaluationResultState(
+            subjects = listOf(SubjectScore(UiText("subject_kind_area_lead"), "胡书记", 2, "4.50")),
+            candidates = listOf(CandidateVotes("李秀英", 1), CandidateVotes("王建国", 1)),
+            winner = "李秀英",
+            doubleVoters = 1,
+            doubleVotersText = UiText(Keys.EVALUATION_DOUBLE_VOTERS, "1"),
+        )
+        for (vm in listOf(desk, wangVm, sunVm, spareVm)) {
+            vm.refresh()
+            assertEquals(counted, vm.state.value.result)
+        }
+        assertEquals(listOf("王建国", "王建国"), listOf(sunVm, spareVm).map { it.state.value.myVote }, "the first vote counts")
+
+        assertTrue(desk.closeRound())
+        assertEquals(UiText(Keys.DONE_ROUND_CLOSED), desk.notice.value?.text)
+        with(desk.state.value) {
+            assertEquals(listOf(true, false, false), listOf(closed, open, mayClose))
+            assertEquals(counted, result)
+        }
+        syncAll(office, wang)
+        wangVm.refresh()
+        assertEquals(listOf(true, false), listOf(wangVm.state.value.closed, wangVm.state.value.mayCast))
+        assertFalse(wangVm.vote("lead-wang"))
+        assertEquals(UiText(Keys.errorCode("round_closed")), wangVm.notice.value?.text)
+    }
+
+    @Test
+    fun `a joint action planned across 公安, 城管 and 市场监管 shows who is late, and each department marks only its own step`() = runBlocking {
+        val office = enrolled("office-admin", "joint-office")
+        val liu = enrolled("cg-liu", "joint-liu")
+        val ma = enrolled("pcs-ma", "joint-ma")
+        val t = TicketsViewModel(office).report(TicketInput(Category.CITY_APPEARANCE, PlaceRefKind.FREE_TEXT, "",
+            "梅园新村南门外", "夜市占道经营，油烟扰民", emptyList(), Channel.WALK_IN))!!
+        val desk = JointActionsViewModel(office).apply { refresh() }
+        with(desk.state.value) {
+            assertTrue(mayPlan)
+            assertEquals(setOf(PlaceItem(cityUnit, "城管中队"), PlaceItem(policeUnit, "梅园派出所"), PlaceItem(marketUnit, "市场监管所")),
+                departments.toSet())
+            assertEquals(emptyList<JointItem>(), actions)
+        }
+        // Each step's day and time typed in the community's time: 派出所 an hour ago, then 城管, then 市场监管.
+        val zone = ZoneOffset.ofTotalSeconds(office.store.community().utcOffsetMinutes * 60)
+        fun typed(from: Duration, unit: String, what: String): PlanStepForm {
+            val at = Instant.now().plus(from).atOffset(zone)
+            return PlanStepForm(unit, at.toLocalDate().toString(), "%02d:%02d".format(at.hour, at.minute), what)
+        }
+        val steps = listOf(
+            typed(Duration.ofHours(-1), policeUnit, "维持现场秩序"),
+            typed(Duration.ofHours(1), cityUnit, "清理占道摊点"),
+            typed(Duration.ofHours(2), marketUnit, "核查食品经营许可"),
+        )
+        assertFalse(desk.plan(listOf(t), "南门夜市联合整治", steps.mapIndexed { i, s -> if (i == 1) s.copy(date = "明天") else s }))
+        assertEquals(UiText(Keys.errorCode("not_a_date"), Keys.field("date")), desk.notice.value?.text)
+        assertFalse(desk.plan(listOf(t), "南门夜市联合整治", steps.mapIndexed { i, s -> if (i == 2) s.copy(time = "25:00") else s }))
+        assertEquals(UiText(Keys.errorCode("not_a_time"), Keys.field("start")), desk.notice.value?.text)
+        assertEquals(emptyList<JointItem>(), desk.state.value.actions, "nothing planned")
+        assertTrue(desk.plan(listOf(t), "南门夜市联合整治", steps))
+        assertEquals(UiText(Keys.DONE_JOINT_PLANNED), desk.notice.value?.text)
+        val planned = desk.state.value.actions.single()
+        assertEquals("南门夜市联合整治" to UiText(Keys.JOINT_PROGRESS, "3", "0", "1"), planned.title to planned.progress)
+        desk.open(planned.id)
+        with(desk.state.value.detail!!) {
+            assertEquals(listOf("夜市占道经营，油烟扰民"), tickets)
+            assertEquals("陈主任", plannedBy)
+            assertEquals(listOf("梅园派出所", "城管中队", "市场监管所"), this.steps.map { it.department })
+            assertEquals(steps.map { "${it.date}T${it.time}" }, this.steps.map { it.start.atOffset(zone).toLocalDateTime().toString() })
+            assertEquals(listOf(true, false, false), this.steps.map { it.late })
+            assertEquals(listOf(true, true, true), this.steps.map { it.mayMark }, "the office may mark any")
+        }
+        syncAll(office)
+        syncUntil(liu) { liu.store.jointActions().isNotEmpty() }
+        syncUntil(ma) { ma.store.jointActions().isNotEmpty() }
+
+        // 城管's phone reaches it from home, sees who is late, and marks its own step only.
+        assertTrue(HomeTile.JOINT_ACTIONS in HomeViewModel(liu).apply { refresh() }.state.value.tiles)
+        val city = JointActionsViewModel(liu).apply { refresh() }
+        assertFalse(city.state.value.mayPlan)
+        assertEquals(listOf(planned.id to UiText(Keys.JOINT_PROGRESS, "3", "0", "1")), city.state.value.actions.map { it.id to it.progress })
+        city.open(planned.id)
+        val (police, own) = city.state.value.detail!!.steps
+        assertEquals(listOf(false, true, false), city.state.value.detail!!.steps.map { it.mayMark })
+        assertFalse(city.markDone(police.id, "代为完成"))
+        assertEquals(UiText(Keys.errorCode("not_for_you")), city.notice.value?.text)
+        assertTrue(city.markDone(own.id, "摊点已清理"))
+        assertEquals(UiText(Keys.DONE_STEP_DONE), city.notice.value?.text)
+        with(city.state.value.detail!!.steps[1]) {
+            assertEquals("刘城管", doneBy)
+            assertNotNull(doneAt)
+            assertEquals(listOf(false, false), listOf(late, mayMark))
+        }
+        assertEquals(UiText(Keys.JOINT_PROGRESS, "3", "1", "1"), city.state.value.actions.single().progress)
+        assertEquals(listOf(planned.id), JointActionsViewModel(ma).apply { refresh() }.state.value.actions.map { it.id })
+        syncAll(liu, office)
+
+        desk.refresh()
+        with(desk.state.value.detail!!) {
+            assertEquals(listOf(null, "刘城管", null), this.steps.map { it.doneBy })
+            assertEquals(listOf(true, false, false), this.steps.map { it.late })
+        }
+        assertEquals(UiText(Keys.JOINT_PROGRESS, "3", "1", "1"), desk.state.value.actions.single().progress)
     }
 }
