@@ -10,6 +10,7 @@ pub mod callback;
 pub mod enums;
 pub mod error;
 pub mod evaluations;
+pub mod gate_goods;
 pub mod joint;
 pub mod mirror;
 pub mod needs;

@@ -147,6 +147,8 @@ error_codes! {
     /// Names someone or something that is not evaluated (an area lead, a unit, a lead to vote
     /// for).
     NotRated = "not_rated",
+    /// The parcel was collected already.
+    ParcelCollected = "parcel_collected",
     // The acting member.
     /// The member's roles over the place do not allow it.
     RoleRequired = "role_required",
@@ -173,6 +175,7 @@ pub const INPUT_FIELDS: &[&str] = &[
     "carrier",
     "celsius",
     "checks_per_day",
+    "collected_by",
     "comment",
     "date",
     "day",
@@ -212,6 +215,7 @@ pub const INPUT_FIELDS: &[&str] = &[
     "outcome",
     "owner_member",
     "owner_role",
+    "parcel",
     "parent",
     "pass",
     "pass_id",

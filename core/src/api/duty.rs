@@ -845,6 +845,7 @@ impl Linli {
         let kind = GateEntryKind::Vehicle {
             plate: validate::plate("plate", plate)?,
             purpose: validate::text("purpose", purpose)?,
+            direction: None,
         };
         self.append_gate_entry(gate_id, "gate.vehicle", kind)
     }
@@ -863,6 +864,7 @@ impl Linli {
                 .map(str::to_owned)
                 .filter(|h| !h.trim().is_empty()),
             carrier: validate::text("carrier", carrier)?,
+            picked_up: None,
         };
         self.append_gate_entry(gate_id, "gate.parcel", kind)
     }

@@ -10,6 +10,7 @@ pub mod directory;
 pub mod duty;
 pub mod erasure;
 pub mod evaluations;
+pub mod gate_goods;
 pub mod households;
 pub mod isolation;
 pub mod joint_actions;

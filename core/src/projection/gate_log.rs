@@ -11,8 +11,8 @@ use crate::records::gate_log::{GateEntry, GateEntryKind, GateLogDoc};
 use crate::records::pass::PassResult;
 
 const INSERT: &str = "INSERT OR REPLACE INTO p_gate_entries (entry_id, doc_id, gate_id, kind, \
-     at_ms, recorded_by, member_id, from_member, shift_id, slot_id, flagged, summary) \
-     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)";
+     at_ms, recorded_by, member_id, from_member, shift_id, slot_id, flagged, summary, subject) \
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)";
 
 pub(super) fn project(conn: &Connection, doc_id: &str, g: &GateLogDoc) -> Result<()> {
     conn.prepare_cached("DELETE FROM p_gate_entries WHERE doc_id = ?1")?
@@ -46,6 +46,16 @@ pub(super) fn project_appended(conn: &Connection, doc_id: &str, doc: &AutoCommit
         insert_entry(&mut insert, doc_id, &gate_id, &e)?;
     }
     Ok(true)
+}
+
+/// What an entry is about, for the lists of vehicles inside and parcels waiting: a vehicle's
+/// plate, a collection's parcel entry.
+fn subject(kind: &GateEntryKind) -> Option<&str> {
+    match kind {
+        GateEntryKind::Vehicle { plate, .. } => Some(plate),
+        GateEntryKind::Parcel { picked_up, .. } => picked_up.as_deref(),
+        _ => None,
+    }
 }
 
 fn insert_entry(
@@ -86,7 +96,10 @@ fn insert_entry(
         GateEntryKind::Visitor { name, purpose, .. } => {
             (None, None, None, None, false, format!("{name}：{purpose}"))
         }
-        GateEntryKind::Vehicle { plate, purpose } => {
+        GateEntryKind::Vehicle { plate, purpose, .. } if purpose.is_empty() => {
+            (None, None, None, None, false, plate.clone())
+        }
+        GateEntryKind::Vehicle { plate, purpose, .. } => {
             (None, None, None, None, false, format!("{plate}：{purpose}"))
         }
         GateEntryKind::Parcel {
@@ -137,7 +150,8 @@ fn insert_entry(
         shift,
         slot,
         flagged,
-        summary
+        summary,
+        subject(&e.kind)
     ])?;
     Ok(())
 }

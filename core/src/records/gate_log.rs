@@ -60,6 +60,16 @@ coded_enum! {
     }
 }
 
+coded_enum! {
+    /// Whether a vehicle came in or went out.
+    VehicleDirection {
+        /// 入.
+        In = "in" / "驶入",
+        /// 出.
+        Out = "out" / "驶出",
+    }
+}
+
 /// What was logged at the gate.
 #[derive(Debug, Clone, PartialEq, Hydrate, Reconcile)]
 pub enum GateEntryKind {
@@ -101,21 +111,29 @@ pub enum GateEntryKind {
         /// Pass type.
         pass: PassType,
     },
-    /// A vehicle came in.
+    /// A vehicle came in or went out.
     Vehicle {
         /// Licence plate.
         plate: String,
         /// Purpose.
         purpose: String,
+        /// Out when it left; in when it came (entries made before exits were logged carry
+        /// none, which means in: a core that predates the field reads an exit as an entry).
+        #[autosurgeon(missing = "Default::default")]
+        direction: Option<VehicleDirection>,
     },
-    /// A parcel was received.
+    /// A parcel was received, or collected.
     Parcel {
-        /// Recipient's name.
+        /// Recipient's name; for a collection, who collected it.
         recipient: String,
         /// The recipient household, if known.
         household: Option<String>,
         /// Carrier.
         carrier: String,
+        /// For a collection: the id of the parcel's entry (of any of the gate's days). A core
+        /// that predates the field reads a collection as one more parcel.
+        #[autosurgeon(missing = "Default::default")]
+        picked_up: Option<String>,
     },
     /// A temperature check.
     Temperature {
@@ -166,7 +184,14 @@ impl GateEntryKind {
             GateEntryKind::CheckOut { .. } => "check_out",
             GateEntryKind::Handover { .. } => "handover",
             GateEntryKind::Visitor { .. } => "visitor",
+            GateEntryKind::Vehicle {
+                direction: Some(VehicleDirection::Out),
+                ..
+            } => "vehicle_exit",
             GateEntryKind::Vehicle { .. } => "vehicle",
+            GateEntryKind::Parcel {
+                picked_up: Some(_), ..
+            } => "parcel_pickup",
             GateEntryKind::Parcel { .. } => "parcel",
             GateEntryKind::Temperature { .. } => "temperature",
             GateEntryKind::Patrol { .. } => "patrol",
@@ -192,7 +217,9 @@ impl GateEntryKind {
             "handover" => "交接班",
             "visitor" => "访客登记",
             "vehicle" => "车辆登记",
+            "vehicle_exit" => "车辆驶出",
             "parcel" => "快递登记",
+            "parcel_pickup" => "快递取件",
             "temperature" => "体温检测",
             "patrol" => "巡查记录",
             "incident" => "突发事件",
@@ -360,6 +387,50 @@ mod tests {
     use super::*;
 
     const M: i64 = 60_000;
+
+    /// The entry kinds as cores before vehicle exits and parcel collections wrote them.
+    #[derive(Debug, Clone, PartialEq, Hydrate, Reconcile)]
+    enum EarlierKind {
+        Vehicle {
+            plate: String,
+            purpose: String,
+        },
+        Parcel {
+            recipient: String,
+            household: Option<String>,
+            carrier: String,
+        },
+    }
+
+    #[test]
+    fn entries_read_across_core_versions_both_ways() {
+        let mut doc = automerge::AutoCommit::new();
+        let earlier = EarlierKind::Parcel {
+            recipient: "张阿姨".into(),
+            household: None,
+            carrier: "顺丰".into(),
+        };
+        autosurgeon::reconcile_prop(&mut doc, automerge::ROOT, "old", &earlier).unwrap();
+        let exit = GateEntryKind::Vehicle {
+            plate: "沪A12345".into(),
+            purpose: String::new(),
+            direction: Some(VehicleDirection::Out),
+        };
+        autosurgeon::reconcile_prop(&mut doc, automerge::ROOT, "new", &exit).unwrap();
+
+        let read: GateEntryKind = autosurgeon::hydrate_prop(&doc, automerge::ROOT, "old").unwrap();
+        assert_eq!(read.code(), "parcel", "an earlier entry is no collection");
+        let seen_before: EarlierKind =
+            autosurgeon::hydrate_prop(&doc, automerge::ROOT, "new").unwrap();
+        assert_eq!(
+            seen_before,
+            EarlierKind::Vehicle {
+                plate: "沪A12345".into(),
+                purpose: String::new()
+            },
+            "an earlier core reads an exit as a vehicle, never fails"
+        );
+    }
 
     fn ev(id: &str, at_ms: i64, kind: &str, member: &str, from: Option<&str>) -> DutyEvent {
         DutyEvent {
