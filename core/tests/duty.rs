@@ -137,7 +137,7 @@ fn a_slot_assigned_twice_offline_is_a_conflict_until_resolved() {
         assert_eq!(conflict.path.last().unwrap(), "member");
         let mut shown: Vec<_> = conflict.values.iter().map(|v| v.display.clone()).collect();
         shown.sort();
-        assert_eq!(shown, vec!["guard-sun", "guard-zhou"]);
+        assert_eq!(shown, vec!["周保安", "孙保安"], "members by name");
         let mut by: Vec<_> = conflict.values.iter().map(|v| v.member.clone()).collect();
         by.sort();
         assert_eq!(by, vec!["gate-zhao", "office"]);
@@ -151,7 +151,7 @@ fn a_slot_assigned_twice_offline_is_a_conflict_until_resolved() {
     let zhou = conflict
         .values
         .iter()
-        .position(|v| v.display == "guard-zhou")
+        .position(|v| v.display == "周保安")
         .unwrap();
     gate_lead
         .resolve_conflict(&roster_doc, &conflict.path, &Resolution::Pick(zhou))

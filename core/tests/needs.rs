@@ -122,6 +122,17 @@ fn needs_are_claimed_once_served_confirmed_and_counted_by_month() {
     assert_eq!(conflict.len(), 1, "the double claim is shown");
     assert_eq!(conflict[0].path, vec!["claim".to_owned()]);
     assert_eq!(conflict[0].values.len(), 2);
+    let mut shown: Vec<&str> = conflict[0]
+        .values
+        .iter()
+        .map(|v| v.display.as_str())
+        .collect();
+    shown.sort_unstable();
+    assert_eq!(
+        shown,
+        vec!["吴志愿", "张党员"],
+        "a claim reads as its member's name"
+    );
     // The office gives it to 吴 (whichever was shown).
     let wu_index = conflict[0]
         .values

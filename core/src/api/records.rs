@@ -2,7 +2,7 @@
 //! holding concurrent values), and resolving a conflict by choosing one of the values or
 //! entering a new one.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use automerge::{
     AutoCommit, ObjId, Prop, ROOT, ReadDoc, ScalarValue, Value, transaction::Transactable,
@@ -90,17 +90,46 @@ fn prop_string(p: &Prop) -> String {
     }
 }
 
-fn display(doc: &AutoCommit, value: &Value<'_>, id: &ObjId) -> String {
+/// A conflicted value in words: text as it is, a member's or a place's id by its name, an
+/// object (a claim, say) by its fields' values in key order — ids by name, times and devices
+/// left out — never a debug dump.
+fn display(
+    doc: &AutoCommit,
+    value: &Value<'_>,
+    id: &ObjId,
+    names: &HashMap<String, String>,
+) -> String {
     match value {
-        Value::Scalar(s) => match s.as_ref() {
-            ScalarValue::Str(s) => s.to_string(),
-            ScalarValue::Null => "（空）".to_owned(),
-            other => other.to_string(),
-        },
-        Value::Object(_) => match doc.hydrate(id, None) {
-            Ok(v) => format!("{v:?}"),
-            Err(_) => "（对象）".to_owned(),
-        },
+        Value::Scalar(s) => scalar_text(s, names),
+        Value::Object(_) => {
+            let parts: Vec<String> = doc
+                .map_range(id, ..)
+                .filter(|item| !item.key.ends_with("_ms") && item.key != "device")
+                .filter_map(|item| match Value::from(item.value) {
+                    Value::Scalar(s) if !matches!(s.as_ref(), ScalarValue::Null) => {
+                        Some(scalar_text(&s, names))
+                    }
+                    _ => None,
+                })
+                .filter(|t| !t.is_empty())
+                .collect();
+            if parts.is_empty() {
+                "（对象）".to_owned()
+            } else {
+                parts.join(" · ")
+            }
+        }
+    }
+}
+
+fn scalar_text(s: &ScalarValue, names: &HashMap<String, String>) -> String {
+    match s {
+        ScalarValue::Str(s) => names
+            .get(s.as_str())
+            .cloned()
+            .unwrap_or_else(|| s.to_string()),
+        ScalarValue::Null => "（空）".to_owned(),
+        other => other.to_string(),
     }
 }
 
@@ -199,6 +228,12 @@ impl Linli {
 
     /// The record's fields that hold concurrent values.
     pub fn conflicts(&self, doc_id: &str) -> Result<Vec<Conflict>> {
+        let names: HashMap<String, String> = self
+            .members()?
+            .into_iter()
+            .map(|m| (m.id, m.name))
+            .chain(self.places(None)?.into_iter().map(|p| (p.id, p.name)))
+            .collect();
         self.store.with_doc(doc_id, |d| {
             let authors = authors(&mut d.doc);
             Ok(conflict_sites(&d.doc)
@@ -214,7 +249,7 @@ impl Linli {
                             };
                             let note = authors.get(&actor).cloned().unwrap_or_default();
                             ConflictValue {
-                                display: display(&d.doc, v, id),
+                                display: display(&d.doc, v, id, &names),
                                 member: note.member,
                                 device: note.device,
                                 actor,
