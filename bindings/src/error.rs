@@ -138,6 +138,13 @@ pub enum LinliError {
 /// The code of [`LinliError::Conflict`] when a store is opened for another member.
 pub const IDENTITY_MISMATCH: &str = "identity_mismatch";
 
+/// Every action a record's history can show (`HistoryEntry::action`): each has a label
+/// `history_action_<code, dots as underscores>` in the apps' string tables.
+#[uniffi::export]
+pub fn action_codes() -> Vec<String> {
+    linli_core::doc::actions::action_codes()
+}
+
 /// Every code an error can carry (`InvalidInput`, `Forbidden`, `Conflict`): each has a sentence
 /// `error_code_<code>` in the apps' string tables.
 #[uniffi::export]

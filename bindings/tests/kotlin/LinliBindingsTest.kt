@@ -232,6 +232,7 @@ class LinliBindingsTest {
             val history = s.history(h)
             assertTrue(history.size >= 3)
             assertTrue(history.any { it.member == "office-api" && it.device == "api-pc" })
+            assertEquals(emptyList<String>(), history.map { it.action }.filter { it !in actionCodes() })
             assertTrue(s.openConflicts().isEmpty())
             assertTrue(s.conflicts(h).isEmpty())
             val report = s.dayReport(today)

@@ -2,6 +2,7 @@
 //! attribution written into every change, and the deterministic first change that lets several
 //! devices create the same document offline without splitting it.
 
+pub mod actions;
 pub(crate) mod conflicts;
 mod edit;
 pub(crate) mod one_pass;

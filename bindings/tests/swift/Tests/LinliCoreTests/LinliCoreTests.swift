@@ -316,6 +316,7 @@ final class LinliCoreTests: XCTestCase {
         let history = try s.history(docId: h)
         XCTAssertGreaterThanOrEqual(history.count, 3)
         XCTAssertTrue(history.contains { $0.member == "office-api" && $0.device == "api-pc" })
+        XCTAssertEqual(history.map(\.action).filter { !actionCodes().contains($0) }, [])
         XCTAssertTrue(try s.openConflicts().isEmpty)
         XCTAssertTrue(try s.conflicts(docId: h).isEmpty)
         let report = try s.dayReport(date: today)
