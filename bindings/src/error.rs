@@ -138,6 +138,16 @@ pub enum LinliError {
 /// The code of [`LinliError::Conflict`] when a store is opened for another member.
 pub const IDENTITY_MISMATCH: &str = "identity_mismatch";
 
+/// Every code the relay answers with, for a refused request (`Rejected`) or a refused change
+/// (a set-aside change's code): each has a sentence `relay_code_<code>` in the apps' tables.
+#[uniffi::export]
+pub fn relay_codes() -> Vec<String> {
+    linli_core::sync::relay_codes::relay_codes()
+        .into_iter()
+        .map(str::to_owned)
+        .collect()
+}
+
 /// Every action a record's history can show (`HistoryEntry::action`): each has a label
 /// `history_action_<code, dots as underscores>` in the apps' string tables.
 #[uniffi::export]

@@ -143,3 +143,61 @@ impl IntoResponse for RelayError {
         response
     }
 }
+
+#[cfg(test)]
+mod code_tests {
+    use linli_core::sync::relay_codes::relay_codes;
+
+    /// The code arguments of the relay's error constructors in `text`, when written as
+    /// literals, and the codes of refused changes (`Some(("code", …`).
+    fn codes_in(text: &str) -> Vec<String> {
+        let literal = |rest: &str| {
+            let rest = rest.trim_start();
+            rest.strip_prefix('"')
+                .and_then(|lit| lit.find('"').map(|end| lit[..end].to_owned()))
+        };
+        let mut out = Vec::new();
+        for opener in ["bad_request(", "forbidden(", "too_many(", "Some(("] {
+            for (at, _) in text.match_indices(opener) {
+                out.extend(literal(&text[at + opener.len()..]));
+            }
+        }
+        for (at, _) in text.match_indices("RelayError::new(") {
+            let rest = &text[at + "RelayError::new(".len()..];
+            if let Some(comma) = rest.find(',') {
+                out.extend(literal(&rest[comma + 1..]));
+            }
+        }
+        out.retain(|c| !c.is_empty() && c.chars().all(|ch| ch.is_ascii_lowercase() || ch == '_'));
+        out
+    }
+
+    /// Every code the relay's sources answer with is listed for the apps' sentences: a new
+    /// code without one fails here, not on a phone's screen.
+    #[test]
+    fn every_code_the_relay_answers_with_is_listed() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut found = Vec::new();
+        let mut dirs = vec![root];
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    dirs.push(path);
+                } else if path.extension().is_some_and(|e| e == "rs") {
+                    let text = std::fs::read_to_string(&path).unwrap();
+                    // Not this test's own words.
+                    let text = text.split("mod code_tests").next().unwrap_or_default();
+                    found.extend(codes_in(text));
+                }
+            }
+        }
+        assert!(found.len() > 60, "{} codes found", found.len());
+        let listed = relay_codes();
+        let missing: Vec<_> = found
+            .iter()
+            .filter(|c| !listed.contains(&c.as_str()))
+            .collect();
+        assert!(missing.is_empty(), "codes without a sentence: {missing:?}");
+    }
+}

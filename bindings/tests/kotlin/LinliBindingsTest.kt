@@ -668,6 +668,7 @@ class LinliBindingsTest {
             assertEquals("date", date.field)
             assertEquals("not_a_date", date.code)
             // Every code the core can give, and every field it can name, for the apps' tables.
+            assertTrue(relayCodes().containsAll(listOf("device_revoked", "wrong_offset", "append_only", "scope_forbidden")))
             assertTrue(errorCodes().containsAll(listOf("empty", "not_a_date", "control_characters", "role_required", "swap_not_waiting", "identity_mismatch")))
             assertTrue(inputFieldKeys().containsAll(listOf("building_id", "name", "date", "celsius")))
             assertTrue(date.detail.contains("2026年11月23日"), "Chinese text unchanged in the error")

@@ -74,6 +74,24 @@ pub enum RefusalCode {
 }
 
 impl RefusalCode {
+    /// Every code.
+    pub const ALL: &'static [RefusalCode] = &[
+        RefusalCode::ForgedAttribution,
+        RefusalCode::RoleForbidden,
+        RefusalCode::StateForbidden,
+        RefusalCode::AppendOnly,
+        RefusalCode::RootDeleted,
+        RefusalCode::BadShape,
+        RefusalCode::TooDeep,
+        RefusalCode::TooLarge,
+        RefusalCode::CannotApply,
+        RefusalCode::DuplicateSeq,
+        RefusalCode::MissingDependency,
+        RefusalCode::DependsOnRefused,
+        RefusalCode::Corrupt,
+        RefusalCode::Erased,
+    ];
+
     /// The code as it travels and is stored.
     pub fn as_str(self) -> &'static str {
         match self {

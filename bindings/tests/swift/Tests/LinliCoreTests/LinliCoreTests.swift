@@ -632,6 +632,7 @@ final class LinliCoreTests: XCTestCase {
         } catch let LinliError.InvalidInput(field, fieldKey, code, _) {
             XCTAssertEqual([field, fieldKey, code], ["building_id", "building_id", "empty"])
         }
+        XCTAssertTrue(Set(relayCodes()).isSuperset(of: ["device_revoked", "wrong_offset", "append_only", "scope_forbidden"]))
         XCTAssertTrue(Set(errorCodes()).isSuperset(of: ["empty", "not_a_date", "role_required", "identity_mismatch"]))
         XCTAssertTrue(Set(inputFieldKeys()).isSuperset(of: ["building_id", "name", "date", "celsius"]))
         do {
