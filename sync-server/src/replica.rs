@@ -67,7 +67,9 @@ pub struct Replica {
     fed: Mutex<LogPosition>,
     /// The directory's position within `fed`, readable without the feed lock: an access
     /// check whose directory is current does not wait for a feed batch of other scopes.
-    directory_fed: AtomicI64,
+    /// The sum over the scopes access decisions read of how far each is fed (see
+    /// [`access_head`]).
+    access_fed: AtomicI64,
     /// A background feed is queued or running.
     feeding: Arc<AtomicBool>,
     /// Requests waiting for the feed lock: the background feed lets them go first.
@@ -120,6 +122,23 @@ fn follow_batch(
 pub type ScopeHeads = [(String, i64)];
 
 /// The head of the directory's scope among `scopes` (0 before the community exists).
+/// Whether who may read or write a scope depends on `scope`'s documents: the directory (roles
+/// and places) and each joint action (the departments taking part).
+fn decides_access(scope: &str) -> bool {
+    scope == Scope::Community.to_string()
+        || Scope::parse(scope).is_ok_and(|s| matches!(s, Scope::Joint(_)))
+}
+
+/// The sum of the heads of the scopes access decisions read: it grows whenever one of them
+/// does, so a replica fed to the same sum holds all of them.
+fn access_head(scopes: &ScopeHeads) -> i64 {
+    scopes
+        .iter()
+        .filter(|(scope, _)| decides_access(scope))
+        .map(|(_, head)| *head)
+        .sum()
+}
+
 pub(crate) fn directory_head(scopes: &ScopeHeads) -> i64 {
     let directory = Scope::Community.to_string();
     scopes
@@ -140,11 +159,12 @@ impl Replica {
             Arc::new(SystemClock),
         )?;
         let fed = LogPosition::parse(linli.sync_setting(FED_SEQ)?.as_deref());
-        let directory_fed = AtomicI64::new(fed.of(&Scope::Community.to_string()));
+        // Unknown until the first feed: the first access decision feeds what it reads.
+        let access_fed = AtomicI64::new(0);
         Ok(Replica {
             linli: Arc::new(linli),
             fed: Mutex::new(fed),
-            directory_fed,
+            access_fed,
             feeding: Arc::new(AtomicBool::new(false)),
             waiting: AtomicUsize::new(0),
         })
@@ -154,7 +174,8 @@ impl Replica {
     /// a time so that access decisions and bootstraps are never held up for long.
     pub fn feed(&self, storage: &dyn RelayStorage) -> Result<(), RelayError> {
         crate::erasure::follow_erasures(storage, &self.linli)?;
-        for (scope, head) in storage.scopes()? {
+        let scopes = storage.scopes()?;
+        for (scope, head) in &scopes {
             loop {
                 // A mutex is not fair: without this, a feed that takes the lock again at once
                 // would keep a bootstrap waiting until the whole log is applied.
@@ -167,11 +188,11 @@ impl Replica {
                     &self.linli,
                     FED_SEQ,
                     &mut fed,
-                    &scope,
-                    head,
+                    scope,
+                    *head,
                     FEED_STEP,
                 )?;
-                self.remember(&fed);
+                self.remember(&fed, &scopes);
                 if !more {
                     break;
                 }
@@ -205,19 +226,19 @@ impl Replica {
         }
     }
 
-    /// Runs `f` on the replica with the community directory up to date (other scopes may lag
-    /// behind the log): enough for access decisions, which read the directory only. `f` also
-    /// gets the log's scope heads, read once for both.
+    /// Runs `f` on the replica with the community directory and the joint actions up to date
+    /// (other scopes may lag behind the log): enough for access decisions, which read only
+    /// those (roles and places; the departments a joint action names). `f` also gets the
+    /// log's scope heads, read once for both.
     pub fn read_directory<T>(
         &self,
         storage: &dyn RelayStorage,
         f: impl FnOnce(&Linli, &ScopeHeads) -> Result<T, RelayError>,
     ) -> Result<T, RelayError> {
         let scopes = storage.scopes()?;
-        let head = directory_head(&scopes);
-        if self.directory_fed.load(Ordering::Acquire) < head {
+        if self.access_fed.load(Ordering::Acquire) < access_head(&scopes) {
             let mut fed = self.lock_for_request();
-            self.feed_directory(storage, &mut fed, head)?;
+            self.feed_access(storage, &mut fed, &scopes)?;
         }
         f(&self.linli, &scopes)
     }
@@ -236,7 +257,7 @@ impl Replica {
         let mut fed = self.lock_for_request();
         // A new device never gets a record the office erased.
         crate::erasure::follow_erasures(storage, &self.linli)?;
-        self.feed_directory(storage, &mut fed, directory_head(&scopes))?;
+        self.feed_access(storage, &mut fed, &scopes)?;
         f(&self.linli, &fed, &scopes)
     }
 
@@ -255,7 +276,7 @@ impl Replica {
         {
             let mut fed = self.lock_for_request();
             crate::erasure::follow_erasures(storage, &self.linli)?;
-            self.feed_directory(storage, &mut fed, directory_head(&heads))?;
+            self.feed_access(storage, &mut fed, &heads)?;
             for (scope, head) in heads.iter().filter(|(s, _)| wanted(s)) {
                 while follow_batch(
                     storage,
@@ -267,29 +288,23 @@ impl Replica {
                     FEED_BATCH,
                 )? {}
             }
-            self.remember(&fed);
+            self.remember(&fed, &heads);
         }
         f(&self.linli)
     }
 
     /// Feeds the directory's scope up to `head` under the feed lock `fed`.
-    fn feed_directory(
+    /// Feeds the scopes access decisions read (see [`decides_access`]) up to their heads.
+    fn feed_access(
         &self,
         storage: &dyn RelayStorage,
         fed: &mut LogPosition,
-        head: i64,
+        scopes: &ScopeHeads,
     ) -> Result<(), RelayError> {
-        let directory = Scope::Community.to_string();
-        while follow_batch(
-            storage,
-            &self.linli,
-            FED_SEQ,
-            fed,
-            &directory,
-            head,
-            FEED_BATCH,
-        )? {}
-        self.remember(fed);
+        for (scope, head) in scopes.iter().filter(|(scope, _)| decides_access(scope)) {
+            while follow_batch(storage, &self.linli, FED_SEQ, fed, scope, *head, FEED_BATCH)? {}
+        }
+        self.remember(fed, scopes);
         Ok(())
     }
 
@@ -302,7 +317,7 @@ impl Replica {
     ) -> Result<T, RelayError> {
         let mut fed = self.lock_for_request();
         *fed = follow_log(storage, &self.linli, FED_SEQ)?;
-        self.remember(&fed);
+        self.remember(&fed, &storage.scopes()?);
         f(&self.linli, &fed)
     }
 
@@ -312,9 +327,14 @@ impl Replica {
     }
 
     /// Publishes the directory's position after the feed lock's holder moved it.
-    fn remember(&self, fed: &LogPosition) {
-        self.directory_fed
-            .store(fed.of(&Scope::Community.to_string()), Ordering::Release);
+    /// Notes how far the scopes access decisions read are fed, of the log's `scopes`.
+    fn remember(&self, fed: &LogPosition, scopes: &ScopeHeads) {
+        let sum = scopes
+            .iter()
+            .filter(|(scope, _)| decides_access(scope))
+            .map(|(scope, _)| fed.of(scope))
+            .sum();
+        self.access_fed.store(sum, Ordering::Release);
     }
 
     fn lock(&self) -> MutexGuard<'_, LogPosition> {
