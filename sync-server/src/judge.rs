@@ -21,7 +21,7 @@ use std::time::Duration;
 
 use automerge::{AutoCommit, Change, ChangeHash};
 use linli_core::api::access::Access;
-use linli_core::doc::{apply_guarded, genesis_actor, guarded};
+use linli_core::doc::{DocKind, apply_guarded, genesis_actor, guarded};
 use linli_core::records::Coded;
 use linli_core::records::directory::Role;
 use linli_core::rules::{self, JudgedDoc, Pusher, Refusal, RefusalCode};
@@ -226,7 +226,12 @@ impl Relay {
                 }
                 known_docs.insert(c.change.doc_id.clone());
             }
-            pusher_of(replica, device)
+            let tickets: BTreeSet<&str> = candidates
+                .iter()
+                .filter(|c| c.refusal.is_none() && c.change.kind == DocKind::Ticket)
+                .map(|c| c.change.doc_id.as_str())
+                .collect();
+            pusher_of(replica, device, replica.known_orders(tickets)?)
         })?;
 
         // The push's documents are this push's alone from here to the append (another push
@@ -497,8 +502,13 @@ fn decode(rc: &RemoteChange) -> Candidate {
     }
 }
 
-/// The member's roles as the replica's directory has them now.
-fn pusher_of(replica: &Linli, device: &Device) -> Result<Pusher, RelayError> {
+/// The member's roles as the replica's directory has them now, with the work orders of the
+/// tickets the push changes.
+fn pusher_of(
+    replica: &Linli,
+    device: &Device,
+    orders: Vec<rules::KnownOrder>,
+) -> Result<Pusher, RelayError> {
     let roles = replica
         .member_role_codes(&device.member_id)?
         .into_iter()
@@ -508,6 +518,7 @@ fn pusher_of(replica: &Linli, device: &Device) -> Result<Pusher, RelayError> {
         member_id: device.member_id.clone(),
         device_id: device.device_id.clone(),
         roles,
+        orders,
     })
 }
 

@@ -122,11 +122,12 @@ fn follow_batch(
 pub type ScopeHeads = [(String, i64)];
 
 /// The head of the directory's scope among `scopes` (0 before the community exists).
-/// Whether who may read or write a scope depends on `scope`'s documents: the directory (roles
-/// and places) and each joint action (the departments taking part).
+/// Whether the judge reads `scope`'s documents besides the one it judges: the directory (roles
+/// and places), each joint action (who may read it: the departments taking part) and each
+/// department's work orders (a ticket's state takes their steps).
 fn decides_access(scope: &str) -> bool {
     scope == Scope::Community.to_string()
-        || Scope::parse(scope).is_ok_and(|s| matches!(s, Scope::Joint(_)))
+        || Scope::parse(scope).is_ok_and(|s| matches!(s, Scope::Joint(_) | Scope::Department(_)))
 }
 
 /// The sum of the heads of the scopes access decisions read: it grows whenever one of them

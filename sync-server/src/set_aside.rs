@@ -6,7 +6,7 @@
 
 use automerge::Change;
 use linli_core::api::unsent::read_unsent;
-use linli_core::doc::{ChangeNote, genesis_actor};
+use linli_core::doc::{ChangeNote, DocKind, genesis_actor};
 use linli_core::records::directory::Role;
 use linli_core::rules::{self, Pusher};
 
@@ -84,10 +84,16 @@ impl Admin {
             Some((_, _, doc)) => doc,
             None => automerge::AutoCommit::new(),
         };
+        let orders = if aside.change.kind == DocKind::Ticket {
+            self.linli().known_orders([aside.change.doc_id.as_str()])?
+        } else {
+            Vec::new()
+        };
         let authority = Pusher {
             member_id: aside.member_id.clone(),
             device_id: aside.device_id.clone(),
             roles: vec![(Role::Office, String::new())],
+            orders,
         };
         rules::judge(
             &mut doc,

@@ -118,6 +118,26 @@ async fn a_department_works_its_tickets_and_sees_no_other_s() {
         .find(|d| d.unit == city)
         .expect("城管 in the report");
     assert_eq!((row.received, row.answered_in_time, row.open), (1, 1, 0));
+
+    // The relay judges the ticket with its orders' steps, as the phones do: the lead evaluates
+    // the ticket 城管 resolved, and the office sends the one 派出所 returned to 城管. Every
+    // phone's clock reads the same millisecond here: the evaluation is stamped no earlier than
+    // the resolution the lead saw, so it closes the ticket instead of sorting before it.
+    wang.linli.evaluate_ticket(&first, true, "很快").unwrap();
+    wang.sync().await.unwrap();
+    let again = office.linli.dispatch_ticket(&second, &city).unwrap();
+    office.sync().await.unwrap();
+    assert!(
+        r.admin.set_aside(false).unwrap().is_empty(),
+        "nothing honest set aside"
+    );
+    liu.sync().await.unwrap();
+    assert!(mine(&liu).contains(&again));
+    office.sync().await.unwrap();
+    assert_eq!(
+        office.linli.ticket(&first).unwrap().state.status,
+        Status::Closed
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

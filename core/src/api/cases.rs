@@ -196,6 +196,7 @@ impl Linli {
         let me = self.identity.member_id.clone();
         let device = self.identity.device_id.clone();
         self.write(|w| {
+            let ms = super::tickets::not_before_known(w.tx(), ticket_id, ms)?;
             let head: TicketHead = w.read_as(ticket_id, DocKind::Ticket, "ticket")?;
             let state = crate::projection::ticket_state(w.tx(), ticket_id)?.unwrap_or_default();
             if let Some((code, why)) = TicketActionKind::Dispatch.refused_by_state(&state) {
@@ -305,7 +306,7 @@ impl Linli {
         let kind = CaseActionKind::of(&action);
         let roles = self.acting_places()?;
         let now = self.now();
-        let event = CaseEvent {
+        let mut event = CaseEvent {
             id: new_id(now),
             at_ms: now.timestamp_millis(),
             author: self.identity.member_id.clone(),
@@ -314,6 +315,15 @@ impl Linli {
         };
         self.write(|w| {
             let order: CaseDoc = w.read(id, "work order")?;
+            // Never before what the department saw: its dispatch and its last step (see the
+            // ticket events' `not_before_known`).
+            let seen = order
+                .events
+                .iter()
+                .map(|e| e.at_ms)
+                .max()
+                .unwrap_or(i64::MIN);
+            event.at_ms = event.at_ms.max(order.dispatched_ms + 1).max(seen);
             if !kind.allowed_for(&roles, &order.unit) {
                 let who = match kind {
                     CaseActionKind::AnswerInfo => "需要社区办公室或片区长角色".to_owned(),
@@ -356,6 +366,32 @@ impl Linli {
             doc,
             state,
         })
+    }
+
+    /// The work orders dispatched from `tickets`, as the rules take them into a ticket's
+    /// state (see [`crate::rules::Pusher::orders`]).
+    pub fn known_orders<'a>(
+        &self,
+        tickets: impl IntoIterator<Item = &'a str>,
+    ) -> Result<Vec<crate::rules::KnownOrder>> {
+        let mut out = Vec::new();
+        for ticket in tickets {
+            let filter = OrderFilter {
+                unit: None,
+                ticket_id: Some(ticket.to_owned()),
+                open_only: false,
+            };
+            for row in self.orders(&filter)? {
+                let doc: CaseDoc = self.read_record(&row.id, "work order")?;
+                out.push(crate::rules::KnownOrder {
+                    case: row.id,
+                    ticket_id: doc.ticket_id,
+                    dispatched_ms: doc.dispatched_ms,
+                    events: doc.events,
+                });
+            }
+        }
+        Ok(out)
     }
 
     /// Work orders matching `filter`, most recently active first.

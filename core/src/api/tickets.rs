@@ -201,7 +201,7 @@ impl Linli {
             }
             let event = TicketEvent {
                 id: event_id.clone(),
-                at_ms: now.timestamp_millis(),
+                at_ms: not_before_known(w.tx(), id, now.timestamp_millis())?,
                 author: self.identity.member_id.clone(),
                 device: self.identity.device_id.clone(),
                 action,
@@ -432,4 +432,22 @@ impl Linli {
             Ok(out)
         })
     }
+}
+
+/// The time to stamp on a new event of ticket `id`: now, or the latest event or department
+/// step the phone knows of it when this phone's clock is behind that one's (a step counts
+/// from just after its order's dispatch). A ticket's state takes its events and its orders'
+/// steps in time order, so an event written after seeing a step (evaluating what a department
+/// resolved) must never sort before it, whichever phone's clock is ahead.
+pub(super) fn not_before_known(c: &rusqlite::Connection, id: &str, now_ms: i64) -> Result<i64> {
+    let known: Option<i64> = c
+        .prepare_cached(
+            "SELECT MAX(m) FROM ( \
+               SELECT MAX(at_ms) AS m FROM p_ticket_events WHERE doc_id = ?1 \
+               UNION ALL \
+               SELECT MAX(MAX(e.at_ms, o.dispatched_ms + 1)) FROM p_case_events e \
+               JOIN p_cases o ON o.doc_id = e.doc_id WHERE e.ticket_id = ?1)",
+        )?
+        .query_row([id], |r| r.get(0))?;
+    Ok(known.map_or(now_ms, |k| k.max(now_ms)))
 }

@@ -18,7 +18,7 @@ use crate::records::joint::JointDoc;
 use crate::records::need::NeedDoc;
 use crate::records::roster::RosterDoc;
 use crate::records::round::RoundDoc;
-use crate::records::ticket::{TicketAction, TicketDoc, TicketState};
+use crate::records::ticket::{OrderSteps, TicketAction, TicketDoc, TicketState};
 
 /// A document read as its record.
 #[derive(Debug, PartialEq)]
@@ -292,6 +292,16 @@ fn ticket(
 ) -> Result<(), Refusal> {
     let added = appended(&before.events, &after.events, |e| &e.id, "ticket event")?;
     let roles = pusher.role_list();
+    let orders: Vec<OrderSteps<'_>> = pusher
+        .orders
+        .iter()
+        .filter(|o| o.ticket_id == doc_id)
+        .map(|o| OrderSteps {
+            case: &o.case,
+            dispatched_ms: o.dispatched_ms,
+            events: &o.events,
+        })
+        .collect();
     let mut seen = TicketDoc {
         events: before.events.clone(),
         ..after.clone()
@@ -337,7 +347,7 @@ fn ticket(
             }
             // Absorbing another ticket is recorded on the target, whatever its state.
             if !matches!(event.action, TicketAction::Absorbed { .. }) {
-                let state = TicketState::derive(&seen);
+                let state = TicketState::derive_with_orders(&seen.photos, &seen.events, &orders);
                 if let Some((_, why)) = kind.refused_by_state(&state) {
                     return Err(Refusal::new(
                         RefusalCode::StateForbidden,

@@ -148,6 +148,23 @@ pub struct Pusher {
     pub device_id: String,
     /// Roles held.
     pub roles: Vec<(Role, String)>,
+    /// The work orders of the tickets the push changes, as the judge holds them: a ticket's
+    /// state takes their steps (a department's reply, resolution or hand-back), as on the
+    /// phones. Empty when the push changes no ticket with an order.
+    pub orders: Vec<KnownOrder>,
+}
+
+/// A ticket's work order as the judge holds it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KnownOrder {
+    /// The order's document id.
+    pub case: String,
+    /// The ticket it was dispatched from.
+    pub ticket_id: String,
+    /// When it was dispatched (ms).
+    pub dispatched_ms: i64,
+    /// Its steps, in list order.
+    pub events: Vec<crate::records::case::CaseEvent>,
 }
 
 impl Pusher {

@@ -19,6 +19,7 @@ fn pusher(member: &str, roles: &[(Role, &str)]) -> Pusher {
         member_id: member.to_owned(),
         device_id: format!("dev-{member}"),
         roles: roles.iter().map(|(r, p)| (*r, (*p).to_owned())).collect(),
+        orders: Vec::new(),
     }
 }
 

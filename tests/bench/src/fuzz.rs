@@ -269,6 +269,7 @@ fn sample() -> Result<Sample, BenchError> {
             member_id: "office".into(),
             device_id: "office-pc".into(),
             roles: vec![(Role::Office, String::new())],
+            orders: Vec::new(),
         },
     })
 }

@@ -88,6 +88,7 @@ fn relay_judging_ms(linli: &Linli, doc_id: &str, n: usize) -> Result<Vec<f64>, B
         member_id: linli.identity().member_id.clone(),
         device_id: linli.identity().device_id.clone(),
         roles: vec![(Role::Office, String::new())],
+        orders: Vec::new(),
     };
     let mut judged = JudgedDoc::new(automerge::AutoCommit::new());
     let mut times = Vec::new();
