@@ -302,13 +302,17 @@ fn only_supervisors_dispatch_and_name_leaders_and_only_to_departments() {
     let building = t.office.places(Some(PlaceKind::Building)).unwrap()[0]
         .id
         .clone();
-    assert!(matches!(
-        t.office.dispatch_ticket(&ticket, &building),
-        Err(Error::InvalidInput {
-            code: ErrorCode::WrongPlaceKind,
-            ..
-        })
-    ));
+    assert!(
+        matches!(
+            t.office.dispatch_ticket(&ticket, &building),
+            Err(Error::InvalidInput {
+                code: ErrorCode::WrongPlaceKind,
+                ref field,
+                ..
+            }) if field == "department"
+        ),
+        "named as a department, not a building's 单元"
+    );
     assert!(matches!(
         t.office.name_ticket_leader(&ticket, "nobody"),
         Err(Error::InvalidInput {

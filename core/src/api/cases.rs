@@ -178,14 +178,14 @@ impl Linli {
     /// order's id.
     pub fn dispatch_ticket(&self, ticket_id: &str, unit: &str) -> Result<String> {
         self.require_ticket_role(TicketActionKind::Dispatch)?;
-        let unit = validate::id("unit", unit)?;
+        let unit = validate::id("department", unit)?;
         let is_department = self
             .places(Some(PlaceKind::Department))?
             .iter()
             .any(|p| p.id == unit);
         if !is_department {
             return Err(Error::invalid(
-                "unit",
+                "department",
                 ErrorCode::WrongPlaceKind,
                 format!("{unit} is not a department of the directory"),
             ));

@@ -88,7 +88,7 @@ impl Linli {
         for s in steps {
             if !departments.contains(&s.unit) {
                 return Err(Error::invalid(
-                    "unit",
+                    "department",
                     ErrorCode::WrongPlaceKind,
                     format!("{} is not a department of the directory", s.unit),
                 ));
