@@ -1,16 +1,19 @@
 //! What a store holds about one resident: exactly their household, their own entry among its
-//! residents, the visits to it, the tickets that name it and the gate entries that name them,
-//! nothing of their neighbours.
+//! residents, the visits to it, the needs recorded for it, the tickets that name it (with the
+//! departments they went to) and the gate entries that name them, nothing of their neighbours.
 
 mod common;
 
 use common::{Devices, community, sync_all};
 use linli_core::api::duty::VisitorInput;
 use linli_core::api::households::{HealthInput, HouseholdInput, ResidentInput, VisitInput};
+use linli_core::api::needs::NeedInput;
 use linli_core::api::resident_export::ExportedResident;
 use linli_core::api::tickets::TicketInput;
+use linli_core::records::directory::PlaceKind;
 use linli_core::records::gate_log::PassType;
 use linli_core::records::household::VisitOutcome;
+use linli_core::records::need::{NeedCategory, Urgency};
 use linli_core::records::ticket::{Category, Channel, PlaceRefKind};
 
 #[test]
@@ -117,6 +120,23 @@ fn one_resident_s_export_holds_exactly_their_records() {
     let (temperature, _) = office
         .record_temperature(&c.east_gate, "张桂英", 36.5)
         .unwrap();
+    // A need for the household and one for the neighbour; the ticket sent to a department.
+    let need = |household: &str, what: &str| NeedInput {
+        household_id: household.into(),
+        category: NeedCategory::Shopping,
+        urgency: Urgency::Soon,
+        description: what.into(),
+        visit_id: None,
+    };
+    let their_need = wang.record_need(&need(&h, "代购降压药")).unwrap();
+    wang.record_need(&need(&neighbour, "邻居的需求清单"))
+        .unwrap();
+    sync_all(&[&office, &wang]);
+    let city = office
+        .add_place(PlaceKind::Department, "城管中队", None)
+        .unwrap();
+    office.accept_ticket(&theirs).unwrap();
+    office.dispatch_ticket(&theirs, &city).unwrap();
     sync_all(&[&office, &wang]);
 
     let doc = office.household(&h).unwrap();
@@ -168,6 +188,13 @@ fn one_resident_s_export_holds_exactly_their_records() {
         .map(|t| (t.id.as_str(), t.description.as_str()))
         .collect();
     assert_eq!(tickets, vec![(theirs.as_str(), "302室漏水")]);
+    assert_eq!(export.tickets[0].work_orders, vec!["城管中队：".to_owned()]);
+    let needs: Vec<(&str, &str, &str)> = export
+        .needs
+        .iter()
+        .map(|n| (n.id.as_str(), n.description.as_str(), n.status.as_str()))
+        .collect();
+    assert_eq!(needs, vec![(their_need.as_str(), "代购降压药", "待认领")]);
     let entries: Vec<&str> = export.gate_entries.iter().map(|e| e.id.as_str()).collect();
     assert_eq!(
         entries,
@@ -195,6 +222,8 @@ fn one_resident_s_export_holds_exactly_their_records() {
         4
     );
     assert!(csv.contains("需求 需要代购降压药；民意 希望加装扶手"));
+    assert!(csv.contains("代购：代购降压药；待认领"), "{csv}");
+    assert!(csv.contains("部门 城管中队："), "{csv}");
 
     assert!(matches!(
         office.resident_export(&h, Some("nobody")),

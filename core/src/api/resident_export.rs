@@ -1,6 +1,7 @@
 //! Everything a store holds about one resident, for the resident who asks to see it (PIPL's
 //! right of access): their household and its residents (or only them), the visits to it with
-//! their health checks and 民意, the tickets that name the household, and the gate entries
+//! their health checks and 民意, the needs recorded for it with who served them, the tickets
+//! that name the household with the departments they went to, and the gate entries
 //! that name them (a visitor, a parcel's recipient or a temperature check by their name or
 //! phone, or an entry for their household). As JSON ([`ResidentExport`]) and as CSV with
 //! Chinese headings that a spreadsheet opens as Chinese (UTF-8 with a byte-order mark).
@@ -13,6 +14,7 @@ use crate::error::{Error, Result};
 use crate::records::Coded;
 use crate::records::gate_log::{GateEntry, GateEntryKind, GateLogDoc};
 use crate::records::household::{HouseholdDoc, Visit};
+use crate::records::need::NeedDoc;
 use crate::records::ticket::{PlaceRefKind, TicketDoc};
 use crate::report::render::csv_field;
 
@@ -34,6 +36,8 @@ pub struct ResidentExport {
     pub residents: Vec<ExportedResident>,
     /// The visits to the household, oldest first.
     pub visits: Vec<ExportedVisit>,
+    /// The needs recorded for the household, oldest first.
+    pub needs: Vec<ExportedNeed>,
     /// The tickets that name the household, oldest first.
     pub tickets: Vec<ExportedTicket>,
     /// The gate entries that name the residents or the household, oldest first.
@@ -108,6 +112,30 @@ pub struct ExportedTicket {
     pub reporter: String,
     /// The timeline's actions (codes) in order.
     pub events: Vec<String>,
+    /// The departments it was dispatched to, each with its steps' codes in order
+    /// (`城管中队：accepted→replied→resolved`).
+    pub work_orders: Vec<String>,
+}
+
+/// A need recorded for the household (需求清单).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ExportedNeed {
+    /// Need id.
+    pub id: String,
+    /// What, as a label.
+    pub category: String,
+    /// In words.
+    pub description: String,
+    /// When it was recorded (ms).
+    pub recorded_ms: i64,
+    /// Where it stands, as a label.
+    pub status: String,
+    /// Who holds it (a member id).
+    pub claimed_by: Option<String>,
+    /// Services given: how many, and the minutes in all.
+    pub services: u32,
+    /// Minutes of service in all.
+    pub minutes: i64,
 }
 
 /// A gate entry that names a resident or the household.
@@ -165,14 +193,43 @@ impl Linli {
         names.retain(|n| !n.trim().is_empty());
         phones.retain(|p| !p.trim().is_empty());
         let mut tickets = Vec::new();
+        let mut needs = Vec::new();
         let mut gate_entries = Vec::new();
         for doc in self.documents()? {
             match doc.kind {
+                DocKind::Need => {
+                    let n: NeedDoc = self.read_record(&doc.doc_id, "need")?;
+                    if n.household_id == household_id {
+                        needs.push(ExportedNeed {
+                            id: doc.doc_id.clone(),
+                            category: n.category.label_zh().to_owned(),
+                            status: n.status().label_zh().to_owned(),
+                            claimed_by: n.claim.as_ref().map(|c| c.member.clone()),
+                            services: u32::try_from(n.services.len()).unwrap_or(u32::MAX),
+                            minutes: n.services.iter().map(|s| s.minutes).sum(),
+                            description: n.description,
+                            recorded_ms: n.recorded_ms,
+                        });
+                    }
+                }
                 DocKind::Ticket => {
                     let t: TicketDoc = self.read_record(&doc.doc_id, "ticket")?;
                     if t.place.kind == PlaceRefKind::Household && t.place.reference == household_id
                     {
+                        let work_orders = self
+                            .known_orders([doc.doc_id.as_str()])?
+                            .into_iter()
+                            .map(|o| {
+                                let unit = crate::ids::parse_case_doc_id(&o.case)
+                                    .map(|u| self.place_name(u).unwrap_or_else(|_| u.to_owned()))
+                                    .unwrap_or_default();
+                                let steps: Vec<&str> =
+                                    o.events.iter().map(|e| e.action.code()).collect();
+                                format!("{unit}：{}", steps.join("→"))
+                            })
+                            .collect();
                         tickets.push(ExportedTicket {
+                            work_orders,
                             id: doc.doc_id.clone(),
                             category: t.category.label_zh().to_owned(),
                             description: t.description,
@@ -205,6 +262,7 @@ impl Linli {
             }
         }
         tickets.sort_by(|a, b| (a.reported_ms, &a.id).cmp(&(b.reported_ms, &b.id)));
+        needs.sort_by(|a, b| (a.recorded_ms, &a.id).cmp(&(b.recorded_ms, &b.id)));
         gate_entries.sort_by(|a, b| (a.at_ms, &a.id).cmp(&(b.at_ms, &b.id)));
         Ok(ResidentExport {
             format: RESIDENT_EXPORT_FORMAT.to_owned(),
@@ -234,6 +292,7 @@ impl Linli {
             },
             residents,
             visits,
+            needs,
             tickets,
             gate_entries,
         })
@@ -303,17 +362,34 @@ impl ResidentExport {
                 ),
             ]);
         }
+        for n in &self.needs {
+            rows.push([
+                "需求".into(),
+                n.id.clone(),
+                time(n.recorded_ms),
+                format!(
+                    "{}：{}；{}；认领 {}；服务 {} 次 {} 分钟",
+                    n.category,
+                    n.description,
+                    n.status,
+                    n.claimed_by.clone().unwrap_or_default(),
+                    n.services,
+                    n.minutes
+                ),
+            ]);
+        }
         for t in &self.tickets {
             rows.push([
                 "工单".into(),
                 t.id.clone(),
                 time(t.reported_ms),
                 format!(
-                    "{}：{}（{}）；经过 {}",
+                    "{}：{}（{}）；经过 {}；部门 {}",
                     t.category,
                     t.description,
                     t.reporter,
-                    t.events.join("→")
+                    t.events.join("→"),
+                    t.work_orders.join("，")
                 ),
             ]);
         }
