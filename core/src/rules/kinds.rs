@@ -232,14 +232,37 @@ pub(super) fn kept_appended(before: &Record, after: &Record) -> Result<(), Refus
     Ok(())
 }
 
+/// The most items an append-only list of `what` may grow to, far above any honest record's
+/// (a gate's busiest day, a ticket's whole life, a month's evaluation of a large community):
+/// a phone that appends beyond it, buggy or hostile, has its change refused instead of making
+/// every replica hold the list. A list already longer is kept; it only cannot grow.
+fn most_items(what: &str) -> usize {
+    match what {
+        "gate entry" => 50_000,
+        "rating" | "vote" => 50_000,
+        "visit" | "isolation check" => 10_000,
+        "ticket event" | "service" => 2_000,
+        "work order step" | "step mark" => 1_000,
+        _ => 10_000,
+    }
+}
+
 /// The items of `after` that `before` lacks, provided every item of `before` is still in
-/// `after`, unchanged (merge order may interleave concurrent items).
+/// `after`, unchanged (merge order may interleave concurrent items), and the list within
+/// [`most_items`].
 fn appended<'a, T: PartialEq>(
     before: &[T],
     after: &'a [T],
     id: impl Fn(&T) -> &String,
     what: &str,
 ) -> Result<Vec<&'a T>, Refusal> {
+    let most = most_items(what);
+    if after.len() > before.len() && after.len() > most {
+        return Err(Refusal::new(
+            RefusalCode::TooLarge,
+            format!("a record holds at most {most} of {what}: the list is full"),
+        ));
+    }
     let now: BTreeMap<&String, &T> = after.iter().map(|t| (id(t), t)).collect();
     for old in before {
         match now.get(id(old)) {
@@ -634,4 +657,36 @@ fn roster(before: &RosterDoc, after: &RosterDoc, pusher: &Pusher) -> Result<(), 
         return forbidden("only the gate lead or the office builds the roster");
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod list_tests {
+    use super::*;
+
+    fn ids(n: usize) -> Vec<String> {
+        (0..n).map(|i| format!("e{i:05}")).collect()
+    }
+
+    fn same(s: &String) -> &String {
+        s
+    }
+
+    #[test]
+    fn a_list_grows_to_its_bound_and_no_further() {
+        let full = ids(1_000);
+        let before = ids(999);
+        assert_eq!(
+            appended(&before, &full, same, "work order step")
+                .unwrap()
+                .len(),
+            1
+        );
+        let over = ids(1_001);
+        let refused = appended(&full, &over, same, "work order step").unwrap_err();
+        assert_eq!(refused.code, RefusalCode::TooLarge);
+        // A list already over the bound is kept: only growing it is refused.
+        assert!(appended(&over, &over, same, "work order step").is_ok());
+        assert!(appended(&ids(1_500), &ids(1_500), same, "service").is_ok());
+        assert!(appended(&ids(2_000), &ids(2_001), same, "ticket event").is_err());
+    }
 }
