@@ -38,7 +38,7 @@ pub(crate) fn conflict_sites(doc: &AutoCommit) -> Vec<ConflictSite<'_>> {
         let obj = obj.clone();
         let all = doc.get_all(&obj, prop.clone()).unwrap_or_default();
         let key = prop_string(&prop);
-        if all.len() > 1 {
+        if all.len() > 1 && !same_scalar(&all) {
             let mut site_path = path.clone();
             site_path.push(key.clone());
             let shown = doc.get(&obj, prop.clone()).ok().flatten().map(|(_, id)| id);
@@ -56,6 +56,18 @@ pub(crate) fn conflict_sites(doc: &AutoCommit) -> Vec<ConflictSite<'_>> {
         }
     }
     out
+}
+
+/// Whether concurrent values are one and the same text, number or flag: two people who set a
+/// field to the same value did not disagree, and nobody has anything to choose.
+fn same_scalar(values: &[(Value<'_>, ObjId)]) -> bool {
+    let first = match values.first() {
+        Some((Value::Scalar(s), _)) => s,
+        _ => return false,
+    };
+    values
+        .iter()
+        .all(|(v, _)| matches!(v, Value::Scalar(s) if s == first))
 }
 
 /// The props of `obj` in reverse document order (popped from the end, they come in order).
@@ -201,6 +213,23 @@ mod tests {
         assert_eq!(doc.get_heads().len(), 1);
         assert!(!history_is_a_line(&mut doc));
         assert_eq!(conflict_sites(&doc).len(), 1);
+    }
+
+    #[test]
+    fn the_same_value_set_twice_is_no_conflict() {
+        let mut doc = AutoCommit::new();
+        put(&mut doc, "1");
+        let mut other = doc.fork();
+        put(&mut doc, "13900000000");
+        put(&mut other, "13900000000");
+        doc.merge(&mut other).unwrap();
+        assert_eq!(doc.get_all(ROOT, "phone").unwrap().len(), 2);
+        assert!(conflict_sites(&doc).is_empty(), "both said the same");
+        let mut third = doc.fork();
+        put(&mut doc, "13900000001");
+        put(&mut third, "13900000002");
+        doc.merge(&mut third).unwrap();
+        assert_eq!(conflict_sites(&doc).len(), 1, "different values are");
     }
 
     /// Nests `levels` maps under the root key `deep`, in one change.
