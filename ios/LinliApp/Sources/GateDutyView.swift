@@ -1,6 +1,9 @@
-// Gate duty: the badge view, check in and out, the gate register with fever readings in red,
-// passes checked, the week's roster and swaps, and for the gate lead roster building and
-// passes issued through the relay (shown as a QR code).
+// Gate duty: the badge view, check in and out, the handover to another duty member, the gate
+// register (a visitor's pass type chosen, incidents, fever readings and refused passes in red,
+// each entry's kind in words, times in the community's), the vehicles inside and the parcels
+// waiting, passes checked, the week's roster and swaps, each day's and week's history, and for
+// the gate lead roster building (with the number of 安全员) and passes issued through the relay
+// (shown as a QR code).
 import LinliCore
 import LinliViewModels
 import SwiftUI
@@ -14,6 +17,9 @@ struct GateDutyView: View {
     @State private var passText = ""
     @State private var scanningPass = false
     @State private var issuingPass = false
+    @State private var handingOver = false
+    @State private var collecting: ParcelItem?
+    @State private var collectedBy = ""
 
     /// A roster slot being given to someone: by swap request, or by the gate lead directly.
     struct SlotPick: Identifiable {
@@ -24,16 +30,18 @@ struct GateDutyView: View {
     }
 
     enum GateForm: String, Identifiable {
-        case visitor, vehicle, parcel, temperature, patrol, shift
+        case visitor, vehicle, vehicleExit, parcel, temperature, patrol, incident, shift
         var id: String { rawValue }
         var fields: [String] {
             switch self {
             case .visitor: return [tr("field_name"), tr("field_phone"), tr("field_purpose")]
             case .vehicle: return [tr("field_plate"), tr("field_purpose")]
+            case .vehicleExit: return [tr("field_plate")]
             case .parcel: return [tr("field_recipient"), tr("field_carrier")]
             case .temperature: return [tr("field_person"), tr("field_temperature")]
             case .patrol: return [tr("field_note")]
-            case .shift: return [tr("field_label"), tr("field_start"), tr("field_end")]
+            case .incident: return [tr("field_note")]
+            case .shift: return [tr("field_label"), tr("field_start"), tr("field_end"), tr("field_officers")]
             }
         }
     }
@@ -62,14 +70,20 @@ struct GateDutyView: View {
                     Task { state.meOnDuty ? await vm.checkOut() : await vm.checkIn() }
                 }
                 .font(.title2)
+                if state.meOnDuty && !state.handoverTo.isEmpty {
+                    Button(tr("gate_hand_over")) { handingOver = true }
+                }
             }
             Section {
                 Button(tr("gate_register_visitor")) { form = .visitor }
                 Button(tr("gate_register_vehicle")) { form = .vehicle }
+                Button(tr("gate_vehicle_exit")) { form = .vehicleExit }
                 Button(tr("gate_register_parcel")) { form = .parcel }
                 Button(tr("gate_register_temperature")) { form = .temperature }
                 Button(tr("gate_patrol_note")) { form = .patrol }
+                Button(tr("gate_record_incident")) { form = .incident }.foregroundStyle(.red)
             }
+            goods(vm: vm, state: state)
             Section(tr("gate_pass_title")) {
                 TextField(tr("gate_pass_text"), text: $passText)
                     .textInputAutocapitalization(.never).autocorrectionDisabled()
@@ -99,21 +113,25 @@ struct GateDutyView: View {
             }
             Section(tr("gate_entries_today")) {
                 ForEach(Array(state.entries.enumerated()), id: \.offset) { _, e in
-                    HStack {
-                        if let result = e.passResult {
-                            Text(text(result)).bold().foregroundStyle(e.flagged ? Color.red : Color.green)
-                        } else if e.flagged {
-                            Text(tr("gate_fever")).bold().foregroundStyle(.red)
+                    VStack(alignment: .leading, spacing: 2) {
+                        HStack {
+                            Text(text(e.label)).bold().foregroundStyle(e.flagged ? Color.red : Color.primary)
+                            if e.flagged && e.kind == "temperature" { Text(tr("gate_fever")).bold().foregroundStyle(.red) }
+                            Text(e.at.shown(offsetMinutes: state.utcOffsetMinutes)).foregroundStyle(.secondary)
                         }
-                        Text("\(e.at.shown)  \(e.summary)")
+                        Text([e.member, e.summary].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: "  "))
                     }
                     .listRowBackground(e.flagged ? Color.red.opacity(0.15) : nil)
+                }
+                if let doc = state.gateDayDoc {
+                    NavigationLink(tr("history_open")) { HistoryView(session: session, docId: doc) }
                 }
             }
             Section(tr("gate_week_roster")) {
                 ForEach(state.week, id: \.shiftId) { shift in
                     VStack(alignment: .leading) {
-                        Text("\(shift.label)  \(shift.start.shown) – \(shift.end.shown)")
+                        Text("\(shift.label)  \(shift.start.shown(offsetMinutes: state.utcOffsetMinutes)) – "
+                             + shift.end.shown(offsetMinutes: state.utcOffsetMinutes))
                         ForEach(shift.slots, id: \.slotId) { slot in
                             HStack {
                                 Text(text(UiText(Keys.of(slot.role))) + "：" + (slot.memberName ?? tr("gate_nobody")))
@@ -131,6 +149,9 @@ struct GateDutyView: View {
                 if state.canBuildRoster {
                     Button(tr("gate_add_shift")) { form = .shift }
                     Button(tr("gate_issue_pass")) { issuingPass = true }
+                }
+                if let doc = state.rosterDoc {
+                    NavigationLink(tr("history_open")) { HistoryView(session: session, docId: doc) }
                 }
             }
             Section(tr("gate_swaps")) {
@@ -172,21 +193,137 @@ struct GateDutyView: View {
                 .task { members = await vm.gateMembers() }
             }
         }
-        .sheet(item: $form) { f in
+        .sheet(item: $form) { f in formSheet(f, vm: vm, state: state) }
+        .confirmationDialog(tr("field_to_member"), isPresented: $handingOver) {
+            ForEach(state.handoverTo, id: \.id) { m in
+                Button(m.name) { Task { await vm.handOver(m.id) } }
+            }
+        }
+        .alert(tr("gate_parcel_pick_up"), isPresented: Binding(get: { collecting != nil }, set: { if !$0 { collecting = nil } })) {
+            TextField(tr("gate_collected_by_hint"), text: $collectedBy)
+            Button(tr("action_save")) {
+                if let p = collecting {
+                    let by = collectedBy
+                    Task { await vm.pickUp(parcelId: p.id, collectedBy: by) }
+                }
+                (collecting, collectedBy) = (nil, "")
+            }
+            Button(tr("action_cancel"), role: .cancel) { (collecting, collectedBy) = (nil, "") }
+        } message: {
+            if let p = collecting { Text(p.summary) }
+        }
+    }
+
+    /// The vehicles inside, each logged out from its row, and the parcels waiting, each
+    /// collected from its row.
+    @ViewBuilder
+    private func goods(vm: GateDutyViewModel, state: GateDutyState) -> some View {
+        if !state.vehiclesInside.isEmpty {
+            Section(tr("gate_vehicles_inside")) {
+                ForEach(state.vehiclesInside, id: \.id) { v in
+                    HStack {
+                        VStack(alignment: .leading) {
+                            Text(v.summary)
+                            Text(tr("gate_since", v.since.shown(offsetMinutes: state.utcOffsetMinutes))).foregroundStyle(.secondary)
+                        }
+                        Spacer()
+                        Button(tr("gate_vehicle_left")) { Task { await vm.vehicleLeft(plate: v.plate) } }
+                    }
+                    .buttonStyle(.borderless)
+                }
+            }
+        }
+        if !state.parcelsWaiting.isEmpty {
+            Section(tr("gate_parcels_waiting")) {
+                ForEach(state.parcelsWaiting, id: \.id) { p in
+                    HStack {
+                        VStack(alignment: .leading) {
+                            Text(p.summary)
+                            Text(tr("gate_since", p.since.shown(offsetMinutes: state.utcOffsetMinutes))).foregroundStyle(.secondary)
+                        }
+                        Spacer()
+                        Button(tr("gate_parcel_pick_up")) { collecting = p }
+                    }
+                    .buttonStyle(.borderless)
+                }
+            }
+        }
+    }
+
+    /// The sheet of a register form: a visitor's with the pass type chosen, an incident's with
+    /// its severity, the others' text fields only.
+    @ViewBuilder
+    private func formSheet(_ f: GateForm, vm: GateDutyViewModel, state: GateDutyState) -> some View {
+        switch f {
+        case .visitor:
+            ChoiceFormSheet(fields: f.fields, choiceTitle: tr("field_pass"), choices: state.passTypes) { v, pass in
+                Task {
+                    await vm.registerVisitor(name: v[0], phone: v[1], purpose: v[2], passType: pass)
+                    form = nil
+                }
+            }
+        case .incident:
+            ChoiceFormSheet(fields: f.fields, choiceTitle: tr("gate_record_incident"), choices: state.severities) { v, severity in
+                Task {
+                    await vm.recordIncident(note: v[0], severity: severity)
+                    form = nil
+                }
+            }
+        default:
             FormSheet(title: f.fields[0], fields: f.fields) { v in
                 Task {
                     switch f {
-                    case .visitor: await vm.registerVisitor(name: v[0], phone: v[1], purpose: v[2], household: nil, pass: .temporary)
                     case .vehicle: await vm.registerVehicle(plate: v[0], purpose: v[1])
-                    case .parcel: await vm.registerParcel(recipient: v[0], household: nil, carrier: v[1])
+                    case .vehicleExit: await vm.vehicleLeft(plate: v[0])
+                    case .parcel: await vm.registerParcel(recipient: v[0], carrier: v[1])
                     case .temperature: if let c = Double(v[1]) { await vm.recordTemperature(person: v[0], celsius: c) }
                     case .patrol: await vm.recordPatrol(note: v[0])
                     case .shift:
-                        // Times typed as HH:mm, today in the community's time (the core reads them).
-                        await vm.addShift(label: v[0], start: v[1], end: v[2], safetyOfficers: 1)
+                        // Times typed as HH:mm, today in the community's time (the core reads
+                        // them), and the number of 安全员.
+                        await vm.addShift(label: v[0], start: v[1], end: v[2], officers: v[3])
+                    case .visitor, .incident: break
                     }
                     form = nil
                 }
+            }
+        }
+    }
+}
+
+/// A sheet of text fields and one choice (a visitor's pass type, an incident's severity), with
+/// save and cancel.
+struct ChoiceFormSheet<T: Hashable & Sendable>: View {
+    let fields: [String]
+    let choiceTitle: String
+    let choices: [Choice<T>]
+    let onSave: ([String], T) -> Void
+    @State private var values: [String]
+    @State private var chosen: T?
+    @Environment(\.dismiss) private var dismiss
+
+    init(fields: [String], choiceTitle: String, choices: [Choice<T>], onSave: @escaping ([String], T) -> Void) {
+        self.fields = fields
+        self.choiceTitle = choiceTitle
+        self.choices = choices
+        self.onSave = onSave
+        _values = State(initialValue: fields.map { _ in "" })
+        _chosen = State(initialValue: choices.first?.value)
+    }
+
+    var body: some View {
+        NavigationStack {
+            Form {
+                ForEach(fields.indices, id: \.self) { i in TextField(fields[i], text: $values[i]) }
+                Picker(choiceTitle, selection: $chosen) {
+                    ForEach(choices, id: \.value) { c in Text(text(c.label)).tag(Optional(c.value)) }
+                }
+            }
+            .toolbar {
+                ToolbarItem(placement: .confirmationAction) {
+                    Button(tr("action_save")) { if let c = chosen { onSave(values, c) } }
+                }
+                ToolbarItem(placement: .cancellationAction) { Button(tr("action_cancel")) { dismiss() } }
             }
         }
     }

@@ -1,6 +1,7 @@
 // One household, from the door-to-door list: its phone, residents, tags and watch plan, edited
-// in place, its visits with what the residents needed and said, newest first, and a need put
-// on the needs list (需求清单). Also the form that registers a household in the chosen building.
+// in place, its visits with what the residents needed and said, newest first, a need put on
+// the needs list (需求清单), and its history (修改记录). Also the form that registers a household
+// in the chosen building.
 import LinliCore
 import LinliViewModels
 import SwiftUI
@@ -58,6 +59,7 @@ struct HouseholdSheet: View {
                     }
                 }
                 Button(tr("need_record")) { recordingNeed = true }
+                NavigationLink(tr("history_open")) { HistoryView(session: session, docId: householdId) }
                 Section(tr("household_visits")) {
                     ForEach(state.visits, id: \.id) { v in
                         VStack(alignment: .leading, spacing: 2) {

@@ -1,7 +1,7 @@
 // Tickets: the four lists, a ticket's detail with its timeline and deadlines counting down, and
 // a button for each action the member may take now; who answers for it (首问负责人, 包案领导),
 // its departments' work orders with where each stands, and their questions to answer; the
-// office or an area lead plans a joint action (联合行动) for it.
+// office or an area lead plans a joint action (联合行动) for it; and its history (修改记录).
 import LinliCore
 import LinliViewModels
 import PhotosUI
@@ -75,6 +75,7 @@ struct TicketDetailView: View {
                     if let l = t.leader { Text(tr("ticket_leader", l)) }
                     if let u = t.unit { Text(tr("ticket_unit", u)) }
                     Text(tr("ticket_photos") + "：\(t.photos.count)")
+                    NavigationLink(tr("history_open")) { HistoryView(session: session, docId: t.id) }
                 }
                 if !t.questions.isEmpty {
                     Section {

@@ -142,6 +142,11 @@ public final class EnrolmentViewModel: ScreenModel<EnrolmentState>, @unchecked S
                 state.error = uiText(error)
             }
             return session
+        } catch LinliError.Unauthorized {
+            // The enrolment endpoint checks no token: its only 401 is a code it does not know,
+            // used or expired (`bad_code`), which the error does not carry.
+            state.error = UiText(Keys.relayCode("bad_code"))
+            return nil
         } catch {
             state.error = uiText(error)
             return nil

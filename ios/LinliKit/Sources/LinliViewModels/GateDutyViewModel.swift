@@ -1,7 +1,9 @@
 // Gate duty at one gate: the badge view (who is on duty now as 门长 / 值班长 / 安全员, planned and
-// checked in), check in and out, the gate register (visitor, vehicle, parcel, temperature with
-// fever readings standing out, patrol note), this week's roster and swaps, and for the gate lead
-// building the roster and approving swaps.
+// checked in), check in and out, the gate register (visitor with the pass type chosen, vehicle,
+// parcel, temperature with fever readings standing out, patrol note; each kind labelled), this
+// week's roster and swaps, and for the gate lead building the roster (the number of 安全员 as
+// typed) and approving swaps. The rest of the shift (handover, incidents, vehicles leaving,
+// parcels collected) is in GateShiftActions.swift.
 import Foundation
 import LinliCore
 
@@ -27,13 +29,13 @@ public struct SwapItem: Equatable, Sendable {
 /// One line of today's gate register.
 public struct GateEntryItem: Equatable, Sendable {
     public let kind: String
+    /// The kind in words (`gate_kind_<kind>`): 交接班, 突发事件, 通行证核验：已过期 …
+    public let label: UiText
     public let at: Date
     public let summary: String
+    /// Whom a check-in, check-out or handover concerns (who takes over), by name.
+    public let member: String?
     public let flagged: Bool
-    /// A pass check's result (its kind is `pass_<result>`).
-    public var passResult: UiText? {
-        kind.hasPrefix("pass_") ? UiText("pass_result_" + String(kind.dropFirst("pass_".count))) : nil
-    }
 }
 
 /// A pass the gate lead asks the relay to sign for this gate, its holder named by address (the
@@ -83,12 +85,30 @@ public struct GateDutyState {
     public var lastPass: PassCheckItem?
     /// Passes let through after their revocation, found at the last sync.
     public var lateRevocations = 0
+    /// The vehicles in, oldest first.
+    public var vehiclesInside: [VehicleItem] = []
+    /// The parcels not collected (of any day), oldest first.
+    public var parcelsWaiting: [ParcelItem] = []
+    /// Whom the member may hand the duty over to: the gate's other duty members.
+    public var handoverTo: [MemberItem] = []
+    /// A visitor's pass types, to choose from.
+    public var passTypes: [Choice<PassType>] = Keys.passTypes.map { Choice(value: $0, label: UiText(Keys.of($0))) }
+    /// An incident's severities, to choose from.
+    public var severities: [Choice<Severity>] = Keys.severities.map { Choice(value: $0, label: UiText(Keys.of($0))) }
+    /// The community's offset from UTC: the screen shows times in it, not in the phone's zone.
+    public var utcOffsetMinutes: Int32 = 8 * 60
+    /// Today's gate day, for its history; nil while nothing was logged today.
+    public var gateDayDoc: String?
+    /// This week's roster, for its history; nil while the week has no shift.
+    public var rosterDoc: String?
 }
 
 public final class GateDutyViewModel: ScreenModel<GateDutyState>, @unchecked Sendable {
+    /// How many 安全员 a shift may be planned with.
+    public static let officers = 1...6
     private let session: Session
     public let gateId: String
-    private var store: LinliStore { session.store }
+    var store: LinliStore { session.store }
     private var me: String { session.credentials.memberId }
     private var lastPass: PassCheckItem?
     private var issuedPass: PassSigned?
@@ -104,8 +124,11 @@ public final class GateDutyViewModel: ScreenModel<GateDutyState>, @unchecked Sen
         let today = try store.today()
         let roles = try store.member(id: me).roles
         let swapRows = try store.swaps(gateId: gateId)
-        let names = swapRows.isEmpty ? [:] : Dictionary(try store.members().map { ($0.id, $0.name) }) { a, _ in a }
-        return GateDutyState(
+        let members = try store.members()
+        let names = Dictionary(members.map { ($0.id, $0.name) }) { a, _ in a }
+        let entries = try store.gateEntries(gateId: gateId, date: today)
+        let week = try store.rosterWeek(gateId: gateId, day: today)
+        var out = GateDutyState(
             gateName: view.gateName,
             badge: view.slots.map { s in
                 BadgeSlot(role: UiText(Keys.of(s.role)), planned: s.planned?.name, onDuty: s.onDuty?.name,
@@ -113,10 +136,11 @@ public final class GateDutyViewModel: ScreenModel<GateDutyState>, @unchecked Sen
             },
             others: view.others.map(\.name),
             meOnDuty: view.slots.contains { $0.onDuty?.id == me } || view.others.contains { $0.id == me },
-            entries: try store.gateEntries(gateId: gateId, date: today)
-                .map { GateEntryItem(kind: $0.kind, at: $0.at, summary: $0.summary, flagged: $0.flagged) }
-                .sorted { $0.at > $1.at },
-            week: try store.rosterWeek(gateId: gateId, day: today),
+            // Newest first; entry ids sort by time, so they order entries of the same moment.
+            entries: entries.sorted { ($0.at, $0.id) > ($1.at, $1.id) }
+                .map { GateEntryItem(kind: $0.kind, label: UiText(Keys.gateKind($0.kind)), at: $0.at, summary: $0.summary,
+                                     member: $0.memberId.map { names[$0] ?? $0 }, flagged: $0.flagged) },
+            week: week,
             swaps: swapRows.map {
                 SwapItem(swapId: $0.swapId, from: names[$0.fromMember] ?? $0.fromMember, to: names[$0.toMember] ?? $0.toMember,
                          toMe: $0.toMember == me, status: UiText(Keys.of($0.status)))
@@ -127,7 +151,24 @@ public final class GateDutyViewModel: ScreenModel<GateDutyState>, @unchecked Sen
             lastPass: lastPass,
             lateRevocations: try store.passesLetThroughAfterRevocation().filter { $0.gateId == gateId }.count
         )
+        out.vehiclesInside = try store.vehiclesInside(gateId: gateId).map(VehicleItem.init)
+        out.parcelsWaiting = try store.parcelsWaiting(gateId: gateId).map(ParcelItem.init)
+        out.handoverTo = members.filter { m in m.active && m.id != me && m.roles.contains(where: dutyRoleHere) }
+            .map { MemberItem(id: $0.id, name: $0.name) }
+        out.utcOffsetMinutes = try store.community().utcOffsetMinutes
+        out.gateDayDoc = entries.isEmpty ? nil : Self.gateDayDoc(gateId: gateId, day: today)
+        out.rosterDoc = week.first?.rosterDoc
+        return out
     }
+
+    /// A gate lead's, shift lead's or safety officer's role over this gate.
+    private func dutyRoleHere(_ r: RoleInput) -> Bool {
+        [Role.gateLead, .shiftLead, .safetyOfficer].contains(r.role) && r.places.contains(gateId)
+    }
+
+    /// The id of a gate's day log (`day` is `YYYY-MM-DD`), as the core makes it (`gatelog:` +
+    /// gate + day): the bindings give the gate's entries but not their record.
+    static func gateDayDoc(gateId: String, day: String) -> String { "gatelog:\(gateId):\(day)" }
 
     /// Checks a scanned or typed pass offline; the result shows large, in red unless valid.
     @discardableResult
@@ -183,19 +224,26 @@ public final class GateDutyViewModel: ScreenModel<GateDutyState>, @unchecked Sen
 
     public func checkOut() async { await act({ _ in UiText(Keys.doneCheckedOut) }) { [self] in try store.checkOut(gateId: gateId) } }
 
-    public func registerVisitor(name: String, phone: String, purpose: String, household: String?, pass: PassType) async {
-        let visitor = VisitorInput(name: name, phone: phone, purpose: purpose, household: household, passType: pass)
-        await act(registered) { [self] in try store.registerVisitor(gateId: gateId, visitor: visitor) }
+    /// Registers a visitor with the pass type chosen. No household is linked: a gate phone holds
+    /// none (the gate roles read no household).
+    @discardableResult
+    public func registerVisitor(name: String, phone: String, purpose: String, passType: PassType) async -> Bool {
+        let visitor = VisitorInput(name: name, phone: phone, purpose: purpose, household: nil, passType: passType)
+        return await act(registered) { [self] in try store.registerVisitor(gateId: gateId, visitor: visitor) } != nil
     }
 
-    public func registerVehicle(plate: String, purpose: String) async {
-        await act(registered) { [self] in try store.registerVehicle(gateId: gateId, plate: plate, purpose: purpose) }
+    /// Registers a vehicle coming in: it is listed inside until it leaves.
+    @discardableResult
+    public func registerVehicle(plate: String, purpose: String) async -> Bool {
+        await act(registered) { [self] in try store.registerVehicle(gateId: gateId, plate: plate, purpose: purpose) } != nil
     }
 
-    public func registerParcel(recipient: String, household: String?, carrier: String) async {
+    /// Registers a parcel received at the gate: it is listed waiting until collected.
+    @discardableResult
+    public func registerParcel(recipient: String, carrier: String) async -> Bool {
         await act(registered) { [self] in
-            try store.registerParcel(gateId: gateId, recipient: recipient, household: household, carrier: carrier)
-        }
+            try store.registerParcel(gateId: gateId, recipient: recipient, household: nil, carrier: carrier)
+        } != nil
     }
 
     /// A fever reading is confirmed in the warning style and stands out in the register.
@@ -224,12 +272,21 @@ public final class GateDutyViewModel: ScreenModel<GateDutyState>, @unchecked Sen
     }
 
     /// Adds a shift from times typed `HH:MM` in the community's time on `day` (today, the
-    /// community's, when not given); an end before the start is the next morning.
+    /// community's, when not given); an end before the start is the next morning. `officers` is
+    /// the number of 安全员 as typed (1–6).
     @discardableResult
-    public func addShift(label: String, start: String, end: String, safetyOfficers: UInt32, day: String? = nil) async -> String? {
-        await act(registered) { [self] in
+    public func addShift(label: String, start: String, end: String, officers: String, day: String? = nil) async -> String? {
+        guard let n = UInt32(officers.trimmingCharacters(in: .whitespaces)) else {
+            _ = refuse(UiText(Keys.errorCode("malformed"), [Keys.fieldOfficers]))
+            return nil
+        }
+        guard Self.officers.contains(Int(n)) else {
+            _ = refuse(UiText(Keys.errorCode("out_of_range"), [Keys.fieldOfficers]))
+            return nil
+        }
+        return await act(registered) { [self] in
             try store.addShiftOn(gateId: gateId, label: label, day: day ?? store.today(), start: start, end: end,
-                                 safetyOfficers: safetyOfficers)
+                                 safetyOfficers: n)
         }
     }
 

@@ -77,6 +77,13 @@ public enum Keys {
     /// The label of an input field, by the key the core gives (`residents[0].phone` → `phone`).
     public static func field(_ key: String) -> String { "field_\(key)" }
 
+    /// The sentence of a code the relay answers a refused request or change with.
+    public static func relayCode(_ code: String) -> String { "relay_code_\(code)" }
+
+    /// The codes that have a `relay_code_<code>` sentence: every one the relay answers with
+    /// (the core's list; the string-table test checks each has its words).
+    static let relayCodes = Set(LinliCore.relayCodes())
+
     /// The events of a ticket's timeline.
     public static let timeline = [
         "timeline_reported", "timeline_accepted", "timeline_assigned", "timeline_escalated",
@@ -96,7 +103,7 @@ public enum Keys {
         deadlineOverdue, chartVisitsPerLead, chartOpenByLevel, chartResolvedByLevel, chartOverdueByLevel,
         chartDutyOnTime, chartDutyLate, chartDutyNoShow, labelPlain,
         doneReminderCompleted, reminderDue, reminderOverdue, reminderAllDone, notifyDue, notifyOverdue,
-    ] + timeline + flows + HomeTile.allCases.map(\.rawValue)
+    ] + timeline + flows + gateShift + history + HomeTile.allCases.map(\.rawValue)
 
     public static func of(_ v: Role) -> String { "role_" + v.code() }
     public static func of(_ v: DutyRole) -> String { "duty_role_" + v.code() }
@@ -108,7 +115,7 @@ public enum Keys {
     public static func of(_ v: TicketStatus) -> String { "ticket_status_" + v.code() }
     public static func of(_ v: Department) -> String { "department_" + v.code() }
     public static func of(_ v: Channel) -> String { "channel_" + v.code() }
-    public static func of(_ v: PassType) -> String { "pass_" + v.code() }
+    public static func of(_ v: PassType) -> String { "pass_type_" + v.code() }
     public static func of(_ v: PassKind) -> String { "pass_kind_" + v.code() }
     public static func of(_ v: PassResult) -> String { "pass_result_" + v.code() }
     public static func of(_ v: Symptom) -> String { "symptom_" + v.code() }
@@ -216,7 +223,7 @@ public func uiText(_ error: Error) -> UiText {
     case let .Forbidden(_, code, _): return UiText(Keys.errorCode(code))
     case let .Conflict(code, _): return UiText(Keys.errorCode(code))
     case .Network: return UiText(Keys.errorNetwork)
-    case let .Rejected(status, code, _): return UiText(Keys.errorRejected, [String(status), code])
+    case let .Rejected(status, code, _): return relayRefusal(status: status, code: code)
     case .Unauthorized: return UiText(Keys.errorUnauthorized)
     case .DeviceRevoked: return UiText(Keys.errorRevoked)
     case .Cancelled: return UiText(Keys.errorCancelled)
@@ -228,4 +235,10 @@ public func uiText(_ error: Error) -> UiText {
     case .Internal: return UiText(Keys.errorInternal)
     case .WrongKey: return UiText(Keys.errorWrongKey)
     }
+}
+
+/// A refusal of the relay in words: the sentence of its code, or (a code this version does not
+/// know) the status and code in the general sentence.
+func relayRefusal(status: UInt16, code: String) -> UiText {
+    Keys.relayCodes.contains(code) ? UiText(Keys.relayCode(code)) : UiText(Keys.errorRejected, [String(status), code])
 }

@@ -103,4 +103,59 @@ final class StringTablesTests: XCTestCase {
             XCTAssertTrue(zh[key]?.hasSuffix("。") ?? false, "a whole sentence: \(key)")
         }
     }
+
+    /// Every action a record's history can show has its label, and every code the relay answers
+    /// with has its sentence, in both languages: the lists come from the core itself.
+    func testEveryHistoryActionAndRelayCodeHasWordsInBothLanguages() throws {
+        let actions = actionCodes()
+        let codes = relayCodes()
+        XCTAssertGreaterThan(actions.count, 60)
+        XCTAssertGreaterThan(codes.count, 70)
+        for lang in ["zh-Hans", "en"] {
+            let t = try table(lang)
+            XCTAssertEqual(actions.map(Keys.historyAction).filter { t[$0] == nil }, [], "history actions missing in \(lang)")
+            XCTAssertEqual(codes.map(Keys.relayCode).filter { t[$0] == nil }, [], "relay sentences missing in \(lang)")
+        }
+        let zh = try table("zh-Hans")
+        let en = try table("en")
+        for code in codes {
+            XCTAssertTrue(zh[Keys.relayCode(code)]?.hasSuffix("。") ?? false, "a whole sentence: \(code)")
+            XCTAssertTrue(en[Keys.relayCode(code)]?.hasSuffix(".") ?? false, "a whole sentence: \(code)")
+        }
+        XCTAssertEqual(zh[Keys.historyAction("household.phone")], "修改电话")
+        XCTAssertEqual(en[Keys.historyAction("household.phone")], "Changed the phone number")
+        XCTAssertEqual(zh[Keys.historyAction("ticket.escalated")], "上报")
+        XCTAssertEqual(en[Keys.historyAction("ticket.escalated")], "Escalated")
+        XCTAssertEqual(zh[Keys.historyAction("genesis")], "建立记录")
+        XCTAssertEqual(en[Keys.historyAction("genesis")], "Created the record")
+        XCTAssertEqual(Keys.historyAction("roster.swap.accept"), "history_action_roster_swap_accept")
+        XCTAssertEqual(zh[Keys.relayCode("photo_quota")], "服务器的照片空间已满，请联系社区办公室。")
+        XCTAssertEqual(en[Keys.relayCode("photo_quota")], "The relay has no room for more photos; tell the community office.")
+        XCTAssertEqual(zh[Keys.relayCode("role_forbidden")], "你的角色不能做这项修改，它已被退回。")
+        XCTAssertEqual(en[Keys.relayCode("role_forbidden")], "Your role does not allow this change; it was set aside.")
+        XCTAssertEqual(zh[Keys.historyActionOther], "其他修改（%1$@）")
+    }
+
+    /// The gate shift's keys and labels (pass types, severities, every kind of gate entry) and
+    /// the history screen's are in both languages, as people say them.
+    func testTheGateShiftAndHistoryKeysHaveWordsInBothLanguages() throws {
+        let keys = Keys.gateShift + Keys.history
+        XCTAssertEqual(keys.count, 5 + 5 + 3 + 18 + 4)
+        for lang in ["zh-Hans", "en"] {
+            let t = try table(lang)
+            XCTAssertEqual(keys.filter { t[$0] == nil }, [], "missing in \(lang)")
+        }
+        let zh = try table("zh-Hans")
+        let en = try table("en")
+        XCTAssertEqual(Keys.severities.map { zh[Keys.of($0)] ?? "" }, ["一般", "较重", "严重"])
+        XCTAssertEqual(Keys.passTypes.map { zh[Keys.of($0)] ?? "" }, ["临时通行", "访客码", "长期通行证", "快递外卖", "施工人员"])
+        XCTAssertEqual(Keys.gateKinds.map { zh[Keys.gateKind($0)] ?? "" }.filter { $0.hasPrefix("通行证核验：") }.count, 7)
+        XCTAssertEqual(zh[Keys.gateKind("handover")], "交接班")
+        XCTAssertEqual(zh[Keys.gateKind("incident")], "突发事件")
+        XCTAssertEqual(zh[Keys.fieldOfficers], "安全员人数")
+        for key in keys where key.hasPrefix("done_") {
+            XCTAssertTrue(zh[key]?.hasSuffix("。") ?? false, "a whole sentence: \(key)")
+            XCTAssertTrue(en[key]?.hasSuffix(".") ?? false, "a whole sentence: \(key)")
+        }
+    }
 }
