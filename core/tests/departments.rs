@@ -105,6 +105,16 @@ fn a_department_replies_and_resolves_on_its_own_phone_within_the_deadlines() {
     assert_eq!(status(&t.office, &ticket), Status::Assigned);
     all(&t);
 
+    // The department's staff work for their own department alone.
+    let mine: Vec<String> = t
+        .city
+        .my_places(PlaceKind::Department)
+        .unwrap()
+        .into_iter()
+        .map(|p| p.id)
+        .collect();
+    assert_eq!(mine, vec![t.city_unit.clone()]);
+
     // The order carries what the department needs: the report, 首问, 包案, the deadline.
     let detail = t.city.order(&order).unwrap();
     assert_eq!(detail.doc.ticket_id, ticket);

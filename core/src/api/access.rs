@@ -154,6 +154,7 @@ impl Linli {
             .filter_map(|p| match kind {
                 PlaceKind::Building => Some(Scope::Building(p.id.clone())),
                 PlaceKind::Gate => Some(Scope::GateLog(p.id.clone())),
+                PlaceKind::Department => Some(Scope::Department(p.id.clone())),
                 _ => None,
             })
             .collect();
