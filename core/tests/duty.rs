@@ -78,6 +78,16 @@ fn roster_badge_view_check_in_and_handover() {
 
     // Mid-shift handover: nobody becomes late.
     devices.clock.advance(Duration::hours(3));
+    assert!(
+        matches!(
+            guard.hand_over(&c.east_gate, "lead-wang"),
+            Err(Error::InvalidInput {
+                code: linli_core::ErrorCode::NoDutyRole,
+                ..
+            })
+        ),
+        "a building lead does not take over a gate"
+    );
     guard.hand_over(&c.east_gate, "guard-zhou").unwrap();
     sync_all(&[&office, &gate_lead, &guard, &guard2]);
     let view = office.on_duty(&c.east_gate).unwrap();

@@ -816,6 +816,17 @@ impl Linli {
                 "hand over to another active member",
             ));
         }
+        // Duty passes to someone who may work this gate, as a check-in would require.
+        if self
+            .require_role_of(&to.id, "take over duty", GATE_ROLES, gate_id)
+            .is_err()
+        {
+            return Err(Error::invalid(
+                "to_member",
+                ErrorCode::NoDutyRole,
+                format!("{} holds no duty role at this gate", to.id),
+            ));
+        }
         self.append_gate_entry(
             gate_id,
             "gate.handover",
