@@ -690,7 +690,9 @@ class LinliBindingsTest {
         SyncClient(relay.url, "0".repeat(64)).use { c ->
             officeStore("stranger").use { s -> assertFailsWith<LinliException.Unauthorized> { runBlocking { c.sync(s, null, null) } } }
         }
-        assertFailsWith<LinliException.Unauthorized> { runBlocking { enrol(relay.url, "XXXX-XXXX", "手机", newActorId()) } }
+        val wrongCode = assertFailsWith<LinliException.Rejected> { runBlocking { enrol(relay.url, "XXXX-XXXX", "手机", newActorId()) } }
+        assertEquals(401, wrongCode.status.toInt())
+        assertEquals("bad_code", wrongCode.code, "a wrong code is no lost sign-in")
         val rejected = assertFailsWith<LinliException.Rejected> {
             runBlocking { enrol(relay.url, relay.code("lead-wang"), "手机", "not-an-actor") }
         }

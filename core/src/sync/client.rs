@@ -994,10 +994,12 @@ impl SyncClient {
                     }
                 }
                 Ok(r) if r.status() == absent => return Ok(None),
-                // 507: the relay keeps no more photos; trying again now would not help.
+                // 507: the relay keeps no more photos; 501: it does not do this at all (it
+                // issues no passes, its pages only read); trying again would not help.
                 Ok(r)
                     if (r.status().is_server_error()
-                        && r.status() != StatusCode::INSUFFICIENT_STORAGE)
+                        && r.status() != StatusCode::INSUFFICIENT_STORAGE
+                        && r.status() != StatusCode::NOT_IMPLEMENTED)
                         || r.status() == 429 =>
                 {
                     format!("the relay answered {}", r.status())
@@ -1019,6 +1021,10 @@ impl SyncClient {
     }
 }
 
+/// The codes of a 401 that mean the device holds no valid token (`http`: a body that was not
+/// the relay's); any other 401 (a wrong enrolment code) is a refusal with its own code.
+const NOT_SIGNED_IN: &[&str] = &["no_token", "bad_token", "browser_session", "http"];
+
 async fn refusal(r: reqwest::Response) -> SyncError {
     let status = r.status().as_u16();
     let text = r.text().await.unwrap_or_default();
@@ -1034,7 +1040,7 @@ async fn refusal(r: reqwest::Response) -> SyncError {
         SyncError::MemberDeactivated(body.message)
     } else if status == 409 && body.error == ACTOR_RETIRED {
         SyncError::StoreReplaced(body.message)
-    } else if status == 401 {
+    } else if status == 401 && NOT_SIGNED_IN.contains(&body.error.as_str()) {
         SyncError::Unauthorized(body.message)
     } else {
         SyncError::Rejected {

@@ -349,6 +349,13 @@ final class LinliCoreTests: XCTestCase {
         try relay.start()
 
         let wangActor = newActorId()
+        do {
+            _ = try await enrol(server: relay.url, code: "XXXX-XXXX", deviceName: "手机", actorId: newActorId())
+            XCTFail("a wrong code must be refused")
+        } catch let LinliError.Rejected(status, code, _) {
+            XCTAssertEqual(status, 401)
+            XCTAssertEqual(code, "bad_code", "a wrong code is no lost sign-in")
+        }
         let wangEnrol = try await enrol(server: relay.url, code: try relay.code("lead-wang"), deviceName: "王建国的手机", actorId: wangActor)
         let officeActor = newActorId()
         let officeEnrol = try await enrol(server: relay.url, code: try relay.code("office-admin"), deviceName: "办公室", actorId: officeActor)
