@@ -52,6 +52,10 @@ fn history_says_who_changed_what_from_which_device() {
     assert_eq!(history[2].changed, vec!["phone"]);
     assert_eq!(history[2].actor, wang.actor_id());
     assert!(history[1].changed.contains(&"building_id".to_owned()));
+    assert_eq!(
+        history[0].at, history[1].at,
+        "the record dates from its registration, not 1970"
+    );
 }
 
 #[test]

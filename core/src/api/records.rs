@@ -206,6 +206,18 @@ impl Linli {
                     action: note.action,
                 });
             }
+            // A record's first change is the same on every device, so it carries no time: it
+            // dates from the first change made on it.
+            let first_made = out
+                .iter()
+                .filter(|e| e.action != GENESIS_ACTION)
+                .map(|e| e.at)
+                .min();
+            if let Some(first_made) = first_made {
+                for e in out.iter_mut().filter(|e| e.action == GENESIS_ACTION) {
+                    e.at = first_made;
+                }
+            }
             Ok(out)
         })
     }
