@@ -142,12 +142,9 @@ public final class EnrolmentViewModel: ScreenModel<EnrolmentState>, @unchecked S
                 state.error = uiText(error)
             }
             return session
-        } catch LinliError.Unauthorized {
-            // The enrolment endpoint checks no token: its only 401 is a code it does not know,
-            // used or expired (`bad_code`), which the error does not carry.
-            state.error = UiText(Keys.relayCode("bad_code"))
-            return nil
         } catch {
+            // A code the relay does not know, used or expired arrives as `Rejected` with
+            // `bad_code`, said by its sentence like every refusal.
             state.error = uiText(error)
             return nil
         }

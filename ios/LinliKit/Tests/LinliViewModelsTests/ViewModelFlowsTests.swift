@@ -532,7 +532,8 @@ final class ViewModelFlowsTests: XCTestCase {
         XCTAssertEqual(history.state.rows.map(\.member),
                        [UiText(Keys.labelPlain, ["陈主任"]), UiText(Keys.labelPlain, ["王建国"]), UiText(Keys.historyMemberSystem)])
         XCTAssertEqual(history.state.rows.map(\.device), [office.credentials.deviceId, wang.credentials.deviceId, ""])
-        XCTAssertEqual(history.state.rows.map(\.timed), [true, true, false])
+        XCTAssertEqual(history.state.rows.map(\.timed), [true, true, true])
+        XCTAssertEqual(history.state.rows[2].at, history.state.rows[1].at, "created when registered")
         XCTAssertEqual(history.state.rows.first?.changed, 1)
         XCTAssertGreaterThanOrEqual(history.state.rows[0].at, history.state.rows[1].at)
         XCTAssertEqual(history.state.utcOffsetMinutes, try wang.store.community().utcOffsetMinutes)
