@@ -1,6 +1,8 @@
-// Gate duty: the badge view, check in and out, the gate register with fever readings in red,
-// passes checked, the week's roster and swaps, and for the gate lead roster building and
-// passes issued through the relay (shown as a QR code).
+// Gate duty: the badge view, check in and out, the duty handed over, the gate register with each
+// entry's kind and fever readings and incidents in red, the vehicles still inside and the parcels
+// still waiting, passes checked, the week's roster and swaps, the day's and the week's history,
+// and for the gate lead roster building and passes issued through the relay (shown as a QR
+// code). Times are the community's, not the phone's zone. The forms are in GateDutyDialogs.kt.
 package cn.linli.app
 
 import androidx.compose.foundation.layout.Arrangement
@@ -34,18 +36,17 @@ import androidx.compose.ui.unit.dp
 import cn.linli.core.MemberRow
 import cn.linli.core.PassKind
 import cn.linli.core.PassSigned
-import cn.linli.core.PassType
 import cn.linli.core.PlaceRow
 import cn.linli.core.qrCode
+import cn.linli.viewmodels.Choice
 import cn.linli.viewmodels.GateDutyViewModel
 import cn.linli.viewmodels.Keys
+import cn.linli.viewmodels.ParcelItem
 import cn.linli.viewmodels.PassCheckItem
 import cn.linli.viewmodels.PassRequestForm
 import cn.linli.viewmodels.Session
 import cn.linli.viewmodels.UiText
 import kotlinx.coroutines.launch
-
-private enum class GateForm { VISITOR, VEHICLE, PARCEL, TEMPERATURE, PATROL, SHIFT }
 
 @Composable
 fun GateDutyScreen(session: Session, gateId: String) {
@@ -55,6 +56,9 @@ fun GateDutyScreen(session: Session, gateId: String) {
     var form by remember { mutableStateOf<GateForm?>(null) }
     var picking by remember { mutableStateOf<SlotPick?>(null) }
     var issuing by remember { mutableStateOf(false) }
+    var handingOver by remember { mutableStateOf(false) }
+    var collecting by remember { mutableStateOf<ParcelItem?>(null) }
+    val offset = state.utcOffsetMinutes
     LaunchedEffect(vm) { vm.refresh() }
     LinliScaffold(state.gateName, vm.notice) { padding ->
         LazyColumn(Modifier.padding(padding)) {
@@ -87,31 +91,73 @@ fun GateDutyScreen(session: Session, gateId: String) {
                 Row(horizontalArrangement = Arrangement.spacedBy(8.dp)) {
                     OutlinedButton(onClick = { form = GateForm.TEMPERATURE }) { Text(stringResource(R.string.gate_register_temperature)) }
                     OutlinedButton(onClick = { form = GateForm.PATROL }) { Text(stringResource(R.string.gate_patrol_note)) }
+                    OutlinedButton(onClick = { form = GateForm.INCIDENT }) { Text(stringResource(R.string.gate_record_incident)) }
+                }
+                Row(horizontalArrangement = Arrangement.spacedBy(8.dp)) {
+                    OutlinedButton(onClick = { form = GateForm.VEHICLE_EXIT }) { Text(stringResource(R.string.gate_vehicle_exit)) }
+                    if (state.meOnDuty && state.handoverTo.isNotEmpty()) {
+                        OutlinedButton(onClick = { handingOver = true }) { Text(stringResource(R.string.gate_hand_over)) }
+                    }
+                }
+            }
+            // The vehicles still inside, each logged out from its row.
+            if (state.vehiclesInside.isNotEmpty()) {
+                item { Text(stringResource(R.string.gate_vehicles_inside), style = MaterialTheme.typography.titleLarge) }
+            }
+            items(state.vehiclesInside) { v ->
+                Row(Modifier.fillMaxWidth().padding(vertical = 2.dp)) {
+                    Column(Modifier.weight(1f)) {
+                        Text(v.summary)
+                        Text(stringResource(R.string.gate_since, v.since.shownIn(offset)), style = MaterialTheme.typography.bodySmall)
+                    }
+                    TextButton(onClick = { scope.launch { vm.vehicleLeft(v.plate) } }) {
+                        Text(stringResource(R.string.gate_vehicle_left))
+                    }
+                }
+            }
+            // The parcels still waiting (of any day), each collected from its row.
+            if (state.parcelsWaiting.isNotEmpty()) {
+                item { Text(stringResource(R.string.gate_parcels_waiting), style = MaterialTheme.typography.titleLarge) }
+            }
+            items(state.parcelsWaiting) { p ->
+                Row(Modifier.fillMaxWidth().padding(vertical = 2.dp)) {
+                    Column(Modifier.weight(1f)) {
+                        Text(p.summary)
+                        Text(stringResource(R.string.gate_since, p.since.shownIn(offset)), style = MaterialTheme.typography.bodySmall)
+                    }
+                    TextButton(onClick = { collecting = p }) { Text(stringResource(R.string.gate_parcel_pick_up)) }
                 }
             }
             item { PassCheckCard(state.lastPass, state.lateRevocations) { text -> scope.launch { vm.checkPass(text) } } }
-            item { Text(stringResource(R.string.gate_entries_today), style = MaterialTheme.typography.titleLarge) }
+            item {
+                Row {
+                    Text(stringResource(R.string.gate_entries_today), style = MaterialTheme.typography.titleLarge)
+                    HistoryButton(session, state.gateDayDoc)
+                }
+            }
             items(state.entries) { e ->
                 val colors = if (e.flagged) {
                     CardDefaults.cardColors(containerColor = MaterialTheme.colorScheme.errorContainer)
                 } else CardDefaults.cardColors()
                 Card(Modifier.fillMaxWidth().padding(vertical = 2.dp), colors = colors) {
                     Row(Modifier.padding(8.dp)) {
-                        val result = e.passResult
-                        if (result != null) {
-                            val color = if (e.flagged) MaterialTheme.colorScheme.error else MaterialTheme.colorScheme.primary
-                            Text(text(result) + " ", color = color)
-                        } else if (e.flagged) {
-                            Text(stringResource(R.string.gate_fever) + " ", color = MaterialTheme.colorScheme.error)
-                        }
-                        Text("${e.at.shown()}  ${e.summary}")
+                        // The kind in words: a fever reading, an incident or a pass not let
+                        // through stands out in red.
+                        val color = if (e.flagged) MaterialTheme.colorScheme.error else MaterialTheme.colorScheme.primary
+                        Text(text(e.label) + " ", color = color)
+                        Text(listOfNotNull(e.at.shownIn(offset), e.member, e.summary.ifEmpty { null }).joinToString("  "))
                     }
                 }
             }
-            item { Text(stringResource(R.string.gate_week_roster), style = MaterialTheme.typography.titleLarge) }
+            item {
+                Row {
+                    Text(stringResource(R.string.gate_week_roster), style = MaterialTheme.typography.titleLarge)
+                    HistoryButton(session, state.rosterDoc)
+                }
+            }
             items(state.week) { shift ->
                 Column(Modifier.padding(vertical = 4.dp)) {
-                    Text("${shift.label}  ${shift.start.shown()} – ${shift.end.shown()}")
+                    Text("${shift.label}  ${shift.start.shownIn(offset)} – ${shift.end.shownIn(offset)}")
                     for (slot in shift.slots) {
                         Row {
                             Text(text(UiText(Keys.of(slot.role))) + "：" + (slot.memberName ?: stringResource(R.string.gate_nobody)))
@@ -170,20 +216,40 @@ fun GateDutyScreen(session: Session, gateId: String) {
             }
         }
     }
-    form?.let { f -> GateFormDialog(f, onDismiss = { form = null }) { a, b, c ->
-        scope.launch {
-            when (f) {
-                GateForm.VISITOR -> vm.registerVisitor(a, b, c, null, PassType.TEMPORARY)
-                GateForm.VEHICLE -> vm.registerVehicle(a, b)
-                GateForm.PARCEL -> vm.registerParcel(a, null, b)
-                GateForm.TEMPERATURE -> b.toDoubleOrNull()?.let { vm.recordTemperature(a, it) }
-                GateForm.PATROL -> vm.recordPatrol(a)
-                // Times typed as HH:mm, today in the community's time (the core reads them).
-                GateForm.SHIFT -> vm.addShift(a, b, c, 1)
-            }
-            form = null
+    if (handingOver) {
+        HandoverDialog(state.handoverTo, onDismiss = { handingOver = false }) { member ->
+            scope.launch { if (vm.handOver(member)) handingOver = false }
         }
-    } }
+    }
+    collecting?.let { parcel ->
+        PickUpDialog(parcel, onDismiss = { collecting = null }) { who ->
+            scope.launch { if (vm.pickUp(parcel.id, who)) collecting = null }
+        }
+    }
+    form?.let { f ->
+        val choices: List<Choice<*>> = when (f) {
+            GateForm.VISITOR -> state.passTypes
+            GateForm.INCIDENT -> state.severities
+            else -> emptyList()
+        }
+        GateFormDialog(f, choices, onDismiss = { form = null }) { v, chosen ->
+            scope.launch {
+                val saved = when (f) {
+                    GateForm.VISITOR -> vm.registerVisitor(v[0], v[1], v[2], state.passTypes[chosen].value)
+                    GateForm.VEHICLE -> vm.registerVehicle(v[0], v[1])
+                    GateForm.VEHICLE_EXIT -> vm.vehicleLeft(v[0])
+                    GateForm.PARCEL -> vm.registerParcel(v[0], v[1])
+                    GateForm.TEMPERATURE -> v[1].toDoubleOrNull()?.let { vm.recordTemperature(v[0], it) } != null
+                    GateForm.PATROL -> vm.recordPatrol(v[0]) != null
+                    GateForm.INCIDENT -> vm.recordIncident(v[0], state.severities[chosen].value)
+                    // Times typed as HH:mm, today in the community's time (the core reads them).
+                    GateForm.SHIFT -> vm.addShift(v[0], v[1], v[2], v[3]) != null
+                }
+                // A refused form stays open with what was typed; the notice says why.
+                if (saved) form = null
+            }
+        }
+    }
 }
 
 /** A roster slot being given to someone: by swap request, or by the gate lead directly. */
@@ -206,33 +272,6 @@ private fun MemberPicker(vm: GateDutyViewModel, onDismiss: () -> Unit, onPick: (
                         Text(m.name + "  " + m.roles.joinToString(" ") { text(UiText(Keys.of(it.role))) })
                     }
                 }
-            }
-        },
-    )
-}
-
-@Composable
-private fun GateFormDialog(form: GateForm, onDismiss: () -> Unit, onSave: (String, String, String) -> Unit) {
-    var a by remember { mutableStateOf("") }
-    var b by remember { mutableStateOf("") }
-    var c by remember { mutableStateOf("") }
-    val labels = when (form) {
-        GateForm.VISITOR -> listOf(R.string.field_name, R.string.field_phone, R.string.field_purpose)
-        GateForm.VEHICLE -> listOf(R.string.field_plate, R.string.field_purpose)
-        GateForm.PARCEL -> listOf(R.string.field_recipient, R.string.field_carrier)
-        GateForm.TEMPERATURE -> listOf(R.string.field_person, R.string.field_temperature)
-        GateForm.PATROL -> listOf(R.string.field_note)
-        GateForm.SHIFT -> listOf(R.string.field_label, R.string.field_start, R.string.field_end)
-    }
-    AlertDialog(
-        onDismissRequest = onDismiss,
-        confirmButton = { Button(onClick = { onSave(a, b, c) }) { Text(stringResource(R.string.action_save)) } },
-        dismissButton = { TextButton(onClick = onDismiss) { Text(stringResource(R.string.action_cancel)) } },
-        text = {
-            Column {
-                Field(stringResource(labels[0]), a) { a = it }
-                if (labels.size > 1) Field(stringResource(labels[1]), b) { b = it }
-                if (labels.size > 2) Field(stringResource(labels[2]), c) { c = it }
             }
         },
     )

@@ -1,6 +1,7 @@
 // One household, from the door-to-door list: its phone, residents, tags and watch plan, edited
-// in place, its visits with what the residents needed and said, newest first, and a need put on
-// the needs list (需求清单). Also the form that registers a household in the chosen building.
+// in place, its visits with what the residents needed and said, newest first, a need put on the
+// needs list (需求清单), and its history (修改记录). Also the form that registers a household in
+// the chosen building.
 package cn.linli.app
 
 import androidx.compose.foundation.layout.Column
@@ -91,7 +92,10 @@ fun HouseholdDialog(session: Session, householdId: String, onDismiss: () -> Unit
                             }
                         }
                     }) { Text(stringResource(R.string.household_add_resident)) }
-                    TextButton(onClick = { recordingNeed = true }) { Text(stringResource(R.string.need_record)) }
+                    Row {
+                        TextButton(onClick = { recordingNeed = true }) { Text(stringResource(R.string.need_record)) }
+                        HistoryButton(session, householdId)
+                    }
                     Text(stringResource(R.string.household_visits), style = MaterialTheme.typography.titleMedium)
                 }
                 items(state.visits) { v ->

@@ -1,7 +1,7 @@
 // Tickets: the four lists, a ticket's detail with its timeline and deadlines counting down, and
 // a button for each action the member may take now; who answers for it (首问负责人, 包案领导),
 // its departments' work orders with where each stands, and their questions to answer; the
-// office or an area lead plans a joint action (联合行动) for it.
+// office or an area lead plans a joint action (联合行动) for it; its history (修改记录).
 package cn.linli.app
 
 import android.graphics.Bitmap
@@ -126,7 +126,10 @@ private fun TicketDetail(vm: TicketsViewModel, session: Session, t: TicketDetail
     LinliScaffold(text(t.category), vm.notice) { padding ->
         LazyColumn(Modifier.padding(padding)) {
             item {
-                TextButton(onClick = vm::close) { Text("←") }
+                Row {
+                    TextButton(onClick = vm::close) { Text("←") }
+                    HistoryButton(session, t.id)
+                }
                 Text(t.description, style = MaterialTheme.typography.titleLarge)
                 Text(t.place)
                 Text(text(t.status) + " · " + text(t.level))

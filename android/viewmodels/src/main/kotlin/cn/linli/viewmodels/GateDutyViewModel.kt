@@ -1,7 +1,9 @@
 // Gate duty at one gate: the badge view (who is on duty now as 门长 / 值班长 / 安全员, planned and
-// checked in), check in and out, the gate register (visitor, vehicle, parcel, temperature with
-// fever readings standing out, patrol note), passes checked offline, this week's roster and
-// swaps, and for the gate lead building the roster, approving swaps and issuing passes.
+// checked in), check in and out, handing the duty over, the gate register (visitor with the pass
+// type chosen, vehicle in and out, parcel in and collected, temperature with fever readings
+// standing out, patrol note, incident), passes checked offline, this week's roster and swaps,
+// and for the gate lead building the roster (with its number of 安全员), approving swaps and
+// issuing passes.
 package cn.linli.viewmodels
 
 import cn.linli.core.*
@@ -29,16 +31,6 @@ data class PassCheckItem(val result: PassResult, val label: UiText, val holder: 
     val letThrough: Boolean get() = result == PassResult.VALID
 }
 
-/** One line of today's gate register. */
-data class GateEntryItem(
-    val kind: String,
-    val at: Instant,
-    val summary: String,
-    val flagged: Boolean,
-    /** A pass check's result (its kind is `pass_<result>`). */
-    val passResult: UiText? = null,
-)
-
 /** A pass the gate lead asks the relay to sign for this gate, its holder named by address (the
  * gate phone holds no household): a resident of the room, or a visitor to it. */
 data class PassRequestForm(
@@ -58,7 +50,22 @@ data class GateDutyState(
     /** Checked in outside the planned slots. */
     val others: List<String> = emptyList(),
     val meOnDuty: Boolean = false,
+    /** Today's register, newest first. */
     val entries: List<GateEntryItem> = emptyList(),
+    /** Today's gate log (`gatelog:<gate>:<date>`), for its history; null before its first entry. */
+    val gateDayDoc: String? = null,
+    /** This week's roster, for its history; null while the week has no shift. */
+    val rosterDoc: String? = null,
+    /** Oldest first. */
+    val vehiclesInside: List<VehicleItem> = emptyList(),
+    /** Oldest first. */
+    val parcelsWaiting: List<ParcelItem> = emptyList(),
+    /** The gate's other duty members (门长, 值班长, 安全员), to hand the duty over to. */
+    val handoverTo: List<MemberItem> = emptyList(),
+    val passTypes: List<Choice<PassType>> = passTypeChoices,
+    val severities: List<Choice<Severity>> = severityChoices,
+    /** The community's offset from UTC: the screen shows times in it, not the phone's zone. */
+    val utcOffsetMinutes: Int = 0,
     val week: List<ShiftRow> = emptyList(),
     val swaps: List<SwapItem> = emptyList(),
     /** The gate lead (or the office) builds the roster, approves swaps and issues passes. */
@@ -87,6 +94,10 @@ class GateDutyViewModel(
         val view = store.onDuty(gateId)
         val today = store.today()
         val roles = store.member(me).roles
+        val entries = store.gateEntries(gateId, today)
+        val members = store.members()
+        val names = members.associate { it.id to it.name }.let { n -> { id: String -> n[id] ?: id } }
+        val week = store.rosterWeek(gateId, today)
         return GateDutyState(
             gateName = view.gateName,
             badge = view.slots.map { s ->
@@ -101,19 +112,16 @@ class GateDutyViewModel(
             },
             others = view.others.map { it.name },
             meOnDuty = view.slots.any { it.onDuty?.id == me } || view.others.any { it.id == me },
-            entries = store.gateEntries(gateId, today)
-                .map {
-                    val pass = it.kind.removePrefix("pass_").takeIf { _ -> it.kind.startsWith("pass_") }
-                    GateEntryItem(it.kind, it.at, it.summary, it.flagged, pass?.let { r -> UiText("pass_result_$r") })
-                }
-                .sortedByDescending { it.at },
-            week = store.rosterWeek(gateId, today),
-            swaps = store.swaps(gateId).let { rows ->
-                val names = if (rows.isEmpty()) emptyMap() else store.members().associate { it.id to it.name }
-                rows.map {
-                    SwapItem(it.swapId, names[it.fromMember] ?: it.fromMember, names[it.toMember] ?: it.toMember,
-                        it.toMember == me, UiText(Keys.of(it.status)))
-                }
+            entries = entries.map { entryItem(it, names) }.sortedByDescending { it.at },
+            gateDayDoc = if (entries.isEmpty()) null else gateDayDoc(gateId, today),
+            rosterDoc = week.firstOrNull()?.rosterDoc,
+            vehiclesInside = store.vehiclesInside(gateId).map(::vehicleItem),
+            parcelsWaiting = store.parcelsWaiting(gateId).map(::parcelItem),
+            handoverTo = dutyMembers(members, gateId, me),
+            utcOffsetMinutes = store.community().utcOffsetMinutes,
+            week = week,
+            swaps = store.swaps(gateId).map {
+                SwapItem(it.swapId, names(it.fromMember), names(it.toMember), it.toMember == me, UiText(Keys.of(it.status)))
             },
             canBuildRoster = roles.any {
                 it.role == Role.OFFICE || (it.role == Role.GATE_LEAD && gateId in it.places)
@@ -164,14 +172,37 @@ class GateDutyViewModel(
 
     suspend fun checkOut() = act({ UiText(Keys.DONE_CHECKED_OUT) }) { store.checkOut(gateId) }
 
-    suspend fun registerVisitor(name: String, phone: String, purpose: String, household: String?, pass: PassType) =
-        act(::registered) { store.registerVisitor(gateId, VisitorInput(name, phone, purpose, household, pass)) }
+    /** Hands the duty over to `memberId` (one of `handoverTo`); the giver must be on duty. */
+    suspend fun handOver(memberId: String): Boolean =
+        act({ UiText(Keys.DONE_HANDOVER) }) { store.handOver(gateId, memberId) } != null
 
-    suspend fun registerVehicle(plate: String, purpose: String) =
-        act(::registered) { store.registerVehicle(gateId, plate, purpose) }
+    /** A visitor with the pass type chosen. Gate phones hold no households: none is linked. */
+    suspend fun registerVisitor(name: String, phone: String, purpose: String, passType: PassType): Boolean =
+        act(::registered) { store.registerVisitor(gateId, VisitorInput(name, phone, purpose, null, passType)) } != null
 
-    suspend fun registerParcel(recipient: String, household: String?, carrier: String) =
-        act(::registered) { store.registerParcel(gateId, recipient, household, carrier) }
+    suspend fun registerVehicle(plate: String, purpose: String): Boolean =
+        act(::registered) { store.registerVehicle(gateId, plate, purpose) } != null
+
+    /** A vehicle leaving: the plate of a row of `vehiclesInside`, or one typed. */
+    suspend fun vehicleLeft(plate: String): Boolean =
+        act({ UiText(Keys.DONE_VEHICLE_EXIT) }) { store.registerVehicleExit(gateId, plate.trim()) } != null
+
+    /** A parcel received for `recipient` (no household: gate phones hold none). */
+    suspend fun registerParcel(recipient: String, carrier: String): Boolean =
+        act(::registered) { store.registerParcel(gateId, recipient, null, carrier) } != null
+
+    /** A parcel of `parcelsWaiting` collected by `collectedBy`; left empty, by its recipient. */
+    suspend fun pickUp(parcelId: String, collectedBy: String = ""): Boolean =
+        act({ UiText(Keys.DONE_PARCEL_PICKED_UP) }) {
+            val who = collectedBy.trim().ifEmpty {
+                store.parcelsWaiting(gateId).firstOrNull { it.id == parcelId }?.let(::parcelItem)?.recipient
+                    ?: throw LinliException.NotFound("parcel", parcelId)
+            }
+            store.pickUpParcel(gateId, parcelId, who)
+        } != null
+
+    suspend fun recordIncident(note: String, severity: Severity): Boolean =
+        act({ UiText(Keys.DONE_INCIDENT) }) { store.recordIncident(gateId, note, severity) } != null
 
     /** A fever reading is confirmed in the warning style and stands out in the register. */
     suspend fun recordTemperature(person: String, celsius: Double) =
@@ -191,9 +222,16 @@ class GateDutyViewModel(
     suspend fun approveSwap(swapId: String) = act(::registered) { store.approveSwap(gateId, swapId) }
 
     /** Adds a shift from times typed `HH:MM` in the community's time on `day` (today, the
-     * community's, when not given); an end before the start is the next morning. */
-    suspend fun addShift(label: String, start: String, end: String, safetyOfficers: Int, day: String? = null) =
-        act(::registered) { store.addShiftOn(gateId, label, day ?: store.today(), start, end, safetyOfficers.toUInt()) }
+     * community's, when not given); an end before the start is the next morning. `officers` is
+     * the number of 安全员 as typed: 1 to 6, else refused in words. */
+    suspend fun addShift(label: String, start: String, end: String, officers: String, day: String? = null): String? {
+        val n = officers.trim().toIntOrNull()
+        if (n == null || n !in SAFETY_OFFICERS_RANGE) {
+            fail(UiText(Keys.errorCode(if (n == null) "malformed" else "out_of_range"), Keys.field("officers")))
+            return null
+        }
+        return act(::registered) { store.addShiftOn(gateId, label, day ?: store.today(), start, end, n.toUInt()) }
+    }
 
     suspend fun assignSlot(shiftId: String, slotId: String, memberId: String?) =
         act(::registered) { store.assignSlot(gateId, shiftId, slotId, memberId) }

@@ -77,6 +77,21 @@ object Keys {
     const val JOINT_PROGRESS = "joint_progress"
     const val DONE_JOINT_PLANNED = "done_joint_planned"
     const val DONE_STEP_DONE = "done_step_done"
+    const val DONE_VEHICLE_EXIT = "done_vehicle_exit"
+    const val DONE_PARCEL_PICKED_UP = "done_parcel_picked_up"
+    const val DONE_INCIDENT = "done_incident"
+    const val DONE_HANDOVER = "done_handover"
+    const val HISTORY_ACTION_OTHER = "history_action_other"
+    const val HISTORY_MEMBER_SYSTEM = "history_member_system"
+    const val HISTORY_OPEN = "history_open"
+    const val HISTORY_TITLE = "history_title"
+
+    /** The kinds of a gate's entries (`GateEntryRow.kind`), each labelled `gate_kind_<code>`. */
+    val gateKinds: List<String> = listOf(
+        "check_in", "check_out", "handover", "visitor", "vehicle", "vehicle_exit", "parcel", "parcel_pickup",
+        "temperature", "patrol", "incident", "pass_valid", "pass_expired", "pass_not_yet_valid", "pass_wrong_gate",
+        "pass_revoked", "pass_forged", "pass_outside_hours",
+    )
 
     /** The events of a ticket's timeline. */
     val timeline: List<String> = listOf(
@@ -98,13 +113,25 @@ object Keys {
         DONE_REMINDER_COMPLETED, REMINDER_DUE, REMINDER_OVERDUE, REMINDER_ALL_DONE, NOTIFY_DUE, NOTIFY_OVERDUE,
         DURATION, DONE_NEED_RECORDED, DONE_NEED_CLAIMED, DONE_SERVICE_RECORDED, DONE_NEED_CONFIRMED,
         DONE_ROUND_OPENED, DONE_RATED, DONE_VOTED, DONE_ROUND_CLOSED, EVALUATION_DOUBLE_VOTERS, JOINT_PROGRESS, DONE_JOINT_PLANNED, DONE_STEP_DONE,
-    ) + timeline + HomeTile.entries.map { it.key }
+        DONE_VEHICLE_EXIT, DONE_PARCEL_PICKED_UP, DONE_INCIDENT, DONE_HANDOVER,
+        HISTORY_ACTION_OTHER, HISTORY_MEMBER_SYSTEM, HISTORY_OPEN, HISTORY_TITLE,
+    ) + timeline + HomeTile.entries.map { it.key } + gateKinds.map(::gateKind)
 
     /** The sentence of a refusal's stable code (an input, a state, a role). */
     fun errorCode(code: String) = "error_code_$code"
 
     /** The label of an input field, by the key the core gives (`residents[0].phone` → `phone`). */
     fun field(key: String) = "field_$key"
+
+    /** The sentence of a code the relay refused a request or a change with (`relayCodes()`). */
+    fun relayCode(code: String) = "relay_code_$code"
+
+    /** The label of a change in a record's history (`actionCodes()`): `household.phone` →
+     * `history_action_household_phone`. */
+    fun historyAction(code: String) = "history_action_" + code.replace('.', '_')
+
+    /** The label of a gate entry's kind (`GateEntryRow.kind`). */
+    fun gateKind(code: String) = "gate_kind_$code"
 
     fun of(v: Role) = "role_${v.code()}"
     fun of(v: DutyRole) = "duty_role_${v.code()}"
@@ -117,7 +144,7 @@ object Keys {
     fun of(v: TicketStatus) = "ticket_status_${v.code()}"
     fun of(v: Department) = "department_${v.code()}"
     fun of(v: Channel) = "channel_${v.code()}"
-    fun of(v: PassType) = "pass_${v.code()}"
+    fun of(v: PassType) = "pass_type_${v.code()}"
     fun of(v: PassKind) = "pass_kind_${v.code()}"
     fun of(v: PassResult) = "pass_result_${v.code()}"
     fun of(v: Symptom) = "symptom_${v.code()}"
@@ -132,6 +159,7 @@ object Keys {
     fun of(v: Urgency) = "urgency_${v.code()}"
     fun of(v: NeedStatus) = "need_status_${v.code()}"
     fun of(v: SubjectKind) = "subject_kind_${v.code()}"
+    fun of(v: Severity) = "severity_${v.code()}"
 
     /** Every enum label key, for the string-table check. */
     val enumLabels: List<String> = Role.entries.map(::of) + DutyRole.entries.map(::of) +
@@ -143,8 +171,16 @@ object Keys {
         SwapStatus.entries.map(::of) + SyncPhase.entries.map(::of) + TicketActionKind.entries.map(::of) +
         AgendaKind.entries.map(::of) + CaseStatus.entries.map(::of) + CaseActionKind.entries.map(::of) +
         NeedCategory.entries.map(::of) + Urgency.entries.map(::of) + NeedStatus.entries.map(::of) +
-        SubjectKind.entries.map(::of)
+        SubjectKind.entries.map(::of) + Severity.entries.map(::of)
 }
+
+/** The relay's codes, for choosing between a sentence of the code's own and the fallback. */
+private val knownRelayCodes: Set<String> by lazy { relayCodes().toSet() }
+
+/** A refusal by the relay in words: the code's own sentence, or, for a code this phone does not
+ * know (a newer relay), the fallback naming the status and the code. */
+fun relayRefusal(status: Int, code: String): UiText =
+    if (code in knownRelayCodes) UiText(Keys.relayCode(code)) else UiText(Keys.ERROR_REJECTED, status.toString(), code)
 
 /** What an error means for the person holding the phone: a whole sentence from the string
  * tables, chosen by the error's stable code; the core's English detail is for logs only. */
@@ -154,7 +190,7 @@ fun LinliException.toUiText(): UiText = when (this) {
     is LinliException.Forbidden -> UiText(Keys.errorCode(code))
     is LinliException.Conflict -> UiText(Keys.errorCode(code))
     is LinliException.Network -> UiText(Keys.ERROR_NETWORK)
-    is LinliException.Rejected -> UiText(Keys.ERROR_REJECTED, status.toString(), code)
+    is LinliException.Rejected -> relayRefusal(status.toInt(), code)
     is LinliException.Unauthorized -> UiText(Keys.ERROR_UNAUTHORIZED)
     is LinliException.DeviceRevoked -> UiText(Keys.ERROR_REVOKED)
     is LinliException.Cancelled -> UiText(Keys.ERROR_CANCELLED)

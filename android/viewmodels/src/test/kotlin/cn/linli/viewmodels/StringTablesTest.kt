@@ -116,4 +116,54 @@ class StringTablesTest {
             assertTrue(en.getValue(key).endsWith("."), "a whole sentence: $key → ${en[key]}")
         }
     }
+
+    /** Every action a record's history can show has its label, and every code the relay refuses
+     * with its sentence, in both languages: the lists come from the core itself. */
+    @Test
+    fun `every history action and relay code has words in both languages`() {
+        val actions = cn.linli.core.actionCodes()
+        val codes = cn.linli.core.relayCodes()
+        assertTrue(actions.size > 60 && "genesis" in actions, "${actions.size} actions")
+        assertTrue(codes.size > 60 && "bad_code" in codes, "${codes.size} codes")
+        val history = listOf(Keys.HISTORY_ACTION_OTHER, Keys.HISTORY_MEMBER_SYSTEM, Keys.HISTORY_OPEN, Keys.HISTORY_TITLE)
+        for ((name, table) in listOf("values" to zh, "values-en" to en)) {
+            assertEquals(emptyList<String>(), actions.map(Keys::historyAction).filter { it !in table }, "history labels missing in $name")
+            assertEquals(emptyList<String>(), codes.map(Keys::relayCode).filter { it !in table }, "relay sentences missing in $name")
+            assertEquals(emptyList<String>(), history.filter { it !in table }, "history keys missing in $name")
+        }
+        for (code in codes) {
+            assertTrue(zh.getValue(Keys.relayCode(code)).endsWith("。"), "a whole sentence: $code → ${zh[Keys.relayCode(code)]}")
+            assertTrue(en.getValue(Keys.relayCode(code)).endsWith("."), "a whole sentence: $code → ${en[Keys.relayCode(code)]}")
+        }
+        assertEquals("修改电话", zh["history_action_household_phone"])
+        assertEquals("Changed the phone number", en["history_action_household_phone"])
+        assertEquals("上报", zh["history_action_ticket_escalated"])
+        assertEquals("建立记录", zh["history_action_genesis"])
+        assertEquals("其他修改（%1\$s）", zh[Keys.HISTORY_ACTION_OTHER])
+        assertEquals("服务器的照片空间已满，请联系社区办公室。", zh["relay_code_photo_quota"])
+        assertEquals("你的角色不能做这项修改，它已被退回。", zh["relay_code_role_forbidden"])
+        assertEquals("Your role does not allow this change; it was set aside.", en["relay_code_role_forbidden"])
+    }
+
+    /** The gate's shift: every kind of entry, the incident severities, the visitors' pass types,
+     * the field of the number of 安全员 and the confirmations. */
+    @Test
+    fun `the gate's kinds, severities, pass types and confirmations have their words`() {
+        val done = listOf(Keys.DONE_VEHICLE_EXIT, Keys.DONE_PARCEL_PICKED_UP, Keys.DONE_INCIDENT, Keys.DONE_HANDOVER)
+        val keys = done + Keys.gateKinds.map(Keys::gateKind) + Keys.field("officers") +
+            cn.linli.core.Severity.entries.map(Keys::of) + cn.linli.core.PassType.entries.map(Keys::of)
+        assertTrue(Keys.fixed.containsAll(done + Keys.gateKinds.map(Keys::gateKind)), "checked with the others")
+        for ((name, table) in listOf("values" to zh, "values-en" to en)) {
+            assertEquals(emptyList<String>(), keys.filter { it !in table }, "missing in $name")
+        }
+        assertEquals(listOf("一般", "较重", "严重"), cn.linli.core.Severity.entries.map { zh[Keys.of(it)] })
+        assertEquals(listOf("临时通行", "访客码", "长期通行证", "快递外卖", "施工人员"), cn.linli.core.PassType.entries.map { zh[Keys.of(it)] })
+        assertEquals("安全员人数", zh[Keys.field("officers")])
+        assertEquals("交接班", zh[Keys.gateKind("handover")])
+        assertEquals("通行证核验：伪造或无效", zh[Keys.gateKind("pass_forged")])
+        for (key in done) {
+            assertTrue(zh.getValue(key).endsWith("。"), "a whole sentence: $key → ${zh[key]}")
+            assertTrue(en.getValue(key).endsWith("."), "a whole sentence: $key → ${en[key]}")
+        }
+    }
 }

@@ -1,7 +1,8 @@
 // Each screen's view model driven through its main flows against real stores and a real relay
 // process on 127.0.0.1: enrol, home tiles by role, today's list on home with its notifications
-// and a reminder marked done there, gate duty, a visit, a ticket reported and
-// escalated, a ticket worked by a department on its own phone and another handed back, a
+// and a reminder marked done there, gate duty and a gate's whole shift (vehicles, parcels, an
+// incident, a handover, the pass type, the number of 安全员), a record's history, the relay's
+// refusals in words, a visit, a ticket reported and escalated, a ticket worked by a department on its own phone and another handed back, a
 // conflict resolved, a sync with progress, a revoked phone wiped, the needs list claimed twice
 // offline and served, the month's evaluation with a vote cast from two phones, and a joint
 // action across three departments.
@@ -55,6 +56,9 @@ class ViewModelFlowsTest {
     private val tmp: File = Files.createTempDirectory("linli-viewmodels").toFile()
     private val relay = RelayProcess(System.getProperty("linli.relay") ?: error("set -Dlinli.relay"))
     private val gate: String
+    /** A second gate, 北门, whose shift test counts its vehicles and parcels alone: 门长 冯国强,
+     * 值班长 陆志明, 安全员 何建军. */
+    private val north: String
     private val building: String
     /** Two departments of the directory (大联动): 城管 (staff 刘城管) and 派出所 (staff 马警官). */
     private val cityUnit: String
@@ -75,6 +79,10 @@ class ViewModelFlowsTest {
         relay.admin("add-member", "--id", "lead-li", "--name", "李秀英", "--role", "building_lead:$building")
         relay.admin("add-member", "--id", "gate-zhao", "--name", "赵卫东", "--role", "gate_lead:$gate")
         relay.admin("add-member", "--id", "guard-sun", "--name", "孙志刚", "--role", "safety_officer:$gate")
+        north = relay.admin("add-place", "--kind", "gate", "--name", "北门", "--parent", compound).trim()
+        relay.admin("add-member", "--id", "gate-feng", "--name", "冯国强", "--role", "gate_lead:$north")
+        relay.admin("add-member", "--id", "shift-lu", "--name", "陆志明", "--role", "shift_lead:$north")
+        relay.admin("add-member", "--id", "guard-he", "--name", "何建军", "--role", "safety_officer:$north")
         cityUnit = relay.admin("add-place", "--kind", "department", "--name", "城管中队").trim()
         policeUnit = relay.admin("add-place", "--kind", "department", "--name", "梅园派出所").trim()
         relay.admin("add-member", "--id", "cg-liu", "--name", "刘城管", "--role", "department_staff:$cityUnit")
@@ -121,7 +129,7 @@ class ViewModelFlowsTest {
         assertEquals(UiText(Keys.ENROL_MISSING_CODE), vm.state.value.error)
         vm.setCode("ABCD-EFGH")
         assertNull(vm.enrol())
-        assertEquals(Keys.ERROR_UNAUTHORIZED, vm.state.value.error?.key)
+        assertEquals(UiText(Keys.relayCode("bad_code")), vm.state.value.error)
         assertNull(creds.saved, "nothing kept after a refusal")
 
         vm.onScanned(relay.code("lead-li"))
@@ -272,10 +280,10 @@ class ViewModelFlowsTest {
         val began = Instant.now().minus(Duration.ofHours(1)).atOffset(java.time.ZoneOffset.ofHours(8))
             .truncatedTo(java.time.temporal.ChronoUnit.MINUTES)
         val hm = java.time.format.DateTimeFormatter.ofPattern("HH:mm")
-        val shift = lead.addShift("白班", began.format(hm), began.plusHours(4).format(hm), 1, began.toLocalDate().toString())
+        val shift = lead.addShift("白班", began.format(hm), began.plusHours(4).format(hm), "1", began.toLocalDate().toString())
         assertNotNull(shift, "${lead.notice.value}")
         assertEquals(began.toInstant(), lead.state.value.week.single { it.shiftId == shift }.start)
-        assertNull(lead.addShift("夜班", "22点", "06:00", 1))
+        assertNull(lead.addShift("夜班", "22点", "06:00", "1"))
         assertEquals(UiText(Keys.errorCode("not_a_time"), Keys.field("start")), lead.notice.value?.text)
         val slot = lead.state.value.week.single { it.shiftId == shift }.slots.single { it.role == DutyRole.SAFETY_OFFICER }
         assertTrue(lead.gateMembers().any { it.id == "guard-sun" })
@@ -297,16 +305,16 @@ class ViewModelFlowsTest {
         assertNotNull(badge.since)
         assertTrue(duty.state.value.meOnDuty)
 
-        duty.registerVisitor("周先生", "13800001111", "探亲", null, PassType.TEMPORARY)
-        duty.registerVehicle("沪A12345", "送货")
-        duty.registerParcel("张桂英", null, "顺丰")
+        assertTrue(duty.registerVisitor("周先生", "13800001111", "探亲", PassType.TEMPORARY))
+        assertTrue(duty.registerVehicle("沪A12345", "送货"))
+        assertTrue(duty.registerParcel("张桂英", "顺丰"))
         duty.recordTemperature("周先生", 36.6)
         assertEquals(UiText(Keys.DONE_REGISTERED), duty.notice.value?.text)
         duty.recordTemperature("李女士", 38.4)
         assertEquals(UiText(Keys.DONE_FEVER, "李女士", "38.4"), duty.notice.value?.text)
         duty.recordPatrol("巡逻一圈，一切正常")
         // (Passes refused at this gate by another test stand out too, as pass checks.)
-        val entries = duty.state.value.entries.filter { it.passResult == null }
+        val entries = duty.state.value.entries.filter { !it.kind.startsWith("pass_") }
         assertEquals(1, entries.count { it.flagged }, "only the fever stands out")
         assertTrue(entries.first { it.flagged }.summary.contains("李女士"))
         assertTrue(entries.size >= 7, entries.toString())
@@ -328,6 +336,134 @@ class ViewModelFlowsTest {
         lead.approveSwap(swap.swapId)
         assertEquals(UiText("swap_status_approved"), lead.state.value.swaps.single().status)
         assertEquals("赵卫东", lead.state.value.week.single { it.shiftId == shift }.slots.single { it.slotId == slot.slotId }.memberName)
+    }
+
+    @Test
+    fun `a gate's whole shift, vehicles in and out, a parcel collected on another phone, an incident, a handover`() = runBlocking {
+        val he = enrolled("guard-he", "shift-he")
+        val duty = GateDutyViewModel(he, north).apply { refresh() }
+        with(duty.state.value) {
+            assertEquals(listOf(MemberItem("gate-feng", "冯国强"), MemberItem("shift-lu", "陆志明")), handoverTo)
+            assertEquals(listOf("pass_type_temporary", "pass_type_visitor_code", "pass_type_long_term", "pass_type_delivery",
+                "pass_type_contractor"), passTypes.map { it.label.key })
+            assertEquals(listOf("severity_low", "severity_medium", "severity_high"), severities.map { it.label.key })
+            assertNull(gateDayDoc, "no entry yet today at 北门")
+        }
+        assertNotNull(duty.checkIn())
+
+        // Two vehicles in; one leaves from its row, the other stays listed.
+        assertTrue(duty.registerVehicle("沪B10001", "送货"))
+        assertTrue(duty.registerVehicle("沪B10002", ""))
+        assertEquals(listOf("沪B10001" to "沪B10001：送货", "沪B10002" to "沪B10002"),
+            duty.state.value.vehiclesInside.map { it.plate to it.summary })
+        assertTrue(duty.vehicleLeft(duty.state.value.vehiclesInside.first().plate))
+        assertEquals(Notice(UiText(Keys.DONE_VEHICLE_EXIT), false), duty.notice.value)
+        assertEquals(listOf("沪B10002"), duty.state.value.vehiclesInside.map { it.plate })
+        assertFalse(duty.vehicleLeft("不是车牌"))
+        assertEquals(UiText(Keys.errorCode("not_a_plate"), Keys.field("plate")), duty.notice.value?.text)
+
+        // A parcel waits until the gate lead's phone, after both sync, hands it to its recipient.
+        assertTrue(duty.registerParcel("张阿姨", "顺丰"))
+        assertEquals(listOf("张阿姨（顺丰）" to "张阿姨"), duty.state.value.parcelsWaiting.map { it.summary to it.recipient })
+        SyncViewModel(he).syncNow()
+        val feng = enrolled("gate-feng", "shift-feng")
+        val lead = GateDutyViewModel(feng, north).apply { refresh() }
+        val parcel = lead.state.value.parcelsWaiting.single()
+        assertEquals("张阿姨（顺丰）", parcel.summary)
+        assertTrue(lead.pickUp(parcel.id))
+        assertEquals(Notice(UiText(Keys.DONE_PARCEL_PICKED_UP), false), lead.notice.value)
+        assertEquals(emptyList<ParcelItem>(), lead.state.value.parcelsWaiting)
+        assertEquals(listOf("张阿姨（顺丰）"), lead.state.value.entries.filter { it.kind == "parcel_pickup" }.map { it.summary })
+        SyncViewModel(feng).syncNow()
+        SyncViewModel(he).syncNow()
+        duty.refresh()
+        assertEquals(emptyList<ParcelItem>(), duty.state.value.parcelsWaiting)
+        assertFalse(duty.pickUp(parcel.id, "张阿姨"))
+        assertEquals(UiText(Keys.errorCode("parcel_collected")), duty.notice.value?.text)
+
+        // A visitor with a 访客码, an incident (较重) and the duty handed over, each in the day's
+        // register under its kind.
+        assertTrue(duty.registerVisitor("周先生", "13800001111", "探亲", PassType.VISITOR_CODE))
+        assertTrue(duty.recordIncident("有人翻越围墙", Severity.MEDIUM))
+        assertEquals(Notice(UiText(Keys.DONE_INCIDENT), false), duty.notice.value)
+        assertFalse(duty.handOver("guard-he"), "not to oneself")
+        assertEquals(UiText(Keys.errorCode("same_member"), Keys.field("to_member")), duty.notice.value?.text)
+        assertTrue(duty.handOver("gate-feng"))
+        assertEquals(Notice(UiText(Keys.DONE_HANDOVER), false), duty.notice.value)
+        val entries = duty.state.value.entries
+        assertEquals(listOf("handover", "incident", "visitor", "parcel_pickup", "parcel", "vehicle_exit", "vehicle", "vehicle", "check_in"),
+            entries.map { it.kind })
+        assertEquals(entries.map { UiText("gate_kind_${it.kind}") }, entries.map { it.label })
+        assertEquals(listOf("", "有人翻越围墙", "周先生：探亲"), entries.take(3).map { it.summary })
+        assertEquals(listOf(false, true, false), entries.take(3).map { it.flagged })
+        assertEquals(listOf("冯国强", null, null), entries.take(3).map { it.member })
+        assertEquals("gatelog:$north:${he.store.today()}", duty.state.value.gateDayDoc)
+        // Handed over, the officer is off duty and cannot hand over again.
+        assertFalse(duty.handOver("shift-lu"))
+        assertEquals(UiText(Keys.errorCode("not_checked_in")), duty.notice.value?.text)
+
+        // The gate lead plans a shift with 3 安全员; 0 and 7 are refused in words.
+        val shift = lead.addShift("夜班", "22:00", "06:00", " 3 ")
+        assertNotNull(shift, "${lead.notice.value}")
+        assertEquals(listOf(DutyRole.GATE_LEAD, DutyRole.SHIFT_LEAD, DutyRole.SAFETY_OFFICER, DutyRole.SAFETY_OFFICER,
+            DutyRole.SAFETY_OFFICER), lead.state.value.week.single { it.shiftId == shift }.slots.map { it.role })
+        for (typed in listOf("0", "7")) {
+            assertNull(lead.addShift("夜班", "22:00", "06:00", typed))
+            assertEquals(Notice(UiText(Keys.errorCode("out_of_range"), Keys.field("officers")), true), lead.notice.value)
+        }
+        assertNull(lead.addShift("夜班", "22:00", "06:00", "三"))
+        assertEquals(Notice(UiText(Keys.errorCode("malformed"), Keys.field("officers")), true), lead.notice.value)
+        assertEquals(shift, lead.state.value.week.single().shiftId, "nothing refused was planned")
+        assertEquals(lead.state.value.week.single().rosterDoc, lead.state.value.rosterDoc)
+    }
+
+    @Test
+    fun `a record's history names who changed what, newest first, under the record's name`() = runBlocking {
+        val wang = enrolled("lead-wang", "history-wang")
+        val door = DoorToDoorViewModel(wang).apply { refresh() }
+        val h = door.registerHousehold(HouseholdForm("7单元", "701", "13812340000"))
+        assertNotNull(h, "${door.notice.value}")
+        SyncViewModel(wang).syncNow()
+        val office = enrolled("office-admin", "history-office")
+        assertTrue(HouseholdViewModel(office, h!!).setPhone("13812349999") != null)
+        SyncViewModel(office).syncNow()
+        SyncViewModel(wang).syncNow()
+
+        val history = HistoryViewModel(wang, h).apply { refresh() }
+        with(history.state.value) {
+            assertEquals("3号楼 7单元 701", title)
+            assertEquals(listOf(
+                UiText("history_action_household_phone") to UiText(Keys.LABEL_PLAIN, "陈主任"),
+                UiText("history_action_household_register") to UiText(Keys.LABEL_PLAIN, "王建国"),
+                UiText("history_action_genesis") to UiText(Keys.HISTORY_MEMBER_SYSTEM),
+            ), rows.map { it.action to it.member })
+            assertEquals(listOf(office.credentials.deviceId, wang.credentials.deviceId, ""), rows.map { it.device })
+            assertEquals(listOf(1, 9, 0), rows.map { it.changed })
+            assertTrue(rows[0].at >= rows[1].at, rows.toString())
+            assertEquals(wang.store.community().utcOffsetMinutes, utcOffsetMinutes)
+        }
+        // An action a newer core writes reads by its code.
+        assertEquals(UiText(Keys.HISTORY_ACTION_OTHER, "gate.future"), historyAction("gate.future"))
+        assertEquals(UiText("history_action_ticket_escalated"), historyAction("ticket.escalated"))
+    }
+
+    @Test
+    fun `the relay's refusals read as sentences of their codes`() = runBlocking {
+        val vm = EnrolmentViewModel(File(tmp, "refused").apply { mkdirs() }, "备用手机", MemoryCredentials(), MemoryStoreKeys())
+        vm.setRelayUrl(relay.url)
+        vm.setCode("WXYZ-2345")
+        assertNull(vm.enrol())
+        assertEquals(UiText(Keys.relayCode("bad_code")), vm.state.value.error)
+        // A refusal that reaches the phone with its code (400 bad_device_name).
+        val unnamed = EnrolmentViewModel(File(tmp, "unnamed").apply { mkdirs() }, " ", MemoryCredentials(), MemoryStoreKeys())
+        unnamed.setRelayUrl(relay.url)
+        unnamed.setCode("WXYZ-2345")
+        assertNull(unnamed.enrol())
+        assertEquals(UiText(Keys.relayCode("bad_device_name")), unnamed.state.value.error)
+        // A code this phone does not know (a newer relay's) keeps the fallback with status and code.
+        assertEquals(UiText(Keys.ERROR_REJECTED, "409", "new_code"),
+            LinliException.Rejected(409U.toUShort(), "new_code", "detail").toUiText())
+        assertEquals(UiText(Keys.relayCode("photo_quota")), LinliException.Rejected(507U.toUShort(), "photo_quota", "").toUiText())
     }
 
     @Test
@@ -763,8 +899,8 @@ class ViewModelFlowsTest {
         val tampered = text.dropLast(1) + (if (text.last() == 'A') 'B' else 'A')
         assertEquals(PassResult.FORGED, gateVm.checkPass(tampered)!!.result)
         assertFalse(gateVm.state.value.lastPass!!.letThrough)
-        assertTrue(gateVm.state.value.entries.any { it.passResult == UiText("pass_result_valid") })
-        assertTrue(gateVm.state.value.entries.any { it.passResult == UiText("pass_result_forged") && it.flagged })
+        assertTrue(gateVm.state.value.entries.any { it.label == UiText("gate_kind_pass_valid") && !it.flagged })
+        assertTrue(gateVm.state.value.entries.any { it.label == UiText("gate_kind_pass_forged") && it.flagged })
 
         relay.admin("revoke-pass", "--id", shown.id)
         Thread.sleep(5)
@@ -788,12 +924,12 @@ class ViewModelFlowsTest {
         assertEquals(listOf(building), leadVm.state.value.buildings.map { it.id })
         val form = PassRequestForm(building, "4单元", "401", "周桂兰", PassKind.NIGHT, 3)
         assertNull(leadVm.issuePass(form.copy(name = "周桂芬")))
-        assertEquals(listOf(Keys.ERROR_REJECTED, "404"), leadVm.notice.value?.text?.let { listOf(it.key, it.args[0]) })
+        assertEquals(UiText(Keys.relayCode("not_found")), leadVm.notice.value?.text)
         val signed = leadVm.issuePass(form)!!
         assertEquals(UiText(Keys.DONE_PASS_ISSUED, "周桂兰"), leadVm.notice.value?.text)
         assertEquals(signed, leadVm.state.value.issuedPass)
         assertNull(gateVm.issuePass(form))
-        assertEquals(listOf(Keys.ERROR_REJECTED, "403"), gateVm.notice.value?.text?.let { listOf(it.key, it.args[0]) })
+        assertEquals(UiText(Keys.relayCode("forbidden")), gateVm.notice.value?.text)
         SyncViewModel(wang).syncNow()
         assertEquals(signed.text, DoorToDoorViewModel(wang).passes(h).single { it.id == signed.id }.text)
     }
