@@ -313,18 +313,9 @@ mod tests {
     fn every_field_the_sources_name_is_listed() {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
         let mut named = Vec::new();
-        let mut dirs = vec![root];
-        while let Some(dir) = dirs.pop() {
-            for entry in std::fs::read_dir(dir).unwrap() {
-                let path = entry.unwrap().path();
-                if path.is_dir() {
-                    dirs.push(path);
-                } else if path.extension().is_some_and(|e| e == "rs")
-                    && !path.ends_with("error_code.rs")
-                {
-                    let text = std::fs::read_to_string(&path).unwrap();
-                    named.extend(fields_named_in(&text));
-                }
+        for (path, text) in crate::test_support::sources::rust_sources(&root) {
+            if !path.ends_with("error_code.rs") {
+                named.extend(fields_named_in(&text));
             }
         }
         assert!(named.len() > 50, "{} fields found", named.len());

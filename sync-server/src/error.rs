@@ -178,19 +178,10 @@ mod code_tests {
     fn every_code_the_relay_answers_with_is_listed() {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
         let mut found = Vec::new();
-        let mut dirs = vec![root];
-        while let Some(dir) = dirs.pop() {
-            for entry in std::fs::read_dir(dir).unwrap() {
-                let path = entry.unwrap().path();
-                if path.is_dir() {
-                    dirs.push(path);
-                } else if path.extension().is_some_and(|e| e == "rs") {
-                    let text = std::fs::read_to_string(&path).unwrap();
-                    // Not this test's own words.
-                    let text = text.split("mod code_tests").next().unwrap_or_default();
-                    found.extend(codes_in(text));
-                }
-            }
+        for (_, text) in linli_core::test_support::sources::rust_sources(&root) {
+            // Not this test's own words.
+            let text = text.split("mod code_tests").next().unwrap_or_default();
+            found.extend(codes_in(text));
         }
         assert!(found.len() > 60, "{} codes found", found.len());
         let listed = relay_codes();

@@ -1,8 +1,10 @@
 //! Fixtures and properties shared by the core's tests and `linli-bench` (feature
 //! `test-support`): devices on temporary stores sharing one manual clock, a small community, an
-//! in-memory exchange of changes between devices, and the [`convergence`] property.
+//! in-memory exchange of changes between devices, the [`convergence`] property, and the
+//! [`sources`] that tests read.
 
 pub mod convergence;
+pub mod sources;
 
 use std::sync::Arc;
 
