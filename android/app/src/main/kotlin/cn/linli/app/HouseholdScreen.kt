@@ -1,7 +1,7 @@
-// One household, from the door-to-door list: its phone, residents, tags and watch plan, edited
-// in place, its visits with what the residents needed and said, newest first, a need put on the
-// needs list (需求清单), and its history (修改记录). Also the form that registers a household in
-// the chosen building.
+// One household, from the door-to-door list: its phone, residents with their moves (迁入迁出,
+// recorded in ResidentMovesDialog), tags and watch plan, edited in place, its visits with what
+// the residents needed and said, newest first, a need put on the needs list (需求清单), and its
+// history (修改记录). Also the form that registers a household in the chosen building.
 package cn.linli.app
 
 import androidx.compose.foundation.layout.Column
@@ -34,6 +34,7 @@ import cn.linli.viewmodels.HouseholdForm
 import cn.linli.viewmodels.HouseholdViewModel
 import cn.linli.viewmodels.Keys
 import cn.linli.viewmodels.ResidentForm
+import cn.linli.viewmodels.ResidentItem
 import cn.linli.viewmodels.Session
 import cn.linli.viewmodels.UiText
 import kotlinx.coroutines.launch
@@ -50,6 +51,7 @@ fun HouseholdDialog(session: Session, householdId: String, onDismiss: () -> Unit
     var birthYear by remember { mutableStateOf("") }
     var everyDays by remember(state.watch) { mutableStateOf(state.watch?.n?.toString() ?: "") }
     var recordingNeed by remember { mutableStateOf(false) }
+    var moving by remember { mutableStateOf<ResidentItem?>(null) }
     LaunchedEffect(vm) { vm.refresh() }
     AlertDialog(
         onDismissRequest = onDismiss,
@@ -81,7 +83,16 @@ fun HouseholdDialog(session: Session, householdId: String, onDismiss: () -> Unit
                             Text(stringResource(R.string.household_watch_none))
                         }
                     }
-                    for (r in state.residents) Text("${r.name}  ${r.birthYear ?: ""}")
+                    for (r in state.residents) {
+                        Row {
+                            Column(Modifier.weight(1f)) {
+                                Text("${r.name}  ${r.birthYear ?: ""}",
+                                    color = if (r.gone) MaterialTheme.colorScheme.outline else MaterialTheme.colorScheme.onSurface)
+                                for (m in r.moves) Text(text(m), style = MaterialTheme.typography.bodySmall)
+                            }
+                            TextButton(onClick = { vm.dismissNotice(); moving = r }) { Text(stringResource(R.string.household_moves)) }
+                        }
+                    }
                     Field(stringResource(R.string.field_name), resident) { resident = it }
                     Field(stringResource(R.string.field_birth_year), birthYear) { birthYear = it }
                     Button(onClick = {
@@ -116,6 +127,7 @@ fun HouseholdDialog(session: Session, householdId: String, onDismiss: () -> Unit
         },
     )
     if (recordingNeed) RecordNeedDialog(session, householdId, onDismiss = { recordingNeed = false })
+    moving?.let { r -> ResidentMovesDialog(vm, r, onDismiss = { moving = null }) }
 }
 
 /** Registers a household in the chosen building: address, phone and its first resident. */

@@ -1,6 +1,7 @@
 // Sync: last contact, what waits to go, photos pending, conflicts by record and field with both
-// values and who made them (keep one, or enter a new value), "sync now" with progress, and the
-// revoked-device notice with the wipe.
+// values and who made them (keep one, or enter a new value), the changes not accepted (未被接受的
+// 修改) with why, "sync now" with progress, the revoked-device notice with the wipe, and the
+// unsent work handed over as a file when the phone can no longer sync or signs out offline.
 package cn.linli.app
 
 import androidx.compose.foundation.layout.Column
@@ -25,6 +26,7 @@ import androidx.compose.runtime.remember
 import androidx.compose.runtime.setValue
 import androidx.compose.runtime.rememberCoroutineScope
 import androidx.compose.ui.Modifier
+import androidx.compose.ui.platform.LocalContext
 import androidx.compose.ui.res.stringResource
 import androidx.compose.ui.unit.dp
 import cn.linli.viewmodels.SyncViewModel
@@ -34,10 +36,17 @@ import kotlinx.coroutines.launch
 fun SyncScreen(app: LinliApplication, vm: SyncViewModel) {
     val state by vm.state.collectAsState()
     val scope = rememberCoroutineScope()
+    val context = LocalContext.current
     LaunchedEffect(vm) { vm.refresh() }
     LinliScaffold(stringResource(R.string.home_sync), vm.notice) { padding ->
         LazyColumn(Modifier.padding(padding)) {
             item {
+                if (state.exportOffered) {
+                    Button(onClick = { scope.launch { vm.exportUnsent()?.let { shareUnsent(context, it) } } },
+                        modifier = Modifier.fillMaxWidth().padding(vertical = 8.dp)) {
+                        Text(stringResource(R.string.sync_export_unsent))
+                    }
+                }
                 if (state.revoked) {
                     Text(stringResource(R.string.sync_revoked_body), color = MaterialTheme.colorScheme.error,
                         style = MaterialTheme.typography.titleLarge)
@@ -104,6 +113,21 @@ fun SyncScreen(app: LinliApplication, vm: SyncViewModel) {
                                 Text(stringResource(R.string.sync_conflict_use_value))
                             }
                         }
+                    }
+                }
+            }
+            if (state.setAside.isNotEmpty()) {
+                item {
+                    Text(stringResource(R.string.sync_set_aside_title), style = MaterialTheme.typography.titleLarge)
+                    Text(stringResource(R.string.sync_set_aside_hint))
+                }
+            }
+            items(state.setAside, key = { it.id }) { c ->
+                Card(Modifier.fillMaxWidth().padding(vertical = 4.dp)) {
+                    Column(Modifier.padding(12.dp)) {
+                        Text(c.recordName, style = MaterialTheme.typography.titleMedium)
+                        Text(listOfNotNull(text(c.action), c.at.shownIn(state.utcOffsetMinutes), c.member).joinToString(" · "))
+                        Text(text(c.why), color = MaterialTheme.colorScheme.error)
                     }
                 }
             }

@@ -1,12 +1,11 @@
-// Tickets: the four lists, a ticket's detail with its timeline and deadlines counting down, and
-// a button for each action the member may take now; who answers for it (首问负责人, 包案领导),
-// its departments' work orders with where each stands, and their questions to answer; the
-// office or an area lead plans a joint action (联合行动) for it; its history (修改记录).
+// Tickets: the four lists and a problem reported from anywhere (TicketReportDialog), a ticket's
+// detail with its timeline, the channel it came by, each photo (or 照片待同步) and deadlines
+// counting down, and a button for each action the member may take now; who answers for it
+// (首问负责人, 包案领导), its departments' work orders with where each stands, and their
+// questions to answer; the office or an area lead plans a joint action (联合行动) for it; its
+// history (修改记录).
 package cn.linli.app
 
-import android.graphics.Bitmap
-import androidx.activity.compose.rememberLauncherForActivityResult
-import androidx.activity.result.contract.ActivityResultContracts
 import androidx.compose.foundation.clickable
 import androidx.compose.foundation.horizontalScroll
 import androidx.compose.foundation.layout.Column
@@ -52,7 +51,6 @@ import cn.linli.viewmodels.TicketItem
 import cn.linli.viewmodels.TicketList
 import cn.linli.viewmodels.TicketsViewModel
 import cn.linli.viewmodels.UiText
-import java.io.ByteArrayOutputStream
 import kotlinx.coroutines.launch
 
 @Composable
@@ -72,8 +70,12 @@ fun TicketsScreen(session: Session) {
         TicketList.Overdue to R.string.tickets_overdue,
         TicketList.AtLevel(Level.STREET) to R.string.tickets_by_level,
     )
+    state.report?.let { TicketReportDialog(vm, state, it) }
     LinliScaffold(stringResource(R.string.home_tickets), vm.notice) { padding ->
         Column(Modifier.padding(padding)) {
+            Button(onClick = vm::startReport, modifier = Modifier.fillMaxWidth().padding(bottom = 8.dp)) {
+                Text(stringResource(R.string.ticket_report))
+            }
             TabRow(selectedTabIndex = lists.indexOfFirst { it.first::class == state.list::class }.coerceAtLeast(0)) {
                 for ((list, label) in lists) {
                     Tab(selected = list == state.list, onClick = { scope.launch { vm.show(list) } }, text = { Text(stringResource(label)) })
@@ -117,12 +119,10 @@ private fun TicketDetail(vm: TicketsViewModel, session: Session, t: TicketDetail
     var planning by remember { mutableStateOf(false) }
     var asking by remember { mutableStateOf<TicketActionKind?>(null) }
     var answering by remember { mutableStateOf<OrderQuestion?>(null) }
-    val camera = rememberLauncherForActivityResult(ActivityResultContracts.TakePicturePreview()) { bitmap: Bitmap? ->
-        bitmap?.let {
-            val bytes = ByteArrayOutputStream().also { out -> it.compress(Bitmap.CompressFormat.JPEG, 85, out) }.toByteArray()
-            scope.launch { vm.perform(TicketCommand.AttachPhoto(bytes)) }
-        }
-    }
+    val takePhoto = rememberPhotoTaker(
+        onPhoto = { bytes -> scope.launch { vm.perform(TicketCommand.AttachPhoto(bytes)) } },
+        onRefused = vm::cameraRefused,
+    )
     LinliScaffold(text(t.category), vm.notice) { padding ->
         LazyColumn(Modifier.padding(padding)) {
             item {
@@ -132,20 +132,23 @@ private fun TicketDetail(vm: TicketsViewModel, session: Session, t: TicketDetail
                 }
                 Text(t.description, style = MaterialTheme.typography.titleLarge)
                 Text(t.place)
-                Text(text(t.status) + " · " + text(t.level))
+                Text(text(t.status) + " · " + text(t.level) + " · " + text(t.channel))
                 t.replyDeadline?.let { Text(stringResource(R.string.ticket_reply_deadline, text(it))) }
                 t.resolveDeadline?.let { Text(stringResource(R.string.ticket_resolve_deadline, text(it))) }
                 t.responsible?.let { Text(stringResource(R.string.ticket_responsible, it)) }
                 t.leader?.let { Text(stringResource(R.string.ticket_leader, it)) }
                 t.unit?.let { Text(stringResource(R.string.ticket_unit, it)) }
-                Text(stringResource(R.string.ticket_photos) + "：${t.photos.size}")
+                if (t.photos.isNotEmpty()) {
+                    Text(stringResource(R.string.ticket_photos), style = MaterialTheme.typography.titleMedium)
+                    PhotoRow(t.photos)
+                }
                 Row(Modifier.horizontalScroll(rememberScrollState())) {
                     for (a in t.actions) {
                         OutlinedButton(
                             onClick = {
                                 when (a) {
                                     TicketActionKind.ACCEPT -> scope.launch { vm.perform(TicketCommand.Accept) }
-                                    TicketActionKind.ATTACH_PHOTO -> camera.launch(null)
+                                    TicketActionKind.ATTACH_PHOTO -> takePhoto()
                                     else -> asking = a
                                 }
                             },

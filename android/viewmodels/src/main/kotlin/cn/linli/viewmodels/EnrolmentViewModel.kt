@@ -100,20 +100,13 @@ class EnrolmentViewModel(
             _state.update { it.copy(busy = false, session = session, error = firstSync) }
             session
         } catch (e: LinliException) {
-            _state.update { it.copy(busy = false, error = enrolRefusal(e)) }
+            // A wrong code is the relay's refusal with its code (401 bad_code), said like any.
+            _state.update { it.copy(busy = false, error = e.toUiText()) }
             null
         }
     }
 
     companion object {
-        /** The code the relay refuses an unknown, used or expired enrolment code with: its only
-         * 401 at enrolment, which reaches the phone without its code (`Unauthorized`). */
-        const val BAD_CODE = "bad_code"
-
-        /** A refused enrolment in words: a wrong code is not "this phone is no longer signed in". */
-        fun enrolRefusal(e: LinliException): UiText =
-            if (e is LinliException.Unauthorized) UiText(Keys.relayCode(BAD_CODE)) else e.toUiText()
-
         /** Upper case, without spaces; the dash the relay prints stays (it accepts either). */
         fun normaliseCode(code: String): String =
             code.trim().uppercase().filter { !it.isWhitespace() }

@@ -121,7 +121,8 @@ class HomeViewModel(
             // Everyone rates and votes but a department's staff alone.
             if (me.roles.any { it.role != Role.DEPARTMENT_STAFF }) add(HomeTile.EVALUATION)
             if (has(JOINT_ROLES)) add(HomeTile.JOINT_ACTIONS)
-            if (store.reminders(today).isNotEmpty()) add(HomeTile.REMINDERS)
+            // The office adds reminders there, before there is any.
+            if (office || store.reminders(today).isNotEmpty()) add(HomeTile.REMINDERS)
             add(HomeTile.SYNC)
             if (office) add(HomeTile.OFFICE)
         }

@@ -1,6 +1,7 @@
-// One household: its address, phone, residents, tags and watch plan, edited by its building's
-// leads and the office; and its visits with what the residents needed and said (民意), newest
-// first, who visited, and older ones a page at a time.
+// One household: its address, phone, residents with when they moved in or out and where a
+// returnee came from, tags and watch plan, edited by its building's leads and the office; and
+// its visits with what the residents needed and said (民意), newest first, who visited, and
+// older ones a page at a time.
 package cn.linli.viewmodels
 
 import cn.linli.core.*
@@ -26,11 +27,23 @@ data class ResidentForm(val name: String, val birthYear: Int? = null, val phone:
     fun toInput() = ResidentInput(name, birthYear, phone)
 }
 
+/** A resident as the household's screen lists them. */
+data class ResidentItem(
+    val id: String,
+    val name: String,
+    val birthYear: Long?,
+    val phone: String,
+    /** Their moves, in words: moved in, returned from somewhere, moved out (each when recorded). */
+    val moves: List<UiText>,
+    /** They moved out. */
+    val gone: Boolean,
+)
+
 data class HouseholdState(
     /** The household as people know it: 3号楼 1单元 302. */
     val name: String = "",
     val phone: String = "",
-    val residents: List<Resident> = emptyList(),
+    val residents: List<ResidentItem> = emptyList(),
     val tags: Set<Tag> = emptySet(),
     val watch: WatchPlan? = null,
     /** Newest first. */
@@ -55,7 +68,7 @@ class HouseholdViewModel(
         return HouseholdState(
             name = store.recordName(householdId),
             phone = detail.phone,
-            residents = detail.residents,
+            residents = detail.residents.map(::residentItem),
             tags = detail.tags.toSet(),
             watch = detail.watch,
             visits = latest + older,
@@ -88,6 +101,36 @@ class HouseholdViewModel(
     suspend fun addResident(form: ResidentForm): String? =
         act({ UiText(Keys.DONE_RESIDENT_ADDED, form.name.trim()) }) { store.addResident(householdId, form.toInput()) }
 
+    /**
+     * Records a resident's moves: moved in on a day (and, for a returnee, where from), moved out
+     * on a day (`YYYY-MM-DD`). What is not given stays as recorded; an empty value clears it. A
+     * returnee arrived when they moved in.
+     */
+    suspend fun setMoves(residentId: String, movedIn: String? = null, movedOut: String? = null, arrivedFrom: String? = null) =
+        act({ UiText(Keys.DONE_HOUSEHOLD_SAVED) }) {
+            val now = store.household(householdId).residents.firstOrNull { it.id == residentId }
+                ?: throw LinliException.NotFound("resident", residentId)
+            val moved = day(movedIn, now.movedIn)
+            val from = arrivedFrom?.trim() ?: now.arrivedFrom
+            val moves = ResidentMoves(
+                status = now.status,
+                movedIn = moved,
+                movedOut = day(movedOut, now.movedOut),
+                arrivedFrom = from,
+                arrivedOn = if (from.isEmpty()) null else moved ?: now.arrivedOn,
+            )
+            store.setResidentMoves(householdId, residentId, moves)
+        } != null
+
+    private fun residentItem(r: Resident): ResidentItem {
+        val moves = listOfNotNull(
+            r.movedIn?.let { UiText(Keys.RESIDENT_MOVED_IN, it) },
+            r.arrivedFrom.ifEmpty { null }?.let { UiText(Keys.RESIDENT_ARRIVED_FROM, it, r.arrivedOn ?: "") },
+            r.movedOut?.let { UiText(Keys.RESIDENT_MOVED_OUT, it) },
+        )
+        return ResidentItem(r.id, r.name, r.birthYear, r.phone, moves, gone = r.movedOut != null)
+    }
+
     private fun item(v: Visit) = VisitItem(
         id = v.id,
         at = Instant.ofEpochMilli(v.atMs),
@@ -102,5 +145,12 @@ class HouseholdViewModel(
     private companion object {
         /** Visits read at a time (the household's record carries the latest 20). */
         const val VISIT_PAGE = 20
+
+        /** A day as typed: none given keeps what was recorded, an empty one clears it. */
+        fun day(typed: String?, kept: String?): String? = when {
+            typed == null -> kept
+            typed.isBlank() -> null
+            else -> typed.trim()
+        }
     }
 }

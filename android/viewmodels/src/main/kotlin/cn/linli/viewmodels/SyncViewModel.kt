@@ -1,7 +1,9 @@
 // Sync: last contact, what is waiting to go, photos pending, conflicts to resolve (both values
-// and who made them; the member picks one), "sync now" with progress by phase, and a revoked
-// device told so and offered to wipe its data. The app's background worker and its
-// foreground hook call `syncNow` too.
+// and who made them; the member picks one), the changes the relay did not accept (未被接受的修改,
+// in SetAside.kt), "sync now" with progress by phase, and a revoked device told so and offered
+// to wipe its data. A phone that can no longer sync, or signs out offline with work unsent, is
+// offered to hand that work over as a file. The app's background worker and its foreground hook
+// call `syncNow` too.
 package cn.linli.viewmodels
 
 import cn.linli.core.*
@@ -43,6 +45,20 @@ data class SyncState(
     /** A sign-out that could not reach the relay: how many changes and photos would be lost
      * if the person insists. */
     val signOutWouldLose: Long? = null,
+    /** The changes set aside on this phone, newest first. */
+    val setAside: List<SetAsideItem> = emptyList(),
+    /** The community's offset from UTC: the screen shows times in it. */
+    val utcOffsetMinutes: Int = 8 * 60,
+    /** The phone can no longer sync (revoked, its member deactivated, its store replaced) or
+     * signs out offline with work unsent: its unsent work may be handed over ([SyncViewModel.exportUnsent]). */
+    val exportOffered: Boolean = false,
+)
+
+/** A phone's unsent work as a file to share with the office. */
+data class UnsentFile(
+    /** `linli-unsent-<deviceId>.json`. */
+    val fileName: String,
+    val json: String,
 )
 
 class SyncViewModel(
@@ -74,6 +90,8 @@ class SyncViewModel(
             held = summary.held.toLong(),
             photosPending = summary.photosPending.toLong(),
             conflicts = conflicts,
+            setAside = setAsideItems(store),
+            utcOffsetMinutes = store.community().utcOffsetMinutes,
         )
     }
 
@@ -97,6 +115,7 @@ class SyncViewModel(
             session.client.sync(store, listener, token).also { done(UiText(Keys.DONE_SYNCED, it.pushed, it.pulled)) }
         } catch (e: LinliException) {
             if (e is LinliException.DeviceRevoked || e is LinliException.DeviceWiped) mutableState.value = state.value.copy(revoked = true)
+            offerExport(after = e)
             fail(e.toUiText())
             null
         } finally {
@@ -147,6 +166,7 @@ class SyncViewModel(
         val outcome = try {
             session.client.signOut(store, force, null)
         } catch (e: LinliException) {
+            offerExport(after = e)
             fail(e.toUiText())
             null
         } finally {
@@ -154,12 +174,34 @@ class SyncViewModel(
         }
         if (outcome == null) return false
         if (!outcome.erased) {
-            mutableState.value = state.value.copy(signOutWouldLose = outcome.unsent.toLong())
+            mutableState.value = state.value.copy(signOutWouldLose = outcome.unsent.toLong(), exportOffered = true)
             fail(UiText(Keys.SIGN_OUT_WOULD_LOSE, outcome.unsent.toLong()))
             return false
         }
         wipe(credentials)
         return true
+    }
+
+    /** The phone's unsent work (what waits to go and what the relay refused) as JSON sealed with
+     * its token, named for its device, for the screen to share; null when it cannot be read
+     * (the notice says why). The screen's notice is otherwise left as it is. */
+    suspend fun exportUnsent(): UnsentFile? {
+        val credentials = session.credentials
+        return try {
+            val json = withContext(io) { store.exportUnsent(credentials.token) }
+            UnsentFile("linli-unsent-${credentials.deviceId}.json", json)
+        } catch (e: LinliException) {
+            fail(e.toUiText())
+            null
+        }
+    }
+
+    /** Offers the export when `after` says the phone can no longer sync. */
+    private fun offerExport(after: LinliException) {
+        if (after is LinliException.DeviceRevoked || after is LinliException.MemberDeactivated ||
+            after is LinliException.StoreReplaced) {
+            mutableState.value = state.value.copy(exportOffered = true)
+        }
     }
 
     private fun memberName(id: String) =

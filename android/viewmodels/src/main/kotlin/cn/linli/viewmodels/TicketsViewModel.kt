@@ -1,8 +1,9 @@
 // Tickets: the lists (mine, open, overdue, by level), a ticket's detail with its event timeline
-// (the departments' steps on its work orders included) and deadlines counting down, the actions
-// the member's role allows now (from the core's one rule), photos attached, dispatching to a
+// (the departments' steps on its work orders included), the channel it came by, each photo (or
+// 照片待同步 while its bytes have not arrived) and deadlines counting down, the actions the
+// member's role allows now (from the core's one rule), photos attached, dispatching to a
 // department of the directory (大联动), the leader in charge (包案领导), and answering a
-// department's question.
+// department's question; and the report form (TicketReport.kt) with its photos.
 package cn.linli.viewmodels
 
 import cn.linli.core.*
@@ -75,10 +76,13 @@ data class TicketDetailState(
     val place: String,
     val status: UiText,
     val level: UiText,
+    /** How it came (走访, 12345热线, 微信群 …). */
+    val channel: UiText,
     val replyDeadline: UiText?,
     val resolveDeadline: UiText?,
     val timeline: List<TimelineItem>,
-    val photos: List<String>,
+    /** In the order attached, the report's first. */
+    val photos: List<TicketPhoto>,
     val actions: List<TicketActionKind>,
     /** Where a duplicate can be merged: the other open tickets, those at the same place first. */
     val mergeTargets: List<TicketItem>,
@@ -106,6 +110,12 @@ data class TicketsState(
     /** The list holds more tickets than it shows. */
     val hasMore: Boolean = false,
     val detail: TicketDetailState? = null,
+    /** The report being written (null when none), with the photos taken for it. */
+    val report: TicketReportForm? = null,
+    /** Where a report may be, besides a place typed: the member's buildings and gates. */
+    val places: List<ReportPlace> = emptyList(),
+    val categories: List<Choice<Category>> = categoryChoices,
+    val channels: List<Choice<Channel>> = channelChoices,
 )
 
 /** What an action needs besides the ticket. */
@@ -138,6 +148,7 @@ class TicketsViewModel(
             items = rows.take(s.shown).map(::item),
             hasMore = rows.size > s.shown,
             detail = s.detail?.let { detail(it.id) },
+            places = reportPlaces(store),
         )
     }
 
@@ -162,6 +173,53 @@ class TicketsViewModel(
 
     /** Reports a problem (from anywhere: the gate, the street, a call). */
     suspend fun report(input: TicketInput): String? = act({ UiText(Keys.DONE_TICKET_REPORTED) }) { store.reportTicket(input) }
+
+    /** Opens an empty report form. */
+    fun startReport() {
+        mutableState.value = state.value.copy(report = TicketReportForm())
+    }
+
+    /** Changes what the open form says. */
+    fun editReport(change: (TicketReportForm) -> TicketReportForm) {
+        val form = state.value.report ?: return
+        mutableState.value = state.value.copy(report = change(form))
+    }
+
+    /** Stores a photo taken for the open form on the phone (its sha-256 names it) and keeps it
+     * on the form; false when there is no form or the store refused it. */
+    suspend fun addPhoto(bytes: ByteArray): Boolean {
+        if (state.value.report == null) return false
+        val sha256 = act({ null }) { store.addPhoto(bytes) } ?: return false
+        editReport { it.copy(photos = it.photos + ReportPhoto(sha256, bytes)) }
+        return true
+    }
+
+    /** Takes a photo off the open form (it stays stored, named by no record, and is not sent). */
+    fun removePhoto(sha256: String) = editReport { f -> f.copy(photos = f.photos.filter { it.sha256 != sha256 }) }
+
+    /** The camera was refused: says so, and the form keeps what it holds. */
+    fun cameraRefused() = fail(UiText(Keys.TICKET_PHOTO_CAMERA_REFUSED))
+
+    /** Reports the open form's problem with its photos; the form closes once the core took it. */
+    suspend fun submitReport(): String? {
+        val form = state.value.report ?: return null
+        val place = form.placeId?.let { id -> state.value.places.firstOrNull { it.id == id } }
+        val id = report(TicketInput(
+            category = form.category,
+            placeKind = place?.kind ?: PlaceRefKind.FREE_TEXT,
+            placeRef = place?.id ?: "",
+            placeText = place?.name ?: form.placeText,
+            description = form.description,
+            photos = form.photos.map { it.sha256 },
+            channel = form.channel,
+        ))
+        if (id != null) mutableState.value = state.value.copy(report = null)
+        return id
+    }
+
+    fun cancelReport() {
+        mutableState.value = state.value.copy(report = null)
+    }
 
     /** Runs an action on the open ticket. */
     suspend fun perform(command: TicketCommand): Boolean {
@@ -242,11 +300,12 @@ class TicketsViewModel(
             place = t.place.text,
             status = UiText(Keys.of(t.state.status)),
             level = UiText(Keys.of(t.state.level)),
+            channel = UiText(Keys.of(t.channel)),
             replyDeadline = t.state.replyDueMs?.let { countdown(now(), Instant.ofEpochMilli(it)) },
             resolveDeadline = t.state.resolveDueMs?.let { countdown(now(), Instant.ofEpochMilli(it)) },
             // The departments' steps in time order among the ticket's own events.
             timeline = if (steps.isEmpty()) events else (events + steps).sortedBy { it.at },
-            photos = t.state.photos,
+            photos = t.state.photos.map { ticketPhoto(store, it) },
             actions = actions,
             mergeTargets = if (TicketActionKind.MERGE in actions) mergeTargets(t) else emptyList(),
             responsible = t.state.responsible?.let(name),

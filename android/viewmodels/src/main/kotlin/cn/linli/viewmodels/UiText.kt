@@ -85,6 +85,22 @@ object Keys {
     const val HISTORY_MEMBER_SYSTEM = "history_member_system"
     const val HISTORY_OPEN = "history_open"
     const val HISTORY_TITLE = "history_title"
+    /** A photo whose bytes are not on this phone yet: 照片待同步. */
+    const val TICKET_PHOTO_PENDING = "ticket_photo_pending"
+    /** The camera was refused: said on the report form, which keeps what was typed. */
+    const val TICKET_PHOTO_CAMERA_REFUSED = "ticket_photo_camera_refused"
+    /** 未被接受的修改, the sync screen's section, and what it means. */
+    const val SYNC_SET_ASIDE_TITLE = "sync_set_aside_title"
+    const val SYNC_SET_ASIDE_HINT = "sync_set_aside_hint"
+    /** Why a change was set aside, for a code without a sentence of its own: `%1$s` is the code. */
+    const val SYNC_SET_ASIDE_OTHER = "sync_set_aside_other"
+    /** Hands the phone's unsent work over as a file. */
+    const val SYNC_EXPORT_UNSENT = "sync_export_unsent"
+    /** `%1$s 迁入`, `%1$s 迁出`, and `从%1$s返回（%2$s）`: where a returnee came from, and when. */
+    const val RESIDENT_MOVED_IN = "resident_moved_in"
+    const val RESIDENT_MOVED_OUT = "resident_moved_out"
+    const val RESIDENT_ARRIVED_FROM = "resident_arrived_from"
+    const val DONE_REMINDER_ADDED = "done_reminder_added"
 
     /** The kinds of a gate's entries (`GateEntryRow.kind`), each labelled `gate_kind_<code>`. */
     val gateKinds: List<String> = listOf(
@@ -101,6 +117,14 @@ object Keys {
         "timeline_leader_named",
     )
 
+    /** The keys of a ticket reported from anywhere with its photos, the refused edits and the
+     * unsent work on the sync screen, the office's reminders made on the phone and a
+     * resident's moves. */
+    val offlineWork: List<String> = listOf(
+        TICKET_PHOTO_PENDING, TICKET_PHOTO_CAMERA_REFUSED, SYNC_SET_ASIDE_TITLE, SYNC_SET_ASIDE_HINT, SYNC_SET_ASIDE_OTHER,
+        SYNC_EXPORT_UNSENT, RESIDENT_MOVED_IN, RESIDENT_MOVED_OUT, RESIDENT_ARRIVED_FROM, DONE_REMINDER_ADDED,
+    )
+
     /** Every fixed key above, for the string-table check. */
     val fixed: List<String> = listOf(
         ENROL_MISSING_RELAY, ENROL_MISSING_CODE, ERROR_NOT_FOUND, ERROR_NETWORK, ERROR_REJECTED, ERROR_UNAUTHORIZED, ERROR_REVOKED,
@@ -115,7 +139,7 @@ object Keys {
         DONE_ROUND_OPENED, DONE_RATED, DONE_VOTED, DONE_ROUND_CLOSED, EVALUATION_DOUBLE_VOTERS, JOINT_PROGRESS, DONE_JOINT_PLANNED, DONE_STEP_DONE,
         DONE_VEHICLE_EXIT, DONE_PARCEL_PICKED_UP, DONE_INCIDENT, DONE_HANDOVER,
         HISTORY_ACTION_OTHER, HISTORY_MEMBER_SYSTEM, HISTORY_OPEN, HISTORY_TITLE,
-    ) + timeline + HomeTile.entries.map { it.key } + gateKinds.map(::gateKind)
+    ) + timeline + offlineWork + HomeTile.entries.map { it.key } + gateKinds.map(::gateKind)
 
     /** The sentence of a refusal's stable code (an input, a state, a role). */
     fun errorCode(code: String) = "error_code_$code"
@@ -160,6 +184,7 @@ object Keys {
     fun of(v: NeedStatus) = "need_status_${v.code()}"
     fun of(v: SubjectKind) = "subject_kind_${v.code()}"
     fun of(v: Severity) = "severity_${v.code()}"
+    fun of(v: Repeat) = "repeat_${v.code()}"
 
     /** Every enum label key, for the string-table check. */
     val enumLabels: List<String> = Role.entries.map(::of) + DutyRole.entries.map(::of) +
@@ -171,11 +196,14 @@ object Keys {
         SwapStatus.entries.map(::of) + SyncPhase.entries.map(::of) + TicketActionKind.entries.map(::of) +
         AgendaKind.entries.map(::of) + CaseStatus.entries.map(::of) + CaseActionKind.entries.map(::of) +
         NeedCategory.entries.map(::of) + Urgency.entries.map(::of) + NeedStatus.entries.map(::of) +
-        SubjectKind.entries.map(::of) + Severity.entries.map(::of)
+        SubjectKind.entries.map(::of) + Severity.entries.map(::of) + Repeat.entries.map(::of)
 }
 
 /** The relay's codes, for choosing between a sentence of the code's own and the fallback. */
 private val knownRelayCodes: Set<String> by lazy { relayCodes().toSet() }
+
+/** Whether the relay's code has a sentence of its own (`relay_code_<code>`). */
+internal fun isRelayCode(code: String): Boolean = code in knownRelayCodes
 
 /** A refusal by the relay in words: the code's own sentence, or, for a code this phone does not
  * know (a newer relay), the fallback naming the status and the code. */

@@ -166,4 +166,29 @@ class StringTablesTest {
             assertTrue(en.getValue(key).endsWith("."), "a whole sentence: $key → ${en[key]}")
         }
     }
+
+    /** A ticket reported from anywhere, the changes not accepted, the unsent work handed over, the
+     * office's reminders and a resident's moves: their keys in both languages, the channels and
+     * repeats as people say them, and the sentences whole. */
+    @Test
+    fun `the report, set-aside, export, reminder and moves keys have their words in both languages`() {
+        val repeats = cn.linli.core.Repeat.entries.map(Keys::of)
+        val channels = cn.linli.core.Channel.entries.map(Keys::of)
+        val screens = listOf("ticket_channel", "ticket_place_typed", "household_moves", "reminder_add")
+        assertTrue(Keys.fixed.containsAll(Keys.offlineWork) && Keys.enumLabels.containsAll(repeats + channels), "checked with the others")
+        for ((name, table) in listOf("values" to zh, "values-en" to en)) {
+            assertEquals(emptyList<String>(), (Keys.offlineWork + repeats + channels + screens).filter { it !in table }, "missing in $name")
+        }
+        assertEquals(listOf("走访", "门岗", "随手拍", "12345热线", "微信群", "来访"), channels.map { zh[it] })
+        assertEquals(listOf("一次", "每月", "每年"), repeats.map { zh[it] })
+        assertEquals("照片待同步", zh[Keys.TICKET_PHOTO_PENDING])
+        assertEquals("未被接受的修改", zh[Keys.SYNC_SET_ASIDE_TITLE])
+        assertEquals("%1\$s 迁入", zh[Keys.RESIDENT_MOVED_IN])
+        assertEquals("%1\$s 迁出", zh[Keys.RESIDENT_MOVED_OUT])
+        assertEquals("从%1\$s返回（%2\$s）", zh[Keys.RESIDENT_ARRIVED_FROM])
+        for (key in listOf(Keys.TICKET_PHOTO_CAMERA_REFUSED, Keys.SYNC_SET_ASIDE_HINT, Keys.SYNC_SET_ASIDE_OTHER, Keys.DONE_REMINDER_ADDED)) {
+            assertTrue(zh.getValue(key).endsWith("。"), "a whole sentence: $key → ${zh[key]}")
+            assertTrue(en.getValue(key).endsWith("."), "a whole sentence: $key → ${en[key]}")
+        }
+    }
 }

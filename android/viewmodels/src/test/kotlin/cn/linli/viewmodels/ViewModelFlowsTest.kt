@@ -4,8 +4,10 @@
 // incident, a handover, the pass type, the number of 安全员), a record's history, the relay's
 // refusals in words, a visit, a ticket reported and escalated, a ticket worked by a department on its own phone and another handed back, a
 // conflict resolved, a sync with progress, a revoked phone wiped, the needs list claimed twice
-// offline and served, the month's evaluation with a vote cast from two phones, and a joint
-// action across three departments.
+// offline and served, the month's evaluation with a vote cast from two phones, a joint
+// action across three departments, a ticket reported at the gate with channel and photo, a
+// change the relay refused on the sync screen, a reminder the office adds on the phone, a
+// resident who moves, and a revoked phone's unsent work exported.
 package cn.linli.viewmodels
 
 import cn.linli.core.*
@@ -60,6 +62,8 @@ class ViewModelFlowsTest {
      * 值班长 陆志明, 安全员 何建军. */
     private val north: String
     private val building: String
+    /** 梅园新村, where tests add gates of their own. */
+    private val compound: String
     /** Two departments of the directory (大联动): 城管 (staff 刘城管) and 派出所 (staff 马警官). */
     private val cityUnit: String
     private val policeUnit: String
@@ -72,7 +76,7 @@ class ViewModelFlowsTest {
     init {
         relay.admin("create-community", "--name", "梅园社区", "--admin-name", "陈主任")
         val area = relay.admin("add-place", "--kind", "area", "--name", "第一片区").trim()
-        val compound = relay.admin("add-place", "--kind", "compound", "--name", "梅园新村", "--parent", area).trim()
+        compound = relay.admin("add-place", "--kind", "compound", "--name", "梅园新村", "--parent", area).trim()
         building = relay.admin("add-place", "--kind", "building", "--name", "3号楼", "--parent", compound).trim()
         gate = relay.admin("add-place", "--kind", "gate", "--name", "东门", "--parent", compound).trim()
         relay.admin("add-member", "--id", "lead-wang", "--name", "王建国", "--role", "building_lead:$building")
@@ -967,6 +971,7 @@ class ViewModelFlowsTest {
         assertNotNull(lose)
         assertTrue(lose!! >= 1, "the household waits to be sent: $lose")
         assertEquals(Keys.SIGN_OUT_WOULD_LOSE, sync.notice.value?.text?.key)
+        assertTrue(sync.state.value.exportOffered, "the unsent work may be handed over instead")
         assertTrue(File(path).exists(), "nothing erased")
         assertTrue(sync.signOut(creds, force = true))
         assertFalse(File(path).exists())
@@ -1264,4 +1269,208 @@ class ViewModelFlowsTest {
         }
         assertEquals(UiText(Keys.JOINT_PROGRESS, "3", "1", "1"), desk.state.value.actions.single().progress)
     }
+
+    @Test
+    fun `a safety officer reports from the tickets screen by 12345 with a photo, pending on the office's phone until it is uploaded`() = runBlocking {
+        val sun = enrolled("guard-sun", "report-sun")
+        val office = enrolled("office-admin", "report-office")
+        val vm = TicketsViewModel(sun).apply { refresh() }
+        with(vm.state.value) {
+            assertEquals(listOf(ReportPlace(gate, "东门", PlaceRefKind.GATE)), places, "a gate's officer has no building")
+            assertEquals(Channel.entries.toList(), channels.map { it.value })
+            assertEquals(listOf("channel_visit", "channel_gate", "channel_photo_report", "channel_hotline_12345",
+                "channel_chat_group", "channel_walk_in"), channels.map { it.label.key })
+            assertEquals(Category.entries.map { UiText(Keys.of(it)) }, categories.map { it.label })
+            assertNull(report)
+        }
+        val bytes = "东门外垃圾桶满溢的照片".toByteArray()
+        assertFalse(vm.addPhoto(bytes), "no form open")
+        vm.startReport()
+        vm.editReport { it.copy(category = Category.SANITATION, placeText = "东门外人行道", description = "垃圾桶满溢，三天无人清运",
+            channel = Channel.HOTLINE12345) }
+        // The camera refused: said, and the form keeps what was typed.
+        vm.cameraRefused()
+        assertEquals(Notice(UiText(Keys.TICKET_PHOTO_CAMERA_REFUSED), true), vm.notice.value)
+        assertEquals("垃圾桶满溢，三天无人清运", vm.state.value.report?.description)
+        assertTrue(vm.addPhoto(bytes))
+        assertTrue(vm.addPhoto("拍糊了".toByteArray()))
+        val (kept, blurred) = vm.state.value.report!!.photos
+        assertEquals(sha256(bytes), kept.sha256)
+        assertArrayEquals(bytes, kept.bytes)
+        vm.removePhoto(blurred.sha256)
+        assertEquals(listOf(kept.sha256), vm.state.value.report!!.photos.map { it.sha256 })
+        val t = vm.submitReport()
+        assertNotNull(t, "${vm.notice.value}")
+        assertEquals(Notice(UiText(Keys.DONE_TICKET_REPORTED), false), vm.notice.value)
+        assertNull(vm.state.value.report, "the form closes")
+        with(sun.store.ticket(t!!)) {
+            assertEquals(listOf<Any>(PlaceRefKind.FREE_TEXT, "", "东门外人行道", Channel.HOTLINE12345, listOf(kept.sha256)),
+                listOf(place.kind, place.reference, place.text, channel, photos))
+        }
+
+        // The officer's sync sends the ticket and stops before the photo goes up.
+        val token = CancelToken()
+        val stopAfterPush = object : SyncListener {
+            override fun onProgress(progress: SyncProgress) {
+                if (progress.phase == SyncPhase.PUSH) token.cancel()
+            }
+        }
+        val stopped = runCatching { sun.client.sync(sun.store, stopAfterPush, token) }.exceptionOrNull()
+        token.close()
+        assertTrue(stopped is LinliException.Cancelled, "$stopped")
+        syncAll(office)
+        val desk = TicketsViewModel(office)
+        desk.open(t)
+        with(desk.state.value.detail!!) {
+            assertEquals(listOf("垃圾桶满溢，三天无人清运", "东门外人行道"), listOf(description, place))
+            assertEquals(UiText("channel_hotline_12345"), channel)
+            assertEquals(UiText("category_sanitation"), category)
+            assertEquals(listOf(TicketPhoto(kept.sha256, null)), photos)
+            assertEquals(listOf(UiText(Keys.TICKET_PHOTO_PENDING)), photos.map { it.pending })
+            assertNull(responsible)
+        }
+        assertTrue(desk.perform(TicketCommand.Accept))
+        assertEquals("陈主任", desk.state.value.detail!!.responsible)
+
+        // The officer's next sync uploads it; the office's brings its bytes.
+        syncAll(sun, office)
+        desk.refresh()
+        val photo = desk.state.value.detail!!.photos.single()
+        assertEquals(kept.sha256, photo.sha256)
+        assertArrayEquals(bytes, photo.bytes)
+        assertNull(photo.pending)
+    }
+
+    @Test
+    fun `a change the relay refused shows on the sync screen under its record's name, with the relay's sentence`() = runBlocking {
+        // 郑海, 安全员 at 西门, has the office's monthly fire check there; offline he marks it
+        // done while the office moves him to 南门: the relay refuses his mark.
+        val west = relay.admin("add-place", "--kind", "gate", "--name", "西门", "--parent", compound).trim()
+        val south = relay.admin("add-place", "--kind", "gate", "--name", "南门", "--parent", compound).trim()
+        relay.admin("add-member", "--id", "guard-zheng", "--name", "郑海", "--role", "safety_officer:$west")
+        val zheng = enrolled("guard-zheng", "aside-zheng")
+        val due = LocalDate.parse(zheng.store.today()).plusDays(2).toString()
+        val check = relay.admin("add-reminder", "--what", "消防器材检查", "--due", due, "--place", west,
+            "--role", "safety_officer", "--repeat", "monthly").trim()
+        val sync = SyncViewModel(zheng)
+        assertNotNull(sync.syncNow())
+        assertEquals(emptyList<SetAsideItem>(), sync.state.value.setAside)
+        val reminders = RemindersViewModel(zheng).apply { refresh() }
+        assertFalse(reminders.state.value.mayAdd, "only the office adds reminders")
+        assertEquals(listOf("西门"), reminders.state.value.items.filter { it.id == check }.map { it.place })
+        assertNotNull(reminders.complete(check))
+        relay.admin("grant-role", "--member", "guard-zheng", "--role", "safety_officer:$south")
+
+        assertNotNull(sync.syncNow(), "the phone goes on syncing")
+        val aside = sync.state.value.setAside.single()
+        assertEquals("社区名录", aside.recordName)
+        assertEquals(UiText("history_action_reminder_complete"), aside.action)
+        assertEquals("郑海", aside.member)
+        assertEquals(UiText(Keys.relayCode("role_forbidden")), aside.why)
+        assertTrue(Duration.between(aside.at, Instant.now()).abs() < Duration.ofMinutes(5), "${aside.at}")
+        assertEquals(zheng.store.community().utcOffsetMinutes, sync.state.value.utcOffsetMinutes)
+        assertFalse(sync.state.value.exportOffered, "a refused change is no reason to hand work over")
+        // A code this phone has no sentence for (a newer relay's) is said with the code.
+        assertEquals(UiText(Keys.SYNC_SET_ASIDE_OTHER, "new_code"), setAsideReason("new_code"))
+    }
+
+    @Test
+    fun `the office adds a monthly reminder on the phone, a day that is not one refused before the core`() = runBlocking {
+        val office = enrolled("office-admin", "remind-office")
+        assertTrue(HomeTile.REMINDERS in HomeViewModel(office).apply { refresh() }.state.value.tiles, "the office adds them there")
+        val vm = RemindersViewModel(office).apply { refresh() }
+        with(vm.state.value) {
+            assertTrue(mayAdd)
+            assertTrue(PlaceItem(north, "北门") in places && PlaceItem(building, "3号楼") in places, places.toString())
+            assertTrue(places.none { it.id == cityUnit || it.id == coUnit }, "no department or unit: $places")
+            assertTrue(MemberItem("gate-feng", "冯国强") in members, members.toString())
+            assertEquals(listOf("role_area_lead", "role_building_lead", "role_lane_lead", "role_gate_lead", "role_shift_lead",
+                "role_safety_officer"), ownerRoles.map { it.label.key })
+            assertEquals(listOf(Repeat.ONCE to "repeat_once", Repeat.MONTHLY to "repeat_monthly", Repeat.YEARLY to "repeat_yearly"),
+                repeats.map { it.value to it.label.key })
+        }
+        val first = LocalDate.parse(office.store.today()).plusDays(3).toString()
+        val form = ReminderForm("北门监控设备月检", north, ReminderOwner.ForRole(Role.GATE_LEAD), first, " 7 ", Repeat.MONTHLY)
+        assertNull(vm.add(form.copy(firstDue = "下月初")))
+        assertEquals(Notice(UiText(Keys.errorCode("not_a_date"), Keys.field("first_due")), true), vm.notice.value)
+        assertNull(vm.add(form.copy(leadDays = "一周")))
+        assertEquals(Notice(UiText(Keys.errorCode("malformed"), Keys.field("lead_days")), true), vm.notice.value)
+        assertTrue(vm.state.value.items.none { it.what == "北门监控设备月检" }, "nothing added")
+
+        val id = vm.add(form)
+        assertNotNull(id, "${vm.notice.value}")
+        assertEquals(Notice(UiText(Keys.DONE_REMINDER_ADDED), false), vm.notice.value)
+        val listed = vm.state.value.items.single { it.id == id }
+        assertEquals(listOf("北门监控设备月检", "北门"), listOf(listed.what, listed.place))
+        assertEquals(UiText(Keys.REMINDER_DUE, first, "3"), listed.due)
+        assertEquals(UiText("repeat_monthly"), listed.repeat)
+        assertEquals(listOf(false, true), listOf(listed.overdue, listed.canComplete))
+
+        // The gate's lead has it after both sync.
+        val feng = enrolled("gate-feng", "remind-feng")
+        syncAll(office, feng)
+        val lead = RemindersViewModel(feng).apply { refresh() }
+        assertEquals(listOf(UiText(Keys.REMINDER_DUE, first, "3")), lead.state.value.items.filter { it.id == id }.map { it.due })
+        assertFalse(lead.state.value.mayAdd)
+    }
+
+    @Test
+    fun `a lead marks a resident moved out and another back from elsewhere, and the office's household screen shows it`() = runBlocking {
+        val wang = enrolled("lead-wang", "moves-wang")
+        val office = enrolled("office-admin", "moves-office")
+        val h = wang.store.registerHousehold(HouseholdInput(building, "9单元", "901", "",
+            listOf(ResidentInput("钱桂芳", 1950, ""), ResidentInput("钱小军", 1985, "")), emptyList(), null))
+        val today = wang.store.today()
+        val vm = HouseholdViewModel(wang, h).apply { refresh() }
+        val (mother, son) = vm.state.value.residents
+        assertEquals(listOf(emptyList<UiText>(), emptyList()), vm.state.value.residents.map { it.moves })
+
+        assertTrue(vm.setMoves(son.id, movedOut = today))
+        assertEquals(Notice(UiText(Keys.DONE_HOUSEHOLD_SAVED), false), vm.notice.value)
+        assertTrue(vm.setMoves(mother.id, movedIn = "2025-06-01", arrivedFrom = " 武汉 "))
+        assertFalse(vm.setMoves(son.id, movedIn = "上个月"))
+        assertEquals(true, vm.notice.value?.isError)
+        assertEquals(Keys.errorCode("not_a_date"), vm.notice.value?.text?.key, "${vm.notice.value}")
+        val moved = listOf(
+            listOf(UiText(Keys.RESIDENT_MOVED_IN, "2025-06-01"), UiText(Keys.RESIDENT_ARRIVED_FROM, "武汉", "2025-06-01")),
+            listOf(UiText(Keys.RESIDENT_MOVED_OUT, today)),
+        )
+        with(vm.state.value.residents) {
+            assertEquals(moved, map { it.moves })
+            assertEquals(listOf(false, true), map { it.gone })
+        }
+
+        syncAll(wang, office)
+        val seen = HouseholdViewModel(office, h).apply { refresh() }
+        assertEquals(listOf("钱桂芳", "钱小军"), seen.state.value.residents.map { it.name })
+        assertEquals(moved, seen.state.value.residents.map { it.moves })
+        assertEquals(vm.state.value.residents, seen.state.value.residents)
+    }
+
+    @Test
+    fun `a phone whose device the office revoked offers its unsent work as a file naming the device`() = runBlocking {
+        val li = enrolled("lead-li", "export-li")
+        val h = li.store.registerHousehold(HouseholdInput(building, "9单元", "902", "", emptyList(), emptyList(), null))
+        syncAll(li)
+        assertNotNull(DoorToDoorViewModel(li).logVisit(h, VisitForm(needs = "想报名社区老年食堂")))
+        relay.admin("revoke", "--device", li.credentials.deviceId)
+        val sync = SyncViewModel(li).apply { refresh() }
+        assertFalse(sync.state.value.exportOffered)
+        assertEquals(1L, sync.state.value.waiting)
+        assertNull(sync.syncNow())
+        assertTrue(sync.state.value.revoked)
+        assertTrue(sync.state.value.exportOffered)
+        val file = sync.exportUnsent()
+        assertNotNull(file, "${sync.notice.value}")
+        assertEquals("linli-unsent-${li.credentials.deviceId}.json", file!!.fileName)
+        assertTrue(file.json.contains("\"device_id\": \"${li.credentials.deviceId}\""), file.json.take(400))
+        assertTrue(file.json.contains("\"member_id\": \"lead-li\""), file.json.take(400))
+        assertTrue(file.json.contains("\"action\": \"visit.log\""), "the unsent visit is in it")
+        assertTrue(file.json.contains("想报名社区老年食堂"), "with its record's content")
+        assertTrue(Regex("\"seal\": \"[0-9a-f]{64}\"").containsMatchIn(file.json), "sealed with the device's token")
+        assertEquals(Notice(UiText(Keys.ERROR_REVOKED), true), sync.notice.value, "the notice stays")
+    }
+
+    private fun sha256(bytes: ByteArray): String =
+        java.security.MessageDigest.getInstance("SHA-256").digest(bytes).joinToString("") { "%02x".format(it) }
 }
