@@ -57,11 +57,15 @@ async fn a_deactivated_members_token_is_refused_a_tickets_photo() {
     let sun = r.phone("guard-sun", "sun-phone").await;
     let bytes = photo(300_000, 1);
     let hash = wang.linli.add_photo(&bytes).unwrap();
+    // A photo taken for a report that was never sent is no unsent work.
+    wang.linli.add_photo(&photo(1_000, 9)).unwrap();
+    assert!(wang.linli.photos_to_upload().unwrap().is_empty());
     let mut ticket = ticket_input("3号楼电梯困人");
     ticket.photos = vec![hash.clone()];
     wang.linli.report_ticket(&ticket).unwrap();
+    assert_eq!(wang.linli.photos_to_upload().unwrap(), vec![hash.clone()]);
     let sent = wang.sync().await.unwrap();
-    assert_eq!(sent.photos_pending, 0);
+    assert_eq!(sent.photos_pending, 0, "the unsent photo is not counted");
     assert_eq!(sent.photo_problems, vec![]);
     // While active, the guard sees the ticket and its photo.
     sun.sync().await.unwrap();
@@ -117,10 +121,11 @@ async fn a_photo_nothing_names_cannot_be_written_or_fetched() {
             .unwrap(),
         BlobState::Absent
     );
-    // A photo taken but not attached to a record yet waits on the phone, without an error.
+    // A photo taken but not attached to a record stays on the phone, without an error, and is
+    // not counted as waiting (a report that was never sent leaves nothing to send).
     let waiting = wang.linli.add_photo(&bytes).unwrap();
     let summary = wang.sync().await.unwrap();
-    assert_eq!(summary.photos_pending, 1);
+    assert_eq!(summary.photos_pending, 0);
     assert_eq!(summary.photo_problems, vec![]);
     assert!(r.relay.storage.blob(&waiting).unwrap().is_none());
 }

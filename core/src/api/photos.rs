@@ -101,9 +101,15 @@ impl Linli {
         })
     }
 
-    /// Photos taken here that the relay does not have yet, oldest first.
+    /// Photos taken here that a record names and the relay does not have yet, oldest first. A
+    /// photo no record names (taken for a report that was never sent) is nobody's unsent work:
+    /// the relay would not take it, and no count of what waits includes it.
     pub fn photos_to_upload(&self) -> Result<Vec<String>> {
-        self.hashes("SELECT hash FROM photos WHERE uploaded = 0 ORDER BY added_ms, hash")
+        self.hashes(
+            "SELECT p.hash FROM photos p WHERE p.uploaded = 0 \
+             AND EXISTS (SELECT 1 FROM p_ticket_photos t WHERE t.hash = p.hash) \
+             ORDER BY p.added_ms, p.hash",
+        )
     }
 
     /// Marks a photo as safely at the relay.
