@@ -15,6 +15,8 @@ rm -rf "$out" && mkdir -p "$out"
     --library "$T/debug/liblinli_ffi.so" --language kotlin --out-dir "$out/generated"
 bindings/tests/api-coverage.sh kotlin "$out/generated/cn/linli/core/linli_ffi.kt" \
     bindings/tests/kotlin/LinliBindingsTest.kt
+bindings/tests/app-reach.sh kotlin "$out/generated/cn/linli/core/linli_ffi.kt" \
+    android/viewmodels/src/main android/app/src/main
 
 J=/usr/share/java
 CP="$J/jna.jar:$K/lib/kotlinx-coroutines-core-jvm.jar:$K/lib/kotlin-test.jar:$K/lib/kotlin-test-junit5.jar:$J/junit-jupiter-api.jar:$J/apiguardian-api.jar:$J/opentest4j.jar"
