@@ -1,7 +1,8 @@
-// One household, from the door-to-door list: its phone, residents, tags and watch plan, edited
-// in place, its visits with what the residents needed and said, newest first, a need put on
-// the needs list (需求清单), and its history (修改记录). Also the form that registers a household
-// in the chosen building.
+// One household, from the door-to-door list: its phone, residents with their moves (a resident
+// marked moved in, back from somewhere, or moved out: ResidentMovesSheet.swift), tags and watch
+// plan, edited in place, its visits with what the residents needed and said, newest first, a
+// need put on the needs list (需求清单), and its history (修改记录). Also the form that registers
+// a household in the chosen building.
 import LinliCore
 import LinliViewModels
 import SwiftUI
@@ -13,6 +14,7 @@ struct HouseholdSheet: View {
     @State private var birthYear = ""
     @State private var everyDays = ""
     @State private var recordingNeed = false
+    @State private var moving: ResidentItem?
     private let session: Session
     private let householdId: String
 
@@ -47,7 +49,19 @@ struct HouseholdSheet: View {
                     }
                 }
                 Section {
-                    ForEach(state.residents, id: \.id) { r in Text("\(r.name)  \(r.birthYear.map(String.init) ?? "")") }
+                    ForEach(state.residents, id: \.id) { r in
+                        HStack {
+                            VStack(alignment: .leading, spacing: 2) {
+                                Text("\(r.name)  \(r.birthYear.map(String.init) ?? "")")
+                                    .foregroundStyle(r.gone ? Color.secondary : Color.primary)
+                                ForEach(Array(r.moves.enumerated()), id: \.offset) { _, m in
+                                    Text(text(m)).font(.subheadline).foregroundStyle(.secondary)
+                                }
+                            }
+                            Spacer()
+                            Button(tr("household_moves")) { moving = r }.buttonStyle(.bordered)
+                        }
+                    }
                     TextField(tr("field_name"), text: $resident)
                     TextField(tr("field_birth_year"), text: $birthYear).keyboardType(.numberPad)
                     Button(tr("household_add_resident")) {
@@ -73,6 +87,9 @@ struct HouseholdSheet: View {
             }
             .navigationTitle(state.name)
             .sheet(isPresented: $recordingNeed) { RecordNeedSheet(session: session, householdId: householdId) }
+            .sheet(item: Binding(get: { moving.map(IdentifiedResident.init) }, set: { moving = $0?.value })) { r in
+                ResidentMovesSheet(observed: observed, resident: r.value) { moving = nil }
+            }
         }
         .task {
             await vm.refresh()

@@ -1,6 +1,8 @@
 // Sync: last contact, what waits to go, photos pending, conflicts by record and field with both
-// values and who made them (keep one, or enter a new value), "sync now" with progress, and the
-// revoked-device notice with the wipe.
+// values and who made them (keep one, or enter a new value), the changes the relay did not
+// accept (未被接受的修改) with why, "sync now" with progress, the revoked-device notice with the
+// wipe, and the unsent work handed over as a file (the share sheet) when the phone can no
+// longer sync or signs out offline.
 import LinliViewModels
 import SwiftUI
 
@@ -19,6 +21,7 @@ struct SyncView: View {
             if let n = vm.notice { Text(text(n.text)).foregroundStyle(n.isError ? .red : .accentColor) }
             if state.revoked {
                 Text(tr("sync_revoked_body")).font(.title3).foregroundStyle(.red)
+                if state.exportOffered { ExportUnsentRow(vm: vm) }
                 Button(tr("sync_wipe"), role: .destructive) {
                     try? vm.wipe(credentials: model.credentials)
                     model.forget()
@@ -41,6 +44,7 @@ struct SyncView: View {
                         Button(tr("sync_sign_out"), role: .destructive) {
                             Task { if await vm.signOut(credentials: model.credentials) { model.forget() } }
                         }
+                        if state.exportOffered { ExportUnsentRow(vm: vm) }
                         if state.signOutWouldLose != nil {
                             Button(tr("sync_sign_out_anyway"), role: .destructive) {
                                 Task { if await vm.signOut(credentials: model.credentials, force: true) { model.forget() } }
@@ -67,6 +71,21 @@ struct SyncView: View {
                         }
                     }
                 }
+                if !state.setAside.isEmpty {
+                    Section {
+                        Text(tr("sync_set_aside_hint")).foregroundStyle(.secondary)
+                        ForEach(state.setAside, id: \.id) { c in
+                            VStack(alignment: .leading, spacing: 2) {
+                                Text(c.recordName).font(.title3)
+                                Text([c.at.shown(offsetMinutes: state.utcOffsetMinutes), c.member ?? "", text(c.action)]
+                                    .filter { !$0.isEmpty }.joined(separator: "  "))
+                                Text(text(c.why)).foregroundStyle(.red)
+                            }
+                        }
+                    } header: {
+                        Text(tr("sync_set_aside_title"))
+                    }
+                }
             }
         }
         .navigationTitle(tr("home_sync"))
@@ -85,6 +104,26 @@ private struct NewValueRow: View {
             Button(tr("sync_conflict_use_value")) { Task { await use(value) } }
                 .buttonStyle(.bordered)
                 .disabled(value.trimmingCharacters(in: .whitespaces).isEmpty)
+        }
+    }
+}
+
+/// The phone's unsent work as a file for the office: made when asked, then shared.
+private struct ExportUnsentRow: View {
+    let vm: SyncViewModel
+    @State private var file: URL?
+
+    var body: some View {
+        if let file {
+            ShareLink(tr("sync_export_unsent"), item: file)
+        } else {
+            Button(tr("sync_export_unsent")) {
+                Task {
+                    guard let unsent = await vm.exportUnsent() else { return }
+                    let url = FileManager.default.temporaryDirectory.appendingPathComponent(unsent.fileName)
+                    if (try? unsent.json.write(to: url, atomically: true, encoding: .utf8)) != nil { file = url }
+                }
+            }
         }
     }
 }

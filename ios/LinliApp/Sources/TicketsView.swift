@@ -1,10 +1,11 @@
-// Tickets: the four lists, a ticket's detail with its timeline and deadlines counting down, and
-// a button for each action the member may take now; who answers for it (首问负责人, 包案领导),
-// its departments' work orders with where each stands, and their questions to answer; the
-// office or an area lead plans a joint action (联合行动) for it; and its history (修改记录).
+// Tickets: the four lists, a problem reported from here (the form in TicketReportSheet.swift),
+// a ticket's detail with its channel, each photo (or 照片待同步), its timeline and deadlines
+// counting down, and a button for each action the member may take now (a photo taken with the
+// camera); who answers for it (首问负责人, 包案领导), its departments' work orders with where each
+// stands, and their questions to answer; the office or an area lead plans a joint action
+// (联合行动) for it; and its history (修改记录).
 import LinliCore
 import LinliViewModels
-import PhotosUI
 import SwiftUI
 
 struct TicketsView: View {
@@ -45,7 +46,13 @@ struct TicketsView: View {
             }
         }
         .navigationTitle(tr("home_tickets"))
+        .toolbar {
+            ToolbarItem(placement: .primaryAction) { Button(tr("ticket_report")) { vm.startReport() } }
+        }
         .task { await vm.refresh() }
+        .sheet(isPresented: Binding(get: { state.report != nil }, set: { if !$0 { vm.cancelReport() } })) {
+            TicketReportSheet(observed: observed)
+        }
         .sheet(isPresented: Binding(get: { state.detail != nil }, set: { if !$0 { vm.close() } })) {
             if let detail = state.detail { TicketDetailView(vm: vm, session: session, t: detail) }
         }
@@ -60,22 +67,33 @@ struct TicketDetailView: View {
     @State private var asking: TicketActionKind?
     @State private var answering: OrderQuestion?
     @State private var words = ""
-    @State private var photo: PhotosPickerItem?
 
     var body: some View {
         NavigationStack {
             List {
+                if let n = vm.notice { Text(text(n.text)).foregroundStyle(n.isError ? .red : .accentColor) }
                 Section {
                     Text(t.description).font(.title3)
                     Text(t.place)
                     Text(text(t.status) + " · " + text(t.level))
+                    Text(tr("ticket_channel") + "：" + text(t.channel))
                     if let d = t.replyDeadline { Text(tr("ticket_reply_deadline", text(d))) }
                     if let d = t.resolveDeadline { Text(tr("ticket_resolve_deadline", text(d))) }
                     if let r = t.responsible { Text(tr("ticket_responsible", r)) }
                     if let l = t.leader { Text(tr("ticket_leader", l)) }
                     if let u = t.unit { Text(tr("ticket_unit", u)) }
-                    Text(tr("ticket_photos") + "：\(t.photos.count)")
                     NavigationLink(tr("history_open")) { HistoryView(session: session, docId: t.id) }
+                }
+                if !t.photos.isEmpty {
+                    Section(tr("ticket_photos")) {
+                        ScrollView(.horizontal) {
+                            HStack {
+                                ForEach(t.photos, id: \.sha256) { p in
+                                    PhotoThumbnail(bytes: p.bytes, pending: p.pending.map(text) ?? "")
+                                }
+                            }
+                        }
+                    }
                 }
                 if !t.questions.isEmpty {
                     Section {
@@ -101,7 +119,9 @@ struct TicketDetailView: View {
                     ForEach(t.actions, id: \.self) { a in
                         switch a {
                         case .accept: Button(text(UiText(Keys.of(a)))) { Task { await vm.perform(.accept) } }
-                        case .attachPhoto: PhotosPicker(tr("ticket_add_photo"), selection: $photo, matching: .images)
+                        case .attachPhoto:
+                            CameraPhotoButton(onPhoto: { data in Task { await vm.perform(.attachPhoto(data)) } },
+                                              onRefused: { vm.cameraRefused() })
                         default: Button(text(UiText(Keys.of(a)))) { asking = a }
                         }
                     }
@@ -119,11 +139,6 @@ struct TicketDetailView: View {
             }
             .navigationTitle(text(t.category))
             .sheet(isPresented: $planning) { JointPlanSheet(session: session, ticketId: t.id) }
-            .onChange(of: photo) { item in
-                Task {
-                    if let data = try? await item?.loadTransferable(type: Data.self) { await vm.perform(.attachPhoto(data)) }
-                }
-            }
             .alert(asking.map { text(UiText(Keys.of($0))) } ?? "",
                    isPresented: Binding(get: { asking.map { !Self.chosen.contains($0) } ?? false }, set: { if !$0 { asking = nil } })) {
                 TextField(prompt, text: $words)

@@ -129,7 +129,8 @@ public final class HomeViewModel: ScreenModel<HomeState>, @unchecked Sendable {
         // Everyone rates but a department's staff alone.
         if me.roles.contains(where: { $0.role != .departmentStaff }) { tiles.append(.evaluation) }
         if holds([.departmentStaff, .office, .areaLead]) { tiles.append(.jointActions) }
-        if !reminders.isEmpty { tiles.append(.reminders) }
+        // The office adds reminders there, before there is any.
+        if !reminders.isEmpty || office { tiles.append(.reminders) }
         tiles.append(.sync)
         if office { tiles.append(.office) }
         return HomeState(memberName: me.name, roles: me.roles.map { UiText(Keys.of($0.role)) },

@@ -1,6 +1,7 @@
-// One household: its address, phone, residents, tags and watch plan, edited by its building's
-// leads and the office; and its visits with what the residents needed and said (民意), newest
-// first, who visited, and older ones a page at a time.
+// One household: its address, phone, residents with when they moved in or out and where a
+// returnee came from, tags and watch plan, edited by its building's leads and the office; and
+// its visits with what the residents needed and said (民意), newest first, who visited, and
+// older ones a page at a time.
 import Foundation
 import LinliCore
 
@@ -30,11 +31,27 @@ public struct ResidentForm: Sendable {
     var input: ResidentInput { ResidentInput(name: name, birthYear: birthYear, phone: phone) }
 }
 
+/// A resident as the household's screen lists them.
+public struct ResidentItem: Equatable, Sendable {
+    public let id: String
+    public let name: String
+    public let birthYear: Int64?
+    public let phone: String
+    /// As recorded (`YYYY-MM-DD`, and where a returnee came from), for the form that changes them.
+    public let movedIn: String?
+    public let movedOut: String?
+    public let arrivedFrom: String
+    /// Their moves, in words: moved in, returned from somewhere, moved out (each when recorded).
+    public let moves: [UiText]
+    /// They moved out.
+    public let gone: Bool
+}
+
 public struct HouseholdState: Sendable {
     /// The household as people know it: 3号楼 1单元 302.
     public var name = ""
     public var phone = ""
-    public var residents: [Resident] = []
+    public var residents: [ResidentItem] = []
     public var tags: Set<Tag> = []
     public var watch: WatchPlan?
     /// Newest first.
@@ -64,7 +81,7 @@ public final class HouseholdViewModel: ScreenModel<HouseholdState>, @unchecked S
         var s = HouseholdState()
         s.name = try store.recordName(docId: householdId)
         s.phone = detail.phone
-        s.residents = detail.residents
+        s.residents = detail.residents.map(Self.item)
         s.tags = Set(detail.tags)
         s.watch = detail.watch
         s.visits = latest + older
@@ -110,6 +127,41 @@ public final class HouseholdViewModel: ScreenModel<HouseholdState>, @unchecked S
         return await act({ _ in UiText(Keys.doneResidentAdded, [name]) }) { [self] in
             try store.addResident(householdId: householdId, resident: form.input)
         }
+    }
+
+    /// Records a resident's moves: moved in on a day (and, for a returnee, where from), moved out
+    /// on a day (`YYYY-MM-DD`). What is not given stays as recorded; an empty value clears it.
+    /// A returnee arrived when they moved in.
+    @discardableResult
+    public func setMoves(residentId: String, movedIn: String? = nil, movedOut: String? = nil,
+                         arrivedFrom: String? = nil) async -> Bool {
+        let typed = { (s: String?) in s?.trimmingCharacters(in: .whitespaces) }
+        let (inTyped, outTyped, fromTyped) = (typed(movedIn), typed(movedOut), typed(arrivedFrom))
+        return await act({ _ in UiText(Keys.doneHouseholdSaved) }) { [self] in
+            guard let now = try store.household(householdId: householdId).residents.first(where: { $0.id == residentId }) else {
+                throw LinliError.NotFound(what: "resident", id: residentId)
+            }
+            let day = { (typed: String?, kept: String?) in typed.map { $0.isEmpty ? nil : $0 } ?? kept }
+            let inDay = day(inTyped, now.movedIn)
+            let from = fromTyped ?? now.arrivedFrom
+            // A returnee's arrival follows the move-in when either is given now.
+            var arrived = now.arrivedOn
+            if inTyped != nil || fromTyped != nil { arrived = inDay ?? now.arrivedOn }
+            if from.isEmpty { arrived = nil }
+            let moves = ResidentMoves(status: now.status, movedIn: inDay, movedOut: day(outTyped, now.movedOut),
+                                      arrivedFrom: from, arrivedOn: arrived)
+            try store.setResidentMoves(householdId: householdId, residentId: residentId, moves: moves)
+            return true
+        } ?? false
+    }
+
+    private static func item(_ r: Resident) -> ResidentItem {
+        var moves: [UiText] = []
+        if let day = r.movedIn { moves.append(UiText(Keys.residentMovedIn, [day])) }
+        if !r.arrivedFrom.isEmpty { moves.append(UiText(Keys.residentArrivedFrom, [r.arrivedFrom, r.arrivedOn ?? ""])) }
+        if let day = r.movedOut { moves.append(UiText(Keys.residentMovedOut, [day])) }
+        return ResidentItem(id: r.id, name: r.name, birthYear: r.birthYear, phone: r.phone, movedIn: r.movedIn,
+                            movedOut: r.movedOut, arrivedFrom: r.arrivedFrom, moves: moves, gone: r.movedOut != nil)
     }
 
     private func item(_ v: Visit) -> VisitItem {

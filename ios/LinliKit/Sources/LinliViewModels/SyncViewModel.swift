@@ -1,7 +1,9 @@
 // Sync: last contact, what is waiting to go, photos pending, conflicts to resolve (both values
-// and who made them; the member picks one), "sync now" with progress by phase, and a revoked
-// device told so and offered to wipe its data. The app's background task and its foreground
-// hook call `syncNow` too.
+// and who made them; the member picks one), the changes the relay did not accept (未被接受的修改,
+// in SetAside.swift), "sync now" with progress by phase, and a revoked device told so and
+// offered to wipe its data. A phone that can no longer sync, or signs out offline with work
+// unsent, is offered to hand that work over as a file. The app's background task and its
+// foreground hook call `syncNow` too.
 import Foundation
 import LinliCore
 
@@ -47,6 +49,20 @@ public struct SyncState: Sendable {
     /// A sign-out that could not reach the relay: how many changes and photos would be lost if
     /// the person insists.
     public var signOutWouldLose: UInt64?
+    /// The changes set aside on this phone, newest first.
+    public var setAside: [SetAsideItem] = []
+    /// The community's offset from UTC: the screen shows times in it.
+    public var utcOffsetMinutes: Int32 = 8 * 60
+    /// The phone can no longer sync (revoked, its member deactivated, its store replaced) or
+    /// signs out offline with work unsent: its unsent work may be handed over (`exportUnsent`).
+    public var exportOffered = false
+}
+
+/// A phone's unsent work as a file to share with the office.
+public struct UnsentFile: Equatable, Sendable {
+    /// `linli-unsent-<deviceId>.json`.
+    public let fileName: String
+    public let json: String
 }
 
 public final class SyncViewModel: ScreenModel<SyncState>, SyncListener, @unchecked Sendable {
@@ -67,6 +83,8 @@ public final class SyncViewModel: ScreenModel<SyncState>, SyncListener, @uncheck
         s.waiting = summary.outboxLeft
         s.held = summary.held
         s.photosPending = summary.photosPending
+        s.utcOffsetMinutes = try store.community().utcOffsetMinutes
+        s.setAside = try setAsideItems(store)
         let open = try store.openConflicts()
         let labelled = Set(inputFieldKeys())
         s.conflicts = try Dictionary(grouping: open, by: \.docId).keys.sorted().flatMap { doc -> [ConflictItem] in
@@ -109,6 +127,7 @@ public final class SyncViewModel: ScreenModel<SyncState>, SyncListener, @uncheck
         } catch {
             if case LinliError.DeviceRevoked = error { state.revoked = true }
             if case LinliError.DeviceWiped = error { state.revoked = true }
+            offerExport(after: error)
             notice = Notice(text: uiText(error), isError: true)
         }
         cancel = nil
@@ -158,14 +177,38 @@ public final class SyncViewModel: ScreenModel<SyncState>, SyncListener, @uncheck
             let outcome = try await session.client.signOut(store: store, force: force, cancel: nil)
             guard outcome.erased else {
                 state.signOutWouldLose = outcome.unsent
+                state.exportOffered = true
                 notice = Notice(text: UiText(Keys.signOutWouldLose, [String(outcome.unsent)]), isError: true)
                 return false
             }
             try wipe(credentials: credentials)
             return true
         } catch {
+            offerExport(after: error)
             notice = Notice(text: uiText(error), isError: true)
             return false
+        }
+    }
+
+    /// The phone's unsent work (what waits to go and what the relay refused) as JSON sealed
+    /// with its token, named for its device, for the screen to share; nil when it cannot be
+    /// read (the notice says why). The screen's notice is otherwise left as it is.
+    public func exportUnsent() async -> UnsentFile? {
+        let credentials = session.credentials
+        do {
+            let json = try await offMain { [store] in try store.exportUnsent(token: credentials.token) }
+            return UnsentFile(fileName: "linli-unsent-\(credentials.deviceId).json", json: json)
+        } catch {
+            notice = Notice(text: uiText(error), isError: true)
+            return nil
+        }
+    }
+
+    /// Offers the export when `error` says the phone can no longer sync.
+    private func offerExport(after error: Error) {
+        switch error {
+        case LinliError.DeviceRevoked, LinliError.MemberDeactivated, LinliError.StoreReplaced: state.exportOffered = true
+        default: break
         }
     }
 }

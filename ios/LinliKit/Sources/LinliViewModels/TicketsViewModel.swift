@@ -1,8 +1,9 @@
 // Tickets: the lists (mine, open, overdue, by level), a ticket's detail with its event timeline
-// (the departments' steps on its work orders included) and deadlines counting down, the actions
-// the member's role allows now (from the core's one rule), photos attached, dispatching to a
+// (the departments' steps on its work orders included), the channel it came by, each photo (or
+// 照片待同步 while its bytes have not arrived) and deadlines counting down, the actions the
+// member's role allows now (from the core's one rule), photos attached, dispatching to a
 // department of the directory (大联动), the leader in charge (包案领导), and answering a
-// department's question.
+// department's question. The report form is in TicketReport.swift.
 import Foundation
 import LinliCore
 
@@ -55,6 +56,15 @@ public struct OrderQuestion: Equatable, Sendable {
     public let canAnswer: Bool
 }
 
+/// One of a ticket's photos: its bytes when they are on this phone; else (not uploaded yet by the
+/// phone that took it, or not downloaded here yet) 照片待同步.
+public struct TicketPhoto: Equatable, Sendable {
+    public let sha256: String
+    public let bytes: Data?
+    /// `ticket_photo_pending` while the bytes have not arrived.
+    public let pending: UiText?
+}
+
 /// A member to choose, by id and name.
 public struct MemberItem: Equatable, Sendable {
     public let id: String
@@ -68,10 +78,13 @@ public struct TicketDetailState: Equatable, Sendable {
     public let place: String
     public let status: UiText
     public let level: UiText
+    /// How it came (走访, 12345热线, 微信群 …).
+    public let channel: UiText
     public let replyDeadline: UiText?
     public let resolveDeadline: UiText?
     public let timeline: [TimelineItem]
-    public let photos: [String]
+    /// In the order attached, the report's first.
+    public let photos: [TicketPhoto]
     public let actions: [TicketActionKind]
     /// Where a duplicate can be merged: the other open tickets, those at the same place first.
     public let mergeTargets: [TicketItem]
@@ -99,6 +112,12 @@ public struct TicketsState: Sendable {
     /// The list holds more tickets than it shows.
     public var hasMore = false
     public var detail: TicketDetailState?
+    /// The report being written (nil when none), with the photos taken for it.
+    public var report: TicketReportForm?
+    /// Where a report may be, besides a place typed: the member's buildings and gates.
+    public var places: [ReportPlace] = []
+    public var categories: [Choice<LinliCore.Category>] = Keys.categories.map { Choice(value: $0, label: UiText(Keys.of($0))) }
+    public var channels: [Choice<Channel>] = Keys.channels.map { Choice(value: $0, label: UiText(Keys.of($0))) }
 }
 
 /// What an action needs besides the ticket.
@@ -134,7 +153,7 @@ public enum TicketCommand: Sendable {
 public final class TicketsViewModel: ScreenModel<TicketsState>, @unchecked Sendable {
     private let session: Session
     private let now: () -> Date
-    private var store: LinliStore { session.store }
+    var store: LinliStore { session.store }
 
     public init(session: Session, now: @escaping () -> Date = Date.init) {
         self.session = session
@@ -149,6 +168,9 @@ public final class TicketsViewModel: ScreenModel<TicketsState>, @unchecked Senda
         s.items = rows.prefix(s.shown).map(item)
         s.hasMore = rows.count > s.shown
         s.detail = try s.detail.map { try detail($0.id) }
+        s.places = try [(PlaceKind.building, PlaceRefKind.building), (.gate, .gate)].flatMap { kind, ref in
+            try store.myPlaces(kind: kind).map { ReportPlace(id: $0.id, name: $0.name, kind: ref) }
+        }
         return s
     }
 
@@ -249,10 +271,11 @@ public final class TicketsViewModel: ScreenModel<TicketsState>, @unchecked Senda
         return TicketDetailState(
             id: t.id, category: UiText(Keys.of(t.category)), description: t.description, place: t.place.text,
             status: UiText(Keys.of(t.state.status)), level: UiText(Keys.of(t.state.level)),
+            channel: UiText(Keys.of(t.channel)),
             replyDeadline: t.state.replyDueMs.map { countdown(now: at, due: date(ms: $0)) },
             resolveDeadline: t.state.resolveDueMs.map { countdown(now: at, due: date(ms: $0)) },
             timeline: timeline,
-            photos: t.state.photos,
+            photos: try t.state.photos.map(photo),
             actions: actions,
             mergeTargets: actions.contains(.merge) ? try mergeTargets(t) : [],
             responsible: t.state.responsible.map(name),
@@ -263,6 +286,14 @@ public final class TicketsViewModel: ScreenModel<TicketsState>, @unchecked Senda
             departments: actions.contains(.dispatch)
                 ? try store.places(kind: .department).map { PlaceItem(id: $0.id, name: $0.name) } : [],
             leaders: actions.contains(.nameLeader) ? try leaders() : [])
+    }
+
+    /// A photo's bytes, or 照片待同步 while they have not arrived.
+    private func photo(_ sha256: String) throws -> TicketPhoto {
+        switch try store.photo(sha256: sha256) {
+        case let .available(bytes): return TicketPhoto(sha256: sha256, bytes: bytes, pending: nil)
+        case .pending: return TicketPhoto(sha256: sha256, bytes: nil, pending: UiText(Keys.ticketPhotoPending))
+        }
     }
 
     /// The active members holding the office or an area lead's role, by name.

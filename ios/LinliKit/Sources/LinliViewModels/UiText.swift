@@ -92,8 +92,13 @@ public enum Keys {
         "timeline_leader_named",
     ]
 
-    /// Every fixed key, for the string-table check.
-    public static let fixed: [String] = [
+    /// Every fixed key, for the string-table check (in parts: one expression of them all is too
+    /// much for the type checker).
+    public static let fixed: [String] = [own, timeline, flows, gateShift, history, offlineWork,
+                                         HomeTile.allCases.map(\.rawValue)].flatMap { $0 }
+
+    /// The fixed keys declared here.
+    static let own: [String] = [
         enrolMissingRelay, enrolMissingCode, errorNotFound, errorNetwork, errorRejected, errorUnauthorized, errorRevoked, errorCancelled, errorStorage, errorStoreInUse, errorDeactivated, errorWiped, errorStoreReplaced,
         errorInternal, errorWrongKey, signOutWouldLose, isolationProgress, doneIsolationStarted,
         doneIsolationChecked, doneIsolationFlagged, doneIsolationReleased, doneErrandAdded, doneErrandDelivered,
@@ -103,7 +108,7 @@ public enum Keys {
         deadlineOverdue, chartVisitsPerLead, chartOpenByLevel, chartResolvedByLevel, chartOverdueByLevel,
         chartDutyOnTime, chartDutyLate, chartDutyNoShow, labelPlain,
         doneReminderCompleted, reminderDue, reminderOverdue, reminderAllDone, notifyDue, notifyOverdue,
-    ] + timeline + flows + gateShift + history + HomeTile.allCases.map(\.rawValue)
+    ]
 
     public static func of(_ v: Role) -> String { "role_" + v.code() }
     public static func of(_ v: DutyRole) -> String { "duty_role_" + v.code() }

@@ -158,4 +158,30 @@ final class StringTablesTests: XCTestCase {
             XCTAssertTrue(en[key]?.hasSuffix(".") ?? false, "a whole sentence: \(key)")
         }
     }
+
+    /// The keys of a ticket reported from anywhere with its photos, the refused edits and the
+    /// unsent work on the sync screen, the reminders the office adds on the phone and a
+    /// resident's moves are in both languages, as the sentences the screens expect.
+    func testTheReportSetAsideReminderAndMovesKeysHaveWordsInBothLanguages() throws {
+        let keys = Keys.offlineWork
+        XCTAssertEqual(keys.count, 10 + 6 + 3)
+        for lang in ["zh-Hans", "en"] {
+            let t = try table(lang)
+            XCTAssertEqual(keys.filter { t[$0] == nil }, [], "missing in \(lang)")
+        }
+        let zh = try table("zh-Hans")
+        let en = try table("en")
+        XCTAssertEqual(Keys.channels.map { zh[Keys.of($0)] ?? "" }, ["走访", "门岗", "随手拍", "12345热线", "微信群", "来访"])
+        XCTAssertEqual(Keys.repeats.map { zh[Keys.of($0)] ?? "" }, ["一次", "每月", "每年"])
+        XCTAssertEqual(zh[Keys.ticketPhotoPending], "照片待同步")
+        XCTAssertEqual(zh["ticket_responsible"], "首问负责人：%1$@")
+        XCTAssertEqual(zh[Keys.syncSetAsideTitle], "未被接受的修改")
+        XCTAssertEqual(zh[Keys.syncExportUnsent], "导出未送出的记录")
+        XCTAssertEqual([zh[Keys.residentMovedIn], zh[Keys.residentMovedOut]], ["%1$@ 迁入", "%1$@ 迁出"])
+        XCTAssertEqual(zh[Keys.residentArrivedFrom], "从%1$@返回（%2$@）")
+        for key in [Keys.ticketPhotoCameraRefused, Keys.syncSetAsideHint, Keys.syncSetAsideOther, Keys.doneReminderAdded] {
+            XCTAssertTrue(zh[key]?.hasSuffix("。") ?? false, "a whole sentence: \(key)")
+            XCTAssertTrue(en[key]?.hasSuffix(".") ?? false, "a whole sentence: \(key)")
+        }
+    }
 }

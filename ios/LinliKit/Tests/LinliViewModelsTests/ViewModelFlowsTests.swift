@@ -6,7 +6,10 @@
 // twice offline, served, confirmed and counted), the month's evaluation (a member voting from two
 // phones) and a joint action worked by three departments; a gate's whole shift (vehicles in and
 // out, a parcel collected on another phone, an incident, a visitor's pass type, a handover, the
-// number of 安全员), a record's history, and the relay's refusals in words.
+// number of 安全员), a record's history, and the relay's refusals in words; a ticket reported at
+// the gate with its channel and a photo the office sees once sent, a refused change on the sync
+// screen, a reminder the office adds on the phone, a resident who moved, and a revoked phone's
+// unsent work handed over.
 import Foundation
 import XCTest
 import LinliCore
@@ -39,6 +42,8 @@ final class ViewModelFlowsTests: XCTestCase {
     /// its gate lead 郑国强, shift lead 冯建华 and safety officer 韩立新.
     static var northGate = ""
     static var building = ""
+    /// 梅园新村, where 3号楼 and the gates are.
+    static var compound = ""
     /// Three departments of the directory (大联动): 城管 (staff 刘城管), 派出所 (staff 马警官) and
     /// 市场监管 (staff 何监管).
     static var cityUnit = ""
@@ -54,6 +59,7 @@ final class ViewModelFlowsTests: XCTestCase {
         try! r.admin("create-community", "--name", "梅园社区", "--admin-name", "陈主任")
         let area = try! r.admin("add-place", "--kind", "area", "--name", "第一片区")
         let compound = try! r.admin("add-place", "--kind", "compound", "--name", "梅园新村", "--parent", area)
+        Self.compound = compound
         building = try! r.admin("add-place", "--kind", "building", "--name", "3号楼", "--parent", compound)
         gate = try! r.admin("add-place", "--kind", "gate", "--name", "东门", "--parent", compound)
         try! r.admin("add-member", "--id", "lead-wang", "--name", "王建国", "--role", "building_lead:\(building)")
@@ -1130,6 +1136,11 @@ final class ViewModelFlowsTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(sync.state.signOutWouldLose ?? 0, 1, "the household waits to be sent")
         XCTAssertEqual(sync.notice?.text.key, Keys.signOutWouldLose)
         XCTAssertTrue(FileManager.default.fileExists(atPath: path), "nothing erased")
+        // The work may be handed over as a file first.
+        XCTAssertTrue(sync.state.exportOffered)
+        let handed = await sync.exportUnsent()
+        XCTAssertEqual(handed?.fileName, "linli-unsent-\(credentials.deviceId).json")
+        XCTAssertEqual(sync.notice?.text.key, Keys.signOutWouldLose, "the notice stays")
         let forced = await sync.signOut(credentials: creds, force: true)
         XCTAssertTrue(forced)
         XCTAssertFalse(FileManager.default.fileExists(atPath: path))
@@ -1460,5 +1471,249 @@ final class ViewModelFlowsTests: XCTestCase {
         XCTAssertNotNil(detail.steps[1].doneAt)
         XCTAssertEqual(detail.steps.map(\.late), [true, false, false])
         XCTAssertEqual(plan.state.actions.first { $0.id == j }?.progress, UiText(Keys.jointProgress, ["3", "1", "1"]))
+    }
+
+    func testASafetyOfficerReportsWithAChannelAndAPhotoThatTheOfficeSeesOnceSent() async throws {
+        let sun = try await enrolled("guard-sun", "report-sun")
+        let office = try await enrolled("office-admin", "report-office")
+        // A safety officer's places: a gate, no building; every category and channel offered.
+        let form = TicketsViewModel(session: sun)
+        await form.refresh()
+        XCTAssertEqual(form.state.places, [ReportPlace(id: Self.gate, name: "东门", kind: .gate)])
+        XCTAssertEqual(form.state.categories.map(\.value), Keys.categories)
+        XCTAssertEqual(form.state.channels.map(\.label.key), ["channel_visit", "channel_gate", "channel_photo_report",
+                                                              "channel_hotline_12345", "channel_chat_group", "channel_walk_in"])
+        form.startReport()
+        form.editReport {
+            $0.category = .publicSecurity
+            $0.placeText = "东门外公交站"
+            $0.description = "夜里有人在站台聚集喧哗"
+            $0.channel = .hotline12345
+        }
+        let bytes = Data("东门外公交站的照片".utf8)
+        let added = await form.addPhoto(bytes)
+        XCTAssertTrue(added)
+        let sha = try XCTUnwrap(form.state.report?.photos.first?.sha256)
+        XCTAssertEqual(form.state.report?.photos, [ReportPhoto(sha256: sha, bytes: bytes)])
+        // A photo taken by mistake comes off the form.
+        let mistaken = await form.addPhoto(Data("拍错了".utf8))
+        XCTAssertTrue(mistaken)
+        XCTAssertEqual(form.state.report?.photos.count, 2)
+        form.removePhoto(try XCTUnwrap(form.state.report?.photos.last?.sha256))
+        XCTAssertEqual(form.state.report?.photos, [ReportPhoto(sha256: sha, bytes: bytes)])
+        // The camera refused for a second one: said, and the form keeps what it holds.
+        form.cameraRefused()
+        XCTAssertEqual(form.notice, Notice(text: UiText(Keys.ticketPhotoCameraRefused), isError: true))
+        XCTAssertEqual(form.state.report?.description, "夜里有人在站台聚集喧哗")
+        XCTAssertEqual(form.state.report?.photos.count, 1)
+        let reported = await form.submitReport()
+        let t = try XCTUnwrap(reported, "\(String(describing: form.notice))")
+        XCTAssertEqual(form.notice, Notice(text: UiText(Keys.doneTicketReported), isError: false))
+        XCTAssertNil(form.state.report, "the form closes")
+        let ticket = try sun.store.ticket(id: t)
+        XCTAssertEqual(ticket.place.kind, .freeText)
+        XCTAssertEqual([ticket.place.reference, ticket.place.text], ["", "东门外公交站"])
+        XCTAssertEqual(ticket.channel, .hotline12345)
+        await form.open(t)
+        XCTAssertEqual(form.state.detail?.photos, [TicketPhoto(sha256: sha, bytes: bytes, pending: nil)], "taken here")
+
+        // The officer's sync sends the ticket and is stopped before the photo goes.
+        let officerSync = SyncViewModel(session: sun)
+        officerSync.onChange = { [weak officerSync] in
+            if let vm = officerSync, vm.state.phases.contains(.push) { vm.cancelSync() }
+        }
+        let cut = await officerSync.syncNow()
+        officerSync.onChange = nil
+        XCTAssertNil(cut)
+        XCTAssertEqual(officerSync.notice?.text, UiText(Keys.errorCancelled))
+
+        // The office's phone: the ticket by its channel, its photo waiting; accepted, it names
+        // the 负责人.
+        await sync(office)
+        let desk = TicketsViewModel(session: office)
+        await desk.open(t)
+        var detail = try XCTUnwrap(desk.state.detail)
+        XCTAssertEqual(detail.channel, UiText("channel_hotline_12345"))
+        XCTAssertEqual(detail.category, UiText("category_public_security"))
+        XCTAssertEqual(detail.place, "东门外公交站")
+        XCTAssertEqual(detail.photos, [TicketPhoto(sha256: sha, bytes: nil, pending: UiText(Keys.ticketPhotoPending))])
+        XCTAssertNil(detail.responsible)
+        let ok = await desk.perform(.accept)
+        XCTAssertTrue(ok)
+        XCTAssertEqual(desk.state.detail?.responsible, "陈主任")
+
+        // Once the officer's next sync uploads it, the office's shows its bytes.
+        await sync(sun, office)
+        await desk.refresh()
+        detail = try XCTUnwrap(desk.state.detail)
+        XCTAssertEqual(detail.photos, [TicketPhoto(sha256: sha, bytes: bytes, pending: nil)])
+        XCTAssertEqual(detail.responsible, "陈主任")
+    }
+
+    func testAChangeTheRelayRefusedShowsOnTheSyncScreenWithItsRecordAndWhy() async throws {
+        // A reminder for the safety officer of 西门 (two gates of their own: no other test's lists
+        // name them).
+        let west = try relay.admin("add-place", "--kind", "gate", "--name", "西门", "--parent", Self.compound)
+        let south = try relay.admin("add-place", "--kind", "gate", "--name", "南门", "--parent", Self.compound)
+        try relay.admin("add-member", "--id", "guard-qin", "--name", "秦晓燕", "--role", "safety_officer:\(west)")
+        let qin = try await enrolled("guard-qin", "aside-qin")
+        let tomorrow = Self.day(try qin.store.today(), plus: 1)
+        let id = try relay.admin("add-reminder", "--what", "消防栓检查", "--due", tomorrow, "--place", west,
+                                 "--role", "safety_officer")
+        let desk = SyncViewModel(session: qin)
+        await desk.syncNow()
+        XCTAssertEqual(desk.state.setAside, [])
+        // The office moves her to 南门 before her phone hears of it; offline, she marks the
+        // reminder done.
+        try relay.admin("grant-role", "--member", "guard-qin", "--role", "safety_officer:\(south)")
+        let reminders = RemindersViewModel(session: qin)
+        await reminders.refresh()
+        XCTAssertEqual(reminders.state.items.map(\.id), [id])
+        await reminders.complete(id)
+        XCTAssertEqual(reminders.notice?.text, UiText(Keys.doneReminderCompleted))
+
+        // The relay refuses it: kept aside on the phone, said in words; the rest syncs.
+        let synced = await desk.syncNow()
+        XCTAssertNotNil(synced)
+        XCTAssertEqual(desk.state.setAside.count, 1)
+        let row = try XCTUnwrap(desk.state.setAside.first)
+        XCTAssertEqual(row.docId, try qin.store.community().directoryDoc)
+        XCTAssertEqual(row.recordName, "社区名录")
+        XCTAssertEqual(row.action, UiText(Keys.historyAction("reminder.complete")))
+        XCTAssertEqual(row.member, "秦晓燕")
+        XCTAssertEqual(row.why, UiText(Keys.relayCode("role_forbidden")))
+        XCTAssertLessThanOrEqual(row.at, Date())
+        XCTAssertEqual(desk.state.utcOffsetMinutes, try qin.store.community().utcOffsetMinutes)
+        await reminders.refresh()
+        XCTAssertEqual(reminders.state.items, [], "the reminder is another gate's now")
+        // A code without a sentence of its own reads by the general one.
+        XCTAssertEqual(setAsideReason("depends_on_set_aside"), UiText(Keys.syncSetAsideOther, ["depends_on_set_aside"]))
+    }
+
+    func testTheOfficeAddsAMonthlyReminderOnThePhoneAndABadDateIsRefused() async throws {
+        let office = try await enrolled("office-admin", "remind-office")
+        let home = HomeViewModel(session: office)
+        await home.refresh()
+        XCTAssertTrue(home.state.tiles.contains(.reminders), "\(home.state.tiles)")
+        let desk = RemindersViewModel(session: office)
+        await desk.refresh()
+        XCTAssertTrue(desk.state.mayAdd)
+        XCTAssertTrue(desk.state.places.contains(PlaceItem(id: Self.building, name: "3号楼")))
+        XCTAssertFalse(desk.state.places.contains { [Self.cityUnit, Self.serviceUnit].contains($0.id) }, "no department or unit")
+        XCTAssertTrue(desk.state.members.contains(MemberItem(id: "lead-li", name: "李秀英")))
+        XCTAssertEqual(desk.state.repeats.map(\.label.key), ["repeat_once", "repeat_monthly", "repeat_yearly"])
+        XCTAssertEqual(desk.state.ownerRoles.map(\.value), RemindersViewModel.ownerRoles)
+
+        let today = try office.store.today()
+        let due = Self.day(today, plus: 10)
+        var form = ReminderForm(what: "3号楼消防通道检查", placeId: Self.building, firstDue: "2026-02-30", leadDays: "7",
+                                repeats: .monthly)
+        var added = await desk.add(form)
+        XCTAssertNil(added)
+        XCTAssertEqual(desk.notice?.text, UiText(Keys.errorCode("not_a_date"), [Keys.field("first_due")]))
+        form.firstDue = due
+        form.leadDays = "七天"
+        added = await desk.add(form)
+        XCTAssertNil(added)
+        XCTAssertEqual(desk.notice?.text, UiText(Keys.errorCode("malformed"), [Keys.field("lead_days")]))
+        form.leadDays = " 7 "
+        added = await desk.add(form)
+        let id = try XCTUnwrap(added, "\(String(describing: desk.notice))")
+        XCTAssertEqual(desk.notice, Notice(text: UiText(Keys.doneReminderAdded), isError: false))
+        let item = try XCTUnwrap(desk.state.items.first { $0.id == id })
+        XCTAssertEqual([item.what, item.place, item.owner], ["3号楼消防通道检查", "3号楼", "社区办公室"])
+        XCTAssertEqual(item.due, UiText(Keys.reminderDue, [due, "10"]))
+        XCTAssertEqual(item.repeats, UiText("repeat_monthly"))
+        XCTAssertEqual([item.overdue, item.canComplete], [false, true])
+        // Done this month, it is due again next month.
+        await desk.complete(id)
+        XCTAssertEqual(desk.state.items.first { $0.id == id }?.due.args.first, Self.month(after: due))
+
+        // Others do not add reminders.
+        let wu = RemindersViewModel(session: try await enrolled("vol-wu", "remind-wu"))
+        await wu.refresh()
+        XCTAssertFalse(wu.state.mayAdd)
+        XCTAssertEqual(wu.state.places, [])
+    }
+
+    /// The same day of the month after `day` (`YYYY-MM-DD`), or the month's last.
+    static func month(after day: String) -> String {
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.timeZone = TimeZone(secondsFromGMT: 0)
+        f.dateFormat = "yyyy-MM-dd"
+        var utc = Calendar(identifier: .gregorian)
+        utc.timeZone = TimeZone(secondsFromGMT: 0)!
+        return f.string(from: utc.date(byAdding: .month, value: 1, to: f.date(from: day)!)!)
+    }
+
+    func testALeadMarksResidentsMovesAndTheOfficeSeesThem() async throws {
+        let wang = try await enrolled("lead-wang", "moves-wang")
+        let office = try await enrolled("office-admin", "moves-office")
+        let h = try wang.store.registerHousehold(input: HouseholdInput(
+            buildingId: Self.building, unit: "9单元", room: "901", phone: "",
+            residents: [ResidentInput(name: "沈国华", birthYear: 1958, phone: ""), ResidentInput(name: "沈小军", birthYear: 1990, phone: "")],
+            tags: [], watch: nil))
+        let lead = HouseholdViewModel(session: wang, householdId: h)
+        await lead.refresh()
+        XCTAssertEqual(lead.state.residents.map(\.moves), [[], []])
+        let father = try XCTUnwrap(lead.state.residents.first { $0.name == "沈国华" }).id
+        let son = try XCTUnwrap(lead.state.residents.first { $0.name == "沈小军" }).id
+        let today = try wang.store.today()
+        let lastYear = Self.day(today, plus: -365)
+
+        // The son moved out today; the father came back from 武汉 last year.
+        var ok = await lead.setMoves(residentId: son, movedOut: today)
+        XCTAssertTrue(ok)
+        XCTAssertEqual(lead.notice?.text, UiText(Keys.doneHouseholdSaved))
+        ok = await lead.setMoves(residentId: father, movedIn: lastYear, arrivedFrom: " 湖北武汉 ")
+        XCTAssertTrue(ok)
+        // Refused in words: a day not come yet, a day that is not one.
+        ok = await lead.setMoves(residentId: son, movedOut: Self.day(today, plus: 1))
+        XCTAssertFalse(ok)
+        XCTAssertEqual(lead.notice?.text, UiText(Keys.errorCode("in_the_future"), [Keys.field("moved_out")]))
+        ok = await lead.setMoves(residentId: son, movedIn: "去年")
+        XCTAssertFalse(ok)
+        XCTAssertEqual(lead.notice?.text, UiText(Keys.errorCode("not_a_date"), [Keys.field("moved_in")]))
+        let moves = [father: [UiText(Keys.residentMovedIn, [lastYear]), UiText(Keys.residentArrivedFrom, ["湖北武汉", lastYear])],
+                     son: [UiText(Keys.residentMovedOut, [today])]]
+        XCTAssertEqual(Dictionary(uniqueKeysWithValues: lead.state.residents.map { ($0.id, $0.moves) }), moves)
+
+        await sync(wang, office)
+        let desk = HouseholdViewModel(session: office, householdId: h)
+        await desk.refresh()
+        XCTAssertEqual(Dictionary(uniqueKeysWithValues: desk.state.residents.map { ($0.id, $0.moves) }), moves)
+        XCTAssertEqual(desk.state.residents.filter(\.gone).map(\.name), ["沈小军"])
+        XCTAssertEqual(desk.state.residents.first { $0.id == father }?.movedIn, lastYear)
+    }
+
+    func testARevokedPhoneOffersItsUnsentWorkAsAFileNamedForItsDevice() async throws {
+        let wang = try await enrolled("lead-wang", "unsent-wang")
+        let door = DoorToDoorViewModel(session: wang)
+        await door.refresh()
+        let registered = await door.registerHousehold(HouseholdForm(unit: "9单元", room: "902"))
+        let h = try XCTUnwrap(registered)
+        try relay.admin("revoke", "--device", wang.credentials.deviceId)
+        let sync = SyncViewModel(session: wang)
+        await sync.refresh()
+        XCTAssertFalse(sync.state.exportOffered, "offered once the phone cannot sync")
+        let none = await sync.syncNow()
+        XCTAssertNil(none)
+        XCTAssertEqual([sync.state.revoked, sync.state.exportOffered], [true, true])
+
+        let exported = await sync.exportUnsent()
+        let file = try XCTUnwrap(exported)
+        XCTAssertEqual(file.fileName, "linli-unsent-\(wang.credentials.deviceId).json")
+        XCTAssertEqual(sync.notice, Notice(text: UiText(Keys.errorRevoked), isError: true), "the notice stays")
+        let json = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(file.json.utf8)) as? [String: Any])
+        XCTAssertEqual(json["device_id"] as? String, wang.credentials.deviceId)
+        XCTAssertEqual(json["member_id"] as? String, "lead-wang")
+        XCTAssertFalse((json["seal"] as? String ?? "").isEmpty, "sealed with the device's token")
+        let changes = try XCTUnwrap(json["changes"] as? [[String: Any]])
+        XCTAssertEqual(Set(changes.compactMap { $0["doc_id"] as? String }), [h])
+        XCTAssertEqual(Set(changes.compactMap { $0["state"] as? String }), ["unsent"])
+        XCTAssertTrue(changes.contains { $0["action"] as? String == "household.register" }, "\(changes.map { $0["action"] ?? "" })")
+        let records = try XCTUnwrap(json["records"] as? [[String: Any]])
+        XCTAssertEqual(records.compactMap { $0["doc_id"] as? String }, [h])
     }
 }
