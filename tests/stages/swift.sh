@@ -18,6 +18,7 @@ rm -rf "$out" && mkdir -p "$out"
     --library "$T/debug/liblinli_ffi.so" --language swift --out-dir "$out"
 bindings/tests/api-coverage.sh swift "$out/LinliCore.swift" \
     bindings/tests/swift/Tests/LinliCoreTests/LinliCoreTests.swift
+bindings/tests/app-reach.sh swift "$out/LinliCore.swift" ios/LinliKit/Sources ios/LinliApp/Sources
 
 build="$ROOT/build"
 as_root rm -rf "$build"

@@ -1,5 +1,6 @@
 //! Every code the relay answers with: a refused request (`ErrorBody::error`) or a refused
-//! change (`Refused::code`, kept among the phone's set-aside changes). The apps turn each into
+//! change (`Refused::code`, kept among the phone's set-aside changes), and the codes the phone
+//! itself gives a change it sets aside. The apps turn each into
 //! a whole sentence (`relay_code_<code>`) instead of showing the relay's English message; the
 //! relay's tests check that every code its sources answer with is listed here.
 
@@ -75,12 +76,16 @@ pub const REQUEST_CODES: &[&str] = &[
 ];
 
 /// The codes of refused changes besides the rules' own ([`RefusalCode`]): the relay's checks
-/// of where a change may go.
+/// of where a change may go, and the phone's own for a received change it could not apply or
+/// one built on it.
 pub const CHANGE_CODES: &[&str] = &[
     "bad_scope",
     "foreign_author",
     "scope_forbidden",
     "unknown_document",
+    crate::store::CANNOT_APPLY,
+    crate::store::DEPENDS_ON_REFUSED,
+    crate::store::DEPENDS_ON_SET_ASIDE,
 ];
 
 /// Every code, sorted, without repeats.

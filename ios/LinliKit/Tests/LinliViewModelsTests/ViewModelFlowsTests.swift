@@ -1586,8 +1586,10 @@ final class ViewModelFlowsTests: XCTestCase {
         XCTAssertEqual(desk.state.utcOffsetMinutes, try qin.store.community().utcOffsetMinutes)
         await reminders.refresh()
         XCTAssertEqual(reminders.state.items, [], "the reminder is another gate's now")
-        // A code without a sentence of its own reads by the general one.
-        XCTAssertEqual(setAsideReason("depends_on_set_aside"), UiText(Keys.syncSetAsideOther, ["depends_on_set_aside"]))
+        // The phone's own codes have their sentences; one without (from a later relay) reads by
+        // the general one.
+        XCTAssertEqual(setAsideReason("depends_on_set_aside"), UiText(Keys.relayCode("depends_on_set_aside")))
+        XCTAssertEqual(setAsideReason("some_later_code"), UiText(Keys.syncSetAsideOther, ["some_later_code"]))
     }
 
     func testTheOfficeAddsAMonthlyReminderOnThePhoneAndABadDateIsRefused() async throws {
