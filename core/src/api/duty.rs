@@ -922,24 +922,29 @@ impl Linli {
     pub fn gate_entries(&self, gate_id: &str, date: NaiveDate) -> Result<Vec<GateEntryRow>> {
         let doc_id = gate_log_doc_id(gate_id, date);
         self.store.read(|c| {
-            let mut stmt = c.prepare_cached(
-                "SELECT entry_id, kind, at_ms, recorded_by, member_id, flagged, summary \
-                 FROM p_gate_entries WHERE doc_id = ?1 ORDER BY at_ms, entry_id",
-            )?;
-            let rows = stmt.query_map([&doc_id], |r| {
-                Ok(GateEntryRow {
-                    id: r.get(0)?,
-                    kind: r.get(1)?,
-                    at: ms_to_utc(r.get(2)?),
-                    recorded_by: r.get(3)?,
-                    member_id: r.get(4)?,
-                    flagged: r.get(5)?,
-                    summary: r.get(6)?,
-                })
-            })?;
+            let sql = format!("{GATE_ENTRY_ROW} WHERE e.doc_id = ?1 ORDER BY e.at_ms, e.entry_id");
+            let mut stmt = c.prepare_cached(&sql)?;
+            let rows = stmt.query_map([&doc_id], gate_entry_row)?;
             rows.collect::<Result<Vec<_>, _>>().map_err(Error::from)
         })
     }
+}
+
+/// The columns of a gate entry's row, read by [`gate_entry_row`]; the table is named `e`.
+pub(crate) const GATE_ENTRY_ROW: &str = "SELECT e.entry_id, e.kind, e.at_ms, e.recorded_by, e.member_id, e.flagged, e.summary \
+     FROM p_gate_entries e";
+
+/// A gate entry's row as [`GATE_ENTRY_ROW`] selects it.
+pub(crate) fn gate_entry_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<GateEntryRow> {
+    Ok(GateEntryRow {
+        id: r.get(0)?,
+        kind: r.get(1)?,
+        at: ms_to_utc(r.get(2)?),
+        recorded_by: r.get(3)?,
+        member_id: r.get(4)?,
+        flagged: r.get(5)?,
+        summary: r.get(6)?,
+    })
 }
 
 /// A roster slot with its shift's times.

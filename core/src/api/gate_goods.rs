@@ -5,29 +5,13 @@
 //! the same collection offline leave the parcel collected once.
 
 use super::Linli;
-use super::duty::GateEntryRow;
+use super::duty::{GATE_ENTRY_ROW, GateEntryRow, gate_entry_row};
 use crate::error::{Error, ErrorCode, Result};
-use crate::ids::ms_to_utc;
 use crate::records::gate_log::{GateEntryKind, GateLogDoc, VehicleDirection};
 use crate::records::validate;
 
 /// The most rows either list returns: a gate's backlog beyond it is the office's to clear.
 pub const GOODS_LIST_LIMIT: u32 = 500;
-
-const ROW: &str = "SELECT entry_id, kind, at_ms, recorded_by, member_id, flagged, summary \
-                   FROM p_gate_entries e";
-
-fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<GateEntryRow> {
-    Ok(GateEntryRow {
-        id: r.get(0)?,
-        kind: r.get(1)?,
-        at: ms_to_utc(r.get(2)?),
-        recorded_by: r.get(3)?,
-        member_id: r.get(4)?,
-        flagged: r.get(5)?,
-        summary: r.get(6)?,
-    })
-}
 
 impl Linli {
     /// Logs a vehicle leaving through the gate. Returns the entry's id.
@@ -44,14 +28,14 @@ impl Linli {
     pub fn vehicles_inside(&self, gate_id: &str) -> Result<Vec<GateEntryRow>> {
         self.store.read(|c| {
             let sql = format!(
-                "{ROW} WHERE e.gate_id = ?1 AND e.kind = 'vehicle' AND e.subject IS NOT NULL \
+                "{GATE_ENTRY_ROW} WHERE e.gate_id = ?1 AND e.kind = 'vehicle' AND e.subject IS NOT NULL \
                  AND NOT EXISTS (SELECT 1 FROM p_gate_entries x WHERE x.gate_id = e.gate_id \
                    AND x.kind IN ('vehicle', 'vehicle_exit') AND x.subject = e.subject \
                    AND (x.at_ms, x.entry_id) > (e.at_ms, e.entry_id)) \
                  ORDER BY e.at_ms, e.entry_id LIMIT ?2"
             );
             let mut stmt = c.prepare_cached(&sql)?;
-            let rows = stmt.query_map(rusqlite::params![gate_id, GOODS_LIST_LIMIT], row)?;
+            let rows = stmt.query_map(rusqlite::params![gate_id, GOODS_LIST_LIMIT], gate_entry_row)?;
             rows.collect::<Result<Vec<_>, _>>().map_err(Error::from)
         })
     }
@@ -121,13 +105,14 @@ impl Linli {
     pub fn parcels_waiting(&self, gate_id: &str) -> Result<Vec<GateEntryRow>> {
         self.store.read(|c| {
             let sql = format!(
-                "{ROW} WHERE e.gate_id = ?1 AND e.kind = 'parcel' \
+                "{GATE_ENTRY_ROW} WHERE e.gate_id = ?1 AND e.kind = 'parcel' \
                  AND NOT EXISTS (SELECT 1 FROM p_gate_entries x WHERE x.gate_id = e.gate_id \
                    AND x.kind = 'parcel_pickup' AND x.subject = e.entry_id) \
                  ORDER BY e.at_ms, e.entry_id LIMIT ?2"
             );
             let mut stmt = c.prepare_cached(&sql)?;
-            let rows = stmt.query_map(rusqlite::params![gate_id, GOODS_LIST_LIMIT], row)?;
+            let rows =
+                stmt.query_map(rusqlite::params![gate_id, GOODS_LIST_LIMIT], gate_entry_row)?;
             rows.collect::<Result<Vec<_>, _>>().map_err(Error::from)
         })
     }
