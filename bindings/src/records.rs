@@ -121,10 +121,16 @@ pub struct VisitorInput {
     pub phone: String,
     /// Purpose.
     pub purpose: String,
-    /// Household visited.
+    /// The household visited by id, when the phone knows it (the office's desk); a gate phone
+    /// leaves it empty and names the address: the core finds the household there when this
+    /// phone holds exactly one.
     pub household: Option<String>,
     /// The visitor's pass (the core's `pass`: a keyword in Python, so not a field name here).
     pub pass_type: PassType,
+    /// The building or lane visited, one of the directory's places (`places`).
+    pub building_id: Option<String>,
+    /// The unit and room visited, as said (`1单元 302`).
+    pub room: String,
 }
 
 impl Convert<VisitorInput> for duty::VisitorInput {
@@ -135,6 +141,8 @@ impl Convert<VisitorInput> for duty::VisitorInput {
             purpose: self.purpose,
             household: self.household,
             pass_type: self.pass.convert(),
+            building_id: self.building_id,
+            room: self.room,
         }
     }
 }
@@ -147,15 +155,56 @@ impl Convert<duty::VisitorInput> for VisitorInput {
             purpose: self.purpose,
             household: self.household,
             pass: self.pass_type.convert(),
+            building_id: self.building_id,
+            room: self.room,
         }
     }
 }
-mirror_record!(out
 /// A gate-log entry.
-GateEntryRow = duty::GateEntryRow {
-    id: String, kind: String, at: Timestamp, recorded_by: String, member_id: Option<String>,
-    flagged: bool, summary: String
-});
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+#[uniffi::export(Debug)]
+pub struct GateEntryRow {
+    /// Entry id.
+    pub id: String,
+    /// Kind code (`visitor`, `temperature`, …).
+    pub kind: String,
+    /// When.
+    pub at: Timestamp,
+    /// Who logged it.
+    pub recorded_by: String,
+    /// The member it concerns (duty entries).
+    pub member_id: Option<String>,
+    /// Fever, incident, or a pass not let through.
+    pub flagged: bool,
+    /// A one-line summary in Chinese; a visitor's ends with the address visited.
+    pub summary: String,
+    /// The gate day's record, to open its history.
+    pub record_id: String,
+    /// A visitor's pass type (the core's `pass`: a keyword in Python, so not a field name here).
+    pub pass_type: Option<PassType>,
+    /// An incident's severity.
+    pub severity: Option<Severity>,
+    /// The address a visitor visited (`3号楼 1单元 302`); empty when none was named.
+    pub visiting: String,
+}
+
+impl Convert<GateEntryRow> for duty::GateEntryRow {
+    fn convert(self) -> GateEntryRow {
+        GateEntryRow {
+            id: self.id,
+            kind: self.kind,
+            at: self.at.convert(),
+            recorded_by: self.recorded_by,
+            member_id: self.member_id,
+            flagged: self.flagged,
+            summary: self.summary,
+            record_id: self.record_id,
+            pass_type: self.pass.convert(),
+            severity: self.severity.convert(),
+            visiting: self.visiting,
+        }
+    }
+}
 
 /// A temperature recorded at the gate.
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]

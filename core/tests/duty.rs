@@ -9,11 +9,12 @@ use chrono::{DateTime, Duration, Utc};
 use common::{Devices, bad_field, community, start_time, sync_all};
 use linli_core::api::directory::{MemberInput, RoleInput};
 use linli_core::api::duty::VisitorInput;
+use linli_core::api::households::HouseholdInput;
 use linli_core::api::records::Resolution;
 use linli_core::records::directory::Role;
-use linli_core::records::gate_log::{Attendance, PassType, Severity};
+use linli_core::records::gate_log::{Attendance, GateEntryKind, GateLogDoc, PassType, Severity};
 use linli_core::records::roster::{DutyRole, SwapStatus};
-use linli_core::{Error, Linli};
+use linli_core::{Error, ErrorCode, Linli};
 use proptest::prelude::*;
 
 #[test]
@@ -292,6 +293,7 @@ fn gate_log_entries_and_their_validation() {
                 purpose: "探望父母".into(),
                 household: None,
                 pass: PassType::Temporary,
+                ..VisitorInput::default()
             },
         )
         .unwrap();
@@ -371,6 +373,197 @@ fn gate_log_entries_and_their_validation() {
     assert!(entries[3].flagged && !entries[4].flagged);
     assert_eq!(entries[1].summary, "沪A12345：送货");
     assert_eq!(entries[3].summary, "刘先生 37.3℃");
+    // Each row names its gate day (for its history), a visitor's pass type and an incident's
+    // severity; a visitor who named no address has none.
+    let day = linli_core::ids::gate_log_doc_id(gate, date);
+    assert!(entries.iter().all(|e| e.record_id == day), "{entries:?}");
+    assert_eq!(
+        entries.iter().map(|e| e.pass).collect::<Vec<_>>(),
+        [
+            Some(PassType::Temporary),
+            None,
+            None,
+            None,
+            None,
+            None,
+            None
+        ]
+    );
+    assert_eq!(
+        entries.iter().map(|e| e.severity).collect::<Vec<_>>(),
+        [None, None, None, None, None, None, Some(Severity::Medium)]
+    );
+    assert_eq!(entries[0].summary, "刘先生：探望父母");
+    assert!(entries.iter().all(|e| e.visiting.is_empty()));
+}
+
+/// The household a visitor entry of gate day `doc_id` names, read from the record itself.
+fn visitor_household(d: &Linli, doc_id: &str, entry_id: &str) -> Option<String> {
+    let mut doc = automerge::AutoCommit::new();
+    for change in d.changes_since(doc_id, &[]).unwrap() {
+        doc.load_incremental(&change.bytes).unwrap();
+    }
+    let log: GateLogDoc = autosurgeon::hydrate(&doc).unwrap();
+    match log
+        .entries
+        .into_iter()
+        .find(|e| e.id == entry_id)
+        .unwrap()
+        .kind
+    {
+        GateEntryKind::Visitor { household, .. } => household,
+        other => panic!("not a visitor: {other:?}"),
+    }
+}
+
+#[test]
+fn a_visitor_names_the_address_and_the_household_is_filled_only_where_it_is_held() {
+    let devices = Devices::new();
+    let office = devices.open("office", "office-pc");
+    let c = community(&office);
+    let guard = devices.open("guard-sun", "sun-phone");
+    sync_all(&[&office, &guard]);
+    // The office holds 3号楼's households; the gate phone does not (gate roles read none).
+    let household = |unit: &str, room: &str| {
+        office
+            .register_household(&HouseholdInput {
+                building_id: c.building3.clone(),
+                unit: unit.into(),
+                room: room.into(),
+                ..HouseholdInput::default()
+            })
+            .unwrap()
+    };
+    let h302 = household("1单元", "302");
+    household("2单元", "302");
+    let gate = &c.east_gate;
+    let date = office.community().unwrap().local_date(start_time());
+    let day = linli_core::ids::gate_log_doc_id(gate, date);
+    let visitor = |name: &str, room: &str| VisitorInput {
+        name: name.into(),
+        phone: "13800001111".into(),
+        purpose: "探亲".into(),
+        pass: PassType::VisitorCode,
+        building_id: Some(c.building3.clone()),
+        room: room.into(),
+        ..VisitorInput::default()
+    };
+
+    let by_guard = guard
+        .register_visitor(gate, &visitor("张三", " 1单元 302 "))
+        .unwrap();
+    let row = guard
+        .gate_entries(gate, date)
+        .unwrap()
+        .into_iter()
+        .find(|e| e.id == by_guard)
+        .unwrap();
+    assert_eq!(row.visiting, "3号楼 1单元 302");
+    assert_eq!(row.summary, "张三：探亲 → 3号楼 1单元 302");
+    assert_eq!(row.pass, Some(PassType::VisitorCode));
+    assert_eq!(row.record_id, day);
+    assert_eq!(visitor_household(&guard, &day, &by_guard), None);
+
+    // The office holds exactly one household at the address however it is written, so its
+    // own entries name it; the room alone names two households, so none.
+    let mut by_office = Vec::new();
+    for said in ["1单元 302", "1-302", "1单元302室"] {
+        by_office.push(
+            office
+                .register_visitor(gate, &visitor("李四", said))
+                .unwrap(),
+        );
+    }
+    for id in &by_office {
+        assert_eq!(visitor_household(&office, &day, id), Some(h302.clone()));
+    }
+    let ambiguous = office
+        .register_visitor(gate, &visitor("王五", "302"))
+        .unwrap();
+    assert_eq!(visitor_household(&office, &day, &ambiguous), None);
+    let nobody = office
+        .register_visitor(gate, &visitor("赵六", "3单元 101"))
+        .unwrap();
+    assert_eq!(visitor_household(&office, &day, &nobody), None);
+
+    // After a sync the office reads the guard's entry with its address and no household: the
+    // entry is the gate phone's, and the office resolves the address from its own list.
+    sync_all(&[&office, &guard]);
+    let seen = office
+        .gate_entries(gate, date)
+        .unwrap()
+        .into_iter()
+        .find(|e| e.id == by_guard)
+        .unwrap();
+    assert_eq!(seen.visiting, "3号楼 1单元 302");
+    assert_eq!(visitor_household(&office, &day, &by_guard), None);
+
+    // A lane is an address too; a building alone is one.
+    let lane = office
+        .add_place(
+            linli_core::records::directory::PlaceKind::Lane,
+            "梅园弄",
+            None,
+        )
+        .unwrap();
+    sync_all(&[&office, &guard]);
+    let in_lane = guard
+        .register_visitor(
+            gate,
+            &VisitorInput {
+                building_id: Some(lane),
+                room: "12号".into(),
+                ..visitor("钱七", "")
+            },
+        )
+        .unwrap();
+    let only_building = guard.register_visitor(gate, &visitor("孙八", "")).unwrap();
+    let rows = guard.gate_entries(gate, date).unwrap();
+    let visiting = |id: &str| rows.iter().find(|e| e.id == id).unwrap().visiting.clone();
+    assert_eq!(visiting(&in_lane), "梅园弄 12号");
+    assert_eq!(visiting(&only_building), "3号楼");
+}
+
+#[test]
+fn a_visitors_address_is_refused_unless_it_is_a_building_or_lane_of_the_directory() {
+    let devices = Devices::new();
+    let office = devices.open("office", "office-pc");
+    let c = community(&office);
+    let guard = devices.open("guard-sun", "sun-phone");
+    sync_all(&[&office, &guard]);
+    let to = |building: Option<&str>, room: &str| VisitorInput {
+        name: "张三".into(),
+        purpose: "探亲".into(),
+        building_id: building.map(str::to_owned),
+        room: room.into(),
+        ..VisitorInput::default()
+    };
+    let refused = |input: VisitorInput| match guard.register_visitor(&c.east_gate, &input) {
+        Err(Error::InvalidInput { field, code, .. }) => (field, code),
+        other => panic!("expected InvalidInput, got {other:?}"),
+    };
+    assert_eq!(
+        refused(to(Some("no-such-building"), "1单元 302")),
+        ("building_id".into(), ErrorCode::NoSuchPlace)
+    );
+    assert_eq!(
+        refused(to(Some(&c.east_gate), "1单元 302")),
+        ("building_id".into(), ErrorCode::WrongPlaceKind)
+    );
+    assert_eq!(
+        refused(to(None, "1单元 302")),
+        ("building_id".into(), ErrorCode::Incomplete)
+    );
+    assert_eq!(
+        refused(to(Some(&c.building3), &"3".repeat(65))),
+        ("room".into(), ErrorCode::TooLong)
+    );
+    assert_eq!(
+        refused(to(Some(&c.building3), "302\u{7}")),
+        ("room".into(), ErrorCode::ControlCharacters)
+    );
+    let date = office.community().unwrap().local_date(start_time());
+    assert!(guard.gate_entries(&c.east_gate, date).unwrap().is_empty());
 }
 
 #[test]

@@ -102,6 +102,7 @@ fn one_resident_s_export_holds_exactly_their_records() {
         purpose: "探亲".into(),
         household: household.map(str::to_owned),
         pass: PassType::Temporary,
+        ..VisitorInput::default()
     };
     let by_phone = office
         .register_visitor(&c.east_gate, &visitor("张桂英", "13900000001", None))

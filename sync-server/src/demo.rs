@@ -302,6 +302,8 @@ pub async fn run(dir: &Path, serve: bool) -> Result<(), RelayError> {
             purpose: "探望父母".into(),
             household: None,
             pass: PassType::Temporary,
+            building_id: Some(places.building3.clone()),
+            room: "1单元 101".into(),
         },
     )?;
     sun.linli

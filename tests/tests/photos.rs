@@ -1,9 +1,12 @@
 //! Photos over HTTP: a device fetches a photo only when its member may read a record that names
 //! it, and uploads one only when its member may write such a record; an unfinished upload is
 //! its device's own, so a device that announces the wrong size for another phone's photo does
-//! not stop that phone; and uploads stay within the quotas while records sync on.
+//! not stop that phone; a volunteer who works at no place reports a ticket whose photo reaches
+//! the office; and uploads stay within the quotas while records sync on.
 
+use linli_core::api::directory::{MemberInput, RoleInput};
 use linli_core::api::photos::{Photo, sha256_of};
+use linli_core::records::directory::Role;
 use linli_core::sync::client::PhotoProblem;
 use linli_e2e::{TestRelay, door_to_door, ticket_input};
 use linli_relay::relay::Limits;
@@ -87,6 +90,43 @@ async fn a_deactivated_members_token_is_refused_a_tickets_photo() {
     let (status, _, _) =
         blob_call(&r.url, &wang_token, reqwest::Method::GET, &hash, None, b"").await;
     assert_eq!(status, 200);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_volunteer_at_no_place_reports_a_ticket_whose_photo_reaches_the_office() {
+    let r = TestRelay::start().await;
+    r.admin
+        .run(|office| {
+            office.add_member(&MemberInput {
+                id: Some("vol-free".into()),
+                name: "吴晓梅".into(),
+                phone: String::new(),
+                roles: vec![RoleInput {
+                    role: Role::Volunteer,
+                    places: Vec::new(),
+                }],
+            })
+        })
+        .unwrap();
+    let wu = r.phone("vol-free", "wu-phone").await;
+    let office = r.phone("office-admin", "office-pc").await;
+    let bytes = photo(4_000, 4);
+    let hash = wu.linli.add_photo(&bytes).unwrap();
+    let mut ticket = ticket_input("东门外垃圾桶满溢");
+    ticket.photos = vec![hash.clone()];
+    let id = wu.linli.report_ticket(&ticket).unwrap();
+    let sent = wu.sync().await.unwrap();
+    assert_eq!(
+        (sent.set_aside, sent.outbox_left, sent.photos_pending),
+        (0, 0, 0)
+    );
+    assert_eq!(sent.photo_problems, vec![]);
+    office.sync().await.unwrap();
+    assert_eq!(
+        office.linli.ticket(&id).unwrap().state.photos,
+        vec![hash.clone()]
+    );
+    assert_eq!(office.linli.photo(&hash).unwrap(), Photo::Available(bytes));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -19,6 +19,7 @@ fn visitor(name: &str) -> VisitorInput {
         purpose: "探亲".into(),
         household: None,
         pass: PassType::Temporary,
+        ..VisitorInput::default()
     }
 }
 

@@ -178,7 +178,9 @@ class LinliBindingsTest {
             s.handOver(gate, sun)
             s.checkIn(gate)
             s.checkOut(gate)
-            s.registerVisitor(gate, VisitorInput("周先生", "13500000000", "探望父母", h, PassType.TEMPORARY))
+            // The address visited, as a gate phone names it; this office phone holds the
+            // household there, so the core links it.
+            s.registerVisitor(gate, VisitorInput("周先生", "13500000000", "探望父母", null, PassType.TEMPORARY, b3, "1单元 101"))
             s.registerVehicle(gate, "沪A·12345", "送货")
             val parcel = s.registerParcel(gate, "张桂英", h, "顺丰")
             assertEquals(listOf("沪A12345：送货"), s.vehiclesInside(gate).map { it.summary })
@@ -195,6 +197,11 @@ class LinliBindingsTest {
             val entries = s.gateEntries(gate, today)
             assertTrue(entries.any { it.summary.contains("周先生") }, entries.joinToString { it.summary })
             assertTrue(entries.any { it.flagged })
+            val visitor = entries.single { it.kind == "visitor" }
+            assertEquals(listOf<Any?>("3号楼 1单元 101", "周先生：探望父母 → 3号楼 1单元 101", PassType.TEMPORARY, null),
+                listOf(visitor.visiting, visitor.summary, visitor.passType, visitor.severity))
+            assertEquals(Severity.HIGH, entries.single { it.kind == "incident" }.severity)
+            assertEquals(setOf("gatelog:$gate:$today"), entries.map { it.recordId }.toSet())
 
             // Tickets.
             val photo = s.addPhoto("照片".toByteArray())

@@ -145,7 +145,8 @@ class BindingsTest(unittest.TestCase):
         self.assertEqual(sorted(pushes), pushes, "progress arrives in order")
 
         visitor = linli.VisitorInput(name="周先生", phone="13500000000", purpose="探望父母",
-                                     household=None, pass_type=linli.PassType.VISITOR_CODE)
+                                     household=None, pass_type=linli.PassType.VISITOR_CODE,
+                                     building_id=self.building3, room="2单元 302")
         entry = zhao.register_visitor(self.gate, visitor)
         self.assertGreater(sync(zhao_sync, zhao).pushed, 0)
 
@@ -157,12 +158,16 @@ class BindingsTest(unittest.TestCase):
         self.assertEqual("lead-wang", detail.visits[0].lead)
         entries = office.gate_entries(self.gate, office.today())
         self.assertIn(entry, [e.id for e in entries])
+        seen = next(e for e in entries if e.id == entry)
+        self.assertEqual("3号楼 2单元 302", seen.visiting)
+        self.assertEqual(linli.PassType.VISITOR_CODE, seen.pass_type)
         self.assertEqual(1, office.day_report(office.today()).total_visits)
 
         # A record prints with its fields, in Rust's Debug (repr) and field by field (str).
         self.assertEqual(
             'VisitorInput { name: "周先生", phone: "13500000000", purpose: "探望父母", '
-            'household: None, pass_type: VisitorCode }', repr(visitor))
+            'household: None, pass_type: VisitorCode, building_id: Some("' + self.building3 + '"), '
+            'room: "2单元 302" }', repr(visitor))
         self.assertIn("pass_type=PassType.VISITOR_CODE", str(visitor))
         self.assertRegex(repr(pushed), rf"^SyncSummary {{ pushed: {pushed.pushed}, .*outbox_left: 0,")
         self.assertIn("needs: \"行动不便，需要送菜上门\"", repr(detail.visits[0]))

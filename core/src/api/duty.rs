@@ -115,7 +115,10 @@ pub struct OnDutyView {
     pub others: Vec<(String, String, DateTime<Utc>)>,
 }
 
-/// A visitor to register.
+/// A visitor to register. The guard records the address the visitor names — a building or
+/// lane chosen from the directory's places and the unit and room as said — never a household:
+/// gate roles hold no household records. The core finds the household at that address when
+/// the recording phone holds exactly one there (an office's or a building lead's phone).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct VisitorInput {
     /// Name.
@@ -124,10 +127,15 @@ pub struct VisitorInput {
     pub phone: String,
     /// Purpose.
     pub purpose: String,
-    /// Household visited.
+    /// The household visited by id, when the recording phone knows it (the office's desk);
+    /// left empty, it is found at the address (see [`Linli::register_visitor`]).
     pub household: Option<String>,
     /// Pass type.
     pub pass: PassType,
+    /// The building or lane visited: a place of the directory; none when not said.
+    pub building_id: Option<String>,
+    /// The unit and room visited, as said (`1单元 302`); needs a building.
+    pub room: String,
 }
 
 /// A gate log entry as lists show it.
@@ -145,8 +153,18 @@ pub struct GateEntryRow {
     pub member_id: Option<String>,
     /// Fever or incident.
     pub flagged: bool,
-    /// A one-line summary in Chinese.
+    /// A one-line summary in Chinese; a visitor's ends with the address visited
+    /// (`张三：探亲 → 3号楼 1单元 302`).
     pub summary: String,
+    /// The gate day's record (`gatelog:<gate>:<date>`), to open its history.
+    pub record_id: String,
+    /// A visitor's pass type.
+    pub pass: Option<PassType>,
+    /// An incident's severity.
+    pub severity: Option<Severity>,
+    /// The address a visitor visited: the building's or lane's name (from the directory) and
+    /// the unit and room as said; empty when none was named.
+    pub visiting: String,
 }
 
 fn ms(t: DateTime<Utc>) -> i64 {
@@ -839,16 +857,94 @@ impl Linli {
         )
     }
 
-    /// Registers a visitor.
+    /// Registers a visitor with the address visited: a building or lane of the directory
+    /// (else `no_such_place`, or `wrong_place_kind` for another kind of place) and the unit
+    /// and room as said (a short text; without a building, `incomplete`). The household is
+    /// the one given, else the one this phone holds at that address when exactly one matches
+    /// (compared without spaces, dashes or the words 单元, 室 and 号: as unit and room, or as
+    /// the room alone); otherwise none, for the office to resolve.
     pub fn register_visitor(&self, gate_id: &str, v: &VisitorInput) -> Result<String> {
+        let name = validate::name("name", &v.name)?;
+        let phone = validate::phone("phone", &v.phone)?;
+        let purpose = validate::required_text("purpose", &v.purpose)?;
+        let building_id = match v.building_id.as_deref().map(str::trim) {
+            Some(b) if !b.is_empty() => Some(self.visited_place(b)?),
+            _ => None,
+        };
+        // A short text like a name: at most 64 characters, no control characters.
+        let room = match v.room.trim() {
+            "" => None,
+            said => Some(validate::name("room", said)?),
+        };
+        if room.is_some() && building_id.is_none() {
+            return Err(Error::invalid(
+                "building_id",
+                ErrorCode::Incomplete,
+                "name the building the room is in",
+            ));
+        }
+        let household = match v.household.as_deref().map(str::trim) {
+            Some(h) if !h.is_empty() => Some(h.to_owned()),
+            _ => match (&building_id, &room) {
+                (Some(b), Some(r)) => self.household_at(b, r)?,
+                _ => None,
+            },
+        };
         let kind = GateEntryKind::Visitor {
-            name: validate::name("name", &v.name)?,
-            phone: validate::phone("phone", &v.phone)?,
-            purpose: validate::required_text("purpose", &v.purpose)?,
-            household: v.household.clone().filter(|h| !h.trim().is_empty()),
+            name,
+            phone,
+            purpose,
+            household,
             pass: v.pass,
+            building_id,
+            room,
         };
         self.append_gate_entry(gate_id, "gate.visitor", kind)
+    }
+
+    /// A visited place's id, checked: a building or lane of the directory.
+    fn visited_place(&self, id: &str) -> Result<String> {
+        match self.place_kind(id)? {
+            Some(PlaceKind::Building | PlaceKind::Lane) => Ok(id.to_owned()),
+            Some(other) => Err(Error::invalid(
+                "building_id",
+                ErrorCode::WrongPlaceKind,
+                format!("{id} is a {}, not a building or lane", other.code()),
+            )),
+            None => Err(Error::invalid(
+                "building_id",
+                ErrorCode::NoSuchPlace,
+                format!("no building or lane with id {id}"),
+            )),
+        }
+    }
+
+    /// The household this phone holds at `room` of `building_id`, when exactly one matches.
+    fn household_at(&self, building_id: &str, room: &str) -> Result<Option<String>> {
+        let found: Vec<String> = self.store.read(|c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT doc_id, unit, room FROM p_households WHERE building_id = ?1",
+            )?;
+            let rows = stmt.query_map([building_id], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                ))
+            })?;
+            let mut out = Vec::new();
+            for row in rows {
+                let (doc_id, unit, household_room) = row?;
+                if same_room(room, &unit, &household_room) {
+                    out.push(doc_id);
+                }
+            }
+            Ok(out)
+        })?;
+        Ok(match found.as_slice() {
+            [one] => Some(one.clone()),
+            _ => None,
+        })
     }
 
     /// Registers a vehicle by plate.
@@ -930,12 +1026,51 @@ impl Linli {
     }
 }
 
-/// The columns of a gate entry's row, read by [`gate_entry_row`]; the table is named `e`.
-pub(crate) const GATE_ENTRY_ROW: &str = "SELECT e.entry_id, e.kind, e.at_ms, e.recorded_by, e.member_id, e.flagged, e.summary \
-     FROM p_gate_entries e";
+/// The value of a stored code; none for none, or for a code this core does not know.
+fn coded<T: Coded>(code: Option<String>) -> Option<T> {
+    let code = code?;
+    T::ALL.iter().copied().find(|v| v.code() == code)
+}
 
-/// A gate entry's row as [`GATE_ENTRY_ROW`] selects it.
+/// Whether `said` (a unit and room as a visitor said them) names the household at `unit`,
+/// `room`: compared without spaces, dashes, slashes, `#` or the words 单元, 室 and 号, it is the
+/// unit followed by the room (`1单元 302`, `1-302`, `1302室`), or the room alone (`302`).
+fn same_room(said: &str, unit: &str, room: &str) -> bool {
+    fn key(s: &str) -> String {
+        s.replace("单元", "")
+            .chars()
+            .filter(|c| !c.is_whitespace() && !"-－—#＃/室号".contains(*c))
+            .flat_map(char::to_lowercase)
+            .collect()
+    }
+    let said = key(said);
+    let room = key(room);
+    !said.is_empty() && !room.is_empty() && (said == format!("{}{room}", key(unit)) || said == room)
+}
+
+/// The columns of a gate entry's row, read by [`gate_entry_row`]; the table is named `e`. The
+/// name of a visited building or lane is read from the directory's places (`v`) as the row is
+/// read, not kept in it: a gate day that reached the phone before the directory reads by the
+/// name too, and the rows follow the directory.
+pub(crate) const GATE_ENTRY_ROW: &str = "SELECT e.entry_id, e.kind, e.at_ms, e.recorded_by, e.member_id, e.flagged, e.summary, \
+     e.doc_id, e.pass, e.severity, COALESCE(v.name, e.visit_building), e.visit_room \
+     FROM p_gate_entries e LEFT JOIN p_places v ON v.place_id = e.visit_building";
+
+/// A gate entry's row as [`GATE_ENTRY_ROW`] selects it; a visitor's summary ends with the
+/// address visited.
 pub(crate) fn gate_entry_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<GateEntryRow> {
+    let code = |i: usize| r.get::<_, Option<String>>(i);
+    let building: Option<String> = r.get(10)?;
+    let room: Option<String> = r.get(11)?;
+    let visiting = match (building, room) {
+        (Some(b), Some(r)) => format!("{b} {r}"),
+        (Some(b), None) => b,
+        _ => String::new(),
+    };
+    let mut summary: String = r.get(6)?;
+    if !visiting.is_empty() {
+        summary = format!("{summary} → {visiting}");
+    }
     Ok(GateEntryRow {
         id: r.get(0)?,
         kind: r.get(1)?,
@@ -943,7 +1078,11 @@ pub(crate) fn gate_entry_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<GateEntr
         recorded_by: r.get(3)?,
         member_id: r.get(4)?,
         flagged: r.get(5)?,
-        summary: r.get(6)?,
+        summary,
+        record_id: r.get(7)?,
+        pass: coded(code(8)?),
+        severity: coded(code(9)?),
+        visiting,
     })
 }
 

@@ -1,4 +1,7 @@
-//! Gate log rows: one per entry, with the member it concerns and a fever flag.
+//! Gate log rows: one per entry, with the member it concerns, a flag (a fever, an incident, a
+//! pass not let through), a one-line summary, and what the lists show beside it: a visitor's
+//! pass type and the address visited (the building's id and the unit and room as named), an
+//! incident's severity.
 //!
 //! A gate's day log grows all day, so a local entry projects only the entries the rows do not
 //! hold yet (see [`project_appended`]); merges and rebuilds project the whole log.
@@ -7,12 +10,14 @@ use automerge::AutoCommit;
 use rusqlite::{Connection, Statement, params};
 
 use crate::error::{Error, Result};
+use crate::records::Coded;
 use crate::records::gate_log::{GateEntry, GateEntryKind, GateLogDoc};
 use crate::records::pass::PassResult;
 
 const INSERT: &str = "INSERT OR REPLACE INTO p_gate_entries (entry_id, doc_id, gate_id, kind, \
-     at_ms, recorded_by, member_id, from_member, shift_id, slot_id, flagged, summary, subject) \
-     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)";
+     at_ms, recorded_by, member_id, from_member, shift_id, slot_id, flagged, summary, subject, \
+     pass, severity, visit_building, visit_room) \
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)";
 
 pub(super) fn project(conn: &Connection, doc_id: &str, g: &GateLogDoc) -> Result<()> {
     conn.prepare_cached("DELETE FROM p_gate_entries WHERE doc_id = ?1")?
@@ -55,6 +60,42 @@ fn subject(kind: &GateEntryKind) -> Option<&str> {
         GateEntryKind::Vehicle { plate, .. } => Some(plate),
         GateEntryKind::Parcel { picked_up, .. } => picked_up.as_deref(),
         _ => None,
+    }
+}
+
+/// What the lists show beside the summary: a visitor's pass type, an incident's severity, and
+/// the building and the unit and room a visitor named.
+struct Details<'a> {
+    pass: Option<&'static str>,
+    severity: Option<&'static str>,
+    building: Option<&'a str>,
+    room: Option<&'a str>,
+}
+
+fn details(kind: &GateEntryKind) -> Details<'_> {
+    let none = Details {
+        pass: None,
+        severity: None,
+        building: None,
+        room: None,
+    };
+    match kind {
+        GateEntryKind::Visitor {
+            pass,
+            building_id,
+            room,
+            ..
+        } => Details {
+            pass: Some(pass.code()),
+            building: building_id.as_deref(),
+            room: room.as_deref(),
+            ..none
+        },
+        GateEntryKind::Incident { severity, .. } => Details {
+            severity: Some(severity.code()),
+            ..none
+        },
+        _ => none,
     }
 }
 
@@ -138,6 +179,7 @@ fn insert_entry(
             pass_id.clone(),
         ),
     };
+    let details = details(&e.kind);
     insert.execute(params![
         e.id,
         doc_id,
@@ -151,7 +193,11 @@ fn insert_entry(
         slot,
         flagged,
         summary,
-        subject(&e.kind)
+        subject(&e.kind),
+        details.pass,
+        details.severity,
+        details.building,
+        details.room
     ])?;
     Ok(())
 }

@@ -1,5 +1,5 @@
 //! A gate's log for one local day: append-only entries for duty check-in / check-out and
-//! handovers, visitors, vehicles, parcels, temperature checks, patrols and incidents; and the
+//! handovers, visitors (with the address they visit), vehicles, parcels, temperature checks, patrols and incidents; and the
 //! rules that turn check-ins into presence and attendance.
 //!
 //! A check-in or handover names a slot by shift and slot id together: slot ids such as
@@ -106,10 +106,20 @@ pub enum GateEntryKind {
         phone: String,
         /// Purpose.
         purpose: String,
-        /// The household visited, if known.
+        /// The household visited, when the phone that recorded the entry held exactly one
+        /// household at the address named (an office's or a building lead's phone); a gate
+        /// phone holds none and leaves it empty for the office to resolve.
         household: Option<String>,
         /// Pass type.
         pass: PassType,
+        /// The building or lane visited, chosen from the directory's places. Entries made
+        /// before addresses were recorded carry none, and a core that predates the field
+        /// reads the rest of the entry as before.
+        #[autosurgeon(missing = "Default::default")]
+        building_id: Option<String>,
+        /// The unit and room visited, as the visitor named them (`1单元 302`).
+        #[autosurgeon(missing = "Default::default")]
+        room: Option<String>,
     },
     /// A vehicle came in or went out.
     Vehicle {
@@ -429,6 +439,69 @@ mod tests {
                 purpose: String::new()
             },
             "an earlier core reads an exit as a vehicle, never fails"
+        );
+    }
+
+    /// A visitor entry as cores before visited addresses wrote it.
+    #[derive(Debug, Clone, PartialEq, Hydrate, Reconcile)]
+    enum EarlierVisitor {
+        Visitor {
+            name: String,
+            phone: String,
+            purpose: String,
+            household: Option<String>,
+            pass: PassType,
+        },
+    }
+
+    #[test]
+    fn visitor_addresses_read_across_core_versions_both_ways() {
+        let mut doc = automerge::AutoCommit::new();
+        let earlier = EarlierVisitor::Visitor {
+            name: "张三".into(),
+            phone: "13800001111".into(),
+            purpose: "探亲".into(),
+            household: None,
+            pass: PassType::VisitorCode,
+        };
+        autosurgeon::reconcile_prop(&mut doc, automerge::ROOT, "old", &earlier).unwrap();
+        let addressed = GateEntryKind::Visitor {
+            name: "李四".into(),
+            phone: String::new(),
+            purpose: "送药".into(),
+            household: Some("h1".into()),
+            pass: PassType::Temporary,
+            building_id: Some("b3".into()),
+            room: Some("1单元 302".into()),
+        };
+        autosurgeon::reconcile_prop(&mut doc, automerge::ROOT, "new", &addressed).unwrap();
+
+        let read: GateEntryKind = autosurgeon::hydrate_prop(&doc, automerge::ROOT, "old").unwrap();
+        assert_eq!(
+            read,
+            GateEntryKind::Visitor {
+                name: "张三".into(),
+                phone: "13800001111".into(),
+                purpose: "探亲".into(),
+                household: None,
+                pass: PassType::VisitorCode,
+                building_id: None,
+                room: None,
+            },
+            "an earlier visitor reads with no address"
+        );
+        let seen_before: EarlierVisitor =
+            autosurgeon::hydrate_prop(&doc, automerge::ROOT, "new").unwrap();
+        assert_eq!(
+            seen_before,
+            EarlierVisitor::Visitor {
+                name: "李四".into(),
+                phone: String::new(),
+                purpose: "送药".into(),
+                household: Some("h1".into()),
+                pass: PassType::Temporary,
+            },
+            "an earlier core reads an addressed visitor without its address, never fails"
         );
     }
 

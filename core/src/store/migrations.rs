@@ -22,6 +22,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../../migrations/014_evaluation_rounds.sql")),
     M::up(include_str!("../../migrations/015_joint_actions.sql")),
     M::up(include_str!("../../migrations/016_gate_goods.sql")),
+    M::up(include_str!("../../migrations/017_gate_entry_details.sql")),
 ];
 
 /// Every migration, in order.

@@ -263,6 +263,8 @@ fn run(replica: &Linli, c: &Community, op: &Op) {
                     &VisitorInput {
                         name: "访客".into(),
                         purpose: "探亲".into(),
+                        building_id: Some(c.building3.clone()),
+                        room: "1单元 302".into(),
                         ..Default::default()
                     },
                 )

@@ -1,6 +1,8 @@
 // Gate duty: the badge view, check in and out, the handover to another duty member, the gate
-// register (a visitor's pass type chosen, incidents, fever readings and refused passes in red,
-// each entry's kind in words, times in the community's), the vehicles inside and the parcels
+// register (a visitor's pass type chosen and the address visited — a building or lane the phone
+// knows, the unit and room as said —, incidents, fever readings and refused passes in red, each
+// entry's kind in words with a visitor's pass type or an incident's severity, times in the
+// community's, each entry opening its gate day's history), the vehicles inside and the parcels
 // waiting, passes checked, the week's roster and swaps, each day's and week's history, and for
 // the gate lead roster building (with the number of 安全员) and passes issued through the relay
 // (shown as a QR code).
@@ -34,7 +36,7 @@ struct GateDutyView: View {
         var id: String { rawValue }
         var fields: [String] {
             switch self {
-            case .visitor: return [tr("field_name"), tr("field_phone"), tr("field_purpose")]
+            case .visitor: return [tr("field_name"), tr("field_phone"), tr("field_purpose"), tr("gate_visit_room")]
             case .vehicle: return [tr("field_plate"), tr("field_purpose")]
             case .vehicleExit: return [tr("field_plate")]
             case .parcel: return [tr("field_recipient"), tr("field_carrier")]
@@ -113,13 +115,19 @@ struct GateDutyView: View {
             }
             Section(tr("gate_entries_today")) {
                 ForEach(Array(state.entries.enumerated()), id: \.offset) { _, e in
-                    VStack(alignment: .leading, spacing: 2) {
-                        HStack {
-                            Text(text(e.label)).bold().foregroundStyle(e.flagged ? Color.red : Color.primary)
-                            if e.flagged && e.kind == "temperature" { Text(tr("gate_fever")).bold().foregroundStyle(.red) }
-                            Text(e.at.shown(offsetMinutes: state.utcOffsetMinutes)).foregroundStyle(.secondary)
+                    // An entry opens its gate day's history.
+                    NavigationLink { HistoryView(session: session, docId: e.recordId) } label: {
+                        VStack(alignment: .leading, spacing: 2) {
+                            HStack {
+                                // The kind in words, with a visitor's pass type or an incident's severity.
+                                Text(([e.label] + [e.passType, e.severity].compactMap { $0 }).map(text).joined(separator: " · "))
+                                    .bold().foregroundStyle(e.flagged ? Color.red : Color.primary)
+                                if e.flagged && e.kind == "temperature" { Text(tr("gate_fever")).bold().foregroundStyle(.red) }
+                                Text(e.at.shown(offsetMinutes: state.utcOffsetMinutes)).foregroundStyle(.secondary)
+                            }
+                            // A visitor's summary ends with the address visited.
+                            Text([e.member, e.summary].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: "  "))
                         }
-                        Text([e.member, e.summary].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: "  "))
                     }
                     .listRowBackground(e.flagged ? Color.red.opacity(0.15) : nil)
                 }
@@ -256,14 +264,15 @@ struct GateDutyView: View {
     private func formSheet(_ f: GateForm, vm: GateDutyViewModel, state: GateDutyState) -> some View {
         switch f {
         case .visitor:
-            ChoiceFormSheet(fields: f.fields, choiceTitle: tr("field_pass"), choices: state.passTypes) { v, pass in
+            ChoiceFormSheet(fields: f.fields, choiceTitle: tr("field_pass"), choices: state.passTypes,
+                            places: state.visitPlaces) { v, pass, place in
                 Task {
-                    await vm.registerVisitor(name: v[0], phone: v[1], purpose: v[2], passType: pass)
+                    await vm.registerVisitor(name: v[0], phone: v[1], purpose: v[2], passType: pass, buildingId: place, room: v[3])
                     form = nil
                 }
             }
         case .incident:
-            ChoiceFormSheet(fields: f.fields, choiceTitle: tr("gate_record_incident"), choices: state.severities) { v, severity in
+            ChoiceFormSheet(fields: f.fields, choiceTitle: tr("gate_record_incident"), choices: state.severities) { v, severity, _ in
                 Task {
                     await vm.recordIncident(note: v[0], severity: severity)
                     form = nil
@@ -292,20 +301,25 @@ struct GateDutyView: View {
 }
 
 /// A sheet of text fields and one choice (a visitor's pass type, an incident's severity), with
-/// save and cancel.
+/// save and cancel; for a visitor, the building or lane visited too (`places`, none chosen at
+/// first).
 struct ChoiceFormSheet<T: Hashable & Sendable>: View {
     let fields: [String]
     let choiceTitle: String
     let choices: [Choice<T>]
-    let onSave: ([String], T) -> Void
+    let places: [PlaceRow]
+    let onSave: ([String], T, String?) -> Void
     @State private var values: [String]
     @State private var chosen: T?
+    @State private var place: String?
     @Environment(\.dismiss) private var dismiss
 
-    init(fields: [String], choiceTitle: String, choices: [Choice<T>], onSave: @escaping ([String], T) -> Void) {
+    init(fields: [String], choiceTitle: String, choices: [Choice<T>], places: [PlaceRow] = [],
+         onSave: @escaping ([String], T, String?) -> Void) {
         self.fields = fields
         self.choiceTitle = choiceTitle
         self.choices = choices
+        self.places = places
         self.onSave = onSave
         _values = State(initialValue: fields.map { _ in "" })
         _chosen = State(initialValue: choices.first?.value)
@@ -314,6 +328,12 @@ struct ChoiceFormSheet<T: Hashable & Sendable>: View {
     var body: some View {
         NavigationStack {
             Form {
+                if !places.isEmpty {
+                    Picker(tr("gate_visit_building"), selection: $place) {
+                        Text(tr("gate_visit_none")).tag(String?.none)
+                        ForEach(places, id: \.id) { p in Text(p.name).tag(Optional(p.id)) }
+                    }
+                }
                 ForEach(fields.indices, id: \.self) { i in TextField(fields[i], text: $values[i]) }
                 Picker(choiceTitle, selection: $chosen) {
                     ForEach(choices, id: \.value) { c in Text(text(c.label)).tag(Optional(c.value)) }
@@ -321,7 +341,7 @@ struct ChoiceFormSheet<T: Hashable & Sendable>: View {
             }
             .toolbar {
                 ToolbarItem(placement: .confirmationAction) {
-                    Button(tr("action_save")) { if let c = chosen { onSave(values, c) } }
+                    Button(tr("action_save")) { if let c = chosen { onSave(values, c, place) } }
                 }
                 ToolbarItem(placement: .cancellationAction) { Button(tr("action_cancel")) { dismiss() } }
             }

@@ -338,6 +338,7 @@ fn visitor(i: usize) -> VisitorInput {
         purpose: "探望父母".into(),
         household: None,
         pass: PassType::Temporary,
+        ..VisitorInput::default()
     }
 }
 

@@ -1,9 +1,11 @@
 // Gate duty at one gate: the badge view (who is on duty now as 门长 / 值班长 / 安全员, planned and
-// checked in), check in and out, the gate register (visitor with the pass type chosen, vehicle,
-// parcel, temperature with fever readings standing out, patrol note; each kind labelled), this
-// week's roster and swaps, and for the gate lead building the roster (the number of 安全员 as
-// typed) and approving swaps. The rest of the shift (handover, incidents, vehicles leaving,
-// parcels collected) is in GateShiftActions.swift.
+// checked in), check in and out, the gate register (visitor with the pass type chosen and the
+// address visited — a building or lane the phone knows and the unit and room as said —,
+// vehicle, parcel, temperature with fever readings standing out, patrol note; each kind
+// labelled, a visitor's pass type and an incident's severity in words, each entry's gate day to
+// open its history), this week's roster and swaps, and for the gate lead building the roster
+// (the number of 安全员 as typed) and approving swaps. The rest of the shift (handover,
+// incidents, vehicles leaving, parcels collected) is in GateShiftActions.swift.
 import Foundation
 import LinliCore
 
@@ -36,6 +38,28 @@ public struct GateEntryItem: Equatable, Sendable {
     /// Whom a check-in, check-out or handover concerns (who takes over), by name.
     public let member: String?
     public let flagged: Bool
+    /// The gate day's record (`gatelog:<gate>:<date>`): the entry opens its history.
+    public let recordId: String
+    /// A visitor's pass type in words (`pass_type_<code>`).
+    public let passType: UiText?
+    /// An incident's severity in words (`severity_<code>`).
+    public let severity: UiText?
+    /// The address a visitor named (`3号楼 1单元 302`), the building's name from the
+    /// directory; empty when none. The core's summary ends with it too.
+    public let visiting: String
+
+    init(_ r: GateEntryRow, names: [String: String]) {
+        kind = r.kind
+        label = UiText(Keys.gateKind(r.kind))
+        at = r.at
+        summary = r.summary
+        member = r.memberId.map { names[$0] ?? $0 }
+        flagged = r.flagged
+        recordId = r.recordId
+        passType = r.passType.map { UiText(Keys.of($0)) }
+        severity = r.severity.map { UiText(Keys.of($0)) }
+        visiting = r.visiting
+    }
 }
 
 /// A pass the gate lead asks the relay to sign for this gate, its holder named by address (the
@@ -79,6 +103,8 @@ public struct GateDutyState {
     public var canBuildRoster = false
     /// The community's buildings, for the address of a pass's holder.
     public var buildings: [PlaceRow] = []
+    /// The buildings, then the lanes, of the directory: the address a visitor names.
+    public var visitPlaces: [PlaceRow] = []
     /// The pass signed last from this screen: shown as a QR code for its holder.
     public var issuedPass: PassSigned?
     /// The last pass checked here.
@@ -128,6 +154,8 @@ public final class GateDutyViewModel: ScreenModel<GateDutyState>, @unchecked Sen
         let names = Dictionary(members.map { ($0.id, $0.name) }) { a, _ in a }
         let entries = try store.gateEntries(gateId: gateId, date: today)
         let week = try store.rosterWeek(gateId: gateId, day: today)
+        let buildings = try store.places(kind: .building)
+        let lanes = try store.places(kind: .lane)
         var out = GateDutyState(
             gateName: view.gateName,
             badge: view.slots.map { s in
@@ -137,16 +165,14 @@ public final class GateDutyViewModel: ScreenModel<GateDutyState>, @unchecked Sen
             others: view.others.map(\.name),
             meOnDuty: view.slots.contains { $0.onDuty?.id == me } || view.others.contains { $0.id == me },
             // Newest first; entry ids sort by time, so they order entries of the same moment.
-            entries: entries.sorted { ($0.at, $0.id) > ($1.at, $1.id) }
-                .map { GateEntryItem(kind: $0.kind, label: UiText(Keys.gateKind($0.kind)), at: $0.at, summary: $0.summary,
-                                     member: $0.memberId.map { names[$0] ?? $0 }, flagged: $0.flagged) },
+            entries: entries.sorted { ($0.at, $0.id) > ($1.at, $1.id) }.map { GateEntryItem($0, names: names) },
             week: week,
             swaps: swapRows.map {
                 SwapItem(swapId: $0.swapId, from: names[$0.fromMember] ?? $0.fromMember, to: names[$0.toMember] ?? $0.toMember,
                          toMe: $0.toMember == me, status: UiText(Keys.of($0.status)))
             },
             canBuildRoster: roles.contains { $0.role == .office || ($0.role == .gateLead && $0.places.contains(gateId)) },
-            buildings: try store.places(kind: .building),
+            buildings: buildings,
             issuedPass: issuedPass,
             lastPass: lastPass,
             lateRevocations: try store.passesLetThroughAfterRevocation().filter { $0.gateId == gateId }.count
@@ -156,7 +182,8 @@ public final class GateDutyViewModel: ScreenModel<GateDutyState>, @unchecked Sen
         out.handoverTo = members.filter { m in m.active && m.id != me && m.roles.contains(where: dutyRoleHere) }
             .map { MemberItem(id: $0.id, name: $0.name) }
         out.utcOffsetMinutes = try store.community().utcOffsetMinutes
-        out.gateDayDoc = entries.isEmpty ? nil : Self.gateDayDoc(gateId: gateId, day: today)
+        out.visitPlaces = buildings + lanes
+        out.gateDayDoc = entries.first?.recordId
         out.rosterDoc = week.first?.rosterDoc
         return out
     }
@@ -165,10 +192,6 @@ public final class GateDutyViewModel: ScreenModel<GateDutyState>, @unchecked Sen
     private func dutyRoleHere(_ r: RoleInput) -> Bool {
         [Role.gateLead, .shiftLead, .safetyOfficer].contains(r.role) && r.places.contains(gateId)
     }
-
-    /// The id of a gate's day log (`day` is `YYYY-MM-DD`), as the core makes it (`gatelog:` +
-    /// gate + day): the bindings give the gate's entries but not their record.
-    static func gateDayDoc(gateId: String, day: String) -> String { "gatelog:\(gateId):\(day)" }
 
     /// Checks a scanned or typed pass offline; the result shows large, in red unless valid.
     @discardableResult
@@ -224,11 +247,15 @@ public final class GateDutyViewModel: ScreenModel<GateDutyState>, @unchecked Sen
 
     public func checkOut() async { await act({ _ in UiText(Keys.doneCheckedOut) }) { [self] in try store.checkOut(gateId: gateId) } }
 
-    /// Registers a visitor with the pass type chosen. No household is linked: a gate phone holds
-    /// none (the gate roles read no household).
+    /// Registers a visitor with the pass type chosen and the address visited: `buildingId`, one
+    /// of `visitPlaces` (nil when not said), and the unit and room as said (`1单元 302`). The
+    /// phone names no household (a gate phone holds none: the gate roles read no household);
+    /// the core links the one at that address when this phone holds exactly one there.
     @discardableResult
-    public func registerVisitor(name: String, phone: String, purpose: String, passType: PassType) async -> Bool {
-        let visitor = VisitorInput(name: name, phone: phone, purpose: purpose, household: nil, passType: passType)
+    public func registerVisitor(name: String, phone: String, purpose: String, passType: PassType,
+                                buildingId: String? = nil, room: String = "") async -> Bool {
+        let visitor = VisitorInput(name: name, phone: phone, purpose: purpose, household: nil, passType: passType,
+                                   buildingId: buildingId, room: room.trimmingCharacters(in: .whitespaces))
         return await act(registered) { [self] in try store.registerVisitor(gateId: gateId, visitor: visitor) } != nil
     }
 

@@ -1,13 +1,14 @@
 // Each screen's view model driven through its main flows against real stores and a real relay
 // process on 127.0.0.1: enrol, home tiles by role, today's list on home with its notifications
-// and a reminder marked done there, gate duty, a visit, a ticket reported and
+// and a reminder marked done there, gate duty (a visitor's address as the gate phone names it,
+// and what the office then sees), a visit, a ticket reported and
 // escalated, a ticket worked by a department on its own phone and another handed back, a
 // conflict resolved, a sync with progress, a revoked phone wiped, the needs list (a need claimed
 // twice offline, served, confirmed and counted), the month's evaluation (a member voting from two
 // phones) and a joint action worked by three departments; a gate's whole shift (vehicles in and
 // out, a parcel collected on another phone, an incident, a visitor's pass type, a handover, the
-// number of 安全员), a record's history, and the relay's refusals in words; a ticket reported at
-// the gate with its channel and a photo the office sees once sent, a refused change on the sync
+// number of 安全员), a record's history, and the relay's refusals in words; a ticket reported by
+// a volunteer with its channel and a photo the office sees once sent, a refused change on the sync
 // screen, a reminder the office adds on the phone, a resident who moved, and a revoked phone's
 // unsent work handed over.
 import Foundation
@@ -356,7 +357,35 @@ final class ViewModelFlowsTests: XCTestCase {
         XCTAssertEqual(duty.state.badge.first { $0.isMe }?.onDuty, "孙志刚")
         XCTAssertTrue(duty.state.meOnDuty)
 
-        await duty.registerVisitor(name: "周先生", phone: "13800001111", purpose: "探亲", passType: .temporary)
+        // A visitor to 3号楼 1单元 302 with a 访客码: the building chosen from the places the
+        // phone knows, the unit and room as said. The gate phone holds no household: it names
+        // the address only. A room without a building, or a place that is no building, is
+        // refused in words.
+        XCTAssertEqual(duty.state.visitPlaces.map(\.name), ["3号楼"])
+        var ok = await duty.registerVisitor(name: "周先生", phone: "13800001111", purpose: "探亲", passType: .visitorCode,
+                                            buildingId: nil, room: "1单元 302")
+        XCTAssertFalse(ok)
+        XCTAssertEqual(duty.notice?.text, UiText(Keys.errorCode("incomplete"), [Keys.field("building_id")]))
+        ok = await duty.registerVisitor(name: "周先生", phone: "13800001111", purpose: "探亲", passType: .visitorCode,
+                                        buildingId: Self.gate, room: "1单元 302")
+        XCTAssertFalse(ok)
+        XCTAssertEqual(duty.notice?.text, UiText(Keys.errorCode("wrong_place_kind"), [Keys.field("building_id")]))
+        let building3 = try XCTUnwrap(duty.state.visitPlaces.first).id
+        ok = await duty.registerVisitor(name: "周先生", phone: "13800001111", purpose: "探亲", passType: .visitorCode,
+                                        buildingId: building3, room: " 1单元 302 ")
+        XCTAssertTrue(ok)
+        let visitor = try XCTUnwrap(duty.state.entries.first { $0.kind == "visitor" })
+        XCTAssertEqual(visitor.visiting, "3号楼 1单元 302")
+        XCTAssertEqual(visitor.summary, "周先生：探亲 → 3号楼 1单元 302")
+        XCTAssertEqual(visitor.passType, UiText("pass_type_visitor_code"))
+        XCTAssertNil(visitor.severity)
+        // The entry opens its gate day's history, which names the visitor's registration.
+        let today = try sun.store.today()
+        XCTAssertEqual(visitor.recordId, "gatelog:\(Self.gate):\(today)")
+        XCTAssertEqual(duty.state.gateDayDoc, visitor.recordId)
+        let dayHistory = HistoryViewModel(session: sun, docId: visitor.recordId)
+        await dayHistory.refresh()
+        XCTAssertEqual(dayHistory.state.rows.first?.action, UiText(Keys.historyAction("gate.visitor")))
         await duty.registerVehicle(plate: "沪A12345", purpose: "送货")
         await duty.registerParcel(recipient: "张桂英", carrier: "顺丰")
         await duty.recordTemperature(person: "周先生", celsius: 36.6)
@@ -386,6 +415,28 @@ final class ViewModelFlowsTests: XCTestCase {
         await lead.approveSwap(swap.swapId)
         XCTAssertEqual(lead.state.swaps.first?.status, UiText("swap_status_approved"))
         XCTAssertEqual(lead.state.week.first { $0.shiftId == shift }?.slots.first { $0.slotId == slot.slotId }?.memberName, "赵卫东")
+
+        // 1单元 302 is a household of 3号楼 that its lead registered. After syncing, the office
+        // — which holds every household — reads the officer's entry with the address and pass
+        // type, and holds exactly one household at that address. The entry itself names no
+        // household: it was the gate phone's (which holds none), and entries are never
+        // rewritten; the office resolves the address against its own list. A visitor the
+        // office registers there itself is linked to the household by the core.
+        let li = try await enrolled("lead-li", "gate-li")
+        let door = DoorToDoorViewModel(session: li)
+        await door.refresh()
+        let household = await door.registerHousehold(HouseholdForm(unit: "1单元", room: "302", phone: "13812340302"))
+        XCTAssertNotNil(household, "\(String(describing: door.notice))")
+        await sync(li)
+        let office = try await enrolled("office-admin", "gate-office")
+        let desk = GateDutyViewModel(session: office, gateId: Self.gate)
+        await desk.refresh()
+        let seen = try XCTUnwrap(desk.state.entries.first { $0.kind == "visitor" && $0.summary.hasPrefix("周先生") })
+        XCTAssertEqual(seen.visiting, "3号楼 1单元 302")
+        XCTAssertEqual(seen.passType, UiText("pass_type_visitor_code"))
+        XCTAssertEqual(seen.recordId, visitor.recordId)
+        XCTAssertEqual(try office.store.householdsInBuilding(buildingId: building3).filter { $0.room == "302" }.map { [$0.unit, $0.room] },
+                       [["1单元", "302"]])
     }
 
     func testAGatesWholeShiftVehiclesParcelsIncidentVisitorAndHandover() async throws {
@@ -459,8 +510,9 @@ final class ViewModelFlowsTests: XCTestCase {
         ok = await duty.registerVisitor(name: "钱女士", phone: "13800002222", purpose: "探望父母", passType: .visitorCode)
         XCTAssertTrue(ok)
         XCTAssertEqual(duty.notice?.text, UiText(Keys.doneRegistered))
-        // The register's rows carry no pass type: the record itself keeps it (read from the
-        // phone's unsent work, before it syncs).
+        // The register's row carries the pass type; so does the record (read from the phone's
+        // unsent work, before it syncs).
+        XCTAssertEqual(duty.state.entries.first { $0.kind == "visitor" }?.passType, UiText("pass_type_visitor_code"))
         let unsent = try JSONSerialization.jsonObject(with: Data(try han.store.exportUnsent(token: han.credentials.token).utf8))
         XCTAssertEqual(Self.objects(in: unsent).first { $0["name"] as? String == "钱女士" }?["pass"] as? String,
                        PassType.visitorCode.code())
@@ -478,6 +530,9 @@ final class ViewModelFlowsTests: XCTestCase {
         XCTAssertEqual(duty.state.entries.map(\.member), ["冯建华", nil, nil, nil, nil, nil, nil, "韩立新"])
         XCTAssertEqual(duty.state.entries[1].summary, "钱女士：探望父母")
         XCTAssertEqual(duty.state.entries[2].summary, "有人翻越围墙")
+        XCTAssertEqual(duty.state.entries.prefix(3).map(\.passType), [nil, UiText("pass_type_visitor_code"), nil])
+        XCTAssertEqual(duty.state.entries.prefix(3).map(\.severity), [nil, nil, UiText("severity_medium")])
+        XCTAssertEqual(duty.state.entries.prefix(3).map(\.visiting), ["", "", ""], "no address named")
         // The day's history, newest first.
         let today = try han.store.today()
         let day = HistoryViewModel(session: han, docId: try XCTUnwrap(duty.state.gateDayDoc))
@@ -1473,13 +1528,13 @@ final class ViewModelFlowsTests: XCTestCase {
         XCTAssertEqual(plan.state.actions.first { $0.id == j }?.progress, UiText(Keys.jointProgress, ["3", "1", "1"]))
     }
 
-    func testASafetyOfficerReportsWithAChannelAndAPhotoThatTheOfficeSeesOnceSent() async throws {
-        let sun = try await enrolled("guard-sun", "report-sun")
+    func testAVolunteerReportsWithAChannelAndAPhotoThatTheOfficeSeesOnceSent() async throws {
+        let wu = try await enrolled("vol-wu", "report-wu")
         let office = try await enrolled("office-admin", "report-office")
-        // A safety officer's places: a gate, no building; every category and channel offered.
-        let form = TicketsViewModel(session: sun)
+        // A volunteer works at no building or gate; every category and channel offered.
+        let form = TicketsViewModel(session: wu)
         await form.refresh()
-        XCTAssertEqual(form.state.places, [ReportPlace(id: Self.gate, name: "东门", kind: .gate)])
+        XCTAssertEqual(form.state.places, [])
         XCTAssertEqual(form.state.categories.map(\.value), Keys.categories)
         XCTAssertEqual(form.state.channels.map(\.label.key), ["channel_visit", "channel_gate", "channel_photo_report",
                                                               "channel_hotline_12345", "channel_chat_group", "channel_walk_in"])
@@ -1510,22 +1565,22 @@ final class ViewModelFlowsTests: XCTestCase {
         let t = try XCTUnwrap(reported, "\(String(describing: form.notice))")
         XCTAssertEqual(form.notice, Notice(text: UiText(Keys.doneTicketReported), isError: false))
         XCTAssertNil(form.state.report, "the form closes")
-        let ticket = try sun.store.ticket(id: t)
+        let ticket = try wu.store.ticket(id: t)
         XCTAssertEqual(ticket.place.kind, .freeText)
         XCTAssertEqual([ticket.place.reference, ticket.place.text], ["", "东门外公交站"])
         XCTAssertEqual(ticket.channel, .hotline12345)
         await form.open(t)
         XCTAssertEqual(form.state.detail?.photos, [TicketPhoto(sha256: sha, bytes: bytes, pending: nil)], "taken here")
 
-        // The officer's sync sends the ticket and is stopped before the photo goes.
-        let officerSync = SyncViewModel(session: sun)
-        officerSync.onChange = { [weak officerSync] in
-            if let vm = officerSync, vm.state.phases.contains(.push) { vm.cancelSync() }
+        // The volunteer's sync sends the ticket and is stopped before the photo goes.
+        let volunteerSync = SyncViewModel(session: wu)
+        volunteerSync.onChange = { [weak volunteerSync] in
+            if let vm = volunteerSync, vm.state.phases.contains(.push) { vm.cancelSync() }
         }
-        let cut = await officerSync.syncNow()
-        officerSync.onChange = nil
+        let cut = await volunteerSync.syncNow()
+        volunteerSync.onChange = nil
         XCTAssertNil(cut)
-        XCTAssertEqual(officerSync.notice?.text, UiText(Keys.errorCancelled))
+        XCTAssertEqual(volunteerSync.notice?.text, UiText(Keys.errorCancelled))
 
         // The office's phone: the ticket by its channel, its photo waiting; accepted, it names
         // the 负责人.
@@ -1542,8 +1597,8 @@ final class ViewModelFlowsTests: XCTestCase {
         XCTAssertTrue(ok)
         XCTAssertEqual(desk.state.detail?.responsible, "陈主任")
 
-        // Once the officer's next sync uploads it, the office's shows its bytes.
-        await sync(sun, office)
+        // Once the volunteer's next sync uploads it, the office's shows its bytes.
+        await sync(wu, office)
         await desk.refresh()
         detail = try XCTUnwrap(desk.state.detail)
         XCTAssertEqual(detail.photos, [TicketPhoto(sha256: sha, bytes: bytes, pending: nil)])

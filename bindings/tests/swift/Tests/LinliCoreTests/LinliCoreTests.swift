@@ -261,7 +261,10 @@ final class LinliCoreTests: XCTestCase {
         _ = try s.handOver(gateId: gate, toMember: sun)
         _ = try s.checkIn(gateId: gate)
         _ = try s.checkOut(gateId: gate)
-        _ = try s.registerVisitor(gateId: gate, visitor: VisitorInput(name: "周先生", phone: "13500000000", purpose: "探望父母", household: h, passType: .temporary))
+        // The address visited, as a gate phone names it; this office phone holds the household
+        // there, so the core links it.
+        _ = try s.registerVisitor(gateId: gate, visitor: VisitorInput(name: "周先生", phone: "13500000000", purpose: "探望父母",
+                                                                      household: nil, passType: .temporary, buildingId: b3, room: "1单元 101"))
         _ = try s.registerVehicle(gateId: gate, plate: "沪A·12345", purpose: "送货")
         let parcel = try s.registerParcel(gateId: gate, recipient: "张桂英", household: h, carrier: "顺丰")
         XCTAssertEqual(try s.vehiclesInside(gateId: gate).map(\.summary), ["沪A12345：送货"])
@@ -279,6 +282,13 @@ final class LinliCoreTests: XCTestCase {
         XCTAssertTrue(entries.contains { $0.summary.contains("周先生") })
         XCTAssertTrue(entries.contains { $0.summary.contains("沪A12345") }, "the plate is stored normalised")
         XCTAssertTrue(entries.contains { $0.flagged })
+        let visitor = try XCTUnwrap(entries.first { $0.kind == "visitor" })
+        XCTAssertEqual(visitor.visiting, "3号楼 1单元 101")
+        XCTAssertEqual(visitor.summary, "周先生：探望父母 → 3号楼 1单元 101")
+        XCTAssertEqual(visitor.passType, .temporary)
+        XCTAssertNil(visitor.severity)
+        XCTAssertEqual(entries.first { $0.kind == "incident" }?.severity, .high)
+        XCTAssertEqual(Set(entries.map(\.recordId)), ["gatelog:\(gate):\(today)"])
 
         // Tickets.
         let photo = try s.addPhoto(bytes: Data("照片".utf8))

@@ -1,10 +1,12 @@
 // Gate duty: the badge view, check in and out, the duty handed over, the gate register with each
-// entry's kind and fever readings and incidents in red, the vehicles still inside and the parcels
+// entry's kind, a visitor's pass type, an incident's severity, and fever readings and incidents
+// in red (an entry opens its gate day's history), the vehicles still inside and the parcels
 // still waiting, passes checked, the week's roster and swaps, the day's and the week's history,
 // and for the gate lead roster building and passes issued through the relay (shown as a QR
 // code). Times are the community's, not the phone's zone. The forms are in GateDutyDialogs.kt.
 package cn.linli.app
 
+import androidx.compose.foundation.clickable
 import androidx.compose.foundation.layout.Arrangement
 import androidx.compose.foundation.layout.Column
 import androidx.compose.foundation.layout.Row
@@ -58,6 +60,7 @@ fun GateDutyScreen(session: Session, gateId: String) {
     var issuing by remember { mutableStateOf(false) }
     var handingOver by remember { mutableStateOf(false) }
     var collecting by remember { mutableStateOf<ParcelItem?>(null) }
+    var historyOf by remember { mutableStateOf<String?>(null) }
     val offset = state.utcOffsetMinutes
     LaunchedEffect(vm) { vm.refresh() }
     LinliScaffold(state.gateName, vm.notice) { padding ->
@@ -139,12 +142,14 @@ fun GateDutyScreen(session: Session, gateId: String) {
                 val colors = if (e.flagged) {
                     CardDefaults.cardColors(containerColor = MaterialTheme.colorScheme.errorContainer)
                 } else CardDefaults.cardColors()
-                Card(Modifier.fillMaxWidth().padding(vertical = 2.dp), colors = colors) {
+                // An entry opens its gate day's history.
+                Card(Modifier.fillMaxWidth().padding(vertical = 2.dp).clickable { historyOf = e.recordId }, colors = colors) {
                     Row(Modifier.padding(8.dp)) {
-                        // The kind in words: a fever reading, an incident or a pass not let
-                        // through stands out in red.
+                        // The kind in words, with a visitor's pass type or an incident's
+                        // severity: a fever reading, an incident or a pass not let through
+                        // stands out in red. A visitor's summary ends with the address visited.
                         val color = if (e.flagged) MaterialTheme.colorScheme.error else MaterialTheme.colorScheme.primary
-                        Text(text(e.label) + " ", color = color)
+                        Text(listOfNotNull(e.label, e.passType, e.severity).map { text(it) }.joinToString(" · ") + " ", color = color)
                         Text(listOfNotNull(e.at.shownIn(offset), e.member, e.summary.ifEmpty { null }).joinToString("  "))
                     }
                 }
@@ -226,16 +231,18 @@ fun GateDutyScreen(session: Session, gateId: String) {
             scope.launch { if (vm.pickUp(parcel.id, who)) collecting = null }
         }
     }
+    historyOf?.let { doc -> HistoryDialog(session, doc, onDismiss = { historyOf = null }) }
     form?.let { f ->
         val choices: List<Choice<*>> = when (f) {
             GateForm.VISITOR -> state.passTypes
             GateForm.INCIDENT -> state.severities
             else -> emptyList()
         }
-        GateFormDialog(f, choices, onDismiss = { form = null }) { v, chosen ->
+        val places = if (f == GateForm.VISITOR) state.visitPlaces else emptyList()
+        GateFormDialog(f, choices, places, onDismiss = { form = null }) { v, chosen, place ->
             scope.launch {
                 val saved = when (f) {
-                    GateForm.VISITOR -> vm.registerVisitor(v[0], v[1], v[2], state.passTypes[chosen].value)
+                    GateForm.VISITOR -> vm.registerVisitor(v[0], v[1], v[2], state.passTypes[chosen].value, place, v[3])
                     GateForm.VEHICLE -> vm.registerVehicle(v[0], v[1])
                     GateForm.VEHICLE_EXIT -> vm.vehicleLeft(v[0])
                     GateForm.PARCEL -> vm.registerParcel(v[0], v[1])

@@ -1,6 +1,7 @@
 // Gate duty at one gate: the badge view (who is on duty now as 门长 / 值班长 / 安全员, planned and
 // checked in), check in and out, handing the duty over, the gate register (visitor with the pass
-// type chosen, vehicle in and out, parcel in and collected, temperature with fever readings
+// type chosen and the address visited — a building or lane the phone knows and the unit and
+// room as said —, vehicle in and out, parcel in and collected, temperature with fever readings
 // standing out, patrol note, incident), passes checked offline, this week's roster and swaps,
 // and for the gate lead building the roster (with its number of 安全员), approving swaps and
 // issuing passes.
@@ -72,6 +73,8 @@ data class GateDutyState(
     val canBuildRoster: Boolean = false,
     /** The community's buildings, for the address of a pass's holder. */
     val buildings: List<PlaceRow> = emptyList(),
+    /** The buildings, then the lanes, of the directory: the address a visitor names. */
+    val visitPlaces: List<PlaceRow> = emptyList(),
     /** The pass signed last from this screen: shown as a QR code for its holder. */
     val issuedPass: PassSigned? = null,
     /** The last pass checked here. */
@@ -98,6 +101,7 @@ class GateDutyViewModel(
         val members = store.members()
         val names = members.associate { it.id to it.name }.let { n -> { id: String -> n[id] ?: id } }
         val week = store.rosterWeek(gateId, today)
+        val buildings = store.places(PlaceKind.BUILDING)
         return GateDutyState(
             gateName = view.gateName,
             badge = view.slots.map { s ->
@@ -113,7 +117,7 @@ class GateDutyViewModel(
             others = view.others.map { it.name },
             meOnDuty = view.slots.any { it.onDuty?.id == me } || view.others.any { it.id == me },
             entries = entries.map { entryItem(it, names) }.sortedByDescending { it.at },
-            gateDayDoc = if (entries.isEmpty()) null else gateDayDoc(gateId, today),
+            gateDayDoc = entries.firstOrNull()?.recordId,
             rosterDoc = week.firstOrNull()?.rosterDoc,
             vehiclesInside = store.vehiclesInside(gateId).map(::vehicleItem),
             parcelsWaiting = store.parcelsWaiting(gateId).map(::parcelItem),
@@ -126,7 +130,8 @@ class GateDutyViewModel(
             canBuildRoster = roles.any {
                 it.role == Role.OFFICE || (it.role == Role.GATE_LEAD && gateId in it.places)
             },
-            buildings = store.places(PlaceKind.BUILDING),
+            buildings = buildings,
+            visitPlaces = buildings + store.places(PlaceKind.LANE),
             issuedPass = issuedPass,
             lastPass = lastPass,
             lateRevocations = store.passesLetThroughAfterRevocation().count { it.gateId == gateId },
@@ -176,9 +181,20 @@ class GateDutyViewModel(
     suspend fun handOver(memberId: String): Boolean =
         act({ UiText(Keys.DONE_HANDOVER) }) { store.handOver(gateId, memberId) } != null
 
-    /** A visitor with the pass type chosen. Gate phones hold no households: none is linked. */
-    suspend fun registerVisitor(name: String, phone: String, purpose: String, passType: PassType): Boolean =
-        act(::registered) { store.registerVisitor(gateId, VisitorInput(name, phone, purpose, null, passType)) } != null
+    /** A visitor with the pass type chosen and the address visited: `buildingId`, one of
+     * `visitPlaces` (none when not said), and the unit and room as said (`1单元 302`). The
+     * phone names no household (gate phones hold none): the core links the one at that address
+     * when this phone holds exactly one there. */
+    suspend fun registerVisitor(
+        name: String,
+        phone: String,
+        purpose: String,
+        passType: PassType,
+        buildingId: String? = null,
+        room: String = "",
+    ): Boolean = act(::registered) {
+        store.registerVisitor(gateId, VisitorInput(name, phone, purpose, null, passType, buildingId, room.trim()))
+    } != null
 
     suspend fun registerVehicle(plate: String, purpose: String): Boolean =
         act(::registered) { store.registerVehicle(gateId, plate, purpose) } != null

@@ -1,6 +1,8 @@
-// The gate screen's lists beyond the badge: the day's entries with their kinds in words, the
-// vehicles still inside and the parcels still waiting (across the gate's days), whom the duty
-// can be handed over to, and the choices of the visitor, incident and shift forms.
+// The gate screen's lists beyond the badge: the day's entries with their kinds in words (a
+// visitor's pass type and the address visited, an incident's severity, each entry's gate day to
+// open its history), the vehicles still inside and the parcels still waiting (across the gate's
+// days), whom the duty can be handed over to, and the choices of the visitor, incident and
+// shift forms.
 package cn.linli.viewmodels
 
 import cn.linli.core.*
@@ -18,6 +20,15 @@ data class GateEntryItem(
     val member: String?,
     /** A fever, an incident, or a pass not let through. */
     val flagged: Boolean,
+    /** The gate day's record (`gatelog:<gate>:<date>`): the entry opens its history. */
+    val recordId: String,
+    /** A visitor's pass type in words (`pass_type_<code>`). */
+    val passType: UiText? = null,
+    /** An incident's severity in words (`severity_<code>`). */
+    val severity: UiText? = null,
+    /** The address a visitor named (`3号楼 1单元 302`), the building's name from the
+     * directory; empty when none. The core's summary ends with it too. */
+    val visiting: String = "",
 )
 
 /** A vehicle logged in and not out. */
@@ -42,6 +53,10 @@ internal fun entryItem(r: GateEntryRow, names: (String) -> String) = GateEntryIt
     summary = r.summary,
     member = r.memberId?.let(names),
     flagged = r.flagged,
+    recordId = r.recordId,
+    passType = r.passType?.let { UiText(Keys.of(it)) },
+    severity = r.severity?.let { UiText(Keys.of(it)) },
+    visiting = r.visiting,
 )
 
 /** The plate of a vehicle entry's summary (`沪A12345：送货` or `沪A12345`). */
@@ -54,10 +69,6 @@ internal fun parcelItem(r: GateEntryRow) = ParcelItem(r.id, r.summary, r.summary
 internal fun dutyMembers(members: List<MemberRow>, gateId: String, me: String): List<MemberItem> =
     members.filter { m -> m.active && m.id != me && m.roles.any { it.role in DUTY_ROLES && gateId in it.places } }
         .map { MemberItem(it.id, it.name) }
-
-/** The id of a gate's day log (`day` is `YYYY-MM-DD`) as the core makes it: the bindings give
- * the day's entries but not their record. */
-internal fun gateDayDoc(gateId: String, day: String) = "gatelog:$gateId:$day"
 
 internal val passTypeChoices: List<Choice<PassType>> = PassType.entries.map { Choice(it, UiText(Keys.of(it))) }
 

@@ -1,11 +1,12 @@
 // Each screen's view model driven through its main flows against real stores and a real relay
 // process on 127.0.0.1: enrol, home tiles by role, today's list on home with its notifications
-// and a reminder marked done there, gate duty and a gate's whole shift (vehicles, parcels, an
-// incident, a handover, the pass type, the number of 安全员), a record's history, the relay's
+// and a reminder marked done there, gate duty (a visitor's address as the gate phone names it,
+// and what the office then sees) and a gate's whole shift (vehicles, parcels, an incident, a
+// handover, the pass type, the number of 安全员), a record's history, the relay's
 // refusals in words, a visit, a ticket reported and escalated, a ticket worked by a department on its own phone and another handed back, a
 // conflict resolved, a sync with progress, a revoked phone wiped, the needs list claimed twice
 // offline and served, the month's evaluation with a vote cast from two phones, a joint
-// action across three departments, a ticket reported at the gate with channel and photo, a
+// action across three departments, a ticket reported by a volunteer with channel and photo, a
 // change the relay refused on the sync screen, a reminder the office adds on the phone, a
 // resident who moves, and a revoked phone's unsent work exported.
 package cn.linli.viewmodels
@@ -309,7 +310,25 @@ class ViewModelFlowsTest {
         assertNotNull(badge.since)
         assertTrue(duty.state.value.meOnDuty)
 
-        assertTrue(duty.registerVisitor("周先生", "13800001111", "探亲", PassType.TEMPORARY))
+        // A visitor to 3号楼 1单元 302 with a 访客码: the building chosen from the places the
+        // phone knows, the unit and room as said. The gate phone holds no household: it names
+        // the address only. A room without a building, or a place that is no building, is
+        // refused in words.
+        assertEquals(listOf("3号楼"), duty.state.value.visitPlaces.map { it.name })
+        assertFalse(duty.registerVisitor("周先生", "13800001111", "探亲", PassType.VISITOR_CODE, null, "1单元 302"))
+        assertEquals(UiText(Keys.errorCode("incomplete"), Keys.field("building_id")), duty.notice.value?.text)
+        assertFalse(duty.registerVisitor("周先生", "13800001111", "探亲", PassType.VISITOR_CODE, gate, "1单元 302"))
+        assertEquals(UiText(Keys.errorCode("wrong_place_kind"), Keys.field("building_id")), duty.notice.value?.text)
+        val building3 = duty.state.value.visitPlaces.single().id
+        assertTrue(duty.registerVisitor("周先生", "13800001111", "探亲", PassType.VISITOR_CODE, building3, " 1单元 302 "))
+        val visitor = duty.state.value.entries.first { it.kind == "visitor" }
+        assertEquals(listOf<Any?>("3号楼 1单元 302", "周先生：探亲 → 3号楼 1单元 302", UiText("pass_type_visitor_code"), null),
+            listOf(visitor.visiting, visitor.summary, visitor.passType, visitor.severity))
+        // The entry opens its gate day's history, which names the visitor's registration.
+        assertEquals("gatelog:$gate:${sun.store.today()}", visitor.recordId)
+        assertEquals(visitor.recordId, duty.state.value.gateDayDoc)
+        val day = HistoryViewModel(sun, visitor.recordId).apply { refresh() }
+        assertEquals(UiText("history_action_gate_visitor"), day.state.value.rows.first().action)
         assertTrue(duty.registerVehicle("沪A12345", "送货"))
         assertTrue(duty.registerParcel("张桂英", "顺丰"))
         duty.recordTemperature("周先生", 36.6)
@@ -340,6 +359,23 @@ class ViewModelFlowsTest {
         lead.approveSwap(swap.swapId)
         assertEquals(UiText("swap_status_approved"), lead.state.value.swaps.single().status)
         assertEquals("赵卫东", lead.state.value.week.single { it.shiftId == shift }.slots.single { it.slotId == slot.slotId }.memberName)
+
+        // 1单元 302 is a household of 3号楼 that its lead registered. After syncing, the office
+        // — which holds every household — reads the officer's entry with the address and pass
+        // type, and holds exactly one household at that address. The entry itself names no
+        // household: it was the gate phone's (which holds none), and entries are never
+        // rewritten; the office resolves the address against its own list. A visitor the
+        // office registers there itself is linked to the household by the core.
+        val li = enrolled("lead-li", "gate-li")
+        assertNotNull(DoorToDoorViewModel(li).apply { refresh() }.registerHousehold(HouseholdForm("1单元", "302", "13812340302")))
+        SyncViewModel(li).syncNow()
+        val office = enrolled("office-admin", "gate-office")
+        val desk = GateDutyViewModel(office, gate).apply { refresh() }
+        val seen = desk.state.value.entries.single { it.kind == "visitor" && it.summary.startsWith("周先生") }
+        assertEquals(listOf<Any?>("3号楼 1单元 302", UiText("pass_type_visitor_code"), visitor.recordId),
+            listOf(seen.visiting, seen.passType, seen.recordId))
+        assertEquals(listOf("1单元" to "302"),
+            office.store.householdsInBuilding(building3).filter { it.room == "302" }.map { it.unit to it.room })
     }
 
     @Test
@@ -401,6 +437,9 @@ class ViewModelFlowsTest {
         assertEquals(listOf("", "有人翻越围墙", "周先生：探亲"), entries.take(3).map { it.summary })
         assertEquals(listOf(false, true, false), entries.take(3).map { it.flagged })
         assertEquals(listOf("冯国强", null, null), entries.take(3).map { it.member })
+        assertEquals(listOf(null, null, UiText("pass_type_visitor_code")), entries.take(3).map { it.passType })
+        assertEquals(listOf(null, UiText("severity_medium"), null), entries.take(3).map { it.severity })
+        assertEquals(listOf("", "", ""), entries.take(3).map { it.visiting }, "no address named")
         assertEquals("gatelog:$north:${he.store.today()}", duty.state.value.gateDayDoc)
         // Handed over, the officer is off duty and cannot hand over again.
         assertFalse(duty.handOver("shift-lu"))
@@ -1271,12 +1310,12 @@ class ViewModelFlowsTest {
     }
 
     @Test
-    fun `a safety officer reports from the tickets screen by 12345 with a photo, pending on the office's phone until it is uploaded`() = runBlocking {
-        val sun = enrolled("guard-sun", "report-sun")
+    fun `a volunteer reports from the tickets screen by 12345 with a photo, pending on the office's phone until it is uploaded`() = runBlocking {
+        val wu = enrolled("vol-wu", "report-wu")
         val office = enrolled("office-admin", "report-office")
-        val vm = TicketsViewModel(sun).apply { refresh() }
+        val vm = TicketsViewModel(wu).apply { refresh() }
         with(vm.state.value) {
-            assertEquals(listOf(ReportPlace(gate, "东门", PlaceRefKind.GATE)), places, "a gate's officer has no building")
+            assertEquals(emptyList<ReportPlace>(), places, "a volunteer works at no building or gate")
             assertEquals(Channel.entries.toList(), channels.map { it.value })
             assertEquals(listOf("channel_visit", "channel_gate", "channel_photo_report", "channel_hotline_12345",
                 "channel_chat_group", "channel_walk_in"), channels.map { it.label.key })
@@ -1303,19 +1342,19 @@ class ViewModelFlowsTest {
         assertNotNull(t, "${vm.notice.value}")
         assertEquals(Notice(UiText(Keys.DONE_TICKET_REPORTED), false), vm.notice.value)
         assertNull(vm.state.value.report, "the form closes")
-        with(sun.store.ticket(t!!)) {
+        with(wu.store.ticket(t!!)) {
             assertEquals(listOf<Any>(PlaceRefKind.FREE_TEXT, "", "东门外人行道", Channel.HOTLINE12345, listOf(kept.sha256)),
                 listOf(place.kind, place.reference, place.text, channel, photos))
         }
 
-        // The officer's sync sends the ticket and stops before the photo goes up.
+        // The volunteer's sync sends the ticket and stops before the photo goes up.
         val token = CancelToken()
         val stopAfterPush = object : SyncListener {
             override fun onProgress(progress: SyncProgress) {
                 if (progress.phase == SyncPhase.PUSH) token.cancel()
             }
         }
-        val stopped = runCatching { sun.client.sync(sun.store, stopAfterPush, token) }.exceptionOrNull()
+        val stopped = runCatching { wu.client.sync(wu.store, stopAfterPush, token) }.exceptionOrNull()
         token.close()
         assertTrue(stopped is LinliException.Cancelled, "$stopped")
         syncAll(office)
@@ -1332,8 +1371,8 @@ class ViewModelFlowsTest {
         assertTrue(desk.perform(TicketCommand.Accept))
         assertEquals("陈主任", desk.state.value.detail!!.responsible)
 
-        // The officer's next sync uploads it; the office's brings its bytes.
-        syncAll(sun, office)
+        // The volunteer's next sync uploads it; the office's brings its bytes.
+        syncAll(wu, office)
         desk.refresh()
         val photo = desk.state.value.detail!!.photos.single()
         assertEquals(kept.sha256, photo.sha256)
