@@ -367,6 +367,64 @@ fn appended_visits_are_read_alone_and_everything_else_is_still_judged() {
 }
 
 #[test]
+fn a_new_document_pushed_whole_is_judged_as_one_line() {
+    // A phone's push of a new record: its first change, then its edits one after the other.
+    let who = wang();
+    let mut phone = phone_copy(DocKind::Household, HOUSEHOLD, 1);
+    let mut push = vec![
+        genesis(DocKind::Household, HOUSEHOLD)
+            .unwrap()
+            .get_changes(&[])[0]
+            .clone(),
+    ];
+    push.push(edit(&mut phone, &who, |h: &mut HouseholdDoc| {
+        h.building_id = "b3".into();
+    }));
+    for id in ["v1", "v2"] {
+        push.push(edit(&mut phone, &who, |h: &mut HouseholdDoc| {
+            h.visits.push(visit(id, &who))
+        }));
+    }
+    let mut judged = JudgedDoc::new(AutoCommit::new());
+    let verdicts = judge_all(
+        &mut judged,
+        DocKind::Household,
+        HOUSEHOLD,
+        &push,
+        &who,
+        &mut Default::default(),
+    );
+    assert!(verdicts.iter().all(Result::is_ok), "{verdicts:?}");
+    assert_eq!(judged.doc.get_heads(), phone.get_heads());
+    // Judged together, the record after them is kept for the next push (judged change by
+    // change, it would have to be read again).
+    let (record, _) = judged.read.as_ref().expect("judged as one line");
+    assert_eq!(
+        *record,
+        kinds::Record::read(DocKind::Household, &phone).unwrap()
+    );
+    // The line still judges its edits: a visit in another's name refuses the push's line, and
+    // that change alone.
+    let mut forged = phone.fork();
+    let c = edit(&mut forged, &who, |h: &mut HouseholdDoc| {
+        h.visits.push(visit("v9", &pusher("lead-li", &[])))
+    });
+    let mut again = JudgedDoc::new(AutoCommit::new());
+    let mut with_forged = push.clone();
+    with_forged.push(c);
+    let verdicts = judge_all(
+        &mut again,
+        DocKind::Household,
+        HOUSEHOLD,
+        &with_forged,
+        &who,
+        &mut Default::default(),
+    );
+    let codes: Vec<Option<&str>> = verdicts.into_iter().map(code).collect();
+    assert_eq!(codes, [None, None, None, None, Some("forged_attribution")]);
+}
+
+#[test]
 fn deleting_a_root_field_or_writing_the_wrong_type_is_refused() {
     let who = wang();
     let mut relay = relay_copy(DocKind::Household, HOUSEHOLD);
