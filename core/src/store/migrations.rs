@@ -23,6 +23,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../../migrations/015_joint_actions.sql")),
     M::up(include_str!("../../migrations/016_gate_goods.sql")),
     M::up(include_str!("../../migrations/017_gate_entry_details.sql")),
+    M::up(include_str!("../../migrations/018_home_watch_index.sql")),
 ];
 
 /// Every migration, in order.

@@ -5,7 +5,7 @@
 
 mod cipher;
 mod erasure;
-mod migrations;
+pub(crate) mod migrations;
 mod remote;
 
 use std::num::NonZeroUsize;
