@@ -213,7 +213,8 @@ pub enum Tickets {
 }
 
 /// Writes records `range` on `linli` through the app's own calls: households imported in
-/// batches then visited three times, tickets reported, accepted and replied to three times.
+/// batches then visited three times, tickets reported, accepted, replied to twice and then replied to or resolved
+/// (one in [`crate::data::OPEN_TICKET_EVERY`] stays open).
 /// `progress` hears the records written so far.
 pub fn write_records(
     linli: &Linli,
@@ -263,8 +264,14 @@ pub fn write_records(
                         channel: Channel::Visit,
                     })?;
                     linli.accept_ticket(&id)?;
-                    for reply in &t.replies {
+                    let (last, replies) = t.replies.split_last().expect("three replies");
+                    for reply in replies {
                         linli.reply_ticket(&id, reply)?;
+                    }
+                    if t.resolved {
+                        linli.resolve_ticket(&id, last)?;
+                    } else {
+                        linli.reply_ticket(&id, last)?;
                     }
                 }
             }

@@ -461,6 +461,14 @@ async fn open_figures(
         if costs.records != n as u64 || costs.building_households == 0 || costs.open_tickets == 0 {
             return Err(BenchError(format!("the store opened wrong: {costs:?}")));
         }
+        // The member's open tickets are the agenda's due items: 500 at 100,000 records.
+        let due = (n / 10).div_ceil(crate::data::OPEN_TICKET_EVERY) as u64;
+        if costs.agenda_items != due || costs.open_tickets != due {
+            return Err(BenchError(format!(
+                "{} items on the agenda and {} open tickets, not {due}",
+                costs.agenda_items, costs.open_tickets
+            )));
+        }
         runs.push(costs);
     }
     let of = |f: fn(&OpenCosts) -> f64| median(&runs.iter().map(f).collect::<Vec<_>>());

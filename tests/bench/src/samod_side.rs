@@ -134,7 +134,8 @@ fn dial(
 }
 
 /// Builds record `i` as a document made of the changes a phone would make: a household
-/// registered then visited three times, a ticket reported, accepted and replied to three times.
+/// registered then visited three times, a ticket reported, accepted, replied to twice and then replied to or
+/// resolved, as on Linli's side.
 pub fn document(i: usize) -> Result<Automerge, BenchError> {
     let mut doc = AutoCommit::new();
     match data::record(i) {
@@ -173,9 +174,20 @@ fn ticket(doc: &mut AutoCommit, t: &Ticket) -> Result<(), automerge::AutomergeEr
     doc.put(ROOT, "place_text", t.place_text.as_str())?;
     doc.put(ROOT, "description", t.description.as_str())?;
     let events = doc.put_object(ROOT, "events", ObjType::List)?;
-    let steps = [("reported", ""), ("accepted", "")]
-        .into_iter()
-        .chain(t.replies.iter().map(|r| ("replied", r.as_str())));
+    let last = if t.resolved { "resolved" } else { "replied" };
+    let steps =
+        [("reported", ""), ("accepted", "")]
+            .into_iter()
+            .chain(t.replies.iter().enumerate().map(|(k, r)| {
+                (
+                    if k + 1 == t.replies.len() {
+                        last
+                    } else {
+                        "replied"
+                    },
+                    r.as_str(),
+                )
+            }));
     for (n, (kind, note)) in steps.enumerate() {
         let event = doc.insert_object(&events, n, ObjType::Map)?;
         doc.put(&event, "kind", kind)?;

@@ -50,7 +50,7 @@ impl LinliTemplate {
 
     /// Prepares (or reuses) the template for `n` records under `work`.
     pub async fn prepare(work: &Path, n: usize) -> Result<LinliTemplate, BenchError> {
-        let dir = work.join(format!("linli-{n}"));
+        let dir = work.join(format!("linli-d{}-{n}", crate::data::DATA_VERSION));
         let manifest = dir.join("template.json");
         if let Ok(json) = std::fs::read_to_string(&manifest)
             && let Ok(t) = serde_json::from_str::<LinliTemplate>(&json)
@@ -112,7 +112,7 @@ impl SamodTemplate {
     /// Prepares (or reuses) the template for `n` records under `work`.
     pub async fn prepare(work: &Path, n: usize) -> Result<SamodTemplate, BenchError> {
         let t = SamodTemplate {
-            dir: work.join(format!("samod-{n}")),
+            dir: work.join(format!("samod-d{}-{n}", crate::data::DATA_VERSION)),
         };
         if t.ids().exists() {
             return Ok(t);
