@@ -244,10 +244,9 @@ impl Relay {
         let mut claimed = self
             .judge
             .claim(by_doc.keys().map(|d| (*d).to_owned()).collect());
-        let mut loading = Duration::ZERO;
         let mut verdicts: Vec<Option<(&'static str, String)>> =
             candidates.iter().map(|c| c.refusal.clone()).collect();
-        let mut docs: Vec<(String, JudgedDoc, bool)> = Vec::new();
+        let mut works: Vec<DocWork> = Vec::new();
         for (doc_id, indexes) in by_doc {
             let mut refused: BTreeSet<ChangeHash> = BTreeSet::new();
             let mut changes: Vec<Change> = Vec::new();
@@ -268,44 +267,25 @@ impl Relay {
                 continue;
             }
             let first = &candidates[judged[0]].change;
-            let started = thread_cpu();
-            let mut doc = match claimed.take(doc_id) {
-                Some(doc) => doc,
-                None => JudgedDoc::new(self.load_for_judging(storage, doc_id, &first.scope)?),
-            };
-            let intact = fill_dependencies(storage, doc_id, &mut doc, &changes)?;
-            loading += thread_cpu().saturating_sub(started);
-            // A panic inside automerge on a malformed change refuses the document's changes
-            // of this push.
-            let results = guarded(|| {
-                rules::judge_all(
-                    &mut doc,
-                    first.kind,
-                    doc_id,
-                    &changes,
-                    &pusher,
-                    &mut refused,
-                )
-            })
-            .unwrap_or_else(|panic| {
-                let reason = format!("automerge could not apply the changes: {panic}");
-                changes
-                    .iter()
-                    .map(|_| Err(Refusal::new(RefusalCode::CannotApply, reason.clone())))
-                    .collect()
+            works.push(DocWork {
+                copy: claimed.take(doc_id),
+                doc_id: doc_id.to_owned(),
+                kind: first.kind,
+                scope: first.scope.clone(),
+                judged,
+                changes,
+                refused,
             });
-            // A change automerge could not apply may leave the copy half-applied: it is not
-            // kept, and the next push of the document loads it again.
-            let whole = intact
-                && !results
-                    .iter()
-                    .any(|r| matches!(r, Err(e) if matches!(e.code, RefusalCode::CannotApply | RefusalCode::DuplicateSeq)));
-            for (&i, result) in judged.iter().zip(results) {
+        }
+        let (judged_docs, loading, workers_cpu) = self.judge_docs(storage, works, &pusher)?;
+        let mut docs: Vec<(String, JudgedDoc, bool)> = Vec::new();
+        for d in judged_docs {
+            for (i, result) in d.results {
                 if let Err(refusal) = result {
                     verdicts[i] = Some((refusal.code.as_str(), refusal.reason));
                 }
             }
-            docs.push((doc_id.to_owned(), doc, whole));
+            docs.push((d.doc_id, d.doc, d.whole));
         }
 
         let mut accepted = Vec::new();
@@ -334,9 +314,7 @@ impl Relay {
         // other threads meanwhile, and waiting for a document is no work.
         self.metrics.judged(
             loading,
-            thread_cpu()
-                .saturating_sub(checking)
-                .saturating_sub(loading),
+            (thread_cpu().saturating_sub(checking) + workers_cpu).saturating_sub(loading),
         );
         authored.sort_unstable();
         let outcome = storage.append_authored(
@@ -415,6 +393,157 @@ impl Relay {
                     .unwrap_or_default())
             },
         )
+    }
+}
+
+/// One document's changes of a push, to be judged.
+struct DocWork {
+    doc_id: String,
+    kind: DocKind,
+    scope: String,
+    /// The cache's copy, when it held one.
+    copy: Option<JudgedDoc>,
+    /// The candidates' indexes of `changes`, in push order.
+    judged: Vec<usize>,
+    changes: Vec<Change>,
+    /// Hashes of the document's changes refused before the rules.
+    refused: BTreeSet<ChangeHash>,
+}
+
+/// A judged document: its copy after the accepted changes, whether the copy is worth keeping,
+/// and each change's verdict by candidate index.
+struct DocVerdict {
+    doc_id: String,
+    doc: JudgedDoc,
+    whole: bool,
+    results: Vec<(usize, Result<(), Refusal>)>,
+}
+
+/// Below this many changes a push's documents are judged on the request's thread alone:
+/// starting a thread costs about as much as judging a few changes.
+const CHANGES_PER_JUDGE_THREAD: usize = 64;
+
+impl Relay {
+    /// Judges each document's changes, the documents spread over the machine's cores when the
+    /// push is large (documents are independent: each is this push's alone until the append).
+    /// Returns the verdicts, the CPU time spent loading documents, and the CPU time the extra
+    /// threads used (the calling thread's own is measured by the caller).
+    fn judge_docs(
+        &self,
+        storage: &dyn RelayStorage,
+        works: Vec<DocWork>,
+        pusher: &Pusher,
+    ) -> Result<(Vec<DocVerdict>, Duration, Duration), RelayError> {
+        let changes: usize = works.iter().map(|w| w.changes.len()).sum();
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let threads = cores
+            .min(works.len())
+            .min(changes / CHANGES_PER_JUDGE_THREAD)
+            .max(1);
+        if threads == 1 {
+            let mut loading = Duration::ZERO;
+            let verdicts = works
+                .into_iter()
+                .map(|w| self.judge_doc(storage, w, pusher, &mut loading))
+                .collect::<Result<Vec<_>, _>>()?;
+            return Ok((verdicts, loading, Duration::ZERO));
+        }
+        self.metrics.spread();
+        // The largest documents first, each to the group with the fewest changes so far.
+        let mut works = works;
+        works.sort_by_key(|w| std::cmp::Reverse(w.changes.len()));
+        let mut groups: Vec<(usize, Vec<DocWork>)> =
+            (0..threads).map(|_| (0, Vec::new())).collect();
+        for w in works {
+            let lightest = groups
+                .iter_mut()
+                .min_by_key(|(n, _)| *n)
+                .expect("at least one group");
+            lightest.0 += w.changes.len();
+            lightest.1.push(w);
+        }
+        let mut own = groups.pop().map(|(_, g)| g).unwrap_or_default();
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = groups
+                .into_iter()
+                .map(|(_, group)| {
+                    scope.spawn(move || {
+                        let started = thread_cpu();
+                        let mut loading = Duration::ZERO;
+                        let verdicts = group
+                            .into_iter()
+                            .map(|w| self.judge_doc(storage, w, pusher, &mut loading))
+                            .collect::<Result<Vec<_>, _>>();
+                        (verdicts, loading, thread_cpu().saturating_sub(started))
+                    })
+                })
+                .collect();
+            let mut loading = Duration::ZERO;
+            let mut verdicts = own
+                .drain(..)
+                .map(|w| self.judge_doc(storage, w, pusher, &mut loading))
+                .collect::<Result<Vec<_>, _>>()?;
+            let mut workers = Duration::ZERO;
+            for handle in handles {
+                let (judged, load, cpu) = handle
+                    .join()
+                    .map_err(|_| RelayError::internal("a judging thread panicked"))?;
+                verdicts.extend(judged?);
+                loading += load;
+                workers += cpu;
+            }
+            Ok((verdicts, loading, workers))
+        })
+    }
+
+    /// Judges one document's changes of a push on its copy (the cache's, or one loaded now,
+    /// whose CPU time is added to `loading`).
+    fn judge_doc(
+        &self,
+        storage: &dyn RelayStorage,
+        work: DocWork,
+        pusher: &Pusher,
+        loading: &mut Duration,
+    ) -> Result<DocVerdict, RelayError> {
+        let DocWork {
+            doc_id,
+            kind,
+            scope,
+            copy,
+            judged,
+            changes,
+            mut refused,
+        } = work;
+        let started = thread_cpu();
+        let mut doc = match copy {
+            Some(doc) => doc,
+            None => JudgedDoc::new(self.load_for_judging(storage, &doc_id, &scope)?),
+        };
+        let intact = fill_dependencies(storage, &doc_id, &mut doc, &changes)?;
+        *loading += thread_cpu().saturating_sub(started);
+        // A panic inside automerge on a malformed change refuses the document's changes of
+        // this push.
+        let results =
+            guarded(|| rules::judge_all(&mut doc, kind, &doc_id, &changes, pusher, &mut refused))
+                .unwrap_or_else(|panic| {
+                    let reason = format!("automerge could not apply the changes: {panic}");
+                    changes
+                        .iter()
+                        .map(|_| Err(Refusal::new(RefusalCode::CannotApply, reason.clone())))
+                        .collect()
+                });
+        // A change automerge could not apply may leave the copy half-applied: it is not kept,
+        // and the next push of the document loads it again.
+        let whole = intact
+            && !results.iter().any(|r| {
+                matches!(r, Err(e) if matches!(e.code, RefusalCode::CannotApply | RefusalCode::DuplicateSeq))
+            });
+        Ok(DocVerdict {
+            doc_id,
+            doc,
+            whole,
+            results: judged.into_iter().zip(results).collect(),
+        })
     }
 }
 

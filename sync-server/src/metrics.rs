@@ -19,6 +19,7 @@ pub struct Metrics {
     changes_stored: AtomicU64,
     changes_duplicate: AtomicU64,
     changes_refused: AtomicU64,
+    pushes_spread: AtomicU64,
     judge_nanos: AtomicU64,
     judge_load_nanos: AtomicU64,
     changes_sent: AtomicU64,
@@ -67,6 +68,11 @@ impl Metrics {
     pub fn refused(&self, refused: usize) {
         self.changes_refused
             .fetch_add(refused as u64, Ordering::Relaxed);
+    }
+
+    /// Counts a push whose documents were judged on more than one thread.
+    pub fn spread(&self) {
+        self.pushes_spread.fetch_add(1, Ordering::Relaxed);
     }
 
     /// Adds the CPU time spent judging a push: loading the documents the judge did not hold
@@ -121,6 +127,11 @@ impl Metrics {
                 "linli_changes_refused_total",
                 "Pushed changes refused and set aside.",
                 &self.changes_refused,
+            ),
+            (
+                "linli_pushes_judged_on_several_threads_total",
+                "Pushes large enough that their documents were judged on several threads.",
+                &self.pushes_spread,
             ),
             (
                 "linli_changes_sent_total",

@@ -684,3 +684,79 @@ async fn poison_already_in_the_log_stops_nothing() {
         "the record stays as it was"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_large_push_is_judged_on_several_threads_with_the_same_verdicts() {
+    let r = TestRelay::start().await;
+    let p = r.places.clone();
+    let office = r.phone("office-admin", "office-pc").await;
+    office.sync().await.unwrap();
+    let wang = r.phone("lead-wang", "wang-phone").await;
+    wang.sync().await.unwrap();
+    // 60 households of 3号楼 with a visit each: 180 changes in one push.
+    let households: Vec<String> = (0..60)
+        .map(|i| {
+            let id = wang
+                .linli
+                .register_household(&HouseholdInput {
+                    building_id: p.building3.clone(),
+                    room: format!("{}", 101 + i),
+                    phone: format!("139{i:08}"),
+                    ..HouseholdInput::default()
+                })
+                .unwrap();
+            wang.linli.log_visit(&id, &VisitInput::default()).unwrap();
+            id
+        })
+        .collect();
+    let mut changes = take_outbox(&wang.linli);
+    assert_eq!(changes.len(), 180);
+    // Two of them as if written by 李秀英 on this device: their first change (the skeleton)
+    // passes, the registration is forged and the visit builds on it.
+    let forged = [households[7].clone(), households[42].clone()];
+    let (theirs, honest): (Vec<_>, Vec<_>) =
+        changes.drain(..).partition(|c| forged.contains(&c.doc_id));
+    let wang_device = wang.linli.identity().device_id.clone();
+    let renamed = reattributed(theirs, "lead-li", &wang_device);
+    changes = honest.into_iter().chain(renamed).collect();
+    let answer = push(&r, &wang, changes).await;
+    let mut codes: Vec<(String, String)> = answer
+        .refused
+        .iter()
+        .map(|x| (x.doc_id.clone(), x.code.clone()))
+        .collect();
+    codes.sort();
+    let mut expected: Vec<(String, String)> = forged
+        .iter()
+        .flat_map(|d| {
+            [
+                (d.clone(), "depends_on_refused".to_owned()),
+                (d.clone(), "forged_attribution".to_owned()),
+            ]
+        })
+        .collect();
+    expected.sort();
+    assert_eq!(codes, expected);
+    if std::thread::available_parallelism().map_or(1, |n| n.get()) > 1 {
+        let metrics = reqwest::get(format!("{}/metrics", r.url))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            metrics.contains("linli_pushes_judged_on_several_threads_total 1"),
+            "{metrics}"
+        );
+    }
+    // Every other household reached the office whole, with its visit.
+    office.sync().await.unwrap();
+    for h in &households {
+        let held = office.linli.household(h);
+        if forged.contains(h) {
+            assert!(held.as_ref().map_or(true, |d| d.visits.is_empty()), "{h}");
+        } else {
+            assert_eq!(held.unwrap().visits.len(), 1, "{h}");
+        }
+    }
+}
