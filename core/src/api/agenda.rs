@@ -115,6 +115,13 @@ impl AgendaItem {
     }
 }
 
+/// The open tickets a member is responsible for or in charge of, each side by its partial
+/// index of migration 018 (`is_open = 1` as a literal, as the indexes name it).
+const MY_OPEN_TICKETS: &str = "SELECT doc_id, place_ref, place_text, description, status, \
+     reply_due_ms, resolve_due_ms FROM p_tickets WHERE is_open = 1 AND responsible = ?1 \
+     UNION SELECT doc_id, place_ref, place_text, description, status, reply_due_ms, \
+     resolve_due_ms FROM p_tickets WHERE is_open = 1 AND leader = ?1";
+
 impl Linli {
     /// Today's list for the acting member on the local date `date` (see the module
     /// documentation), most urgent first.
@@ -267,12 +274,7 @@ impl Linli {
     /// Open tickets `me` is responsible for or in charge of, due at their next deadline.
     fn my_tickets(&self, me: &str, now: DateTime<Utc>) -> Result<Vec<AgendaItem>> {
         self.store.read(|c| {
-            let mut stmt = c.prepare_cached(
-                "SELECT doc_id, place_ref, place_text, description, status, reply_due_ms, \
-                 resolve_due_ms FROM p_tickets WHERE is_open = 1 AND responsible = ?1 \
-                 UNION SELECT doc_id, place_ref, place_text, description, status, reply_due_ms, \
-                 resolve_due_ms FROM p_tickets WHERE is_open = 1 AND leader = ?1",
-            )?;
+            let mut stmt = c.prepare_cached(MY_OPEN_TICKETS)?;
             let rows = stmt.query_map([me], |r| {
                 Ok((
                     r.get::<_, String>(0)?,
@@ -435,5 +437,17 @@ impl Linli {
             }
             Ok(out)
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_member_s_open_tickets_are_found_by_their_indexes() {
+        let plan = crate::store::migrations::query_plan(MY_OPEN_TICKETS).join("\n");
+        assert!(plan.contains("p_tickets_open_responsible"), "{plan}");
+        assert!(plan.contains("p_tickets_leader"), "{plan}");
     }
 }

@@ -331,15 +331,7 @@ mod tests {
     fn households_under_home_watch_are_found_by_their_index() {
         // The literal in the query is the tag's code.
         assert!(HOME_WATCH_HOUSEHOLDS.contains(&format!("'{}'", Tag::HomeWatch.code())));
-        let mut conn = rusqlite::Connection::open_in_memory().unwrap();
-        crate::store::migrations::migrate(&mut conn).unwrap();
-        let plan: Vec<String> = conn
-            .prepare(&format!("EXPLAIN QUERY PLAN {HOME_WATCH_HOUSEHOLDS}"))
-            .unwrap()
-            .query_map([], |r| r.get::<_, String>(3))
-            .unwrap()
-            .collect::<rusqlite::Result<_>>()
-            .unwrap();
+        let plan = crate::store::migrations::query_plan(HOME_WATCH_HOUSEHOLDS);
         assert!(
             plan.iter()
                 .any(|step| step.contains("p_households_home_watch")),

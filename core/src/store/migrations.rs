@@ -23,12 +23,34 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../../migrations/015_joint_actions.sql")),
     M::up(include_str!("../../migrations/016_gate_goods.sql")),
     M::up(include_str!("../../migrations/017_gate_entry_details.sql")),
-    M::up(include_str!("../../migrations/018_home_watch_index.sql")),
+    M::up(include_str!("../../migrations/018_agenda_indexes.sql")),
 ];
 
 /// Every migration, in order.
 pub(crate) fn migrations() -> Migrations<'static> {
     Migrations::from_slice(MIGRATIONS)
+}
+
+/// How SQLite would run `sql` on a fresh store: each step of `EXPLAIN QUERY PLAN`, to check
+/// that a query finds its rows by the index meant for it.
+#[cfg(test)]
+pub(crate) fn query_plan(sql: &str) -> Vec<String> {
+    let mut conn = Connection::open_in_memory().expect("in-memory database");
+    migrate(&mut conn).expect("migrations");
+    let mut stmt = conn
+        .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+        .expect("a query");
+    // Its parameters, unbound, are NULL: the plan does not depend on them.
+    for i in 1..=stmt.parameter_count() {
+        stmt.raw_bind_parameter(i, rusqlite::types::Null)
+            .expect("a parameter");
+    }
+    let mut rows = stmt.raw_query();
+    let mut plan = Vec::new();
+    while let Some(row) = rows.next().expect("its plan") {
+        plan.push(row.get::<_, String>(3).expect("a step"));
+    }
+    plan
 }
 
 /// Brings `conn` to the latest schema.
