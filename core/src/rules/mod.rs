@@ -379,13 +379,11 @@ fn judge_after(
             kinds::Record::read(kind, at).map_err(|e| Refusal::new(RefusalCode::BadShape, e))?
         }
     };
-    // A record that did not read before (written before these rules) is judged on its new
-    // state alone.
-    if let Ok(before) = before {
-        kinds::compare(doc_id, &before, &after, pusher)?;
-    } else if kind == DocKind::Directory {
-        kinds::compare(doc_id, &kinds::Record::empty(kind), &after, pusher)?;
-    }
+    // A record that did not read before (a change built on nothing, or on a state written
+    // before these rules) is judged as being made by these changes: the pusher may write only
+    // what they may when creating it.
+    let before = before.unwrap_or_else(|_| kinds::Record::empty(kind));
+    kinds::compare(doc_id, &before, &after, pusher)?;
     Ok((after, root_after))
 }
 

@@ -236,6 +236,40 @@ fn a_list_put_anew_at_an_old_state_cannot_hide_what_others_appended() {
     judge(&mut relay, DocKind::Household, HOUSEHOLD, &honest, &li).unwrap();
 }
 
+/// A change that builds on nothing (no dependencies) would be judged at an empty state, where
+/// no record reads: it is judged as making the record, so a member may write there only what
+/// they may when creating it.
+#[test]
+fn an_edit_built_on_nothing_is_judged_as_making_the_record() {
+    let who = wang();
+    let mut phone = phone_copy(DocKind::Household, HOUSEHOLD, 1);
+    let mut relay = relay_copy(DocKind::Household, HOUSEHOLD);
+    let c = edit(&mut phone, &who, |h: &mut HouseholdDoc| {
+        h.building_id = "b3".into();
+        h.phone = "13900000000".into();
+        h.visits.push(visit("v1", &who));
+    });
+    judge(&mut relay, DocKind::Household, HOUSEHOLD, &c, &who).unwrap();
+    let real: HouseholdDoc = crate::doc::one_pass::hydrate(&relay).unwrap();
+    // A volunteer with no roles writes the whole household again, its visits copied, on an
+    // empty document of its own.
+    let vol = pusher("vol-wu", &[]);
+    let mut nothing = AutoCommit::new();
+    nothing.set_actor(ActorId::from(vec![9u8; 16]));
+    let forged = commit_as(&mut nothing, "vol-wu", "dev-vol-wu", |d| {
+        let mut h = real.clone();
+        h.phone = "13111111111".into();
+        autosurgeon::reconcile(d, &h).unwrap();
+    });
+    assert!(forged.deps().is_empty());
+    let heads = relay.get_heads();
+    assert!(
+        judge(&mut relay, DocKind::Household, HOUSEHOLD, &forged, &vol).is_err(),
+        "a member with no roles rewrote the household"
+    );
+    assert_eq!(relay.get_heads(), heads);
+}
+
 #[test]
 fn only_the_office_records_issued_passes() {
     let who = wang();
