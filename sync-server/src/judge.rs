@@ -462,36 +462,66 @@ impl Relay {
             lightest.0 += w.changes.len();
             lightest.1.push(w);
         }
-        let mut own = groups.pop().map(|(_, g)| g).unwrap_or_default();
-        std::thread::scope(|scope| {
-            let handles: Vec<_> = groups
+        // Each group waits in a slot that its thread takes it from; a group whose thread cannot
+        // be started is judged on the request's thread instead.
+        let slots: Vec<Mutex<Option<Vec<DocWork>>>> = groups
+            .into_iter()
+            .map(|(_, group)| Mutex::new(Some(group)))
+            .collect();
+        let take = |slot: &Mutex<Option<Vec<DocWork>>>| {
+            slot.lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .take()
+                .unwrap_or_default()
+        };
+        let judge_group = |group: Vec<DocWork>| {
+            let started = thread_cpu();
+            let mut loading = Duration::ZERO;
+            let verdicts = group
                 .into_iter()
-                .map(|(_, group)| {
-                    scope.spawn(move || {
-                        let started = thread_cpu();
-                        let mut loading = Duration::ZERO;
-                        let verdicts = group
-                            .into_iter()
-                            .map(|w| self.judge_doc(storage, w, pusher, &mut loading))
-                            .collect::<Result<Vec<_>, _>>();
-                        (verdicts, loading, thread_cpu().saturating_sub(started))
-                    })
+                .map(|w| self.judge_doc(storage, w, pusher, &mut loading))
+                .collect::<Result<Vec<_>, _>>();
+            (verdicts, loading, thread_cpu().saturating_sub(started))
+        };
+        std::thread::scope(|scope| {
+            let (own, others) = slots.split_last().expect("at least two groups");
+            let handles: Vec<_> = others
+                .iter()
+                .filter_map(|slot| {
+                    std::thread::Builder::new()
+                        .name("judge".into())
+                        .spawn_scoped(scope, || judge_group(take(slot)))
+                        .ok()
                 })
                 .collect();
-            let mut loading = Duration::ZERO;
-            let mut verdicts = own
-                .drain(..)
-                .map(|w| self.judge_doc(storage, w, pusher, &mut loading))
-                .collect::<Result<Vec<_>, _>>()?;
-            let mut workers = Duration::ZERO;
+            // The request's own group, then any group no thread has taken (its thread could not
+            // be started, or has not begun): each group is judged once, by whoever takes it.
+            let mut outcomes = vec![judge_group(take(own))];
+            for slot in others {
+                let group = take(slot);
+                if !group.is_empty() {
+                    outcomes.push(judge_group(group));
+                }
+            }
+            // Every thread is joined before an error is answered.
+            let mut joined = Vec::new();
             for handle in handles {
-                let (judged, load, cpu) = handle
-                    .join()
-                    .map_err(|_| RelayError::internal("a judging thread panicked"))?;
+                joined.push(handle.join());
+            }
+            let mut verdicts = Vec::new();
+            let (mut loading, mut workers) = (Duration::ZERO, Duration::ZERO);
+            for (judged, load, _) in outcomes {
+                verdicts.extend(judged?);
+                loading += load;
+            }
+            for outcome in joined {
+                let (judged, load, cpu) =
+                    outcome.map_err(|_| RelayError::internal("a judging thread panicked"))?;
                 verdicts.extend(judged?);
                 loading += load;
                 workers += cpu;
             }
+            // The request's thread measures its own time, the groups it judged included.
             Ok((verdicts, loading, workers))
         })
     }
