@@ -61,14 +61,35 @@ open class ScreenModel<S>: @unchecked Sendable {
 }
 
 /// Runs blocking store work on a background thread.
+///
+/// The work, and everything it captured (a view model, the store it holds), is released on the
+/// background thread before the caller resumes: the caller is then the last owner again, so a
+/// store is never closed on a background thread behind the caller's back (a second open is
+/// refused while another handle lives, and a database closed while the process exits crashes
+/// in SQLCipher's shutdown).
 func offMain<T>(_ block: @escaping () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
+    let work = OneShot(block)
+    return try await withCheckedThrowingContinuation { continuation in
         DispatchQueue.global(qos: .userInitiated).async {
-            // Handed over, not kept until this closure ends: a store it opened has one owner,
-            // the caller, from the moment the caller resumes (a second open is refused while
-            // another handle lives).
-            let result = Result { try block() }
-            continuation.resume(with: consume result)
+            continuation.resume(with: work.run())
         }
+    }
+}
+
+/// Work run once, and let go of as soon as it has run.
+final class OneShot<T>: @unchecked Sendable {
+    private var block: (() throws -> T)?
+
+    init(_ block: @escaping () throws -> T) {
+        self.block = block
+    }
+
+    /// Runs the work and releases it (and what it captured) before returning its result.
+    func run() -> Result<T, Error> {
+        guard let block = self.block else {
+            preconditionFailure("offMain work run twice")
+        }
+        self.block = nil
+        return Result { try block() }
     }
 }
