@@ -390,6 +390,7 @@ pub async fn run(dir: &Path, serve: bool) -> Result<(), RelayError> {
     let cut_on_push = cut.clone();
     let slow = SyncClient::new(SyncOptions {
         push_bytes: 256,
+        max_push_bytes: 256,
         ..wang.client.options().clone()
     })
     .map_err(|e| RelayError::internal(e.to_string()))?;

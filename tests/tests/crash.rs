@@ -55,6 +55,7 @@ async fn a_relay_killed_mid_push_keeps_every_acknowledged_change_once() {
     let client = Arc::new(
         SyncClient::new(SyncOptions {
             push_bytes: 2048,
+            max_push_bytes: 2048,
             retries: 40,
             backoff: Duration::from_millis(50),
             max_backoff: Duration::from_millis(250),

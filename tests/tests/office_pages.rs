@@ -366,6 +366,7 @@ async fn the_office_signs_in_sees_the_day_and_escalates_a_ticket_the_lead_then_s
     assert_eq!(held, 4);
     let one_at_a_time = SyncClient::new(SyncOptions {
         push_bytes: 1,
+        max_push_bytes: 1,
         ..wang.client.options().clone()
     })
     .unwrap();

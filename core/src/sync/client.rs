@@ -33,6 +33,7 @@ use crate::api::Linli;
 use crate::error::Error;
 use crate::rules::RefusalCode;
 use crate::store::RemoteChange;
+use crate::sync::push_size::PushSize;
 
 /// How a sync talks to the relay.
 #[derive(Debug, Clone)]
@@ -43,8 +44,11 @@ pub struct SyncOptions {
     pub token: String,
     /// The most change bytes per pulled page.
     pub page_bytes: u32,
-    /// The most change bytes pushed per request.
+    /// The most change bytes of a sync's first push request.
     pub push_bytes: usize,
+    /// The most change bytes a push request grows to while the relay answers quickly (see
+    /// [`super::push_size`]); at most `push_bytes` keeps every request at `push_bytes`.
+    pub max_push_bytes: usize,
     /// The bytes of a photo sent per upload request.
     pub photo_chunk_bytes: usize,
     /// Timeout of one request.
@@ -67,6 +71,7 @@ impl SyncOptions {
             token: token.into(),
             page_bytes: 512 * 1024,
             push_bytes: 512 * 1024,
+            max_push_bytes: 4 * 1024 * 1024,
             photo_chunk_bytes: 256 * 1024,
             request_timeout: Duration::from_secs(30),
             retries: 4,
@@ -562,8 +567,10 @@ impl SyncClient {
         let mut asked: BTreeSet<[u8; 32]> = BTreeSet::new();
         let mut want: Vec<Wanted> = Vec::new();
         let mut restored = false;
+        let mut size = PushSize::first(self.options.push_bytes);
         loop {
-            let chunk = self.outbox_chunk(linli)?;
+            // Full: the outbox held more than this request could carry.
+            let (chunk, full) = self.outbox_chunk(linli, size)?;
             let last_seq = chunk.last().map(|(seq, _)| *seq);
             // With a mark, only the cursors that moved past it travel: a reconnect costs what
             // changed, not one cursor per scope.
@@ -585,9 +592,18 @@ impl SyncClient {
             };
             let pushed = request.push.len() as u64;
             let status = self.device_status(linli)?;
+            let sent = std::time::Instant::now();
             let response: SyncResponse = self
                 .call_telling("/v1/sync", &request, Some(&status), cancel)
                 .await?;
+            if pushed > 0 {
+                size = size.next(
+                    sent.elapsed(),
+                    full,
+                    self.options.push_bytes,
+                    self.options.max_push_bytes,
+                );
+            }
             let mut outbox_empty = last_seq.is_none();
             // The relay logged more of this actor's changes than the store holds, or one of
             // them repeats a sequence number it logged: the store was restored or copied.
@@ -699,19 +715,27 @@ impl SyncClient {
         Ok(())
     }
 
-    /// The next outbox changes to push, bounded by `push_bytes` (at least one).
-    fn outbox_chunk(&self, linli: &Linli) -> crate::Result<Vec<(i64, RemoteChange)>> {
+    /// The next outbox changes to push, bounded by `size` (at least one), and whether the
+    /// bounds cut the outbox short.
+    fn outbox_chunk(
+        &self,
+        linli: &Linli,
+        size: PushSize,
+    ) -> crate::Result<(Vec<(i64, RemoteChange)>, bool)> {
+        let waiting = linli.outbox(0, size.changes)?;
+        let mut full = waiting.len() >= size.changes;
         let mut out = Vec::new();
         let mut bytes = 0usize;
-        for c in linli.outbox(0, 1000)? {
+        for c in waiting {
             let len = c.change.bytes.len();
-            if !out.is_empty() && bytes + len > self.options.push_bytes {
+            if !out.is_empty() && bytes + len > size.bytes {
+                full = true;
                 break;
             }
             bytes += len;
             out.push((c.seq, c.change));
         }
-        Ok(out)
+        Ok((out, full))
     }
 
     /// Uploads the photos taken here that a record names (one no record names yet waits: the

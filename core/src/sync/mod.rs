@@ -4,4 +4,5 @@
 
 pub mod client;
 pub mod protocol;
+pub mod push_size;
 pub mod relay_codes;

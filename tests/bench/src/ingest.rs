@@ -44,7 +44,8 @@ fn waiting_changes(phones: &[(Arc<Linli>, String)]) -> Result<Vec<Vec<u8>>, Benc
 }
 
 /// The raw rate: `changes` inserted into a fresh SQLite table with the relay's durability, one
-/// commit per push-sized chunk. Changes per second.
+/// commit per chunk of the largest size a push request grows to (the fewest commits a push
+/// can make). Changes per second.
 fn raw_insert_rate(path: &Path, changes: &[Vec<u8>]) -> Result<f64, BenchError> {
     let _ = std::fs::remove_file(path);
     let db = |e: rusqlite::Error| BenchError(format!("raw insert: {e}"));
@@ -57,7 +58,7 @@ fn raw_insert_rate(path: &Path, changes: &[Vec<u8>]) -> Result<f64, BenchError> 
         "CREATE TABLE log (seq INTEGER PRIMARY KEY, hash BLOB NOT NULL UNIQUE, bytes BLOB NOT NULL)",
     )
     .map_err(db)?;
-    let chunk_bytes = SyncOptions::new("", "").push_bytes;
+    let chunk_bytes = SyncOptions::new("", "").max_push_bytes;
     let started = Instant::now();
     let mut i = 0;
     while i < changes.len() {
