@@ -53,6 +53,12 @@ fn thread_cpu() -> Duration {
     }
 }
 
+/// The machine's cores, asked once (the answer reads cgroup files on Linux).
+fn cores() -> usize {
+    static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+}
+
 /// How many rounds of asking the log for missing dependencies a document gets.
 const DEPENDENCY_ROUNDS: usize = 64;
 
@@ -435,7 +441,7 @@ impl Relay {
         pusher: &Pusher,
     ) -> Result<(Vec<DocVerdict>, Duration, Duration), RelayError> {
         let changes: usize = works.iter().map(|w| w.changes.len()).sum();
-        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let cores = cores();
         let threads = cores
             .min(works.len())
             .min(changes / CHANGES_PER_JUDGE_THREAD)
