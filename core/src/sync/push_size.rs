@@ -12,6 +12,7 @@ pub const FIRST_PUSH_CHANGES: usize = 1000;
 /// The most changes one push request grows to (the relay takes up to
 /// [`super::protocol::MAX_PUSH_CHANGES`]).
 pub const MAX_PUSH_CHANGES_GROWN: usize = 8000;
+const _: () = assert!(MAX_PUSH_CHANGES_GROWN <= super::protocol::MAX_PUSH_CHANGES);
 /// A request answered within this time lets the next one carry twice as much.
 pub const GROW_WITHIN: Duration = Duration::from_secs(2);
 /// A request answered after this time makes the next one carry half as much.
@@ -79,7 +80,6 @@ mod tests {
         let bytes: Vec<usize> = seen.iter().map(|s| s.bytes / KIB).collect();
         assert_eq!(changes, [1000, 2000, 4000, 8000, 8000, 8000, 8000]);
         assert_eq!(bytes, [512, 1024, 2048, 4096, 4096, 4096, 4096]);
-        assert!(MAX_PUSH_CHANGES_GROWN <= crate::sync::protocol::MAX_PUSH_CHANGES);
     }
 
     #[test]
