@@ -437,9 +437,7 @@ impl Convert<HouseholdDetail> for core_household::HouseholdDoc {
             .tags
             .iter()
             .filter(|(_, on)| **on)
-            .filter_map(|(code, _)| {
-                <core_household::Tag as linli_core::Coded>::parse_code(code, "tag").ok()
-            })
+            .filter_map(|(code, _)| <core_household::Tag as linli_core::Coded>::from_code(code))
             .map(Convert::convert)
             .collect();
         HouseholdDetail {

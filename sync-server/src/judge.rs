@@ -677,7 +677,7 @@ fn pusher_of(
     let roles = replica
         .member_role_codes(&device.member_id)?
         .into_iter()
-        .filter_map(|(code, place)| Role::parse_code(&code, "role").ok().map(|r| (r, place)))
+        .filter_map(|(code, place)| Role::from_code(&code).map(|r| (r, place)))
         .collect();
     Ok(Pusher {
         member_id: device.member_id.clone(),

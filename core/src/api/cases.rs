@@ -451,7 +451,7 @@ impl Linli {
         Ok(self
             .member_role_codes(&self.identity().member_id)?
             .into_iter()
-            .filter_map(|(code, place)| Role::parse_code(&code, "role").ok().map(|r| (r, place)))
+            .filter_map(|(code, place)| Role::from_code(&code).map(|r| (r, place)))
             .collect())
     }
 }

@@ -1028,8 +1028,7 @@ impl Linli {
 
 /// The value of a stored code; none for none, or for a code this core does not know.
 fn coded<T: Coded>(code: Option<String>) -> Option<T> {
-    let code = code?;
-    T::ALL.iter().copied().find(|v| v.code() == code)
+    code.and_then(|c| T::from_code(&c))
 }
 
 /// Whether `said` (a unit and room as a visitor said them) names the household at `unit`,

@@ -572,7 +572,7 @@ impl Linli {
                     tags: tags
                         .split(',')
                         .filter(|t| !t.is_empty())
-                        .filter_map(|t| Tag::parse_code(t, "tags").ok())
+                        .filter_map(Tag::from_code)
                         .collect(),
                     visit_count: r.get(7)?,
                     last_visit_at: r.get::<_, Option<i64>>(8)?.map(ms_to_utc),

@@ -322,11 +322,7 @@ impl Linli {
         if r.owner_member.as_deref() == Some(self.identity.member_id.as_str()) {
             return Ok(true);
         }
-        match r
-            .owner_role
-            .as_deref()
-            .and_then(|c| Role::parse_code(c, "owner_role").ok())
-        {
+        match r.owner_role.as_deref().and_then(Role::from_code) {
             Some(role) => self.acting_member_holds(role, r.place.as_deref()),
             None => Ok(false),
         }
@@ -351,11 +347,7 @@ impl Linli {
         if let Some(m) = &r.owner_member {
             return Ok(self.member_name(m).unwrap_or_else(|_| m.clone()));
         }
-        if let Some(role) = r
-            .owner_role
-            .as_deref()
-            .and_then(|c| Role::parse_code(c, "owner_role").ok())
-        {
+        if let Some(role) = r.owner_role.as_deref().and_then(Role::from_code) {
             let place = r
                 .place
                 .as_deref()
@@ -442,7 +434,7 @@ pub(crate) fn only_own_completions(
         let concerned = r.owner_member.as_deref() == Some(member)
             || r.owner_role
                 .as_deref()
-                .and_then(|c| Role::parse_code(c, "owner_role").ok())
+                .and_then(Role::from_code)
                 .is_some_and(|role| holds(role, r.place.as_deref()));
         // A new mark is the member's own, for the occurrence that was current.
         let current = old.and_then(|o| o.current()).map(|d| d.to_string());

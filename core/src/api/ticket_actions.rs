@@ -166,7 +166,7 @@ impl Linli {
         Ok(self
             .member_role_codes(&self.identity().member_id)?
             .into_iter()
-            .filter_map(|(code, _)| Role::parse_code(&code, "role").ok())
+            .filter_map(|(code, _)| Role::from_code(&code))
             .collect())
     }
 }

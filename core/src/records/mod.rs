@@ -23,23 +23,23 @@ pub trait Coded: Sized + Copy + 'static {
     fn code(self) -> &'static str;
     /// The zh-Hans label shown to people.
     fn label_zh(self) -> &'static str;
+    /// The value whose [`Coded::code`] is `code`, if any.
+    fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.iter().copied().find(|v| v.code() == code)
+    }
     /// Parses [`Coded::code`]; `field` names the input in the error.
     fn parse_code(code: &str, field: &str) -> crate::Result<Self> {
-        Self::ALL
-            .iter()
-            .copied()
-            .find(|v| v.code() == code)
-            .ok_or_else(|| {
-                let known: Vec<_> = Self::ALL.iter().map(|v| v.code()).collect();
-                crate::Error::invalid(
-                    field,
-                    crate::error::ErrorCode::UnknownValue,
-                    format!(
-                        "unknown value {code:?}; expected one of {}",
-                        known.join(", ")
-                    ),
-                )
-            })
+        Self::from_code(code).ok_or_else(|| {
+            let known: Vec<_> = Self::ALL.iter().map(|v| v.code()).collect();
+            crate::Error::invalid(
+                field,
+                crate::error::ErrorCode::UnknownValue,
+                format!(
+                    "unknown value {code:?}; expected one of {}",
+                    known.join(", ")
+                ),
+            )
+        })
     }
 }
 

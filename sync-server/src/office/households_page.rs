@@ -250,7 +250,7 @@ pub(super) async fn household(
         .tags
         .iter()
         .filter(|(_, on)| **on)
-        .filter_map(|(t, _)| Tag::parse_code(t, "tags").ok())
+        .filter_map(|(t, _)| Tag::from_code(t))
         .map(|t| t.label_zh())
         .collect();
     let watch = match &doc.watch {
