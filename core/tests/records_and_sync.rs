@@ -206,6 +206,45 @@ fn outbox_apply_is_idempotent_and_holds_changes_with_missing_dependencies() {
 }
 
 #[test]
+fn an_outbox_page_stops_at_its_bytes_or_its_count_and_says_whether_more_waits() {
+    let devices = Devices::new();
+    let office = devices.open("office", "office-pc");
+    let c = community(&office);
+    let h = room_101(&office, &c);
+    office.set_household_phone(&h, "13911111111").unwrap();
+    let all = office.outbox(0, 10_000).unwrap();
+    assert!(all.len() >= 4, "{} changes", all.len());
+    let sizes: Vec<usize> = all.iter().map(|o| o.change.bytes.len()).collect();
+    let seqs = |page: &[linli_core::api::sync::OutboxChange]| -> Vec<i64> {
+        page.iter().map(|o| o.seq).collect()
+    };
+
+    // Everything fits: no more waits.
+    let (page, more) = office.outbox_within(0, 10_000, usize::MAX).unwrap();
+    assert_eq!(seqs(&page), seqs(&all));
+    assert!(!more);
+    // Cut by bytes: the first three fit exactly, the fourth does not.
+    let three: usize = sizes[..3].iter().sum();
+    let (page, more) = office.outbox_within(0, 10_000, three).unwrap();
+    assert_eq!(seqs(&page), seqs(&all[..3]));
+    assert!(more);
+    // Cut by count.
+    let (page, more) = office.outbox_within(0, 2, usize::MAX).unwrap();
+    assert_eq!(seqs(&page), seqs(&all[..2]));
+    assert!(more);
+    // A change larger than the bound still goes, alone.
+    let (page, more) = office.outbox_within(0, 10_000, 1).unwrap();
+    assert_eq!(seqs(&page), seqs(&all[..1]));
+    assert!(more);
+    // After a position.
+    let (page, more) = office
+        .outbox_within(all[1].seq, 10_000, usize::MAX)
+        .unwrap();
+    assert_eq!(seqs(&page), seqs(&all[2..]));
+    assert!(!more);
+}
+
+#[test]
 fn a_corrupt_change_sets_its_document_aside_and_the_rest_of_the_batch_applies() {
     let devices = Devices::new();
     let office = devices.open("office", "office-pc");

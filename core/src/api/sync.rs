@@ -41,6 +41,18 @@ fn hash_of(bytes: &[u8]) -> Result<ChangeHash> {
 impl Linli {
     /// Up to `limit` outbox changes after `after_seq`, oldest first.
     pub fn outbox(&self, after_seq: i64, limit: usize) -> Result<Vec<OutboxChange>> {
+        Ok(self.outbox_within(after_seq, limit, usize::MAX)?.0)
+    }
+
+    /// Up to `limit` outbox changes after `after_seq`, oldest first, holding at most
+    /// `max_bytes` of change bytes (at least one change), and whether the bounds left changes
+    /// after them. Rows past the bounds are not read.
+    pub fn outbox_within(
+        &self,
+        after_seq: i64,
+        limit: usize,
+        max_bytes: usize,
+    ) -> Result<(Vec<OutboxChange>, bool)> {
         self.store.read(|c| {
             let mut stmt = c.prepare_cached(
                 "SELECT o.seq, o.hash, o.doc_id, d.kind, d.scope, o.bytes FROM outbox o \
@@ -58,8 +70,13 @@ impl Linli {
                 ))
             })?;
             let mut out = Vec::new();
+            let mut held = 0usize;
             for row in rows {
                 let (seq, hash, doc_id, kind, scope, bytes) = row?;
+                held = held.saturating_add(bytes.len());
+                if !out.is_empty() && held > max_bytes {
+                    return Ok((out, true));
+                }
                 out.push(OutboxChange {
                     seq,
                     hash: hash_of(&hash)?,
@@ -71,7 +88,8 @@ impl Linli {
                     },
                 });
             }
-            Ok(out)
+            let full = out.len() >= limit;
+            Ok((out, full))
         })
     }
 

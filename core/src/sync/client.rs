@@ -569,7 +569,7 @@ impl SyncClient {
         let mut restored = false;
         let mut size = PushSize::first(self.options.push_bytes);
         loop {
-            // Full: the outbox held more than this request could carry.
+            // Full: the outbox holds more than this request carries.
             let (chunk, full) = self.outbox_chunk(linli, size)?;
             let last_seq = chunk.last().map(|(seq, _)| *seq);
             // With a mark, only the cursors that moved past it travel: a reconnect costs what
@@ -722,20 +722,11 @@ impl SyncClient {
         linli: &Linli,
         size: PushSize,
     ) -> crate::Result<(Vec<(i64, RemoteChange)>, bool)> {
-        let waiting = linli.outbox(0, size.changes)?;
-        let mut full = waiting.len() >= size.changes;
-        let mut out = Vec::new();
-        let mut bytes = 0usize;
-        for c in waiting {
-            let len = c.change.bytes.len();
-            if !out.is_empty() && bytes + len > size.bytes {
-                full = true;
-                break;
-            }
-            bytes += len;
-            out.push((c.seq, c.change));
-        }
-        Ok((out, full))
+        let (waiting, full) = linli.outbox_within(0, size.changes, size.bytes)?;
+        Ok((
+            waiting.into_iter().map(|c| (c.seq, c.change)).collect(),
+            full,
+        ))
     }
 
     /// Uploads the photos taken here that a record names (one no record names yet waits: the

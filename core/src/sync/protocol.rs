@@ -32,7 +32,8 @@ pub const VERSION_HEADER: &str = "linli-protocol";
 pub const MAGIC: &[u8; 4] = b"LNLI";
 /// The most bytes a message may decompress to.
 pub const MAX_DECODED_BYTES: u64 = 64 * 1024 * 1024;
-/// The most changes one sync request may push (a phone pushes at most 1,000 at a time).
+/// The most changes one sync request may push (a phone's requests grow to at most 8,000, see
+/// [`super::push_size`]).
 pub const MAX_PUSH_CHANGES: usize = 10_000;
 /// The most cursors one sync request may name: one per scope the device reads.
 pub const MAX_CURSORS: usize = 20_000;
