@@ -30,6 +30,7 @@ use linli_core::{Linli, RemoteChange, Scope};
 use lru::LruCache;
 use sha2::{Digest, Sha256};
 
+use crate::cores::{cores, spread};
 use crate::error::RelayError;
 use crate::relay::Relay;
 use crate::storage::{AppendOutcome, Device, LogChange, RelayStorage, SetAside};
@@ -51,12 +52,6 @@ fn thread_cpu() -> Duration {
         static START: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
         START.get_or_init(std::time::Instant::now).elapsed()
     }
-}
-
-/// The machine's cores, asked once (the answer reads cgroup files on Linux).
-fn cores() -> usize {
-    static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
-    *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
 }
 
 /// How many rounds of asking the log for missing dependencies a document gets.
@@ -142,14 +137,16 @@ impl Claimed<'_> {
     /// Gives the documents back, keeping `copies` (which hold every change of the log).
     fn release(mut self, copies: Vec<(String, JudgedDoc)>) {
         let mut state = self.cache.lock();
+        let mut evicted = Vec::new();
         for (doc_id, copy) in copies {
-            state.docs.put(doc_id, copy);
+            evicted.extend(state.docs.push(doc_id, copy).map(|(_, old)| old));
         }
         for d in std::mem::take(&mut self.docs) {
             state.busy.remove(&d);
         }
         drop(state);
         self.cache.released.notify_all();
+        drop_later(evicted);
     }
 }
 
@@ -168,10 +165,30 @@ impl Drop for Claimed<'_> {
     }
 }
 
+/// From how many copies on dropping evicted copies is worth a thread of its own.
+const DROPPED_PER_THREAD: usize = 256;
+
+/// Drops copies the cache let go of: thousands of them after a large push, which took the
+/// request's thread a tenth of a second before it could answer. A few are dropped at once, here.
+fn drop_later(evicted: Vec<JudgedDoc>) {
+    if evicted.len() < DROPPED_PER_THREAD {
+        return;
+    }
+    // A thread that cannot be started drops its work, the copies, here.
+    let _ = std::thread::Builder::new()
+        .name("judge-drop".into())
+        .spawn(move || drop(evicted));
+}
+
 /// A pushed change and what is known of it before the rules run.
 struct Candidate {
     change: LogChange,
+    /// The decoded change, until it is handed to the rules.
     decoded: Option<Change>,
+    /// Whether the change decoded.
+    decodes: bool,
+    /// Whether the pushing device's actor wrote it.
+    by_device: bool,
     /// A refusal decided before the rules (decoding, scope, author).
     refusal: Option<(&'static str, String)>,
 }
@@ -190,14 +207,14 @@ impl Relay {
     pub fn judge_push(
         &self,
         device: &Device,
-        push: &[RemoteChange],
+        push: Vec<RemoteChange>,
         now_ms: i64,
     ) -> Result<Judged, RelayError> {
         if push.is_empty() {
             return Ok(Judged::default());
         }
         let storage = self.storage.as_ref();
-        let mut candidates: Vec<Candidate> = push.iter().map(decode).collect();
+        let mut candidates = decode_all(push, &device.actor_id)?;
         let erased = self.erased_among(candidates.iter().map(|c| c.change.doc_id.as_str()))?;
         for c in candidates.iter_mut() {
             if erased.contains(&c.change.doc_id) {
@@ -243,13 +260,15 @@ impl Relay {
         // The push's documents are this push's alone from here to the append (another push
         // of one of them waits): their copies stay equal to the log. Pushes of other documents
         // are judged at the same time.
-        let mut by_doc: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+        let mut by_doc: BTreeMap<String, Vec<usize>> = BTreeMap::new();
         for (i, c) in candidates.iter().enumerate() {
-            by_doc.entry(c.change.doc_id.as_str()).or_default().push(i);
+            if let Some(indexes) = by_doc.get_mut(c.change.doc_id.as_str()) {
+                indexes.push(i);
+            } else {
+                by_doc.insert(c.change.doc_id.clone(), vec![i]);
+            }
         }
-        let mut claimed = self
-            .judge
-            .claim(by_doc.keys().map(|d| (*d).to_owned()).collect());
+        let mut claimed = self.judge.claim(by_doc.keys().cloned().collect());
         let mut verdicts: Vec<Option<(&'static str, String)>> =
             candidates.iter().map(|c| c.refusal.clone()).collect();
         let mut works: Vec<DocWork> = Vec::new();
@@ -258,9 +277,10 @@ impl Relay {
             let mut changes: Vec<Change> = Vec::new();
             let mut judged: Vec<usize> = Vec::new();
             for &i in &indexes {
-                match (&candidates[i].decoded, &candidates[i].refusal) {
+                let c = &mut candidates[i];
+                match (c.decoded.take(), &c.refusal) {
                     (Some(change), None) => {
-                        changes.push(change.clone());
+                        changes.push(change);
                         judged.push(i);
                     }
                     (Some(change), Some(_)) => {
@@ -274,8 +294,8 @@ impl Relay {
             }
             let first = &candidates[judged[0]].change;
             works.push(DocWork {
-                copy: claimed.take(doc_id),
-                doc_id: doc_id.to_owned(),
+                copy: claimed.take(&doc_id),
+                doc_id,
                 kind: first.kind,
                 scope: first.scope.clone(),
                 judged,
@@ -283,7 +303,9 @@ impl Relay {
                 refused,
             });
         }
-        let (judged_docs, loading, workers_cpu) = self.judge_docs(storage, works, &pusher)?;
+        let own_before_docs = thread_cpu();
+        let (judged_docs, loading, docs_cpu) = self.judge_docs(storage, works, &pusher)?;
+        let own_in_docs = thread_cpu().saturating_sub(own_before_docs);
         let mut docs: Vec<(String, JudgedDoc, bool)> = Vec::new();
         for d in judged_docs {
             for (i, result) in d.results {
@@ -300,19 +322,14 @@ impl Relay {
         for (c, verdict) in candidates.into_iter().zip(verdicts) {
             match verdict {
                 None => {
-                    if c.decoded
-                        .as_ref()
-                        .is_some_and(|d| d.actor_id().to_hex_string() == device.actor_id)
-                    {
+                    if c.by_device {
                         authored.push(c.change.hash);
                     }
                     accepted.push(c.change)
                 }
                 // A change the log holds (under this document) passes, whoever pushes it
                 // again.
-                Some(_) if c.decoded.is_some() && logged_as(storage, &c.change)? => {
-                    accepted.push(c.change)
-                }
+                Some(_) if c.decodes && logged_as(storage, &c.change)? => accepted.push(c.change),
                 Some((code, reason)) => refused.push((c.change, code, reason)),
             }
         }
@@ -320,7 +337,9 @@ impl Relay {
         // other threads meanwhile, and waiting for a document is no work.
         self.metrics.judged(
             loading,
-            (thread_cpu().saturating_sub(checking) + workers_cpu).saturating_sub(loading),
+            (thread_cpu().saturating_sub(checking) + docs_cpu)
+                .saturating_sub(own_in_docs)
+                .saturating_sub(loading),
         );
         authored.sort_unstable();
         let outcome = storage.append_authored(
@@ -432,8 +451,8 @@ const CHANGES_PER_JUDGE_THREAD: usize = 64;
 impl Relay {
     /// Judges each document's changes, the documents spread over the machine's cores when the
     /// push is large (documents are independent: each is this push's alone until the append).
-    /// Returns the verdicts, the CPU time spent loading documents, and the CPU time the extra
-    /// threads used (the calling thread's own is measured by the caller).
+    /// Returns the verdicts, the CPU time spent loading documents, and the CPU time all the
+    /// judging took (on whichever thread).
     fn judge_docs(
         &self,
         storage: &dyn RelayStorage,
@@ -441,20 +460,13 @@ impl Relay {
         pusher: &Pusher,
     ) -> Result<(Vec<DocVerdict>, Duration, Duration), RelayError> {
         let changes: usize = works.iter().map(|w| w.changes.len()).sum();
-        let cores = cores();
-        let threads = cores
+        let threads = cores()
             .min(works.len())
             .min(changes / CHANGES_PER_JUDGE_THREAD)
             .max(1);
-        if threads == 1 {
-            let mut loading = Duration::ZERO;
-            let verdicts = works
-                .into_iter()
-                .map(|w| self.judge_doc(storage, w, pusher, &mut loading))
-                .collect::<Result<Vec<_>, _>>()?;
-            return Ok((verdicts, loading, Duration::ZERO));
+        if threads > 1 {
+            self.metrics.spread();
         }
-        self.metrics.spread();
         // The largest documents first, each to the group with the fewest changes so far.
         let mut works = works;
         works.sort_by_key(|w| std::cmp::Reverse(w.changes.len()));
@@ -468,18 +480,6 @@ impl Relay {
             lightest.0 += w.changes.len();
             lightest.1.push(w);
         }
-        // Each group waits in a slot that its thread takes it from; a group whose thread cannot
-        // be started is judged on the request's thread instead.
-        let slots: Vec<Mutex<Option<Vec<DocWork>>>> = groups
-            .into_iter()
-            .map(|(_, group)| Mutex::new(Some(group)))
-            .collect();
-        let take = |slot: &Mutex<Option<Vec<DocWork>>>| {
-            slot.lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .take()
-                .unwrap_or_default()
-        };
         let judge_group = |group: Vec<DocWork>| {
             let started = thread_cpu();
             let mut loading = Duration::ZERO;
@@ -489,47 +489,15 @@ impl Relay {
                 .collect::<Result<Vec<_>, _>>();
             (verdicts, loading, thread_cpu().saturating_sub(started))
         };
-        std::thread::scope(|scope| {
-            let (own, others) = slots.split_last().expect("at least two groups");
-            let handles: Vec<_> = others
-                .iter()
-                .filter_map(|slot| {
-                    std::thread::Builder::new()
-                        .name("judge".into())
-                        .spawn_scoped(scope, || judge_group(take(slot)))
-                        .ok()
-                })
-                .collect();
-            // The request's own group, then any group no thread has taken (its thread could not
-            // be started, or has not begun): each group is judged once, by whoever takes it.
-            let mut outcomes = vec![judge_group(take(own))];
-            for slot in others {
-                let group = take(slot);
-                if !group.is_empty() {
-                    outcomes.push(judge_group(group));
-                }
-            }
-            // Every thread is joined before an error is answered.
-            let mut joined = Vec::new();
-            for handle in handles {
-                joined.push(handle.join());
-            }
-            let mut verdicts = Vec::new();
-            let (mut loading, mut workers) = (Duration::ZERO, Duration::ZERO);
-            for (judged, load, _) in outcomes {
-                verdicts.extend(judged?);
-                loading += load;
-            }
-            for outcome in joined {
-                let (judged, load, cpu) =
-                    outcome.map_err(|_| RelayError::internal("a judging thread panicked"))?;
-                verdicts.extend(judged?);
-                loading += load;
-                workers += cpu;
-            }
-            // The request's thread measures its own time, the groups it judged included.
-            Ok((verdicts, loading, workers))
-        })
+        let groups: Vec<Vec<DocWork>> = groups.into_iter().map(|(_, g)| g).collect();
+        let mut verdicts = Vec::new();
+        let (mut loading, mut cpu) = (Duration::ZERO, Duration::ZERO);
+        for (judged, load, used) in spread(groups, judge_group)? {
+            verdicts.extend(judged?);
+            loading += load;
+            cpu += used;
+        }
+        Ok((verdicts, loading, cpu))
     }
 
     /// Judges one document's changes of a push on its copy (the cache's, or one loaded now,
@@ -636,29 +604,57 @@ fn fill_dependencies(
     Ok(true)
 }
 
+/// Decodes a push's changes, on every core when it is large (decoding verifies each change's
+/// operations: a few microseconds a change, in the request's path).
+fn decode_all(push: Vec<RemoteChange>, device_actor: &str) -> Result<Vec<Candidate>, RelayError> {
+    let threads = cores().min(push.len() / CHANGES_PER_JUDGE_THREAD).max(1);
+    let per_thread = push.len().div_ceil(threads);
+    let mut rest = push.into_iter();
+    let chunks: Vec<Vec<RemoteChange>> = (0..threads)
+        .map(|_| rest.by_ref().take(per_thread).collect())
+        .collect();
+    let decoded = spread(chunks, |chunk: Vec<RemoteChange>| {
+        chunk
+            .into_iter()
+            .map(|rc| decode(rc, device_actor))
+            .collect::<Vec<_>>()
+    })?;
+    Ok(decoded.into_iter().flatten().collect())
+}
+
 /// Decodes a pushed change; one that does not decode is refused.
-fn decode(rc: &RemoteChange) -> Candidate {
-    match Change::from_bytes(rc.bytes.clone()) {
+fn decode(rc: RemoteChange, device_actor: &str) -> Candidate {
+    let RemoteChange {
+        doc_id,
+        kind,
+        scope,
+        bytes,
+    } = rc;
+    match Change::from_bytes(bytes.clone()) {
         Ok(change) => Candidate {
             change: LogChange {
                 hash: change.hash().0,
-                doc_id: rc.doc_id.clone(),
-                kind: rc.kind,
-                scope: rc.scope.clone(),
-                bytes: rc.bytes.clone(),
+                doc_id,
+                kind,
+                scope,
+                bytes,
             },
+            by_device: change.actor_id().to_hex_string() == device_actor,
+            decodes: true,
             decoded: Some(change),
             refusal: None,
         },
         Err(e) => Candidate {
             change: LogChange {
-                hash: Sha256::digest(&rc.bytes).into(),
-                doc_id: rc.doc_id.clone(),
-                kind: rc.kind,
-                scope: rc.scope.clone(),
-                bytes: rc.bytes.clone(),
+                hash: Sha256::digest(&bytes).into(),
+                doc_id,
+                kind,
+                scope,
+                bytes,
             },
             decoded: None,
+            decodes: false,
+            by_device: false,
             refusal: Some((
                 RefusalCode::Corrupt.as_str(),
                 format!("the change is corrupt or truncated: {e}"),

@@ -7,6 +7,7 @@
 
 pub mod admin;
 pub mod cli;
+mod cores;
 pub mod database;
 pub mod demo;
 pub mod erasure;

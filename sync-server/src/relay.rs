@@ -532,7 +532,7 @@ impl Relay {
     pub fn sync(
         &self,
         device: &Device,
-        request: SyncRequest,
+        mut request: SyncRequest,
         now_ms: i64,
     ) -> Result<SyncResponse, RelayError> {
         self.check_member_active(device)?;
@@ -543,7 +543,7 @@ impl Relay {
                 format!("ask for at most {} changes at once", self.limits.max_wanted),
             ));
         }
-        let judged = self.judge_push(device, &request.push, now_ms)?;
+        let judged = self.judge_push(device, std::mem::take(&mut request.push), now_ms)?;
         let outcome = judged.outcome;
         if outcome.stored > 0 {
             self.replica.feed_later(&self.storage);

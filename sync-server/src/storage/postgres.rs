@@ -391,8 +391,9 @@ impl RelayStorage for PostgresStorage {
             "INSERT INTO log (scope, seq, hash, doc_id, kind, device_id, bytes, received_ms) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (hash) DO NOTHING",
         )?;
+        let mut bound = rules::Bound::default();
         for c in changes {
-            if Self::bind(&mut tx, c)? {
+            if bound.erased(c, || Self::bind(&mut tx, c))? {
                 continue;
             }
             let head = heads.entry(c.scope.clone()).or_default();

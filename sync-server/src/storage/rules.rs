@@ -2,7 +2,10 @@
 //! enrolment code can be redeemed, whether a document's binding matches a pushed change, and
 //! what a blob chunk does to the bytes its device already sent, within the photo quotas.
 
+use std::collections::BTreeMap;
+
 use axum::http::StatusCode;
+use linli_core::DocKind;
 use linli_core::api::photos::{MAX_PHOTO_BYTES, sha256_of};
 
 use super::{BlobChunk, BlobQuota, BlobState, BlobUsage, LogChange};
@@ -33,6 +36,32 @@ pub fn actor_taken() -> RelayError {
         "actor_taken",
         "this actor id belongs to another device",
     )
+}
+
+/// The documents an append has bound or checked already, with whether each is erased: a
+/// document's later changes in the same push are checked against its first one instead of
+/// asking the database again (a push of a new record's five changes asked ten times).
+#[derive(Debug, Default)]
+pub struct Bound<'a>(BTreeMap<&'a str, (DocKind, &'a str, bool)>);
+
+impl<'a> Bound<'a> {
+    /// Whether `change`'s document is erased; `bind` (which binds a new document, or checks
+    /// the stored binding, and says whether the document is erased) runs for a document's
+    /// first change of the append only.
+    pub fn erased(
+        &mut self,
+        change: &'a LogChange,
+        bind: impl FnOnce() -> Result<bool, RelayError>,
+    ) -> Result<bool, RelayError> {
+        if let Some((kind, scope, erased)) = self.0.get(change.doc_id.as_str()) {
+            same_binding(change, kind.as_str(), scope)?;
+            return Ok(*erased);
+        }
+        let erased = bind()?;
+        self.0
+            .insert(&change.doc_id, (change.kind, &change.scope, erased));
+        Ok(erased)
+    }
 }
 
 /// Checks a pushed change against the kind and scope its document is bound to.
@@ -212,6 +241,40 @@ pub fn blob_state(stored: Option<(u64, u64, bool)>) -> BlobState {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn logged(doc_id: &str, kind: DocKind, scope: &str) -> LogChange {
+        LogChange {
+            hash: [0; 32],
+            doc_id: doc_id.into(),
+            kind,
+            scope: scope.into(),
+            bytes: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_document_is_bound_once_per_append_and_its_later_changes_must_match() {
+        let first = logged("hh-1", DocKind::Household, "building:b1");
+        let second = logged("hh-1", DocKind::Household, "building:b1");
+        let elsewhere = logged("hh-1", DocKind::Household, "building:b2");
+        let erased = logged("hh-2", DocKind::Household, "building:b1");
+        let again = logged("hh-2", DocKind::Household, "building:b1");
+        let mut asked = 0;
+        let mut bound = Bound::default();
+        let mut ask = |answer: bool| {
+            asked += 1;
+            Ok(answer)
+        };
+        assert!(!bound.erased(&first, || ask(false)).expect("bound"));
+        assert!(!bound.erased(&second, || ask(false)).expect("same binding"));
+        let mismatch = bound
+            .erased(&elsewhere, || ask(false))
+            .expect_err("another scope");
+        assert_eq!(mismatch.code, "scope_mismatch");
+        assert!(bound.erased(&erased, || ask(true)).expect("erased"));
+        assert!(bound.erased(&again, || ask(false)).expect("still erased"));
+        assert_eq!(asked, 2, "the database is asked once per document");
+    }
 
     fn chunk<'a>(hash: &'a str, offset: u64, total: u64, bytes: &'a [u8]) -> BlobChunk<'a> {
         BlobChunk {

@@ -123,11 +123,16 @@ fn actor_taken(conn: &Connection, actor_id: &str) -> Result<bool, RelayError> {
         .exists([actor_id])?)
 }
 
+/// How many prepared statements each connection keeps (rusqlite keeps 16 by default; the
+/// relay's routes use more than that, and a statement dropped from the cache is parsed again).
+const STATEMENT_CACHE: usize = 128;
+
 impl SqliteStorage {
     /// Opens (creating and migrating) the database at `path`.
     pub fn open(path: &Path) -> Result<SqliteStorage, RelayError> {
         let mut writer = Connection::open(path)?;
         writer.busy_timeout(std::time::Duration::from_secs(30))?;
+        writer.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
         writer.pragma_update(None, "journal_mode", "WAL")?;
         writer.pragma_update(None, "synchronous", "FULL")?;
         // Freed pages hold zeros: an erased record's changes leave no copy in the file.
@@ -137,6 +142,7 @@ impl SqliteStorage {
             .map_err(|e| RelayError::internal(format!("migrating the relay database: {e}")))?;
         let reader = Connection::open(path)?;
         reader.busy_timeout(std::time::Duration::from_secs(30))?;
+        reader.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
         Ok(SqliteStorage {
             writer: Mutex::new(writer),
             reader: Mutex::new(reader),
@@ -171,18 +177,23 @@ impl RelayStorage for SqliteStorage {
                 "INSERT INTO log (hash, doc_id, kind, scope, device_id, bytes, received_ms) \
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (hash) DO NOTHING",
             )?;
+            let mut bound = rules::Bound::default();
             for c in changes {
-                let created = bind
-                    .query_row(params![c.doc_id, c.kind.as_str(), c.scope], |_| Ok(()))
-                    .optional()?
-                    .is_some();
-                if !created {
+                let erased = bound.erased(c, || {
+                    let created = bind
+                        .query_row(params![c.doc_id, c.kind.as_str(), c.scope], |_| Ok(()))
+                        .optional()?
+                        .is_some();
+                    if created {
+                        return Ok(false);
+                    }
                     let (kind, scope, erased): (String, String, bool) = binding
                         .query_row([&c.doc_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
                     rules::same_binding(c, &kind, &scope)?;
-                    if erased {
-                        continue;
-                    }
+                    Ok(erased)
+                })?;
+                if erased {
+                    continue;
                 }
                 let n = insert.execute(params![
                     c.hash.as_slice(),
