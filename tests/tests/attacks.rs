@@ -257,6 +257,16 @@ async fn crafted_changes_are_refused_one_by_one_and_set_aside() {
             "too_large",
         ),
         (
+            "a room number of a million characters",
+            &wang,
+            Box::new(|| {
+                vec![raw(&office.linli, &wang, &household, |d| {
+                    d.put(ROOT, "room", "1".repeat(1_000_000)).unwrap();
+                })]
+            }),
+            "too_large",
+        ),
+        (
             "maps nested 40 deep",
             &wang,
             Box::new(|| {

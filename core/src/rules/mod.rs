@@ -34,6 +34,11 @@ use crate::records::directory::Role;
 /// with its shifts, a household registered with its residents) holds a few hundred.
 pub const MAX_OPS_PER_CHANGE: usize = 20_000;
 
+/// The longest text a change may put into a field, in characters (and four bytes a character
+/// for a byte value): above every field's own bound on the phone (free text 2,000 characters,
+/// a name 64, a pass's text 2,048), so only a phone that skips its own checks meets it.
+pub const MAX_FIELD_CHARS: usize = 4096;
+
 /// The role that, besides the office, builds a gate's roster, assigns its slots, asks for a
 /// swap of someone else's slot and approves swaps: the gate's lead. The phone's duty API asks
 /// for it before it writes; the relay's judgment of a roster change asks for it again.
@@ -373,6 +378,14 @@ fn judge_after(
             format!("deletes the record's field {key:?}"),
         ));
     }
+    if let Some(longest) = longest_value(changes) {
+        return Err(Refusal::new(
+            RefusalCode::TooLarge,
+            format!(
+                "puts a value of {longest} characters into a field (at most {MAX_FIELD_CHARS})"
+            ),
+        ));
+    }
     let after = match after {
         Some(after) => after,
         None => {
@@ -385,6 +398,26 @@ fn judge_after(
     let before = before.unwrap_or_else(|_| kinds::Record::empty(kind));
     kinds::compare(doc_id, &before, &after, pusher)?;
     Ok((after, root_after))
+}
+
+/// The length of the first text (in characters) or bytes value (in bytes, four to a
+/// character) that `changes` put and that is longer than [`MAX_FIELD_CHARS`].
+fn longest_value(changes: &[ExpandedChange]) -> Option<usize> {
+    use automerge::ScalarValue;
+    use automerge::legacy::OpType;
+    changes
+        .iter()
+        .flat_map(|c| &c.operations)
+        .find_map(|op| match &op.action {
+            // Counted only when the bytes alone could be too many.
+            OpType::Put(ScalarValue::Str(text)) if text.len() > MAX_FIELD_CHARS => {
+                Some(text.chars().count()).filter(|n| *n > MAX_FIELD_CHARS)
+            }
+            OpType::Put(ScalarValue::Bytes(bytes)) if bytes.len() > 4 * MAX_FIELD_CHARS => {
+                Some(bytes.len() / 4)
+            }
+            _ => None,
+        })
 }
 
 /// Judges `change` of the document `doc_id` of `kind`, pushed by `pusher`. `doc` holds every

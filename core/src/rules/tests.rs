@@ -1375,3 +1375,51 @@ fn a_joint_plan_is_written_once_and_each_step_marked_by_its_department() {
         Some("state_forbidden")
     );
 }
+
+#[test]
+fn a_value_past_the_field_bound_is_refused() {
+    let who = wang();
+    let mut relay = relay_copy(DocKind::Household, HOUSEHOLD);
+    let mut phone = phone_copy(DocKind::Household, HOUSEHOLD, 1);
+    // Three bytes a character: the bound counts characters, not bytes.
+    let at_bound = edit(&mut phone, &who, |h: &mut HouseholdDoc| {
+        h.building_id = "b3".into();
+        h.room = "梅".repeat(MAX_FIELD_CHARS);
+    });
+    judge(&mut relay, DocKind::Household, HOUSEHOLD, &at_bound, &who).unwrap();
+    let past = edit(&mut phone, &who, |h: &mut HouseholdDoc| {
+        h.room = "梅".repeat(MAX_FIELD_CHARS + 1);
+    });
+    assert_eq!(
+        code(judge(
+            &mut relay,
+            DocKind::Household,
+            HOUSEHOLD,
+            &past,
+            &who
+        )),
+        Some("too_large")
+    );
+    // A field no core knows is held to the same bound, bytes four to a character.
+    let mut other = phone_copy(DocKind::Household, HOUSEHOLD, 2);
+    other
+        .apply_changes([at_bound.clone()])
+        .expect("the accepted change");
+    let bytes = commit_as(&mut other, "lead-wang", "dev-lead-wang", |d| {
+        d.put(ROOT, "attachment", vec![7u8; 4 * MAX_FIELD_CHARS + 4])
+            .unwrap();
+    });
+    assert_eq!(
+        code(judge(
+            &mut relay,
+            DocKind::Household,
+            HOUSEHOLD,
+            &bytes,
+            &who
+        )),
+        Some("too_large")
+    );
+    // The refused changes left the copy as it was.
+    let kept: HouseholdDoc = crate::doc::one_pass::hydrate(&relay).unwrap();
+    assert_eq!(kept.room.chars().count(), MAX_FIELD_CHARS);
+}
