@@ -593,9 +593,25 @@ impl SyncClient {
             let pushed = request.push.len() as u64;
             let status = self.device_status(linli)?;
             let sent = std::time::Instant::now();
-            let response: SyncResponse = self
-                .call_telling("/v1/sync", &request, Some(&status), cancel)
-                .await?;
+            // A grown request that fails is not sent again as it was: the push goes on from the
+            // first size, so that a signal lost after a fast start costs small requests again,
+            // not up to 4 MiB each time (the first-size request gets the usual retries).
+            let first = PushSize::first(self.options.push_bytes);
+            let grown = pushed > 0 && size != first;
+            let retries = if grown { 0 } else { self.options.retries };
+            let response: SyncResponse = match self
+                .call_telling("/v1/sync", &request, Some(&status), retries, cancel)
+                .await
+            {
+                Ok(response) => response,
+                Err(SyncError::Network(failure)) if grown => {
+                    tracing::debug!(%failure, "a grown push request failed: back to the first size");
+                    size = first;
+                    want = request.want;
+                    continue;
+                }
+                Err(e) => return Err(e),
+            };
             if pushed > 0 {
                 size = size.next(
                     sent.elapsed(),
@@ -806,6 +822,7 @@ impl SyncClient {
             None => self
                 .send_allowing(
                     cancel,
+                    self.options.retries,
                     || self.http.head(&url),
                     StatusCode::NOT_FOUND,
                     |r| async move {
@@ -829,6 +846,7 @@ impl SyncClient {
             let at = offset;
             self.send(
                 cancel,
+                self.options.retries,
                 || {
                     self.http
                         .put(format!("{url}?offset={at}&total={total}"))
@@ -858,6 +876,7 @@ impl SyncClient {
             let got = self
                 .send_allowing(
                     cancel,
+                    self.options.retries,
                     || self.http.get(&url),
                     StatusCode::NOT_FOUND,
                     |r| async move {
@@ -898,7 +917,8 @@ impl SyncClient {
         request: &Req,
         cancel: &CancellationToken,
     ) -> SyncResult<Resp> {
-        self.call_telling(path, request, None, cancel).await
+        self.call_telling(path, request, None, self.options.retries, cancel)
+            .await
     }
 
     /// What this phone holds, as [`protocol::DEVICE_STATUS_HEADER`] tells the relay.
@@ -918,6 +938,7 @@ impl SyncClient {
         path: &str,
         request: &Req,
         status: Option<&protocol::DeviceStatus>,
+        retries: u32,
         cancel: &CancellationToken,
     ) -> SyncResult<Resp> {
         let body = protocol::encode(request);
@@ -925,6 +946,7 @@ impl SyncClient {
         let status = status.map(protocol::DeviceStatus::to_header);
         self.send(
             cancel,
+            retries,
             || {
                 let request = self
                     .http
@@ -954,6 +976,7 @@ impl SyncClient {
     async fn send<T, F, Fut>(
         &self,
         cancel: &CancellationToken,
+        retries: u32,
         build: impl Fn() -> reqwest::RequestBuilder,
         read: F,
     ) -> SyncResult<T>
@@ -962,7 +985,7 @@ impl SyncClient {
         Fut: Future<Output = SyncResult<T>>,
     {
         match self
-            .send_allowing(cancel, build, StatusCode::OK, read)
+            .send_allowing(cancel, retries, build, StatusCode::OK, read)
             .await?
         {
             Some(v) => Ok(v),
@@ -970,10 +993,12 @@ impl SyncClient {
         }
     }
 
-    /// Sends with retries; a response with status `absent` (other than success) reads as `None`.
+    /// Sends, trying again up to `retries` times when the network or the relay fails; a
+    /// response with status `absent` (other than success) reads as `None`.
     async fn send_allowing<T, F, Fut>(
         &self,
         cancel: &CancellationToken,
+        retries: u32,
         build: impl Fn() -> reqwest::RequestBuilder,
         absent: StatusCode,
         read: F,
@@ -1023,7 +1048,7 @@ impl SyncClient {
                 Err(e) => e.to_string(),
             };
             attempt += 1;
-            if attempt > self.options.retries {
+            if attempt > retries {
                 return Err(SyncError::Network(failure));
             }
             tracing::debug!(attempt, %failure, "retrying");
