@@ -134,11 +134,14 @@ impl Claimed<'_> {
         self.copies.remove(doc_id)
     }
 
-    /// Gives the documents back, keeping `copies` (which hold every change of the log).
+    /// Gives the documents back, keeping `copies` (which hold every change of the log) and
+    /// the copies nobody took (every change of their document was refused before the rules, so
+    /// nothing of them was appended).
     fn release(mut self, copies: Vec<(String, JudgedDoc)>) {
+        let untouched = std::mem::take(&mut self.copies);
         let mut state = self.cache.lock();
         let mut evicted = Vec::new();
-        for (doc_id, copy) in copies {
+        for (doc_id, copy) in copies.into_iter().chain(untouched) {
             evicted.extend(state.docs.push(doc_id, copy).map(|(_, old)| old));
         }
         for d in std::mem::take(&mut self.docs) {
@@ -630,7 +633,13 @@ fn decode(rc: RemoteChange, device_actor: &str) -> Candidate {
         scope,
         bytes,
     } = rc;
-    match Change::from_bytes(bytes.clone()) {
+    // A panic inside automerge's decoder refuses this change alone.
+    let decoded = match guarded(|| Change::try_from(bytes.as_slice())) {
+        Ok(Ok(change)) => Ok(change),
+        Ok(Err(e)) => Err(e.to_string()),
+        Err(panic) => Err(panic),
+    };
+    match decoded {
         Ok(change) => Candidate {
             change: LogChange {
                 hash: change.hash().0,

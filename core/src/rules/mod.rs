@@ -34,9 +34,10 @@ use crate::records::directory::Role;
 /// with its shifts, a household registered with its residents) holds a few hundred.
 pub const MAX_OPS_PER_CHANGE: usize = 20_000;
 
-/// The longest text a change may put into a field, in characters (and four bytes a character
-/// for a byte value): above every field's own bound on the phone (free text 2,000 characters,
-/// a name 64, a pass's text 2,048), so only a phone that skips its own checks meets it.
+/// The longest text a record's field may hold, in characters (and four bytes a character for a
+/// bytes value), and the longest field name: above every field's own bound on the phone (free
+/// text 2,000 characters, a name 64, a pass's text 2,048), so only a phone that skips its own
+/// checks meets it.
 pub const MAX_FIELD_CHARS: usize = 4096;
 
 /// The role that, besides the office, builds a gate's roster, assigns its slots, asks for a
@@ -378,12 +379,10 @@ fn judge_after(
             format!("deletes the record's field {key:?}"),
         ));
     }
-    if let Some(longest) = longest_value(changes) {
+    if let Some(what) = oversized(at, changes) {
         return Err(Refusal::new(
             RefusalCode::TooLarge,
-            format!(
-                "puts a value of {longest} characters into a field (at most {MAX_FIELD_CHARS})"
-            ),
+            format!("puts {what} into the record (at most {MAX_FIELD_CHARS} characters a field)"),
         ));
     }
     let after = match after {
@@ -400,24 +399,58 @@ fn judge_after(
     Ok((after, root_after))
 }
 
-/// The length of the first text (in characters) or bytes value (in bytes, four to a
-/// character) that `changes` put and that is longer than [`MAX_FIELD_CHARS`].
-fn longest_value(changes: &[ExpandedChange]) -> Option<usize> {
+/// What of `changes` passes [`MAX_FIELD_CHARS`], as the refusal says it: a text value, a map
+/// key or a mark's name longer than that many characters, a bytes or unknown value longer than
+/// four bytes a character, or a text object (`at` holds the changes) grown longer than that.
+fn oversized(at: &AutoCommit, changes: &[ExpandedChange]) -> Option<String> {
     use automerge::ScalarValue;
-    use automerge::legacy::OpType;
-    changes
-        .iter()
-        .flat_map(|c| &c.operations)
-        .find_map(|op| match &op.action {
-            // Counted only when the bytes alone could be too many.
-            OpType::Put(ScalarValue::Str(text)) if text.len() > MAX_FIELD_CHARS => {
-                Some(text.chars().count()).filter(|n| *n > MAX_FIELD_CHARS)
-            }
-            OpType::Put(ScalarValue::Bytes(bytes)) if bytes.len() > 4 * MAX_FIELD_CHARS => {
-                Some(bytes.len() / 4)
-            }
+    use automerge::legacy::{Key, ObjectId, OpType};
+    let chars = |text: &str| {
+        // Counted only when the bytes alone could be too many.
+        (text.len() > MAX_FIELD_CHARS)
+            .then(|| text.chars().count())
+            .filter(|n| *n > MAX_FIELD_CHARS)
+    };
+    let value = |v: &ScalarValue| match v {
+        ScalarValue::Str(text) => chars(text).map(|n| format!("a value of {n} characters")),
+        ScalarValue::Bytes(bytes) | ScalarValue::Unknown { bytes, .. }
+            if bytes.len() > 4 * MAX_FIELD_CHARS =>
+        {
+            Some(format!("a value of {} bytes", bytes.len()))
+        }
+        _ => None,
+    };
+    let mut inserted_into = std::collections::BTreeSet::new();
+    for op in changes.iter().flat_map(|c| &c.operations) {
+        if let Key::Map(key) = &op.key
+            && let Some(n) = chars(key)
+        {
+            return Some(format!("a field named with {n} characters"));
+        }
+        let found = match &op.action {
+            OpType::Put(v) => value(v),
+            OpType::MarkBegin(mark) => chars(&mark.name)
+                .map(|n| format!("a mark named with {n} characters"))
+                .or_else(|| value(&mark.value)),
             _ => None,
-        })
+        };
+        if found.is_some() {
+            return found;
+        }
+        if op.insert
+            && let ObjectId::Id(obj) = &op.obj
+        {
+            inserted_into.insert(obj.to_string());
+        }
+    }
+    // Text grows by one operation a character, over as many changes as it takes.
+    inserted_into.iter().find_map(|obj| match at.import(obj) {
+        Ok((id, automerge::ObjType::Text)) => {
+            let n = at.length(&id);
+            (n > MAX_FIELD_CHARS).then(|| format!("a text of {n} characters"))
+        }
+        _ => None,
+    })
 }
 
 /// Judges `change` of the document `doc_id` of `kind`, pushed by `pusher`. `doc` holds every

@@ -1405,7 +1405,7 @@ fn a_value_past_the_field_bound_is_refused() {
     other
         .apply_changes([at_bound.clone()])
         .expect("the accepted change");
-    let bytes = commit_as(&mut other, "lead-wang", "dev-lead-wang", |d| {
+    let bytes = commit_as(&mut other.fork(), "lead-wang", "dev-lead-wang", |d| {
         d.put(ROOT, "attachment", vec![7u8; 4 * MAX_FIELD_CHARS + 4])
             .unwrap();
     });
@@ -1419,6 +1419,37 @@ fn a_value_past_the_field_bound_is_refused() {
         )),
         Some("too_large")
     );
+    // A field's name is held to it too.
+    let key = commit_as(&mut other.fork(), "lead-wang", "dev-lead-wang", |d| {
+        d.put(ROOT, "k".repeat(MAX_FIELD_CHARS + 1), 1).unwrap();
+    });
+    assert_eq!(
+        code(judge(&mut relay, DocKind::Household, HOUSEHOLD, &key, &who)),
+        Some("too_large")
+    );
+    // And a text object, which grows a character an operation over many changes: each change
+    // is small, the one that takes the text past the bound is refused.
+    let text = commit_as(&mut other, "lead-wang", "dev-lead-wang", |d| {
+        d.put_object(ROOT, "notes", ObjType::Text).unwrap();
+    });
+    judge(&mut relay, DocKind::Household, HOUSEHOLD, &text, &who).unwrap();
+    let notes = other.get(ROOT, "notes").unwrap().unwrap().1;
+    let chunk = MAX_FIELD_CHARS / 4;
+    let mut verdicts = Vec::new();
+    for round in 0..5 {
+        let more = commit_as(&mut other, "lead-wang", "dev-lead-wang", |d| {
+            d.splice_text(&notes, round * chunk, 0, &"字".repeat(chunk))
+                .unwrap();
+        });
+        verdicts.push(code(judge(
+            &mut relay,
+            DocKind::Household,
+            HOUSEHOLD,
+            &more,
+            &who,
+        )));
+    }
+    assert_eq!(verdicts, [None, None, None, None, Some("too_large")]);
     // The refused changes left the copy as it was.
     let kept: HouseholdDoc = crate::doc::one_pass::hydrate(&relay).unwrap();
     assert_eq!(kept.room.chars().count(), MAX_FIELD_CHARS);

@@ -568,6 +568,7 @@ impl SyncClient {
         let mut want: Vec<Wanted> = Vec::new();
         let mut restored = false;
         let mut size = PushSize::first(self.options.push_bytes);
+        let mut may_grow = true;
         loop {
             // Full: the outbox holds more than this request carries.
             let (chunk, full) = self.outbox_chunk(linli, size)?;
@@ -593,11 +594,13 @@ impl SyncClient {
             let pushed = request.push.len() as u64;
             let status = self.device_status(linli)?;
             let sent = std::time::Instant::now();
-            // A grown request that fails is not sent again as it was: the push goes on from the
-            // first size, so that a signal lost after a fast start costs small requests again,
-            // not up to 4 MiB each time (the first-size request gets the usual retries).
+            // A request larger than the first size that fails is not sent again as it was: the
+            // push goes on at the first size for the rest of this sync, so that a signal lost
+            // after a fast start costs small requests, not up to 4 MiB each time (the
+            // first-size requests get the usual retries).
             let first = PushSize::first(self.options.push_bytes);
-            let grown = pushed > 0 && size != first;
+            let push_bytes: usize = request.push.iter().map(|c| c.bytes.len()).sum();
+            let grown = request.push.len() > first.changes || push_bytes > first.bytes;
             let retries = if grown { 0 } else { self.options.retries };
             let response: SyncResponse = match self
                 .call_telling("/v1/sync", &request, Some(&status), retries, cancel)
@@ -607,12 +610,13 @@ impl SyncClient {
                 Err(SyncError::Network(failure)) if grown => {
                     tracing::debug!(%failure, "a grown push request failed: back to the first size");
                     size = first;
+                    may_grow = false;
                     want = request.want;
                     continue;
                 }
                 Err(e) => return Err(e),
             };
-            if pushed > 0 {
+            if pushed > 0 && may_grow {
                 size = size.next(
                     sent.elapsed(),
                     full,
