@@ -40,6 +40,11 @@ pub const MAX_OPS_PER_CHANGE: usize = 20_000;
 /// checks meets it.
 pub const MAX_FIELD_CHARS: usize = 4096;
 
+/// The most entries a map or list of a record may grow to: the bound of the longest
+/// append-only list (a gate's day of entries), for the maps and lists no other rule bounds (a
+/// field no core knows, among them).
+pub const MAX_OBJECT_ENTRIES: usize = 50_000;
+
 /// The role that, besides the office, builds a gate's roster, assigns its slots, asks for a
 /// swap of someone else's slot and approves swaps: the gate's lead. The phone's duty API asks
 /// for it before it writes; the relay's judgment of a roster change asks for it again.
@@ -382,7 +387,10 @@ fn judge_after(
     if let Some(what) = oversized(at, changes) {
         return Err(Refusal::new(
             RefusalCode::TooLarge,
-            format!("puts {what} into the record (at most {MAX_FIELD_CHARS} characters a field)"),
+            format!(
+                "puts {what} into the record (at most {MAX_FIELD_CHARS} characters a field, \
+                 {MAX_OBJECT_ENTRIES} entries an object)"
+            ),
         ));
     }
     let after = match after {
@@ -399,29 +407,55 @@ fn judge_after(
     Ok((after, root_after))
 }
 
-/// What of `changes` passes [`MAX_FIELD_CHARS`], as the refusal says it: a text value, a map
-/// key or a mark's name longer than that many characters, a bytes or unknown value longer than
-/// four bytes a character, or a text object (`at` holds the changes) grown longer than that.
+/// What of `changes` passes [`MAX_FIELD_CHARS`] or [`MAX_OBJECT_ENTRIES`], as the refusal says
+/// it: a text value, a map key or a mark's name longer than that many characters, a bytes or
+/// unknown value longer than four bytes a character, a text object grown longer than that, or
+/// a map or list grown past its entries (`at` holds the changes): text grows by one operation
+/// a character and a list or map by one an entry, over as many small changes as it takes.
 fn oversized(at: &AutoCommit, changes: &[ExpandedChange]) -> Option<String> {
-    use automerge::ScalarValue;
-    use automerge::legacy::{Key, ObjectId, OpType};
+    oversized_within(at, changes, MAX_FIELD_CHARS, MAX_OBJECT_ENTRIES)
+}
+
+/// [`oversized`] with the bounds given: `max_chars` a text, `max_entries` a map or list.
+fn oversized_within(
+    at: &AutoCommit,
+    changes: &[ExpandedChange],
+    max_chars: usize,
+    max_entries: usize,
+) -> Option<String> {
+    use automerge::legacy::{Key, ObjectId, OpId, OpType};
+    use automerge::{ObjType, ScalarValue};
     let chars = |text: &str| {
         // Counted only when the bytes alone could be too many.
-        (text.len() > MAX_FIELD_CHARS)
+        (text.len() > max_chars)
             .then(|| text.chars().count())
-            .filter(|n| *n > MAX_FIELD_CHARS)
+            .filter(|n| *n > max_chars)
     };
     let value = |v: &ScalarValue| match v {
         ScalarValue::Str(text) => chars(text).map(|n| format!("a value of {n} characters")),
         ScalarValue::Bytes(bytes) | ScalarValue::Unknown { bytes, .. }
-            if bytes.len() > 4 * MAX_FIELD_CHARS =>
+            if bytes.len() > 4 * max_chars =>
         {
             Some(format!("a value of {} bytes", bytes.len()))
         }
         _ => None,
     };
-    let mut inserted_into = std::collections::BTreeSet::new();
-    for op in changes.iter().flat_map(|c| &c.operations) {
+    // The objects the changes add to: inserted into (lists, text), or put into (maps); and
+    // those they make, which cannot hold more entries than the changes add.
+    let mut grown = std::collections::BTreeSet::new();
+    let mut made = std::collections::BTreeMap::new();
+    let mut adding = 0;
+    let ops = changes.iter().flat_map(|c| {
+        let start = c.start_op.get();
+        c.operations
+            .iter()
+            .enumerate()
+            .map(move |(i, op)| (OpId(start + i as u64, c.actor_id.clone()), op))
+    });
+    for (id, op) in ops {
+        if let OpType::Make(kind) = op.action {
+            made.insert(ObjectId::Id(id), kind);
+        }
         if let Key::Map(key) = &op.key
             && let Some(n) = chars(key)
         {
@@ -437,19 +471,30 @@ fn oversized(at: &AutoCommit, changes: &[ExpandedChange]) -> Option<String> {
         if found.is_some() {
             return found;
         }
-        if op.insert
-            && let ObjectId::Id(obj) = &op.obj
-        {
-            inserted_into.insert(obj.to_string());
+        let adds =
+            op.insert || (matches!(op.key, Key::Map(_)) && !matches!(op.action, OpType::Delete));
+        if adds {
+            adding += 1;
+            grown.insert(&op.obj);
         }
     }
-    // Text grows by one operation a character, over as many changes as it takes.
-    inserted_into.iter().find_map(|obj| match at.import(obj) {
-        Ok((id, automerge::ObjType::Text)) => {
-            let n = at.length(&id);
-            (n > MAX_FIELD_CHARS).then(|| format!("a text of {n} characters"))
+    let most = |kind: ObjType| match kind {
+        ObjType::Text => max_chars,
+        _ => max_entries,
+    };
+    grown.into_iter().find_map(|obj| {
+        if made.get(obj).is_some_and(|kind| adding <= most(*kind)) {
+            return None;
         }
-        _ => None,
+        let (id, kind) = match obj {
+            ObjectId::Root => (automerge::ROOT, ObjType::Map),
+            ObjectId::Id(op) => at.import(&op.to_string()).ok()?,
+        };
+        let n = at.length(&id);
+        (n > most(kind)).then(|| match kind {
+            ObjType::Text => format!("a text of {n} characters"),
+            _ => format!("an object of {n} entries"),
+        })
     })
 }
 
