@@ -306,6 +306,10 @@ impl Relay {
                 refused,
             });
         }
+        // An erased record's copy is never kept (its changes were all refused above).
+        for doc_id in &erased {
+            drop(claimed.take(doc_id));
+        }
         let own_before_docs = thread_cpu();
         let (judged_docs, loading, docs_cpu) = self.judge_docs(storage, works, &pusher)?;
         let own_in_docs = thread_cpu().saturating_sub(own_before_docs);
