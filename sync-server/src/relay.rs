@@ -543,6 +543,8 @@ impl Relay {
                 format!("ask for at most {} changes at once", self.limits.max_wanted),
             ));
         }
+        // The replica's feed waits while this push is judged and its answer pulled.
+        let _pushing = (!request.push.is_empty()).then(|| self.replica.pushing());
         let judged = self.judge_push(device, std::mem::take(&mut request.push), now_ms)?;
         let outcome = judged.outcome;
         if outcome.stored > 0 {
