@@ -95,8 +95,18 @@ impl Linli {
 
     /// How many changes wait in the outbox.
     pub fn outbox_len(&self) -> Result<u64> {
+        self.outbox_len_after(0)
+    }
+
+    /// How many changes wait in the outbox after `after_seq` (those up to it are answered,
+    /// and their acknowledgement may still be under way).
+    pub fn outbox_len_after(&self, after_seq: i64) -> Result<u64> {
         self.store.read(|c| {
-            Ok(c.query_row("SELECT COUNT(*) FROM outbox", [], |r| r.get::<_, i64>(0))? as u64)
+            Ok(c.query_row(
+                "SELECT COUNT(*) FROM outbox WHERE seq > ?1",
+                [after_seq],
+                |r| r.get::<_, i64>(0),
+            )? as u64)
         })
     }
 
@@ -105,6 +115,35 @@ impl Linli {
         self.write(|w| {
             Ok(w.tx()
                 .execute("DELETE FROM outbox WHERE seq <= ?1", [seq])?)
+        })
+    }
+
+    /// What a sync keeps of an answer that brought nothing to apply, in one transaction:
+    /// forgets the outbox entries up to `ack_seq` (the relay has them durably), moves the
+    /// scope cursors (never back) and writes the sync settings `settings` (key, value).
+    /// Returns how many outbox entries went.
+    pub fn keep_answer(
+        &self,
+        ack_seq: Option<i64>,
+        cursors: &[Cursor],
+        settings: &[(&str, String)],
+    ) -> Result<usize> {
+        self.write(|w| {
+            let acked = match ack_seq {
+                Some(seq) => w
+                    .tx()
+                    .execute("DELETE FROM outbox WHERE seq <= ?1", [seq])?,
+                None => 0,
+            };
+            save_cursors(w, cursors)?;
+            for (key, value) in settings {
+                w.tx().execute(
+                    "INSERT INTO meta (key, value) VALUES (?1, ?2) \
+                     ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                    params![format!("sync.{key}"), value],
+                )?;
+            }
+            Ok(acked)
         })
     }
 
