@@ -15,7 +15,7 @@
 //! or the relay failed (never when the relay refused them, nor on 507: it keeps no more
 //! photos), and the whole sync can be cancelled.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -33,6 +33,7 @@ use crate::api::Linli;
 use crate::error::Error;
 use crate::rules::RefusalCode;
 use crate::store::RemoteChange;
+use crate::sync::pipeline::{Acknowledging, ReadAhead, outbox_chunk};
 use crate::sync::push_size::PushSize;
 
 /// How a sync talks to the relay.
@@ -291,11 +292,11 @@ const BOOTSTRAPPED: &str = "bootstrapped";
 const LAST_CONTACT: &str = "last_contact_ms";
 /// The settings key of the last point of the log the relay said this device stands at
 /// (`seq directory`; empty when there is none).
-const LOG_MARK: &str = "log_mark";
+pub(super) const LOG_MARK: &str = "log_mark";
 /// The actor this store asked the relay for and has not taken yet.
 const PENDING_ACTOR: &str = "pending_actor";
 
-fn stored_mark(linli: &Linli) -> crate::Result<Option<LogMark>> {
+pub(super) fn stored_mark(linli: &Linli) -> crate::Result<Option<LogMark>> {
     Ok(linli.sync_setting(LOG_MARK)?.and_then(|v| {
         let (seq, directory) = v.split_once(' ')?;
         Some(LogMark {
@@ -310,7 +311,7 @@ fn keep_mark(linli: &Linli, mark: Option<LogMark>) -> crate::Result<()> {
 }
 
 /// How a mark is kept (empty: none).
-fn mark_value(mark: Option<LogMark>) -> String {
+pub(super) fn mark_value(mark: Option<LogMark>) -> String {
     mark.map_or(String::new(), |m| format!("{} {}", m.seq, m.directory))
 }
 
@@ -593,9 +594,14 @@ impl SyncClient {
         let mut restored = false;
         let mut size = PushSize::first(self.options.push_bytes);
         let mut may_grow = true;
+        let mut read_ahead: Option<ReadAhead> = None;
         loop {
             // Full: the outbox holds more than this request carries.
-            let (chunk, full) = self.outbox_chunk(linli, acks.answered_through, size)?;
+            let after = acks.answered_through;
+            let (chunk, full) = match read_ahead.take().and_then(|r| r.take(after, size)) {
+                Some(rows) => rows,
+                None => outbox_chunk(linli, after, size)?,
+            };
             let last_seq = chunk.last().map(|(seq, _)| *seq);
             // With a mark, only the cursors that moved past it travel: a reconnect costs what
             // changed, not one cursor per scope.
@@ -625,10 +631,32 @@ impl SyncClient {
             let push_bytes: usize = request.push.iter().map(|c| c.bytes.len()).sum();
             let grown = request.push.len() > first.changes || push_bytes > first.bytes;
             let retries = if grown { 0 } else { self.options.retries };
-            let response: SyncResponse = match self
+            // The rows after this request's, as many as the next request may carry, are read
+            // while this one travels.
+            let reading = last_seq.filter(|_| full).map(|seq| {
+                let bounds = if may_grow {
+                    size.next(
+                        Duration::ZERO,
+                        true,
+                        self.options.push_bytes,
+                        self.options.max_push_bytes,
+                    )
+                } else {
+                    size
+                };
+                ReadAhead::start(linli, seq, bounds)
+            });
+            let answer = self
                 .call_telling("/v1/sync", &request, Some(&status), retries, cancel)
-                .await
-            {
+                .await;
+            if let Some(reading) = reading {
+                read_ahead = Some(
+                    reading
+                        .await
+                        .map_err(|e| SyncError::Local(Error::document("sync", e)))??,
+                );
+            }
+            let response: SyncResponse = match answer {
                 Ok(response) => response,
                 Err(SyncError::Network(failure)) if grown => {
                     tracing::debug!(%failure, "a grown push request failed: back to the first size");
@@ -657,6 +685,10 @@ impl SyncClient {
                     .refused
                     .iter()
                     .any(|r| r.code == RefusalCode::DuplicateSeq.as_str());
+            if !response.refused.is_empty() || !response.erased.is_empty() {
+                // Setting changes aside and erasing records take rows out of the outbox.
+                read_ahead = None;
+            }
             if !response.refused.is_empty() {
                 // Kept aside with the relay's reason, and the records rebuilt without them,
                 // before the rest of the chunk is acknowledged.
@@ -773,21 +805,6 @@ impl SyncClient {
             "this store was restored or copied: it writes with a new actor and pulls again"
         );
         Ok(())
-    }
-
-    /// The next outbox changes after `after_seq` to push, bounded by `size` (at least one), and
-    /// whether the bounds cut the outbox short.
-    fn outbox_chunk(
-        &self,
-        linli: &Linli,
-        after_seq: i64,
-        size: PushSize,
-    ) -> crate::Result<(Vec<(i64, RemoteChange)>, bool)> {
-        let (waiting, full) = linli.outbox_within(after_seq, size.changes, size.bytes)?;
-        Ok((
-            waiting.into_iter().map(|c| (c.seq, c.change)).collect(),
-            full,
-        ))
     }
 
     /// Uploads the photos taken here that a record names (one no record names yet waits: the
@@ -1138,82 +1155,6 @@ async fn refusal(r: reqwest::Response) -> SyncError {
             code: body.error,
             message: body.message,
         }
-    }
-}
-
-/// The outbox rows the relay has answered, and what is kept of an answer that brought nothing
-/// to apply (deleting the answered rows, the cursors and the mark) while it is written on a
-/// blocking thread: the next request is read from after those rows and sent meanwhile, with
-/// the cursors and mark being written.
-#[derive(Default)]
-struct Acknowledging {
-    /// The last outbox row the relay answered in this sync (0: none yet).
-    answered_through: i64,
-    /// The cursors being written.
-    cursors: Vec<Cursor>,
-    /// The mark being written, when the answer changed it.
-    mark: Option<Option<LogMark>>,
-    running: Option<tokio::task::JoinHandle<crate::Result<usize>>>,
-}
-
-impl Acknowledging {
-    /// Starts keeping an answer: the outbox rows up to `ack_seq` go, and `cursors` and `mark`
-    /// are written (the last answer has settled).
-    fn start(
-        &mut self,
-        linli: &Arc<Linli>,
-        ack_seq: Option<i64>,
-        cursors: Vec<Cursor>,
-        mark: Option<Option<LogMark>>,
-    ) {
-        let linli = Arc::clone(linli);
-        let (kept_cursors, kept_mark) = (cursors.clone(), mark);
-        self.cursors = cursors;
-        self.mark = mark;
-        self.running = Some(tokio::task::spawn_blocking(move || {
-            let settings: Vec<(&str, String)> = kept_mark
-                .map(|m| (LOG_MARK, mark_value(m)))
-                .into_iter()
-                .collect();
-            linli.keep_answer(ack_seq, &kept_cursors, &settings)
-        }));
-    }
-
-    /// The mark and the cursors the next request starts from: the stored ones, with those
-    /// being written over them.
-    fn position(&self, linli: &Linli) -> crate::Result<(Option<LogMark>, Vec<Cursor>)> {
-        let mark = match &self.mark {
-            Some(mark) => *mark,
-            None => stored_mark(linli)?,
-        };
-        let mut cursors: BTreeMap<String, i64> = linli
-            .cursors()?
-            .into_iter()
-            .map(|c| (c.scope, c.seq))
-            .collect();
-        for c in &self.cursors {
-            let seq = cursors.entry(c.scope.clone()).or_insert(c.seq);
-            *seq = (*seq).max(c.seq);
-        }
-        let cursors = cursors
-            .into_iter()
-            .map(|(scope, seq)| Cursor { scope, seq })
-            .collect();
-        Ok((mark, cursors))
-    }
-
-    /// Waits for the answer being written, if any.
-    async fn settle(&mut self) -> SyncResult<()> {
-        let Some(running) = self.running.take() else {
-            return Ok(());
-        };
-        self.cursors.clear();
-        self.mark = None;
-        running
-            .await
-            .map_err(|e| SyncError::Local(Error::document("sync", e)))?
-            .map_err(SyncError::Local)?;
-        Ok(())
     }
 }
 

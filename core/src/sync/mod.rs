@@ -3,6 +3,7 @@
 //! photos.
 
 pub mod client;
+mod pipeline;
 pub mod protocol;
 pub mod push_size;
 pub mod relay_codes;
