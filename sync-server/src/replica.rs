@@ -74,8 +74,10 @@ pub struct Replica {
     /// The sum over the scopes access decisions read of how far each is fed (see
     /// [`access_head`]).
     access_fed: AtomicI64,
-    /// A background feed is queued or running.
+    /// A background feed is running.
     feeding: Arc<AtomicBool>,
+    /// The log grew since the running feed read its heads: it goes round again.
+    again: AtomicBool,
     /// Requests waiting for the feed lock: the background feed lets them go first.
     waiting: AtomicUsize,
     /// Pushes being judged and appended now (see [`Replica::pushing`]).
@@ -183,6 +185,7 @@ impl Replica {
             fed: Mutex::new(fed),
             access_fed,
             feeding: Arc::new(AtomicBool::new(false)),
+            again: AtomicBool::new(false),
             waiting: AtomicUsize::new(0),
             pushes: AtomicUsize::new(0),
         })
@@ -191,7 +194,9 @@ impl Replica {
     /// Marks a push being judged until the guard is dropped. The feed pauses between its
     /// steps meanwhile (for at most [`FEED_PATIENCE`] a step): applying every change again for
     /// the office took about a third of the relay's CPU during a large push, even at the lowest
-    /// priority, while the phone waited; the office's pages can be a few seconds behind.
+    /// priority, while the phone waited. While pushes keep arriving the office's pages fall
+    /// behind (the feed still applies a step a second) and catch up when they pause; access
+    /// decisions, bootstraps and the report feed what they read themselves.
     pub fn pushing(&self) -> Pushing<'_> {
         self.pushes.fetch_add(1, Ordering::AcqRel);
         Pushing(&self.pushes)
@@ -216,7 +221,8 @@ impl Replica {
         crate::erasure::follow_erasures(storage, &self.linli)?;
         let scopes = storage.scopes()?;
         for (scope, head) in &scopes {
-            loop {
+            // A scope fed already is passed without waiting for pushes.
+            while self.lock().of(scope) < *head {
                 self.let_requests_go_first(FEED_PATIENCE);
                 let mut fed = self.lock();
                 let more = follow_batch(
@@ -242,7 +248,9 @@ impl Replica {
     /// replica and, when the relay is busy, requests get the CPU first (bootstrap and the
     /// report bring the replica up to date themselves).
     pub fn feed_later(self: &Arc<Self>, storage: &Arc<dyn RelayStorage>) {
+        self.again.store(true, Ordering::SeqCst);
         if self.feeding.swap(true, Ordering::SeqCst) {
+            // The running feed goes round again.
             return;
         }
         let (replica, storage) = (Arc::clone(self), Arc::clone(storage));
@@ -250,10 +258,20 @@ impl Replica {
             .name("replica-feed".into())
             .spawn(move || {
                 lowest_priority();
-                // Cleared first: a push that lands during this feed queues the next one.
-                replica.feeding.store(false, Ordering::SeqCst);
-                if let Err(e) = replica.feed(storage.as_ref()) {
-                    tracing::warn!("feeding the office replica: {}", e.message);
+                loop {
+                    // Cleared first: a push that lands during this round asks for the next.
+                    replica.again.store(false, Ordering::SeqCst);
+                    if let Err(e) = replica.feed(storage.as_ref()) {
+                        tracing::warn!("feeding the office replica: {}", e.message);
+                    }
+                    replica.feeding.store(false, Ordering::SeqCst);
+                    // A push that asked after the check below finds no feed running and starts
+                    // one itself.
+                    if !replica.again.load(Ordering::SeqCst)
+                        || replica.feeding.swap(true, Ordering::SeqCst)
+                    {
+                        break;
+                    }
                 }
             });
         if let Err(e) = spawned {
