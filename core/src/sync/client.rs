@@ -649,13 +649,21 @@ impl SyncClient {
             let answer = self
                 .call_telling("/v1/sync", &request, Some(&status), retries, cancel)
                 .await;
-            if let Some(reading) = reading {
-                read_ahead = Some(
-                    reading
-                        .await
-                        .map_err(|e| SyncError::Local(Error::document("sync", e)))??,
-                );
-            }
+            // Rows that could not be read ahead are read again when needed.
+            read_ahead = match reading {
+                Some(reading) => match reading.await {
+                    Ok(Ok(rows)) => Some(rows),
+                    Ok(Err(e)) => {
+                        tracing::debug!("reading the next push request ahead: {e}");
+                        None
+                    }
+                    Err(e) => {
+                        tracing::debug!("reading the next push request ahead: {e}");
+                        None
+                    }
+                },
+                None => None,
+            };
             let response: SyncResponse = match answer {
                 Ok(response) => response,
                 Err(SyncError::Network(failure)) if grown => {
@@ -722,7 +730,11 @@ impl SyncClient {
                 .into_iter()
                 .chain(response.wanted)
                 .collect();
-            let outcome = if batch.is_empty() {
+            let nothing_to_keep =
+                last_seq.is_none() && response.cursors.is_empty() && mark.is_none();
+            let outcome = if batch.is_empty() && nothing_to_keep {
+                crate::ApplyOutcome::default()
+            } else if batch.is_empty() {
                 // Nothing to apply (a push's answer): the acknowledgement, the cursors and the
                 // mark are written while the next request travels. Deleting thousands of
                 // answered outbox rows took the phone about a tenth of the relay's time for
