@@ -199,6 +199,10 @@ pub struct Relay {
     pub office: crate::office::OfficeDesk,
 }
 
+/// How many pages holding only a device's own changes (read, not sent back; each bounded by
+/// the device's page size) one answer reads past before it stops.
+const OWN_PAGES_PASSED: usize = 8;
+
 impl Relay {
     /// Opens the relay on `db`, with its office replica in the local store `office`.
     pub fn open(db: &Database) -> Result<Relay, RelayError> {
@@ -606,37 +610,65 @@ impl Relay {
             }
         };
         let budget = request.page_bytes.clamp(1024, self.limits.max_page_bytes) as usize;
+        // The bytes sent; the device's own changes are read past, not sent, and count only
+        // towards the pages passed.
         let mut used = 0usize;
+        let mut own_pages = 0usize;
         let mut response = SyncResponse::default();
         for scope in &readable {
-            let after = cursors.get(scope.as_str()).copied().unwrap_or(unnamed_from);
+            let from = cursors.get(scope.as_str()).copied().unwrap_or(unnamed_from);
             let head = heads.get(scope).copied().unwrap_or(0);
-            if after >= head {
+            if from >= head {
                 continue;
             }
-            if used >= budget {
+            if used >= budget || own_pages > OWN_PAGES_PASSED {
                 response.more = true;
                 break;
             }
-            let rows =
-                self.storage
-                    .read_scope(scope, after, budget - used, self.limits.max_page_rows)?;
-            let Some(last) = rows.last().map(|r| r.seq) else {
-                continue;
-            };
-            for r in rows {
-                used += r.change.bytes.len();
-                // What the device pushed before it took its current actor goes back too: its
-                // restored store may lack it.
-                if r.device_id != device.device_id || r.received_ms <= device.actor_since_ms {
-                    response.changes.push(r.change.into());
+            let mut after = from;
+            // Whether the answer stops in this scope, short of its head.
+            let mut stopped = false;
+            loop {
+                let rows = self.storage.read_scope(
+                    scope,
+                    after,
+                    budget - used,
+                    self.limits.max_page_rows,
+                )?;
+                let Some(last) = rows.last().map(|r| r.seq) else {
+                    break;
+                };
+                let mut sent = false;
+                for r in rows {
+                    // What the device pushed before it took its current actor goes back too:
+                    // its restored store may lack it.
+                    if r.device_id != device.device_id || r.received_ms <= device.actor_since_ms {
+                        used += r.change.bytes.len();
+                        response.changes.push(r.change.into());
+                        sent = true;
+                    }
+                }
+                after = last;
+                if !sent {
+                    own_pages += 1;
+                }
+                if last >= head {
+                    break;
+                }
+                // A page of the device's own changes only (after a large push) is passed
+                // without a round trip for each, up to a bound over the whole answer.
+                if sent || used >= budget || own_pages > OWN_PAGES_PASSED {
+                    stopped = true;
+                    break;
                 }
             }
-            response.cursors.push(Cursor {
-                scope: scope.clone(),
-                seq: last,
-            });
-            if last < head {
+            if after > from {
+                response.cursors.push(Cursor {
+                    scope: scope.clone(),
+                    seq: after,
+                });
+            }
+            if stopped {
                 response.more = true;
                 break;
             }

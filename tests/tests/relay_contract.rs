@@ -565,3 +565,62 @@ async fn a_mark_stands_for_every_cursor_until_the_directory_changes() {
         45
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_device_reads_past_its_own_pushed_changes_in_few_answers() {
+    let (r, wang, li) = relay_with_wang_and_li().await;
+    let inputs: Vec<HouseholdInput> = (0..120)
+        .map(|i| HouseholdInput {
+            building_id: r.places.building3.clone(),
+            unit: format!("{}单元", i % 4 + 1),
+            room: format!("{}", 100 + i),
+            ..HouseholdInput::default()
+        })
+        .collect();
+    wang.linli.import_households(&inputs).unwrap();
+    let pushed = wang.linli.outbox_len().unwrap() as usize;
+    wang.sync().await.unwrap();
+
+    // From the start of the log in pages of 2 KiB: Wang's own changes take many pages, which
+    // are passed, not sent back, a bounded number per answer; Li gets every one of them.
+    let drain = |token: String| {
+        let r = &r;
+        async move {
+            let mut cursors: std::collections::BTreeMap<String, i64> = Default::default();
+            let (mut answers, mut sent) = (0, Vec::new());
+            loop {
+                let request = cursors
+                    .iter()
+                    .map(|(scope, seq)| Cursor {
+                        scope: scope.clone(),
+                        seq: *seq,
+                    })
+                    .collect();
+                let answer = pull_as(r, &token, request, None, 2048).await;
+                answers += 1;
+                for c in &answer.cursors {
+                    cursors.insert(c.scope.clone(), c.seq);
+                }
+                sent.extend(answer.changes.into_iter().map(|c| c.scope));
+                if !answer.more {
+                    return (answers, sent);
+                }
+                assert!(answers < 1000, "the pull never ends");
+            }
+        }
+    };
+    let building = linli_core::Scope::Building(r.places.building3.clone()).to_string();
+    let (wang_answers, wang_sent) = drain(wang.client.options().token.clone()).await;
+    assert!(
+        !wang_sent.contains(&building),
+        "own changes are not sent back"
+    );
+    let (li_answers, li_sent) = drain(li.client.options().token.clone()).await;
+    let li_got = li_sent.iter().filter(|s| **s == building).count();
+    assert_eq!(li_got, pushed, "Li pulls every change of the building");
+    // Li's answers are bounded by bytes, Wang's by pages passed (eight pages and one an answer).
+    assert!(
+        wang_answers * 4 <= li_answers,
+        "{wang_answers} answers for Wang, {li_answers} for Li"
+    );
+}
