@@ -258,15 +258,7 @@ async fn bad_input_gets_a_clear_4xx_and_stores_nothing() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pulls_page_and_resume_and_a_bootstrap_equals_the_whole_history() {
     let (r, wang, li) = relay_with_wang_and_li().await;
-    let inputs: Vec<HouseholdInput> = (0..120)
-        .map(|i| HouseholdInput {
-            building_id: r.places.building3.clone(),
-            unit: format!("{}单元", i % 4 + 1),
-            room: format!("{}", 100 + i),
-            ..HouseholdInput::default()
-        })
-        .collect();
-    wang.linli.import_households(&inputs).unwrap();
+    import_rooms(&r, &wang, 120);
     wang.sync().await.unwrap();
 
     // Li pulls in small pages; the first sync is cut after a few pages.
@@ -453,6 +445,19 @@ async fn relay_with_wang_and_li() -> (TestRelay, Phone, Phone) {
     (r, wang, li)
 }
 
+/// Imports `n` households of building 3 on `phone`.
+fn import_rooms(r: &TestRelay, phone: &Phone, n: usize) {
+    let inputs: Vec<HouseholdInput> = (0..n)
+        .map(|i| HouseholdInput {
+            building_id: r.places.building3.clone(),
+            unit: format!("{}单元", i % 4 + 1),
+            room: format!("{}", 100 + i),
+            ..HouseholdInput::default()
+        })
+        .collect();
+    phone.linli.import_households(&inputs).unwrap();
+}
+
 /// One `/v1/sync` request of Li's phone, decoded.
 async fn pull_as(
     r: &TestRelay,
@@ -569,15 +574,7 @@ async fn a_mark_stands_for_every_cursor_until_the_directory_changes() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_device_reads_past_its_own_pushed_changes_in_few_answers() {
     let (r, wang, li) = relay_with_wang_and_li().await;
-    let inputs: Vec<HouseholdInput> = (0..120)
-        .map(|i| HouseholdInput {
-            building_id: r.places.building3.clone(),
-            unit: format!("{}单元", i % 4 + 1),
-            room: format!("{}", 100 + i),
-            ..HouseholdInput::default()
-        })
-        .collect();
-    wang.linli.import_households(&inputs).unwrap();
+    import_rooms(&r, &wang, 120);
     let pushed = wang.linli.outbox_len().unwrap() as usize;
     wang.sync().await.unwrap();
 

@@ -137,11 +137,7 @@ impl Linli {
             };
             save_cursors(w, cursors)?;
             for (key, value) in settings {
-                w.tx().execute(
-                    "INSERT INTO meta (key, value) VALUES (?1, ?2) \
-                     ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                    params![format!("sync.{key}"), value],
-                )?;
+                save_setting(w, key, value)?;
             }
             Ok(acked)
         })
@@ -261,15 +257,7 @@ impl Linli {
 
     /// Keeps a sync value.
     pub fn set_sync_setting(&self, key: &str, value: &str) -> Result<()> {
-        let key = format!("sync.{key}");
-        self.write(|w| {
-            w.tx().execute(
-                "INSERT INTO meta (key, value) VALUES (?1, ?2) \
-                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                params![key, value],
-            )?;
-            Ok(())
-        })
+        self.write(|w| save_setting(w, key, value))
     }
 
     /// Changes held for missing dependencies.
@@ -408,6 +396,16 @@ impl Linli {
 }
 
 /// Moves the scope cursors forward to `cursors` (never back).
+/// Writes the sync setting `key` ([`Linli::sync_setting`]).
+fn save_setting(w: &WriteTxn<'_>, key: &str, value: &str) -> Result<()> {
+    w.tx().execute(
+        "INSERT INTO meta (key, value) VALUES (?1, ?2) \
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        params![format!("sync.{key}"), value],
+    )?;
+    Ok(())
+}
+
 fn save_cursors(w: &WriteTxn<'_>, cursors: &[Cursor]) -> Result<()> {
     let mut stmt = w.tx().prepare_cached(
         "INSERT INTO sync_cursors (scope, seq) VALUES (?1, ?2) \
