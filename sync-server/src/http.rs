@@ -13,14 +13,14 @@ use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{ConnectInfo, Path, Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use http_body_util::BodyExt;
 use linli_core::api::photos::MAX_PHOTO_BYTES;
 use linli_core::records::validate;
 use linli_core::sync::protocol::{
-    self, DecodeError, EnrolRequest, MEDIA_TYPE, PROTOCOL_VERSION, VERSION_HEADER,
+    self, DecodeError, EnrolRequest, FOLLOWS_HEADER, MEDIA_TYPE, PROTOCOL_VERSION, VERSION_HEADER,
 };
 use serde::Deserialize;
 use serde::Serialize;
@@ -273,6 +273,25 @@ async fn enrol(
     counted(&relay, "enrol", result)
 }
 
+/// The push request a sync request follows ([`FOLLOWS_HEADER`]), if it names one.
+fn follows(headers: &HeaderMap) -> Result<Option<[u8; 32]>, RelayError> {
+    let Some(value) = headers.get(FOLLOWS_HEADER) else {
+        return Ok(None);
+    };
+    value
+        .to_str()
+        .ok()
+        .and_then(|v| hex::decode(v).ok())
+        .and_then(|v| <[u8; 32]>::try_from(v).ok())
+        .map(Some)
+        .ok_or_else(|| {
+            RelayError::bad_request(
+                "bad_follows",
+                format!("{FOLLOWS_HEADER} names a push request by 64 hex digits"),
+            )
+        })
+}
+
 async fn sync(State(relay): State<Arc<Relay>>, headers: HeaderMap, raw: Body) -> Response {
     let started = Instant::now();
     let result = async {
@@ -280,6 +299,20 @@ async fn sync(State(relay): State<Arc<Relay>>, headers: HeaderMap, raw: Body) ->
         let device = authenticate(&relay, &headers).await?;
         let raw = read_body(&relay, &headers, raw, relay.limits.max_body_bytes).await?;
         let request: protocol::SyncRequest = decode(raw.clone()).await?;
+        let follows = follows(&headers)?;
+        if let Some(last) = &follows
+            && !relay
+                .push_order
+                .wait_stored(&device.device_id, last, relay.limits.follow_wait)
+                .await
+        {
+            return Err(RelayError::new(
+                StatusCode::CONFLICT,
+                protocol::FOLLOWS_UNANSWERED,
+                "the push request this one follows is not stored: send it again after that \
+                 one's answer",
+            ));
+        }
         let status = headers
             .get(protocol::DEVICE_STATUS_HEADER)
             .and_then(|v| v.to_str().ok())
@@ -288,7 +321,7 @@ async fn sync(State(relay): State<Arc<Relay>>, headers: HeaderMap, raw: Body) ->
         let answer = blocking(move || {
             let pushed = request.push.len();
             let device_id = device.device_id.clone();
-            let answer = r.sync(&device, request, now_ms())?;
+            let answer = r.sync(&device, request, follows.is_some(), now_ms())?;
             if let Some(status) = status {
                 // What the phone still holds once this request's push is done: its pushed
                 // changes are logged now, or refused and set aside on the phone.
@@ -297,7 +330,12 @@ async fn sync(State(relay): State<Arc<Relay>>, headers: HeaderMap, raw: Body) ->
             Ok(answer)
         })
         .await?;
-        Ok(encoded(&relay, raw.len(), &answer))
+        let mut response = encoded(&relay, raw.len(), &answer);
+        // This relay takes requests that follow one not yet answered.
+        response
+            .headers_mut()
+            .insert(FOLLOWS_HEADER, HeaderValue::from_static("1"));
+        Ok(response)
     }
     .await;
     relay.metrics.sync_latency(started.elapsed());

@@ -20,6 +20,7 @@ pub mod migrate;
 pub mod office;
 pub mod passes;
 pub mod photos;
+pub mod push_order;
 pub mod relay;
 pub mod replica;
 pub mod retention;

@@ -12,7 +12,7 @@ use axum::http::StatusCode;
 use linli_core::sync::protocol::{
     ACTOR_RETIRED, ActorRequest, BootstrapRequest, BootstrapResponse, Cursor, DEVICE_REVOKED,
     DEVICE_WIPED, EnrolRequest, EnrolResponse, LogMark, MAX_ERASED_PER_RESPONSE,
-    MEMBER_DEACTIVATED, SnapshotDoc, SyncRequest, SyncResponse, TokenResponse,
+    MEMBER_DEACTIVATED, SnapshotDoc, SyncRequest, SyncResponse, TokenResponse, follows_key,
 };
 use linli_core::{Linli, RemoteChange, Scope};
 use rand::RngExt;
@@ -62,6 +62,9 @@ pub struct Limits {
     /// How many times one device may take a new actor (each retires one for good); a store
     /// restored more often than this is enrolled anew.
     pub max_actor_replacements: u64,
+    /// How long a push request waits for the one it follows to be stored (see
+    /// [`crate::push_order`]).
+    pub follow_wait: Duration,
 }
 
 impl Default for Limits {
@@ -82,6 +85,7 @@ impl Default for Limits {
             photo_bytes_per_device: 200 << 20,
             photo_bytes_total: 20 << 30,
             max_actor_replacements: 16,
+            follow_wait: crate::push_order::FOLLOW_WAIT,
         }
     }
 }
@@ -197,6 +201,8 @@ pub struct Relay {
     /// The office stores of the members who write from the office's pages (read-only pages
     /// unless [`Relay::with_office_stores`] set it up).
     pub office: crate::office::OfficeDesk,
+    /// The order of each device's push requests sent before the last was answered.
+    pub push_order: crate::push_order::PushOrder,
 }
 
 /// How many pages holding only a device's own changes (read, not sent back; each bounded by
@@ -227,6 +233,7 @@ impl Relay {
             erased: crate::erasure::ErasedIndex::default(),
             passes: crate::passes::PassIssuer::default(),
             office: crate::office::OfficeDesk::default(),
+            push_order: crate::push_order::PushOrder::default(),
         })
     }
 
@@ -532,11 +539,14 @@ impl Relay {
         Ok(())
     }
 
-    /// Checks and stores a push, then pulls a page (see the module documentation).
+    /// Checks and stores a push, then pulls a page (see the module documentation). A request
+    /// that `follows` another of the device's (see [`crate::push_order`]) only pushes: its
+    /// answer holds no page and says that more is to be pulled.
     pub fn sync(
         &self,
         device: &Device,
         mut request: SyncRequest,
+        follows: bool,
         now_ms: i64,
     ) -> Result<SyncResponse, RelayError> {
         self.check_member_active(device)?;
@@ -549,18 +559,30 @@ impl Relay {
         }
         // The replica's feed waits while this push is judged and its answer pulled.
         let _pushing = (!request.push.is_empty()).then(|| self.replica.pushing());
+        let last = request.push.last().map(|c| follows_key(&c.bytes));
         let judged = self.judge_push(device, std::mem::take(&mut request.push), now_ms)?;
+        if let Some(last) = last {
+            self.push_order.stored(&device.device_id, last);
+        }
         let outcome = judged.outcome;
         if outcome.stored > 0 {
             self.replica.feed_later(&self.storage);
         }
-        let mut response = self.pull(device, &request)?;
+        let mut response = if follows {
+            SyncResponse {
+                more: true,
+                ..SyncResponse::default()
+            }
+        } else {
+            let mut response = self.pull(device, &request)?;
+            response.erased = self
+                .storage
+                .erased_after(request.erased_after, MAX_ERASED_PER_RESPONSE)?;
+            response
+        };
         response.stored = outcome.stored;
         response.duplicates = outcome.duplicates;
         response.refused = judged.refused;
-        response.erased = self
-            .storage
-            .erased_after(request.erased_after, MAX_ERASED_PER_RESPONSE)?;
         response.authored = u64::try_from(device.authored)
             .unwrap_or(0)
             .saturating_add(outcome.authored.into());

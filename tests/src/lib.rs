@@ -1,10 +1,12 @@
 //! Fixtures for the end-to-end tests: a relay serving on an ephemeral port of 127.0.0.1 over
 //! SQLite files in a temporary folder, its admin tools, the demo community, and enrolled phones;
-//! raw sync requests; and the relay as a separate process that a test can kill.
+//! raw sync requests; a proxy that notes the phone's push requests; and the relay as a
+//! separate process that a test can kill.
 
 pub mod browser;
 pub mod office_web;
 pub mod postgres;
+pub mod proxy;
 
 use std::ffi::OsString;
 use std::net::SocketAddr;

@@ -26,14 +26,15 @@ use tokio_util::sync::CancellationToken;
 
 use super::protocol::{
     self, ACTOR_RETIRED, ActorRequest, BootstrapRequest, BootstrapResponse, Cursor, DEVICE_REVOKED,
-    DEVICE_WIPED, EnrolRequest, EnrolResponse, ErrorBody, LogMark, MEDIA_TYPE, MEMBER_DEACTIVATED,
-    PROTOCOL_VERSION, SyncRequest, SyncResponse, TokenResponse, VERSION_HEADER, Wanted,
+    DEVICE_WIPED, EnrolRequest, EnrolResponse, ErrorBody, FOLLOWS_UNANSWERED, LogMark, MEDIA_TYPE,
+    MEMBER_DEACTIVATED, PROTOCOL_VERSION, SyncRequest, SyncResponse, TokenResponse, VERSION_HEADER,
+    Wanted,
 };
 use crate::api::Linli;
 use crate::error::Error;
 use crate::rules::RefusalCode;
 use crate::store::RemoteChange;
-use crate::sync::pipeline::{Acknowledging, ReadAhead, outbox_chunk};
+use crate::sync::pipeline::{Acknowledging, Carrying, ReadAhead, Sent, outbox_chunk};
 use crate::sync::push_size::PushSize;
 
 /// How a sync talks to the relay.
@@ -595,60 +596,75 @@ impl SyncClient {
         let mut size = PushSize::first(self.options.push_bytes);
         let mut may_grow = true;
         let mut read_ahead: Option<ReadAhead> = None;
+        // A request sent before the last was answered, and whether the relay takes such.
+        let mut ahead: Option<Sent> = None;
+        let mut relay_follows = false;
+        // The largest bound in bytes of a push request answered in this sync.
+        let mut answered_bytes = 0;
+        let first = PushSize::first(self.options.push_bytes);
         loop {
-            // Full: the outbox holds more than this request carries.
-            let after = acks.answered_through;
-            let (chunk, full) = match read_ahead.take().and_then(|r| r.take(after, size)) {
-                Some(rows) => rows,
-                None => outbox_chunk(linli, after, size)?,
+            let mut current = match ahead.take() {
+                Some(sent) => sent,
+                None => {
+                    // Full: the outbox holds more than this request carries.
+                    let after = acks.answered_through;
+                    let (chunk, full) = match read_ahead.take().and_then(|r| r.take(after, size)) {
+                        Some(rows) => rows,
+                        None => outbox_chunk(linli, after, size)?,
+                    };
+                    // With a mark, only the cursors that moved past it travel: a reconnect
+                    // costs what changed, not one cursor per scope.
+                    let (since, cursors) = acks.position(linli)?;
+                    let cursors = cursors
+                        .into_iter()
+                        .filter(|c| since.is_none_or(|m| c.seq > m.seq))
+                        .collect();
+                    let (request, carrying) =
+                        self.push_request(linli, &actor, chunk, full, size)?;
+                    let request = SyncRequest {
+                        cursors,
+                        since,
+                        want: std::mem::take(&mut want),
+                        ..request
+                    };
+                    self.send_push(linli, request, carrying, after, None, cancel)?
+                }
             };
-            let last_seq = chunk.last().map(|(seq, _)| *seq);
-            // With a mark, only the cursors that moved past it travel: a reconnect costs what
-            // changed, not one cursor per scope.
-            let (since, cursors) = acks.position(linli)?;
-            let cursors = cursors
-                .into_iter()
-                .filter(|c| since.is_none_or(|m| c.seq > m.seq))
-                .collect();
-            let request = SyncRequest {
-                push: chunk.into_iter().map(|(_, c)| c).collect(),
-                cursors,
-                since,
-                want: std::mem::take(&mut want),
-                page_bytes: self.options.page_bytes,
-                actor: actor.clone(),
-                authored: linli.authored_changes()?,
-                erased_after: linli.erased_seq()?,
+            // Once a request of this size in bytes was answered, the next one is sent now,
+            // while this one is judged (a link that drops large requests loses one, not two);
+            // otherwise its rows are read while this one travels.
+            let steady = current.bounds.bytes <= answered_bytes;
+            let reading = match current.last_seq.filter(|_| current.full) {
+                Some(seq) if relay_follows && steady => {
+                    let (chunk, full) = outbox_chunk(linli, seq, current.bounds)?;
+                    let (request, carrying) =
+                        self.push_request(linli, &actor, chunk, full, current.bounds)?;
+                    ahead = Some(self.send_push(
+                        linli,
+                        request,
+                        carrying,
+                        seq,
+                        Some(&current),
+                        cancel,
+                    )?);
+                    None
+                }
+                Some(seq) => {
+                    let bounds = if may_grow {
+                        size.next(
+                            Duration::ZERO,
+                            true,
+                            self.options.push_bytes,
+                            self.options.max_push_bytes,
+                        )
+                    } else {
+                        size
+                    };
+                    Some(ReadAhead::start(linli, seq, bounds))
+                }
+                None => None,
             };
-            let pushed = request.push.len() as u64;
-            let status = self.device_status(linli, acks.answered_through)?;
-            let sent = std::time::Instant::now();
-            // A request larger than the first size that fails is not sent again as it was: the
-            // push goes on at the first size for the rest of this sync, so that a signal lost
-            // after a fast start costs small requests, not up to 4 MiB each time (the
-            // first-size requests get the usual retries).
-            let first = PushSize::first(self.options.push_bytes);
-            let push_bytes: usize = request.push.iter().map(|c| c.bytes.len()).sum();
-            let grown = request.push.len() > first.changes || push_bytes > first.bytes;
-            let retries = if grown { 0 } else { self.options.retries };
-            // The rows after this request's, as many as the next request may carry, are read
-            // while this one travels.
-            let reading = last_seq.filter(|_| full).map(|seq| {
-                let bounds = if may_grow {
-                    size.next(
-                        Duration::ZERO,
-                        true,
-                        self.options.push_bytes,
-                        self.options.max_push_bytes,
-                    )
-                } else {
-                    size
-                };
-                ReadAhead::start(linli, seq, bounds)
-            });
-            let answer = self
-                .call_telling("/v1/sync", &request, Some(&status), retries, cancel)
-                .await;
+            let answer = current.answer().await;
             // Rows that could not be read ahead are read again when needed.
             read_ahead = match reading {
                 Some(reading) => match reading.await {
@@ -664,20 +680,37 @@ impl SyncClient {
                 },
                 None => None,
             };
+            let request = &current.request;
+            let (last_seq, full, pushed) =
+                (current.last_seq, current.full, request.push.len() as u64);
             let response: SyncResponse = match answer {
-                Ok(response) => response,
-                Err(SyncError::Network(failure)) if grown => {
+                Ok((response, follows)) => {
+                    relay_follows |= follows;
+                    response
+                }
+                Err(SyncError::Network(failure)) if current.grown => {
                     tracing::debug!(%failure, "a grown push request failed: back to the first size");
                     size = first;
                     may_grow = false;
-                    want = request.want;
+                    want = current.request.want.clone();
+                    ahead = None;
+                    continue;
+                }
+                // The request it follows was not stored (it failed): sent again after it.
+                Err(SyncError::Rejected { code, .. })
+                    if current.follows && code == FOLLOWS_UNANSWERED =>
+                {
+                    ahead = None;
                     continue;
                 }
                 Err(e) => return Err(e),
             };
+            if pushed > 0 {
+                answered_bytes = answered_bytes.max(current.bounds.bytes);
+            }
             if pushed > 0 && may_grow {
                 size = size.next(
-                    sent.elapsed(),
+                    current.sent.elapsed(),
                     full,
                     self.options.push_bytes,
                     self.options.max_push_bytes,
@@ -775,6 +808,7 @@ impl SyncClient {
             // Once what the old actor wrote is pushed, the store takes a new actor and pulls
             // everything again: what it lost comes back, and its next changes repeat nothing.
             if restored && outbox_empty {
+                ahead = None;
                 acks.settle().await?;
                 self.replace_actor(linli, cancel).await?;
                 actor = linli.actor_id();
@@ -790,6 +824,62 @@ impl SyncClient {
                 return Ok(());
             }
         }
+    }
+
+    /// A push request carrying the outbox rows `chunk` (read within `bounds`; `full`: the
+    /// outbox held more), with no cursors, mark or want, and what it carries.
+    fn push_request(
+        &self,
+        linli: &Linli,
+        actor: &str,
+        chunk: Vec<(i64, RemoteChange)>,
+        full: bool,
+        bounds: PushSize,
+    ) -> SyncResult<(SyncRequest, Carrying)> {
+        let first = PushSize::first(self.options.push_bytes);
+        let push_bytes: usize = chunk.iter().map(|(_, c)| c.bytes.len()).sum();
+        let carrying = Carrying {
+            last_seq: chunk.last().map(|(seq, _)| *seq),
+            full,
+            bounds,
+            grown: chunk.len() > first.changes || push_bytes > first.bytes,
+        };
+        let request = SyncRequest {
+            push: chunk.into_iter().map(|(_, c)| c).collect(),
+            cursors: Vec::new(),
+            since: None,
+            want: Vec::new(),
+            page_bytes: self.options.page_bytes,
+            actor: actor.to_owned(),
+            authored: linli.authored_changes()?,
+            erased_after: linli.erased_seq()?,
+        };
+        Ok((request, carrying))
+    }
+
+    /// Sends a push request, telling the relay what the phone holds after the outbox row
+    /// `answered_through` and naming the request it `follows`, if any. A request larger than
+    /// the first size that fails is not sent again as it was: the push goes on at the first
+    /// size for the rest of this sync, so that a signal lost after a fast start costs small
+    /// requests, not up to 4 MiB each time (the first-size requests get the usual retries).
+    fn send_push(
+        &self,
+        linli: &Linli,
+        request: SyncRequest,
+        carrying: Carrying,
+        answered_through: i64,
+        follows: Option<&Sent>,
+        cancel: &CancellationToken,
+    ) -> SyncResult<Sent> {
+        let status = self.device_status(linli, answered_through)?;
+        let retries = if carrying.grown {
+            0
+        } else {
+            self.options.retries
+        };
+        Ok(Sent::send(
+            self, request, carrying, &status, follows, retries, cancel,
+        ))
     }
 
     /// Has the relay retire this store's actor for a new one, which the store then writes
@@ -991,8 +1081,15 @@ impl SyncClient {
         request: &Req,
         cancel: &CancellationToken,
     ) -> SyncResult<Resp> {
-        self.call_telling(path, request, None, self.options.retries, cancel)
-            .await
+        self.post(
+            path,
+            protocol::encode(request),
+            &[],
+            self.options.retries,
+            cancel,
+        )
+        .await
+        .map(|(answer, _)| answer)
     }
 
     /// What this phone holds, as [`protocol::DEVICE_STATUS_HEADER`] tells the relay (the
@@ -1011,42 +1108,43 @@ impl SyncClient {
         })
     }
 
-    /// [`SyncClient::call`], telling the relay `status` too.
-    async fn call_telling<Req: Serialize, Resp: DeserializeOwned>(
+    /// Posts an encoded message with `headers` added, up to `retries` more times when the
+    /// network fails, and decodes the answer; also returns the answer's headers.
+    pub(super) async fn post<Resp: DeserializeOwned>(
         &self,
         path: &str,
-        request: &Req,
-        status: Option<&protocol::DeviceStatus>,
+        body: Vec<u8>,
+        headers: &[(&'static str, String)],
         retries: u32,
         cancel: &CancellationToken,
-    ) -> SyncResult<Resp> {
-        let body = protocol::encode(request);
+    ) -> SyncResult<(Resp, reqwest::header::HeaderMap)> {
         let url = format!("{}{path}", self.options.server);
-        let status = status.map(protocol::DeviceStatus::to_header);
         self.send(
             cancel,
             retries,
             || {
-                let request = self
+                let mut request = self
                     .http
                     .post(&url)
                     .header(reqwest::header::CONTENT_TYPE, MEDIA_TYPE)
                     .body(body.clone());
-                match &status {
-                    Some(s) => request.header(protocol::DEVICE_STATUS_HEADER, s),
-                    None => request,
+                for (name, value) in headers {
+                    request = request.header(*name, value);
                 }
+                request
             },
             |r| async move {
+                let headers = r.headers().clone();
                 let bytes = r
                     .bytes()
                     .await
                     .map_err(|e| SyncError::Network(e.to_string()))?;
-                protocol::decode(&bytes).map_err(|e| SyncError::Rejected {
+                let answer = protocol::decode(&bytes).map_err(|e| SyncError::Rejected {
                     status: 200,
                     code: "bad_response".into(),
                     message: e.to_string(),
-                })
+                })?;
+                Ok((answer, headers))
             },
         )
         .await

@@ -3,12 +3,23 @@
 //! read ahead, each on a blocking thread. Between two large requests the phone then only
 //! builds the next one: deleting thousands of answered rows and reading thousands of new ones
 //! took it about a tenth of the relay's time for each request, with the relay idle meanwhile.
+//!
+//! Once a request of the push's steady size has been answered, and the relay takes it, the
+//! next request is sent while the last is still being judged ([`Sent`], following it: see
+//! `linli_relay::push_order`): the relay judges it as soon as the one before is stored,
+//! instead of waiting for the phone to read the answer and send again.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
+use std::time::Instant;
 
-use super::client::{LOG_MARK, SyncError, SyncResult, mark_value, stored_mark};
-use super::protocol::{Cursor, LogMark};
+use tokio_util::sync::CancellationToken;
+
+use super::client::{LOG_MARK, SyncClient, SyncError, SyncResult, mark_value, stored_mark};
+use super::protocol::{
+    self, Cursor, DEVICE_STATUS_HEADER, DeviceStatus, FOLLOWS_HEADER, LogMark, SyncRequest,
+    SyncResponse, follows_key,
+};
 use super::push_size::PushSize;
 use crate::api::Linli;
 use crate::error::Error;
@@ -151,6 +162,92 @@ pub(super) fn outbox_chunk(
         waiting.into_iter().map(|c| (c.seq, c.change)).collect(),
         full,
     ))
+}
+
+/// A sync request on its way, its answer awaited by a task of its own so that the next request
+/// can be sent before it comes. Dropped, it stops waiting: the relay may still store what it
+/// carried, and the next request carries it again (a change the log holds passes).
+pub(super) struct Sent {
+    /// The request.
+    pub(super) request: SyncRequest,
+    /// The last outbox row it carries.
+    pub(super) last_seq: Option<i64>,
+    /// Whether the outbox held rows after it.
+    pub(super) full: bool,
+    /// The bounds its rows were read within.
+    pub(super) bounds: PushSize,
+    /// Whether it is larger than a first request (sent once, without retries).
+    pub(super) grown: bool,
+    /// Whether it follows a request not answered when it was sent: its answer holds no page.
+    pub(super) follows: bool,
+    /// When it was sent.
+    pub(super) sent: Instant,
+    answer: tokio::task::JoinHandle<SyncResult<(SyncResponse, reqwest::header::HeaderMap)>>,
+}
+
+/// What a request sent carries beside itself.
+pub(super) struct Carrying {
+    /// The last outbox row it carries.
+    pub(super) last_seq: Option<i64>,
+    /// Whether the outbox held rows after it.
+    pub(super) full: bool,
+    /// The bounds its rows were read within.
+    pub(super) bounds: PushSize,
+    /// Whether it is larger than a first request.
+    pub(super) grown: bool,
+}
+
+impl Sent {
+    /// Sends `request` with `status`, naming the request it `follows` if any, trying again up
+    /// to `retries` times when the network fails.
+    pub(super) fn send(
+        client: &SyncClient,
+        request: SyncRequest,
+        carrying: Carrying,
+        status: &DeviceStatus,
+        follows: Option<&Sent>,
+        retries: u32,
+        cancel: &CancellationToken,
+    ) -> Sent {
+        let body = protocol::encode(&request);
+        let mut headers = vec![(DEVICE_STATUS_HEADER, status.to_header())];
+        let follows_last = follows
+            .and_then(|f| f.request.push.last())
+            .map(|last| hex::encode(follows_key(&last.bytes)));
+        let follows = follows_last.is_some();
+        headers.extend(follows_last.map(|key| (FOLLOWS_HEADER, key)));
+        let (client, cancel) = (client.clone(), cancel.clone());
+        let answer = tokio::spawn(async move {
+            client
+                .post("/v1/sync", body, &headers, retries, &cancel)
+                .await
+        });
+        Sent {
+            request,
+            last_seq: carrying.last_seq,
+            full: carrying.full,
+            bounds: carrying.bounds,
+            grown: carrying.grown,
+            follows,
+            sent: Instant::now(),
+            answer,
+        }
+    }
+
+    /// The relay's answer, and whether the relay takes requests that follow one not yet
+    /// answered.
+    pub(super) async fn answer(&mut self) -> SyncResult<(SyncResponse, bool)> {
+        let (answer, headers) = (&mut self.answer)
+            .await
+            .map_err(|e| SyncError::Local(Error::document("sync", e)))??;
+        Ok((answer, headers.contains_key(FOLLOWS_HEADER)))
+    }
+}
+
+impl Drop for Sent {
+    fn drop(&mut self) {
+        self.answer.abort();
+    }
 }
 
 #[cfg(test)]

@@ -511,6 +511,23 @@ pub struct LogMark {
 /// header, not a field of the request: a relay or a phone that does not know it loses nothing.
 pub const DEVICE_STATUS_HEADER: &str = "linli-device-status";
 
+/// The header in which a phone names its previous push request (in hex, see [`follows_key`])
+/// when it sends the next one before that one is answered: the relay judges the request once
+/// the one it follows is stored, and answers it with no page of changes. A relay that takes
+/// such requests sends the header (with any value) in its sync answers; a phone sends it only
+/// to a relay that did, so an older relay never meets it.
+pub const FOLLOWS_HEADER: &str = "linli-follows";
+
+/// The code of a request whose predecessor ([`FOLLOWS_HEADER`]) was not stored in time: it
+/// was not judged, and goes again after that one's answer.
+pub const FOLLOWS_UNANSWERED: &str = "follows_unanswered";
+
+/// What names a push request in [`FOLLOWS_HEADER`]: the SHA-256 of its last change's bytes.
+pub fn follows_key(last_change: &[u8]) -> [u8; 32] {
+    use sha2::Digest;
+    sha2::Sha256::digest(last_change).into()
+}
+
 /// What a phone says of itself in [`DEVICE_STATUS_HEADER`]:
 /// `outbox=3;photos=1;conflicts=0;app=0.1.0`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

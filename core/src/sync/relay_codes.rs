@@ -4,7 +4,9 @@
 //! a whole sentence (`relay_code_<code>`) instead of showing the relay's English message; the
 //! relay's tests check that every code its sources answer with is listed here.
 
-use super::protocol::{ACTOR_RETIRED, DEVICE_REVOKED, DEVICE_WIPED, MEMBER_DEACTIVATED};
+use super::protocol::{
+    ACTOR_RETIRED, DEVICE_REVOKED, DEVICE_WIPED, FOLLOWS_UNANSWERED, MEMBER_DEACTIVATED,
+};
 use crate::rules::RefusalCode;
 
 /// The codes of refused requests.
@@ -12,6 +14,7 @@ pub const REQUEST_CODES: &[&str] = &[
     ACTOR_RETIRED,
     DEVICE_REVOKED,
     DEVICE_WIPED,
+    FOLLOWS_UNANSWERED,
     MEMBER_DEACTIVATED,
     "actor_taken",
     "already_decided",
@@ -23,6 +26,7 @@ pub const REQUEST_CODES: &[&str] = &[
     "bad_database_url",
     "bad_device_name",
     "bad_export",
+    "bad_follows",
     "bad_hash",
     "bad_message",
     "bad_photo_name",

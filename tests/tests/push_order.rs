@@ -1,0 +1,232 @@
+//! A phone sends its next push request while the relay still judges the last one, naming it
+//! (`linli-follows`); the relay judges it once the one it follows is stored. Nothing is lost
+//! or logged out of order, a request whose predecessor never arrives is answered
+//! `follows_unanswered` without being judged, and the phone then sends it again.
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use linli_core::sync::client::{SyncClient, SyncOptions};
+use linli_core::sync::protocol::{
+    self, FOLLOWS_HEADER, FOLLOWS_UNANSWERED, MEDIA_TYPE, PROTOCOL_VERSION, SyncRequest,
+    VERSION_HEADER, follows_key,
+};
+use linli_e2e::proxy::{Seen, SyncProxy};
+use linli_e2e::{TestRelay, change_hashes, door_to_door, whole_log};
+use linli_relay::relay::Limits;
+use tokio_util::sync::CancellationToken;
+
+/// The push requests' bound in bytes, in these tests: a few dozen changes each, not growing.
+const PUSH_BYTES: usize = 8 * 1024;
+
+fn client(url: &str, token: &str) -> SyncClient {
+    SyncClient::new(SyncOptions {
+        push_bytes: PUSH_BYTES,
+        max_push_bytes: PUSH_BYTES,
+        retries: 2,
+        backoff: Duration::from_millis(20),
+        ..SyncOptions::new(url, token)
+    })
+    .expect("client")
+}
+
+/// The hashes the relay logged.
+fn logged(r: &TestRelay) -> BTreeSet<[u8; 32]> {
+    whole_log(r.relay.storage.as_ref())
+        .iter()
+        .map(|c| c.change.hash)
+        .collect()
+}
+
+/// Each request naming another names one seen before it (by its last change).
+fn assert_follows_earlier(pushes: &[Seen]) {
+    let keys: Vec<String> = pushes
+        .iter()
+        .map(|p| hex::encode(follows_key(&p.last)))
+        .collect();
+    for (i, p) in pushes.iter().enumerate() {
+        if let Some(follows) = &p.follows {
+            assert!(
+                keys.iter().enumerate().any(|(j, k)| j != i && k == follows),
+                "request {i} follows a request never sent"
+            );
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_next_push_request_is_sent_while_the_last_is_judged() {
+    let r = TestRelay::start().await;
+    let wang = r.phone("lead-wang", "wang-phone").await;
+    wang.sync().await.expect("first sync");
+    door_to_door(&wang.linli, &r.places.building3, 150);
+    let proxy = SyncProxy::start(&r.url, Box::new(|_, _| None)).await;
+    let summary = client(&proxy.url, &wang.client.options().token)
+        .sync(&wang.linli, &|_| {}, &CancellationToken::new())
+        .await;
+    let pushes = proxy.pushes();
+    proxy.stop().await;
+    let summary = summary.expect("sync");
+
+    let followers = pushes.iter().filter(|p| p.follows.is_some()).count();
+    assert!(
+        pushes.len() >= 4 && followers == pushes.len() - 2,
+        "after the first answer every request but the next follows the one before: \
+         {followers} of {}",
+        pushes.len()
+    );
+    assert_follows_earlier(&pushes);
+    assert_eq!(summary.outbox_left, 0);
+    assert_eq!(wang.linli.outbox_len().expect("outbox"), 0);
+    assert!(change_hashes(&wang.linli).is_subset(&logged(&r)));
+
+    // Another lead of the building reads every household as the phone wrote it.
+    let li = r.phone("lead-li", "li-phone").await;
+    li.sync().await.expect("li syncs");
+    assert_eq!(
+        li.linli
+            .households_in_building(&r.places.building3)
+            .expect("list")
+            .len(),
+        wang.linli
+            .households_in_building(&r.places.building3)
+            .expect("list")
+            .len()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_the_relay_did_not_take_in_order_is_sent_again() {
+    let r = TestRelay::start().await;
+    let wang = r.phone("lead-wang", "wang-phone").await;
+    wang.sync().await.expect("first sync");
+    door_to_door(&wang.linli, &r.places.building3, 150);
+    // The first request that follows another is answered as if the one before had failed.
+    let proxy = SyncProxy::start(
+        &r.url,
+        Box::new(|seen_before, seen| {
+            (seen.follows.is_some() && seen_before < 4).then(|| {
+                let body = serde_json::to_vec(&protocol::ErrorBody {
+                    error: FOLLOWS_UNANSWERED.into(),
+                    message: "not stored".into(),
+                })
+                .expect("json");
+                (
+                    StatusCode::CONFLICT,
+                    [(axum::http::header::CONTENT_TYPE, "application/json")],
+                    body,
+                )
+                    .into_response()
+            })
+        }),
+    )
+    .await;
+    let summary = client(&proxy.url, &wang.client.options().token)
+        .sync(&wang.linli, &|_| {}, &CancellationToken::new())
+        .await;
+    let pushes = proxy.pushes();
+    proxy.stop().await;
+    let summary = summary.expect("the sync goes on past the refused request");
+
+    let refused: Vec<&Seen> = pushes.iter().filter(|p| p.answered_here).collect();
+    assert_eq!(refused.len(), 1, "one request answered by the proxy");
+    let again = pushes
+        .iter()
+        .filter(|p| !p.answered_here && p.first == refused[0].first)
+        .count();
+    assert_eq!(again, 1, "its changes were sent again");
+    assert_eq!(summary.outbox_left, 0);
+    assert!(change_hashes(&wang.linli).is_subset(&logged(&r)));
+}
+
+/// A sync request of `token` pushing `push`, naming `follows` in the header as given.
+async fn push_following(url: &str, token: &str, request: &SyncRequest, follows: &str) -> u16 {
+    let answer = reqwest::Client::new()
+        .post(format!("{url}/v1/sync"))
+        .header(reqwest::header::CONTENT_TYPE, MEDIA_TYPE)
+        .header(VERSION_HEADER, PROTOCOL_VERSION.to_string())
+        .header(FOLLOWS_HEADER, follows)
+        .bearer_auth(token)
+        .body(protocol::encode(request))
+        .send()
+        .await
+        .expect("relay reachable");
+    let status = answer.status().as_u16();
+    let body = answer.bytes().await.expect("body");
+    if status != 200 {
+        let error: protocol::ErrorBody = serde_json::from_slice(&body).expect("error body");
+        return match error.error.as_str() {
+            FOLLOWS_UNANSWERED => 1409,
+            "bad_follows" => 1400,
+            _ => status,
+        };
+    }
+    status
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_whose_predecessor_is_not_stored_is_not_judged() {
+    let r = TestRelay::start_with(Limits {
+        follow_wait: Duration::from_millis(200),
+        ..Limits::default()
+    })
+    .await;
+    let wang = r.phone("lead-wang", "wang-phone").await;
+    wang.sync().await.expect("first sync");
+    door_to_door(&wang.linli, &r.places.building3, 3);
+    let request = SyncRequest {
+        push: wang
+            .linli
+            .outbox(0, 100)
+            .expect("outbox")
+            .into_iter()
+            .map(|c| c.change)
+            .collect(),
+        page_bytes: 1 << 20,
+        actor: wang.linli.actor_id(),
+        ..SyncRequest::default()
+    };
+    let token = wang.client.options().token.clone();
+    let before = logged(&r).len();
+
+    // Named by a key no request of this device ended with: not judged, nothing logged.
+    let unknown = hex::encode([9u8; 32]);
+    assert_eq!(
+        push_following(&r.url, &token, &request, &unknown).await,
+        1409
+    );
+    assert_eq!(
+        push_following(&r.url, &token, &request, "not-hex").await,
+        1400
+    );
+    assert_eq!(logged(&r).len(), before, "nothing of them was logged");
+
+    // Once a request ending with the named change is stored, the one following it is judged.
+    let (head, tail) = request.push.split_at(2);
+    let first = SyncRequest {
+        push: head.to_vec(),
+        ..request.clone()
+    };
+    let follower = SyncRequest {
+        push: tail.to_vec(),
+        ..request.clone()
+    };
+    let key = hex::encode(follows_key(&head[1].bytes));
+    let waiting = tokio::spawn({
+        let (url, token) = (r.url.clone(), token.clone());
+        async move { push_following(&url, &token, &follower, &key).await }
+    });
+    let answer = linli_e2e::post_raw(
+        &r.url,
+        "/v1/sync",
+        Some(&token),
+        &PROTOCOL_VERSION.to_string(),
+        protocol::encode(&first),
+    )
+    .await;
+    assert_eq!(answer.status, 200);
+    assert_eq!(waiting.await.expect("follower"), 200);
+    assert_eq!(logged(&r).len(), before + request.push.len());
+}
