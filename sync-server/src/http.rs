@@ -292,6 +292,24 @@ fn follows(headers: &HeaderMap) -> Result<Option<[u8; 32]>, RelayError> {
         })
 }
 
+/// Whether the push request of `device_id` whose last change is `last` is stored, waiting for
+/// it (see [`crate::push_order`]): logged already (by this process or one before it), or
+/// stored within the relay's `follow_wait`.
+async fn follows_stored(
+    relay: &Arc<Relay>,
+    device_id: &str,
+    last: [u8; 32],
+) -> Result<bool, RelayError> {
+    let r = Arc::clone(relay);
+    if blocking(move || r.storage.has_change(&last)).await? {
+        return Ok(true);
+    }
+    Ok(relay
+        .push_order
+        .wait_stored(device_id, &last, relay.limits.follow_wait)
+        .await)
+}
+
 async fn sync(State(relay): State<Arc<Relay>>, headers: HeaderMap, raw: Body) -> Response {
     let started = Instant::now();
     let result = async {
@@ -300,11 +318,8 @@ async fn sync(State(relay): State<Arc<Relay>>, headers: HeaderMap, raw: Body) ->
         let raw = read_body(&relay, &headers, raw, relay.limits.max_body_bytes).await?;
         let request: protocol::SyncRequest = decode(raw.clone()).await?;
         let follows = follows(&headers)?;
-        if let Some(last) = &follows
-            && !relay
-                .push_order
-                .wait_stored(&device.device_id, last, relay.limits.follow_wait)
-                .await
+        if let Some(last) = follows
+            && !follows_stored(&relay, &device.device_id, last).await?
         {
             return Err(RelayError::new(
                 StatusCode::CONFLICT,

@@ -3,9 +3,11 @@
 //! (in [`linli_core::sync::protocol::FOLLOWS_HEADER`]) the last change of the request it
 //! follows; the relay judges it once that request is stored, so that its changes find the
 //! ones they build on in the log, and both cores work on judging instead of waiting for the
-//! phone between requests. A request whose predecessor is not stored in time (it failed, or
-//! the relay restarted meanwhile) is answered `409 follows_unanswered` without being judged:
-//! the phone sends it again after the answer it waits for.
+//! phone between requests. A request whose predecessor's last change is in the log already
+//! (stored by this process or, before a restart, by another) is judged at once. One whose
+//! predecessor is not stored in time (it failed, or its last change was refused by a relay
+//! process before this one) is answered `409 follows_unanswered` without being judged: the
+//! phone sends it again after the answer it waits for.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -14,8 +16,9 @@ use std::time::Duration;
 use tokio::sync::Notify;
 
 /// How long a request waits for the one it follows to be stored, unless the relay's limits
-/// say otherwise.
-pub const FOLLOW_WAIT: Duration = Duration::from_secs(30);
+/// say otherwise: well within a phone's request timeout (30 s), so that the phone gets the
+/// answer `follows_unanswered` instead of timing out and sending the same request again.
+pub const FOLLOW_WAIT: Duration = Duration::from_secs(10);
 
 /// The last change of each device's last stored push request, as far as this process has
 /// seen.

@@ -28,9 +28,8 @@ pub struct Seen {
     pub answered_here: bool,
 }
 
-/// What the proxy answers itself to a push request (the number of push requests seen before
-/// it, and the request), if anything.
-pub type AnswerHere = Box<dyn Fn(usize, &Seen) -> Option<Response> + Send + Sync>;
+/// What the proxy answers itself to a push request, if anything.
+pub type AnswerHere = Box<dyn Fn(&Seen) -> Option<Response> + Send + Sync>;
 
 /// The proxy's state.
 struct Proxy {
@@ -120,7 +119,7 @@ async fn forward(State(proxy): State<Arc<Proxy>>, request: Request) -> Response 
             answered_here: false,
         };
         let mut pushes = proxy.pushes.lock().expect("pushes");
-        let here = (proxy.answer_here)(pushes.len(), &seen);
+        let here = (proxy.answer_here)(&seen);
         seen.answered_here = here.is_some();
         pushes.push(seen);
         drop(pushes);

@@ -31,7 +31,7 @@ async fn a_grown_push_that_fails_goes_on_at_the_first_size() {
 
     let proxy = SyncProxy::start(
         &r.url,
-        Box::new(|_, seen| {
+        Box::new(|seen| {
             dropped(seen.changes, seen.bytes)
                 .then(|| StatusCode::SERVICE_UNAVAILABLE.into_response())
         }),

@@ -4,6 +4,7 @@
 //! `follows_unanswered` without being judged, and the phone then sends it again.
 
 use std::collections::BTreeSet;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use axum::http::StatusCode;
@@ -62,7 +63,7 @@ async fn the_next_push_request_is_sent_while_the_last_is_judged() {
     let wang = r.phone("lead-wang", "wang-phone").await;
     wang.sync().await.expect("first sync");
     door_to_door(&wang.linli, &r.places.building3, 150);
-    let proxy = SyncProxy::start(&r.url, Box::new(|_, _| None)).await;
+    let proxy = SyncProxy::start(&r.url, Box::new(|_| None)).await;
     let summary = client(&proxy.url, &wang.client.options().token)
         .sync(&wang.linli, &|_| {}, &CancellationToken::new())
         .await;
@@ -104,10 +105,12 @@ async fn a_request_the_relay_did_not_take_in_order_is_sent_again() {
     wang.sync().await.expect("first sync");
     door_to_door(&wang.linli, &r.places.building3, 150);
     // The first request that follows another is answered as if the one before had failed.
+    let answered_one = AtomicBool::new(false);
     let proxy = SyncProxy::start(
         &r.url,
-        Box::new(|seen_before, seen| {
-            (seen.follows.is_some() && seen_before < 4).then(|| {
+        Box::new(move |seen| {
+            let first = seen.follows.is_some() && !answered_one.swap(true, Ordering::SeqCst);
+            first.then(|| {
                 let body = serde_json::to_vec(&protocol::ErrorBody {
                     error: FOLLOWS_UNANSWERED.into(),
                     message: "not stored".into(),
@@ -229,4 +232,29 @@ async fn a_request_whose_predecessor_is_not_stored_is_not_judged() {
     assert_eq!(answer.status, 200);
     assert_eq!(waiting.await.expect("follower"), 200);
     assert_eq!(logged(&r).len(), before + request.push.len());
+
+    // A request naming one whose last change is logged (as after a relay restart, which
+    // forgets what it saw) is judged at once, though the device's last request was another.
+    door_to_door(&wang.linli, &r.places.building3, 1);
+    let later = SyncRequest {
+        push: wang
+            .linli
+            .outbox(0, 100)
+            .expect("outbox")
+            .into_iter()
+            .map(|c| c.change)
+            .filter(|c| !request.push.contains(c))
+            .collect(),
+        ..request.clone()
+    };
+    assert!(!later.push.is_empty());
+    let logged_key = hex::encode(follows_key(&head[1].bytes));
+    assert_eq!(
+        push_following(&r.url, &token, &later, &logged_key).await,
+        200
+    );
+    assert_eq!(
+        logged(&r).len(),
+        before + request.push.len() + later.push.len()
+    );
 }
