@@ -318,6 +318,9 @@ async fn sync(State(relay): State<Arc<Relay>>, headers: HeaderMap, raw: Body) ->
         let raw = read_body(&relay, &headers, raw, relay.limits.max_body_bytes).await?;
         let request: protocol::SyncRequest = decode(raw.clone()).await?;
         let follows = follows(&headers)?;
+        // The replica's feed waits from here: also while this push waits for the one it
+        // follows, so that it does not start a step in the moment between the two.
+        let _pushing = (!request.push.is_empty()).then(|| relay.replica.pushing());
         if let Some(last) = follows
             && !follows_stored(&relay, &device.device_id, last).await?
         {

@@ -385,7 +385,7 @@ fn appended_visits_are_read_alone_and_everything_else_is_still_judged() {
                 "{what}"
             );
         }
-        let mut copy = JudgedDoc::new(judged.doc.clone());
+        let mut copy = JudgedDoc::new(*judged.doc.clone());
         assert_eq!(judge_push(&mut copy, &c, &who), Some(expected), "{what}");
     }
     // A visit inserted before the first is read whole (visits are kept by id, in any order).
@@ -432,7 +432,7 @@ fn a_new_document_pushed_whole_is_judged_as_one_line() {
     assert_eq!(judged.doc.get_heads(), phone.get_heads());
     // Judged together, the record after them is kept for the next push (judged change by
     // change, it would have to be read again).
-    let (record, _) = judged.read.as_ref().expect("judged as one line");
+    let (record, _) = &**judged.read.as_ref().expect("judged as one line");
     assert_eq!(
         *record,
         kinds::Record::read(DocKind::Household, &phone).unwrap()
