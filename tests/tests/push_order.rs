@@ -4,18 +4,21 @@
 //! `follows_unanswered` without being judged, and the phone then sends it again.
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
+use linli_core::api::directory::RoleInput;
+use linli_core::records::directory::Role;
 use linli_core::sync::client::{SyncClient, SyncOptions};
 use linli_core::sync::protocol::{
     self, FOLLOWS_HEADER, FOLLOWS_UNANSWERED, MEDIA_TYPE, PROTOCOL_VERSION, SyncRequest,
     VERSION_HEADER, follows_key,
 };
 use linli_e2e::proxy::{Seen, SyncProxy};
-use linli_e2e::{TestRelay, change_hashes, door_to_door, whole_log};
+use linli_e2e::{TestRelay, change_hashes, door_to_door, forger, whole_log};
 use linli_relay::relay::Limits;
 use tokio_util::sync::CancellationToken;
 
@@ -142,6 +145,72 @@ async fn a_request_the_relay_did_not_take_in_order_is_sent_again() {
     assert_eq!(again, 1, "its changes were sent again");
     assert_eq!(summary.outbox_left, 0);
     assert!(change_hashes(&wang.linli).is_subset(&logged(&r)));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refused_changes_sent_ahead_are_set_aside_and_the_rest_stored() {
+    let r = TestRelay::start().await;
+    let office = r.phone("office-admin", "office-pc").await;
+    office.sync().await.expect("office syncs");
+    let wang = r.phone("lead-wang", "wang-phone").await;
+    wang.sync().await.expect("first sync");
+    // Wang's store, built to skip its own checks: honest door-to-door work around two
+    // directory edits only the office may make, the second building on the first, a few
+    // small requests apart (the second goes while the first is judged).
+    let f = forger(&r, &office.linli, &wang, "wang");
+    let before = door_to_door(&f, &r.places.building3, 40);
+    let grant = |member: &str| {
+        f.grant_role(
+            member,
+            &RoleInput {
+                role: Role::Volunteer,
+                places: vec![],
+            },
+        )
+        .expect("the forger writes anything");
+    };
+    grant("lead-li");
+    let between = door_to_door(&f, &r.places.building3, 3);
+    grant("gate-zhao");
+    let after = door_to_door(&f, &r.places.building3, 20);
+
+    let f_store = Arc::new(f);
+    let proxy = SyncProxy::start(&r.url, Box::new(|_| None)).await;
+    let summary = SyncClient::new(SyncOptions {
+        push_bytes: 2 * 1024,
+        max_push_bytes: 2 * 1024,
+        ..SyncOptions::new(&proxy.url, &wang.client.options().token)
+    })
+    .expect("client")
+    .sync(&f_store, &|_| {}, &CancellationToken::new())
+    .await;
+    let pushes = proxy.pushes();
+    proxy.stop().await;
+    let summary = summary.expect("the refusals stop nothing else");
+    assert!(pushes.iter().filter(|p| p.follows.is_some()).count() > 10);
+    assert_eq!(summary.outbox_left, 0);
+
+    // Every household's work is logged; neither directory edit is.
+    let log = whole_log(r.relay.storage.as_ref());
+    let logged_docs: BTreeSet<&str> = log.iter().map(|c| c.change.doc_id.as_str()).collect();
+    for h in before.iter().chain(&between).chain(&after) {
+        assert!(logged_docs.contains(h.as_str()), "household {h} not logged");
+    }
+    let directory_changes = |by: &str| {
+        log.iter()
+            .filter(|c| c.change.kind == linli_core::DocKind::Directory && c.device_id == by)
+            .count()
+    };
+    assert_eq!(directory_changes(&wang.linli.identity().device_id), 0);
+    // Both edits are kept aside (the first builds on the office's grant, which the relay never
+    // received: it is refused, and the second with it), on the relay and on the phone.
+    let aside = r.relay.storage.set_aside_list(false).expect("set aside");
+    let directory_aside = aside
+        .iter()
+        .filter(|a| a.change.kind == linli_core::DocKind::Directory)
+        .count();
+    assert_eq!(directory_aside, 2, "{aside:?}");
+    assert!(f_store.set_aside_count().expect("count") >= 2);
 }
 
 /// A sync request of `token` pushing `push`, naming `follows` in the header as given.
