@@ -7,7 +7,7 @@ mod common;
 use common::{Devices, community, sync_all};
 use linli_core::RemoteChange;
 use linli_core::api::households::HouseholdInput;
-use linli_core::sync::protocol::Erased;
+use linli_core::sync::protocol::{Erased, Refused};
 
 #[test]
 fn an_erased_record_is_not_made_again_by_changes_that_arrive_late() {
@@ -45,4 +45,57 @@ fn an_erased_record_is_not_made_again_by_changes_that_arrive_late() {
     wang.apply_remote(&late).unwrap();
     assert!(wang.household(&h).is_err(), "made again by a late page");
     assert_eq!(wang.erased_seq().unwrap(), 1);
+}
+
+#[test]
+fn a_refusal_that_arrives_after_the_erasure_keeps_nothing_of_the_record() {
+    let devices = Devices::new();
+    let office = devices.open("office", "office-pc");
+    let c = community(&office);
+    let wang = devices.open("lead-wang", "wang-phone");
+    sync_all(&[&office, &wang]);
+    let h = wang
+        .register_household(&HouseholdInput {
+            building_id: c.building3.clone(),
+            unit: "2单元".into(),
+            room: "101".into(),
+            ..HouseholdInput::default()
+        })
+        .unwrap();
+    // A request carrying the record's changes is on its way when an earlier answer erases it;
+    // its own answer then refuses them as erased.
+    let pushed: Vec<RemoteChange> = wang
+        .outbox(0, 100)
+        .unwrap()
+        .into_iter()
+        .map(|c| c.change)
+        .filter(|c| c.doc_id == h)
+        .collect();
+    assert!(!pushed.is_empty());
+    wang.apply_erasures(&[Erased {
+        seq: 1,
+        doc_id: h.clone(),
+    }])
+    .unwrap();
+    let refused: Vec<Refused> = pushed
+        .iter()
+        .map(|c| {
+            automerge::Change::from_bytes(c.bytes.clone())
+                .unwrap()
+                .hash()
+                .0
+        })
+        .map(|hash| Refused {
+            hash,
+            doc_id: h.clone(),
+            code: "erased".into(),
+            reason: "the office erased the record".into(),
+        })
+        .collect();
+    assert_eq!(wang.set_aside_refused(&pushed, &refused).unwrap(), 0);
+    assert_eq!(
+        wang.set_aside_count().unwrap(),
+        0,
+        "nothing of it kept aside"
+    );
 }

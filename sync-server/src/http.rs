@@ -6,7 +6,7 @@
 
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use axum::Extension;
 use axum::Router;
@@ -292,22 +292,36 @@ fn follows(headers: &HeaderMap) -> Result<Option<[u8; 32]>, RelayError> {
         })
 }
 
+/// How often a request waiting for the one it follows looks for it in the log: another relay
+/// instance on the same database may store it.
+const FOLLOW_LOOK: Duration = Duration::from_millis(100);
+
 /// Whether the push request of `device_id` whose last change is `last` is stored, waiting for
-/// it (see [`crate::push_order`]): logged already (by this process or one before it), or
-/// stored within the relay's `follow_wait`.
+/// it (see [`crate::push_order`]) up to the relay's `follow_wait`: stored by this process, or
+/// found in the log (stored by another instance, or by this one before a restart).
 async fn follows_stored(
     relay: &Arc<Relay>,
     device_id: &str,
     last: [u8; 32],
 ) -> Result<bool, RelayError> {
-    let r = Arc::clone(relay);
-    if blocking(move || r.storage.has_change(&last)).await? {
-        return Ok(true);
+    let deadline = Instant::now() + relay.limits.follow_wait;
+    loop {
+        let r = Arc::clone(relay);
+        if blocking(move || r.storage.has_change(&last)).await? {
+            return Ok(true);
+        }
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Ok(false);
+        }
+        if relay
+            .push_order
+            .wait_stored(device_id, &last, left.min(FOLLOW_LOOK))
+            .await
+        {
+            return Ok(true);
+        }
     }
-    Ok(relay
-        .push_order
-        .wait_stored(device_id, &last, relay.limits.follow_wait)
-        .await)
 }
 
 async fn sync(State(relay): State<Arc<Relay>>, headers: HeaderMap, raw: Body) -> Response {

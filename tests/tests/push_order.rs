@@ -20,6 +20,7 @@ use linli_core::sync::protocol::{
 use linli_e2e::proxy::{Seen, SyncProxy};
 use linli_e2e::{TestRelay, change_hashes, door_to_door, forger, whole_log};
 use linli_relay::relay::Limits;
+use linli_relay::storage::LogChange;
 use tokio_util::sync::CancellationToken;
 
 /// The push requests' bound in bytes, in these tests: a few dozen changes each, not growing.
@@ -143,6 +144,16 @@ async fn a_request_the_relay_did_not_take_in_order_is_sent_again() {
         .filter(|p| !p.answered_here && p.first == refused[0].first)
         .count();
     assert_eq!(again, 1, "its changes were sent again");
+    let ahead_after = pushes
+        .iter()
+        .skip_while(|p| !p.answered_here)
+        .skip(1)
+        .filter(|p| p.follows.is_some())
+        .count();
+    assert!(
+        ahead_after <= 1,
+        "after it, only the request already on its way went ahead: {ahead_after}"
+    );
     assert_eq!(summary.outbox_left, 0);
     assert!(change_hashes(&wang.linli).is_subset(&logged(&r)));
 }
@@ -213,6 +224,22 @@ async fn refused_changes_sent_ahead_are_set_aside_and_the_rest_stored() {
     assert!(f_store.set_aside_count().expect("count") >= 2);
 }
 
+/// A push request of what `linli`'s outbox holds besides `sent`.
+fn outbox_request(linli: &linli_core::Linli, sent: &[linli_core::RemoteChange]) -> SyncRequest {
+    SyncRequest {
+        push: linli
+            .outbox(0, 100)
+            .expect("outbox")
+            .into_iter()
+            .map(|c| c.change)
+            .filter(|c| !sent.contains(c))
+            .collect(),
+        page_bytes: 1 << 20,
+        actor: linli.actor_id(),
+        ..SyncRequest::default()
+    }
+}
+
 /// A sync request of `token` pushing `push`, naming `follows` in the header as given.
 async fn push_following(url: &str, token: &str, request: &SyncRequest, follows: &str) -> u16 {
     let answer = reqwest::Client::new()
@@ -248,18 +275,7 @@ async fn a_request_whose_predecessor_is_not_stored_is_not_judged() {
     let wang = r.phone("lead-wang", "wang-phone").await;
     wang.sync().await.expect("first sync");
     door_to_door(&wang.linli, &r.places.building3, 3);
-    let request = SyncRequest {
-        push: wang
-            .linli
-            .outbox(0, 100)
-            .expect("outbox")
-            .into_iter()
-            .map(|c| c.change)
-            .collect(),
-        page_bytes: 1 << 20,
-        actor: wang.linli.actor_id(),
-        ..SyncRequest::default()
-    };
+    let request = outbox_request(&wang.linli, &[]);
     let token = wang.client.options().token.clone();
     let before = logged(&r).len();
 
@@ -305,17 +321,7 @@ async fn a_request_whose_predecessor_is_not_stored_is_not_judged() {
     // A request naming one whose last change is logged (as after a relay restart, which
     // forgets what it saw) is judged at once, though the device's last request was another.
     door_to_door(&wang.linli, &r.places.building3, 1);
-    let later = SyncRequest {
-        push: wang
-            .linli
-            .outbox(0, 100)
-            .expect("outbox")
-            .into_iter()
-            .map(|c| c.change)
-            .filter(|c| !request.push.contains(c))
-            .collect(),
-        ..request.clone()
-    };
+    let later = outbox_request(&wang.linli, &request.push);
     assert!(!later.push.is_empty());
     let logged_key = hex::encode(follows_key(&head[1].bytes));
     assert_eq!(
@@ -326,4 +332,45 @@ async fn a_request_whose_predecessor_is_not_stored_is_not_judged() {
         logged(&r).len(),
         before + request.push.len() + later.push.len()
     );
+
+    // Stored by another relay instance on the same database: found in the log while waiting,
+    // though this process never saw it.
+    door_to_door(&wang.linli, &r.places.building3, 1);
+    let sent: Vec<_> = request.push.iter().chain(&later.push).cloned().collect();
+    let next = outbox_request(&wang.linli, &sent);
+    let (head, tail) = next.push.split_at(1);
+    let key = hex::encode(follows_key(&head[0].bytes));
+    let follower = SyncRequest {
+        push: tail.to_vec(),
+        ..next.clone()
+    };
+    let waiting = tokio::spawn({
+        let (url, token) = (r.url.clone(), token.clone());
+        async move { push_following(&url, &token, &follower, &key).await }
+    });
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let elsewhere: Vec<LogChange> = head
+        .iter()
+        .map(|c| LogChange {
+            hash: automerge::Change::from_bytes(c.bytes.clone())
+                .expect("a change")
+                .hash()
+                .0,
+            doc_id: c.doc_id.clone(),
+            kind: c.kind,
+            scope: c.scope.clone(),
+            bytes: c.bytes.clone(),
+        })
+        .collect();
+    r.relay
+        .storage
+        .append_authored(
+            &wang.linli.identity().device_id,
+            &elsewhere,
+            &wang.linli.actor_id(),
+            &[],
+            0,
+        )
+        .expect("append");
+    assert_eq!(waiting.await.expect("follower"), 200);
 }

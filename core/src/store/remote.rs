@@ -125,11 +125,7 @@ impl WriteTxn<'_> {
         let mut outcome = ApplyOutcome::default();
         for (doc_id, changes) in by_doc {
             // A record erased here stays erased, whatever a page read before it brings.
-            let erased = self
-                .tx
-                .prepare_cached("SELECT 1 FROM erased_records WHERE doc_id = ?1")?
-                .exists([doc_id])?;
-            if erased {
+            if self.is_erased(doc_id)? {
                 continue;
             }
             self.tx.execute_batch("SAVEPOINT apply_doc")?;
@@ -247,6 +243,14 @@ impl WriteTxn<'_> {
         Ok(())
     }
 
+    /// Whether the office erased record `doc_id` and this store has followed.
+    fn is_erased(&self, doc_id: &str) -> Result<bool> {
+        Ok(self
+            .tx
+            .prepare_cached("SELECT 1 FROM erased_records WHERE doc_id = ?1")?
+            .exists([doc_id])?)
+    }
+
     /// Whether a change with `hash` is set aside.
     fn is_set_aside(&self, hash: &ChangeHash) -> Result<bool> {
         Ok(self
@@ -277,6 +281,11 @@ impl WriteTxn<'_> {
         }
         let mut kept = 0;
         for (doc_id, refusals) in by_doc {
+            // A record erased here keeps nothing, though a request sent before the erasure
+            // arrived brings its changes' refusals after it.
+            if self.is_erased(doc_id)? {
+                continue;
+            }
             let removed: BTreeSet<ChangeHash> =
                 refusals.iter().map(|r| ChangeHash(r.hash)).collect();
             for r in &refusals {
@@ -353,11 +362,7 @@ impl WriteTxn<'_> {
     pub(crate) fn apply_snapshots(&mut self, docs: &[SnapshotDoc]) -> Result<ApplyOutcome> {
         let mut outcome = ApplyOutcome::default();
         for d in docs {
-            let erased = self
-                .tx
-                .prepare_cached("SELECT 1 FROM erased_records WHERE doc_id = ?1")?
-                .exists([&d.doc_id])?;
-            if erased {
+            if self.is_erased(&d.doc_id)? {
                 continue;
             }
             self.tx.execute_batch("SAVEPOINT apply_doc")?;

@@ -599,6 +599,8 @@ impl SyncClient {
         // A request sent before the last was answered, and whether the relay takes such.
         let mut ahead: Option<Sent> = None;
         let mut relay_follows = false;
+        // Cleared for the rest of the sync once a request sent ahead was not taken.
+        let mut may_follow = true;
         // The largest bound in bytes of a push request answered in this sync.
         let mut answered_bytes = 0;
         let first = PushSize::first(self.options.push_bytes);
@@ -635,7 +637,7 @@ impl SyncClient {
             // otherwise its rows are read while this one travels.
             let steady = current.bounds.bytes <= answered_bytes;
             let reading = match current.last_seq.filter(|_| current.full) {
-                Some(seq) if relay_follows && steady => {
+                Some(seq) if relay_follows && may_follow && steady => {
                     let (chunk, full) = outbox_chunk(linli, seq, current.bounds)?;
                     let (request, carrying) =
                         self.push_request(linli, &actor, chunk, full, current.bounds)?;
@@ -692,14 +694,18 @@ impl SyncClient {
                     tracing::debug!(%failure, "a grown push request failed: back to the first size");
                     size = first;
                     may_grow = false;
-                    want = current.request.want.clone();
+                    // (A request sent ahead carries none: what was asked for since stays.)
+                    want.extend(current.request.want.iter().cloned());
                     ahead = None;
                     continue;
                 }
-                // The request it follows was not stored (it failed): sent again after it.
+                // The request it follows was not stored in time (it failed, or is judged
+                // elsewhere): sent again after it, and no request goes ahead for the rest of
+                // this sync.
                 Err(SyncError::Rejected { code, .. })
                     if current.follows && code == FOLLOWS_UNANSWERED =>
                 {
+                    may_follow = false;
                     ahead = None;
                     continue;
                 }
