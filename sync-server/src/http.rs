@@ -328,7 +328,7 @@ async fn sync(State(relay): State<Arc<Relay>>, headers: HeaderMap, raw: Body) ->
     let started = Instant::now();
     let result = async {
         check_version(&headers)?;
-        let device = authenticate(&relay, &headers).await?;
+        let mut device = authenticate(&relay, &headers).await?;
         let raw = read_body(&relay, &headers, raw, relay.limits.max_body_bytes).await?;
         let request: protocol::SyncRequest = decode(raw.clone()).await?;
         let follows = follows(&headers)?;
@@ -344,6 +344,12 @@ async fn sync(State(relay): State<Arc<Relay>>, headers: HeaderMap, raw: Body) ->
                 "the push request this one follows is not stored: send it again after that \
                  one's answer",
             ));
+        }
+        if follows.is_some() {
+            // The device as it stands after the wait: it may have been revoked, or its actor
+            // retired, meanwhile.
+            let (r, token) = (Arc::clone(&relay), bearer(&headers));
+            device = blocking(move || r.authenticate(token.as_deref())).await?;
         }
         let status = headers
             .get(protocol::DEVICE_STATUS_HEADER)

@@ -349,7 +349,64 @@ async fn a_request_whose_predecessor_is_not_stored_is_not_judged() {
         async move { push_following(&url, &token, &follower, &key).await }
     });
     tokio::time::sleep(Duration::from_millis(50)).await;
-    let elsewhere: Vec<LogChange> = head
+    r.relay
+        .storage
+        .append_authored(
+            &wang.linli.identity().device_id,
+            &log_changes(head),
+            &wang.linli.actor_id(),
+            &[],
+            0,
+        )
+        .expect("append");
+    assert_eq!(waiting.await.expect("follower"), 200);
+
+    // A device revoked while its request waits is refused when the wait ends.
+    door_to_door(&wang.linli, &r.places.building3, 1);
+    let sent: Vec<_> = sent.iter().chain(&next.push).cloned().collect();
+    let last = outbox_request(&wang.linli, &sent);
+    let (head, tail) = last.push.split_at(1);
+    let key = hex::encode(follows_key(&head[0].bytes));
+    let follower = SyncRequest {
+        push: tail.to_vec(),
+        ..last.clone()
+    };
+    let waiting = tokio::spawn({
+        let (url, token) = (r.url.clone(), token.clone());
+        async move { push_following(&url, &token, &follower, &key).await }
+    });
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    assert!(
+        r.relay
+            .storage
+            .revoke(&wang.linli.identity().device_id, 1)
+            .expect("revoke")
+    );
+    r.relay
+        .storage
+        .append_authored(
+            &wang.linli.identity().device_id,
+            &log_changes(head),
+            &wang.linli.actor_id(),
+            &[],
+            0,
+        )
+        .expect("append");
+    assert_eq!(waiting.await.expect("follower"), 401);
+    let tail_logged = tail.iter().any(|c| {
+        whole_log(r.relay.storage.as_ref())
+            .iter()
+            .any(|l| l.change.bytes == c.bytes)
+    });
+    assert!(
+        !tail_logged,
+        "nothing of the revoked device's waiting request"
+    );
+}
+
+/// `changes` as the log holds them.
+fn log_changes(changes: &[linli_core::RemoteChange]) -> Vec<LogChange> {
+    changes
         .iter()
         .map(|c| LogChange {
             hash: automerge::Change::from_bytes(c.bytes.clone())
@@ -361,16 +418,5 @@ async fn a_request_whose_predecessor_is_not_stored_is_not_judged() {
             scope: c.scope.clone(),
             bytes: c.bytes.clone(),
         })
-        .collect();
-    r.relay
-        .storage
-        .append_authored(
-            &wang.linli.identity().device_id,
-            &elsewhere,
-            &wang.linli.actor_id(),
-            &[],
-            0,
-        )
-        .expect("append");
-    assert_eq!(waiting.await.expect("follower"), 200);
+        .collect()
 }
