@@ -338,43 +338,17 @@ async fn a_request_whose_predecessor_is_not_stored_is_not_judged() {
     door_to_door(&wang.linli, &r.places.building3, 1);
     let sent: Vec<_> = request.push.iter().chain(&later.push).cloned().collect();
     let next = outbox_request(&wang.linli, &sent);
-    let (head, tail) = next.push.split_at(1);
-    let key = hex::encode(follows_key(&head[0].bytes));
-    let follower = SyncRequest {
-        push: tail.to_vec(),
-        ..next.clone()
-    };
-    let waiting = tokio::spawn({
-        let (url, token) = (r.url.clone(), token.clone());
-        async move { push_following(&url, &token, &follower, &key).await }
-    });
+    let (head, waiting) = follow_first(&r.url, &token, &next);
     tokio::time::sleep(Duration::from_millis(50)).await;
-    r.relay
-        .storage
-        .append_authored(
-            &wang.linli.identity().device_id,
-            &log_changes(head),
-            &wang.linli.actor_id(),
-            &[],
-            0,
-        )
-        .expect("append");
+    store_elsewhere(&r, &wang.linli, &head);
     assert_eq!(waiting.await.expect("follower"), 200);
 
     // A device revoked while its request waits is refused when the wait ends.
     door_to_door(&wang.linli, &r.places.building3, 1);
     let sent: Vec<_> = sent.iter().chain(&next.push).cloned().collect();
     let last = outbox_request(&wang.linli, &sent);
-    let (head, tail) = last.push.split_at(1);
-    let key = hex::encode(follows_key(&head[0].bytes));
-    let follower = SyncRequest {
-        push: tail.to_vec(),
-        ..last.clone()
-    };
-    let waiting = tokio::spawn({
-        let (url, token) = (r.url.clone(), token.clone());
-        async move { push_following(&url, &token, &follower, &key).await }
-    });
+    let (head, waiting) = follow_first(&r.url, &token, &last);
+    let tail = &last.push[1..];
     tokio::time::sleep(Duration::from_millis(50)).await;
     assert!(
         r.relay
@@ -382,16 +356,7 @@ async fn a_request_whose_predecessor_is_not_stored_is_not_judged() {
             .revoke(&wang.linli.identity().device_id, 1)
             .expect("revoke")
     );
-    r.relay
-        .storage
-        .append_authored(
-            &wang.linli.identity().device_id,
-            &log_changes(head),
-            &wang.linli.actor_id(),
-            &[],
-            0,
-        )
-        .expect("append");
+    store_elsewhere(&r, &wang.linli, &head);
     assert_eq!(waiting.await.expect("follower"), 401);
     let tail_logged = tail.iter().any(|c| {
         whole_log(r.relay.storage.as_ref())
@@ -404,9 +369,28 @@ async fn a_request_whose_predecessor_is_not_stored_is_not_judged() {
     );
 }
 
-/// `changes` as the log holds them.
-fn log_changes(changes: &[linli_core::RemoteChange]) -> Vec<LogChange> {
-    changes
+/// Sends the changes of `request` after its first as a request following one that ends with
+/// its first (not sent); returns that first change and the status of the request sent.
+fn follow_first(
+    url: &str,
+    token: &str,
+    request: &SyncRequest,
+) -> (Vec<linli_core::RemoteChange>, tokio::task::JoinHandle<u16>) {
+    let (head, tail) = request.push.split_at(1);
+    let key = hex::encode(follows_key(&head[0].bytes));
+    let follower = SyncRequest {
+        push: tail.to_vec(),
+        ..request.clone()
+    };
+    let (url, token) = (url.to_owned(), token.to_owned());
+    let waiting = tokio::spawn(async move { push_following(&url, &token, &follower, &key).await });
+    (head.to_vec(), waiting)
+}
+
+/// Appends `phone`'s `changes` straight into the relay's storage, as another relay instance
+/// on the same database would.
+fn store_elsewhere(r: &TestRelay, phone: &linli_core::Linli, changes: &[linli_core::RemoteChange]) {
+    let logged: Vec<LogChange> = changes
         .iter()
         .map(|c| LogChange {
             hash: automerge::Change::from_bytes(c.bytes.clone())
@@ -418,5 +402,15 @@ fn log_changes(changes: &[linli_core::RemoteChange]) -> Vec<LogChange> {
             scope: c.scope.clone(),
             bytes: c.bytes.clone(),
         })
-        .collect()
+        .collect();
+    r.relay
+        .storage
+        .append_authored(
+            &phone.identity().device_id,
+            &logged,
+            &phone.actor_id(),
+            &[],
+            0,
+        )
+        .expect("append");
 }
