@@ -298,12 +298,16 @@ const FOLLOW_LOOK: Duration = Duration::from_millis(100);
 
 /// Whether the push request of `device_id` whose last change is `last` is stored, waiting for
 /// it (see [`crate::push_order`]) up to the relay's `follow_wait`: stored by this process, or
-/// found in the log (stored by another instance, or by this one before a restart).
+/// found in the log (stored by another instance, or by this one before a restart). False at
+/// once when the device already has as many requests waiting as it may.
 async fn follows_stored(
     relay: &Arc<Relay>,
     device_id: &str,
     last: [u8; 32],
 ) -> Result<bool, RelayError> {
+    let Some(_waiting) = relay.push_order.start_waiting(device_id) else {
+        return Ok(false);
+    };
     let deadline = Instant::now() + relay.limits.follow_wait;
     loop {
         let r = Arc::clone(relay);

@@ -20,15 +20,56 @@ use tokio::sync::Notify;
 /// answer `follows_unanswered` instead of timing out and sending the same request again.
 pub const FOLLOW_WAIT: Duration = Duration::from_secs(10);
 
+/// How many requests of one device may wait for their predecessors at once: a phone sends one
+/// ahead (and may send it again after a network failure while the first still waits); more
+/// are answered `follows_unanswered` at once, so that a device cannot hold requests, and the
+/// replica's feed, by naming predecessors that never come.
+pub const MAX_WAITING_PER_DEVICE: usize = 2;
+
 /// The last change of each device's last stored push request, as far as this process has
-/// seen.
+/// seen, and how many of each device's requests are waiting.
 #[derive(Debug, Default)]
 pub struct PushOrder {
     last_stored: Mutex<HashMap<String, [u8; 32]>>,
     stored: Notify,
+    waiting: Mutex<HashMap<String, usize>>,
+}
+
+/// A request of a device waiting for its predecessor; counted until dropped.
+#[derive(Debug)]
+pub struct Waiting<'a> {
+    order: &'a PushOrder,
+    device_id: String,
+}
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        let mut waiting = self.order.waiting.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(n) = waiting.get_mut(&self.device_id) {
+            *n = n.saturating_sub(1);
+            if *n == 0 {
+                waiting.remove(&self.device_id);
+            }
+        }
+    }
 }
 
 impl PushOrder {
+    /// Counts a request of `device_id` as waiting, unless [`MAX_WAITING_PER_DEVICE`] already
+    /// are.
+    pub fn start_waiting(&self, device_id: &str) -> Option<Waiting<'_>> {
+        let mut waiting = self.waiting.lock().unwrap_or_else(|e| e.into_inner());
+        let n = waiting.entry(device_id.to_owned()).or_default();
+        if *n >= MAX_WAITING_PER_DEVICE {
+            return None;
+        }
+        *n += 1;
+        Some(Waiting {
+            order: self,
+            device_id: device_id.to_owned(),
+        })
+    }
+
     /// Notes that the push request of `device_id` whose last change is `last` is stored.
     pub fn stored(&self, device_id: &str, last: [u8; 32]) {
         let mut map = self.last_stored.lock().unwrap_or_else(|e| e.into_inner());
@@ -85,6 +126,21 @@ mod tests {
         assert!(!waiting.is_finished());
         order.stored("d1", [7; 32]);
         assert!(waiting.await.unwrap());
+    }
+
+    #[test]
+    fn a_device_has_at_most_two_requests_waiting() {
+        let order = PushOrder::default();
+        let first = order.start_waiting("d1").expect("first");
+        let second = order.start_waiting("d1").expect("second");
+        assert!(order.start_waiting("d1").is_none(), "a third is not taken");
+        assert!(order.start_waiting("d2").is_some(), "another device's is");
+        drop(first);
+        assert!(
+            order.start_waiting("d1").is_some(),
+            "one ended: another may wait"
+        );
+        drop(second);
     }
 
     #[tokio::test]
