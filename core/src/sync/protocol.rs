@@ -523,13 +523,15 @@ pub const FOLLOWS_HEADER: &str = "linli-follows";
 pub const FOLLOWS_UNANSWERED: &str = "follows_unanswered";
 
 /// What names a push request in [`FOLLOWS_HEADER`]: its last change's hash (the SHA-256 of
-/// its bytes when they do not decode), which the relay finds in its log once the request is
-/// stored, even by a relay process started since.
+/// its bytes when they do not decode, or when automerge's decoder panics on them), which the
+/// relay finds in its log once the request is stored, even by a relay process started since.
 pub fn follows_key(last_change: &[u8]) -> [u8; 32] {
     use sha2::Digest;
-    automerge::Change::from_bytes(last_change.to_vec())
+    crate::doc::guarded(|| automerge::Change::from_bytes(last_change.to_vec()))
+        .ok()
+        .and_then(Result::ok)
         .map(|c| c.hash().0)
-        .unwrap_or_else(|_| sha2::Sha256::digest(last_change).into())
+        .unwrap_or_else(|| sha2::Sha256::digest(last_change).into())
 }
 
 /// What a phone says of itself in [`DEVICE_STATUS_HEADER`]:
