@@ -479,7 +479,12 @@ fn run(cli: Cli, runtime: &tokio::runtime::Runtime) -> Result<(), RelayError> {
             runtime.spawn(keep_retention(Arc::clone(&relay)));
             runtime.block_on(async {
                 let server = Server::bind(relay, listen).await?;
-                tracing::info!(addr = %server.local_addr()?, db = %db, "linli-relay listening");
+                tracing::info!(
+                    addr = %server.local_addr()?,
+                    db = %db,
+                    allocator = crate::ALLOCATOR,
+                    "linli-relay listening"
+                );
                 server.run(shutdown_signal()).await
             })
         }

@@ -32,3 +32,11 @@ pub mod storage;
 pub use database::Database;
 pub use error::RelayError;
 pub use relay::Relay;
+
+/// The allocator this build of the relay uses: `"tcmalloc"` when the machine that built it had
+/// the library, `"system"` otherwise (see `build.rs`).
+pub const ALLOCATOR: &str = if cfg!(linli_tcmalloc) {
+    "tcmalloc"
+} else {
+    "system"
+};

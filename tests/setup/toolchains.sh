@@ -7,6 +7,8 @@
 #                                      OpenSSL's headers (SQLCipher's crypto, for the type-check)
 #   tests/setup/toolchains.sh postgres the PostgreSQL server binaries (the tests start their own
 #                                      throw-away server on 127.0.0.1; none is left running)
+#   tests/setup/toolchains.sh allocator gperftools' tcmalloc, which the relay links statically
+#                                      when the machine building it has it
 #   tests/setup/toolchains.sh browser  Chromium, its WebDriver and CJK fonts (the office pages'
 #                                      tests start their own chromedriver; none is left running)
 # Prints the variables the test stages use (LINLI_KOTLIN_HOME, LINLI_SWIFT_ROOT).
@@ -85,6 +87,10 @@ targets() {
 
 postgres() {
     apt_install postgresql
+}
+
+allocator() {
+    apt_install libgoogle-perftools-dev
 }
 
 browser() {

@@ -266,7 +266,10 @@ pub async fn run(
         );
     }
     report.section(
-        &format!("relay ingest, {PHONES} phones pushing at once ({runs} runs, medians)"),
+        &format!(
+            "relay ingest, {PHONES} phones pushing at once ({runs} runs, medians; the relay on {})",
+            linli_relay::ALLOCATOR
+        ),
         figures,
     );
     Ok(())

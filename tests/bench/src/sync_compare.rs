@@ -471,7 +471,11 @@ pub async fn run(
         let erased: Vec<_> = runs.iter().filter_map(|r| r.erase).collect();
         figures.extend(crate::erase::figures(n, &erased));
         report.section(
-            &format!("Linli alone, N = {n} ({} runs, medians)", plan.runs),
+            &format!(
+                "Linli alone, N = {n} ({} runs, medians; the relay on {})",
+                plan.runs,
+                linli_relay::ALLOCATOR
+            ),
             figures,
         );
     }
