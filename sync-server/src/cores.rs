@@ -1,8 +1,12 @@
 //! Work spread over the machine's cores: a large push is decoded and judged in groups, one on
-//! the request's thread and each other on a thread of its own, joined before the request goes
-//! on. A group whose thread cannot be started is worked on the request's thread instead, so a
-//! machine out of threads is slower, never wrong.
+//! the request's thread and each other on a helper thread of its own, joined before the
+//! request goes on. The relay runs at most one helper fewer than it has cores at once, across
+//! all requests: pushes judged together share the cores instead of each starting as many
+//! threads as there are (four phones pushing at once on two cores ran eight). A group with no
+//! helper (none free, or its thread could not be started) is worked on the request's thread,
+//! so a busy machine is slower, never wrong.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock};
 
 use crate::error::RelayError;
@@ -11,6 +15,30 @@ use crate::error::RelayError;
 pub(crate) fn cores() -> usize {
     static CORES: OnceLock<usize> = OnceLock::new();
     *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+}
+
+/// Helper threads working for [`spread`] now, across the relay.
+static HELPERS: AtomicUsize = AtomicUsize::new(0);
+
+/// A helper thread's place among the relay's [`HELPERS`], given back when dropped.
+struct HelperPlace;
+
+impl HelperPlace {
+    /// A place, if fewer than `cores() - 1` helpers work now.
+    fn take() -> Option<HelperPlace> {
+        HELPERS
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
+                (n + 1 < cores()).then_some(n + 1)
+            })
+            .ok()
+            .map(|_| HelperPlace)
+    }
+}
+
+impl Drop for HelperPlace {
+    fn drop(&mut self) {
+        HELPERS.fetch_sub(1, Ordering::AcqRel);
+    }
 }
 
 /// Runs `work` on each of `groups` at once and returns the results in the groups' order. Each
@@ -30,9 +58,13 @@ pub(crate) fn spread<T: Send, R: Send>(
         let handles: Vec<_> = others
             .iter()
             .map(|slot| {
+                let place = HelperPlace::take()?;
                 std::thread::Builder::new()
                     .name("judge".into())
-                    .spawn_scoped(scope, || take(slot).map(&work))
+                    .spawn_scoped(scope, || {
+                        let _place = place;
+                        take(slot).map(&work)
+                    })
                     .ok()
             })
             .collect();
@@ -71,6 +103,43 @@ mod tests {
         .expect("spread");
         assert_eq!(sums, vec![45, 145, 245, 345, 445]);
         assert_eq!(worked.load(std::sync::atomic::Ordering::SeqCst), 5);
+    }
+
+    #[test]
+    fn the_relay_runs_fewer_helpers_than_cores_however_many_pushes_spread() {
+        let active = AtomicUsize::new(0);
+        let most = AtomicUsize::new(0);
+        let worked = AtomicUsize::new(0);
+        let work = |g: u32| {
+            let helper = std::thread::current().name() == Some("judge");
+            if helper {
+                let now = active.fetch_add(1, Ordering::SeqCst) + 1;
+                most.fetch_max(now, Ordering::SeqCst);
+            }
+            // Long enough for the pushes below to overlap.
+            std::thread::sleep(std::time::Duration::from_millis(30));
+            if helper {
+                active.fetch_sub(1, Ordering::SeqCst);
+            }
+            worked.fetch_add(1, Ordering::SeqCst);
+            g
+        };
+        std::thread::scope(|s| {
+            for _ in 0..4 {
+                s.spawn(|| {
+                    let groups: Vec<u32> = (0..cores() as u32 + 2).collect();
+                    let expected = groups.clone();
+                    assert_eq!(spread(groups, work).expect("spread"), expected);
+                });
+            }
+        });
+        assert_eq!(worked.load(Ordering::SeqCst), 4 * (cores() + 2));
+        assert!(
+            most.load(Ordering::SeqCst) < cores().max(1),
+            "{} helpers at once on {} cores",
+            most.load(Ordering::SeqCst),
+            cores()
+        );
     }
 
     #[test]
