@@ -25,10 +25,9 @@ use linli_core::doc::{DocKind, apply_guarded, genesis_actor, guarded};
 use linli_core::records::Coded;
 use linli_core::records::directory::Role;
 use linli_core::rules::{self, JudgedDoc, Pusher, Refusal, RefusalCode};
-use linli_core::sync::protocol::Refused;
+use linli_core::sync::protocol::{Refused, undecodable_key};
 use linli_core::{Linli, RemoteChange, Scope};
 use lru::LruCache;
-use sha2::{Digest, Sha256};
 
 use crate::cores::{cores, spread};
 use crate::error::RelayError;
@@ -659,7 +658,7 @@ fn decode(rc: RemoteChange, device_actor: &str) -> Candidate {
         },
         Err(e) => Candidate {
             change: LogChange {
-                hash: Sha256::digest(&bytes).into(),
+                hash: undecodable_key(&bytes),
                 doc_id,
                 kind,
                 scope,

@@ -12,7 +12,7 @@ use axum::http::StatusCode;
 use linli_core::sync::protocol::{
     ACTOR_RETIRED, ActorRequest, BootstrapRequest, BootstrapResponse, Cursor, DEVICE_REVOKED,
     DEVICE_WIPED, EnrolRequest, EnrolResponse, LogMark, MAX_ERASED_PER_RESPONSE,
-    MEMBER_DEACTIVATED, SnapshotDoc, SyncRequest, SyncResponse, TokenResponse, follows_key,
+    MEMBER_DEACTIVATED, SnapshotDoc, SyncRequest, SyncResponse, TokenResponse, change_key,
 };
 use linli_core::{Linli, RemoteChange, Scope};
 use rand::RngExt;
@@ -559,7 +559,7 @@ impl Relay {
         }
         // The replica's feed waits while this push is judged and its answer pulled.
         let _pushing = (!request.push.is_empty()).then(|| self.replica.pushing());
-        let last = request.push.last().map(|c| follows_key(&c.bytes));
+        let last = request.push.last().map(|c| change_key(&c.bytes));
         let judged = self.judge_push(device, std::mem::take(&mut request.push), now_ms)?;
         if let Some(last) = last {
             self.push_order.stored(&device.device_id, last);

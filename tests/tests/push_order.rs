@@ -15,7 +15,7 @@ use linli_core::records::directory::Role;
 use linli_core::sync::client::{SyncClient, SyncOptions};
 use linli_core::sync::protocol::{
     self, FOLLOWS_HEADER, FOLLOWS_UNANSWERED, MEDIA_TYPE, PROTOCOL_VERSION, SyncRequest,
-    VERSION_HEADER, follows_key,
+    VERSION_HEADER, change_key,
 };
 use linli_e2e::proxy::{Seen, SyncProxy};
 use linli_e2e::{TestRelay, change_hashes, door_to_door, forger, whole_log};
@@ -49,7 +49,7 @@ fn logged(r: &TestRelay) -> BTreeSet<[u8; 32]> {
 fn assert_follows_earlier(pushes: &[Seen]) {
     let keys: Vec<String> = pushes
         .iter()
-        .map(|p| hex::encode(follows_key(&p.last)))
+        .map(|p| hex::encode(change_key(&p.last)))
         .collect();
     for (i, p) in pushes.iter().enumerate() {
         if let Some(follows) = &p.follows {
@@ -301,7 +301,7 @@ async fn a_request_whose_predecessor_is_not_stored_is_not_judged() {
         push: tail.to_vec(),
         ..request.clone()
     };
-    let key = hex::encode(follows_key(&head[1].bytes));
+    let key = hex::encode(change_key(&head[1].bytes));
     let waiting = tokio::spawn({
         let (url, token) = (r.url.clone(), token.clone());
         async move { push_following(&url, &token, &follower, &key).await }
@@ -323,7 +323,7 @@ async fn a_request_whose_predecessor_is_not_stored_is_not_judged() {
     door_to_door(&wang.linli, &r.places.building3, 1);
     let later = outbox_request(&wang.linli, &request.push);
     assert!(!later.push.is_empty());
-    let logged_key = hex::encode(follows_key(&head[1].bytes));
+    let logged_key = hex::encode(change_key(&head[1].bytes));
     assert_eq!(
         push_following(&r.url, &token, &later, &logged_key).await,
         200
@@ -377,7 +377,7 @@ fn follow_first(
     request: &SyncRequest,
 ) -> (Vec<linli_core::RemoteChange>, tokio::task::JoinHandle<u16>) {
     let (head, tail) = request.push.split_at(1);
-    let key = hex::encode(follows_key(&head[0].bytes));
+    let key = hex::encode(change_key(&head[0].bytes));
     let follower = SyncRequest {
         push: tail.to_vec(),
         ..request.clone()

@@ -9,13 +9,12 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use automerge::{AutoCommit, Change, ChangeHash};
 use rusqlite::params;
-use sha2::Digest;
 
 use super::{CachedDoc, Saved, WriteTxn};
 use crate::doc::DocKind;
 use crate::error::{Error, ErrorCode, Result};
 use crate::projection::Source;
-use crate::sync::protocol::{Refused, SnapshotDoc};
+use crate::sync::protocol::{Refused, SnapshotDoc, change_key};
 
 /// A change of one document, as it travels between devices (and on the wire).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -189,9 +188,7 @@ impl WriteTxn<'_> {
         let mut kept = 0;
         for rc in changes {
             // A change that does not decode is kept under the digest of its bytes.
-            let hash = Change::from_bytes(rc.bytes.clone())
-                .map(|c| c.hash().0)
-                .unwrap_or_else(|_| sha2::Sha256::digest(&rc.bytes).into());
+            let hash = change_key(&rc.bytes);
             if known.contains(&ChangeHash(hash)) {
                 continue;
             }
@@ -270,9 +267,7 @@ impl WriteTxn<'_> {
     ) -> Result<usize> {
         let mut bytes_of: BTreeMap<[u8; 32], &RemoteChange> = BTreeMap::new();
         for rc in pushed {
-            let hash = Change::from_bytes(rc.bytes.clone())
-                .map(|c| c.hash().0)
-                .unwrap_or_else(|_| sha2::Sha256::digest(&rc.bytes).into());
+            let hash = change_key(&rc.bytes);
             bytes_of.insert(hash, rc);
         }
         let mut by_doc: BTreeMap<&str, Vec<&Refused>> = BTreeMap::new();

@@ -18,7 +18,7 @@ use tokio_util::sync::CancellationToken;
 use super::client::{LOG_MARK, SyncClient, SyncError, SyncResult, mark_value, stored_mark};
 use super::protocol::{
     self, Cursor, DEVICE_STATUS_HEADER, DeviceStatus, FOLLOWS_HEADER, LogMark, SyncRequest,
-    SyncResponse, follows_key,
+    SyncResponse, change_key,
 };
 use super::push_size::PushSize;
 use crate::api::Linli;
@@ -213,7 +213,7 @@ impl Sent {
         let mut headers = vec![(DEVICE_STATUS_HEADER, status.to_header())];
         let follows_last = follows
             .and_then(|f| f.request.push.last())
-            .map(|last| hex::encode(follows_key(&last.bytes)));
+            .map(|last| hex::encode(change_key(&last.bytes)));
         let follows = follows_last.is_some();
         headers.extend(follows_last.map(|key| (FOLLOWS_HEADER, key)));
         let (client, cancel) = (client.clone(), cancel.clone());

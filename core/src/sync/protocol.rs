@@ -511,7 +511,7 @@ pub struct LogMark {
 /// header, not a field of the request: a relay or a phone that does not know it loses nothing.
 pub const DEVICE_STATUS_HEADER: &str = "linli-device-status";
 
-/// The header in which a phone names its previous push request (in hex, see [`follows_key`])
+/// The header in which a phone names its previous push request (in hex, see [`change_key`])
 /// when it sends the next one before that one is answered: the relay judges the request once
 /// the one it follows is stored, and answers it with no page of changes. A relay that takes
 /// such requests sends the header (with any value) in its sync answers; a phone sends it only
@@ -522,16 +522,21 @@ pub const FOLLOWS_HEADER: &str = "linli-follows";
 /// was not judged, and goes again after that one's answer.
 pub const FOLLOWS_UNANSWERED: &str = "follows_unanswered";
 
-/// What names a push request in [`FOLLOWS_HEADER`]: its last change's hash (the SHA-256 of
-/// its bytes when they do not decode, or when automerge's decoder panics on them), which the
-/// relay finds in its log once the request is stored, even by a relay process started since.
-pub fn follows_key(last_change: &[u8]) -> [u8; 32] {
-    use sha2::Digest;
-    crate::doc::guarded(|| automerge::Change::from_bytes(last_change.to_vec()))
+/// The name a change goes by in the log, in the set-aside lists and, for a push request's last
+/// change, in [`FOLLOWS_HEADER`]: its automerge hash, or [`undecodable_key`] when its bytes do
+/// not decode (or automerge's decoder panics on them). The relay finds a request's key in its
+/// log once the request is stored, even a relay process started since.
+pub fn change_key(bytes: &[u8]) -> [u8; 32] {
+    crate::doc::guarded(|| automerge::Change::from_bytes(bytes.to_vec()))
         .ok()
         .and_then(Result::ok)
-        .map(|c| c.hash().0)
-        .unwrap_or_else(|| sha2::Sha256::digest(last_change).into())
+        .map_or_else(|| undecodable_key(bytes), |c| c.hash().0)
+}
+
+/// The name of a change whose bytes do not decode: the SHA-256 of the bytes.
+pub fn undecodable_key(bytes: &[u8]) -> [u8; 32] {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes).into()
 }
 
 /// What a phone says of itself in [`DEVICE_STATUS_HEADER`]:
