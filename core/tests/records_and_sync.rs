@@ -232,6 +232,13 @@ fn an_outbox_page_stops_at_its_bytes_or_its_count_and_says_whether_more_waits() 
     let (page, more) = office.outbox_within(0, 2, usize::MAX).unwrap();
     assert_eq!(seqs(&page), seqs(&all[..2]));
     assert!(more);
+    // Exactly as many as wait, by count or by bytes: nothing more waits.
+    let (page, more) = office.outbox_within(0, all.len(), usize::MAX).unwrap();
+    assert_eq!(seqs(&page), seqs(&all));
+    assert!(!more, "a page of every waiting change says more waits");
+    let (page, more) = office.outbox_within(0, 10_000, sizes.iter().sum()).unwrap();
+    assert_eq!(seqs(&page), seqs(&all));
+    assert!(!more);
     // A change larger than the bound still goes, alone.
     let (page, more) = office.outbox_within(0, 10_000, 1).unwrap();
     assert_eq!(seqs(&page), seqs(&all[..1]));

@@ -59,7 +59,8 @@ impl Linli {
                  JOIN documents d ON d.doc_id = o.doc_id \
                  WHERE o.seq > ?1 ORDER BY o.seq LIMIT ?2",
             )?;
-            let rows = stmt.query_map(params![after_seq, limit as i64], |r| {
+            // One row past `limit` tells whether the bounds left changes after them.
+            let rows = stmt.query_map(params![after_seq, limit.saturating_add(1) as i64], |r| {
                 Ok((
                     r.get::<_, i64>(0)?,
                     r.get::<_, Vec<u8>>(1)?,
@@ -73,6 +74,9 @@ impl Linli {
             let mut held = 0usize;
             for row in rows {
                 let (seq, hash, doc_id, kind, scope, bytes) = row?;
+                if out.len() >= limit {
+                    return Ok((out, true));
+                }
                 held = held.saturating_add(bytes.len());
                 if !out.is_empty() && held > max_bytes {
                     return Ok((out, true));
@@ -88,8 +92,7 @@ impl Linli {
                     },
                 });
             }
-            let full = out.len() >= limit;
-            Ok((out, full))
+            Ok((out, false))
         })
     }
 
