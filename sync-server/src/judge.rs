@@ -32,7 +32,7 @@ use lru::LruCache;
 use crate::cores::{cores, spread};
 use crate::error::RelayError;
 use crate::relay::Relay;
-use crate::storage::{AppendOutcome, Device, LogChange, RelayStorage, SetAside};
+use crate::storage::{AppendOutcome, Bindings, Device, LogChange, RelayStorage, SetAside};
 
 /// How many documents the judge keeps.
 const JUDGE_CACHE_DOCS: usize = 4096;
@@ -238,7 +238,21 @@ impl Relay {
                     .map(|s| (c.change.scope.clone(), s))
             })
             .collect();
+        // The push's documents are this push's alone from here to the append (another push
+        // of one of them waits): their copies and bindings stay as the log has them. Pushes of
+        // other documents are judged at the same time.
+        let mut by_doc: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        for (i, c) in candidates.iter().enumerate() {
+            if let Some(indexes) = by_doc.get_mut(c.change.doc_id.as_str()) {
+                indexes.push(i);
+            } else {
+                by_doc.insert(c.change.doc_id.clone(), vec![i]);
+            }
+        }
+        let mut claimed = self.judge.claim(by_doc.keys().cloned().collect());
         let checking = thread_cpu();
+        let named: Vec<&str> = by_doc.keys().map(String::as_str).collect();
+        let bindings = storage.doc_bindings(&named)?;
         let pusher = self.replica.read_directory(storage, |replica, _| {
             let wanted: Vec<Scope> = scopes.values().cloned().collect();
             let decided = replica.scope_accesses(&device.member_id, &wanted)?;
@@ -247,7 +261,7 @@ impl Relay {
             let mut known_docs = BTreeSet::new();
             for c in &mut candidates {
                 if c.refusal.is_none() {
-                    c.refusal = pre_check(storage, device, c, &access, &known_docs)?;
+                    c.refusal = pre_check(device, c, &access, &bindings, &known_docs);
                 }
                 known_docs.insert(c.change.doc_id.clone());
             }
@@ -259,18 +273,6 @@ impl Relay {
             pusher_of(replica, device, replica.known_orders(tickets)?)
         })?;
 
-        // The push's documents are this push's alone from here to the append (another push
-        // of one of them waits): their copies stay equal to the log. Pushes of other documents
-        // are judged at the same time.
-        let mut by_doc: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-        for (i, c) in candidates.iter().enumerate() {
-            if let Some(indexes) = by_doc.get_mut(c.change.doc_id.as_str()) {
-                indexes.push(i);
-            } else {
-                by_doc.insert(c.change.doc_id.clone(), vec![i]);
-            }
-        }
-        let mut claimed = self.judge.claim(by_doc.keys().cloned().collect());
         let mut verdicts: Vec<Option<(&'static str, String)>> =
             candidates.iter().map(|c| c.refusal.clone()).collect();
         let mut works: Vec<DocWork> = Vec::new();
@@ -297,6 +299,7 @@ impl Relay {
             let first = &candidates[judged[0]].change;
             works.push(DocWork {
                 copy: claimed.take(&doc_id),
+                bound: bindings.contains_key(&doc_id),
                 doc_id,
                 kind: first.kind,
                 scope: first.scope.clone(),
@@ -403,15 +406,16 @@ impl Relay {
         Ok(judged)
     }
 
-    /// A document the judge does not hold: new (not bound in the log), or the replica's copy
+    /// A document the judge does not hold: new (not `bound` in the log), or the replica's copy
     /// brought up to the log's head for its scope.
     fn load_for_judging(
         &self,
         storage: &dyn RelayStorage,
         doc_id: &str,
         scope: &str,
+        bound: bool,
     ) -> Result<AutoCommit, RelayError> {
-        if storage.doc_binding(doc_id)?.is_none() {
+        if !bound {
             return Ok(AutoCommit::new());
         }
         self.replica.read_scopes_fed(
@@ -434,6 +438,8 @@ struct DocWork {
     scope: String,
     /// The cache's copy, when it held one.
     copy: Option<JudgedDoc>,
+    /// Whether the log binds the document (it has changes of it).
+    bound: bool,
     /// The candidates' indexes of `changes`, in push order.
     judged: Vec<usize>,
     changes: Vec<Change>,
@@ -520,6 +526,7 @@ impl Relay {
             kind,
             scope,
             copy,
+            bound,
             judged,
             changes,
             mut refused,
@@ -527,7 +534,7 @@ impl Relay {
         let started = thread_cpu();
         let mut doc = match copy {
             Some(doc) => doc,
-            None => JudgedDoc::new(self.load_for_judging(storage, &doc_id, &scope)?),
+            None => JudgedDoc::new(self.load_for_judging(storage, &doc_id, &scope, bound)?),
         };
         let intact = fill_dependencies(storage, &doc_id, &mut doc, &changes)?;
         *loading += thread_cpu().saturating_sub(started);
@@ -697,65 +704,65 @@ fn pusher_of(
 
 /// The checks made before the rules: scope, access, a known document, the author.
 fn pre_check(
-    storage: &dyn RelayStorage,
     device: &Device,
     c: &Candidate,
     access: &BTreeMap<&str, Access>,
+    bindings: &Bindings,
     known_docs: &BTreeSet<String>,
-) -> Result<Option<(&'static str, String)>, RelayError> {
+) -> Option<(&'static str, String)> {
     let Some(change) = &c.decoded else {
-        return Ok(None);
+        return None;
     };
     let lc = &c.change;
     let scope = match Scope::parse(&lc.scope) {
         Ok(s) => s,
-        Err(e) => return Ok(Some(("bad_scope", e.to_string()))),
+        Err(e) => return Some(("bad_scope", e.to_string())),
     };
     if let Err(e) = scope.check_document(&lc.doc_id, lc.kind) {
-        return Ok(Some(("bad_scope", e.to_string())));
+        return Some(("bad_scope", e.to_string()));
     }
     if !access.get(lc.scope.as_str()).is_some_and(|a| a.write) {
-        return Ok(Some((
+        return Some((
             "scope_forbidden",
             format!(
                 "member {} may not write scope {}",
                 device.member_id, lc.scope
             ),
-        )));
+        ));
     }
     // Written by the document's genesis actor: the rules check that it is the document's
     // deterministic first change, and refuse it as forged otherwise.
     let first = *change.actor_id() == genesis_actor(&lc.doc_id);
     if !first && !known_docs.contains(&lc.doc_id) {
-        match storage.doc_binding(&lc.doc_id)? {
+        match bindings.get(&lc.doc_id) {
             None => {
-                return Ok(Some((
+                return Some((
                     "unknown_document",
                     format!(
                         "document {} is new to the relay: push its first change first",
                         lc.doc_id
                     ),
-                )));
+                ));
             }
-            Some((kind, scope)) if kind != lc.kind || scope != lc.scope => {
-                return Ok(Some((
+            Some((kind, scope)) if *kind != lc.kind || *scope != lc.scope => {
+                return Some((
                     "bad_scope",
                     format!("document {} is a {} in {scope}", lc.doc_id, kind.as_str()),
-                )));
+                ));
             }
             Some(_) => {}
         }
     }
     if !first && change.actor_id().to_hex_string() != device.actor_id {
-        return Ok(Some((
+        return Some((
             "foreign_author",
             format!(
                 "the change was written by actor {}, not by this device",
                 change.actor_id().to_hex_string()
             ),
-        )));
+        ));
     }
-    Ok(None)
+    None
 }
 
 /// Whether the log holds `change` under its document.

@@ -148,6 +148,21 @@ fn scopes_page_in_order(open: Open<'_>) {
     assert!(s.read_scope("nowhere", 0, 1, 100).unwrap().is_empty());
     assert_eq!(s.doc_binding("d3").unwrap().unwrap().1, "building:b3");
     assert_eq!(s.doc_binding("nope").unwrap(), None);
+    // Many documents at once: the bound ones, each with its own binding.
+    let bound = s.doc_bindings(&["e2", "nope", "d3", "g1", "d3"]).unwrap();
+    let scopes: Vec<(&str, &str)> = bound
+        .iter()
+        .map(|(doc, (_, scope))| (doc.as_str(), scope.as_str()))
+        .collect();
+    assert_eq!(
+        scopes,
+        vec![
+            ("d3", "building:b3"),
+            ("e2", "tickets"),
+            ("g1", "building:b5")
+        ]
+    );
+    assert!(s.doc_bindings(&[]).unwrap().is_empty());
 }
 
 fn a_push_against_a_binding_stores_nothing(open: Open<'_>) {

@@ -16,6 +16,9 @@ use linli_core::{DocKind, RemoteChange};
 
 use crate::error::RelayError;
 
+/// Documents' bindings: the kind and scope of each, by document id.
+pub type Bindings = std::collections::BTreeMap<String, (DocKind, String)>;
+
 /// A stored 32-byte hash.
 pub(crate) fn hash_of(bytes: Vec<u8>) -> Result<[u8; 32], RelayError> {
     bytes
@@ -312,8 +315,13 @@ pub trait RelayStorage: Send + Sync + std::fmt::Debug + 'static {
     }
     /// Whether the log has this change.
     fn has_change(&self, hash: &[u8; 32]) -> Result<bool, RelayError>;
+    /// The kind and scope each of `doc_ids` that is bound is bound to, read at once (a push
+    /// names thousands of documents).
+    fn doc_bindings(&self, doc_ids: &[&str]) -> Result<Bindings, RelayError>;
     /// The kind and scope a document is bound to.
-    fn doc_binding(&self, doc_id: &str) -> Result<Option<(DocKind, String)>, RelayError>;
+    fn doc_binding(&self, doc_id: &str) -> Result<Option<(DocKind, String)>, RelayError> {
+        Ok(self.doc_bindings(&[doc_id])?.remove(doc_id))
+    }
     /// Changes of `scope` after `after_seq`, oldest first, up to about `max_bytes` (at least
     /// one) and `max_rows`.
     fn read_scope(

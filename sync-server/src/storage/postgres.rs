@@ -16,9 +16,9 @@ use r2d2_postgres::PostgresConnectionManager;
 
 use super::rules::{self, BlobWrite};
 use super::{
-    AppendOutcome, ArchivedReport, BlobChunk, BlobQuota, BlobState, BlobUsage, CompleteBlob,
-    Device, DeviceReport, EnrolCode, LogChange, LoggedChange, NewDevice, RelayStorage,
-    RetiredActor, SetAside, Tombstone,
+    AppendOutcome, ArchivedReport, Bindings, BlobChunk, BlobQuota, BlobState, BlobUsage,
+    CompleteBlob, Device, DeviceReport, EnrolCode, LogChange, LoggedChange, NewDevice,
+    RelayStorage, RetiredActor, SetAside, Tombstone,
 };
 use crate::error::RelayError;
 
@@ -438,12 +438,17 @@ impl RelayStorage for PostgresStorage {
             .is_some())
     }
 
-    fn doc_binding(&self, doc_id: &str) -> Result<Option<(DocKind, String)>, RelayError> {
-        let row = self
-            .conn()?
-            .query_opt("SELECT kind, scope FROM docs WHERE doc_id = $1", &[&doc_id])?;
-        row.map(|r| Ok((DocKind::parse(r.get::<_, &str>(0))?, r.get(1))))
-            .transpose()
+    fn doc_bindings(&self, doc_ids: &[&str]) -> Result<Bindings, RelayError> {
+        if doc_ids.is_empty() {
+            return Ok(Bindings::new());
+        }
+        let rows = self.conn()?.query(
+            "SELECT doc_id, kind, scope FROM docs WHERE doc_id = ANY($1)",
+            &[&doc_ids],
+        )?;
+        rows.iter()
+            .map(|r| Ok((r.get(0), (DocKind::parse(r.get::<_, &str>(1))?, r.get(2)))))
+            .collect()
     }
 
     fn read_scope(

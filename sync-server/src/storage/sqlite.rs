@@ -14,9 +14,9 @@ use rusqlite_migration::{M, Migrations};
 
 use super::rules::{self, BlobWrite};
 use super::{
-    AppendOutcome, ArchivedReport, BlobChunk, BlobQuota, BlobState, BlobUsage, CompleteBlob,
-    Device, DeviceReport, EnrolCode, LogChange, LoggedChange, NewDevice, RelayStorage,
-    RetiredActor, SetAside, Tombstone,
+    AppendOutcome, ArchivedReport, Bindings, BlobChunk, BlobQuota, BlobState, BlobUsage,
+    CompleteBlob, Device, DeviceReport, EnrolCode, LogChange, LoggedChange, NewDevice,
+    RelayStorage, RetiredActor, SetAside, Tombstone,
 };
 use crate::error::RelayError;
 
@@ -240,13 +240,19 @@ impl RelayStorage for SqliteStorage {
             .exists([hash.as_slice()])?)
     }
 
-    fn doc_binding(&self, doc_id: &str) -> Result<Option<(DocKind, String)>, RelayError> {
+    fn doc_bindings(&self, doc_ids: &[&str]) -> Result<Bindings, RelayError> {
         let conn = lock(&self.reader);
-        let row: Option<(String, String)> = conn
-            .prepare_cached("SELECT kind, scope FROM docs WHERE doc_id = ?1")?
-            .query_row([doc_id], |r| Ok((r.get(0)?, r.get(1)?)))
-            .optional()?;
-        row.map(|(k, s)| Ok((kind_of(&k)?, s))).transpose()
+        let mut stmt = conn.prepare_cached("SELECT kind, scope FROM docs WHERE doc_id = ?1")?;
+        let mut out = Bindings::new();
+        for &doc_id in doc_ids {
+            let row: Option<(String, String)> = stmt
+                .query_row([doc_id], |r| Ok((r.get(0)?, r.get(1)?)))
+                .optional()?;
+            if let Some((kind, scope)) = row {
+                out.insert(doc_id.to_owned(), (kind_of(&kind)?, scope));
+            }
+        }
+        Ok(out)
     }
 
     fn read_scope(
