@@ -5,11 +5,12 @@
 //! [`OnePass`] reads each map or list the first time hydration asks about it, with one
 //! `map_range` or `list_range` pass, and answers the field lookups from what it read. The values
 //! are the ones `get` gives (the winning value of a conflict), so a record reads the same either
-//! way; only the number of passes over the document changes.
+//! way; only the number of passes over the document changes. [`hydrate_items`] reads a few items
+//! of a long list (those a push or an edit appended) without reading the rest of the list.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
-use std::ops::RangeBounds;
+use std::ops::{Range, RangeBounds};
 use std::rc::Rc;
 
 use automerge::iter::{ListRange, MapRange};
@@ -30,12 +31,43 @@ pub(crate) fn hydrate_prop<'p, T: Hydrate>(
     autosurgeon::hydrate_prop(&OnePass::new(doc), obj, prop)
 }
 
+/// Hydrates the items `range` of `list` as `T`s, as [`hydrate_prop`] reads each, reading the
+/// list over `range` alone (in one pass) and each item's objects once.
+pub(crate) fn hydrate_items<T: Hydrate>(
+    doc: &AutoCommit,
+    list: &ObjId,
+    range: Range<usize>,
+) -> Result<Vec<T>, HydrateError> {
+    let reader = OnePass::new(doc);
+    let elements = ReadDoc::list_range(doc, list, range.clone())
+        .map(|item| {
+            let id = item.id();
+            (item.value.into_value(), id)
+        })
+        .collect();
+    reader.objects.borrow_mut().insert(
+        list.clone(),
+        Rc::new(Entries::Window {
+            start: range.start,
+            elements,
+        }),
+    );
+    range
+        .map(|index| autosurgeon::hydrate_prop(&reader, list, index))
+        .collect()
+}
+
 /// What one object holds, as read in one pass.
 enum Entries {
     /// Keys in the document's order (sorted), with the visible value of each.
     Map(Vec<(String, Value<'static>, ObjId)>),
     /// The visible elements in order.
     List(Vec<(Value<'static>, ObjId)>),
+    /// The visible elements from `start` on, as far as they were read.
+    Window {
+        start: usize,
+        elements: Vec<(Value<'static>, ObjId)>,
+    },
     /// Text, a scalar or a missing object: not read ahead.
     Other,
 }
@@ -108,6 +140,12 @@ impl ReadDoc for OnePass<'_> {
             (Entries::List(elements), Prop::Seq(index)) => elements
                 .get(*index)
                 .map(|(value, id)| (value.clone(), id.clone())),
+            (Entries::Window { start, elements }, Prop::Seq(index))
+                if (*start..start + elements.len()).contains(index) =>
+            {
+                let (value, id) = &elements[index - start];
+                Some((value.clone(), id.clone()))
+            }
             _ => return ReadDoc::get(self.doc, obj, prop),
         };
         Ok(found)
@@ -137,7 +175,7 @@ impl ReadDoc for OnePass<'_> {
         match &*self.entries(obj.as_ref()) {
             Entries::List(elements) => elements.len(),
             Entries::Map(entries) => entries.len(),
-            Entries::Other => ReadDoc::length(self.doc, obj),
+            Entries::Window { .. } | Entries::Other => ReadDoc::length(self.doc, obj),
         }
     }
 
@@ -223,6 +261,37 @@ mod tests {
 
         let one_pass = OnePass::new(&a);
         same_everywhere(&a, &ROOT, &one_pass);
+    }
+
+    #[test]
+    fn items_read_alone_are_the_items_the_whole_list_reads() {
+        #[derive(Debug, PartialEq, Hydrate, autosurgeon::Reconcile)]
+        struct Visit {
+            at_ms: i64,
+            lead: String,
+        }
+        let mut a = AutoCommit::new();
+        let visits = a.put_object(ROOT, "visits", ObjType::List).unwrap();
+        for i in 0..8_i64 {
+            let v = a.insert_object(&visits, i as usize, ObjType::Map).unwrap();
+            a.put(&v, "at_ms", i * 1000).unwrap();
+            a.put(&v, "lead", format!("lead-{i}")).unwrap();
+        }
+        // A conflict inside an item and an item deleted before the window.
+        let mut b = a.fork().with_actor(automerge::ActorId::from(b"bbbb"));
+        let fifth = a.get(&visits, 5).unwrap().unwrap().1;
+        a.put(&fifth, "lead", "lead-wang").unwrap();
+        b.put(&fifth, "lead", "lead-li").unwrap();
+        b.delete(&visits, 1).unwrap();
+        a.merge(&mut b).unwrap();
+        let whole: Vec<Visit> = autosurgeon::hydrate_prop(&a, ROOT, "visits").unwrap();
+        assert_eq!(whole.len(), 7);
+        for range in [0..7, 3..6, 6..7, 2..2] {
+            let items: Vec<Visit> = super::hydrate_items(&a, &visits, range.clone()).unwrap();
+            assert_eq!(items, whole[range.clone()], "items {range:?}");
+        }
+        // Past the end: an error, as reading the missing item one by one gives.
+        assert!(super::hydrate_items::<Visit>(&a, &visits, 6..8).is_err());
     }
 
     #[test]

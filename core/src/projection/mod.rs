@@ -78,19 +78,15 @@ fn root_items<T: Hydrate>(doc_id: &str, doc: &AutoCommit, key: &str) -> Result<V
         .map_err(|e| Error::document(doc_id, e))
 }
 
-/// The items `from..len` of `list`, each read alone: those a local edit appended.
+/// The items `from..len` of `list`, read without the rest of the list: those a local edit
+/// appended.
 fn list_items<T: Hydrate>(
     doc_id: &str,
     doc: &AutoCommit,
     list: &ObjId,
     items: std::ops::Range<usize>,
 ) -> Result<Vec<T>> {
-    items
-        .map(|index| {
-            crate::doc::one_pass::hydrate_prop(doc, list, index)
-                .map_err(|e| Error::document(doc_id, e))
-        })
-        .collect()
+    crate::doc::one_pass::hydrate_items(doc, list, items).map_err(|e| Error::document(doc_id, e))
 }
 
 /// What brought the document to the state being projected.

@@ -14,7 +14,7 @@ use automerge::{AutoCommit, ExpandedChange, ObjType, ROOT, ReadDoc, Value};
 use autosurgeon::Hydrate;
 
 use super::kinds::Record;
-use crate::doc::one_pass::{hydrate, hydrate_prop};
+use crate::doc::one_pass::{hydrate, hydrate_items};
 use crate::records::gate_log::GateLogDoc;
 use crate::records::household::HouseholdHead;
 use crate::records::ticket::{TicketDoc, TicketHead};
@@ -81,9 +81,7 @@ fn items<T: Hydrate>(
     list: &automerge::ObjId,
     range: Range<usize>,
 ) -> Option<Vec<T>> {
-    range
-        .map(|index| hydrate_prop(doc, list, index).ok())
-        .collect()
+    hydrate_items(doc, list, range).ok()
 }
 
 /// The operation id an object or list item of `doc` is named by, as decoded changes name it.

@@ -247,6 +247,9 @@ fn most_items(what: &str) -> usize {
     }
 }
 
+/// Up to how many new items an append-only list is checked in order (see [`appended`]).
+const FEW_APPENDED: usize = 16;
+
 /// The items of `after` that `before` lacks, provided every item of `before` is still in
 /// `after`, unchanged (merge order may interleave concurrent items), and the list within
 /// [`most_items`].
@@ -262,6 +265,18 @@ fn appended<'a, T: PartialEq>(
             RefusalCode::TooLarge,
             format!("a record holds at most {most} of {what}: the list is full"),
         ));
+    }
+    // The usual edit: the old items first, in their order, then a few new ones whose ids are
+    // new. Checked without a map of every item (a long record's visits, a busy gate's day).
+    if after.len() >= before.len() && after.len() - before.len() <= FEW_APPENDED {
+        let (kept, new) = after.split_at(before.len());
+        let fresh = |(i, t): (usize, &T)| {
+            let t_id = id(t);
+            before.iter().chain(&new[..i]).all(|o| id(o) != t_id)
+        };
+        if kept == before && new.iter().enumerate().all(fresh) {
+            return Ok(new.iter().collect());
+        }
     }
     let now: BTreeMap<&String, &T> = after.iter().map(|t| (id(t), t)).collect();
     for old in before {
@@ -688,5 +703,63 @@ mod list_tests {
         assert!(appended(&over, &over, same, "work order step").is_ok());
         assert!(appended(&ids(1_500), &ids(1_500), same, "service").is_ok());
         assert!(appended(&ids(2_000), &ids(2_001), same, "ticket event").is_err());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{RefusalCode, appended};
+
+    #[derive(Debug, PartialEq)]
+    struct Item {
+        id: String,
+        text: &'static str,
+    }
+
+    fn item(id: &str, text: &'static str) -> Item {
+        Item {
+            id: id.to_owned(),
+            text,
+        }
+    }
+
+    fn added<'a>(before: &[Item], after: &'a [Item]) -> Result<Vec<&'a str>, RefusalCode> {
+        appended(before, after, |i| &i.id, "visit")
+            .map(|new| new.iter().map(|i| i.id.as_str()).collect())
+            .map_err(|r| r.code)
+    }
+
+    #[test]
+    fn an_append_only_list_keeps_every_item_and_gives_ids_once() {
+        let before = [item("v1", "上门"), item("v2", "送药")];
+        let kept = |extra: Vec<Item>| -> Vec<Item> {
+            before
+                .iter()
+                .map(|i| item(&i.id, i.text))
+                .chain(extra)
+                .collect()
+        };
+        assert_eq!(added(&before, &kept(vec![])), Ok(vec![]));
+        assert_eq!(
+            added(&before, &kept(vec![item("v3", "测温")])),
+            Ok(vec!["v3"])
+        );
+        // Interleaved by a merge: still only appended.
+        let merged = [item("v1", "上门"), item("v3", "测温"), item("v2", "送药")];
+        assert_eq!(added(&before, &merged), Ok(vec!["v3"]));
+        // A new item under an old item's id, or two new items under one id.
+        assert_eq!(
+            added(&before, &kept(vec![item("v1", "改写")])),
+            Err(RefusalCode::AppendOnly)
+        );
+        assert_eq!(
+            added(&before, &kept(vec![item("v3", "a"), item("v3", "b")])),
+            Err(RefusalCode::AppendOnly)
+        );
+        // An old item changed or gone.
+        let changed = [item("v1", "上门"), item("v2", "改了"), item("v3", "测温")];
+        assert_eq!(added(&before, &changed), Err(RefusalCode::AppendOnly));
+        let gone = [item("v1", "上门"), item("v3", "测温")];
+        assert_eq!(added(&before, &gone), Err(RefusalCode::AppendOnly));
     }
 }
