@@ -525,7 +525,8 @@ fn a_visitor_names_the_address_and_the_household_is_filled_only_where_it_is_held
 }
 
 #[test]
-fn a_visitors_address_is_refused_unless_it_is_a_building_or_lane_of_the_directory() {
+fn a_visitors_address_is_refused_unless_it_is_a_building_or_lane_of_the_directory_and_a_household_id()
+ {
     let devices = Devices::new();
     let office = devices.open("office", "office-pc");
     let c = community(&office);
@@ -562,6 +563,17 @@ fn a_visitors_address_is_refused_unless_it_is_a_building_or_lane_of_the_director
         refused(to(Some(&c.building3), "302\u{7}")),
         ("room".into(), ErrorCode::ControlCharacters)
     );
+    // A household named by id is an id: no line breaks, no free text, no kilobytes.
+    for household in ["hh-1\nforged", "王家", &"h".repeat(65)] {
+        assert_eq!(
+            refused(VisitorInput {
+                household: Some(household.to_owned()),
+                ..to(Some(&c.building3), "1单元 302")
+            }),
+            ("household".into(), ErrorCode::Malformed),
+            "{household:?}"
+        );
+    }
     let date = office.community().unwrap().local_date(start_time());
     assert!(guard.gate_entries(&c.east_gate, date).unwrap().is_empty());
 }

@@ -884,7 +884,7 @@ impl Linli {
             ));
         }
         let household = match v.household.as_deref().map(str::trim) {
-            Some(h) if !h.is_empty() => Some(h.to_owned()),
+            Some(h) if !h.is_empty() => Some(validate::id("household", h)?),
             _ => match (&building_id, &room) {
                 (Some(b), Some(r)) => self.household_at(b, r)?,
                 _ => None,
