@@ -6,17 +6,24 @@
 //! its own and keeps what one thread freed for that arena: a large push grew the relay to
 //! 440 MB, every new page zeroed by the kernel on first touch (a sixth of the relay's CPU on a
 //! virtual machine). tcmalloc's thread caches hand freed memory to whichever thread asks next.
-//! Linked statically, so that the binary runs where the library is not installed. Setting
-//! `LINLI_SYSTEM_MALLOC` when building keeps the system allocator (to compare them).
+//! Linked statically and whole (its `malloc` must replace the C library's whichever linker
+//! runs), so that the binary needs only the C++ runtime where it runs. Setting
+//! `LINLI_SYSTEM_MALLOC=1` when building keeps the system allocator (to compare them).
 
 use std::path::PathBuf;
 
 fn main() {
     println!("cargo::rerun-if-env-changed=LINLI_SYSTEM_MALLOC");
     println!("cargo::rustc-check-cfg=cfg(linli_tcmalloc)");
-    let linux = std::env::var("CARGO_CFG_TARGET_OS").is_ok_and(|os| os == "linux");
-    let host = std::env::var("HOST").ok() == std::env::var("TARGET").ok();
-    if !linux || !host || std::env::var_os("LINLI_SYSTEM_MALLOC").is_some() {
+    let env = |name: &str| std::env::var(name).unwrap_or_default();
+    let linux = env("CARGO_CFG_TARGET_OS") == "linux";
+    let host = env("HOST") == env("TARGET");
+    // A fully static binary has no C++ runtime to link tcmalloc with.
+    let crt_static = env("CARGO_CFG_TARGET_FEATURE")
+        .split(',')
+        .any(|f| f == "crt-static");
+    let system = !matches!(env("LINLI_SYSTEM_MALLOC").as_str(), "" | "0");
+    if !linux || !host || crt_static || system {
         return;
     }
     match static_tcmalloc() {
@@ -34,14 +41,24 @@ fn main() {
             }
             println!("cargo::rerun-if-changed={}", archive.display());
             println!("cargo::rustc-link-search=native={}", out.display());
-            println!("cargo::rustc-link-lib=static=tcmalloc_minimal");
+            println!("cargo::rustc-link-lib=static:+whole-archive=tcmalloc_minimal");
             println!("cargo::rustc-link-lib=dylib=stdc++");
             println!("cargo::rustc-cfg=linli_tcmalloc");
         }
-        Err(why) => println!(
-            "cargo::warning=tcmalloc not found ({why}); the relay uses the system allocator \
-             (Debian: apt install libgoogle-perftools-dev)"
-        ),
+        Err(why) => {
+            println!(
+                "cargo::warning=tcmalloc not found ({why}); the relay uses the system allocator \
+                 (Debian: apt install libgoogle-perftools-dev)"
+            );
+            // Looked for again once a package adds its pkg-config file.
+            for dir in pkg_config::get_variable("pkg-config", "pc_path")
+                .unwrap_or_default()
+                .split(':')
+                .filter(|d| std::path::Path::new(d).is_dir())
+            {
+                println!("cargo::rerun-if-changed={dir}");
+            }
+        }
     }
 }
 

@@ -40,3 +40,23 @@ pub const ALLOCATOR: &str = if cfg!(linli_tcmalloc) {
 } else {
     "system"
 };
+
+#[cfg(test)]
+mod tests {
+    /// The allocator named is the one linked in: its entry points are in this very binary
+    /// (an archive linked by name only would leave the C library's `malloc` in place).
+    #[test]
+    fn the_relay_links_the_allocator_it_names() {
+        let exe = std::fs::read(std::env::current_exe().expect("this test's binary"))
+            .expect("reading this test's binary");
+        // Spelled backwards here, so that this test's own bytes do not hold the name.
+        let symbol: Vec<u8> = b"\0collam_ct\0".iter().rev().copied().collect();
+        let linked = exe.windows(symbol.len()).any(|w| w == symbol.as_slice());
+        assert_eq!(
+            linked,
+            super::ALLOCATOR == "tcmalloc",
+            "{}",
+            super::ALLOCATOR
+        );
+    }
+}

@@ -46,7 +46,7 @@ impl Linli {
 
     /// Up to `limit` outbox changes after `after_seq`, oldest first, holding at most
     /// `max_bytes` of change bytes (at least one change), and whether the bounds left changes
-    /// after them. Rows past the bounds are not read.
+    /// after them. At most one row past the bounds is read, to tell.
     pub fn outbox_within(
         &self,
         after_seq: i64,

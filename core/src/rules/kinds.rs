@@ -268,6 +268,8 @@ fn appended<'a, T: PartialEq>(
     }
     // The usual edit: the old items first, in their order, then a few new ones whose ids are
     // new. Checked without a map of every item (a long record's visits, a busy gate's day).
+    // Old items that already share an id (written before these rules) do not stop it; the
+    // map below refuses them when the items come in another order.
     if after.len() >= before.len() && after.len() - before.len() <= FEW_APPENDED {
         let (kept, new) = after.split_at(before.len());
         let fresh = |(i, t): (usize, &T)| {
@@ -761,5 +763,20 @@ mod tests {
         assert_eq!(added(&before, &changed), Err(RefusalCode::AppendOnly));
         let gone = [item("v1", "上门"), item("v3", "测温")];
         assert_eq!(added(&before, &gone), Err(RefusalCode::AppendOnly));
+    }
+
+    #[test]
+    fn a_list_whose_old_items_share_an_id_still_takes_new_items_in_order() {
+        // Written before these rules (or by two relay instances at once): the record is kept
+        // as it is and is not stuck; a new item under a fresh id, after the old ones, goes.
+        let before = [item("v1", "上门"), item("v1", "又一次")];
+        let after = [item("v1", "上门"), item("v1", "又一次"), item("v2", "送药")];
+        assert_eq!(added(&before, &after), Ok(vec!["v2"]));
+        let reused = [
+            item("v1", "上门"),
+            item("v1", "又一次"),
+            item("v1", "第三次"),
+        ];
+        assert_eq!(added(&before, &reused), Err(RefusalCode::AppendOnly));
     }
 }

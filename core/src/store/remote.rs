@@ -175,26 +175,28 @@ impl WriteTxn<'_> {
         code: &str,
         reason: &str,
     ) -> Result<usize> {
+        // A change that does not decode is kept under the digest of its bytes.
+        let keys: Vec<[u8; 32]> = changes.iter().map(|rc| change_key(&rc.bytes)).collect();
         let mut known = BTreeSet::new();
         if let Some(entry) = self.entry(doc_id).ok().flatten() {
-            for rc in changes {
-                if let Ok(c) = Change::from_bytes(rc.bytes.clone())
-                    && entry.doc.get_change_meta_by_hash(&c.hash()).is_some()
+            for key in &keys {
+                if entry
+                    .doc
+                    .get_change_meta_by_hash(&ChangeHash(*key))
+                    .is_some()
                 {
-                    known.insert(c.hash());
+                    known.insert(*key);
                 }
             }
         }
         let mut kept = 0;
-        for rc in changes {
-            // A change that does not decode is kept under the digest of its bytes.
-            let hash = change_key(&rc.bytes);
-            if known.contains(&ChangeHash(hash)) {
+        for (rc, hash) in changes.iter().zip(&keys) {
+            if known.contains(hash) {
                 continue;
             }
             self.keep_aside_from(
                 SET_ASIDE_RECEIVED,
-                &hash,
+                hash,
                 doc_id,
                 rc.kind,
                 &rc.scope,
