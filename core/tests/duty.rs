@@ -570,7 +570,7 @@ fn a_visitors_address_is_refused_unless_it_is_a_building_or_lane_of_the_director
                 household: Some(household.to_owned()),
                 ..to(Some(&c.building3), "1单元 302")
             }),
-            ("household".into(), ErrorCode::Malformed),
+            ("household_id".into(), ErrorCode::Malformed),
             "{household:?}"
         );
     }

@@ -884,7 +884,7 @@ impl Linli {
             ));
         }
         let household = match v.household.as_deref().map(str::trim) {
-            Some(h) if !h.is_empty() => Some(validate::id("household", h)?),
+            Some(h) if !h.is_empty() => Some(validate::id("household_id", h)?),
             _ => match (&building_id, &room) {
                 (Some(b), Some(r)) => self.household_at(b, r)?,
                 _ => None,
