@@ -26,13 +26,25 @@ struct GateLogHead {
     date: String,
 }
 
+/// A record read after changes that only appended to it.
+#[derive(Debug)]
+pub(super) struct Appended {
+    /// The record after the changes.
+    pub(super) after: Record,
+    /// When the list's old items were moved out of the record before (a household's visits, a
+    /// gate day's entries: not copied, however long), how many there were: the first items of
+    /// `after`'s list are then the old items, and the record before holds none.
+    pub(super) moved: Option<usize>,
+}
+
 /// The record `doc` reads as after `changes` (decoded), built from `before` when the changes
-/// only appended to its list (see the module documentation); `None` when it must be read whole.
+/// only appended to its list (see the module documentation); `None` when it must be read whole,
+/// `before` then untouched.
 pub(super) fn read_after(
     doc: &AutoCommit,
-    before: &Record,
+    before: &mut Record,
     changes: &[ExpandedChange],
-) -> Option<Record> {
+) -> Option<Appended> {
     let (key, old) = match before {
         Record::Household(h) => ("visits", h.visits.len()),
         Record::Ticket(t) => ("events", t.events.len()),
@@ -40,37 +52,51 @@ pub(super) fn read_after(
         _ => return None,
     };
     let (list, new) = appended(doc, key, old, changes)?;
+    let moved = Some(old);
     Some(match before {
         Record::Household(h) => {
             let head: HouseholdHead = hydrate(doc).ok()?;
-            let mut visits = h.visits.clone();
-            visits.extend(items(doc, &list, new)?);
-            Record::Household(head.with_visits(visits))
+            let added = items(doc, &list, new)?;
+            let mut visits = std::mem::take(&mut h.visits);
+            visits.extend(added);
+            Appended {
+                after: Record::Household(head.with_visits(visits)),
+                moved,
+            }
         }
         Record::Ticket(t) => {
             let head: TicketHead = hydrate(doc).ok()?;
             let mut events = t.events.clone();
             events.extend(items(doc, &list, new)?);
-            Record::Ticket(TicketDoc {
-                category: head.category,
-                place: head.place,
-                description: head.description,
-                photos: head.photos,
-                channel: head.channel,
-                reporter: head.reporter,
-                reported_ms: head.reported_ms,
-                events,
-            })
+            // A ticket's rules read its state from every event before: copied (a ticket's
+            // timeline is short).
+            Appended {
+                after: Record::Ticket(TicketDoc {
+                    category: head.category,
+                    place: head.place,
+                    description: head.description,
+                    photos: head.photos,
+                    channel: head.channel,
+                    reporter: head.reporter,
+                    reported_ms: head.reported_ms,
+                    events,
+                }),
+                moved: None,
+            }
         }
         Record::GateLog(g) => {
             let head: GateLogHead = hydrate(doc).ok()?;
-            let mut entries = g.entries.clone();
-            entries.extend(items(doc, &list, new)?);
-            Record::GateLog(GateLogDoc {
-                gate_id: head.gate_id,
-                date: head.date,
-                entries,
-            })
+            let added = items(doc, &list, new)?;
+            let mut entries = std::mem::take(&mut g.entries);
+            entries.extend(added);
+            Appended {
+                after: Record::GateLog(GateLogDoc {
+                    gate_id: head.gate_id,
+                    date: head.date,
+                    entries,
+                }),
+                moved,
+            }
         }
         _ => return None,
     })

@@ -120,12 +120,19 @@ fn root_keys(kind: DocKind) -> &'static [String] {
 }
 
 /// Judges the record's change from `before` to `after` by `pusher`.
+/// `moved`: how many first items of a household's visits or a gate day's entries in `after`
+/// are `before`'s, moved out of it (see [`super::appended::Appended`]).
 pub(super) fn compare(
     doc_id: &str,
     before: &Record,
     after: &Record,
+    moved: Option<usize>,
     pusher: &Pusher,
 ) -> Result<(), Refusal> {
+    // The old items: `before`'s, or the first of `after`'s when they were moved there.
+    fn old<'a, T>(before: &'a [T], after: &'a [T], moved: Option<usize>) -> &'a [T] {
+        moved.and_then(|n| after.get(..n)).unwrap_or(before)
+    }
     match (before, after) {
         (Record::Directory(b), Record::Directory(a)) => {
             // Others than the office only mark the reminders that concern them done.
@@ -152,7 +159,8 @@ pub(super) fn compare(
             Ok(())
         }
         (Record::Household(b), Record::Household(a)) => {
-            let added = appended(&b.visits, &a.visits, |v| &v.id, "visit")?;
+            let visits = old(&b.visits, &a.visits, moved);
+            let added = appended(visits, &a.visits, |v| &v.id, "visit")?;
             for v in added {
                 attributed(&v.lead, &v.device, pusher, "visit")?;
             }
@@ -176,7 +184,8 @@ pub(super) fn compare(
             Ok(())
         }
         (Record::GateLog(b), Record::GateLog(a)) => {
-            let added = appended(&b.entries, &a.entries, |e| &e.id, "gate entry")?;
+            let entries = old(&b.entries, &a.entries, moved);
+            let added = appended(entries, &a.entries, |e| &e.id, "gate entry")?;
             for e in added {
                 attributed(&e.recorded_by, &e.device, pusher, "gate entry")?;
             }
@@ -276,7 +285,9 @@ fn appended<'a, T: PartialEq>(
             let t_id = id(t);
             before.iter().chain(&new[..i]).all(|o| id(o) != t_id)
         };
-        if kept == before && new.iter().enumerate().all(fresh) {
+        // The same items (moved from the record before, see `compare`) need no comparing.
+        let unchanged = std::ptr::eq(kept, before) || kept == before;
+        if unchanged && new.iter().enumerate().all(fresh) {
             return Ok(new.iter().collect());
         }
     }

@@ -346,7 +346,7 @@ fn judge_edits(
 
 /// Judges the document `at` after `changes` (decoded) against the record `before` and the
 /// root keys it had; `after` is the record after them when it is known already (see
-/// [`appended`]).
+/// [`appended`], which may have moved the old items of `before`'s list into it).
 /// Returns the record after and its root keys.
 #[allow(clippy::too_many_arguments)]
 fn judge_after(
@@ -355,7 +355,7 @@ fn judge_after(
     doc_id: &str,
     changes: &[ExpandedChange],
     before: Result<kinds::Record, String>,
-    after: Option<kinds::Record>,
+    after: Option<appended::Appended>,
     root_before: &[String],
     pusher: &Pusher,
 ) -> Result<(kinds::Record, Vec<String>), Refusal> {
@@ -393,17 +393,18 @@ fn judge_after(
             ),
         ));
     }
-    let after = match after {
-        Some(after) => after,
-        None => {
-            kinds::Record::read(kind, at).map_err(|e| Refusal::new(RefusalCode::BadShape, e))?
-        }
+    let (after, moved) = match after {
+        Some(read) => (read.after, read.moved),
+        None => (
+            kinds::Record::read(kind, at).map_err(|e| Refusal::new(RefusalCode::BadShape, e))?,
+            None,
+        ),
     };
     // A record that did not read before (a change built on nothing, or on a state written
     // before these rules) is judged as being made by these changes: the pusher may write only
     // what they may when creating it.
     let before = before.unwrap_or_else(|_| kinds::Record::empty(kind));
-    kinds::compare(doc_id, &before, &after, pusher)?;
+    kinds::compare(doc_id, &before, &after, moved, pusher)?;
     Ok((after, root_after))
 }
 
@@ -744,8 +745,9 @@ fn judge_line(
     // The first change is the document's deterministic skeleton (its hash was checked), which
     // puts the append-only lists: only the edits' operations are judged.
     let decoded: Vec<ExpandedChange> = edits.iter().map(|c| c.decode()).collect();
+    let mut before = before;
     let after = before
-        .as_ref()
+        .as_mut()
         .ok()
         .and_then(|b| appended::read_after(doc, b, &decoded));
     match judge_after(

@@ -333,7 +333,7 @@ fn appended_visits_are_read_alone_and_everything_else_is_still_judged() {
     });
     assert_eq!(judge_push(&mut judged, &first, &who), None);
     for (i, id) in ["v1", "v2", "v3"].into_iter().enumerate() {
-        let before = kinds::Record::read(DocKind::Household, &judged.doc).unwrap();
+        let mut before = kinds::Record::read(DocKind::Household, &judged.doc).unwrap();
         let c = edit(&mut phone, &who, |h: &mut HouseholdDoc| {
             h.visits.push(visit(id, &who));
             if i == 1 {
@@ -344,11 +344,13 @@ fn appended_visits_are_read_alone_and_everything_else_is_still_judged() {
         let mut after = judged.doc.clone();
         after.apply_changes([c.clone()]).unwrap();
         // Read alone, the record is the one read whole.
-        let alone = appended::read_after(&after, &before, &[c.decode()]).expect("only appended");
+        let alone =
+            appended::read_after(&after, &mut before, &[c.decode()]).expect("only appended");
         assert_eq!(
-            alone,
+            alone.after,
             kinds::Record::read(DocKind::Household, &after).unwrap()
         );
+        assert_eq!(alone.moved, Some(i), "the old visits moved, not copied");
         assert_eq!(judge_push(&mut judged, &c, &who), None, "{id}");
     }
 
@@ -376,12 +378,12 @@ fn appended_visits_are_read_alone_and_everything_else_is_still_judged() {
     for (what, change, expected) in cases {
         let mut fork = phone.fork();
         let c = edit(&mut fork, &who, |h: &mut HouseholdDoc| change(h));
-        let before = kinds::Record::read(DocKind::Household, &judged.doc).unwrap();
+        let mut before = kinds::Record::read(DocKind::Household, &judged.doc).unwrap();
         let mut after = judged.doc.clone();
         after.apply_changes([c.clone()]).unwrap();
         if expected == "append_only" {
             assert!(
-                appended::read_after(&after, &before, &[c.decode()]).is_none(),
+                appended::read_after(&after, &mut before, &[c.decode()]).is_none(),
                 "{what}"
             );
         }
@@ -393,10 +395,10 @@ fn appended_visits_are_read_alone_and_everything_else_is_still_judged() {
     let c = edit(&mut fork, &who, |h: &mut HouseholdDoc| {
         h.visits.insert(0, visit("v0", &wang()))
     });
-    let before = kinds::Record::read(DocKind::Household, &judged.doc).unwrap();
+    let mut before = kinds::Record::read(DocKind::Household, &judged.doc).unwrap();
     let mut after = judged.doc.clone();
     after.apply_changes([c.clone()]).unwrap();
-    assert!(appended::read_after(&after, &before, &[c.decode()]).is_none());
+    assert!(appended::read_after(&after, &mut before, &[c.decode()]).is_none());
     assert_eq!(judge_push(&mut judged, &c, &who), None);
 }
 
