@@ -5,25 +5,33 @@
 mod common;
 
 use common::{Devices, community, sync_all};
-use linli_core::RemoteChange;
 use linli_core::api::households::HouseholdInput;
-use linli_core::sync::protocol::{Erased, Refused};
+use linli_core::sync::protocol::{Erased, Refused, change_key};
+use linli_core::{Linli, RemoteChange};
 
-#[test]
-fn an_erased_record_is_not_made_again_by_changes_that_arrive_late() {
+/// The office and lead Wang, synced, and a household of 3号楼 at `unit` `room` registered by
+/// the office or by Wang.
+fn household_of_3(unit: &str, room: &str, by_office: bool) -> (Devices, Linli, Linli, String) {
     let devices = Devices::new();
     let office = devices.open("office", "office-pc");
     let c = community(&office);
     let wang = devices.open("lead-wang", "wang-phone");
     sync_all(&[&office, &wang]);
-    let h = office
+    let registrar = if by_office { &office } else { &wang };
+    let h = registrar
         .register_household(&HouseholdInput {
             building_id: c.building3.clone(),
-            unit: "1单元".into(),
-            room: "302".into(),
+            unit: unit.into(),
+            room: room.into(),
             ..HouseholdInput::default()
         })
         .unwrap();
+    (devices, office, wang, h)
+}
+
+#[test]
+fn an_erased_record_is_not_made_again_by_changes_that_arrive_late() {
+    let (_devices, office, wang, h) = household_of_3("1单元", "302", true);
     let (kind, scope, mut doc) = office.document_copy(&h).unwrap().unwrap();
     let late: Vec<RemoteChange> = doc
         .get_changes(&[])
@@ -49,19 +57,7 @@ fn an_erased_record_is_not_made_again_by_changes_that_arrive_late() {
 
 #[test]
 fn a_refusal_that_arrives_after_the_erasure_keeps_nothing_of_the_record() {
-    let devices = Devices::new();
-    let office = devices.open("office", "office-pc");
-    let c = community(&office);
-    let wang = devices.open("lead-wang", "wang-phone");
-    sync_all(&[&office, &wang]);
-    let h = wang
-        .register_household(&HouseholdInput {
-            building_id: c.building3.clone(),
-            unit: "2单元".into(),
-            room: "101".into(),
-            ..HouseholdInput::default()
-        })
-        .unwrap();
+    let (_devices, _office, wang, h) = household_of_3("2单元", "101", false);
     // A request carrying the record's changes is on its way when an earlier answer erases it;
     // its own answer then refuses them as erased.
     let pushed: Vec<RemoteChange> = wang
@@ -79,14 +75,8 @@ fn a_refusal_that_arrives_after_the_erasure_keeps_nothing_of_the_record() {
     .unwrap();
     let refused: Vec<Refused> = pushed
         .iter()
-        .map(|c| {
-            automerge::Change::from_bytes(c.bytes.clone())
-                .unwrap()
-                .hash()
-                .0
-        })
-        .map(|hash| Refused {
-            hash,
+        .map(|c| Refused {
+            hash: change_key(&c.bytes),
             doc_id: h.clone(),
             code: "erased".into(),
             reason: "the office erased the record".into(),
