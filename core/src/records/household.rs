@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use autosurgeon::{Hydrate, Reconcile};
 use chrono::Duration;
 
-use super::coded_enum;
+use super::{coded_enum, sparse};
 use crate::doc::{DocKind, Record};
 
 coded_enum! {
@@ -139,12 +139,16 @@ impl WatchPlan {
 #[derive(Debug, Clone, Default, PartialEq, Hydrate, Reconcile)]
 pub struct HealthCheck {
     /// Body temperature in °C, if taken.
+    #[autosurgeon(reconcile = "sparse::some", missing = "Default::default")]
     pub temperature_c: Option<f64>,
     /// Systolic blood pressure (mmHg), if taken.
+    #[autosurgeon(reconcile = "sparse::some", missing = "Default::default")]
     pub systolic: Option<i64>,
     /// Diastolic blood pressure (mmHg), if taken.
+    #[autosurgeon(reconcile = "sparse::some", missing = "Default::default")]
     pub diastolic: Option<i64>,
     /// Notes.
+    #[autosurgeon(reconcile = "sparse::text", missing = "Default::default")]
     pub note: String,
     /// Whether the lead is concerned (fever, high pressure, or judged so).
     pub concern: bool,
@@ -164,14 +168,19 @@ pub struct Visit {
     /// How it went.
     pub outcome: VisitOutcome,
     /// Residents' needs.
+    #[autosurgeon(reconcile = "sparse::text", missing = "Default::default")]
     pub needs: String,
     /// Residents' opinions (民意).
+    #[autosurgeon(reconcile = "sparse::text", missing = "Default::default")]
     pub opinions: String,
     /// Health check, if made.
+    #[autosurgeon(reconcile = "sparse::some", missing = "Default::default")]
     pub health: Option<HealthCheck>,
     /// Follow-up due date (local `YYYY-MM-DD`), if one is needed.
+    #[autosurgeon(reconcile = "sparse::some", missing = "Default::default")]
     pub follow_up_due: Option<String>,
     /// What to follow up.
+    #[autosurgeon(reconcile = "sparse::text", missing = "Default::default")]
     pub follow_up_note: String,
 }
 
@@ -369,5 +378,99 @@ mod compat_tests {
         assert_eq!(head.residents["r1"].status, ResidentStatus::Registered);
         let whole: HouseholdDoc = autosurgeon::hydrate(&doc).unwrap();
         assert_eq!(whole.residents["r1"].moved_in, None);
+    }
+
+    /// A household with one visit appended as the phone appends it; the keys the visit and its
+    /// health check were written with.
+    fn appended(visit: &Visit) -> (AutoCommit, Vec<String>, Vec<String>) {
+        let mut doc = AutoCommit::new();
+        autosurgeon::reconcile(&mut doc, HouseholdDoc::default()).unwrap();
+        let visits = doc.get(ROOT, "visits").unwrap().unwrap().1;
+        autosurgeon::reconcile_insert(&mut doc, visits.clone(), 0, visit).unwrap();
+        let item = doc.get(&visits, 0).unwrap().unwrap().1;
+        let keys: Vec<String> = doc.keys(&item).collect();
+        let health = match doc.get(&item, "health").unwrap() {
+            Some((_, health)) => doc.keys(&health).collect(),
+            None => Vec::new(),
+        };
+        (doc, keys, health)
+    }
+
+    fn short_visit() -> Visit {
+        Visit {
+            id: "v1".into(),
+            at_ms: 1_700_000_000_000,
+            lead: "lead-wang".into(),
+            device: "dev-wang".into(),
+            outcome: VisitOutcome::Met,
+            health: Some(HealthCheck {
+                temperature_c: Some(36.6),
+                ..HealthCheck::default()
+            }),
+            ..Visit::default()
+        }
+    }
+
+    #[test]
+    fn a_visit_is_written_without_its_empty_fields_and_reads_back_whole() {
+        let visit = short_visit();
+        let (doc, keys, health) = appended(&visit);
+        assert_eq!(
+            keys,
+            ["at_ms", "device", "health", "id", "lead", "outcome"],
+            "no key for the empty needs, opinions and follow-up"
+        );
+        assert_eq!(health, ["concern", "temperature_c"]);
+        let read: HouseholdDoc = crate::doc::one_pass::hydrate(&doc).unwrap();
+        assert_eq!(read.visits, [visit]);
+    }
+
+    #[test]
+    fn a_visit_with_every_field_is_written_whole() {
+        let visit = Visit {
+            needs: "买菜".into(),
+            opinions: "楼道灯坏了".into(),
+            follow_up_due: Some("2026-12-08".into()),
+            follow_up_note: "再来量血压".into(),
+            health: Some(HealthCheck {
+                temperature_c: Some(37.9),
+                systolic: Some(150),
+                diastolic: Some(95),
+                note: "头晕".into(),
+                concern: true,
+            }),
+            ..short_visit()
+        };
+        let (doc, keys, health) = appended(&visit);
+        assert_eq!(keys.len(), 10, "{keys:?}");
+        assert_eq!(health.len(), 5, "{health:?}");
+        let read: HouseholdDoc = crate::doc::one_pass::hydrate(&doc).unwrap();
+        assert_eq!(read.visits, [visit]);
+    }
+
+    #[test]
+    fn a_visit_written_with_its_empty_fields_reads_the_same() {
+        // As visits were written before empty fields were left out.
+        let mut doc = AutoCommit::new();
+        autosurgeon::reconcile(&mut doc, HouseholdDoc::default()).unwrap();
+        let visits = doc.get(ROOT, "visits").unwrap().unwrap().1;
+        let v = doc.insert_object(&visits, 0, ObjType::Map).unwrap();
+        doc.put(&v, "id", "v1").unwrap();
+        doc.put(&v, "at_ms", 1_700_000_000_000_i64).unwrap();
+        doc.put(&v, "lead", "lead-wang").unwrap();
+        doc.put(&v, "device", "dev-wang").unwrap();
+        doc.put(&v, "outcome", "met").unwrap();
+        doc.put(&v, "needs", "").unwrap();
+        doc.put(&v, "opinions", "").unwrap();
+        let h = doc.put_object(&v, "health", ObjType::Map).unwrap();
+        doc.put(&h, "temperature_c", 36.6).unwrap();
+        doc.put(&h, "systolic", ()).unwrap();
+        doc.put(&h, "diastolic", ()).unwrap();
+        doc.put(&h, "note", "").unwrap();
+        doc.put(&h, "concern", false).unwrap();
+        doc.put(&v, "follow_up_due", ()).unwrap();
+        doc.put(&v, "follow_up_note", "").unwrap();
+        let read: HouseholdDoc = crate::doc::one_pass::hydrate(&doc).unwrap();
+        assert_eq!(read.visits, [short_visit()]);
     }
 }

@@ -12,6 +12,7 @@ pub mod pass;
 pub mod reminder;
 pub mod roster;
 pub mod round;
+mod sparse;
 pub mod ticket;
 pub mod validate;
 
