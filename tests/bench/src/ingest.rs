@@ -8,6 +8,7 @@
 //! cores, and the figure would measure the phones as much as the relay.
 #![allow(clippy::print_stderr)]
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::ffi::OsString;
 use std::path::Path;
 use std::sync::Arc;
@@ -15,6 +16,10 @@ use std::time::Instant;
 
 use futures::future::join_all;
 use linli_core::Linli;
+use linli_core::doc::DocKind;
+use linli_core::records::Coded;
+use linli_core::records::directory::Role;
+use linli_core::rules::{self, JudgedDoc, Pusher};
 use linli_core::sync::client::{SyncClient, SyncOptions};
 use linli_e2e::RelayProcess;
 use linli_e2e::postgres::TestPostgres;
@@ -82,6 +87,81 @@ fn raw_insert_rate(path: &Path, changes: &[Vec<u8>]) -> Result<f64, BenchError> 
         tx.commit().map_err(db)?;
     }
     Ok(changes.len() as f64 / started.elapsed().as_secs_f64())
+}
+
+/// One phone's waiting changes by record, in the order the record's changes were made, with
+/// the phone's member as the relay's judge knows a pusher.
+struct PhoneRecords {
+    pusher: Pusher,
+    records: Vec<(String, DocKind, Vec<Vec<u8>>)>,
+}
+
+fn phone_records(linli: &Linli) -> Result<PhoneRecords, BenchError> {
+    let identity = linli.identity();
+    let roles = linli
+        .member_role_codes(&identity.member_id)?
+        .into_iter()
+        .filter_map(|(code, place)| Role::from_code(&code).map(|r| (r, place)))
+        .collect();
+    let mut records: Vec<(String, DocKind, Vec<Vec<u8>>)> = Vec::new();
+    let mut index: BTreeMap<String, usize> = BTreeMap::new();
+    for c in linli.outbox(0, usize::MAX)? {
+        let c = c.change;
+        let at = *index.entry(c.doc_id.clone()).or_insert_with(|| {
+            records.push((c.doc_id.clone(), c.kind, Vec::new()));
+            records.len() - 1
+        });
+        records[at].2.push(c.bytes);
+    }
+    Ok(PhoneRecords {
+        pusher: Pusher {
+            member_id: identity.member_id.clone(),
+            device_id: identity.device_id.clone(),
+            roles,
+            orders: Vec::new(),
+        },
+        records,
+    })
+}
+
+/// The judge's floor: the rate at which one core decodes the phones' changes and judges each
+/// record's changes together on a fresh copy ([`rules::judge_all`]), as the relay judges a
+/// record pushed whole in one request, and nothing else: no request, no storage, no copy
+/// loaded or kept. Every relay must do this much for every change it accepts; the machine's
+/// cores times this rate bounds what any relay judging this way can ingest here. Changes per
+/// second.
+fn judge_floor_rate(phones: &[(Arc<Linli>, String)]) -> Result<f64, BenchError> {
+    let work = phones
+        .iter()
+        .map(|(linli, _)| phone_records(linli))
+        .collect::<Result<Vec<_>, _>>()?;
+    let started = Instant::now();
+    let mut judged = 0;
+    for phone in &work {
+        for (doc_id, kind, bytes) in &phone.records {
+            let changes = bytes
+                .iter()
+                .map(|b| automerge::Change::try_from(b.as_slice()))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| BenchError(format!("judge floor: {e}")))?;
+            let mut copy = JudgedDoc::new(automerge::AutoCommit::new());
+            let verdicts = rules::judge_all(
+                &mut copy,
+                *kind,
+                doc_id,
+                &changes,
+                &phone.pusher,
+                &mut BTreeSet::new(),
+            );
+            if let Some(Err(refusal)) = verdicts.into_iter().find(Result::is_err) {
+                return Err(BenchError(format!(
+                    "judge floor: a change of {doc_id} was refused: {refusal:?}"
+                )));
+            }
+            judged += changes.len();
+        }
+    }
+    Ok(judged as f64 / started.elapsed().as_secs_f64())
 }
 
 /// Four phones push into the relay at `url` at once. Changes per second.
@@ -195,6 +275,7 @@ pub async fn run(
             }
         };
     let (mut raw, mut sqlite, mut pg) = (Vec::new(), Vec::new(), Vec::new());
+    let mut floor = Vec::new();
     let mut judge: Vec<(f64, f64)> = Vec::new();
     let mut total = 0;
     for r in 0..runs {
@@ -204,6 +285,7 @@ pub async fn run(
         let changes = waiting_changes(&phones)?;
         total = changes.len();
         raw.push(raw_insert_rate(&run_dir.join("raw.db"), &changes)?);
+        floor.push(judge_floor_rate(&phones)?);
 
         copy_dir(&t.relay_dir(), &run_dir.join("relay"))?;
         let relay = serve(&Database::Sqlite(run_dir.join("relay/relay.db"))).await?;
@@ -245,6 +327,24 @@ pub async fn run(
             .bar("≥ 30 %", share >= 0.30),
         Figure::new("ingest.changes_per_run", total as f64, "changes"),
     ];
+    // What a relay that did nothing but judge, on every core, would reach against the raw
+    // insert: the bar's ceiling on this machine.
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    let floor_rate = median(&floor);
+    let ceiling = cores as f64 * floor_rate / raw_rate;
+    figures.push(Figure::new(
+        "ingest.judge_floor_one_core",
+        floor_rate,
+        "changes/s",
+    ));
+    figures.push(
+        Figure::new(
+            format!("ingest.judge_floor_{cores}_cores_share_of_raw"),
+            ceiling * 100.0,
+            "%",
+        )
+        .ratio(ceiling),
+    );
     if !judge.is_empty() {
         let rules: Vec<f64> = judge.iter().map(|j| j.0 * 100.0).collect();
         let feed: Vec<f64> = judge.iter().map(|j| j.1 * 100.0).collect();
