@@ -4,7 +4,8 @@
 //! operation of the pushed changes sets a field at the root (not the list), inserts after the
 //! list's last item, or fills an object the changes themselves create, the old items are
 //! untouched: the record after is the head read again, the old items as they were, and the new
-//! items read alone. Anything else is read whole, as before.
+//! items read alone; when no field at the root was set either (a visit logged, nothing else),
+//! the head is the one before, not read again. Anything else is read whole, as before.
 
 use std::collections::BTreeSet;
 use std::ops::Range;
@@ -16,7 +17,7 @@ use autosurgeon::Hydrate;
 use super::kinds::Record;
 use crate::doc::one_pass::{hydrate, hydrate_items};
 use crate::records::gate_log::GateLogDoc;
-use crate::records::household::HouseholdHead;
+use crate::records::household::{HouseholdDoc, HouseholdHead};
 use crate::records::ticket::{TicketDoc, TicketHead};
 
 /// A gate day without its entries.
@@ -39,11 +40,14 @@ pub(super) struct Appended {
 
 /// The record `doc` reads as after `changes` (decoded), built from `before` when the changes
 /// only appended to its list (see the module documentation); `None` when it must be read whole,
-/// `before` then untouched.
+/// `before` then untouched. `before_exact` says that `before` is the record as `doc` held it
+/// before the changes (read from it, or kept from the last push), so that its head may stand
+/// for the head after when the changes set no field at the root.
 pub(super) fn read_after(
     doc: &AutoCommit,
     before: &mut Record,
     changes: &[ExpandedChange],
+    before_exact: bool,
 ) -> Option<Appended> {
     let (key, old) = match before {
         Record::Household(h) => ("visits", h.visits.len()),
@@ -51,27 +55,38 @@ pub(super) fn read_after(
         Record::GateLog(g) => ("entries", g.entries.len()),
         _ => return None,
     };
-    let (list, new) = appended(doc, key, old, changes)?;
+    let found = appended(doc, key, old, changes)?;
+    let (list, new) = (found.list, found.new);
+    let head_kept = before_exact && !found.root_set;
     let moved = Some(old);
     Some(match before {
         Record::Household(h) => {
-            let head: HouseholdHead = hydrate(doc).ok()?;
             let added = items(doc, &list, new)?;
+            let head = if head_kept {
+                // Cloned without the visits, which move.
+                let visits = std::mem::take(&mut h.visits);
+                let head = h.clone();
+                h.visits = visits;
+                head
+            } else {
+                hydrate::<HouseholdHead>(doc).ok()?.with_visits(Vec::new())
+            };
             let mut visits = std::mem::take(&mut h.visits);
             visits.extend(added);
             Appended {
-                after: Record::Household(head.with_visits(visits)),
+                after: Record::Household(HouseholdDoc { visits, ..head }),
                 moved,
             }
         }
         Record::Ticket(t) => {
-            let head: TicketHead = hydrate(doc).ok()?;
-            let mut events = t.events.clone();
-            events.extend(items(doc, &list, new)?);
+            let added = items(doc, &list, new)?;
             // A ticket's rules read its state from every event before: copied (a ticket's
             // timeline is short).
-            Appended {
-                after: Record::Ticket(TicketDoc {
+            let mut after = if head_kept {
+                t.clone()
+            } else {
+                let head: TicketHead = hydrate(doc).ok()?;
+                TicketDoc {
                     category: head.category,
                     place: head.place,
                     description: head.description,
@@ -79,14 +94,25 @@ pub(super) fn read_after(
                     channel: head.channel,
                     reporter: head.reporter,
                     reported_ms: head.reported_ms,
-                    events,
-                }),
+                    events: t.events.clone(),
+                }
+            };
+            after.events.extend(added);
+            Appended {
+                after: Record::Ticket(after),
                 moved: None,
             }
         }
         Record::GateLog(g) => {
-            let head: GateLogHead = hydrate(doc).ok()?;
             let added = items(doc, &list, new)?;
+            let head = if head_kept {
+                GateLogHead {
+                    gate_id: g.gate_id.clone(),
+                    date: g.date.clone(),
+                }
+            } else {
+                hydrate(doc).ok()?
+            };
             let mut entries = std::mem::take(&mut g.entries);
             entries.extend(added);
             Appended {
@@ -115,14 +141,19 @@ fn op_id(id: &automerge::ObjId) -> Option<OpId> {
     id.to_string().parse().ok()
 }
 
+/// What changes that only appended to a record's list did.
+struct Found {
+    /// The list.
+    list: automerge::ObjId,
+    /// The items they appended.
+    new: Range<usize>,
+    /// Whether they also set a field at the root.
+    root_set: bool,
+}
+
 /// The list at the root's `key` and the range of items `changes` appended after its first
 /// `old` items, when they did nothing else to what was there before them.
-fn appended(
-    doc: &AutoCommit,
-    key: &str,
-    old: usize,
-    changes: &[ExpandedChange],
-) -> Option<(automerge::ObjId, Range<usize>)> {
+fn appended(doc: &AutoCommit, key: &str, old: usize, changes: &[ExpandedChange]) -> Option<Found> {
     let list = match doc.get(ROOT, key).ok()?? {
         (Value::Object(ObjType::List), list) => list,
         _ => return None,
@@ -137,6 +168,7 @@ fn appended(
     };
     let mut created: BTreeSet<OpId> = BTreeSet::new();
     let mut inserted = 0;
+    let mut root_set = false;
     for change in changes {
         let start = change.start_op.get();
         for (i, op) in change.operations.iter().enumerate() {
@@ -175,11 +207,16 @@ fn appended(
                 if matches!(op.action, OpType::Delete) {
                     return None;
                 }
+                root_set = true;
             }
             if matches!(op.action, OpType::Make(_)) {
                 created.insert(id());
             }
         }
     }
-    (len == old + inserted).then_some((list, old..len))
+    (len == old + inserted).then_some(Found {
+        list,
+        new: old..len,
+        root_set,
+    })
 }

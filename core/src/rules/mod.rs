@@ -730,6 +730,9 @@ fn judge_line(
         return true;
     }
     // The record before: a new document's skeleton, or what the last push left.
+    // Whether the record before is the one the document holds (not a new document's skeleton,
+    // which is compared against but not trusted to stand for what was read).
+    let before_exact = genesis.is_none();
     let (before, root_before) = match (genesis, judged.read.take().map(|read| *read)) {
         (Some(_), _) => {
             let (record, keys) = kinds::Record::skeleton(kind, doc_id);
@@ -749,7 +752,7 @@ fn judge_line(
     let after = before
         .as_mut()
         .ok()
-        .and_then(|b| appended::read_after(doc, b, &decoded));
+        .and_then(|b| appended::read_after(doc, b, &decoded, before_exact));
     match judge_after(
         doc,
         kind,

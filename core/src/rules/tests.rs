@@ -345,7 +345,7 @@ fn appended_visits_are_read_alone_and_everything_else_is_still_judged() {
         after.apply_changes([c.clone()]).unwrap();
         // Read alone, the record is the one read whole.
         let alone =
-            appended::read_after(&after, &mut before, &[c.decode()]).expect("only appended");
+            appended::read_after(&after, &mut before, &[c.decode()], true).expect("only appended");
         assert_eq!(
             alone.after,
             kinds::Record::read(DocKind::Household, &after).unwrap()
@@ -383,7 +383,7 @@ fn appended_visits_are_read_alone_and_everything_else_is_still_judged() {
         after.apply_changes([c.clone()]).unwrap();
         if expected == "append_only" {
             assert!(
-                appended::read_after(&after, &mut before, &[c.decode()]).is_none(),
+                appended::read_after(&after, &mut before, &[c.decode()], true).is_none(),
                 "{what}"
             );
         }
@@ -398,7 +398,7 @@ fn appended_visits_are_read_alone_and_everything_else_is_still_judged() {
     let mut before = kinds::Record::read(DocKind::Household, &judged.doc).unwrap();
     let mut after = judged.doc.clone();
     after.apply_changes([c.clone()]).unwrap();
-    assert!(appended::read_after(&after, &mut before, &[c.decode()]).is_none());
+    assert!(appended::read_after(&after, &mut before, &[c.decode()], true).is_none());
     assert_eq!(judge_push(&mut judged, &c, &who), None);
 }
 
