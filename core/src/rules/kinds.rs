@@ -1,8 +1,6 @@
 //! The per-kind comparison of a record before and after a change (see the table of the
 //! module above).
 
-use std::collections::BTreeMap;
-
 use automerge::AutoCommit;
 
 use super::{Pusher, Refusal, RefusalCode};
@@ -277,8 +275,8 @@ fn appended<'a, T: PartialEq>(
     }
     // The usual edit: the old items first, in their order, then a few new ones whose ids are
     // new. Checked without a map of every item (a long record's visits, a busy gate's day).
-    // Old items that already share an id (written before these rules) do not stop it; the
-    // map below refuses them when the items come in another order.
+    // Old items that already share an id (written before these rules, or by two relay
+    // instances at once) do not stop it, nor the matching below.
     if after.len() >= before.len() && after.len() - before.len() <= FEW_APPENDED {
         let (kept, new) = after.split_at(before.len());
         let fresh = |(i, t): (usize, &T)| {
@@ -291,32 +289,52 @@ fn appended<'a, T: PartialEq>(
             return Ok(new.iter().collect());
         }
     }
-    let now: BTreeMap<&String, &T> = after.iter().map(|t| (id(t), t)).collect();
-    for old in before {
-        match now.get(id(old)) {
-            Some(new) if *new == old => {}
-            Some(_) => {
-                return Err(Refusal::new(
-                    RefusalCode::AppendOnly,
-                    format!("changes {what} {} (append-only)", id(old)),
-                ));
-            }
-            None => {
-                return Err(Refusal::new(
-                    RefusalCode::AppendOnly,
-                    format!("removes {what} {} (append-only)", id(old)),
-                ));
-            }
-        }
+    // Every item of the list by id (in the list's order within an id): each old item must find
+    // itself among those of its id, once; what no old item took is new and must have an id of
+    // its own. Old items that already share an id are matched one to one, as above.
+    let mut by_id: Vec<(&String, usize)> =
+        after.iter().enumerate().map(|(i, t)| (id(t), i)).collect();
+    by_id.sort_unstable();
+    // The indexes of the items under `wanted`, in the list's order.
+    fn of_id<'a>(
+        by_id: &'a [(&String, usize)],
+        wanted: &'a String,
+    ) -> impl Iterator<Item = usize> + 'a {
+        let start = by_id.partition_point(|(i, _)| *i < wanted);
+        by_id[start..]
+            .iter()
+            .take_while(move |(i, _)| *i == wanted)
+            .map(|(_, at)| *at)
     }
-    if now.len() != after.len() {
-        return Err(Refusal::new(
-            RefusalCode::AppendOnly,
-            format!("two items of the {what} list share an id"),
-        ));
+    let mut taken = vec![false; after.len()];
+    for old in before {
+        let old_id = id(old);
+        let Some(at) = of_id(&by_id, old_id).find(|&at| !taken[at] && after[at] == *old) else {
+            let verb = if of_id(&by_id, old_id).any(|at| !taken[at]) {
+                "changes"
+            } else {
+                "removes"
+            };
+            return Err(Refusal::new(
+                RefusalCode::AppendOnly,
+                format!("{verb} {what} {old_id} (append-only)"),
+            ));
+        };
+        taken[at] = true;
     }
     let old: std::collections::BTreeSet<&String> = before.iter().map(&id).collect();
-    Ok(after.iter().filter(|t| !old.contains(id(t))).collect())
+    let mut new_ids = std::collections::BTreeSet::new();
+    let mut new = Vec::new();
+    for (t, _) in after.iter().zip(&taken).filter(|(_, taken)| !**taken) {
+        if old.contains(id(t)) || !new_ids.insert(id(t)) {
+            return Err(Refusal::new(
+                RefusalCode::AppendOnly,
+                format!("two items of the {what} list share an id"),
+            ));
+        }
+        new.push(t);
+    }
+    Ok(new)
 }
 
 /// An appended item must name the pushing member and device.
@@ -777,7 +795,7 @@ mod tests {
     }
 
     #[test]
-    fn a_list_whose_old_items_share_an_id_still_takes_new_items_in_order() {
+    fn a_list_whose_old_items_share_an_id_still_takes_new_items() {
         // Written before these rules (or by two relay instances at once): the record is kept
         // as it is and is not stuck; a new item under a fresh id, after the old ones, goes.
         let before = [item("v1", "上门"), item("v1", "又一次")];
@@ -789,5 +807,28 @@ mod tests {
             item("v1", "第三次"),
         ];
         assert_eq!(added(&before, &reused), Err(RefusalCode::AppendOnly));
+        // Merged in another order, or with more than a few new items: the same answers.
+        let interleaved = [item("v1", "上门"), item("v2", "送药"), item("v1", "又一次")];
+        assert_eq!(added(&before, &interleaved), Ok(vec!["v2"]));
+        let many: Vec<Item> = before
+            .iter()
+            .map(|i| item(&i.id, i.text))
+            .chain((0..20).map(|n| item(&format!("n{n}"), "测温")))
+            .collect();
+        assert_eq!(added(&before, &many).map(|new| new.len()), Ok(20));
+        let reused_interleaved = [
+            item("v1", "第三次"),
+            item("v1", "上门"),
+            item("v1", "又一次"),
+        ];
+        assert_eq!(
+            added(&before, &reused_interleaved),
+            Err(RefusalCode::AppendOnly)
+        );
+        // One of the two changed, or gone.
+        let changed = [item("v2", "送药"), item("v1", "又一次"), item("v1", "改了")];
+        assert_eq!(added(&before, &changed), Err(RefusalCode::AppendOnly));
+        let gone = [item("v2", "送药"), item("v1", "又一次")];
+        assert_eq!(added(&before, &gone), Err(RefusalCode::AppendOnly));
     }
 }
