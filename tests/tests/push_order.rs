@@ -166,8 +166,9 @@ async fn refused_changes_sent_ahead_are_set_aside_and_the_rest_stored() {
     let wang = r.phone("lead-wang", "wang-phone").await;
     wang.sync().await.expect("first sync");
     // Wang's store, built to skip its own checks: honest door-to-door work around two
-    // directory edits only the office may make, the second building on the first, a few
-    // small requests apart (the second goes while the first is judged).
+    // directory edits only the office may make, the second building on the first, in requests
+    // of one change each (the second goes while the first is judged, whatever the changes
+    // weigh).
     let f = forger(&r, &office.linli, &wang, "wang");
     let before = door_to_door(&f, &r.places.building3, 40);
     let grant = |member: &str| {
@@ -181,15 +182,14 @@ async fn refused_changes_sent_ahead_are_set_aside_and_the_rest_stored() {
         .expect("the forger writes anything");
     };
     grant("lead-li");
-    let between = door_to_door(&f, &r.places.building3, 3);
     grant("gate-zhao");
     let after = door_to_door(&f, &r.places.building3, 20);
 
     let f_store = Arc::new(f);
     let proxy = SyncProxy::start(&r.url, Box::new(|_| None)).await;
     let summary = SyncClient::new(SyncOptions {
-        push_bytes: 2 * 1024,
-        max_push_bytes: 2 * 1024,
+        push_bytes: 1,
+        max_push_bytes: 1,
         ..SyncOptions::new(&proxy.url, &wang.client.options().token)
     })
     .expect("client")
@@ -204,7 +204,7 @@ async fn refused_changes_sent_ahead_are_set_aside_and_the_rest_stored() {
     // Every household's work is logged; neither directory edit is.
     let log = whole_log(r.relay.storage.as_ref());
     let logged_docs: BTreeSet<&str> = log.iter().map(|c| c.change.doc_id.as_str()).collect();
-    for h in before.iter().chain(&between).chain(&after) {
+    for h in before.iter().chain(&after) {
         assert!(logged_docs.contains(h.as_str()), "household {h} not logged");
     }
     let directory_changes = |by: &str| {
@@ -222,6 +222,39 @@ async fn refused_changes_sent_ahead_are_set_aside_and_the_rest_stored() {
         .count();
     assert_eq!(directory_aside, 2, "{aside:?}");
     assert!(f_store.set_aside_count().expect("count") >= 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn changes_past_the_push_bound_go_one_a_request_and_wait_when_the_relay_limits_the_device() {
+    let r = TestRelay::start().await;
+    let wang = r.phone("lead-wang", "wang-phone").await;
+    wang.sync().await.expect("first sync");
+    // 60 changes, each larger than a request may carry: one change a request, past the
+    // relay's burst for one device (40 at once, then 20 a second).
+    door_to_door(&wang.linli, &r.places.building3, 20);
+    let waiting = wang.linli.outbox_len().expect("outbox") as usize;
+    let proxy = SyncProxy::start(&r.url, Box::new(|_| None)).await;
+    let summary = SyncClient::new(SyncOptions {
+        push_bytes: 1,
+        max_push_bytes: 1,
+        ..SyncOptions::new(&proxy.url, &wang.client.options().token)
+    })
+    .expect("client")
+    .sync(&wang.linli, &|_| {}, &CancellationToken::new())
+    .await;
+    let pushes = proxy.pushes();
+    proxy.stop().await;
+    let summary = summary.expect("a limited rate slows the push, it does not stop it");
+    assert_eq!(summary.outbox_left, 0);
+    assert!(change_hashes(&wang.linli).is_subset(&logged(&r)));
+    assert!(pushes.iter().all(|p| p.changes == 1));
+    // Each change goes once, and again only after the relay's `429` and a pause: not hundreds
+    // of times at once.
+    assert!(
+        pushes.len() < 2 * waiting,
+        "{} requests for {waiting} changes",
+        pushes.len()
+    );
 }
 
 /// A push request of what `linli`'s outbox holds besides `sent`.

@@ -848,7 +848,10 @@ impl SyncClient {
             last_seq: chunk.last().map(|(seq, _)| *seq),
             full,
             bounds,
-            grown: chunk.len() > first.changes || push_bytes > first.bytes,
+            // A change alone larger than a first request cannot go in a smaller one: its
+            // request is tried again like a first one (with retries after a pause), not sent
+            // again at once at "the first size", which it would still exceed.
+            grown: chunk.len() > first.changes || (push_bytes > first.bytes && chunk.len() > 1),
         };
         let request = SyncRequest {
             push: chunk.into_iter().map(|(_, c)| c).collect(),
@@ -1205,6 +1208,8 @@ impl SyncClient {
                 _ = cancel.cancelled() => return Err(SyncError::Cancelled),
                 r = request.send() => r,
             };
+            // How long the relay asked to be left alone (429 `Retry-After`, in seconds).
+            let mut asked_to_wait = Duration::ZERO;
             let failure = match outcome {
                 Ok(r) if r.status().is_success() => {
                     let read = tokio::select! {
@@ -1225,6 +1230,7 @@ impl SyncClient {
                         && r.status() != StatusCode::NOT_IMPLEMENTED)
                         || r.status() == 429 =>
                 {
+                    asked_to_wait = retry_after(&r);
                     format!("the relay answered {}", r.status())
                 }
                 Ok(r) => return Err(refusal(r).await),
@@ -1235,13 +1241,24 @@ impl SyncClient {
                 return Err(SyncError::Network(failure));
             }
             tracing::debug!(attempt, %failure, "retrying");
+            let pause = delay.max(asked_to_wait.min(self.options.max_backoff));
             tokio::select! {
                 _ = cancel.cancelled() => return Err(SyncError::Cancelled),
-                _ = tokio::time::sleep(delay) => {}
+                _ = tokio::time::sleep(pause) => {}
             }
             delay = delay.saturating_mul(2).min(self.options.max_backoff);
         }
     }
+}
+
+/// The pause a response asks for in its `Retry-After` header (whole seconds; a date or
+/// nothing reads as none).
+fn retry_after(r: &reqwest::Response) -> Duration {
+    r.headers()
+        .get(reqwest::header::RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .map_or(Duration::ZERO, Duration::from_secs)
 }
 
 /// The codes of a 401 that mean the device holds no valid token (`http`: a body that was not
