@@ -12,7 +12,7 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use linli_core::api::directory::RoleInput;
 use linli_core::records::directory::Role;
-use linli_core::sync::client::{SyncClient, SyncOptions};
+use linli_core::sync::client::{SyncClient, SyncOptions, SyncResult, SyncSummary};
 use linli_core::sync::protocol::{
     self, FOLLOWS_HEADER, FOLLOWS_UNANSWERED, MEDIA_TYPE, PROTOCOL_VERSION, SyncRequest,
     VERSION_HEADER, change_key,
@@ -35,6 +35,33 @@ fn client(url: &str, token: &str) -> SyncClient {
         ..SyncOptions::new(url, token)
     })
     .expect("client")
+}
+
+/// A client for `url` that puts one change in each push request (every change is larger
+/// than its bound), whatever the changes weigh.
+fn one_change_a_request(url: &str, token: &str) -> SyncClient {
+    SyncClient::new(SyncOptions {
+        push_bytes: 1,
+        max_push_bytes: 1,
+        ..SyncOptions::new(url, token)
+    })
+    .expect("client")
+}
+
+/// Syncs `linli` through a proxy that sees its push requests, with the client `make` builds
+/// for the proxy's address: the sync's result and the push requests seen.
+async fn sync_seen(
+    r: &TestRelay,
+    linli: &Arc<linli_core::Linli>,
+    make: impl FnOnce(&str) -> SyncClient,
+) -> (SyncResult<SyncSummary>, Vec<Seen>) {
+    let proxy = SyncProxy::start(&r.url, Box::new(|_| None)).await;
+    let summary = make(&proxy.url)
+        .sync(linli, &|_| {}, &CancellationToken::new())
+        .await;
+    let pushes = proxy.pushes();
+    proxy.stop().await;
+    (summary, pushes)
 }
 
 /// The hashes the relay logged.
@@ -67,12 +94,8 @@ async fn the_next_push_request_is_sent_while_the_last_is_judged() {
     let wang = r.phone("lead-wang", "wang-phone").await;
     wang.sync().await.expect("first sync");
     door_to_door(&wang.linli, &r.places.building3, 150);
-    let proxy = SyncProxy::start(&r.url, Box::new(|_| None)).await;
-    let summary = client(&proxy.url, &wang.client.options().token)
-        .sync(&wang.linli, &|_| {}, &CancellationToken::new())
-        .await;
-    let pushes = proxy.pushes();
-    proxy.stop().await;
+    let token = wang.client.options().token.clone();
+    let (summary, pushes) = sync_seen(&r, &wang.linli, |url| client(url, &token)).await;
     let summary = summary.expect("sync");
 
     let followers = pushes.iter().filter(|p| p.follows.is_some()).count();
@@ -186,17 +209,8 @@ async fn refused_changes_sent_ahead_are_set_aside_and_the_rest_stored() {
     let after = door_to_door(&f, &r.places.building3, 20);
 
     let f_store = Arc::new(f);
-    let proxy = SyncProxy::start(&r.url, Box::new(|_| None)).await;
-    let summary = SyncClient::new(SyncOptions {
-        push_bytes: 1,
-        max_push_bytes: 1,
-        ..SyncOptions::new(&proxy.url, &wang.client.options().token)
-    })
-    .expect("client")
-    .sync(&f_store, &|_| {}, &CancellationToken::new())
-    .await;
-    let pushes = proxy.pushes();
-    proxy.stop().await;
+    let token = wang.client.options().token.clone();
+    let (summary, pushes) = sync_seen(&r, &f_store, |url| one_change_a_request(url, &token)).await;
     let summary = summary.expect("the refusals stop nothing else");
     assert!(pushes.iter().filter(|p| p.follows.is_some()).count() > 10);
     assert_eq!(summary.outbox_left, 0);
@@ -233,17 +247,9 @@ async fn changes_past_the_push_bound_go_one_a_request_and_wait_when_the_relay_li
     // relay's burst for one device (40 at once, then 20 a second).
     door_to_door(&wang.linli, &r.places.building3, 20);
     let waiting = wang.linli.outbox_len().expect("outbox") as usize;
-    let proxy = SyncProxy::start(&r.url, Box::new(|_| None)).await;
-    let summary = SyncClient::new(SyncOptions {
-        push_bytes: 1,
-        max_push_bytes: 1,
-        ..SyncOptions::new(&proxy.url, &wang.client.options().token)
-    })
-    .expect("client")
-    .sync(&wang.linli, &|_| {}, &CancellationToken::new())
-    .await;
-    let pushes = proxy.pushes();
-    proxy.stop().await;
+    let token = wang.client.options().token.clone();
+    let (summary, pushes) =
+        sync_seen(&r, &wang.linli, |url| one_change_a_request(url, &token)).await;
     let summary = summary.expect("a limited rate slows the push, it does not stop it");
     assert_eq!(summary.outbox_left, 0);
     assert!(change_hashes(&wang.linli).is_subset(&logged(&r)));
