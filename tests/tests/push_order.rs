@@ -263,6 +263,60 @@ async fn changes_past_the_push_bound_go_one_a_request_and_wait_when_the_relay_li
     );
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_phone_asked_to_wait_waits_as_long_as_it_is_asked() {
+    let r = TestRelay::start().await;
+    let wang = r.phone("lead-wang", "wang-phone").await;
+    wang.sync().await.expect("first sync");
+    door_to_door(&wang.linli, &r.places.building3, 5);
+    // In front of the relay, a limit that turns away every push request for a second after
+    // the first, with `Retry-After: 1`.
+    let since: std::sync::Mutex<Option<std::time::Instant>> = std::sync::Mutex::new(None);
+    let proxy = SyncProxy::start(
+        &r.url,
+        Box::new(move |_| {
+            let mut since = since.lock().expect("lock");
+            let first = *since.get_or_insert_with(std::time::Instant::now);
+            (first.elapsed() < Duration::from_secs(1)).then(|| {
+                let body = serde_json::to_vec(&protocol::ErrorBody {
+                    error: "rate_limited".into(),
+                    message: "wait".into(),
+                })
+                .expect("json");
+                (
+                    StatusCode::TOO_MANY_REQUESTS,
+                    [
+                        (axum::http::header::CONTENT_TYPE, "application/json"),
+                        (axum::http::header::RETRY_AFTER, "1"),
+                    ],
+                    body,
+                )
+                    .into_response()
+            })
+        }),
+    )
+    .await;
+    // Its own pause between tries is a millisecond: only the relay's word makes it wait.
+    let summary = SyncClient::new(SyncOptions {
+        retries: 2,
+        backoff: Duration::from_millis(1),
+        ..SyncOptions::new(&proxy.url, &wang.client.options().token)
+    })
+    .expect("client")
+    .sync(&wang.linli, &|_| {}, &CancellationToken::new())
+    .await;
+    let pushes = proxy.pushes();
+    proxy.stop().await;
+    let summary = summary.expect("waited, then pushed");
+    assert_eq!(summary.outbox_left, 0);
+    assert!(change_hashes(&wang.linli).is_subset(&logged(&r)));
+    assert_eq!(
+        pushes.iter().filter(|p| p.answered_here).count(),
+        1,
+        "one request turned away, the next sent after the pause"
+    );
+}
+
 /// A push request of what `linli`'s outbox holds besides `sent`.
 fn outbox_request(linli: &linli_core::Linli, sent: &[linli_core::RemoteChange]) -> SyncRequest {
     SyncRequest {

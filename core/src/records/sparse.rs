@@ -12,7 +12,7 @@
 use autosurgeon::{Reconcile, Reconciler};
 
 /// Writes `text` unless it is empty.
-pub(crate) fn text<R: Reconciler>(text: &String, reconciler: R) -> Result<(), R::Error> {
+pub(crate) fn text<R: Reconciler>(text: &str, reconciler: R) -> Result<(), R::Error> {
     if text.is_empty() {
         return Ok(());
     }

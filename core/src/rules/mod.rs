@@ -729,9 +729,9 @@ fn judge_line(
     if genesis.is_none() && edits.is_empty() {
         return true;
     }
-    // The record before: a new document's skeleton, or what the last push left.
-    // Whether the record before is the one the document holds (not a new document's skeleton,
-    // which is compared against but not trusted to stand for what was read).
+    // The record before: a new document's skeleton, or what the last push left, or read now.
+    // Only the last two are the record as the document holds it: a skeleton is compared
+    // against, not trusted to stand for what the first change wrote.
     let before_exact = genesis.is_none();
     let (before, root_before) = match (genesis, judged.read.take().map(|read| *read)) {
         (Some(_), _) => {

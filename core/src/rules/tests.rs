@@ -6,7 +6,7 @@ use automerge::{ActorId, AutoCommit, Change, ObjType, ROOT, ScalarValue};
 use super::*;
 use crate::doc::{ChangeNote, genesis};
 use crate::records::case::CaseEvent;
-use crate::records::household::{HouseholdDoc, Visit};
+use crate::records::household::{HouseholdDoc, Resident, Visit};
 use crate::records::roster::{RosterDoc, Swap};
 use crate::records::ticket::{TicketAction, TicketDoc, TicketEvent};
 
@@ -352,7 +352,35 @@ fn appended_visits_are_read_alone_and_everything_else_is_still_judged() {
         );
         assert_eq!(alone.moved, Some(i), "the old visits moved, not copied");
         assert_eq!(judge_push(&mut judged, &c, &who), None, "{id}");
+        // What the judge keeps for the next push (the head taken from the record before when
+        // only a visit came) is the record read whole.
+        assert_eq!(
+            judged.read.as_ref().map(|read| &read.0),
+            Some(&kinds::Record::read(DocKind::Household, &judged.doc).unwrap()),
+            "{id}"
+        );
     }
+    // A visit logged with a change of a resident (an object of the head, not at the root):
+    // read whole.
+    let c = edit(&mut phone, &who, |h: &mut HouseholdDoc| {
+        h.visits.push(visit("v4", &who));
+        h.residents.insert(
+            "r1".into(),
+            Resident {
+                name: "张桂英".into(),
+                ..Resident::default()
+            },
+        );
+    });
+    let mut before = kinds::Record::read(DocKind::Household, &judged.doc).unwrap();
+    let mut after = judged.doc.clone();
+    after.apply_changes([c.clone()]).unwrap();
+    assert!(appended::read_after(&after, &mut before, &[c.decode()], true).is_none());
+    assert_eq!(judge_push(&mut judged, &c, &who), None);
+    let Some(kinds::Record::Household(kept)) = judged.read.as_ref().map(|read| &read.0) else {
+        panic!("the household is kept");
+    };
+    assert_eq!(kept.residents["r1"].name, "张桂英");
 
     // Whatever touches the visits there were is read whole, and refused.
     type Edit = Box<dyn Fn(&mut HouseholdDoc)>;

@@ -1208,8 +1208,8 @@ impl SyncClient {
                 _ = cancel.cancelled() => return Err(SyncError::Cancelled),
                 r = request.send() => r,
             };
-            // How long the relay asked to be left alone (429 `Retry-After`, in seconds).
-            let mut asked_to_wait = Duration::ZERO;
+            // Whether the relay asked to be left alone (429), and for how long (`Retry-After`).
+            let mut asked_to_wait: Option<Duration> = None;
             let failure = match outcome {
                 Ok(r) if r.status().is_success() => {
                     let read = tokio::select! {
@@ -1230,18 +1230,28 @@ impl SyncClient {
                         && r.status() != StatusCode::NOT_IMPLEMENTED)
                         || r.status() == 429 =>
                 {
-                    asked_to_wait = retry_after(&r);
+                    asked_to_wait = (r.status() == 429).then(|| retry_after(&r));
                     format!("the relay answered {}", r.status())
                 }
                 Ok(r) => return Err(refusal(r).await),
                 Err(e) => e.to_string(),
             };
             attempt += 1;
-            if attempt > retries {
+            // The relay asking for a pause is no lost link: a request sent once at most (a
+            // grown push) waits it out like any other.
+            let allowed = match asked_to_wait {
+                Some(_) => retries.max(self.options.retries),
+                None => retries,
+            };
+            if attempt > allowed {
                 return Err(SyncError::Network(failure));
             }
             tracing::debug!(attempt, %failure, "retrying");
-            let pause = delay.max(asked_to_wait.min(self.options.max_backoff));
+            let pause = delay.max(
+                asked_to_wait
+                    .unwrap_or_default()
+                    .min(self.options.max_backoff),
+            );
             tokio::select! {
                 _ = cancel.cancelled() => return Err(SyncError::Cancelled),
                 _ = tokio::time::sleep(pause) => {}

@@ -337,14 +337,9 @@ pub async fn run(
         floor_rate,
         "changes/s",
     ));
-    figures.push(
-        Figure::new(
-            format!("ingest.judge_floor_{cores}_cores_share_of_raw"),
-            ceiling * 100.0,
-            "%",
-        )
-        .ratio(ceiling),
-    );
+    figures
+        .push(Figure::new("ingest.judge_floor_share_of_raw", ceiling * 100.0, "%").ratio(ceiling));
+    figures.push(Figure::new("ingest.cores", cores as f64, "cores"));
     if !judge.is_empty() {
         let rules: Vec<f64> = judge.iter().map(|j| j.0 * 100.0).collect();
         let feed: Vec<f64> = judge.iter().map(|j| j.1 * 100.0).collect();
