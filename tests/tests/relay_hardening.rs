@@ -419,6 +419,27 @@ async fn wrong_enrolment_codes_are_limited_per_address() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_phone_limited_for_longer_than_it_waits_is_told_so_at_once() {
+    // Enrolments from one address are limited for a minute, longer than a phone's longest
+    // pause between tries (10 s): the phone says when to try again instead of sleeping
+    // through its tries.
+    let r = TestRelay::start().await;
+    for i in 0..5 {
+        let (status, _, _) = enrol_raw(&r.url, "ZZZZ-ZZZZ-ZZZZ", "guess").await;
+        assert_eq!(status, 401, "wrong code {i}");
+    }
+    let refused =
+        linli_core::sync::client::enrol(&r.url, "ZZZZ-ZZZZ-ZZZZ", "guess", &Linli::new_actor_id())
+            .await
+            .expect_err("limited");
+    assert!(
+        matches!(&refused, linli_core::sync::client::SyncError::Network(m)
+            if m.contains("429") && m.contains("try again in")),
+        "{refused}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_device_name_with_a_line_break_is_refused() {
     let r = TestRelay::start().await;
     let (code, _) = r.admin.create_code("lead-wang").unwrap();

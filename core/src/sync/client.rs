@@ -1237,6 +1237,14 @@ impl SyncClient {
                 Err(e) => e.to_string(),
             };
             attempt += 1;
+            // A pause longer than this client ever waits (enrolments from one address, limited
+            // for a minute) is the caller's to wait out: said at once, not slept through.
+            if let Some(wait) = asked_to_wait.filter(|w| *w > self.options.max_backoff) {
+                return Err(SyncError::Network(format!(
+                    "{failure}: try again in {} s",
+                    wait.as_secs()
+                )));
+            }
             // The relay asking for a pause is no lost link: a request sent once at most (a
             // grown push) waits it out like any other.
             let allowed = match asked_to_wait {
@@ -1247,11 +1255,7 @@ impl SyncClient {
                 return Err(SyncError::Network(failure));
             }
             tracing::debug!(attempt, %failure, "retrying");
-            let pause = delay.max(
-                asked_to_wait
-                    .unwrap_or_default()
-                    .min(self.options.max_backoff),
-            );
+            let pause = delay.max(asked_to_wait.unwrap_or_default());
             tokio::select! {
                 _ = cancel.cancelled() => return Err(SyncError::Cancelled),
                 _ = tokio::time::sleep(pause) => {}
