@@ -1237,9 +1237,10 @@ impl SyncClient {
                 Err(e) => e.to_string(),
             };
             attempt += 1;
-            // A pause longer than this client ever waits (enrolments from one address, limited
-            // for a minute) is the caller's to wait out: said at once, not slept through.
-            if let Some(wait) = asked_to_wait.filter(|w| *w > self.options.max_backoff) {
+            // A pause longer than a call waits between tries (enrolments from one address,
+            // limited for a minute) is the caller's to wait out: said at once, not slept
+            // through.
+            if let Some(wait) = asked_to_wait.filter(|w| *w > LONGEST_ASKED_PAUSE) {
                 return Err(SyncError::Network(format!(
                     "{failure}: try again in {} s",
                     wait.as_secs()
@@ -1264,6 +1265,10 @@ impl SyncClient {
         }
     }
 }
+
+/// The longest pause the relay may ask for (429 `Retry-After`) that a call waits out before
+/// it tries again, whatever its own backoff.
+const LONGEST_ASKED_PAUSE: Duration = Duration::from_secs(10);
 
 /// The pause a response asks for in its `Retry-After` header (whole seconds; a date or
 /// nothing reads as none).
