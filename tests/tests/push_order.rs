@@ -19,6 +19,7 @@ use linli_core::sync::protocol::{
 };
 use linli_e2e::proxy::{Seen, SyncProxy};
 use linli_e2e::{TestRelay, change_hashes, door_to_door, forger, whole_log};
+use linli_relay::demo::Phone;
 use linli_relay::relay::Limits;
 use linli_relay::storage::LogChange;
 use tokio_util::sync::CancellationToken;
@@ -64,6 +65,39 @@ async fn sync_seen(
     (summary, pushes)
 }
 
+/// A refusal as the relay words it, answered by the proxy: `status`, the error `code` and,
+/// when given, `Retry-After`.
+fn refusal(status: StatusCode, code: &str, retry_after: Option<&str>) -> axum::response::Response {
+    let body = serde_json::to_vec(&protocol::ErrorBody {
+        error: code.into(),
+        message: code.into(),
+    })
+    .expect("json");
+    let mut response = (
+        status,
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        body,
+    )
+        .into_response();
+    if let Some(secs) = retry_after {
+        response.headers_mut().insert(
+            axum::http::header::RETRY_AFTER,
+            axum::http::HeaderValue::from_str(secs).expect("header"),
+        );
+    }
+    response
+}
+
+/// A relay and lead Wang's phone, synced once, then holding `households` new households of
+/// 3号楼 with a visit each, not pushed yet.
+async fn wang_with_households(households: usize) -> (TestRelay, Phone) {
+    let r = TestRelay::start().await;
+    let wang = r.phone("lead-wang", "wang-phone").await;
+    wang.sync().await.expect("first sync");
+    door_to_door(&wang.linli, &r.places.building3, households);
+    (r, wang)
+}
+
 /// The hashes the relay logged.
 fn logged(r: &TestRelay) -> BTreeSet<[u8; 32]> {
     whole_log(r.relay.storage.as_ref())
@@ -90,10 +124,7 @@ fn assert_follows_earlier(pushes: &[Seen]) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_next_push_request_is_sent_while_the_last_is_judged() {
-    let r = TestRelay::start().await;
-    let wang = r.phone("lead-wang", "wang-phone").await;
-    wang.sync().await.expect("first sync");
-    door_to_door(&wang.linli, &r.places.building3, 150);
+    let (r, wang) = wang_with_households(150).await;
     let token = wang.client.options().token.clone();
     let (summary, pushes) = sync_seen(&r, &wang.linli, |url| client(url, &token)).await;
     let summary = summary.expect("sync");
@@ -127,29 +158,14 @@ async fn the_next_push_request_is_sent_while_the_last_is_judged() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_request_the_relay_did_not_take_in_order_is_sent_again() {
-    let r = TestRelay::start().await;
-    let wang = r.phone("lead-wang", "wang-phone").await;
-    wang.sync().await.expect("first sync");
-    door_to_door(&wang.linli, &r.places.building3, 150);
+    let (r, wang) = wang_with_households(150).await;
     // The first request that follows another is answered as if the one before had failed.
     let answered_one = AtomicBool::new(false);
     let proxy = SyncProxy::start(
         &r.url,
         Box::new(move |seen| {
             let first = seen.follows.is_some() && !answered_one.swap(true, Ordering::SeqCst);
-            first.then(|| {
-                let body = serde_json::to_vec(&protocol::ErrorBody {
-                    error: FOLLOWS_UNANSWERED.into(),
-                    message: "not stored".into(),
-                })
-                .expect("json");
-                (
-                    StatusCode::CONFLICT,
-                    [(axum::http::header::CONTENT_TYPE, "application/json")],
-                    body,
-                )
-                    .into_response()
-            })
+            first.then(|| refusal(StatusCode::CONFLICT, FOLLOWS_UNANSWERED, None))
         }),
     )
     .await;
@@ -240,12 +256,9 @@ async fn refused_changes_sent_ahead_are_set_aside_and_the_rest_stored() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn changes_past_the_push_bound_go_one_a_request_and_wait_when_the_relay_limits_the_device() {
-    let r = TestRelay::start().await;
-    let wang = r.phone("lead-wang", "wang-phone").await;
-    wang.sync().await.expect("first sync");
     // 60 changes, each larger than a request may carry: one change a request, past the
     // relay's burst for one device (40 at once, then 20 a second).
-    door_to_door(&wang.linli, &r.places.building3, 20);
+    let (r, wang) = wang_with_households(20).await;
     let waiting = wang.linli.outbox_len().expect("outbox") as usize;
     let token = wang.client.options().token.clone();
     let (summary, pushes) =
@@ -265,10 +278,7 @@ async fn changes_past_the_push_bound_go_one_a_request_and_wait_when_the_relay_li
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_phone_asked_to_wait_waits_as_long_as_it_is_asked() {
-    let r = TestRelay::start().await;
-    let wang = r.phone("lead-wang", "wang-phone").await;
-    wang.sync().await.expect("first sync");
-    door_to_door(&wang.linli, &r.places.building3, 5);
+    let (r, wang) = wang_with_households(5).await;
     // In front of the relay, a limit that turns away every push request for a second after
     // the first, with `Retry-After: 1`.
     let since: std::sync::Mutex<Option<std::time::Instant>> = std::sync::Mutex::new(None);
@@ -277,22 +287,8 @@ async fn a_phone_asked_to_wait_waits_as_long_as_it_is_asked() {
         Box::new(move |_| {
             let mut since = since.lock().expect("lock");
             let first = *since.get_or_insert_with(std::time::Instant::now);
-            (first.elapsed() < Duration::from_secs(1)).then(|| {
-                let body = serde_json::to_vec(&protocol::ErrorBody {
-                    error: "rate_limited".into(),
-                    message: "wait".into(),
-                })
-                .expect("json");
-                (
-                    StatusCode::TOO_MANY_REQUESTS,
-                    [
-                        (axum::http::header::CONTENT_TYPE, "application/json"),
-                        (axum::http::header::RETRY_AFTER, "1"),
-                    ],
-                    body,
-                )
-                    .into_response()
-            })
+            (first.elapsed() < Duration::from_secs(1))
+                .then(|| refusal(StatusCode::TOO_MANY_REQUESTS, "rate_limited", Some("1")))
         }),
     )
     .await;
