@@ -62,16 +62,15 @@ pub(super) fn read_after(
     Some(match before {
         Record::Household(h) => {
             let added = items(doc, &list, new)?;
-            let head = if head_kept {
-                // Cloned without the visits, which move.
-                let visits = std::mem::take(&mut h.visits);
-                let head = h.clone();
-                h.visits = visits;
-                head
+            // Read (when it must be) before anything of `before` moves.
+            let read = if head_kept {
+                None
             } else {
-                hydrate::<HouseholdHead>(doc).ok()?.with_visits(Vec::new())
+                Some(hydrate::<HouseholdHead>(doc).ok()?.with_visits(Vec::new()))
             };
             let mut visits = std::mem::take(&mut h.visits);
+            // The head before, cloned once its visits are out.
+            let head = read.unwrap_or_else(|| h.clone());
             visits.extend(added);
             Appended {
                 after: Record::Household(HouseholdDoc { visits, ..head }),
