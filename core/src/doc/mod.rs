@@ -302,12 +302,25 @@ pub fn apply_guarded(
     doc: &mut AutoCommit,
     changes: impl IntoIterator<Item = automerge::Change>,
 ) -> std::result::Result<(), String> {
-    let changes: Vec<automerge::Change> = changes.into_iter().collect();
-    match guarded(|| doc.apply_changes(changes)) {
+    match apply_changes_guarded(doc, changes.into_iter().collect()) {
         Ok(Ok(())) => Ok(()),
         Ok(Err(e)) => Err(e.to_string()),
         Err(panic) => Err(format!("automerge could not apply the change: {panic}")),
     }
+}
+
+/// Applies `changes` to `doc` as [`apply_guarded`] does, keeping automerge's own error (or the
+/// panic's message). Automerge 0.12 records every applied operation as a patch event even
+/// when the document keeps no patches, and an [`AutoCommit`] holds those events until it is
+/// dropped: a copy kept long (the relay's judge, a store's open document) would grow with
+/// every change applied to it and copy them when cloned. They are dropped after each apply.
+pub fn apply_changes_guarded(
+    doc: &mut AutoCommit,
+    changes: Vec<automerge::Change>,
+) -> std::result::Result<std::result::Result<(), automerge::AutomergeError>, String> {
+    let applied = guarded(|| doc.apply_changes(changes));
+    doc.reset_diff_cursor();
+    applied
 }
 
 /// Runs `f`, turning a panic inside it (automerge's, on a document a malformed change left

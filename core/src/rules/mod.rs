@@ -773,7 +773,7 @@ fn judge_line(
 
 fn apply_all(doc: &mut AutoCommit, changes: &[&Change]) -> Result<(), Refusal> {
     let changes: Vec<Change> = changes.iter().map(|c| (*c).clone()).collect();
-    match crate::doc::guarded(|| doc.apply_changes(changes)) {
+    match crate::doc::apply_changes_guarded(doc, changes) {
         Ok(Ok(())) => Ok(()),
         Ok(Err(automerge::AutomergeError::DuplicateSeqNumber(seq, actor))) => Err(Refusal::new(
             RefusalCode::DuplicateSeq,

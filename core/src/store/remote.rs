@@ -326,8 +326,7 @@ impl WriteTxn<'_> {
                 continue;
             }
             let mut doc = AutoCommit::new();
-            doc.apply_changes(keep)
-                .map_err(|e| Error::document(doc_id, e))?;
+            crate::doc::apply_guarded(&mut doc, keep).map_err(|e| Error::document(doc_id, e))?;
             doc.set_actor(self.actor.clone());
             for change in &dependents {
                 self.keep_aside_from(
