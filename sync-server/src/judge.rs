@@ -238,32 +238,18 @@ impl Relay {
                     .map(|s| (c.change.scope.clone(), s))
             })
             .collect();
-        // The push's documents are this push's alone from here to the append (another push
-        // of one of them waits): their copies and bindings stay as the log has them. Pushes of
-        // other documents are judged at the same time.
-        let mut by_doc: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-        for (i, c) in candidates.iter().enumerate() {
-            if let Some(indexes) = by_doc.get_mut(c.change.doc_id.as_str()) {
-                indexes.push(i);
-            } else {
-                by_doc.insert(c.change.doc_id.clone(), vec![i]);
-            }
-        }
-        let mut claimed = self.judge.claim(by_doc.keys().cloned().collect());
-        let checking = thread_cpu();
-        let named: Vec<&str> = by_doc.keys().map(String::as_str).collect();
-        let bindings = storage.doc_bindings(&named)?;
+        // Who may write which scope, read before any document is claimed: a change its
+        // device may not write claims nothing, so that naming a busy document in a push
+        // delays no honest push of it.
         let pusher = self.replica.read_directory(storage, |replica, _| {
             let wanted: Vec<Scope> = scopes.values().cloned().collect();
             let decided = replica.scope_accesses(&device.member_id, &wanted)?;
             let access: BTreeMap<&str, Access> =
                 scopes.keys().map(String::as_str).zip(decided).collect();
-            let mut known_docs = BTreeSet::new();
             for c in &mut candidates {
                 if c.refusal.is_none() {
-                    c.refusal = pre_check(device, c, &access, &bindings, &known_docs);
+                    c.refusal = access_check(device, c, &access);
                 }
-                known_docs.insert(c.change.doc_id.clone());
             }
             let tickets: BTreeSet<&str> = candidates
                 .iter()
@@ -272,6 +258,28 @@ impl Relay {
                 .collect();
             pusher_of(replica, device, replica.known_orders(tickets)?)
         })?;
+        let mut by_doc: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        for (i, c) in candidates.iter().enumerate() {
+            if let Some(indexes) = by_doc.get_mut(c.change.doc_id.as_str()) {
+                indexes.push(i);
+            } else {
+                by_doc.insert(c.change.doc_id.clone(), vec![i]);
+            }
+        }
+        // The documents left to judge are this push's alone from here to the append (another
+        // push of one of them waits): their copies and bindings stay as the log has them.
+        // Pushes of other documents are judged at the same time.
+        let mut claimed = self.judge.claim(claimable(&candidates));
+        let checking = thread_cpu();
+        let named: Vec<&str> = claimed.docs.iter().map(String::as_str).collect();
+        let bindings = storage.doc_bindings(&named)?;
+        let mut known_docs = BTreeSet::new();
+        for c in &mut candidates {
+            if c.refusal.is_none() {
+                c.refusal = binding_check(device, c, &bindings, &known_docs);
+            }
+            known_docs.insert(c.change.doc_id.clone());
+        }
 
         let mut verdicts: Vec<Option<(&'static str, String)>> =
             candidates.iter().map(|c| c.refusal.clone()).collect();
@@ -308,9 +316,11 @@ impl Relay {
                 refused,
             });
         }
-        // An erased record's copy is never kept (its changes were all refused above).
-        for doc_id in &erased {
-            drop(claimed.take(doc_id));
+        // An erased record's copy is never kept (its changes were all refused above, so it
+        // was not claimed).
+        if !erased.is_empty() {
+            self.judge
+                .forget(&erased.iter().cloned().collect::<Vec<_>>());
         }
         let own_before_docs = thread_cpu();
         let (judged_docs, loading, docs_cpu) = self.judge_docs(storage, works, &pusher)?;
@@ -702,17 +712,24 @@ fn pusher_of(
     })
 }
 
-/// The checks made before the rules: scope, access, a known document, the author.
-fn pre_check(
+/// The documents a push claims: those with a change still to judge after the checks that need
+/// no claim (decoding, erasure, scope and access).
+fn claimable(candidates: &[Candidate]) -> Vec<String> {
+    let docs: BTreeSet<&str> = candidates
+        .iter()
+        .filter(|c| c.refusal.is_none())
+        .map(|c| c.change.doc_id.as_str())
+        .collect();
+    docs.into_iter().map(str::to_owned).collect()
+}
+
+/// The checks made before the documents are claimed: the scope, and the member's access to it.
+fn access_check(
     device: &Device,
     c: &Candidate,
     access: &BTreeMap<&str, Access>,
-    bindings: &Bindings,
-    known_docs: &BTreeSet<String>,
 ) -> Option<(&'static str, String)> {
-    let Some(change) = &c.decoded else {
-        return None;
-    };
+    c.decoded.as_ref()?;
     let lc = &c.change;
     let scope = match Scope::parse(&lc.scope) {
         Ok(s) => s,
@@ -730,6 +747,19 @@ fn pre_check(
             ),
         ));
     }
+    None
+}
+
+/// The checks made once the documents are claimed: a known document in the scope the log binds
+/// it to, and the author. `known_docs` are the documents of the push's earlier changes.
+fn binding_check(
+    device: &Device,
+    c: &Candidate,
+    bindings: &Bindings,
+    known_docs: &BTreeSet<String>,
+) -> Option<(&'static str, String)> {
+    let change = c.decoded.as_ref()?;
+    let lc = &c.change;
     // Written by the document's genesis actor: the rules check that it is the document's
     // deterministic first change, and refuse it as forged otherwise.
     let first = *change.actor_id() == genesis_actor(&lc.doc_id);
@@ -771,4 +801,81 @@ fn logged_as(storage: &dyn RelayStorage, change: &LogChange) -> Result<bool, Rel
         .changes_by_hash(&[change.hash])?
         .iter()
         .any(|c| c.doc_id == change.doc_id))
+}
+
+#[cfg(test)]
+mod tests {
+    use automerge::transaction::Transactable;
+
+    use super::*;
+
+    fn device() -> Device {
+        Device {
+            device_id: "lead-phone".into(),
+            member_id: "lead".into(),
+            name: "楼长的手机".into(),
+            actor_id: "0a0b".into(),
+            created_ms: 0,
+            revoked_ms: None,
+            token_hash: [0; 32],
+            authored: 0,
+            actor_since_ms: 0,
+            wipe: false,
+        }
+    }
+
+    /// A decoded change of `doc_id` in `scope`, written by the device's actor.
+    fn candidate(doc_id: &str, scope: &str) -> Candidate {
+        let mut doc = AutoCommit::new().with_actor(automerge::ActorId::from(vec![0x0a, 0x0b]));
+        doc.put(automerge::ROOT, "unit", "1单元").expect("put");
+        let bytes = doc.get_changes(&[])[0].raw_bytes().to_vec();
+        decode(
+            RemoteChange {
+                doc_id: doc_id.into(),
+                kind: DocKind::Household,
+                scope: scope.into(),
+                bytes,
+            },
+            "0a0b",
+        )
+    }
+
+    #[test]
+    fn a_change_its_device_may_not_write_claims_no_document() {
+        let mut candidates = vec![
+            candidate("hh-of-building-3", "building/b3"),
+            candidate("hh-of-building-8", "building/b8"),
+            candidate("hh-of-building-8", "building/b3"),
+        ];
+        let access = BTreeMap::from([
+            (
+                "building/b8",
+                Access {
+                    read: true,
+                    write: true,
+                },
+            ),
+            (
+                "building/b3",
+                Access {
+                    read: true,
+                    write: false,
+                },
+            ),
+        ]);
+        for c in &mut candidates {
+            c.refusal = access_check(&device(), c, &access);
+        }
+        let codes: Vec<Option<&str>> = candidates
+            .iter()
+            .map(|c| c.refusal.as_ref().map(|r| r.0))
+            .collect();
+        assert_eq!(
+            codes,
+            [Some("scope_forbidden"), None, Some("scope_forbidden")]
+        );
+        // Only the document a change may still be judged for is claimed; the other, which
+        // a change names in a scope the member may not write, stays free for its own pushes.
+        assert_eq!(claimable(&candidates), ["hh-of-building-8"]);
+    }
 }
