@@ -62,6 +62,13 @@ pub enum LinliError {
         /// The cause.
         detail: String,
     },
+    /// The relay asks the phone to wait this many seconds before it tries again (too many
+    /// requests, or too many wrong enrolment codes): nothing is lost.
+    #[error("the relay asks to wait {wait_secs} s")]
+    Busy {
+        /// The wait, in whole seconds.
+        wait_secs: u64,
+    },
     /// The relay refused the request (a bad request or a scope not permitted).
     #[error("the relay refused the request ({status} {code}): {detail}")]
     Rejected {
@@ -239,6 +246,7 @@ impl From<SyncError> for LinliError {
                 detail: message,
             },
             SyncError::Network(detail) => LinliError::Network { detail },
+            SyncError::Busy { wait_secs } => LinliError::Busy { wait_secs },
             SyncError::Cancelled => LinliError::Cancelled,
             SyncError::Local(e) => e.into(),
         }

@@ -156,6 +156,19 @@ pub struct Answer {
     pub body: Vec<u8>,
 }
 
+/// Installs the TLS library's cryptography once per process, as the core's own client does:
+/// reqwest is built without a default provider, and a test that runs alone has no core client
+/// to have installed it.
+pub fn tls_ready() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
+/// A plain HTTP client for requests the core's client would not make.
+pub fn http_client() -> reqwest::Client {
+    tls_ready();
+    reqwest::Client::new()
+}
+
 /// Posts an already encoded body to `path` (e.g. `/v1/sync`) with the protocol `version`.
 pub async fn post_raw(
     url: &str,
@@ -164,7 +177,7 @@ pub async fn post_raw(
     version: &str,
     body: Vec<u8>,
 ) -> Answer {
-    let mut req = reqwest::Client::new()
+    let mut req = http_client()
         .post(format!("{url}{path}"))
         .header(reqwest::header::CONTENT_TYPE, MEDIA_TYPE)
         .header(VERSION_HEADER, version)

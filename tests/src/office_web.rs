@@ -7,7 +7,7 @@ use reqwest::header::{CONTENT_TYPE, COOKIE, SET_COOKIE};
 
 /// A client that shows redirects instead of following them.
 pub fn http() -> reqwest::Client {
-    let _ = rustls::crypto::ring::default_provider().install_default();
+    crate::tls_ready();
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()

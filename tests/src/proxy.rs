@@ -59,7 +59,7 @@ impl SyncProxy {
     pub async fn start(relay: &str, answer_here: AnswerHere) -> SyncProxy {
         let proxy = Arc::new(Proxy {
             relay: relay.to_owned(),
-            http: reqwest::Client::new(),
+            http: crate::http_client(),
             pushes: Mutex::new(Vec::new()),
             answer_here,
         });

@@ -31,7 +31,7 @@ async fn blob_call(
     let query = at.map_or(String::new(), |(offset, total)| {
         format!("?offset={offset}&total={total}")
     });
-    let r = reqwest::Client::new()
+    let r = linli_e2e::http_client()
         .request(method, format!("{url}/v1/blobs/{hash}{query}"))
         .bearer_auth(token)
         .body(body.to_vec())

@@ -331,7 +331,7 @@ fn outbox_request(linli: &linli_core::Linli, sent: &[linli_core::RemoteChange]) 
 
 /// A sync request of `token` pushing `push`, naming `follows` in the header as given.
 async fn push_following(url: &str, token: &str, request: &SyncRequest, follows: &str) -> u16 {
-    let answer = reqwest::Client::new()
+    let answer = linli_e2e::http_client()
         .post(format!("{url}/v1/sync"))
         .header(reqwest::header::CONTENT_TYPE, MEDIA_TYPE)
         .header(VERSION_HEADER, PROTOCOL_VERSION.to_string())

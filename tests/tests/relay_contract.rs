@@ -178,7 +178,7 @@ async fn bad_input_gets_a_clear_4xx_and_stores_nothing() {
         );
     }
     // A blob whose bytes do not match its name.
-    let http = reqwest::Client::new();
+    let http = linli_e2e::http_client();
     let name = "ab".repeat(32);
     let resp = http
         .put(format!("{}/v1/blobs/{name}?offset=0&total=5", r.url))

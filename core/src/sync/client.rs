@@ -276,6 +276,14 @@ pub enum SyncError {
     /// The relay could not be reached or kept failing.
     #[error("cannot reach the relay: {0}")]
     Network(String),
+    /// The relay asks this device to wait before it tries again (too many requests, or too
+    /// many wrong enrolment codes from its address), longer than a call waits on its own:
+    /// nothing is lost; the phone says when to try again.
+    #[error("中继繁忙，请 {wait_secs} 秒后再试 (the relay asks to wait {wait_secs} s)")]
+    Busy {
+        /// The wait the relay asked for, in whole seconds.
+        wait_secs: u64,
+    },
     /// The sync was cancelled; what was applied stays applied.
     #[error("sync cancelled")]
     Cancelled,
@@ -1241,10 +1249,10 @@ impl SyncClient {
             // limited for a minute) is the caller's to wait out: said at once, not slept
             // through.
             if let Some(wait) = asked_to_wait.filter(|w| *w > LONGEST_ASKED_PAUSE) {
-                return Err(SyncError::Network(format!(
-                    "{failure}: try again in {} s",
-                    wait.as_secs()
-                )));
+                tracing::debug!(%failure, "asked to wait {} s", wait.as_secs());
+                return Err(SyncError::Busy {
+                    wait_secs: wait.as_secs(),
+                });
             }
             // The relay asking for a pause is no lost link: a request sent once at most (a
             // grown push) waits it out like any other.
@@ -1253,7 +1261,13 @@ impl SyncClient {
                 None => retries,
             };
             if attempt > allowed {
-                return Err(SyncError::Network(failure));
+                // Still asked to wait after every try: the relay is there, and busy.
+                return Err(match asked_to_wait {
+                    Some(wait) => SyncError::Busy {
+                        wait_secs: wait.as_secs().max(1),
+                    },
+                    None => SyncError::Network(failure),
+                });
             }
             tracing::debug!(attempt, %failure, "retrying");
             let pause = delay.max(asked_to_wait.unwrap_or_default());

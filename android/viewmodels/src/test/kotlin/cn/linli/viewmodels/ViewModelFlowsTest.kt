@@ -507,6 +507,8 @@ class ViewModelFlowsTest {
         assertEquals(UiText(Keys.ERROR_REJECTED, "409", "new_code"),
             LinliException.Rejected(409U.toUShort(), "new_code", "detail").toUiText())
         assertEquals(UiText(Keys.relayCode("photo_quota")), LinliException.Rejected(507U.toUShort(), "photo_quota", "").toUiText())
+        // A relay asking for a longer wait than the phone waits on its own: the sentence says how long.
+        assertEquals(UiText(Keys.ERROR_BUSY, "42"), LinliException.Busy(42UL).toUiText())
     }
 
     @Test
