@@ -29,28 +29,16 @@ fn appended_visits(visits: usize) -> Vec<Change> {
 
 /// Resident memory of this process, in bytes (Linux).
 fn resident() -> Option<usize> {
-    let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
-    let pages: usize = statm.split_whitespace().nth(1)?.parse().ok()?;
-    Some(pages * 4096)
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+    let kib: usize = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
 }
 
-/// `copies` documents, each given `changes` one apply at a time by `apply`; with the memory
-/// they took.
-fn kept(
-    changes: &[Change],
-    copies: usize,
-    apply: impl Fn(&mut AutoCommit, Change),
-) -> (Vec<AutoCommit>, usize) {
+/// Builds `copies` documents with `make`; with the memory they took.
+fn measured(copies: usize, make: impl Fn() -> AutoCommit) -> (Vec<AutoCommit>, usize) {
     let before = resident().unwrap_or(0);
-    let docs: Vec<AutoCommit> = (0..copies)
-        .map(|_| {
-            let mut doc = AutoCommit::new();
-            for c in changes {
-                apply(&mut doc, c.clone());
-            }
-            doc
-        })
-        .collect();
+    let docs: Vec<AutoCommit> = (0..copies).map(|_| make()).collect();
     let grown = resident().unwrap_or(0).saturating_sub(before);
     (docs, grown)
 }
@@ -61,24 +49,27 @@ fn documents_applied_change_by_change_take_no_more_memory_than_loaded_ones() {
         return; // Resident memory is read from Linux's /proc.
     }
     let changes = appended_visits(300);
-    let (docs, applied) = kept(&changes, 100, |doc, c| {
-        apply_guarded(doc, [c]).expect("applies")
-    });
+    let apply_one_by_one = || {
+        let mut doc = AutoCommit::new();
+        for c in &changes {
+            apply_guarded(&mut doc, [c.clone()]).expect("applies");
+        }
+        doc
+    };
+    let mut first = apply_one_by_one();
     assert_eq!(
-        docs[0].length(&docs[0].get(ROOT, "visits").unwrap().unwrap().1),
+        first.length(&first.get(ROOT, "visits").unwrap().unwrap().1),
         300
     );
-    // The same documents loaded whole hold nothing of how they were applied.
-    let saved = docs[0].clone().save();
-    let before = resident().unwrap_or(0);
-    let loaded: Vec<AutoCommit> = (0..docs.len())
-        .map(|_| AutoCommit::load(&saved).expect("loads"))
-        .collect();
-    let whole = resident().unwrap_or(0).saturating_sub(before);
+    // The same documents loaded whole hold nothing of how they were applied. Measured first,
+    // so that they cannot reuse memory the applies freed.
+    let saved = first.save();
+    let (loaded, whole) = measured(100, || AutoCommit::load(&saved).expect("loads"));
+    let (applied_docs, applied) = measured(100, apply_one_by_one);
     assert!(
         applied <= whole * 3 / 2,
         "100 documents given 300 changes one apply at a time took {applied} bytes, \
          loaded whole {whole}"
     );
-    drop((docs, loaded));
+    drop((loaded, applied_docs));
 }

@@ -68,6 +68,8 @@ pub struct JudgeCache {
 struct CacheState {
     docs: LruCache<String, JudgedDoc>,
     busy: BTreeSet<String>,
+    /// Busy documents forgotten meanwhile (erased): the push judging them keeps no copy.
+    forgotten: BTreeSet<String>,
 }
 
 impl Default for JudgeCache {
@@ -78,6 +80,7 @@ impl Default for JudgeCache {
                     NonZeroUsize::new(JUDGE_CACHE_DOCS).unwrap_or(NonZeroUsize::MIN),
                 ),
                 busy: BTreeSet::new(),
+                forgotten: BTreeSet::new(),
             }),
             released: Condvar::new(),
         }
@@ -89,11 +92,15 @@ impl JudgeCache {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Forgets the copies of `docs` (erased records).
+    /// Forgets the copies of `docs` (erased records), also the one a push judging such a
+    /// document would give back.
     pub(crate) fn forget(&self, docs: &[String]) {
         let mut state = self.lock();
         for d in docs {
             state.docs.pop(d);
+            if state.busy.contains(d) {
+                state.forgotten.insert(d.clone());
+            }
         }
     }
 
@@ -141,10 +148,15 @@ impl Claimed<'_> {
         let mut state = self.cache.lock();
         let mut evicted = Vec::new();
         for (doc_id, copy) in copies.into_iter().chain(untouched) {
+            if state.forgotten.contains(&doc_id) {
+                evicted.push(copy);
+                continue;
+            }
             evicted.extend(state.docs.push(doc_id, copy).map(|(_, old)| old));
         }
         for d in std::mem::take(&mut self.docs) {
             state.busy.remove(&d);
+            state.forgotten.remove(&d);
         }
         drop(state);
         self.cache.released.notify_all();
@@ -161,6 +173,7 @@ impl Drop for Claimed<'_> {
         let mut state = self.cache.lock();
         for d in std::mem::take(&mut self.docs) {
             state.busy.remove(&d);
+            state.forgotten.remove(&d);
         }
         drop(state);
         self.cache.released.notify_all();
@@ -241,7 +254,7 @@ impl Relay {
         // Who may write which scope, read before any document is claimed: a change its
         // device may not write claims nothing, so that naming a busy document in a push
         // delays no honest push of it.
-        let pusher = self.replica.read_directory(storage, |replica, _| {
+        self.replica.read_directory(storage, |replica, _| {
             let wanted: Vec<Scope> = scopes.values().cloned().collect();
             let decided = replica.scope_accesses(&device.member_id, &wanted)?;
             let access: BTreeMap<&str, Access> =
@@ -251,12 +264,7 @@ impl Relay {
                     c.refusal = access_check(device, c, &access);
                 }
             }
-            let tickets: BTreeSet<&str> = candidates
-                .iter()
-                .filter(|c| c.refusal.is_none() && c.change.kind == DocKind::Ticket)
-                .map(|c| c.change.doc_id.as_str())
-                .collect();
-            pusher_of(replica, device, replica.known_orders(tickets)?)
+            Ok(())
         })?;
         let mut by_doc: BTreeMap<String, Vec<usize>> = BTreeMap::new();
         for (i, c) in candidates.iter().enumerate() {
@@ -280,6 +288,17 @@ impl Relay {
             }
             known_docs.insert(c.change.doc_id.clone());
         }
+        // The member's roles and the work orders of the tickets it changes, read once the
+        // tickets are this push's: a reply to an order pushed while this push waited for them
+        // is seen.
+        let pusher = self.replica.read_directory(storage, |replica, _| {
+            let tickets: BTreeSet<&str> = candidates
+                .iter()
+                .filter(|c| c.refusal.is_none() && c.change.kind == DocKind::Ticket)
+                .map(|c| c.change.doc_id.as_str())
+                .collect();
+            pusher_of(replica, device, replica.known_orders(tickets)?)
+        })?;
 
         let mut verdicts: Vec<Option<(&'static str, String)>> =
             candidates.iter().map(|c| c.refusal.clone()).collect();
@@ -838,6 +857,25 @@ mod tests {
             },
             "0a0b",
         )
+    }
+
+    #[test]
+    fn a_record_erased_while_a_push_judges_it_keeps_no_copy() {
+        let cache = JudgeCache::default();
+        let doc = "hh-erased".to_owned();
+        let mut claimed = cache.claim(vec![doc.clone()]);
+        assert!(claimed.take(&doc).is_none());
+        // The record is erased while the push judges it; the push then gives its copy back.
+        cache.forget(std::slice::from_ref(&doc));
+        claimed.release(vec![(doc.clone(), JudgedDoc::new(AutoCommit::new()))]);
+        let mut again = cache.claim(vec![doc.clone()]);
+        assert!(
+            again.take(&doc).is_none(),
+            "the erased record's copy was kept"
+        );
+        // Once that push is done, a later push's copy is kept as before.
+        again.release(vec![(doc.clone(), JudgedDoc::new(AutoCommit::new()))]);
+        assert!(cache.claim(vec![doc.clone()]).take(&doc).is_some());
     }
 
     #[test]

@@ -279,7 +279,7 @@ pub enum SyncError {
     /// The relay asks this device to wait before it tries again (too many requests, or too
     /// many wrong enrolment codes from its address), longer than a call waits on its own:
     /// nothing is lost; the phone says when to try again.
-    #[error("中继繁忙，请 {wait_secs} 秒后再试 (the relay asks to wait {wait_secs} s)")]
+    #[error("the relay asks to wait {wait_secs} s before trying again")]
     Busy {
         /// The wait the relay asked for, in whole seconds.
         wait_secs: u64,
