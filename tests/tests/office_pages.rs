@@ -497,6 +497,36 @@ async fn the_pages_refuse_what_they_must() {
     )
     .await;
     assert!(enrol.is_err(), "a sign-in code enrols no phone");
+    // Another site's page posting the sign-in form (to sign the office's browser into the
+    // session of a code it holds) is refused before the code is tried (the code still signs in
+    // below); from the relay's own page a code signs in.
+    let host = url.trim_start_matches("http://").to_owned();
+    for (name, value) in [
+        ("sec-fetch-site", "cross-site"),
+        ("sec-fetch-site", "same-site"),
+        ("origin", "https://evil.example"),
+        ("origin", "null"),
+    ] {
+        let forged = post_form(format!("{url}/office/sign-in"), &[("code", &web_code)])
+            .header(name, value)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(forged.status(), StatusCode::FORBIDDEN, "{name}: {value}");
+        assert!(
+            forged.headers().get(SET_COOKIE).is_none(),
+            "{name}: {value}"
+        );
+    }
+    let (own_code, _) = r.admin.create_web_code("office-admin").unwrap();
+    let own_page = post_form(format!("{url}/office/sign-in"), &[("code", &own_code)])
+        .header("sec-fetch-site", "same-origin")
+        .header("origin", format!("http://{host}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(own_page.status(), StatusCode::SEE_OTHER);
+    assert!(own_page.headers().get(SET_COOKIE).is_some());
     // An office member deactivated after the code was made: refused too.
     r.admin
         .run(|l| {

@@ -6,7 +6,9 @@
 //! behind TLS). A session expires after [`SESSION_TTL_MS`], ends at sign-out, and is revoked
 //! like any device; the phone API refuses it. Wrong codes count against the address like
 //! wrong enrolment codes (429 with Retry-After). Every form carries a token derived from the
-//! session's; a form without it is refused with 403.
+//! session's; a form without it is refused with 403. The sign-in form, which no session
+//! protects yet, is refused with 403 when a browser posts it from another site's page (a
+//! forged sign-in into someone else's session): see [`posted_from_elsewhere`].
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -165,6 +167,31 @@ pub(super) struct SignInForm {
     code: String,
 }
 
+/// Whether a browser posted a form from a page that is not this relay's: it says so in
+/// `Sec-Fetch-Site` (every current browser), or else in an `Origin` whose host is neither the
+/// request's `Host` nor the `X-Forwarded-Host` a proxy in front set. A request with neither
+/// header is not a browser's form, and no forgery.
+pub(super) fn posted_from_elsewhere(headers: &HeaderMap) -> bool {
+    if let Some(site) = headers.get("sec-fetch-site") {
+        return !matches!(site.as_bytes(), b"same-origin" | b"none");
+    }
+    let Some(origin) = headers.get(header::ORIGIN) else {
+        return false;
+    };
+    let Some((_, origin_host)) = origin.to_str().ok().and_then(|o| o.split_once("://")) else {
+        // "null": a sandboxed page or a file.
+        return true;
+    };
+    let named = |h: header::HeaderName| headers.get(h).and_then(|v| v.to_str().ok());
+    ![
+        named(header::HOST),
+        named(header::HeaderName::from_static("x-forwarded-host")),
+    ]
+    .into_iter()
+    .flatten()
+    .any(|host| host.eq_ignore_ascii_case(origin_host))
+}
+
 /// Redeems a sign-in code for a session cookie.
 pub(super) async fn sign_in(
     State(relay): State<Arc<Relay>>,
@@ -182,6 +209,12 @@ pub(super) async fn sign_in(
             .render(),
         )
     };
+    if posted_from_elsewhere(&headers) {
+        return refused(
+            StatusCode::FORBIDDEN,
+            "请在本系统的登录页输入登录码 (sign in from this relay's own page)",
+        );
+    }
     let key = address_key(client.map_or([0u8; 4].into(), |Extension(ConnectInfo(a))| a.ip()));
     let limits = &relay.limits;
     if let Err(wait) = relay.enrol_attempts.attempt(
