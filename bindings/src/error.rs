@@ -64,10 +64,12 @@ pub enum LinliError {
     },
     /// The relay asks the phone to wait this many seconds before it tries again (too many
     /// requests, or too many wrong enrolment codes): nothing is lost.
-    #[error("the relay asks to wait {wait_secs} s")]
+    #[error("the relay asks to wait {wait_secs} s ({code})")]
     Busy {
         /// The wait, in whole seconds.
         wait_secs: u64,
+        /// The relay's code: `rate_limited` or `too_many_attempts` (wrong enrolment codes).
+        code: String,
     },
     /// The relay refused the request (a bad request or a scope not permitted).
     #[error("the relay refused the request ({status} {code}): {detail}")]
@@ -246,7 +248,7 @@ impl From<SyncError> for LinliError {
                 detail: message,
             },
             SyncError::Network(detail) => LinliError::Network { detail },
-            SyncError::Busy { wait_secs } => LinliError::Busy { wait_secs },
+            SyncError::Busy { wait_secs, code } => LinliError::Busy { wait_secs, code },
             SyncError::Cancelled => LinliError::Cancelled,
             SyncError::Local(e) => e.into(),
         }

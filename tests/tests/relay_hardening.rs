@@ -434,8 +434,8 @@ async fn a_phone_limited_for_longer_than_it_waits_is_told_so_at_once() {
             .expect_err("limited");
     // The relay asks for the rest of its minute.
     assert!(
-        matches!(&refused, linli_core::sync::client::SyncError::Busy { wait_secs }
-            if (30..=60).contains(wait_secs)),
+        matches!(&refused, linli_core::sync::client::SyncError::Busy { wait_secs, code }
+            if (30..=60).contains(wait_secs) && code == "too_many_attempts"),
         "{refused}"
     );
 }

@@ -279,10 +279,13 @@ pub enum SyncError {
     /// The relay asks this device to wait before it tries again (too many requests, or too
     /// many wrong enrolment codes from its address), longer than a call waits on its own:
     /// nothing is lost; the phone says when to try again.
-    #[error("the relay asks to wait {wait_secs} s before trying again")]
+    #[error("the relay asks to wait {wait_secs} s before trying again ({code})")]
     Busy {
         /// The wait the relay asked for, in whole seconds.
         wait_secs: u64,
+        /// The relay's code: `rate_limited` (this device's requests) or `too_many_attempts`
+        /// (wrong codes from this address).
+        code: String,
     },
     /// The sync was cancelled; what was applied stays applied.
     #[error("sync cancelled")]
@@ -1217,7 +1220,7 @@ impl SyncClient {
                 r = request.send() => r,
             };
             // Whether the relay asked to be left alone (429), and for how long (`Retry-After`).
-            let mut asked_to_wait: Option<Duration> = None;
+            let mut asked_to_wait: Option<(Duration, String)> = None;
             let failure = match outcome {
                 Ok(r) if r.status().is_success() => {
                     let read = tokio::select! {
@@ -1238,8 +1241,12 @@ impl SyncClient {
                         && r.status() != StatusCode::NOT_IMPLEMENTED)
                         || r.status() == 429 =>
                 {
-                    asked_to_wait = (r.status() == 429).then(|| retry_after(&r));
-                    format!("the relay answered {}", r.status())
+                    let status = r.status();
+                    if status == StatusCode::TOO_MANY_REQUESTS {
+                        let wait = retry_after(&r);
+                        asked_to_wait = Some((wait, error_body(r).await.error));
+                    }
+                    format!("the relay answered {status}")
                 }
                 Ok(r) => return Err(refusal(r).await),
                 Err(e) => e.to_string(),
@@ -1248,10 +1255,14 @@ impl SyncClient {
             // A pause longer than a call waits between tries (enrolments from one address,
             // limited for a minute) is the caller's to wait out: said at once, not slept
             // through.
-            if let Some(wait) = asked_to_wait.filter(|w| *w > LONGEST_ASKED_PAUSE) {
+            if let Some((wait, code)) = asked_to_wait
+                .as_ref()
+                .filter(|(w, _)| *w > LONGEST_ASKED_PAUSE)
+            {
                 tracing::debug!(%failure, "asked to wait {} s", wait.as_secs());
                 return Err(SyncError::Busy {
                     wait_secs: wait.as_secs(),
+                    code: code.clone(),
                 });
             }
             // The relay asking for a pause is no lost link: a request sent once at most (a
@@ -1263,14 +1274,15 @@ impl SyncClient {
             if attempt > allowed {
                 // Still asked to wait after every try: the relay is there, and busy.
                 return Err(match asked_to_wait {
-                    Some(wait) => SyncError::Busy {
+                    Some((wait, code)) => SyncError::Busy {
                         wait_secs: wait.as_secs().max(1),
+                        code,
                     },
                     None => SyncError::Network(failure),
                 });
             }
             tracing::debug!(attempt, %failure, "retrying");
-            let pause = delay.max(asked_to_wait.unwrap_or_default());
+            let pause = delay.max(asked_to_wait.map(|(w, _)| w).unwrap_or_default());
             tokio::select! {
                 _ = cancel.cancelled() => return Err(SyncError::Cancelled),
                 _ = tokio::time::sleep(pause) => {}
@@ -1300,11 +1312,7 @@ const NOT_SIGNED_IN: &[&str] = &["no_token", "bad_token", "browser_session", "ht
 
 async fn refusal(r: reqwest::Response) -> SyncError {
     let status = r.status().as_u16();
-    let text = r.text().await.unwrap_or_default();
-    let body: ErrorBody = serde_json::from_str(&text).unwrap_or(ErrorBody {
-        error: "http".into(),
-        message: text,
-    });
+    let body = error_body(r).await;
     if status == 401 && body.error == DEVICE_REVOKED {
         SyncError::DeviceRevoked(body.message)
     } else if status == 401 && body.error == DEVICE_WIPED {
@@ -1322,6 +1330,15 @@ async fn refusal(r: reqwest::Response) -> SyncError {
             message: body.message,
         }
     }
+}
+
+/// The relay's error body of an answer (`http` and the text when it is not one).
+async fn error_body(r: reqwest::Response) -> ErrorBody {
+    let text = r.text().await.unwrap_or_default();
+    serde_json::from_str(&text).unwrap_or(ErrorBody {
+        error: "http".into(),
+        message: text,
+    })
 }
 
 /// Applies a pulled batch and its cursors off the async threads.

@@ -22,6 +22,7 @@ public enum Keys {
     public static let errorNotFound = "error_not_found"
     public static let errorNetwork = "error_network"
     public static let errorBusy = "error_busy"
+    public static let errorBusyCodes = "error_busy_codes"
     public static let errorRejected = "error_rejected"
     public static let errorUnauthorized = "error_unauthorized"
     public static let errorRevoked = "error_revoked"
@@ -100,7 +101,7 @@ public enum Keys {
 
     /// The fixed keys declared here.
     static let own: [String] = [
-        enrolMissingRelay, enrolMissingCode, errorNotFound, errorNetwork, errorBusy, errorRejected, errorUnauthorized, errorRevoked, errorCancelled, errorStorage, errorStoreInUse, errorDeactivated, errorWiped, errorStoreReplaced,
+        enrolMissingRelay, enrolMissingCode, errorNotFound, errorNetwork, errorBusy, errorBusyCodes, errorRejected, errorUnauthorized, errorRevoked, errorCancelled, errorStorage, errorStoreInUse, errorDeactivated, errorWiped, errorStoreReplaced,
         errorInternal, errorWrongKey, signOutWouldLose, isolationProgress, doneIsolationStarted,
         doneIsolationChecked, doneIsolationFlagged, doneIsolationReleased, doneErrandAdded, doneErrandDelivered,
         doneCheckedIn, doneCheckedOut, doneRegistered, donePassIssued, doneFever, doneVisitLogged,
@@ -229,7 +230,8 @@ public func uiText(_ error: Error) -> UiText {
     case let .Forbidden(_, code, _): return UiText(Keys.errorCode(code))
     case let .Conflict(code, _): return UiText(Keys.errorCode(code))
     case .Network: return UiText(Keys.errorNetwork)
-    case let .Busy(waitSecs): return UiText(Keys.errorBusy, [String(waitSecs)])
+    case let .Busy(waitSecs, code):
+        return UiText(code == "too_many_attempts" ? Keys.errorBusyCodes : Keys.errorBusy, [String(waitSecs)])
     case let .Rejected(status, code, _): return relayRefusal(status: status, code: code)
     case .Unauthorized: return UiText(Keys.errorUnauthorized)
     case .DeviceRevoked: return UiText(Keys.errorRevoked)

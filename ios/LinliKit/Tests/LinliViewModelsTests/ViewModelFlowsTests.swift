@@ -631,7 +631,8 @@ final class ViewModelFlowsTests: XCTestCase {
         XCTAssertEqual(uiText(LinliError.Rejected(status: 418, code: "teapot", detail: "")),
                        UiText(Keys.errorRejected, ["418", "teapot"]))
         // A relay asking for a longer wait than the phone waits on its own: the sentence says how long.
-        XCTAssertEqual(uiText(LinliError.Busy(waitSecs: 42)), UiText(Keys.errorBusy, ["42"]))
+        XCTAssertEqual(uiText(LinliError.Busy(waitSecs: 42, code: "rate_limited")), UiText(Keys.errorBusy, ["42"]))
+        XCTAssertEqual(uiText(LinliError.Busy(waitSecs: 42, code: "too_many_attempts")), UiText(Keys.errorBusyCodes, ["42"]))
     }
 
     func testDoorToDoorVisitLoggedAndProblemReported() async throws {

@@ -16,6 +16,7 @@ object Keys {
     const val ERROR_NOT_FOUND = "error_not_found"
     const val ERROR_NETWORK = "error_network"
     const val ERROR_BUSY = "error_busy"
+    const val ERROR_BUSY_CODES = "error_busy_codes"
     const val ERROR_REJECTED = "error_rejected"
     const val ERROR_UNAUTHORIZED = "error_unauthorized"
     const val ERROR_REVOKED = "error_revoked"
@@ -128,7 +129,7 @@ object Keys {
 
     /** Every fixed key above, for the string-table check. */
     val fixed: List<String> = listOf(
-        ENROL_MISSING_RELAY, ENROL_MISSING_CODE, ERROR_NOT_FOUND, ERROR_NETWORK, ERROR_BUSY, ERROR_REJECTED, ERROR_UNAUTHORIZED, ERROR_REVOKED,
+        ENROL_MISSING_RELAY, ENROL_MISSING_CODE, ERROR_NOT_FOUND, ERROR_NETWORK, ERROR_BUSY, ERROR_BUSY_CODES, ERROR_REJECTED, ERROR_UNAUTHORIZED, ERROR_REVOKED,
         ERROR_CANCELLED, ERROR_STORAGE, ERROR_STORE_IN_USE, ERROR_DEACTIVATED, ERROR_WIPED, ERROR_STORE_REPLACED, ERROR_INTERNAL, ERROR_WRONG_KEY, SIGN_OUT_WOULD_LOSE, ISOLATION_PROGRESS, DONE_ISOLATION_STARTED,
         DONE_ISOLATION_CHECKED, DONE_ISOLATION_FLAGGED, DONE_ISOLATION_RELEASED, DONE_ERRAND_ADDED, DONE_ERRAND_DELIVERED, DONE_CHECKED_IN, DONE_CHECKED_OUT,
         DONE_REGISTERED, DONE_PASS_ISSUED, DONE_FEVER, DONE_VISIT_LOGGED,
@@ -219,7 +220,8 @@ fun LinliException.toUiText(): UiText = when (this) {
     is LinliException.Forbidden -> UiText(Keys.errorCode(code))
     is LinliException.Conflict -> UiText(Keys.errorCode(code))
     is LinliException.Network -> UiText(Keys.ERROR_NETWORK)
-    is LinliException.Busy -> UiText(Keys.ERROR_BUSY, waitSecs.toString())
+    is LinliException.Busy ->
+        UiText(if (code == "too_many_attempts") Keys.ERROR_BUSY_CODES else Keys.ERROR_BUSY, waitSecs.toString())
     is LinliException.Rejected -> relayRefusal(status.toInt(), code)
     is LinliException.Unauthorized -> UiText(Keys.ERROR_UNAUTHORIZED)
     is LinliException.DeviceRevoked -> UiText(Keys.ERROR_REVOKED)

@@ -508,7 +508,8 @@ class ViewModelFlowsTest {
             LinliException.Rejected(409U.toUShort(), "new_code", "detail").toUiText())
         assertEquals(UiText(Keys.relayCode("photo_quota")), LinliException.Rejected(507U.toUShort(), "photo_quota", "").toUiText())
         // A relay asking for a longer wait than the phone waits on its own: the sentence says how long.
-        assertEquals(UiText(Keys.ERROR_BUSY, "42"), LinliException.Busy(42UL).toUiText())
+        assertEquals(UiText(Keys.ERROR_BUSY, "42"), LinliException.Busy(42UL, "rate_limited").toUiText())
+        assertEquals(UiText(Keys.ERROR_BUSY_CODES, "42"), LinliException.Busy(42UL, "too_many_attempts").toUiText())
     }
 
     @Test
