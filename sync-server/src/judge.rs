@@ -251,10 +251,10 @@ impl Relay {
                     .map(|s| (c.change.scope.clone(), s))
             })
             .collect();
-        // Who may write which scope, read before any document is claimed: a change its
-        // device may not write claims nothing, so that naming a busy document in a push
-        // delays no honest push of it.
-        self.replica.read_directory(storage, |replica, _| {
+        // Who may write which scope, and the member's roles, read before any document is
+        // claimed: a change its device may not write claims nothing, so that naming a busy
+        // document in a push delays no honest push of it.
+        let mut pusher = self.replica.read_directory(storage, |replica, _| {
             let wanted: Vec<Scope> = scopes.values().cloned().collect();
             let decided = replica.scope_accesses(&device.member_id, &wanted)?;
             let access: BTreeMap<&str, Access> =
@@ -264,7 +264,7 @@ impl Relay {
                     c.refusal = access_check(device, c, &access);
                 }
             }
-            Ok(())
+            pusher_of(replica, device)
         })?;
         let mut by_doc: BTreeMap<String, Vec<usize>> = BTreeMap::new();
         for (i, c) in candidates.iter().enumerate() {
@@ -288,17 +288,18 @@ impl Relay {
             }
             known_docs.insert(c.change.doc_id.clone());
         }
-        // The member's roles and the work orders of the tickets it changes, read once the
-        // tickets are this push's: a reply to an order pushed while this push waited for them
-        // is seen.
-        let pusher = self.replica.read_directory(storage, |replica, _| {
-            let tickets: BTreeSet<&str> = candidates
-                .iter()
-                .filter(|c| c.refusal.is_none() && c.change.kind == DocKind::Ticket)
-                .map(|c| c.change.doc_id.as_str())
-                .collect();
-            pusher_of(replica, device, replica.known_orders(tickets)?)
-        })?;
+        // The work orders of the tickets the push changes, read once the tickets are this
+        // push's: a reply to an order pushed while this push waited for them is seen.
+        let tickets: BTreeSet<&str> = candidates
+            .iter()
+            .filter(|c| c.refusal.is_none() && c.change.kind == DocKind::Ticket)
+            .map(|c| c.change.doc_id.as_str())
+            .collect();
+        if !tickets.is_empty() {
+            pusher.orders = self
+                .replica
+                .read_directory(storage, |replica, _| Ok(replica.known_orders(tickets)?))?;
+        }
 
         let mut verdicts: Vec<Option<(&'static str, String)>> =
             candidates.iter().map(|c| c.refusal.clone()).collect();
@@ -711,13 +712,9 @@ fn decode(rc: RemoteChange, device_actor: &str) -> Candidate {
     }
 }
 
-/// The member's roles as the replica's directory has them now, with the work orders of the
-/// tickets the push changes.
-fn pusher_of(
-    replica: &Linli,
-    device: &Device,
-    orders: Vec<rules::KnownOrder>,
-) -> Result<Pusher, RelayError> {
+/// The member's roles as the replica's directory has them now; the work orders of the tickets
+/// the push changes are added once those tickets are claimed.
+fn pusher_of(replica: &Linli, device: &Device) -> Result<Pusher, RelayError> {
     let roles = replica
         .member_role_codes(&device.member_id)?
         .into_iter()
@@ -727,7 +724,7 @@ fn pusher_of(
         member_id: device.member_id.clone(),
         device_id: device.device_id.clone(),
         roles,
-        orders,
+        orders: Vec::new(),
     })
 }
 
